@@ -1,0 +1,356 @@
+// sse-monitor-cli: headless SSE client printing the project's JSON Lines records.
+
+#include "outputsink.h"
+
+#include "sselib/demoserver.h"
+#include "sselib/jsonlines.h"
+#include "sselib/sseclient.h"
+
+#include <QCommandLineParser>
+#include <QCoreApplication>
+#include <QDateTime>
+#include <QFile>
+#include <QSocketNotifier>
+#include <QTimer>
+
+#include <csignal>
+#include <cstdio>
+#include <unistd.h>
+
+namespace {
+
+// Documented exit codes.
+enum ExitCode {
+    ExitNormal = 0,        // max events, timeout, or the stream closed normally
+    ExitConnectionFailed = 1,
+    ExitUsage = 2,
+    ExitOutputError = 3,   // stdout or the -o file could not be written
+    ExitInterrupted = 130, // SIGINT/SIGTERM (output flushed first)
+};
+
+int signalPipe[2] = {-1, -1};
+
+void onSignal(int)
+{
+    const char byte = 1;
+    [[maybe_unused]] const ssize_t ignored = ::write(signalPipe[1], &byte, 1);
+}
+
+void printError(const QString &message)
+{
+    std::fprintf(stderr, "sse-monitor-cli: %s\n", message.toLocal8Bit().constData());
+}
+
+class CliMonitor : public QObject
+{
+public:
+    CliMonitor(const Sse::ClientOptions &options, bool writeStates, qint64 maximumEvents,
+               bool quiet)
+        : m_writeStates(writeStates), m_maximumEvents(maximumEvents), m_quiet(quiet)
+    {
+        m_client.setOptions(options);
+        connect(&m_client, &Sse::Client::eventsReceived, this, &CliMonitor::onEvents);
+        connect(&m_client, &Sse::Client::stateChanged, this, &CliMonitor::onState);
+        connect(&m_client, &Sse::Client::errorOccurred, this,
+                [this](const QString &message, bool) { m_lastError = message; });
+        m_flushTimer.setInterval(100);
+        connect(&m_flushTimer, &QTimer::timeout, this, [this] { flushAll(); });
+        m_flushTimer.start();
+        if (!m_quiet)
+            m_stdout.openStandardOutput();
+    }
+
+    bool openOutputFile(const QString &path)
+    {
+        if (!m_file.openFile(path)) {
+            printError(QStringLiteral("cannot open %1 for writing: %2")
+                           .arg(path, m_file.errorString()));
+            return false;
+        }
+        return true;
+    }
+
+    void start() { m_client.open(); }
+
+    void finish(int code)
+    {
+        if (m_finished)
+            return;
+        m_finished = true;
+        m_client.close();
+        if (!flushAll() && code == ExitNormal)
+            code = ExitOutputError;
+        QCoreApplication::exit(code);
+    }
+
+private:
+    void append(const auto &writeRecord)
+    {
+        if (m_stdout.isOpen())
+            writeRecord(m_stdout.buffer());
+        if (m_file.isOpen())
+            writeRecord(m_file.buffer());
+    }
+
+    void onEvents(const Sse::EventList &events)
+    {
+        if (m_finished)
+            return;
+        for (const Sse::Event &event : events) {
+            ++m_events;
+            append([&](QByteArray &out) { m_writer.appendEvent(out, m_events, event); });
+            if (m_maximumEvents > 0 && m_events >= m_maximumEvents) {
+                finish(ExitNormal);
+                return;
+            }
+        }
+        if (!m_stdout.maybeFlush() || !m_file.maybeFlush())
+            outputFailed();
+    }
+
+    void onState(Sse::Client::State state)
+    {
+        if (m_writeStates && state != Sse::Client::State::Idle) {
+            Sse::JsonLines::StateRecord record;
+            record.timeMs = QDateTime::currentMSecsSinceEpoch();
+            record.state = Sse::stateName(state);
+            switch (state) {
+            case Sse::Client::State::Connecting:
+                record.lastEventId = m_client.lastEventId();
+                record.attempt = m_client.attempt();
+                break;
+            case Sse::Client::State::Open:
+                record.status = m_client.httpStatus();
+                break;
+            case Sse::Client::State::Reconnecting:
+                record.retryMs = qMax<qint64>(0, m_client.nextAttemptAtMs() - record.timeMs);
+                record.attempt = m_client.attempt();
+                record.error = m_lastError;
+                break;
+            case Sse::Client::State::Failed:
+                record.status = m_client.failure().httpStatus;
+                record.error = m_client.failure().message;
+                break;
+            case Sse::Client::State::Closed:
+                record.error = m_lastError;
+                break;
+            case Sse::Client::State::Idle:
+                break;
+            }
+            append([&](QByteArray &out) { m_writer.appendState(out, m_events, record); });
+        }
+        if (m_finished)
+            return;
+        if (state == Sse::Client::State::Failed) {
+            printError(m_client.failure().message);
+            QTimer::singleShot(0, this, [this] { finish(ExitConnectionFailed); });
+        } else if (state == Sse::Client::State::Closed) {
+            if (!m_lastError.isEmpty())
+                printError(m_lastError);
+            QTimer::singleShot(0, this, [this] { finish(ExitNormal); });
+        } else if (state == Sse::Client::State::Reconnecting && !m_lastError.isEmpty()
+                   && !m_writeStates) {
+            printError(m_lastError + QStringLiteral(", reconnecting"));
+        }
+    }
+
+    bool flushAll()
+    {
+        const bool ok = m_stdout.flush() & m_file.flush();
+        if (!ok)
+            outputFailed();
+        return ok;
+    }
+
+    void outputFailed()
+    {
+        if (m_outputFailed)
+            return;
+        m_outputFailed = true;
+        const QString error =
+            !m_file.errorString().isEmpty() ? m_file.errorString() : m_stdout.errorString();
+        printError(QStringLiteral("writing output failed: %1").arg(error));
+        QTimer::singleShot(0, this, [this] {
+            m_finished = true;
+            m_client.close();
+            QCoreApplication::exit(ExitOutputError);
+        });
+    }
+
+    Sse::Client m_client;
+    Sse::JsonLines::Writer m_writer;
+    OutputSink m_stdout;
+    OutputSink m_file;
+    QTimer m_flushTimer;
+    QString m_lastError;
+    qint64 m_events = 0;
+    bool m_writeStates;
+    qint64 m_maximumEvents;
+    bool m_quiet;
+    bool m_finished = false;
+    bool m_outputFailed = false;
+};
+
+} // namespace
+
+int main(int argc, char *argv[])
+{
+    QCoreApplication app(argc, argv);
+    QCoreApplication::setApplicationName(QStringLiteral("sse-monitor-cli"));
+    QCoreApplication::setApplicationVersion(QStringLiteral(SSE_MONITOR_VERSION));
+
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral(
+        "Connect to a Server-Sent Events stream and print each event as a JSON Lines record.\n"
+        "\n"
+        "Examples:\n"
+        "  sse-monitor-cli https://stream.example.org/v2/stream/recentchange\n"
+        "  sse-monitor-cli --demo --max-events 20 --states\n"
+        "  sse-monitor-cli -X POST -H 'Authorization: Bearer $KEY' \\\n"
+        "      -d '{\"model\":\"m\",\"stream\":true}' https://api.example.com/v1/chat\n"
+        "\n"
+        "Exit codes: 0 normal end (max events, timeout, stream closed), 1 connection\n"
+        "failed, 2 usage error, 3 output could not be written, 130 interrupted."));
+    parser.addHelpOption();
+    parser.addVersionOption();
+    const QCommandLineOption headerOption({QStringLiteral("H"), QStringLiteral("header")},
+                                          QStringLiteral("Request header (repeatable)."),
+                                          QStringLiteral("Name: value"));
+    const QCommandLineOption methodOption({QStringLiteral("X"), QStringLiteral("method")},
+                                          QStringLiteral("HTTP method (default GET)."),
+                                          QStringLiteral("METHOD"));
+    const QCommandLineOption dataOption({QStringLiteral("d"), QStringLiteral("data")},
+                                        QStringLiteral("Request body (implies POST)."),
+                                        QStringLiteral("BODY"));
+    const QCommandLineOption dataFileOption(QStringLiteral("data-file"),
+                                            QStringLiteral("Read the request body from FILE."),
+                                            QStringLiteral("FILE"));
+    const QCommandLineOption lastIdOption(QStringLiteral("last-event-id"),
+                                          QStringLiteral("Last-Event-ID for the first request."),
+                                          QStringLiteral("ID"));
+    const QCommandLineOption maxEventsOption(QStringLiteral("max-events"),
+                                             QStringLiteral("Exit after N events."),
+                                             QStringLiteral("N"));
+    const QCommandLineOption timeoutOption(QStringLiteral("timeout"),
+                                           QStringLiteral("Exit after SECONDS."),
+                                           QStringLiteral("SECONDS"));
+    const QCommandLineOption statesOption(QStringLiteral("states"),
+                                          QStringLiteral("Also print connection state records."));
+    const QCommandLineOption outputOption({QStringLiteral("o"), QStringLiteral("output")},
+                                          QStringLiteral("Append the records to FILE as well."),
+                                          QStringLiteral("FILE"));
+    const QCommandLineOption quietOption({QStringLiteral("q"), QStringLiteral("quiet")},
+                                         QStringLiteral("Print nothing on stdout (use with -o)."));
+    const QCommandLineOption noReconnectOption(QStringLiteral("no-reconnect"),
+                                               QStringLiteral("Do not reconnect after a drop."));
+    const QCommandLineOption insecureOption(QStringLiteral("insecure"),
+                                            QStringLiteral("Accept any TLS certificate."));
+    const QCommandLineOption idleOption(QStringLiteral("idle-timeout"),
+                                        QStringLiteral("Reconnect after SECONDS with no bytes."),
+                                        QStringLiteral("SECONDS"));
+    const QCommandLineOption maxSizeOption(QStringLiteral("max-event-size"),
+                                           QStringLiteral("Largest accepted event (default 16 MiB)."),
+                                           QStringLiteral("BYTES"));
+    const QCommandLineOption demoOption(QStringLiteral("demo"),
+                                        QStringLiteral("Serve and connect to the built-in demo stream."));
+    parser.addOptions({headerOption, methodOption, dataOption, dataFileOption, lastIdOption,
+                       maxEventsOption, timeoutOption, statesOption, outputOption, quietOption,
+                       noReconnectOption, insecureOption, idleOption, maxSizeOption, demoOption});
+    parser.addPositionalArgument(QStringLiteral("URL"), QStringLiteral("The event stream URL."));
+    parser.process(app);
+
+    auto usageError = [](const QString &message) {
+        printError(message + QStringLiteral(" (see --help)"));
+        return int(ExitUsage);
+    };
+
+    Sse::ClientOptions options;
+    std::unique_ptr<Sse::DemoServer> demo;
+    const QStringList positional = parser.positionalArguments();
+    if (parser.isSet(demoOption)) {
+        if (!positional.isEmpty())
+            return usageError(QStringLiteral("--demo takes no URL"));
+        demo = std::make_unique<Sse::DemoServer>();
+        if (!demo->listen())
+            return usageError(QStringLiteral("cannot start the demo server: ")
+                              + demo->errorString());
+        options.url = demo->streamUrl();
+    } else {
+        if (positional.size() != 1)
+            return usageError(QStringLiteral("expected exactly one URL"));
+        options.url = QUrl::fromUserInput(positional.first());
+        if (!options.url.isValid())
+            return usageError(QStringLiteral("invalid URL: ") + positional.first());
+    }
+
+    for (const QString &header : parser.values(headerOption)) {
+        const qsizetype colon = header.indexOf(QLatin1Char(':'));
+        if (colon <= 0)
+            return usageError(QStringLiteral("header must look like 'Name: value': ") + header);
+        options.headers.append({header.left(colon).trimmed().toUtf8(),
+                                header.mid(colon + 1).trimmed().toUtf8()});
+    }
+    if (parser.isSet(dataOption))
+        options.body = parser.value(dataOption).toUtf8();
+    if (parser.isSet(dataFileOption)) {
+        QFile file(parser.value(dataFileOption));
+        if (!file.open(QIODevice::ReadOnly))
+            return usageError(QStringLiteral("cannot read %1: %2")
+                                  .arg(file.fileName(), file.errorString()));
+        options.body = file.readAll();
+    }
+    options.method = parser.isSet(methodOption) ? parser.value(methodOption).toUpper().toUtf8()
+                     : options.body.isEmpty()   ? QByteArrayLiteral("GET")
+                                                : QByteArrayLiteral("POST");
+    options.initialLastEventId = parser.value(lastIdOption).toUtf8();
+    if (parser.isSet(noReconnectOption))
+        options.reconnectPolicy = Sse::ReconnectPolicy::Never;
+    options.allowInsecureTls = parser.isSet(insecureOption);
+
+    auto positiveNumber = [&](const QCommandLineOption &option, double *value) {
+        bool ok = false;
+        *value = parser.value(option).toDouble(&ok);
+        return ok && *value > 0;
+    };
+    double idleSeconds = 0;
+    if (parser.isSet(idleOption)) {
+        if (!positiveNumber(idleOption, &idleSeconds))
+            return usageError(QStringLiteral("--idle-timeout takes a positive number of seconds"));
+        options.idleTimeoutMs = int(idleSeconds * 1000);
+    }
+    double maxSize = 0;
+    if (parser.isSet(maxSizeOption)) {
+        if (!positiveNumber(maxSizeOption, &maxSize))
+            return usageError(QStringLiteral("--max-event-size takes a positive byte count"));
+        options.maximumEventSize = qsizetype(maxSize);
+    }
+    double maxEvents = 0;
+    if (parser.isSet(maxEventsOption) && !positiveNumber(maxEventsOption, &maxEvents))
+        return usageError(QStringLiteral("--max-events takes a positive number"));
+    double timeoutSeconds = 0;
+    if (parser.isSet(timeoutOption) && !positiveNumber(timeoutOption, &timeoutSeconds))
+        return usageError(QStringLiteral("--timeout takes a positive number of seconds"));
+    if (parser.isSet(quietOption) && !parser.isSet(outputOption))
+        return usageError(QStringLiteral("--quiet needs --output"));
+
+    CliMonitor monitor(options, parser.isSet(statesOption), qint64(maxEvents),
+                       parser.isSet(quietOption));
+    if (parser.isSet(outputOption) && !monitor.openOutputFile(parser.value(outputOption)))
+        return ExitOutputError;
+
+    // Ctrl+C and SIGTERM end the run cleanly, with the output flushed.
+    std::signal(SIGPIPE, SIG_IGN);
+    if (::pipe(signalPipe) == 0) {
+        auto *notifier = new QSocketNotifier(signalPipe[0], QSocketNotifier::Read, &app);
+        QObject::connect(notifier, &QSocketNotifier::activated, &monitor,
+                         [&monitor] { monitor.finish(ExitInterrupted); });
+        std::signal(SIGINT, onSignal);
+        std::signal(SIGTERM, onSignal);
+    }
+    if (timeoutSeconds > 0) {
+        QTimer::singleShot(qint64(timeoutSeconds * 1000), &monitor,
+                           [&monitor] { monitor.finish(ExitNormal); });
+    }
+    monitor.start();
+    return app.exec();
+}

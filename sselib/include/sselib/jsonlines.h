@@ -1,0 +1,77 @@
+#pragma once
+
+#include "sselib/sseevent.h"
+
+#include <QByteArray>
+#include <QByteArrayView>
+#include <QString>
+
+namespace Sse {
+
+/// The project's JSON Lines log format: one JSON object per line.
+///   {"kind":"event","seq":N,"time":"2026-11-23T20:01:02.123Z","type":"..","data":"..","id":".."}
+///   {"kind":"state","seq":N,"time":"..","state":"reconnecting","retry_ms":3000,"attempt":2,"error":".."}
+///   {"kind":"header","format":"sse-monitor-log","version":1,"connection":"..","url":".."}
+/// Optional members: "retry" (event), "connection" (any record), "status", "reason" (state).
+namespace JsonLines {
+
+/// Appends \a text (UTF-8) as a JSON string literal, quotes included.
+void appendString(QByteArray &out, QByteArrayView text);
+void appendString(QByteArray &out, const QString &text);
+
+/// ISO 8601 UTC with milliseconds, e.g. 2026-11-23T20:01:02.123Z.
+class TimeFormatter
+{
+public:
+    void append(QByteArray &out, qint64 msSinceEpoch);
+
+private:
+    qint64 m_cachedSecond = -1;
+    QByteArray m_prefix; // "2026-11-23T20:01:02."
+};
+
+struct StateRecord
+{
+    qint64 timeMs = 0;
+    QString state;      ///< connecting, open, reconnecting, closed, failed
+    qint64 retryMs = -1;
+    int attempt = 0;
+    int status = 0;
+    QString error;
+    QByteArray lastEventId; ///< sent with the request (connecting) or in force
+};
+
+class Writer
+{
+public:
+    /// Name of the connection added to every record ("connection" member), or empty.
+    void setConnection(const QString &name) { m_connection = name.toUtf8(); }
+    void appendHeader(QByteArray &out, const QString &name, const QString &url);
+    void appendEvent(QByteArray &out, qint64 seq, const Event &event);
+    void appendState(QByteArray &out, qint64 seq, const StateRecord &state);
+
+private:
+    void appendCommon(QByteArray &out, const char *kind, qint64 seq, qint64 timeMs);
+    TimeFormatter m_time;
+    QByteArray m_connection;
+};
+
+/// One parsed record of a log file.
+struct Record
+{
+    enum class Kind { Invalid, Header, Event, State, Other };
+    Kind kind = Kind::Invalid;
+    qint64 seq = -1;
+    qint64 timeMs = 0;
+    QString connection;
+    Event event;       ///< Kind::Event
+    StateRecord state; ///< Kind::State
+    QString url;       ///< Kind::Header
+    QString error;     ///< why a line is Invalid
+};
+
+Record parseRecord(QByteArrayView line);
+qint64 parseTime(QByteArrayView iso8601);
+
+} // namespace JsonLines
+} // namespace Sse

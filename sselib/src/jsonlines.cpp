@@ -1,0 +1,220 @@
+#include "sselib/jsonlines.h"
+
+#include <QDateTime>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QJsonParseError>
+#include <QTimeZone>
+
+namespace Sse::JsonLines {
+
+namespace {
+
+// Bytes that need escaping inside a JSON string: '"', '\\' and controls below 0x20.
+bool needsEscape(unsigned char c)
+{
+    return c < 0x20 || c == '"' || c == '\\';
+}
+
+void appendNumber(QByteArray &out, qint64 value)
+{
+    char buffer[24];
+    char *end = buffer + sizeof buffer;
+    char *p = end;
+    const bool negative = value < 0;
+    quint64 magnitude = negative ? quint64(-(value + 1)) + 1 : quint64(value);
+    do {
+        *--p = char('0' + magnitude % 10);
+        magnitude /= 10;
+    } while (magnitude);
+    if (negative)
+        *--p = '-';
+    out.append(p, end - p);
+}
+
+void appendTwo(char *p, int value)
+{
+    p[0] = char('0' + value / 10);
+    p[1] = char('0' + value % 10);
+}
+
+} // namespace
+
+void appendString(QByteArray &out, QByteArrayView text)
+{
+    static const char hex[] = "0123456789abcdef";
+    out.append('"');
+    const char *p = text.data();
+    const char *end = p + text.size();
+    const char *run = p;
+    for (; p < end; ++p) {
+        const unsigned char c = static_cast<unsigned char>(*p);
+        if (!needsEscape(c))
+            continue;
+        out.append(run, p - run);
+        run = p + 1;
+        switch (c) {
+        case '"':
+            out.append("\\\"", 2);
+            break;
+        case '\\':
+            out.append("\\\\", 2);
+            break;
+        case '\n':
+            out.append("\\n", 2);
+            break;
+        case '\r':
+            out.append("\\r", 2);
+            break;
+        case '\t':
+            out.append("\\t", 2);
+            break;
+        default: {
+            const char escaped[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
+            out.append(escaped, 6);
+        }
+        }
+    }
+    out.append(run, end - run);
+    out.append('"');
+}
+
+void appendString(QByteArray &out, const QString &text)
+{
+    appendString(out, QByteArrayView(text.toUtf8()));
+}
+
+void TimeFormatter::append(QByteArray &out, qint64 msSinceEpoch)
+{
+    const qint64 second = msSinceEpoch >= 0 ? msSinceEpoch / 1000 : (msSinceEpoch - 999) / 1000;
+    if (second != m_cachedSecond) {
+        m_cachedSecond = second;
+        const QDateTime time = QDateTime::fromSecsSinceEpoch(second, QTimeZone::utc());
+        m_prefix = time.toString(QStringLiteral("yyyy-MM-ddTHH:mm:ss.")).toLatin1();
+    }
+    const int ms = int(msSinceEpoch - second * 1000);
+    char tail[5] = {char('0' + ms / 100), 0, 0, 'Z', 0};
+    appendTwo(tail + 1, ms % 100);
+    out.append(m_prefix);
+    out.append(tail, 4);
+}
+
+void Writer::appendCommon(QByteArray &out, const char *kind, qint64 seq, qint64 timeMs)
+{
+    out.append("{\"kind\":\"");
+    out.append(kind);
+    out.append("\",\"seq\":");
+    appendNumber(out, seq);
+    out.append(",\"time\":\"");
+    m_time.append(out, timeMs);
+    out.append('"');
+    if (!m_connection.isEmpty()) {
+        out.append(",\"connection\":");
+        appendString(out, QByteArrayView(m_connection));
+    }
+}
+
+void Writer::appendHeader(QByteArray &out, const QString &name, const QString &url)
+{
+    out.append("{\"kind\":\"header\",\"format\":\"sse-monitor-log\",\"version\":1,\"connection\":");
+    appendString(out, name);
+    out.append(",\"url\":");
+    appendString(out, url);
+    out.append("}\n");
+}
+
+void Writer::appendEvent(QByteArray &out, qint64 seq, const Event &event)
+{
+    appendCommon(out, "event", seq, event.receivedMs);
+    out.append(",\"type\":");
+    appendString(out, QByteArrayView(event.type));
+    out.append(",\"data\":");
+    appendString(out, QByteArrayView(event.data));
+    out.append(",\"id\":");
+    appendString(out, QByteArrayView(event.lastEventId));
+    if (event.retryMs >= 0) {
+        out.append(",\"retry\":");
+        appendNumber(out, event.retryMs);
+    }
+    out.append("}\n");
+}
+
+void Writer::appendState(QByteArray &out, qint64 seq, const StateRecord &state)
+{
+    appendCommon(out, "state", seq, state.timeMs);
+    out.append(",\"state\":");
+    appendString(out, state.state);
+    if (state.retryMs >= 0) {
+        out.append(",\"retry_ms\":");
+        appendNumber(out, state.retryMs);
+    }
+    if (state.attempt > 0) {
+        out.append(",\"attempt\":");
+        appendNumber(out, state.attempt);
+    }
+    if (state.status > 0) {
+        out.append(",\"status\":");
+        appendNumber(out, state.status);
+    }
+    if (!state.error.isEmpty()) {
+        out.append(",\"error\":");
+        appendString(out, state.error);
+    }
+    if (!state.lastEventId.isEmpty()) {
+        out.append(",\"last_event_id\":");
+        appendString(out, QByteArrayView(state.lastEventId));
+    }
+    out.append("}\n");
+}
+
+qint64 parseTime(QByteArrayView iso8601)
+{
+    const QDateTime time = QDateTime::fromString(QString::fromLatin1(iso8601), Qt::ISODateWithMs);
+    return time.isValid() ? time.toMSecsSinceEpoch() : 0;
+}
+
+Record parseRecord(QByteArrayView line)
+{
+    Record record;
+    QJsonParseError error;
+    const QJsonDocument document = QJsonDocument::fromJson(line.toByteArray(), &error);
+    if (error.error != QJsonParseError::NoError || !document.isObject()) {
+        record.error = error.error != QJsonParseError::NoError
+            ? error.errorString() + QStringLiteral(" at offset %1").arg(error.offset)
+            : QStringLiteral("not a JSON object");
+        return record;
+    }
+    const QJsonObject object = document.object();
+    const QString kind = object.value(QLatin1String("kind")).toString();
+    record.seq = object.value(QLatin1String("seq")).toInteger(-1);
+    record.timeMs = parseTime(object.value(QLatin1String("time")).toString().toLatin1());
+    record.connection = object.value(QLatin1String("connection")).toString();
+    if (kind == QLatin1String("event")) {
+        record.kind = Record::Kind::Event;
+        record.event.type = object.value(QLatin1String("type")).toString().toUtf8();
+        if (record.event.type.isEmpty())
+            record.event.type = QByteArrayLiteral("message");
+        record.event.data = object.value(QLatin1String("data")).toString().toUtf8();
+        record.event.lastEventId = object.value(QLatin1String("id")).toString().toUtf8();
+        record.event.retryMs = object.value(QLatin1String("retry")).toInteger(-1);
+        record.event.receivedMs = record.timeMs;
+    } else if (kind == QLatin1String("state")) {
+        record.kind = Record::Kind::State;
+        record.state.timeMs = record.timeMs;
+        record.state.state = object.value(QLatin1String("state")).toString();
+        record.state.retryMs = object.value(QLatin1String("retry_ms")).toInteger(-1);
+        record.state.attempt = object.value(QLatin1String("attempt")).toInt();
+        record.state.status = object.value(QLatin1String("status")).toInt();
+        record.state.error = object.value(QLatin1String("error")).toString();
+        record.state.lastEventId =
+            object.value(QLatin1String("last_event_id")).toString().toUtf8();
+    } else if (kind == QLatin1String("header")) {
+        record.kind = Record::Kind::Header;
+        record.url = object.value(QLatin1String("url")).toString();
+    } else {
+        record.kind = Record::Kind::Other;
+    }
+    return record;
+}
+
+} // namespace Sse::JsonLines
