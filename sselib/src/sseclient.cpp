@@ -236,6 +236,8 @@ void Client::Private::setState(State newState)
 {
     if (state == newState)
         return;
+    if (newState == State::Failed)
+        emit q->failed(failure);
     state = newState;
     emit q->stateChanged(newState);
 }

@@ -273,6 +273,7 @@ void Parser::dispatch(EventList &events)
 
 void Parser::finish()
 {
+    m_lastWasCr = false;
     m_line.clear();
     m_bomPrefix.clear();
     m_data = QByteArray();

@@ -141,6 +141,8 @@ Q_SIGNALS:
     void reconnectionTimeChanged(int ms);
     /// Response headers of a final (non-redirect) response arrived.
     void responseStarted(int status, const QList<QPair<QByteArray, QByteArray>> &headers);
+    /// Emitted just before the state becomes Failed, with what the server sent.
+    void failed(const Sse::FailureInfo &failure);
     /// A problem worth showing; \a fatal means the client is now Failed.
     void errorOccurred(const QString &message, bool fatal);
     /// Body bytes arrived (also comments and partial lines): idle indicators use it.

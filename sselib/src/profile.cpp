@@ -1,0 +1,127 @@
+#include "sselib/profile.h"
+
+#include <QJsonArray>
+
+namespace Sse {
+
+namespace {
+const QByteArray redactedValue = QByteArrayLiteral("<redacted>");
+}
+
+bool isSecretHeader(QByteArrayView name)
+{
+    const QByteArray lower = name.toByteArray().toLower();
+    return lower == "authorization" || lower == "proxy-authorization" || lower == "cookie"
+        || lower == "set-cookie" || lower == "x-api-key" || lower.contains("token")
+        || lower.contains("secret") || lower.contains("key") || lower.contains("password");
+}
+
+QList<QPair<QByteArray, QByteArray>> redactHeaders(const QList<QPair<QByteArray, QByteArray>> &headers)
+{
+    QList<QPair<QByteArray, QByteArray>> result = headers;
+    for (auto &header : result) {
+        if (isSecretHeader(header.first))
+            header.second = redactedValue;
+    }
+    return result;
+}
+
+QString reconnectPolicyName(ReconnectPolicy policy)
+{
+    switch (policy) {
+    case ReconnectPolicy::ServerRetry:
+        return QStringLiteral("server-retry");
+    case ReconnectPolicy::Fixed:
+        return QStringLiteral("fixed");
+    case ReconnectPolicy::ExponentialBackoff:
+        return QStringLiteral("exponential");
+    case ReconnectPolicy::Never:
+        return QStringLiteral("never");
+    }
+    return QString();
+}
+
+ReconnectPolicy reconnectPolicyFromName(const QString &name)
+{
+    if (name == QLatin1String("fixed"))
+        return ReconnectPolicy::Fixed;
+    if (name == QLatin1String("exponential"))
+        return ReconnectPolicy::ExponentialBackoff;
+    if (name == QLatin1String("never"))
+        return ReconnectPolicy::Never;
+    return ReconnectPolicy::ServerRetry;
+}
+
+QJsonObject profileToJson(const Profile &profile, SecretHandling secrets)
+{
+    const ClientOptions &o = profile.options;
+    QJsonArray headers;
+    for (const auto &header : o.headers) {
+        if (secrets == SecretHandling::Exclude && isSecretHeader(header.first))
+            continue;
+        headers.append(QJsonArray{QString::fromUtf8(header.first),
+                                  QString::fromUtf8(header.second)});
+    }
+    QJsonObject object{
+        {QStringLiteral("name"), profile.name},
+        {QStringLiteral("url"), o.url.toString()},
+        {QStringLiteral("method"), QString::fromUtf8(o.method)},
+        {QStringLiteral("headers"), headers},
+        {QStringLiteral("body"), QString::fromUtf8(o.body)},
+        {QStringLiteral("initialLastEventId"), QString::fromUtf8(o.initialLastEventId)},
+        {QStringLiteral("reconnectPolicy"), reconnectPolicyName(o.reconnectPolicy)},
+        {QStringLiteral("defaultRetryMs"), o.defaultRetryMs},
+        {QStringLiteral("fixedDelayMs"), o.fixedDelayMs},
+        {QStringLiteral("backoffMaximumMs"), o.backoffMaximumMs},
+        {QStringLiteral("reconnectNonIdempotent"), o.reconnectNonIdempotent},
+        {QStringLiteral("maximumAttempts"), o.maximumAttempts},
+        {QStringLiteral("connectTimeoutMs"), o.connectTimeoutMs},
+        {QStringLiteral("idleTimeoutMs"), o.idleTimeoutMs},
+        {QStringLiteral("maximumEventSize"), double(o.maximumEventSize)},
+        {QStringLiteral("allowInsecureTls"), o.allowInsecureTls},
+    };
+    if (!o.caCertificatesPem.isEmpty())
+        object.insert(QStringLiteral("caCertificatesPem"), QString::fromLatin1(o.caCertificatesPem));
+    if (!o.acceptedCertificatePem.isEmpty())
+        object.insert(QStringLiteral("acceptedCertificatePem"),
+                      QString::fromLatin1(o.acceptedCertificatePem));
+    return object;
+}
+
+Profile profileFromJson(const QJsonObject &object)
+{
+    Profile profile;
+    ClientOptions defaults;
+    ClientOptions &o = profile.options;
+    profile.name = object.value(QLatin1String("name")).toString();
+    o.url = QUrl(object.value(QLatin1String("url")).toString());
+    o.method = object.value(QLatin1String("method")).toString(QStringLiteral("GET")).toUtf8();
+    for (const QJsonValue &value : object.value(QLatin1String("headers")).toArray()) {
+        const QJsonArray pair = value.toArray();
+        if (pair.size() == 2)
+            o.headers.append({pair.at(0).toString().toUtf8(), pair.at(1).toString().toUtf8()});
+    }
+    o.body = object.value(QLatin1String("body")).toString().toUtf8();
+    o.initialLastEventId = object.value(QLatin1String("initialLastEventId")).toString().toUtf8();
+    o.reconnectPolicy =
+        reconnectPolicyFromName(object.value(QLatin1String("reconnectPolicy")).toString());
+    auto integer = [&](const char *key, int fallback) {
+        return object.value(QLatin1String(key)).toInt(fallback);
+    };
+    o.defaultRetryMs = integer("defaultRetryMs", defaults.defaultRetryMs);
+    o.fixedDelayMs = integer("fixedDelayMs", defaults.fixedDelayMs);
+    o.backoffMaximumMs = integer("backoffMaximumMs", defaults.backoffMaximumMs);
+    o.reconnectNonIdempotent = object.value(QLatin1String("reconnectNonIdempotent")).toBool();
+    o.maximumAttempts = integer("maximumAttempts", 0);
+    o.connectTimeoutMs = integer("connectTimeoutMs", defaults.connectTimeoutMs);
+    o.idleTimeoutMs = integer("idleTimeoutMs", 0);
+    o.maximumEventSize = qsizetype(object.value(QLatin1String("maximumEventSize"))
+                                       .toDouble(double(defaults.maximumEventSize)));
+    o.allowInsecureTls = object.value(QLatin1String("allowInsecureTls")).toBool();
+    o.caCertificatesPem = object.value(QLatin1String("caCertificatesPem")).toString().toLatin1();
+    o.acceptedCertificatePem =
+        object.value(QLatin1String("acceptedCertificatePem")).toString().toLatin1();
+    return profile;
+}
+
+} // namespace Sse
