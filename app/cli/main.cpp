@@ -1,6 +1,7 @@
 // sse-monitor-cli: headless SSE client printing the project's JSON Lines records.
 
 #include "outputsink.h"
+#include "replaycommand.h"
 
 #include "sselib/demoserver.h"
 #include "sselib/jsonlines.h"
@@ -198,6 +199,8 @@ int main(int argc, char *argv[])
     QCoreApplication app(argc, argv);
     QCoreApplication::setApplicationName(QStringLiteral("sse-monitor-cli"));
     QCoreApplication::setApplicationVersion(QStringLiteral(SSE_MONITOR_VERSION));
+    if (argc > 1 && qstrcmp(argv[1], "replay") == 0)
+        return runReplay(app, QCoreApplication::arguments());
 
     QCommandLineParser parser;
     parser.setApplicationDescription(QStringLiteral(
@@ -208,6 +211,8 @@ int main(int argc, char *argv[])
         "  sse-monitor-cli --demo --max-events 20 --states\n"
         "  sse-monitor-cli -X POST -H 'Authorization: Bearer $KEY' \\\n"
         "      -d '{\"model\":\"m\",\"stream\":true}' https://api.example.com/v1/chat\n"
+        "\n"
+        "To serve a recording as an SSE endpoint: sse-monitor-cli replay --help\n"
         "\n"
         "Exit codes: 0 normal end (max events, timeout, stream closed), 1 connection\n"
         "failed, 2 usage error, 3 output could not be written, 130 interrupted."));

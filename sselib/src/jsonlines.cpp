@@ -1,6 +1,7 @@
 #include "sselib/jsonlines.h"
 
 #include <QDateTime>
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QJsonParseError>
@@ -116,10 +117,29 @@ void Writer::appendCommon(QByteArray &out, const char *kind, qint64 seq, qint64 
 
 void Writer::appendHeader(QByteArray &out, const QString &name, const QString &url)
 {
+    appendHeader(out, name, url, {});
+}
+
+void Writer::appendHeader(QByteArray &out, const QString &name, const QString &url,
+                          const QList<QPair<QByteArray, QByteArray>> &requestHeaders)
+{
     out.append("{\"kind\":\"header\",\"format\":\"sse-monitor-log\",\"version\":1,\"connection\":");
     appendString(out, name);
     out.append(",\"url\":");
     appendString(out, url);
+    if (!requestHeaders.isEmpty()) {
+        // Header bytes are not guaranteed to be UTF-8; going through QString replaces
+        // ill-formed sequences, so the line stays valid JSON.
+        out.append(",\"request_headers\":[");
+        for (qsizetype i = 0; i < requestHeaders.size(); ++i) {
+            out.append(i ? ",[" : "[");
+            appendString(out, QString::fromUtf8(requestHeaders.at(i).first));
+            out.append(',');
+            appendString(out, QString::fromUtf8(requestHeaders.at(i).second));
+            out.append(']');
+        }
+        out.append(']');
+    }
     out.append("}\n");
 }
 
@@ -211,6 +231,14 @@ Record parseRecord(QByteArrayView line)
     } else if (kind == QLatin1String("header")) {
         record.kind = Record::Kind::Header;
         record.url = object.value(QLatin1String("url")).toString();
+        const QJsonArray headers = object.value(QLatin1String("request_headers")).toArray();
+        for (const QJsonValue &header : headers) {
+            const QJsonArray pair = header.toArray();
+            if (pair.size() == 2) {
+                record.requestHeaders.append({pair.at(0).toString().toUtf8(),
+                                              pair.at(1).toString().toUtf8()});
+            }
+        }
     } else {
         record.kind = Record::Kind::Other;
     }

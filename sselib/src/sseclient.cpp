@@ -115,10 +115,11 @@ public:
     QNetworkAccessManager *manager = nullptr;
     QUrl managerUrl;
     QPointer<QNetworkReply> reply;
-    QTimer reconnectTimer;
-    QTimer idleTimer;
-    QTimer connectTimer;
-    QTimer failureTimer;
+    // Children of the client, so they follow it to its thread with moveToThread().
+    QTimer *reconnectTimer = nullptr;
+    QTimer *idleTimer = nullptr;
+    QTimer *connectTimer = nullptr;
+    QTimer *failureTimer = nullptr;
     QByteArray readBuffer;
     QByteArray lastEventIdOverride;
     bool lastEventIdOverridden = false;
@@ -146,16 +147,20 @@ Client::Client(QObject *parent) : QObject(parent), d(std::make_unique<Private>(t
     qRegisterMetaType<Sse::ClientOptions>();
     qRegisterMetaType<Sse::FailureInfo>();
 
-    d->reconnectTimer.setSingleShot(true);
-    d->idleTimer.setSingleShot(true);
-    d->connectTimer.setSingleShot(true);
-    d->failureTimer.setSingleShot(true);
-    connect(&d->reconnectTimer, &QTimer::timeout, this, [this] { d->startRequest(); });
-    connect(&d->idleTimer, &QTimer::timeout, this,
+    d->reconnectTimer = new QTimer(this);
+    d->idleTimer = new QTimer(this);
+    d->connectTimer = new QTimer(this);
+    d->failureTimer = new QTimer(this);
+    d->reconnectTimer->setSingleShot(true);
+    d->idleTimer->setSingleShot(true);
+    d->connectTimer->setSingleShot(true);
+    d->failureTimer->setSingleShot(true);
+    connect(d->reconnectTimer, &QTimer::timeout, this, [this] { d->startRequest(); });
+    connect(d->idleTimer, &QTimer::timeout, this,
             [this] { d->abortReply(AbortReason::IdleTimeout); });
-    connect(&d->connectTimer, &QTimer::timeout, this,
+    connect(d->connectTimer, &QTimer::timeout, this,
             [this] { d->abortReply(AbortReason::ConnectTimeout); });
-    connect(&d->failureTimer, &QTimer::timeout, this, [this] { d->finishFailure(); });
+    connect(d->failureTimer, &QTimer::timeout, this, [this] { d->finishFailure(); });
 }
 
 Client::~Client()
@@ -204,7 +209,7 @@ void Client::open()
 {
     if (d->state == State::Connecting || d->state == State::Open)
         return;
-    d->reconnectTimer.stop();
+    d->reconnectTimer->stop();
     d->attempt = 0;
     d->failure = FailureInfo();
     d->startRequest();
@@ -212,7 +217,7 @@ void Client::open()
 
 void Client::close()
 {
-    d->reconnectTimer.stop();
+    d->reconnectTimer->stop();
     d->abortReply(AbortReason::UserClose);
     d->setState(State::Closed);
 }
@@ -220,7 +225,7 @@ void Client::close()
 void Client::reconnectNow()
 {
     if (d->state == State::Reconnecting) {
-        d->reconnectTimer.stop();
+        d->reconnectTimer->stop();
         d->startRequest();
     } else if (d->state == State::Open || d->state == State::Connecting) {
         d->abortReply(AbortReason::Reconnect);
@@ -350,20 +355,24 @@ void Client::Private::startRequest()
     });
 
     if (options.connectTimeoutMs > 0)
-        connectTimer.start(options.connectTimeoutMs);
+        connectTimer->start(options.connectTimeoutMs);
     setState(State::Connecting);
 }
 
 void Client::Private::releaseReply()
 {
-    idleTimer.stop();
-    connectTimer.stop();
-    failureTimer.stop();
+    idleTimer->stop();
+    connectTimer->stop();
+    failureTimer->stop();
     if (reply) {
         QNetworkReply *r = reply.data();
         reply = nullptr;
         r->disconnect(q);
-        if (!r->isFinished())
+        // A rejected response (failing) has an HTTP error status that Qt reports
+        // by itself when the body ends; abort() on top of it makes Qt warn
+        // "error: ... must only be called once". Deleting the reply cancels the
+        // transfer without a second error.
+        if (!r->isFinished() && !failing)
             r->abort(); // synchronous: emits finished, which no longer reaches us
         r->deleteLater();
     }
@@ -398,12 +407,14 @@ void Client::Private::collectResponse()
 void Client::Private::onMetaDataChanged()
 {
     const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
-    // A 3xx that Qt is about to follow: the final response comes later.
-    if (status >= 300 && status < 400
-        && reply->attribute(QNetworkRequest::RedirectionTargetAttribute).isValid()) {
+    // A 3xx that Qt is about to follow: the final response comes later. Qt 6.4
+    // sets RedirectionTargetAttribute only after this signal, so look at the
+    // status codes Qt follows and the Location header instead.
+    const bool followedRedirect = status == 301 || status == 302 || status == 303
+        || status == 305 || status == 307 || status == 308;
+    if (followedRedirect && reply->hasRawHeader("Location"))
         return;
-    }
-    connectTimer.stop();
+    connectTimer->stop();
     collectResponse();
     emit q->responseStarted(httpStatus, responseHeaders);
 
@@ -434,7 +445,7 @@ void Client::Private::onMetaDataChanged()
     }
     openedAt = clock();
     if (options.idleTimeoutMs > 0)
-        idleTimer.start(options.idleTimeoutMs);
+        idleTimer->start(options.idleTimeoutMs);
     setState(State::Open);
 }
 
@@ -451,7 +462,7 @@ void Client::Private::beginFailure(FailureInfo::Kind kind, const QString &messag
     failing = true;
     // Keep reading until the first KiB of the body is in, the body ends, or a
     // short wait passes: never read a large non-SSE body into memory.
-    failureTimer.start(FailurePreviewWaitMs);
+    failureTimer->start(FailurePreviewWaitMs);
     if (reply->bytesAvailable() > 0)
         onReadyRead();
 }
@@ -460,8 +471,8 @@ void Client::Private::finishFailure()
 {
     if (!failing)
         return;
-    failing = false;
     releaseReply();
+    failing = false;
     setState(State::Failed);
     emit q->errorOccurred(failure.message, true);
 }
@@ -489,7 +500,7 @@ void Client::Private::readBody()
     if (available <= 0)
         return;
     if (options.idleTimeoutMs > 0)
-        idleTimer.start(options.idleTimeoutMs);
+        idleTimer->start(options.idleTimeoutMs);
 
     const qint64 now = clock();
     stats.lastByteMs = now;
@@ -664,7 +675,7 @@ void Client::Private::scheduleReconnect(const QString &reason)
     emit q->errorOccurred(reason, false);
     setState(State::Reconnecting);
     emit q->reconnectScheduled(delay, attempt, reason);
-    reconnectTimer.start(int(qMin<qint64>(delay, INT_MAX)));
+    reconnectTimer->start(int(qMin<qint64>(delay, INT_MAX)));
 }
 
 } // namespace Sse

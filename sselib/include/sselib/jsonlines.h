@@ -4,6 +4,8 @@
 
 #include <QByteArray>
 #include <QByteArrayView>
+#include <QList>
+#include <QPair>
 #include <QString>
 
 namespace Sse {
@@ -12,7 +14,8 @@ namespace Sse {
 ///   {"kind":"event","seq":N,"time":"2026-11-23T20:01:02.123Z","type":"..","data":"..","id":".."}
 ///   {"kind":"state","seq":N,"time":"..","state":"reconnecting","retry_ms":3000,"attempt":2,"error":".."}
 ///   {"kind":"header","format":"sse-monitor-log","version":1,"connection":"..","url":".."}
-/// Optional members: "retry" (event), "connection" (any record), "status", "reason" (state).
+/// Optional members: "retry" (event), "connection" (any record), "status", "reason" (state),
+/// "request_headers" (header: an array of [name, value] pairs, as the caller passed them).
 namespace JsonLines {
 
 /// Appends \a text (UTF-8) as a JSON string literal, quotes included.
@@ -47,6 +50,10 @@ public:
     /// Name of the connection added to every record ("connection" member), or empty.
     void setConnection(const QString &name) { m_connection = name.toUtf8(); }
     void appendHeader(QByteArray &out, const QString &name, const QString &url);
+    /// A header record that also lists the request headers. Redact secrets before
+    /// calling (Sse::redactHeaders()): the values are written as given.
+    void appendHeader(QByteArray &out, const QString &name, const QString &url,
+                      const QList<QPair<QByteArray, QByteArray>> &requestHeaders);
     void appendEvent(QByteArray &out, qint64 seq, const Event &event);
     void appendState(QByteArray &out, qint64 seq, const StateRecord &state);
 
@@ -67,6 +74,7 @@ struct Record
     Event event;       ///< Kind::Event
     StateRecord state; ///< Kind::State
     QString url;       ///< Kind::Header
+    QList<QPair<QByteArray, QByteArray>> requestHeaders; ///< Kind::Header, if recorded
     QString error;     ///< why a line is Invalid
 };
 

@@ -1,0 +1,591 @@
+#include "chartpanel.h"
+
+#include <QBoxLayout>
+#include <QChart>
+#include <QChartView>
+#include <QComboBox>
+#include <QDateTime>
+#include <QDateTimeAxis>
+#include <QGuiApplication>
+#include <QLabel>
+#include <QLegend>
+#include <QLineEdit>
+#include <QLineSeries>
+#include <QListWidget>
+#include <QLoggingCategory>
+#include <QScopedValueRollback>
+#include <QSplitter>
+#include <QTimer>
+#include <QToolButton>
+#include <QValueAxis>
+
+#include <cmath>
+#include <limits>
+
+namespace {
+
+Q_LOGGING_CATEGORY(lcCharts, "ssemonitor.charts")
+
+// 40 ms: at most 25 chart updates per second.
+constexpr int RefreshIntervalMs = 40;
+
+// Axis assignment: a series moves to the right axis when its magnitude differs from the
+// first plotted series by more than SplitRatio, and comes back below RejoinRatio, so a
+// series near the limit does not flip on every tick.
+constexpr double SplitRatio = 10.0;
+constexpr double RejoinRatio = 5.0;
+
+constexpr int MinimumBuckets = 16;
+constexpr int MaximumBuckets = 4096;
+
+struct WindowChoice
+{
+    const char *label;
+    int seconds; // 0 for a point count
+    int points;
+};
+
+constexpr WindowChoice windowChoices[] = {
+    { "10 s", 10, 0 },
+    { "30 s", 30, 0 },
+    { "1 min", 60, 0 },
+    { "5 min", 300, 0 },
+    { "15 min", 900, 0 },
+    { "Last 1,000 points", 0, 1000 },
+    { "Last 10,000 points", 0, 10000 },
+    { "Last 100,000 points", 0, 100000 },
+};
+
+// Encodes a window in one combo item datum: seconds as positive, points as negative.
+int windowData(int seconds, int points)
+{
+    return seconds > 0 ? seconds : -points;
+}
+
+double magnitude(double minimum, double maximum)
+{
+    return qMax(std::abs(minimum), std::abs(maximum));
+}
+
+} // namespace
+
+ChartPanel::ChartPanel(SeriesCatalog *catalog, QWidget *parent)
+    : QWidget(parent), m_catalog(catalog)
+{
+    Q_ASSERT(catalog);
+
+    m_filter = new QLineEdit(this);
+    m_filter->setPlaceholderText(tr("Filter series"));
+    m_filter->setClearButtonEnabled(true);
+
+    m_list = new QListWidget(this);
+    m_list->setUniformItemSizes(true);
+    m_list->setSortingEnabled(true);
+    m_list->setToolTip(tr("Tick a series to plot it"));
+
+    m_windowCombo = new QComboBox(this);
+    for (const WindowChoice &choice : windowChoices)
+        m_windowCombo->addItem(tr(choice.label), windowData(choice.seconds, choice.points));
+
+    m_pauseButton = new QToolButton(this);
+    m_pauseButton->setText(tr("Pause"));
+    m_pauseButton->setCheckable(true);
+    m_pauseButton->setToolTip(tr("Freeze the chart; recording continues"));
+
+    m_resetZoomButton = new QToolButton(this);
+    m_resetZoomButton->setText(tr("Reset zoom"));
+    m_resetZoomButton->setToolTip(tr("Automatic ranges; follow the stream again"));
+
+    m_chart = new QChart;
+    m_chart->setAnimationOptions(QChart::NoAnimation);
+    m_chart->legend()->setVisible(true);
+    m_chart->legend()->setAlignment(Qt::AlignBottom);
+
+    m_axisX = new QDateTimeAxis(m_chart);
+    m_axisX->setFormat(QStringLiteral("hh:mm:ss"));
+    m_axisX->setTickCount(6);
+    m_axisLeft = new QValueAxis(m_chart);
+    m_axisLeft->setLabelFormat(QStringLiteral("%g"));
+    m_axisRight = new QValueAxis(m_chart);
+    m_axisRight->setLabelFormat(QStringLiteral("%g"));
+    m_axisRight->setVisible(false);
+    {
+        const QScopedValueRollback<bool> guard(m_updatingAxes, true);
+        m_chart->addAxis(m_axisX, Qt::AlignBottom);
+        m_chart->addAxis(m_axisLeft, Qt::AlignLeft);
+        m_chart->addAxis(m_axisRight, Qt::AlignRight);
+        m_viewToMs = QDateTime::currentMSecsSinceEpoch();
+        m_viewFromMs = m_viewToMs - qint64(m_windowSeconds) * 1000;
+        applyRanges(m_viewFromMs, m_viewToMs);
+    }
+
+    m_chartView = new QChartView(m_chart, this);
+    m_chartView->setRubberBand(QChartView::RectangleRubberBand);
+    m_chartView->setMinimumSize(320, 200);
+
+    auto *listSide = new QWidget(this);
+    auto *listLayout = new QVBoxLayout(listSide);
+    listLayout->setContentsMargins(0, 0, 0, 0);
+    listLayout->addWidget(m_filter);
+    listLayout->addWidget(m_list);
+
+    auto *chartSide = new QWidget(this);
+    auto *controls = new QHBoxLayout;
+    controls->addWidget(new QLabel(tr("Window:"), chartSide));
+    controls->addWidget(m_windowCombo);
+    controls->addWidget(m_pauseButton);
+    controls->addWidget(m_resetZoomButton);
+    controls->addStretch();
+    auto *chartLayout = new QVBoxLayout(chartSide);
+    chartLayout->setContentsMargins(0, 0, 0, 0);
+    chartLayout->addLayout(controls);
+    chartLayout->addWidget(m_chartView, 1);
+
+    auto *splitter = new QSplitter(Qt::Horizontal, this);
+    splitter->addWidget(listSide);
+    splitter->addWidget(chartSide);
+    splitter->setStretchFactor(0, 0);
+    splitter->setStretchFactor(1, 1);
+    splitter->setSizes({ 260, 740 });
+    auto *layout = new QVBoxLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->addWidget(splitter);
+
+    m_refreshTimer = new QTimer(this);
+    m_refreshTimer->setSingleShot(true);
+    m_refreshTimer->setInterval(RefreshIntervalMs);
+    connect(m_refreshTimer, &QTimer::timeout, this, &ChartPanel::refresh);
+
+    connect(m_catalog, &SeriesCatalog::seriesDiscovered, this, &ChartPanel::addListItems);
+    connect(m_catalog, &SeriesCatalog::plottedChanged, this, &ChartPanel::handlePlottedChanged);
+    connect(m_catalog, &SeriesCatalog::cleared, this, &ChartPanel::handleCatalogCleared);
+    connect(m_catalog, &SeriesCatalog::samplesAppended, this, [this] {
+        if (!m_paused)
+            scheduleRefresh();
+    });
+
+    connect(m_list, &QListWidget::itemChanged, this, &ChartPanel::handleItemChanged);
+    connect(m_filter, &QLineEdit::textChanged, this, &ChartPanel::applyFilter);
+    connect(m_windowCombo, &QComboBox::activated, this, &ChartPanel::handleWindowActivated);
+    connect(m_pauseButton, &QToolButton::toggled, this, &ChartPanel::setPaused);
+    connect(m_resetZoomButton, &QToolButton::clicked, this, &ChartPanel::resetZoom);
+
+    // Range changes we did not make come from the rubber band, the mouse wheel or the
+    // right-click zoom-out of QChartView.
+    connect(m_axisX, &QDateTimeAxis::rangeChanged, this, &ChartPanel::handleAxisRangeChanged);
+    connect(m_axisLeft, &QValueAxis::rangeChanged, this, &ChartPanel::handleAxisRangeChanged);
+    connect(m_axisRight, &QValueAxis::rangeChanged, this, &ChartPanel::handleAxisRangeChanged);
+    connect(m_chart, &QChart::plotAreaChanged, this, &ChartPanel::scheduleRefresh);
+
+    syncWindowCombo();
+    addListItems(m_catalog->discoveredSeries());
+    const QList<SeriesKey> plotted = m_catalog->plottedSeries();
+    for (const SeriesKey &key : plotted)
+        handlePlottedChanged(key, true);
+}
+
+ChartPanel::~ChartPanel() = default;
+
+void ChartPanel::setConnectionName(quint16 connection, const QString &name)
+{
+    if (m_connectionNames.value(connection) == name)
+        return;
+    m_connectionNames.insert(connection, name);
+
+    const QScopedValueRollback<bool> guard(m_updatingList, true);
+    for (auto it = m_items.cbegin(); it != m_items.cend(); ++it) {
+        if (it.key().connection == connection)
+            it.value()->setText(it.key().displayName(name));
+    }
+    for (const Plot &plot : std::as_const(m_plots)) {
+        if (plot.key.connection == connection)
+            plot.series->setName(seriesName(plot));
+    }
+}
+
+QString ChartPanel::connectionName(quint16 connection) const
+{
+    return m_connectionNames.value(connection);
+}
+
+void ChartPanel::setPlotted(const SeriesKey &key, bool plotted)
+{
+    // The catalog is the single source of truth; handlePlottedChanged() updates the view.
+    m_catalog->setPlotted(key, plotted);
+}
+
+QList<SeriesKey> ChartPanel::plottedSeries() const
+{
+    QList<SeriesKey> keys;
+    keys.reserve(m_plots.size());
+    for (const Plot &plot : m_plots)
+        keys.append(plot.key);
+    return keys;
+}
+
+int ChartPanel::pointCount(const SeriesKey &key) const
+{
+    const int index = plotIndex(key);
+    return index < 0 ? 0 : int(m_plots.at(index).series->count());
+}
+
+bool ChartPanel::isOnRightAxis(const SeriesKey &key) const
+{
+    const int index = plotIndex(key);
+    return index >= 0 && m_plots.at(index).onRightAxis;
+}
+
+int ChartPanel::bucketCount() const
+{
+    int width = qRound(m_chart->plotArea().width());
+    if (width < MinimumBuckets) {
+        // Not laid out yet: estimate from the view, leaving room for the axis labels.
+        width = m_chartView->viewport()->width() - 120;
+    }
+    return qBound(MinimumBuckets, width, MaximumBuckets);
+}
+
+void ChartPanel::setWindowSeconds(int seconds)
+{
+    m_windowSeconds = qMax(1, seconds);
+    m_windowPoints = 0;
+    syncWindowCombo();
+    resetZoom();
+}
+
+void ChartPanel::setWindowPoints(int points)
+{
+    m_windowPoints = qMax(2, points);
+    m_windowSeconds = 0;
+    syncWindowCombo();
+    resetZoom();
+}
+
+void ChartPanel::setPaused(bool paused)
+{
+    if (m_paused != paused) {
+        m_paused = paused;
+        if (!paused)
+            m_zoomed = false;
+        const QSignalBlocker blocker(m_pauseButton);
+        m_pauseButton->setChecked(paused);
+        emit pausedChanged(paused);
+    }
+    scheduleRefresh();
+}
+
+void ChartPanel::resetZoom()
+{
+    m_zoomed = false;
+    setPaused(false);
+}
+
+void ChartPanel::setOpenGLEnabled(bool enabled)
+{
+    if (enabled && QGuiApplication::platformName() == QLatin1String("offscreen")) {
+        qCInfo(lcCharts) << "OpenGL rendering is not available on the offscreen platform";
+        enabled = false;
+    }
+    if (m_openGL == enabled)
+        return;
+    m_openGL = enabled;
+    for (const Plot &plot : std::as_const(m_plots))
+        plot.series->setUseOpenGL(enabled);
+}
+
+void ChartPanel::refresh()
+{
+    m_refreshTimer->stop();
+    const QScopedValueRollback<bool> guard(m_updatingAxes, true);
+    const int buckets = bucketCount();
+
+    qint64 fromMs = m_viewFromMs;
+    qint64 toMs = m_viewToMs;
+    const bool following = !m_paused;
+    if (following) {
+        // The window ends at the newest sample of any plotted series.
+        bool anySamples = false;
+        qint64 newest = std::numeric_limits<qint64>::min();
+        qint64 oldestWanted = std::numeric_limits<qint64>::max();
+        for (const Plot &plot : std::as_const(m_plots)) {
+            const SeriesBuffer *buffer = m_catalog->buffer(plot.key);
+            if (!buffer || buffer->isEmpty())
+                continue;
+            anySamples = true;
+            newest = qMax(newest, buffer->last().timeMs);
+            if (m_windowPoints > 0) {
+                const int first = qMax(0, buffer->size() - m_windowPoints);
+                oldestWanted = qMin(oldestWanted, buffer->at(first).timeMs);
+            }
+        }
+        if (anySamples) {
+            toMs = newest;
+            fromMs = m_windowPoints > 0 ? oldestWanted : toMs - qint64(m_windowSeconds) * 1000;
+            m_viewFromMs = fromMs;
+            m_viewToMs = toMs;
+        }
+    }
+
+    QList<QList<QPointF>> pointsPerPlot;
+    pointsPerPlot.reserve(m_plots.size());
+    for (Plot &plot : m_plots) {
+        const SeriesBuffer *buffer = m_catalog->buffer(plot.key);
+        QList<QPointF> points;
+        if (buffer && !buffer->isEmpty()) {
+            qint64 seriesFromMs = fromMs;
+            if (following && m_windowPoints > 0) {
+                const int first = qMax(0, buffer->size() - m_windowPoints);
+                seriesFromMs = qMax(fromMs, buffer->at(first).timeMs);
+            }
+            points = buffer->decimate(seriesFromMs, toMs, buckets);
+        }
+        // Decimation keeps every bucket's extremes, so the points have the same value
+        // range as the samples in the window.
+        plot.hasRange = !points.isEmpty();
+        if (plot.hasRange) {
+            plot.minimum = plot.maximum = points.constFirst().y();
+            for (const QPointF &point : std::as_const(points)) {
+                plot.minimum = qMin(plot.minimum, point.y());
+                plot.maximum = qMax(plot.maximum, point.y());
+            }
+        }
+        pointsPerPlot.append(std::move(points));
+    }
+
+    // Qt Charts recomputes the whole geometry of every attached series (a QPainterPath
+    // and its stroke) on each axis range change, and that costs as much as a replace().
+    // Moving three axes with the old points in place would triple the cost of a tick, so
+    // the series are emptied first (an empty series skips the recomputation), the axes
+    // move once each, and then each series gets its one replace() with the new points.
+    const bool axesMove = !m_zoomed;
+    if (axesMove) {
+        for (const Plot &plot : std::as_const(m_plots)) {
+            if (plot.series->count() > 0)
+                plot.series->replace(QList<QPointF>());
+        }
+    }
+    assignAxes();
+    if (axesMove)
+        applyRanges(fromMs, toMs);
+    for (int i = 0; i < m_plots.size(); ++i) {
+        const Plot &plot = m_plots.at(i);
+        if (!pointsPerPlot.at(i).isEmpty() || plot.series->count() > 0)
+            plot.series->replace(pointsPerPlot.at(i));
+    }
+}
+
+void ChartPanel::scheduleRefresh()
+{
+    if (!m_refreshTimer->isActive())
+        m_refreshTimer->start();
+}
+
+void ChartPanel::addListItems(const QList<SeriesKey> &keys)
+{
+    const QScopedValueRollback<bool> guard(m_updatingList, true);
+    for (const SeriesKey &key : keys) {
+        if (m_items.contains(key))
+            continue;
+        auto *item = new QListWidgetItem(key.displayName(m_connectionNames.value(key.connection)));
+        item->setFlags(Qt::ItemIsEnabled | Qt::ItemIsSelectable | Qt::ItemIsUserCheckable);
+        item->setCheckState(m_catalog->isPlotted(key) ? Qt::Checked : Qt::Unchecked);
+        item->setData(Qt::UserRole, int(m_itemKeys.size()));
+        m_itemKeys.append(key);
+        m_items.insert(key, item);
+        m_list->addItem(item); // the list owns the item
+        if (!m_filter->text().isEmpty())
+            item->setHidden(!item->text().contains(m_filter->text(), Qt::CaseInsensitive));
+    }
+}
+
+void ChartPanel::handlePlottedChanged(const SeriesKey &key, bool plotted)
+{
+    const int index = plotIndex(key);
+    if (plotted && index < 0) {
+        const QScopedValueRollback<bool> guard(m_updatingAxes, true);
+        auto *series = new QLineSeries;
+        m_chart->addSeries(series); // the chart owns the series
+        series->attachAxis(m_axisX);
+        series->attachAxis(m_axisLeft);
+        QPen pen = series->pen();
+        pen.setWidthF(1.5);
+        series->setPen(pen);
+        series->setUseOpenGL(m_openGL);
+        Plot plot;
+        plot.key = key;
+        plot.series = series;
+        series->setName(seriesName(plot));
+        m_plots.append(plot);
+        if (!m_items.contains(key))
+            addListItems({ key });
+    } else if (!plotted && index >= 0) {
+        const QScopedValueRollback<bool> guard(m_updatingAxes, true);
+        QLineSeries *series = m_plots.at(index).series;
+        m_chart->removeSeries(series); // ownership returns to us
+        delete series;
+        m_plots.removeAt(index);
+    }
+
+    if (QListWidgetItem *item = m_items.value(key)) {
+        const QScopedValueRollback<bool> guard(m_updatingList, true);
+        item->setCheckState(plotted ? Qt::Checked : Qt::Unchecked);
+    }
+    scheduleRefresh();
+}
+
+void ChartPanel::handleCatalogCleared()
+{
+    {
+        const QScopedValueRollback<bool> guard(m_updatingAxes, true);
+        for (const Plot &plot : std::as_const(m_plots)) {
+            m_chart->removeSeries(plot.series);
+            delete plot.series;
+        }
+    }
+    m_plots.clear();
+    const QScopedValueRollback<bool> guard(m_updatingList, true);
+    m_list->clear();
+    m_items.clear();
+    m_itemKeys.clear();
+    scheduleRefresh();
+}
+
+void ChartPanel::handleItemChanged(QListWidgetItem *item)
+{
+    if (m_updatingList)
+        return;
+    const int keyIndex = item->data(Qt::UserRole).toInt();
+    if (keyIndex < 0 || keyIndex >= m_itemKeys.size())
+        return;
+    m_catalog->setPlotted(m_itemKeys.at(keyIndex), item->checkState() == Qt::Checked);
+}
+
+void ChartPanel::handleWindowActivated(int index)
+{
+    const int data = m_windowCombo->itemData(index).toInt();
+    if (data > 0)
+        setWindowSeconds(data);
+    else if (data < 0)
+        setWindowPoints(-data);
+}
+
+void ChartPanel::handleAxisRangeChanged()
+{
+    if (m_updatingAxes)
+        return;
+    // The user zoomed or scrolled: stop following and keep their ranges. The refresh
+    // decimates the new x range at full resolution but leaves the axes alone.
+    m_zoomed = true;
+    m_viewFromMs = m_axisX->min().toMSecsSinceEpoch();
+    m_viewToMs = m_axisX->max().toMSecsSinceEpoch();
+    setPaused(true);
+}
+
+void ChartPanel::applyFilter(const QString &text)
+{
+    for (int row = 0; row < m_list->count(); ++row) {
+        QListWidgetItem *item = m_list->item(row);
+        item->setHidden(!text.isEmpty() && !item->text().contains(text, Qt::CaseInsensitive));
+    }
+}
+
+void ChartPanel::syncWindowCombo()
+{
+    const int data = windowData(m_windowSeconds, m_windowPoints);
+    int index = m_windowCombo->findData(data);
+    if (index < 0) {
+        const QString label = m_windowSeconds > 0
+                ? tr("%n s", nullptr, m_windowSeconds)
+                : tr("Last %n points", nullptr, m_windowPoints);
+        m_windowCombo->addItem(label, data);
+        index = m_windowCombo->count() - 1;
+    }
+    const QSignalBlocker blocker(m_windowCombo);
+    m_windowCombo->setCurrentIndex(index);
+}
+
+void ChartPanel::assignAxes()
+{
+    // The first plotted series with a non-zero range is the reference for the left axis.
+    double reference = 0;
+    for (const Plot &plot : std::as_const(m_plots)) {
+        if (plot.hasRange && magnitude(plot.minimum, plot.maximum) > 0) {
+            reference = magnitude(plot.minimum, plot.maximum);
+            break;
+        }
+    }
+
+    for (Plot &plot : m_plots) {
+        if (!plot.hasRange)
+            continue;
+        bool right = false;
+        const double size = magnitude(plot.minimum, plot.maximum);
+        if (reference > 0 && size > 0) {
+            const double ratio = qMax(size / reference, reference / size);
+            right = plot.onRightAxis ? ratio > RejoinRatio : ratio > SplitRatio;
+        }
+        if (right == plot.onRightAxis)
+            continue;
+        plot.series->detachAxis(right ? m_axisLeft : m_axisRight);
+        plot.series->attachAxis(right ? m_axisRight : m_axisLeft);
+        plot.onRightAxis = right;
+        plot.series->setName(seriesName(plot));
+    }
+}
+
+void ChartPanel::applyRanges(qint64 fromMs, qint64 toMs)
+{
+    if (toMs - fromMs < 1000)
+        fromMs = toMs - 1000;
+    m_axisX->setFormat(toMs - fromMs <= 20000 ? QStringLiteral("hh:mm:ss.zzz")
+                                              : QStringLiteral("hh:mm:ss"));
+    m_axisX->setRange(QDateTime::fromMSecsSinceEpoch(fromMs),
+                      QDateTime::fromMSecsSinceEpoch(toMs));
+
+    struct Range
+    {
+        bool valid = false;
+        double minimum = 0;
+        double maximum = 0;
+    } left, right;
+    for (const Plot &plot : std::as_const(m_plots)) {
+        if (!plot.hasRange)
+            continue;
+        Range &range = plot.onRightAxis ? right : left;
+        range.minimum = range.valid ? qMin(range.minimum, plot.minimum) : plot.minimum;
+        range.maximum = range.valid ? qMax(range.maximum, plot.maximum) : plot.maximum;
+        range.valid = true;
+    }
+
+    auto apply = [](QValueAxis *axis, const Range &range) {
+        if (!range.valid) {
+            axis->setRange(0, 1);
+            return;
+        }
+        double span = range.maximum - range.minimum;
+        if (span <= 0)
+            span = range.maximum != 0 ? std::abs(range.maximum) * 0.1 : 1.0;
+        const double padding = span * 0.05;
+        axis->setRange(range.minimum - padding, range.maximum + padding);
+        // Round ticks are easier to read; the range only widens, so no point is cut off.
+        axis->applyNiceNumbers();
+    };
+    apply(m_axisLeft, left);
+    apply(m_axisRight, right);
+    m_axisRight->setVisible(right.valid);
+}
+
+QString ChartPanel::seriesName(const Plot &plot) const
+{
+    const QString name = plot.key.displayName(m_connectionNames.value(plot.key.connection));
+    return plot.onRightAxis ? name + tr(" (right axis)") : name;
+}
+
+int ChartPanel::plotIndex(const SeriesKey &key) const
+{
+    for (int i = 0; i < m_plots.size(); ++i) {
+        if (m_plots.at(i).key == key)
+            return i;
+    }
+    return -1;
+}

@@ -1,0 +1,610 @@
+#include "jsonnumbers.h"
+
+#include <QVarLengthArray>
+
+#include <charconv>
+#include <cmath>
+#include <cstring>
+
+namespace JsonNumbers {
+
+namespace {
+
+constexpr bool isWhitespace(char c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+constexpr bool isDigit(char c)
+{
+    return c >= '0' && c <= '9';
+}
+
+constexpr bool isHexDigit(char c)
+{
+    return isDigit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+}
+
+// Characters that may legally follow a number or literal token.
+constexpr bool isDelimiter(char c)
+{
+    return isWhitespace(c) || c == ',' || c == ']' || c == '}';
+}
+
+// Bytes that end the fast path inside a string: the closing quote, an escape, or a
+// control character (which JSON forbids unescaped).
+struct StringStopTable
+{
+    bool stop[256] = {};
+    constexpr StringStopTable()
+    {
+        for (int i = 0; i < 0x20; ++i)
+            stop[i] = true;
+        stop[static_cast<unsigned char>('"')] = true;
+        stop[static_cast<unsigned char>('\\')] = true;
+    }
+};
+constexpr StringStopTable stringStops;
+
+// Converts a token that scanNumber() already validated against the JSON grammar.
+bool convertNumber(QByteArrayView token, double *value)
+{
+    const char *begin = token.data();
+    const char *end = begin + token.size();
+
+    // Short integers are by far the most common case in event payloads (counters, token
+    // counts, ids) and are exact in a double up to 15 digits.
+    const char *digits = begin + (*begin == '-' ? 1 : 0);
+    if (end - digits <= 15) {
+        qint64 integer = 0;
+        const char *p = digits;
+        while (p != end && isDigit(*p))
+            integer = integer * 10 + (*p++ - '0');
+        if (p == end) {
+            *value = *begin == '-' ? -double(integer) : double(integer);
+            return true;
+        }
+    }
+
+    double result = 0;
+    const auto [ptr, error] = std::from_chars(begin, end, result);
+    if (error == std::errc() && ptr == end) {
+        *value = result;
+        return true;
+    }
+    if (error != std::errc::result_out_of_range)
+        return false;
+
+    // from_chars leaves the value untouched when it is out of range. Tell underflow
+    // (report a signed zero) from overflow (skip) by the decimal exponent of the first
+    // significant digit.
+    const char *p = digits;
+    int significantExponent = 0;
+    bool seenSignificant = false;
+    while (p != end && isDigit(*p)) {
+        if (*p != '0')
+            seenSignificant = true;
+        if (seenSignificant)
+            ++significantExponent;
+        ++p;
+    }
+    if (p != end && *p == '.') {
+        ++p;
+        while (p != end && isDigit(*p)) {
+            if (seenSignificant)
+                break;
+            if (*p != '0')
+                seenSignificant = true;
+            else
+                --significantExponent;
+            ++p;
+        }
+        while (p != end && isDigit(*p))
+            ++p;
+    }
+    if (!seenSignificant) {
+        *value = *begin == '-' ? -0.0 : 0.0;
+        return true;
+    }
+    int exponent = 0;
+    if (p != end && (*p == 'e' || *p == 'E')) {
+        ++p;
+        const bool negative = *p == '-';
+        if (*p == '-' || *p == '+')
+            ++p;
+        while (p != end) {
+            if (exponent < 1000000)
+                exponent = exponent * 10 + (*p - '0');
+            ++p;
+        }
+        if (negative)
+            exponent = -exponent;
+    }
+    if (significantExponent + exponent < 0) {
+        *value = *begin == '-' ? -0.0 : 0.0;
+        return true;
+    }
+    return false;
+}
+
+// A read position over the data with the token scanners both walkers share. Every
+// scanner leaves m_pos just past what it consumed and returns false on malformed input.
+class Cursor
+{
+public:
+    explicit Cursor(QByteArrayView data)
+        : m_pos(data.data()), m_end(data.data() + data.size())
+    {
+    }
+
+    bool atEnd() const { return m_pos == m_end; }
+    char peek() const { return *m_pos; }
+
+    void skipWhitespace()
+    {
+        while (m_pos != m_end && isWhitespace(*m_pos))
+            ++m_pos;
+    }
+
+    bool consume(char c)
+    {
+        if (m_pos != m_end && *m_pos == c) {
+            ++m_pos;
+            return true;
+        }
+        return false;
+    }
+
+    bool skipToEnd()
+    {
+        skipWhitespace();
+        return atEnd();
+    }
+
+    // Precondition: peek() == '"'. `*content` receives the raw (still escaped) bytes
+    // between the quotes.
+    bool scanString(QByteArrayView *content)
+    {
+        const char *start = ++m_pos;
+        for (;;) {
+            while (m_pos != m_end && !stringStops.stop[static_cast<unsigned char>(*m_pos)])
+                ++m_pos;
+            if (m_pos == m_end)
+                return false;
+            const char c = *m_pos;
+            if (c == '"') {
+                *content = QByteArrayView(start, m_pos - start);
+                ++m_pos;
+                return true;
+            }
+            if (c != '\\')
+                return false; // unescaped control character
+            ++m_pos;
+            if (m_pos == m_end)
+                return false;
+            switch (*m_pos) {
+            case '"':
+            case '\\':
+            case '/':
+            case 'b':
+            case 'f':
+            case 'n':
+            case 'r':
+            case 't':
+                ++m_pos;
+                break;
+            case 'u':
+                if (m_end - m_pos < 5 || !isHexDigit(m_pos[1]) || !isHexDigit(m_pos[2])
+                    || !isHexDigit(m_pos[3]) || !isHexDigit(m_pos[4])) {
+                    return false;
+                }
+                m_pos += 5;
+                break;
+            default:
+                return false;
+            }
+        }
+    }
+
+    // Validates `-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?` followed by a delimiter
+    // or the end of the data.
+    bool scanNumber(QByteArrayView *token)
+    {
+        const char *start = m_pos;
+        if (*m_pos == '-')
+            ++m_pos;
+        if (m_pos == m_end)
+            return false;
+        if (*m_pos == '0') {
+            ++m_pos;
+        } else if (isDigit(*m_pos)) {
+            while (m_pos != m_end && isDigit(*m_pos))
+                ++m_pos;
+        } else {
+            return false;
+        }
+        if (m_pos != m_end && *m_pos == '.') {
+            ++m_pos;
+            if (m_pos == m_end || !isDigit(*m_pos))
+                return false;
+            while (m_pos != m_end && isDigit(*m_pos))
+                ++m_pos;
+        }
+        if (m_pos != m_end && (*m_pos == 'e' || *m_pos == 'E')) {
+            ++m_pos;
+            if (m_pos != m_end && (*m_pos == '+' || *m_pos == '-'))
+                ++m_pos;
+            if (m_pos == m_end || !isDigit(*m_pos))
+                return false;
+            while (m_pos != m_end && isDigit(*m_pos))
+                ++m_pos;
+        }
+        if (m_pos != m_end && !isDelimiter(*m_pos))
+            return false;
+        *token = QByteArrayView(start, m_pos - start);
+        return true;
+    }
+
+    bool scanLiteral()
+    {
+        static constexpr const char *literals[] = { "true", "false", "null" };
+        for (const char *literal : literals) {
+            const qsizetype length = qsizetype(std::strlen(literal));
+            if (m_end - m_pos >= length && std::memcmp(m_pos, literal, size_t(length)) == 0) {
+                m_pos += length;
+                return m_pos == m_end || isDelimiter(*m_pos);
+            }
+        }
+        return false;
+    }
+
+    // Validates and skips one value. `depth` is the nesting level of the container
+    // holding it (0 at the top).
+    bool skipValue(int depth)
+    {
+        if (m_pos == m_end)
+            return false;
+        QByteArrayView ignored;
+        switch (*m_pos) {
+        case '{':
+            if (++depth > MaximumDepth)
+                return false;
+            ++m_pos;
+            skipWhitespace();
+            if (consume('}'))
+                return true;
+            for (;;) {
+                skipWhitespace();
+                if (m_pos == m_end || *m_pos != '"' || !scanString(&ignored))
+                    return false;
+                skipWhitespace();
+                if (!consume(':'))
+                    return false;
+                skipWhitespace();
+                if (!skipValue(depth))
+                    return false;
+                skipWhitespace();
+                if (consume(','))
+                    continue;
+                return consume('}');
+            }
+        case '[':
+            if (++depth > MaximumDepth)
+                return false;
+            ++m_pos;
+            skipWhitespace();
+            if (consume(']'))
+                return true;
+            for (;;) {
+                skipWhitespace();
+                if (!skipValue(depth))
+                    return false;
+                skipWhitespace();
+                if (consume(','))
+                    continue;
+                return consume(']');
+            }
+        case '"':
+            return scanString(&ignored);
+        case 't':
+        case 'f':
+        case 'n':
+            return scanLiteral();
+        default:
+            return scanNumber(&ignored);
+        }
+    }
+
+private:
+    const char *m_pos;
+    const char *m_end;
+};
+
+using PathBuffer = QVarLengthArray<char, 256>;
+
+// Recursive descent over the whole document, keeping the path of the current value in
+// a buffer that grows and shrinks with the nesting.
+class NumberWalker
+{
+public:
+    NumberWalker(QByteArrayView data, NumberVisitor visitor, void *context)
+        : m_cursor(data), m_visitor(visitor), m_context(context)
+    {
+    }
+
+    bool walkDocument()
+    {
+        m_cursor.skipWhitespace();
+        if (m_cursor.atEnd())
+            return false;
+        if (m_cursor.peek() == '{' || m_cursor.peek() == '[') {
+            if (!walkValue(0))
+                return false;
+            return m_cursor.skipToEnd();
+        }
+        // A top-level scalar only counts if nothing but whitespace follows it, so data
+        // such as "42 apples" is not taken for a number.
+        QByteArrayView token;
+        if (m_cursor.peek() == '-' || isDigit(m_cursor.peek())) {
+            double value = 0;
+            if (!m_cursor.scanNumber(&token) || !m_cursor.skipToEnd())
+                return false;
+            if (convertNumber(token, &value))
+                m_visitor(m_context, QByteArrayView(), value);
+            return true;
+        }
+        return m_cursor.skipValue(0) && m_cursor.skipToEnd();
+    }
+
+private:
+    bool walkValue(int depth)
+    {
+        if (m_cursor.atEnd())
+            return false;
+        switch (m_cursor.peek()) {
+        case '{':
+            return walkObject(depth + 1);
+        case '[':
+            return walkArray(depth + 1);
+        case '"':
+        case 't':
+        case 'f':
+        case 'n':
+            return m_cursor.skipValue(depth);
+        default: {
+            QByteArrayView token;
+            if (!m_cursor.scanNumber(&token))
+                return false;
+            double value = 0;
+            if (convertNumber(token, &value))
+                m_visitor(m_context, QByteArrayView(m_path.constData(), m_path.size()), value);
+            return true;
+        }
+        }
+    }
+
+    bool walkObject(int depth)
+    {
+        if (depth > MaximumDepth)
+            return false;
+        m_cursor.consume('{');
+        m_cursor.skipWhitespace();
+        if (m_cursor.consume('}'))
+            return true;
+        const qsizetype base = m_path.size();
+        for (;;) {
+            m_cursor.skipWhitespace();
+            QByteArrayView key;
+            if (m_cursor.atEnd() || m_cursor.peek() != '"' || !m_cursor.scanString(&key))
+                return false;
+            m_cursor.skipWhitespace();
+            if (!m_cursor.consume(':'))
+                return false;
+            m_cursor.skipWhitespace();
+            // Members of the top-level object start the path; deeper ones add ".key"
+            // (even after an empty key, so the path keeps the document's shape).
+            m_path.resize(base);
+            if (depth > 1)
+                m_path.append('.');
+            m_path.append(key.data(), key.size());
+            if (!walkValue(depth))
+                return false;
+            m_cursor.skipWhitespace();
+            if (m_cursor.consume(','))
+                continue;
+            m_path.resize(base);
+            return m_cursor.consume('}');
+        }
+    }
+
+    bool walkArray(int depth)
+    {
+        if (depth > MaximumDepth)
+            return false;
+        m_cursor.consume('[');
+        m_cursor.skipWhitespace();
+        if (m_cursor.consume(']'))
+            return true;
+        const qsizetype base = m_path.size();
+        for (qint64 index = 0;; ++index) {
+            m_cursor.skipWhitespace();
+            char digits[24];
+            const auto converted = std::to_chars(digits, digits + sizeof digits, index);
+            m_path.resize(base);
+            m_path.append('[');
+            m_path.append(digits, converted.ptr - digits);
+            m_path.append(']');
+            if (!walkValue(depth))
+                return false;
+            m_cursor.skipWhitespace();
+            if (m_cursor.consume(','))
+                continue;
+            m_path.resize(base);
+            return m_cursor.consume(']');
+        }
+    }
+
+    Cursor m_cursor;
+    NumberVisitor m_visitor;
+    void *m_context;
+    PathBuffer m_path;
+};
+
+// Follows one path through the document. `matched` is how many bytes of the target
+// path the current value's own path equals; values whose path cannot be a prefix of
+// the target are skipped with Cursor::skipValue().
+class PathMatcher
+{
+public:
+    enum class Result { Error, NotFound, Found };
+
+    PathMatcher(QByteArrayView data, QByteArrayView target, double *value)
+        : m_cursor(data), m_target(target), m_value(value)
+    {
+    }
+
+    bool matchDocument()
+    {
+        m_cursor.skipWhitespace();
+        if (m_cursor.atEnd())
+            return false;
+        const char first = m_cursor.peek();
+        if (first == '{' || first == '[')
+            return matchValue(0, 0) == Result::Found;
+        if (!m_target.isEmpty() || !(first == '-' || isDigit(first)))
+            return false;
+        QByteArrayView token;
+        return m_cursor.scanNumber(&token) && m_cursor.skipToEnd()
+                && convertNumber(token, m_value);
+    }
+
+private:
+    Result matchValue(int depth, qsizetype matched)
+    {
+        if (m_cursor.atEnd())
+            return Result::Error;
+        const char first = m_cursor.peek();
+        if (matched == m_target.size()) {
+            if (first == '-' || isDigit(first)) {
+                QByteArrayView token;
+                if (!m_cursor.scanNumber(&token))
+                    return Result::Error;
+                return convertNumber(token, m_value) ? Result::Found : Result::NotFound;
+            }
+        }
+        if (first == '{') {
+            // Object members continue the path with ".key", except at the top level.
+            if (depth == 0)
+                return matchObject(1, 0);
+            if (matched < m_target.size() && m_target[matched] == '.')
+                return matchObject(depth + 1, matched + 1);
+        } else if (first == '[') {
+            if (matched < m_target.size() && m_target[matched] == '[')
+                return matchArray(depth + 1, matched);
+        }
+        return m_cursor.skipValue(depth) ? Result::NotFound : Result::Error;
+    }
+
+    // `keyStart` is where the member key has to appear in the target path.
+    Result matchObject(int depth, qsizetype keyStart)
+    {
+        if (depth > MaximumDepth)
+            return Result::Error;
+        m_cursor.consume('{');
+        m_cursor.skipWhitespace();
+        if (m_cursor.consume('}'))
+            return Result::NotFound;
+        for (;;) {
+            m_cursor.skipWhitespace();
+            QByteArrayView key;
+            if (m_cursor.atEnd() || m_cursor.peek() != '"' || !m_cursor.scanString(&key))
+                return Result::Error;
+            m_cursor.skipWhitespace();
+            if (!m_cursor.consume(':'))
+                return Result::Error;
+            m_cursor.skipWhitespace();
+            const qsizetype keyEnd = keyStart + key.size();
+            const bool keyMatches = keyEnd <= m_target.size()
+                    && std::memcmp(m_target.data() + keyStart, key.data(), size_t(key.size())) == 0
+                    && (keyEnd == m_target.size() || m_target[keyEnd] == '.'
+                        || m_target[keyEnd] == '[');
+            if (keyMatches) {
+                const Result result = matchValue(depth, keyEnd);
+                if (result != Result::NotFound)
+                    return result;
+            } else if (!m_cursor.skipValue(depth)) {
+                return Result::Error;
+            }
+            m_cursor.skipWhitespace();
+            if (m_cursor.consume(','))
+                continue;
+            return m_cursor.consume('}') ? Result::NotFound : Result::Error;
+        }
+    }
+
+    // m_target[indexStart] == '['.
+    Result matchArray(int depth, qsizetype indexStart)
+    {
+        if (depth > MaximumDepth)
+            return Result::Error;
+        // Parse the wanted index out of the target once. A target that is not of the form
+        // "[digits]" can never match, but the array still has to be skipped (validated).
+        qint64 wanted = -1;
+        qsizetype after = indexStart + 1;
+        while (after < m_target.size() && isDigit(m_target[after]) && wanted < (qint64(1) << 40)) {
+            wanted = (wanted < 0 ? 0 : wanted * 10) + (m_target[after] - '0');
+            ++after;
+        }
+        if (after >= m_target.size() || m_target[after] != ']'
+            || (after - indexStart > 2 && m_target[indexStart + 1] == '0')) {
+            wanted = -1;
+        }
+        ++after;
+        if (after < m_target.size() && m_target[after] != '.' && m_target[after] != '[')
+            wanted = -1;
+
+        m_cursor.consume('[');
+        m_cursor.skipWhitespace();
+        if (m_cursor.consume(']'))
+            return Result::NotFound;
+        for (qint64 index = 0;; ++index) {
+            m_cursor.skipWhitespace();
+            if (index == wanted) {
+                const Result result = matchValue(depth, after);
+                if (result != Result::NotFound)
+                    return result;
+            } else if (!m_cursor.skipValue(depth)) {
+                return Result::Error;
+            }
+            m_cursor.skipWhitespace();
+            if (m_cursor.consume(','))
+                continue;
+            return m_cursor.consume(']') ? Result::NotFound : Result::Error;
+        }
+    }
+
+    Cursor m_cursor;
+    QByteArrayView m_target;
+    double *m_value;
+};
+
+} // namespace
+
+bool forEachNumber(QByteArrayView data, NumberVisitor visitor, void *context)
+{
+    NumberWalker walker(data, visitor, context);
+    return walker.walkDocument();
+}
+
+bool extractNumber(QByteArrayView data, QByteArrayView path, double *value)
+{
+    double result = 0;
+    PathMatcher matcher(data, path, &result);
+    if (!matcher.matchDocument())
+        return false;
+    if (value)
+        *value = result;
+    return true;
+}
+
+} // namespace JsonNumbers

@@ -1,0 +1,210 @@
+#include "replaycommand.h"
+
+#include "recording/logreader.h"
+
+#include "sselib/replayserver.h"
+
+#include <QCommandLineParser>
+#include <QCoreApplication>
+#include <QDateTime>
+#include <QFile>
+#include <QFileInfo>
+
+#include <algorithm>
+#include <csignal>
+#include <cstdio>
+
+namespace {
+
+enum ExitCode {
+    ExitUsage = 2,
+    ExitInputError = 4, // the recording could not be read, or holds no events
+    ExitListenError = 5,
+};
+
+void printError(const QString &message)
+{
+    std::fprintf(stderr, "sse-monitor-cli replay: %s\n", message.toLocal8Bit().constData());
+}
+
+void printInfo(const QString &message)
+{
+    std::fprintf(stderr, "%s\n", message.toLocal8Bit().constData());
+}
+
+// "127.0.0.1:8080", "[::1]:8080", "8080", "localhost:0".
+bool parseListen(const QString &text, QHostAddress *address, quint16 *port)
+{
+    QString host = QStringLiteral("127.0.0.1");
+    QString portText = text;
+    const qsizetype colon = text.lastIndexOf(QLatin1Char(':'));
+    if (colon >= 0) {
+        host = text.left(colon);
+        portText = text.mid(colon + 1);
+        if (host.startsWith(QLatin1Char('[')) && host.endsWith(QLatin1Char(']')))
+            host = host.mid(1, host.size() - 2);
+    }
+    bool ok = false;
+    const uint number = portText.toUInt(&ok);
+    if (!ok || number > 65535)
+        return false;
+    *port = quint16(number);
+    if (host == QLatin1String("localhost"))
+        host = QStringLiteral("127.0.0.1");
+    return address->setAddress(host);
+}
+
+} // namespace
+
+int runReplay(QCoreApplication &app, QStringList arguments)
+{
+    Q_UNUSED(app);
+    if (arguments.size() > 1)
+        arguments.removeAt(1); // "replay"
+
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral(
+        "Serve a recording as a Server-Sent Events endpoint, for front-end development.\n"
+        "\n"
+        "Every client gets the recorded events from the start, at the recorded pace times\n"
+        "--speed. A request with Last-Event-ID resumes right after that event. The stream\n"
+        "URL is printed on stdout; the server runs until it is interrupted.\n"
+        "\n"
+        "Examples:\n"
+        "  sse-monitor-cli replay session.jsonl\n"
+        "  sse-monitor-cli replay session.jsonl --listen 127.0.0.1:8080 --speed 10 --loop\n"
+        "\n"
+        "Exit codes: 2 usage error, 4 the recording could not be read or has no events,\n"
+        "5 cannot listen."));
+    parser.addHelpOption();
+    const QCommandLineOption listenOption(
+            QStringLiteral("listen"),
+            QStringLiteral("Address and port to listen on (default 127.0.0.1:0 = any free port)."),
+            QStringLiteral("ADDRESS:PORT"), QStringLiteral("127.0.0.1:0"));
+    const QCommandLineOption speedOption(QStringLiteral("speed"),
+                                         QStringLiteral("Play X times faster than recorded."),
+                                         QStringLiteral("X"), QStringLiteral("1"));
+    const QCommandLineOption fastOption(QStringLiteral("fast"),
+                                        QStringLiteral("Send every event as fast as possible."));
+    const QCommandLineOption loopOption(QStringLiteral("loop"),
+                                        QStringLiteral("Start over after the last event."));
+    const QCommandLineOption connectionOption(
+            QStringLiteral("connection"),
+            QStringLiteral("Serve only the events of connection NAME (recordings of several)."),
+            QStringLiteral("NAME"));
+    parser.addOptions({listenOption, speedOption, fastOption, loopOption, connectionOption});
+    parser.addPositionalArgument(QStringLiteral("FILE"),
+                                 QStringLiteral("A JSON Lines recording or a raw SSE capture."));
+    parser.process(arguments);
+
+    auto usageError = [](const QString &message) {
+        printError(message + QStringLiteral(" (see replay --help)"));
+        return int(ExitUsage);
+    };
+    const QStringList positional = parser.positionalArguments();
+    if (positional.size() != 1)
+        return usageError(QStringLiteral("expected exactly one FILE"));
+    if (parser.isSet(fastOption) && parser.isSet(speedOption))
+        return usageError(QStringLiteral("--speed and --fast exclude each other"));
+    double speed = 1.0;
+    if (parser.isSet(fastOption)) {
+        speed = Sse::ReplayServer::AsFastAsPossible;
+    } else {
+        bool ok = false;
+        speed = parser.value(speedOption).toDouble(&ok);
+        if (!ok || speed <= 0)
+            return usageError(QStringLiteral("--speed takes a positive number"));
+    }
+    QHostAddress address;
+    quint16 port = 0;
+    if (!parseListen(parser.value(listenOption), &address, &port))
+        return usageError(QStringLiteral("--listen takes ADDRESS:PORT, e.g. 127.0.0.1:8080"));
+
+    // Load the whole recording; the server keeps the events in memory.
+    const QString path = positional.first();
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly)) {
+        printError(QStringLiteral("cannot open %1: %2").arg(path, file.errorString()));
+        return ExitInputError;
+    }
+    const QFileInfo info(path);
+    LogReader reader;
+    const qint64 lastMs = info.lastModified().toMSecsSinceEpoch();
+    const QDateTime birth = info.birthTime();
+    reader.setRawTimeSpan(birth.isValid() ? qMin(birth.toMSecsSinceEpoch(), lastMs) : lastMs,
+                          lastMs, info.size());
+    const QString wanted = parser.value(connectionOption);
+    Sse::EventList events;
+    QStringList names;
+    auto collect = [&] {
+        const QList<LogReader::ConnectionBatch> batches = reader.takeBatches();
+        for (const LogReader::ConnectionBatch &batch : batches) {
+            if (!names.contains(batch.connection))
+                names.append(batch.connection);
+            if (wanted.isEmpty() || batch.connection == wanted)
+                events.append(batch.events);
+        }
+    };
+    for (;;) {
+        const QByteArray block = file.read(1024 * 1024);
+        if (block.isEmpty())
+            break;
+        reader.feed(block);
+        collect();
+    }
+    if (file.error() != QFileDevice::NoError) {
+        printError(QStringLiteral("cannot read %1: %2").arg(path, file.errorString()));
+        return ExitInputError;
+    }
+    reader.finish();
+    collect();
+    if (reader.warningCount() > 0) {
+        printInfo(QStringLiteral("%1: %2 unreadable line(s) skipped, first: %3")
+                          .arg(path)
+                          .arg(reader.warningCount())
+                          .arg(reader.warnings().value(0)));
+    }
+    if (!wanted.isEmpty() && !names.contains(wanted)) {
+        printError(QStringLiteral("no events of connection \"%1\" in %2 (it has: %3)")
+                           .arg(wanted, path, names.join(QStringLiteral(", "))));
+        return ExitInputError;
+    }
+    if (events.isEmpty()) {
+        printError(QStringLiteral("%1 holds no events").arg(path));
+        return ExitInputError;
+    }
+    if (wanted.isEmpty() && names.size() > 1) {
+        // Batches come per connection: put the merged stream back in time order.
+        std::stable_sort(events.begin(), events.end(),
+                         [](const Sse::Event &a, const Sse::Event &b) {
+                             return a.receivedMs < b.receivedMs;
+                         });
+        printInfo(QStringLiteral("%1 holds %2 connections (%3); serving all of them merged in "
+                                 "time order (use --connection NAME for one)")
+                          .arg(path)
+                          .arg(names.size())
+                          .arg(names.join(QStringLiteral(", "))));
+    }
+
+    Sse::ReplayServer server;
+    server.setEvents(events);
+    server.setSpeed(speed);
+    server.setRepeat(parser.isSet(loopOption) ? Sse::ReplayServer::Repeat::Loop
+                                              : Sse::ReplayServer::Repeat::Once);
+    if (!server.listen(address, port)) {
+        printError(QStringLiteral("cannot listen on %1: %2")
+                           .arg(parser.value(listenOption), server.errorString()));
+        return ExitListenError;
+    }
+    std::signal(SIGPIPE, SIG_IGN);
+    std::printf("%s\n", server.streamUrl().toString().toUtf8().constData());
+    std::fflush(stdout);
+    printInfo(QStringLiteral("Serving %1 events from %2 at %3 (%4%5). Ctrl+C stops.")
+                      .arg(events.size())
+                      .arg(path, server.streamUrl().toString(),
+                           speed > 0 ? QStringLiteral("speed %1x").arg(speed)
+                                     : QStringLiteral("as fast as possible"),
+                           parser.isSet(loopOption) ? QStringLiteral(", looping")
+                                                    : QString()));
+    return QCoreApplication::exec();
+}

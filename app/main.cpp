@@ -1,0 +1,53 @@
+// sse-monitor: the desktop monitor for Server-Sent Events streams.
+
+#include "views/mainwindow.h"
+
+#include <QApplication>
+#include <QCommandLineParser>
+#include <QUrl>
+
+int main(int argc, char *argv[])
+{
+    QApplication app(argc, argv);
+    QApplication::setOrganizationName(QStringLiteral("SSE Monitor"));
+    QApplication::setApplicationName(QStringLiteral("sse-monitor"));
+    QApplication::setApplicationDisplayName(QStringLiteral("SSE Monitor"));
+    QApplication::setApplicationVersion(QStringLiteral(SSE_MONITOR_VERSION));
+
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral(
+        "Watch, filter, chart and record Server-Sent Events streams.\n\n"
+        "Examples:\n"
+        "  sse-monitor --demo\n"
+        "  sse-monitor https://stream.wikimedia.org/v2/stream/recentchange\n"
+        "  sse-monitor http://localhost:8080/events http://localhost:8081/events"));
+    parser.addHelpOption();
+    parser.addVersionOption();
+    const QCommandLineOption demoOption(QStringLiteral("demo"),
+                                        QStringLiteral("Connect to the built-in demo stream."));
+    const QCommandLineOption freshOption(QStringLiteral("no-restore"),
+                                         QStringLiteral("Do not reopen saved connections."));
+    parser.addOptions({demoOption, freshOption});
+    parser.addPositionalArgument(QStringLiteral("URL"),
+                                 QStringLiteral("Event stream URLs to open."),
+                                 QStringLiteral("[URL...]"));
+    parser.process(app);
+
+    MainWindow window;
+    window.restoreLayout();
+    const QStringList urls = parser.positionalArguments();
+    if (parser.isSet(demoOption)) {
+        window.openDemo();
+    } else if (!urls.isEmpty()) {
+        for (const QString &text : urls) {
+            Sse::ClientOptions options;
+            options.url = QUrl::fromUserInput(text);
+            window.addConnection(options.url.host() + options.url.path(), options);
+        }
+    } else if (!parser.isSet(freshOption)) {
+        // First launch: nothing saved, and the window offers the demo stream.
+        window.restoreConnections();
+    }
+    window.show();
+    return app.exec();
+}

@@ -1,0 +1,263 @@
+#include "models/connectionlistmodel.h"
+
+#include <QDateTime>
+#include <QIcon>
+#include <QPainter>
+#include <QPixmap>
+
+namespace {
+
+QIcon stateIcon(Sse::Client::State state)
+{
+    static QHash<int, QIcon> cache;
+    auto it = cache.constFind(int(state));
+    if (it != cache.constEnd())
+        return *it;
+    QColor color;
+    switch (state) {
+    case Sse::Client::State::Open:
+        color = QColor(0x2e, 0xa0, 0x43);
+        break;
+    case Sse::Client::State::Connecting:
+        color = QColor(0x3b, 0x82, 0xf6);
+        break;
+    case Sse::Client::State::Reconnecting:
+        color = QColor(0xe0, 0x9b, 0x1a);
+        break;
+    case Sse::Client::State::Failed:
+        color = QColor(0xd9, 0x35, 0x35);
+        break;
+    case Sse::Client::State::Closed:
+    case Sse::Client::State::Idle:
+        color = QColor(0x8a, 0x8f, 0x98);
+        break;
+    }
+    QPixmap pixmap(32, 32);
+    pixmap.fill(Qt::transparent);
+    QPainter painter(&pixmap);
+    painter.setRenderHint(QPainter::Antialiasing);
+    painter.setPen(QPen(color.darker(130), 2));
+    painter.setBrush(color);
+    painter.drawEllipse(QRectF(5, 5, 22, 22));
+    QIcon icon(pixmap);
+    cache.insert(int(state), icon);
+    return icon;
+}
+
+} // namespace
+
+QString formatBytes(qint64 bytes)
+{
+    if (bytes < 1024)
+        return QStringLiteral("%1 B").arg(bytes);
+    if (bytes < 1024 * 1024)
+        return QStringLiteral("%1 KiB").arg(double(bytes) / 1024.0, 0, 'f', 1);
+    if (bytes < 1024LL * 1024 * 1024)
+        return QStringLiteral("%1 MiB").arg(double(bytes) / (1024.0 * 1024.0), 0, 'f', 1);
+    return QStringLiteral("%1 GiB").arg(double(bytes) / (1024.0 * 1024.0 * 1024.0), 0, 'f', 2);
+}
+
+ConnectionListModel::ConnectionListModel(QObject *parent) : QAbstractTableModel(parent) {}
+
+int ConnectionListModel::rowCount(const QModelIndex &parent) const
+{
+    return parent.isValid() ? 0 : int(m_entries.size());
+}
+
+int ConnectionListModel::columnCount(const QModelIndex &parent) const
+{
+    return parent.isValid() ? 0 : ColumnCount;
+}
+
+QString ConnectionListModel::stateText(const ConnectionEntry &entry, qint64 nowMs)
+{
+    using State = Sse::Client::State;
+    if (entry.offline)
+        return tr("Recording (offline)");
+    switch (entry.state) {
+    case State::Idle:
+        return tr("Not connected");
+    case State::Connecting:
+        return entry.attempt > 0 ? tr("Connecting (attempt %1)").arg(entry.attempt)
+                                 : tr("Connecting");
+    case State::Open:
+        return tr("Open");
+    case State::Reconnecting: {
+        const double seconds = qMax<qint64>(0, entry.nextAttemptAtMs - nowMs) / 1000.0;
+        return tr("Reconnecting in %1 s (attempt %2)")
+            .arg(QString::number(seconds, 'f', 1))
+            .arg(entry.attempt);
+    }
+    case State::Closed:
+        return entry.lastError.isEmpty() ? tr("Closed") : tr("Closed: %1").arg(entry.lastError);
+    case State::Failed:
+        return tr("Failed: %1").arg(entry.failure.message);
+    }
+    return QString();
+}
+
+QString ConnectionListModel::stateIconName(Sse::Client::State state)
+{
+    return Sse::stateName(state);
+}
+
+QVariant ConnectionListModel::data(const QModelIndex &index, int role) const
+{
+    if (!index.isValid() || index.row() >= m_entries.size())
+        return QVariant();
+    const ConnectionEntry &entry = m_entries.at(index.row());
+    if (role == ConnectionIdRole)
+        return entry.id;
+    if (role == Qt::DecorationRole && index.column() == StateColumn)
+        return stateIcon(entry.state);
+    if (role == Qt::TextAlignmentRole) {
+        switch (index.column()) {
+        case EventsColumn:
+        case RateColumn:
+        case BytesColumn:
+            return QVariant(Qt::AlignRight | Qt::AlignVCenter);
+        default:
+            return QVariant();
+        }
+    }
+    if (role == Qt::ToolTipRole) {
+        if (index.column() == StateColumn) {
+            QString tip = stateText(entry, QDateTime::currentMSecsSinceEpoch());
+            if (!entry.lastError.isEmpty() && entry.state != Sse::Client::State::Failed)
+                tip += QLatin1Char('\n') + tr("Last error: %1").arg(entry.lastError);
+            tip += QLatin1Char('\n') + tr("Reconnection time: %1 ms").arg(entry.reconnectionTimeMs);
+            return tip;
+        }
+        if (index.column() == UrlColumn || index.column() == NameColumn)
+            return QString(QString::fromLatin1(entry.options.method) + QLatin1Char(' ')
+                           + entry.options.url.toString());
+        return QVariant();
+    }
+    if (role != Qt::DisplayRole)
+        return QVariant();
+    switch (index.column()) {
+    case NameColumn:
+        return entry.name;
+    case StateColumn:
+        return stateText(entry, QDateTime::currentMSecsSinceEpoch());
+    case EventsColumn:
+        return QLocale().toString(entry.events);
+    case RateColumn:
+        return entry.rate >= 100 ? QString::number(entry.rate, 'f', 0)
+                                 : QString::number(entry.rate, 'f', 1);
+    case BytesColumn:
+        return formatBytes(entry.bytes);
+    case LastIdColumn:
+        return QString::fromUtf8(entry.lastEventId.left(64));
+    case UrlColumn:
+        return QString(QString::fromLatin1(entry.options.method) + QLatin1Char(' ')
+                       + entry.options.url.toString());
+    }
+    return QVariant();
+}
+
+QVariant ConnectionListModel::headerData(int section, Qt::Orientation orientation, int role) const
+{
+    if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
+        return QVariant();
+    switch (section) {
+    case NameColumn:
+        return tr("Name");
+    case StateColumn:
+        return tr("State");
+    case EventsColumn:
+        return tr("Events");
+    case RateColumn:
+        return tr("Rate /s");
+    case BytesColumn:
+        return tr("Bytes");
+    case LastIdColumn:
+        return tr("Last id");
+    case UrlColumn:
+        return tr("Request");
+    }
+    return QVariant();
+}
+
+ConnectionEntry *ConnectionListModel::add(ConnectionEntry entry)
+{
+    const int row = int(m_entries.size());
+    beginInsertRows(QModelIndex(), row, row);
+    m_entries.append(std::move(entry));
+    endInsertRows();
+    return &m_entries.last();
+}
+
+void ConnectionListModel::remove(quint16 id)
+{
+    const int row = rowOf(id);
+    if (row < 0)
+        return;
+    beginRemoveRows(QModelIndex(), row, row);
+    m_entries.removeAt(row);
+    endRemoveRows();
+    m_touched.remove(id);
+}
+
+int ConnectionListModel::rowOf(quint16 id) const
+{
+    for (int row = 0; row < m_entries.size(); ++row) {
+        if (m_entries.at(row).id == id)
+            return row;
+    }
+    return -1;
+}
+
+ConnectionEntry *ConnectionListModel::entry(quint16 id)
+{
+    const int row = rowOf(id);
+    return row < 0 ? nullptr : &m_entries[row];
+}
+
+const ConnectionEntry *ConnectionListModel::entry(quint16 id) const
+{
+    const int row = rowOf(id);
+    return row < 0 ? nullptr : &m_entries.at(row);
+}
+
+quint16 ConnectionListModel::idAt(int row) const
+{
+    return row >= 0 && row < m_entries.size() ? m_entries.at(row).id : quint16(0);
+}
+
+QList<quint16> ConnectionListModel::ids() const
+{
+    QList<quint16> result;
+    for (const ConnectionEntry &entry : m_entries)
+        result.append(entry.id);
+    return result;
+}
+
+void ConnectionListModel::touch(quint16 id)
+{
+    m_touched.insert(id);
+}
+
+void ConnectionListModel::refresh()
+{
+    for (int row = 0; row < m_entries.size(); ++row) {
+        const ConnectionEntry &entry = m_entries.at(row);
+        if (m_touched.contains(entry.id) || entry.state == Sse::Client::State::Reconnecting)
+            emit dataChanged(index(row, 0), index(row, ColumnCount - 1));
+    }
+    m_touched.clear();
+}
+
+void ConnectionListModel::updateRates(qint64 elapsedMs)
+{
+    if (elapsedMs <= 0)
+        return;
+    for (ConnectionEntry &entry : m_entries) {
+        const double rate = double(entry.events - entry.eventsAtLastTick) * 1000.0 / double(elapsedMs);
+        entry.eventsAtLastTick = entry.events;
+        if (rate != entry.rate) {
+            entry.rate = rate;
+            m_touched.insert(entry.id);
+        }
+    }
+}

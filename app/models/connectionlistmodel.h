@@ -1,0 +1,118 @@
+#pragma once
+
+#include "sselib/sseclient.h"
+
+#include <QAbstractTableModel>
+#include <QHash>
+#include <QList>
+#include <QSet>
+
+/// One line of a connection's log: every state change with its context.
+struct ConnectionLogEntry
+{
+    qint64 timeMs = 0;
+    Sse::Client::State state = Sse::Client::State::Idle;
+    QString detail;           ///< reason, error or HTTP status text
+    int httpStatus = 0;
+    qint64 retryMs = -1;      ///< delay of a scheduled reconnect
+    int attempt = 0;
+    QByteArray lastEventId;   ///< sent with the request (Connecting entries)
+    bool gap = false;         ///< a gap in numeric ids was seen after a resume
+};
+
+/// Per event type statistics of one connection.
+struct TypeStatistics
+{
+    qint64 count = 0;
+    qint64 bytes = 0;
+    qint64 lastMs = 0;
+    qint64 intervalSumMs = 0;
+    qint64 intervals = 0;
+    qint64 maxIntervalMs = 0;
+};
+
+/// Everything the GUI knows about one connection; updated from the client's
+/// signals on the GUI thread (the client itself lives in the network thread).
+struct ConnectionEntry
+{
+    quint16 id = 0;
+    QString name;
+    Sse::ClientOptions options;
+    bool offline = false;     ///< an opened recording, not a live stream
+
+    Sse::Client::State state = Sse::Client::State::Idle;
+    int attempt = 0;
+    qint64 nextAttemptAtMs = 0;
+    int reconnectionTimeMs = 3000;
+    QString lastError;
+    Sse::FailureInfo failure;
+    int httpStatus = 0;
+    bool http2 = false;
+    QList<QPair<QByteArray, QByteArray>> responseHeaders;
+
+    qint64 events = 0;
+    qint64 bytes = 0;
+    qint64 reconnects = 0;
+    double rate = 0.0;        ///< events per second over the last second
+    qint64 eventsAtLastTick = 0;
+    QByteArray lastEventId;
+    qint64 lastByteMs = 0;
+    qint64 lastEventMs = 0;
+    qint64 intervalSumMs = 0;
+    qint64 intervals = 0;
+    qint64 maxIntervalMs = 0;
+    QHash<QByteArray, TypeStatistics> types;
+
+    // Numeric id tracking, to flag gaps after a resume.
+    bool numericIds = true;
+    qint64 lastNumericId = -1;
+    bool resumed = false;     ///< the next event is the first after a reconnect
+    qint64 idGaps = 0;
+
+    QList<ConnectionLogEntry> log; ///< capped, oldest dropped
+};
+
+/// The connections panel: one row per connection.
+class ConnectionListModel : public QAbstractTableModel
+{
+    Q_OBJECT
+public:
+    enum Column { NameColumn, StateColumn, EventsColumn, RateColumn, BytesColumn, LastIdColumn,
+                  UrlColumn, ColumnCount };
+    enum Role { ConnectionIdRole = Qt::UserRole + 1 };
+    static constexpr int MaximumLogEntries = 2000;
+
+    explicit ConnectionListModel(QObject *parent = nullptr);
+
+    int rowCount(const QModelIndex &parent = QModelIndex()) const override;
+    int columnCount(const QModelIndex &parent = QModelIndex()) const override;
+    QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
+    QVariant headerData(int section, Qt::Orientation orientation,
+                        int role = Qt::DisplayRole) const override;
+
+    ConnectionEntry *add(ConnectionEntry entry);
+    void remove(quint16 id);
+    ConnectionEntry *entry(quint16 id);
+    const ConnectionEntry *entry(quint16 id) const;
+    int rowOf(quint16 id) const;
+    quint16 idAt(int row) const;
+    QList<quint16> ids() const;
+    const QList<ConnectionEntry> &entries() const { return m_entries; }
+
+    /// Marks a row for repaint; repaints are coalesced by refresh().
+    void touch(quint16 id);
+    /// Emits dataChanged for touched rows and for rows counting down.
+    void refresh();
+    /// Rates over the time since the previous call.
+    void updateRates(qint64 elapsedMs);
+
+    /// "Open", "Reconnecting in 2.4 s (attempt 3)", "Failed: HTTP 404 Not Found", ...
+    static QString stateText(const ConnectionEntry &entry, qint64 nowMs);
+    static QString stateIconName(Sse::Client::State state);
+
+private:
+    QList<ConnectionEntry> m_entries;
+    QSet<quint16> m_touched;
+};
+
+QString formatBytes(qint64 bytes);

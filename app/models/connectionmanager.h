@@ -1,0 +1,65 @@
+#pragma once
+
+#include "models/connectionlistmodel.h"
+
+#include "sselib/sseclient.h"
+
+#include <QElapsedTimer>
+#include <QHash>
+#include <QObject>
+#include <QThread>
+#include <QTimer>
+
+/// Owns the live connections. Each Sse::Client lives in one shared network
+/// thread (with its QNetworkAccessManager pool) and talks to the GUI thread
+/// through queued signals only; this class turns those signals into the
+/// ConnectionListModel's rows, the connection logs and statistics.
+class ConnectionManager : public QObject
+{
+    Q_OBJECT
+public:
+    explicit ConnectionManager(QObject *parent = nullptr);
+    ~ConnectionManager() override;
+
+    ConnectionListModel *model() { return &m_model; }
+    const ConnectionListModel *model() const { return &m_model; }
+    const ConnectionEntry *entry(quint16 id) const { return m_model.entry(id); }
+
+    enum class Start { Now, Later };
+    quint16 add(const QString &name, const Sse::ClientOptions &options, Start start = Start::Now);
+    /// A connection that only holds events from an opened recording.
+    quint16 addOffline(const QString &name, const QUrl &source);
+    void update(quint16 id, const QString &name, const Sse::ClientOptions &options);
+    void remove(quint16 id);
+    void removeAll();
+
+    void open(quint16 id);
+    void close(quint16 id);
+    void reconnectNow(quint16 id);
+
+    /// Events from a non-network source (replay, import) counted like live ones.
+    void ingestOffline(quint16 id, const Sse::EventList &events);
+
+Q_SIGNALS:
+    void eventsReceived(quint16 id, const Sse::EventList &events);
+    void stateChanged(quint16 id, Sse::Client::State state);
+    void connectionAdded(quint16 id);
+    void connectionRemoved(quint16 id);
+    void connectionRenamed(quint16 id, const QString &name);
+    void logAppended(quint16 id);
+
+private:
+    void createClient(quint16 id, const Sse::ClientOptions &options);
+    void destroyClient(quint16 id);
+    void appendLog(ConnectionEntry *entry, ConnectionLogEntry log);
+    void countEvents(ConnectionEntry *entry, const Sse::EventList &events);
+
+    ConnectionListModel m_model;
+    QThread m_thread;
+    QObject *m_threadContext = nullptr; // lives in m_thread; used to run code there
+    QHash<quint16, Sse::Client *> m_clients;
+    QTimer m_refreshTimer;
+    QElapsedTimer m_rateClock;
+    qint64 m_lastRateTick = 0;
+    quint16 m_nextId = 1;
+};

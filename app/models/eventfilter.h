@@ -1,0 +1,75 @@
+#pragma once
+
+#include <QCoreApplication>
+#include <QSet>
+#include <QString>
+
+#include <memory>
+#include <vector>
+
+class EventStore;
+
+// Value type describing which stored events the event log shows: one connection or all, the
+// hidden event types, and a search text matched against each event's data, type name and id.
+//
+// Setters compile the search text at once (a Boyer-Moore-Horspool searcher over the UTF-8
+// bytes, or a QRegularExpression), so accepts() does no per-call setup. Copies share the compiled
+// matcher; it is immutable, so sharing is safe.
+//
+// An invalid regular expression makes isValid() false and errorString() explain it; accepts()
+// then ignores the text and applies only the connection and type criteria.
+class EventFilter
+{
+    Q_DECLARE_TR_FUNCTIONS(EventFilter)
+
+public:
+    enum class MatchMode { Substring, RegularExpression };
+
+    EventFilter();
+
+    int connection() const { return m_connection; }
+    void setConnection(int connection); // -1 = all connections
+
+    QSet<quint16> hiddenTypes() const { return m_hiddenTypes; }
+    void setHiddenTypes(const QSet<quint16> &typeIndexes);
+    bool isTypeHidden(quint16 typeIndex) const
+    {
+        return typeIndex < m_hiddenMask.size() && m_hiddenMask[typeIndex];
+    }
+
+    QString text() const { return m_text; }
+    void setText(const QString &text);
+    MatchMode matchMode() const { return m_matchMode; }
+    void setMatchMode(MatchMode mode);
+    Qt::CaseSensitivity caseSensitivity() const { return m_caseSensitivity; }
+    void setCaseSensitivity(Qt::CaseSensitivity sensitivity);
+
+    bool isValid() const { return m_errorString.isEmpty(); }
+    QString errorString() const { return m_errorString; }
+
+    // True when no criterion is active, so every event passes.
+    bool acceptsEverything() const;
+    // Tests one stored event; `sequence` must be in the store's range.
+    bool accepts(const EventStore &store, qint64 sequence) const;
+
+    friend bool operator==(const EventFilter &lhs, const EventFilter &rhs);
+    friend bool operator!=(const EventFilter &lhs, const EventFilter &rhs)
+    {
+        return !(lhs == rhs);
+    }
+
+    // Compiled search text; an implementation detail defined in eventfilter.cpp.
+    class TextMatcher;
+
+private:
+    void compile();
+
+    int m_connection = -1;
+    QSet<quint16> m_hiddenTypes;
+    std::vector<bool> m_hiddenMask; // indexed by type index, for the per-event test
+    QString m_text;
+    MatchMode m_matchMode = MatchMode::Substring;
+    Qt::CaseSensitivity m_caseSensitivity = Qt::CaseInsensitive;
+    std::shared_ptr<const TextMatcher> m_matcher; // null when the text does not filter
+    QString m_errorString;
+};

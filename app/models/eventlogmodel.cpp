@@ -1,0 +1,448 @@
+#include "models/eventlogmodel.h"
+
+#include "models/eventstore.h"
+
+#include <QDateTime>
+#include <QElapsedTimer>
+#include <QLoggingCategory>
+#include <QTextDocument>
+
+#include <algorithm>
+
+Q_LOGGING_CATEGORY(lcEventLog, "ssemonitor.models.eventlog", QtInfoMsg)
+
+namespace {
+
+constexpr qint64 RescanSliceMilliseconds = 10;
+// Events tested between two looks at the clock during a rescan slice.
+constexpr qint64 RescanClockStride = 2048;
+// Above this many reserved slots an emptied pending list gives its memory back.
+constexpr size_t PendingKeepCapacity = 65536;
+
+template<typename Container>
+void eraseBelow(Container &sequences, qint64 first)
+{
+    const auto end = std::lower_bound(sequences.begin(), sequences.end(), first);
+    sequences.erase(sequences.begin(), end);
+}
+
+// Decodes at most maxBytes of UTF-8, cutting at a character boundary.
+QString decodePrefix(QByteArrayView bytes, qsizetype maxBytes, bool *truncated)
+{
+    if (bytes.size() <= maxBytes) {
+        *truncated = false;
+        return QString::fromUtf8(bytes);
+    }
+    qsizetype cut = maxBytes;
+    while (cut > 0 && (uchar(bytes.at(cut)) & 0xc0) == 0x80) // continuation byte
+        --cut;
+    *truncated = true;
+    return QString::fromUtf8(bytes.first(cut));
+}
+
+// One-line preview of at most maxCharacters UTF-16 units, line breaks shown as U+23CE.
+QString linePreview(QByteArrayView bytes, qsizetype maxCharacters)
+{
+    bool truncated = false;
+    // Up to 4 bytes per character, so this many bytes always give enough characters.
+    QString text = decodePrefix(bytes, maxCharacters * 4, &truncated);
+    if (text.size() > maxCharacters) {
+        qsizetype keep = maxCharacters;
+        if (text.at(keep - 1).isHighSurrogate())
+            --keep;
+        text.truncate(keep);
+        truncated = true;
+    }
+    for (QChar &c : text) {
+        if (c == u'\n' || c == u'\r')
+            c = QChar(u'\u23ce');
+        else if (c == u'\t')
+            c = QChar(u' ');
+    }
+    if (truncated)
+        text.append(QChar(u'\u2026'));
+    return text;
+}
+
+QString toolTipText(QByteArrayView bytes, qsizetype maxBytes)
+{
+    bool truncated = false;
+    QString text = decodePrefix(bytes, maxBytes, &truncated);
+    if (truncated)
+        text.append(QChar(u'\u2026'));
+    // Tool tips render anything that looks like markup as rich text; keep payloads literal.
+    if (Qt::mightBeRichText(text)) {
+        text = QLatin1String("<div style=\"white-space: pre-wrap\">") + text.toHtmlEscaped()
+                + QLatin1String("</div>");
+    }
+    return text;
+}
+
+} // namespace
+
+EventLogModel::EventLogModel(QObject *parent)
+    : EventLogModel(std::make_unique<EventStore>(), parent)
+{
+}
+
+EventLogModel::EventLogModel(std::unique_ptr<EventStore> store, QObject *parent)
+    : QAbstractTableModel(parent)
+    , m_store(store ? std::move(store) : std::make_unique<EventStore>())
+{
+    // The default filter accepts everything, so a prefilled store is shown in full.
+    for (qint64 sequence = m_store->firstSequence(); sequence < m_store->endSequence(); ++sequence)
+        m_rows.push_back(sequence);
+    m_visibleEnd = m_store->endSequence();
+
+    m_flushTimer.setSingleShot(true);
+    m_flushTimer.setInterval(DefaultFlushInterval);
+    connect(&m_flushTimer, &QTimer::timeout, this, &EventLogModel::flush);
+
+    m_rescanTimer.setInterval(0);
+    connect(&m_rescanTimer, &QTimer::timeout, this, &EventLogModel::rescanSlice);
+}
+
+EventLogModel::~EventLogModel() = default;
+
+qsizetype EventLogModel::capacity() const
+{
+    return m_store->capacity();
+}
+
+void EventLogModel::setCapacity(qsizetype events)
+{
+    // Rows are ints: leave room for the one-chunk overshoot and a pending batch.
+    if (m_store->setCapacity(qMin(events, MaximumCapacity)) > 0)
+        m_countsDirty = true;
+    flush();
+}
+
+QString EventLogModel::connectionName(quint16 connection) const
+{
+    const auto found = m_connectionNames.constFind(connection);
+    if (found != m_connectionNames.constEnd())
+        return *found;
+    return QStringLiteral("#%1").arg(connection);
+}
+
+void EventLogModel::setConnectionName(quint16 connection, const QString &name)
+{
+    m_connectionNames.insert(connection, name);
+    if (!m_rows.empty()) {
+        emit dataChanged(index(0, ConnectionColumn), index(rowCount() - 1, ConnectionColumn),
+                         {Qt::DisplayRole});
+    }
+}
+
+void EventLogModel::setFlushInterval(int milliseconds)
+{
+    m_flushTimer.setInterval(qMax(0, milliseconds));
+}
+
+void EventLogModel::ingest(quint16 connection, const Sse::EventList &events)
+{
+    if (events.isEmpty())
+        return;
+    const qint64 begin = m_store->endSequence();
+    m_store->append(connection, events);
+    // Part of the batch may already be gone if it was larger than the capacity.
+    const qint64 from = qMax(begin, m_store->firstSequence());
+    const qint64 end = m_store->endSequence();
+
+    if (m_filter.acceptsEverything()) {
+        for (qint64 sequence = from; sequence < end; ++sequence)
+            m_pending.push_back(sequence);
+    } else {
+        for (qint64 sequence = from; sequence < end; ++sequence) {
+            if (m_filter.accepts(*m_store, sequence))
+                m_pending.push_back(sequence);
+        }
+    }
+
+    m_countsDirty = true;
+    if (!m_flushTimer.isActive())
+        m_flushTimer.start();
+}
+
+void EventLogModel::flush()
+{
+    m_flushTimer.stop();
+
+    const qint64 first = m_store->firstSequence();
+    eraseBelow(m_pending, first);
+    const auto evictedEnd = std::lower_bound(m_rows.begin(), m_rows.end(), first);
+    if (evictedEnd != m_rows.begin()) {
+        const int count = int(evictedEnd - m_rows.begin());
+        beginRemoveRows(QModelIndex(), 0, count - 1);
+        m_rows.erase(m_rows.begin(), evictedEnd);
+        endRemoveRows();
+        m_countsDirty = true;
+    }
+
+    // During a rescan the rows still belong to the old filter: new rows wait for the swap.
+    if (!m_paused && !m_rescanning) {
+        if (!m_pending.empty()) {
+            const int firstRow = int(m_rows.size());
+            beginInsertRows(QModelIndex(), firstRow, firstRow + int(m_pending.size()) - 1);
+            m_rows.insert(m_rows.end(), m_pending.cbegin(), m_pending.cend());
+            m_pending.clear();
+            endInsertRows();
+            if (m_pending.capacity() > PendingKeepCapacity)
+                std::vector<qint64>().swap(m_pending);
+            m_countsDirty = true;
+        }
+        m_visibleEnd = m_store->endSequence();
+    }
+
+    emitCountsIfDirty();
+}
+
+void EventLogModel::setPaused(bool paused)
+{
+    if (paused == m_paused)
+        return;
+    if (paused) {
+        flush();
+        m_paused = true;
+        // Whatever arrived before the pause belongs to the frozen view, even if a running
+        // rescan has kept it from being inserted yet.
+        m_visibleEnd = m_store->endSequence();
+    } else {
+        m_paused = false;
+        flush();
+    }
+    emit pausedChanged(m_paused);
+}
+
+void EventLogModel::setFilter(const EventFilter &filter)
+{
+    m_filter = filter;
+    // Queued events were accepted by the old filter; they lie inside the rescanned range.
+    m_pending.clear();
+    m_rescanRows.clear();
+    m_rescanBegin = m_store->firstSequence();
+    m_rescanNext = m_rescanBegin;
+    m_rescanEnd = m_store->endSequence();
+    m_rescanPercent = -1;
+    m_rescanning = true;
+    m_countsDirty = true;
+    qCDebug(lcEventLog) << "rescanning" << (m_rescanEnd - m_rescanBegin) << "events";
+    m_rescanTimer.start();
+}
+
+void EventLogModel::rescanSlice()
+{
+    QElapsedTimer clock;
+    clock.start();
+
+    m_rescanNext = qMax(m_rescanNext, m_store->firstSequence()); // skip what was evicted
+    const qint64 sliceEnd = m_rescanSliceLimit > 0
+            ? qMin(m_rescanEnd, m_rescanNext + m_rescanSliceLimit)
+            : m_rescanEnd;
+    const bool acceptsEverything = m_filter.acceptsEverything();
+    while (m_rescanNext < sliceEnd) {
+        const qint64 stop = qMin(sliceEnd, m_rescanNext + RescanClockStride);
+        for (qint64 sequence = m_rescanNext; sequence < stop; ++sequence) {
+            if (acceptsEverything || m_filter.accepts(*m_store, sequence))
+                m_rescanRows.push_back(sequence);
+        }
+        m_rescanNext = stop;
+        if (clock.elapsed() >= RescanSliceMilliseconds)
+            break;
+    }
+
+    if (m_rescanNext >= m_rescanEnd) {
+        finishRescan();
+        return;
+    }
+    const qint64 total = qMax<qint64>(1, m_rescanEnd - m_rescanBegin);
+    const int percent = int(qMin((m_rescanNext - m_rescanBegin) * 100 / total, qint64(99)));
+    if (percent != m_rescanPercent) {
+        m_rescanPercent = percent;
+        emit rescanProgress(percent);
+    }
+}
+
+void EventLogModel::finishRescan()
+{
+    m_rescanTimer.stop();
+    m_rescanning = false;
+
+    const qint64 first = m_store->firstSequence();
+    eraseBelow(m_rescanRows, first);
+    eraseBelow(m_pending, first);
+
+    beginResetModel();
+    if (m_paused) {
+        // Keep the frozen boundary: accepted events after it go back to pending, ahead of those
+        // queued during the rescan (which all have larger sequence numbers).
+        const auto split = std::lower_bound(m_rescanRows.begin(), m_rescanRows.end(), m_visibleEnd);
+        std::vector<qint64> pending(split, m_rescanRows.end());
+        pending.insert(pending.end(), m_pending.cbegin(), m_pending.cend());
+        m_rescanRows.erase(split, m_rescanRows.end());
+        m_pending = std::move(pending);
+    } else {
+        m_rescanRows.insert(m_rescanRows.end(), m_pending.cbegin(), m_pending.cend());
+        m_pending.clear();
+        m_visibleEnd = m_store->endSequence();
+    }
+    m_rows.swap(m_rescanRows);
+    std::deque<qint64>().swap(m_rescanRows);
+    endResetModel();
+
+    qCDebug(lcEventLog) << "rescan done:" << m_rows.size() << "rows," << m_pending.size()
+                        << "pending";
+    m_countsDirty = true;
+    if (m_rescanPercent != 100) {
+        m_rescanPercent = 100;
+        emit rescanProgress(100);
+    }
+    emit rescanFinished();
+    emitCountsIfDirty();
+}
+
+void EventLogModel::stopRescan()
+{
+    m_rescanTimer.stop();
+    m_rescanning = false;
+    std::deque<qint64>().swap(m_rescanRows);
+}
+
+void EventLogModel::clear()
+{
+    const bool wasRescanning = m_rescanning;
+    stopRescan();
+    m_flushTimer.stop();
+
+    beginResetModel();
+    m_store->clear();
+    m_rows.clear();
+    m_pending.clear();
+    m_visibleEnd = m_store->endSequence();
+    endResetModel();
+
+    m_countsDirty = true;
+    if (wasRescanning)
+        emit rescanFinished();
+    emitCountsIfDirty();
+}
+
+void EventLogModel::emitCountsIfDirty()
+{
+    if (!m_countsDirty)
+        return;
+    m_countsDirty = false;
+    emit countsChanged();
+}
+
+qsizetype EventLogModel::acceptedCount() const
+{
+    const size_t decided = m_rescanning ? m_rescanRows.size() : m_rows.size();
+    return qsizetype(decided + m_pending.size());
+}
+
+qsizetype EventLogModel::totalCount() const
+{
+    return m_store->size();
+}
+
+qint64 EventLogModel::evictedCount() const
+{
+    return m_store->evictedTotal();
+}
+
+qint64 EventLogModel::sequenceAt(int row) const
+{
+    if (row < 0 || size_t(row) >= m_rows.size())
+        return -1;
+    return m_rows[size_t(row)];
+}
+
+int EventLogModel::rowOfSequence(qint64 sequence) const
+{
+    const auto found = std::lower_bound(m_rows.cbegin(), m_rows.cend(), sequence);
+    if (found == m_rows.cend() || *found != sequence)
+        return -1;
+    return int(found - m_rows.cbegin());
+}
+
+int EventLogModel::rowCount(const QModelIndex &parent) const
+{
+    return parent.isValid() ? 0 : int(m_rows.size());
+}
+
+int EventLogModel::columnCount(const QModelIndex &parent) const
+{
+    return parent.isValid() ? 0 : ColumnCount;
+}
+
+QVariant EventLogModel::data(const QModelIndex &index, int role) const
+{
+    if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
+        return QVariant();
+    const qint64 sequence = m_rows[size_t(index.row())];
+    if (role == SequenceRole)
+        return sequence;
+    // Evicted from the store but not yet removed by the next flush(): nothing left to show.
+    if (!m_store->contains(sequence))
+        return QVariant();
+
+    switch (role) {
+    case Qt::DisplayRole:
+        return displayData(sequence, index.column());
+    case Qt::ToolTipRole:
+        if (index.column() == DataColumn)
+            return toolTipText(m_store->data(sequence), ToolTipBytes);
+        break;
+    case Qt::TextAlignmentRole:
+        if (index.column() == SizeColumn)
+            return QVariant::fromValue(Qt::Alignment(Qt::AlignRight | Qt::AlignVCenter));
+        break;
+    default:
+        break;
+    }
+    return QVariant();
+}
+
+QVariant EventLogModel::displayData(qint64 sequence, int column) const
+{
+    switch (column) {
+    case TimeColumn:
+        return QDateTime::fromMSecsSinceEpoch(m_store->time(sequence))
+                .toString(QStringLiteral("hh:mm:ss.zzz"));
+    case ConnectionColumn:
+        return connectionName(m_store->connection(sequence));
+    case TypeColumn:
+        return QString::fromUtf8(m_store->typeName(m_store->typeIndex(sequence)));
+    case IdColumn:
+        return linePreview(m_store->id(sequence), PreviewLength);
+    case SizeColumn:
+        return qlonglong(m_store->dataSize(sequence));
+    case DataColumn:
+        return linePreview(m_store->data(sequence), PreviewLength);
+    default:
+        return QVariant();
+    }
+}
+
+QVariant EventLogModel::headerData(int section, Qt::Orientation orientation, int role) const
+{
+    if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
+        return QAbstractTableModel::headerData(section, orientation, role);
+    switch (section) {
+    case TimeColumn:
+        return tr("Time");
+    case ConnectionColumn:
+        return tr("Connection");
+    case TypeColumn:
+        return tr("Type");
+    case IdColumn:
+        return tr("Id");
+    case SizeColumn:
+        return tr("Size");
+    case DataColumn:
+        return tr("Data");
+    default:
+        return QVariant();
+    }
+}

@@ -1,0 +1,145 @@
+#pragma once
+
+#include "models/eventfilter.h"
+
+#include <sselib/sseevent.h>
+
+#include <QAbstractTableModel>
+#include <QHash>
+#include <QTimer>
+
+#include <deque>
+#include <memory>
+#include <vector>
+
+class EventStore;
+
+// Table model of the event log: the events of an EventStore that the current EventFilter
+// accepts, oldest first.
+//
+// Rate handling: ingest() stores a batch, tests each new event against the filter once and queues
+// the accepted sequence numbers. Only flush() touches the rows: one beginRemoveRows(0, k-1) for
+// events the store evicted and one beginInsertRows for everything queued. A single-shot timer
+// started by ingest() calls flush() after flushInterval() ms (40 ms = 25 Hz by default), so an
+// idle model does not wake up.
+//
+// Pause freezes the visible rows: events are still stored, filtered and counted, and queue up
+// as pendingCount() until setPaused(false) inserts them in one batch. Evicted rows are removed
+// even while paused, because their bytes are gone.
+//
+// setFilter() rescans the store in time slices on the event loop (about 10 ms each) and swaps
+// the result in with one model reset. Events ingested during the rescan are tested with the new
+// filter and queued, so none is lost or shown twice. While it runs the visible rows still show
+// the previous filter and no rows are inserted.
+//
+// Display strings are only built in data(). GUI thread only.
+class EventLogModel : public QAbstractTableModel
+{
+    Q_OBJECT
+
+public:
+    enum Column {
+        TimeColumn,
+        ConnectionColumn,
+        TypeColumn,
+        IdColumn,
+        SizeColumn,
+        DataColumn,
+        ColumnCount
+    };
+    Q_ENUM(Column)
+
+    enum Role {
+        SequenceRole = Qt::UserRole + 1, // qint64 sequence number of the row's event
+    };
+    Q_ENUM(Role)
+
+    static constexpr int DefaultFlushInterval = 40;
+    static constexpr int PreviewLength = 200;        // characters shown in the Data column
+    static constexpr qsizetype ToolTipBytes = 2048;  // data bytes shown in the Data tooltip
+    static constexpr qsizetype MaximumCapacity = 1'000'000'000;
+
+    explicit EventLogModel(QObject *parent = nullptr);
+    // Takes over the given store; events already in it are shown.
+    explicit EventLogModel(std::unique_ptr<EventStore> store, QObject *parent = nullptr);
+    ~EventLogModel() override;
+
+    const EventStore &store() const { return *m_store; }
+    qsizetype capacity() const;
+    void setCapacity(qsizetype events); // at most MaximumCapacity; evicts and flushes at once
+
+    QString connectionName(quint16 connection) const;
+    void setConnectionName(quint16 connection, const QString &name);
+
+    void ingest(quint16 connection, const Sse::EventList &events);
+    void flush();
+    int flushInterval() const { return m_flushTimer.interval(); }
+    void setFlushInterval(int milliseconds);
+
+    bool isPaused() const { return m_paused; }
+    void setPaused(bool paused);
+    // Accepted events not yet inserted as rows (the "N new" badge while paused).
+    qsizetype pendingCount() const { return qsizetype(m_pending.size()); }
+
+    const EventFilter &filter() const { return m_filter; }
+    void setFilter(const EventFilter &filter);
+    bool isRescanning() const { return m_rescanning; }
+    // Caps the events tested per rescan slice (0 = only the time budget applies). For tests.
+    void setRescanSliceLimit(int events) { m_rescanSliceLimit = qMax(0, events); }
+
+    void clear();
+
+    qsizetype visibleCount() const { return qsizetype(m_rows.size()); }
+    // Visible plus pending; while a rescan runs, what the rescan has accepted so far plus pending.
+    qsizetype acceptedCount() const;
+    qsizetype totalCount() const;
+    qint64 evictedCount() const;
+
+    qint64 sequenceAt(int row) const; // -1 if row is out of range
+    int rowOfSequence(qint64 sequence) const; // -1 if not visible
+
+    int rowCount(const QModelIndex &parent = QModelIndex()) const override;
+    int columnCount(const QModelIndex &parent = QModelIndex()) const override;
+    QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
+    QVariant headerData(int section, Qt::Orientation orientation,
+                        int role = Qt::DisplayRole) const override;
+
+signals:
+    // At most once per flush(), and after clear() and a finished rescan.
+    void countsChanged();
+    void pausedChanged(bool paused);
+    void rescanProgress(int percent);
+    void rescanFinished();
+
+private:
+    void rescanSlice();
+    void finishRescan();
+    void stopRescan();
+    void emitCountsIfDirty();
+    QVariant displayData(qint64 sequence, int column) const;
+
+    std::unique_ptr<EventStore> m_store;
+    EventFilter m_filter;
+
+    // Sequence numbers, ascending. Every pending number is larger than every row's.
+    std::deque<qint64> m_rows;
+    std::vector<qint64> m_pending;
+    // Events below this sequence were decided when rows were last inserted; a paused model keeps
+    // the accepted ones among them visible and the later ones pending.
+    qint64 m_visibleEnd = 0;
+
+    QTimer m_flushTimer;
+    bool m_paused = false;
+    bool m_countsDirty = false;
+
+    QTimer m_rescanTimer;
+    bool m_rescanning = false;
+    qint64 m_rescanNext = 0;
+    qint64 m_rescanEnd = 0;
+    qint64 m_rescanBegin = 0;
+    int m_rescanPercent = -1;
+    int m_rescanSliceLimit = 0;
+    std::deque<qint64> m_rescanRows;
+
+    QHash<quint16, QString> m_connectionNames;
+};

@@ -1,0 +1,165 @@
+#pragma once
+
+#include <sselib/sseevent.h>
+
+#include <QByteArray>
+#include <QByteArrayView>
+#include <QHash>
+#include <QList>
+
+#include <cstdlib>
+#include <deque>
+#include <memory>
+#include <utility>
+#include <vector>
+
+// Compact, capped, append-only store for the events of every connection.
+//
+// Each stored event gets a global sequence number: 0 for the first event ever appended, then
+// increasing by one, never reused (not even after clear()). The events currently held are the
+// half-open range [firstSequence(), endSequence()).
+//
+// Layout: events live in chunks. A chunk holds a vector of fixed 24-byte records and one byte
+// arena in which the id and the data bytes of each event sit back to back. A chunk closes when it
+// holds chunkEventLimit() records or when the next event would push its arena past
+// chunkByteLimit(); an event bigger than the byte limit gets a chunk of its own. No QByteArray or
+// QString is kept per event, so 1M small events cost about 24 bytes plus their payload each.
+//
+// Capacity: eviction drops whole chunks from the front, which keeps it O(1) amortized per event.
+// The oldest chunk goes only once the events after it alone reach capacity(), so the store holds
+// between capacity() and capacity() + (events in the oldest chunk - 1) events once it is full,
+// i.e. at most one chunk more than its capacity. For small capacities the chunks are made
+// smaller (capacity / 16 events, at least 1) so the overshoot stays proportionate.
+//
+// Type names are interned in one table shared by all connections. Type indexes are stable for
+// the lifetime of the store: clear() keeps the table. After 65535 distinct names, further new
+// names all map to one overflow entry named "(other)".
+//
+// Not thread-safe, not even for concurrent const calls (lookups cache the last chunk used).
+// Use it from one thread (the GUI thread).
+class EventStore
+{
+public:
+    static constexpr qsizetype DefaultCapacity = 1'000'000;
+    static constexpr int DefaultChunkEventLimit = 4096;
+    static constexpr qsizetype DefaultChunkByteLimit = 1024 * 1024;
+
+    explicit EventStore(qsizetype capacity = DefaultCapacity);
+    ~EventStore();
+
+    // Appends the events in order and evicts old chunks if the store went over capacity.
+    // Returns the number of events evicted by this call (which may include some of the events
+    // just appended, if one batch exceeds the capacity). Payloads (id + data) over 2 GiB are
+    // truncated.
+    qsizetype append(quint16 connection, const Sse::EventList &events);
+    void clear();
+
+    qsizetype capacity() const { return m_capacity; }
+    // Sets the capacity in events (at least 1) and evicts at once; returns the number evicted.
+    qsizetype setCapacity(qsizetype events);
+
+    // Tuning knobs, mainly for tests; they apply from the next chunk opened.
+    void setChunkLimits(int events, qsizetype bytes);
+    int chunkEventLimit() const { return m_chunkEventLimit; }
+    qsizetype chunkByteLimit() const { return m_chunkByteLimit; }
+    qsizetype chunkCount() const { return qsizetype(m_chunks.size()); }
+
+    qint64 firstSequence() const { return m_firstSequence; }
+    qint64 endSequence() const { return m_firstSequence + m_size; }
+    qsizetype size() const { return m_size; }
+    bool isEmpty() const { return m_size == 0; }
+    bool contains(qint64 sequence) const
+    {
+        return sequence >= m_firstSequence && sequence < m_firstSequence + m_size;
+    }
+    qint64 evictedTotal() const { return m_evictedTotal; }
+
+    // Per-event accessors. A sequence outside [firstSequence(), endSequence()) yields 0 or an
+    // empty view. The views point into the store and stay valid until the next append(),
+    // setCapacity() or clear().
+    qint64 time(qint64 sequence) const;
+    quint16 connection(qint64 sequence) const;
+    quint16 typeIndex(qint64 sequence) const;
+    QByteArrayView id(qint64 sequence) const;
+    QByteArrayView data(qint64 sequence) const;
+    qsizetype dataSize(qint64 sequence) const;
+    bool hasRetry(qint64 sequence) const;
+    qint64 retry(qint64 sequence) const; // -1 if the event set none
+    // Full copy of one event, for the detail view.
+    Sse::Event event(qint64 sequence) const;
+
+    // Interned type names; index in [0, internedTypeCount()).
+    qsizetype internedTypeCount() const { return m_typeNames.size(); }
+    QByteArray typeName(quint16 typeIndex) const;
+    int findType(const QByteArray &name) const; // -1 if never seen
+
+    // Counts of the events currently stored (evicted events are subtracted).
+    qint64 typeCount(quint16 typeIndex) const;
+    qint64 connectionEventCount(quint16 connection) const;
+    qint64 connectionTypeCount(quint16 connection, quint16 typeIndex) const;
+
+    // Approximate heap bytes held by the store (records, arenas, tables).
+    qsizetype memoryBytes() const;
+
+private:
+    Q_DISABLE_COPY_MOVE(EventStore)
+
+    // One event. The payload at arena + offset is idSize id bytes followed by dataSize bytes.
+    struct Record
+    {
+        qint64 timeMs;
+        quint32 offset;
+        quint32 idSizeAndFlags; // low 31 bits: id size; top bit: the event carries a retry
+        quint32 dataSize;
+        quint16 connection;
+        quint16 typeIndex;
+    };
+    static_assert(sizeof(Record) == 24, "records are meant to stay at 24 bytes");
+
+    struct FreeDeleter
+    {
+        void operator()(char *bytes) const { std::free(bytes); }
+    };
+
+    struct Chunk
+    {
+        qint64 firstSequence = 0;
+        std::vector<Record> records;
+        std::unique_ptr<char, FreeDeleter> bytes; // malloc'ed so it can be realloc'ed
+        qsizetype bytesUsed = 0;
+        qsizetype bytesCapacity = 0;
+        // (record index, retry ms) for the few events with a retry field, in record order.
+        std::vector<std::pair<quint32, qint64>> retries;
+    };
+
+    void appendOne(quint16 connection, const Sse::Event &event);
+    Chunk &openChunkFor(qsizetype payloadBytes);
+    void closeChunk(Chunk &chunk);
+    void growArena(Chunk &chunk, qsizetype needed);
+    qsizetype evict();
+    quint16 internType(const QByteArray &name);
+    void countEvent(quint16 connection, quint16 typeIndex);
+    void uncountEvent(quint16 connection, quint16 typeIndex);
+    int effectiveChunkEventLimit() const;
+    const Chunk *chunkFor(qint64 sequence) const;
+    const Record *recordFor(qint64 sequence, const Chunk **chunk = nullptr) const;
+
+    std::deque<std::unique_ptr<Chunk>> m_chunks; // oldest first; the last one is open
+    mutable const Chunk *m_lastChunk = nullptr;  // lookup cache, reset on eviction
+    qint64 m_firstSequence = 0;
+    qsizetype m_size = 0;
+    qsizetype m_capacity = DefaultCapacity;
+    qint64 m_evictedTotal = 0;
+    int m_chunkEventLimit = DefaultChunkEventLimit;
+    qsizetype m_chunkByteLimit = DefaultChunkByteLimit;
+    // Sizes of the last closed chunk, used to size the next one without regrowing.
+    qsizetype m_recordHint = 0;
+    qsizetype m_byteHint = 0;
+
+    QList<QByteArray> m_typeNames;
+    QHash<QByteArray, quint16> m_typeLookup;
+    int m_lastTypeIndex = -1; // fast path: consecutive events usually share a type
+    std::vector<qint64> m_typeCounts;
+    std::vector<qint64> m_connectionCounts;
+    std::vector<std::vector<qint64>> m_connectionTypeCounts;
+};

@@ -1,0 +1,77 @@
+#pragma once
+
+#include <sselib/jsonlines.h>
+#include <sselib/sseevent.h>
+
+#include <QByteArray>
+#include <QByteArrayView>
+#include <QHash>
+#include <QList>
+#include <QString>
+#include <QUrl>
+
+enum class ExportFormat {
+    // The project's log format (sselib/jsonlines.h): a header record per connection, then one
+    // event record per event with the store's sequence number. LogImporter reads it back.
+    JsonLines,
+    // RFC 4180: UTF-8, CRLF after each row, header row `time,connection,type,id,data` plus one
+    // column per ExportOptions::jsonPaths entry; fields holding a comma, quote, CR or LF are
+    // quoted with quotes doubled. Data keeps its LF line breaks inside the quoted field. Time is
+    // ISO 8601 UTC with milliseconds. retry is not exported.
+    Csv,
+    // The events in `text/event-stream` wire format (Sse::appendWireEvent): a client or
+    // Sse::Parser reads the same types, data, ids and retries back. Connections are merged into
+    // one stream and times are not kept.
+    SseText,
+};
+
+// One event to export, with what the event log knows about it.
+struct ExportEvent
+{
+    qint64 sequence = 0;    // the store's sequence number (the JSON Lines "seq")
+    quint16 connection = 0;
+    Sse::Event event;
+};
+using ExportEventList = QList<ExportEvent>;
+
+struct ExportOptions
+{
+    // Name per connection id; a missing one is written as "connection N".
+    QHash<quint16, QString> connectionNames;
+    // URL per connection id, for the JSON Lines header records (optional).
+    QHash<quint16, QUrl> connectionUrls;
+    // CSV only: one extra column per path, in JsonNumbers path syntax (`a.b[2].c`). A number
+    // is written in the shortest form that reads back exactly; a string or boolean value is
+    // written as it is; anything else (missing, null, object, array, data not JSON) is empty.
+    QList<QByteArray> jsonPaths;
+    // Events that will be added in all, for Exporter::progress(); 0 = unknown.
+    qint64 totalEvents = 0;
+};
+
+// Turns events into bytes of one ExportFormat. Not thread-safe; the exporter's worker owns one.
+class ExportFormatter
+{
+public:
+    ExportFormatter(ExportFormat format, const ExportOptions &options);
+
+    // What comes before the first event (the CSV header row).
+    void appendPrologue(QByteArray &out);
+    void append(QByteArray &out, const ExportEvent &event);
+    void setConnectionName(quint16 connection, const QString &name);
+
+    // One CSV field, quoted if needed.
+    static void appendCsvField(QByteArray &out, QByteArrayView field);
+    // The value of \a path in JSON \a data as CSV would show it (see ExportOptions::jsonPaths).
+    static QByteArray jsonValue(QByteArrayView data, QByteArrayView path);
+
+private:
+    QString connectionName(quint16 connection) const;
+    void appendJsonLines(QByteArray &out, const ExportEvent &event);
+    void appendCsv(QByteArray &out, const ExportEvent &event);
+
+    ExportFormat m_format;
+    ExportOptions m_options;
+    Sse::JsonLines::TimeFormatter m_time;
+    QHash<quint16, Sse::JsonLines::Writer> m_writers; // JSON Lines: one per connection seen
+    QByteArray m_currentId;                           // SSE text: the id the reader has
+};

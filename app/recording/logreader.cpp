@@ -1,0 +1,220 @@
+#include "recording/logreader.h"
+
+#include <cstring>
+#include <utility>
+
+namespace {
+
+bool isBlank(char c)
+{
+    return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+const char Bom[] = "\xEF\xBB\xBF";
+
+} // namespace
+
+void LogReader::setRawTimeSpan(qint64 firstMs, qint64 lastMs, qint64 totalBytes)
+{
+    m_rawFirstMs = firstMs;
+    m_rawLastMs = qMax(firstMs, lastMs);
+    m_rawTotalBytes = totalBytes;
+}
+
+void LogReader::feed(QByteArrayView bytes)
+{
+    m_stats.bytes += bytes.size();
+    switch (m_format) {
+    case Format::Unknown:
+        m_buffer.append(bytes);
+        detectFormat();
+        break;
+    case Format::JsonLines:
+        m_buffer.append(bytes);
+        readLines(false);
+        break;
+    case Format::RawSse:
+        readRaw(bytes, false);
+        break;
+    }
+}
+
+void LogReader::finish()
+{
+    switch (m_format) {
+    case Format::Unknown:
+        break; // empty, or only blanks
+    case Format::JsonLines:
+        readLines(true);
+        break;
+    case Format::RawSse:
+        readRaw({}, true);
+        break;
+    }
+}
+
+void LogReader::detectFormat()
+{
+    // A BOM is dropped; it may still be arriving.
+    if (m_buffer.size() < 3 && QByteArrayView(Bom).startsWith(m_buffer))
+        return;
+    if (m_buffer.startsWith(Bom)) {
+        m_buffer.remove(0, 3);
+        m_rawOffset += 3;
+    }
+    qsizetype first = 0;
+    while (first < m_buffer.size() && isBlank(m_buffer.at(first)))
+        ++first;
+    if (first == m_buffer.size())
+        return;
+    if (m_buffer.at(first) == '{') {
+        m_format = Format::JsonLines;
+        readLines(false);
+    } else {
+        m_format = Format::RawSse;
+        const QByteArray bytes = std::exchange(m_buffer, QByteArray());
+        readRaw(bytes, false);
+    }
+}
+
+void LogReader::readLines(bool atEnd)
+{
+    const char *begin = m_buffer.constData();
+    const char *end = begin + m_buffer.size();
+    const char *line = begin;
+    while (line < end) {
+        const char *newline = static_cast<const char *>(memchr(line, '\n', size_t(end - line)));
+        if (!newline)
+            break;
+        readLine(QByteArrayView(line, newline - line));
+        line = newline + 1;
+    }
+    if (atEnd && line < end) {
+        // No line break after the last record: a crash may have cut it short. It still
+        // counts if it parses.
+        readLine(QByteArrayView(line, end - line));
+        line = end;
+    }
+    m_buffer.remove(0, line - begin);
+}
+
+void LogReader::readLine(QByteArrayView line)
+{
+    ++m_stats.lines;
+    if (line.endsWith('\r'))
+        line.chop(1);
+    qsizetype first = 0;
+    while (first < line.size() && isBlank(line.at(first)))
+        ++first;
+    if (first == line.size())
+        return;
+
+    Sse::JsonLines::Record record = Sse::JsonLines::parseRecord(line);
+    using Kind = Sse::JsonLines::Record::Kind;
+    if (record.kind == Kind::Invalid) {
+        ++m_stats.skippedLines;
+        warn(QStringLiteral("line %1: %2").arg(m_stats.lines).arg(record.error));
+        return;
+    }
+    if (record.kind == Kind::Other)
+        return;
+
+    const int index = connectionIndex(record.connection.isEmpty() ? m_defaultName
+                                                                    : record.connection);
+    switch (record.kind) {
+    case Kind::Header:
+        if (!record.url.isEmpty())
+            m_connections[index].url = QUrl(record.url);
+        if (!record.requestHeaders.isEmpty())
+            m_connections[index].requestHeaders = record.requestHeaders;
+        break;
+    case Kind::Event:
+        m_pending[index].events.append(std::move(record.event));
+        ++m_pendingEvents;
+        ++m_stats.events;
+        break;
+    case Kind::State:
+        m_pending[index].states.append(std::move(record.state));
+        ++m_stats.states;
+        break;
+    case Kind::Invalid:
+    case Kind::Other:
+        break;
+    }
+}
+
+void LogReader::readRaw(QByteArrayView bytes, bool atEnd)
+{
+    if (!bytes.isEmpty() && m_connections.isEmpty())
+        connectionIndex(m_defaultName);
+    while (!bytes.isEmpty()) {
+        const QByteArrayView slice = bytes.first(qMin(bytes.size(), RawSliceBytes));
+        bytes = bytes.sliced(slice.size());
+        m_rawOffset += slice.size();
+        qint64 timeMs = m_rawLastMs;
+        if (m_rawTotalBytes > 0 && m_rawOffset < m_rawTotalBytes) {
+            timeMs = m_rawFirstMs
+                + qint64(double(m_rawLastMs - m_rawFirstMs) * double(m_rawOffset)
+                         / double(m_rawTotalBytes));
+        }
+        m_parser.setReceiveTime(timeMs);
+        const auto status = m_parser.feed(slice.data(), slice.size(), m_rawEvents);
+        if (status != Sse::Parser::Status::Ok) {
+            ++m_stats.skippedLines;
+            warn(QStringLiteral("byte %1: event larger than %2 bytes, skipped")
+                     .arg(m_rawOffset)
+                     .arg(m_parser.maximumEventSize()));
+            m_parser.reset();
+        }
+    }
+    if (atEnd) {
+        if (m_parser.bufferedBytes() > 0) {
+            ++m_stats.skippedLines;
+            warn(QStringLiteral("end of file: incomplete event discarded (%1 bytes)")
+                     .arg(m_parser.bufferedBytes()));
+        }
+        m_parser.finish();
+    }
+    if (!m_rawEvents.isEmpty()) {
+        const int index = connectionIndex(m_defaultName);
+        m_stats.events += m_rawEvents.size();
+        m_pendingEvents += m_rawEvents.size();
+        m_pending[index].events.append(std::move(m_rawEvents));
+        m_rawEvents.clear();
+    }
+}
+
+int LogReader::connectionIndex(const QString &name)
+{
+    if (m_lastConnection >= 0 && m_connections.at(m_lastConnection).name == name)
+        return m_lastConnection;
+    for (int i = 0; i < m_connections.size(); ++i) {
+        if (m_connections.at(i).name == name)
+            return m_lastConnection = i;
+    }
+    m_connections.append(Connection{name, QUrl(), {}});
+    m_pending.append(ConnectionBatch{name, {}, {}});
+    return m_lastConnection = int(m_connections.size() - 1);
+}
+
+QList<LogReader::ConnectionBatch> LogReader::takeBatches()
+{
+    QList<ConnectionBatch> result;
+    for (ConnectionBatch &batch : m_pending) {
+        if (batch.events.isEmpty() && batch.states.isEmpty())
+            continue;
+        result.append(ConnectionBatch{batch.connection, std::move(batch.events),
+                                      std::move(batch.states)});
+        batch.events.clear();
+        batch.states.clear();
+    }
+    m_pendingEvents = 0;
+    return result;
+}
+
+void LogReader::warn(const QString &message)
+{
+    ++m_warningCount;
+    if (m_warnings.size() < MaximumWarnings)
+        m_warnings.append(message);
+}

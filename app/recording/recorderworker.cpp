@@ -1,0 +1,341 @@
+#include "recording/recorderworker.h"
+
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
+#include <QLoggingCategory>
+
+#include <utility>
+
+#ifdef Q_OS_UNIX
+#include <sys/stat.h>
+#endif
+
+Q_LOGGING_CATEGORY(lcRecorderWorker, "sse.recording.writer")
+
+namespace {
+
+QString insertBeforeSuffix(const QString &path, const QString &insert)
+{
+    const QFileInfo info(path);
+    const QString suffix = info.suffix();
+    const QString base = suffix.isEmpty() ? info.fileName()
+                                          : info.fileName().chopped(suffix.size() + 1);
+    QString name = base + QLatin1Char('.') + insert;
+    if (!suffix.isEmpty())
+        name += QLatin1Char('.') + suffix;
+    const QString dir = QFileInfo(path).path();
+    return path.contains(QLatin1Char('/')) ? dir + QLatin1Char('/') + name : name;
+}
+
+} // namespace
+
+RecorderWorker::RecorderWorker(std::shared_ptr<RecorderChannel> channel)
+    : m_channel(std::move(channel)), m_checkTimer(this)
+{
+    m_checkTimer.setInterval(FlushIntervalMs);
+    connect(&m_checkTimer, &QTimer::timeout, this, &RecorderWorker::checkFile);
+}
+
+RecorderWorker::~RecorderWorker() = default;
+
+QString RecorderWorker::partPath(const QString &path, int part)
+{
+    return part == 0 ? path : insertBeforeSuffix(path, QString::number(part));
+}
+
+QString RecorderWorker::rawPath(const QString &path, int index, quint16 connection)
+{
+    return index == 0 ? path
+                      : insertBeforeSuffix(path, QStringLiteral("conn") + QString::number(connection));
+}
+
+void RecorderWorker::drain()
+{
+    for (;;) {
+        std::deque<RecorderItem> items;
+        {
+            QMutexLocker lock(&m_channel->mutex);
+            if (m_channel->items.empty()) {
+                m_channel->wakePending = false;
+                break;
+            }
+            items.swap(m_channel->items);
+        }
+        for (RecorderItem &item : items) {
+            process(item);
+            const qint64 cost = item.cost;
+            item = RecorderItem(); // release the events before the space is given back
+            QMutexLocker lock(&m_channel->mutex);
+            m_channel->queuedBytes -= cost;
+        }
+        if (m_active) {
+            writeBuffer();
+            if (m_active)
+                flushRaw();
+        }
+    }
+}
+
+void RecorderWorker::process(RecorderItem &item)
+{
+    using Kind = RecorderItem::Kind;
+    switch (item.kind) {
+    case Kind::Open:
+        open(item.name, item.options);
+        return;
+    case Kind::Close:
+        close();
+        return;
+    default:
+        break;
+    }
+    if (!m_active)
+        return; // failed: everything up to the Close is dropped
+
+    switch (item.kind) {
+    case Kind::Connection:
+        setConnection(item.connection, item.name, item.url, item.requestHeaders);
+        break;
+    case Kind::Events: {
+        ConnectionState *state = &connection(item.connection);
+        for (const Sse::Event &event : std::as_const(item.events)) {
+            beforeRecord();
+            if (!m_active)
+                return;
+            state->writer.appendEvent(m_buffer, ++m_sequence, event);
+            ++m_bufferedEvents;
+            if (m_buffer.size() >= WriteChunkBytes && !writeBuffer())
+                return;
+        }
+        break;
+    }
+    case Kind::State: {
+        ConnectionState &state = connection(item.connection);
+        beforeRecord();
+        if (m_active)
+            state.writer.appendState(m_buffer, ++m_sequence, item.state);
+        break;
+    }
+    case Kind::Raw:
+        writeRaw(item.connection, item.bytes);
+        break;
+    case Kind::Open:
+    case Kind::Close:
+        break;
+    }
+}
+
+void RecorderWorker::open(const QString &path, const RecorderOptions &options)
+{
+    close();
+    m_path = path;
+    m_options = options;
+    m_part = 0;
+    m_sequence = 0;
+    m_connections.clear();
+    m_connectionOrder.clear();
+    m_raw.clear();
+    if (openPart()) {
+        m_active = true;
+        m_checkTimer.start();
+    }
+}
+
+bool RecorderWorker::openPart()
+{
+    m_partName = partPath(m_path, m_part);
+    auto file = std::make_unique<QFile>(m_partName);
+    if (!file->open(QIODevice::WriteOnly | QIODevice::Truncate | QIODevice::Unbuffered)) {
+        const QString message = tr("Cannot open %1 for writing: %2")
+                                        .arg(QDir::toNativeSeparators(m_partName),
+                                             file->errorString());
+        m_active = true; // so that fail() reports it
+        fail(message);
+        return false;
+    }
+    m_device = 0;
+    m_inode = 0;
+#ifdef Q_OS_UNIX
+    struct stat info;
+    if (::fstat(file->handle(), &info) == 0) {
+        m_device = quint64(info.st_dev);
+        m_inode = quint64(info.st_ino);
+    }
+#endif
+    m_file = std::move(file);
+    m_partBytes = 0;
+    m_partRecords = 0;
+    for (quint16 id : std::as_const(m_connectionOrder))
+        appendHeader(m_connections[id]);
+    emit partOpened(m_partName);
+    return true;
+}
+
+void RecorderWorker::close()
+{
+    if (m_active) {
+        writeBuffer();
+        if (m_active)
+            flushRaw();
+    }
+    m_checkTimer.stop();
+    m_file.reset();
+    m_raw.clear();
+    m_buffer.clear();
+    m_bufferedEvents = 0;
+    const bool wasOpen = !m_path.isEmpty();
+    m_active = false;
+    m_path.clear();
+    if (wasOpen)
+        emit closed();
+}
+
+void RecorderWorker::setConnection(quint16 id, const QString &name, const QUrl &url,
+                                   const QList<QPair<QByteArray, QByteArray>> &requestHeaders)
+{
+    // Names key the connections in the file, so they must be unique within it.
+    QString unique = name.isEmpty() ? QStringLiteral("connection %1").arg(id) : name;
+    for (auto it = m_connections.cbegin(); it != m_connections.cend(); ++it) {
+        if (it.key() != id && it->name == unique) {
+            unique += QStringLiteral(" #%1").arg(id);
+            break;
+        }
+    }
+    if (!m_connections.contains(id))
+        m_connectionOrder.append(id);
+    ConnectionState &state = m_connections[id];
+    state.name = unique;
+    state.url = url;
+    state.requestHeaders = requestHeaders;
+    state.writer.setConnection(unique);
+    appendHeader(state);
+}
+
+RecorderWorker::ConnectionState &RecorderWorker::connection(quint16 id)
+{
+    auto it = m_connections.find(id);
+    if (it != m_connections.end())
+        return *it;
+    // Events of a connection nobody announced: give it a name and a header of its own.
+    setConnection(id, QString(), QUrl(), {});
+    return m_connections[id];
+}
+
+void RecorderWorker::appendHeader(const ConnectionState &connection)
+{
+    Sse::JsonLines::Writer writer;
+    writer.appendHeader(m_buffer, connection.name, connection.url.toString(),
+                        connection.requestHeaders);
+}
+
+void RecorderWorker::beforeRecord()
+{
+    if (m_options.rotateBytes > 0 && m_partRecords > 0
+        && m_partBytes + m_buffer.size() >= m_options.rotateBytes) {
+        rotate();
+    }
+    ++m_partRecords;
+}
+
+void RecorderWorker::rotate()
+{
+    if (!writeBuffer())
+        return;
+    m_file.reset();
+    ++m_part;
+    openPart();
+}
+
+bool RecorderWorker::writeBuffer()
+{
+    if (m_buffer.isEmpty() || !m_file)
+        return m_active;
+    const qint64 written = m_file->write(m_buffer);
+    if (written != m_buffer.size()) {
+        const QString reason = written < 0 || m_file->error() != QFileDevice::NoError
+            ? m_file->errorString()
+            : tr("short write");
+        fail(tr("Cannot write to %1: %2").arg(QDir::toNativeSeparators(m_partName), reason));
+        return false;
+    }
+    m_partBytes += written;
+    m_channel->bytesWritten += written;
+    m_channel->eventsWritten += m_bufferedEvents;
+    m_buffer.clear();
+    m_bufferedEvents = 0;
+    return true;
+}
+
+void RecorderWorker::writeRaw(quint16 id, const QByteArray &bytes)
+{
+    if (m_options.rawCapturePath.isEmpty())
+        return;
+    auto it = m_raw.find(id);
+    if (it == m_raw.end()) {
+        const QString path = rawPath(m_options.rawCapturePath, int(m_raw.size()), id);
+        auto file = std::make_unique<QFile>(path);
+        if (!file->open(QIODevice::WriteOnly | QIODevice::Truncate | QIODevice::Unbuffered)) {
+            fail(tr("Cannot open %1 for writing: %2")
+                         .arg(QDir::toNativeSeparators(path), file->errorString()));
+            return;
+        }
+        it = m_raw.emplace(id, RawCapture{std::move(file), QByteArray()}).first;
+    }
+    it->second.buffer.append(bytes);
+    if (it->second.buffer.size() >= WriteChunkBytes)
+        flushRaw();
+}
+
+bool RecorderWorker::flushRaw()
+{
+    for (auto &[id, raw] : m_raw) {
+        if (raw.buffer.isEmpty())
+            continue;
+        const qint64 written = raw.file->write(raw.buffer);
+        if (written != raw.buffer.size()) {
+            fail(tr("Cannot write to %1: %2")
+                         .arg(QDir::toNativeSeparators(raw.file->fileName()),
+                              raw.file->errorString()));
+            return false;
+        }
+        m_channel->bytesWritten += written;
+        raw.buffer.clear();
+    }
+    return true;
+}
+
+void RecorderWorker::checkFile()
+{
+    if (!m_active || !m_file)
+        return;
+    writeBuffer();
+#ifdef Q_OS_UNIX
+    if (!m_active || m_inode == 0)
+        return;
+    struct stat info;
+    const QByteArray name = QFile::encodeName(m_partName);
+    if (::stat(name.constData(), &info) != 0 || quint64(info.st_dev) != m_device
+        || quint64(info.st_ino) != m_inode) {
+        fail(tr("%1 was removed or replaced while recording")
+                     .arg(QDir::toNativeSeparators(m_partName)));
+    }
+#endif
+}
+
+void RecorderWorker::fail(const QString &message)
+{
+    if (!m_active)
+        return;
+    m_active = false;
+    qCDebug(lcRecorderWorker) << "recording failed:" << message;
+    // Keep what is on disk a sequence of whole records: cut a partly written one.
+    if (m_file && m_file->isOpen() && m_file->size() > m_partBytes)
+        m_file->resize(m_partBytes);
+    m_checkTimer.stop();
+    m_file.reset();
+    m_raw.clear();
+    m_buffer.clear();
+    m_bufferedEvents = 0;
+    emit failed(message);
+}

@@ -1,0 +1,914 @@
+#include "views/connectiondialog.h"
+
+#include "views/secretvaluedelegate.h"
+
+#include <QCheckBox>
+#include <QComboBox>
+#include <QDialogButtonBox>
+#include <QDoubleSpinBox>
+#include <QEvent>
+#include <QFile>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QFontDatabase>
+#include <QFormLayout>
+#include <QGroupBox>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QLabel>
+#include <QLineEdit>
+#include <QMenu>
+#include <QPlainTextEdit>
+#include <QPushButton>
+#include <QRegularExpressionValidator>
+#include <QScopedValueRollback>
+#include <QSpinBox>
+#include <QTabWidget>
+#include <QTableWidget>
+#include <QUrl>
+#include <QVBoxLayout>
+
+#include <algorithm>
+#include <functional>
+
+namespace {
+
+constexpr int MaximumDelayMs = 24 * 60 * 60 * 1000;
+constexpr double MebiByte = 1024.0 * 1024.0;
+constexpr qint64 MaximumCaFileBytes = 16 * 1024 * 1024;
+
+const QByteArray &certificateMarker()
+{
+    static const QByteArray marker("-----BEGIN CERTIFICATE-----");
+    return marker;
+}
+
+QLabel *createHint(QWidget *parent)
+{
+    auto *hint = new QLabel(parent);
+    hint->setTextFormat(Qt::PlainText);
+    hint->setWordWrap(true);
+    return hint;
+}
+
+QSpinBox *createMillisecondsSpin(const QString &accessibleName, QWidget *parent)
+{
+    auto *spin = new QSpinBox(parent);
+    spin->setRange(0, MaximumDelayMs);
+    spin->setSingleStep(500);
+    spin->setSuffix(QStringLiteral(" ms"));
+    spin->setGroupSeparatorShown(true);
+    spin->setAccessibleName(accessibleName);
+    return spin;
+}
+
+QDoubleSpinBox *createSecondsSpin(const QString &accessibleName, double maximum,
+                                  QWidget *parent)
+{
+    auto *spin = new QDoubleSpinBox(parent);
+    spin->setDecimals(1);
+    spin->setRange(0, maximum);
+    spin->setSingleStep(1);
+    spin->setSuffix(QStringLiteral(" s"));
+    spin->setAccessibleName(accessibleName);
+    return spin;
+}
+
+// The loaded value when the spin box still shows what loading it produced, else the shown one
+// converted; so a value the user did not touch comes back exactly, whatever the units.
+template<typename T>
+T keptOrConverted(double shown, double shownAfterLoad, T loaded, double factor)
+{
+    if (shown == shownAfterLoad)
+        return loaded;
+    return T(qRound64(shown * factor));
+}
+
+QString bodyTemplate(ConnectionDialog::Preset preset)
+{
+    switch (preset) {
+    case ConnectionDialog::Preset::OpenAiChat:
+        return QStringLiteral("{\n"
+                              "    \"model\": \"gpt-4o-mini\",\n"
+                              "    \"stream\": true,\n"
+                              "    \"messages\": [\n"
+                              "        {\"role\": \"user\", \"content\": \"Say hello.\"}\n"
+                              "    ]\n"
+                              "}\n");
+    case ConnectionDialog::Preset::AnthropicMessages:
+        return QStringLiteral("{\n"
+                              "    \"model\": \"claude-3-5-haiku-latest\",\n"
+                              "    \"max_tokens\": 256,\n"
+                              "    \"stream\": true,\n"
+                              "    \"messages\": [\n"
+                              "        {\"role\": \"user\", \"content\": \"Say hello.\"}\n"
+                              "    ]\n"
+                              "}\n");
+    case ConnectionDialog::Preset::WikimediaRecentChanges:
+        break;
+    }
+    return {};
+}
+
+} // namespace
+
+ConnectionDialog::ConnectionDialog(QWidget *parent)
+    : QDialog(parent)
+{
+    setWindowTitle(tr("Connection"));
+
+    m_nameEdit = new QLineEdit(this);
+    m_nameEdit->setObjectName(QStringLiteral("nameEdit"));
+    m_nameEdit->setAccessibleName(tr("Connection name"));
+    m_nameEdit->setPlaceholderText(tr("The host name when left empty"));
+
+    m_methodCombo = new QComboBox(this);
+    m_methodCombo->setObjectName(QStringLiteral("methodCombo"));
+    m_methodCombo->setAccessibleName(tr("HTTP method"));
+    m_methodCombo->setEditable(true);
+    m_methodCombo->setInsertPolicy(QComboBox::NoInsert);
+    m_methodCombo->addItems({QStringLiteral("GET"), QStringLiteral("POST"), QStringLiteral("PUT"),
+                             QStringLiteral("PATCH")});
+    // An HTTP method is a token (RFC 9110).
+    m_methodCombo->setValidator(new QRegularExpressionValidator(
+            QRegularExpression(QStringLiteral("[!#$%&'*+.^_`|~0-9A-Za-z-]*")), m_methodCombo));
+    m_methodCombo->setMinimumContentsLength(8);
+    m_methodCombo->setSizePolicy(QSizePolicy::Fixed, QSizePolicy::Fixed);
+
+    m_urlEdit = new QLineEdit(this);
+    m_urlEdit->setObjectName(QStringLiteral("urlEdit"));
+    m_urlEdit->setAccessibleName(tr("URL"));
+    m_urlEdit->setPlaceholderText(QStringLiteral("https://example.com/events"));
+    m_urlHint = createHint(this);
+    m_urlHint->setObjectName(QStringLiteral("urlHint"));
+
+    auto *form = new QFormLayout;
+    form->addRow(tr("&Name:"), m_nameEdit);
+    form->addRow(tr("&Method:"), m_methodCombo);
+    form->addRow(tr("&URL:"), m_urlEdit);
+    form->addRow(QString(), m_urlHint);
+
+    m_tabs = new QTabWidget(this);
+    m_tabs->setObjectName(QStringLiteral("tabs"));
+    m_tabs->addTab(createHeadersPage(), tr("&Headers"));
+    m_tabs->addTab(createBodyPage(), tr("&Body"));
+    m_tabs->addTab(createReconnectPage(), tr("&Reconnect"));
+    m_tabs->addTab(createLimitsPage(), tr("&Limits && TLS"));
+
+    m_presetsButton = new QPushButton(tr("&Presets"), this);
+    m_presetsButton->setObjectName(QStringLiteral("presetsButton"));
+    m_presetsButton->setToolTip(tr("Fill the form for a well-known stream"));
+    auto *presetMenu = new QMenu(m_presetsButton);
+    presetMenu->setObjectName(QStringLiteral("presetMenu"));
+    for (Preset preset : {Preset::OpenAiChat, Preset::AnthropicMessages,
+                          Preset::WikimediaRecentChanges}) {
+        QAction *action = presetMenu->addAction(presetName(preset));
+        action->setData(int(preset));
+        connect(action, &QAction::triggered, this, [this, preset] { applyPreset(preset); });
+    }
+    m_presetsButton->setMenu(presetMenu);
+
+    m_buttonBox = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this);
+    m_buttonBox->setObjectName(QStringLiteral("buttonBox"));
+    m_buttonBox->addButton(m_presetsButton, QDialogButtonBox::ActionRole);
+    connect(m_buttonBox, &QDialogButtonBox::accepted, this, &QDialog::accept);
+    connect(m_buttonBox, &QDialogButtonBox::rejected, this, &QDialog::reject);
+
+    auto *layout = new QVBoxLayout(this);
+    layout->addLayout(form);
+    layout->addWidget(m_tabs, 1);
+    layout->addWidget(m_buttonBox);
+
+    connect(m_urlEdit, &QLineEdit::textChanged, this, &ConnectionDialog::updateUrlState);
+    connect(m_methodCombo, &QComboBox::currentTextChanged, this,
+            &ConnectionDialog::updateMethodState);
+
+    setUpTabOrder();
+    updateHintColours();
+    setConnection(QString(), Sse::ClientOptions());
+    resize(660, 560);
+}
+
+ConnectionDialog::~ConnectionDialog() = default;
+
+QWidget *ConnectionDialog::createHeadersPage()
+{
+    auto *page = new QWidget(this);
+    auto *layout = new QVBoxLayout(page);
+
+    m_headerTable = new QTableWidget(0, 3, page);
+    m_headerTable->setObjectName(QStringLiteral("headerTable"));
+    m_headerTable->setAccessibleName(tr("Request headers"));
+    m_headerTable->setHorizontalHeaderLabels({tr("Name"), tr("Value"), tr("Show")});
+    m_headerTable->setItemDelegateForColumn(HeaderValueColumn, new SecretValueDelegate(this));
+    m_headerTable->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_headerTable->setTabKeyNavigation(false);
+    m_headerTable->verticalHeader()->hide();
+    m_headerTable->verticalHeader()->setSectionResizeMode(QHeaderView::Fixed);
+    QHeaderView *header = m_headerTable->horizontalHeader();
+    header->setSectionResizeMode(HeaderNameColumn, QHeaderView::Interactive);
+    header->setSectionResizeMode(HeaderValueColumn, QHeaderView::Stretch);
+    header->setSectionResizeMode(HeaderShowColumn, QHeaderView::ResizeToContents);
+    header->resizeSection(HeaderNameColumn, 200);
+    connect(m_headerTable, &QTableWidget::itemChanged, this,
+            &ConnectionDialog::onHeaderItemChanged);
+
+    auto *label = new QLabel(tr("Request h&eaders:"), page);
+    label->setBuddy(m_headerTable);
+
+    m_addHeaderButton = new QPushButton(tr("&Add"), page);
+    m_addHeaderButton->setObjectName(QStringLiteral("addHeaderButton"));
+    m_addHeaderButton->setToolTip(tr("Add a request header"));
+    m_removeHeaderButton = new QPushButton(tr("Remo&ve"), page);
+    m_removeHeaderButton->setObjectName(QStringLiteral("removeHeaderButton"));
+    m_removeHeaderButton->setToolTip(tr("Remove the selected headers"));
+    m_removeHeaderButton->setEnabled(false);
+    connect(m_addHeaderButton, &QPushButton::clicked, this, [this] {
+        addHeaderRow(QString(), QString(), false);
+        const int row = m_headerTable->rowCount() - 1;
+        m_headerTable->setCurrentCell(row, HeaderNameColumn);
+        m_headerTable->editItem(m_headerTable->item(row, HeaderNameColumn));
+    });
+    connect(m_removeHeaderButton, &QPushButton::clicked, this,
+            &ConnectionDialog::removeSelectedHeaders);
+    connect(m_headerTable, &QTableWidget::itemSelectionChanged, this, [this] {
+        m_removeHeaderButton->setEnabled(!m_headerTable->selectedItems().isEmpty());
+    });
+
+    auto *note = new QLabel(tr("Values of secret-looking headers (Authorization, cookies, keys, "
+                               "tokens) are masked; tick Show to see one."),
+                            page);
+    note->setWordWrap(true);
+    note->setEnabled(false); // drawn in the disabled (dimmer) text colour
+
+    auto *buttons = new QHBoxLayout;
+    buttons->addWidget(m_addHeaderButton);
+    buttons->addWidget(m_removeHeaderButton);
+    buttons->addStretch(1);
+
+    layout->addWidget(label);
+    layout->addWidget(m_headerTable, 1);
+    layout->addLayout(buttons);
+    layout->addWidget(note);
+    return page;
+}
+
+QWidget *ConnectionDialog::createBodyPage()
+{
+    auto *page = new QWidget(this);
+    auto *layout = new QVBoxLayout(page);
+
+    m_bodyEdit = new QPlainTextEdit(page);
+    m_bodyEdit->setObjectName(QStringLiteral("bodyEdit"));
+    m_bodyEdit->setAccessibleName(tr("Request body"));
+    m_bodyEdit->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
+    m_bodyEdit->setTabChangesFocus(true);
+    connect(m_bodyEdit, &QPlainTextEdit::textChanged, this,
+            &ConnectionDialog::updateContentTypeHint);
+
+    auto *label = new QLabel(tr("Request b&ody:"), page);
+    label->setBuddy(m_bodyEdit);
+
+    m_contentTypeHint = new QWidget(page);
+    m_contentTypeHint->setObjectName(QStringLiteral("contentTypeHint"));
+    auto *hintLayout = new QHBoxLayout(m_contentTypeHint);
+    hintLayout->setContentsMargins(0, 0, 0, 0);
+    auto *hintLabel = createHint(m_contentTypeHint);
+    hintLabel->setText(tr("The body looks like JSON, but no Content-Type header is set."));
+    m_contentTypeButton = new QPushButton(tr("Add Content-&Type: application/json"),
+                                          m_contentTypeHint);
+    m_contentTypeButton->setObjectName(QStringLiteral("contentTypeButton"));
+    connect(m_contentTypeButton, &QPushButton::clicked, this,
+            &ConnectionDialog::addContentTypeHeader);
+    hintLayout->addWidget(hintLabel, 1);
+    hintLayout->addWidget(m_contentTypeButton);
+
+    layout->addWidget(label);
+    layout->addWidget(m_bodyEdit, 1);
+    layout->addWidget(m_contentTypeHint);
+    return page;
+}
+
+QWidget *ConnectionDialog::createReconnectPage()
+{
+    auto *page = new QWidget(this);
+    auto *form = new QFormLayout(page);
+
+    m_policyCombo = new QComboBox(page);
+    m_policyCombo->setObjectName(QStringLiteral("policyCombo"));
+    m_policyCombo->setAccessibleName(tr("Reconnect policy"));
+    const auto addPolicy = [this](const QString &text, Sse::ReconnectPolicy policy,
+                                  const QString &toolTip) {
+        m_policyCombo->addItem(text, int(policy));
+        m_policyCombo->setItemData(m_policyCombo->count() - 1, toolTip, Qt::ToolTipRole);
+    };
+    addPolicy(tr("Server retry (browser behaviour)"), Sse::ReconnectPolicy::ServerRetry,
+              tr("Wait the reconnection time, which the server can change with a retry: field"));
+    addPolicy(tr("Fixed delay"), Sse::ReconnectPolicy::Fixed,
+              tr("Always wait the fixed delay, whatever the server says"));
+    addPolicy(tr("Exponential backoff"), Sse::ReconnectPolicy::ExponentialBackoff,
+              tr("Double the wait after each failed attempt, up to the maximum delay"));
+    addPolicy(tr("Never reconnect"), Sse::ReconnectPolicy::Never,
+              tr("Close when the stream ends or the network fails (LLM streams)"));
+    connect(m_policyCombo, &QComboBox::currentIndexChanged, this,
+            &ConnectionDialog::updatePolicyState);
+
+    m_defaultRetrySpin = createMillisecondsSpin(tr("Reconnection time"), page);
+    m_defaultRetrySpin->setObjectName(QStringLiteral("defaultRetrySpin"));
+    m_defaultRetrySpin->setToolTip(tr("The wait before reconnecting until the server sends a "
+                                      "retry: field; also the first delay of exponential "
+                                      "backoff"));
+    m_fixedDelaySpin = createMillisecondsSpin(tr("Fixed delay"), page);
+    m_fixedDelaySpin->setObjectName(QStringLiteral("fixedDelaySpin"));
+    m_backoffMaximumSpin = createMillisecondsSpin(tr("Maximum delay"), page);
+    m_backoffMaximumSpin->setObjectName(QStringLiteral("backoffMaximumSpin"));
+
+    m_jitterSpin = new QDoubleSpinBox(page);
+    m_jitterSpin->setObjectName(QStringLiteral("jitterSpin"));
+    m_jitterSpin->setAccessibleName(tr("Jitter"));
+    m_jitterSpin->setToolTip(tr("Each delay is changed by up to this much, up or down, so that "
+                                "many clients do not reconnect at the same moment"));
+    m_jitterSpin->setRange(0, 100);
+    m_jitterSpin->setDecimals(0);
+    m_jitterSpin->setSuffix(QStringLiteral(" %"));
+
+    m_backoffResetSpin = createSecondsSpin(tr("Reset backoff after"), 24 * 60 * 60, page);
+    m_backoffResetSpin->setObjectName(QStringLiteral("backoffResetSpin"));
+    m_backoffResetSpin->setToolTip(tr("A connection that stays open this long starts the "
+                                      "backoff from the beginning again"));
+
+    m_maximumAttemptsSpin = new QSpinBox(page);
+    m_maximumAttemptsSpin->setObjectName(QStringLiteral("maximumAttemptsSpin"));
+    m_maximumAttemptsSpin->setAccessibleName(tr("Maximum attempts"));
+    m_maximumAttemptsSpin->setRange(0, 1000000);
+    m_maximumAttemptsSpin->setSpecialValueText(tr("Unlimited"));
+    m_maximumAttemptsSpin->setToolTip(tr("Give up after this many failed attempts in a row"));
+
+    m_resendCheck = new QCheckBox(tr("Re-&send POST after a drop"), page);
+    m_resendCheck->setObjectName(QStringLiteral("resendCheck"));
+    m_resendCheck->setToolTip(tr("Also reconnect requests that are not idempotent (POST, "
+                                 "PATCH). Off for LLM APIs: every request starts a new, billed "
+                                 "answer."));
+
+    m_lastEventIdEdit = new QLineEdit(page);
+    m_lastEventIdEdit->setObjectName(QStringLiteral("lastEventIdEdit"));
+    m_lastEventIdEdit->setAccessibleName(tr("Initial Last-Event-ID"));
+    m_lastEventIdEdit->setPlaceholderText(tr("None"));
+    m_lastEventIdEdit->setToolTip(tr("Sent as the Last-Event-ID header of the first request, "
+                                     "to resume a stream"));
+
+    form->addRow(tr("&Policy:"), m_policyCombo);
+    form->addRow(tr("Reconnection &time:"), m_defaultRetrySpin);
+    form->addRow(tr("Fixed &delay:"), m_fixedDelaySpin);
+    form->addRow(tr("Ma&ximum delay:"), m_backoffMaximumSpin);
+    form->addRow(tr("&Jitter:"), m_jitterSpin);
+    form->addRow(tr("Reset backoff &after:"), m_backoffResetSpin);
+    form->addRow(tr("Maximum atte&mpts:"), m_maximumAttemptsSpin);
+    form->addRow(QString(), m_resendCheck);
+    form->addRow(tr("Initial Last-Event-&ID:"), m_lastEventIdEdit);
+    return page;
+}
+
+QWidget *ConnectionDialog::createLimitsPage()
+{
+    auto *page = new QWidget(this);
+    auto *layout = new QVBoxLayout(page);
+
+    auto *limits = new QGroupBox(tr("Limits"), page);
+    auto *limitsForm = new QFormLayout(limits);
+    m_connectTimeoutSpin = createSecondsSpin(tr("Connect timeout"), 60 * 60, limits);
+    m_connectTimeoutSpin->setObjectName(QStringLiteral("connectTimeoutSpin"));
+    m_connectTimeoutSpin->setSpecialValueText(tr("None"));
+    m_connectTimeoutSpin->setToolTip(tr("Longest wait from sending the request to the response "
+                                        "headers; 0 waits forever"));
+    m_idleTimeoutSpin = createSecondsSpin(tr("Idle timeout"), 24 * 60 * 60, limits);
+    m_idleTimeoutSpin->setObjectName(QStringLiteral("idleTimeoutSpin"));
+    m_idleTimeoutSpin->setSpecialValueText(tr("Off"));
+    m_idleTimeoutSpin->setToolTip(tr("Treat the connection as dropped when no byte arrives for "
+                                     "this long; 0 turns it off"));
+    m_maximumEventSizeSpin = new QDoubleSpinBox(limits);
+    m_maximumEventSizeSpin->setObjectName(QStringLiteral("maximumEventSizeSpin"));
+    m_maximumEventSizeSpin->setAccessibleName(tr("Maximum event size"));
+    m_maximumEventSizeSpin->setDecimals(1);
+    m_maximumEventSizeSpin->setRange(0.1, 4096);
+    m_maximumEventSizeSpin->setSuffix(QStringLiteral(" MiB"));
+    m_maximumEventSizeSpin->setToolTip(tr("A larger event fails the connection instead of "
+                                          "filling memory"));
+    limitsForm->addRow(tr("&Connect timeout:"), m_connectTimeoutSpin);
+    limitsForm->addRow(tr("Idle time&out:"), m_idleTimeoutSpin);
+    limitsForm->addRow(tr("Maximum &event size:"), m_maximumEventSizeSpin);
+
+    auto *tls = new QGroupBox(tr("TLS"), page);
+    auto *tlsForm = new QFormLayout(tls);
+    m_insecureCheck = new QCheckBox(tr("Allow &insecure TLS (accept any certificate)"), tls);
+    m_insecureCheck->setObjectName(QStringLiteral("insecureCheck"));
+    m_insecureWarning = createHint(tls);
+    m_insecureWarning->setObjectName(QStringLiteral("insecureWarning"));
+    m_insecureWarning->setText(tr("Warning: every certificate is accepted, so anyone on the "
+                                  "network path can read and change this stream. Use it only "
+                                  "for local test servers."));
+    connect(m_insecureCheck, &QCheckBox::toggled, this, [this](bool checked) {
+        m_insecureWarning->setVisible(checked);
+    });
+
+    m_caStatus = new QLabel(tls);
+    m_caStatus->setObjectName(QStringLiteral("caStatus"));
+    m_caStatus->setTextFormat(Qt::PlainText);
+    m_caChooseButton = new QPushButton(tr("C&hoose File\u2026"), tls);
+    m_caChooseButton->setObjectName(QStringLiteral("caChooseButton"));
+    m_caChooseButton->setAccessibleName(tr("Choose a CA certificates file"));
+    m_caChooseButton->setToolTip(tr("Trust the certificates of a PEM file in addition to the "
+                                    "system's"));
+    m_caClearButton = new QPushButton(tr("Clea&r"), tls);
+    m_caClearButton->setObjectName(QStringLiteral("caClearButton"));
+    m_caClearButton->setAccessibleName(tr("Clear the CA certificates"));
+    connect(m_caChooseButton, &QPushButton::clicked, this, &ConnectionDialog::chooseCaFile);
+    connect(m_caClearButton, &QPushButton::clicked, this, [this] {
+        m_caCertificatesPem.clear();
+        m_caError->hide();
+        updateCaState();
+    });
+    auto *caRow = new QHBoxLayout;
+    caRow->addWidget(m_caStatus, 1);
+    caRow->addWidget(m_caChooseButton);
+    caRow->addWidget(m_caClearButton);
+    m_caError = createHint(tls);
+    m_caError->setObjectName(QStringLiteral("caError"));
+    m_caError->hide();
+
+    m_acceptedCertificateRow = new QWidget(tls);
+    auto *acceptedLayout = new QHBoxLayout(m_acceptedCertificateRow);
+    acceptedLayout->setContentsMargins(0, 0, 0, 0);
+    auto *acceptedLabel = createHint(m_acceptedCertificateRow);
+    acceptedLabel->setText(tr("A server certificate you accepted earlier is trusted for this "
+                              "connection."));
+    m_forgetCertificateButton = new QPushButton(tr("&Forget"), m_acceptedCertificateRow);
+    m_forgetCertificateButton->setObjectName(QStringLiteral("forgetCertificateButton"));
+    m_forgetCertificateButton->setAccessibleName(tr("Forget the accepted server certificate"));
+    connect(m_forgetCertificateButton, &QPushButton::clicked, this, [this] {
+        m_acceptedCertificatePem.clear();
+        updateAcceptedCertificateState();
+    });
+    acceptedLayout->addWidget(acceptedLabel, 1);
+    acceptedLayout->addWidget(m_forgetCertificateButton);
+
+    auto *caLabel = new QLabel(tr("CA certificates:"), tls);
+    caLabel->setBuddy(m_caChooseButton);
+    tlsForm->addRow(m_insecureCheck);
+    tlsForm->addRow(m_insecureWarning);
+    tlsForm->addRow(caLabel, caRow);
+    tlsForm->addRow(QString(), m_caError);
+    tlsForm->addRow(m_acceptedCertificateRow);
+
+    layout->addWidget(limits);
+    layout->addWidget(tls);
+    layout->addStretch(1);
+    return page;
+}
+
+void ConnectionDialog::setUpTabOrder()
+{
+    const QList<QWidget *> chain{
+            m_nameEdit,
+            m_methodCombo,
+            m_urlEdit,
+            m_tabs,
+            m_headerTable,
+            m_addHeaderButton,
+            m_removeHeaderButton,
+            m_bodyEdit,
+            m_contentTypeButton,
+            m_policyCombo,
+            m_defaultRetrySpin,
+            m_fixedDelaySpin,
+            m_backoffMaximumSpin,
+            m_jitterSpin,
+            m_backoffResetSpin,
+            m_maximumAttemptsSpin,
+            m_resendCheck,
+            m_lastEventIdEdit,
+            m_connectTimeoutSpin,
+            m_idleTimeoutSpin,
+            m_maximumEventSizeSpin,
+            m_insecureCheck,
+            m_caChooseButton,
+            m_caClearButton,
+            m_forgetCertificateButton,
+            m_buttonBox,
+    };
+    for (qsizetype i = 1; i < chain.size(); ++i)
+        setTabOrder(chain.at(i - 1), chain.at(i));
+}
+
+void ConnectionDialog::setConnection(const QString &name, const Sse::ClientOptions &options)
+{
+    m_loaded = options;
+
+    m_nameEdit->setText(name);
+    m_methodCombo->setCurrentText(QString::fromLatin1(options.method));
+    m_urlEdit->setText(options.url.toString());
+
+    {
+        QScopedValueRollback guard(m_updatingHeaders, true);
+        m_headerTable->setRowCount(0);
+    }
+    for (const auto &[headerName, headerValue] : options.headers)
+        addHeaderRow(QString::fromUtf8(headerName), QString::fromUtf8(headerValue), false);
+
+    m_bodyEdit->setPlainText(QString::fromUtf8(options.body));
+
+    m_policyCombo->setCurrentIndex(qMax(0, m_policyCombo->findData(int(options.reconnectPolicy))));
+    m_defaultRetrySpin->setValue(options.defaultRetryMs);
+    m_fixedDelaySpin->setValue(options.fixedDelayMs);
+    m_backoffMaximumSpin->setValue(options.backoffMaximumMs);
+    m_jitterSpin->setValue(options.backoffJitter * 100);
+    m_backoffResetSpin->setValue(options.backoffResetAfterMs / 1000.0);
+    m_maximumAttemptsSpin->setValue(options.maximumAttempts);
+    m_resendCheck->setChecked(options.reconnectNonIdempotent);
+    m_lastEventIdEdit->setText(QString::fromUtf8(options.initialLastEventId));
+
+    m_connectTimeoutSpin->setValue(options.connectTimeoutMs / 1000.0);
+    m_idleTimeoutSpin->setValue(options.idleTimeoutMs / 1000.0);
+    m_maximumEventSizeSpin->setValue(double(options.maximumEventSize) / MebiByte);
+    m_insecureCheck->setChecked(options.allowInsecureTls);
+    m_insecureWarning->setVisible(options.allowInsecureTls);
+    m_caCertificatesPem = options.caCertificatesPem;
+    m_caError->hide();
+    m_acceptedCertificatePem = options.acceptedCertificatePem;
+
+    m_shown.connectTimeout = m_connectTimeoutSpin->value();
+    m_shown.idleTimeout = m_idleTimeoutSpin->value();
+    m_shown.maximumEventSize = m_maximumEventSizeSpin->value();
+    m_shown.jitter = m_jitterSpin->value();
+    m_shown.backoffReset = m_backoffResetSpin->value();
+    m_shown.url = m_urlEdit->text();
+    m_shown.body = m_bodyEdit->toPlainText();
+
+    updateUrlState();
+    updateMethodState();
+    updatePolicyState();
+    updateCaState();
+    updateAcceptedCertificateState();
+}
+
+QString ConnectionDialog::name() const
+{
+    const QString name = m_nameEdit->text().trimmed();
+    if (!name.isEmpty())
+        return name;
+    return QUrl(m_urlEdit->text().trimmed()).host();
+}
+
+Sse::ClientOptions ConnectionDialog::options() const
+{
+    Sse::ClientOptions options;
+
+    const QString urlText = m_urlEdit->text();
+    options.url = urlText == m_shown.url ? m_loaded.url : QUrl(urlText.trimmed());
+
+    const QString method = m_methodCombo->currentText().trimmed();
+    options.method = method.isEmpty() ? QByteArrayLiteral("GET") : method.toLatin1();
+
+    for (int row = 0; row < m_headerTable->rowCount(); ++row) {
+        const QString headerName = m_headerTable->item(row, HeaderNameColumn)->text().trimmed();
+        if (headerName.isEmpty())
+            continue;
+        const QString value = m_headerTable->item(row, HeaderValueColumn)
+                                      ->data(SecretValueDelegate::ValueRole)
+                                      .toString();
+        options.headers.append({headerName.toUtf8(), value.toUtf8()});
+    }
+
+    // The body field is disabled for GET, so whatever it holds is not sent.
+    if (m_bodyEdit->isEnabled()) {
+        const QString body = m_bodyEdit->toPlainText();
+        options.body = body == m_shown.body ? m_loaded.body : body.toUtf8();
+    }
+
+    options.reconnectPolicy = currentPolicy();
+    options.defaultRetryMs = m_defaultRetrySpin->value();
+    options.fixedDelayMs = m_fixedDelaySpin->value();
+    options.backoffMaximumMs = m_backoffMaximumSpin->value();
+    options.backoffJitter = m_jitterSpin->value() == m_shown.jitter
+            ? m_loaded.backoffJitter
+            : m_jitterSpin->value() / 100.0;
+    options.backoffResetAfterMs = keptOrConverted(
+            m_backoffResetSpin->value(), m_shown.backoffReset, m_loaded.backoffResetAfterMs, 1000);
+    options.maximumAttempts = m_maximumAttemptsSpin->value();
+    options.reconnectNonIdempotent = m_resendCheck->isChecked();
+    options.initialLastEventId = m_lastEventIdEdit->text().toUtf8();
+
+    options.connectTimeoutMs = keptOrConverted(
+            m_connectTimeoutSpin->value(), m_shown.connectTimeout, m_loaded.connectTimeoutMs, 1000);
+    options.idleTimeoutMs = keptOrConverted(m_idleTimeoutSpin->value(), m_shown.idleTimeout,
+                                            m_loaded.idleTimeoutMs, 1000);
+    options.maximumEventSize =
+            keptOrConverted(m_maximumEventSizeSpin->value(), m_shown.maximumEventSize,
+                            m_loaded.maximumEventSize, MebiByte);
+    options.allowInsecureTls = m_insecureCheck->isChecked();
+    options.caCertificatesPem = m_caCertificatesPem;
+    options.acceptedCertificatePem = m_acceptedCertificatePem;
+    return options;
+}
+
+QString ConnectionDialog::presetName(Preset preset)
+{
+    switch (preset) {
+    case Preset::OpenAiChat:
+        return tr("OpenAI-style chat stream (POST)");
+    case Preset::AnthropicMessages:
+        return tr("Anthropic-style messages stream (POST)");
+    case Preset::WikimediaRecentChanges:
+        return tr("Wikimedia recent changes");
+    }
+    return {};
+}
+
+Sse::ClientOptions ConnectionDialog::presetOptions(Preset preset)
+{
+    Sse::ClientOptions options;
+    switch (preset) {
+    case Preset::OpenAiChat:
+        options.url = QUrl(QStringLiteral("https://api.openai.com/v1/chat/completions"));
+        options.method = QByteArrayLiteral("POST");
+        options.headers = {
+                {QByteArrayLiteral("Authorization"), QByteArrayLiteral("Bearer <API key>")},
+                {QByteArrayLiteral("Content-Type"), QByteArrayLiteral("application/json")},
+        };
+        options.reconnectPolicy = Sse::ReconnectPolicy::Never;
+        break;
+    case Preset::AnthropicMessages:
+        options.url = QUrl(QStringLiteral("https://api.anthropic.com/v1/messages"));
+        options.method = QByteArrayLiteral("POST");
+        options.headers = {
+                {QByteArrayLiteral("x-api-key"), QByteArrayLiteral("<API key>")},
+                {QByteArrayLiteral("anthropic-version"), QByteArrayLiteral("2023-06-01")},
+                {QByteArrayLiteral("Content-Type"), QByteArrayLiteral("application/json")},
+        };
+        options.reconnectPolicy = Sse::ReconnectPolicy::Never;
+        break;
+    case Preset::WikimediaRecentChanges:
+        options.url = QUrl(QStringLiteral("https://stream.wikimedia.org/v2/stream/recentchange"));
+        options.method = QByteArrayLiteral("GET");
+        options.reconnectPolicy = Sse::ReconnectPolicy::ServerRetry;
+        break;
+    }
+    options.body = bodyTemplate(preset).toUtf8();
+    return options;
+}
+
+void ConnectionDialog::applyPreset(Preset preset)
+{
+    setConnection(presetName(preset), presetOptions(preset));
+
+    // The preset's key values are placeholders to overwrite, not secrets: show them.
+    for (int row = 0; row < m_headerTable->rowCount(); ++row) {
+        QTableWidgetItem *show = m_headerTable->item(row, HeaderShowColumn);
+        if (show->flags() & Qt::ItemIsUserCheckable)
+            show->setCheckState(Qt::Checked);
+    }
+    m_tabs->setCurrentIndex(0);
+}
+
+bool ConnectionDialog::loadCaCertificates(const QString &fileName)
+{
+    QFile file(fileName);
+    const QString displayName = QFileInfo(fileName).fileName();
+    QString error;
+    QByteArray pem;
+    if (!file.open(QIODevice::ReadOnly)) {
+        error = tr("Cannot read %1: %2").arg(displayName, file.errorString());
+    } else if (file.size() > MaximumCaFileBytes) {
+        error = tr("%1 is too large for a certificate file.").arg(displayName);
+    } else {
+        pem = file.readAll();
+        if (!pem.contains(certificateMarker()))
+            error = tr("%1 holds no PEM certificate.").arg(displayName);
+    }
+
+    m_caError->setText(error);
+    m_caError->setVisible(!error.isEmpty());
+    if (!error.isEmpty())
+        return false;
+    m_caCertificatesPem = pem;
+    updateCaState();
+    return true;
+}
+
+bool ConnectionDialog::isSecretHeader(const QString &name)
+{
+    const QString lower = name.trimmed().toLower();
+    for (QLatin1String exact : {QLatin1String("authorization"), QLatin1String("cookie"),
+                                QLatin1String("proxy-authorization"), QLatin1String("x-api-key")}) {
+        if (lower == exact)
+            return true;
+    }
+    for (QLatin1String part : {QLatin1String("token"), QLatin1String("secret"), QLatin1String("key"),
+                               QLatin1String("password")}) {
+        if (lower.contains(part))
+            return true;
+    }
+    return false;
+}
+
+bool ConnectionDialog::isValidUrl(const QString &text)
+{
+    const QUrl url(text.trimmed());
+    const QString scheme = url.scheme();
+    return url.isValid() && (scheme == u"http" || scheme == u"https") && !url.host().isEmpty();
+}
+
+void ConnectionDialog::changeEvent(QEvent *event)
+{
+    QDialog::changeEvent(event);
+    if (event->type() == QEvent::PaletteChange)
+        updateHintColours();
+}
+
+void ConnectionDialog::addHeaderRow(const QString &name, const QString &value, bool revealed)
+{
+    {
+        QScopedValueRollback guard(m_updatingHeaders, true);
+        const int row = m_headerTable->rowCount();
+        m_headerTable->insertRow(row);
+        m_headerTable->setItem(row, HeaderNameColumn, new QTableWidgetItem(name));
+        auto *valueItem = new QTableWidgetItem;
+        valueItem->setData(SecretValueDelegate::ValueRole, value);
+        m_headerTable->setItem(row, HeaderValueColumn, valueItem);
+        auto *showItem = new QTableWidgetItem;
+        showItem->setData(Qt::UserRole, revealed);
+        m_headerTable->setItem(row, HeaderShowColumn, showItem);
+    }
+    refreshHeaderRow(m_headerTable->rowCount() - 1);
+    updateContentTypeHint();
+}
+
+void ConnectionDialog::refreshHeaderRow(int row)
+{
+    QScopedValueRollback guard(m_updatingHeaders, true);
+    QTableWidgetItem *nameItem = m_headerTable->item(row, HeaderNameColumn);
+    QTableWidgetItem *valueItem = m_headerTable->item(row, HeaderValueColumn);
+    QTableWidgetItem *showItem = m_headerTable->item(row, HeaderShowColumn);
+    if (!nameItem || !valueItem || !showItem)
+        return;
+
+    // The show item remembers the toggle in Qt::UserRole even while the row is not secret, so
+    // a name edited away from "Authorization" and back keeps the choice.
+    const bool secret = isSecretHeader(nameItem->text());
+    bool revealed = showItem->data(Qt::UserRole).toBool();
+    if (secret) {
+        showItem->setFlags(Qt::ItemIsEnabled | Qt::ItemIsSelectable | Qt::ItemIsUserCheckable);
+        showItem->setCheckState(revealed ? Qt::Checked : Qt::Unchecked);
+        showItem->setData(Qt::AccessibleTextRole, tr("Show the value"));
+        showItem->setToolTip(tr("Show or mask this value"));
+    } else {
+        showItem->setFlags(Qt::ItemIsEnabled | Qt::ItemIsSelectable);
+        showItem->setData(Qt::CheckStateRole, QVariant());
+        showItem->setData(Qt::AccessibleTextRole, QVariant());
+        showItem->setToolTip(QString());
+        revealed = true;
+    }
+
+    const QString value = valueItem->data(SecretValueDelegate::ValueRole).toString();
+    const bool masked = !revealed;
+    valueItem->setData(SecretValueDelegate::MaskedRole, masked);
+    valueItem->setText(masked ? SecretValueDelegate::mask(value) : value);
+}
+
+void ConnectionDialog::onHeaderItemChanged(QTableWidgetItem *item)
+{
+    if (m_updatingHeaders)
+        return;
+    if (item->column() == HeaderShowColumn && (item->flags() & Qt::ItemIsUserCheckable)) {
+        QScopedValueRollback guard(m_updatingHeaders, true);
+        item->setData(Qt::UserRole, item->checkState() == Qt::Checked);
+    }
+    refreshHeaderRow(item->row());
+    if (item->column() == HeaderNameColumn)
+        updateContentTypeHint();
+}
+
+void ConnectionDialog::removeSelectedHeaders()
+{
+    QList<int> rows;
+    const QList<QTableWidgetSelectionRange> ranges = m_headerTable->selectedRanges();
+    for (const QTableWidgetSelectionRange &range : ranges) {
+        for (int row = range.topRow(); row <= range.bottomRow(); ++row)
+            rows.append(row);
+    }
+    std::sort(rows.begin(), rows.end(), std::greater<int>());
+    rows.erase(std::unique(rows.begin(), rows.end()), rows.end());
+    for (int row : std::as_const(rows))
+        m_headerTable->removeRow(row);
+    updateContentTypeHint();
+}
+
+void ConnectionDialog::addContentTypeHeader()
+{
+    addHeaderRow(QStringLiteral("Content-Type"), QStringLiteral("application/json"), false);
+}
+
+bool ConnectionDialog::hasHeader(const QString &name) const
+{
+    for (int row = 0; row < m_headerTable->rowCount(); ++row) {
+        const QTableWidgetItem *item = m_headerTable->item(row, HeaderNameColumn);
+        if (item && item->text().trimmed().compare(name, Qt::CaseInsensitive) == 0)
+            return true;
+    }
+    return false;
+}
+
+void ConnectionDialog::updateUrlState()
+{
+    const QString text = m_urlEdit->text().trimmed();
+    const bool valid = isValidUrl(text);
+    m_buttonBox->button(QDialogButtonBox::Ok)->setEnabled(valid);
+    if (text.isEmpty())
+        m_urlHint->setText(tr("Enter the URL of the stream, starting with http:// or https://."));
+    else
+        m_urlHint->setText(tr("Not a valid URL: it must start with http:// or https:// and "
+                              "name a host."));
+    m_urlHint->setVisible(!valid);
+}
+
+void ConnectionDialog::updateMethodState()
+{
+    const QString method = m_methodCombo->currentText().trimmed();
+    const bool isGet = method.isEmpty() || method.compare(u"GET", Qt::CaseInsensitive) == 0;
+    m_bodyEdit->setEnabled(!isGet);
+    m_bodyEdit->setPlaceholderText(
+            isGet ? tr("GET requests are sent without a body. Choose POST, PUT or PATCH to "
+                       "send one.")
+                  : tr("The request body, for example the JSON of an LLM API call."));
+    updateContentTypeHint();
+}
+
+void ConnectionDialog::updatePolicyState()
+{
+    const Sse::ReconnectPolicy policy = currentPolicy();
+    const bool reconnects = policy != Sse::ReconnectPolicy::Never;
+    const bool backoff = policy == Sse::ReconnectPolicy::ExponentialBackoff;
+    m_defaultRetrySpin->setEnabled(policy == Sse::ReconnectPolicy::ServerRetry || backoff);
+    m_fixedDelaySpin->setEnabled(policy == Sse::ReconnectPolicy::Fixed);
+    m_backoffMaximumSpin->setEnabled(backoff);
+    m_jitterSpin->setEnabled(backoff);
+    m_backoffResetSpin->setEnabled(backoff);
+    m_maximumAttemptsSpin->setEnabled(reconnects);
+    m_resendCheck->setEnabled(reconnects);
+}
+
+void ConnectionDialog::updateContentTypeHint()
+{
+    bool looksLikeJson = false;
+    if (m_bodyEdit->isEnabled()) {
+        const QString body = m_bodyEdit->toPlainText();
+        for (QChar c : body) {
+            if (!c.isSpace()) {
+                looksLikeJson = c == u'{' || c == u'[';
+                break;
+            }
+        }
+    }
+    m_contentTypeHint->setVisible(looksLikeJson && !hasHeader(QStringLiteral("Content-Type")));
+}
+
+void ConnectionDialog::updateCaState()
+{
+    const qsizetype count = m_caCertificatesPem.count(certificateMarker());
+    if (m_caCertificatesPem.isEmpty())
+        m_caStatus->setText(tr("None: only the system's trusted certificates"));
+    else if (count == 1)
+        m_caStatus->setText(tr("1 extra certificate"));
+    else
+        m_caStatus->setText(tr("%1 extra certificates").arg(count));
+    m_caClearButton->setEnabled(!m_caCertificatesPem.isEmpty());
+}
+
+void ConnectionDialog::updateAcceptedCertificateState()
+{
+    m_acceptedCertificateRow->setVisible(!m_acceptedCertificatePem.isEmpty());
+}
+
+void ConnectionDialog::updateHintColours()
+{
+    // A red that reads on the current background: darker on light themes, lighter on dark.
+    const bool dark = palette().color(QPalette::Window).lightness() < 128;
+    QPalette hintPalette;
+    hintPalette.setColor(QPalette::WindowText, QColor(dark ? 0xff8a80 : 0xc62828));
+    for (QLabel *hint : {m_urlHint, m_insecureWarning, m_caError})
+        hint->setPalette(hintPalette);
+}
+
+void ConnectionDialog::chooseCaFile()
+{
+    const QString fileName = QFileDialog::getOpenFileName(
+            this, tr("Choose CA Certificates"), QString(),
+            tr("PEM certificates (*.pem *.crt *.cer);;All files (*)"));
+    if (!fileName.isEmpty())
+        loadCaCertificates(fileName);
+}
+
+Sse::ReconnectPolicy ConnectionDialog::currentPolicy() const
+{
+    return Sse::ReconnectPolicy(m_policyCombo->currentData().toInt());
+}

@@ -1,0 +1,151 @@
+#pragma once
+
+#include <sselib/sseclient.h>
+
+#include <QDialog>
+#include <QString>
+
+QT_BEGIN_NAMESPACE
+class QCheckBox;
+class QComboBox;
+class QDialogButtonBox;
+class QDoubleSpinBox;
+class QLabel;
+class QLineEdit;
+class QPlainTextEdit;
+class QPushButton;
+class QSpinBox;
+class QTableWidget;
+class QTableWidgetItem;
+class QTabWidget;
+class QWidget;
+QT_END_NAMESPACE
+
+// Creates or edits one connection: a name and the Sse::ClientOptions of the request.
+//
+// setConnection() followed by options() gives back the same options, with one deliberate
+// exception: the body of a GET request is dropped, because the body field is disabled for GET
+// and must not be sent unseen. Fields shown in coarser units (seconds, MiB, whole percent) keep
+// the exact loaded value until the user changes them. acceptedCertificatePem has no editor; it
+// is kept as loaded, or removed with the "Forget" button.
+//
+// Header values that look secret (Authorization, Cookie, API keys, tokens) are shown masked;
+// each such row has a "show" toggle. options() always returns the real values.
+class ConnectionDialog : public QDialog
+{
+    Q_OBJECT
+
+public:
+    enum class Preset { OpenAiChat, AnthropicMessages, WikimediaRecentChanges };
+    Q_ENUM(Preset)
+
+    enum HeaderColumn { HeaderNameColumn, HeaderValueColumn, HeaderShowColumn };
+    Q_ENUM(HeaderColumn)
+
+    explicit ConnectionDialog(QWidget *parent = nullptr);
+    ~ConnectionDialog() override;
+
+    void setConnection(const QString &name, const Sse::ClientOptions &options);
+    // The name as typed, or the URL's host when the name field is empty.
+    QString name() const;
+    Sse::ClientOptions options() const;
+
+    // Fills the whole form with a preset (other options at their defaults).
+    void applyPreset(Preset preset);
+    static QString presetName(Preset preset);
+    static Sse::ClientOptions presetOptions(Preset preset);
+
+    // Reads a PEM file into the CA certificates. Returns false, leaving them as they were and
+    // showing why, when the file cannot be read or holds no certificate.
+    bool loadCaCertificates(const QString &fileName);
+
+    // Authorization, Cookie, Proxy-Authorization, X-API-Key, and any name containing
+    // "token", "secret", "key" or "password" (case-insensitive).
+    static bool isSecretHeader(const QString &name);
+    // http or https with a host.
+    static bool isValidUrl(const QString &text);
+
+protected:
+    void changeEvent(QEvent *event) override;
+
+private:
+    QWidget *createHeadersPage();
+    QWidget *createBodyPage();
+    QWidget *createReconnectPage();
+    QWidget *createLimitsPage();
+    void setUpTabOrder();
+
+    void addHeaderRow(const QString &name, const QString &value, bool revealed);
+    void refreshHeaderRow(int row);
+    void onHeaderItemChanged(QTableWidgetItem *item);
+    void removeSelectedHeaders();
+    void addContentTypeHeader();
+    bool hasHeader(const QString &name) const;
+
+    void updateUrlState();
+    void updateMethodState();
+    void updatePolicyState();
+    void updateContentTypeHint();
+    void updateCaState();
+    void updateAcceptedCertificateState();
+    void updateHintColours();
+    void chooseCaFile();
+
+    Sse::ReconnectPolicy currentPolicy() const;
+
+    // What setConnection() loaded, and what the unit-converting spin boxes showed right after,
+    // so that options() can return the exact value of a field the user left alone.
+    Sse::ClientOptions m_loaded;
+    struct ShownValues
+    {
+        double connectTimeout = 0;
+        double idleTimeout = 0;
+        double maximumEventSize = 0;
+        double jitter = 0;
+        double backoffReset = 0;
+        QString url;
+        QString body;
+    } m_shown;
+    QByteArray m_caCertificatesPem;
+    QByteArray m_acceptedCertificatePem;
+    bool m_updatingHeaders = false;
+
+    QLineEdit *m_nameEdit = nullptr;
+    QComboBox *m_methodCombo = nullptr;
+    QLineEdit *m_urlEdit = nullptr;
+    QLabel *m_urlHint = nullptr;
+    QTabWidget *m_tabs = nullptr;
+
+    QTableWidget *m_headerTable = nullptr;
+    QPushButton *m_addHeaderButton = nullptr;
+    QPushButton *m_removeHeaderButton = nullptr;
+
+    QPlainTextEdit *m_bodyEdit = nullptr;
+    QWidget *m_contentTypeHint = nullptr;
+    QPushButton *m_contentTypeButton = nullptr;
+
+    QComboBox *m_policyCombo = nullptr;
+    QSpinBox *m_defaultRetrySpin = nullptr;
+    QSpinBox *m_fixedDelaySpin = nullptr;
+    QSpinBox *m_backoffMaximumSpin = nullptr;
+    QDoubleSpinBox *m_jitterSpin = nullptr;
+    QDoubleSpinBox *m_backoffResetSpin = nullptr;
+    QSpinBox *m_maximumAttemptsSpin = nullptr;
+    QCheckBox *m_resendCheck = nullptr;
+    QLineEdit *m_lastEventIdEdit = nullptr;
+
+    QDoubleSpinBox *m_connectTimeoutSpin = nullptr;
+    QDoubleSpinBox *m_idleTimeoutSpin = nullptr;
+    QDoubleSpinBox *m_maximumEventSizeSpin = nullptr;
+    QCheckBox *m_insecureCheck = nullptr;
+    QLabel *m_insecureWarning = nullptr;
+    QPushButton *m_caChooseButton = nullptr;
+    QPushButton *m_caClearButton = nullptr;
+    QLabel *m_caStatus = nullptr;
+    QLabel *m_caError = nullptr;
+    QWidget *m_acceptedCertificateRow = nullptr;
+    QPushButton *m_forgetCertificateButton = nullptr;
+
+    QPushButton *m_presetsButton = nullptr;
+    QDialogButtonBox *m_buttonBox = nullptr;
+};

@@ -1,0 +1,598 @@
+#include "views/eventdetailview.h"
+
+#include "views/jsonhighlighter.h"
+#include "views/jsontext.h"
+
+#include <QClipboard>
+#include <QDateTime>
+#include <QEvent>
+#include <QFontDatabase>
+#include <QGridLayout>
+#include <QGuiApplication>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QLabel>
+#include <QLineEdit>
+#include <QPlainTextEdit>
+#include <QPushButton>
+#include <QSplitter>
+#include <QTabWidget>
+#include <QTextDocument>
+#include <QTreeWidget>
+#include <QVBoxLayout>
+
+namespace {
+
+// Where a tree item's value lies in the event data, and whether its children exist yet.
+enum TreeRole {
+    BeginRole = Qt::UserRole + 1,
+    EndRole,
+    KindRole,
+    PopulatedRole,
+};
+
+constexpr qsizetype TreeCellCharacters = 500;
+constexpr qsizetype ToolTipCharacters = 4096;
+// Rows created when a small document opens fully expanded.
+constexpr int ExpandAllRowBudget = 5000;
+
+// A JSON string literal for text, quotes and escapes included.
+QByteArray jsonString(const QString &text)
+{
+    const QByteArray array = QJsonDocument(QJsonArray{text}).toJson(QJsonDocument::Compact);
+    return array.sliced(1, array.size() - 2);
+}
+
+QString utcTimeText(qint64 ms)
+{
+    return QDateTime::fromMSecsSinceEpoch(ms, Qt::UTC).toString(Qt::ISODateWithMs);
+}
+
+// Single-line text for a tree cell: line breaks as U+23CE, tabs as spaces, bounded length.
+QString cellText(QString text)
+{
+    if (text.size() > TreeCellCharacters) {
+        text.truncate(TreeCellCharacters);
+        text.append(QChar(u'\u2026'));
+    }
+    for (QChar &c : text) {
+        if (c == u'\n' || c == u'\r')
+            c = QChar(u'\u23ce');
+        else if (c == u'\t')
+            c = QChar(u' ');
+    }
+    return text;
+}
+
+QString toolTipText(QString text)
+{
+    if (text.size() > ToolTipCharacters) {
+        text.truncate(ToolTipCharacters);
+        text.append(QChar(u'\u2026'));
+    }
+    // Tool tips render anything that looks like markup as rich text; keep payloads literal.
+    if (Qt::mightBeRichText(text)) {
+        text = QLatin1String("<div style=\"white-space: pre-wrap\">") + text.toHtmlEscaped()
+                + QLatin1String("</div>");
+    }
+    return text;
+}
+
+QLineEdit *createField(const QString &accessibleName, QWidget *parent)
+{
+    auto *field = new QLineEdit(parent);
+    field->setReadOnly(true);
+    field->setFrame(false);
+    field->setAccessibleName(accessibleName);
+    field->setMinimumWidth(60);
+    field->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Fixed);
+    return field;
+}
+
+QPlainTextEdit *createTextView(const QString &accessibleName, QWidget *parent)
+{
+    auto *edit = new QPlainTextEdit(parent);
+    edit->setReadOnly(true);
+    edit->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
+    edit->setAccessibleName(accessibleName);
+    edit->setTextInteractionFlags(Qt::TextSelectableByMouse | Qt::TextSelectableByKeyboard);
+    return edit;
+}
+
+QLabel *createNote(QWidget *parent)
+{
+    auto *note = new QLabel(parent);
+    note->setTextFormat(Qt::PlainText);
+    note->setWordWrap(true);
+    note->setVisible(false);
+    return note;
+}
+
+} // namespace
+
+EventDetailView::EventDetailView(QWidget *parent)
+    : QWidget(parent)
+{
+    auto *layout = new QVBoxLayout(this);
+    createHeader();
+    createTabs();
+    createButtons();
+    layout->addWidget(m_tabs, 1);
+
+    updateHighlighterTheme();
+    clear();
+}
+
+EventDetailView::~EventDetailView() = default;
+
+void EventDetailView::createHeader()
+{
+    auto *grid = new QGridLayout;
+    grid->setHorizontalSpacing(8);
+    grid->setVerticalSpacing(2);
+    grid->setColumnStretch(1, 1);
+    grid->setColumnStretch(3, 1);
+
+    m_typeField = createField(tr("Event type"), this);
+    m_typeField->setObjectName(QStringLiteral("typeField"));
+    m_idField = createField(tr("Event ID"), this);
+    m_idField->setObjectName(QStringLiteral("idField"));
+    m_idField->setPlaceholderText(tr("none"));
+    m_sizeField = createField(tr("Data size"), this);
+    m_sizeField->setObjectName(QStringLiteral("sizeField"));
+    m_connectionField = createField(tr("Connection"), this);
+    m_connectionField->setObjectName(QStringLiteral("connectionField"));
+    m_timeField = createField(tr("Received at"), this);
+    m_timeField->setObjectName(QStringLiteral("timeField"));
+    m_retryField = createField(tr("Retry"), this);
+    m_retryField->setObjectName(QStringLiteral("retryField"));
+
+    const auto addField = [&](int row, int column, const QString &text, QLineEdit *field) {
+        auto *label = new QLabel(text, this);
+        label->setBuddy(field);
+        grid->addWidget(label, row, column);
+        grid->addWidget(field, row, column + 1);
+        return label;
+    };
+    addField(0, 0, tr("Type:"), m_typeField);
+    addField(1, 0, tr("ID:"), m_idField);
+    addField(2, 0, tr("Size:"), m_sizeField);
+    addField(0, 2, tr("Connection:"), m_connectionField);
+    addField(1, 2, tr("Received:"), m_timeField);
+    m_retryLabel = addField(2, 2, tr("Retry:"), m_retryField);
+
+    static_cast<QVBoxLayout *>(layout())->addLayout(grid);
+}
+
+void EventDetailView::createTabs()
+{
+    m_tabs = new QTabWidget(this);
+    m_tabs->setObjectName(QStringLiteral("tabs"));
+    m_tabs->setDocumentMode(true);
+
+    auto *prettyPage = new QWidget(m_tabs);
+    auto *prettyLayout = new QVBoxLayout(prettyPage);
+    prettyLayout->setContentsMargins(0, 4, 0, 0);
+    m_prettyNote = createNote(prettyPage);
+    m_prettyNote->setObjectName(QStringLiteral("prettyNote"));
+    m_prettyEdit = createTextView(tr("Event data, formatted"), prettyPage);
+    m_prettyEdit->setObjectName(QStringLiteral("prettyText"));
+    m_prettyEdit->setPlaceholderText(tr("Select an event to see its data here."));
+    m_highlighter = new JsonHighlighter(m_prettyEdit->document());
+    m_highlighter->setCharacterLimit(HighlightCharacters);
+    prettyLayout->addWidget(m_prettyNote);
+    prettyLayout->addWidget(m_prettyEdit, 1);
+    m_tabs->addTab(prettyPage, tr("&Pretty"));
+
+    auto *treePage = new QWidget(m_tabs);
+    auto *treeLayout = new QVBoxLayout(treePage);
+    treeLayout->setContentsMargins(0, 4, 0, 0);
+    m_treeNote = createNote(treePage);
+    m_treeNote->setObjectName(QStringLiteral("treeNote"));
+    m_tree = new QTreeWidget(treePage);
+    m_tree->setObjectName(QStringLiteral("jsonTree"));
+    m_tree->setAccessibleName(tr("Event data as a JSON tree"));
+    m_tree->setColumnCount(3);
+    m_tree->setHeaderLabels({tr("Key"), tr("Value"), tr("Type")});
+    m_tree->setUniformRowHeights(true);
+    m_tree->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
+    m_tree->header()->setFont(font());
+    m_tree->header()->setStretchLastSection(false);
+    m_tree->header()->setSectionResizeMode(ValueColumn, QHeaderView::Stretch);
+    m_tree->header()->resizeSection(KeyColumn, 200);
+    m_tree->header()->resizeSection(TypeColumn, 80);
+    connect(m_tree, &QTreeWidget::itemExpanded, this, &EventDetailView::populateTreeItem);
+    treeLayout->addWidget(m_treeNote);
+    treeLayout->addWidget(m_tree, 1);
+    m_tabs->addTab(treePage, tr("&Tree"));
+
+    auto *rawPage = new QSplitter(Qt::Vertical, m_tabs);
+    rawPage->setChildrenCollapsible(false);
+    const auto addRawPane = [&](const QString &title, QPlainTextEdit *edit) {
+        auto *pane = new QWidget(rawPage);
+        auto *paneLayout = new QVBoxLayout(pane);
+        paneLayout->setContentsMargins(0, 4, 0, 0);
+        auto *label = new QLabel(title, pane);
+        label->setBuddy(edit);
+        paneLayout->addWidget(label);
+        paneLayout->addWidget(edit, 1);
+        rawPage->addWidget(pane);
+    };
+    m_rawEdit = createTextView(tr("Event data as received"), rawPage);
+    m_rawEdit->setObjectName(QStringLiteral("rawText"));
+    m_wireEdit = createTextView(tr("Event in SSE wire format"), rawPage);
+    m_wireEdit->setObjectName(QStringLiteral("wireText"));
+    m_wireEdit->setToolTip(tr("The event written back as an event stream block. The id line "
+                              "is the last event ID in force, which an earlier event may have "
+                              "set."));
+    addRawPane(tr("Data as received:"), m_rawEdit);
+    addRawPane(tr("SSE wire format:"), m_wireEdit);
+    rawPage->setStretchFactor(0, 3);
+    rawPage->setStretchFactor(1, 2);
+    m_tabs->addTab(rawPage, tr("&Raw"));
+
+    connect(m_tabs, &QTabWidget::currentChanged, this, [this](int index) {
+        if (index == TreeTab && !m_treeBuilt)
+            buildTree();
+    });
+}
+
+void EventDetailView::createButtons()
+{
+    auto *buttons = new QHBoxLayout;
+    m_copyDataButton = new QPushButton(tr("Copy &data"), this);
+    m_copyDataButton->setObjectName(QStringLiteral("copyDataButton"));
+    m_copyDataButton->setToolTip(tr("Copy the event data exactly as received"));
+    m_copyJsonButton = new QPushButton(tr("Copy as &JSON"), this);
+    m_copyJsonButton->setObjectName(QStringLiteral("copyJsonButton"));
+    m_copyJsonButton->setToolTip(tr("Copy the whole event (type, ID, time, data) as a JSON "
+                                    "object"));
+    m_copyPrettyButton = new QPushButton(tr("Copy pretty JSO&N"), this);
+    m_copyPrettyButton->setObjectName(QStringLiteral("copyPrettyButton"));
+    m_copyPrettyButton->setToolTip(tr("Copy the data as indented JSON"));
+    connect(m_copyDataButton, &QPushButton::clicked, this, &EventDetailView::copyData);
+    connect(m_copyJsonButton, &QPushButton::clicked, this, &EventDetailView::copyEventAsJson);
+    connect(m_copyPrettyButton, &QPushButton::clicked, this, &EventDetailView::copyPrettyJson);
+    buttons->addWidget(m_copyDataButton);
+    buttons->addWidget(m_copyJsonButton);
+    buttons->addWidget(m_copyPrettyButton);
+    buttons->addStretch(1);
+    static_cast<QVBoxLayout *>(layout())->addLayout(buttons);
+}
+
+void EventDetailView::setEvent(const Sse::Event &event, const QString &connectionName)
+{
+    m_event = event;
+    m_connectionName = connectionName;
+    m_hasEvent = true;
+
+    QString error;
+    const bool small = m_event.data.size() <= MaximumJsonBytes;
+    m_isJson = small && !m_event.data.isEmpty() && JsonText::validate(m_event.data, &error);
+    m_prettyText = m_isJson ? QString::fromUtf8(JsonText::prettyPrint(m_event.data)) : QString();
+
+    showHeader();
+    showPretty();
+    m_prettyNote->setToolTip(error);
+    m_treeNote->setToolTip(error);
+    m_treeNote->setText(small ? tr("The data is not JSON, so there is no tree.")
+                              : tr("The data is larger than %1 and was not parsed as JSON.")
+                                        .arg(locale().formattedDataSize(MaximumJsonBytes)));
+    m_treeNote->setVisible(!m_isJson);
+    showRaw();
+    resetTree();
+    if (m_event.data.size() <= EagerTreeBytes || m_tabs->currentIndex() == TreeTab)
+        buildTree();
+    updateButtons();
+}
+
+void EventDetailView::clear()
+{
+    m_event = Sse::Event();
+    m_connectionName.clear();
+    m_hasEvent = false;
+    m_isJson = false;
+    m_prettyText.clear();
+    for (QLineEdit *field :
+         {m_typeField, m_idField, m_sizeField, m_connectionField, m_timeField, m_retryField}) {
+        field->clear();
+        field->setToolTip(QString());
+    }
+    m_retryLabel->hide();
+    m_retryField->hide();
+    m_prettyNote->hide();
+    m_treeNote->hide();
+    m_prettyEdit->clear();
+    m_rawEdit->clear();
+    m_wireEdit->clear();
+    resetTree();
+    updateButtons();
+}
+
+void EventDetailView::showHeader()
+{
+    m_typeField->setText(QString::fromUtf8(m_event.type));
+    m_typeField->setToolTip(toolTipText(m_typeField->text()));
+    m_typeField->setCursorPosition(0);
+    m_idField->setText(QString::fromUtf8(m_event.lastEventId));
+    m_idField->setToolTip(toolTipText(m_idField->text()));
+    m_idField->setCursorPosition(0);
+    m_connectionField->setText(m_connectionName);
+    m_connectionField->setToolTip(toolTipText(m_connectionName));
+    m_connectionField->setCursorPosition(0);
+
+    const QDateTime received = QDateTime::fromMSecsSinceEpoch(m_event.receivedMs);
+    m_timeField->setText(received.toString(QStringLiteral("yyyy-MM-dd HH:mm:ss.zzz")));
+    m_timeField->setToolTip(utcTimeText(m_event.receivedMs));
+
+    const qsizetype size = m_event.data.size();
+    const QString bytes = size == 1 ? tr("1 byte") : tr("%1 bytes").arg(locale().toString(size));
+    m_sizeField->setText(size < 1024 ? bytes
+                                     : tr("%1 (%2)").arg(locale().formattedDataSize(size), bytes));
+
+    const bool hasRetry = m_event.retryMs >= 0;
+    m_retryField->setText(hasRetry ? tr("%1 ms").arg(locale().toString(m_event.retryMs))
+                                   : QString());
+    m_retryLabel->setVisible(hasRetry);
+    m_retryField->setVisible(hasRetry);
+}
+
+void EventDetailView::showPretty()
+{
+    // Detaching the highlighter first means plain text is never tokenised; attaching it
+    // to an emptied document means the new text is highlighted once, as it is inserted.
+    m_prettyEdit->clear();
+    if (m_isJson) {
+        if (m_highlighter->document() != m_prettyEdit->document())
+            m_highlighter->setDocument(m_prettyEdit->document());
+        m_prettyEdit->setLineWrapMode(QPlainTextEdit::NoWrap);
+        m_prettyEdit->setPlainText(m_prettyText);
+        const bool capped = m_prettyText.size() > HighlightCharacters;
+        m_prettyNote->setText(
+                capped ? tr("Large document: syntax colours stop after the first %1 characters.")
+                                 .arg(locale().toString(HighlightCharacters))
+                       : QString());
+        m_prettyNote->setVisible(capped);
+        return;
+    }
+
+    if (m_highlighter->document())
+        m_highlighter->setDocument(nullptr);
+    m_prettyEdit->setLineWrapMode(QPlainTextEdit::WidgetWidth);
+    m_prettyEdit->setPlainText(QString::fromUtf8(m_event.data));
+    if (m_event.data.size() > MaximumJsonBytes) {
+        m_prettyNote->setText(tr("The data is larger than %1, so it was not parsed as JSON. "
+                                 "Shown as plain text.")
+                                      .arg(locale().formattedDataSize(MaximumJsonBytes)));
+    } else {
+        m_prettyNote->setText(tr("Not JSON: shown as plain text."));
+    }
+    m_prettyNote->setVisible(!m_event.data.isEmpty());
+}
+
+void EventDetailView::showRaw()
+{
+    m_rawEdit->setLineWrapMode(QPlainTextEdit::WidgetWidth);
+    m_rawEdit->setPlainText(QString::fromUtf8(m_event.data));
+
+    // One field per line, "name: value"; the parser strips exactly one space after the colon,
+    // so a value starting with a space survives the round trip.
+    QByteArray wire;
+    if (!m_event.type.isEmpty() && m_event.type != "message")
+        wire += "event: " + m_event.type + '\n';
+    if (!m_event.lastEventId.isEmpty())
+        wire += "id: " + m_event.lastEventId + '\n';
+    if (m_event.retryMs >= 0)
+        wire += "retry: " + QByteArray::number(m_event.retryMs) + '\n';
+    for (const QByteArray &line : m_event.data.split('\n'))
+        wire += line.isEmpty() ? QByteArray("data:\n") : QByteArray("data: " + line + '\n');
+    wire += '\n';
+    m_wireEdit->setLineWrapMode(QPlainTextEdit::WidgetWidth);
+    m_wireEdit->setPlainText(QString::fromUtf8(wire));
+}
+
+void EventDetailView::resetTree()
+{
+    m_tree->clear();
+    m_treeBuilt = false;
+}
+
+void EventDetailView::buildTree()
+{
+    m_tree->clear();
+    m_treeBuilt = true;
+    if (!m_isJson)
+        return;
+
+    const JsonText::Value root = JsonText::root(m_event.data);
+    if (root.kind == JsonText::Kind::Object || root.kind == JsonText::Kind::Array) {
+        addTreeChildren(m_tree->invisibleRootItem(), root.begin, root.end, int(root.kind));
+    } else {
+        auto *item = new QTreeWidgetItem(m_tree);
+        const QByteArrayView token(m_event.data.constData() + root.begin, root.end - root.begin);
+        const QString text = root.kind == JsonText::Kind::String
+                ? JsonText::decodeString(token)
+                : QString::fromUtf8(token);
+        item->setText(KeyColumn, tr("(value)"));
+        item->setText(ValueColumn, cellText(text));
+        item->setToolTip(ValueColumn, toolTipText(text));
+        item->setText(TypeColumn, JsonText::kindName(root.kind));
+    }
+
+    if (m_event.data.size() <= ExpandAllBytes) {
+        int budget = ExpandAllRowBudget;
+        expandTree(m_tree->invisibleRootItem(), budget);
+    }
+}
+
+void EventDetailView::populateTreeItem(QTreeWidgetItem *item)
+{
+    if (item->data(KeyColumn, PopulatedRole).toBool())
+        return;
+    item->setData(KeyColumn, PopulatedRole, true);
+    addTreeChildren(item, item->data(KeyColumn, BeginRole).toLongLong(),
+                    item->data(KeyColumn, EndRole).toLongLong(),
+                    item->data(KeyColumn, KindRole).toInt());
+}
+
+void EventDetailView::addTreeChildren(QTreeWidgetItem *parent, qsizetype begin, qsizetype end,
+                                      int kind)
+{
+    const QByteArrayView json(m_event.data);
+    const JsonText::Value container{JsonText::Kind(kind), begin, end};
+    const bool isArray = container.kind == JsonText::Kind::Array;
+    qsizetype total = 0;
+    const QList<JsonText::Member> members =
+            JsonText::members(json, container, MaximumTreeChildren, &total);
+
+    QList<QTreeWidgetItem *> items;
+    items.reserve(members.size() + 1);
+    qsizetype index = 0;
+    for (const JsonText::Member &member : members) {
+        auto *item = new QTreeWidgetItem;
+        item->setText(KeyColumn, isArray ? QStringLiteral("[%1]").arg(index) : cellText(member.key));
+        if (!isArray && member.key.size() > TreeCellCharacters)
+            item->setToolTip(KeyColumn, toolTipText(member.key));
+        item->setText(TypeColumn, JsonText::kindName(member.value.kind));
+
+        const JsonText::Value &value = member.value;
+        const QByteArrayView token = json.sliced(value.begin, value.end - value.begin);
+        switch (value.kind) {
+        case JsonText::Kind::Object:
+        case JsonText::Kind::Array: {
+            qsizetype count = 0;
+            JsonText::members(json, value, 0, &count);
+            const bool object = value.kind == JsonText::Kind::Object;
+            QString summary;
+            if (object)
+                summary = count == 1 ? tr("{1 key}") : tr("{%1 keys}").arg(count);
+            else
+                summary = count == 1 ? tr("[1 item]") : tr("[%1 items]").arg(count);
+            item->setText(ValueColumn, summary);
+            item->setData(KeyColumn, BeginRole, qint64(value.begin));
+            item->setData(KeyColumn, EndRole, qint64(value.end));
+            item->setData(KeyColumn, KindRole, int(value.kind));
+            if (count > 0)
+                item->setChildIndicatorPolicy(QTreeWidgetItem::ShowIndicator);
+            else
+                item->setData(KeyColumn, PopulatedRole, true);
+            break;
+        }
+        case JsonText::Kind::String: {
+            const QString text = JsonText::decodeString(token);
+            item->setText(ValueColumn, cellText(text));
+            item->setToolTip(ValueColumn, toolTipText(text));
+            break;
+        }
+        default:
+            item->setText(ValueColumn, QString::fromUtf8(token));
+            break;
+        }
+        items.append(item);
+        ++index;
+    }
+    if (total > members.size()) {
+        auto *more = new QTreeWidgetItem;
+        more->setText(KeyColumn, QStringLiteral("\u2026"));
+        more->setText(ValueColumn, tr("%1 more not shown: see the Pretty or Raw tab")
+                                           .arg(locale().toString(total - members.size())));
+        more->setFlags(Qt::ItemIsEnabled);
+        items.append(more);
+    }
+    parent->addChildren(items);
+}
+
+void EventDetailView::expandTree(QTreeWidgetItem *item, int &budget)
+{
+    // Depth first with an explicit stack, so a deeply nested document cannot overflow.
+    QList<QTreeWidgetItem *> stack{item};
+    while (!stack.isEmpty() && budget > 0) {
+        QTreeWidgetItem *current = stack.takeLast();
+        if (current != m_tree->invisibleRootItem()) {
+            populateTreeItem(current);
+            current->setExpanded(true);
+        }
+        budget -= current->childCount();
+        for (int i = current->childCount() - 1; i >= 0; --i) {
+            QTreeWidgetItem *child = current->child(i);
+            if (child->childIndicatorPolicy() == QTreeWidgetItem::ShowIndicator)
+                stack.append(child);
+        }
+    }
+}
+
+QString EventDetailView::dataText() const
+{
+    return QString::fromUtf8(m_event.data);
+}
+
+QString EventDetailView::eventJson() const
+{
+    if (!m_hasEvent)
+        return {};
+    const QString type = QString::fromUtf8(m_event.type);
+    const QString id = QString::fromUtf8(m_event.lastEventId);
+    QByteArray json = "{\n    \"type\": " + jsonString(type) + ",\n    \"id\": " + jsonString(id);
+    if (m_event.retryMs >= 0)
+        json += ",\n    \"retry\": " + QByteArray::number(m_event.retryMs);
+    json += ",\n    \"time\": " + jsonString(utcTimeText(m_event.receivedMs));
+    json += ",\n    \"receivedMs\": " + QByteArray::number(m_event.receivedMs);
+    if (!m_connectionName.isEmpty())
+        json += ",\n    \"connection\": " + jsonString(m_connectionName);
+    json += ",\n    \"data\": " + jsonString(dataText()) + "\n}\n";
+    return QString::fromUtf8(json);
+}
+
+QString EventDetailView::prettyJsonText() const
+{
+    return m_prettyText;
+}
+
+void EventDetailView::copyData()
+{
+    if (m_hasEvent)
+        QGuiApplication::clipboard()->setText(dataText());
+}
+
+void EventDetailView::copyEventAsJson()
+{
+    if (m_hasEvent)
+        QGuiApplication::clipboard()->setText(eventJson());
+}
+
+void EventDetailView::copyPrettyJson()
+{
+    if (m_isJson)
+        QGuiApplication::clipboard()->setText(m_prettyText);
+}
+
+void EventDetailView::changeEvent(QEvent *event)
+{
+    QWidget::changeEvent(event);
+    if (event->type() == QEvent::PaletteChange || event->type() == QEvent::StyleChange)
+        updateHighlighterTheme();
+}
+
+void EventDetailView::updateHighlighterTheme()
+{
+    // This runs before the palette reaches the children, so read our own.
+    m_highlighter->setTheme(JsonHighlighter::themeFor(palette()));
+
+    // The header fields are read-only line edits dressed as labels: selectable, and they
+    // scroll instead of widening the view for a long ID. Their background follows Window.
+    for (QLineEdit *field :
+         {m_typeField, m_idField, m_sizeField, m_connectionField, m_timeField, m_retryField}) {
+        QPalette fieldPalette; // only Base is set, every other role is still inherited
+        fieldPalette.setColor(QPalette::Base, palette().color(QPalette::Window));
+        field->setPalette(fieldPalette);
+    }
+}
+
+void EventDetailView::updateButtons()
+{
+    m_copyDataButton->setEnabled(m_hasEvent);
+    m_copyJsonButton->setEnabled(m_hasEvent);
+    m_copyPrettyButton->setEnabled(m_isJson);
+}

@@ -1,0 +1,113 @@
+#pragma once
+
+#include <sselib/sseevent.h>
+
+#include <QString>
+#include <QWidget>
+
+QT_BEGIN_NAMESPACE
+class QLabel;
+class QLineEdit;
+class QPlainTextEdit;
+class QPushButton;
+class QTabWidget;
+class QTreeWidget;
+class QTreeWidgetItem;
+QT_END_NAMESPACE
+
+class JsonHighlighter;
+
+// Shows one event in full: a header with its fields, then the data as pretty-printed JSON,
+// as a JSON tree and exactly as received (with the event re-encoded in SSE wire format).
+//
+// Data is only ever displayed: nothing here follows or fetches a link.
+//
+// Cost limits, so that a multi-MiB event does not freeze the GUI thread:
+// - data above MaximumJsonBytes is not parsed and shows as plain text;
+// - only the first HighlightCharacters of the pretty text get syntax colours;
+// - for data above EagerTreeBytes the tree is built when the Tree tab is first shown;
+// - the tree creates the rows of an object or array when it is first expanded, at most
+//   MaximumTreeChildren of them per level.
+class EventDetailView : public QWidget
+{
+    Q_OBJECT
+
+public:
+    static constexpr qsizetype MaximumJsonBytes = 8 * 1024 * 1024;
+    static constexpr qsizetype EagerTreeBytes = 2 * 1024 * 1024;
+    static constexpr qsizetype HighlightCharacters = 1024 * 1024;
+    // Data up to this size opens with the whole tree expanded.
+    static constexpr qsizetype ExpandAllBytes = 64 * 1024;
+    static constexpr qsizetype MaximumTreeChildren = 10000;
+
+    enum Tab { PrettyTab, TreeTab, RawTab };
+    Q_ENUM(Tab)
+
+    enum TreeColumn { KeyColumn, ValueColumn, TypeColumn };
+    Q_ENUM(TreeColumn)
+
+    explicit EventDetailView(QWidget *parent = nullptr);
+    ~EventDetailView() override;
+
+    void setEvent(const Sse::Event &event, const QString &connectionName);
+    void clear();
+
+    bool hasEvent() const { return m_hasEvent; }
+    bool isJson() const { return m_isJson; }
+
+    // Clipboard text of the three copy buttons.
+    QString dataText() const;
+    QString eventJson() const;     // the event as an object: type, id, retry, time, data
+    QString prettyJsonText() const; // empty unless the data is JSON
+
+public Q_SLOTS:
+    void copyData();
+    void copyEventAsJson();
+    void copyPrettyJson();
+
+protected:
+    void changeEvent(QEvent *event) override;
+
+private:
+    void createHeader();
+    void createTabs();
+    void createButtons();
+    void showHeader();
+    void showPretty();
+    void showRaw();
+    void resetTree();
+    void buildTree();
+    void populateTreeItem(QTreeWidgetItem *item);
+    void addTreeChildren(QTreeWidgetItem *parent, qsizetype begin, qsizetype end, int kind);
+    void expandTree(QTreeWidgetItem *item, int &budget);
+    void updateHighlighterTheme();
+    void updateButtons();
+
+    Sse::Event m_event;
+    QString m_connectionName;
+    bool m_hasEvent = false;
+    bool m_isJson = false;
+    bool m_treeBuilt = false;
+    QString m_prettyText;
+
+    QLineEdit *m_typeField = nullptr;
+    QLineEdit *m_idField = nullptr;
+    QLabel *m_retryLabel = nullptr;
+    QLineEdit *m_retryField = nullptr;
+    QLineEdit *m_timeField = nullptr;
+    QLineEdit *m_connectionField = nullptr;
+    QLineEdit *m_sizeField = nullptr;
+
+    QTabWidget *m_tabs = nullptr;
+    QLabel *m_prettyNote = nullptr;
+    QPlainTextEdit *m_prettyEdit = nullptr;
+    JsonHighlighter *m_highlighter = nullptr;
+    QLabel *m_treeNote = nullptr;
+    QTreeWidget *m_tree = nullptr;
+    QPlainTextEdit *m_rawEdit = nullptr;
+    QPlainTextEdit *m_wireEdit = nullptr;
+
+    QPushButton *m_copyDataButton = nullptr;
+    QPushButton *m_copyJsonButton = nullptr;
+    QPushButton *m_copyPrettyButton = nullptr;
+};

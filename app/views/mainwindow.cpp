@@ -1,0 +1,937 @@
+#include "views/mainwindow.h"
+
+#include "charts/chartpanel.h"
+#include "charts/seriescatalog.h"
+#include "models/eventlogmodel.h"
+#include "models/eventstore.h"
+#include "models/typelistmodel.h"
+#include "views/connectiondialog.h"
+#include "views/eventdetailview.h"
+
+#include "sselib/demoserver.h"
+#include "sselib/profile.h"
+
+#include <QAction>
+#include <QApplication>
+#include <QCheckBox>
+#include <QClipboard>
+#include <QCloseEvent>
+#include <QComboBox>
+#include <QDateTime>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QLabel>
+#include <QLineEdit>
+#include <QListView>
+#include <QMenu>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QPlainTextEdit>
+#include <QPushButton>
+#include <QScrollBar>
+#include <QFontDatabase>
+#include <QSettings>
+#include <QSplitter>
+#include <QStackedWidget>
+#include <QStatusBar>
+#include <QTabWidget>
+#include <QTableView>
+#include <QToolBar>
+#include <QToolButton>
+#include <QTreeWidget>
+#include <QVBoxLayout>
+
+namespace {
+
+QString formatTime(qint64 ms)
+{
+    return QDateTime::fromMSecsSinceEpoch(ms).toString(QStringLiteral("HH:mm:ss.zzz"));
+}
+
+QString formatInterval(qint64 sum, qint64 count)
+{
+    return count > 0 ? QStringLiteral("%1 ms").arg(double(sum) / double(count), 0, 'f', 1)
+                     : QStringLiteral("–");
+}
+
+} // namespace
+
+MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent)
+{
+    setWindowTitle(tr("SSE Monitor"));
+    setObjectName(QStringLiteral("MainWindow"));
+    m_log = new EventLogModel(this);
+    m_types = new TypeListModel(this);
+    m_catalog = new SeriesCatalog(this);
+
+    createActions();
+    createWidgets();
+    createMenus();
+
+    connect(&m_connections, &ConnectionManager::eventsReceived, this, &MainWindow::onEvents);
+    connect(&m_connections, &ConnectionManager::connectionAdded, this,
+            &MainWindow::onConnectionAdded);
+    connect(&m_connections, &ConnectionManager::connectionRemoved, this,
+            &MainWindow::onConnectionRemoved);
+    connect(&m_connections, &ConnectionManager::connectionRenamed, this,
+            [this](quint16 id, const QString &name) {
+                m_log->setConnectionName(id, name);
+                m_chart->setConnectionName(id, name);
+                const int index = m_connectionFilter->findData(int(id));
+                if (index >= 0)
+                    m_connectionFilter->setItemText(index, name);
+            });
+    connect(&m_connections, &ConnectionManager::stateChanged, this, [this](quint16 id) {
+        if (id == currentConnection()) {
+            updateActions();
+            updateResponse();
+        }
+        updateStatusBar();
+    });
+    connect(&m_connections, &ConnectionManager::logAppended, this, [this](quint16 id) {
+        if (id == currentConnection())
+            updateConnectionLog();
+    });
+
+    connect(m_log, &EventLogModel::countsChanged, this, [this] {
+        m_types->refresh(m_log->store());
+        updateCounts();
+    });
+    connect(m_log, &EventLogModel::rescanProgress, this, [this](int percent) {
+        m_countLabel->setText(tr("Filtering… %1%").arg(percent));
+    });
+    connect(m_log, &EventLogModel::rescanFinished, this, &MainWindow::updateCounts);
+    connect(m_log, &EventLogModel::pausedChanged, this, [this](bool paused) {
+        m_pauseAction->setChecked(paused);
+        updateCounts();
+    });
+    connect(m_types, &TypeListModel::hiddenTypesChanged, this, &MainWindow::applyFilter);
+
+    m_searchDebounce.setSingleShot(true);
+    m_searchDebounce.setInterval(200);
+    connect(&m_searchDebounce, &QTimer::timeout, this, &MainWindow::applyFilter);
+
+    // Follow-tail scrolls on a timer, never per batch.
+    m_tailTimer.setInterval(100);
+    connect(&m_tailTimer, &QTimer::timeout, this, [this] {
+        if (m_followAction->isChecked() && !m_log->isPaused())
+            m_eventView->scrollToBottom();
+    });
+    m_tailTimer.start();
+
+    m_uiTimer.setInterval(500);
+    connect(&m_uiTimer, &QTimer::timeout, this, [this] {
+        updateStatusBar();
+        if (m_bottomTabs->currentWidget() == m_statistics)
+            updateStatistics();
+    });
+    m_uiTimer.start();
+
+    updateActions();
+    updateCounts();
+    resize(1280, 820);
+}
+
+MainWindow::~MainWindow()
+{
+    // Stop the event flow before the models go away.
+    m_connections.disconnect(this);
+}
+
+void MainWindow::createActions()
+{
+    auto make = [this](const QString &text, const QKeySequence &shortcut, const QString &tip,
+                       auto slot) {
+        auto *action = new QAction(text, this);
+        if (!shortcut.isEmpty())
+            action->setShortcut(shortcut);
+        action->setToolTip(tip);
+        action->setStatusTip(tip);
+        connect(action, &QAction::triggered, this, slot);
+        return action;
+    };
+    m_newAction = make(tr("&New Connection…"), QKeySequence::New,
+                       tr("Connect to a new SSE URL"), &MainWindow::newConnection);
+    m_openAction = make(tr("&Open Recording…"), QKeySequence::Open,
+                        tr("Open a JSON Lines recording or a raw SSE capture"),
+                        &MainWindow::openRecording);
+    m_exportAction = make(tr("&Export Events…"), QKeySequence(tr("Ctrl+E")),
+                          tr("Export all, filtered or selected events"),
+                          &MainWindow::exportEvents);
+    m_recordAction = make(tr("&Record"), QKeySequence(tr("Ctrl+R")),
+                          tr("Record every event and state change to a file"),
+                          &MainWindow::toggleRecording);
+    m_recordAction->setCheckable(true);
+    m_quitAction = make(tr("&Quit"), QKeySequence::Quit, tr("Quit SSE Monitor"),
+                        &QWidget::close);
+    m_demoAction = make(tr("Connect to the &Demo Stream"), QKeySequence(),
+                        tr("Start the built-in demo server and connect to it"),
+                        [this] { openDemo(); });
+    m_editAction = make(tr("&Edit…"), QKeySequence(tr("Ctrl+Shift+E")),
+                        tr("Edit the selected connection"), &MainWindow::editConnection);
+    m_duplicateAction = make(tr("D&uplicate"), QKeySequence(tr("Ctrl+D")),
+                             tr("Duplicate the selected connection"),
+                             &MainWindow::duplicateConnection);
+    m_connectAction = make(tr("&Connect"), QKeySequence(tr("Ctrl+Return")),
+                           tr("Open the selected connection"),
+                           [this] { m_connections.open(currentConnection()); });
+    m_disconnectAction = make(tr("Dis&connect"), QKeySequence(tr("Ctrl+Shift+Return")),
+                              tr("Close the selected connection"),
+                              [this] { m_connections.close(currentConnection()); });
+    m_reconnectAction = make(tr("&Reconnect Now"), QKeySequence(Qt::Key_F5),
+                             tr("Skip the wait and reconnect the selected connection"),
+                             [this] { m_connections.reconnectNow(currentConnection()); });
+    m_removeAction = make(tr("Re&move"), QKeySequence(tr("Ctrl+Del")),
+                          tr("Remove the selected connection"), &MainWindow::removeConnection);
+    m_pauseAction = make(tr("&Pause Display"), QKeySequence(Qt::Key_Space),
+                         tr("Freeze the log while events keep arriving and being counted"),
+                         [this](bool checked) { m_log->setPaused(checked); });
+    m_pauseAction->setCheckable(true);
+    m_followAction = make(tr("&Follow Tail"), QKeySequence(Qt::Key_End),
+                          tr("Keep the newest event in view"), [this](bool checked) {
+                              if (checked)
+                                  m_eventView->scrollToBottom();
+                          });
+    m_followAction->setCheckable(true);
+    m_followAction->setChecked(true);
+    m_clearAction = make(tr("C&lear Log"), QKeySequence(tr("Ctrl+L")),
+                         tr("Remove every event from the log"), [this] {
+                             m_log->clear();
+                             m_catalog->clear();
+                             m_detail->clear();
+                         });
+    m_findAction = make(tr("&Find…"), QKeySequence::Find, tr("Search the event log"), [this] {
+        m_search->setFocus();
+        m_search->selectAll();
+    });
+    m_copyAction = make(tr("&Copy Data"), QKeySequence::Copy,
+                        tr("Copy the data of the selected events"), [this] {
+                            QStringList parts;
+                            const QModelIndexList rows =
+                                m_eventView->selectionModel()->selectedRows();
+                            for (const QModelIndex &row : rows) {
+                                const qint64 seq = m_log->sequenceAt(row.row());
+                                if (seq >= 0)
+                                    parts.append(QString::fromUtf8(m_log->store().event(seq).data));
+                            }
+                            if (!parts.isEmpty())
+                                QGuiApplication::clipboard()->setText(
+                                    parts.join(QLatin1Char('\n')));
+                        });
+    m_copyAction->setShortcutContext(Qt::WidgetWithChildrenShortcut);
+    m_aboutAction = make(tr("&About SSE Monitor"), QKeySequence(), tr("Version and credits"),
+                         &MainWindow::showAbout);
+}
+
+void MainWindow::createMenus()
+{
+    QMenu *file = menuBar()->addMenu(tr("&File"));
+    file->addAction(m_newAction);
+    file->addAction(m_demoAction);
+    file->addAction(m_openAction);
+    file->addSeparator();
+    file->addAction(m_recordAction);
+    file->addAction(m_exportAction);
+    file->addSeparator();
+    file->addAction(m_quitAction);
+
+    QMenu *edit = menuBar()->addMenu(tr("&Edit"));
+    edit->addAction(m_copyAction);
+    edit->addAction(m_findAction);
+    edit->addSeparator();
+    edit->addAction(m_clearAction);
+
+    QMenu *view = menuBar()->addMenu(tr("&View"));
+    view->addAction(m_pauseAction);
+    view->addAction(m_followAction);
+
+    QMenu *connection = menuBar()->addMenu(tr("&Connection"));
+    connection->addAction(m_newAction);
+    connection->addAction(m_editAction);
+    connection->addAction(m_duplicateAction);
+    connection->addSeparator();
+    connection->addAction(m_connectAction);
+    connection->addAction(m_disconnectAction);
+    connection->addAction(m_reconnectAction);
+    connection->addSeparator();
+    connection->addAction(m_removeAction);
+
+    QMenu *help = menuBar()->addMenu(tr("&Help"));
+    help->addAction(m_aboutAction);
+
+    QToolBar *toolBar = addToolBar(tr("Main"));
+    toolBar->setObjectName(QStringLiteral("MainToolBar"));
+    toolBar->setToolButtonStyle(Qt::ToolButtonTextOnly);
+    toolBar->addAction(m_newAction);
+    toolBar->addAction(m_connectAction);
+    toolBar->addAction(m_disconnectAction);
+    toolBar->addAction(m_reconnectAction);
+    toolBar->addSeparator();
+    toolBar->addAction(m_recordAction);
+    toolBar->addAction(m_exportAction);
+    toolBar->addSeparator();
+    toolBar->addAction(m_pauseAction);
+    toolBar->addAction(m_followAction);
+    toolBar->addAction(m_clearAction);
+}
+
+void MainWindow::createWidgets()
+{
+    // Left: connections above event types.
+    m_connectionView = new QTableView;
+    m_connectionView->setObjectName(QStringLiteral("connectionView"));
+    m_connectionView->setAccessibleName(tr("Connections"));
+    m_connectionView->setModel(m_connections.model());
+    m_connectionView->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_connectionView->setSelectionMode(QAbstractItemView::SingleSelection);
+    m_connectionView->verticalHeader()->hide();
+    m_connectionView->verticalHeader()->setSectionResizeMode(QHeaderView::Fixed);
+    m_connectionView->verticalHeader()->setDefaultSectionSize(
+        m_connectionView->fontMetrics().height() + 8);
+    m_connectionView->horizontalHeader()->setStretchLastSection(true);
+    m_connectionView->setWordWrap(false);
+    m_connectionView->setContextMenuPolicy(Qt::ActionsContextMenu);
+    m_connectionView->addActions({m_editAction, m_duplicateAction, m_connectAction,
+                                  m_disconnectAction, m_reconnectAction, m_removeAction});
+    m_connectionView->setColumnWidth(ConnectionListModel::NameColumn, 100);
+    m_connectionView->setColumnWidth(ConnectionListModel::StateColumn, 265);
+    m_connectionView->setColumnWidth(ConnectionListModel::EventsColumn, 80);
+    m_connectionView->setColumnWidth(ConnectionListModel::RateColumn, 60);
+    m_connectionView->setColumnWidth(ConnectionListModel::BytesColumn, 80);
+    m_connectionView->setColumnWidth(ConnectionListModel::LastIdColumn, 70);
+    connect(m_connectionView->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
+            [this] {
+                updateActions();
+                updateConnectionLog();
+                updateStatistics();
+                updateResponse();
+            });
+    connect(m_connectionView, &QAbstractItemView::doubleClicked, this, [this] {
+        const ConnectionEntry *entry = m_connections.entry(currentConnection());
+        if (entry && entry->state == Sse::Client::State::Failed)
+            m_bottomTabs->setCurrentWidget(m_response);
+        else
+            editConnection();
+    });
+
+    auto *connectionsLabel = new QLabel(tr("<b>Connections</b>"));
+    auto *connectionsBox = new QWidget;
+    auto *connectionsLayout = new QVBoxLayout(connectionsBox);
+    connectionsLayout->setContentsMargins(0, 0, 0, 0);
+    connectionsLayout->addWidget(connectionsLabel);
+    connectionsLayout->addWidget(m_connectionView);
+
+    m_typeView = new QListView;
+    m_typeView->setObjectName(QStringLiteral("typeView"));
+    m_typeView->setAccessibleName(tr("Event types"));
+    m_typeView->setModel(m_types);
+    m_typeView->setUniformItemSizes(true);
+    m_typeView->setToolTip(tr("Untick a type to hide its events"));
+    auto *typesBox = new QWidget;
+    auto *typesLayout = new QVBoxLayout(typesBox);
+    typesLayout->setContentsMargins(0, 0, 0, 0);
+    typesLayout->addWidget(new QLabel(tr("<b>Event types</b>")));
+    typesLayout->addWidget(m_typeView);
+
+    m_leftSplitter = new QSplitter(Qt::Vertical);
+    m_leftSplitter->setObjectName(QStringLiteral("leftSplitter"));
+    m_leftSplitter->addWidget(connectionsBox);
+    m_leftSplitter->addWidget(typesBox);
+    m_leftSplitter->setStretchFactor(0, 3);
+    m_leftSplitter->setStretchFactor(1, 2);
+
+    // Center: filter bar and the event log.
+    m_search = new QLineEdit;
+    m_search->setObjectName(QStringLiteral("searchEdit"));
+    m_search->setPlaceholderText(tr("Search data, type and id (Ctrl+F)"));
+    m_search->setAccessibleName(tr("Search"));
+    m_search->setClearButtonEnabled(true);
+    connect(m_search, &QLineEdit::textChanged, this, [this] { m_searchDebounce.start(); });
+    connect(m_search, &QLineEdit::returnPressed, this, [this] {
+        m_searchDebounce.stop();
+        applyFilter();
+    });
+    m_regex = new QCheckBox(tr("Re&gex"));
+    m_regex->setToolTip(tr("Treat the search text as a regular expression"));
+    connect(m_regex, &QCheckBox::toggled, this, &MainWindow::applyFilter);
+    m_caseSensitive = new QCheckBox(tr("&Aa"));
+    m_caseSensitive->setToolTip(tr("Case sensitive search"));
+    m_caseSensitive->setAccessibleName(tr("Case sensitive"));
+    connect(m_caseSensitive, &QCheckBox::toggled, this, &MainWindow::applyFilter);
+    m_connectionFilter = new QComboBox;
+    m_connectionFilter->setAccessibleName(tr("Connection filter"));
+    m_connectionFilter->addItem(tr("All connections"), -1);
+    m_connectionFilter->setMinimumContentsLength(14);
+    connect(m_connectionFilter, &QComboBox::currentIndexChanged, this, &MainWindow::applyFilter);
+    m_countLabel = new QLabel;
+    m_countLabel->setObjectName(QStringLiteral("countLabel"));
+    m_countLabel->setMinimumWidth(220);
+    m_countLabel->setAlignment(Qt::AlignRight | Qt::AlignVCenter);
+    m_filterError = new QLabel;
+    m_filterError->setStyleSheet(QStringLiteral("color: #d93535"));
+    m_filterError->hide();
+    m_pauseButton = new QToolButton;
+    m_pauseButton->setDefaultAction(m_pauseAction);
+    m_pauseButton->setToolButtonStyle(Qt::ToolButtonTextOnly);
+
+    auto *filterBar = new QHBoxLayout;
+    filterBar->addWidget(m_search, 3);
+    filterBar->addWidget(m_regex);
+    filterBar->addWidget(m_caseSensitive);
+    filterBar->addWidget(m_connectionFilter, 1);
+    filterBar->addWidget(m_filterError);
+    filterBar->addWidget(m_countLabel);
+    filterBar->addWidget(m_pauseButton);
+
+    m_eventView = new QTableView;
+    m_eventView->setObjectName(QStringLiteral("eventView"));
+    m_eventView->setAccessibleName(tr("Event log"));
+    m_eventView->setModel(m_log);
+    m_eventView->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_eventView->setSelectionMode(QAbstractItemView::ExtendedSelection);
+    m_eventView->setWordWrap(false);
+    m_eventView->verticalHeader()->hide();
+    m_eventView->verticalHeader()->setSectionResizeMode(QHeaderView::Fixed);
+    m_eventView->verticalHeader()->setDefaultSectionSize(m_eventView->fontMetrics().height() + 6);
+    m_eventView->horizontalHeader()->setStretchLastSection(true);
+    m_eventView->horizontalHeader()->setSectionResizeMode(QHeaderView::Interactive);
+    m_eventView->setColumnWidth(EventLogModel::TimeColumn, 100);
+    m_eventView->setColumnWidth(EventLogModel::ConnectionColumn, 110);
+    m_eventView->setColumnWidth(EventLogModel::TypeColumn, 90);
+    m_eventView->setColumnWidth(EventLogModel::IdColumn, 70);
+    m_eventView->setColumnWidth(EventLogModel::SizeColumn, 60);
+    m_eventView->addAction(m_copyAction);
+    m_eventView->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
+    m_eventView->verticalHeader()->setDefaultSectionSize(m_eventView->fontMetrics().height() + 6);
+    connect(m_eventView->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
+            &MainWindow::showCurrentEvent);
+    // Scrolling up by hand stops following; reaching the bottom resumes it.
+    connect(m_eventView->verticalScrollBar(), &QScrollBar::valueChanged, this, [this](int value) {
+        auto *bar = m_eventView->verticalScrollBar();
+        if (bar->isSliderDown())
+            m_followAction->setChecked(value >= bar->maximum());
+    });
+
+    auto *logBox = new QWidget;
+    auto *logLayout = new QVBoxLayout(logBox);
+    logLayout->setContentsMargins(0, 0, 0, 0);
+    logLayout->addLayout(filterBar);
+    logLayout->addWidget(m_eventView);
+
+    // Bottom tabs.
+    m_detail = new EventDetailView;
+    m_chart = new ChartPanel(m_catalog);
+    m_connectionLog = new QTreeWidget;
+    m_connectionLog->setObjectName(QStringLiteral("connectionLog"));
+    m_connectionLog->setAccessibleName(tr("Connection log"));
+    m_connectionLog->setRootIsDecorated(false);
+    m_connectionLog->setUniformRowHeights(true);
+    m_connectionLog->setHeaderLabels(
+        {tr("Time"), tr("State"), tr("Detail"), tr("Status"), tr("Retry"), tr("Last-Event-ID")});
+    m_connectionLog->setColumnWidth(0, 110);
+    m_connectionLog->setColumnWidth(1, 110);
+    m_connectionLog->setColumnWidth(2, 420);
+    m_statistics = new QTreeWidget;
+    m_statistics->setObjectName(QStringLiteral("statistics"));
+    m_statistics->setAccessibleName(tr("Statistics"));
+    m_statistics->setHeaderLabels({tr("Type"), tr("Events"), tr("Rate /s"), tr("Bytes"),
+                                   tr("Mean gap"), tr("Max gap"), tr("Last")});
+    m_statistics->setRootIsDecorated(false);
+    m_statistics->setColumnWidth(0, 180);
+    m_response = new QPlainTextEdit;
+    m_response->setObjectName(QStringLiteral("response"));
+    m_response->setReadOnly(true);
+    m_response->setAccessibleName(tr("Response"));
+    m_response->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
+
+    m_bottomTabs = new QTabWidget;
+    m_bottomTabs->setObjectName(QStringLiteral("bottomTabs"));
+    m_bottomTabs->addTab(m_detail, tr("Detail"));
+    m_bottomTabs->addTab(m_chart, tr("Chart"));
+    m_bottomTabs->addTab(m_connectionLog, tr("Connection Log"));
+    m_bottomTabs->addTab(m_statistics, tr("Statistics"));
+    m_bottomTabs->addTab(m_response, tr("Response"));
+    connect(m_bottomTabs, &QTabWidget::currentChanged, this, [this] { updateStatistics(); });
+
+    m_centerSplitter = new QSplitter(Qt::Vertical);
+    m_centerSplitter->setObjectName(QStringLiteral("centerSplitter"));
+    m_centerSplitter->addWidget(logBox);
+    m_centerSplitter->addWidget(m_bottomTabs);
+    m_centerSplitter->setStretchFactor(0, 3);
+    m_centerSplitter->setStretchFactor(1, 2);
+
+    // Welcome page while there is no connection.
+    auto *welcome = new QWidget;
+    auto *welcomeLayout = new QVBoxLayout(welcome);
+    welcomeLayout->addStretch();
+    auto *welcomeText = new QLabel(
+        tr("<h2>SSE Monitor</h2><p>Watch, filter, chart and record Server-Sent Events.</p>"
+           "<p>Connect to any <tt>text/event-stream</tt> URL, or try the built-in demo "
+           "stream first.</p>"));
+    welcomeText->setAlignment(Qt::AlignCenter);
+    welcomeText->setTextFormat(Qt::RichText);
+    welcomeLayout->addWidget(welcomeText);
+    auto *welcomeButtons = new QHBoxLayout;
+    auto *demoButton = new QPushButton(tr("Open the &demo stream"));
+    demoButton->setObjectName(QStringLiteral("demoButton"));
+    connect(demoButton, &QPushButton::clicked, this, [this] { openDemo(); });
+    auto *newButton = new QPushButton(tr("&New connection…"));
+    connect(newButton, &QPushButton::clicked, this, &MainWindow::newConnection);
+    welcomeButtons->addStretch();
+    welcomeButtons->addWidget(demoButton);
+    welcomeButtons->addWidget(newButton);
+    welcomeButtons->addStretch();
+    welcomeLayout->addLayout(welcomeButtons);
+    welcomeLayout->addStretch();
+
+    m_centerStack = new QStackedWidget;
+    m_centerStack->addWidget(welcome);
+    m_centerStack->addWidget(m_centerSplitter);
+
+    m_mainSplitter = new QSplitter(Qt::Horizontal);
+    m_mainSplitter->setObjectName(QStringLiteral("mainSplitter"));
+    m_mainSplitter->addWidget(m_leftSplitter);
+    m_mainSplitter->addWidget(m_centerStack);
+    m_mainSplitter->setStretchFactor(0, 2);
+    m_mainSplitter->setStretchFactor(1, 5);
+    m_mainSplitter->setSizes({430, 850});
+    setCentralWidget(m_mainSplitter);
+
+    m_statusState = new QLabel;
+    m_statusEvents = new QLabel;
+    m_statusRecording = new QLabel;
+    m_statusRecording->setObjectName(QStringLiteral("recordingIndicator"));
+    statusBar()->addWidget(m_statusState, 1);
+    statusBar()->addPermanentWidget(m_statusRecording);
+    statusBar()->addPermanentWidget(m_statusEvents);
+}
+
+quint16 MainWindow::addConnection(const QString &name, const Sse::ClientOptions &options)
+{
+    const quint16 id = m_connections.add(name, options);
+    selectConnection(id);
+    return id;
+}
+
+quint16 MainWindow::openDemo()
+{
+    if (!m_demo) {
+        m_demo = std::make_unique<Sse::DemoServer>();
+        if (!m_demo->listen()) {
+            QMessageBox::warning(this, tr("Demo stream"),
+                                 tr("The demo server could not start: %1")
+                                     .arg(m_demo->errorString()));
+            m_demo.reset();
+            return 0;
+        }
+    }
+    // Reuse an existing demo connection (its port changes between runs).
+    for (const ConnectionEntry &entry : m_connections.model()->entries()) {
+        if (entry.name == tr("Demo stream")) {
+            Sse::ClientOptions options = entry.options;
+            options.url = m_demo->streamUrl();
+            m_connections.update(entry.id, entry.name, options);
+            m_connections.open(entry.id);
+            selectConnection(entry.id);
+            return entry.id;
+        }
+    }
+    Sse::ClientOptions options;
+    options.url = m_demo->streamUrl();
+    return addConnection(tr("Demo stream"), options);
+}
+
+quint16 MainWindow::currentConnection() const
+{
+    const QModelIndex index = m_connectionView->currentIndex();
+    return index.isValid() ? m_connections.model()->idAt(index.row()) : quint16(0);
+}
+
+void MainWindow::selectConnection(quint16 id)
+{
+    const int row = m_connections.model()->rowOf(id);
+    if (row >= 0)
+        m_connectionView->selectRow(row);
+}
+
+void MainWindow::onConnectionAdded(quint16 id)
+{
+    const ConnectionEntry *entry = m_connections.entry(id);
+    if (!entry)
+        return;
+    m_log->setConnectionName(id, entry->name);
+    m_chart->setConnectionName(id, entry->name);
+    m_connectionFilter->addItem(entry->name, int(id));
+    m_centerStack->setCurrentIndex(1);
+    updateActions();
+}
+
+void MainWindow::onConnectionRemoved(quint16 id)
+{
+    const int index = m_connectionFilter->findData(int(id));
+    if (index > 0) {
+        if (m_connectionFilter->currentIndex() == index)
+            m_connectionFilter->setCurrentIndex(0);
+        m_connectionFilter->removeItem(index);
+    }
+    if (m_connections.model()->rowCount() == 0)
+        m_centerStack->setCurrentIndex(0);
+    updateActions();
+}
+
+void MainWindow::onEvents(quint16 id, const Sse::EventList &events)
+{
+    m_log->ingest(id, events);
+    m_catalog->ingest(id, events);
+}
+
+void MainWindow::applyFilter()
+{
+    EventFilter filter;
+    filter.setConnection(m_connectionFilter->currentData().toInt());
+    filter.setHiddenTypes(m_types->hiddenTypes());
+    filter.setMatchMode(m_regex->isChecked() ? EventFilter::MatchMode::RegularExpression
+                                             : EventFilter::MatchMode::Substring);
+    filter.setCaseSensitivity(m_caseSensitive->isChecked() ? Qt::CaseSensitive
+                                                           : Qt::CaseInsensitive);
+    filter.setText(m_search->text());
+    if (!filter.isValid()) {
+        m_filterError->setText(filter.errorString());
+        m_filterError->show();
+        m_search->setStyleSheet(QStringLiteral("QLineEdit { border: 1px solid #d93535; }"));
+        return;
+    }
+    m_filterError->hide();
+    m_search->setStyleSheet(QString());
+    m_log->setFilter(filter);
+}
+
+void MainWindow::updateCounts()
+{
+    if (m_log->isRescanning())
+        return;
+    const QLocale locale;
+    QString text = tr("Showing %1 of %2").arg(locale.toString(qint64(m_log->acceptedCount())),
+                                              locale.toString(qint64(m_log->totalCount())));
+    if (m_log->evictedCount() > 0)
+        text += tr(" · %1 evicted").arg(locale.toString(m_log->evictedCount()));
+    if (m_log->isPaused())
+        text += tr(" · %1 new").arg(locale.toString(qint64(m_log->pendingCount())));
+    m_countLabel->setText(text);
+    m_pauseButton->setText(m_log->isPaused() ? tr("Resume (%1 new)").arg(m_log->pendingCount())
+                                             : tr("Pause"));
+}
+
+void MainWindow::updateActions()
+{
+    const ConnectionEntry *entry = m_connections.entry(currentConnection());
+    const bool live = entry && !entry->offline;
+    using State = Sse::Client::State;
+    const bool active = live
+        && (entry->state == State::Open || entry->state == State::Connecting
+            || entry->state == State::Reconnecting);
+    m_editAction->setEnabled(live);
+    m_duplicateAction->setEnabled(live);
+    m_removeAction->setEnabled(entry != nullptr);
+    m_connectAction->setEnabled(live && !active);
+    m_disconnectAction->setEnabled(active);
+    m_reconnectAction->setEnabled(live);
+}
+
+void MainWindow::updateStatusBar()
+{
+    const ConnectionEntry *entry = m_connections.entry(currentConnection());
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    if (entry) {
+        QString text = entry->name + QStringLiteral(": ")
+            + ConnectionListModel::stateText(*entry, now);
+        if (entry->state == Sse::Client::State::Open || entry->state == Sse::Client::State::Reconnecting)
+            text += tr(" · retry %1 ms").arg(entry->reconnectionTimeMs);
+        if (entry->lastByteMs > 0)
+            text += tr(" · last byte %1 s ago")
+                        .arg(QString::number((now - entry->lastByteMs) / 1000.0, 'f', 1));
+        m_statusState->setText(text);
+    } else {
+        m_statusState->setText(tr("No connection selected"));
+    }
+    qint64 events = 0;
+    double rate = 0;
+    int open = 0;
+    for (const ConnectionEntry &e : m_connections.model()->entries()) {
+        events += e.events;
+        rate += e.rate;
+        if (e.state == Sse::Client::State::Open)
+            ++open;
+    }
+    m_statusEvents->setText(tr("%1 open · %2 events · %3/s")
+                                .arg(open)
+                                .arg(QLocale().toString(events))
+                                .arg(QString::number(rate, 'f', rate >= 100 ? 0 : 1)));
+}
+
+void MainWindow::updateConnectionLog()
+{
+    const ConnectionEntry *entry = m_connections.entry(currentConnection());
+    if (!entry) {
+        m_connectionLog->clear();
+        m_lastLogConnection = -1;
+        return;
+    }
+    if (m_lastLogConnection != entry->id || m_lastLogSize > entry->log.size()) {
+        m_connectionLog->clear();
+        m_lastLogConnection = entry->id;
+        m_lastLogSize = 0;
+    }
+    // The log is capped: when entries were dropped at the front, rebuild.
+    if (entry->log.size() == ConnectionListModel::MaximumLogEntries) {
+        m_connectionLog->clear();
+        m_lastLogSize = 0;
+    }
+    QList<QTreeWidgetItem *> items;
+    for (qsizetype i = m_lastLogSize; i < entry->log.size(); ++i) {
+        const ConnectionLogEntry &log = entry->log.at(i);
+        auto *item = new QTreeWidgetItem;
+        item->setText(0, formatTime(log.timeMs));
+        item->setText(1, log.gap ? tr("id gap") : Sse::stateName(log.state));
+        item->setText(2, log.detail);
+        item->setToolTip(2, log.detail);
+        if (log.httpStatus > 0)
+            item->setText(3, QString::number(log.httpStatus));
+        if (log.retryMs >= 0)
+            item->setText(4, tr("%1 ms (attempt %2)").arg(log.retryMs).arg(log.attempt));
+        item->setText(5, QString::fromUtf8(log.lastEventId));
+        if (log.gap || log.state == Sse::Client::State::Failed)
+            item->setForeground(2, QColor(0xd9, 0x35, 0x35));
+        items.append(item);
+    }
+    m_connectionLog->addTopLevelItems(items);
+    m_lastLogSize = entry->log.size();
+    if (!items.isEmpty())
+        m_connectionLog->scrollToBottom();
+}
+
+void MainWindow::updateStatistics()
+{
+    if (m_bottomTabs->currentWidget() != m_statistics)
+        return;
+    const ConnectionEntry *entry = m_connections.entry(currentConnection());
+    m_statistics->clear();
+    if (!entry)
+        return;
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    auto *total = new QTreeWidgetItem(m_statistics);
+    total->setText(0, tr("All types"));
+    total->setText(1, QLocale().toString(entry->events));
+    total->setText(2, QString::number(entry->rate, 'f', 1));
+    total->setText(3, formatBytes(entry->bytes));
+    total->setText(4, formatInterval(entry->intervalSumMs, entry->intervals));
+    total->setText(5, entry->intervals > 0 ? QStringLiteral("%1 ms").arg(entry->maxIntervalMs)
+                                           : QStringLiteral("–"));
+    total->setText(6, entry->lastByteMs > 0
+                          ? tr("byte %1 s ago").arg(QString::number((now - entry->lastByteMs) / 1000.0, 'f', 1))
+                          : QStringLiteral("–"));
+    QFont bold = total->font(0);
+    bold.setBold(true);
+    for (int column = 0; column < 7; ++column)
+        total->setFont(column, bold);
+    for (auto it = entry->types.constBegin(); it != entry->types.constEnd(); ++it) {
+        const TypeStatistics &stats = it.value();
+        auto *item = new QTreeWidgetItem(m_statistics);
+        item->setText(0, QString::fromUtf8(it.key()));
+        item->setText(1, QLocale().toString(stats.count));
+        item->setText(2, QString());
+        item->setText(3, formatBytes(stats.bytes));
+        item->setText(4, formatInterval(stats.intervalSumMs, stats.intervals));
+        item->setText(5, stats.intervals > 0 ? QStringLiteral("%1 ms").arg(stats.maxIntervalMs)
+                                             : QStringLiteral("–"));
+        item->setText(6, stats.lastMs > 0 ? formatTime(stats.lastMs) : QStringLiteral("–"));
+    }
+    auto *reconnects = new QTreeWidgetItem(m_statistics);
+    reconnects->setText(0, tr("Reconnects / id gaps"));
+    reconnects->setText(1, QStringLiteral("%1 / %2").arg(entry->reconnects).arg(entry->idGaps));
+}
+
+void MainWindow::updateResponse()
+{
+    const ConnectionEntry *entry = m_connections.entry(currentConnection());
+    if (!entry) {
+        m_response->clear();
+        return;
+    }
+    QString text;
+    const bool failed = entry->state == Sse::Client::State::Failed;
+    const int status = failed && entry->failure.httpStatus > 0 ? entry->failure.httpStatus
+                                                               : entry->httpStatus;
+    const auto &headers = failed && !entry->failure.responseHeaders.isEmpty()
+        ? entry->failure.responseHeaders
+        : entry->responseHeaders;
+    text += tr("Request: %1 %2\n").arg(QString::fromLatin1(entry->options.method),
+                                        entry->options.url.toString());
+    if (failed)
+        text += tr("Failed: %1\n").arg(entry->failure.message);
+    if (status > 0) {
+        text += QStringLiteral("\nHTTP %1 %2\n")
+                    .arg(status)
+                    .arg(QString::fromUtf8(entry->failure.reasonPhrase));
+        for (const auto &header : headers)
+            text += QString::fromUtf8(header.first) + QStringLiteral(": ")
+                + QString::fromUtf8(header.second) + QLatin1Char('\n');
+    } else {
+        text += tr("\nNo response received yet.\n");
+    }
+    if (failed && !entry->failure.bodyPreview.isEmpty()) {
+        text += tr("\nFirst %1 bytes of the body:\n").arg(entry->failure.bodyPreview.size());
+        text += QString::fromUtf8(entry->failure.bodyPreview);
+    }
+    m_response->setPlainText(text);
+}
+
+void MainWindow::showCurrentEvent()
+{
+    const qint64 seq = m_log->sequenceAt(m_eventView->currentIndex().row());
+    if (seq < 0) {
+        m_detail->clear();
+        return;
+    }
+    const EventStore &store = m_log->store();
+    m_detail->setEvent(store.event(seq), m_log->connectionName(store.connection(seq)));
+}
+
+void MainWindow::newConnection()
+{
+    ConnectionDialog dialog(this);
+    dialog.setWindowTitle(tr("New Connection"));
+    if (dialog.exec() == QDialog::Accepted)
+        addConnection(dialog.name(), dialog.options());
+}
+
+void MainWindow::editConnection()
+{
+    const ConnectionEntry *entry = m_connections.entry(currentConnection());
+    if (!entry || entry->offline)
+        return;
+    ConnectionDialog dialog(this);
+    dialog.setWindowTitle(tr("Edit Connection"));
+    dialog.setConnection(entry->name, entry->options);
+    if (dialog.exec() == QDialog::Accepted)
+        m_connections.update(entry->id, dialog.name(), dialog.options());
+}
+
+void MainWindow::duplicateConnection()
+{
+    const ConnectionEntry *entry = m_connections.entry(currentConnection());
+    if (!entry || entry->offline)
+        return;
+    addConnection(tr("%1 (copy)").arg(entry->name), entry->options);
+}
+
+void MainWindow::removeConnection()
+{
+    const quint16 id = currentConnection();
+    if (id != 0)
+        m_connections.remove(id);
+}
+
+void MainWindow::showAbout()
+{
+    QMessageBox::about(
+        this, tr("About SSE Monitor"),
+        tr("<h3>SSE Monitor %1</h3><p>A monitor for Server-Sent Events streams: live event "
+           "log, type filters, search, JSON detail, numeric charts, reconnect state, "
+           "recording and export.</p><p>Built with Qt %2.</p>")
+            .arg(QStringLiteral(SSE_MONITOR_VERSION), QString::fromLatin1(qVersion())));
+}
+
+int MainWindow::restoreConnections()
+{
+    QSettings settings;
+    const QJsonArray saved =
+        QJsonDocument::fromJson(settings.value(QStringLiteral("connections")).toByteArray())
+            .array();
+    int restored = 0;
+    for (const QJsonValue &value : saved) {
+        const QJsonObject object = value.toObject();
+        const Sse::Profile profile = Sse::profileFromJson(object);
+        if (object.value(QLatin1String("demo")).toBool()) {
+            openDemo();
+            ++restored;
+            continue;
+        }
+        if (!profile.options.url.isValid())
+            continue;
+        const bool wasOpen = object.value(QLatin1String("open")).toBool(true);
+        m_connections.add(profile.name, profile.options,
+                          wasOpen ? ConnectionManager::Start::Now : ConnectionManager::Start::Later);
+        ++restored;
+    }
+    if (m_connections.model()->rowCount() > 0)
+        m_connectionView->selectRow(0);
+    return restored;
+}
+
+void MainWindow::saveSettings()
+{
+    QSettings settings;
+    settings.setValue(QStringLiteral("window/geometry"), saveGeometry());
+    settings.setValue(QStringLiteral("window/state"), saveState());
+    settings.setValue(QStringLiteral("window/mainSplitter"), m_mainSplitter->saveState());
+    settings.setValue(QStringLiteral("window/leftSplitter"), m_leftSplitter->saveState());
+    settings.setValue(QStringLiteral("window/centerSplitter"), m_centerSplitter->saveState());
+    settings.setValue(QStringLiteral("window/eventColumns"),
+                      m_eventView->horizontalHeader()->saveState());
+    settings.setValue(QStringLiteral("window/bottomTab"), m_bottomTabs->currentIndex());
+    settings.setValue(QStringLiteral("view/follow"), m_followAction->isChecked());
+
+    QJsonArray connections;
+    for (const ConnectionEntry &entry : m_connections.model()->entries()) {
+        if (entry.offline)
+            continue;
+        // Secret header values are not written to plain settings.
+        QJsonObject object =
+            Sse::profileToJson({entry.name, entry.options}, Sse::SecretHandling::Exclude);
+        if (entry.name == tr("Demo stream") && m_demo
+            && entry.options.url.port() == m_demo->port()) {
+            object.insert(QStringLiteral("demo"), true);
+        }
+        object.insert(QStringLiteral("open"), entry.state != Sse::Client::State::Closed
+                                                  && entry.state != Sse::Client::State::Idle);
+        connections.append(object);
+    }
+    settings.setValue(QStringLiteral("connections"),
+                      QJsonDocument(connections).toJson(QJsonDocument::Compact));
+}
+
+void MainWindow::restoreLayout()
+{
+    QSettings settings;
+    restoreGeometry(settings.value(QStringLiteral("window/geometry")).toByteArray());
+    restoreState(settings.value(QStringLiteral("window/state")).toByteArray());
+    m_mainSplitter->restoreState(settings.value(QStringLiteral("window/mainSplitter")).toByteArray());
+    m_leftSplitter->restoreState(settings.value(QStringLiteral("window/leftSplitter")).toByteArray());
+    m_centerSplitter->restoreState(
+        settings.value(QStringLiteral("window/centerSplitter")).toByteArray());
+    m_eventView->horizontalHeader()->restoreState(
+        settings.value(QStringLiteral("window/eventColumns")).toByteArray());
+    m_bottomTabs->setCurrentIndex(settings.value(QStringLiteral("window/bottomTab"), 0).toInt());
+    m_followAction->setChecked(settings.value(QStringLiteral("view/follow"), true).toBool());
+}
+
+void MainWindow::closeEvent(QCloseEvent *event)
+{
+    saveSettings();
+    event->accept();
+}
+
+void MainWindow::openRecording()
+{
+}
+
+void MainWindow::exportEvents()
+{
+}
+
+void MainWindow::toggleRecording()
+{
+}

@@ -1,0 +1,155 @@
+#pragma once
+
+#include "models/connectionmanager.h"
+
+#include <QMainWindow>
+#include <QPointer>
+#include <QTimer>
+
+#include <memory>
+
+QT_BEGIN_NAMESPACE
+class QAction;
+class QCheckBox;
+class QComboBox;
+class QLabel;
+class QLineEdit;
+class QListView;
+class QPlainTextEdit;
+class QSplitter;
+class QStackedWidget;
+class QTabWidget;
+class QTableView;
+class QToolButton;
+class QTreeWidget;
+QT_END_NAMESPACE
+
+class ChartPanel;
+class EventDetailView;
+class EventLogModel;
+class SeriesCatalog;
+class TypeListModel;
+class Recorder;
+namespace Sse {
+class DemoServer;
+}
+
+/// The window a user works in: connections on the left, the live event log in
+/// the middle, details, charts, connection log and statistics below.
+///
+/// Event batches arrive from ConnectionManager (network thread → queued
+/// signals) and go to the log model, the chart catalog and the recorder; the
+/// window itself never parses bytes.
+class MainWindow : public QMainWindow
+{
+    Q_OBJECT
+public:
+    explicit MainWindow(QWidget *parent = nullptr);
+    ~MainWindow() override;
+
+    /// Adds and opens a connection (from the command line, the dialog or a test).
+    quint16 addConnection(const QString &name, const Sse::ClientOptions &options);
+    /// Starts the built-in demo server (once) and connects to it.
+    quint16 openDemo();
+    /// Restores saved connections; returns how many.
+    int restoreConnections();
+    void saveSettings();
+    void restoreLayout();
+
+    ConnectionManager *connections() { return &m_connections; }
+    EventLogModel *logModel() { return m_log; }
+    TypeListModel *typeModel() { return m_types; }
+    SeriesCatalog *seriesCatalog() { return m_catalog; }
+    ChartPanel *chartPanel() { return m_chart; }
+    EventDetailView *detailView() { return m_detail; }
+    QTableView *eventView() { return m_eventView; }
+    QTableView *connectionView() { return m_connectionView; }
+    QLineEdit *searchEdit() { return m_search; }
+    QLabel *countLabel() { return m_countLabel; }
+    quint16 currentConnection() const;
+    void selectConnection(quint16 id);
+    QTabWidget *bottomTabs() { return m_bottomTabs; }
+
+protected:
+    void closeEvent(QCloseEvent *event) override;
+
+private:
+    void createActions();
+    void createMenus();
+    void createWidgets();
+    void applyFilter();
+    void updateCounts();
+    void updateActions();
+    void updateStatusBar();
+    void updateConnectionLog();
+    void updateStatistics();
+    void updateResponse();
+    void showCurrentEvent();
+    void onEvents(quint16 id, const Sse::EventList &events);
+    void onConnectionAdded(quint16 id);
+    void onConnectionRemoved(quint16 id);
+    void newConnection();
+    void editConnection();
+    void duplicateConnection();
+    void removeConnection();
+    void openRecording();
+    void exportEvents();
+    void toggleRecording();
+    void showAbout();
+
+    ConnectionManager m_connections;
+    EventLogModel *m_log = nullptr;
+    TypeListModel *m_types = nullptr;
+    SeriesCatalog *m_catalog = nullptr;
+    std::unique_ptr<Sse::DemoServer> m_demo;
+    Recorder *m_recorder = nullptr;
+
+    QStackedWidget *m_centerStack = nullptr;
+    QTableView *m_connectionView = nullptr;
+    QListView *m_typeView = nullptr;
+    QTableView *m_eventView = nullptr;
+    QLineEdit *m_search = nullptr;
+    QCheckBox *m_regex = nullptr;
+    QCheckBox *m_caseSensitive = nullptr;
+    QComboBox *m_connectionFilter = nullptr;
+    QLabel *m_countLabel = nullptr;
+    QLabel *m_filterError = nullptr;
+    QToolButton *m_pauseButton = nullptr;
+    QTabWidget *m_bottomTabs = nullptr;
+    EventDetailView *m_detail = nullptr;
+    ChartPanel *m_chart = nullptr;
+    QTreeWidget *m_connectionLog = nullptr;
+    QTreeWidget *m_statistics = nullptr;
+    QPlainTextEdit *m_response = nullptr;
+    QSplitter *m_mainSplitter = nullptr;
+    QSplitter *m_leftSplitter = nullptr;
+    QSplitter *m_centerSplitter = nullptr;
+    QLabel *m_statusState = nullptr;
+    QLabel *m_statusEvents = nullptr;
+    QLabel *m_statusRecording = nullptr;
+
+    QAction *m_newAction = nullptr;
+    QAction *m_openAction = nullptr;
+    QAction *m_exportAction = nullptr;
+    QAction *m_recordAction = nullptr;
+    QAction *m_quitAction = nullptr;
+    QAction *m_editAction = nullptr;
+    QAction *m_duplicateAction = nullptr;
+    QAction *m_connectAction = nullptr;
+    QAction *m_disconnectAction = nullptr;
+    QAction *m_reconnectAction = nullptr;
+    QAction *m_removeAction = nullptr;
+    QAction *m_pauseAction = nullptr;
+    QAction *m_followAction = nullptr;
+    QAction *m_clearAction = nullptr;
+    QAction *m_findAction = nullptr;
+    QAction *m_copyAction = nullptr;
+    QAction *m_demoAction = nullptr;
+    QAction *m_aboutAction = nullptr;
+
+    QTimer m_searchDebounce;
+    QTimer m_tailTimer;
+    QTimer m_uiTimer;
+    int m_lastLogConnection = -1;
+    qsizetype m_lastLogSize = 0;
+};

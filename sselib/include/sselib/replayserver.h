@@ -1,0 +1,99 @@
+#pragma once
+
+#include "sselib/sseevent.h"
+
+#include <QByteArray>
+#include <QHostAddress>
+#include <QObject>
+#include <QUrl>
+
+#include <memory>
+
+namespace Sse {
+
+/// Appends \a event to \a out in `text/event-stream` wire format, so that a spec
+/// parser reads the same type, data, id and retry back:
+///   - `event:` unless the type is "message" (or empty);
+///   - `id:` only when the event's id differs from \a *currentId, which is then updated
+///     (pass the id the reader already has; an empty id is written as a bare `id:`);
+///   - `retry:` when the event carried one;
+///   - one `data:` line per line of data (CR, LF and CRLF all end a line, as for a
+///     parser; an event with empty data gets one empty `data:` line);
+///   - a blank line.
+/// Types and ids are written as they are: a line break inside one (which no spec
+/// parser produces) would split the field.
+void appendWireEvent(QByteArray &out, const Event &event, QByteArray *currentId);
+
+/// Serves a list of recorded events as an SSE endpoint on loopback (or any address).
+///
+/// Every HTTP/1.1 GET, whatever its path, gets `200 text/event-stream` with a
+/// close-delimited body: the events from the first one on, each sent when its
+/// receivedMs offset from the first event sent, divided by speed(), has passed
+/// (speed AsFastAsPossible: no waiting, written as fast as the socket drains).
+///
+/// A request carrying `Last-Event-ID: X` resumes right after the event whose id is X,
+/// compared byte for byte with the ids as recorded. When several consecutive events
+/// carry X (only the first set it, the others inherit it), all of them are skipped.
+/// If several separate runs carry X, the first run counts. An unknown id starts from
+/// the beginning, as a server without that history would.
+///
+/// At the end of the list the connection is closed, or with Repeat::Loop the list
+/// starts over at once (ids repeat). A request that resumes after the last event, with
+/// Repeat::Once, gets `204 No Content`, which tells an EventSource to stop reconnecting.
+///
+/// Responses carry `Access-Control-Allow-Origin: *` so a page served from another
+/// origin can use the stream; OPTIONS preflights get 204. Other methods get 405.
+///
+/// Runs in the thread that owns it; writing is paced by the socket (at most about
+/// 1 MiB buffered per client), so a slow client never grows memory without bound.
+class ReplayServer : public QObject
+{
+    Q_OBJECT
+public:
+    static constexpr double AsFastAsPossible = 0.0;
+    enum class Repeat { Once, Loop };
+    Q_ENUM(Repeat)
+
+    explicit ReplayServer(QObject *parent = nullptr);
+    ~ReplayServer() override;
+
+    /// The events to serve. Clients already connected keep the list they started with.
+    void setEvents(const EventList &events);
+    EventList events() const;
+
+    /// Time scale: 2.0 plays twice as fast as recorded; <= 0 is AsFastAsPossible.
+    void setSpeed(double factor);
+    double speed() const;
+
+    void setRepeat(Repeat repeat);
+    Repeat repeat() const;
+
+    /// Listens on \a address (default 127.0.0.1) and \a port (0 = any free port).
+    bool listen(const QHostAddress &address = QHostAddress(QHostAddress::LocalHost),
+                quint16 port = 0);
+    QString errorString() const;
+    QHostAddress serverAddress() const;
+    quint16 port() const;
+    /// `http://ADDRESS:PORT/events` (any path serves the same stream).
+    QUrl streamUrl() const;
+
+    /// Clients currently receiving a stream.
+    int clientCount() const;
+
+    /// Index of the first event a request with Last-Event-ID \a lastEventId gets
+    /// (events().size() when nothing is left). Exposed for tests and tools.
+    qsizetype resumeIndex(const QByteArray &lastEventId) const;
+
+Q_SIGNALS:
+    /// A stream started; \a startIndex is the index of the first event it sends.
+    void clientConnected(const QByteArray &lastEventId, qsizetype startIndex);
+    /// A streaming client went away or its stream ended.
+    void clientDisconnected();
+
+private:
+    class Private;
+    class Session;
+    std::unique_ptr<Private> d;
+};
+
+} // namespace Sse

@@ -1,0 +1,334 @@
+#include "sselib/replayserver.h"
+
+#include <QElapsedTimer>
+#include <QLoggingCategory>
+#include <QPointer>
+#include <QTcpServer>
+#include <QTcpSocket>
+#include <QTimer>
+
+#include <cmath>
+
+Q_LOGGING_CATEGORY(lcReplayServer, "sse.replayserver")
+
+namespace Sse {
+
+namespace {
+
+constexpr qsizetype MaximumRequestBytes = 64 * 1024;
+// Socket backlog per client before the session waits for bytesWritten().
+constexpr qint64 MaximumBufferedBytes = 1024 * 1024;
+// Bytes collected before one socket write, and events sent per turn of the event loop,
+// so one fast client cannot starve the others.
+constexpr qsizetype WriteChunkBytes = 64 * 1024;
+constexpr int EventsPerTurn = 2000;
+
+void appendDataLines(QByteArray &out, const QByteArray &data)
+{
+    const char *p = data.constData();
+    const char *end = p + data.size();
+    for (;;) {
+        const char *lineEnd = p;
+        while (lineEnd < end && *lineEnd != '\n' && *lineEnd != '\r')
+            ++lineEnd;
+        if (lineEnd == p) {
+            out.append("data:\n", 6);
+        } else {
+            out.append("data: ", 6);
+            out.append(p, lineEnd - p);
+            out.append('\n');
+        }
+        if (lineEnd == end)
+            return;
+        // CRLF is one line end, as for a parser.
+        p = lineEnd + 1;
+        if (*lineEnd == '\r' && p < end && *p == '\n')
+            ++p;
+    }
+}
+
+QByteArray headerValue(const QList<QByteArray> &lines, QByteArrayView name)
+{
+    for (const QByteArray &line : lines) {
+        const qsizetype colon = line.indexOf(':');
+        if (colon > 0 && line.left(colon).trimmed().compare(name, Qt::CaseInsensitive) == 0)
+            return line.mid(colon + 1).trimmed();
+    }
+    return {};
+}
+
+} // namespace
+
+void appendWireEvent(QByteArray &out, const Event &event, QByteArray *currentId)
+{
+    if (!event.type.isEmpty() && event.type != "message") {
+        out.append("event: ", 7);
+        out.append(event.type);
+        out.append('\n');
+    }
+    if (currentId && event.lastEventId != *currentId) {
+        if (event.lastEventId.isEmpty()) {
+            out.append("id:\n", 4);
+        } else {
+            out.append("id: ", 4);
+            out.append(event.lastEventId);
+            out.append('\n');
+        }
+        *currentId = event.lastEventId;
+    }
+    if (event.retryMs >= 0) {
+        out.append("retry: ", 7);
+        out.append(QByteArray::number(event.retryMs));
+        out.append('\n');
+    }
+    appendDataLines(out, event.data);
+    out.append('\n');
+}
+
+class ReplayServer::Private
+{
+public:
+    QTcpServer server;
+    EventList events;
+    double speed = 1.0;
+    Repeat repeat = Repeat::Once;
+    int clients = 0;
+};
+
+// One streaming client. Owns its socket; deletes itself when the socket goes away.
+class ReplayServer::Session : public QObject
+{
+public:
+    Session(ReplayServer *server, QTcpSocket *socket)
+        : QObject(server), m_server(server), m_socket(socket)
+    {
+        socket->setParent(this);
+        m_timer.setSingleShot(true);
+        connect(&m_timer, &QTimer::timeout, this, &Session::pump);
+        connect(socket, &QTcpSocket::readyRead, this, &Session::readRequest);
+        connect(socket, &QTcpSocket::bytesWritten, this, [this] {
+            if (m_waitingForSocket && m_socket->bytesToWrite() < MaximumBufferedBytes / 2) {
+                m_waitingForSocket = false;
+                pump();
+            }
+        });
+        connect(socket, &QTcpSocket::disconnected, this, &Session::end);
+        connect(socket, &QTcpSocket::errorOccurred, this, [this](QAbstractSocket::SocketError) {
+            if (m_socket->state() == QAbstractSocket::UnconnectedState)
+                end();
+        });
+    }
+
+private:
+    void readRequest()
+    {
+        if (m_answered) {
+            m_socket->readAll(); // nothing more is expected from an SSE client
+            return;
+        }
+        m_request.append(m_socket->readAll());
+        if (m_request.size() > MaximumRequestBytes) {
+            m_answered = true;
+            m_socket->abort();
+            return;
+        }
+        qsizetype headEnd = m_request.indexOf("\r\n\r\n");
+        if (headEnd < 0)
+            headEnd = m_request.indexOf("\n\n");
+        if (headEnd < 0)
+            return;
+        m_answered = true;
+        answer(m_request.left(headEnd).split('\n'));
+    }
+
+    void answer(const QList<QByteArray> &lines)
+    {
+        const QList<QByteArray> requestLine = lines.value(0).trimmed().split(' ');
+        const QByteArray method = requestLine.value(0);
+        static const QByteArray cors = "Access-Control-Allow-Origin: *\r\n";
+        if (method == "OPTIONS") {
+            writeAndClose("HTTP/1.1 204 No Content\r\n" + cors
+                          + "Access-Control-Allow-Methods: GET\r\n"
+                            "Access-Control-Allow-Headers: Last-Event-ID, Cache-Control\r\n"
+                            "Connection: close\r\n\r\n");
+            return;
+        }
+        if (method != "GET") {
+            writeAndClose("HTTP/1.1 405 Method Not Allowed\r\nAllow: GET, OPTIONS\r\n" + cors
+                          + "Content-Length: 0\r\nConnection: close\r\n\r\n");
+            return;
+        }
+
+        ReplayServer::Private *d = m_server->d.get();
+        m_events = d->events;
+        m_speed = d->speed;
+        m_repeat = d->repeat;
+        // An empty Last-Event-ID is the same as none (browsers do not send one).
+        const QByteArray lastEventId = headerValue(lines, "last-event-id");
+        m_next = lastEventId.isEmpty() ? 0 : m_server->resumeIndex(lastEventId);
+        if (m_next >= m_events.size() && (m_repeat == Repeat::Once || m_events.isEmpty())) {
+            qCDebug(lcReplayServer) << "nothing after" << lastEventId << "- 204";
+            writeAndClose("HTTP/1.1 204 No Content\r\n" + cors
+                          + "Connection: close\r\n\r\n");
+            return;
+        }
+        if (m_next >= m_events.size())
+            m_next = 0;
+        // The client already has this id: the next event only repeats it if it changes.
+        m_currentId = m_next > 0 ? m_events.at(m_next - 1).lastEventId : QByteArray();
+        m_socket->write("HTTP/1.1 200 OK\r\n"
+                        "Content-Type: text/event-stream; charset=utf-8\r\n"
+                        "Cache-Control: no-cache\r\n"
+                        "X-Accel-Buffering: no\r\n"
+                        + cors + "Connection: close\r\n\r\n");
+        m_streaming = true;
+        ++d->clients;
+        emit m_server->clientConnected(lastEventId, m_next);
+        startRound(m_next);
+        pump();
+    }
+
+    void startRound(qsizetype first)
+    {
+        m_next = first;
+        m_baseMs = m_events.at(first).receivedMs;
+        m_clock.start();
+    }
+
+    void pump()
+    {
+        if (!m_socket || m_socket->state() != QAbstractSocket::ConnectedState)
+            return;
+        QByteArray out;
+        int sent = 0;
+        while (m_next < m_events.size()) {
+            const Event &event = m_events.at(m_next);
+            if (m_speed > 0) {
+                const double dueMs = double(event.receivedMs - m_baseMs) / m_speed;
+                const qint64 waitMs = qint64(std::ceil(dueMs)) - m_clock.elapsed();
+                if (waitMs > 0) {
+                    m_timer.start(int(qMin<qint64>(waitMs, 24 * 3600 * 1000)));
+                    break;
+                }
+            }
+            appendWireEvent(out, event, &m_currentId);
+            ++m_next;
+            ++sent;
+            if (m_next == m_events.size() && m_repeat == Repeat::Loop)
+                startRound(0);
+            if (out.size() >= WriteChunkBytes) {
+                m_socket->write(out);
+                out.clear();
+            }
+            if (m_socket->bytesToWrite() >= MaximumBufferedBytes) {
+                m_waitingForSocket = true;
+                break;
+            }
+            if (sent >= EventsPerTurn) {
+                m_timer.start(0);
+                break;
+            }
+        }
+        if (!out.isEmpty())
+            m_socket->write(out);
+        if (m_next >= m_events.size()) {
+            // Close once everything queued has gone out (disconnectFromHost waits for it).
+            m_socket->disconnectFromHost();
+        }
+    }
+
+    void writeAndClose(const QByteArray &response)
+    {
+        m_socket->write(response);
+        m_socket->disconnectFromHost();
+    }
+
+    void end()
+    {
+        if (m_ended)
+            return;
+        m_ended = true;
+        m_timer.stop();
+        if (m_streaming) {
+            --m_server->d->clients;
+            emit m_server->clientDisconnected();
+        }
+        deleteLater();
+    }
+
+    ReplayServer *m_server;
+    QPointer<QTcpSocket> m_socket;
+    QByteArray m_request;
+    EventList m_events; // implicitly shared with the server's list
+    QByteArray m_currentId;
+    QTimer m_timer;
+    QElapsedTimer m_clock;
+    qint64 m_baseMs = 0;
+    qsizetype m_next = 0;
+    double m_speed = 1.0;
+    Repeat m_repeat = Repeat::Once;
+    bool m_answered = false;
+    bool m_streaming = false;
+    bool m_waitingForSocket = false;
+    bool m_ended = false;
+};
+
+ReplayServer::ReplayServer(QObject *parent) : QObject(parent), d(std::make_unique<Private>())
+{
+    connect(&d->server, &QTcpServer::newConnection, this, [this] {
+        while (QTcpSocket *socket = d->server.nextPendingConnection())
+            new Session(this, socket); // owned by this server, deletes itself at the end
+    });
+}
+
+ReplayServer::~ReplayServer()
+{
+    // Sessions are children: they go before d (and their sockets with them).
+    const QList<Session *> sessions = findChildren<Session *>(Qt::FindDirectChildrenOnly);
+    for (Session *session : sessions) {
+        session->disconnect();
+        delete session;
+    }
+}
+
+void ReplayServer::setEvents(const EventList &events) { d->events = events; }
+EventList ReplayServer::events() const { return d->events; }
+void ReplayServer::setSpeed(double factor) { d->speed = factor > 0 ? factor : AsFastAsPossible; }
+double ReplayServer::speed() const { return d->speed; }
+void ReplayServer::setRepeat(Repeat repeat) { d->repeat = repeat; }
+ReplayServer::Repeat ReplayServer::repeat() const { return d->repeat; }
+
+bool ReplayServer::listen(const QHostAddress &address, quint16 port)
+{
+    return d->server.listen(address, port);
+}
+
+QString ReplayServer::errorString() const { return d->server.errorString(); }
+QHostAddress ReplayServer::serverAddress() const { return d->server.serverAddress(); }
+quint16 ReplayServer::port() const { return d->server.serverPort(); }
+int ReplayServer::clientCount() const { return d->clients; }
+
+QUrl ReplayServer::streamUrl() const
+{
+    QUrl url;
+    url.setScheme(QStringLiteral("http"));
+    url.setHost(d->server.serverAddress().toString());
+    url.setPort(d->server.serverPort());
+    url.setPath(QStringLiteral("/events"));
+    return url;
+}
+
+qsizetype ReplayServer::resumeIndex(const QByteArray &lastEventId) const
+{
+    const EventList &events = d->events;
+    qsizetype index = 0;
+    while (index < events.size() && events.at(index).lastEventId != lastEventId)
+        ++index;
+    if (index == events.size())
+        return 0; // unknown id: from the start
+    while (index < events.size() && events.at(index).lastEventId == lastEventId)
+        ++index;
+    return index;
+}
+
+} // namespace Sse

@@ -1,0 +1,277 @@
+// Drives the real MainWindow (offscreen) against a real loopback SSE server.
+
+#include "testserver.h"
+
+#include "charts/chartpanel.h"
+#include "charts/seriescatalog.h"
+#include "models/eventlogmodel.h"
+#include "models/typelistmodel.h"
+#include "views/eventdetailview.h"
+#include "views/mainwindow.h"
+
+#include <QAbstractItemModelTester>
+#include <QLabel>
+#include <QLineEdit>
+#include <QPlainTextEdit>
+#include <QSettings>
+#include <QStandardPaths>
+#include <QTabWidget>
+#include <QTableView>
+#include <QTest>
+#include <QTreeWidget>
+
+class TestMainWindow : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase();
+    void init();
+    void eventsAppear();
+    void typeFilterHidesOtherTypes();
+    void searchNarrows();
+    void detailShowsPrettyJson();
+    void chartSeriesGetsPoints();
+    void reconnectStateIsShown();
+    void failureShowsResponse();
+    void settingsAreRestored();
+    void screenshot();
+
+private:
+    static QByteArray mixedEvents(int count);
+    Sse::ClientOptions optionsFor(const QByteArray &path) const;
+
+    TestServer m_server;
+};
+
+QByteArray TestMainWindow::mixedEvents(int count)
+{
+    QByteArray body = "retry: 60000\n\n";
+    for (int i = 0; i < count; ++i) {
+        const QByteArray n = QByteArray::number(i);
+        if (i % 2 == 0) {
+            body += "id: " + n + "\nevent: tick\ndata: {\"seq\":" + n
+                + ",\"usage\":{\"output_tokens\":" + QByteArray::number(i * 3)
+                + "},\"values\":[" + n + ",2]}\n\n";
+        } else {
+            body += "id: " + n + "\ndata: plain text number " + n + "\n\n";
+        }
+    }
+    return body;
+}
+
+Sse::ClientOptions TestMainWindow::optionsFor(const QByteArray &path) const
+{
+    Sse::ClientOptions options;
+    options.url = m_server.url(path);
+    return options;
+}
+
+void TestMainWindow::initTestCase()
+{
+    QStandardPaths::setTestModeEnabled(true);
+    QCoreApplication::setOrganizationName(QStringLiteral("SSE Monitor Tests"));
+    QCoreApplication::setApplicationName(QStringLiteral("tst_mainwindow"));
+    QVERIFY(m_server.isListening());
+    // 20 events, then the stream stays open.
+    m_server.route("/mixed", [](TestServer::Exchange *exchange) {
+        exchange->sseHead();
+        exchange->send(mixedEvents(20));
+    });
+    // Two events, then the server ends the stream; retry is long so the countdown shows.
+    m_server.route("/drop", [](TestServer::Exchange *exchange) {
+        exchange->sseHead();
+        exchange->send("retry: 5000\nid: 1\ndata: one\n\nid: 2\ndata: two\n\n");
+        exchange->finish();
+    });
+    m_server.route("/missing", [](TestServer::Exchange *exchange) {
+        exchange->respond(404, {{"Content-Type", "text/html"}},
+                          "<html><body>No stream here</body></html>");
+    });
+}
+
+void TestMainWindow::init()
+{
+    QSettings().clear();
+}
+
+void TestMainWindow::eventsAppear()
+{
+    MainWindow window;
+    QAbstractItemModelTester logTester(window.logModel(),
+                                       QAbstractItemModelTester::FailureReportingMode::QtTest);
+    QAbstractItemModelTester connectionTester(
+        window.connections()->model(), QAbstractItemModelTester::FailureReportingMode::QtTest);
+    window.show();
+    window.addConnection(QStringLiteral("mixed"), optionsFor("/mixed"));
+    QTRY_COMPARE(window.logModel()->rowCount(), 20);
+    QCOMPARE(window.logModel()->index(0, EventLogModel::TypeColumn).data().toString(),
+             QStringLiteral("tick"));
+    QCOMPARE(window.logModel()->index(1, EventLogModel::TypeColumn).data().toString(),
+             QStringLiteral("message"));
+    QCOMPARE(window.logModel()->index(19, EventLogModel::IdColumn).data().toString(),
+             QStringLiteral("19"));
+    QTRY_VERIFY(window.countLabel()->text().contains(QStringLiteral("20 of 20")));
+    const QModelIndex state = window.connections()->model()->index(0, ConnectionListModel::StateColumn);
+    QTRY_COMPARE(state.data().toString(), QStringLiteral("Open"));
+}
+
+void TestMainWindow::typeFilterHidesOtherTypes()
+{
+    MainWindow window;
+    window.show();
+    window.addConnection(QStringLiteral("mixed"), optionsFor("/mixed"));
+    QTRY_COMPARE(window.logModel()->rowCount(), 20);
+    TypeListModel *types = window.typeModel();
+    QTRY_COMPARE(types->rowCount(), 2);
+    int messageRow = -1;
+    for (int row = 0; row < types->rowCount(); ++row) {
+        if (types->index(row).data(TypeListModel::TypeNameRole).toString() == QLatin1String("message"))
+            messageRow = row;
+    }
+    QVERIFY(messageRow >= 0);
+    QVERIFY(types->index(messageRow).data().toString().contains(QStringLiteral("10")));
+    QVERIFY(types->setData(types->index(messageRow), Qt::Unchecked, Qt::CheckStateRole));
+    QTRY_COMPARE(window.logModel()->rowCount(), 10);
+    for (int row = 0; row < 10; ++row) {
+        QCOMPARE(window.logModel()->index(row, EventLogModel::TypeColumn).data().toString(),
+                 QStringLiteral("tick"));
+    }
+    QTRY_VERIFY(window.countLabel()->text().contains(QStringLiteral("10 of 20")));
+}
+
+void TestMainWindow::searchNarrows()
+{
+    MainWindow window;
+    window.show();
+    window.addConnection(QStringLiteral("mixed"), optionsFor("/mixed"));
+    QTRY_COMPARE(window.logModel()->rowCount(), 20);
+    QTest::keyClicks(window.searchEdit(), QStringLiteral("number 1"));
+    QTest::keyClick(window.searchEdit(), Qt::Key_Return);
+    // "number 1", "number 11", ..., "number 19": odd numbers 1, 11, 13, 15, 17, 19.
+    QTRY_COMPARE(window.logModel()->rowCount(), 6);
+    QTRY_VERIFY(window.countLabel()->text().contains(QStringLiteral("6 of 20")));
+}
+
+void TestMainWindow::detailShowsPrettyJson()
+{
+    MainWindow window;
+    window.show();
+    window.addConnection(QStringLiteral("mixed"), optionsFor("/mixed"));
+    QTRY_COMPARE(window.logModel()->rowCount(), 20);
+    window.eventView()->setCurrentIndex(window.logModel()->index(2, 0));
+    // The pretty text is indented: "output_tokens" on its own line below "usage".
+    bool found = false;
+    const auto editors = window.detailView()->findChildren<QPlainTextEdit *>();
+    for (const QPlainTextEdit *editor : editors) {
+        const QString text = editor->toPlainText();
+        if (text.contains(QStringLiteral("\"usage\": {"))
+            && text.contains(QStringLiteral("\n        \"output_tokens\": 6"))) {
+            found = true;
+        }
+    }
+    QVERIFY2(found, "no pretty-printed JSON of event 2 in the detail view");
+}
+
+void TestMainWindow::chartSeriesGetsPoints()
+{
+    MainWindow window;
+    window.show();
+    const quint16 id = window.addConnection(QStringLiteral("mixed"), optionsFor("/mixed"));
+    QTRY_COMPARE(window.logModel()->rowCount(), 20);
+    SeriesCatalog *catalog = window.seriesCatalog();
+    SeriesKey wanted;
+    QTRY_VERIFY([&] {
+        for (const SeriesKey &key : catalog->discoveredSeries()) {
+            if (key.connection == id && key.path == "usage.output_tokens")
+                wanted = key;
+        }
+        return wanted.path == "usage.output_tokens";
+    }());
+    window.bottomTabs()->setCurrentWidget(window.chartPanel());
+    window.chartPanel()->setPlotted(wanted, true);
+    // Points come from events that arrive after the series is plotted.
+    window.connections()->reconnectNow(id);
+    QTRY_VERIFY(window.chartPanel()->pointCount(wanted) > 0);
+}
+
+void TestMainWindow::reconnectStateIsShown()
+{
+    MainWindow window;
+    window.show();
+    window.addConnection(QStringLiteral("drop"), optionsFor("/drop"));
+    const QModelIndex state =
+        window.connections()->model()->index(0, ConnectionListModel::StateColumn);
+    QTRY_VERIFY(state.data().toString().startsWith(QStringLiteral("Reconnecting in")));
+    const QString first = state.data().toString();
+    QVERIFY2(first.contains(QStringLiteral("(attempt 1)")), qPrintable(first));
+    // The countdown moves.
+    QTRY_VERIFY(state.data().toString() != first);
+    auto *log = window.findChild<QTreeWidget *>(QStringLiteral("connectionLog"));
+    QVERIFY(log);
+    QTRY_VERIFY(log->topLevelItemCount() >= 3); // connecting, open, reconnecting
+    const QTreeWidgetItem *last = log->topLevelItem(log->topLevelItemCount() - 1);
+    QCOMPARE(last->text(1), QStringLiteral("reconnecting"));
+    QVERIFY(last->text(4).startsWith(QStringLiteral("5000 ms")));
+}
+
+void TestMainWindow::failureShowsResponse()
+{
+    MainWindow window;
+    window.show();
+    window.addConnection(QStringLiteral("missing"), optionsFor("/missing"));
+    const QModelIndex state =
+        window.connections()->model()->index(0, ConnectionListModel::StateColumn);
+    QTRY_COMPARE(state.data().toString(), QStringLiteral("Failed: HTTP 404 Not Found"));
+    auto *response = window.findChild<QPlainTextEdit *>(QStringLiteral("response"));
+    QVERIFY(response);
+    QTRY_VERIFY(response->toPlainText().contains(QStringLiteral("No stream here")));
+    QVERIFY(response->toPlainText().contains(QStringLiteral("Content-Type: text/html")));
+}
+
+void TestMainWindow::settingsAreRestored()
+{
+    {
+        MainWindow window;
+        window.show();
+        window.addConnection(QStringLiteral("first"), optionsFor("/mixed"));
+        Sse::ClientOptions post = optionsFor("/mixed");
+        post.method = "POST";
+        post.body = "{\"stream\":true}";
+        post.headers = {{"Authorization", "Bearer secret-value"}, {"X-Trace", "on"}};
+        window.addConnection(QStringLiteral("second"), post);
+        window.saveSettings();
+    }
+    QVERIFY(!QSettings().value(QStringLiteral("connections")).toByteArray().contains("secret-value"));
+    MainWindow restored;
+    QCOMPARE(restored.restoreConnections(), 2);
+    const auto &entries = restored.connections()->model()->entries();
+    QCOMPARE(entries.size(), 2);
+    QCOMPARE(entries.at(0).name, QStringLiteral("first"));
+    QCOMPARE(entries.at(1).name, QStringLiteral("second"));
+    QCOMPARE(entries.at(1).options.method, QByteArray("POST"));
+    QCOMPARE(entries.at(1).options.body, QByteArray("{\"stream\":true}"));
+    QCOMPARE(entries.at(1).options.headers.size(), 1);
+    QCOMPARE(entries.at(1).options.headers.first().first, QByteArray("X-Trace"));
+}
+
+void TestMainWindow::screenshot()
+{
+    const QByteArray directory = qgetenv("SSE_MONITOR_SCREENSHOT_DIR");
+    MainWindow window;
+    window.resize(1280, 820);
+    window.show();
+    window.addConnection(QStringLiteral("mixed"), optionsFor("/mixed"));
+    window.addConnection(QStringLiteral("drop"), optionsFor("/drop"));
+    window.addConnection(QStringLiteral("missing"), optionsFor("/missing"));
+    QTRY_COMPARE(window.logModel()->rowCount(), 22);
+    window.selectConnection(1);
+    window.eventView()->setCurrentIndex(window.logModel()->index(2, 0));
+    const QPixmap pixmap = window.grab();
+    QVERIFY(!pixmap.isNull());
+    if (!directory.isEmpty())
+        QVERIFY(pixmap.save(QString::fromLocal8Bit(directory) + QStringLiteral("/mainwindow.png")));
+}
+
+QTEST_MAIN(TestMainWindow)
+#include "tst_mainwindow.moc"
