@@ -4,6 +4,8 @@
 
 #include <QApplication>
 #include <QCommandLineParser>
+#include <QTableView>
+#include <QTimer>
 #include <QUrl>
 
 int main(int argc, char *argv[])
@@ -27,7 +29,15 @@ int main(int argc, char *argv[])
                                         QStringLiteral("Connect to the built-in demo stream."));
     const QCommandLineOption freshOption(QStringLiteral("no-restore"),
                                          QStringLiteral("Do not reopen saved connections."));
-    parser.addOptions({demoOption, freshOption});
+    // For documentation and bug reports: save a picture of the window and quit.
+    const QCommandLineOption screenshotOption(QStringLiteral("screenshot"),
+                                              QStringLiteral("Save a PNG of the window after "
+                                                             "--screenshot-delay ms, then quit."),
+                                              QStringLiteral("FILE"));
+    const QCommandLineOption delayOption(QStringLiteral("screenshot-delay"),
+                                         QStringLiteral("Delay before --screenshot (ms)."),
+                                         QStringLiteral("MS"), QStringLiteral("8000"));
+    parser.addOptions({demoOption, freshOption, screenshotOption, delayOption});
     parser.addPositionalArgument(QStringLiteral("URL"),
                                  QStringLiteral("Event stream URLs to open."),
                                  QStringLiteral("[URL...]"));
@@ -49,5 +59,18 @@ int main(int argc, char *argv[])
         window.restoreConnections();
     }
     window.show();
+    if (parser.isSet(screenshotOption)) {
+        const QString path = parser.value(screenshotOption);
+        QTimer::singleShot(parser.value(delayOption).toInt(), &window, [&window, path] {
+            QTableView *view = window.eventView();
+            const int rows = view->model()->rowCount();
+            if (rows > 3)
+                view->setCurrentIndex(view->model()->index(rows - 3, 0));
+            QTimer::singleShot(300, &window, [&window, path] {
+                const bool saved = window.grab().save(path);
+                QCoreApplication::exit(saved ? 0 : 1);
+            });
+        });
+    }
     return app.exec();
 }

@@ -353,10 +353,11 @@ void ChartPanel::refresh()
     }
 
     // Qt Charts recomputes the whole geometry of every attached series (a QPainterPath
-    // and its stroke) on each axis range change, and that costs as much as a replace().
-    // Moving three axes with the old points in place would triple the cost of a tick, so
-    // the series are emptied first (an empty series skips the recomputation), the axes
-    // move once each, and then each series gets its one replace() with the new points.
+    // and its stroke) on each axis range change, which costs as much as a replace().
+    // With the old points in place, moving the axes made a tick about twice as slow
+    // (measured: 2 series of ~1,200 points, 14 ms against 7 ms). So the series are
+    // emptied first (an empty series skips the recomputation), the axes move, and then
+    // each series gets its one replace() with the new points.
     const bool axesMove = !m_zoomed;
     if (axesMove) {
         for (const Plot &plot : std::as_const(m_plots)) {

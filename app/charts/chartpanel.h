@@ -28,10 +28,11 @@ QT_END_NAMESPACE
 // move to another plotting backend stays inside this file pair.
 //
 // Updates are coalesced: a change (new samples, a different selection, a resize) starts
-// a 40 ms single-shot timer, and its tick gives each line series one replace() with the
-// window min/max-decimated to about two points per horizontal pixel, then sets each axis
-// range once. Nothing runs while nothing changes. The window ends at the newest sample of
-// the plotted series, so a stream that goes quiet leaves a still picture.
+// a 40 ms single-shot timer (at most 25 updates per second, none while nothing changes).
+// A tick decimates each series' window to about two points per horizontal pixel (min/max
+// per pixel), sets each axis range once, and gives each line series one replace() with
+// its points. The window ends at the newest sample of the plotted series, so a stream
+// that goes quiet leaves a still picture.
 //
 // x values are milliseconds since the Unix epoch (QDateTimeAxis). A series whose values
 // are more than ~10x larger or smaller than the first plotted series goes on the right axis.

@@ -76,7 +76,7 @@ int runReplay(QCoreApplication &app, QStringList arguments)
         "\n"
         "Exit codes: 2 usage error, 4 the recording could not be read or has no events,\n"
         "5 cannot listen."));
-    parser.addHelpOption();
+    const QCommandLineOption helpOption = parser.addHelpOption();
     const QCommandLineOption listenOption(
             QStringLiteral("listen"),
             QStringLiteral("Address and port to listen on (default 127.0.0.1:0 = any free port)."),
@@ -95,12 +95,15 @@ int runReplay(QCoreApplication &app, QStringList arguments)
     parser.addOptions({listenOption, speedOption, fastOption, loopOption, connectionOption});
     parser.addPositionalArgument(QStringLiteral("FILE"),
                                  QStringLiteral("A JSON Lines recording or a raw SSE capture."));
-    parser.process(arguments);
-
     auto usageError = [](const QString &message) {
         printError(message + QStringLiteral(" (see replay --help)"));
         return int(ExitUsage);
     };
+    // parse() rather than process(): a usage error exits with ExitUsage, not 1.
+    if (!parser.parse(arguments))
+        return usageError(parser.errorText());
+    if (parser.isSet(helpOption))
+        parser.showHelp(0);
     const QStringList positional = parser.positionalArguments();
     if (positional.size() != 1)
         return usageError(QStringLiteral("expected exactly one FILE"));

@@ -91,7 +91,8 @@ EventStore::Chunk &EventStore::openChunkFor(qsizetype payloadBytes)
 
     auto chunk = std::make_unique<Chunk>();
     chunk->firstSequence = endSequence();
-    const qsizetype reserve = qMin(qMax(m_recordHint, qsizetype(16)), qsizetype(effectiveChunkEventLimit()));
+    const qsizetype reserve = qMin(qMax(m_recordHint, qsizetype(16)),
+                                   qsizetype(effectiveChunkEventLimit()));
     chunk->records.reserve(size_t(reserve));
     m_chunks.push_back(std::move(chunk));
     return *m_chunks.back();

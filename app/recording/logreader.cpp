@@ -148,13 +148,16 @@ void LogReader::readRaw(QByteArrayView bytes, bool atEnd)
     if (!bytes.isEmpty() && m_connections.isEmpty())
         connectionIndex(m_defaultName);
     while (!bytes.isEmpty()) {
-        const QByteArrayView slice = bytes.first(qMin(bytes.size(), RawSliceBytes));
+        // Slices end at fixed file offsets (multiples of RawSliceBytes), so an event's time
+        // depends on where it ends in the file, not on how the caller chunked the input.
+        const qint64 sliceEnd = (m_rawOffset / RawSliceBytes + 1) * RawSliceBytes;
+        const QByteArrayView slice = bytes.first(qMin(bytes.size(), sliceEnd - m_rawOffset));
         bytes = bytes.sliced(slice.size());
         m_rawOffset += slice.size();
         qint64 timeMs = m_rawLastMs;
-        if (m_rawTotalBytes > 0 && m_rawOffset < m_rawTotalBytes) {
+        if (m_rawTotalBytes > 0 && sliceEnd < m_rawTotalBytes) {
             timeMs = m_rawFirstMs
-                + qint64(double(m_rawLastMs - m_rawFirstMs) * double(m_rawOffset)
+                + qint64(double(m_rawLastMs - m_rawFirstMs) * double(sliceEnd)
                          / double(m_rawTotalBytes));
         }
         m_parser.setReceiveTime(timeMs);

@@ -28,6 +28,23 @@ QString insertBeforeSuffix(const QString &path, const QString &insert)
     return path.contains(QLatin1Char('/')) ? dir + QLatin1Char('/') + name : name;
 }
 
+// Writes all of \a bytes. A short write is retried, so that a full disk shows up as the OS
+// error of the retry (ENOSPC, EFBIG) rather than as a silent partial write. Returns the error
+// text, empty on success.
+QString writeAll(QFile &file, const QByteArray &bytes)
+{
+    qsizetype done = 0;
+    while (done < bytes.size()) {
+        const qint64 written = file.write(bytes.constData() + done, bytes.size() - done);
+        if (written < 0)
+            return file.errorString();
+        if (written == 0)
+            return RecorderWorker::tr("nothing could be written");
+        done += written;
+    }
+    return QString();
+}
+
 } // namespace
 
 RecorderWorker::RecorderWorker(std::shared_ptr<RecorderChannel> channel)
@@ -251,16 +268,13 @@ bool RecorderWorker::writeBuffer()
 {
     if (m_buffer.isEmpty() || !m_file)
         return m_active;
-    const qint64 written = m_file->write(m_buffer);
-    if (written != m_buffer.size()) {
-        const QString reason = written < 0 || m_file->error() != QFileDevice::NoError
-            ? m_file->errorString()
-            : tr("short write");
-        fail(tr("Cannot write to %1: %2").arg(QDir::toNativeSeparators(m_partName), reason));
+    const QString error = writeAll(*m_file, m_buffer);
+    if (!error.isEmpty()) {
+        fail(tr("Cannot write to %1: %2").arg(QDir::toNativeSeparators(m_partName), error));
         return false;
     }
-    m_partBytes += written;
-    m_channel->bytesWritten += written;
+    m_partBytes += m_buffer.size();
+    m_channel->bytesWritten += m_buffer.size();
     m_channel->eventsWritten += m_bufferedEvents;
     m_buffer.clear();
     m_bufferedEvents = 0;
@@ -292,14 +306,13 @@ bool RecorderWorker::flushRaw()
     for (auto &[id, raw] : m_raw) {
         if (raw.buffer.isEmpty())
             continue;
-        const qint64 written = raw.file->write(raw.buffer);
-        if (written != raw.buffer.size()) {
+        const QString error = writeAll(*raw.file, raw.buffer);
+        if (!error.isEmpty()) {
             fail(tr("Cannot write to %1: %2")
-                         .arg(QDir::toNativeSeparators(raw.file->fileName()),
-                              raw.file->errorString()));
+                         .arg(QDir::toNativeSeparators(raw.file->fileName()), error));
             return false;
         }
-        m_channel->bytesWritten += written;
+        m_channel->bytesWritten += raw.buffer.size();
         raw.buffer.clear();
     }
     return true;

@@ -5,6 +5,10 @@
 #include "models/eventlogmodel.h"
 #include "models/eventstore.h"
 #include "models/typelistmodel.h"
+#include "recording/exportjob.h"
+#include "recording/logimporter.h"
+#include "recording/recorder.h"
+#include "recording/replayer.h"
 #include "views/connectiondialog.h"
 #include "views/eventdetailview.h"
 
@@ -18,7 +22,15 @@
 #include <QCloseEvent>
 #include <QComboBox>
 #include <QDateTime>
+#include <QDialogButtonBox>
+#include <QDir>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QFormLayout>
 #include <QHBoxLayout>
+#include <QInputDialog>
+#include <QProgressBar>
+#include <QStandardPaths>
 #include <QHeaderView>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -63,6 +75,7 @@ MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent)
     setWindowTitle(tr("SSE Monitor"));
     setObjectName(QStringLiteral("MainWindow"));
     m_log = new EventLogModel(this);
+    m_recorder = new Recorder(this);
     m_types = new TypeListModel(this);
     m_catalog = new SeriesCatalog(this);
 
@@ -83,6 +96,15 @@ MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent)
                 if (index >= 0)
                     m_connectionFilter->setItemText(index, name);
             });
+    connect(&m_connections, &ConnectionManager::stateChanged, this, &MainWindow::recordState);
+    connect(m_recorder, &Recorder::statusChanged, this, &MainWindow::updateRecordingIndicator);
+    connect(m_recorder, &Recorder::stopped, this, &MainWindow::updateRecordingIndicator);
+    connect(m_recorder, &Recorder::errorOccurred, this, [this](const QString &message) {
+        // Monitoring goes on; what was written stays on disk.
+        m_recordingError = message;
+        updateRecordingIndicator();
+        statusBar()->showMessage(tr("Recording stopped: %1").arg(message), 15000);
+    });
     connect(&m_connections, &ConnectionManager::stateChanged, this, [this](quint16 id) {
         if (id == currentConnection()) {
             updateActions();
@@ -164,6 +186,12 @@ void MainWindow::createActions()
                           tr("Record every event and state change to a file"),
                           &MainWindow::toggleRecording);
     m_recordAction->setCheckable(true);
+    m_recordSelectedAction = make(tr("Record &Selected Connection…"), QKeySequence(),
+                                  tr("Record only the selected connection"),
+                                  &MainWindow::recordSelected);
+    m_replayAction = make(tr("Re&play Recording…"), QKeySequence(tr("Ctrl+Shift+P")),
+                          tr("Replay a recording into the window at its original timing or faster"),
+                          &MainWindow::replayRecording);
     m_quitAction = make(tr("&Quit"), QKeySequence::Quit, tr("Quit SSE Monitor"),
                         &QWidget::close);
     m_demoAction = make(tr("Connect to the &Demo Stream"), QKeySequence(),
@@ -231,8 +259,10 @@ void MainWindow::createMenus()
     file->addAction(m_newAction);
     file->addAction(m_demoAction);
     file->addAction(m_openAction);
+    file->addAction(m_replayAction);
     file->addSeparator();
     file->addAction(m_recordAction);
+    file->addAction(m_recordSelectedAction);
     file->addAction(m_exportAction);
     file->addSeparator();
     file->addAction(m_quitAction);
@@ -295,9 +325,9 @@ void MainWindow::createWidgets()
     m_connectionView->setContextMenuPolicy(Qt::ActionsContextMenu);
     m_connectionView->addActions({m_editAction, m_duplicateAction, m_connectAction,
                                   m_disconnectAction, m_reconnectAction, m_removeAction});
-    m_connectionView->setColumnWidth(ConnectionListModel::NameColumn, 100);
-    m_connectionView->setColumnWidth(ConnectionListModel::StateColumn, 265);
-    m_connectionView->setColumnWidth(ConnectionListModel::EventsColumn, 80);
+    m_connectionView->setColumnWidth(ConnectionListModel::NameColumn, 105);
+    m_connectionView->setColumnWidth(ConnectionListModel::StateColumn, 235);
+    m_connectionView->setColumnWidth(ConnectionListModel::EventsColumn, 70);
     m_connectionView->setColumnWidth(ConnectionListModel::RateColumn, 60);
     m_connectionView->setColumnWidth(ConnectionListModel::BytesColumn, 80);
     m_connectionView->setColumnWidth(ConnectionListModel::LastIdColumn, 70);
@@ -461,6 +491,7 @@ void MainWindow::createWidgets()
     m_centerSplitter->addWidget(m_bottomTabs);
     m_centerSplitter->setStretchFactor(0, 3);
     m_centerSplitter->setStretchFactor(1, 2);
+    m_centerSplitter->setSizes({440, 330});
 
     // Welcome page while there is no connection.
     auto *welcome = new QWidget;
@@ -496,7 +527,7 @@ void MainWindow::createWidgets()
     m_mainSplitter->addWidget(m_centerStack);
     m_mainSplitter->setStretchFactor(0, 2);
     m_mainSplitter->setStretchFactor(1, 5);
-    m_mainSplitter->setSizes({430, 850});
+    m_mainSplitter->setSizes({440, 840});
     setCentralWidget(m_mainSplitter);
 
     m_statusState = new QLabel;
@@ -585,6 +616,10 @@ void MainWindow::onEvents(quint16 id, const Sse::EventList &events)
 {
     m_log->ingest(id, events);
     m_catalog->ingest(id, events);
+    if (m_recorder->isRecording()
+        && (m_recordedConnections.isEmpty() || m_recordedConnections.contains(id))) {
+        m_recorder->recordEvents(id, events);
+    }
 }
 
 void MainWindow::applyFilter()
@@ -924,14 +959,318 @@ void MainWindow::closeEvent(QCloseEvent *event)
     event->accept();
 }
 
-void MainWindow::openRecording()
+
+bool MainWindow::startRecording(const QString &path, quint16 onlyConnection)
 {
+    if (m_recorder->isRecording())
+        stopRecording();
+    m_recordingError.clear();
+    m_recordedConnections.clear();
+    if (onlyConnection != 0)
+        m_recordedConnections.insert(onlyConnection);
+    if (!m_recorder->start(path)) {
+        m_recordingError = m_recorder->errorString();
+        QMessageBox::warning(this, tr("Record"),
+                             tr("Cannot record to %1: %2").arg(path, m_recordingError));
+        updateRecordingIndicator();
+        return false;
+    }
+    for (const ConnectionEntry &entry : m_connections.model()->entries()) {
+        if (entry.offline || (onlyConnection != 0 && entry.id != onlyConnection))
+            continue;
+        m_recorder->addConnection(entry.id, entry.name, entry.options.url, entry.options.headers);
+    }
+    updateRecordingIndicator();
+    return true;
 }
 
-void MainWindow::exportEvents()
+void MainWindow::stopRecording()
 {
+    m_recorder->stop();
+    updateRecordingIndicator();
+}
+
+void MainWindow::recordState(quint16 id, Sse::Client::State state)
+{
+    if (!m_recorder->isRecording()
+        || (!m_recordedConnections.isEmpty() && !m_recordedConnections.contains(id))) {
+        return;
+    }
+    const ConnectionEntry *entry = m_connections.entry(id);
+    if (!entry || entry->log.isEmpty())
+        return;
+    const ConnectionLogEntry &log = entry->log.last();
+    Sse::JsonLines::StateRecord record;
+    record.timeMs = log.timeMs;
+    record.state = Sse::stateName(state);
+    record.retryMs = log.retryMs;
+    record.attempt = log.attempt;
+    record.status = log.httpStatus;
+    record.error = state == Sse::Client::State::Open ? QString() : log.detail;
+    record.lastEventId = log.lastEventId;
+    if (state == Sse::Client::State::Connecting)
+        record.error.clear();
+    m_recorder->recordState(id, record);
+}
+
+void MainWindow::updateRecordingIndicator()
+{
+    const bool recording = m_recorder->isRecording();
+    m_recordAction->setChecked(recording);
+    if (recording) {
+        m_statusRecording->setStyleSheet(QStringLiteral("color: #d93535; font-weight: bold"));
+        m_statusRecording->setText(tr("● REC %1 · %2 · %3 events")
+                                       .arg(QFileInfo(m_recorder->fileName()).fileName(),
+                                            formatBytes(m_recorder->bytesWritten()),
+                                            QLocale().toString(m_recorder->eventsWritten())));
+        m_statusRecording->setToolTip(m_recorder->fileName());
+    } else if (!m_recordingError.isEmpty()) {
+        m_statusRecording->setStyleSheet(QStringLiteral("color: #d93535"));
+        m_statusRecording->setText(tr("Recording failed"));
+        m_statusRecording->setToolTip(m_recordingError);
+    } else {
+        m_statusRecording->clear();
+        m_statusRecording->setToolTip(QString());
+    }
+}
+
+static QString defaultRecordingPath()
+{
+    QString directory = QStandardPaths::writableLocation(QStandardPaths::DocumentsLocation);
+    if (directory.isEmpty())
+        directory = QDir::homePath();
+    return directory + QStringLiteral("/sse-monitor-")
+        + QDateTime::currentDateTime().toString(QStringLiteral("yyyyMMdd-HHmmss"))
+        + QStringLiteral(".jsonl");
 }
 
 void MainWindow::toggleRecording()
 {
+    if (m_recorder->isRecording()) {
+        stopRecording();
+        return;
+    }
+    m_recordAction->setChecked(false);
+    const QString path = QFileDialog::getSaveFileName(
+        this, tr("Record to"), defaultRecordingPath(), tr("JSON Lines (*.jsonl);;All files (*)"));
+    if (!path.isEmpty())
+        startRecording(path);
+}
+
+void MainWindow::recordSelected()
+{
+    const quint16 id = currentConnection();
+    if (id == 0)
+        return;
+    const QString path = QFileDialog::getSaveFileName(
+        this, tr("Record to"), defaultRecordingPath(), tr("JSON Lines (*.jsonl);;All files (*)"));
+    if (!path.isEmpty())
+        startRecording(path, id);
+}
+
+ExportJob *MainWindow::exportTo(ExportFormat format, const QString &path, ExportScope scope,
+                                const QList<QByteArray> &jsonPaths)
+{
+    if (m_exportJob && m_exportJob->isRunning())
+        return nullptr;
+    QList<qint64> sequences;
+    switch (scope) {
+    case ExportScope::All:
+        sequences = ExportJob::allSequences(m_log->store());
+        break;
+    case ExportScope::Filtered:
+        sequences = ExportJob::visibleSequences(*m_log);
+        break;
+    case ExportScope::Selected: {
+        QList<int> rows;
+        const QModelIndexList selected = m_eventView->selectionModel()->selectedRows();
+        for (const QModelIndex &index : selected)
+            rows.append(index.row());
+        sequences = ExportJob::sequencesOfRows(*m_log, rows);
+        break;
+    }
+    }
+    ExportOptions options;
+    options.jsonPaths = jsonPaths;
+    for (const ConnectionEntry &entry : m_connections.model()->entries()) {
+        options.connectionNames.insert(entry.id, entry.name);
+        options.connectionUrls.insert(entry.id, entry.options.url);
+    }
+    auto *job = new ExportJob(m_log, this);
+    m_exportJob = job;
+    auto *progress = new QProgressBar;
+    progress->setRange(0, 100);
+    progress->setMaximumWidth(160);
+    auto *cancel = new QToolButton;
+    cancel->setText(tr("Cancel export"));
+    statusBar()->addPermanentWidget(progress);
+    statusBar()->addPermanentWidget(cancel);
+    connect(cancel, &QToolButton::clicked, job, &ExportJob::cancel);
+    connect(job, &ExportJob::progress, progress, &QProgressBar::setValue);
+    connect(job, &ExportJob::finished, this,
+            [this, job, progress, cancel, path](bool ok, const QString &message) {
+                progress->deleteLater();
+                cancel->deleteLater();
+                statusBar()->showMessage(ok ? tr("Exported to %1").arg(path)
+                                            : tr("Export failed: %1").arg(message),
+                                         10000);
+                job->deleteLater();
+            });
+    if (!job->start(format, path, sequences, options)) {
+        progress->deleteLater();
+        cancel->deleteLater();
+        job->deleteLater();
+        return nullptr;
+    }
+    return job;
+}
+
+void MainWindow::exportEvents()
+{
+    QDialog dialog(this);
+    dialog.setWindowTitle(tr("Export Events"));
+    auto *layout = new QFormLayout(&dialog);
+    auto *scope = new QComboBox;
+    scope->addItem(tr("All events (%1)").arg(m_log->totalCount()), int(ExportScope::All));
+    scope->addItem(tr("Filtered events (%1)").arg(m_log->visibleCount()),
+                   int(ExportScope::Filtered));
+    scope->addItem(tr("Selected events (%1)")
+                       .arg(m_eventView->selectionModel()->selectedRows().size()),
+                   int(ExportScope::Selected));
+    scope->setCurrentIndex(1);
+    auto *format = new QComboBox;
+    format->addItem(tr("JSON Lines (.jsonl)"), int(ExportFormat::JsonLines));
+    format->addItem(tr("CSV (.csv)"), int(ExportFormat::Csv));
+    format->addItem(tr("SSE text (.txt)"), int(ExportFormat::SseText));
+    auto *paths = new QLineEdit;
+    paths->setPlaceholderText(tr("CSV only: JSON paths as extra columns, e.g. usage.output_tokens price"));
+    layout->addRow(tr("&Events:"), scope);
+    layout->addRow(tr("&Format:"), format);
+    layout->addRow(tr("&Columns:"), paths);
+    auto *buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel);
+    connect(buttons, &QDialogButtonBox::accepted, &dialog, &QDialog::accept);
+    connect(buttons, &QDialogButtonBox::rejected, &dialog, &QDialog::reject);
+    layout->addRow(buttons);
+    if (dialog.exec() != QDialog::Accepted)
+        return;
+    const auto chosenFormat = ExportFormat(format->currentData().toInt());
+    const QString suffix = chosenFormat == ExportFormat::Csv        ? QStringLiteral(".csv")
+                           : chosenFormat == ExportFormat::SseText ? QStringLiteral(".txt")
+                                                                   : QStringLiteral(".jsonl");
+    QString suggested = defaultRecordingPath();
+    suggested.replace(QStringLiteral(".jsonl"), suffix);
+    const QString path = QFileDialog::getSaveFileName(this, tr("Export to"), suggested);
+    if (path.isEmpty())
+        return;
+    QList<QByteArray> jsonPaths;
+    const QStringList words = paths->text().split(QLatin1Char(' '), Qt::SkipEmptyParts);
+    for (const QString &word : words)
+        jsonPaths.append(word.toUtf8());
+    if (!exportTo(chosenFormat, path, ExportScope(scope->currentData().toInt()), jsonPaths))
+        QMessageBox::information(this, tr("Export"), tr("An export is already running."));
+}
+
+LogImporter *MainWindow::openRecordingFile(const QString &path)
+{
+    auto *importer = new LogImporter(this);
+    m_importer = importer;
+    const QString base = QFileInfo(path).fileName();
+    importer->setDefaultConnectionName(base);
+    auto ids = std::make_shared<QHash<QString, quint16>>();
+    auto idFor = [this, ids, path, base](const QString &name) {
+        auto it = ids->constFind(name);
+        if (it != ids->constEnd())
+            return *it;
+        const quint16 id = m_connections.addOffline(name == base ? base : name + QStringLiteral(" · ") + base,
+                                                    QUrl::fromLocalFile(path));
+        ids->insert(name, id);
+        return id;
+    };
+    connect(importer, &LogImporter::connectionFound, this,
+            [idFor](const QString &name, const QUrl &) { idFor(name); });
+    connect(importer, &LogImporter::eventsLoaded, this,
+            [this, idFor](const QString &name, const Sse::EventList &events) {
+                m_connections.ingestOffline(idFor(name), events);
+            });
+    connect(importer, &LogImporter::progress, this, [this, base](int percent) {
+        statusBar()->showMessage(tr("Opening %1… %2%").arg(base).arg(percent));
+    });
+    connect(importer, &LogImporter::finished, this,
+            [this, importer, base](const LogImporter::Statistics &stats) {
+                QString message = stats.error.isEmpty()
+                    ? tr("Opened %1: %2 events").arg(base).arg(stats.events)
+                    : tr("Could not open %1: %2").arg(base, stats.error);
+                if (stats.skippedLines > 0)
+                    message += tr(" (%1 unreadable lines skipped, e.g. %2)")
+                                   .arg(stats.skippedLines)
+                                   .arg(stats.warnings.value(0));
+                statusBar()->showMessage(message, 15000);
+                importer->deleteLater();
+            });
+    if (!importer->start(path)) {
+        importer->deleteLater();
+        return nullptr;
+    }
+    return importer;
+}
+
+void MainWindow::openRecording()
+{
+    const QString path = QFileDialog::getOpenFileName(
+        this, tr("Open Recording"), QString(),
+        tr("Recordings (*.jsonl *.ndjson *.txt *.sse);;All files (*)"));
+    if (!path.isEmpty())
+        openRecordingFile(path);
+}
+
+void MainWindow::replayFile(const QString &path, double speed)
+{
+    auto *importer = new LogImporter(this);
+    auto events = std::make_shared<Sse::EventList>();
+    connect(importer, &LogImporter::eventsLoaded, this,
+            [events](const QString &, const Sse::EventList &batch) { events->append(batch); });
+    connect(importer, &LogImporter::finished, this,
+            [this, importer, events, path, speed](const LogImporter::Statistics &) {
+                importer->deleteLater();
+                const quint16 id = m_connections.addOffline(
+                    tr("%1 (replay)").arg(QFileInfo(path).fileName()), QUrl::fromLocalFile(path));
+                auto *replayer = new Replayer(this);
+                replayer->setEvents(*events);
+                replayer->setSpeed(speed);
+                connect(replayer, &Replayer::eventsReplayed, this,
+                        [this, id](const Sse::EventList &batch) {
+                            m_connections.ingestOffline(id, batch);
+                        });
+                connect(replayer, &Replayer::finished, replayer, &QObject::deleteLater);
+                connect(&m_connections, &ConnectionManager::connectionRemoved, replayer,
+                        [replayer, id](quint16 removed) {
+                            if (removed == id)
+                                replayer->deleteLater();
+                        });
+                replayer->play();
+                selectConnection(id);
+            });
+    if (!importer->start(path))
+        importer->deleteLater();
+}
+
+void MainWindow::replayRecording()
+{
+    const QString path = QFileDialog::getOpenFileName(
+        this, tr("Replay Recording"), QString(),
+        tr("Recordings (*.jsonl *.ndjson *.txt *.sse);;All files (*)"));
+    if (path.isEmpty())
+        return;
+    const QStringList speeds = {tr("Original timing (1×)"), tr("2×"), tr("10×"),
+                                tr("As fast as possible")};
+    bool ok = false;
+    const QString choice = QInputDialog::getItem(this, tr("Replay speed"), tr("Speed:"), speeds,
+                                                 0, false, &ok);
+    if (!ok)
+        return;
+    const double speed = choice == speeds.at(1)   ? 2.0
+                         : choice == speeds.at(2) ? 10.0
+                         : choice == speeds.at(3) ? Replayer::AsFastAsPossible
+                                                  : 1.0;
+    replayFile(path, speed);
 }

@@ -1,9 +1,11 @@
 #pragma once
 
 #include "models/connectionmanager.h"
+#include "recording/exportformatter.h"
 
 #include <QMainWindow>
 #include <QPointer>
+#include <QSet>
 #include <QTimer>
 
 #include <memory>
@@ -30,6 +32,9 @@ class EventLogModel;
 class SeriesCatalog;
 class TypeListModel;
 class Recorder;
+class ExportJob;
+class LogImporter;
+class Replayer;
 namespace Sse {
 class DemoServer;
 }
@@ -70,6 +75,20 @@ public:
     void selectConnection(quint16 id);
     QTabWidget *bottomTabs() { return m_bottomTabs; }
 
+    /// Records every live connection (or only \a onlyConnection) to \a path.
+    bool startRecording(const QString &path, quint16 onlyConnection = 0);
+    void stopRecording();
+    Recorder *recorder() { return m_recorder; }
+
+    enum class ExportScope { All, Filtered, Selected };
+    /// Starts an export; progress shows in the status bar. Null when one is running.
+    ExportJob *exportTo(ExportFormat format, const QString &path, ExportScope scope,
+                        const QList<QByteArray> &jsonPaths = {});
+    /// Opens a recording (JSON Lines or raw SSE) as offline connections.
+    LogImporter *openRecordingFile(const QString &path);
+    /// Loads a recording and replays it into a new offline connection.
+    void replayFile(const QString &path, double speed);
+
 protected:
     void closeEvent(QCloseEvent *event) override;
 
@@ -95,6 +114,10 @@ private:
     void openRecording();
     void exportEvents();
     void toggleRecording();
+    void recordSelected();
+    void replayRecording();
+    void updateRecordingIndicator();
+    void recordState(quint16 id, Sse::Client::State state);
     void showAbout();
 
     ConnectionManager m_connections;
@@ -132,6 +155,8 @@ private:
     QAction *m_openAction = nullptr;
     QAction *m_exportAction = nullptr;
     QAction *m_recordAction = nullptr;
+    QAction *m_recordSelectedAction = nullptr;
+    QAction *m_replayAction = nullptr;
     QAction *m_quitAction = nullptr;
     QAction *m_editAction = nullptr;
     QAction *m_duplicateAction = nullptr;
@@ -146,6 +171,11 @@ private:
     QAction *m_copyAction = nullptr;
     QAction *m_demoAction = nullptr;
     QAction *m_aboutAction = nullptr;
+
+    QPointer<ExportJob> m_exportJob;
+    QPointer<LogImporter> m_importer;
+    QSet<quint16> m_recordedConnections; ///< empty = all
+    QString m_recordingError;
 
     QTimer m_searchDebounce;
     QTimer m_tailTimer;

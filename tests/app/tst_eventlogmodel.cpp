@@ -589,9 +589,10 @@ void tst_EventLogModel::dataPreview_data()
     QTest::addColumn<QString>("preview");
 
     QTest::newRow("empty") << QByteArray() << QString();
+    const QString returnSymbol(QChar(u'\u23ce'));
     QTest::newRow("newlines") << QByteArray("line 1\nline 2\n\nend")
-                              << QString::fromUtf8("line 1\xe2\x8f\x8eline 2\xe2\x8f\x8e\xe2\x8f\x8e"
-                                                   "end");
+                              << QStringLiteral("line 1") + returnSymbol + QStringLiteral("line 2")
+                                         + returnSymbol + returnSymbol + QStringLiteral("end");
     QTest::newRow("tab") << QByteArray("a\tb") << QStringLiteral("a b");
     QTest::newRow("exactly 200") << QByteArray(200, 'x') << QString(200, u'x');
     QTest::newRow("201 characters") << QByteArray(201, 'x')

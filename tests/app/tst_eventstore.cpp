@@ -369,7 +369,8 @@ void tst_EventStore::clearKeepsSequencesAndTypes()
 void tst_EventStore::typeInterningIsShared()
 {
     EventStore store;
-    store.append(0, {makeEvent("message", "a"), makeEvent("update", "b"), makeEvent("message", "c")});
+    store.append(0, {makeEvent("message", "a"), makeEvent("update", "b"),
+                     makeEvent("message", "c")});
     store.append(5, {makeEvent("update", "d"), makeEvent("ping", "")});
 
     QCOMPARE(store.internedTypeCount(), 3);

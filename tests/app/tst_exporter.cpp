@@ -18,6 +18,9 @@
 #include <QTest>
 #include <QTimer>
 
+#include <csignal>
+#include <sys/resource.h>
+
 using namespace RecordingTest;
 
 namespace {
@@ -344,17 +347,30 @@ void tst_Exporter::errorLeavesNothing()
     QVERIFY2(message.contains(path), qPrintable(message));
     QVERIFY(!QFileInfo::exists(path));
 
-    // A full disk: QSaveFile's temporary file lives next to the target, so use /dev/full as
-    // the target through a directory that allows it: writing fails, nothing is committed.
-    if (QFileInfo(QStringLiteral("/dev/full")).isWritable()) {
-        Exporter full;
-        QSignalSpy fullFinished(&full, &Exporter::finished);
-        QVERIFY(full.start(ExportFormat::Csv, QStringLiteral("/dev/full")));
-        full.addEvents(exportEvents(sampleEvents(10), 1));
-        full.finish();
-        QVERIFY(fullFinished.wait(30000));
-        QCOMPARE(fullFinished.first().at(0).toBool(), false);
-    }
+    // A disk that fills up half way: RLIMIT_FSIZE makes writes fail with EFBIG (SIGXFSZ
+    // ignored). The export fails and neither the target nor the temporary file remains.
+    const QString dir = m_dir.filePath(QStringLiteral("full"));
+    QVERIFY(QDir().mkpath(dir));
+    rlimit saved;
+    QCOMPARE(getrlimit(RLIMIT_FSIZE, &saved), 0);
+    const auto oldHandler = std::signal(SIGXFSZ, SIG_IGN);
+    rlimit limited = saved;
+    limited.rlim_cur = 64 * 1024;
+    QCOMPARE(setrlimit(RLIMIT_FSIZE, &limited), 0);
+    Exporter full;
+    QSignalSpy fullFinished(&full, &Exporter::finished);
+    QVERIFY(full.start(ExportFormat::Csv, dir + QStringLiteral("/big.csv")));
+    for (int i = 0; i < 10; ++i)
+        full.addEvents(exportEvents(sampleEvents(1000, i * 1000), 1));
+    full.finish();
+    const bool done = fullFinished.wait(30000);
+    setrlimit(RLIMIT_FSIZE, &saved);
+    std::signal(SIGXFSZ, oldHandler);
+    QVERIFY(done);
+    QCOMPARE(fullFinished.first().at(0).toBool(), false);
+    const QString fullMessage = fullFinished.first().at(1).toString();
+    QVERIFY2(fullMessage.contains(QStringLiteral("big.csv")), qPrintable(fullMessage));
+    QCOMPARE(filesIn(dir), QStringList());
 }
 
 void tst_Exporter::keepsExistingFileOnCancel()

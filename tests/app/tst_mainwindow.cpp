@@ -8,6 +8,12 @@
 #include "models/typelistmodel.h"
 #include "views/eventdetailview.h"
 #include "views/mainwindow.h"
+#include "recording/exportjob.h"
+#include "recording/logimporter.h"
+#include "recording/recorder.h"
+
+#include <QSignalSpy>
+#include <QTemporaryDir>
 
 #include <QAbstractItemModelTester>
 #include <QLabel>
@@ -35,6 +41,7 @@ private Q_SLOTS:
     void reconnectStateIsShown();
     void failureShowsResponse();
     void settingsAreRestored();
+    void recordOpenAndExport();
     void screenshot();
 
 private:
@@ -253,6 +260,58 @@ void TestMainWindow::settingsAreRestored()
     QCOMPARE(entries.at(1).options.body, QByteArray("{\"stream\":true}"));
     QCOMPARE(entries.at(1).options.headers.size(), 1);
     QCOMPARE(entries.at(1).options.headers.first().first, QByteArray("X-Trace"));
+}
+
+void TestMainWindow::recordOpenAndExport()
+{
+    QTemporaryDir directory;
+    QVERIFY(directory.isValid());
+    const QString recording = directory.filePath(QStringLiteral("rec.jsonl"));
+    MainWindow window;
+    window.show();
+    QVERIFY(window.startRecording(recording));
+    window.addConnection(QStringLiteral("mixed"), optionsFor("/mixed"));
+    QTRY_COMPARE(window.logModel()->rowCount(), 20);
+    QTRY_COMPARE(window.recorder()->eventsWritten(), 20);
+    auto *indicator = window.findChild<QLabel *>(QStringLiteral("recordingIndicator"));
+    QVERIFY(indicator);
+    QTRY_VERIFY(indicator->text().contains(QStringLiteral("REC rec.jsonl")));
+    QSignalSpy stopped(window.recorder(), &Recorder::stopped);
+    window.stopRecording();
+    QVERIFY(stopped.wait(5000));
+
+    QFile file(recording);
+    QVERIFY(file.open(QIODevice::ReadOnly));
+    const QList<QByteArray> lines = file.readAll().split('\n');
+    int events = 0;
+    for (const QByteArray &line : lines) {
+        if (line.contains("\"kind\":\"event\""))
+            ++events;
+    }
+    QCOMPARE(events, 20);
+
+    // Open it again: an offline connection with the same 20 events.
+    MainWindow reader;
+    reader.show();
+    LogImporter *importer = reader.openRecordingFile(recording);
+    QVERIFY(importer);
+    QTRY_COMPARE(reader.logModel()->rowCount(), 20);
+    QCOMPARE(reader.logModel()->index(19, EventLogModel::IdColumn).data().toString(),
+             QStringLiteral("19"));
+    QVERIFY(reader.connections()->model()->entries().first().offline);
+
+    // Export the filtered view as CSV: header row plus 20 rows.
+    const QString csv = directory.filePath(QStringLiteral("out.csv"));
+    ExportJob *job = reader.exportTo(ExportFormat::Csv, csv, MainWindow::ExportScope::Filtered);
+    QVERIFY(job);
+    QSignalSpy finished(job, &ExportJob::finished);
+    QVERIFY(finished.wait(10000));
+    QVERIFY(finished.first().at(0).toBool());
+    QFile csvFile(csv);
+    QVERIFY(csvFile.open(QIODevice::ReadOnly));
+    const QByteArray content = csvFile.readAll();
+    QVERIFY(content.startsWith("time,connection,type,id,data\r\n"));
+    QCOMPARE(content.count("\r\n"), 21);
 }
 
 void TestMainWindow::screenshot()

@@ -49,7 +49,8 @@ Sse::EventList smallBatch(qint64 first, int count)
     for (qint64 n = first; n < first + count; ++n) {
         Sse::Event event;
         event.type = QByteArrayLiteral("message");
-        event.data = "{\"seq\":" + QByteArray::number(n) + ",\"value\":12.345,\"name\":\"sensor-07\"}";
+        event.data = "{\"seq\":" + QByteArray::number(n)
+                + ",\"value\":12.345,\"name\":\"sensor-07\"}";
         event.receivedMs = 1'700'000'000'000 + n;
         batch.append(event);
     }

@@ -39,6 +39,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstring>
+#include <ctime>
 #include <fstream>
 #include <functional>
 #include <memory>
@@ -95,6 +96,13 @@ std::string format(const char *pattern, Args... args)
     char buffer[512];
     std::snprintf(buffer, sizeof buffer, pattern, args...);
     return buffer;
+}
+
+// "12.34 M ev/s" for busy shapes, "61 ev/s" for the 1 MiB one.
+std::string eventRate(double eventsPerSecond)
+{
+    return eventsPerSecond >= 1e4 ? format("%.2f M ev/s", eventsPerSecond / 1e6)
+                                  : format("%.0f ev/s", eventsPerSecond);
 }
 
 double median(std::vector<double> values)
@@ -236,8 +244,8 @@ Body makeTypedBody(qsizetype target)
         const long long n = body.events;
         const int length = std::snprintf(
             event, sizeof event,
-            "id: %lld\nevent: tick\ndata: {\"seq\":%lld,\"value\":12.345,\"unit\":\"C\",\"ok\":true}"
-            "\n\n",
+            "id: %lld\nevent: tick\n"
+            "data: {\"seq\":%lld,\"value\":12.345,\"unit\":\"C\",\"ok\":true}\n\n",
             n, n);
         body.bytes.append(event, length);
         ++body.events;
@@ -250,7 +258,8 @@ Body makeKibibyteBody(qsizetype target)
 {
     Body body{"(c) 1 KiB", {}, 0};
     body.bytes.reserve(target + 1024);
-    const QByteArray line = "data: \"0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVW\",\n";
+    const QByteArray line =
+        "data: \"0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVW\",\n";
     while (body.bytes.size() < target) {
         const qsizetype start = body.bytes.size();
         body.bytes += "id: " + QByteArray::number(body.events) + "\nevent: blob\n";
@@ -595,6 +604,7 @@ Q_NEVER_INLINE ParseRun parseOnce(const QByteArray &body)
 struct CliRun
 {
     double seconds = 0;
+    double childCpuSeconds = 0; // user + system CPU of the CLI process
     qint64 lines = 0;
     bool ok = false;
     QString error;
@@ -623,6 +633,7 @@ CliRun runCli(const QString &cli, const QUrl &url, qint64 events, const QString 
     process.setArguments({url.toString(), QStringLiteral("-q"), QStringLiteral("-o"), output,
                           QStringLiteral("--max-events"), QString::number(events),
                           QStringLiteral("--no-reconnect")});
+    const double childCpuBefore = cpuSeconds(RUSAGE_CHILDREN);
     const auto start = Clock::now();
     process.start();
     if (!process.waitForStarted(10000)) {
@@ -643,6 +654,7 @@ CliRun runCli(const QString &cli, const QUrl &url, qint64 events, const QString 
                         .arg(QString::fromLocal8Bit(process.readAllStandardError().trimmed()));
         return run;
     }
+    run.childCpuSeconds = cpuSeconds(RUSAGE_CHILDREN) - childCpuBefore;
     run.lines = countLines(output);
     run.ok = true;
     return run;
@@ -769,7 +781,8 @@ private:
     {
         utsname name{};
         uname(&name);
-        std::printf("bench_suite%s\n", m_settings.smoke ? " --smoke (counts only, tiny sizes)" : "");
+        std::printf("bench_suite%s\n",
+                    m_settings.smoke ? " --smoke (counts only, tiny sizes)" : "");
         std::printf("machine: %ld CPUs online, %s\n", sysconf(_SC_NPROCESSORS_ONLN),
                     cpuModel().c_str());
         std::printf("kernel: %s %s %s\n", name.sysname, name.release, name.machine);
@@ -789,8 +802,10 @@ private:
         section("bodies");
         // Shapes left out by --shapes keep an empty body and are skipped everywhere.
         const qsizetype size = m_settings.bodyBytes;
-        m_bodies.push_back(m_settings.wantsShape('a') ? makeSmallBody(size) : Body{"(a) small", {}, 0});
-        m_bodies.push_back(m_settings.wantsShape('b') ? makeTypedBody(size) : Body{"(b) typed", {}, 0});
+        m_bodies.push_back(m_settings.wantsShape('a') ? makeSmallBody(size)
+                                                      : Body{"(a) small", {}, 0});
+        m_bodies.push_back(m_settings.wantsShape('b') ? makeTypedBody(size)
+                                                      : Body{"(b) typed", {}, 0});
         m_bodies.push_back(m_settings.wantsShape('c') ? makeKibibyteBody(size)
                                                       : Body{"(c) 1 KiB", {}, 0});
         m_bodies.push_back(m_settings.wantsShape('d') ? makeMebibyteBody(size)
@@ -839,18 +854,18 @@ private:
             const double floor = median(memchrRates);
             std::printf("%-10s parser GB/s: %s| M events/s: %s| memchr GB/s: %s\n", body.name,
                         joinRuns(parserRates, "%.3f").c_str(),
-                        joinRuns(scaled(eventRates, 1e-6), "%.2f").c_str(),
+                        joinRuns(scaled(eventRates, 1e-6), "%.4g").c_str(),
                         joinRuns(memchrRates, "%.2f").c_str());
             std::printf("%-10s   on thread CPU time: parser GB/s %s| M events/s: %s| memchr GB/s: "
                         "%s\n",
                         body.name, joinRuns(cpuParserRates, "%.3f").c_str(),
-                        joinRuns(scaled(cpuEventRates, 1e-6), "%.2f").c_str(),
+                        joinRuns(scaled(cpuEventRates, 1e-6), "%.4g").c_str(),
                         joinRuns(cpuMemchrRates, "%.2f").c_str());
             Row row;
             row.figure = format("T2 parser %s", body.name);
-            row.value = format("%.2f M ev/s, %.3f GB/s (CPU time: %.2f M ev/s, %.3f GB/s)",
-                               eventsPerSecond / 1e6, gbps, median(cpuEventRates) / 1e6,
-                               median(cpuParserRates));
+            row.value = format("%s, %.3f GB/s (CPU time: %s, %.3f GB/s)",
+                               eventRate(eventsPerSecond).c_str(), gbps,
+                               eventRate(median(cpuEventRates)).c_str(), median(cpuParserRates));
             row.floor = format("memchr %.2f GB/s", floor);
             row.ratio = format("%.2f", gbps / floor);
             row.target = "-";
@@ -952,7 +967,7 @@ private:
             const double eventsPerSecond = median(eventRates);
             std::printf("%-10s Sse::Client MB/s: %s| M events/s: %s\n", body.name,
                         joinRuns(clientRates, "%.1f").c_str(),
-                        joinRuns(scaled(eventRates, 1e-6), "%.3f").c_str());
+                        joinRuns(scaled(eventRates, 1e-6), "%.4g").c_str());
             std::printf("%-10s   per wall second: client thread CPU %s| run-queue wait %s\n",
                         body.name, joinRuns(busy, "%.2f").c_str(), joinRuns(waits, "%.2f").c_str());
             std::printf("%-10s   network thread CPU %s| run-queue wait %s| process CPU %s\n",
@@ -963,7 +978,7 @@ private:
                         joinRuns(readSizes, "%.0f").c_str());
             Row row;
             row.figure = format("T1 Sse::Client %s", body.name);
-            row.value = format("%.1f MB/s, %.3f M ev/s", mbps, eventsPerSecond / 1e6);
+            row.value = format("%.1f MB/s, %s", mbps, eventRate(eventsPerSecond).c_str());
             row.floor = format("drain %.0f MB/s", floor);
             row.ratio = format("%.3f", mbps / floor);
             row.target = "-";
@@ -1004,6 +1019,8 @@ private:
         }
         std::vector<double> rates;
         std::vector<double> eventRates;
+        std::vector<double> childCpu; // CLI CPU seconds per wall second
+        std::vector<double> cpuNsPerEvent;
         for (int run = 0; run < m_settings.runs; ++run) {
             const CliRun cli =
                 runCli(m_settings.cli, server.url(), body.events, output, m_settings.timeoutMs);
@@ -1016,6 +1033,8 @@ private:
             }
             rates.push_back(double(body.bytes.size()) / cli.seconds / 1e6);
             eventRates.push_back(double(body.events) / cli.seconds);
+            childCpu.push_back(cli.childCpuSeconds / cli.seconds);
+            cpuNsPerEvent.push_back(cli.childCpuSeconds * 1e9 / double(body.events));
         }
         const qint64 outputBytes = QFileInfo(output).size();
         QFile::remove(output);
@@ -1023,10 +1042,12 @@ private:
         const double floor = m_drainMBps.empty() ? std::nan("") : m_drainMBps[0];
         std::printf("CLI MB/s (input): %s| M events/s: %s| output %.1f MiB of JSON Lines\n",
                     joinRuns(rates, "%.1f").c_str(),
-                    joinRuns(scaled(eventRates, 1e-6), "%.3f").c_str(),
+                    joinRuns(scaled(eventRates, 1e-6), "%.4g").c_str(),
                     double(outputBytes) / MiB);
+        std::printf("  CLI process CPU per wall second: %s| CPU ns per event: %s\n",
+                    joinRuns(childCpu, "%.2f").c_str(), joinRuns(cpuNsPerEvent, "%.0f").c_str());
         m_rows.push_back({"T3 sse-monitor-cli -o file (a)",
-                          format("%.1f MB/s, %.3f M ev/s", mbps, median(eventRates) / 1e6),
+                          format("%.1f MB/s, %s", mbps, eventRate(median(eventRates)).c_str()),
                           format("drain %.0f MB/s", floor), format("%.3f", mbps / floor),
                           ">= 0.1 x drain", yesNo(mbps / floor >= 0.1)});
     }
@@ -1177,10 +1198,12 @@ private:
 
         const qint64 rssBefore = residentBytes();
         const double cpuBefore = cpuSeconds(RUSAGE_SELF);
+        const double mainCpuBefore = cpuSeconds(RUSAGE_THREAD);
         const auto start = Clock::now();
 
         std::vector<std::unique_ptr<Sse::Client>> clients;
         qint64 received = 0;
+        qint64 reads = 0;
         int opened = 0;
         int openNow = 0;
         int peakOpen = 0;
@@ -1195,8 +1218,9 @@ private:
             options.reconnectPolicy = Sse::ReconnectPolicy::Never;
             client->setOptions(options);
             QObject::connect(client.get(), &Sse::Client::eventsReceived, &loop,
-                             [&received](const Sse::EventList &events) {
+                             [&received, &reads](const Sse::EventList &events) {
                                  received += events.size();
+                                 ++reads;
                              });
             QObject::connect(client.get(), &Sse::Client::stateChanged, &loop,
                              [&, wasOpen = false](Sse::Client::State state) mutable {
@@ -1229,6 +1253,9 @@ private:
         const double cpuTotal = cpuSeconds(RUSAGE_SELF) - cpuBefore;
         const double cpuServer = double(serverCpuMicroseconds.load()) / 1e6;
         const double cpuClient = cpuTotal - cpuServer;
+        const double cpuMain = cpuSeconds(RUSAGE_THREAD) - mainCpuBefore;
+        // The managers' threads live as long as the pool, that is until the clients go.
+        const SchedStat network = threadsSchedStat("QNetworkAccess");
         clients.clear();
         QCoreApplication::sendPostedEvents(nullptr, QEvent::DeferredDelete);
 
@@ -1241,6 +1268,10 @@ private:
         std::printf("wall %.2f s; process CPU %.2f s = server threads %.2f s + client %.2f s "
                     "(%.1f%% of one core)\n",
                     wall, cpuTotal, cpuServer, cpuClient, 100.0 * cpuClient / wall);
+        std::printf("client CPU split: this thread %.2f s, network threads %.2f s; "
+                    "%.1f events per eventsReceived, %.1f us client CPU per event\n",
+                    cpuMain, network.runSeconds, double(received) / double(qMax<qint64>(1, reads)),
+                    cpuClient * 1e6 / double(qMax<qint64>(1, received)));
         std::printf("RSS before %.1f MiB, peak %.1f MiB (+%.1f MiB)\n", double(rssBefore) / MiB,
                     double(peakRss) / MiB, double(peakRss - rssBefore) / MiB);
         if (opened != connections)
@@ -1286,7 +1317,8 @@ int main(int argc, char *argv[])
         "SSE Monitor benchmark suite: throughput, latency and scale against a loopback server."));
     parser.addHelpOption();
     const QCommandLineOption smokeOption(
-        QStringLiteral("smoke"), QStringLiteral("Tiny sizes, one run: only checks that counts match."));
+        QStringLiteral("smoke"),
+        QStringLiteral("Tiny sizes, one run: only checks that counts match."));
     const QCommandLineOption cliOption(QStringLiteral("cli"),
                                        QStringLiteral("Path of sse-monitor-cli (for T3)."),
                                        QStringLiteral("PATH"));
