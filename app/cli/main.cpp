@@ -78,7 +78,13 @@ public:
         if (m_finished)
             return;
         m_finished = true;
-        m_client.close();
+        // Ending the run is not an error: the closed record must not repeat the
+        // reason of an earlier reconnect. A client that already failed or closed
+        // has nothing left to close (its last state record stays the final one).
+        m_lastError.clear();
+        const Sse::Client::State state = m_client.state();
+        if (state != Sse::Client::State::Failed && state != Sse::Client::State::Closed)
+            m_client.close();
         if (!flushAll() && code == ExitNormal)
             code = ExitOutputError;
         QCoreApplication::exit(code);
@@ -262,6 +268,13 @@ int main(int argc, char *argv[])
                        maxEventsOption, timeoutOption, statesOption, outputOption, quietOption,
                        noReconnectOption, insecureOption, idleOption, maxSizeOption, demoOption});
     parser.addPositionalArgument(QStringLiteral("URL"), QStringLiteral("The event stream URL."));
+    // process() exits with code 1 on an unknown option or a missing value, but a
+    // usage error is documented as 2: parse first and report those errors here.
+    // process() then only handles --help, --help-all and --version.
+    if (!parser.parse(QCoreApplication::arguments())) {
+        printError(parser.errorText() + QStringLiteral(" (see --help)"));
+        return ExitUsage;
+    }
     parser.process(app);
 
     auto usageError = [](const QString &message) {

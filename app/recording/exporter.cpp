@@ -37,6 +37,7 @@ bool Exporter::start(ExportFormat format, const QString &path, const ExportOptio
     m_worker->moveToThread(m_thread);
     connect(m_thread, &QThread::finished, m_worker, &QObject::deleteLater);
     connect(m_worker, &ExporterWorker::batchWritten, this, &Exporter::onBatchWritten);
+    connect(m_worker, &ExporterWorker::failed, this, &Exporter::onFailed);
     connect(m_worker, &ExporterWorker::done, this, &Exporter::onDone);
     m_thread->start();
     QMetaObject::invokeMethod(m_worker, &ExporterWorker::open, Qt::QueuedConnection);
@@ -93,6 +94,12 @@ void Exporter::onBatchWritten(qint64 eventsWritten)
         }
     }
     emit batchWritten();
+}
+
+void Exporter::onFailed()
+{
+    // No point in formatting the rest: end now, finished() reports the error.
+    finish();
 }
 
 void Exporter::onDone(bool ok, const QString &message)

@@ -40,6 +40,9 @@ public:
     void cancel();
 
     bool isRunning() const { return m_thread != nullptr; }
+    // finish() or cancel() was called, or writing failed: finished() is on its way and
+    // further events are ignored.
+    bool isFinishing() const { return m_finishing; }
     QString fileName() const { return m_path; }
     qint64 eventsAdded() const { return m_eventsAdded; }
     qint64 eventsWritten() const { return m_eventsWritten; }
@@ -53,6 +56,7 @@ Q_SIGNALS:
 
 private:
     void onBatchWritten(qint64 eventsWritten);
+    void onFailed();
     void onDone(bool ok, const QString &message);
 
     QThread *m_thread = nullptr;        // owned

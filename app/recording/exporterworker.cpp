@@ -86,9 +86,11 @@ void ExporterWorker::finish()
 
 void ExporterWorker::fail(const QString &message)
 {
-    if (m_error.isEmpty())
-        m_error = message;
+    if (!m_error.isEmpty())
+        return;
+    m_error = message;
     discard();
+    emit failed(message);
 }
 
 void ExporterWorker::discard()

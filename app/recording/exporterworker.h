@@ -30,6 +30,8 @@ public:
 Q_SIGNALS:
     // After each write(): the events written so far.
     void batchWritten(qint64 eventsWritten);
+    // The first error; later batches are skipped and finish() reports it again.
+    void failed(const QString &message);
     void done(bool ok, const QString &message);
 
 private:

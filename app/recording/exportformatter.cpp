@@ -138,7 +138,8 @@ void ExportFormatter::appendJsonLines(QByteArray &out, const ExportEvent &event)
         const QString name = connectionName(event.connection);
         writer = m_writers.insert(event.connection, Sse::JsonLines::Writer());
         writer->setConnection(name);
-        writer->appendHeader(out, name, m_options.connectionUrls.value(event.connection).toString());
+        const QUrl url = m_options.connectionUrls.value(event.connection);
+        writer->appendHeader(out, name, url.toString());
     }
     writer->appendEvent(out, event.sequence, event.event);
 }

@@ -108,6 +108,8 @@ void ExportJob::copySlice()
         cancel();
         return;
     }
+    if (m_exporter.isFinishing())
+        return; // writing failed: finished() follows without the rest of the events
     if (m_exporter.pendingBatches() >= MaximumBatchesInFlight) {
         m_waitingForWriter = true; // batchWritten() schedules the next slice
         return;

@@ -74,8 +74,8 @@ void LogImporter::run()
         const QList<LogReader::Connection> known = reader.connections();
         QList<LogReader::Connection> found = known.mid(reportedConnections);
         reportedConnections = known.size();
-        const int percent = size > 0 ? int(qMin<qint64>(100, reader.statistics().bytes * 100 / size))
-                                     : 100;
+        const qint64 bytesRead = reader.statistics().bytes;
+        const int percent = size > 0 ? int(qMin<qint64>(100, bytesRead * 100 / size)) : 100;
         QList<LogReader::ConnectionBatch> batches = reader.takeBatches();
         auto send = [&](QList<LogReader::ConnectionBatch> part) {
             while (!m_slots.tryAcquire(1, 50)) {
@@ -127,8 +127,10 @@ void LogImporter::run()
             break;
         }
         reader.feed(block);
-        if (reader.pendingEventCount() >= m_batchSize || reader.connections().size() > reportedConnections)
+        if (reader.pendingEventCount() >= m_batchSize
+            || reader.connections().size() > reportedConnections) {
             ok = post();
+        }
     }
     if (ok && !m_cancel) {
         reader.finish();

@@ -60,6 +60,7 @@ public:
     // Cancels a running import and waits for the worker.
     ~LogImporter() override;
 
+    // Set these before start(); the worker thread reads them.
     void setBatchSize(int events) { m_batchSize = qMax(1, events); }
     int batchSize() const { return m_batchSize; }
     void setDefaultConnectionName(const QString &name) { m_defaultName = name; }

@@ -63,8 +63,9 @@ QString RecorderWorker::partPath(const QString &path, int part)
 
 QString RecorderWorker::rawPath(const QString &path, int index, quint16 connection)
 {
-    return index == 0 ? path
-                      : insertBeforeSuffix(path, QStringLiteral("conn") + QString::number(connection));
+    if (index == 0)
+        return path;
+    return insertBeforeSuffix(path, QStringLiteral("conn") + QString::number(connection));
 }
 
 void RecorderWorker::drain()

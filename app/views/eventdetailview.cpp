@@ -45,6 +45,18 @@ QByteArray jsonString(const QString &text)
     return array.sliced(1, array.size() - 2);
 }
 
+// Decodes at most maxBytes of UTF-8, cutting at a character boundary.
+QString decodePrefix(QByteArrayView bytes, qsizetype maxBytes, bool *truncated)
+{
+    *truncated = bytes.size() > maxBytes;
+    if (!*truncated)
+        return QString::fromUtf8(bytes);
+    qsizetype cut = maxBytes;
+    while (cut > 0 && (uchar(bytes.at(cut)) & 0xc0) == 0x80) // continuation byte
+        --cut;
+    return QString::fromUtf8(bytes.first(cut));
+}
+
 QString utcTimeText(qint64 ms)
 {
     return QDateTime::fromMSecsSinceEpoch(ms, Qt::UTC).toString(Qt::ISODateWithMs);
@@ -210,16 +222,20 @@ void EventDetailView::createTabs()
 
     auto *rawPage = new QSplitter(Qt::Vertical, m_tabs);
     rawPage->setChildrenCollapsible(false);
-    const auto addRawPane = [&](const QString &title, QPlainTextEdit *edit) {
+    const auto addRawPane = [&](const QString &title, QPlainTextEdit *edit, QLabel *note) {
         auto *pane = new QWidget(rawPage);
         auto *paneLayout = new QVBoxLayout(pane);
         paneLayout->setContentsMargins(0, 4, 0, 0);
         auto *label = new QLabel(title, pane);
         label->setBuddy(edit);
         paneLayout->addWidget(label);
+        if (note)
+            paneLayout->addWidget(note);
         paneLayout->addWidget(edit, 1);
         rawPage->addWidget(pane);
     };
+    m_rawNote = createNote(rawPage);
+    m_rawNote->setObjectName(QStringLiteral("rawNote"));
     m_rawEdit = createTextView(tr("Event data as received"), rawPage);
     m_rawEdit->setObjectName(QStringLiteral("rawText"));
     m_wireEdit = createTextView(tr("Event in SSE wire format"), rawPage);
@@ -227,8 +243,8 @@ void EventDetailView::createTabs()
     m_wireEdit->setToolTip(tr("The event written back as an event stream block. The id line "
                               "is the last event ID in force, which an earlier event may have "
                               "set."));
-    addRawPane(tr("Data as received:"), m_rawEdit);
-    addRawPane(tr("SSE wire format:"), m_wireEdit);
+    addRawPane(tr("Data as received:"), m_rawEdit, m_rawNote);
+    addRawPane(tr("SSE wire format:"), m_wireEdit, nullptr);
     rawPage->setStretchFactor(0, 3);
     rawPage->setStretchFactor(1, 2);
     m_tabs->addTab(rawPage, tr("&Raw"));
@@ -236,6 +252,8 @@ void EventDetailView::createTabs()
     connect(m_tabs, &QTabWidget::currentChanged, this, [this](int index) {
         if (index == TreeTab && !m_treeBuilt)
             buildTree();
+        else if (index == RawTab && !m_rawBuilt)
+            showRaw();
     });
 }
 
@@ -271,7 +289,7 @@ void EventDetailView::setEvent(const Sse::Event &event, const QString &connectio
     QString error;
     const bool small = m_event.data.size() <= MaximumJsonBytes;
     m_isJson = small && !m_event.data.isEmpty() && JsonText::validate(m_event.data, &error);
-    m_prettyText = m_isJson ? QString::fromUtf8(JsonText::prettyPrint(m_event.data)) : QString();
+    m_prettyJson = m_isJson ? JsonText::prettyPrint(m_event.data) : QByteArray();
 
     showHeader();
     showPretty();
@@ -281,9 +299,15 @@ void EventDetailView::setEvent(const Sse::Event &event, const QString &connectio
                               : tr("The data is larger than %1 and was not parsed as JSON.")
                                         .arg(locale().formattedDataSize(MaximumJsonBytes)));
     m_treeNote->setVisible(!m_isJson);
-    showRaw();
+    const bool eager = m_event.data.size() <= EagerTabBytes;
+    m_rawBuilt = false;
+    m_rawEdit->clear();
+    m_wireEdit->clear();
+    m_rawNote->hide();
+    if (eager || m_tabs->currentIndex() == RawTab)
+        showRaw();
     resetTree();
-    if (m_event.data.size() <= EagerTreeBytes || m_tabs->currentIndex() == TreeTab)
+    if (eager || m_tabs->currentIndex() == TreeTab)
         buildTree();
     updateButtons();
 }
@@ -294,7 +318,8 @@ void EventDetailView::clear()
     m_connectionName.clear();
     m_hasEvent = false;
     m_isJson = false;
-    m_prettyText.clear();
+    m_prettyJson.clear();
+    m_rawBuilt = false;
     for (QLineEdit *field :
          {m_typeField, m_idField, m_sizeField, m_connectionField, m_timeField, m_retryField}) {
         field->clear();
@@ -304,6 +329,7 @@ void EventDetailView::clear()
     m_retryField->hide();
     m_prettyNote->hide();
     m_treeNote->hide();
+    m_rawNote->hide();
     m_prettyEdit->clear();
     m_rawEdit->clear();
     m_wireEdit->clear();
@@ -344,38 +370,51 @@ void EventDetailView::showPretty()
     // Detaching the highlighter first means plain text is never tokenised; attaching it
     // to an emptied document means the new text is highlighted once, as it is inserted.
     m_prettyEdit->clear();
+    QStringList notes;
+    bool truncated = false;
     if (m_isJson) {
         if (m_highlighter->document() != m_prettyEdit->document())
             m_highlighter->setDocument(m_prettyEdit->document());
         m_prettyEdit->setLineWrapMode(QPlainTextEdit::NoWrap);
-        m_prettyEdit->setPlainText(m_prettyText);
-        const bool capped = m_prettyText.size() > HighlightCharacters;
-        m_prettyNote->setText(
-                capped ? tr("Large document: syntax colours stop after the first %1 characters.")
-                                 .arg(locale().toString(HighlightCharacters))
-                       : QString());
-        m_prettyNote->setVisible(capped);
-        return;
-    }
-
-    if (m_highlighter->document())
-        m_highlighter->setDocument(nullptr);
-    m_prettyEdit->setLineWrapMode(QPlainTextEdit::WidgetWidth);
-    m_prettyEdit->setPlainText(QString::fromUtf8(m_event.data));
-    if (m_event.data.size() > MaximumJsonBytes) {
-        m_prettyNote->setText(tr("The data is larger than %1, so it was not parsed as JSON. "
-                                 "Shown as plain text.")
-                                      .arg(locale().formattedDataSize(MaximumJsonBytes)));
+        m_prettyEdit->setPlainText(decodePrefix(m_prettyJson, DisplayBytes, &truncated));
+        if (truncated) {
+            notes.append(tr("Showing the first %1 of %2: Copy pretty JSON copies all of it.")
+                                 .arg(locale().formattedDataSize(DisplayBytes),
+                                      locale().formattedDataSize(m_prettyJson.size())));
+        }
     } else {
-        m_prettyNote->setText(tr("Not JSON: shown as plain text."));
+        if (m_highlighter->document())
+            m_highlighter->setDocument(nullptr);
+        m_prettyEdit->setLineWrapMode(QPlainTextEdit::WidgetWidth);
+        m_prettyEdit->setPlainText(decodePrefix(m_event.data, DisplayBytes, &truncated));
+        if (m_event.data.size() > MaximumJsonBytes) {
+            notes.append(tr("The data is larger than %1, so it was not parsed as JSON. Shown as "
+                            "plain text.")
+                                 .arg(locale().formattedDataSize(MaximumJsonBytes)));
+        } else if (!m_event.data.isEmpty()) {
+            notes.append(tr("Not JSON: shown as plain text."));
+        }
+        if (truncated) {
+            notes.append(tr("Showing the first %1 of %2: Copy data copies all of it.")
+                                 .arg(locale().formattedDataSize(DisplayBytes),
+                                      locale().formattedDataSize(m_event.data.size())));
+        }
     }
-    m_prettyNote->setVisible(!m_event.data.isEmpty());
+    m_prettyNote->setText(notes.join(u' '));
+    m_prettyNote->setVisible(!notes.isEmpty());
 }
 
 void EventDetailView::showRaw()
 {
+    m_rawBuilt = true;
+    bool truncated = false;
+    const QString rawText = decodePrefix(m_event.data, DisplayBytes, &truncated);
     m_rawEdit->setLineWrapMode(QPlainTextEdit::WidgetWidth);
-    m_rawEdit->setPlainText(QString::fromUtf8(m_event.data));
+    m_rawEdit->setPlainText(rawText);
+    m_rawNote->setText(tr("Showing the first %1 of %2: Copy data copies all of it.")
+                               .arg(locale().formattedDataSize(DisplayBytes),
+                                    locale().formattedDataSize(m_event.data.size())));
+    m_rawNote->setVisible(truncated);
 
     // One field per line, "name: value"; the parser strips exactly one space after the colon,
     // so a value starting with a space survives the round trip.
@@ -386,9 +425,20 @@ void EventDetailView::showRaw()
         wire += "id: " + m_event.lastEventId + '\n';
     if (m_event.retryMs >= 0)
         wire += "retry: " + QByteArray::number(m_event.retryMs) + '\n';
-    for (const QByteArray &line : m_event.data.split('\n'))
-        wire += line.isEmpty() ? QByteArray("data:\n") : QByteArray("data: " + line + '\n');
-    wire += '\n';
+    const QByteArray shown = truncated ? rawText.toUtf8() : m_event.data;
+    qsizetype start = 0;
+    while (true) {
+        const qsizetype end = shown.indexOf('\n', start);
+        const QByteArrayView line =
+                QByteArrayView(shown).sliced(start, (end < 0 ? shown.size() : end) - start);
+        wire += line.isEmpty() ? QByteArrayView("data:") : QByteArrayView("data: ");
+        wire += line;
+        wire += '\n';
+        if (end < 0)
+            break;
+        start = end + 1;
+    }
+    wire += truncated ? QByteArray("\xE2\x80\xA6\n") : QByteArray("\n"); // U+2026
     m_wireEdit->setLineWrapMode(QPlainTextEdit::WidgetWidth);
     m_wireEdit->setPlainText(QString::fromUtf8(wire));
 }
@@ -547,7 +597,7 @@ QString EventDetailView::eventJson() const
 
 QString EventDetailView::prettyJsonText() const
 {
-    return m_prettyText;
+    return QString::fromUtf8(m_prettyJson);
 }
 
 void EventDetailView::copyData()
@@ -565,7 +615,7 @@ void EventDetailView::copyEventAsJson()
 void EventDetailView::copyPrettyJson()
 {
     if (m_isJson)
-        QGuiApplication::clipboard()->setText(m_prettyText);
+        QGuiApplication::clipboard()->setText(prettyJsonText());
 }
 
 void EventDetailView::changeEvent(QEvent *event)

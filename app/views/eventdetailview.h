@@ -22,10 +22,13 @@ class JsonHighlighter;
 //
 // Data is only ever displayed: nothing here follows or fetches a link.
 //
-// Cost limits, so that a multi-MiB event does not freeze the GUI thread:
+// Cost limits. QPlainTextEdit creates one text block per line (seconds for a few MiB of pretty
+// JSON) and lays out a whole line at once (minutes for one multi-MiB line), so:
+// - each text view shows at most DisplayBytes of its text, with a note; the copy buttons and
+//   dataText()/prettyJsonText() always give everything;
 // - data above MaximumJsonBytes is not parsed and shows as plain text;
 // - only the first HighlightCharacters of the pretty text get syntax colours;
-// - for data above EagerTreeBytes the tree is built when the Tree tab is first shown;
+// - for data above EagerTabBytes the Tree and Raw tabs are filled when first shown;
 // - the tree creates the rows of an object or array when it is first expanded, at most
 //   MaximumTreeChildren of them per level.
 class EventDetailView : public QWidget
@@ -34,7 +37,8 @@ class EventDetailView : public QWidget
 
 public:
     static constexpr qsizetype MaximumJsonBytes = 8 * 1024 * 1024;
-    static constexpr qsizetype EagerTreeBytes = 2 * 1024 * 1024;
+    static constexpr qsizetype DisplayBytes = 1024 * 1024;
+    static constexpr qsizetype EagerTabBytes = 2 * 1024 * 1024;
     static constexpr qsizetype HighlightCharacters = 1024 * 1024;
     // Data up to this size opens with the whole tree expanded.
     static constexpr qsizetype ExpandAllBytes = 64 * 1024;
@@ -88,7 +92,8 @@ private:
     bool m_hasEvent = false;
     bool m_isJson = false;
     bool m_treeBuilt = false;
-    QString m_prettyText;
+    bool m_rawBuilt = false;
+    QByteArray m_prettyJson; // UTF-8, empty unless m_isJson
 
     QLineEdit *m_typeField = nullptr;
     QLineEdit *m_idField = nullptr;
@@ -104,6 +109,7 @@ private:
     JsonHighlighter *m_highlighter = nullptr;
     QLabel *m_treeNote = nullptr;
     QTreeWidget *m_tree = nullptr;
+    QLabel *m_rawNote = nullptr;
     QPlainTextEdit *m_rawEdit = nullptr;
     QPlainTextEdit *m_wireEdit = nullptr;
 

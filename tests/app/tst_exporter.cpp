@@ -221,7 +221,8 @@ void tst_Exporter::csvJsonColumns()
     QList<QByteArrayList> rows;
     QVERIFY(parseCsv(readAll(path), &rows));
     QCOMPARE(rows.size(), 5);
-    QCOMPARE(rows.at(0).mid(5), QByteArrayList({"price", "sym", "usage.tokens[1]", "ok", "missing", ""}));
+    QCOMPARE(rows.at(0).mid(5),
+             QByteArrayList({"price", "sym", "usage.tokens[1]", "ok", "missing", ""}));
     QCOMPARE(rows.at(1).mid(5), QByteArrayList({"101.25", "AC,ME", "1000", "false", "", ""}));
     QCOMPARE(rows.at(2).mid(5), QByteArrayList({"-0.5", "X", "", "", "", ""}));
     QCOMPARE(rows.at(3).mid(5), QByteArrayList({"", "", "", "", "", ""}));
@@ -248,7 +249,8 @@ void tst_Exporter::jsonLinesRoundTrip()
         return;
     QCOMPARE(imported.statistics.skippedLines, 0);
     QCOMPARE(imported.order, QStringList({QStringLiteral("one"), QStringLiteral("connection 2")}));
-    QCOMPARE(imported.urls.value(QStringLiteral("one")), QUrl(QStringLiteral("http://one.example/sse")));
+    QCOMPARE(imported.urls.value(QStringLiteral("one")),
+             QUrl(QStringLiteral("http://one.example/sse")));
     QCOMPARE(describe(imported.events.value(QStringLiteral("one"))), describe(a));
     QCOMPARE(describe(imported.events.value(QStringLiteral("connection 2"))), describe(b));
     // The store's sequence numbers are kept.
@@ -437,7 +439,8 @@ void tst_Exporter::jobExportsVisibleAndSelectedRows()
     Sse::Parser parser;
     Sse::EventList parsed;
     parser.feed(readAll(selectedPath), parsed);
-    QCOMPARE(describe(parsed, Data | Type), describe({expected.at(1), expected.at(3)}, Data | Type));
+    QCOMPARE(describe(parsed, Data | Type),
+             describe({expected.at(1), expected.at(3)}, Data | Type));
 
     QCOMPARE(ExportJob::allSequences(model.store()).size(), 100);
 }

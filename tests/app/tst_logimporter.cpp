@@ -123,7 +123,8 @@ void tst_LogImporter::skipsTornAndInvalidLines()
     QVERIFY2(imported.statistics.warnings.at(1).startsWith(QStringLiteral("line 23: ")),
              qPrintable(imported.statistics.warnings.at(1)));
     QCOMPARE(describe(imported.events.value(QStringLiteral("feed"))), describe(events));
-    QCOMPARE(imported.urls.value(QStringLiteral("feed")), QUrl(QStringLiteral("http://feed.example/")));
+    QCOMPARE(imported.urls.value(QStringLiteral("feed")),
+             QUrl(QStringLiteral("http://feed.example/")));
 }
 
 void tst_LogImporter::recordsWithoutConnectionGoToTheDefault()

@@ -268,7 +268,8 @@ void tst_Recorder::writesWithoutStop()
     QTRY_VERIFY_WITH_TIMEOUT(readAll(path).count("\"kind\":\"event\"") == 3, 5000);
     const qint64 latencyMs = clock.elapsed();
     qInfo("events on disk after %lld ms", latencyMs);
-    QVERIFY2(latencyMs < RecorderWorker::FlushIntervalMs + 300, qPrintable(QString::number(latencyMs)));
+    QVERIFY2(latencyMs < RecorderWorker::FlushIntervalMs + 300,
+             qPrintable(QString::number(latencyMs)));
     QCOMPARE(recorder.eventsWritten(), 3);
 }
 
@@ -438,7 +439,8 @@ void tst_Recorder::countsAndMarksDroppedBatches()
     Sse::EventList big = sampleEvents(10, 3);
     for (Sse::Event &event : big)
         event.data = QByteArray(1000, 'x');
-    QTest::ignoreMessage(QtWarningMsg, QRegularExpression(QStringLiteral("dropping event batches")));
+    QTest::ignoreMessage(QtWarningMsg,
+                         QRegularExpression(QStringLiteral("dropping event batches")));
     recorder.recordEvents(1, big);
     QCOMPARE(recorder.eventsDropped(), 10);
     recorder.recordEvents(1, big); // the warning comes once per recording
@@ -481,8 +483,9 @@ void tst_Recorder::capturesRawBytes()
     recorder.stop();
     QVERIFY(stopped.wait(10000));
     QCOMPARE(readAll(rawPath), one);
-    QCOMPARE(readAll(RecorderWorker::rawPath(rawPath, 1, 2)),  two);
-    QCOMPARE(RecorderWorker::rawPath(rawPath, 1, 2), m_dir.filePath(QStringLiteral("capture.conn2.sse")));
+    QCOMPARE(RecorderWorker::rawPath(rawPath, 1, 2),
+             m_dir.filePath(QStringLiteral("capture.conn2.sse")));
+    QCOMPARE(readAll(RecorderWorker::rawPath(rawPath, 1, 2)), two);
 
     // A raw capture opens like a recording.
     Imported imported;

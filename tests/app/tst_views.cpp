@@ -146,7 +146,7 @@ private Q_SLOTS:
     void copyButtonsFillClipboard();
     void highlighterColoursFollowPalette_data();
     void highlighterColoursFollowPalette();
-    void largeDataBuildsTreeOnFirstVisit();
+    void largeDataBuildsTabsOnFirstVisit();
     void oversizedDataIsNotParsed();
     void clearEmptiesView();
 
@@ -453,12 +453,12 @@ void TestViews::highlighterColoursFollowPalette()
     }
 }
 
-void TestViews::largeDataBuildsTreeOnFirstVisit()
+void TestViews::largeDataBuildsTabsOnFirstVisit()
 {
     // A top-level array of about 1.1 million numbers: 2.2 MiB.
     QByteArray data = "[";
-    data.reserve(EventDetailView::EagerTreeBytes + 64);
-    while (data.size() < EventDetailView::EagerTreeBytes + 16)
+    data.reserve(EventDetailView::EagerTabBytes + 64);
+    while (data.size() < EventDetailView::EagerTabBytes + 16)
         data += "1,";
     data += "2]";
 
@@ -466,17 +466,31 @@ void TestViews::largeDataBuildsTreeOnFirstVisit()
     view.setEvent(makeEvent(data), QString());
     QVERIFY(view.isJson());
     auto *tree = child<QTreeWidget>(view, u"jsonTree"_s);
+    auto *raw = child<QPlainTextEdit>(view, u"rawText"_s);
     QCOMPARE(tree->topLevelItemCount(), 0);
-    // The pretty text is longer than the highlighting limit, and the note says so.
-    QVERIFY(!child<QLabel>(view, u"prettyNote"_s)->isHidden());
+    QVERIFY(raw->toPlainText().isEmpty());
 
-    child<QTabWidget>(view, u"tabs"_s)->setCurrentIndex(EventDetailView::TreeTab);
+    // The pretty text is cut, the note says so, and the copy text is complete.
+    auto *pretty = child<QPlainTextEdit>(view, u"prettyText"_s);
+    QVERIFY(pretty->toPlainText().size() <= EventDetailView::DisplayBytes);
+    auto *prettyNote = child<QLabel>(view, u"prettyNote"_s);
+    QVERIFY(!prettyNote->isHidden());
+    QVERIFY2(prettyNote->text().contains(u"Showing the first"_s), qPrintable(prettyNote->text()));
+    QVERIFY(view.prettyJsonText().endsWith(u"    1,\n    2\n]"_s));
+
+    auto *tabs = child<QTabWidget>(view, u"tabs"_s);
+    tabs->setCurrentIndex(EventDetailView::TreeTab);
     // At most MaximumTreeChildren rows, then one row that says how many more there are.
     QCOMPARE(tree->topLevelItemCount(), EventDetailView::MaximumTreeChildren + 1);
     QCOMPARE(tree->topLevelItem(0)->text(EventDetailView::KeyColumn), u"[0]"_s);
     const QString more = tree->topLevelItem(int(EventDetailView::MaximumTreeChildren))
                                  ->text(EventDetailView::ValueColumn);
     QVERIFY2(more.contains(u"more not shown"_s), qPrintable(more));
+
+    tabs->setCurrentIndex(EventDetailView::RawTab);
+    QCOMPARE(raw->toPlainText().size(), EventDetailView::DisplayBytes);
+    QVERIFY(!child<QLabel>(view, u"rawNote"_s)->isHidden());
+    QVERIFY(child<QPlainTextEdit>(view, u"wireText"_s)->toPlainText().startsWith(u"data: [1,1,"_s));
 }
 
 void TestViews::oversizedDataIsNotParsed()
@@ -491,6 +505,9 @@ void TestViews::oversizedDataIsNotParsed()
     auto *note = child<QLabel>(view, u"prettyNote"_s);
     QVERIFY(!note->isHidden());
     QVERIFY2(note->text().contains(u"larger than"_s), qPrintable(note->text()));
+    QCOMPARE(child<QPlainTextEdit>(view, u"prettyText"_s)->toPlainText().size(),
+             EventDetailView::DisplayBytes);
+    QCOMPARE(view.dataText().size(), data.size());
 }
 
 void TestViews::clearEmptiesView()

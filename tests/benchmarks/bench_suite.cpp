@@ -1101,8 +1101,11 @@ private:
                              }
                          });
         QTimer::singleShot(count * 10 + 30000, &loop, &QEventLoop::quit);
+        const SchedStat threadBefore = readSchedStat("/proc/thread-self/schedstat");
         client.open();
         loop.exec();
+        const SchedStat threadAfter = readSchedStat("/proc/thread-self/schedstat");
+        const SchedStat network = threadsSchedStat("QNetworkAccess");
         if (qsizetype(latencies.size()) != count)
             fail(format("T6: %zu events received, expected %d", latencies.size(), count));
 
@@ -1115,6 +1118,19 @@ private:
                     percentile(latencies, 1.0));
         std::printf("raw socket:  %zu events, p50 %.3f ms, p90 %.3f ms, p99 %.3f ms, max %.3f ms\n",
                     raw.size(), rawP50, percentile(raw, 0.9), rawP99, percentile(raw, 1.0));
+        // A stall of the client shows as consecutive slow events 10 ms apart (60, 50, 40 ..).
+        std::string slow;
+        for (size_t i = 0; i < latencies.size(); ++i) {
+            if (latencies[i] > 2.0)
+                slow += format(" #%zu:%.1f", i, latencies[i]);
+        }
+        std::printf("Sse::Client events over 2 ms (index:ms):%s\n",
+                    slow.empty() ? " none" : slow.c_str());
+        std::printf("run-queue wait during the Sse::Client run: this thread %.1f ms (on CPU %.1f "
+                    "ms), network thread %.1f ms (on CPU %.1f ms)\n",
+                    (threadAfter.waitSeconds - threadBefore.waitSeconds) * 1e3,
+                    (threadAfter.runSeconds - threadBefore.runSeconds) * 1e3,
+                    network.waitSeconds * 1e3, network.runSeconds * 1e3);
         m_rows.push_back({"T6 latency p50 (100 ev/s)", format("%.3f ms", p50),
                           format("raw %.3f ms", rawP50), format("%.1fx", p50 / rawP50),
                           "<= 0.5 ms", yesNo(p50 <= 0.5)});

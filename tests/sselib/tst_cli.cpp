@@ -226,26 +226,32 @@ TestServer::Handler holdOpen(const QByteArray &body)
     };
 }
 
-// Streams \a body, then ends the response (the connection closes).
-TestServer::Handler endAfter(const QByteArray &body)
+// Streams \a body, then ends the response: closes the connection (close-delimited)
+// or writes the last chunk (chunked).
+//
+// Tests that count requests use chunked framing. After a close-delimited body
+// ends, Qt 6.4's QNetworkAccessManager now and then sends the same GET again on a
+// new connection by itself (reproduced with a bare QNAM get() and no sselib code),
+// so counting requests there would test Qt, not the CLI.
+TestServer::Handler endAfter(const QByteArray &body,
+                             TestServer::Framing framing = TestServer::Framing::Chunked)
 {
-    return [body](Exchange *exchange) {
-        exchange->sseHead();
+    return [body, framing](Exchange *exchange) {
+        exchange->sseHead(framing);
         exchange->send(body);
         exchange->finish();
     };
 }
 
-// First request: two events with ids, `retry: 50`, end of stream. Later requests:
-// one more event, then the stream stays open.
+// First request: two events with ids, `retry: 50`, end of stream (chunked, see
+// endAfter()). Later requests: one more event, then the stream stays open.
 void serveReconnectingStream(TestServer &server)
 {
     server.route("/stream", [&server](Exchange *exchange) {
-        exchange->sseHead();
         if (server.requestCount("/stream") == 1) {
-            exchange->send("retry: 50\n\nid: a1\ndata: x\n\nid: a2\ndata: y\n\n");
-            exchange->finish();
+            endAfter("retry: 50\n\nid: a1\ndata: x\n\nid: a2\ndata: y\n\n"_ba)(exchange);
         } else {
+            exchange->sseHead();
             exchange->send("id: b1\ndata: z\n\n");
         }
     });
@@ -349,7 +355,7 @@ void TestCli::events_data()
                            u"c\x01" "1"_s}};
     QTest::newRow("non-ASCII")
         << "event: caf\xc3\xa9\nid: \xf0\x9f\x98\x80\ndata: caf\xc3\xa9 \xf0\x9f\x98\x80 \xe4\xb8\xad\n\n"_ba
-        << ExpectedEvents{{u"caf\u00e9"_s, u"\U0001F600"_s, u"caf\u00e9 \U0001F600 \u4e2d"_s}};
+        << ExpectedEvents{{u"caf\u00e9"_s, u"caf\u00e9 \U0001F600 \u4e2d"_s, u"\U0001F600"_s}};
     // WHATWG decoding: one U+FFFD per maximal ill-formed subsequence.
     QTest::newRow("invalid UTF-8")
         << "event: t\xff\nid: i\xc3\ndata: a\xff" "b \xed\xa0\x80 c\xc0\xaf d\xc3\n\n"_ba
@@ -363,7 +369,8 @@ void TestCli::events()
     QFETCH(ExpectedEvents, expected);
 
     TestServer server;
-    server.route("/stream", endAfter(wire));
+    // The most common framing of an event stream; this test does not count requests.
+    server.route("/stream", endAfter(wire, TestServer::Framing::CloseDelimited));
     Cli cli;
     QVERIFY2(cli.run({u"--no-reconnect"_s, url(server)}), cli.describe().constData());
     QCOMPARE(cli.exitStatus(), QProcess::NormalExit);
@@ -615,7 +622,6 @@ void TestCli::noReconnect()
     QCOMPARE(records.size(), 2);
     QCOMPARE(withoutTime(records.at(0)), eventRecord(1, u"message"_s, u"e1"_s, u"1"_s));
     QCOMPARE(withoutTime(records.at(1)), eventRecord(2, u"message"_s, u"e2"_s, u"2"_s));
-    qInfo() << cli.err();
     QCOMPARE(server.requestCount("/stream"), 1);
 }
 
@@ -874,11 +880,10 @@ void TestCli::terminateFlushes()
     TestServer server;
     Cli cli;
     server.route("/stream", [&](Exchange *exchange) {
-        exchange->sseHead();
         if (server.requestCount("/stream") == 1) {
-            exchange->send(numberedEvents(5) + "retry: 0\n\n");
-            exchange->finish();
+            endAfter(numberedEvents(5) + "retry: 0\n\n")(exchange);
         } else {
+            exchange->sseHead();
             cli.process().terminate();
         }
     });

@@ -1,0 +1,222 @@
+// GUI ingest benchmark: the real MainWindow (log, type filter, statistics and
+// one chart series live) fed by a loopback server at a fixed event rate.
+// Measures event-loop stalls with a timer inside the process and checks that
+// no event is dropped.
+//
+//   bench_gui [--rate EVENTS_PER_S] [--seconds S]
+//
+// Run it under the offscreen platform or Xvfb. Prints one table row per figure.
+
+#include "charts/chartpanel.h"
+#include "charts/seriescatalog.h"
+#include "models/eventlogmodel.h"
+#include "views/mainwindow.h"
+
+#include <QApplication>
+#include <QElapsedTimer>
+#include <QTabWidget>
+#include <QTimer>
+
+#include <algorithm>
+#include <arpa/inet.h>
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <netinet/in.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <thread>
+#include <unistd.h>
+#include <vector>
+
+namespace {
+
+// Streams shape (b) events (id, event: tick, ~48 B JSON) at `rate` events/s for
+// `seconds`, in 5 ms slices, then closes. One client.
+class PacedServer
+{
+public:
+    PacedServer(int rate, double seconds) : m_rate(rate), m_seconds(seconds)
+    {
+        m_listener = ::socket(AF_INET, SOCK_STREAM, 0);
+        int one = 1;
+        ::setsockopt(m_listener, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+        sockaddr_in address{};
+        address.sin_family = AF_INET;
+        address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        ::bind(m_listener, reinterpret_cast<sockaddr *>(&address), sizeof address);
+        ::listen(m_listener, 4);
+        socklen_t length = sizeof address;
+        ::getsockname(m_listener, reinterpret_cast<sockaddr *>(&address), &length);
+        m_port = ntohs(address.sin_port);
+        m_thread = std::thread([this] { run(); });
+    }
+    ~PacedServer()
+    {
+        m_thread.join();
+        ::close(m_listener);
+    }
+    quint16 port() const { return m_port; }
+    qint64 sent() const { return m_sent.load(); }
+    bool done() const { return m_done.load(); }
+
+private:
+    void run()
+    {
+        const int client = ::accept(m_listener, nullptr, nullptr);
+        char request[4096];
+        std::string header;
+        while (header.find("\r\n\r\n") == std::string::npos) {
+            const ssize_t got = ::read(client, request, sizeof request);
+            if (got <= 0)
+                break;
+            header.append(request, size_t(got));
+        }
+        const char head[] = "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\n"
+                            "Cache-Control: no-cache\r\nConnection: close\r\n\r\n";
+        ::write(client, head, sizeof head - 1);
+        using Clock = std::chrono::steady_clock;
+        const auto start = Clock::now();
+        const auto end = start + std::chrono::duration<double>(m_seconds);
+        qint64 n = 0;
+        std::string buffer;
+        while (Clock::now() < end) {
+            const double elapsed = std::chrono::duration<double>(Clock::now() - start).count();
+            const qint64 due = qint64(elapsed * m_rate);
+            buffer.clear();
+            for (; n < due; ++n) {
+                char event[160];
+                const int length = std::snprintf(
+                    event, sizeof event,
+                    "id: %lld\nevent: tick\ndata: {\"seq\":%lld,\"value\":%.3f,\"name\":\"s-07\"}\n\n",
+                    static_cast<long long>(n), static_cast<long long>(n), double(n % 1000) * 0.5);
+                buffer.append(event, size_t(length));
+            }
+            const char *p = buffer.data();
+            size_t left = buffer.size();
+            while (left > 0) {
+                const ssize_t written = ::write(client, p, left);
+                if (written <= 0)
+                    break;
+                p += written;
+                left -= size_t(written);
+            }
+            m_sent = n;
+            std::this_thread::sleep_for(std::chrono::milliseconds(5));
+        }
+        ::shutdown(client, SHUT_WR);
+        ::close(client);
+        m_done = true;
+    }
+
+    int m_rate;
+    double m_seconds;
+    int m_listener = -1;
+    quint16 m_port = 0;
+    std::atomic<qint64> m_sent{0};
+    std::atomic<bool> m_done{false};
+    std::thread m_thread;
+};
+
+double percentile(std::vector<double> values, double p)
+{
+    if (values.empty())
+        return 0;
+    std::sort(values.begin(), values.end());
+    return values[std::min(values.size() - 1, size_t(p * double(values.size())))];
+}
+
+} // namespace
+
+int main(int argc, char *argv[])
+{
+    QApplication app(argc, argv);
+    QApplication::setOrganizationName(QStringLiteral("SSE Monitor Bench"));
+    int rate = 200000;
+    double seconds = 10;
+    const QStringList args = app.arguments();
+    for (int i = 1; i + 1 < args.size(); ++i) {
+        if (args.at(i) == QLatin1String("--rate"))
+            rate = args.at(i + 1).toInt();
+        else if (args.at(i) == QLatin1String("--seconds"))
+            seconds = args.at(i + 1).toDouble();
+    }
+
+    MainWindow window;
+    window.resize(1280, 820);
+    window.show();
+    PacedServer server(rate, seconds);
+    Sse::ClientOptions options;
+    options.url = QUrl(QStringLiteral("http://127.0.0.1:%1/bench").arg(server.port()));
+    options.reconnectPolicy = Sse::ReconnectPolicy::Never;
+    const quint16 id = window.addConnection(QStringLiteral("bench"), options);
+
+    // One chart series live: tick / value, plotted as soon as it is discovered.
+    window.bottomTabs()->setCurrentWidget(window.chartPanel());
+    QObject::connect(window.seriesCatalog(), &SeriesCatalog::seriesDiscovered, &window,
+                     [&](const QList<SeriesKey> &keys) {
+                         for (const SeriesKey &key : keys) {
+                             if (key.connection == id && key.path == "value")
+                                 window.chartPanel()->setPlotted(key, true);
+                         }
+                     });
+
+    // Stall probe: a 2 ms timer; any gap beyond that is time the loop was busy.
+    std::vector<double> stalls;
+    QElapsedTimer probeClock;
+    probeClock.start();
+    qint64 lastProbe = 0;
+    QTimer probe;
+    probe.setTimerType(Qt::PreciseTimer);
+    probe.setInterval(2);
+    QObject::connect(&probe, &QTimer::timeout, &window, [&] {
+        const qint64 now = probeClock.nsecsElapsed();
+        if (lastProbe > 0)
+            stalls.push_back(double(now - lastProbe) / 1e6 - 2.0);
+        lastProbe = now;
+    });
+    probe.start();
+
+    rusage before{};
+    ::getrusage(RUSAGE_SELF, &before);
+    QElapsedTimer wall;
+    wall.start();
+    QTimer finish;
+    finish.setInterval(50);
+    QObject::connect(&finish, &QTimer::timeout, &window, [&] {
+        const ConnectionEntry *entry = window.connections()->entry(id);
+        const bool closed = entry && entry->state == Sse::Client::State::Closed;
+        if ((server.done() && closed) || wall.elapsed() > qint64(seconds * 1000) + 20000)
+            app.quit();
+    });
+    finish.start();
+    app.exec();
+    probe.stop();
+
+    rusage after{};
+    ::getrusage(RUSAGE_SELF, &after);
+    auto cpu = [](const rusage &r) {
+        return double(r.ru_utime.tv_sec + r.ru_stime.tv_sec)
+            + double(r.ru_utime.tv_usec + r.ru_stime.tv_usec) / 1e6;
+    };
+    const ConnectionEntry *entry = window.connections()->entry(id);
+    const qint64 received = entry ? entry->events : 0;
+    const qint64 sent = server.sent();
+    window.logModel()->flush();
+    const qint64 logged = window.logModel()->totalCount() + window.logModel()->evictedCount();
+    std::printf("bench_gui: shape (b), %d events/s requested for %.0f s, window shown (%s)\n",
+                rate, seconds, qPrintable(QGuiApplication::platformName()));
+    std::printf("%-34s %14s\n", "figure", "value");
+    std::printf("%-34s %14lld\n", "events sent by the server", static_cast<long long>(sent));
+    std::printf("%-34s %14lld\n", "events received by the client", static_cast<long long>(received));
+    std::printf("%-34s %14lld\n", "events in the log (incl. evicted)", static_cast<long long>(logged));
+    std::printf("%-34s %14.0f\n", "sustained rate (events/s)",
+                double(received) / std::max(1.0, seconds));
+    std::printf("%-34s %14.1f\n", "stall p50 (ms)", percentile(stalls, 0.50));
+    std::printf("%-34s %14.1f\n", "stall p99 (ms)", percentile(stalls, 0.99));
+    std::printf("%-34s %14.1f\n", "stall max (ms)", percentile(stalls, 1.0));
+    std::printf("%-34s %14.1f\n", "process CPU (s)", cpu(after) - cpu(before));
+    std::printf("%-34s %14s\n", "nothing dropped", sent == received && received == logged ? "yes" : "NO");
+    return sent == received && received == logged ? 0 : 1;
+}
