@@ -52,6 +52,6 @@ bool OutputSink::flush()
         p += written;
         left -= written;
     }
-    m_buffer.clear();
+    m_buffer.resize(0); // keeps the allocation (clear() would free it)
     return true;
 }

@@ -45,16 +45,42 @@ QByteArray jsonString(const QString &text)
     return array.sliced(1, array.size() - 2);
 }
 
-// Decodes at most maxBytes of UTF-8, cutting at a character boundary.
-QString decodePrefix(QByteArrayView bytes, qsizetype maxBytes, bool *truncated)
+// The start of a UTF-8 text that a text view can show quickly: at most DisplayBytes and
+// DisplayLines lines, cut at a character boundary.
+QString displayPrefix(QByteArrayView utf8, bool *truncated)
 {
-    *truncated = bytes.size() > maxBytes;
-    if (!*truncated)
-        return QString::fromUtf8(bytes);
-    qsizetype cut = maxBytes;
-    while (cut > 0 && (uchar(bytes.at(cut)) & 0xc0) == 0x80) // continuation byte
-        --cut;
-    return QString::fromUtf8(bytes.first(cut));
+    qsizetype cut = qMin(utf8.size(), EventDetailView::DisplayBytes);
+    qsizetype lines = 0;
+    for (qsizetype pos = utf8.indexOf('\n'); pos >= 0 && pos < cut;
+         pos = utf8.indexOf('\n', pos + 1)) {
+        if (++lines == EventDetailView::DisplayLines) {
+            cut = pos;
+            break;
+        }
+    }
+    while (cut < utf8.size() && cut > 0 && (uchar(utf8.at(cut)) & 0xc0) == 0x80)
+        --cut; // do not split a character
+    *truncated = cut < utf8.size();
+    return QString::fromUtf8(utf8.first(cut));
+}
+
+// Word wrapping is quadratic in the length of a line without break opportunities (a long
+// JSON line, a base64 blob), wrapping anywhere is linear.
+void setWrapping(QPlainTextEdit *edit, const QString &text)
+{
+    qsizetype longest = 0;
+    qsizetype start = 0;
+    while (start <= text.size()) {
+        qsizetype end = text.indexOf(u'\n', start);
+        if (end < 0)
+            end = text.size();
+        longest = qMax(longest, end - start);
+        start = end + 1;
+    }
+    edit->setLineWrapMode(QPlainTextEdit::WidgetWidth);
+    edit->setWordWrapMode(longest > EventDetailView::WordWrapLineLength
+                                  ? QTextOption::WrapAnywhere
+                                  : QTextOption::WrapAtWordBoundaryOrAnywhere);
 }
 
 QString utcTimeText(qint64 ms)
@@ -376,17 +402,18 @@ void EventDetailView::showPretty()
         if (m_highlighter->document() != m_prettyEdit->document())
             m_highlighter->setDocument(m_prettyEdit->document());
         m_prettyEdit->setLineWrapMode(QPlainTextEdit::NoWrap);
-        m_prettyEdit->setPlainText(decodePrefix(m_prettyJson, DisplayBytes, &truncated));
-        if (truncated) {
+        const QString text = displayPrefix(m_prettyJson, &truncated);
+        m_prettyEdit->setPlainText(text);
+        if (truncated)
             notes.append(tr("Showing the first %1 of %2: Copy pretty JSON copies all of it.")
-                                 .arg(locale().formattedDataSize(DisplayBytes),
+                                 .arg(locale().formattedDataSize(text.toUtf8().size()),
                                       locale().formattedDataSize(m_prettyJson.size())));
-        }
     } else {
         if (m_highlighter->document())
             m_highlighter->setDocument(nullptr);
-        m_prettyEdit->setLineWrapMode(QPlainTextEdit::WidgetWidth);
-        m_prettyEdit->setPlainText(decodePrefix(m_event.data, DisplayBytes, &truncated));
+        const QString text = displayPrefix(m_event.data, &truncated);
+        setWrapping(m_prettyEdit, text);
+        m_prettyEdit->setPlainText(text);
         if (m_event.data.size() > MaximumJsonBytes) {
             notes.append(tr("The data is larger than %1, so it was not parsed as JSON. Shown as "
                             "plain text.")
@@ -394,11 +421,10 @@ void EventDetailView::showPretty()
         } else if (!m_event.data.isEmpty()) {
             notes.append(tr("Not JSON: shown as plain text."));
         }
-        if (truncated) {
+        if (truncated)
             notes.append(tr("Showing the first %1 of %2: Copy data copies all of it.")
-                                 .arg(locale().formattedDataSize(DisplayBytes),
+                                 .arg(locale().formattedDataSize(text.toUtf8().size()),
                                       locale().formattedDataSize(m_event.data.size())));
-        }
     }
     m_prettyNote->setText(notes.join(u' '));
     m_prettyNote->setVisible(!notes.isEmpty());
@@ -408,11 +434,12 @@ void EventDetailView::showRaw()
 {
     m_rawBuilt = true;
     bool truncated = false;
-    const QString rawText = decodePrefix(m_event.data, DisplayBytes, &truncated);
-    m_rawEdit->setLineWrapMode(QPlainTextEdit::WidgetWidth);
+    const QString rawText = displayPrefix(m_event.data, &truncated);
+    const QByteArray shown = truncated ? rawText.toUtf8() : m_event.data;
+    setWrapping(m_rawEdit, rawText);
     m_rawEdit->setPlainText(rawText);
     m_rawNote->setText(tr("Showing the first %1 of %2: Copy data copies all of it.")
-                               .arg(locale().formattedDataSize(DisplayBytes),
+                               .arg(locale().formattedDataSize(shown.size()),
                                     locale().formattedDataSize(m_event.data.size())));
     m_rawNote->setVisible(truncated);
 
@@ -425,7 +452,6 @@ void EventDetailView::showRaw()
         wire += "id: " + m_event.lastEventId + '\n';
     if (m_event.retryMs >= 0)
         wire += "retry: " + QByteArray::number(m_event.retryMs) + '\n';
-    const QByteArray shown = truncated ? rawText.toUtf8() : m_event.data;
     qsizetype start = 0;
     while (true) {
         const qsizetype end = shown.indexOf('\n', start);
@@ -439,8 +465,9 @@ void EventDetailView::showRaw()
         start = end + 1;
     }
     wire += truncated ? QByteArray("\xE2\x80\xA6\n") : QByteArray("\n"); // U+2026
-    m_wireEdit->setLineWrapMode(QPlainTextEdit::WidgetWidth);
-    m_wireEdit->setPlainText(QString::fromUtf8(wire));
+    const QString wireText = QString::fromUtf8(wire);
+    setWrapping(m_wireEdit, wireText);
+    m_wireEdit->setPlainText(wireText);
 }
 
 void EventDetailView::resetTree()

@@ -22,10 +22,12 @@ class JsonHighlighter;
 //
 // Data is only ever displayed: nothing here follows or fetches a link.
 //
-// Cost limits. QPlainTextEdit creates one text block per line (seconds for a few MiB of pretty
-// JSON) and lays out a whole line at once (minutes for one multi-MiB line), so:
-// - each text view shows at most DisplayBytes of its text, with a note; the copy buttons and
-//   dataText()/prettyJsonText() always give everything;
+// Cost limits. QPlainTextEdit creates one text block per line (about 1 s per 100,000 lines) and
+// word-wrapping a line without break opportunities grows with the square of its length (minutes
+// for 1 MiB of digits and commas), so:
+// - each text view shows at most DisplayBytes and DisplayLines of its text, with a note; the
+//   copy buttons and dataText()/prettyJsonText() always give everything;
+// - a text with a line longer than WordWrapLineLength wraps anywhere instead of at words;
 // - data above MaximumJsonBytes is not parsed and shows as plain text;
 // - only the first HighlightCharacters of the pretty text get syntax colours;
 // - for data above EagerTabBytes the Tree and Raw tabs are filled when first shown;
@@ -38,6 +40,8 @@ class EventDetailView : public QWidget
 public:
     static constexpr qsizetype MaximumJsonBytes = 8 * 1024 * 1024;
     static constexpr qsizetype DisplayBytes = 1024 * 1024;
+    static constexpr qsizetype DisplayLines = 25000;
+    static constexpr qsizetype WordWrapLineLength = 4096;
     static constexpr qsizetype EagerTabBytes = 2 * 1024 * 1024;
     static constexpr qsizetype HighlightCharacters = 1024 * 1024;
     // Data up to this size opens with the whole tree expanded.

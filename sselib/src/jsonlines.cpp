@@ -7,6 +7,8 @@
 #include <QJsonParseError>
 #include <QTimeZone>
 
+#include <cstring>
+
 namespace Sse::JsonLines {
 
 namespace {
@@ -39,6 +41,27 @@ void appendTwo(char *p, int value)
     p[1] = char('0' + value % 10);
 }
 
+// Index of the first byte in [p, end) that needs escaping, checking eight bytes
+// per step (SWAR): most event data has none, so the common case is a plain copy.
+const char *findEscape(const char *p, const char *end)
+{
+    constexpr quint64 ones = 0x0101010101010101ULL;
+    constexpr quint64 highs = 0x8080808080808080ULL;
+    auto hasZero = [](quint64 x) { return (x - ones) & ~x & highs; };
+    for (; p + 8 <= end; p += 8) {
+        quint64 word;
+        std::memcpy(&word, p, 8);
+        const quint64 control = (word - ones * 0x20) & ~word & highs; // bytes < 0x20
+        if (control | hasZero(word ^ (ones * '"')) | hasZero(word ^ (ones * '\\')))
+            break;
+    }
+    for (; p < end; ++p) {
+        if (needsEscape(static_cast<unsigned char>(*p)))
+            return p;
+    }
+    return end;
+}
+
 } // namespace
 
 void appendString(QByteArray &out, QByteArrayView text)
@@ -48,7 +71,7 @@ void appendString(QByteArray &out, QByteArrayView text)
     const char *p = text.data();
     const char *end = p + text.size();
     const char *run = p;
-    for (; p < end; ++p) {
+    for (; (p = findEscape(p, end)) < end; ++p) {
         const unsigned char c = static_cast<unsigned char>(*p);
         if (!needsEscape(c))
             continue;

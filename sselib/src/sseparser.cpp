@@ -119,6 +119,8 @@ Parser::Status Parser::consume(const char *p, const char *end, EventList &events
             // Partial line: keep it for the next chunk, within the size cap.
             if (m_line.size() + length + m_data.size() > m_maximumEventSize)
                 return fail();
+            if (m_line.isEmpty() && m_lineHint > length)
+                m_line.reserve(m_lineHint); // long lines usually repeat: grow once
             m_line.append(p, length);
             return Status::Ok;
         }
@@ -131,6 +133,7 @@ Parser::Status Parser::consume(const char *p, const char *end, EventList &events
             if (m_line.size() + length + m_data.size() > m_maximumEventSize)
                 return fail();
             m_line.append(p, length);
+            m_lineHint = m_line.size() >= 4096 ? m_line.size() : 0;
             processLine(m_line.constData(), m_line.size(), events);
             m_line.clear();
         }
@@ -205,12 +208,23 @@ void Parser::processField(const char *line, qsizetype length)
             return;
         }
         if (m_hasData) {
+            const qsizetype needed = m_data.size() + 1 + valueLength;
+            if (m_data.capacity() < needed)
+                m_data.reserve(qMax(m_dataHint, needed * 2));
+            m_multiLine = true;
             m_data.append('\n');
             m_data.append(value, valueLength);
         } else {
             // The common single-line case: one exact-size allocation.
-            if (valueLength > 0)
+            if (valueLength >= 4096 && line == m_line.constData()) {
+                // A long carried line: hand its buffer over, no second copy. Dropping
+                // the "data:" prefix is O(1) in Qt 6 (the begin pointer moves).
+                const qsizetype offset = value - line;
+                m_data = std::move(m_line);
+                m_data.remove(0, offset);
+            } else if (valueLength > 0) {
                 m_data = QByteArray(value, valueLength);
+            }
             m_hasData = true;
         }
     } else if (fieldIs(name, nameLength, "event")) {
@@ -254,6 +268,10 @@ void Parser::dispatch(EventList &events)
         m_eventTypeSet = false;
         m_blockRetryMs = -1;
         return;
+    }
+    if (m_multiLine) {
+        m_dataHint = m_data.size() + 64;
+        m_multiLine = false;
     }
     Event event;
     event.type = m_eventTypeSet ? m_eventType : messageType();

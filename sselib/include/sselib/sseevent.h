@@ -21,5 +21,8 @@ using EventList = QList<Event>;
 
 } // namespace Sse
 
+// QByteArray and qint64 members only: QList may move events with memcpy/realloc.
+Q_DECLARE_TYPEINFO(Sse::Event, Q_RELOCATABLE_TYPE);
+
 Q_DECLARE_METATYPE(Sse::Event)
 Q_DECLARE_METATYPE(Sse::EventList)

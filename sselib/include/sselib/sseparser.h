@@ -103,6 +103,9 @@ private:
     bool m_atStreamStart = true; // BOM check still pending
     bool m_lastWasCr = false;    // the previous chunk ended with CR: swallow a leading LF
     bool m_failed = false;
+    bool m_multiLine = false;
+    qsizetype m_lineHint = 0;
+    qsizetype m_dataHint = 0;
 };
 
 /// Replace ill-formed UTF-8 in \a bytes with U+FFFD (WHATWG "UTF-8 decode",
