@@ -230,6 +230,16 @@ void MainWindow::createActions()
                              m_catalog->clear();
                              m_detail->clear();
                          });
+    m_capacityAction = make(tr("Log &Capacity…"), QKeySequence(),
+                            tr("How many events the log keeps before evicting the oldest"), [this] {
+                                bool ok = false;
+                                const int capacity = QInputDialog::getInt(
+                                    this, tr("Log Capacity"),
+                                    tr("Events kept in the log (oldest are evicted):"),
+                                    int(m_log->capacity()), 1000, 50000000, 100000, &ok);
+                                if (ok)
+                                    m_log->setCapacity(capacity);
+                            });
     m_findAction = make(tr("&Find…"), QKeySequence::Find, tr("Search the event log"), [this] {
         m_search->setFocus();
         m_search->selectAll();
@@ -276,6 +286,8 @@ void MainWindow::createMenus()
     QMenu *view = menuBar()->addMenu(tr("&View"));
     view->addAction(m_pauseAction);
     view->addAction(m_followAction);
+    view->addSeparator();
+    view->addAction(m_capacityAction);
 
     QMenu *connection = menuBar()->addMenu(tr("&Connection"));
     connection->addAction(m_newAction);
@@ -918,6 +930,7 @@ void MainWindow::saveSettings()
                       m_eventView->horizontalHeader()->saveState());
     settings.setValue(QStringLiteral("window/bottomTab"), m_bottomTabs->currentIndex());
     settings.setValue(QStringLiteral("view/follow"), m_followAction->isChecked());
+    settings.setValue(QStringLiteral("view/capacity"), qint64(m_log->capacity()));
 
     QJsonArray connections;
     for (const ConnectionEntry &entry : m_connections.model()->entries()) {
@@ -951,6 +964,9 @@ void MainWindow::restoreLayout()
         settings.value(QStringLiteral("window/eventColumns")).toByteArray());
     m_bottomTabs->setCurrentIndex(settings.value(QStringLiteral("window/bottomTab"), 0).toInt());
     m_followAction->setChecked(settings.value(QStringLiteral("view/follow"), true).toBool());
+    const qint64 capacity = settings.value(QStringLiteral("view/capacity"), 0).toLongLong();
+    if (capacity > 0)
+        m_log->setCapacity(capacity);
 }
 
 void MainWindow::closeEvent(QCloseEvent *event)

@@ -168,6 +168,7 @@ private:
     QAction *m_followAction = nullptr;
     QAction *m_clearAction = nullptr;
     QAction *m_findAction = nullptr;
+    QAction *m_capacityAction = nullptr;
     QAction *m_copyAction = nullptr;
     QAction *m_demoAction = nullptr;
     QAction *m_aboutAction = nullptr;

@@ -42,6 +42,8 @@ private Q_SLOTS:
     void failureShowsResponse();
     void settingsAreRestored();
     void recordOpenAndExport();
+    void llmPostStream();
+    void wikimediaAndSensorStreams();
     void screenshot();
 
 private:
@@ -312,6 +314,78 @@ void TestMainWindow::recordOpenAndExport()
     const QByteArray content = csvFile.readAll();
     QVERIFY(content.startsWith("time,connection,type,id,data\r\n"));
     QCOMPARE(content.count("\r\n"), 21);
+}
+
+void TestMainWindow::llmPostStream()
+{
+    // An OpenAI-style chat completion stream: POST with a JSON body, deltas, then [DONE]
+    // and the end of the body. The POST must not be re-sent.
+    m_server.route("/v1/chat/completions", [](TestServer::Exchange *exchange) {
+        if (exchange->method() != "POST" || !exchange->body().contains("\"stream\":true")) {
+            exchange->respond(400, {{"Content-Type", "application/json"}}, "{\"error\":\"bad\"}");
+            return;
+        }
+        exchange->sseHead(TestServer::Framing::Chunked);
+        for (const char *word : {"Hel", "lo", "!"}) {
+            exchange->send(QByteArray("data: {\"choices\":[{\"delta\":{\"content\":\"") + word
+                           + "\"}}],\"usage\":{\"output_tokens\":3}}\n\n");
+        }
+        exchange->send("data: [DONE]\n\n");
+        exchange->finish();
+    });
+    MainWindow window;
+    window.show();
+    Sse::ClientOptions options = optionsFor("/v1/chat/completions");
+    options.method = "POST";
+    options.body = "{\"model\":\"m\",\"stream\":true}";
+    options.headers = {{"Authorization", "Bearer sk-test"}, {"Content-Type", "application/json"}};
+    window.addConnection(QStringLiteral("chat"), options);
+    QTRY_COMPARE(window.logModel()->rowCount(), 4);
+    QCOMPARE(window.logModel()->index(3, EventLogModel::DataColumn).data().toString(),
+             QStringLiteral("[DONE]"));
+    const QModelIndex state =
+        window.connections()->model()->index(0, ConnectionListModel::StateColumn);
+    QTRY_VERIFY(state.data().toString().startsWith(QStringLiteral("Closed")));
+    QCOMPARE(m_server.requestCount("/v1/chat/completions"), 1);
+    QCOMPARE(m_server.requests("/v1/chat/completions").first().header("Authorization"),
+             QByteArray("Bearer sk-test"));
+}
+
+void TestMainWindow::wikimediaAndSensorStreams()
+{
+    m_server.route("/v2/stream/recentchange", [](TestServer::Exchange *exchange) {
+        exchange->sseHead();
+        for (int i = 0; i < 5; ++i) {
+            const QByteArray n = QByteArray::number(i);
+            exchange->send("event: message\nid: [{\"topic\":\"eqiad.mediawiki.recentchange\","
+                           "\"partition\":0,\"offset\":" + n + "}]\ndata: {\"$schema\":"
+                           "\"/mediawiki/recentchange/1.0.0\",\"type\":\"edit\",\"title\":\"Page "
+                           + n + "\",\"length\":{\"old\":100,\"new\":" + QByteArray::number(100 + i)
+                           + "},\"bot\":false}\n\n");
+        }
+    });
+    m_server.route("/sensor", [](TestServer::Exchange *exchange) {
+        exchange->sseHead();
+        exchange->send("data: 21.5\n\ndata: 21.7\n\ndata: 21.6\n\n");
+    });
+    MainWindow window;
+    window.show();
+    const quint16 wiki = window.addConnection(QStringLiteral("wiki"), optionsFor("/v2/stream/recentchange"));
+    const quint16 sensor = window.addConnection(QStringLiteral("sensor"), optionsFor("/sensor"));
+    QTRY_COMPARE(window.logModel()->rowCount(), 8);
+    bool lengthNew = false;
+    bool plainNumber = false;
+    QTRY_VERIFY([&] {
+        for (const SeriesKey &key : window.seriesCatalog()->discoveredSeries()) {
+            lengthNew |= key.connection == wiki && key.path == "length.new";
+            plainNumber |= key.connection == sensor && key.path.isEmpty();
+        }
+        return lengthNew && plainNumber;
+    }());
+    const ConnectionEntry *entry = window.connections()->entry(wiki);
+    QVERIFY(entry);
+    QCOMPARE(entry->lastEventId,
+             QByteArray("[{\"topic\":\"eqiad.mediawiki.recentchange\",\"partition\":0,\"offset\":4}]"));
 }
 
 void TestMainWindow::screenshot()
