@@ -59,11 +59,11 @@ QSpinBox *createMillisecondsSpin(const QString &accessibleName, QWidget *parent)
     spin->setSuffix(QStringLiteral(" ms"));
     spin->setGroupSeparatorShown(true);
     spin->setAccessibleName(accessibleName);
+    spin->setSizePolicy(QSizePolicy::Fixed, QSizePolicy::Fixed);
     return spin;
 }
 
-QDoubleSpinBox *createSecondsSpin(const QString &accessibleName, double maximum,
-                                  QWidget *parent)
+QDoubleSpinBox *createSecondsSpin(const QString &accessibleName, double maximum, QWidget *parent)
 {
     auto *spin = new QDoubleSpinBox(parent);
     spin->setDecimals(1);
@@ -71,7 +71,18 @@ QDoubleSpinBox *createSecondsSpin(const QString &accessibleName, double maximum,
     spin->setSingleStep(1);
     spin->setSuffix(QStringLiteral(" s"));
     spin->setAccessibleName(accessibleName);
+    spin->setSizePolicy(QSizePolicy::Fixed, QSizePolicy::Fixed);
     return spin;
+}
+
+// Gives the widgets the width of the widest, so a column of spin boxes lines up.
+void equalizeWidths(const QList<QWidget *> &widgets)
+{
+    int width = 0;
+    for (const QWidget *widget : widgets)
+        width = qMax(width, widget->sizeHint().width());
+    for (QWidget *widget : widgets)
+        widget->setMinimumWidth(width);
 }
 
 // The loaded value when the spin box still shows what loading it produced, else the shown one
@@ -160,8 +171,8 @@ ConnectionDialog::ConnectionDialog(QWidget *parent)
     m_presetsButton->setToolTip(tr("Fill the form for a well-known stream"));
     auto *presetMenu = new QMenu(m_presetsButton);
     presetMenu->setObjectName(QStringLiteral("presetMenu"));
-    for (Preset preset : {Preset::OpenAiChat, Preset::AnthropicMessages,
-                          Preset::WikimediaRecentChanges}) {
+    for (Preset preset :
+         {Preset::OpenAiChat, Preset::AnthropicMessages, Preset::WikimediaRecentChanges}) {
         QAction *action = presetMenu->addAction(presetName(preset));
         action->setData(int(preset));
         connect(action, &QAction::triggered, this, [this, preset] { applyPreset(preset); });
@@ -170,18 +181,25 @@ ConnectionDialog::ConnectionDialog(QWidget *parent)
 
     m_buttonBox = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this);
     m_buttonBox->setObjectName(QStringLiteral("buttonBox"));
-    m_buttonBox->addButton(m_presetsButton, QDialogButtonBox::ActionRole);
     connect(m_buttonBox, &QDialogButtonBox::accepted, this, &QDialog::accept);
     connect(m_buttonBox, &QDialogButtonBox::rejected, this, &QDialog::reject);
 
     auto *layout = new QVBoxLayout(this);
     layout->addLayout(form);
     layout->addWidget(m_tabs, 1);
-    layout->addWidget(m_buttonBox);
+    auto *bottom = new QHBoxLayout;
+    bottom->addWidget(m_presetsButton);
+    bottom->addStretch(1);
+    bottom->addWidget(m_buttonBox);
+    layout->addLayout(bottom);
 
     connect(m_urlEdit, &QLineEdit::textChanged, this, &ConnectionDialog::updateUrlState);
     connect(m_methodCombo, &QComboBox::currentTextChanged, this,
             &ConnectionDialog::updateMethodState);
+
+    equalizeWidths({m_defaultRetrySpin, m_fixedDelaySpin, m_backoffMaximumSpin, m_jitterSpin,
+                    m_backoffResetSpin, m_maximumAttemptsSpin, m_connectTimeoutSpin,
+                    m_idleTimeoutSpin, m_maximumEventSizeSpin});
 
     setUpTabOrder();
     updateHintColours();
@@ -224,7 +242,7 @@ QWidget *ConnectionDialog::createHeadersPage()
     m_removeHeaderButton->setToolTip(tr("Remove the selected headers"));
     m_removeHeaderButton->setEnabled(false);
     connect(m_addHeaderButton, &QPushButton::clicked, this, [this] {
-        addHeaderRow(QString(), QString(), false);
+        addHeaderRow(QString(), QString());
         const int row = m_headerTable->rowCount() - 1;
         m_headerTable->setCurrentCell(row, HeaderNameColumn);
         m_headerTable->editItem(m_headerTable->item(row, HeaderNameColumn));
@@ -263,11 +281,18 @@ QWidget *ConnectionDialog::createBodyPage()
     m_bodyEdit->setAccessibleName(tr("Request body"));
     m_bodyEdit->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
     m_bodyEdit->setTabChangesFocus(true);
+    m_bodyEdit->setPlaceholderText(tr("The request body, for example the JSON of an LLM API "
+                                      "call."));
     connect(m_bodyEdit, &QPlainTextEdit::textChanged, this,
             &ConnectionDialog::updateContentTypeHint);
 
     auto *label = new QLabel(tr("Request b&ody:"), page);
     label->setBuddy(m_bodyEdit);
+    m_bodyNote = new QLabel(tr("GET requests are sent without a body: choose POST, PUT or PATCH "
+                               "to send one."),
+                            page);
+    m_bodyNote->setObjectName(QStringLiteral("bodyNote"));
+    m_bodyNote->setWordWrap(true);
 
     m_contentTypeHint = new QWidget(page);
     m_contentTypeHint->setObjectName(QStringLiteral("contentTypeHint"));
@@ -275,8 +300,8 @@ QWidget *ConnectionDialog::createBodyPage()
     hintLayout->setContentsMargins(0, 0, 0, 0);
     auto *hintLabel = createHint(m_contentTypeHint);
     hintLabel->setText(tr("The body looks like JSON, but no Content-Type header is set."));
-    m_contentTypeButton = new QPushButton(tr("Add Content-&Type: application/json"),
-                                          m_contentTypeHint);
+    m_contentTypeButton
+            = new QPushButton(tr("Add Content-&Type: application/json"), m_contentTypeHint);
     m_contentTypeButton->setObjectName(QStringLiteral("contentTypeButton"));
     connect(m_contentTypeButton, &QPushButton::clicked, this,
             &ConnectionDialog::addContentTypeHeader);
@@ -284,6 +309,7 @@ QWidget *ConnectionDialog::createBodyPage()
     hintLayout->addWidget(m_contentTypeButton);
 
     layout->addWidget(label);
+    layout->addWidget(m_bodyNote);
     layout->addWidget(m_bodyEdit, 1);
     layout->addWidget(m_contentTypeHint);
     return page;
@@ -297,6 +323,7 @@ QWidget *ConnectionDialog::createReconnectPage()
     m_policyCombo = new QComboBox(page);
     m_policyCombo->setObjectName(QStringLiteral("policyCombo"));
     m_policyCombo->setAccessibleName(tr("Reconnect policy"));
+    m_policyCombo->setSizePolicy(QSizePolicy::Fixed, QSizePolicy::Fixed);
     const auto addPolicy = [this](const QString &text, Sse::ReconnectPolicy policy,
                                   const QString &toolTip) {
         m_policyCombo->addItem(text, int(policy));
@@ -331,6 +358,7 @@ QWidget *ConnectionDialog::createReconnectPage()
     m_jitterSpin->setRange(0, 100);
     m_jitterSpin->setDecimals(0);
     m_jitterSpin->setSuffix(QStringLiteral(" %"));
+    m_jitterSpin->setSizePolicy(QSizePolicy::Fixed, QSizePolicy::Fixed);
 
     m_backoffResetSpin = createSecondsSpin(tr("Reset backoff after"), 24 * 60 * 60, page);
     m_backoffResetSpin->setObjectName(QStringLiteral("backoffResetSpin"));
@@ -342,6 +370,8 @@ QWidget *ConnectionDialog::createReconnectPage()
     m_maximumAttemptsSpin->setAccessibleName(tr("Maximum attempts"));
     m_maximumAttemptsSpin->setRange(0, 1000000);
     m_maximumAttemptsSpin->setSpecialValueText(tr("Unlimited"));
+    m_maximumAttemptsSpin->setGroupSeparatorShown(true);
+    m_maximumAttemptsSpin->setSizePolicy(QSizePolicy::Fixed, QSizePolicy::Fixed);
     m_maximumAttemptsSpin->setToolTip(tr("Give up after this many failed attempts in a row"));
 
     m_resendCheck = new QCheckBox(tr("Re-&send POST after a drop"), page);
@@ -392,6 +422,7 @@ QWidget *ConnectionDialog::createLimitsPage()
     m_maximumEventSizeSpin->setDecimals(1);
     m_maximumEventSizeSpin->setRange(0.1, 4096);
     m_maximumEventSizeSpin->setSuffix(QStringLiteral(" MiB"));
+    m_maximumEventSizeSpin->setSizePolicy(QSizePolicy::Fixed, QSizePolicy::Fixed);
     m_maximumEventSizeSpin->setToolTip(tr("A larger event fails the connection instead of "
                                           "filling memory"));
     limitsForm->addRow(tr("&Connect timeout:"), m_connectTimeoutSpin);
@@ -407,9 +438,8 @@ QWidget *ConnectionDialog::createLimitsPage()
     m_insecureWarning->setText(tr("Warning: every certificate is accepted, so anyone on the "
                                   "network path can read and change this stream. Use it only "
                                   "for local test servers."));
-    connect(m_insecureCheck, &QCheckBox::toggled, this, [this](bool checked) {
-        m_insecureWarning->setVisible(checked);
-    });
+    connect(m_insecureCheck, &QCheckBox::toggled, this,
+            [this](bool checked) { m_insecureWarning->setVisible(checked); });
 
     m_caStatus = new QLabel(tls);
     m_caStatus->setObjectName(QStringLiteral("caStatus"));
@@ -494,6 +524,7 @@ void ConnectionDialog::setUpTabOrder()
             m_caChooseButton,
             m_caClearButton,
             m_forgetCertificateButton,
+            m_presetsButton,
             m_buttonBox,
     };
     for (qsizetype i = 1; i < chain.size(); ++i)
@@ -513,7 +544,7 @@ void ConnectionDialog::setConnection(const QString &name, const Sse::ClientOptio
         m_headerTable->setRowCount(0);
     }
     for (const auto &[headerName, headerValue] : options.headers)
-        addHeaderRow(QString::fromUtf8(headerName), QString::fromUtf8(headerValue), false);
+        addHeaderRow(QString::fromUtf8(headerName), QString::fromUtf8(headerValue));
 
     m_bodyEdit->setPlainText(QString::fromUtf8(options.body));
 
@@ -589,11 +620,10 @@ Sse::ClientOptions ConnectionDialog::options() const
     options.defaultRetryMs = m_defaultRetrySpin->value();
     options.fixedDelayMs = m_fixedDelaySpin->value();
     options.backoffMaximumMs = m_backoffMaximumSpin->value();
-    options.backoffJitter = m_jitterSpin->value() == m_shown.jitter
-            ? m_loaded.backoffJitter
-            : m_jitterSpin->value() / 100.0;
-    options.backoffResetAfterMs = keptOrConverted(
-            m_backoffResetSpin->value(), m_shown.backoffReset, m_loaded.backoffResetAfterMs, 1000);
+    options.backoffJitter = m_jitterSpin->value() == m_shown.jitter ? m_loaded.backoffJitter
+                                                                    : m_jitterSpin->value() / 100.0;
+    options.backoffResetAfterMs = keptOrConverted(m_backoffResetSpin->value(), m_shown.backoffReset,
+                                                  m_loaded.backoffResetAfterMs, 1000);
     options.maximumAttempts = m_maximumAttemptsSpin->value();
     options.reconnectNonIdempotent = m_resendCheck->isChecked();
     options.initialLastEventId = m_lastEventIdEdit->text().toUtf8();
@@ -602,9 +632,9 @@ Sse::ClientOptions ConnectionDialog::options() const
             m_connectTimeoutSpin->value(), m_shown.connectTimeout, m_loaded.connectTimeoutMs, 1000);
     options.idleTimeoutMs = keptOrConverted(m_idleTimeoutSpin->value(), m_shown.idleTimeout,
                                             m_loaded.idleTimeoutMs, 1000);
-    options.maximumEventSize =
-            keptOrConverted(m_maximumEventSizeSpin->value(), m_shown.maximumEventSize,
-                            m_loaded.maximumEventSize, MebiByte);
+    options.maximumEventSize
+            = keptOrConverted(m_maximumEventSizeSpin->value(), m_shown.maximumEventSize,
+                              m_loaded.maximumEventSize, MebiByte);
     options.allowInsecureTls = m_insecureCheck->isChecked();
     options.caCertificatesPem = m_caCertificatesPem;
     options.acceptedCertificatePem = m_acceptedCertificatePem;
@@ -703,8 +733,8 @@ bool ConnectionDialog::isSecretHeader(const QString &name)
         if (lower == exact)
             return true;
     }
-    for (QLatin1String part : {QLatin1String("token"), QLatin1String("secret"), QLatin1String("key"),
-                               QLatin1String("password")}) {
+    for (QLatin1String part : {QLatin1String("token"), QLatin1String("secret"),
+                               QLatin1String("key"), QLatin1String("password")}) {
         if (lower.contains(part))
             return true;
     }
@@ -725,7 +755,7 @@ void ConnectionDialog::changeEvent(QEvent *event)
         updateHintColours();
 }
 
-void ConnectionDialog::addHeaderRow(const QString &name, const QString &value, bool revealed)
+void ConnectionDialog::addHeaderRow(const QString &name, const QString &value)
 {
     {
         QScopedValueRollback guard(m_updatingHeaders, true);
@@ -736,7 +766,7 @@ void ConnectionDialog::addHeaderRow(const QString &name, const QString &value, b
         valueItem->setData(SecretValueDelegate::ValueRole, value);
         m_headerTable->setItem(row, HeaderValueColumn, valueItem);
         auto *showItem = new QTableWidgetItem;
-        showItem->setData(Qt::UserRole, revealed);
+        showItem->setData(Qt::UserRole, false); // masked until the user asks
         m_headerTable->setItem(row, HeaderShowColumn, showItem);
     }
     refreshHeaderRow(m_headerTable->rowCount() - 1);
@@ -805,7 +835,7 @@ void ConnectionDialog::removeSelectedHeaders()
 
 void ConnectionDialog::addContentTypeHeader()
 {
-    addHeaderRow(QStringLiteral("Content-Type"), QStringLiteral("application/json"), false);
+    addHeaderRow(QStringLiteral("Content-Type"), QStringLiteral("application/json"));
 }
 
 bool ConnectionDialog::hasHeader(const QString &name) const
@@ -836,10 +866,7 @@ void ConnectionDialog::updateMethodState()
     const QString method = m_methodCombo->currentText().trimmed();
     const bool isGet = method.isEmpty() || method.compare(u"GET", Qt::CaseInsensitive) == 0;
     m_bodyEdit->setEnabled(!isGet);
-    m_bodyEdit->setPlaceholderText(
-            isGet ? tr("GET requests are sent without a body. Choose POST, PUT or PATCH to "
-                       "send one.")
-                  : tr("The request body, for example the JSON of an LLM API call."));
+    m_bodyNote->setVisible(isGet);
     updateContentTypeHint();
 }
 

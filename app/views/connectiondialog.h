@@ -75,7 +75,7 @@ private:
     QWidget *createLimitsPage();
     void setUpTabOrder();
 
-    void addHeaderRow(const QString &name, const QString &value, bool revealed);
+    void addHeaderRow(const QString &name, const QString &value);
     void refreshHeaderRow(int row);
     void onHeaderItemChanged(QTableWidgetItem *item);
     void removeSelectedHeaders();
@@ -121,6 +121,7 @@ private:
     QPushButton *m_removeHeaderButton = nullptr;
 
     QPlainTextEdit *m_bodyEdit = nullptr;
+    QLabel *m_bodyNote = nullptr;
     QWidget *m_contentTypeHint = nullptr;
     QPushButton *m_contentTypeButton = nullptr;
 

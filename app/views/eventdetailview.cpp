@@ -159,7 +159,7 @@ EventDetailView::EventDetailView(QWidget *parent)
     createButtons();
     layout->addWidget(m_tabs, 1);
 
-    updateHighlighterTheme();
+    updateColours();
     clear();
 }
 
@@ -285,15 +285,18 @@ void EventDetailView::createTabs()
 
 void EventDetailView::createButtons()
 {
-    auto *buttons = new QHBoxLayout;
-    m_copyDataButton = new QPushButton(tr("Copy &data"), this);
+    // A row of their own: in the corner of the tab bar they squeeze the tabs in a narrow dock.
+    auto *row = new QWidget(this);
+    auto *buttons = new QHBoxLayout(row);
+    buttons->setContentsMargins(0, 0, 0, 0);
+    m_copyDataButton = new QPushButton(tr("Copy &data"), row);
     m_copyDataButton->setObjectName(QStringLiteral("copyDataButton"));
     m_copyDataButton->setToolTip(tr("Copy the event data exactly as received"));
-    m_copyJsonButton = new QPushButton(tr("Copy as &JSON"), this);
+    m_copyJsonButton = new QPushButton(tr("Copy as &JSON"), row);
     m_copyJsonButton->setObjectName(QStringLiteral("copyJsonButton"));
     m_copyJsonButton->setToolTip(tr("Copy the whole event (type, ID, time, data) as a JSON "
                                     "object"));
-    m_copyPrettyButton = new QPushButton(tr("Copy pretty JSO&N"), this);
+    m_copyPrettyButton = new QPushButton(tr("Copy pretty JSO&N"), row);
     m_copyPrettyButton->setObjectName(QStringLiteral("copyPrettyButton"));
     m_copyPrettyButton->setToolTip(tr("Copy the data as indented JSON"));
     connect(m_copyDataButton, &QPushButton::clicked, this, &EventDetailView::copyData);
@@ -303,7 +306,7 @@ void EventDetailView::createButtons()
     buttons->addWidget(m_copyJsonButton);
     buttons->addWidget(m_copyPrettyButton);
     buttons->addStretch(1);
-    static_cast<QVBoxLayout *>(layout())->addLayout(buttons);
+    static_cast<QVBoxLayout *>(layout())->addWidget(row);
 }
 
 void EventDetailView::setEvent(const Sse::Event &event, const QString &connectionName)
@@ -378,11 +381,13 @@ void EventDetailView::showHeader()
     const QDateTime received = QDateTime::fromMSecsSinceEpoch(m_event.receivedMs);
     m_timeField->setText(received.toString(QStringLiteral("yyyy-MM-dd HH:mm:ss.zzz")));
     m_timeField->setToolTip(utcTimeText(m_event.receivedMs));
+    m_timeField->setCursorPosition(0);
 
     const qsizetype size = m_event.data.size();
     const QString bytes = size == 1 ? tr("1 byte") : tr("%1 bytes").arg(locale().toString(size));
     m_sizeField->setText(size < 1024 ? bytes
                                      : tr("%1 (%2)").arg(locale().formattedDataSize(size), bytes));
+    m_sizeField->setCursorPosition(0);
 
     const bool hasRetry = m_event.retryMs >= 0;
     m_retryField->setText(hasRetry ? tr("%1 ms").arg(locale().toString(m_event.retryMs))
@@ -455,8 +460,8 @@ void EventDetailView::showRaw()
     qsizetype start = 0;
     while (true) {
         const qsizetype end = shown.indexOf('\n', start);
-        const QByteArrayView line =
-                QByteArrayView(shown).sliced(start, (end < 0 ? shown.size() : end) - start);
+        const QByteArrayView line
+                = QByteArrayView(shown).sliced(start, (end < 0 ? shown.size() : end) - start);
         wire += line.isEmpty() ? QByteArrayView("data:") : QByteArrayView("data: ");
         wire += line;
         wire += '\n';
@@ -489,9 +494,8 @@ void EventDetailView::buildTree()
     } else {
         auto *item = new QTreeWidgetItem(m_tree);
         const QByteArrayView token(m_event.data.constData() + root.begin, root.end - root.begin);
-        const QString text = root.kind == JsonText::Kind::String
-                ? JsonText::decodeString(token)
-                : QString::fromUtf8(token);
+        const QString text = root.kind == JsonText::Kind::String ? JsonText::decodeString(token)
+                                                                 : QString::fromUtf8(token);
         item->setText(KeyColumn, tr("(value)"));
         item->setText(ValueColumn, cellText(text));
         item->setToolTip(ValueColumn, toolTipText(text));
@@ -521,15 +525,24 @@ void EventDetailView::addTreeChildren(QTreeWidgetItem *parent, qsizetype begin, 
     const JsonText::Value container{JsonText::Kind(kind), begin, end};
     const bool isArray = container.kind == JsonText::Kind::Array;
     qsizetype total = 0;
-    const QList<JsonText::Member> members =
-            JsonText::members(json, container, MaximumTreeChildren, &total);
+    const QList<JsonText::Member> members
+            = JsonText::members(json, container, MaximumTreeChildren, &total);
+
+    // The same colours as the Pretty tab.
+    const QBrush keyBrush = m_highlighter->format(JsonHighlighter::Token::Key).foreground();
+    const QBrush stringBrush = m_highlighter->format(JsonHighlighter::Token::String).foreground();
+    const QBrush numberBrush = m_highlighter->format(JsonHighlighter::Token::Number).foreground();
+    const QBrush literalBrush = m_highlighter->format(JsonHighlighter::Token::Literal).foreground();
 
     QList<QTreeWidgetItem *> items;
     items.reserve(members.size() + 1);
     qsizetype index = 0;
     for (const JsonText::Member &member : members) {
         auto *item = new QTreeWidgetItem;
-        item->setText(KeyColumn, isArray ? QStringLiteral("[%1]").arg(index) : cellText(member.key));
+        item->setText(KeyColumn,
+                      isArray ? QStringLiteral("[%1]").arg(index) : cellText(member.key));
+        if (!isArray)
+            item->setForeground(KeyColumn, keyBrush);
         if (!isArray && member.key.size() > TreeCellCharacters)
             item->setToolTip(KeyColumn, toolTipText(member.key));
         item->setText(TypeColumn, JsonText::kindName(member.value.kind));
@@ -561,10 +574,17 @@ void EventDetailView::addTreeChildren(QTreeWidgetItem *parent, qsizetype begin, 
             const QString text = JsonText::decodeString(token);
             item->setText(ValueColumn, cellText(text));
             item->setToolTip(ValueColumn, toolTipText(text));
+            item->setForeground(ValueColumn, stringBrush);
             break;
         }
-        default:
+        case JsonText::Kind::Number:
             item->setText(ValueColumn, QString::fromUtf8(token));
+            item->setForeground(ValueColumn, numberBrush);
+            break;
+        case JsonText::Kind::Boolean:
+        case JsonText::Kind::Null:
+            item->setText(ValueColumn, QString::fromUtf8(token));
+            item->setForeground(ValueColumn, literalBrush);
             break;
         }
         items.append(item);
@@ -573,8 +593,9 @@ void EventDetailView::addTreeChildren(QTreeWidgetItem *parent, qsizetype begin, 
     if (total > members.size()) {
         auto *more = new QTreeWidgetItem;
         more->setText(KeyColumn, QStringLiteral("\u2026"));
-        more->setText(ValueColumn, tr("%1 more not shown: see the Pretty or Raw tab")
-                                           .arg(locale().toString(total - members.size())));
+        more->setText(ValueColumn,
+                      tr("%1 more not shown: see the Pretty or Raw tab")
+                              .arg(locale().toString(total - members.size())));
         more->setFlags(Qt::ItemIsEnabled);
         items.append(more);
     }
@@ -649,13 +670,18 @@ void EventDetailView::changeEvent(QEvent *event)
 {
     QWidget::changeEvent(event);
     if (event->type() == QEvent::PaletteChange || event->type() == QEvent::StyleChange)
-        updateHighlighterTheme();
+        updateColours();
 }
 
-void EventDetailView::updateHighlighterTheme()
+void EventDetailView::updateColours()
 {
     // This runs before the palette reaches the children, so read our own.
-    m_highlighter->setTheme(JsonHighlighter::themeFor(palette()));
+    const JsonHighlighter::Theme theme = JsonHighlighter::themeFor(palette());
+    if (theme != m_highlighter->theme()) {
+        m_highlighter->setTheme(theme);
+        if (m_treeBuilt) // the tree's colours are set per item
+            buildTree();
+    }
 
     // The header fields are read-only line edits dressed as labels: selectable, and they
     // scroll instead of widening the view for a long ID. Their background follows Window.

@@ -65,7 +65,7 @@ public:
 
     // Clipboard text of the three copy buttons.
     QString dataText() const;
-    QString eventJson() const;     // the event as an object: type, id, retry, time, data
+    QString eventJson() const; // the event as an object: type, id, retry, time, data
     QString prettyJsonText() const; // empty unless the data is JSON
 
 public Q_SLOTS:
@@ -88,7 +88,7 @@ private:
     void populateTreeItem(QTreeWidgetItem *item);
     void addTreeChildren(QTreeWidgetItem *parent, qsizetype begin, qsizetype end, int kind);
     void expandTree(QTreeWidgetItem *item, int &budget);
-    void updateHighlighterTheme();
+    void updateColours();
     void updateButtons();
 
     Sse::Event m_event;

@@ -140,8 +140,8 @@ bool validate(QByteArrayView json, QString *error)
     // element count.
     const qsizetype start = skipWhitespace(json, 0);
     if (start < json.size() && json.at(start) != '{' && json.at(start) != '[') {
-        const QJsonDocument wrapped =
-                QJsonDocument::fromJson(QByteArray('[' + bytes + ']'), nullptr);
+        const QJsonDocument wrapped
+                = QJsonDocument::fromJson(QByteArray('[' + bytes + ']'), nullptr);
         if (wrapped.isArray() && wrapped.array().size() == 1)
             return true;
     }

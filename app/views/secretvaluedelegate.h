@@ -16,7 +16,7 @@ class SecretValueDelegate : public QStyledItemDelegate
 public:
     enum Role {
         ValueRole = Qt::UserRole + 1, // QString: the real value
-        MaskedRole,                   // bool: DisplayRole holds a mask
+        MaskedRole, // bool: DisplayRole holds a mask
     };
 
     using QStyledItemDelegate::QStyledItemDelegate;

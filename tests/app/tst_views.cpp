@@ -90,8 +90,8 @@ QTextBlock findBlock(const QTextDocument *document, const QString &text)
 // Names the first field that differs, so a failing round trip says where.
 QString firstDifference(const Sse::ClientOptions &actual, const Sse::ClientOptions &expected)
 {
-#define SSE_COMPARE_FIELD(field)                                                                   \
-    if (!(actual.field == expected.field))                                                         \
+#define SSE_COMPARE_FIELD(field) \
+    if (!(actual.field == expected.field)) \
         return QStringLiteral(#field);
     SSE_COMPARE_FIELD(url)
     SSE_COMPARE_FIELD(method)
@@ -146,6 +146,7 @@ private Q_SLOTS:
     void copyButtonsFillClipboard();
     void highlighterColoursFollowPalette_data();
     void highlighterColoursFollowPalette();
+    void treeCreatesRowsOnExpand();
     void largeDataBuildsTabsOnFirstVisit();
     void oversizedDataIsNotParsed();
     void clearEmptiesView();
@@ -274,8 +275,7 @@ void TestViews::treeShowsKeysInOrderWithNestedChildren()
     QCOMPARE(tree->topLevelItem(1)->text(EventDetailView::ValueColumn), u"3"_s);
     QCOMPARE(tree->topLevelItem(1)->text(EventDetailView::TypeColumn), u"number"_s);
     // The digits as sent, not a double.
-    QCOMPARE(tree->topLevelItem(2)->text(EventDetailView::ValueColumn),
-             u"12345678901234567890"_s);
+    QCOMPARE(tree->topLevelItem(2)->text(EventDetailView::ValueColumn), u"12345678901234567890"_s);
     QCOMPARE(tree->topLevelItem(3)->text(EventDetailView::ValueColumn), u"{0 keys}"_s);
     QCOMPARE(tree->topLevelItem(3)->childIndicatorPolicy(),
              QTreeWidgetItem::DontShowIndicatorWhenChildless);
@@ -448,9 +448,45 @@ void TestViews::highlighterColoursFollowPalette()
         QVERIFY(colour.isValid());
         QCOMPARE(colours.count(colour), 1); // four distinct colours
         // Readable: clearly away from the background's lightness.
-        QVERIFY2(qAbs(colour.lightness() - base.lightness()) > 90,
-                 qPrintable(colour.name()));
+        QVERIFY2(qAbs(colour.lightness() - base.lightness()) > 90, qPrintable(colour.name()));
     }
+}
+
+void TestViews::treeCreatesRowsOnExpand()
+{
+    // Above ExpandAllBytes the tree opens collapsed and creates rows on demand.
+    QByteArray data = R"({"items":[)";
+    int count = 0;
+    while (data.size() <= EventDetailView::ExpandAllBytes) {
+        if (count > 0)
+            data += ',';
+        data += R"({"n":)" + QByteArray::number(count++) + R"(,"s":"some text to pad it out"})";
+    }
+    data += "]}";
+
+    EventDetailView view;
+    view.setEvent(makeEvent(data), QString());
+    auto *tree = child<QTreeWidget>(view, u"jsonTree"_s);
+    QCOMPARE(tree->topLevelItemCount(), 1);
+    QTreeWidgetItem *items = tree->topLevelItem(0);
+    QCOMPARE(items->text(EventDetailView::ValueColumn), u"[%1 items]"_s.arg(count));
+    QVERIFY(!items->isExpanded());
+    QCOMPARE(items->childCount(), 0);
+    QCOMPARE(items->childIndicatorPolicy(), QTreeWidgetItem::ShowIndicator);
+
+    tree->expandItem(items);
+    QCOMPARE(items->childCount(), count);
+    QTreeWidgetItem *last = items->child(count - 1);
+    QCOMPARE(last->text(EventDetailView::KeyColumn), u"[%1]"_s.arg(count - 1));
+    QCOMPARE(last->childCount(), 0);
+    tree->expandItem(last);
+    QCOMPARE(last->childCount(), 2);
+    QCOMPARE(last->child(0)->text(EventDetailView::ValueColumn), QString::number(count - 1));
+
+    // Collapsing and expanding again does not add the rows twice.
+    tree->collapseItem(items);
+    tree->expandItem(items);
+    QCOMPARE(items->childCount(), count);
 }
 
 void TestViews::largeDataBuildsTabsOnFirstVisit()
@@ -787,8 +823,8 @@ void TestViews::secretHeaderValuesAreMasked()
             ->setData(SecretValueDelegate::ValueRole, u"Bearer other"_s);
     QVERIFY(!shown(0).contains(u"other"_s));
     QCOMPARE(dialog.options().headers.at(0).second, QByteArray("Bearer other"));
-    QCOMPARE(dialog.options().headers.at(1), (QPair<QByteArray, QByteArray>("Cookie",
-                                                                           "text/event-stream")));
+    QCOMPARE(dialog.options().headers.at(1),
+             (QPair<QByteArray, QByteArray>("Cookie", "text/event-stream")));
 }
 
 void TestViews::policyEnablesSpinBoxes_data()
