@@ -346,6 +346,7 @@ void MainWindow::createWidgets()
     connect(m_connectionView->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
             [this] {
                 updateActions();
+                updateStatusBar();
                 updateConnectionLog();
                 updateStatistics();
                 updateResponse();

@@ -402,8 +402,32 @@ void TestMainWindow::screenshot()
     window.eventView()->setCurrentIndex(window.logModel()->index(2, 0));
     const QPixmap pixmap = window.grab();
     QVERIFY(!pixmap.isNull());
-    if (!directory.isEmpty())
-        QVERIFY(pixmap.save(QString::fromLocal8Bit(directory) + QStringLiteral("/mainwindow.png")));
+    if (directory.isEmpty())
+        return;
+    QVERIFY(pixmap.save(QString::fromLocal8Bit(directory) + QStringLiteral("/screenshot-states.png")));
+
+    // With a directory given, also a picture of the chart over the live demo stream.
+    MainWindow demo;
+    demo.resize(1280, 820);
+    demo.show();
+    const quint16 id = demo.openDemo();
+    QVERIFY(id != 0);
+    demo.bottomTabs()->setCurrentWidget(demo.chartPanel());
+    QList<SeriesKey> plotted;
+    QTRY_VERIFY_WITH_TIMEOUT([&] {
+        for (const SeriesKey &key : demo.seriesCatalog()->discoveredSeries()) {
+            if ((key.eventType == "trade" && key.path == "price")
+                || (key.eventType == "latency" && key.path == "latency.p99_ms")) {
+                if (!plotted.contains(key)) {
+                    demo.chartPanel()->setPlotted(key, true);
+                    plotted.append(key);
+                }
+            }
+        }
+        return plotted.size() == 2;
+    }(), 10000);
+    QTRY_VERIFY_WITH_TIMEOUT(demo.chartPanel()->pointCount(plotted.first()) > 40, 15000);
+    QVERIFY(demo.grab().save(QString::fromLocal8Bit(directory) + QStringLiteral("/screenshot-chart.png")));
 }
 
 QTEST_MAIN(TestMainWindow)
