@@ -77,6 +77,10 @@ void ConnectionManager::createClient(quint16 id, const Sse::ClientOptions &optio
         countEvents(entry, events);
         emit eventsReceived(id, events);
     });
+    client->setRawCapture(m_rawCapture);
+    connect(client, &Sse::Client::rawBytesReceived, this, [this, id](const QByteArray &bytes) {
+        emit rawBytesReceived(id, bytes);
+    });
     connect(client, &Sse::Client::bytesReceived, this, [this, id](qint64 count) {
         if (ConnectionEntry *entry = m_model.entry(id)) {
             entry->bytes += count;
@@ -216,6 +220,13 @@ void ConnectionManager::countEvents(ConnectionEntry *entry, const Sse::EventList
     }
     entry->events += events.size();
     m_model.touch(entry->id);
+}
+
+void ConnectionManager::setRawCapture(bool enabled)
+{
+    m_rawCapture = enabled;
+    for (Sse::Client *client : std::as_const(m_clients))
+        QMetaObject::invokeMethod(client, [client, enabled] { client->setRawCapture(enabled); });
 }
 
 void ConnectionManager::ingestOffline(quint16 id, const Sse::EventList &events)

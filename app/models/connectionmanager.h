@@ -37,6 +37,9 @@ public:
     void close(quint16 id);
     void reconnectNow(quint16 id);
 
+    /// Forward each client's raw body bytes (rawBytesReceived), for byte-exact recording.
+    void setRawCapture(bool enabled);
+
     /// Events from a non-network source (replay, import) counted like live ones.
     void ingestOffline(quint16 id, const Sse::EventList &events);
 
@@ -47,6 +50,7 @@ Q_SIGNALS:
     void connectionRemoved(quint16 id);
     void connectionRenamed(quint16 id, const QString &name);
     void logAppended(quint16 id);
+    void rawBytesReceived(quint16 id, const QByteArray &bytes);
 
 private:
     void createClient(quint16 id, const Sse::ClientOptions &options);
@@ -62,4 +66,5 @@ private:
     QElapsedTimer m_rateClock;
     qint64 m_lastRateTick = 0;
     quint16 m_nextId = 1;
+    bool m_rawCapture = false;
 };

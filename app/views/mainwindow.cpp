@@ -8,6 +8,7 @@
 #include "recording/exportjob.h"
 #include "recording/logimporter.h"
 #include "recording/recorder.h"
+#include "recording/recorderoptions.h"
 #include "recording/replayer.h"
 #include "views/connectiondialog.h"
 #include "views/eventdetailview.h"
@@ -97,6 +98,11 @@ MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent)
                     m_connectionFilter->setItemText(index, name);
             });
     connect(&m_connections, &ConnectionManager::stateChanged, this, &MainWindow::recordState);
+    connect(&m_connections, &ConnectionManager::rawBytesReceived, this,
+            [this](quint16 id, const QByteArray &bytes) {
+                if (m_recordedConnections.isEmpty() || m_recordedConnections.contains(id))
+                    m_recorder->recordRaw(id, bytes);
+            });
     connect(m_recorder, &Recorder::statusChanged, this, &MainWindow::updateRecordingIndicator);
     connect(m_recorder, &Recorder::stopped, this, &MainWindow::updateRecordingIndicator);
     connect(m_recorder, &Recorder::errorOccurred, this, [this](const QString &message) {
@@ -189,6 +195,11 @@ void MainWindow::createActions()
     m_recordSelectedAction = make(tr("Record &Selected Connection…"), QKeySequence(),
                                   tr("Record only the selected connection"),
                                   &MainWindow::recordSelected);
+    m_rawCaptureAction = make(tr("Also Record &Raw Bytes"), QKeySequence(),
+                              tr("Write the raw stream bytes beside the recording "
+                                 "(FILE.raw.sse), for byte-exact replay"),
+                              [](bool) {});
+    m_rawCaptureAction->setCheckable(true);
     m_replayAction = make(tr("Re&play Recording…"), QKeySequence(tr("Ctrl+Shift+P")),
                           tr("Replay a recording into the window at its original timing or faster"),
                           &MainWindow::replayRecording);
@@ -273,6 +284,7 @@ void MainWindow::createMenus()
     file->addSeparator();
     file->addAction(m_recordAction);
     file->addAction(m_recordSelectedAction);
+    file->addAction(m_rawCaptureAction);
     file->addAction(m_exportAction);
     file->addSeparator();
     file->addAction(m_quitAction);
@@ -931,6 +943,7 @@ void MainWindow::saveSettings()
                       m_eventView->horizontalHeader()->saveState());
     settings.setValue(QStringLiteral("window/bottomTab"), m_bottomTabs->currentIndex());
     settings.setValue(QStringLiteral("view/follow"), m_followAction->isChecked());
+    settings.setValue(QStringLiteral("record/raw"), m_rawCaptureAction->isChecked());
     settings.setValue(QStringLiteral("view/capacity"), qint64(m_log->capacity()));
 
     QJsonArray connections;
@@ -965,6 +978,7 @@ void MainWindow::restoreLayout()
         settings.value(QStringLiteral("window/eventColumns")).toByteArray());
     m_bottomTabs->setCurrentIndex(settings.value(QStringLiteral("window/bottomTab"), 0).toInt());
     m_followAction->setChecked(settings.value(QStringLiteral("view/follow"), true).toBool());
+    m_rawCaptureAction->setChecked(settings.value(QStringLiteral("record/raw"), false).toBool());
     const qint64 capacity = settings.value(QStringLiteral("view/capacity"), 0).toLongLong();
     if (capacity > 0)
         m_log->setCapacity(capacity);
@@ -985,7 +999,17 @@ bool MainWindow::startRecording(const QString &path, quint16 onlyConnection)
     m_recordedConnections.clear();
     if (onlyConnection != 0)
         m_recordedConnections.insert(onlyConnection);
-    if (!m_recorder->start(path)) {
+    RecorderOptions options;
+    // Large recordings are split into parts (FILE.1.jsonl, ...) that open on their own.
+    options.rotateBytes = 1024LL * 1024 * 1024;
+    if (m_rawCaptureAction->isChecked()) {
+        QString raw = path;
+        if (raw.endsWith(QLatin1String(".jsonl")))
+            raw.chop(6);
+        options.rawCapturePath = raw + QStringLiteral(".raw.sse");
+    }
+    m_connections.setRawCapture(!options.rawCapturePath.isEmpty());
+    if (!m_recorder->start(path, options)) {
         m_recordingError = m_recorder->errorString();
         QMessageBox::warning(this, tr("Record"),
                              tr("Cannot record to %1: %2").arg(path, m_recordingError));
@@ -1003,6 +1027,7 @@ bool MainWindow::startRecording(const QString &path, quint16 onlyConnection)
 
 void MainWindow::stopRecording()
 {
+    m_connections.setRawCapture(false);
     m_recorder->stop();
     updateRecordingIndicator();
 }

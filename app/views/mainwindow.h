@@ -79,6 +79,7 @@ public:
     bool startRecording(const QString &path, quint16 onlyConnection = 0);
     void stopRecording();
     Recorder *recorder() { return m_recorder; }
+    QAction *rawCaptureAction() { return m_rawCaptureAction; }
 
     enum class ExportScope { All, Filtered, Selected };
     /// Starts an export; progress shows in the status bar. Null when one is running.
@@ -157,6 +158,7 @@ private:
     QAction *m_recordAction = nullptr;
     QAction *m_recordSelectedAction = nullptr;
     QAction *m_replayAction = nullptr;
+    QAction *m_rawCaptureAction = nullptr;
     QAction *m_quitAction = nullptr;
     QAction *m_editAction = nullptr;
     QAction *m_duplicateAction = nullptr;

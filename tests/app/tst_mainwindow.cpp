@@ -271,6 +271,7 @@ void TestMainWindow::recordOpenAndExport()
     const QString recording = directory.filePath(QStringLiteral("rec.jsonl"));
     MainWindow window;
     window.show();
+    window.rawCaptureAction()->setChecked(true);
     QVERIFY(window.startRecording(recording));
     window.addConnection(QStringLiteral("mixed"), optionsFor("/mixed"));
     QTRY_COMPARE(window.logModel()->rowCount(), 20);
@@ -291,6 +292,10 @@ void TestMainWindow::recordOpenAndExport()
             ++events;
     }
     QCOMPARE(events, 20);
+    // The raw bytes, byte for byte, beside the recording.
+    QFile raw(directory.filePath(QStringLiteral("rec.raw.sse")));
+    QVERIFY2(raw.open(QIODevice::ReadOnly), qPrintable(raw.fileName()));
+    QCOMPARE(raw.readAll(), mixedEvents(20));
 
     // Open it again: an offline connection with the same 20 events.
     MainWindow reader;
