@@ -25,6 +25,11 @@ namespace {
 
 constexpr qsizetype BodyPreviewBytes = 1024;
 constexpr qint64 ReadBufferBytes = 4 * 1024 * 1024;
+// Bytes parsed per read() call, and events per eventsReceived() at most: batches stay
+// large enough to amortise the signal but small enough that their memory is reused
+// from the allocator's cache instead of fresh pages on every read.
+constexpr qint64 ReadSliceBytes = 256 * 1024;
+constexpr qsizetype MaximumBatchEvents = 8192;
 constexpr int FailurePreviewWaitMs = 1000;
 
 bool isIdempotent(const QByteArray &method)
@@ -506,25 +511,9 @@ void Client::Private::readBody()
     stats.lastByteMs = now;
     parser.setReceiveTime(now);
     EventList events;
-    qint64 total = 0;
-    Parser::Status status = Parser::Status::Ok;
-    while (available > 0 && status == Parser::Status::Ok) {
-        readBuffer.resize(qMin<qint64>(available, ReadBufferBytes));
-        const qint64 got = reply->read(readBuffer.data(), readBuffer.size());
-        if (got <= 0)
-            break;
-        total += got;
-        if (rawCapture)
-            emit q->rawBytesReceived(QByteArray(readBuffer.constData(), got));
-        status = parser.feed(readBuffer.constData(), got, events);
-        available = reply->bytesAvailable();
-    }
-    stats.bytes += total;
-    const int previousRetry = reconnectionTime;
-    if (parser.retryMs() >= 0)
-        reconnectionTime = int(parser.retryMs());
-
-    if (!events.isEmpty()) {
+    auto deliver = [this, &events] {
+        if (events.isEmpty())
+            return;
         stats.events += events.size();
         for (const Event &event : std::as_const(events)) {
             // Events of one type share their type bytes: count without hashing each.
@@ -536,19 +525,42 @@ void Client::Private::readBody()
         }
         countedType = nullptr; // points into this batch only
         emit q->eventsReceived(events);
+        events.clear();
+    };
+    qint64 total = 0;
+    Parser::Status status = Parser::Status::Ok;
+    while (available > 0 && status == Parser::Status::Ok && reply) {
+        readBuffer.resize(qMin<qint64>(available, ReadSliceBytes));
+        const qint64 got = reply->read(readBuffer.data(), readBuffer.size());
+        if (got <= 0)
+            break;
+        total += got;
+        if (rawCapture)
+            emit q->rawBytesReceived(QByteArray(readBuffer.constData(), got));
+        status = parser.feed(readBuffer.constData(), got, events);
+        if (events.size() >= MaximumBatchEvents)
+            deliver(); // a receiver may close() us here: the loop checks reply
+        available = reply ? reply->bytesAvailable() : 0;
     }
+    deliver();
+    stats.bytes += total;
+    const int previousRetry = reconnectionTime;
+    if (parser.retryMs() >= 0)
+        reconnectionTime = int(parser.retryMs());
+
     emit q->bytesReceived(total);
     if (reconnectionTime != previousRetry)
         emit q->reconnectionTimeChanged(reconnectionTime);
 
-    if (status == Parser::Status::EventTooLarge) {
+    if (status == Parser::Status::EventTooLarge && reply) {
         failure = FailureInfo();
         failure.kind = FailureInfo::Kind::EventTooLarge;
         failure.httpStatus = httpStatus;
         failure.responseHeaders = responseHeaders;
         failure.message = QStringLiteral(
                               "An event exceeded the maximum event size of %1 bytes; "
-                              "raise the limit in the connection settings if this is expected")
+                              "if such events are expected, raise the limit (connection settings, "
+                              "or --max-event-size)")
                               .arg(options.maximumEventSize);
         releaseReply();
         setState(State::Failed);
