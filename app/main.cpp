@@ -4,6 +4,7 @@
 
 #include <QApplication>
 #include <QCommandLineParser>
+#include <QIcon>
 #include <QTableView>
 #include <QTimer>
 #include <QUrl>
@@ -15,6 +16,10 @@ int main(int argc, char *argv[])
     QApplication::setApplicationName(QStringLiteral("sse-monitor"));
     QApplication::setApplicationDisplayName(QStringLiteral("SSE Monitor"));
     QApplication::setApplicationVersion(QStringLiteral(SSE_MONITOR_VERSION));
+    // Wayland compositors find the installed icon and name through the desktop entry.
+    QGuiApplication::setDesktopFileName(QStringLiteral("sse-monitor"));
+    // From the sse-monitor-core resources (resources/sse-monitor.svg).
+    QApplication::setWindowIcon(QIcon(QStringLiteral(":/sse-monitor.svg")));
 
     QCommandLineParser parser;
     parser.setApplicationDescription(QStringLiteral(

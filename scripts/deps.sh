@@ -10,6 +10,7 @@ packages=(
     qt6-tools-dev qt6-tools-dev-tools qt6-l10n-tools qt6-translations-l10n
     zlib1g-dev
     xvfb xauth fonts-dejavu-core
+    desktop-file-utils appstream dpkg-dev
 )
 
 missing=()

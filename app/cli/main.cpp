@@ -1,6 +1,8 @@
 // sse-monitor-cli: headless SSE client printing the project's JSON Lines records.
 
+#include "checkcommand.h"
 #include "outputsink.h"
+#include "profilestore.h"
 #include "replaycommand.h"
 
 #include "sselib/demoserver.h"
@@ -207,6 +209,8 @@ int main(int argc, char *argv[])
     QCoreApplication::setApplicationVersion(QStringLiteral(SSE_MONITOR_VERSION));
     if (argc > 1 && qstrcmp(argv[1], "replay") == 0)
         return runReplay(app, QCoreApplication::arguments());
+    if (argc > 1 && qstrcmp(argv[1], "check") == 0)
+        return runCheck(app, QCoreApplication::arguments());
 
     QCommandLineParser parser;
     parser.setApplicationDescription(QStringLiteral(
@@ -219,6 +223,10 @@ int main(int argc, char *argv[])
         "      -d '{\"model\":\"m\",\"stream\":true}' https://api.example.com/v1/chat\n"
         "\n"
         "To serve a recording as an SSE endpoint: sse-monitor-cli replay --help\n"
+        "To check a server's stream and get advice: sse-monitor-cli check --help\n"
+        "\n"
+        "--profile NAME uses a connection saved by sse-monitor (or found in --profiles-file);\n"
+        "options given here override the profile's. Secret headers are not saved: use -H.\n"
         "\n"
         "Exit codes: 0 normal end (max events, timeout, stream closed), 1 connection\n"
         "failed, 2 usage error, 3 output could not be written, 130 interrupted."));
@@ -264,10 +272,20 @@ int main(int argc, char *argv[])
                                            QStringLiteral("BYTES"));
     const QCommandLineOption demoOption(QStringLiteral("demo"),
                                         QStringLiteral("Serve and connect to the built-in demo stream."));
+    const QCommandLineOption profileOption(
+        QStringLiteral("profile"),
+        QStringLiteral("Use the connection saved as NAME by sse-monitor."),
+        QStringLiteral("NAME"));
+    const QCommandLineOption profilesFileOption(
+        QStringLiteral("profiles-file"),
+        QStringLiteral("Look --profile up in FILE (a JSON array of profiles)."),
+        QStringLiteral("FILE"));
     parser.addOptions({headerOption, methodOption, dataOption, dataFileOption, lastIdOption,
                        maxEventsOption, timeoutOption, statesOption, outputOption, quietOption,
-                       noReconnectOption, insecureOption, idleOption, maxSizeOption, demoOption});
-    parser.addPositionalArgument(QStringLiteral("URL"), QStringLiteral("The event stream URL."));
+                       noReconnectOption, insecureOption, idleOption, maxSizeOption, demoOption,
+                       profileOption, profilesFileOption});
+    parser.addPositionalArgument(QStringLiteral("URL"),
+                                 QStringLiteral("The event stream URL (optional with --profile)."));
     // process() exits with code 1 on an unknown option or a missing value, but a
     // usage error is documented as 2: parse first and report those errors here.
     // process() then only handles --help, --help-all and --version.
@@ -283,9 +301,35 @@ int main(int argc, char *argv[])
     };
 
     Sse::ClientOptions options;
+    // A profile gives the starting options; the options below override them when given.
+    const bool useProfile = parser.isSet(profileOption);
+    bool profileIsDemo = false;
+    if (parser.isSet(profilesFileOption) && !useProfile)
+        return usageError(QStringLiteral("--profiles-file needs --profile"));
+    if (useProfile) {
+        if (parser.isSet(demoOption))
+            return usageError(QStringLiteral("--profile and --demo cannot be combined"));
+        ProfileStore store;
+        if (!parser.isSet(profilesFileOption))
+            store.loadSettings();
+        else if (!store.loadFile(parser.value(profilesFileOption)))
+            return usageError(store.errorString());
+        const QString name = parser.value(profileOption);
+        const std::optional<ProfileStore::Match> match = store.find(name);
+        if (!match) {
+            const QStringList names = store.names();
+            printError(QStringLiteral("no profile named \"%1\" in %2; available: %3")
+                           .arg(name, store.source(),
+                                names.isEmpty() ? QStringLiteral("none")
+                                                : names.join(QStringLiteral(", "))));
+            return ExitUsage;
+        }
+        options = match->profile.options;
+        profileIsDemo = match->isDemo;
+    }
     std::unique_ptr<Sse::DemoServer> demo;
     const QStringList positional = parser.positionalArguments();
-    if (parser.isSet(demoOption)) {
+    if (parser.isSet(demoOption) || (profileIsDemo && positional.isEmpty())) {
         if (!positional.isEmpty())
             return usageError(QStringLiteral("--demo takes no URL"));
         demo = std::make_unique<Sse::DemoServer>();
@@ -293,6 +337,10 @@ int main(int argc, char *argv[])
             return usageError(QStringLiteral("cannot start the demo server: ")
                               + demo->errorString());
         options.url = demo->streamUrl();
+    } else if (useProfile && positional.isEmpty()) {
+        if (!options.url.isValid() || options.url.isEmpty())
+            return usageError(QStringLiteral("profile \"%1\" has no valid URL")
+                                  .arg(parser.value(profileOption)));
     } else {
         if (positional.size() != 1)
             return usageError(QStringLiteral("expected exactly one URL"));
@@ -305,8 +353,12 @@ int main(int argc, char *argv[])
         const qsizetype colon = header.indexOf(QLatin1Char(':'));
         if (colon <= 0)
             return usageError(QStringLiteral("header must look like 'Name: value': ") + header);
-        options.headers.append({header.left(colon).trimmed().toUtf8(),
-                                header.mid(colon + 1).trimmed().toUtf8()});
+        const QByteArray headerName = header.left(colon).trimmed().toUtf8();
+        // A header given here replaces the profile's headers of that name.
+        options.headers.removeIf([&](const QPair<QByteArray, QByteArray> &existing) {
+            return existing.first.compare(headerName, Qt::CaseInsensitive) == 0;
+        });
+        options.headers.append({headerName, header.mid(colon + 1).trimmed().toUtf8()});
     }
     if (parser.isSet(dataOption))
         options.body = parser.value(dataOption).toUtf8();
@@ -317,13 +369,20 @@ int main(int argc, char *argv[])
                                   .arg(file.fileName(), file.errorString()));
         options.body = file.readAll();
     }
-    options.method = parser.isSet(methodOption) ? parser.value(methodOption).toUpper().toUtf8()
-                     : options.body.isEmpty()   ? QByteArrayLiteral("GET")
-                                                : QByteArrayLiteral("POST");
-    options.initialLastEventId = parser.value(lastIdOption).toUtf8();
+    // A body given here implies POST unless -X says otherwise (or the profile's method is
+    // not GET); without a profile the method starts as GET.
+    const bool bodyGiven = (parser.isSet(dataOption) || parser.isSet(dataFileOption))
+                           && !options.body.isEmpty();
+    if (parser.isSet(methodOption))
+        options.method = parser.value(methodOption).toUpper().toUtf8();
+    else if (bodyGiven && options.method == QByteArrayView("GET"))
+        options.method = QByteArrayLiteral("POST");
+    if (parser.isSet(lastIdOption))
+        options.initialLastEventId = parser.value(lastIdOption).toUtf8();
     if (parser.isSet(noReconnectOption))
         options.reconnectPolicy = Sse::ReconnectPolicy::Never;
-    options.allowInsecureTls = parser.isSet(insecureOption);
+    if (parser.isSet(insecureOption))
+        options.allowInsecureTls = true;
 
     auto positiveNumber = [&](const QCommandLineOption &option, double *value) {
         bool ok = false;

@@ -11,9 +11,11 @@
 #include "recording/recorderoptions.h"
 #include "recording/replayer.h"
 #include "views/connectiondialog.h"
+#include "views/diagnosticsview.h"
 #include "views/eventdetailview.h"
 
 #include "sselib/demoserver.h"
+#include "sselib/diagnostics.h"
 #include "sselib/profile.h"
 
 #include <QAction>
@@ -222,6 +224,9 @@ void MainWindow::createActions()
     m_reconnectAction = make(tr("&Reconnect Now"), QKeySequence(Qt::Key_F5),
                              tr("Skip the wait and reconnect the selected connection"),
                              [this] { m_connections.reconnectNow(currentConnection()); });
+    m_checkAction = make(tr("C&heck Stream"), QKeySequence(tr("Ctrl+K")),
+                         tr("Observe the selected stream for 10 s and report protocol problems"),
+                         [this] { runDiagnostics(); });
     m_removeAction = make(tr("Re&move"), QKeySequence(tr("Ctrl+Del")),
                           tr("Remove the selected connection"), &MainWindow::removeConnection);
     m_pauseAction = make(tr("&Pause Display"), QKeySequence(Qt::Key_Space),
@@ -309,6 +314,7 @@ void MainWindow::createMenus()
     connection->addAction(m_connectAction);
     connection->addAction(m_disconnectAction);
     connection->addAction(m_reconnectAction);
+    connection->addAction(m_checkAction);
     connection->addSeparator();
     connection->addAction(m_removeAction);
 
@@ -508,6 +514,16 @@ void MainWindow::createWidgets()
     m_bottomTabs->addTab(m_connectionLog, tr("Connection Log"));
     m_bottomTabs->addTab(m_statistics, tr("Statistics"));
     m_bottomTabs->addTab(m_response, tr("Response"));
+    m_diagnosticsView = new DiagnosticsView;
+    m_diagnosticsView->setObjectName(QStringLiteral("diagnostics"));
+    m_bottomTabs->addTab(m_diagnosticsView, tr("Diagnostics"));
+    // A check is a separate run: its own client in the GUI thread, only while it runs.
+    m_diagnostics = new Sse::StreamDiagnostics(this);
+    connect(m_diagnosticsView, &DiagnosticsView::runRequested, this, [this] { runDiagnostics(); });
+    connect(m_diagnostics, &Sse::StreamDiagnostics::finished, this, [this] {
+        m_diagnosticsView->setRunning(false);
+        m_diagnosticsView->setReport(m_diagnostics->report());
+    });
     connect(m_bottomTabs, &QTabWidget::currentChanged, this, [this] { updateStatistics(); });
 
     m_centerSplitter = new QSplitter(Qt::Vertical);
@@ -698,6 +714,7 @@ void MainWindow::updateActions()
     m_connectAction->setEnabled(live && !active);
     m_disconnectAction->setEnabled(active);
     m_reconnectAction->setEnabled(live);
+    m_checkAction->setEnabled(live);
 }
 
 void MainWindow::updateStatusBar()
@@ -1315,4 +1332,14 @@ void MainWindow::replayRecording()
                          : choice == speeds.at(3) ? Replayer::AsFastAsPossible
                                                   : 1.0;
     replayFile(path, speed);
+}
+
+void MainWindow::runDiagnostics(int durationMs)
+{
+    const ConnectionEntry *entry = m_connections.entry(currentConnection());
+    if (!entry || entry->offline)
+        return; // nothing live to check
+    m_bottomTabs->setCurrentWidget(m_diagnosticsView);
+    m_diagnosticsView->setRunning(true, entry->name);
+    m_diagnostics->run(entry->options, durationMs);
 }

@@ -27,6 +27,7 @@ class QTreeWidget;
 QT_END_NAMESPACE
 
 class ChartPanel;
+class DiagnosticsView;
 class EventDetailView;
 class EventLogModel;
 class SeriesCatalog;
@@ -37,6 +38,7 @@ class LogImporter;
 class Replayer;
 namespace Sse {
 class DemoServer;
+class StreamDiagnostics;
 }
 
 /// The window a user works in: connections on the left, the live event log in
@@ -74,6 +76,9 @@ public:
     quint16 currentConnection() const;
     void selectConnection(quint16 id);
     QTabWidget *bottomTabs() { return m_bottomTabs; }
+    DiagnosticsView *diagnosticsView() { return m_diagnosticsView; }
+    /// Runs a stream check on the selected connection (a second, temporary connection).
+    void runDiagnostics(int durationMs = 10000);
 
     /// Records every live connection (or only \a onlyConnection) to \a path.
     bool startRecording(const QString &path, quint16 onlyConnection = 0);
@@ -145,6 +150,8 @@ private:
     QTreeWidget *m_connectionLog = nullptr;
     QTreeWidget *m_statistics = nullptr;
     QPlainTextEdit *m_response = nullptr;
+    DiagnosticsView *m_diagnosticsView = nullptr;
+    Sse::StreamDiagnostics *m_diagnostics = nullptr;
     QSplitter *m_mainSplitter = nullptr;
     QSplitter *m_leftSplitter = nullptr;
     QSplitter *m_centerSplitter = nullptr;
@@ -166,6 +173,7 @@ private:
     QAction *m_disconnectAction = nullptr;
     QAction *m_reconnectAction = nullptr;
     QAction *m_removeAction = nullptr;
+    QAction *m_checkAction = nullptr;
     QAction *m_pauseAction = nullptr;
     QAction *m_followAction = nullptr;
     QAction *m_clearAction = nullptr;

@@ -7,7 +7,9 @@
 #include "models/eventlogmodel.h"
 #include "models/typelistmodel.h"
 #include "views/eventdetailview.h"
+#include "views/diagnosticsview.h"
 #include "views/mainwindow.h"
+#include "sselib/diagnostics.h"
 #include "recording/exportjob.h"
 #include "recording/logimporter.h"
 #include "recording/recorder.h"
@@ -44,6 +46,7 @@ private Q_SLOTS:
     void recordOpenAndExport();
     void llmPostStream();
     void wikimediaAndSensorStreams();
+    void diagnosticsTab();
     void screenshot();
 
 private:
@@ -391,6 +394,32 @@ void TestMainWindow::wikimediaAndSensorStreams()
     QVERIFY(entry);
     QCOMPARE(entry->lastEventId,
              QByteArray("[{\"topic\":\"eqiad.mediawiki.recentchange\",\"partition\":0,\"offset\":4}]"));
+}
+
+void TestMainWindow::diagnosticsTab()
+{
+    // A stream without Cache-Control: the check names it, other response checks pass.
+    m_server.route("/nocache", [](TestServer::Exchange *exchange) {
+        exchange->writeHead(200, {{"Content-Type", "text/event-stream"}});
+        for (int i = 0; i < 5; ++i) {
+            exchange->sendLater(50 * i, "id: " + QByteArray::number(i) + "\ndata: "
+                                        + QByteArray::number(i) + "\n\n");
+        }
+    });
+    MainWindow window;
+    window.show();
+    window.addConnection(QStringLiteral("nocache"), optionsFor("/nocache"));
+    QTRY_COMPARE(window.logModel()->rowCount(), 5);
+    window.runDiagnostics(1200);
+    QCOMPARE(window.bottomTabs()->currentWidget(), window.diagnosticsView());
+    QTRY_VERIFY_WITH_TIMEOUT(!window.diagnosticsView()->report().findings.isEmpty(), 10000);
+    const Sse::DiagnosticsReport report = window.diagnosticsView()->report();
+    const Sse::Finding *cacheControl = report.find(QStringLiteral("response.cache-control"));
+    QVERIFY(cacheControl);
+    QVERIFY(cacheControl->severity != Sse::Finding::Pass);
+    const Sse::Finding *status = report.find(QStringLiteral("response.status"));
+    QVERIFY(status);
+    QCOMPARE(status->severity, Sse::Finding::Pass);
 }
 
 void TestMainWindow::screenshot()

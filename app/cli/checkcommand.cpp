@@ -1,0 +1,147 @@
+#include "checkcommand.h"
+
+#include "sselib/demoserver.h"
+#include "sselib/diagnostics.h"
+#include "sselib/sseclient.h"
+
+#include <QCommandLineParser>
+#include <QCoreApplication>
+#include <QJsonDocument>
+
+#include <cstdio>
+#include <memory>
+
+namespace {
+
+enum ExitCode {
+    ExitPassed = 0,
+    ExitFailures = 1,
+    ExitUsage = 2,
+};
+
+void printError(const QString &message)
+{
+    std::fprintf(stderr, "sse-monitor-cli check: %s\n", message.toLocal8Bit().constData());
+}
+
+} // namespace
+
+int runCheck(QCoreApplication &app, QStringList arguments)
+{
+    if (arguments.size() > 1)
+        arguments.removeAt(1); // "check"
+
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral(
+        "Observe a Server-Sent Events stream and report what the server does well and what to\n"
+        "change: response headers, buffering, ids and Last-Event-ID resume, keep-alive and\n"
+        "format hygiene.\n"
+        "\n"
+        "Unless --no-resume-check is given, the check reconnects once after a few events to\n"
+        "see whether the server resumes after Last-Event-ID.\n"
+        "\n"
+        "Examples:\n"
+        "  sse-monitor-cli check https://stream.example.org/events --duration 20\n"
+        "  sse-monitor-cli check --demo\n"
+        "\n"
+        "Exit codes: 0 no failures, 1 at least one failure, 2 usage error."));
+    const QCommandLineOption helpOption = parser.addHelpOption();
+    const QCommandLineOption durationOption(QStringLiteral("duration"),
+                                            QStringLiteral("Observe for SECONDS (default 10)."),
+                                            QStringLiteral("SECONDS"));
+    const QCommandLineOption headerOption({QStringLiteral("H"), QStringLiteral("header")},
+                                          QStringLiteral("Request header (repeatable)."),
+                                          QStringLiteral("Name: value"));
+    const QCommandLineOption noResumeOption(QStringLiteral("no-resume-check"),
+                                            QStringLiteral("Do not force a reconnect."));
+    const QCommandLineOption jsonOption(QStringLiteral("json"),
+                                        QStringLiteral("Print the report as JSON."));
+    const QCommandLineOption silenceOption(
+        QStringLiteral("silence-threshold"),
+        QStringLiteral("Warn about silences longer than SECONDS (default 30)."),
+        QStringLiteral("SECONDS"));
+    const QCommandLineOption insecureOption(QStringLiteral("insecure"),
+                                            QStringLiteral("Accept any TLS certificate."));
+    const QCommandLineOption demoOption(QStringLiteral("demo"),
+                                        QStringLiteral("Check the built-in demo stream."));
+    parser.addOptions({durationOption, headerOption, noResumeOption, jsonOption, silenceOption,
+                       insecureOption, demoOption});
+    parser.addPositionalArgument(QStringLiteral("URL"), QStringLiteral("The event stream URL."));
+    if (!parser.parse(arguments)) {
+        printError(parser.errorText() + QStringLiteral(" (see --help)"));
+        return ExitUsage;
+    }
+    if (parser.isSet(helpOption)) {
+        // The usage line names the program only: add the command.
+        QString help = parser.helpText();
+        const qsizetype space = help.indexOf(QLatin1Char(' '), 7); // after "Usage: PROGRAM"
+        if (help.startsWith(QLatin1String("Usage: ")) && space > 0)
+            help.insert(space, QLatin1String(" check"));
+        std::fputs(help.toLocal8Bit().constData(), stdout);
+        return ExitPassed;
+    }
+    auto usageError = [](const QString &message) {
+        printError(message + QStringLiteral(" (see --help)"));
+        return int(ExitUsage);
+    };
+
+    Sse::ClientOptions options;
+    std::unique_ptr<Sse::DemoServer> demo;
+    const QStringList positional = parser.positionalArguments();
+    if (parser.isSet(demoOption)) {
+        if (!positional.isEmpty())
+            return usageError(QStringLiteral("--demo takes no URL"));
+        demo = std::make_unique<Sse::DemoServer>();
+        if (!demo->listen())
+            return usageError(QStringLiteral("cannot start the demo server: ")
+                              + demo->errorString());
+        options.url = demo->streamUrl();
+    } else {
+        if (positional.size() != 1)
+            return usageError(QStringLiteral("expected exactly one URL"));
+        options.url = QUrl::fromUserInput(positional.first());
+        if (!options.url.isValid())
+            return usageError(QStringLiteral("invalid URL: ") + positional.first());
+    }
+    for (const QString &header : parser.values(headerOption)) {
+        const qsizetype colon = header.indexOf(QLatin1Char(':'));
+        if (colon <= 0)
+            return usageError(QStringLiteral("header must look like 'Name: value': ") + header);
+        options.headers.append({header.left(colon).trimmed().toUtf8(),
+                                header.mid(colon + 1).trimmed().toUtf8()});
+    }
+    options.allowInsecureTls = parser.isSet(insecureOption);
+
+    double durationSeconds = 10;
+    if (parser.isSet(durationOption)) {
+        bool ok = false;
+        durationSeconds = parser.value(durationOption).toDouble(&ok);
+        if (!ok || durationSeconds <= 0)
+            return usageError(QStringLiteral("--duration takes a positive number of seconds"));
+    }
+    Sse::StreamDiagnostics diagnostics;
+    Sse::StreamDiagnostics::Settings settings;
+    settings.resumeCheck = !parser.isSet(noResumeOption);
+    if (parser.isSet(silenceOption)) {
+        bool ok = false;
+        const double seconds = parser.value(silenceOption).toDouble(&ok);
+        if (!ok || seconds <= 0)
+            return usageError(
+                QStringLiteral("--silence-threshold takes a positive number of seconds"));
+        settings.silenceThresholdMs = int(seconds * 1000);
+    }
+    diagnostics.setSettings(settings);
+
+    QObject::connect(&diagnostics, &Sse::StreamDiagnostics::finished, &app,
+                     [] { QCoreApplication::exit(0); });
+    diagnostics.run(options, int(durationSeconds * 1000));
+    app.exec();
+
+    const Sse::DiagnosticsReport report = diagnostics.report();
+    const QByteArray output = parser.isSet(jsonOption)
+        ? QJsonDocument(report.toJson()).toJson(QJsonDocument::Indented)
+        : report.toText().toUtf8();
+    std::fwrite(output.constData(), 1, size_t(output.size()), stdout);
+    std::fflush(stdout);
+    return report.hasFailures() ? ExitFailures : ExitPassed;
+}

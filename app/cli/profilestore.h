@@ -1,0 +1,42 @@
+#pragma once
+
+#include "sselib/profile.h"
+
+#include <QJsonArray>
+#include <QString>
+#include <QStringList>
+
+#include <optional>
+
+/// The saved connections that `sse-monitor-cli --profile NAME` can use: those of the GUI
+/// (QSettings "SSE Monitor"/"sse-monitor", key "connections", a JSON array written by
+/// MainWindow::saveSettings) or those of an exported JSON file (an array of profile objects).
+/// Secret header values are not in the GUI's settings: give them again with -H.
+class ProfileStore
+{
+public:
+    /// A profile found by name. isDemo: the GUI's entry for its built-in demo stream, whose
+    /// saved URL points at a server that no longer runs.
+    struct Match
+    {
+        Sse::Profile profile;
+        bool isDemo = false;
+    };
+
+    /// Reads the GUI's settings. Never fails: no settings means no profiles.
+    void loadSettings();
+    /// Reads \a path; false, with errorString(), when it is unreadable or not a JSON array.
+    bool loadFile(const QString &path);
+    QString errorString() const { return m_errorString; }
+    /// Where the profiles came from, for messages.
+    QString source() const { return m_source; }
+
+    QStringList names() const;
+    /// The first profile named exactly \a name, else the only one named so ignoring case.
+    std::optional<Match> find(const QString &name) const;
+
+private:
+    QJsonArray m_profiles;
+    QString m_source;
+    QString m_errorString;
+};
