@@ -462,6 +462,11 @@ void TestMainWindow::screenshot()
     }(), 10000);
     QTRY_VERIFY_WITH_TIMEOUT(demo.chartPanel()->pointCount(plotted.first()) > 40, 15000);
     QVERIFY(demo.grab().save(QString::fromLocal8Bit(directory) + QStringLiteral("/screenshot-chart.png")));
+
+    demo.runDiagnostics(4000);
+    QTRY_VERIFY_WITH_TIMEOUT(!demo.diagnosticsView()->report().findings.isEmpty(), 15000);
+    QVERIFY(demo.grab().save(QString::fromLocal8Bit(directory)
+                             + QStringLiteral("/screenshot-diagnostics.png")));
 }
 
 QTEST_MAIN(TestMainWindow)
