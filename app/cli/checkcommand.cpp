@@ -1,5 +1,7 @@
 #include "checkcommand.h"
 
+#include "cliarguments.h"
+
 #include "sselib/demoserver.h"
 #include "sselib/diagnostics.h"
 #include "sselib/sseclient.h"
@@ -97,18 +99,16 @@ int runCheck(QCoreApplication &app, QStringList arguments)
                               + demo->errorString());
         options.url = demo->streamUrl();
     } else {
-        if (positional.size() != 1)
-            return usageError(QStringLiteral("expected exactly one URL"));
-        options.url = QUrl::fromUserInput(positional.first());
-        if (!options.url.isValid())
-            return usageError(QStringLiteral("invalid URL: ") + positional.first());
+        const QString urlError = CliArguments::parseUrl(positional, &options.url);
+        if (!urlError.isEmpty())
+            return usageError(urlError);
     }
-    for (const QString &header : parser.values(headerOption)) {
-        const qsizetype colon = header.indexOf(QLatin1Char(':'));
-        if (colon <= 0)
-            return usageError(QStringLiteral("header must look like 'Name: value': ") + header);
-        options.headers.append({header.left(colon).trimmed().toUtf8(),
-                                header.mid(colon + 1).trimmed().toUtf8()});
+    for (const QString &text : parser.values(headerOption)) {
+        QPair<QByteArray, QByteArray> header;
+        const QString error = CliArguments::parseHeader(text, &header);
+        if (!error.isEmpty())
+            return usageError(error);
+        options.headers.append(header);
     }
     options.allowInsecureTls = parser.isSet(insecureOption);
 

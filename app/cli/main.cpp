@@ -1,6 +1,7 @@
 // sse-monitor-cli: headless SSE client printing the project's JSON Lines records.
 
 #include "checkcommand.h"
+#include "cliarguments.h"
 #include "outputsink.h"
 #include "profilestore.h"
 #include "replaycommand.h"
@@ -342,23 +343,21 @@ int main(int argc, char *argv[])
             return usageError(QStringLiteral("profile \"%1\" has no valid URL")
                                   .arg(parser.value(profileOption)));
     } else {
-        if (positional.size() != 1)
-            return usageError(QStringLiteral("expected exactly one URL"));
-        options.url = QUrl::fromUserInput(positional.first());
-        if (!options.url.isValid())
-            return usageError(QStringLiteral("invalid URL: ") + positional.first());
+        const QString urlError = CliArguments::parseUrl(positional, &options.url);
+        if (!urlError.isEmpty())
+            return usageError(urlError);
     }
 
-    for (const QString &header : parser.values(headerOption)) {
-        const qsizetype colon = header.indexOf(QLatin1Char(':'));
-        if (colon <= 0)
-            return usageError(QStringLiteral("header must look like 'Name: value': ") + header);
-        const QByteArray headerName = header.left(colon).trimmed().toUtf8();
+    for (const QString &text : parser.values(headerOption)) {
+        QPair<QByteArray, QByteArray> header;
+        const QString error = CliArguments::parseHeader(text, &header);
+        if (!error.isEmpty())
+            return usageError(error);
         // A header given here replaces the profile's headers of that name.
         options.headers.removeIf([&](const QPair<QByteArray, QByteArray> &existing) {
-            return existing.first.compare(headerName, Qt::CaseInsensitive) == 0;
+            return existing.first.compare(header.first, Qt::CaseInsensitive) == 0;
         });
-        options.headers.append({headerName, header.mid(colon + 1).trimmed().toUtf8()});
+        options.headers.append(header);
     }
     if (parser.isSet(dataOption))
         options.body = parser.value(dataOption).toUtf8();
