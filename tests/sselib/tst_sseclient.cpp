@@ -179,6 +179,8 @@ private Q_SLOTS:
     void heartbeatKeepsConnectionAlive();
     void connectTimeout();
     void eventTooLarge();
+    void endlessLineStaysBounded();
+    void largeNonSseBodyIsNotRead();
     void closeWhileOpen();
     void closeWhileReconnecting();
     void reconnectNowWhileReconnecting();
@@ -1029,6 +1031,75 @@ void TestSseClient::eventTooLarge()
     QCOMPARE(server.requestCount("/stream"), 1);
     QCOMPARE(client.state(), State::Failed);
     QTRY_COMPARE(server.openConnectionCount(), 0);
+}
+
+// A server that sends far more than the limit with no newline, written as fast as the
+// socket takes it: the client fails once the limit is passed and stops reading, so the
+// server can only push a bounded amount into the connection.
+void TestSseClient::endlessLineStaysBounded()
+{
+    TestServer server;
+    server.route("/endless", [](Exchange *exchange) {
+        exchange->sseHead();
+        exchange->send("data: ");
+        auto *timer = new QTimer(exchange);
+        QObject::connect(timer, &QTimer::timeout, exchange, [exchange, timer] {
+            QTcpSocket *socket = exchange->socket();
+            if (!exchange->isConnected() || exchange->bytesWritten() > 256LL * 1024 * 1024) {
+                timer->stop();
+                return;
+            }
+            if (socket->bytesToWrite() < 2 * 1024 * 1024)
+                exchange->writeRaw(QByteArray(1024 * 1024, 'z'));
+        });
+        timer->start(0);
+    });
+
+    Sse::Client client;
+    Recorder record(&client);
+    Sse::ClientOptions options = fastOptions(server.url("/endless"));
+    options.maximumEventSize = 1024 * 1024;
+    client.setOptions(options);
+    client.open();
+    QTRY_COMPARE_WITH_TIMEOUT(client.state(), State::Failed, 20000);
+    QCOMPARE(client.failure().kind, Kind::EventTooLarge);
+    QTRY_COMPARE(server.openConnectionCount(), 0);
+    const QList<Exchange *> left = server.exchanges("/endless");
+    QVERIFY(left.isEmpty()); // the connection is gone, not left streaming
+}
+
+// 200 with text/html and a large body: Failed at once with the first KiB kept, and the
+// body is not read into memory (the connection is dropped long before its end).
+void TestSseClient::largeNonSseBodyIsNotRead()
+{
+    TestServer server;
+    auto written = std::make_shared<qint64>(0);
+    server.route("/page", [written](Exchange *exchange) {
+        exchange->writeHead(200, {{"Content-Type", "text/html"}});
+        auto *timer = new QTimer(exchange);
+        QObject::connect(timer, &QTimer::timeout, exchange, [exchange, timer, written] {
+            if (!exchange->isConnected() || *written >= 100LL * 1024 * 1024) {
+                timer->stop();
+                return;
+            }
+            if (exchange->socket()->bytesToWrite() < 2 * 1024 * 1024) {
+                exchange->writeRaw("<html>" + QByteArray(1024 * 1024 - 6, 'h'));
+                *written += 1024 * 1024;
+            }
+        });
+        timer->start(0);
+    });
+
+    Sse::Client client;
+    client.setOptions(fastOptions(server.url("/page")));
+    client.open();
+    QTRY_COMPARE_WITH_TIMEOUT(client.state(), State::Failed, 10000);
+    const Sse::FailureInfo failure = client.failure();
+    QCOMPARE(failure.kind, Kind::ContentType);
+    QCOMPARE(failure.bodyPreview.size(), 1024);
+    QVERIFY(failure.bodyPreview.startsWith("<html>"));
+    QTRY_COMPARE(server.openConnectionCount(), 0);
+    QVERIFY2(*written < 50LL * 1024 * 1024, QByteArray::number(*written).constData());
 }
 
 void TestSseClient::closeWhileOpen()
