@@ -118,6 +118,7 @@ public:
     ClientStatistics stats;
     std::shared_ptr<NetworkPool> pool;
     QNetworkAccessManager *manager = nullptr;
+    bool privateManager = false; // manager is ours alone (custom TLS), not the pool's
     QUrl managerUrl;
     QPointer<QNetworkReply> reply;
     // Children of the client, so they follow it to its thread with moveToThread().
@@ -307,9 +308,21 @@ void Client::Private::startRequest()
         request.setSslConfiguration(ssl);
     }
 
-    if (!pool)
-        pool = NetworkPool::forCurrentThread();
-    manager = pool->acquire(url);
+    // QNAM caches connections per host:port whatever their TLS configuration, and
+    // ignoreSslErrors() applies to every channel of such a connection: a request
+    // with custom TLS settings on a shared manager would let later default
+    // requests to that host skip verification (or use its extra CAs). Custom TLS
+    // gets a manager of its own for this request.
+    privateManager = options.allowInsecureTls || !options.caCertificatesPem.isEmpty()
+        || !options.acceptedCertificatePem.isEmpty();
+    if (privateManager) {
+        manager = new QNetworkAccessManager(q);
+        manager->setRedirectPolicy(QNetworkRequest::NoLessSafeRedirectPolicy);
+    } else {
+        if (!pool)
+            pool = NetworkPool::forCurrentThread();
+        manager = pool->acquire(url);
+    }
     managerUrl = url;
 
     const QByteArray method = options.method.isEmpty() ? QByteArrayLiteral("GET")
@@ -382,7 +395,10 @@ void Client::Private::releaseReply()
         r->deleteLater();
     }
     if (manager) {
-        pool->release(manager, managerUrl);
+        if (privateManager)
+            manager->deleteLater(); // after the reply, its child
+        else
+            pool->release(manager, managerUrl);
         manager = nullptr;
     }
 }
