@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages SSE Monitor needs to build, test and run.
-# Only missing packages are installed; safe to run again.
+# Only missing packages are installed; safe to run again. Extra package names given
+# as arguments are installed too (scripts/fuzz.sh uses this for clang).
 set -euo pipefail
 
 packages=(
@@ -11,6 +12,7 @@ packages=(
     zlib1g-dev
     xvfb xauth fonts-dejavu-core
     desktop-file-utils appstream dpkg-dev
+    "$@"
 )
 
 missing=()
