@@ -4,8 +4,19 @@
 #include <QIcon>
 #include <QPainter>
 #include <QPixmap>
+#include <QTextDocument>
 
 namespace {
+
+// Tool tips render anything that looks like markup as rich text. Error texts carry what the
+// server sent (an HTTP reason phrase, for one): keep them literal.
+QString plainToolTip(const QString &text)
+{
+    if (!Qt::mightBeRichText(text))
+        return text;
+    return QLatin1String("<div style=\"white-space: pre-wrap\">") + text.toHtmlEscaped()
+        + QLatin1String("</div>");
+}
 
 QIcon stateIcon(Sse::Client::State state)
 {
@@ -126,11 +137,11 @@ QVariant ConnectionListModel::data(const QModelIndex &index, int role) const
             if (!entry.lastError.isEmpty() && entry.state != Sse::Client::State::Failed)
                 tip += QLatin1Char('\n') + tr("Last error: %1").arg(entry.lastError);
             tip += QLatin1Char('\n') + tr("Reconnection time: %1 ms").arg(entry.reconnectionTimeMs);
-            return tip;
+            return plainToolTip(tip);
         }
         if (index.column() == UrlColumn || index.column() == NameColumn)
-            return QString(QString::fromLatin1(entry.options.method) + QLatin1Char(' ')
-                           + entry.options.url.toString());
+            return plainToolTip(QString::fromLatin1(entry.options.method) + QLatin1Char(' ')
+                                + entry.options.url.toString());
         return QVariant();
     }
     if (role != Qt::DisplayRole)

@@ -575,6 +575,9 @@ void MainWindow::createWidgets()
     m_statusEvents = new QLabel;
     m_statusRecording = new QLabel;
     m_statusRecording->setObjectName(QStringLiteral("recordingIndicator"));
+    // These show server texts (reason phrases) and file names: never as rich text.
+    for (QLabel *label : {m_statusState, m_statusEvents, m_statusRecording})
+        label->setTextFormat(Qt::PlainText);
     statusBar()->addWidget(m_statusState, 1);
     statusBar()->addPermanentWidget(m_statusRecording);
     statusBar()->addPermanentWidget(m_statusEvents);
@@ -773,7 +776,9 @@ void MainWindow::updateConnectionLog()
         item->setText(0, formatTime(log.timeMs));
         item->setText(1, log.gap ? tr("id gap") : Sse::stateName(log.state));
         item->setText(2, log.detail);
-        item->setToolTip(2, log.detail);
+        // The detail may carry the server's text; a tool tip would render markup in it.
+        item->setToolTip(2, QLatin1String("<div style=\"white-space: pre-wrap\">")
+                                + log.detail.toHtmlEscaped() + QLatin1String("</div>"));
         if (log.httpStatus > 0)
             item->setText(3, QString::number(log.httpStatus));
         if (log.retryMs >= 0)
