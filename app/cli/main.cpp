@@ -102,11 +102,11 @@ private:
             writeRecord(m_file.buffer());
     }
 
-    void onEvents(const Sse::EventList &events)
+    void onEvents(const Sse::EventBatch &events)
     {
         if (m_finished)
             return;
-        for (const Sse::Event &event : events) {
+        for (const Sse::EventView event : events) {
             ++m_events;
             append([&](QByteArray &out) { m_writer.appendEvent(out, m_events, event); });
             if (m_maximumEvents > 0 && m_events >= m_maximumEvents) {

@@ -70,10 +70,11 @@ void ConnectionManager::createClient(quint16 id, const Sse::ClientOptions &optio
     client->moveToThread(&m_thread);
     m_clients.insert(id, client);
 
-    connect(client, &Sse::Client::eventsReceived, this, [this, id](const Sse::EventList &events) {
+    connect(client, &Sse::Client::eventsReceived, this, [this, id](const Sse::EventBatch &batch) {
         ConnectionEntry *entry = m_model.entry(id);
         if (!entry)
             return;
+        const Sse::EventList events = batch.toList();
         countEvents(entry, events);
         emit eventsReceived(id, events);
     });

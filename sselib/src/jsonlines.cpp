@@ -19,7 +19,7 @@ bool needsEscape(unsigned char c)
     return c < 0x20 || c == '"' || c == '\\';
 }
 
-void appendNumber(QByteArray &out, qint64 value)
+char *writeNumber(char *out, qint64 value)
 {
     char buffer[24];
     char *end = buffer + sizeof buffer;
@@ -32,7 +32,21 @@ void appendNumber(QByteArray &out, qint64 value)
     } while (magnitude);
     if (negative)
         *--p = '-';
-    out.append(p, end - p);
+    std::memcpy(out, p, size_t(end - p));
+    return out + (end - p);
+}
+
+void appendNumber(QByteArray &out, qint64 value)
+{
+    char buffer[24];
+    out.append(buffer, writeNumber(buffer, value) - buffer);
+}
+
+template<size_t N>
+char *writeLiteral(char *out, const char (&text)[N])
+{
+    std::memcpy(out, text, N - 1);
+    return out + N - 1;
 }
 
 void appendTwo(char *p, int value)
@@ -64,43 +78,74 @@ const char *findEscape(const char *p, const char *end)
 
 } // namespace
 
-void appendString(QByteArray &out, QByteArrayView text)
+namespace {
+
+// The most bytes a string of \a size bytes takes as a JSON literal: quotes plus \u00XX each.
+constexpr qsizetype escapedBound(qsizetype size)
+{
+    return 2 + 6 * size;
+}
+
+// Writes \a text as a JSON string literal at \a out (escapedBound() bytes free), returns
+// the end. Runs without escapes are copied whole.
+char *writeString(char *out, QByteArrayView text)
 {
     static const char hex[] = "0123456789abcdef";
-    out.append('"');
+    *out++ = '"';
     const char *p = text.data();
     const char *end = p + text.size();
-    const char *run = p;
-    for (; (p = findEscape(p, end)) < end; ++p) {
-        const unsigned char c = static_cast<unsigned char>(*p);
-        if (!needsEscape(c))
-            continue;
-        out.append(run, p - run);
-        run = p + 1;
+    while (p < end) {
+        const char *stop = findEscape(p, end);
+        std::memcpy(out, p, size_t(stop - p));
+        out += stop - p;
+        if (stop == end)
+            break;
+        const unsigned char c = static_cast<unsigned char>(*stop);
+        p = stop + 1;
+        *out++ = '\\';
         switch (c) {
         case '"':
-            out.append("\\\"", 2);
-            break;
         case '\\':
-            out.append("\\\\", 2);
+            *out++ = char(c);
             break;
         case '\n':
-            out.append("\\n", 2);
+            *out++ = 'n';
             break;
         case '\r':
-            out.append("\\r", 2);
+            *out++ = 'r';
             break;
         case '\t':
-            out.append("\\t", 2);
+            *out++ = 't';
             break;
-        default: {
-            const char escaped[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
-            out.append(escaped, 6);
-        }
+        default:
+            *out++ = 'u';
+            *out++ = '0';
+            *out++ = '0';
+            *out++ = hex[c >> 4];
+            *out++ = hex[c & 15];
         }
     }
-    out.append(run, end - run);
-    out.append('"');
+    *out++ = '"';
+    return out;
+}
+
+// Grows \a out by up to \a bound bytes for a writer, then trims it to what was written.
+template<typename Write>
+void appendBounded(QByteArray &out, qsizetype bound, Write &&write)
+{
+    const qsizetype start = out.size();
+    out.resize(start + bound);
+    char *const begin = out.data() + start;
+    char *const end = write(begin);
+    out.resize(start + (end - begin));
+}
+
+} // namespace
+
+void appendString(QByteArray &out, QByteArrayView text)
+{
+    appendBounded(out, escapedBound(text.size()),
+                  [text](char *p) { return writeString(p, text); });
 }
 
 void appendString(QByteArray &out, const QString &text)
@@ -108,7 +153,7 @@ void appendString(QByteArray &out, const QString &text)
     appendString(out, QByteArrayView(text.toUtf8()));
 }
 
-void TimeFormatter::append(QByteArray &out, qint64 msSinceEpoch)
+char *TimeFormatter::write(char *out, qint64 msSinceEpoch)
 {
     const qint64 second = msSinceEpoch >= 0 ? msSinceEpoch / 1000 : (msSinceEpoch - 999) / 1000;
     if (second != m_cachedSecond) {
@@ -117,25 +162,47 @@ void TimeFormatter::append(QByteArray &out, qint64 msSinceEpoch)
         m_prefix = time.toString(QStringLiteral("yyyy-MM-ddTHH:mm:ss.")).toLatin1();
     }
     const int ms = int(msSinceEpoch - second * 1000);
-    char tail[5] = {char('0' + ms / 100), 0, 0, 'Z', 0};
-    appendTwo(tail + 1, ms % 100);
-    out.append(m_prefix);
-    out.append(tail, 4);
+    std::memcpy(out, m_prefix.constData(), size_t(m_prefix.size()));
+    out += m_prefix.size();
+    *out++ = char('0' + ms / 100);
+    appendTwo(out, ms % 100);
+    out += 2;
+    *out++ = 'Z';
+    return out;
+}
+
+void TimeFormatter::append(QByteArray &out, qint64 msSinceEpoch)
+{
+    appendBounded(out, MaximumBytes, [&](char *p) { return write(p, msSinceEpoch); });
+}
+
+qsizetype Writer::commonBound() const
+{
+    return 48 + TimeFormatter::MaximumBytes + escapedBound(m_connection.size());
+}
+
+char *Writer::writeCommon(char *out, const char *kind, qint64 seq, qint64 timeMs)
+{
+    out = writeLiteral(out, "{\"kind\":\"");
+    const size_t kindLength = std::strlen(kind);
+    std::memcpy(out, kind, kindLength);
+    out += kindLength;
+    out = writeLiteral(out, "\",\"seq\":");
+    out = writeNumber(out, seq);
+    out = writeLiteral(out, ",\"time\":\"");
+    out = m_time.write(out, timeMs);
+    *out++ = '"';
+    if (!m_connection.isEmpty()) {
+        out = writeLiteral(out, ",\"connection\":");
+        out = writeString(out, m_connection);
+    }
+    return out;
 }
 
 void Writer::appendCommon(QByteArray &out, const char *kind, qint64 seq, qint64 timeMs)
 {
-    out.append("{\"kind\":\"");
-    out.append(kind);
-    out.append("\",\"seq\":");
-    appendNumber(out, seq);
-    out.append(",\"time\":\"");
-    m_time.append(out, timeMs);
-    out.append('"');
-    if (!m_connection.isEmpty()) {
-        out.append(",\"connection\":");
-        appendString(out, QByteArrayView(m_connection));
-    }
+    appendBounded(out, commonBound(),
+                  [&](char *p) { return writeCommon(p, kind, seq, timeMs); });
 }
 
 void Writer::appendHeader(QByteArray &out, const QString &name, const QString &url)
@@ -168,18 +235,30 @@ void Writer::appendHeader(QByteArray &out, const QString &name, const QString &u
 
 void Writer::appendEvent(QByteArray &out, qint64 seq, const Event &event)
 {
-    appendCommon(out, "event", seq, event.receivedMs);
-    out.append(",\"type\":");
-    appendString(out, QByteArrayView(event.type));
-    out.append(",\"data\":");
-    appendString(out, QByteArrayView(event.data));
-    out.append(",\"id\":");
-    appendString(out, QByteArrayView(event.lastEventId));
-    if (event.retryMs >= 0) {
-        out.append(",\"retry\":");
-        appendNumber(out, event.retryMs);
-    }
-    out.append("}\n");
+    appendEvent(out, seq,
+                EventView{event.type, event.data, event.lastEventId, event.receivedMs,
+                          event.retryMs});
+}
+
+void Writer::appendEvent(QByteArray &out, qint64 seq, const EventView &event)
+{
+    // One bounded write per record: no per-field growth checks on the hot path.
+    const qsizetype bound = commonBound() + 64 + escapedBound(event.type.size())
+        + escapedBound(event.data.size()) + escapedBound(event.lastEventId.size());
+    appendBounded(out, bound, [&](char *p) {
+        p = writeCommon(p, "event", seq, event.receivedMs);
+        p = writeLiteral(p, ",\"type\":");
+        p = writeString(p, event.type);
+        p = writeLiteral(p, ",\"data\":");
+        p = writeString(p, event.data);
+        p = writeLiteral(p, ",\"id\":");
+        p = writeString(p, event.lastEventId);
+        if (event.retryMs >= 0) {
+            p = writeLiteral(p, ",\"retry\":");
+            p = writeNumber(p, event.retryMs);
+        }
+        return writeLiteral(p, "}\n");
+    });
 }
 
 void Writer::appendState(QByteArray &out, qint64 seq, const StateRecord &state)

@@ -16,6 +16,7 @@
 
 #include <climits>
 #include <cmath>
+#include <vector>
 
 Q_LOGGING_CATEGORY(lcSseClient, "sse.client")
 
@@ -142,13 +143,14 @@ public:
     qint64 openedAt = 0;
     std::function<qint64()> clock = [] { return QDateTime::currentMSecsSinceEpoch(); };
     std::function<double()> random = [] { return QRandomGenerator::global()->generateDouble(); };
-    const QByteArray *countedType = nullptr; // type of the previous event, for quick counting
-    qint64 *countedTypeSlot = nullptr;
+    std::vector<qint64> typeCounts; // per type of one batch, reused
+    EventBatch batch;               // reused between reads once receivers let go of it
 };
 
 Client::Client(QObject *parent) : QObject(parent), d(std::make_unique<Private>(this))
 {
     qRegisterMetaType<Sse::EventList>();
+    qRegisterMetaType<Sse::EventBatch>();
     qRegisterMetaType<Sse::Client::State>();
     qRegisterMetaType<Sse::ClientOptions>();
     qRegisterMetaType<Sse::FailureInfo>();
@@ -526,20 +528,17 @@ void Client::Private::readBody()
     const qint64 now = clock();
     stats.lastByteMs = now;
     parser.setReceiveTime(now);
-    EventList events;
+    EventBatch &events = batch;
     auto deliver = [this, &events] {
         if (events.isEmpty())
             return;
         stats.events += events.size();
-        for (const Event &event : std::as_const(events)) {
-            // Events of one type share their type bytes: count without hashing each.
-            if (!countedType || countedType->constData() != event.type.constData()) {
-                countedTypeSlot = &stats.eventsByType[event.type];
-                countedType = &event.type;
-            }
-            ++*countedTypeSlot;
-        }
-        countedType = nullptr; // points into this batch only
+        // Types are interned per batch: count per type index, hash once per type.
+        typeCounts.assign(events.types().size(), 0);
+        for (qsizetype i = 0; i < events.size(); ++i)
+            ++typeCounts[events.typeIndex(i)];
+        for (qsizetype t = 0; t < events.types().size(); ++t)
+            stats.eventsByType[events.types().at(t)] += typeCounts[t];
         emit q->eventsReceived(events);
         events.clear();
     };
@@ -553,6 +552,8 @@ void Client::Private::readBody()
         total += got;
         if (rawCapture)
             emit q->rawBytesReceived(QByteArray(readBuffer.constData(), got));
+        if (events.isEmpty()) // data and ids take at most the bytes read: one allocation
+            events.reserve(0, got + 256);
         status = parser.feed(readBuffer.constData(), got, events);
         if (events.size() >= MaximumBatchEvents)
             deliver(); // a receiver may close() us here: the loop checks reply

@@ -50,11 +50,20 @@ Parser::Status Parser::fail()
     m_line.squeeze();
     m_data.clear();
     m_data.squeeze();
+    m_pendingData = nullptr;
     m_hasData = false;
     return Status::EventTooLarge;
 }
 
 Parser::Status Parser::feed(const char *bytes, qsizetype size, EventList &events)
+{
+    EventBatch batch;
+    const Status status = feed(bytes, size, batch);
+    batch.appendTo(events);
+    return status;
+}
+
+Parser::Status Parser::feed(const char *bytes, qsizetype size, EventBatch &events)
 {
     if (m_failed)
         return Status::EventTooLarge;
@@ -99,7 +108,26 @@ Parser::Status Parser::feed(const char *bytes, qsizetype size, EventList &events
     return consume(p, end, events);
 }
 
-Parser::Status Parser::consume(const char *p, const char *end, EventList &events)
+Parser::Status Parser::consume(const char *begin, const char *end, EventBatch &events)
+{
+    m_chunkBegin = begin;
+    m_chunkEnd = end;
+    const Status status = consumeLines(begin, end, events);
+    keepPendingData();
+    m_chunkBegin = m_chunkEnd = nullptr;
+    return status;
+}
+
+void Parser::keepPendingData()
+{
+    // The chunk goes away when consume() returns: copy a data line that still points into it.
+    if (m_pendingData) {
+        m_data = QByteArray(m_pendingData, m_pendingSize);
+        m_pendingData = nullptr;
+    }
+}
+
+Parser::Status Parser::consumeLines(const char *p, const char *end, EventBatch &events)
 {
     // Position of the next CR, found once and reused until passed: streams without CR
     // then cost one extra scan per chunk, not one per line.
@@ -117,7 +145,7 @@ Parser::Status Parser::consume(const char *p, const char *end, EventList &events
 
         if (lineEnd == end) {
             // Partial line: keep it for the next chunk, within the size cap.
-            if (m_line.size() + length + m_data.size() > m_maximumEventSize)
+            if (m_line.size() + length + dataSize() > m_maximumEventSize)
                 return fail();
             if (m_line.isEmpty() && m_lineHint > length)
                 m_line.reserve(m_lineHint); // long lines usually repeat: grow once
@@ -126,11 +154,11 @@ Parser::Status Parser::consume(const char *p, const char *end, EventList &events
         }
 
         if (m_line.isEmpty()) {
-            if (length + m_data.size() > m_maximumEventSize)
+            if (length + dataSize() > m_maximumEventSize)
                 return fail();
             processLine(p, length, events);
         } else {
-            if (m_line.size() + length + m_data.size() > m_maximumEventSize)
+            if (m_line.size() + length + dataSize() > m_maximumEventSize)
                 return fail();
             m_line.append(p, length);
             m_lineHint = m_line.size() >= 4096 ? m_line.size() : 0;
@@ -160,7 +188,7 @@ Parser::Status Parser::consume(const char *p, const char *end, EventList &events
     return Status::Ok;
 }
 
-void Parser::processLine(const char *line, qsizetype length, EventList &events)
+void Parser::processLine(const char *line, qsizetype length, EventBatch &events)
 {
     ++m_stats.lines;
     if (length == 0) {
@@ -203,11 +231,12 @@ void Parser::processField(const char *line, qsizetype length)
     }
 
     if (fieldIs(name, nameLength, "data")) {
-        if (m_data.size() + valueLength + 1 > m_maximumEventSize) {
+        if (dataSize() + valueLength + 1 > m_maximumEventSize) {
             fail();
             return;
         }
         if (m_hasData) {
+            keepPendingData();
             const qsizetype needed = m_data.size() + 1 + valueLength;
             if (m_data.capacity() < needed)
                 m_data.reserve(qMax(m_dataHint, needed * 2));
@@ -222,6 +251,9 @@ void Parser::processField(const char *line, qsizetype length)
                 const qsizetype offset = value - line;
                 m_data = std::move(m_line);
                 m_data.remove(0, offset);
+            } else if (line >= m_chunkBegin && line < m_chunkEnd) {
+                m_pendingData = value;
+                m_pendingSize = valueLength;
             } else if (valueLength > 0) {
                 m_data = QByteArray(value, valueLength);
             }
@@ -259,7 +291,7 @@ void Parser::processField(const char *line, qsizetype length)
     }
 }
 
-void Parser::dispatch(EventList &events)
+void Parser::dispatch(EventBatch &events)
 {
     if (m_lastEventId.size() != m_idBuffer.size() || m_lastEventId != m_idBuffer)
         m_lastEventId = m_idBuffer;
@@ -273,15 +305,19 @@ void Parser::dispatch(EventList &events)
         m_dataHint = m_data.size() + 64;
         m_multiLine = false;
     }
-    Event event;
-    event.type = m_eventTypeSet ? m_eventType : messageType();
-    event.data = std::move(m_data);
-    event.lastEventId = m_lastEventId;
-    event.receivedMs = m_receivedMs;
-    event.retryMs = m_blockRetryMs;
-    events.append(std::move(event));
+    const QByteArray &type = m_eventTypeSet ? m_eventType : messageType();
+    if (m_pendingData) {
+        events.append(type, QByteArrayView(m_pendingData, m_pendingSize), m_lastEventId,
+                      m_receivedMs, m_blockRetryMs);
+        m_pendingData = nullptr;
+    } else if (m_data.size() >= EventBatch::LargeDataBytes) {
+        events.append(type, std::move(m_data), m_lastEventId, m_receivedMs, m_blockRetryMs);
+        m_data = QByteArray();
+    } else {
+        events.append(type, QByteArrayView(m_data), m_lastEventId, m_receivedMs, m_blockRetryMs);
+        m_data.resize(0); // keeps its capacity for the next multi-line event
+    }
 
-    m_data = QByteArray();
     m_hasData = false;
     m_blockRetryMs = -1;
     // The type buffer is reset for the next event; its bytes stay in m_eventType so
@@ -295,6 +331,7 @@ void Parser::finish()
     m_line.clear();
     m_bomPrefix.clear();
     m_data = QByteArray();
+    m_pendingData = nullptr;
     m_hasData = false;
     m_eventTypeSet = false;
     m_blockRetryMs = -1;

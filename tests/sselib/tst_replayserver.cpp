@@ -59,7 +59,7 @@ struct Collector
         options.initialLastEventId = lastEventId;
         client.setOptions(options);
         QObject::connect(&client, &Sse::Client::eventsReceived, &client,
-                         [this](const Sse::EventList &batch) { events.append(batch); });
+                         [this](const Sse::EventBatch &batch) { batch.appendTo(events); });
     }
     bool ended() const
     {
@@ -279,7 +279,7 @@ void tst_ReplayServer::keepsTheRecordedPace()
     QElapsedTimer clock;
     QList<qint64> arrivals;
     connect(&collector.client, &Sse::Client::eventsReceived, this,
-            [&](const Sse::EventList &batch) {
+            [&](const Sse::EventBatch &batch) {
                 for (qsizetype i = 0; i < batch.size(); ++i)
                     arrivals.append(clock.elapsed());
             });

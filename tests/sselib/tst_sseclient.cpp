@@ -85,8 +85,8 @@ public:
     {
         m_clock.start();
         QObject::connect(client, &Sse::Client::eventsReceived, &m_context,
-                         [this](const Sse::EventList &batch) {
-                             events += batch;
+                         [this](const Sse::EventBatch &batch) {
+                             batch.appendTo(events);
                              ++batches;
                          });
         QObject::connect(client, &Sse::Client::stateChanged, &m_context, [this](State state) {

@@ -156,6 +156,11 @@ private slots:
     void sanitizeUtf8_data();
     void sanitizeUtf8();
 
+    // The batch the client delivers: same events as the list path, in any chunking.
+    void batchMatchesList_data();
+    void batchMatchesList();
+    void batchCopySurvivesReuse();
+
 private:
     static void addParseCase(const char *name, const QByteArray &input,
                              const QByteArrayList &events, const QByteArray &lastEventId = {},
@@ -819,6 +824,85 @@ void TestSseParser::sanitizeUtf8()
     QByteArray bytes = input;
     QCOMPARE(Sse::sanitizeUtf8(bytes), replacements);
     QCOMPARE(bytes, expected);
+}
+
+void TestSseParser::batchMatchesList_data()
+{
+    QTest::addColumn<QByteArray>("input");
+    QTest::addColumn<int>("chunk");
+
+    const QByteArray large(100 * 1024, 'L'); // above EventBatch::LargeDataBytes
+    const QByteArray mixed = "retry: 50\nid: 1\nevent: tick\ndata: a\n\n"
+                             "data: b\ndata: c\n\n"
+                             "id\nevent: other\ndata:\n\n"
+                             "id: 2\ndata: " + large + "\n\n"
+                             "event: tick\ndata: " + large + "\ndata: tail\n\n"
+                             ": comment\r\ndata: \xff\xfe bad\r\n\r\n"
+                             "data: unterminated";
+    for (int chunk : {1, 3, 7, 4096, int(mixed.size())}) {
+        QTest::addRow("mixed/%d", chunk) << mixed << chunk;
+    }
+    QByteArray many;
+    for (int i = 0; i < 5000; ++i)
+        many += "id: " + QByteArray::number(i / 3) + "\ndata: {\"seq\":" + QByteArray::number(i)
+            + "}\n\n";
+    QTest::addRow("many/5") << many << 5;
+    QTest::addRow("many/65536") << many << 65536;
+}
+
+void TestSseParser::batchMatchesList()
+{
+    QFETCH(QByteArray, input);
+    QFETCH(int, chunk);
+
+    Sse::Parser listParser;
+    Sse::EventList expected;
+    listParser.feed(input, expected);
+
+    Sse::Parser batchParser;
+    Sse::EventBatch batch;
+    for (qsizetype offset = 0; offset < input.size(); offset += chunk)
+        batchParser.feed(input.constData() + offset, qMin<qsizetype>(chunk, input.size() - offset),
+                         batch);
+
+    QCOMPARE(batch.size(), expected.size());
+    qsizetype dataBytes = 0;
+    for (qsizetype i = 0; i < batch.size(); ++i) {
+        const Sse::EventView view = batch.at(i);
+        const Sse::Event &want = expected.at(i);
+        QCOMPARE(view.type.toByteArray(), want.type);
+        QCOMPARE(view.data.toByteArray(), want.data);
+        QCOMPARE(view.lastEventId.toByteArray(), want.lastEventId);
+        QCOMPARE(view.retryMs, want.retryMs);
+        QCOMPARE(batch.types().at(batch.typeIndex(i)), want.type);
+        dataBytes += want.data.size();
+    }
+    QCOMPARE(batch.dataBytes(), dataBytes);
+    COMPARE_EVENTS(batch.toList(), flatten(expected));
+    QCOMPARE(batchParser.lastEventId(), listParser.lastEventId());
+}
+
+void TestSseParser::batchCopySurvivesReuse()
+{
+    // A queued signal keeps a copy while the client clears and refills its batch.
+    Sse::Parser parser;
+    Sse::EventBatch batch;
+    const QByteArray large(70 * 1024, 'x');
+    parser.feed("event: a\ndata: first\n\ndata: " + large + "\n\n", batch);
+    const Sse::EventBatch copy = batch;
+    batch.clear();
+    QVERIFY(batch.isEmpty());
+    parser.feed("event: b\ndata: second, and longer than the first\n\n", batch);
+
+    QCOMPARE(copy.size(), 2);
+    QCOMPARE(copy.at(0).type, "a");
+    QCOMPARE(copy.at(0).data, "first");
+    QCOMPARE(copy.at(1).data.size(), large.size());
+    QCOMPARE(batch.size(), 1);
+    QCOMPARE(batch.at(0).type, "b");
+    QCOMPARE(batch.at(0).data, "second, and longer than the first");
+    // Large data is shared with the materialised event, not copied.
+    QCOMPARE(copy.event(1).data.constData(), copy.at(1).data.data());
 }
 
 QTEST_GUILESS_MAIN(TestSseParser)

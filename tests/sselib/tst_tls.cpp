@@ -240,7 +240,7 @@ void TestTls::accepted()
 
     QTRY_COMPARE(eventsSpy.count(), 1);
     QCOMPARE(client.state(), Sse::Client::State::Open);
-    const auto events = eventsSpy.at(0).at(0).value<Sse::EventList>();
+    const auto events = eventsSpy.at(0).at(0).value<Sse::EventBatch>().toList();
     QCOMPARE(events.size(), 1);
     QCOMPARE(events.first().data, QByteArray("hello"));
     QCOMPARE(failedSpy.count(), 0);

@@ -26,7 +26,11 @@ void appendString(QByteArray &out, const QString &text);
 class TimeFormatter
 {
 public:
+    /// Bytes append() adds at most.
+    static constexpr qsizetype MaximumBytes = 32;
     void append(QByteArray &out, qint64 msSinceEpoch);
+    /// Writes at \a out (MaximumBytes free) and returns the end.
+    char *write(char *out, qint64 msSinceEpoch);
 
 private:
     qint64 m_cachedSecond = -1;
@@ -54,11 +58,14 @@ public:
     /// calling (Sse::redactHeaders()): the values are written as given.
     void appendHeader(QByteArray &out, const QString &name, const QString &url,
                       const QList<QPair<QByteArray, QByteArray>> &requestHeaders);
+    void appendEvent(QByteArray &out, qint64 seq, const EventView &event);
     void appendEvent(QByteArray &out, qint64 seq, const Event &event);
     void appendState(QByteArray &out, qint64 seq, const StateRecord &state);
 
 private:
     void appendCommon(QByteArray &out, const char *kind, qint64 seq, qint64 timeMs);
+    qsizetype commonBound() const;
+    char *writeCommon(char *out, const char *kind, qint64 seq, qint64 timeMs);
     TimeFormatter m_time;
     QByteArray m_connection;
 };

@@ -134,7 +134,8 @@ public Q_SLOTS:
 
 Q_SIGNALS:
     void stateChanged(Sse::Client::State state);
-    void eventsReceived(const Sse::EventList &events);
+    /// A batch of events; EventBatch::toList() gives them as self-contained Events.
+    void eventsReceived(const Sse::EventBatch &events);
     /// A reconnect was scheduled \a delayMs from now, as attempt \a attempt.
     void reconnectScheduled(qint64 delayMs, int attempt, const QString &reason);
     /// The server changed the reconnection time with `retry:`.

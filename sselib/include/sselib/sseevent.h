@@ -1,8 +1,11 @@
 #pragma once
 
 #include <QByteArray>
+#include <QByteArrayView>
 #include <QList>
 #include <QMetaType>
+
+#include <iterator>
 
 namespace Sse {
 
@@ -19,6 +22,117 @@ struct Event
 
 using EventList = QList<Event>;
 
+/// One event of an EventBatch, read in place. The views point into the batch and stay
+/// valid while the batch (or a copy of it) is alive and not modified.
+struct EventView
+{
+    QByteArrayView type;
+    QByteArrayView data;
+    QByteArrayView lastEventId;
+    qint64 receivedMs = 0;
+    qint64 retryMs = -1;
+};
+
+/// The events of one network read, stored compactly: the data and id bytes of all
+/// events back to back in one buffer, event types interned, large data payloads kept
+/// as their own shared QByteArray. Filling a batch costs no allocation per event, and
+/// copying one (a queued signal) shares its buffers.
+class EventBatch
+{
+public:
+    /// Data this size or larger is not copied into the shared buffer.
+    static constexpr qsizetype LargeDataBytes = 64 * 1024;
+
+    qsizetype size() const { return m_count; }
+    bool isEmpty() const { return m_count == 0; }
+    /// Bytes of event data in the batch (not counting ids and bookkeeping).
+    qsizetype dataBytes() const { return m_dataBytes; }
+
+    EventView at(qsizetype i) const;
+    /// The event as a self-contained Event (allocates its data).
+    Event event(qsizetype i) const;
+    /// Appends every event, materialised, to \a list. Equal consecutive ids share bytes.
+    void appendTo(EventList &list) const;
+    EventList toList() const;
+
+    /// The distinct event types of the batch, and the index of an event's type in it.
+    const QList<QByteArray> &types() const { return m_types; }
+    qsizetype typeIndex(qsizetype i) const { return record(i).type; }
+
+    void reserve(qsizetype events, qsizetype bytes);
+    void clear();
+
+    /// Appends an event; \a data is copied unless it is large and given as a QByteArray.
+    void append(const QByteArray &type, QByteArrayView data, QByteArrayView lastEventId,
+                qint64 receivedMs, qint64 retryMs = -1);
+    void append(const QByteArray &type, QByteArray &&data, QByteArrayView lastEventId,
+                qint64 receivedMs, qint64 retryMs = -1);
+    void append(const Event &event);
+
+    class const_iterator
+    {
+    public:
+        using iterator_category = std::forward_iterator_tag;
+        using value_type = EventView;
+        using difference_type = qsizetype;
+        using pointer = void;
+        using reference = EventView;
+
+        const_iterator(const EventBatch *batch, qsizetype index) : m_batch(batch), m_index(index)
+        {
+        }
+        EventView operator*() const { return m_batch->at(m_index); }
+        const_iterator &operator++()
+        {
+            ++m_index;
+            return *this;
+        }
+        bool operator==(const const_iterator &other) const { return m_index == other.m_index; }
+        bool operator!=(const const_iterator &other) const { return m_index != other.m_index; }
+
+    private:
+        const EventBatch *m_batch;
+        qsizetype m_index;
+    };
+    const_iterator begin() const { return {this, 0}; }
+    const_iterator end() const { return {this, size()}; }
+
+private:
+    struct Record
+    {
+        qint64 data;          // offset in m_bytes, or index in m_large when large
+        qint64 id;            // offset in m_bytes
+        qint64 receivedMs;
+        qint64 retryMs;
+        qint32 dataSize;      // of inline data; large data has its own size
+        qint32 idSize;
+        qint32 type;          // index in m_types
+        bool large;
+    };
+    const Record &record(qsizetype i) const
+    {
+        Q_ASSERT(i >= 0 && i < m_count);
+        return m_records.constData()[i];
+    }
+    qint32 internType(const QByteArray &type);
+    char *grow(qsizetype bytes);
+    Record *nextRecord();
+    Record *appendRecord(const QByteArray &type, QByteArrayView lastEventId, qint64 receivedMs,
+                         qint64 retryMs);
+
+    QByteArray m_bytes;         // data and id bytes of the events, back to back; its
+                                // size is the capacity, m_used the part in use
+    qsizetype m_used = 0;
+    QList<QByteArray> m_types;  // distinct event types, in order of first use
+    QList<QByteArray> m_large;  // large data payloads, shared rather than copied
+    QList<Record> m_records;    // its size is the capacity, m_count the records in use
+    qsizetype m_count = 0;
+    qsizetype m_dataBytes = 0;
+    qint32 m_lastType = -1;
+    qsizetype m_lastId = -1;    // offset of the most recent id, reused while it repeats
+    qint32 m_lastIdSize = 0;
+};
+
 } // namespace Sse
 
 // QByteArray and qint64 members only: QList may move events with memcpy/realloc.
@@ -26,3 +140,4 @@ Q_DECLARE_TYPEINFO(Sse::Event, Q_RELOCATABLE_TYPE);
 
 Q_DECLARE_METATYPE(Sse::Event)
 Q_DECLARE_METATYPE(Sse::EventList)
+Q_DECLARE_METATYPE(Sse::EventBatch)

@@ -42,6 +42,12 @@ public:
 
     /// Parse \a size bytes; complete events are appended to \a events.
     /// Once an error is returned the parser stays in error until reset().
+    Status feed(const char *bytes, qsizetype size, EventBatch &events);
+    Status feed(const QByteArray &bytes, EventBatch &events)
+    {
+        return feed(bytes.constData(), bytes.size(), events);
+    }
+    /// The same, with the events materialised into a list (tests, small inputs).
     Status feed(const char *bytes, qsizetype size, EventList &events);
     Status feed(const QByteArray &bytes, EventList &events)
     {
@@ -80,16 +86,25 @@ public:
     const Statistics &statistics() const { return m_stats; }
 
 private:
-    Status consume(const char *begin, const char *end, EventList &events);
-    void processLine(const char *line, qsizetype length, EventList &events);
+    Status consume(const char *begin, const char *end, EventBatch &events);
+    Status consumeLines(const char *begin, const char *end, EventBatch &events);
+    void processLine(const char *line, qsizetype length, EventBatch &events);
     void processField(const char *line, qsizetype length);
-    void dispatch(EventList &events);
+    void dispatch(EventBatch &events);
+    void keepPendingData();
+    qsizetype dataSize() const { return m_pendingData ? m_pendingSize : m_data.size(); }
     Status fail();
 
     QByteArray m_line;           // partial line carried between feed() calls
     QByteArray m_bomPrefix;      // leading bytes that may still be a BOM
     QByteArray m_scratch;        // a line with its invalid UTF-8 replaced
     QByteArray m_data;           // data buffer of the pending event, without the trailing LF
+    // A single data line still inside the chunk being consumed is not copied to m_data:
+    // it goes straight into the batch at dispatch (or is copied when the chunk ends).
+    const char *m_pendingData = nullptr;
+    qsizetype m_pendingSize = 0;
+    const char *m_chunkBegin = nullptr;
+    const char *m_chunkEnd = nullptr;
     QByteArray m_eventType;      // last non-empty event type seen (shared by events)
     QByteArray m_idBuffer;       // WHATWG "last event ID buffer"
     QByteArray m_lastEventId;    // WHATWG "last event ID string", set at each dispatch
