@@ -1,6 +1,7 @@
 // sse-monitor: the desktop monitor for Server-Sent Events streams.
 
 #include "views/mainwindow.h"
+#include "views/uilanguage.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
@@ -42,11 +43,18 @@ int main(int argc, char *argv[])
     const QCommandLineOption delayOption(QStringLiteral("screenshot-delay"),
                                          QStringLiteral("Delay before --screenshot (ms)."),
                                          QStringLiteral("MS"), QStringLiteral("8000"));
-    parser.addOptions({demoOption, freshOption, screenshotOption, delayOption});
+    const QCommandLineOption languageOption(
+        QStringLiteral("language"),
+        QStringLiteral("User interface language: system, en or zh_CN (default: the saved "
+                       "choice from the View menu)."),
+        QStringLiteral("CODE"));
+    parser.addOptions({demoOption, freshOption, screenshotOption, delayOption, languageOption});
     parser.addPositionalArgument(QStringLiteral("URL"),
                                  QStringLiteral("Event stream URLs to open."),
                                  QStringLiteral("[URL...]"));
     parser.process(app);
+    UiLanguage::install(parser.isSet(languageOption) ? parser.value(languageOption)
+                                                     : UiLanguage::saved());
 
     MainWindow window;
     window.restoreLayout();

@@ -10,7 +10,7 @@ packages=(
     qt6-qpa-plugins libqt6svg6 qt6-svg-dev
     qt6-tools-dev qt6-tools-dev-tools qt6-l10n-tools qt6-translations-l10n
     zlib1g-dev
-    xvfb xauth fonts-dejavu-core
+    xvfb xauth fonts-dejavu-core fonts-wqy-microhei
     desktop-file-utils appstream dpkg-dev
     "$@"
 )

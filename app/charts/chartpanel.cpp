@@ -76,14 +76,17 @@ ChartPanel::ChartPanel(SeriesCatalog *catalog, QWidget *parent)
 
     m_filter = new QLineEdit(this);
     m_filter->setPlaceholderText(tr("Filter series"));
+    m_filter->setAccessibleName(tr("Filter series"));
     m_filter->setClearButtonEnabled(true);
 
     m_list = new QListWidget(this);
     m_list->setUniformItemSizes(true);
     m_list->setSortingEnabled(true);
     m_list->setToolTip(tr("Tick a series to plot it"));
+    m_list->setAccessibleName(tr("Series"));
 
     m_windowCombo = new QComboBox(this);
+    m_windowCombo->setAccessibleName(tr("Time window"));
     for (const WindowChoice &choice : windowChoices)
         m_windowCombo->addItem(tr(choice.label), windowData(choice.seconds, choice.points));
 
@@ -122,6 +125,10 @@ ChartPanel::ChartPanel(SeriesCatalog *catalog, QWidget *parent)
     m_chartView = new QChartView(m_chart, this);
     m_chartView->setRubberBand(QChartView::RectangleRubberBand);
     m_chartView->setMinimumSize(320, 200);
+    m_chartView->setAccessibleName(tr("Chart"));
+    m_chartView->setAccessibleDescription(tr("Drag a rectangle to zoom in; right-click to zoom "
+                                             "out"));
+    m_chartView->viewport()->setAccessibleName(tr("Chart"));
 
     auto *listSide = new QWidget(this);
     auto *listLayout = new QVBoxLayout(listSide);
@@ -131,7 +138,9 @@ ChartPanel::ChartPanel(SeriesCatalog *catalog, QWidget *parent)
 
     auto *chartSide = new QWidget(this);
     auto *controls = new QHBoxLayout;
-    controls->addWidget(new QLabel(tr("Window:"), chartSide));
+    auto *windowLabel = new QLabel(tr("&Window:"), chartSide);
+    windowLabel->setBuddy(m_windowCombo);
+    controls->addWidget(windowLabel);
     controls->addWidget(m_windowCombo);
     controls->addWidget(m_pauseButton);
     controls->addWidget(m_resetZoomButton);

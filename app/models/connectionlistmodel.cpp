@@ -112,6 +112,26 @@ QString ConnectionListModel::stateIconName(Sse::Client::State state)
     return Sse::stateName(state);
 }
 
+QString ConnectionListModel::stateWord(Sse::Client::State state)
+{
+    using State = Sse::Client::State;
+    switch (state) {
+    case State::Idle:
+        return tr("idle", "connection state");
+    case State::Connecting:
+        return tr("connecting", "connection state");
+    case State::Open:
+        return tr("open", "connection state");
+    case State::Reconnecting:
+        return tr("reconnecting", "connection state");
+    case State::Closed:
+        return tr("closed", "connection state");
+    case State::Failed:
+        return tr("failed", "connection state");
+    }
+    return QString();
+}
+
 QVariant ConnectionListModel::data(const QModelIndex &index, int role) const
 {
     if (!index.isValid() || index.row() >= m_entries.size())

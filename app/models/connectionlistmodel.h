@@ -109,6 +109,8 @@ public:
     /// "Open", "Reconnecting in 2.4 s (attempt 3)", "Failed: HTTP 404 Not Found", ...
     static QString stateText(const ConnectionEntry &entry, qint64 nowMs);
     static QString stateIconName(Sse::Client::State state);
+    /// The state as one translated word ("open", "reconnecting"), for logs.
+    static QString stateWord(Sse::Client::State state);
 
 private:
     QList<ConnectionEntry> m_entries;

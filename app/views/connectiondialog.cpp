@@ -161,6 +161,7 @@ ConnectionDialog::ConnectionDialog(QWidget *parent)
 
     m_tabs = new QTabWidget(this);
     m_tabs->setObjectName(QStringLiteral("tabs"));
+    m_tabs->setAccessibleName(tr("Connection settings"));
     m_tabs->addTab(createHeadersPage(), tr("&Headers"));
     m_tabs->addTab(createBodyPage(), tr("&Body"));
     m_tabs->addTab(createReconnectPage(), tr("&Reconnect"));

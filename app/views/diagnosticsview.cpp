@@ -45,14 +45,6 @@ QIcon severityIcon(Sse::Finding::Severity severity)
     return {};
 }
 
-// The statistics part of the text report (everything from "Statistics" on).
-QString statisticsText(const Sse::DiagnosticsReport &report)
-{
-    const QString text = report.toText();
-    const qsizetype start = text.indexOf(QStringLiteral("\nStatistics\n"));
-    return start < 0 ? QString() : text.mid(start + 1);
-}
-
 } // namespace
 
 DiagnosticsView::DiagnosticsView(QWidget *parent)
@@ -66,6 +58,8 @@ DiagnosticsView::DiagnosticsView(QWidget *parent)
                                "and report what the server should change"));
     connect(m_runButton, &QPushButton::clicked, this, &DiagnosticsView::runRequested);
 
+    m_table->setAccessibleName(tr("Findings"));
+    m_table->setTabKeyNavigation(false);
     m_table->setHorizontalHeaderLabels({tr("Result"), tr("Check"), tr("Observed"), tr("Advice")});
     m_table->setEditTriggers(QAbstractItemView::NoEditTriggers);
     m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
@@ -79,6 +73,7 @@ DiagnosticsView::DiagnosticsView(QWidget *parent)
     m_table->setColumnWidth(TitleColumn, 260);
 
     m_statistics->setReadOnly(true);
+    m_statistics->setAccessibleName(tr("Check statistics"));
     m_statistics->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
     m_statistics->setPlaceholderText(tr("Statistics appear after a check."));
 
@@ -106,7 +101,7 @@ void DiagnosticsView::setReport(const Sse::DiagnosticsReport &report)
     int row = 0;
     for (const Sse::Finding &finding : report.findings) {
         auto *severity = new QTableWidgetItem(severityIcon(finding.severity),
-                                              Sse::severityName(finding.severity));
+                                              severityText(finding.severity));
         severity->setForeground(severityColor(finding.severity));
         QFont bold = severity->font();
         bold.setBold(finding.severity >= Sse::Finding::Warning);
@@ -125,12 +120,27 @@ void DiagnosticsView::setReport(const Sse::DiagnosticsReport &report)
         ++row;
     }
     m_table->resizeRowsToContents();
-    m_statistics->setPlainText(statisticsText(report));
+    m_statistics->setPlainText(report.statisticsText());
     m_statusLabel->setText(tr("%1: %2 failure(s), %3 warning(s), %4 passed")
                                .arg(report.url.toDisplayString())
                                .arg(report.count(Sse::Finding::Failure))
                                .arg(report.count(Sse::Finding::Warning))
                                .arg(report.count(Sse::Finding::Pass)));
+}
+
+QString DiagnosticsView::severityText(Sse::Finding::Severity severity)
+{
+    switch (severity) {
+    case Sse::Finding::Pass:
+        return tr("pass", "check result");
+    case Sse::Finding::Info:
+        return tr("info", "check result");
+    case Sse::Finding::Warning:
+        return tr("warning", "check result");
+    case Sse::Finding::Failure:
+        return tr("failure", "check result");
+    }
+    return {};
 }
 
 void DiagnosticsView::setRunning(bool running, const QString &target)

@@ -32,6 +32,8 @@ public:
 
     Sse::DiagnosticsReport report() const { return m_report; }
     QTableWidget *table() const { return m_table; }
+    /// The translated word for \a severity ("pass", "warning"...).
+    static QString severityText(Sse::Finding::Severity severity);
 
 Q_SIGNALS:
     void runRequested();

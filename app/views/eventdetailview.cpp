@@ -208,6 +208,7 @@ void EventDetailView::createTabs()
 {
     m_tabs = new QTabWidget(this);
     m_tabs->setObjectName(QStringLiteral("tabs"));
+    m_tabs->setAccessibleName(tr("Event data views"));
     m_tabs->setDocumentMode(true);
 
     auto *prettyPage = new QWidget(m_tabs);

@@ -13,12 +13,14 @@
 #include "views/connectiondialog.h"
 #include "views/diagnosticsview.h"
 #include "views/eventdetailview.h"
+#include "views/uilanguage.h"
 
 #include "sselib/demoserver.h"
 #include "sselib/diagnostics.h"
 #include "sselib/profile.h"
 
 #include <QAction>
+#include <QActionGroup>
 #include <QApplication>
 #include <QCheckBox>
 #include <QClipboard>
@@ -305,6 +307,41 @@ void MainWindow::createMenus()
     view->addAction(m_followAction);
     view->addSeparator();
     view->addAction(m_capacityAction);
+    view->addSeparator();
+    // Keyboard access to each pane (the search field has Ctrl+F).
+    const struct
+    {
+        QString text;
+        QKeySequence shortcut;
+        QWidget *pane;
+    } panes[] = {
+        {tr("Go to &Connections"), QKeySequence(tr("Alt+1")), m_connectionView},
+        {tr("Go to Event &Types"), QKeySequence(tr("Alt+2")), m_typeView},
+        {tr("Go to Event &Log"), QKeySequence(tr("Alt+3")), m_eventView},
+        {tr("Go to &Details"), QKeySequence(tr("Alt+4")), m_bottomTabs},
+    };
+    for (const auto &pane : panes) {
+        QAction *action = view->addAction(pane.text);
+        action->setShortcut(pane.shortcut);
+        QWidget *target = pane.pane;
+        connect(action, &QAction::triggered, this, [this, target] {
+            focusPane(target == m_bottomTabs ? m_bottomTabs->currentWidget() : target);
+        });
+    }
+    view->addSeparator();
+    QMenu *language = view->addMenu(tr("&Language"));
+    language->setObjectName(QStringLiteral("languageMenu"));
+    auto *languages = new QActionGroup(language);
+    const QString savedLanguage = UiLanguage::saved();
+    for (const UiLanguage::Choice &choice : UiLanguage::choices()) {
+        QAction *action = language->addAction(choice.name);
+        action->setObjectName(QStringLiteral("language-") + choice.code);
+        action->setData(choice.code);
+        action->setCheckable(true);
+        action->setChecked(choice.code == savedLanguage);
+        languages->addAction(action);
+    }
+    connect(languages, &QActionGroup::triggered, this, &MainWindow::chooseLanguage);
 
     QMenu *connection = menuBar()->addMenu(tr("&Connection"));
     connection->addAction(m_newAction);
@@ -352,6 +389,7 @@ void MainWindow::createWidgets()
         m_connectionView->fontMetrics().height() + 8);
     m_connectionView->horizontalHeader()->setStretchLastSection(true);
     m_connectionView->setWordWrap(false);
+    m_connectionView->setTabKeyNavigation(false); // Tab leaves the table for the next pane
     m_connectionView->setContextMenuPolicy(Qt::ActionsContextMenu);
     m_connectionView->addActions({m_editAction, m_duplicateAction, m_connectAction,
                                   m_disconnectAction, m_reconnectAction, m_removeAction});
@@ -453,6 +491,7 @@ void MainWindow::createWidgets()
     m_eventView->setSelectionBehavior(QAbstractItemView::SelectRows);
     m_eventView->setSelectionMode(QAbstractItemView::ExtendedSelection);
     m_eventView->setWordWrap(false);
+    m_eventView->setTabKeyNavigation(false);
     m_eventView->verticalHeader()->hide();
     m_eventView->verticalHeader()->setSectionResizeMode(QHeaderView::Fixed);
     m_eventView->verticalHeader()->setDefaultSectionSize(m_eventView->fontMetrics().height() + 6);
@@ -509,6 +548,7 @@ void MainWindow::createWidgets()
 
     m_bottomTabs = new QTabWidget;
     m_bottomTabs->setObjectName(QStringLiteral("bottomTabs"));
+    m_bottomTabs->setAccessibleName(tr("Details"));
     m_bottomTabs->addTab(m_detail, tr("Detail"));
     m_bottomTabs->addTab(m_chart, tr("Chart"));
     m_bottomTabs->addTab(m_connectionLog, tr("Connection Log"));
@@ -745,9 +785,9 @@ void MainWindow::updateStatusBar()
         if (e.state == Sse::Client::State::Open)
             ++open;
     }
-    m_statusEvents->setText(tr("%1 open · %2 events · %3/s")
+    m_statusEvents->setText(tr("%1 open · %Ln event(s) · %2/s", nullptr,
+                               int(qMin<qint64>(events, INT_MAX)))
                                 .arg(open)
-                                .arg(QLocale().toString(events))
                                 .arg(QString::number(rate, 'f', rate >= 100 ? 0 : 1)));
 }
 
@@ -774,7 +814,7 @@ void MainWindow::updateConnectionLog()
         const ConnectionLogEntry &log = entry->log.at(i);
         auto *item = new QTreeWidgetItem;
         item->setText(0, formatTime(log.timeMs));
-        item->setText(1, log.gap ? tr("id gap") : Sse::stateName(log.state));
+        item->setText(1, log.gap ? tr("id gap") : ConnectionListModel::stateWord(log.state));
         item->setText(2, log.detail);
         // The detail may carry the server's text; a tool tip would render markup in it.
         item->setToolTip(2, QLatin1String("<div style=\"white-space: pre-wrap\">")
@@ -914,6 +954,39 @@ void MainWindow::removeConnection()
     const quint16 id = currentConnection();
     if (id != 0)
         m_connections.remove(id);
+}
+
+void MainWindow::focusPane(QWidget *pane)
+{
+    // A container pane (a detail tab) hands the focus to its first focusable child.
+    QWidget *target = pane;
+    if (!(pane->focusPolicy() & Qt::TabFocus)) {
+        for (QWidget *next = pane->nextInFocusChain(); next != pane;
+             next = next->nextInFocusChain()) {
+            if (pane->isAncestorOf(next) && next->isVisible() && next->isEnabled()
+                && (next->focusPolicy() & Qt::TabFocus)) {
+                target = next;
+                break;
+            }
+        }
+    }
+    target->setFocus(Qt::ShortcutFocusReason);
+}
+
+void MainWindow::chooseLanguage(QAction *action)
+{
+    const QString code = action->data().toString();
+    if (code == UiLanguage::saved())
+        return;
+    UiLanguage::save(code);
+    // Window-modal but not blocking: the choice is saved already.
+    auto *box = new QMessageBox(QMessageBox::Information, tr("Language"),
+                                tr("The new language takes effect when SSE Monitor is "
+                                   "restarted."),
+                                QMessageBox::Ok, this);
+    box->setObjectName(QStringLiteral("languageNotice"));
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    box->open();
 }
 
 void MainWindow::showAbout()
@@ -1083,10 +1156,11 @@ void MainWindow::updateRecordingIndicator()
     m_recordAction->setChecked(recording);
     if (recording) {
         m_statusRecording->setStyleSheet(QStringLiteral("color: #d93535; font-weight: bold"));
-        m_statusRecording->setText(tr("● REC %1 · %2 · %3 events")
-                                       .arg(QFileInfo(m_recorder->fileName()).fileName(),
-                                            formatBytes(m_recorder->bytesWritten()),
-                                            QLocale().toString(m_recorder->eventsWritten())));
+        m_statusRecording->setText(
+            tr("● REC %1 · %2 · %Ln event(s)", nullptr,
+               int(qMin<qint64>(m_recorder->eventsWritten(), INT_MAX)))
+                .arg(QFileInfo(m_recorder->fileName()).fileName(),
+                     formatBytes(m_recorder->bytesWritten())));
         m_statusRecording->setToolTip(m_recorder->fileName());
     } else if (!m_recordingError.isEmpty()) {
         m_statusRecording->setStyleSheet(QStringLiteral("color: #d93535"));
@@ -1262,11 +1336,13 @@ LogImporter *MainWindow::openRecordingFile(const QString &path)
     connect(importer, &LogImporter::finished, this,
             [this, importer, base](const LogImporter::Statistics &stats) {
                 QString message = stats.error.isEmpty()
-                    ? tr("Opened %1: %2 events").arg(base).arg(stats.events)
+                    ? tr("Opened %1: %Ln event(s)", nullptr,
+                         int(qMin<qint64>(stats.events, INT_MAX)))
+                          .arg(base)
                     : tr("Could not open %1: %2").arg(base, stats.error);
                 if (stats.skippedLines > 0)
-                    message += tr(" (%1 unreadable lines skipped, e.g. %2)")
-                                   .arg(stats.skippedLines)
+                    message += tr(" (%n unreadable line(s) skipped, e.g. %1)", nullptr,
+                                  int(stats.skippedLines))
                                    .arg(stats.warnings.value(0));
                 statusBar()->showMessage(message, 15000);
                 importer->deleteLater();

@@ -124,6 +124,8 @@ private:
     void replayRecording();
     void updateRecordingIndicator();
     void recordState(quint16 id, Sse::Client::State state);
+    void focusPane(QWidget *pane);
+    void chooseLanguage(QAction *action);
     void showAbout();
 
     ConnectionManager m_connections;

@@ -2,6 +2,7 @@
 
 #include "sselib/sseparser.h"
 
+#include <QCoreApplication>
 #include <QElapsedTimer>
 #include <QHash>
 #include <QHostAddress>
@@ -91,6 +92,13 @@ bool isLoopbackHost(const QUrl &url)
     return !address.isNull() && address.isLoopback();
 }
 
+// The texts of the findings, translated when the application has installed a translator
+// (the GUI does; the CLI stays English).
+struct StreamCheck
+{
+    Q_DECLARE_TR_FUNCTIONS(StreamCheck)
+};
+
 } // namespace
 
 QString severityName(Finding::Severity severity)
@@ -126,8 +134,8 @@ const Finding *DiagnosticsReport::find(const QString &id) const
 QString DiagnosticsReport::toText() const
 {
     const DiagnosticsStatistics &s = statistics;
-    QString text = QStringLiteral("SSE stream check: ") + url.toDisplayString() + QLatin1Char('\n');
-    text += QStringLiteral("Observed %1 s: %2 events, %3, %4 response(s)\n")
+    QString text = StreamCheck::tr("SSE stream check: %1\n").arg(url.toDisplayString());
+    text += StreamCheck::tr("Observed %1 s: %2 events, %3, %4 response(s)\n")
                 .arg(double(s.durationMs) / 1000.0, 0, 'f', 1)
                 .arg(s.events)
                 .arg(bytesText(s.bytes))
@@ -144,29 +152,36 @@ QString DiagnosticsReport::toText() const
         if (!finding.detail.isEmpty())
             text += QStringLiteral("         ") + finding.detail + QLatin1Char('\n');
         if (!finding.advice.isEmpty())
-            text += QStringLiteral("         Fix: ") + finding.advice + QLatin1Char('\n');
+            text += StreamCheck::tr("         Fix: %1\n").arg(finding.advice);
     }
 
-    text += QStringLiteral("\nStatistics\n");
-    QStringList types;
-    for (const auto &entry : s.eventsByType)
-        types += QString::fromUtf8(entry.first) + QLatin1Char(' ') + QString::number(entry.second);
-    text += QStringLiteral("  events by type:   %1\n")
-                .arg(types.isEmpty() ? QStringLiteral("-") : types.join(QStringLiteral(", ")));
-    text += QStringLiteral("  rate:             %1 events/s\n").arg(s.eventsPerSecond, 0, 'f', 2);
-    text += QStringLiteral("  event size:       min %1, median %2, max %3\n")
-                .arg(bytesText(s.minimumSize), bytesText(s.medianSize), bytesText(s.maximumSize));
-    text += QStringLiteral("  inter-arrival:    p50 %1, p99 %2\n")
-                .arg(msText(s.interArrivalP50Ms), msText(s.interArrivalP99Ms));
-    text += QStringLiteral("  longest silence:  %1\n").arg(msText(s.longestSilenceMs));
-    text += QStringLiteral("  headers / first byte / first event: %1 / %2 / %3\n")
-                .arg(msText(s.timeToHeadersMs), msText(s.timeToFirstByteMs),
-                     msText(s.timeToFirstEventMs));
-    text += QStringLiteral("  comments:         %1\n").arg(s.comments);
-    text += QStringLiteral("\nResult: %1 failure(s), %2 warning(s), %3 passed\n")
+    text += QLatin1Char('\n') + statisticsText();
+    text += StreamCheck::tr("\nResult: %1 failure(s), %2 warning(s), %3 passed\n")
                 .arg(count(Finding::Failure))
                 .arg(count(Finding::Warning))
                 .arg(count(Finding::Pass));
+    return text;
+}
+
+QString DiagnosticsReport::statisticsText() const
+{
+    const DiagnosticsStatistics &s = statistics;
+    QString text = StreamCheck::tr("Statistics\n");
+    QStringList types;
+    for (const auto &entry : s.eventsByType)
+        types += QString::fromUtf8(entry.first) + QLatin1Char(' ') + QString::number(entry.second);
+    text += StreamCheck::tr("  events by type:   %1\n")
+                .arg(types.isEmpty() ? QStringLiteral("-") : types.join(QStringLiteral(", ")));
+    text += StreamCheck::tr("  rate:             %1 events/s\n").arg(s.eventsPerSecond, 0, 'f', 2);
+    text += StreamCheck::tr("  event size:       min %1, median %2, max %3\n")
+                .arg(bytesText(s.minimumSize), bytesText(s.medianSize), bytesText(s.maximumSize));
+    text += StreamCheck::tr("  inter-arrival:    p50 %1, p99 %2\n")
+                .arg(msText(s.interArrivalP50Ms), msText(s.interArrivalP99Ms));
+    text += StreamCheck::tr("  longest silence:  %1\n").arg(msText(s.longestSilenceMs));
+    text += StreamCheck::tr("  headers / first byte / first event: %1 / %2 / %3\n")
+                .arg(msText(s.timeToHeadersMs), msText(s.timeToFirstByteMs),
+                     msText(s.timeToFirstEventMs));
+    text += StreamCheck::tr("  comments:         %1\n").arg(s.comments);
     return text;
 }
 
@@ -439,20 +454,20 @@ void StreamDiagnostics::Private::evaluateResume(const QByteArray &after)
     if (beforeOk && afterOk) {
         if (first <= before) {
             ++resumeDuplicates;
-            resumeDetail = QStringLiteral("Reconnected with Last-Event-ID %1; the first event "
-                                          "after it had id %2 (already delivered).")
+            resumeDetail = StreamCheck::tr("Reconnected with Last-Event-ID %1; the first event "
+                                           "after it had id %2 (already delivered).")
                                .arg(before)
                                .arg(first);
         } else if (first > before + 1) {
             ++resumeGaps;
-            resumeDetail = QStringLiteral("Reconnected with Last-Event-ID %1; the first event "
-                                          "after it had id %2: %3 id(s) skipped.")
+            resumeDetail = StreamCheck::tr("Reconnected with Last-Event-ID %1; the first event "
+                                           "after it had id %2: %3 id(s) skipped.")
                                .arg(before)
                                .arg(first)
                                .arg(first - before - 1);
         } else if (resumeDetail.isEmpty()) {
-            resumeDetail = QStringLiteral("Reconnected with Last-Event-ID %1; the stream "
-                                          "resumed at id %2.")
+            resumeDetail = StreamCheck::tr("Reconnected with Last-Event-ID %1; the stream "
+                                           "resumed at id %2.")
                                .arg(before)
                                .arg(first);
         }
@@ -460,12 +475,12 @@ void StreamDiagnostics::Private::evaluateResume(const QByteArray &after)
     }
     if (after == resumeFromId || seenIds.contains(after)) {
         ++resumeDuplicates;
-        resumeDetail = QStringLiteral("Reconnected with Last-Event-ID %1; the first event after "
-                                      "it had id %2, which was already delivered.")
+        resumeDetail = StreamCheck::tr("Reconnected with Last-Event-ID %1; the first event after "
+                                       "it had id %2, which was already delivered.")
                            .arg(quoted(resumeFromId), quoted(after));
     } else if (resumeDetail.isEmpty()) {
-        resumeDetail = QStringLiteral("Reconnected with Last-Event-ID %1; the stream continued "
-                                      "with new id %2 (ids are not numeric: gaps not checked).")
+        resumeDetail = StreamCheck::tr("Reconnected with Last-Event-ID %1; the stream continued "
+                                       "with new id %2 (ids are not numeric: gaps not checked).")
                            .arg(quoted(resumeFromId), quoted(after));
     }
 }
@@ -767,29 +782,37 @@ DiagnosticsReport StreamDiagnostics::Private::buildReport() const
     auto add = [&report](Finding::Severity severity, const char *category, const char *id,
                          const QString &title, const QString &detail = {},
                          const QString &advice = {}) {
-        report.findings.append({severity, QLatin1String(id), QLatin1String(category), title,
+        report.findings.append({severity, QLatin1String(id), StreamCheck::tr(category), title,
                                 detail, advice});
+    };
+    // The categories passed to add(), for lupdate.
+    [[maybe_unused]] static const char *const categories[] = {
+        QT_TRANSLATE_NOOP("StreamCheck", "Response"),
+        QT_TRANSLATE_NOOP("StreamCheck", "Delivery"),
+        QT_TRANSLATE_NOOP("StreamCheck", "Resumability"),
+        QT_TRANSLATE_NOOP("StreamCheck", "Keep-alive"),
+        QT_TRANSLATE_NOOP("StreamCheck", "Format"),
     };
 
     // --- Response ---
     if (responses == 0) {
-        add(Finding::Failure, "Response", "response.connect", QStringLiteral("No response"),
-            errors.isEmpty() ? QStringLiteral("The server sent no response headers.")
+        add(Finding::Failure, "Response", "response.connect", StreamCheck::tr("No response"),
+            errors.isEmpty() ? StreamCheck::tr("The server sent no response headers.")
                              : errors.join(QStringLiteral("; ")),
-            QStringLiteral("Check the URL, that the server is running and reachable, and TLS."));
+            StreamCheck::tr("Check the URL, that the server is running and reachable, and TLS."));
         return report;
     }
     bool bodyUsable = true;
     if (firstStatus == 200) {
-        add(Finding::Pass, "Response", "response.status", QStringLiteral("Status 200 OK"));
+        add(Finding::Pass, "Response", "response.status", StreamCheck::tr("Status 200 OK"));
     } else {
         bodyUsable = false;
         add(Finding::Failure, "Response", "response.status",
-            QStringLiteral("Status %1 instead of 200").arg(firstStatus),
+            StreamCheck::tr("Status %1 instead of 200").arg(firstStatus),
             firstStatus == 204
-                ? QStringLiteral("204 No Content tells EventSource to stop reconnecting.")
-                : QStringLiteral("EventSource fails the connection on any status but 200."),
-            QStringLiteral("Answer the stream request with 200 OK."));
+                ? StreamCheck::tr("204 No Content tells EventSource to stop reconnecting.")
+                : StreamCheck::tr("EventSource fails the connection on any status but 200."),
+            StreamCheck::tr("Answer the stream request with 200 OK."));
     }
 
     const QByteArray contentType = headerValue(firstHeaders, "Content-Type");
@@ -804,48 +827,48 @@ DiagnosticsReport StreamDiagnostics::Private::buildReport() const
     if (essence != "text/event-stream") {
         bodyUsable = false;
         add(Finding::Failure, "Response", "response.content-type",
-            QStringLiteral("Content-Type is not text/event-stream"),
-            QStringLiteral("Content-Type: %1; EventSource fails the connection.")
-                .arg(contentType.isEmpty() ? QStringLiteral("(none)")
+            StreamCheck::tr("Content-Type is not text/event-stream"),
+            StreamCheck::tr("Content-Type: %1; EventSource fails the connection.")
+                .arg(contentType.isEmpty() ? StreamCheck::tr("(none)")
                                            : QString::fromUtf8(contentType)),
-            QStringLiteral("Send \"Content-Type: text/event-stream\"."));
+            StreamCheck::tr("Send \"Content-Type: text/event-stream\"."));
     } else if (!charset.isEmpty() && charset != "utf-8" && charset != "utf8") {
         add(Finding::Warning, "Response", "response.content-type",
-            QStringLiteral("Content-Type declares charset %1").arg(QString::fromUtf8(charset)),
-            QStringLiteral("Event streams are always decoded as UTF-8; the charset is ignored."),
-            QStringLiteral("Send \"Content-Type: text/event-stream\" (or charset=utf-8) and "
-                           "encode the body as UTF-8."));
+            StreamCheck::tr("Content-Type declares charset %1").arg(QString::fromUtf8(charset)),
+            StreamCheck::tr("Event streams are always decoded as UTF-8; the charset is ignored."),
+            StreamCheck::tr("Send \"Content-Type: text/event-stream\" (or charset=utf-8) and "
+                            "encode the body as UTF-8."));
     } else {
         add(Finding::Pass, "Response", "response.content-type",
-            QStringLiteral("Content-Type is text/event-stream"),
+            StreamCheck::tr("Content-Type is text/event-stream"),
             QString::fromUtf8(contentType));
     }
 
     const QByteArray cacheControl = headerValue(firstHeaders, "Cache-Control").toLower();
     if (cacheControl.contains("no-cache") || cacheControl.contains("no-store")) {
         add(Finding::Pass, "Response", "response.cache-control",
-            QStringLiteral("Cache-Control forbids caching"), QString::fromUtf8(cacheControl));
+            StreamCheck::tr("Cache-Control forbids caching"), QString::fromUtf8(cacheControl));
     } else {
         add(Finding::Warning, "Response", "response.cache-control",
-            QStringLiteral("Cache-Control: no-cache is missing"),
+            StreamCheck::tr("Cache-Control: no-cache is missing"),
             cacheControl.isEmpty()
-                ? QStringLiteral("No Cache-Control header: caches and proxies may store or "
-                                 "hold back the stream.")
-                : QStringLiteral("Cache-Control: %1").arg(QString::fromUtf8(cacheControl)),
-            QStringLiteral("Send \"Cache-Control: no-cache\"."));
+                ? StreamCheck::tr("No Cache-Control header: caches and proxies may store or "
+                                  "hold back the stream.")
+                : StreamCheck::tr("Cache-Control: %1").arg(QString::fromUtf8(cacheControl)),
+            StreamCheck::tr("Send \"Cache-Control: no-cache\"."));
     }
 
     const QByteArray encoding = headerValue(firstHeaders, "Content-Encoding").trimmed().toLower();
     if (!encoding.isEmpty() && encoding != "identity") {
         add(Finding::Warning, "Response", "response.compression",
-            QStringLiteral("The stream is compressed (%1)").arg(QString::fromUtf8(encoding)),
-            QStringLiteral("Compressors and proxies often buffer compressed output, delaying "
-                           "events until a block fills."),
-            QStringLiteral("Do not compress text/event-stream, or flush the compressor after "
-                           "every event."));
+            StreamCheck::tr("The stream is compressed (%1)").arg(QString::fromUtf8(encoding)),
+            StreamCheck::tr("Compressors and proxies often buffer compressed output, delaying "
+                            "events until a block fills."),
+            StreamCheck::tr("Do not compress text/event-stream, or flush the compressor after "
+                            "every event."));
     } else {
         add(Finding::Pass, "Response", "response.compression",
-            QStringLiteral("The stream is not compressed"));
+            StreamCheck::tr("The stream is not compressed"));
     }
 
     const QByteArray accel = headerValue(firstHeaders, "X-Accel-Buffering").trimmed().toLower();
@@ -855,36 +878,36 @@ DiagnosticsReport StreamDiagnostics::Private::buildReport() const
         || server.contains("nginx") || server.contains("cloudflare") || server.contains("envoy");
     if (accel == "no") {
         add(Finding::Pass, "Response", "response.proxy-buffering",
-            QStringLiteral("X-Accel-Buffering: no disables proxy buffering"));
+            StreamCheck::tr("X-Accel-Buffering: no disables proxy buffering"));
     } else if (proxySeen) {
         add(Finding::Warning, "Response", "response.proxy-buffering",
-            QStringLiteral("Behind a proxy without X-Accel-Buffering: no"),
-            QStringLiteral("The response passed a proxy (Via/Server headers); it may buffer "
-                           "events."),
-            QStringLiteral("Send \"X-Accel-Buffering: no\" (nginx) or disable response "
-                           "buffering for this route in the proxy."));
+            StreamCheck::tr("Behind a proxy without X-Accel-Buffering: no"),
+            StreamCheck::tr("The response passed a proxy (Via/Server headers); it may buffer "
+                            "events."),
+            StreamCheck::tr("Send \"X-Accel-Buffering: no\" (nginx) or disable response "
+                            "buffering for this route in the proxy."));
     } else {
         add(Finding::Info, "Response", "response.proxy-buffering",
-            QStringLiteral("No X-Accel-Buffering header"),
-            QStringLiteral("No proxy detected."),
-            QStringLiteral("If the server sits behind nginx, send \"X-Accel-Buffering: no\"."));
+            StreamCheck::tr("No X-Accel-Buffering header"),
+            StreamCheck::tr("No proxy detected."),
+            StreamCheck::tr("If the server sits behind nginx, send \"X-Accel-Buffering: no\"."));
     }
 
     if (http2) {
         add(Finding::Pass, "Response", "response.http-version",
-            QStringLiteral("HTTP/2: streams share one connection"));
+            StreamCheck::tr("HTTP/2: streams share one connection"));
     } else {
-        const QString detail = QStringLiteral(
+        const QString detail = StreamCheck::tr(
             "Over HTTP/1.1 browsers allow only six connections per host, shared by all tabs: "
             "a seventh EventSource or fetch stalls.");
         const QString advice =
-            QStringLiteral("Serve the stream over HTTP/2 (HTTPS), or use one stream per page.");
+            StreamCheck::tr("Serve the stream over HTTP/2 (HTTPS), or use one stream per page.");
         if (isLoopbackHost(url)) {
             add(Finding::Info, "Response", "response.http-version",
-                QStringLiteral("HTTP/1.1 (local server)"), detail, advice);
+                StreamCheck::tr("HTTP/1.1 (local server)"), detail, advice);
         } else {
             add(Finding::Warning, "Response", "response.http-version",
-                QStringLiteral("HTTP/1.1: six connections per host in browsers"), detail,
+                StreamCheck::tr("HTTP/1.1: six connections per host in browsers"), detail,
                 advice);
         }
     }
@@ -894,109 +917,109 @@ DiagnosticsReport StreamDiagnostics::Private::buildReport() const
     // --- Delivery ---
     if (events == 0) {
         add(Finding::Warning, "Delivery", "delivery.first-event",
-            QStringLiteral("No event in %1").arg(msText(s.durationMs)),
-            firstByteMs < 0 ? QStringLiteral("Not a single body byte arrived.")
-                            : QStringLiteral("%1 arrived, but no complete event (a blank line "
-                                             "ends each event).")
+            StreamCheck::tr("No event in %1").arg(msText(s.durationMs)),
+            firstByteMs < 0 ? StreamCheck::tr("Not a single body byte arrived.")
+                            : StreamCheck::tr("%1 arrived, but no complete event (a blank line "
+                                              "ends each event).")
                                   .arg(bytesText(bytes)),
-            QStringLiteral("Flush after each event and end every event with a blank line."));
+            StreamCheck::tr("Flush after each event and end every event with a blank line."));
     } else {
         add(Finding::Pass, "Delivery", "delivery.first-event",
-            QStringLiteral("First event after %1").arg(msText(s.timeToFirstEventMs)),
-            QStringLiteral("Headers after %1, first byte after %2.")
+            StreamCheck::tr("First event after %1").arg(msText(s.timeToFirstEventMs)),
+            StreamCheck::tr("Headers after %1, first byte after %2.")
                 .arg(msText(s.timeToHeadersMs), msText(s.timeToFirstByteMs)));
     }
     const bool bursty = burstReads >= 2 || (burstReads == 1 && burstEvents * 2 >= events);
     if (bursty) {
         add(Finding::Warning, "Delivery", "delivery.buffering",
-            QStringLiteral("Events arrive in bursts"),
-            QStringLiteral("%1 read(s) delivered %2 events at once (up to %3) after %4 ms or more "
-                           "of silence: something between the application and the client "
-                           "buffers.")
+            StreamCheck::tr("Events arrive in bursts"),
+            StreamCheck::tr("%1 read(s) delivered %2 events at once (up to %3) after %4 ms or more "
+                            "of silence: something between the application and the client "
+                            "buffers.")
                 .arg(burstReads)
                 .arg(burstEvents)
                 .arg(largestBurst)
                 .arg(settings.burstMinimumGapMs),
-            QStringLiteral("Flush the response after each event; disable proxy buffering "
-                           "(X-Accel-Buffering: no) and compression."));
+            StreamCheck::tr("Flush the response after each event; disable proxy buffering "
+                            "(X-Accel-Buffering: no) and compression."));
     } else if (events > 0) {
         add(Finding::Pass, "Delivery", "delivery.buffering",
-            QStringLiteral("Events arrive as they are sent (no bursts)"));
+            StreamCheck::tr("Events arrive as they are sent (no bursts)"));
     }
 
     // --- Resumability ---
     if (events > 0) {
         if (eventsWithId == 0) {
             add(Finding::Warning, "Resumability", "resume.ids",
-                QStringLiteral("Events carry no id"),
-                QStringLiteral("Without ids a reconnecting client cannot send Last-Event-ID, so "
-                               "events sent during a drop are lost."),
-                QStringLiteral("Send \"id: <sequence>\" with each event and resume from "
-                               "Last-Event-ID."));
+                StreamCheck::tr("Events carry no id"),
+                StreamCheck::tr("Without ids a reconnecting client cannot send Last-Event-ID, so "
+                                "events sent during a drop are lost."),
+                StreamCheck::tr("Send \"id: <sequence>\" with each event and resume from "
+                                "Last-Event-ID."));
         } else if (eventsWithoutId > 0) {
             add(Finding::Info, "Resumability", "resume.ids",
-                QStringLiteral("Some events carry no id"),
-                QStringLiteral("%1 of %2 events had their own id field.")
+                StreamCheck::tr("Some events carry no id"),
+                StreamCheck::tr("%1 of %2 events had their own id field.")
                     .arg(eventsWithId)
                     .arg(events));
         } else {
             add(Finding::Pass, "Resumability", "resume.ids",
-                QStringLiteral("Every event carries an id"));
+                StreamCheck::tr("Every event carries an id"));
         }
     }
     if (retrySeen) {
         add(Finding::Pass, "Resumability", "resume.retry",
-            QStringLiteral("retry: sets the reconnection time (%1 ms)").arg(parser.retryMs()));
+            StreamCheck::tr("retry: sets the reconnection time (%1 ms)").arg(parser.retryMs()));
     } else {
-        add(Finding::Info, "Resumability", "resume.retry", QStringLiteral("No retry: field"),
-            QStringLiteral("Browsers wait about 3 s (their default) before reconnecting."),
-            QStringLiteral("Send \"retry: <ms>\" once to choose the reconnection delay."));
+        add(Finding::Info, "Resumability", "resume.retry", StreamCheck::tr("No retry: field"),
+            StreamCheck::tr("Browsers wait about 3 s (their default) before reconnecting."),
+            StreamCheck::tr("Send \"retry: <ms>\" once to choose the reconnection delay."));
     }
     if (resumeDuplicates > 0) {
         add(Finding::Failure, "Resumability", "resume.last-event-id",
-            QStringLiteral("Resume replays events already delivered"), resumeDetail,
-            QStringLiteral("Honour the Last-Event-ID request header: continue after that id."));
+            StreamCheck::tr("Resume replays events already delivered"), resumeDetail,
+            StreamCheck::tr("Honour the Last-Event-ID request header: continue after that id."));
     } else if (resumeGaps > 0) {
         add(Finding::Warning, "Resumability", "resume.last-event-id",
-            QStringLiteral("Resume skips events"), resumeDetail,
-            QStringLiteral("Keep a replay buffer and send every event after Last-Event-ID."));
+            StreamCheck::tr("Resume skips events"), resumeDetail,
+            StreamCheck::tr("Keep a replay buffer and send every event after Last-Event-ID."));
     } else if (resumeChecks > 0) {
         add(Finding::Pass, "Resumability", "resume.last-event-id",
-            QStringLiteral("Resume honours Last-Event-ID"), resumeDetail);
+            StreamCheck::tr("Resume honours Last-Event-ID"), resumeDetail);
     } else {
-        QString why = QStringLiteral("No reconnect with a Last-Event-ID was observed.");
+        QString why = StreamCheck::tr("No reconnect with a Last-Event-ID was observed.");
         if (eventsWithId == 0)
-            why = QStringLiteral("Not checked: the events carry no id.");
+            why = StreamCheck::tr("Not checked: the events carry no id.");
         else if (!settings.resumeCheck)
-            why = QStringLiteral("Not checked (resume check disabled).");
+            why = StreamCheck::tr("Not checked (resume check disabled).");
         else if (resumeSkipped)
-            why = QStringLiteral("Not checked: the request is not a GET, so it is not re-sent.");
+            why = StreamCheck::tr("Not checked: the request is not a GET, so it is not re-sent.");
         else if (awaitingResume)
-            why = QStringLiteral("Reconnected, but no event with an id arrived afterwards.");
+            why = StreamCheck::tr("Reconnected, but no event with an id arrived afterwards.");
         add(Finding::Info, "Resumability", "resume.last-event-id",
-            QStringLiteral("Last-Event-ID resume not verified"), why);
+            StreamCheck::tr("Last-Event-ID resume not verified"), why);
     }
 
     // --- Keep-alive ---
     if (s.longestSilenceMs > settings.silenceThresholdMs) {
         add(Finding::Warning, "Keep-alive", "keepalive.silence",
-            QStringLiteral("Silent for %1").arg(msText(s.longestSilenceMs)),
+            StreamCheck::tr("Silent for %1").arg(msText(s.longestSilenceMs)),
             s.comments == 0
-                ? QStringLiteral("No heartbeat comments were seen; proxies and load balancers "
-                                 "close idle connections (often after 30-60 s).")
-                : QStringLiteral("Heartbeat comments were seen, but not often enough."),
-            QStringLiteral("Send a comment line (\": ping\") every %1 s or less.")
+                ? StreamCheck::tr("No heartbeat comments were seen; proxies and load balancers "
+                                  "close idle connections (often after 30-60 s).")
+                : StreamCheck::tr("Heartbeat comments were seen, but not often enough."),
+            StreamCheck::tr("Send a comment line (\": ping\") every %1 s or less.")
                 .arg(qMax(1, settings.silenceThresholdMs / 2000)));
     } else if (s.comments > 0) {
         add(Finding::Pass, "Keep-alive", "keepalive.silence",
-            QStringLiteral("Heartbeat comments seen; longest silence %1")
+            StreamCheck::tr("Heartbeat comments seen; longest silence %1")
                 .arg(msText(s.longestSilenceMs)));
     } else {
         add(Finding::Info, "Keep-alive", "keepalive.silence",
-            QStringLiteral("No heartbeat comments; longest silence %1")
+            StreamCheck::tr("No heartbeat comments; longest silence %1")
                 .arg(msText(s.longestSilenceMs)),
-            QStringLiteral("Fine while events flow; an idle stream needs heartbeats."),
-            QStringLiteral("Send a comment line (\": ping\") every 15 s when idle."));
+            StreamCheck::tr("Fine while events flow; an idle stream needs heartbeats."),
+            StreamCheck::tr("Send a comment line (\": ping\") every 15 s when idle."));
     }
 
     // --- Format ---
@@ -1005,16 +1028,16 @@ DiagnosticsReport StreamDiagnostics::Private::buildReport() const
         + int(wire.crLineEnds > 0);
     if (endingKinds > 1) {
         add(Finding::Warning, "Format", "format.line-endings",
-            QStringLiteral("Mixed line endings"),
-            QStringLiteral("CRLF %1, LF %2, CR %3 lines.")
+            StreamCheck::tr("Mixed line endings"),
+            StreamCheck::tr("CRLF %1, LF %2, CR %3 lines.")
                 .arg(wire.crlfLineEnds)
                 .arg(wire.lfLineEnds)
                 .arg(wire.crLineEnds),
-            QStringLiteral("Use one line ending (LF) throughout: hand-written parsers split on "
-                           "one kind only."));
+            StreamCheck::tr("Use one line ending (LF) throughout: hand-written parsers split on "
+                            "one kind only."));
     } else if (wire.lines > 0) {
         add(Finding::Pass, "Format", "format.line-endings",
-            QStringLiteral("Consistent line endings (%1)")
+            StreamCheck::tr("Consistent line endings (%1)")
                 .arg(wire.crlfLineEnds > 0 ? QStringLiteral("CRLF")
                      : wire.crLineEnds > 0 ? QStringLiteral("CR")
                                            : QStringLiteral("LF")));
@@ -1026,53 +1049,54 @@ DiagnosticsReport StreamDiagnostics::Private::buildReport() const
                          .arg(QString::fromUtf8(it.key()))
                          .arg(it.value());
         add(Finding::Warning, "Format", "format.unknown-fields",
-            QStringLiteral("Fields the spec ignores"),
-            QStringLiteral("Ignored field names: %1.").arg(names.join(QStringLiteral(", "))),
-            QStringLiteral("Field names are lowercase and exact: data, event, id, retry. "
-                           "Put other values inside data."));
+            StreamCheck::tr("Fields the spec ignores"),
+            StreamCheck::tr("Ignored field names: %1.").arg(names.join(QStringLiteral(", "))),
+            StreamCheck::tr("Field names are lowercase and exact: data, event, id, retry. "
+                            "Put other values inside data."));
     } else if (wire.lines > 0) {
         add(Finding::Pass, "Format", "format.unknown-fields",
-            QStringLiteral("Only known field names"));
+            StreamCheck::tr("Only known field names"));
     }
     if (dataWithoutSpace > 0) {
         add(Finding::Warning, "Format", "format.data-space",
-            QStringLiteral("data: lines without a space after the colon"),
-            QStringLiteral("%1 line(s), e.g. %2. Valid, but some clients strip the first "
-                           "character.")
+            StreamCheck::tr("data: lines without a space after the colon"),
+            StreamCheck::tr("%1 line(s), e.g. %2. Valid, but some clients strip the first "
+                            "character.")
                 .arg(dataWithoutSpace)
                 .arg(quoted(dataWithoutSpaceSample)),
-            QStringLiteral("Write \"data: value\" with one space after the colon."));
+            StreamCheck::tr("Write \"data: value\" with one space after the colon."));
     }
     if (wire.bomSeen) {
-        add(Finding::Warning, "Format", "format.bom", QStringLiteral("Byte order mark"),
-            QStringLiteral("The body starts with a UTF-8 BOM; EventSource strips it, other "
-                           "clients may not."),
-            QStringLiteral("Do not write a BOM."));
+        add(Finding::Warning, "Format", "format.bom", StreamCheck::tr("Byte order mark"),
+            StreamCheck::tr("The body starts with a UTF-8 BOM; EventSource strips it, other "
+                            "clients may not."),
+            StreamCheck::tr("Do not write a BOM."));
     }
     if (wire.invalidUtf8 > 0) {
-        add(Finding::Warning, "Format", "format.invalid-utf8", QStringLiteral("Invalid UTF-8"),
-            QStringLiteral("%1 invalid sequence(s) were replaced by U+FFFD.").arg(wire.invalidUtf8),
-            QStringLiteral("Encode event data as UTF-8."));
+        add(Finding::Warning, "Format", "format.invalid-utf8", StreamCheck::tr("Invalid UTF-8"),
+            StreamCheck::tr("%1 invalid sequence(s) were replaced by U+FFFD.")
+                .arg(wire.invalidUtf8),
+            StreamCheck::tr("Encode event data as UTF-8."));
     }
     if (invalidJson > 0) {
         add(Finding::Warning, "Format", "format.json",
-            QStringLiteral("Data that looks like JSON does not parse"),
-            QStringLiteral("%1 of %2 JSON-looking events failed to parse, e.g. %3.")
+            StreamCheck::tr("Data that looks like JSON does not parse"),
+            StreamCheck::tr("%1 of %2 JSON-looking events failed to parse, e.g. %3.")
                 .arg(invalidJson)
                 .arg(jsonLooking)
                 .arg(quoted(invalidJsonSample)),
-            QStringLiteral("Serialize data with a JSON encoder; a multi-line value needs one "
-                           "data: line per line."));
+            StreamCheck::tr("Serialize data with a JSON encoder; a multi-line value needs one "
+                            "data: line per line."));
     } else if (jsonLooking > 0) {
         add(Finding::Pass, "Format", "format.json",
-            QStringLiteral("JSON data parses (%1 events)").arg(jsonLooking));
+            StreamCheck::tr("JSON data parses (%1 events)").arg(jsonLooking));
     }
     if (largeEvents > 0) {
-        add(Finding::Warning, "Format", "format.event-size", QStringLiteral("Very large events"),
-            QStringLiteral("%1 event(s) above %2, largest %3.")
+        add(Finding::Warning, "Format", "format.event-size", StreamCheck::tr("Very large events"),
+            StreamCheck::tr("%1 event(s) above %2, largest %3.")
                 .arg(largeEvents)
                 .arg(bytesText(settings.largeEventBytes), bytesText(s.maximumSize)),
-            QStringLiteral("Send a reference (URL or id) and fetch large payloads separately."));
+            StreamCheck::tr("Send a reference (URL or id) and fetch large payloads separately."));
     }
     return report;
 }

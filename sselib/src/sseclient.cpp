@@ -3,6 +3,7 @@
 #include "networkpool.h"
 #include "sselib/sseparser.h"
 
+#include <QCoreApplication>
 #include <QDateTime>
 #include <QLoggingCategory>
 #include <QNetworkAccessManager>
@@ -23,6 +24,13 @@ Q_LOGGING_CATEGORY(lcSseClient, "sse.client")
 namespace Sse {
 
 namespace {
+
+// Failure and error reasons are shown to users: translated when the application has
+// installed a translator (the GUI does; the CLI stays English).
+struct ClientMessages
+{
+    Q_DECLARE_TR_FUNCTIONS(ClientMessages)
+};
 
 constexpr qsizetype BodyPreviewBytes = 1024;
 constexpr qint64 ReadBufferBytes = 4 * 1024 * 1024;
@@ -272,8 +280,9 @@ void Client::Private::startRequest()
         failure = FailureInfo();
         failure.kind = FailureInfo::Kind::InvalidRequest;
         failure.message = url.isValid()
-            ? QStringLiteral("Unsupported URL scheme \"%1\": use http or https").arg(url.scheme())
-            : QStringLiteral("Invalid URL: %1").arg(url.errorString());
+            ? ClientMessages::tr("Unsupported URL scheme \"%1\": use http or https")
+                  .arg(url.scheme())
+            : ClientMessages::tr("Invalid URL: %1").arg(url.errorString());
         setState(State::Failed);
         emit q->errorOccurred(failure.message, true);
         return;
@@ -445,7 +454,7 @@ void Client::Private::onMetaDataChanged()
     if (status == 204) {
         // "No Content": the server asks the client to stop reconnecting.
         releaseReply();
-        emit q->errorOccurred(QStringLiteral("Server answered 204 No Content: stream closed"),
+        emit q->errorOccurred(ClientMessages::tr("Server answered 204 No Content: stream closed"),
                               false);
         setState(State::Closed);
         return;
@@ -460,10 +469,10 @@ void Client::Private::onMetaDataChanged()
         return;
     }
     if (mimeEssence(contentType) != "text/event-stream") {
-        const QString type = contentType.isEmpty() ? QStringLiteral("(none)")
+        const QString type = contentType.isEmpty() ? ClientMessages::tr("(none)")
                                                    : QString::fromUtf8(contentType);
         beginFailure(FailureInfo::Kind::ContentType,
-                     QStringLiteral("content type %1 is not text/event-stream").arg(type));
+                     ClientMessages::tr("content type %1 is not text/event-stream").arg(type));
         return;
     }
     openedAt = clock();
@@ -574,7 +583,7 @@ void Client::Private::readBody()
         failure.kind = FailureInfo::Kind::EventTooLarge;
         failure.httpStatus = httpStatus;
         failure.responseHeaders = responseHeaders;
-        failure.message = QStringLiteral(
+        failure.message = ClientMessages::tr(
                               "An event exceeded the maximum event size of %1 bytes; "
                               "if such events are expected, raise the limit (connection settings, "
                               "or --max-event-size)")
@@ -606,12 +615,12 @@ void Client::Private::onFinished()
     parser.finish();
 
     if (reason == AbortReason::IdleTimeout) {
-        handleEndOfResponse(QStringLiteral("No data for %1 s (idle timeout)")
+        handleEndOfResponse(ClientMessages::tr("No data for %1 s (idle timeout)")
                                 .arg(formatSeconds(options.idleTimeoutMs)));
         return;
     }
     if (reason == AbortReason::ConnectTimeout) {
-        handleEndOfResponse(QStringLiteral("No response headers within %1 s (connect timeout)")
+        handleEndOfResponse(ClientMessages::tr("No response headers within %1 s (connect timeout)")
                                 .arg(formatSeconds(options.connectTimeoutMs)));
         return;
     }
@@ -634,11 +643,11 @@ void Client::Private::onFinished()
     }
     if (!wasOpen && error == QNetworkReply::NoError) {
         // Finished before any final response was accepted (should not happen).
-        handleEndOfResponse(QStringLiteral("Response ended before it started"));
+        handleEndOfResponse(ClientMessages::tr("Response ended before it started"));
         return;
     }
     if (error == QNetworkReply::NoError)
-        handleEndOfResponse(QStringLiteral("Server ended the stream"));
+        handleEndOfResponse(ClientMessages::tr("Server ended the stream"));
     else
         handleEndOfResponse(errorText);
 }
@@ -674,15 +683,15 @@ qint64 Client::Private::reconnectDelay() const
 void Client::Private::scheduleReconnect(const QString &reason)
 {
     if (options.reconnectPolicy == ReconnectPolicy::Never) {
-        emit q->errorOccurred(reason + QStringLiteral(" (reconnect disabled)"), false);
+        emit q->errorOccurred(ClientMessages::tr("%1 (reconnect disabled)").arg(reason), false);
         setState(State::Closed);
         return;
     }
     if (!options.reconnectNonIdempotent && !isIdempotent(options.method.isEmpty()
                                                             ? QByteArrayLiteral("GET")
                                                             : options.method)) {
-        emit q->errorOccurred(reason + QStringLiteral(" (%1 requests are not re-sent)")
-                                           .arg(QString::fromLatin1(options.method.toUpper())),
+        emit q->errorOccurred(ClientMessages::tr("%1 (%2 requests are not re-sent)")
+                                  .arg(reason, QString::fromLatin1(options.method.toUpper())),
                               false);
         setState(State::Closed);
         return;
@@ -690,7 +699,7 @@ void Client::Private::scheduleReconnect(const QString &reason)
     if (options.maximumAttempts > 0 && attempt >= options.maximumAttempts) {
         failure = FailureInfo();
         failure.kind = FailureInfo::Kind::Network;
-        failure.message = QStringLiteral("%1 (gave up after %2 attempts)")
+        failure.message = ClientMessages::tr("%1 (gave up after %2 attempts)")
                               .arg(reason)
                               .arg(attempt);
         setState(State::Failed);

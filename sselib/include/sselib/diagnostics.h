@@ -69,6 +69,8 @@ struct DiagnosticsReport
     const Finding *find(const QString &id) const;
     /// A readable multi-line report, for a terminal.
     QString toText() const;
+    /// The statistics block of toText() (from its "Statistics" heading on).
+    QString statisticsText() const;
     QJsonObject toJson() const;
 };
 

@@ -1,0 +1,52 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="en_US">
+<context>
+    <name>ChartPanel</name>
+    <message numerus="yes">
+        <source>%n s</source>
+        <translation>
+            <numerusform>%n s</numerusform>
+            <numerusform>%n s</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Last %n points</source>
+        <translation>
+            <numerusform>Last %n point</numerusform>
+            <numerusform>Last %n points</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>MainWindow</name>
+    <message numerus="yes">
+        <source>%1 open · %Ln event(s) · %2/s</source>
+        <translation>
+            <numerusform>%1 open · %Ln event · %2/s</numerusform>
+            <numerusform>%1 open · %Ln events · %2/s</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>● REC %1 · %2 · %Ln event(s)</source>
+        <translation>
+            <numerusform>● REC %1 · %2 · %Ln event</numerusform>
+            <numerusform>● REC %1 · %2 · %Ln events</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Opened %1: %Ln event(s)</source>
+        <translation>
+            <numerusform>Opened %1: %Ln event</numerusform>
+            <numerusform>Opened %1: %Ln events</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source> (%n unreadable line(s) skipped, e.g. %1)</source>
+        <translation>
+            <numerusform> (%n unreadable line skipped, e.g. %1)</numerusform>
+            <numerusform> (%n unreadable lines skipped, e.g. %1)</numerusform>
+        </translation>
+    </message>
+</context>
+</TS>

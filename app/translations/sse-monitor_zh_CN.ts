@@ -1,0 +1,2419 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="zh_CN">
+<context>
+    <name>ChartPanel</name>
+    <message>
+        <source>Filter series</source>
+        <translation>筛选序列</translation>
+    </message>
+    <message>
+        <source>Tick a series to plot it</source>
+        <translation>勾选序列即可绘制</translation>
+    </message>
+    <message>
+        <source>Pause</source>
+        <translation>暂停</translation>
+    </message>
+    <message>
+        <source>Freeze the chart; recording continues</source>
+        <translation>冻结图表；数据采集照常进行</translation>
+    </message>
+    <message>
+        <source>Reset zoom</source>
+        <translation>重置缩放</translation>
+    </message>
+    <message>
+        <source>Automatic ranges; follow the stream again</source>
+        <translation>自动范围；重新跟随数据流</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n s</source>
+        <translation>
+            <numerusform>%n 秒</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Last %n points</source>
+        <translation>
+            <numerusform>最近 %n 个点</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source> (right axis)</source>
+        <translation>（右轴）</translation>
+    </message>
+    <message>
+        <source>Series</source>
+        <translation>序列</translation>
+    </message>
+    <message>
+        <source>Time window</source>
+        <translation>时间窗口</translation>
+    </message>
+    <message>
+        <source>Chart</source>
+        <translation>图表</translation>
+    </message>
+    <message>
+        <source>Drag a rectangle to zoom in; right-click to zoom out</source>
+        <translation>拖出矩形区域放大；右键单击缩小</translation>
+    </message>
+    <message>
+        <source>&amp;Window:</source>
+        <translation>窗口(&amp;W)：</translation>
+    </message>
+</context>
+<context>
+    <name>ClientMessages</name>
+    <message>
+        <source>Unsupported URL scheme &quot;%1&quot;: use http or https</source>
+        <translation>不支持的 URL 协议“%1”：请使用 http 或 https</translation>
+    </message>
+    <message>
+        <source>Invalid URL: %1</source>
+        <translation>无效的 URL：%1</translation>
+    </message>
+    <message>
+        <source>Server answered 204 No Content: stream closed</source>
+        <translation>服务器返回 204 No Content：流已关闭</translation>
+    </message>
+    <message>
+        <source>(none)</source>
+        <translation>（无）</translation>
+    </message>
+    <message>
+        <source>content type %1 is not text/event-stream</source>
+        <translation>内容类型 %1 不是 text/event-stream</translation>
+    </message>
+    <message>
+        <source>An event exceeded the maximum event size of %1 bytes; if such events are expected, raise the limit (connection settings, or --max-event-size)</source>
+        <translation>有事件超过了 %1 字节的最大事件大小；如果此类事件属于正常情况，请提高上限（连接设置或 --max-event-size）</translation>
+    </message>
+    <message>
+        <source>No data for %1 s (idle timeout)</source>
+        <translation>%1 秒内无数据（空闲超时）</translation>
+    </message>
+    <message>
+        <source>No response headers within %1 s (connect timeout)</source>
+        <translation>%1 秒内未收到响应头（连接超时）</translation>
+    </message>
+    <message>
+        <source>Response ended before it started</source>
+        <translation>响应在开始前就已结束</translation>
+    </message>
+    <message>
+        <source>Server ended the stream</source>
+        <translation>服务器结束了流</translation>
+    </message>
+    <message>
+        <source>%1 (reconnect disabled)</source>
+        <translation>%1（已禁用重连）</translation>
+    </message>
+    <message>
+        <source>%1 (%2 requests are not re-sent)</source>
+        <translation>%1（%2 请求不会重新发送）</translation>
+    </message>
+    <message>
+        <source>%1 (gave up after %2 attempts)</source>
+        <translation>%1（尝试 %2 次后放弃）</translation>
+    </message>
+</context>
+<context>
+    <name>ConnectionDialog</name>
+    <message>
+        <source>Connection</source>
+        <translation>连接</translation>
+    </message>
+    <message>
+        <source>Connection name</source>
+        <translation>连接名称</translation>
+    </message>
+    <message>
+        <source>The host name when left empty</source>
+        <translation>留空时使用主机名</translation>
+    </message>
+    <message>
+        <source>HTTP method</source>
+        <translation>HTTP 方法</translation>
+    </message>
+    <message>
+        <source>URL</source>
+        <translation>URL</translation>
+    </message>
+    <message>
+        <source>&amp;Name:</source>
+        <translation>名称(&amp;N)：</translation>
+    </message>
+    <message>
+        <source>&amp;Method:</source>
+        <translation>方法(&amp;M)：</translation>
+    </message>
+    <message>
+        <source>&amp;URL:</source>
+        <translation>&amp;URL：</translation>
+    </message>
+    <message>
+        <source>&amp;Headers</source>
+        <translation>请求头(&amp;H)</translation>
+    </message>
+    <message>
+        <source>&amp;Body</source>
+        <translation>请求体(&amp;B)</translation>
+    </message>
+    <message>
+        <source>&amp;Reconnect</source>
+        <translation>重连(&amp;R)</translation>
+    </message>
+    <message>
+        <source>&amp;Limits &amp;&amp; TLS</source>
+        <translation>限制与 TLS(&amp;L)</translation>
+    </message>
+    <message>
+        <source>&amp;Presets</source>
+        <translation>预设(&amp;P)</translation>
+    </message>
+    <message>
+        <source>Fill the form for a well-known stream</source>
+        <translation>用常见数据流的配置填写表单</translation>
+    </message>
+    <message>
+        <source>Request headers</source>
+        <translation>请求头</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>名称</translation>
+    </message>
+    <message>
+        <source>Value</source>
+        <translation>值</translation>
+    </message>
+    <message>
+        <source>Show</source>
+        <translation>显示</translation>
+    </message>
+    <message>
+        <source>Request h&amp;eaders:</source>
+        <translation>请求头(&amp;E)：</translation>
+    </message>
+    <message>
+        <source>&amp;Add</source>
+        <translation>添加(&amp;A)</translation>
+    </message>
+    <message>
+        <source>Add a request header</source>
+        <translation>添加一个请求头</translation>
+    </message>
+    <message>
+        <source>Remo&amp;ve</source>
+        <translation>移除(&amp;V)</translation>
+    </message>
+    <message>
+        <source>Remove the selected headers</source>
+        <translation>移除所选的请求头</translation>
+    </message>
+    <message>
+        <source>Values of secret-looking headers (Authorization, cookies, keys, tokens) are masked; tick Show to see one.</source>
+        <translation>疑似机密的请求头（Authorization、Cookie、密钥、令牌）的值会被遮盖；勾选“显示”即可查看。</translation>
+    </message>
+    <message>
+        <source>Request body</source>
+        <translation>请求体</translation>
+    </message>
+    <message>
+        <source>The request body, for example the JSON of an LLM API call.</source>
+        <translation>请求体，例如 LLM API 调用的 JSON。</translation>
+    </message>
+    <message>
+        <source>Request b&amp;ody:</source>
+        <translation>请求体(&amp;O)：</translation>
+    </message>
+    <message>
+        <source>GET requests are sent without a body: choose POST, PUT or PATCH to send one.</source>
+        <translation>GET 请求不带请求体发送：如需发送请求体，请选择 POST、PUT 或 PATCH。</translation>
+    </message>
+    <message>
+        <source>The body looks like JSON, but no Content-Type header is set.</source>
+        <translation>请求体看起来是 JSON，但没有设置 Content-Type 请求头。</translation>
+    </message>
+    <message>
+        <source>Add Content-&amp;Type: application/json</source>
+        <translation>添加 Content-Type: application/json(&amp;T)</translation>
+    </message>
+    <message>
+        <source>Reconnect policy</source>
+        <translation>重连策略</translation>
+    </message>
+    <message>
+        <source>Server retry (browser behaviour)</source>
+        <translation>服务器 retry（浏览器行为）</translation>
+    </message>
+    <message>
+        <source>Wait the reconnection time, which the server can change with a retry: field</source>
+        <translation>等待重连时间，服务器可以用 retry: 字段修改它</translation>
+    </message>
+    <message>
+        <source>Fixed delay</source>
+        <translation>固定延迟</translation>
+    </message>
+    <message>
+        <source>Always wait the fixed delay, whatever the server says</source>
+        <translation>始终等待固定延迟，不理会服务器的设置</translation>
+    </message>
+    <message>
+        <source>Exponential backoff</source>
+        <translation>指数退避</translation>
+    </message>
+    <message>
+        <source>Double the wait after each failed attempt, up to the maximum delay</source>
+        <translation>每次尝试失败后等待时间加倍，直到最大延迟</translation>
+    </message>
+    <message>
+        <source>Never reconnect</source>
+        <translation>从不重连</translation>
+    </message>
+    <message>
+        <source>Close when the stream ends or the network fails (LLM streams)</source>
+        <translation>流结束或网络故障时关闭（适用于 LLM 流）</translation>
+    </message>
+    <message>
+        <source>Reconnection time</source>
+        <translation>重连时间</translation>
+    </message>
+    <message>
+        <source>The wait before reconnecting until the server sends a retry: field; also the first delay of exponential backoff</source>
+        <translation>在服务器发送 retry: 字段之前，重连前的等待时间；也是指数退避的第一次延迟</translation>
+    </message>
+    <message>
+        <source>Maximum delay</source>
+        <translation>最大延迟</translation>
+    </message>
+    <message>
+        <source>Jitter</source>
+        <translation>抖动</translation>
+    </message>
+    <message>
+        <source>Each delay is changed by up to this much, up or down, so that many clients do not reconnect at the same moment</source>
+        <translation>每次延迟随机增减不超过此比例，避免大量客户端在同一时刻重连</translation>
+    </message>
+    <message>
+        <source>Reset backoff after</source>
+        <translation>退避重置时间</translation>
+    </message>
+    <message>
+        <source>A connection that stays open this long starts the backoff from the beginning again</source>
+        <translation>连接保持打开达到此时长后，退避从头开始计算</translation>
+    </message>
+    <message>
+        <source>Maximum attempts</source>
+        <translation>最大尝试次数</translation>
+    </message>
+    <message>
+        <source>Unlimited</source>
+        <translation>不限</translation>
+    </message>
+    <message>
+        <source>Give up after this many failed attempts in a row</source>
+        <translation>连续失败达到此次数后放弃</translation>
+    </message>
+    <message>
+        <source>Re-&amp;send POST after a drop</source>
+        <translation>断开后重新发送 POST(&amp;S)</translation>
+    </message>
+    <message>
+        <source>Also reconnect requests that are not idempotent (POST, PATCH). Off for LLM APIs: every request starts a new, billed answer.</source>
+        <translation>对非幂等请求（POST、PATCH）也进行重连。对 LLM API 请关闭：每个请求都会生成一个新的、计费的回答。</translation>
+    </message>
+    <message>
+        <source>Initial Last-Event-ID</source>
+        <translation>初始 Last-Event-ID</translation>
+    </message>
+    <message>
+        <source>None</source>
+        <translation>无</translation>
+    </message>
+    <message>
+        <source>Sent as the Last-Event-ID header of the first request, to resume a stream</source>
+        <translation>作为第一个请求的 Last-Event-ID 请求头发送，用于恢复流</translation>
+    </message>
+    <message>
+        <source>&amp;Policy:</source>
+        <translation>策略(&amp;P)：</translation>
+    </message>
+    <message>
+        <source>Reconnection &amp;time:</source>
+        <translation>重连时间(&amp;T)：</translation>
+    </message>
+    <message>
+        <source>Fixed &amp;delay:</source>
+        <translation>固定延迟(&amp;D)：</translation>
+    </message>
+    <message>
+        <source>Ma&amp;ximum delay:</source>
+        <translation>最大延迟(&amp;X)：</translation>
+    </message>
+    <message>
+        <source>&amp;Jitter:</source>
+        <translation>抖动(&amp;J)：</translation>
+    </message>
+    <message>
+        <source>Reset backoff &amp;after:</source>
+        <translation>退避重置时间(&amp;A)：</translation>
+    </message>
+    <message>
+        <source>Maximum atte&amp;mpts:</source>
+        <translation>最大尝试次数(&amp;M)：</translation>
+    </message>
+    <message>
+        <source>Initial Last-Event-&amp;ID:</source>
+        <translation>初始 Last-Event-ID(&amp;I)：</translation>
+    </message>
+    <message>
+        <source>Limits</source>
+        <translation>限制</translation>
+    </message>
+    <message>
+        <source>Connect timeout</source>
+        <translation>连接超时</translation>
+    </message>
+    <message>
+        <source>Longest wait from sending the request to the response headers; 0 waits forever</source>
+        <translation>从发送请求到收到响应头的最长等待时间；0 表示一直等待</translation>
+    </message>
+    <message>
+        <source>Idle timeout</source>
+        <translation>空闲超时</translation>
+    </message>
+    <message>
+        <source>Off</source>
+        <translation>关闭</translation>
+    </message>
+    <message>
+        <source>Treat the connection as dropped when no byte arrives for this long; 0 turns it off</source>
+        <translation>在此时长内没有收到任何字节即视为连接已断开；0 表示关闭</translation>
+    </message>
+    <message>
+        <source>Maximum event size</source>
+        <translation>最大事件大小</translation>
+    </message>
+    <message>
+        <source>A larger event fails the connection instead of filling memory</source>
+        <translation>更大的事件会使连接失败，而不是占满内存</translation>
+    </message>
+    <message>
+        <source>&amp;Connect timeout:</source>
+        <translation>连接超时(&amp;C)：</translation>
+    </message>
+    <message>
+        <source>Idle time&amp;out:</source>
+        <translation>空闲超时(&amp;O)：</translation>
+    </message>
+    <message>
+        <source>Maximum &amp;event size:</source>
+        <translation>最大事件大小(&amp;E)：</translation>
+    </message>
+    <message>
+        <source>TLS</source>
+        <translation>TLS</translation>
+    </message>
+    <message>
+        <source>Allow &amp;insecure TLS (accept any certificate)</source>
+        <translation>允许不安全的 TLS（接受任何证书）(&amp;I)</translation>
+    </message>
+    <message>
+        <source>Warning: every certificate is accepted, so anyone on the network path can read and change this stream. Use it only for local test servers.</source>
+        <translation>警告：任何证书都会被接受，网络路径上的任何人都能读取和篡改此流。仅用于本地测试服务器。</translation>
+    </message>
+    <message>
+        <source>C&amp;hoose File…</source>
+        <translation>选择文件(&amp;H)…</translation>
+    </message>
+    <message>
+        <source>Choose a CA certificates file</source>
+        <translation>选择 CA 证书文件</translation>
+    </message>
+    <message>
+        <source>Trust the certificates of a PEM file in addition to the system&apos;s</source>
+        <translation>除系统证书外，还信任某个 PEM 文件中的证书</translation>
+    </message>
+    <message>
+        <source>Clea&amp;r</source>
+        <translation>清除(&amp;R)</translation>
+    </message>
+    <message>
+        <source>Clear the CA certificates</source>
+        <translation>清除 CA 证书</translation>
+    </message>
+    <message>
+        <source>A server certificate you accepted earlier is trusted for this connection.</source>
+        <translation>此连接信任您先前接受的服务器证书。</translation>
+    </message>
+    <message>
+        <source>&amp;Forget</source>
+        <translation>忘记(&amp;F)</translation>
+    </message>
+    <message>
+        <source>Forget the accepted server certificate</source>
+        <translation>忘记已接受的服务器证书</translation>
+    </message>
+    <message>
+        <source>CA certificates:</source>
+        <translation>CA 证书：</translation>
+    </message>
+    <message>
+        <source>OpenAI-style chat stream (POST)</source>
+        <translation>OpenAI 风格的聊天流（POST）</translation>
+    </message>
+    <message>
+        <source>Anthropic-style messages stream (POST)</source>
+        <translation>Anthropic 风格的消息流（POST）</translation>
+    </message>
+    <message>
+        <source>Wikimedia recent changes</source>
+        <translation>Wikimedia 最近更改</translation>
+    </message>
+    <message>
+        <source>Cannot read %1: %2</source>
+        <translation>无法读取 %1：%2</translation>
+    </message>
+    <message>
+        <source>%1 is too large for a certificate file.</source>
+        <translation>%1 太大，不像是证书文件。</translation>
+    </message>
+    <message>
+        <source>%1 holds no PEM certificate.</source>
+        <translation>%1 中没有 PEM 证书。</translation>
+    </message>
+    <message>
+        <source>Show the value</source>
+        <translation>显示值</translation>
+    </message>
+    <message>
+        <source>Show or mask this value</source>
+        <translation>显示或遮盖此值</translation>
+    </message>
+    <message>
+        <source>Enter the URL of the stream, starting with http:// or https://.</source>
+        <translation>输入流的 URL，以 http:// 或 https:// 开头。</translation>
+    </message>
+    <message>
+        <source>Not a valid URL: it must start with http:// or https:// and name a host.</source>
+        <translation>不是有效的 URL：必须以 http:// 或 https:// 开头并包含主机名。</translation>
+    </message>
+    <message>
+        <source>None: only the system&apos;s trusted certificates</source>
+        <translation>无：仅使用系统信任的证书</translation>
+    </message>
+    <message>
+        <source>1 extra certificate</source>
+        <translation>1 个额外证书</translation>
+    </message>
+    <message>
+        <source>%1 extra certificates</source>
+        <translation>%1 个额外证书</translation>
+    </message>
+    <message>
+        <source>Choose CA Certificates</source>
+        <translation>选择 CA 证书</translation>
+    </message>
+    <message>
+        <source>PEM certificates (*.pem *.crt *.cer);;All files (*)</source>
+        <translation>PEM 证书 (*.pem *.crt *.cer);;所有文件 (*)</translation>
+    </message>
+    <message>
+        <source>Connection settings</source>
+        <translation>连接设置</translation>
+    </message>
+</context>
+<context>
+    <name>ConnectionListModel</name>
+    <message>
+        <source>Recording (offline)</source>
+        <translation>录制文件（离线）</translation>
+    </message>
+    <message>
+        <source>Not connected</source>
+        <translation>未连接</translation>
+    </message>
+    <message>
+        <source>Connecting (attempt %1)</source>
+        <translation>正在连接（第 %1 次尝试）</translation>
+    </message>
+    <message>
+        <source>Connecting</source>
+        <translation>正在连接</translation>
+    </message>
+    <message>
+        <source>Open</source>
+        <translation>已连接</translation>
+    </message>
+    <message>
+        <source>Reconnecting in %1 s (attempt %2)</source>
+        <translation>%1 秒后重连（第 %2 次尝试）</translation>
+    </message>
+    <message>
+        <source>Closed</source>
+        <translation>已关闭</translation>
+    </message>
+    <message>
+        <source>Closed: %1</source>
+        <translation>已关闭：%1</translation>
+    </message>
+    <message>
+        <source>Failed: %1</source>
+        <translation>失败：%1</translation>
+    </message>
+    <message>
+        <source>Last error: %1</source>
+        <translation>最近的错误：%1</translation>
+    </message>
+    <message>
+        <source>Reconnection time: %1 ms</source>
+        <translation>重连时间：%1 毫秒</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>名称</translation>
+    </message>
+    <message>
+        <source>State</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <source>Events</source>
+        <translation>事件数</translation>
+    </message>
+    <message>
+        <source>Rate /s</source>
+        <translation>速率/秒</translation>
+    </message>
+    <message>
+        <source>Bytes</source>
+        <translation>字节数</translation>
+    </message>
+    <message>
+        <source>Last id</source>
+        <translation>最后 ID</translation>
+    </message>
+    <message>
+        <source>Request</source>
+        <translation>请求</translation>
+    </message>
+    <message>
+        <source>Waiting for the keychain</source>
+        <translation>正在等待密钥环</translation>
+    </message>
+    <message>
+        <source>Secret missing: %1 (Edit to enter it)</source>
+        <translation>缺少机密值：%1（请编辑连接以输入）</translation>
+    </message>
+    <message>
+        <source>idle</source>
+        <comment>connection state</comment>
+        <translation>空闲</translation>
+    </message>
+    <message>
+        <source>connecting</source>
+        <comment>connection state</comment>
+        <translation>连接中</translation>
+    </message>
+    <message>
+        <source>open</source>
+        <comment>connection state</comment>
+        <translation>已连接</translation>
+    </message>
+    <message>
+        <source>reconnecting</source>
+        <comment>connection state</comment>
+        <translation>重连中</translation>
+    </message>
+    <message>
+        <source>closed</source>
+        <comment>connection state</comment>
+        <translation>已关闭</translation>
+    </message>
+    <message>
+        <source>failed</source>
+        <comment>connection state</comment>
+        <translation>失败</translation>
+    </message>
+</context>
+<context>
+    <name>ConnectionManager</name>
+    <message>
+        <source>Gap after resume: id %1 followed %2 (%3 missing)</source>
+        <translation>恢复后出现缺口：ID %1 之后是 %2（缺少 %3 个）</translation>
+    </message>
+</context>
+<context>
+    <name>DiagnosticsView</name>
+    <message>
+        <source>Run check</source>
+        <translation>运行检查</translation>
+    </message>
+    <message>
+        <source>Observe the selected connection&apos;s stream for a few seconds and report what the server should change</source>
+        <translation>观察所选连接的流几秒钟，并报告服务器应当修改的地方</translation>
+    </message>
+    <message>
+        <source>Result</source>
+        <translation>结果</translation>
+    </message>
+    <message>
+        <source>Check</source>
+        <translation>检查项</translation>
+    </message>
+    <message>
+        <source>Observed</source>
+        <translation>观察到的情况</translation>
+    </message>
+    <message>
+        <source>Advice</source>
+        <translation>建议</translation>
+    </message>
+    <message>
+        <source>Statistics appear after a check.</source>
+        <translation>检查完成后显示统计信息。</translation>
+    </message>
+    <message>
+        <source>%1: %2 failure(s), %3 warning(s), %4 passed</source>
+        <translation>%1：%2 项失败，%3 项警告，%4 项通过</translation>
+    </message>
+    <message>
+        <source>Checking %1…</source>
+        <translation>正在检查 %1…</translation>
+    </message>
+    <message>
+        <source>Select a connection and run a check.</source>
+        <translation>请选择一个连接并运行检查。</translation>
+    </message>
+    <message>
+        <source>pass</source>
+        <comment>check result</comment>
+        <translation>通过</translation>
+    </message>
+    <message>
+        <source>info</source>
+        <comment>check result</comment>
+        <translation>信息</translation>
+    </message>
+    <message>
+        <source>warning</source>
+        <comment>check result</comment>
+        <translation>警告</translation>
+    </message>
+    <message>
+        <source>failure</source>
+        <comment>check result</comment>
+        <translation>失败</translation>
+    </message>
+    <message>
+        <source>Findings</source>
+        <translation>检查结果</translation>
+    </message>
+    <message>
+        <source>Check statistics</source>
+        <translation>检查统计</translation>
+    </message>
+</context>
+<context>
+    <name>EventDetailView</name>
+    <message>
+        <source>Event type</source>
+        <translation>事件类型</translation>
+    </message>
+    <message>
+        <source>Event ID</source>
+        <translation>事件 ID</translation>
+    </message>
+    <message>
+        <source>none</source>
+        <translation>无</translation>
+    </message>
+    <message>
+        <source>Data size</source>
+        <translation>数据大小</translation>
+    </message>
+    <message>
+        <source>Connection</source>
+        <translation>连接</translation>
+    </message>
+    <message>
+        <source>Received at</source>
+        <translation>接收时间</translation>
+    </message>
+    <message>
+        <source>Retry</source>
+        <translation>重试</translation>
+    </message>
+    <message>
+        <source>Type:</source>
+        <translation>类型：</translation>
+    </message>
+    <message>
+        <source>ID:</source>
+        <translation>ID：</translation>
+    </message>
+    <message>
+        <source>Size:</source>
+        <translation>大小：</translation>
+    </message>
+    <message>
+        <source>Connection:</source>
+        <translation>连接：</translation>
+    </message>
+    <message>
+        <source>Received:</source>
+        <translation>接收时间：</translation>
+    </message>
+    <message>
+        <source>Retry:</source>
+        <translation>重试：</translation>
+    </message>
+    <message>
+        <source>Event data, formatted</source>
+        <translation>格式化后的事件数据</translation>
+    </message>
+    <message>
+        <source>Select an event to see its data here.</source>
+        <translation>选择一个事件即可在此查看其数据。</translation>
+    </message>
+    <message>
+        <source>&amp;Pretty</source>
+        <translation>格式化(&amp;P)</translation>
+    </message>
+    <message>
+        <source>Event data as a JSON tree</source>
+        <translation>以 JSON 树显示的事件数据</translation>
+    </message>
+    <message>
+        <source>Key</source>
+        <translation>键</translation>
+    </message>
+    <message>
+        <source>Value</source>
+        <translation>值</translation>
+    </message>
+    <message>
+        <source>Type</source>
+        <translation>类型</translation>
+    </message>
+    <message>
+        <source>&amp;Tree</source>
+        <translation>树(&amp;T)</translation>
+    </message>
+    <message>
+        <source>Event data as received</source>
+        <translation>原样接收的事件数据</translation>
+    </message>
+    <message>
+        <source>Event in SSE wire format</source>
+        <translation>SSE 传输格式的事件</translation>
+    </message>
+    <message>
+        <source>The event written back as an event stream block. The id line is the last event ID in force, which an earlier event may have set.</source>
+        <translation>将事件重新写成事件流块。id 行是当时生效的最后事件 ID，可能由更早的事件设置。</translation>
+    </message>
+    <message>
+        <source>Data as received:</source>
+        <translation>原样接收的数据：</translation>
+    </message>
+    <message>
+        <source>SSE wire format:</source>
+        <translation>SSE 传输格式：</translation>
+    </message>
+    <message>
+        <source>&amp;Raw</source>
+        <translation>原始(&amp;R)</translation>
+    </message>
+    <message>
+        <source>Copy &amp;data</source>
+        <translation>复制数据(&amp;D)</translation>
+    </message>
+    <message>
+        <source>Copy the event data exactly as received</source>
+        <translation>按接收时的原样复制事件数据</translation>
+    </message>
+    <message>
+        <source>Copy as &amp;JSON</source>
+        <translation>复制为 JSON(&amp;J)</translation>
+    </message>
+    <message>
+        <source>Copy the whole event (type, ID, time, data) as a JSON object</source>
+        <translation>将整个事件（类型、ID、时间、数据）复制为 JSON 对象</translation>
+    </message>
+    <message>
+        <source>Copy pretty JSO&amp;N</source>
+        <translation>复制格式化的 JSON(&amp;N)</translation>
+    </message>
+    <message>
+        <source>Copy the data as indented JSON</source>
+        <translation>将数据复制为带缩进的 JSON</translation>
+    </message>
+    <message>
+        <source>The data is not JSON, so there is no tree.</source>
+        <translation>数据不是 JSON，因此没有树视图。</translation>
+    </message>
+    <message>
+        <source>The data is larger than %1 and was not parsed as JSON.</source>
+        <translation>数据大于 %1，未作为 JSON 解析。</translation>
+    </message>
+    <message>
+        <source>1 byte</source>
+        <translation>1 字节</translation>
+    </message>
+    <message>
+        <source>%1 bytes</source>
+        <translation>%1 字节</translation>
+    </message>
+    <message>
+        <source>%1 (%2)</source>
+        <translation>%1（%2）</translation>
+    </message>
+    <message>
+        <source>%1 ms</source>
+        <translation>%1 毫秒</translation>
+    </message>
+    <message>
+        <source>Showing the first %1 of %2: Copy pretty JSON copies all of it.</source>
+        <translation>仅显示 %2 中的前 %1：“复制格式化的 JSON”会复制全部内容。</translation>
+    </message>
+    <message>
+        <source>The data is larger than %1, so it was not parsed as JSON. Shown as plain text.</source>
+        <translation>数据大于 %1，因此未作为 JSON 解析，以纯文本显示。</translation>
+    </message>
+    <message>
+        <source>Not JSON: shown as plain text.</source>
+        <translation>不是 JSON：以纯文本显示。</translation>
+    </message>
+    <message>
+        <source>Showing the first %1 of %2: Copy data copies all of it.</source>
+        <translation>仅显示 %2 中的前 %1：“复制数据”会复制全部内容。</translation>
+    </message>
+    <message>
+        <source>(value)</source>
+        <translation>（值）</translation>
+    </message>
+    <message>
+        <source>{1 key}</source>
+        <translation>{1 个键}</translation>
+    </message>
+    <message>
+        <source>{%1 keys}</source>
+        <translation>{%1 个键}</translation>
+    </message>
+    <message>
+        <source>[1 item]</source>
+        <translation>[1 项]</translation>
+    </message>
+    <message>
+        <source>[%1 items]</source>
+        <translation>[%1 项]</translation>
+    </message>
+    <message>
+        <source>%1 more not shown: see the Pretty or Raw tab</source>
+        <translation>另有 %1 项未显示：请查看“格式化”或“原始”标签页</translation>
+    </message>
+    <message>
+        <source>Event data views</source>
+        <translation>事件数据视图</translation>
+    </message>
+</context>
+<context>
+    <name>EventFilter</name>
+    <message>
+        <source>%1 (at offset %2)</source>
+        <translation>%1（位于偏移 %2）</translation>
+    </message>
+</context>
+<context>
+    <name>EventLogModel</name>
+    <message>
+        <source>Time</source>
+        <translation>时间</translation>
+    </message>
+    <message>
+        <source>Connection</source>
+        <translation>连接</translation>
+    </message>
+    <message>
+        <source>Type</source>
+        <translation>类型</translation>
+    </message>
+    <message>
+        <source>Id</source>
+        <translation>ID</translation>
+    </message>
+    <message>
+        <source>Size</source>
+        <translation>大小</translation>
+    </message>
+    <message>
+        <source>Data</source>
+        <translation>数据</translation>
+    </message>
+</context>
+<context>
+    <name>ExportJob</name>
+    <message>
+        <source> (%1 events were evicted from the log before they could be exported)</source>
+        <translation>（有 %1 个事件在导出前已被日志淘汰）</translation>
+    </message>
+</context>
+<context>
+    <name>ExporterWorker</name>
+    <message>
+        <source>Cannot create %1: %2</source>
+        <translation>无法创建 %1：%2</translation>
+    </message>
+    <message>
+        <source>Cannot write %1: %2</source>
+        <translation>无法写入 %1：%2</translation>
+    </message>
+    <message>
+        <source>Export cancelled</source>
+        <translation>导出已取消</translation>
+    </message>
+    <message>
+        <source>Cannot save %1: %2</source>
+        <translation>无法保存 %1：%2</translation>
+    </message>
+    <message>
+        <source>Exported %1 events to %2</source>
+        <translation>已将 %1 个事件导出到 %2</translation>
+    </message>
+</context>
+<context>
+    <name>JsonText</name>
+    <message>
+        <source>%1 at byte %2</source>
+        <translation>%1（位于第 %2 字节）</translation>
+    </message>
+    <message>
+        <source>object</source>
+        <translation>对象</translation>
+    </message>
+    <message>
+        <source>array</source>
+        <translation>数组</translation>
+    </message>
+    <message>
+        <source>string</source>
+        <translation>字符串</translation>
+    </message>
+    <message>
+        <source>number</source>
+        <translation>数字</translation>
+    </message>
+    <message>
+        <source>boolean</source>
+        <translation>布尔值</translation>
+    </message>
+    <message>
+        <source>null</source>
+        <translation>null</translation>
+    </message>
+</context>
+<context>
+    <name>LogImporter</name>
+    <message>
+        <source>Cannot open %1: %2</source>
+        <translation>无法打开 %1：%2</translation>
+    </message>
+    <message>
+        <source>Cannot read %1: %2</source>
+        <translation>无法读取 %1：%2</translation>
+    </message>
+</context>
+<context>
+    <name>MainWindow</name>
+    <message>
+        <source>SSE Monitor</source>
+        <translation>SSE Monitor</translation>
+    </message>
+    <message>
+        <source>Recording stopped: %1</source>
+        <translation>录制已停止：%1</translation>
+    </message>
+    <message>
+        <source>Filtering… %1%</source>
+        <translation>正在筛选… %1%</translation>
+    </message>
+    <message>
+        <source>&amp;New Connection…</source>
+        <translation>新建连接(&amp;N)…</translation>
+    </message>
+    <message>
+        <source>Connect to a new SSE URL</source>
+        <translation>连接到新的 SSE URL</translation>
+    </message>
+    <message>
+        <source>&amp;Open Recording…</source>
+        <translation>打开录制文件(&amp;O)…</translation>
+    </message>
+    <message>
+        <source>Open a JSON Lines recording or a raw SSE capture</source>
+        <translation>打开 JSON Lines 录制文件或原始 SSE 抓取文件</translation>
+    </message>
+    <message>
+        <source>&amp;Export Events…</source>
+        <translation>导出事件(&amp;E)…</translation>
+    </message>
+    <message>
+        <source>Ctrl+E</source>
+        <translation>Ctrl+E</translation>
+    </message>
+    <message>
+        <source>Export all, filtered or selected events</source>
+        <translation>导出全部、筛选后或所选的事件</translation>
+    </message>
+    <message>
+        <source>&amp;Record</source>
+        <translation>录制(&amp;R)</translation>
+    </message>
+    <message>
+        <source>Ctrl+R</source>
+        <translation>Ctrl+R</translation>
+    </message>
+    <message>
+        <source>Record every event and state change to a file</source>
+        <translation>将所有事件和状态变化录制到文件</translation>
+    </message>
+    <message>
+        <source>Record &amp;Selected Connection…</source>
+        <translation>录制所选连接(&amp;S)…</translation>
+    </message>
+    <message>
+        <source>Record only the selected connection</source>
+        <translation>仅录制所选的连接</translation>
+    </message>
+    <message>
+        <source>Also Record &amp;Raw Bytes</source>
+        <translation>同时录制原始字节(&amp;R)</translation>
+    </message>
+    <message>
+        <source>Write the raw stream bytes beside the recording (FILE.raw.sse), for byte-exact replay</source>
+        <translation>在录制文件旁写入原始流字节（FILE.raw.sse），用于逐字节精确回放</translation>
+    </message>
+    <message>
+        <source>Re&amp;play Recording…</source>
+        <translation>回放录制文件(&amp;P)…</translation>
+    </message>
+    <message>
+        <source>Ctrl+Shift+P</source>
+        <translation>Ctrl+Shift+P</translation>
+    </message>
+    <message>
+        <source>Replay a recording into the window at its original timing or faster</source>
+        <translation>按原始时间或更快的速度将录制文件回放到窗口中</translation>
+    </message>
+    <message>
+        <source>&amp;Quit</source>
+        <translation>退出(&amp;Q)</translation>
+    </message>
+    <message>
+        <source>Quit SSE Monitor</source>
+        <translation>退出 SSE Monitor</translation>
+    </message>
+    <message>
+        <source>Connect to the &amp;Demo Stream</source>
+        <translation>连接演示流(&amp;D)</translation>
+    </message>
+    <message>
+        <source>Start the built-in demo server and connect to it</source>
+        <translation>启动内置演示服务器并连接</translation>
+    </message>
+    <message>
+        <source>&amp;Edit…</source>
+        <translation>编辑(&amp;E)…</translation>
+    </message>
+    <message>
+        <source>Ctrl+Shift+E</source>
+        <translation>Ctrl+Shift+E</translation>
+    </message>
+    <message>
+        <source>Edit the selected connection</source>
+        <translation>编辑所选的连接</translation>
+    </message>
+    <message>
+        <source>D&amp;uplicate</source>
+        <translation>复制连接(&amp;U)</translation>
+    </message>
+    <message>
+        <source>Ctrl+D</source>
+        <translation>Ctrl+D</translation>
+    </message>
+    <message>
+        <source>Duplicate the selected connection</source>
+        <translation>复制所选的连接</translation>
+    </message>
+    <message>
+        <source>&amp;Connect</source>
+        <translation>连接(&amp;C)</translation>
+    </message>
+    <message>
+        <source>Ctrl+Return</source>
+        <translation>Ctrl+Return</translation>
+    </message>
+    <message>
+        <source>Open the selected connection</source>
+        <translation>打开所选的连接</translation>
+    </message>
+    <message>
+        <source>Dis&amp;connect</source>
+        <translation>断开(&amp;C)</translation>
+    </message>
+    <message>
+        <source>Ctrl+Shift+Return</source>
+        <translation>Ctrl+Shift+Return</translation>
+    </message>
+    <message>
+        <source>Close the selected connection</source>
+        <translation>关闭所选的连接</translation>
+    </message>
+    <message>
+        <source>&amp;Reconnect Now</source>
+        <translation>立即重连(&amp;R)</translation>
+    </message>
+    <message>
+        <source>Skip the wait and reconnect the selected connection</source>
+        <translation>跳过等待，立即重连所选的连接</translation>
+    </message>
+    <message>
+        <source>C&amp;heck Stream</source>
+        <translation>检查流(&amp;H)</translation>
+    </message>
+    <message>
+        <source>Ctrl+K</source>
+        <translation>Ctrl+K</translation>
+    </message>
+    <message>
+        <source>Observe the selected stream for 10 s and report protocol problems</source>
+        <translation>观察所选的流 10 秒并报告协议问题</translation>
+    </message>
+    <message>
+        <source>Re&amp;move</source>
+        <translation>移除(&amp;M)</translation>
+    </message>
+    <message>
+        <source>Ctrl+Del</source>
+        <translation>Ctrl+Del</translation>
+    </message>
+    <message>
+        <source>Remove the selected connection</source>
+        <translation>移除所选的连接</translation>
+    </message>
+    <message>
+        <source>&amp;Pause Display</source>
+        <translation>暂停显示(&amp;P)</translation>
+    </message>
+    <message>
+        <source>Freeze the log while events keep arriving and being counted</source>
+        <translation>冻结日志显示，事件仍会继续接收和计数</translation>
+    </message>
+    <message>
+        <source>&amp;Follow Tail</source>
+        <translation>跟随最新(&amp;F)</translation>
+    </message>
+    <message>
+        <source>Keep the newest event in view</source>
+        <translation>始终显示最新的事件</translation>
+    </message>
+    <message>
+        <source>C&amp;lear Log</source>
+        <translation>清空日志(&amp;L)</translation>
+    </message>
+    <message>
+        <source>Ctrl+L</source>
+        <translation>Ctrl+L</translation>
+    </message>
+    <message>
+        <source>Remove every event from the log</source>
+        <translation>从日志中删除所有事件</translation>
+    </message>
+    <message>
+        <source>Log &amp;Capacity…</source>
+        <translation>日志容量(&amp;C)…</translation>
+    </message>
+    <message>
+        <source>How many events the log keeps before evicting the oldest</source>
+        <translation>日志在淘汰最旧事件之前保留的事件数</translation>
+    </message>
+    <message>
+        <source>Log Capacity</source>
+        <translation>日志容量</translation>
+    </message>
+    <message>
+        <source>Events kept in the log (oldest are evicted):</source>
+        <translation>日志保留的事件数（超出时淘汰最旧的）：</translation>
+    </message>
+    <message>
+        <source>&amp;Find…</source>
+        <translation>查找(&amp;F)…</translation>
+    </message>
+    <message>
+        <source>Search the event log</source>
+        <translation>搜索事件日志</translation>
+    </message>
+    <message>
+        <source>&amp;Copy Data</source>
+        <translation>复制数据(&amp;C)</translation>
+    </message>
+    <message>
+        <source>Copy the data of the selected events</source>
+        <translation>复制所选事件的数据</translation>
+    </message>
+    <message>
+        <source>&amp;About SSE Monitor</source>
+        <translation>关于 SSE Monitor(&amp;A)</translation>
+    </message>
+    <message>
+        <source>Version and credits</source>
+        <translation>版本和致谢</translation>
+    </message>
+    <message>
+        <source>&amp;File</source>
+        <translation>文件(&amp;F)</translation>
+    </message>
+    <message>
+        <source>&amp;Edit</source>
+        <translation>编辑(&amp;E)</translation>
+    </message>
+    <message>
+        <source>&amp;View</source>
+        <translation>视图(&amp;V)</translation>
+    </message>
+    <message>
+        <source>&amp;Connection</source>
+        <translation>连接(&amp;C)</translation>
+    </message>
+    <message>
+        <source>&amp;Help</source>
+        <translation>帮助(&amp;H)</translation>
+    </message>
+    <message>
+        <source>Main</source>
+        <translation>主工具栏</translation>
+    </message>
+    <message>
+        <source>Connections</source>
+        <translation>连接列表</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;Connections&lt;/b&gt;</source>
+        <translation>&lt;b&gt;连接列表&lt;/b&gt;</translation>
+    </message>
+    <message>
+        <source>Event types</source>
+        <translation>事件类型</translation>
+    </message>
+    <message>
+        <source>Untick a type to hide its events</source>
+        <translation>取消勾选某个类型即可隐藏其事件</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;Event types&lt;/b&gt;</source>
+        <translation>&lt;b&gt;事件类型&lt;/b&gt;</translation>
+    </message>
+    <message>
+        <source>Search data, type and id (Ctrl+F)</source>
+        <translation>搜索数据、类型和 ID（Ctrl+F）</translation>
+    </message>
+    <message>
+        <source>Search</source>
+        <translation>搜索</translation>
+    </message>
+    <message>
+        <source>Re&amp;gex</source>
+        <translation>正则(&amp;G)</translation>
+    </message>
+    <message>
+        <source>Treat the search text as a regular expression</source>
+        <translation>将搜索文本视为正则表达式</translation>
+    </message>
+    <message>
+        <source>&amp;Aa</source>
+        <translation>&amp;Aa</translation>
+    </message>
+    <message>
+        <source>Case sensitive search</source>
+        <translation>区分大小写搜索</translation>
+    </message>
+    <message>
+        <source>Case sensitive</source>
+        <translation>区分大小写</translation>
+    </message>
+    <message>
+        <source>Connection filter</source>
+        <translation>连接筛选</translation>
+    </message>
+    <message>
+        <source>All connections</source>
+        <translation>所有连接</translation>
+    </message>
+    <message>
+        <source>Event log</source>
+        <translation>事件日志</translation>
+    </message>
+    <message>
+        <source>Connection log</source>
+        <translation>连接日志</translation>
+    </message>
+    <message>
+        <source>Time</source>
+        <translation>时间</translation>
+    </message>
+    <message>
+        <source>State</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <source>Detail</source>
+        <translation>详情</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>状态码</translation>
+    </message>
+    <message>
+        <source>Retry</source>
+        <translation>重试</translation>
+    </message>
+    <message>
+        <source>Last-Event-ID</source>
+        <translation>Last-Event-ID</translation>
+    </message>
+    <message>
+        <source>Statistics</source>
+        <translation>统计</translation>
+    </message>
+    <message>
+        <source>Type</source>
+        <translation>类型</translation>
+    </message>
+    <message>
+        <source>Events</source>
+        <translation>事件数</translation>
+    </message>
+    <message>
+        <source>Rate /s</source>
+        <translation>速率/秒</translation>
+    </message>
+    <message>
+        <source>Bytes</source>
+        <translation>字节数</translation>
+    </message>
+    <message>
+        <source>Mean gap</source>
+        <translation>平均间隔</translation>
+    </message>
+    <message>
+        <source>Max gap</source>
+        <translation>最大间隔</translation>
+    </message>
+    <message>
+        <source>Last</source>
+        <translation>最近</translation>
+    </message>
+    <message>
+        <source>Response</source>
+        <translation>响应</translation>
+    </message>
+    <message>
+        <source>Chart</source>
+        <translation>图表</translation>
+    </message>
+    <message>
+        <source>Connection Log</source>
+        <translation>连接日志</translation>
+    </message>
+    <message>
+        <source>Diagnostics</source>
+        <translation>诊断</translation>
+    </message>
+    <message>
+        <source>&lt;h2&gt;SSE Monitor&lt;/h2&gt;&lt;p&gt;Watch, filter, chart and record Server-Sent Events.&lt;/p&gt;&lt;p&gt;Connect to any &lt;tt&gt;text/event-stream&lt;/tt&gt; URL, or try the built-in demo stream first.&lt;/p&gt;</source>
+        <translation>&lt;h2&gt;SSE Monitor&lt;/h2&gt;&lt;p&gt;查看、筛选、绘制和录制 Server-Sent Events（SSE）。&lt;/p&gt;&lt;p&gt;连接任意 &lt;tt&gt;text/event-stream&lt;/tt&gt; URL，或先试试内置的演示流。&lt;/p&gt;</translation>
+    </message>
+    <message>
+        <source>Open the &amp;demo stream</source>
+        <translation>打开演示流(&amp;D)</translation>
+    </message>
+    <message>
+        <source>&amp;New connection…</source>
+        <translation>新建连接(&amp;N)…</translation>
+    </message>
+    <message>
+        <source>Demo stream</source>
+        <translation>演示流</translation>
+    </message>
+    <message>
+        <source>The demo server could not start: %1</source>
+        <translation>演示服务器无法启动：%1</translation>
+    </message>
+    <message>
+        <source>Showing %1 of %2</source>
+        <translation>显示 %1 / %2</translation>
+    </message>
+    <message>
+        <source> · %1 evicted</source>
+        <translation> · 已淘汰 %1</translation>
+    </message>
+    <message>
+        <source> · %1 new</source>
+        <translation> · 新增 %1</translation>
+    </message>
+    <message>
+        <source>Resume (%1 new)</source>
+        <translation>继续（新增 %1）</translation>
+    </message>
+    <message>
+        <source>Pause</source>
+        <translation>暂停</translation>
+    </message>
+    <message>
+        <source> · retry %1 ms</source>
+        <translation> · 重试 %1 毫秒</translation>
+    </message>
+    <message>
+        <source> · last byte %1 s ago</source>
+        <translation> · 最后字节于 %1 秒前</translation>
+    </message>
+    <message>
+        <source>No connection selected</source>
+        <translation>未选择连接</translation>
+    </message>
+    <message>
+        <source>id gap</source>
+        <translation>ID 缺口</translation>
+    </message>
+    <message>
+        <source>%1 ms (attempt %2)</source>
+        <translation>%1 毫秒（第 %2 次尝试）</translation>
+    </message>
+    <message>
+        <source>All types</source>
+        <translation>所有类型</translation>
+    </message>
+    <message>
+        <source>byte %1 s ago</source>
+        <translation>最后字节于 %1 秒前</translation>
+    </message>
+    <message>
+        <source>Reconnects / id gaps</source>
+        <translation>重连次数 / ID 缺口</translation>
+    </message>
+    <message>
+        <source>Request: %1 %2
+</source>
+        <translation>请求：%1 %2
+</translation>
+    </message>
+    <message>
+        <source>Failed: %1
+</source>
+        <translation>失败：%1
+</translation>
+    </message>
+    <message>
+        <source>
+No response received yet.
+</source>
+        <translation>
+尚未收到响应。
+</translation>
+    </message>
+    <message>
+        <source>
+First %1 bytes of the body:
+</source>
+        <translation>
+响应体的前 %1 个字节：
+</translation>
+    </message>
+    <message>
+        <source>New Connection</source>
+        <translation>新建连接</translation>
+    </message>
+    <message>
+        <source>Edit Connection</source>
+        <translation>编辑连接</translation>
+    </message>
+    <message>
+        <source>%1 (copy)</source>
+        <translation>%1（副本）</translation>
+    </message>
+    <message>
+        <source>About SSE Monitor</source>
+        <translation>关于 SSE Monitor</translation>
+    </message>
+    <message>
+        <source>&lt;h3&gt;SSE Monitor %1&lt;/h3&gt;&lt;p&gt;A monitor for Server-Sent Events streams: live event log, type filters, search, JSON detail, numeric charts, reconnect state, recording and export.&lt;/p&gt;&lt;p&gt;Built with Qt %2.&lt;/p&gt;</source>
+        <translation>&lt;h3&gt;SSE Monitor %1&lt;/h3&gt;&lt;p&gt;Server-Sent Events 流监视器：实时事件日志、类型筛选、搜索、JSON 详情、数值图表、重连状态、录制和导出。&lt;/p&gt;&lt;p&gt;基于 Qt %2 构建。&lt;/p&gt;</translation>
+    </message>
+    <message>
+        <source>Record</source>
+        <translation>录制</translation>
+    </message>
+    <message>
+        <source>Cannot record to %1: %2</source>
+        <translation>无法录制到 %1：%2</translation>
+    </message>
+    <message>
+        <source>Recording failed</source>
+        <translation>录制失败</translation>
+    </message>
+    <message>
+        <source>Record to</source>
+        <translation>录制到</translation>
+    </message>
+    <message>
+        <source>JSON Lines (*.jsonl);;All files (*)</source>
+        <translation>JSON Lines (*.jsonl);;所有文件 (*)</translation>
+    </message>
+    <message>
+        <source>Cancel export</source>
+        <translation>取消导出</translation>
+    </message>
+    <message>
+        <source>Exported to %1</source>
+        <translation>已导出到 %1</translation>
+    </message>
+    <message>
+        <source>Export failed: %1</source>
+        <translation>导出失败：%1</translation>
+    </message>
+    <message>
+        <source>Export Events</source>
+        <translation>导出事件</translation>
+    </message>
+    <message>
+        <source>All events (%1)</source>
+        <translation>全部事件（%1）</translation>
+    </message>
+    <message>
+        <source>Filtered events (%1)</source>
+        <translation>筛选后的事件（%1）</translation>
+    </message>
+    <message>
+        <source>Selected events (%1)</source>
+        <translation>所选事件（%1）</translation>
+    </message>
+    <message>
+        <source>JSON Lines (.jsonl)</source>
+        <translation>JSON Lines (.jsonl)</translation>
+    </message>
+    <message>
+        <source>CSV (.csv)</source>
+        <translation>CSV (.csv)</translation>
+    </message>
+    <message>
+        <source>SSE text (.txt)</source>
+        <translation>SSE 文本 (.txt)</translation>
+    </message>
+    <message>
+        <source>CSV only: JSON paths as extra columns, e.g. usage.output_tokens price</source>
+        <translation>仅限 CSV：作为额外列的 JSON 路径，例如 usage.output_tokens price</translation>
+    </message>
+    <message>
+        <source>&amp;Events:</source>
+        <translation>事件(&amp;E)：</translation>
+    </message>
+    <message>
+        <source>&amp;Format:</source>
+        <translation>格式(&amp;F)：</translation>
+    </message>
+    <message>
+        <source>&amp;Columns:</source>
+        <translation>列(&amp;C)：</translation>
+    </message>
+    <message>
+        <source>Export to</source>
+        <translation>导出到</translation>
+    </message>
+    <message>
+        <source>Export</source>
+        <translation>导出</translation>
+    </message>
+    <message>
+        <source>An export is already running.</source>
+        <translation>已有导出正在进行。</translation>
+    </message>
+    <message>
+        <source>Opening %1… %2%</source>
+        <translation>正在打开 %1… %2%</translation>
+    </message>
+    <message>
+        <source>Could not open %1: %2</source>
+        <translation>无法打开 %1：%2</translation>
+    </message>
+    <message>
+        <source>Open Recording</source>
+        <translation>打开录制文件</translation>
+    </message>
+    <message>
+        <source>Recordings (*.jsonl *.ndjson *.txt *.sse);;All files (*)</source>
+        <translation>录制文件 (*.jsonl *.ndjson *.txt *.sse);;所有文件 (*)</translation>
+    </message>
+    <message>
+        <source>%1 (replay)</source>
+        <translation>%1（回放）</translation>
+    </message>
+    <message>
+        <source>Replay Recording</source>
+        <translation>回放录制文件</translation>
+    </message>
+    <message>
+        <source>Original timing (1×)</source>
+        <translation>原始时间（1×）</translation>
+    </message>
+    <message>
+        <source>2×</source>
+        <translation>2×</translation>
+    </message>
+    <message>
+        <source>10×</source>
+        <translation>10×</translation>
+    </message>
+    <message>
+        <source>As fast as possible</source>
+        <translation>尽可能快</translation>
+    </message>
+    <message>
+        <source>Replay speed</source>
+        <translation>回放速度</translation>
+    </message>
+    <message>
+        <source>Speed:</source>
+        <translation>速度：</translation>
+    </message>
+    <message>
+        <source>The secret headers of %1 were written to the settings file in plain text: %2</source>
+        <translation>%1 的机密请求头已以明文写入设置文件：%2</translation>
+    </message>
+    <message>
+        <source>The secret headers of %1 were not saved (%2); they will be asked for next time. Connection &gt; Store Secrets in Plain Text allows keeping them in the settings file.</source>
+        <translation>%1 的机密请求头未保存（%2）；下次将再次询问。“连接 &gt; 以明文存储机密”可将其保存在设置文件中。</translation>
+    </message>
+    <message>
+        <source>E&amp;xport Connections…</source>
+        <translation>导出连接(&amp;X)…</translation>
+    </message>
+    <message>
+        <source>Save the connections as a JSON profiles file (also read by sse-monitor-cli)</source>
+        <translation>将连接保存为 JSON 配置文件（sse-monitor-cli 也可读取）</translation>
+    </message>
+    <message>
+        <source>&amp;Import Connections…</source>
+        <translation>导入连接(&amp;I)…</translation>
+    </message>
+    <message>
+        <source>Add the connections of a JSON profiles file</source>
+        <translation>添加 JSON 配置文件中的连接</translation>
+    </message>
+    <message>
+        <source>Store Secrets in &amp;Plain Text If No Keychain…</source>
+        <translation>无密钥环时以明文存储机密(&amp;P)…</translation>
+    </message>
+    <message>
+        <source>Without a system keychain, keep secret header values unencrypted in the settings file</source>
+        <translation>没有系统密钥环时，将机密请求头的值以未加密形式保存在设置文件中</translation>
+    </message>
+    <message>
+        <source>Go to &amp;Connections</source>
+        <translation>转到连接列表(&amp;C)</translation>
+    </message>
+    <message>
+        <source>Alt+1</source>
+        <translation>Alt+1</translation>
+    </message>
+    <message>
+        <source>Go to Event &amp;Types</source>
+        <translation>转到事件类型(&amp;T)</translation>
+    </message>
+    <message>
+        <source>Alt+2</source>
+        <translation>Alt+2</translation>
+    </message>
+    <message>
+        <source>Go to Event &amp;Log</source>
+        <translation>转到事件日志(&amp;L)</translation>
+    </message>
+    <message>
+        <source>Alt+3</source>
+        <translation>Alt+3</translation>
+    </message>
+    <message>
+        <source>Go to &amp;Details</source>
+        <translation>转到详情(&amp;D)</translation>
+    </message>
+    <message>
+        <source>Alt+4</source>
+        <translation>Alt+4</translation>
+    </message>
+    <message>
+        <source>&amp;Language</source>
+        <translation>语言(&amp;L)</translation>
+    </message>
+    <message numerus="yes">
+        <source>%1 open · %Ln event(s) · %2/s</source>
+        <translation>
+            <numerusform>%1 个已连接 · %Ln 个事件 · %2/秒</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Language</source>
+        <translation>语言</translation>
+    </message>
+    <message>
+        <source>The new language takes effect when SSE Monitor is restarted.</source>
+        <translation>新的语言将在 SSE Monitor 重新启动后生效。</translation>
+    </message>
+    <message>
+        <source>%1: no value for %2 (%3). Edit the connection to enter it.</source>
+        <translation>%1：%2 没有值（%3）。请编辑连接以输入。</translation>
+    </message>
+    <message>
+        <source>not saved</source>
+        <translation>未保存</translation>
+    </message>
+    <message>
+        <source>Cannot write %1: %2</source>
+        <translation>无法写入 %1：%2</translation>
+    </message>
+    <message>
+        <source>Cannot import %1: %2</source>
+        <translation>无法导入 %1：%2</translation>
+    </message>
+    <message>
+        <source>Cannot import %1: not valid JSON (%2 at offset %3)</source>
+        <translation>无法导入 %1：不是有效的 JSON（%2，位于偏移 %3）</translation>
+    </message>
+    <message>
+        <source>Cannot import %1: the file is not a JSON array of connections</source>
+        <translation>无法导入 %1：该文件不是由连接组成的 JSON 数组</translation>
+    </message>
+    <message>
+        <source>entry %1 is not a connection object</source>
+        <translation>第 %1 项不是连接对象</translation>
+    </message>
+    <message>
+        <source>entry %1 (%2) has no valid http or https URL</source>
+        <translation>第 %1 项（%2）没有有效的 http 或 https URL</translation>
+    </message>
+    <message>
+        <source>Export Connections</source>
+        <translation>导出连接</translation>
+    </message>
+    <message>
+        <source>Writes every connection to a JSON file that SSE Monitor can import and sse-monitor-cli --profiles-file can use.</source>
+        <translation>将所有连接写入一个 JSON 文件，SSE Monitor 可以导入它，sse-monitor-cli --profiles-file 也可以使用它。</translation>
+    </message>
+    <message>
+        <source>&amp;Include secret header values</source>
+        <translation>包含机密请求头的值(&amp;I)</translation>
+    </message>
+    <message>
+        <source>The file will hold tokens, passwords and cookies in plain text. Keep it private.</source>
+        <translation>该文件将以明文保存令牌、密码和 Cookie，请妥善保管。</translation>
+    </message>
+    <message>
+        <source>JSON profiles (*.json);;All files (*)</source>
+        <translation>JSON 配置文件 (*.json);;所有文件 (*)</translation>
+    </message>
+    <message>
+        <source>Connections exported to %1</source>
+        <translation>连接已导出到 %1</translation>
+    </message>
+    <message>
+        <source>Import Connections</source>
+        <translation>导入连接</translation>
+    </message>
+    <message>
+        <source>%1: %2 connections added (not started), %3 renamed, %4 skipped.</source>
+        <translation>%1：已添加 %2 个连接（未启动），%3 个已重命名，%4 个已跳过。</translation>
+    </message>
+    <message>
+        <source>Not imported:</source>
+        <translation>未导入：</translation>
+    </message>
+    <message>
+        <source>Store Secrets in Plain Text</source>
+        <translation>以明文存储机密</translation>
+    </message>
+    <message>
+        <source>When no system keychain is available, secret header values (tokens, passwords, cookies) will be written unencrypted to %1. Anyone who can read that file can use them.
+
+Store them in plain text?</source>
+        <translation>没有可用的系统密钥环时，机密请求头的值（令牌、密码、Cookie）将以未加密形式写入 %1。任何能读取该文件的人都可以使用它们。
+
+要以明文存储吗？</translation>
+    </message>
+    <message numerus="yes">
+        <source>● REC %1 · %2 · %Ln event(s)</source>
+        <translation>
+            <numerusform>● 录制 %1 · %2 · %Ln 个事件</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Opened %1: %Ln event(s)</source>
+        <translation>
+            <numerusform>已打开 %1：%Ln 个事件</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source> (%n unreadable line(s) skipped, e.g. %1)</source>
+        <translation>
+            <numerusform>（跳过 %n 行无法读取的内容，例如 %1）</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Details</source>
+        <translation>详情</translation>
+    </message>
+</context>
+<context>
+    <name>RecorderWorker</name>
+    <message>
+        <source>nothing could be written</source>
+        <translation>无法写入任何内容</translation>
+    </message>
+    <message>
+        <source>Cannot open %1 for writing: %2</source>
+        <translation>无法以写入方式打开 %1：%2</translation>
+    </message>
+    <message>
+        <source>Cannot write to %1: %2</source>
+        <translation>无法写入 %1：%2</translation>
+    </message>
+    <message>
+        <source>%1 was removed or replaced while recording</source>
+        <translation>录制期间 %1 被删除或替换</translation>
+    </message>
+</context>
+<context>
+    <name>StreamCheck</name>
+    <message>
+        <source>SSE stream check: %1
+</source>
+        <translation>SSE 流检查：%1
+</translation>
+    </message>
+    <message>
+        <source>Observed %1 s: %2 events, %3, %4 response(s)
+</source>
+        <translation>观察 %1 秒：%2 个事件，%3，%4 个响应
+</translation>
+    </message>
+    <message>
+        <source>         Fix: %1
+</source>
+        <translation>         修复：%1
+</translation>
+    </message>
+    <message>
+        <source>
+Result: %1 failure(s), %2 warning(s), %3 passed
+</source>
+        <translation>
+结果：%1 项失败，%2 项警告，%3 项通过
+</translation>
+    </message>
+    <message>
+        <source>Statistics
+</source>
+        <translation>统计
+</translation>
+    </message>
+    <message>
+        <source>  events by type:   %1
+</source>
+        <translation>  各类型事件数：     %1
+</translation>
+    </message>
+    <message>
+        <source>  rate:             %1 events/s
+</source>
+        <translation>  速率：             %1 个事件/秒
+</translation>
+    </message>
+    <message>
+        <source>  event size:       min %1, median %2, max %3
+</source>
+        <translation>  事件大小：         最小 %1，中位数 %2，最大 %3
+</translation>
+    </message>
+    <message>
+        <source>  inter-arrival:    p50 %1, p99 %2
+</source>
+        <translation>  到达间隔：         p50 %1，p99 %2
+</translation>
+    </message>
+    <message>
+        <source>  longest silence:  %1
+</source>
+        <translation>  最长静默：         %1
+</translation>
+    </message>
+    <message>
+        <source>  headers / first byte / first event: %1 / %2 / %3
+</source>
+        <translation>  响应头 / 首字节 / 首个事件：%1 / %2 / %3
+</translation>
+    </message>
+    <message>
+        <source>  comments:         %1
+</source>
+        <translation>  注释行：           %1
+</translation>
+    </message>
+    <message>
+        <source>Reconnected with Last-Event-ID %1; the first event after it had id %2 (already delivered).</source>
+        <translation>使用 Last-Event-ID %1 重连；之后的第一个事件 ID 为 %2（已经送达过）。</translation>
+    </message>
+    <message>
+        <source>Reconnected with Last-Event-ID %1; the first event after it had id %2: %3 id(s) skipped.</source>
+        <translation>使用 Last-Event-ID %1 重连；之后的第一个事件 ID 为 %2：跳过了 %3 个 ID。</translation>
+    </message>
+    <message>
+        <source>Reconnected with Last-Event-ID %1; the stream resumed at id %2.</source>
+        <translation>使用 Last-Event-ID %1 重连；流从 ID %2 处恢复。</translation>
+    </message>
+    <message>
+        <source>Reconnected with Last-Event-ID %1; the first event after it had id %2, which was already delivered.</source>
+        <translation>使用 Last-Event-ID %1 重连；之后的第一个事件 ID 为 %2，该事件已经送达过。</translation>
+    </message>
+    <message>
+        <source>Reconnected with Last-Event-ID %1; the stream continued with new id %2 (ids are not numeric: gaps not checked).</source>
+        <translation>使用 Last-Event-ID %1 重连；流以新 ID %2 继续（ID 不是数字：未检查缺口）。</translation>
+    </message>
+    <message>
+        <source>Response</source>
+        <translation>响应</translation>
+    </message>
+    <message>
+        <source>Delivery</source>
+        <translation>投递</translation>
+    </message>
+    <message>
+        <source>Resumability</source>
+        <translation>可恢复性</translation>
+    </message>
+    <message>
+        <source>Keep-alive</source>
+        <translation>保活</translation>
+    </message>
+    <message>
+        <source>Format</source>
+        <translation>格式</translation>
+    </message>
+    <message>
+        <source>No response</source>
+        <translation>没有响应</translation>
+    </message>
+    <message>
+        <source>The server sent no response headers.</source>
+        <translation>服务器没有发送响应头。</translation>
+    </message>
+    <message>
+        <source>Check the URL, that the server is running and reachable, and TLS.</source>
+        <translation>请检查 URL、服务器是否在运行且可访问，以及 TLS 设置。</translation>
+    </message>
+    <message>
+        <source>Status 200 OK</source>
+        <translation>状态码 200 OK</translation>
+    </message>
+    <message>
+        <source>Status %1 instead of 200</source>
+        <translation>状态码为 %1 而不是 200</translation>
+    </message>
+    <message>
+        <source>204 No Content tells EventSource to stop reconnecting.</source>
+        <translation>204 No Content 会让 EventSource 停止重连。</translation>
+    </message>
+    <message>
+        <source>EventSource fails the connection on any status but 200.</source>
+        <translation>状态码不是 200 时，EventSource 会使连接失败。</translation>
+    </message>
+    <message>
+        <source>Answer the stream request with 200 OK.</source>
+        <translation>对流请求返回 200 OK。</translation>
+    </message>
+    <message>
+        <source>Content-Type is not text/event-stream</source>
+        <translation>Content-Type 不是 text/event-stream</translation>
+    </message>
+    <message>
+        <source>Content-Type: %1; EventSource fails the connection.</source>
+        <translation>Content-Type: %1；EventSource 会使连接失败。</translation>
+    </message>
+    <message>
+        <source>(none)</source>
+        <translation>（无）</translation>
+    </message>
+    <message>
+        <source>Send &quot;Content-Type: text/event-stream&quot;.</source>
+        <translation>发送“Content-Type: text/event-stream”。</translation>
+    </message>
+    <message>
+        <source>Content-Type declares charset %1</source>
+        <translation>Content-Type 声明了字符集 %1</translation>
+    </message>
+    <message>
+        <source>Event streams are always decoded as UTF-8; the charset is ignored.</source>
+        <translation>事件流总是按 UTF-8 解码；该字符集会被忽略。</translation>
+    </message>
+    <message>
+        <source>Send &quot;Content-Type: text/event-stream&quot; (or charset=utf-8) and encode the body as UTF-8.</source>
+        <translation>发送“Content-Type: text/event-stream”（或 charset=utf-8），并以 UTF-8 编码响应体。</translation>
+    </message>
+    <message>
+        <source>Content-Type is text/event-stream</source>
+        <translation>Content-Type 为 text/event-stream</translation>
+    </message>
+    <message>
+        <source>Cache-Control forbids caching</source>
+        <translation>Cache-Control 禁止缓存</translation>
+    </message>
+    <message>
+        <source>Cache-Control: no-cache is missing</source>
+        <translation>缺少 Cache-Control: no-cache</translation>
+    </message>
+    <message>
+        <source>No Cache-Control header: caches and proxies may store or hold back the stream.</source>
+        <translation>没有 Cache-Control 响应头：缓存和代理可能会存储或扣留该流。</translation>
+    </message>
+    <message>
+        <source>Cache-Control: %1</source>
+        <translation>Cache-Control: %1</translation>
+    </message>
+    <message>
+        <source>Send &quot;Cache-Control: no-cache&quot;.</source>
+        <translation>发送“Cache-Control: no-cache”。</translation>
+    </message>
+    <message>
+        <source>The stream is compressed (%1)</source>
+        <translation>流经过了压缩（%1）</translation>
+    </message>
+    <message>
+        <source>Compressors and proxies often buffer compressed output, delaying events until a block fills.</source>
+        <translation>压缩器和代理经常缓冲压缩输出，使事件延迟到一个数据块填满后才发出。</translation>
+    </message>
+    <message>
+        <source>Do not compress text/event-stream, or flush the compressor after every event.</source>
+        <translation>不要压缩 text/event-stream，或在每个事件之后刷新压缩器。</translation>
+    </message>
+    <message>
+        <source>The stream is not compressed</source>
+        <translation>流未经压缩</translation>
+    </message>
+    <message>
+        <source>X-Accel-Buffering: no disables proxy buffering</source>
+        <translation>X-Accel-Buffering: no 禁用了代理缓冲</translation>
+    </message>
+    <message>
+        <source>Behind a proxy without X-Accel-Buffering: no</source>
+        <translation>位于代理之后，但没有 X-Accel-Buffering: no</translation>
+    </message>
+    <message>
+        <source>The response passed a proxy (Via/Server headers); it may buffer events.</source>
+        <translation>响应经过了代理（见 Via/Server 响应头）；代理可能会缓冲事件。</translation>
+    </message>
+    <message>
+        <source>Send &quot;X-Accel-Buffering: no&quot; (nginx) or disable response buffering for this route in the proxy.</source>
+        <translation>发送“X-Accel-Buffering: no”（nginx），或在代理中为此路由禁用响应缓冲。</translation>
+    </message>
+    <message>
+        <source>No X-Accel-Buffering header</source>
+        <translation>没有 X-Accel-Buffering 响应头</translation>
+    </message>
+    <message>
+        <source>No proxy detected.</source>
+        <translation>未检测到代理。</translation>
+    </message>
+    <message>
+        <source>If the server sits behind nginx, send &quot;X-Accel-Buffering: no&quot;.</source>
+        <translation>如果服务器位于 nginx 之后，请发送“X-Accel-Buffering: no”。</translation>
+    </message>
+    <message>
+        <source>HTTP/2: streams share one connection</source>
+        <translation>HTTP/2：多个流共享一个连接</translation>
+    </message>
+    <message>
+        <source>Over HTTP/1.1 browsers allow only six connections per host, shared by all tabs: a seventh EventSource or fetch stalls.</source>
+        <translation>在 HTTP/1.1 下，浏览器对每个主机只允许六个连接，由所有标签页共享：第七个 EventSource 或 fetch 会被阻塞。</translation>
+    </message>
+    <message>
+        <source>Serve the stream over HTTP/2 (HTTPS), or use one stream per page.</source>
+        <translation>通过 HTTP/2（HTTPS）提供该流，或每个页面只使用一个流。</translation>
+    </message>
+    <message>
+        <source>HTTP/1.1 (local server)</source>
+        <translation>HTTP/1.1（本地服务器）</translation>
+    </message>
+    <message>
+        <source>HTTP/1.1: six connections per host in browsers</source>
+        <translation>HTTP/1.1：浏览器中每个主机六个连接</translation>
+    </message>
+    <message>
+        <source>No event in %1</source>
+        <translation>%1 内没有事件</translation>
+    </message>
+    <message>
+        <source>Not a single body byte arrived.</source>
+        <translation>没有收到任何响应体字节。</translation>
+    </message>
+    <message>
+        <source>%1 arrived, but no complete event (a blank line ends each event).</source>
+        <translation>收到了 %1，但没有完整的事件（每个事件以空行结束）。</translation>
+    </message>
+    <message>
+        <source>Flush after each event and end every event with a blank line.</source>
+        <translation>每个事件之后刷新输出，并以空行结束每个事件。</translation>
+    </message>
+    <message>
+        <source>First event after %1</source>
+        <translation>首个事件在 %1 后到达</translation>
+    </message>
+    <message>
+        <source>Headers after %1, first byte after %2.</source>
+        <translation>响应头在 %1 后到达，首字节在 %2 后到达。</translation>
+    </message>
+    <message>
+        <source>Events arrive in bursts</source>
+        <translation>事件成批到达</translation>
+    </message>
+    <message>
+        <source>%1 read(s) delivered %2 events at once (up to %3) after %4 ms or more of silence: something between the application and the client buffers.</source>
+        <translation>有 %1 次读取在静默 %4 毫秒或更久之后一次性送达 %2 个事件（最多 %3 个）：应用程序与客户端之间有某个环节在缓冲。</translation>
+    </message>
+    <message>
+        <source>Flush the response after each event; disable proxy buffering (X-Accel-Buffering: no) and compression.</source>
+        <translation>每个事件之后刷新响应；禁用代理缓冲（X-Accel-Buffering: no）和压缩。</translation>
+    </message>
+    <message>
+        <source>Events arrive as they are sent (no bursts)</source>
+        <translation>事件随发送随到达（没有成批现象）</translation>
+    </message>
+    <message>
+        <source>Events carry no id</source>
+        <translation>事件不带 ID</translation>
+    </message>
+    <message>
+        <source>Without ids a reconnecting client cannot send Last-Event-ID, so events sent during a drop are lost.</source>
+        <translation>没有 ID 时，重连的客户端无法发送 Last-Event-ID，断线期间发送的事件会丢失。</translation>
+    </message>
+    <message>
+        <source>Send &quot;id: &lt;sequence&gt;&quot; with each event and resume from Last-Event-ID.</source>
+        <translation>每个事件都发送“id: &lt;序号&gt;”，并从 Last-Event-ID 处恢复。</translation>
+    </message>
+    <message>
+        <source>Some events carry no id</source>
+        <translation>部分事件不带 ID</translation>
+    </message>
+    <message>
+        <source>%1 of %2 events had their own id field.</source>
+        <translation>%2 个事件中有 %1 个带有自己的 id 字段。</translation>
+    </message>
+    <message>
+        <source>Every event carries an id</source>
+        <translation>每个事件都带有 ID</translation>
+    </message>
+    <message>
+        <source>retry: sets the reconnection time (%1 ms)</source>
+        <translation>retry: 设置了重连时间（%1 毫秒）</translation>
+    </message>
+    <message>
+        <source>No retry: field</source>
+        <translation>没有 retry: 字段</translation>
+    </message>
+    <message>
+        <source>Browsers wait about 3 s (their default) before reconnecting.</source>
+        <translation>浏览器在重连前大约等待 3 秒（默认值）。</translation>
+    </message>
+    <message>
+        <source>Send &quot;retry: &lt;ms&gt;&quot; once to choose the reconnection delay.</source>
+        <translation>发送一次“retry: &lt;毫秒&gt;”来指定重连延迟。</translation>
+    </message>
+    <message>
+        <source>Resume replays events already delivered</source>
+        <translation>恢复时重放了已送达的事件</translation>
+    </message>
+    <message>
+        <source>Honour the Last-Event-ID request header: continue after that id.</source>
+        <translation>遵循 Last-Event-ID 请求头：从该 ID 之后继续。</translation>
+    </message>
+    <message>
+        <source>Resume skips events</source>
+        <translation>恢复时跳过了事件</translation>
+    </message>
+    <message>
+        <source>Keep a replay buffer and send every event after Last-Event-ID.</source>
+        <translation>保留重放缓冲区，并发送 Last-Event-ID 之后的所有事件。</translation>
+    </message>
+    <message>
+        <source>Resume honours Last-Event-ID</source>
+        <translation>恢复时遵循了 Last-Event-ID</translation>
+    </message>
+    <message>
+        <source>No reconnect with a Last-Event-ID was observed.</source>
+        <translation>未观察到带 Last-Event-ID 的重连。</translation>
+    </message>
+    <message>
+        <source>Not checked: the events carry no id.</source>
+        <translation>未检查：事件不带 ID。</translation>
+    </message>
+    <message>
+        <source>Not checked (resume check disabled).</source>
+        <translation>未检查（已禁用恢复检查）。</translation>
+    </message>
+    <message>
+        <source>Not checked: the request is not a GET, so it is not re-sent.</source>
+        <translation>未检查：请求不是 GET，因此不会重新发送。</translation>
+    </message>
+    <message>
+        <source>Reconnected, but no event with an id arrived afterwards.</source>
+        <translation>已重连，但之后没有收到带 ID 的事件。</translation>
+    </message>
+    <message>
+        <source>Last-Event-ID resume not verified</source>
+        <translation>未验证 Last-Event-ID 恢复</translation>
+    </message>
+    <message>
+        <source>Silent for %1</source>
+        <translation>静默了 %1</translation>
+    </message>
+    <message>
+        <source>No heartbeat comments were seen; proxies and load balancers close idle connections (often after 30-60 s).</source>
+        <translation>未看到心跳注释；代理和负载均衡器会关闭空闲连接（通常在 30-60 秒后）。</translation>
+    </message>
+    <message>
+        <source>Heartbeat comments were seen, but not often enough.</source>
+        <translation>看到了心跳注释，但频率不够。</translation>
+    </message>
+    <message>
+        <source>Send a comment line (&quot;: ping&quot;) every %1 s or less.</source>
+        <translation>每 %1 秒或更短时间发送一行注释（“: ping”）。</translation>
+    </message>
+    <message>
+        <source>Heartbeat comments seen; longest silence %1</source>
+        <translation>看到了心跳注释；最长静默 %1</translation>
+    </message>
+    <message>
+        <source>No heartbeat comments; longest silence %1</source>
+        <translation>没有心跳注释；最长静默 %1</translation>
+    </message>
+    <message>
+        <source>Fine while events flow; an idle stream needs heartbeats.</source>
+        <translation>事件持续到达时没有问题；空闲的流需要心跳。</translation>
+    </message>
+    <message>
+        <source>Send a comment line (&quot;: ping&quot;) every 15 s when idle.</source>
+        <translation>空闲时每 15 秒发送一行注释（“: ping”）。</translation>
+    </message>
+    <message>
+        <source>Mixed line endings</source>
+        <translation>换行符混用</translation>
+    </message>
+    <message>
+        <source>CRLF %1, LF %2, CR %3 lines.</source>
+        <translation>CRLF %1 行，LF %2 行，CR %3 行。</translation>
+    </message>
+    <message>
+        <source>Use one line ending (LF) throughout: hand-written parsers split on one kind only.</source>
+        <translation>全程使用一种换行符（LF）：手写的解析器往往只按一种换行符拆分。</translation>
+    </message>
+    <message>
+        <source>Consistent line endings (%1)</source>
+        <translation>换行符一致（%1）</translation>
+    </message>
+    <message>
+        <source>Fields the spec ignores</source>
+        <translation>规范会忽略的字段</translation>
+    </message>
+    <message>
+        <source>Ignored field names: %1.</source>
+        <translation>被忽略的字段名：%1。</translation>
+    </message>
+    <message>
+        <source>Field names are lowercase and exact: data, event, id, retry. Put other values inside data.</source>
+        <translation>字段名必须是小写且完全一致：data、event、id、retry。其他值请放在 data 中。</translation>
+    </message>
+    <message>
+        <source>Only known field names</source>
+        <translation>只有已知字段名</translation>
+    </message>
+    <message>
+        <source>data: lines without a space after the colon</source>
+        <translation>data: 行的冒号后没有空格</translation>
+    </message>
+    <message>
+        <source>%1 line(s), e.g. %2. Valid, but some clients strip the first character.</source>
+        <translation>共 %1 行，例如 %2。这是合法的，但有些客户端会去掉第一个字符。</translation>
+    </message>
+    <message>
+        <source>Write &quot;data: value&quot; with one space after the colon.</source>
+        <translation>写成“data: value”，冒号后加一个空格。</translation>
+    </message>
+    <message>
+        <source>Byte order mark</source>
+        <translation>字节顺序标记（BOM）</translation>
+    </message>
+    <message>
+        <source>The body starts with a UTF-8 BOM; EventSource strips it, other clients may not.</source>
+        <translation>响应体以 UTF-8 BOM 开头；EventSource 会去掉它，其他客户端则未必。</translation>
+    </message>
+    <message>
+        <source>Do not write a BOM.</source>
+        <translation>不要写入 BOM。</translation>
+    </message>
+    <message>
+        <source>Invalid UTF-8</source>
+        <translation>无效的 UTF-8</translation>
+    </message>
+    <message>
+        <source>%1 invalid sequence(s) were replaced by U+FFFD.</source>
+        <translation>有 %1 个无效序列被替换为 U+FFFD。</translation>
+    </message>
+    <message>
+        <source>Encode event data as UTF-8.</source>
+        <translation>以 UTF-8 编码事件数据。</translation>
+    </message>
+    <message>
+        <source>Data that looks like JSON does not parse</source>
+        <translation>看起来像 JSON 的数据无法解析</translation>
+    </message>
+    <message>
+        <source>%1 of %2 JSON-looking events failed to parse, e.g. %3.</source>
+        <translation>%2 个看起来像 JSON 的事件中有 %1 个解析失败，例如 %3。</translation>
+    </message>
+    <message>
+        <source>Serialize data with a JSON encoder; a multi-line value needs one data: line per line.</source>
+        <translation>用 JSON 编码器序列化数据；多行的值需要每行一个 data: 行。</translation>
+    </message>
+    <message>
+        <source>JSON data parses (%1 events)</source>
+        <translation>JSON 数据可以解析（%1 个事件）</translation>
+    </message>
+    <message>
+        <source>Very large events</source>
+        <translation>事件过大</translation>
+    </message>
+    <message>
+        <source>%1 event(s) above %2, largest %3.</source>
+        <translation>有 %1 个事件超过 %2，最大的为 %3。</translation>
+    </message>
+    <message>
+        <source>Send a reference (URL or id) and fetch large payloads separately.</source>
+        <translation>发送引用（URL 或 ID），并单独获取较大的负载。</translation>
+    </message>
+</context>
+<context>
+    <name>UiLanguage</name>
+    <message>
+        <source>System</source>
+        <translation>跟随系统</translation>
+    </message>
+</context>
+</TS>
