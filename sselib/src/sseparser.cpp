@@ -112,6 +112,8 @@ Parser::Status Parser::consume(const char *begin, const char *end, EventBatch &e
 {
     m_chunkBegin = begin;
     m_chunkEnd = end;
+    // One check for the whole chunk spares a per-line check in the usual all-ASCII stream.
+    m_chunkAscii = isAscii(begin, end - begin);
     const Status status = consumeLines(begin, end, events);
     keepPendingData();
     m_chunkBegin = m_chunkEnd = nullptr;
@@ -199,7 +201,8 @@ void Parser::processLine(const char *line, qsizetype length, EventBatch &events)
         ++m_stats.comments;
         return;
     }
-    if (!isAscii(line, length)) {
+    const bool inAsciiChunk = m_chunkAscii && line >= m_chunkBegin && line < m_chunkEnd;
+    if (!inAsciiChunk && !isAscii(line, length)) {
         const int errors = countUtf8Errors(line, length);
         if (errors > 0) {
             m_stats.invalidUtf8 += errors;

@@ -83,6 +83,13 @@ int decode(const unsigned char *begin, const unsigned char *end, QByteArray *out
 bool isAscii(const char *bytes, qsizetype size)
 {
     qsizetype i = 0;
+    // 32 bytes per step for long runs, then 8, then single bytes.
+    for (; i + 32 <= size; i += 32) {
+        quint64 words[4];
+        std::memcpy(words, bytes + i, 32);
+        if ((words[0] | words[1] | words[2] | words[3]) & 0x8080808080808080ULL)
+            return false;
+    }
     for (; i + 8 <= size; i += 8) {
         quint64 word;
         std::memcpy(&word, bytes + i, 8);

@@ -105,6 +105,7 @@ private:
     qsizetype m_pendingSize = 0;
     const char *m_chunkBegin = nullptr;
     const char *m_chunkEnd = nullptr;
+    bool m_chunkAscii = false;    // the chunk being consumed has no byte >= 0x80
     QByteArray m_eventType;      // last non-empty event type seen (shared by events)
     QByteArray m_idBuffer;       // WHATWG "last event ID buffer"
     QByteArray m_lastEventId;    // WHATWG "last event ID string", set at each dispatch
