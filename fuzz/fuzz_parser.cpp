@@ -1,6 +1,7 @@
 // libFuzzer target for Sse::Parser: the same bytes fed whole and in a chunking chosen by the
 // input must give the same events, last event id, retry and status; every event must be valid
-// UTF-8 with a non-empty type, and the buffered bytes stay within the size cap.
+// UTF-8 with a non-empty type, and the buffered bytes stay within the size cap. The chunked
+// side goes through EventBatch, as the client's read loop does.
 //
 // Input layout: byte 0 picks the chunking, byte 1 the maximum event size, the rest is the stream.
 
@@ -159,18 +160,29 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *input, size_t inputSize)
     Sse::Parser chunked;
     chunked.setMaximumEventSize(maximum);
     chunked.setReceiveTime(42);
-    Sse::EventList chunkedEvents;
+    // The chunked side fills one EventBatch the way Sse::Client does: handed over (copied)
+    // and cleared for reuse every few events, while the copies must stay intact.
+    Sse::EventBatch batch;
+    QList<Sse::EventBatch> delivered;
     Sse::Parser::Status chunkedStatus = Sse::Parser::Status::Ok;
     qsizetype offset = 0;
     for (const qsizetype chunk : chunkSizes(mode, data, size)) {
-        const Sse::Parser::Status status = chunked.feed(data + offset, chunk, chunkedEvents);
+        const Sse::Parser::Status status = chunked.feed(data + offset, chunk, batch);
         if (status != Sse::Parser::Status::Ok)
             chunkedStatus = status;
         FUZZ_CHECK(chunked.bufferedBytes() <= maximum + chunk);
         offset += chunk;
+        if (batch.size() >= 3) {
+            delivered.append(batch);
+            batch.clear();
+        }
     }
     FUZZ_CHECK(offset == size);
     chunked.finish();
+    delivered.append(batch);
+    Sse::EventList chunkedEvents;
+    for (const Sse::EventBatch &part : std::as_const(delivered))
+        part.appendTo(chunkedEvents);
 
     FUZZ_CHECK(wholeStatus == chunkedStatus);
     FUZZ_CHECK(sameEvents(wholeEvents, chunkedEvents));
