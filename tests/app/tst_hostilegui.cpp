@@ -296,7 +296,7 @@ void TestHostileGui::dripShowsBytesWithoutEvents()
     window.show();
     Sse::ClientOptions options;
     options.url = server.url("/drip");
-    options.idleTimeoutMs = 400;
+    options.idleTimeoutMs = 2000; // far above the drip interval, even on a loaded machine
     window.addConnection(QStringLiteral("drip"), options);
     const ConnectionListModel *model = window.connections()->model();
     QTRY_COMPARE(model->entries().size(), 1);

@@ -86,9 +86,11 @@ void TestHostile::dripKeepsIdleConnectionOpen_data()
 {
     QTest::addColumn<int>("intervalMs");
     QTest::addColumn<int>("idleTimeoutMs");
-    // One byte per second against a 4 s timeout, scaled down by 10 and by 5.
-    QTest::newRow("100 ms drip, 400 ms timeout") << 100 << 400;
-    QTest::newRow("50 ms drip, 200 ms timeout") << 50 << 200;
+    // One byte per second against a 10 s or a 12 s timeout, scaled down by 10 and by 20. The
+    // margin is wide so that a loaded machine (sanitizers, parallel tests) cannot starve the
+    // event loop for longer than the timeout.
+    QTest::newRow("100 ms drip, 1000 ms timeout") << 100 << 1000;
+    QTest::newRow("50 ms drip, 600 ms timeout") << 50 << 600;
 }
 
 // One event whose data never ends during the drip: bytes and the last-byte time advance,
@@ -160,7 +162,7 @@ void TestHostile::dripCostsNoCpu()
     routeDrip(server, "data: " + QByteArray(1000, 'z'), 100);
 
     Sse::Client client;
-    client.setOptions(dripOptions(server.url("/drip"), 400));
+    client.setOptions(dripOptions(server.url("/drip"), 2000));
     client.open();
     QTRY_COMPARE(client.state(), State::Open);
     QTRY_VERIFY(client.statistics().bytes >= 2);
