@@ -58,7 +58,11 @@ public:
         connect(&m_client, &Sse::Client::errorOccurred, this,
                 [this](const QString &message, bool) { m_lastError = message; });
         m_flushTimer.setInterval(100);
-        connect(&m_flushTimer, &QTimer::timeout, this, [this] { flushAll(); });
+        connect(&m_flushTimer, &QTimer::timeout, this, [this] {
+            // Hand the output on (a file's writer thread writes it) without waiting for it.
+            if (!(m_stdout.submit() & m_file.submit()))
+                outputFailed();
+        });
         m_flushTimer.start();
         if (!m_quiet)
             m_stdout.openStandardOutput();
