@@ -10,6 +10,9 @@ packages=(
     qt6-qpa-plugins libqt6svg6 qt6-svg-dev
     qt6-tools-dev qt6-tools-dev-tools qt6-l10n-tools qt6-translations-l10n
     zlib1g-dev
+    # secrets in the keychain; a private Secret Service for its headless test
+    qtkeychain-qt6-dev libqt6keychain1
+    dbus-daemon gnome-keyring libsecret-1-0
     xvfb xauth fonts-dejavu-core fonts-wqy-microhei
     desktop-file-utils appstream dpkg-dev
     "$@"

@@ -6,6 +6,8 @@
 #include "profilestore.h"
 #include "replaycommand.h"
 
+#include "models/secretstore.h"
+
 #include "sselib/demoserver.h"
 #include "sselib/jsonlines.h"
 #include "sselib/sseclient.h"
@@ -13,6 +15,8 @@
 #include <QCommandLineParser>
 #include <QCoreApplication>
 #include <QDateTime>
+#include <QEventLoop>
+#include <QSettings>
 #include <QFile>
 #include <QSocketNotifier>
 #include <QTimer>
@@ -231,7 +235,8 @@ int main(int argc, char *argv[])
         "To check a server's stream and get advice: sse-monitor-cli check --help\n"
         "\n"
         "--profile NAME uses a connection saved by sse-monitor (or found in --profiles-file);\n"
-        "options given here override the profile's. Secret headers are not saved: use -H.\n"
+        "options given here override the profile's. Secret header values come from the\n"
+        "system keychain where sse-monitor stored them; otherwise give them with -H.\n"
         "\n"
         "Exit codes: 0 normal end (max events, timeout, stream closed), 1 connection\n"
         "failed, 2 usage error, 3 output could not be written, 130 interrupted."));
@@ -309,6 +314,8 @@ int main(int argc, char *argv[])
     // A profile gives the starting options; the options below override them when given.
     const bool useProfile = parser.isSet(profileOption);
     bool profileIsDemo = false;
+    QList<QByteArray> profileSecrets; // secret headers the profile names but does not hold
+    QString profileSecretsId;
     if (parser.isSet(profilesFileOption) && !useProfile)
         return usageError(QStringLiteral("--profiles-file needs --profile"));
     if (useProfile) {
@@ -331,6 +338,8 @@ int main(int argc, char *argv[])
         }
         options = match->profile.options;
         profileIsDemo = match->isDemo;
+        profileSecrets = match->secretHeaders;
+        profileSecretsId = match->secretsId;
     }
     std::unique_ptr<Sse::DemoServer> demo;
     const QStringList positional = parser.positionalArguments();
@@ -362,6 +371,52 @@ int main(int argc, char *argv[])
             return existing.first.compare(header.first, Qt::CaseInsensitive) == 0;
         });
         options.headers.append(header);
+    }
+    // Secrets of the profile not given with -H: from the keychain (or the plain-text copy the
+    // user allowed in the GUI), else the run stops, naming them, rather than going out without.
+    profileSecrets.removeIf([&](const QByteArray &name) {
+        return std::any_of(options.headers.cbegin(), options.headers.cend(),
+                           [&](const QPair<QByteArray, QByteArray> &header) {
+                               return header.first.compare(name, Qt::CaseInsensitive) == 0
+                                   && !header.second.isEmpty();
+                           });
+    });
+    if (!profileSecrets.isEmpty()) {
+        QString reason = QStringLiteral("not in %1").arg(parser.value(profilesFileOption));
+        if (!profileSecretsId.isEmpty()) {
+            SecretStore secrets;
+            secrets.setSettingsFactory(&ProfileStore::guiSettings);
+            QEventLoop loop;
+            SecretStore::LoadResult loaded;
+            secrets.load(profileSecretsId, &loop, [&](const SecretStore::LoadResult &result) {
+                loaded = result;
+                loop.quit();
+            });
+            loop.exec();
+            reason = loaded.errorString;
+            for (const auto &header : std::as_const(loaded.headers)) {
+                if (header.second.isEmpty()
+                    || !profileSecrets.removeIf([&](const QByteArray &name) {
+                           return header.first.compare(name, Qt::CaseInsensitive) == 0;
+                       })) {
+                    continue;
+                }
+                options.headers.removeIf([&](const QPair<QByteArray, QByteArray> &existing) {
+                    return existing.first.compare(header.first, Qt::CaseInsensitive) == 0;
+                });
+                options.headers.append(header);
+            }
+        }
+        if (!profileSecrets.isEmpty()) {
+            QStringList names;
+            for (const QByteArray &name : std::as_const(profileSecrets))
+                names.append(QString::fromUtf8(name));
+            return usageError(
+                QStringLiteral("profile \"%1\" needs the secret header %2, whose value is not "
+                               "available (%3): pass it with -H '%4: …'")
+                    .arg(parser.value(profileOption), names.join(QStringLiteral(", ")), reason,
+                         names.first()));
+        }
     }
     if (parser.isSet(dataOption))
         options.body = parser.value(dataOption).toUtf8();

@@ -9,18 +9,32 @@ namespace {
 
 ProfileStore::Match matchFrom(const QJsonObject &object)
 {
-    return {Sse::profileFromJson(object), object.value(QLatin1String("demo")).toBool()};
+    ProfileStore::Match match{Sse::profileFromJson(object),
+                              object.value(QLatin1String("demo")).toBool(), {}, {}};
+    for (const QJsonValue &value : object.value(QLatin1String("secretHeaders")).toArray()) {
+        const QByteArray name = value.toString().toUtf8();
+        if (!name.isEmpty())
+            match.secretHeaders.append(name);
+    }
+    match.secretsId = object.value(QLatin1String("secretsId")).toString();
+    return match;
 }
 
 } // namespace
 
-void ProfileStore::loadSettings()
+std::unique_ptr<QSettings> ProfileStore::guiSettings()
 {
     // The organization and application names of the GUI (app/main.cpp).
-    const QSettings settings(QStringLiteral("SSE Monitor"), QStringLiteral("sse-monitor"));
-    m_source = settings.fileName();
+    return std::make_unique<QSettings>(QStringLiteral("SSE Monitor"),
+                                       QStringLiteral("sse-monitor"));
+}
+
+void ProfileStore::loadSettings()
+{
+    const std::unique_ptr<QSettings> settings = guiSettings();
+    m_source = settings->fileName();
     m_profiles =
-        QJsonDocument::fromJson(settings.value(QStringLiteral("connections")).toByteArray())
+        QJsonDocument::fromJson(settings->value(QStringLiteral("connections")).toByteArray())
             .array();
 }
 

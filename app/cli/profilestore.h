@@ -6,12 +6,18 @@
 #include <QString>
 #include <QStringList>
 
+#include <memory>
 #include <optional>
+
+QT_BEGIN_NAMESPACE
+class QSettings;
+QT_END_NAMESPACE
 
 /// The saved connections that `sse-monitor-cli --profile NAME` can use: those of the GUI
 /// (QSettings "SSE Monitor"/"sse-monitor", key "connections", a JSON array written by
 /// MainWindow::saveSettings) or those of an exported JSON file (an array of profile objects).
-/// Secret header values are not in the GUI's settings: give them again with -H.
+/// Secret header values are not in the GUI's settings: their names are ("secretHeaders"), with
+/// the id of the connection's keychain entry ("secretsId"); readSecrets() fetches them.
 class ProfileStore
 {
 public:
@@ -21,7 +27,14 @@ public:
     {
         Sse::Profile profile;
         bool isDemo = false;
+        /// Secret headers whose values the profile does not hold.
+        QList<QByteArray> secretHeaders;
+        /// The profile's entry in the secret store (saved by the GUI); empty for exported files.
+        QString secretsId;
     };
+
+    /// The GUI's settings (QSettings "SSE Monitor"/"sse-monitor").
+    static std::unique_ptr<QSettings> guiSettings();
 
     /// Reads the GUI's settings. Never fails: no settings means no profiles.
     void loadSettings();

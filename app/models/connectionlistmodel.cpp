@@ -85,6 +85,15 @@ QString ConnectionListModel::stateText(const ConnectionEntry &entry, qint64 nowM
     using State = Sse::Client::State;
     if (entry.offline)
         return tr("Recording (offline)");
+    const bool stopped = entry.state == State::Idle || entry.state == State::Closed;
+    if (stopped && entry.secretsPending)
+        return tr("Waiting for the keychain");
+    if (stopped && !entry.missingSecrets.isEmpty()) {
+        QStringList names;
+        for (const QByteArray &name : entry.missingSecrets)
+            names.append(QString::fromUtf8(name));
+        return tr("Secret missing: %1 (Edit to enter it)").arg(names.join(QStringLiteral(", ")));
+    }
     switch (entry.state) {
     case State::Idle:
         return tr("Not connected");

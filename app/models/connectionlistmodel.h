@@ -39,6 +39,10 @@ struct ConnectionEntry
     QString name;
     Sse::ClientOptions options;
     bool offline = false;     ///< an opened recording, not a live stream
+    /// Secret headers whose values are not known (not in the keychain, or no keychain): the
+    /// connection does not start until the user enters them.
+    QList<QByteArray> missingSecrets;
+    bool secretsPending = false; ///< waiting for the keychain to hand the secrets over
 
     Sse::Client::State state = Sse::Client::State::Idle;
     int attempt = 0;

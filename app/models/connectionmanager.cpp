@@ -297,8 +297,22 @@ void ConnectionManager::removeAll()
         remove(id);
 }
 
+void ConnectionManager::setSecretState(quint16 id, bool pending, const QList<QByteArray> &missing)
+{
+    ConnectionEntry *entry = m_model.entry(id);
+    if (!entry)
+        return;
+    entry->secretsPending = pending;
+    entry->missingSecrets = missing;
+    m_model.touch(id); // no stateChanged: the client's state is unchanged
+}
+
 void ConnectionManager::open(quint16 id)
 {
+    if (const ConnectionEntry *entry = m_model.entry(id);
+        entry && (entry->secretsPending || !entry->missingSecrets.isEmpty())) {
+        return;
+    }
     if (Sse::Client *client = m_clients.value(id)) {
         if (ConnectionEntry *entry = m_model.entry(id)) {
             entry->attempt = 0;

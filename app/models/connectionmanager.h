@@ -33,6 +33,10 @@ public:
     void remove(quint16 id);
     void removeAll();
 
+    /// Marks secret headers as pending (keychain read running) or missing. A connection in
+    /// either state is not opened: it would go out without its credentials.
+    void setSecretState(quint16 id, bool pending, const QList<QByteArray> &missing);
+
     void open(quint16 id);
     void close(quint16 id);
     void reconnectNow(quint16 id);

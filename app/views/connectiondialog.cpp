@@ -756,6 +756,21 @@ void ConnectionDialog::changeEvent(QEvent *event)
         updateHintColours();
 }
 
+bool ConnectionDialog::focusHeaderValue(const QString &headerName)
+{
+    for (int row = 0; row < m_headerTable->rowCount(); ++row) {
+        QTableWidgetItem *nameItem = m_headerTable->item(row, HeaderNameColumn);
+        if (nameItem->text().trimmed().compare(headerName, Qt::CaseInsensitive) != 0)
+            continue;
+        m_tabs->setCurrentWidget(m_headerTable->parentWidget());
+        m_headerTable->setFocus();
+        m_headerTable->setCurrentCell(row, HeaderValueColumn);
+        m_headerTable->editItem(m_headerTable->item(row, HeaderValueColumn));
+        return true;
+    }
+    return false;
+}
+
 void ConnectionDialog::addHeaderRow(const QString &name, const QString &value)
 {
     {

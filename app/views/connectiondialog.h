@@ -50,6 +50,10 @@ public:
     QString name() const;
     Sse::ClientOptions options() const;
 
+    // Shows the Headers tab with the value of header \a headerName (case-insensitive) being
+    // edited, e.g. a secret the keychain could not supply. False when there is no such row.
+    bool focusHeaderValue(const QString &headerName);
+
     // Fills the whole form with a preset (other options at their defaults).
     void applyPreset(Preset preset);
     static QString presetName(Preset preset);

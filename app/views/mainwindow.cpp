@@ -4,6 +4,7 @@
 #include "charts/seriescatalog.h"
 #include "models/eventlogmodel.h"
 #include "models/eventstore.h"
+#include "models/secretstore.h"
 #include "models/typelistmodel.h"
 #include "recording/exportjob.h"
 #include "recording/logimporter.h"
@@ -35,6 +36,8 @@
 #include <QHBoxLayout>
 #include <QInputDialog>
 #include <QProgressBar>
+#include <QSaveFile>
+#include <QUuid>
 #include <QStandardPaths>
 #include <QHeaderView>
 #include <QJsonArray>
@@ -67,6 +70,37 @@ QString formatTime(qint64 ms)
     return QDateTime::fromMSecsSinceEpoch(ms).toString(QStringLiteral("HH:mm:ss.zzz"));
 }
 
+// The secret header names of \a headers, for the "secretHeaders" list of a saved profile.
+QJsonArray secretNames(const QList<QPair<QByteArray, QByteArray>> &headers)
+{
+    QJsonArray names;
+    for (const auto &header : headers) {
+        if (Sse::isSecretHeader(header.first))
+            names.append(QString::fromUtf8(header.first));
+    }
+    return names;
+}
+
+QList<QByteArray> secretNames(const QJsonObject &object)
+{
+    QList<QByteArray> names;
+    for (const QJsonValue &value : object.value(QLatin1String("secretHeaders")).toArray()) {
+        const QByteArray name = value.toString().toUtf8();
+        if (!name.isEmpty() && !names.contains(name))
+            names.append(name);
+    }
+    return names;
+}
+
+// The options without secret headers: what decides whether two connections are the same.
+Sse::ClientOptions withoutSecrets(Sse::ClientOptions options)
+{
+    options.headers.removeIf([](const QPair<QByteArray, QByteArray> &header) {
+        return Sse::isSecretHeader(header.first);
+    });
+    return options;
+}
+
 QString formatInterval(qint64 sum, qint64 count)
 {
     return count > 0 ? QStringLiteral("%1 ms").arg(double(sum) / double(count), 0, 'f', 1)
@@ -83,6 +117,24 @@ MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent)
     m_recorder = new Recorder(this);
     m_types = new TypeListModel(this);
     m_catalog = new SeriesCatalog(this);
+    m_secrets = new SecretStore({}, this);
+    connect(m_secrets, &SecretStore::saveFinished, this,
+            [this](const QString &secretsId, SecretStore::Location location, const QString &error) {
+                if (location == SecretStore::Location::Keychain)
+                    return;
+                const ConnectionEntry *entry = m_connections.entry(m_secretIds.key(secretsId));
+                const QString name = entry ? entry->name : QString();
+                statusBar()->showMessage(
+                    location == SecretStore::Location::SettingsFile
+                        ? tr("The secret headers of %1 were written to the settings file in plain "
+                             "text: %2")
+                              .arg(name, error)
+                        : tr("The secret headers of %1 were not saved (%2); they will be asked "
+                             "for next time. Connection > Store Secrets in Plain Text allows "
+                             "keeping them in the settings file.")
+                              .arg(name, error),
+                    20000);
+            });
 
     createActions();
     createWidgets();
@@ -219,7 +271,17 @@ void MainWindow::createActions()
                              &MainWindow::duplicateConnection);
     m_connectAction = make(tr("&Connect"), QKeySequence(tr("Ctrl+Return")),
                            tr("Open the selected connection"),
-                           [this] { m_connections.open(currentConnection()); });
+                           [this] {
+                               // A connection without its secrets asks for them first.
+                               const quint16 id = currentConnection();
+                               const ConnectionEntry *entry = m_connections.entry(id);
+                               if (entry && !entry->missingSecrets.isEmpty()) {
+                                   m_startWhenComplete.insert(id);
+                                   editConnection();
+                                   return;
+                               }
+                               m_connections.open(id);
+                           });
     m_disconnectAction = make(tr("Dis&connect"), QKeySequence(tr("Ctrl+Shift+Return")),
                               tr("Close the selected connection"),
                               [this] { m_connections.close(currentConnection()); });
@@ -277,6 +339,20 @@ void MainWindow::createActions()
                                     parts.join(QLatin1Char('\n')));
                         });
     m_copyAction->setShortcutContext(Qt::WidgetWithChildrenShortcut);
+    m_exportConnectionsAction = make(
+        tr("E&xport Connections…"), QKeySequence(),
+        tr("Save the connections as a JSON profiles file (also read by sse-monitor-cli)"),
+        &MainWindow::exportConnectionsInteractively);
+    m_importConnectionsAction = make(tr("&Import Connections…"), QKeySequence(),
+                                     tr("Add the connections of a JSON profiles file"),
+                                     &MainWindow::importConnectionsInteractively);
+    m_plainSecretsAction =
+        make(tr("Store Secrets in &Plain Text If No Keychain…"), QKeySequence(),
+             tr("Without a system keychain, keep secret header values unencrypted in the "
+                "settings file"),
+             &MainWindow::setPlainTextSecrets);
+    m_plainSecretsAction->setCheckable(true);
+    m_plainSecretsAction->setChecked(m_secrets->plainTextFallback());
     m_aboutAction = make(tr("&About SSE Monitor"), QKeySequence(), tr("Version and credits"),
                          &MainWindow::showAbout);
 }
@@ -293,6 +369,9 @@ void MainWindow::createMenus()
     file->addAction(m_recordSelectedAction);
     file->addAction(m_rawCaptureAction);
     file->addAction(m_exportAction);
+    file->addSeparator();
+    file->addAction(m_importConnectionsAction);
+    file->addAction(m_exportConnectionsAction);
     file->addSeparator();
     file->addAction(m_quitAction);
 
@@ -354,6 +433,8 @@ void MainWindow::createMenus()
     connection->addAction(m_checkAction);
     connection->addSeparator();
     connection->addAction(m_removeAction);
+    connection->addSeparator();
+    connection->addAction(m_plainSecretsAction);
 
     QMenu *help = menuBar()->addMenu(tr("&Help"));
     help->addAction(m_aboutAction);
@@ -685,6 +766,9 @@ void MainWindow::onConnectionAdded(quint16 id)
 
 void MainWindow::onConnectionRemoved(quint16 id)
 {
+    // Its keychain entry goes with the next save of the connections.
+    m_secretIds.remove(id);
+    m_startWhenComplete.remove(id);
     const int index = m_connectionFilter->findData(int(id));
     if (index > 0) {
         if (m_connectionFilter->currentIndex() == index)
@@ -925,8 +1009,10 @@ void MainWindow::newConnection()
 {
     ConnectionDialog dialog(this);
     dialog.setWindowTitle(tr("New Connection"));
-    if (dialog.exec() == QDialog::Accepted)
+    if (dialog.exec() == QDialog::Accepted) {
         addConnection(dialog.name(), dialog.options());
+        saveConnections(); // secrets reach the keychain now, not only at exit
+    }
 }
 
 void MainWindow::editConnection()
@@ -934,11 +1020,34 @@ void MainWindow::editConnection()
     const ConnectionEntry *entry = m_connections.entry(currentConnection());
     if (!entry || entry->offline)
         return;
+    const quint16 id = entry->id;
+    const QList<QByteArray> missing = entry->missingSecrets;
     ConnectionDialog dialog(this);
     dialog.setWindowTitle(tr("Edit Connection"));
     dialog.setConnection(entry->name, entry->options);
-    if (dialog.exec() == QDialog::Accepted)
-        m_connections.update(entry->id, dialog.name(), dialog.options());
+    if (!missing.isEmpty()) {
+        // Straight to the value the keychain could not give, once the dialog shows.
+        const QString first = QString::fromUtf8(missing.first());
+        QTimer::singleShot(0, &dialog, [&dialog, first] { dialog.focusHeaderValue(first); });
+    }
+    if (dialog.exec() != QDialog::Accepted) {
+        m_startWhenComplete.remove(id);
+        return;
+    }
+    const Sse::ClientOptions options = dialog.options();
+    QList<QByteArray> stillMissing;
+    for (const QByteArray &name : missing) {
+        for (const auto &header : options.headers) {
+            if (header.first.compare(name, Qt::CaseInsensitive) == 0 && header.second.isEmpty())
+                stillMissing.append(name);
+        }
+    }
+    m_connections.setSecretState(id, false, stillMissing);
+    m_connections.update(id, dialog.name(), options);
+    if (!missing.isEmpty() && stillMissing.isEmpty() && m_startWhenComplete.remove(id))
+        m_connections.open(id);
+    updateActions();
+    saveConnections();
 }
 
 void MainWindow::duplicateConnection()
@@ -946,14 +1055,26 @@ void MainWindow::duplicateConnection()
     const ConnectionEntry *entry = m_connections.entry(currentConnection());
     if (!entry || entry->offline)
         return;
-    addConnection(tr("%1 (copy)").arg(entry->name), entry->options);
+    if (!entry->missingSecrets.isEmpty()) {
+        // The copy lacks the same secrets: it waits for them too.
+        const QList<QByteArray> missing = entry->missingSecrets;
+        const quint16 id = m_connections.add(tr("%1 (copy)").arg(entry->name), entry->options,
+                                             ConnectionManager::Start::Later);
+        m_connections.setSecretState(id, false, missing);
+        selectConnection(id);
+    } else {
+        addConnection(tr("%1 (copy)").arg(entry->name), entry->options);
+    }
+    saveConnections();
 }
 
 void MainWindow::removeConnection()
 {
     const quint16 id = currentConnection();
-    if (id != 0)
+    if (id != 0) {
         m_connections.remove(id);
+        saveConnections();
+    }
 }
 
 void MainWindow::focusPane(QWidget *pane)
@@ -1017,8 +1138,15 @@ int MainWindow::restoreConnections()
         if (!profile.options.url.isValid())
             continue;
         const bool wasOpen = object.value(QLatin1String("open")).toBool(true);
-        m_connections.add(profile.name, profile.options,
-                          wasOpen ? ConnectionManager::Start::Now : ConnectionManager::Start::Later);
+        // Secret values are not in the settings: the connection waits for the keychain.
+        const QList<QByteArray> secrets = secretNames(object);
+        const quint16 id = m_connections.add(profile.name, profile.options,
+                                             wasOpen && secrets.isEmpty()
+                                                 ? ConnectionManager::Start::Now
+                                                 : ConnectionManager::Start::Later);
+        if (!secrets.isEmpty())
+            requestSecrets(id, object.value(QLatin1String("secretsId")).toString(), secrets,
+                           wasOpen);
         ++restored;
     }
     if (m_connections.model()->rowCount() > 0)
@@ -1040,24 +1168,314 @@ void MainWindow::saveSettings()
     settings.setValue(QStringLiteral("view/follow"), m_followAction->isChecked());
     settings.setValue(QStringLiteral("record/raw"), m_rawCaptureAction->isChecked());
     settings.setValue(QStringLiteral("view/capacity"), qint64(m_log->capacity()));
+    saveConnections();
+}
+
+void MainWindow::saveConnections()
+{
+    QSettings settings;
+    QSet<QString> previousIds;
+    const QJsonArray previous =
+        QJsonDocument::fromJson(settings.value(QStringLiteral("connections")).toByteArray())
+            .array();
+    for (const QJsonValue &value : previous) {
+        const QString secretsId = value.toObject().value(QLatin1String("secretsId")).toString();
+        if (!secretsId.isEmpty())
+            previousIds.insert(secretsId);
+    }
 
     QJsonArray connections;
+    QSet<QString> currentIds;
     for (const ConnectionEntry &entry : m_connections.model()->entries()) {
         if (entry.offline)
             continue;
-        // Secret header values are not written to plain settings.
+        // Secret header values never go to the settings here: only their names, and the id of
+        // their entry in the secret store.
         QJsonObject object =
             Sse::profileToJson({entry.name, entry.options}, Sse::SecretHandling::Exclude);
         if (entry.name == tr("Demo stream") && m_demo
             && entry.options.url.port() == m_demo->port()) {
             object.insert(QStringLiteral("demo"), true);
         }
-        object.insert(QStringLiteral("open"), entry.state != Sse::Client::State::Closed
-                                                  && entry.state != Sse::Client::State::Idle);
+        const bool active =
+            entry.state != Sse::Client::State::Closed && entry.state != Sse::Client::State::Idle;
+        object.insert(QStringLiteral("open"), active || m_startWhenComplete.contains(entry.id));
+        const SecretStore::Headers secrets = SecretStore::secretHeaders(entry.options.headers);
+        if (!secrets.isEmpty()) {
+            QString &secretsId = m_secretIds[entry.id];
+            if (secretsId.isEmpty())
+                secretsId = QUuid::createUuid().toString(QUuid::WithoutBraces);
+            object.insert(QStringLiteral("secretsId"), secretsId);
+            object.insert(QStringLiteral("secretHeaders"), secretNames(entry.options.headers));
+            currentIds.insert(secretsId);
+            // Values still unknown are not written over what the keychain may hold.
+            if (!entry.secretsPending && entry.missingSecrets.isEmpty())
+                m_secrets->save(secretsId, secrets);
+        }
         connections.append(object);
+    }
+    for (const QString &stale : std::as_const(previousIds)) {
+        if (!currentIds.contains(stale))
+            m_secrets->remove(stale);
     }
     settings.setValue(QStringLiteral("connections"),
                       QJsonDocument(connections).toJson(QJsonDocument::Compact));
+}
+
+void MainWindow::requestSecrets(quint16 id, const QString &secretsId,
+                                const QList<QByteArray> &names, bool startWhenComplete)
+{
+    if (!secretsId.isEmpty())
+        m_secretIds.insert(id, secretsId);
+    if (startWhenComplete)
+        m_startWhenComplete.insert(id);
+    m_connections.setSecretState(id, true, {});
+    auto fill = [this, id, names](const SecretStore::LoadResult &result) {
+        const ConnectionEntry *entry = m_connections.entry(id);
+        if (!entry)
+            return;
+        const QString name = entry->name;
+        Sse::ClientOptions options = entry->options;
+        QList<QByteArray> missing;
+        for (const QByteArray &header : names) {
+            auto sameName = [&header](const QPair<QByteArray, QByteArray> &candidate) {
+                return candidate.first.compare(header, Qt::CaseInsensitive) == 0;
+            };
+            if (std::any_of(options.headers.cbegin(), options.headers.cend(), sameName))
+                continue; // the user entered it meanwhile
+            const auto found =
+                std::find_if(result.headers.cbegin(), result.headers.cend(), sameName);
+            const QByteArray value = found != result.headers.cend() ? found->second : QByteArray();
+            // An unknown value stays as an empty row, for the dialog to ask for it.
+            options.headers.append({header, value});
+            if (value.isEmpty())
+                missing.append(header);
+        }
+        m_connections.setSecretState(id, false, missing);
+        m_connections.update(id, name, options);
+        if (missing.isEmpty()) {
+            if (m_startWhenComplete.remove(id))
+                m_connections.open(id);
+        } else {
+            QStringList list;
+            for (const QByteArray &header : std::as_const(missing))
+                list.append(QString::fromUtf8(header));
+            statusBar()->showMessage(
+                tr("%1: no value for %2 (%3). Edit the connection to enter it.")
+                    .arg(name, list.join(QStringLiteral(", ")),
+                         result.errorString.isEmpty() ? tr("not saved") : result.errorString),
+                20000);
+        }
+        updateActions();
+    };
+    if (secretsId.isEmpty())
+        fill({}); // nothing was ever stored for it (e.g. an imported profile)
+    else
+        m_secrets->load(secretsId, this, fill);
+}
+
+bool MainWindow::exportConnections(const QString &path, Sse::SecretHandling secrets,
+                                   QString *errorString)
+{
+    QJsonArray profiles;
+    for (const ConnectionEntry &entry : m_connections.model()->entries()) {
+        if (entry.offline)
+            continue;
+        Sse::ClientOptions options = entry.options;
+        // Secrets that are not written (excluded, or unknown) are listed by name, so that
+        // an import and sse-monitor-cli know what to ask for.
+        QJsonArray omitted;
+        options.headers.removeIf([&](const QPair<QByteArray, QByteArray> &header) {
+            const bool omit = Sse::isSecretHeader(header.first)
+                && (secrets == Sse::SecretHandling::Exclude || header.second.isEmpty());
+            if (omit)
+                omitted.append(QString::fromUtf8(header.first));
+            return omit;
+        });
+        QJsonObject object = Sse::profileToJson({entry.name, options}, secrets);
+        if (!omitted.isEmpty())
+            object.insert(QStringLiteral("secretHeaders"), omitted);
+        if (entry.name == tr("Demo stream") && m_demo
+            && entry.options.url.port() == m_demo->port()) {
+            object.insert(QStringLiteral("demo"), true);
+        }
+        profiles.append(object);
+    }
+    QSaveFile file(path);
+    if (!file.open(QIODevice::WriteOnly)) {
+        if (errorString)
+            *errorString = tr("Cannot write %1: %2").arg(path, file.errorString());
+        return false;
+    }
+    file.write(QJsonDocument(profiles).toJson(QJsonDocument::Indented));
+    if (!file.commit()) {
+        if (errorString)
+            *errorString = tr("Cannot write %1: %2").arg(path, file.errorString());
+        return false;
+    }
+    return true;
+}
+
+MainWindow::ConnectionImport MainWindow::importConnections(const QString &path)
+{
+    ConnectionImport result;
+    const QString fileName = QFileInfo(path).fileName();
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly)) {
+        result.error = tr("Cannot import %1: %2").arg(fileName, file.errorString());
+        return result;
+    }
+    QJsonParseError parseError;
+    const QJsonDocument document = QJsonDocument::fromJson(file.readAll(), &parseError);
+    if (parseError.error != QJsonParseError::NoError) {
+        result.error = tr("Cannot import %1: not valid JSON (%2 at offset %3)")
+                           .arg(fileName, parseError.errorString())
+                           .arg(parseError.offset);
+        return result;
+    }
+    if (!document.isArray()) {
+        result.error = tr("Cannot import %1: the file is not a JSON array of connections")
+                           .arg(fileName);
+        return result;
+    }
+    const QJsonArray profiles = document.array();
+    for (qsizetype i = 0; i < profiles.size(); ++i) {
+        const QJsonObject object = profiles.at(i).toObject();
+        if (object.isEmpty()) {
+            result.problems.append(tr("entry %1 is not a connection object").arg(i + 1));
+            continue;
+        }
+        if (object.value(QLatin1String("demo")).toBool()) {
+            ++result.skipped; // File > Connect to the Demo Stream starts a fresh one
+            continue;
+        }
+        Sse::Profile profile = Sse::profileFromJson(object);
+        const QUrl &url = profile.options.url;
+        if (!url.isValid() || url.host().isEmpty()
+            || (url.scheme() != QLatin1String("http") && url.scheme() != QLatin1String("https"))) {
+            result.problems.append(tr("entry %1 (%2) has no valid http or https URL")
+                                       .arg(i + 1)
+                                       .arg(profile.name));
+            continue;
+        }
+        if (profile.name.isEmpty())
+            profile.name = url.host();
+        // The same connection again is skipped; another one with a taken name is renamed.
+        const auto &entries = m_connections.model()->entries();
+        auto named = [&entries](const QString &name) {
+            return std::find_if(entries.cbegin(), entries.cend(),
+                                [&name](const ConnectionEntry &e) {
+                                    return !e.offline && e.name == name;
+                                });
+        };
+        if (auto existing = named(profile.name); existing != entries.cend()) {
+            if (withoutSecrets(existing->options) == withoutSecrets(profile.options)) {
+                ++result.skipped;
+                continue;
+            }
+            const QString base = profile.name;
+            for (int n = 2; named(profile.name) != entries.cend(); ++n)
+                profile.name = QStringLiteral("%1 (%2)").arg(base).arg(n);
+            ++result.renamed;
+        }
+        const quint16 id =
+            m_connections.add(profile.name, profile.options, ConnectionManager::Start::Later);
+        const QList<QByteArray> secrets = secretNames(object);
+        if (!secrets.isEmpty())
+            requestSecrets(id, QString(), secrets, false);
+        ++result.added;
+    }
+    if (result.added > 0) {
+        saveConnections();
+        if (currentConnection() == 0)
+            m_connectionView->selectRow(0);
+    }
+    return result;
+}
+
+void MainWindow::exportConnectionsInteractively()
+{
+    QDialog dialog(this);
+    dialog.setWindowTitle(tr("Export Connections"));
+    auto *layout = new QVBoxLayout(&dialog);
+    layout->addWidget(new QLabel(tr("Writes every connection to a JSON file that SSE Monitor "
+                                    "can import and sse-monitor-cli --profiles-file can use.")));
+    auto *include = new QCheckBox(tr("&Include secret header values"));
+    include->setObjectName(QStringLiteral("includeSecrets"));
+    auto *warning = new QLabel(tr("The file will hold tokens, passwords and cookies in plain "
+                                  "text. Keep it private."));
+    warning->setStyleSheet(QStringLiteral("color: #d93535"));
+    warning->setWordWrap(true);
+    warning->hide();
+    connect(include, &QCheckBox::toggled, warning, &QWidget::setVisible);
+    layout->addWidget(include);
+    layout->addWidget(warning);
+    auto *buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel);
+    connect(buttons, &QDialogButtonBox::accepted, &dialog, &QDialog::accept);
+    connect(buttons, &QDialogButtonBox::rejected, &dialog, &QDialog::reject);
+    layout->addWidget(buttons);
+    if (dialog.exec() != QDialog::Accepted)
+        return;
+    QString directory = QStandardPaths::writableLocation(QStandardPaths::DocumentsLocation);
+    if (directory.isEmpty())
+        directory = QDir::homePath();
+    const QString path = QFileDialog::getSaveFileName(
+        this, tr("Export Connections"), directory + QStringLiteral("/sse-monitor-connections.json"),
+        tr("JSON profiles (*.json);;All files (*)"));
+    if (path.isEmpty())
+        return;
+    QString error;
+    if (exportConnections(path, include->isChecked() ? Sse::SecretHandling::Include
+                                                     : Sse::SecretHandling::Exclude,
+                          &error)) {
+        statusBar()->showMessage(tr("Connections exported to %1").arg(path), 10000);
+    } else {
+        QMessageBox::warning(this, tr("Export Connections"), error);
+    }
+}
+
+void MainWindow::importConnectionsInteractively()
+{
+    const QString path = QFileDialog::getOpenFileName(
+        this, tr("Import Connections"), QString(), tr("JSON profiles (*.json);;All files (*)"));
+    if (path.isEmpty())
+        return;
+    const ConnectionImport result = importConnections(path);
+    if (!result.error.isEmpty()) {
+        QMessageBox::warning(this, tr("Import Connections"), result.error);
+        return;
+    }
+    QString text = tr("%1: %2 connections added (not started), %3 renamed, %4 skipped.")
+                       .arg(QFileInfo(path).fileName())
+                       .arg(result.added)
+                       .arg(result.renamed)
+                       .arg(result.skipped);
+    if (!result.problems.isEmpty())
+        text += QLatin1Char('\n') + tr("Not imported:") + QLatin1Char('\n')
+            + result.problems.join(QLatin1Char('\n'));
+    if (result.problems.isEmpty())
+        statusBar()->showMessage(text, 15000);
+    else
+        QMessageBox::warning(this, tr("Import Connections"), text);
+}
+
+void MainWindow::setPlainTextSecrets(bool enabled)
+{
+    if (enabled) {
+        const auto answer = QMessageBox::warning(
+            this, tr("Store Secrets in Plain Text"),
+            tr("When no system keychain is available, secret header values (tokens, "
+               "passwords, cookies) will be written unencrypted to %1. Anyone who can read "
+               "that file can use them.\n\nStore them in plain text?")
+                .arg(QSettings().fileName()),
+            QMessageBox::Yes | QMessageBox::No, QMessageBox::No);
+        if (answer != QMessageBox::Yes) {
+            m_plainSecretsAction->setChecked(false);
+            return;
+        }
+    }
+    m_secrets->setPlainTextFallback(enabled);
+    saveConnections();
 }
 
 void MainWindow::restoreLayout()
@@ -1082,6 +1500,8 @@ void MainWindow::restoreLayout()
 void MainWindow::closeEvent(QCloseEvent *event)
 {
     saveSettings();
+    // Keychain writes finish asynchronously; give them a moment before the application quits.
+    m_secrets->waitForIdle(5000);
     event->accept();
 }
 

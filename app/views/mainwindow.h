@@ -3,6 +3,8 @@
 #include "models/connectionmanager.h"
 #include "recording/exportformatter.h"
 
+#include "sselib/profile.h"
+
 #include <QMainWindow>
 #include <QPointer>
 #include <QSet>
@@ -36,6 +38,7 @@ class Recorder;
 class ExportJob;
 class LogImporter;
 class Replayer;
+class SecretStore;
 namespace Sse {
 class DemoServer;
 class StreamDiagnostics;
@@ -95,6 +98,23 @@ public:
     /// Loads a recording and replays it into a new offline connection.
     void replayFile(const QString &path, double speed);
 
+    /// Secret header values of saved connections (keychain, or plain text with consent).
+    SecretStore *secretStore() { return m_secrets; }
+    /// Writes the live connections to \a path as a JSON array of profiles (the format of
+    /// sse-monitor-cli --profiles-file). Secret values only with SecretHandling::Include.
+    bool exportConnections(const QString &path, Sse::SecretHandling secrets,
+                           QString *errorString = nullptr);
+    struct ConnectionImport
+    {
+        int added = 0;
+        int renamed = 0;            ///< added under a new name (the name was taken)
+        int skipped = 0;            ///< identical to an existing connection, or the demo
+        QString error;              ///< the file could not be used at all
+        QStringList problems;       ///< entries that were not imported, and why
+    };
+    /// Adds the connections of an exported file, not started.
+    ConnectionImport importConnections(const QString &path);
+
 protected:
     void closeEvent(QCloseEvent *event) override;
 
@@ -127,6 +147,12 @@ private:
     void focusPane(QWidget *pane);
     void chooseLanguage(QAction *action);
     void showAbout();
+    void saveConnections();
+    void requestSecrets(quint16 id, const QString &secretsId, const QList<QByteArray> &names,
+                        bool startWhenComplete);
+    void exportConnectionsInteractively();
+    void importConnectionsInteractively();
+    void setPlainTextSecrets(bool enabled);
 
     ConnectionManager m_connections;
     EventLogModel *m_log = nullptr;
@@ -184,6 +210,13 @@ private:
     QAction *m_copyAction = nullptr;
     QAction *m_demoAction = nullptr;
     QAction *m_aboutAction = nullptr;
+    QAction *m_exportConnectionsAction = nullptr;
+    QAction *m_importConnectionsAction = nullptr;
+    QAction *m_plainSecretsAction = nullptr;
+
+    SecretStore *m_secrets = nullptr;
+    QHash<quint16, QString> m_secretIds;  ///< connection → its entry in the secret store
+    QSet<quint16> m_startWhenComplete;    ///< to open once their secrets are known
 
     QPointer<ExportJob> m_exportJob;
     QPointer<LogImporter> m_importer;
