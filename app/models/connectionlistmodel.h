@@ -74,6 +74,7 @@ struct ConnectionEntry
     qint64 idGaps = 0;
 
     QList<ConnectionLogEntry> log; ///< capped, oldest dropped
+    qint64 logAppended = 0;        ///< entries ever appended to log, dropped ones included
 };
 
 /// The connections panel: one row per connection.

@@ -244,6 +244,7 @@ void ConnectionManager::appendLog(ConnectionEntry *entry, ConnectionLogEntry log
     if (log.timeMs == 0)
         log.timeMs = QDateTime::currentMSecsSinceEpoch();
     entry->log.append(std::move(log));
+    ++entry->logAppended;
     if (entry->log.size() > ConnectionListModel::MaximumLogEntries)
         entry->log.remove(0, entry->log.size() - ConnectionListModel::MaximumLogEntries);
     emit logAppended(entry->id);

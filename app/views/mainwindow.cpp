@@ -883,18 +883,19 @@ void MainWindow::updateConnectionLog()
         m_lastLogConnection = -1;
         return;
     }
-    if (m_lastLogConnection != entry->id || m_lastLogSize > entry->log.size()) {
+    // Another connection, or more new entries than the capped log holds: fill from scratch.
+    // Otherwise only the new entries become rows, and as many rows go at the top as the log
+    // dropped: a connection that reconnects ten times a second costs a few rows per update,
+    // not a rebuild of the whole (full) log.
+    const qint64 fresh = entry->logAppended - m_lastLogAppended;
+    if (m_lastLogConnection != entry->id || fresh < 0 || fresh > entry->log.size()) {
         m_connectionLog->clear();
         m_lastLogConnection = entry->id;
-        m_lastLogSize = 0;
-    }
-    // The log is capped: when entries were dropped at the front, rebuild.
-    if (entry->log.size() == ConnectionListModel::MaximumLogEntries) {
-        m_connectionLog->clear();
-        m_lastLogSize = 0;
+        m_lastLogAppended = entry->logAppended - entry->log.size();
     }
     QList<QTreeWidgetItem *> items;
-    for (qsizetype i = m_lastLogSize; i < entry->log.size(); ++i) {
+    for (qsizetype i = entry->log.size() - (entry->logAppended - m_lastLogAppended);
+         i < entry->log.size(); ++i) {
         const ConnectionLogEntry &log = entry->log.at(i);
         auto *item = new QTreeWidgetItem;
         item->setText(0, formatTime(log.timeMs));
@@ -912,8 +913,12 @@ void MainWindow::updateConnectionLog()
             item->setForeground(2, QColor(0xd9, 0x35, 0x35));
         items.append(item);
     }
+    const qsizetype excess =
+        m_connectionLog->topLevelItemCount() + items.size() - entry->log.size();
+    for (qsizetype i = 0; i < excess; ++i)
+        delete m_connectionLog->takeTopLevelItem(0);
     m_connectionLog->addTopLevelItems(items);
-    m_lastLogSize = entry->log.size();
+    m_lastLogAppended = entry->logAppended;
     if (!items.isEmpty())
         m_connectionLog->scrollToBottom();
 }

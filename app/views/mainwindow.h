@@ -227,5 +227,5 @@ private:
     QTimer m_tailTimer;
     QTimer m_uiTimer;
     int m_lastLogConnection = -1;
-    qsizetype m_lastLogSize = 0;
+    qint64 m_lastLogAppended = 0; // ConnectionEntry::logAppended when the view was last filled
 };

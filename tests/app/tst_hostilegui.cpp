@@ -1,16 +1,20 @@
 // What a hostile stream can make the real MainWindow do (offscreen, real loopback servers):
 // - links and markup in event data, ids, types and HTTP reason phrases are shown as text:
 //   nothing is fetched, nothing is opened, no widget renders them as rich text;
-// - a server dripping one byte at a time shows as bytes rising with zero events.
+// - a server dripping one byte at a time shows as bytes rising with zero events;
+// - a server that drops every response keeps the (capped) connection log cheap to update.
 
 #include "testserver.h"
 
 #include "models/connectionlistmodel.h"
+#include "models/connectionmanager.h"
 #include "models/eventlogmodel.h"
 #include "views/eventdetailview.h"
 #include "views/mainwindow.h"
 
 #include <QDesktopServices>
+#include <QEventLoop>
+#include <QTimer>
 #include <QLabel>
 #include <QPlainTextEdit>
 #include <QSettings>
@@ -108,6 +112,7 @@ private Q_SLOTS:
     void linksInEventsAreNeverFollowed();
     void markupInReasonPhraseStaysText();
     void dripShowsBytesWithoutEvents();
+    void reconnectStormAppendsToFullConnectionLog();
 
 private:
     QByteArray hostileEvents(const QByteArray &base) const;
@@ -313,6 +318,67 @@ void TestHostileGui::dripShowsBytesWithoutEvents()
     QCOMPARE(model->entries().constFirst().state, Sse::Client::State::Open);
     QCOMPARE(model->entries().constFirst().reconnects, 0);
     QCOMPARE(window.logModel()->rowCount(), 0);
+}
+
+// A connection that reconnects all the time fills the connection log (capped at
+// MaximumLogEntries). Past the cap, each new entry adds its row and drops the oldest one; the
+// view used to rebuild all 2000 rows per entry, which at ten reconnects a second took more
+// CPU than the events themselves and let the window fall behind the stream.
+void TestHostileGui::reconnectStormAppendsToFullConnectionLog()
+{
+    TestServer server;
+    auto serial = std::make_shared<int>(0);
+    server.route("/storm", [serial](TestServer::Exchange *exchange) {
+        exchange->sseHead();
+        const QByteArray n = QByteArray::number(++*serial);
+        exchange->send("retry: 0\nid: " + n + "\ndata: " + n + "\n\n");
+        exchange->finish();
+    });
+
+    MainWindow window;
+    window.show();
+    Sse::ClientOptions options;
+    options.url = server.url("/storm");
+    const quint16 id = window.addConnection(QStringLiteral("storm"), options);
+    ConnectionManager *connections = window.connections();
+    auto *log = window.findChild<QTreeWidget *>(QStringLiteral("connectionLog"));
+    QVERIFY(log);
+    constexpr int cap = ConnectionListModel::MaximumLogEntries;
+
+    // Runs the event loop until at least `target` entries were ever appended to the log.
+    auto waitForAppended = [&](qint64 target) {
+        QEventLoop loop;
+        QTimer timeout;
+        timeout.setSingleShot(true);
+        connect(&timeout, &QTimer::timeout, &loop, &QEventLoop::quit);
+        connect(connections, &ConnectionManager::logAppended, &loop, [&] {
+            if (connections->entry(id)->logAppended >= target)
+                loop.quit();
+        });
+        timeout.start(60000);
+        if (connections->entry(id)->logAppended < target)
+            loop.exec();
+        return connections->entry(id)->logAppended >= target;
+    };
+    QVERIFY(waitForAppended(cap + 50));
+    const ConnectionEntry *entry = connections->entry(id);
+    QCOMPARE(entry->log.size(), cap);
+    QCOMPARE(log->topLevelItemCount(), cap);
+    QTreeWidgetItem *kept = log->topLevelItem(cap - 1);
+    const qint64 before = entry->logAppended;
+
+    QVERIFY(waitForAppended(before + 30));
+    const qint64 added = entry->logAppended - before;
+    QCOMPARE(log->topLevelItemCount(), cap);
+    // The row of an older entry is the same item, moved up by the number of new entries.
+    QCOMPARE(log->indexOfTopLevelItem(kept), cap - 1 - added);
+    // The rows are the log's entries, oldest first.
+    for (int row : {0, cap / 2, cap - 1}) {
+        const ConnectionLogEntry &expected = entry->log.at(row);
+        QCOMPARE(log->topLevelItem(row)->text(1), ConnectionListModel::stateWord(expected.state));
+        QCOMPARE(log->topLevelItem(row)->text(5), QString::fromUtf8(expected.lastEventId));
+    }
+    QCOMPARE(entry->idGaps, 0);
 }
 
 QTEST_MAIN(TestHostileGui)
