@@ -20,6 +20,8 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QLineEdit>
+#include <QMessageBox>
+#include <QPushButton>
 #include <QProcess>
 #include <QSettings>
 #include <QSignalSpy>
@@ -86,6 +88,7 @@ private Q_SLOTS:
     void secretsGoToKeychainAndComeBack();
     void missingSecretIsAskedForBeforeConnecting();
     void plainTextOnlyWithConsent();
+    void plainTextNeedsConfirmation();
     void secretsStayRedacted();
     void exportImportRoundTrip();
     void importReportsErrors();
@@ -290,6 +293,38 @@ void TestConnectionProfiles::plainTextOnlyWithConsent()
     QCOMPARE(restored.restoreConnections(), 1);
     QTRY_COMPARE(secureCount(), 2);
     QCOMPARE(secureRequests().last().header("Authorization"), secretValue);
+}
+
+void TestConnectionProfiles::plainTextNeedsConfirmation()
+{
+    MainWindow window;
+    QAction *allow = actionNamed(&window, u"Store Secrets in &Plain Text If No Keychain…"_s);
+    QVERIFY(allow);
+    QVERIFY(!allow->isChecked());
+    // Answers the warning the menu item shows.
+    auto answerWith = [](QMessageBox::StandardButton answer) {
+        auto *timer = new QTimer;
+        timer->setInterval(10);
+        QObject::connect(timer, &QTimer::timeout, timer, [timer, answer] {
+            auto *box = qobject_cast<QMessageBox *>(QApplication::activeModalWidget());
+            if (!box)
+                return;
+            QVERIFY(box->text().contains(u"unencrypted"_s));
+            box->button(answer)->click();
+            timer->deleteLater();
+        });
+        timer->start();
+    };
+    answerWith(QMessageBox::No);
+    allow->trigger();
+    QVERIFY(!allow->isChecked());
+    QVERIFY(!window.secretStore()->plainTextFallback());
+    answerWith(QMessageBox::Yes);
+    allow->trigger();
+    QVERIFY(allow->isChecked());
+    QVERIFY(window.secretStore()->plainTextFallback());
+    allow->trigger(); // withdrawing needs no confirmation
+    QVERIFY(!window.secretStore()->plainTextFallback());
 }
 
 void TestConnectionProfiles::secretsStayRedacted()
