@@ -1893,6 +1893,29 @@ Store them in plain text?</source>
     </message>
 </context>
 <context>
+    <name>SecretStore</name>
+    <message>
+        <source>not found in the keychain</source>
+        <translation>密钥环中没有该条目</translation>
+    </message>
+    <message>
+        <source>no keychain is available (%1)</source>
+        <translation>没有可用的密钥环（%1）</translation>
+    </message>
+    <message>
+        <source>the keychain refused access (%1)</source>
+        <translation>密钥环拒绝访问（%1）</translation>
+    </message>
+    <message>
+        <source>keychain error: %1</source>
+        <translation>密钥环错误：%1</translation>
+    </message>
+    <message>
+        <source>the keychain entry is unreadable</source>
+        <translation>密钥环条目无法读取</translation>
+    </message>
+</context>
+<context>
     <name>StreamCheck</name>
     <message>
         <source>SSE stream check: %1
