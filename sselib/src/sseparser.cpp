@@ -31,12 +31,21 @@ bool fieldIs(const char *name, qsizetype length, const char (&literal)[3])
 }
 
 // Assign only when the bytes differ, so a repeated `event: tick` or identical id
-// keeps sharing one allocation instead of making a new one per event.
+// keeps sharing one allocation; a changed value reuses the buffer when nobody shares it,
+// so ids that change with every event cost no allocation.
 void assignIfDifferent(QByteArray &target, const char *bytes, qsizetype length)
 {
-    if (target.size() == length && std::memcmp(target.constData(), bytes, length) == 0)
+    if (target.size() == length
+        && (length == 0 || std::memcmp(target.constData(), bytes, length) == 0)) {
         return;
-    target = QByteArray(bytes, length);
+    }
+    if (target.isDetached() && target.capacity() >= length) {
+        target.resize(length);
+        if (length > 0)
+            std::memcpy(target.data(), bytes, length);
+    } else {
+        target = QByteArray(bytes, length);
+    }
 }
 
 } // namespace
@@ -140,7 +149,10 @@ Parser::Status Parser::consumeLines(const char *p, const char *end, EventBatch &
             if (!nextCr)
                 nextCr = end;
         }
-        const char *lineEnd = static_cast<const char *>(std::memchr(p, '\n', nextCr - p));
+        // A blank line (every event ends with one) needs no scan.
+        const char *lineEnd = p < nextCr && *p == '\n'
+            ? p
+            : static_cast<const char *>(std::memchr(p, '\n', nextCr - p));
         if (!lineEnd)
             lineEnd = nextCr;
         const qsizetype length = lineEnd - p;
@@ -296,8 +308,7 @@ void Parser::processField(const char *line, qsizetype length)
 
 void Parser::dispatch(EventBatch &events)
 {
-    if (m_lastEventId.size() != m_idBuffer.size() || m_lastEventId != m_idBuffer)
-        m_lastEventId = m_idBuffer;
+    assignIfDifferent(m_lastEventId, m_idBuffer.constData(), m_idBuffer.size());
     if (!m_hasData) {
         ++m_stats.emptyDispatches;
         m_eventTypeSet = false;
