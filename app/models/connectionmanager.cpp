@@ -298,14 +298,22 @@ void ConnectionManager::removeAll()
         remove(id);
 }
 
-void ConnectionManager::setSecretState(quint16 id, bool pending, const QList<QByteArray> &missing)
+void ConnectionManager::setSecretsPending(quint16 id)
 {
-    ConnectionEntry *entry = m_model.entry(id);
-    if (!entry)
-        return;
-    entry->secretsPending = pending;
-    entry->missingSecrets = missing;
-    m_model.touch(id); // no stateChanged: the client's state is unchanged
+    if (ConnectionEntry *entry = m_model.entry(id)) {
+        entry->secretsPending = true;
+        entry->missingSecrets.clear();
+        m_model.touch(id); // no stateChanged: the client's state is unchanged
+    }
+}
+
+void ConnectionManager::setMissingSecrets(quint16 id, const QList<QByteArray> &missing)
+{
+    if (ConnectionEntry *entry = m_model.entry(id)) {
+        entry->secretsPending = false;
+        entry->missingSecrets = missing;
+        m_model.touch(id);
+    }
 }
 
 void ConnectionManager::open(quint16 id)

@@ -33,9 +33,12 @@ public:
     void remove(quint16 id);
     void removeAll();
 
-    /// Marks secret headers as pending (keychain read running) or missing. A connection in
-    /// either state is not opened: it would go out without its credentials.
-    void setSecretState(quint16 id, bool pending, const QList<QByteArray> &missing);
+    /// The connection waits for the keychain to hand its secret header values over.
+    void setSecretsPending(quint16 id);
+    /// Secret headers whose values are unknown; an empty list clears this and the pending
+    /// state. While either is set the connection is not opened: it would go out without its
+    /// credentials.
+    void setMissingSecrets(quint16 id, const QList<QByteArray> &missing);
 
     void open(quint16 id);
     void close(quint16 id);

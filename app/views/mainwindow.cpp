@@ -1047,7 +1047,7 @@ void MainWindow::editConnection()
                 stillMissing.append(name);
         }
     }
-    m_connections.setSecretState(id, false, stillMissing);
+    m_connections.setMissingSecrets(id, stillMissing);
     m_connections.update(id, dialog.name(), options);
     if (!missing.isEmpty() && stillMissing.isEmpty() && m_startWhenComplete.remove(id))
         m_connections.open(id);
@@ -1065,7 +1065,7 @@ void MainWindow::duplicateConnection()
         const QList<QByteArray> missing = entry->missingSecrets;
         const quint16 id = m_connections.add(tr("%1 (copy)").arg(entry->name), entry->options,
                                              ConnectionManager::Start::Later);
-        m_connections.setSecretState(id, false, missing);
+        m_connections.setMissingSecrets(id, missing);
         selectConnection(id);
     } else {
         addConnection(tr("%1 (copy)").arg(entry->name), entry->options);
@@ -1151,7 +1151,8 @@ int MainWindow::restoreConnections()
                                                  : ConnectionManager::Start::Later);
         if (!secrets.isEmpty())
             requestSecrets(id, object.value(QLatin1String("secretsId")).toString(), secrets,
-                           wasOpen);
+                           wasOpen ? ConnectionManager::Start::Now
+                                   : ConnectionManager::Start::Later);
         ++restored;
     }
     if (m_connections.model()->rowCount() > 0)
@@ -1228,13 +1229,14 @@ void MainWindow::saveConnections()
 }
 
 void MainWindow::requestSecrets(quint16 id, const QString &secretsId,
-                                const QList<QByteArray> &names, bool startWhenComplete)
+                                const QList<QByteArray> &names, ConnectionManager::Start start)
 {
     if (!secretsId.isEmpty())
         m_secretIds.insert(id, secretsId);
-    if (startWhenComplete)
+    // Start::Now: open it as soon as every secret is known.
+    if (start == ConnectionManager::Start::Now)
         m_startWhenComplete.insert(id);
-    m_connections.setSecretState(id, true, {});
+    m_connections.setSecretsPending(id);
     auto fill = [this, id, names](const SecretStore::LoadResult &result) {
         const ConnectionEntry *entry = m_connections.entry(id);
         if (!entry)
@@ -1256,7 +1258,7 @@ void MainWindow::requestSecrets(quint16 id, const QString &secretsId,
             if (value.isEmpty())
                 missing.append(header);
         }
-        m_connections.setSecretState(id, false, missing);
+        m_connections.setMissingSecrets(id, missing);
         m_connections.update(id, name, options);
         if (missing.isEmpty()) {
             if (m_startWhenComplete.remove(id))
@@ -1387,7 +1389,7 @@ MainWindow::ConnectionImport MainWindow::importConnections(const QString &path)
             m_connections.add(profile.name, profile.options, ConnectionManager::Start::Later);
         const QList<QByteArray> secrets = secretNames(object);
         if (!secrets.isEmpty())
-            requestSecrets(id, QString(), secrets, false);
+            requestSecrets(id, QString(), secrets, ConnectionManager::Start::Later);
         ++result.added;
     }
     if (result.added > 0) {

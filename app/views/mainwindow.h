@@ -149,7 +149,7 @@ private:
     void showAbout();
     void saveConnections();
     void requestSecrets(quint16 id, const QString &secretsId, const QList<QByteArray> &names,
-                        bool startWhenComplete);
+                        ConnectionManager::Start start);
     void exportConnectionsInteractively();
     void importConnectionsInteractively();
     void setPlainTextSecrets(bool enabled);
