@@ -55,7 +55,7 @@ start_server() {
     "$SOAK_SERVER" >"$log" 2>&1 &
     server_pid=$!
     for _ in $(seq 100); do
-        server_port=$(awk '/^port / { print $2 }' "$log")
+        server_port=$(awk '/^port / { print $2 }' "$log" 2>/dev/null || true)
         [[ -n $server_port ]] && return 0
         sleep 0.1
     done

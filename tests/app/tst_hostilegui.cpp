@@ -327,10 +327,10 @@ void TestHostileGui::dripShowsBytesWithoutEvents()
 void TestHostileGui::reconnectStormAppendsToFullConnectionLog()
 {
     TestServer server;
-    auto serial = std::make_shared<int>(0);
-    server.route("/storm", [serial](TestServer::Exchange *exchange) {
+    // One event per response, numbered after the request's Last-Event-ID, then the end.
+    server.route("/storm", [](TestServer::Exchange *exchange) {
         exchange->sseHead();
-        const QByteArray n = QByteArray::number(++*serial);
+        const QByteArray n = QByteArray::number(exchange->header("Last-Event-ID").toLongLong() + 1);
         exchange->send("retry: 0\nid: " + n + "\ndata: " + n + "\n\n");
         exchange->finish();
     });
