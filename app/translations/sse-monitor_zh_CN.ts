@@ -1872,6 +1872,22 @@ Store them in plain text?</source>
         <source>Details</source>
         <translation>详情</translation>
     </message>
+    <message>
+        <source>Ctrl+Shift+E or a double-click edits the selected connection; the other commands are in the Connection menu</source>
+        <translation>Ctrl+Shift+E 或双击可编辑所选的连接；其他命令位于“连接”菜单中</translation>
+    </message>
+    <message>
+        <source>Space ticks or unticks the selected type</source>
+        <translation>按空格键勾选或取消勾选所选类型</translation>
+    </message>
+    <message>
+        <source>Filters the event log as you type; Enter applies the filter at once</source>
+        <translation>输入时即筛选事件日志；按 Enter 立即应用筛选</translation>
+    </message>
+    <message>
+        <source>Newest events at the bottom; the selected event is shown in the Detail tab (Alt+4)</source>
+        <translation>最新的事件在底部；所选事件显示在“详情”标签页中（Alt+4）</translation>
+    </message>
 </context>
 <context>
     <name>RecorderWorker</name>

@@ -461,6 +461,9 @@ void MainWindow::createWidgets()
     m_connectionView = new QTableView;
     m_connectionView->setObjectName(QStringLiteral("connectionView"));
     m_connectionView->setAccessibleName(tr("Connections"));
+    m_connectionView->setAccessibleDescription(
+        tr("Ctrl+Shift+E or a double-click edits the selected connection; the other "
+           "commands are in the Connection menu"));
     m_connectionView->setModel(m_connections.model());
     m_connectionView->setSelectionBehavior(QAbstractItemView::SelectRows);
     m_connectionView->setSelectionMode(QAbstractItemView::SingleSelection);
@@ -506,6 +509,7 @@ void MainWindow::createWidgets()
     m_typeView = new QListView;
     m_typeView->setObjectName(QStringLiteral("typeView"));
     m_typeView->setAccessibleName(tr("Event types"));
+    m_typeView->setAccessibleDescription(tr("Space ticks or unticks the selected type"));
     m_typeView->setModel(m_types);
     m_typeView->setUniformItemSizes(true);
     m_typeView->setToolTip(tr("Untick a type to hide its events"));
@@ -527,6 +531,8 @@ void MainWindow::createWidgets()
     m_search->setObjectName(QStringLiteral("searchEdit"));
     m_search->setPlaceholderText(tr("Search data, type and id (Ctrl+F)"));
     m_search->setAccessibleName(tr("Search"));
+    m_search->setAccessibleDescription(
+        tr("Filters the event log as you type; Enter applies the filter at once"));
     m_search->setClearButtonEnabled(true);
     connect(m_search, &QLineEdit::textChanged, this, [this] { m_searchDebounce.start(); });
     connect(m_search, &QLineEdit::returnPressed, this, [this] {
@@ -568,6 +574,8 @@ void MainWindow::createWidgets()
     m_eventView = new QTableView;
     m_eventView->setObjectName(QStringLiteral("eventView"));
     m_eventView->setAccessibleName(tr("Event log"));
+    m_eventView->setAccessibleDescription(
+        tr("Newest events at the bottom; the selected event is shown in the Detail tab (Alt+4)"));
     m_eventView->setModel(m_log);
     m_eventView->setSelectionBehavior(QAbstractItemView::SelectRows);
     m_eventView->setSelectionMode(QAbstractItemView::ExtendedSelection);
