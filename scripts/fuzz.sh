@@ -2,7 +2,7 @@
 # Builds the libFuzzer targets with clang in build-fuzz and runs each for FUZZ_SECONDS
 # (default 60) on a scratch copy of its seed corpus (fuzz/corpus/<name>). Exits non-zero if a
 # target crashes; the reproducer is left in the scratch directory printed at the end.
-# Not part of .ci/run: it needs clang and minutes of CPU.
+# scripts/test.sh runs it (60 s per target) before the main suite when CI=true or with --full.
 set -euo pipefail
 
 cd "$(dirname "$0")/.."

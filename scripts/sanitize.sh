@@ -2,6 +2,7 @@
 # Builds the whole project with AddressSanitizer + UndefinedBehaviorSanitizer
 # (build-asan) and runs the CTest suite with it. Leak checking is off: Qt keeps
 # some allocations until process exit on purpose.
+# scripts/test.sh runs it before the main suite when CI=true or with --full.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

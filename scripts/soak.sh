@@ -96,22 +96,28 @@ check_report() {
     fi
 }
 
+# Waits for the subject started last (pid $1) to end, sampling its VmRSS after the warm-up and
+# one second before the end of the run; sets rss_start, rss_end and code, then stops the server
+# (log $2) and sets report (ids of the recording $3) and server.
+follow_subject() {
+    local pid=$1
+    sleep "$warmup"
+    rss_start=$(rss_kb "$pid")
+    sleep $(( seconds - warmup - 1 ))
+    rss_end=$(rss_kb "$pid")
+    code=0
+    wait "$pid" || code=$?
+    stop_server "$2"
+    server=$server_summary
+    report=$(id_report "$3")
+}
+
 run_cli() {
     local log=$out/cli-server.log file=$out/cli.jsonl
     start_server "$log"
-    local pid
     "$SOAK_CLI" "http://127.0.0.1:$server_port/" --states -q -o "$file" --timeout "$seconds" \
         2>"$out/cli.stderr" &
-    pid=$!
-    sleep "$warmup"
-    local rss_start; rss_start=$(rss_kb "$pid")
-    sleep $(( seconds - warmup - 1 ))
-    local rss_end; rss_end=$(rss_kb "$pid")
-    local code=0
-    wait "$pid" || code=$?
-    stop_server "$log"
-    local server=$server_summary
-    local report; report=$(id_report "$file")
+    follow_subject $! "$log" "$file"
     local reconnects; reconnects=$(grep -c '"state":"reconnecting"' "$file" || true)
     echo "cli: $report reconnects $reconnects rss_start_kb $rss_start rss_end_kb $rss_end exit $code"
     echo "cli server: $server"
@@ -125,20 +131,9 @@ run_cli() {
 run_gui() {
     local log=$out/gui-server.log file=$out/gui.jsonl
     start_server "$log"
-    local pid
     "$SOAK_GUI" "http://127.0.0.1:$server_port/" "$file" "$seconds" ${SOAK_GUI_CAPACITY:-} \
-        >"$out/gui.stdout" \
-        2>"$out/gui.stderr" &
-    pid=$!
-    sleep "$warmup"
-    local rss_start; rss_start=$(rss_kb "$pid")
-    sleep $(( seconds - warmup - 1 ))
-    local rss_end; rss_end=$(rss_kb "$pid")
-    local code=0
-    wait "$pid" || code=$?
-    stop_server "$log"
-    local server=$server_summary
-    local report; report=$(id_report "$file")
+        >"$out/gui.stdout" 2>"$out/gui.stderr" &
+    follow_subject $! "$log" "$file"
     echo "gui: $report rss_start_kb $rss_start rss_end_kb $rss_end exit $code"
     echo "gui window: $(cat "$out/gui.stdout")"
     echo "gui server: $server"
