@@ -133,7 +133,15 @@ void Parser::keepPendingData()
 {
     // The chunk goes away when consume() returns: copy a data line that still points into it.
     if (m_pendingData) {
-        m_data = QByteArray(m_pendingData, m_pendingSize);
+        // m_data is empty here; its buffer from earlier events is reused when it is big enough.
+        if (m_data.isDetached() && m_data.capacity() >= qMax(m_pendingSize, m_dataHint)) {
+            m_data.resize(m_pendingSize);
+            if (m_pendingSize > 0)
+                std::memcpy(m_data.data(), m_pendingData, m_pendingSize);
+        } else {
+            m_data.reserve(qMax(m_pendingSize, m_dataHint));
+            m_data.append(m_pendingData, m_pendingSize);
+        }
         m_pendingData = nullptr;
     }
 }
@@ -252,12 +260,16 @@ void Parser::processField(const char *line, qsizetype length)
         }
         if (m_hasData) {
             keepPendingData();
-            const qsizetype needed = m_data.size() + 1 + valueLength;
+            const qsizetype old = m_data.size();
+            const qsizetype needed = old + 1 + valueLength;
             if (m_data.capacity() < needed)
                 m_data.reserve(qMax(m_dataHint, needed * 2));
             m_multiLine = true;
-            m_data.append('\n');
-            m_data.append(value, valueLength);
+            m_data.resize(needed); // within capacity: no allocation, one call per line
+            char *target = m_data.data() + old;
+            *target = '\n';
+            if (valueLength > 0)
+                std::memcpy(target + 1, value, valueLength);
         } else {
             // The common single-line case: one exact-size allocation.
             if (valueLength >= 4096 && line == m_line.constData()) {
