@@ -142,8 +142,8 @@ EventBatch::Record *EventBatch::appendRecord(const QByteArray &type, QByteArrayV
     return r;
 }
 
-void EventBatch::append(const QByteArray &type, QByteArrayView data, QByteArrayView lastEventId,
-                        qint64 receivedMs, qint64 retryMs)
+void EventBatch::appendCopy(const QByteArray &type, QByteArrayView data,
+                            QByteArrayView lastEventId, qint64 receivedMs, qint64 retryMs)
 {
     if (data.size() >= LargeDataBytes) {
         append(type, data.toByteArray(), lastEventId, receivedMs, retryMs);

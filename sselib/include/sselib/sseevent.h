@@ -5,6 +5,7 @@
 #include <QList>
 #include <QMetaType>
 
+#include <cstring>
 #include <iterator>
 
 namespace Sse {
@@ -64,7 +65,11 @@ public:
 
     /// Appends an event; \a data is copied unless it is large and given as a QByteArray.
     void append(const QByteArray &type, QByteArrayView data, QByteArrayView lastEventId,
-                qint64 receivedMs, qint64 retryMs = -1);
+                qint64 receivedMs, qint64 retryMs = -1)
+    {
+        if (!appendFast(type, data, lastEventId, receivedMs, retryMs))
+            appendCopy(type, data, lastEventId, receivedMs, retryMs);
+    }
     void append(const QByteArray &type, QByteArray &&data, QByteArrayView lastEventId,
                 qint64 receivedMs, qint64 retryMs = -1);
     void append(const Event &event);
@@ -114,6 +119,50 @@ private:
         Q_ASSERT(i >= 0 && i < m_count);
         return m_records.constData()[i];
     }
+    // The parser's hot path, inline: same type and id as the previous event, room in both
+    // buffers and nobody sharing them. False (nothing done) otherwise.
+    bool appendFast(const QByteArray &type, QByteArrayView data, QByteArrayView lastEventId,
+                    qint64 receivedMs, qint64 retryMs)
+    {
+        if (m_lastType < 0 || m_count == m_records.size()
+            || m_used + data.size() + lastEventId.size() > m_bytes.size()
+            || data.size() >= LargeDataBytes || !m_bytes.isDetached()
+            || !m_records.isDetached()) {
+            return false;
+        }
+        const QByteArray &last = m_types.at(m_lastType);
+        if (last.constData() != type.constData() || last.size() != type.size())
+            return false;
+        // Both buffers are unshared (checked above): writing through constData() is safe and
+        // skips a second detach check.
+        char *bytes = const_cast<char *>(m_bytes.constData());
+        if (m_lastIdSize != lastEventId.size()
+            || (!lastEventId.isEmpty()
+                && std::memcmp(bytes + m_lastId, lastEventId.data(), lastEventId.size()) != 0)) {
+            // A new id (most streams number their events): stored once, before the data.
+            m_lastId = m_used;
+            m_lastIdSize = qint32(lastEventId.size());
+            if (!lastEventId.isEmpty())
+                std::memcpy(bytes + m_used, lastEventId.data(), size_t(lastEventId.size()));
+            m_used += lastEventId.size();
+        }
+        Record *r = const_cast<Record *>(m_records.constData()) + m_count++;
+        r->data = m_used;
+        r->id = m_lastId;
+        r->receivedMs = receivedMs;
+        r->retryMs = retryMs;
+        r->dataSize = qint32(data.size());
+        r->idSize = m_lastIdSize;
+        r->type = m_lastType;
+        r->large = false;
+        if (!data.isEmpty())
+            std::memcpy(bytes + m_used, data.data(), size_t(data.size()));
+        m_used += data.size();
+        m_dataBytes += data.size();
+        return true;
+    }
+    void appendCopy(const QByteArray &type, QByteArrayView data, QByteArrayView lastEventId,
+                    qint64 receivedMs, qint64 retryMs);
     qint32 internType(const QByteArray &type);
     char *grow(qsizetype bytes);
     Record *nextRecord();
