@@ -57,8 +57,8 @@ Parser::Status Parser::fail()
     m_failed = true;
     m_line.clear();
     m_line.squeeze();
-    m_data.clear();
-    m_data.squeeze();
+    m_data = QByteArray();
+    m_dataSize = 0;
     m_pendingData = nullptr;
     m_hasData = false;
     return Status::EventTooLarge;
@@ -133,17 +133,19 @@ void Parser::keepPendingData()
 {
     // The chunk goes away when consume() returns: copy a data line that still points into it.
     if (m_pendingData) {
-        // m_data is empty here; its buffer from earlier events is reused when it is big enough.
-        if (m_data.isDetached() && m_data.capacity() >= qMax(m_pendingSize, m_dataHint)) {
-            m_data.resize(m_pendingSize);
-            if (m_pendingSize > 0)
-                std::memcpy(m_data.data(), m_pendingData, m_pendingSize);
-        } else {
-            m_data.reserve(qMax(m_pendingSize, m_dataHint));
-            m_data.append(m_pendingData, m_pendingSize);
-        }
+        // The data buffer is empty here; its bytes from earlier events are reused.
+        growData(m_pendingSize);
+        if (m_pendingSize > 0)
+            std::memcpy(m_data.data(), m_pendingData, m_pendingSize);
+        m_dataSize = m_pendingSize;
         m_pendingData = nullptr;
     }
+}
+
+void Parser::growData(qsizetype needed)
+{
+    if (m_data.size() < needed || !m_data.isDetached())
+        m_data.resize(qMax(qMax(m_dataHint, needed), 2 * m_data.size()));
 }
 
 Parser::Status Parser::consumeLines(const char *p, const char *end, EventBatch &events)
@@ -263,16 +265,15 @@ void Parser::processField(const char *line, qsizetype length)
         }
         if (m_hasData) {
             keepPendingData();
-            const qsizetype old = m_data.size();
-            const qsizetype needed = old + 1 + valueLength;
-            if (m_data.capacity() < needed)
-                m_data.reserve(qMax(m_dataHint, needed * 2));
+            const qsizetype needed = m_dataSize + 1 + valueLength;
+            growData(needed);
             m_multiLine = true;
-            m_data.resize(needed); // within capacity: no allocation, one call per line
-            char *target = m_data.data() + old;
+            // Within the buffer's size: no Qt call per line, just the copy.
+            char *target = const_cast<char *>(m_data.constData()) + m_dataSize;
             *target = '\n';
             if (valueLength > 0)
                 std::memcpy(target + 1, value, valueLength);
+            m_dataSize = needed;
         } else {
             // The common single-line case: one exact-size allocation.
             if (valueLength >= 4096 && line == m_line.constData()) {
@@ -281,11 +282,15 @@ void Parser::processField(const char *line, qsizetype length)
                 const qsizetype offset = value - line;
                 m_data = std::move(m_line);
                 m_data.remove(0, offset);
+                m_dataSize = m_data.size();
             } else if (line >= m_chunkBegin && line < m_chunkEnd) {
                 m_pendingData = value;
                 m_pendingSize = valueLength;
-            } else if (valueLength > 0) {
-                m_data = QByteArray(value, valueLength);
+            } else {
+                growData(valueLength);
+                if (valueLength > 0)
+                    std::memcpy(m_data.data(), value, valueLength);
+                m_dataSize = valueLength;
             }
             m_hasData = true;
         }
@@ -331,7 +336,7 @@ void Parser::dispatch(EventBatch &events)
         return;
     }
     if (m_multiLine) {
-        m_dataHint = m_data.size() + 64;
+        m_dataHint = m_dataSize + 64;
         m_multiLine = false;
     }
     const QByteArray &type = m_eventTypeSet ? m_eventType : messageType();
@@ -339,13 +344,16 @@ void Parser::dispatch(EventBatch &events)
         events.append(type, QByteArrayView(m_pendingData, m_pendingSize), m_lastEventId,
                       m_receivedMs, m_blockRetryMs);
         m_pendingData = nullptr;
-    } else if (m_data.size() >= EventBatch::LargeDataBytes) {
+    } else if (m_dataSize >= EventBatch::LargeDataBytes) {
+        m_data.resize(m_dataSize); // shrinking keeps the buffer: handed over without a copy
         events.append(type, std::move(m_data), m_lastEventId, m_receivedMs, m_blockRetryMs);
         m_data = QByteArray();
     } else {
-        events.append(type, QByteArrayView(m_data), m_lastEventId, m_receivedMs, m_blockRetryMs);
-        m_data.resize(0); // keeps its capacity for the next multi-line event
+        events.append(type, QByteArrayView(m_data.constData(), m_dataSize), m_lastEventId,
+                      m_receivedMs, m_blockRetryMs);
+        // The buffer stays for the next event.
     }
+    m_dataSize = 0;
 
     m_hasData = false;
     m_blockRetryMs = -1;
@@ -360,6 +368,7 @@ void Parser::finish()
     m_line.clear();
     m_bomPrefix.clear();
     m_data = QByteArray();
+    m_dataSize = 0;
     m_pendingData = nullptr;
     m_hasData = false;
     m_eventTypeSet = false;

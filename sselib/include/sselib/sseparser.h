@@ -81,7 +81,7 @@ public:
     qint64 retryMs() const { return m_retryMs; }
 
     /// Bytes held in the partial line and pending event (what the size cap bounds).
-    qsizetype bufferedBytes() const { return m_line.size() + m_data.size(); }
+    qsizetype bufferedBytes() const { return m_line.size() + m_dataSize; }
 
     const Statistics &statistics() const { return m_stats; }
 
@@ -92,13 +92,16 @@ private:
     void processField(const char *line, qsizetype length);
     void dispatch(EventBatch &events);
     void keepPendingData();
-    qsizetype dataSize() const { return m_pendingData ? m_pendingSize : m_data.size(); }
+    qsizetype dataSize() const { return m_pendingData ? m_pendingSize : m_dataSize; }
+    void growData(qsizetype needed); // m_data unshared with at least needed bytes
     Status fail();
 
     QByteArray m_line;           // partial line carried between feed() calls
     QByteArray m_bomPrefix;      // leading bytes that may still be a BOM
     QByteArray m_scratch;        // a line with its invalid UTF-8 replaced
-    QByteArray m_data;           // data buffer of the pending event, without the trailing LF
+    QByteArray m_data;           // data buffer of the pending event, without the trailing LF;
+                                 // its first m_dataSize bytes are in use, the rest is room
+    qsizetype m_dataSize = 0;
     // A single data line still inside the chunk being consumed is not copied to m_data:
     // it goes straight into the batch at dispatch (or is copied when the chunk ends).
     const char *m_pendingData = nullptr;
