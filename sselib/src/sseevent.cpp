@@ -22,15 +22,13 @@ EventView EventBatch::at(qsizetype i) const
 Event EventBatch::event(qsizetype i) const
 {
     const Record &r = record(i);
+    const EventView view = at(i);
     Event event;
-    event.type = m_types.at(r.type);
-    if (r.large)
-        event.data = m_large.at(r.data);
-    else
-        event.data = QByteArray(m_bytes.constData() + r.data, r.dataSize);
-    event.lastEventId = QByteArray(m_bytes.constData() + r.id, r.idSize);
-    event.receivedMs = r.receivedMs;
-    event.retryMs = r.retryMs;
+    event.type = m_types.at(r.type); // shared, not copied
+    event.data = r.large ? m_large.at(r.data) : view.data.toByteArray();
+    event.lastEventId = view.lastEventId.toByteArray();
+    event.receivedMs = view.receivedMs;
+    event.retryMs = view.retryMs;
     return event;
 }
 
