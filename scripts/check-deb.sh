@@ -2,8 +2,9 @@
 # Builds the .deb (Release, build-deb) and installs it with apt into a fresh Debian 12 chroot
 # (debootstrap, minbase) that has no build tree and none of the build packages, then runs the
 # installed programs there: versions, the CLI on its demo, a replayed recording through a
-# --profiles-file profile, and the GUI offscreen in English and Chinese (screenshots in
-# $CHROOT/tmp). Needs root. CHROOT (default /tmp/sse-monitor-deb-chroot) is reused if present.
+# --profiles-file profile, and the GUI offscreen through the desktop entry's Exec line with
+# LANG=en_US.UTF-8 and LANG=zh_CN.UTF-8 (screenshots in $CHROOT/tmp). Needs root.
+# CHROOT (default /tmp/sse-monitor-deb-chroot) is reused if present.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -41,11 +42,13 @@ timeout 10 sse-monitor-cli --profiles-file /tmp/profiles.json --profile "Recorde
 test "$(wc -l < /tmp/profile.jsonl)" -eq 3
 kill $replay
 export QT_QPA_PLATFORM=offscreen
-for language in en zh_CN; do
-    timeout 60 sse-monitor --demo --no-restore --language $language \
-        --screenshot /tmp/sse-monitor-$language.png --screenshot-delay 3000 2>/dev/null
-    test -s /tmp/sse-monitor-$language.png
+# Started the way the desktop menu starts it (the Exec line), in the system language.
+command=$(sed -n "s/^Exec=//p" /usr/share/applications/sse-monitor.desktop | sed "s/ %[uUfF]//")
+for locale in en_US.UTF-8 zh_CN.UTF-8; do
+    LANG=$locale timeout 60 $command --demo --no-restore \
+        --screenshot /tmp/sse-monitor-$locale.png --screenshot-delay 3000 2>/dev/null
+    test -s /tmp/sse-monitor-$locale.png
 done
 echo "installed package: all checks passed"
 '
-echo "screenshots: $chroot_dir/tmp/sse-monitor-en.png $chroot_dir/tmp/sse-monitor-zh_CN.png"
+echo "screenshots: $chroot_dir/tmp/sse-monitor-en_US.UTF-8.png $chroot_dir/tmp/sse-monitor-zh_CN.UTF-8.png"
