@@ -525,6 +525,16 @@
         <source>Connection settings</source>
         <translation>连接设置</translation>
     </message>
+    <message>
+        <source> ms</source>
+        <comment>unit suffix of a spin box: milliseconds</comment>
+        <translation> 毫秒</translation>
+    </message>
+    <message>
+        <source> s</source>
+        <comment>unit suffix of a spin box: seconds</comment>
+        <translation> 秒</translation>
+    </message>
 </context>
 <context>
     <name>ConnectionListModel</name>

@@ -56,7 +56,7 @@ QSpinBox *createMillisecondsSpin(const QString &accessibleName, QWidget *parent)
     auto *spin = new QSpinBox(parent);
     spin->setRange(0, MaximumDelayMs);
     spin->setSingleStep(500);
-    spin->setSuffix(QStringLiteral(" ms"));
+    spin->setSuffix(ConnectionDialog::tr(" ms", "unit suffix of a spin box: milliseconds"));
     spin->setGroupSeparatorShown(true);
     spin->setAccessibleName(accessibleName);
     spin->setSizePolicy(QSizePolicy::Fixed, QSizePolicy::Fixed);
@@ -69,7 +69,7 @@ QDoubleSpinBox *createSecondsSpin(const QString &accessibleName, double maximum,
     spin->setDecimals(1);
     spin->setRange(0, maximum);
     spin->setSingleStep(1);
-    spin->setSuffix(QStringLiteral(" s"));
+    spin->setSuffix(ConnectionDialog::tr(" s", "unit suffix of a spin box: seconds"));
     spin->setAccessibleName(accessibleName);
     spin->setSizePolicy(QSizePolicy::Fixed, QSizePolicy::Fixed);
     return spin;
