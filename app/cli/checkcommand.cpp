@@ -103,13 +103,10 @@ int runCheck(QCoreApplication &app, QStringList arguments)
         if (!urlError.isEmpty())
             return usageError(urlError);
     }
-    for (const QString &text : parser.values(headerOption)) {
-        QPair<QByteArray, QByteArray> header;
-        const QString error = CliArguments::parseHeader(text, &header);
-        if (!error.isEmpty())
-            return usageError(error);
-        options.headers.append(header);
-    }
+    const QString headerError =
+        CliArguments::parseHeaders(parser.values(headerOption), &options.headers);
+    if (!headerError.isEmpty())
+        return usageError(headerError);
     options.allowInsecureTls = parser.isSet(insecureOption);
 
     double durationSeconds = 10;

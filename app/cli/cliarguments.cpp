@@ -11,6 +11,26 @@ QString parseHeader(const QString &text, QPair<QByteArray, QByteArray> *header)
     return QString();
 }
 
+QString parseHeaders(const QStringList &texts, QList<Header> *headers)
+{
+    for (const QString &text : texts) {
+        Header header;
+        const QString error = parseHeader(text, &header);
+        if (!error.isEmpty())
+            return error;
+        headers->append(header);
+    }
+    return QString();
+}
+
+void setHeader(QList<Header> *headers, const Header &header)
+{
+    headers->removeIf([&](const Header &existing) {
+        return existing.first.compare(header.first, Qt::CaseInsensitive) == 0;
+    });
+    headers->append(header);
+}
+
 QString parseUrl(const QStringList &positional, QUrl *url)
 {
     if (positional.size() != 1)

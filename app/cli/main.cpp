@@ -361,17 +361,14 @@ int main(int argc, char *argv[])
             return usageError(urlError);
     }
 
-    for (const QString &text : parser.values(headerOption)) {
-        QPair<QByteArray, QByteArray> header;
-        const QString error = CliArguments::parseHeader(text, &header);
-        if (!error.isEmpty())
-            return usageError(error);
-        // A header given here replaces the profile's headers of that name.
-        options.headers.removeIf([&](const QPair<QByteArray, QByteArray> &existing) {
-            return existing.first.compare(header.first, Qt::CaseInsensitive) == 0;
-        });
-        options.headers.append(header);
-    }
+    QList<CliArguments::Header> givenHeaders;
+    const QString headerError =
+        CliArguments::parseHeaders(parser.values(headerOption), &givenHeaders);
+    if (!headerError.isEmpty())
+        return usageError(headerError);
+    // A header given here replaces the profile's headers of that name.
+    for (const CliArguments::Header &header : std::as_const(givenHeaders))
+        CliArguments::setHeader(&options.headers, header);
     // Secrets of the profile not given with -H: from the keychain (or the plain-text copy the
     // user allowed in the GUI), else the run stops, naming them, rather than going out without.
     profileSecrets.removeIf([&](const QByteArray &name) {
@@ -401,10 +398,7 @@ int main(int argc, char *argv[])
                        })) {
                     continue;
                 }
-                options.headers.removeIf([&](const QPair<QByteArray, QByteArray> &existing) {
-                    return existing.first.compare(header.first, Qt::CaseInsensitive) == 0;
-                });
-                options.headers.append(header);
+                CliArguments::setHeader(&options.headers, header);
             }
         }
         if (!profileSecrets.isEmpty()) {
