@@ -280,6 +280,10 @@ int main(int argc, char *argv[])
     const QCommandLineOption maxSizeOption(QStringLiteral("max-event-size"),
                                            QStringLiteral("Largest accepted event (default 16 MiB)."),
                                            QStringLiteral("BYTES"));
+    const QCommandLineOption retryOption(
+        QStringLiteral("retry"),
+        QStringLiteral("Reconnection time before the server sends retry: (default 3000)."),
+        QStringLiteral("MS"));
     const QCommandLineOption demoOption(QStringLiteral("demo"),
                                         QStringLiteral("Serve and connect to the built-in demo stream."));
     const QCommandLineOption profileOption(
@@ -292,8 +296,8 @@ int main(int argc, char *argv[])
         QStringLiteral("FILE"));
     parser.addOptions({headerOption, methodOption, dataOption, dataFileOption, lastIdOption,
                        maxEventsOption, timeoutOption, statesOption, outputOption, quietOption,
-                       noReconnectOption, insecureOption, idleOption, maxSizeOption, demoOption,
-                       profileOption, profilesFileOption});
+                       noReconnectOption, insecureOption, idleOption, maxSizeOption, retryOption,
+                       demoOption, profileOption, profilesFileOption});
     parser.addPositionalArgument(QStringLiteral("URL"),
                                  QStringLiteral("The event stream URL (optional with --profile)."));
     // process() exits with code 1 on an unknown option or a missing value, but a
@@ -452,6 +456,13 @@ int main(int argc, char *argv[])
         if (!positiveNumber(maxSizeOption, &maxSize))
             return usageError(QStringLiteral("--max-event-size takes a positive byte count"));
         options.maximumEventSize = qsizetype(maxSize);
+    }
+    if (parser.isSet(retryOption)) {
+        bool ok = false;
+        const qint64 retryMs = parser.value(retryOption).toLongLong(&ok);
+        if (!ok || retryMs < 0 || retryMs > 24LL * 3600 * 1000)
+            return usageError(QStringLiteral("--retry takes milliseconds from 0 to 86400000"));
+        options.defaultRetryMs = int(retryMs);
     }
     double maxEvents = 0;
     if (parser.isSet(maxEventsOption) && !positiveNumber(maxEventsOption, &maxEvents))
