@@ -29,7 +29,7 @@ namespace {
 
 // Documented exit codes.
 enum ExitCode {
-    ExitNormal = 0,        // max events, timeout, or the stream closed normally
+    ExitNormal = 0,        // max events, timeout, the stream closed normally, or HTTP 204
     ExitConnectionFailed = 1,
     ExitUsage = 2,
     ExitOutputError = 3,   // stdout or the -o file could not be written
@@ -161,7 +161,10 @@ private:
             return;
         if (state == Sse::Client::State::Failed) {
             printError(m_client.failure().message);
-            QTimer::singleShot(0, this, [this] { finish(ExitConnectionFailed); });
+            // 204 fails the connection, but it is the server ending the stream on purpose.
+            const int code = m_client.failure().httpStatus == 204 ? ExitNormal
+                                                                  : ExitConnectionFailed;
+            QTimer::singleShot(0, this, [this, code] { finish(code); });
         } else if (state == Sse::Client::State::Closed) {
             if (!m_lastError.isEmpty())
                 printError(m_lastError);
@@ -238,8 +241,9 @@ int main(int argc, char *argv[])
         "options given here override the profile's. Secret header values come from the\n"
         "system keychain where sse-monitor stored them; otherwise give them with -H.\n"
         "\n"
-        "Exit codes: 0 normal end (max events, timeout, stream closed), 1 connection\n"
-        "failed, 2 usage error, 3 output could not be written, 130 interrupted."));
+        "Exit codes: 0 normal end (max events, timeout, stream closed, or the server\n"
+        "answered 204 No Content: state failed, status 204), 1 connection failed, 2 usage\n"
+        "error, 3 output could not be written, 130 interrupted."));
     parser.addHelpOption();
     parser.addVersionOption();
     const QCommandLineOption headerOption({QStringLiteral("H"), QStringLiteral("header")},

@@ -75,10 +75,6 @@
         <translation>无效的 URL：%1</translation>
     </message>
     <message>
-        <source>Server answered 204 No Content: stream closed</source>
-        <translation>服务器返回 204 No Content：流已关闭</translation>
-    </message>
-    <message>
         <source>(none)</source>
         <translation>（无）</translation>
     </message>
@@ -117,6 +113,26 @@
     <message>
         <source>%1 (gave up after %2 attempts)</source>
         <translation>%1（尝试 %2 次后放弃）</translation>
+    </message>
+    <message>
+        <source>no host</source>
+        <translation>缺少主机</translation>
+    </message>
+    <message>
+        <source>HTTP 204 No Content: the server asks the client to stop (no reconnection)</source>
+        <translation>HTTP 204 No Content：服务器要求客户端停止（不再重连）</translation>
+    </message>
+    <message>
+        <source>Too many redirects (more than %1)</source>
+        <translation>重定向次数过多（超过 %1 次）</translation>
+    </message>
+    <message>
+        <source>Redirect from https to http refused: %1</source>
+        <translation>已拒绝从 https 重定向到 http：%1</translation>
+    </message>
+    <message>
+        <source>HTTP %1 redirect to another origin (%2) would send the request body there: not followed. Allow it with the connection&apos;s &quot;send credentials to redirect targets&quot; option</source>
+        <translation>HTTP %1 重定向到另一个源（%2）会把请求体发送过去：未跟随。可在连接的“向重定向目标发送凭据”选项中允许</translation>
     </message>
 </context>
 <context>
@@ -2456,6 +2472,69 @@ Result: %1 failure(s), %2 warning(s), %3 passed
     <message>
         <source>Send a reference (URL or id) and fetch large payloads separately.</source>
         <translation>发送引用（URL 或 ID），并单独获取较大的负载。</translation>
+    </message>
+</context>
+<context>
+    <name>StreamMessages</name>
+    <message>
+        <source>The server closed the connection without a response</source>
+        <translation>服务器未发送响应就关闭了连接</translation>
+    </message>
+    <message>
+        <source>The server closed the connection in the middle of the response head</source>
+        <translation>服务器在响应头中途关闭了连接</translation>
+    </message>
+    <message>
+        <source>Host %1 not found</source>
+        <translation>找不到主机 %1</translation>
+    </message>
+    <message>
+        <source>Connection refused by %1</source>
+        <translation>%1 拒绝了连接</translation>
+    </message>
+    <message>
+        <source>The response head is larger than %1 KiB: the server sent more header data than a client accepts</source>
+        <translation>响应头大于 %1 KiB：服务器发送的头部数据超出了客户端可接受的范围</translation>
+    </message>
+    <message>
+        <source>The server did not answer with HTTP/1.x (its first line: &quot;%1&quot;)</source>
+        <translation>服务器未以 HTTP/1.x 应答（首行：“%1”）</translation>
+    </message>
+    <message>
+        <source>The response has no valid status code</source>
+        <translation>响应没有有效的状态码</translation>
+    </message>
+    <message>
+        <source>The response head has a malformed line</source>
+        <translation>响应头中有格式错误的行</translation>
+    </message>
+    <message>
+        <source>The response head has more than %1 header fields: the server sent more than a client accepts</source>
+        <translation>响应头超过 %1 个字段：服务器发送的内容超出了客户端可接受的范围</translation>
+    </message>
+    <message>
+        <source>The response has an invalid Content-Length</source>
+        <translation>响应的 Content-Length 无效</translation>
+    </message>
+    <message>
+        <source>The response uses the content encoding &quot;%1&quot;, which the client cannot decode</source>
+        <translation>响应使用了客户端无法解码的内容编码“%1”</translation>
+    </message>
+    <message>
+        <source>The chunked response has a malformed chunk header</source>
+        <translation>分块响应的块头格式错误</translation>
+    </message>
+    <message>
+        <source>The compressed response body is corrupt (%1)</source>
+        <translation>压缩的响应体已损坏（%1）</translation>
+    </message>
+    <message>
+        <source>The connection closed %1 bytes before the end of the response</source>
+        <translation>连接在响应结束前 %1 字节处关闭</translation>
+    </message>
+    <message>
+        <source>The connection closed before the last chunk of the response</source>
+        <translation>连接在响应的最后一块之前关闭</translation>
     </message>
 </context>
 <context>

@@ -1,18 +1,16 @@
 #include "sselib/sseclient.h"
 
-#include "networkpool.h"
+#include "httpstream.h"
+#include "sselib/profile.h"
 #include "sselib/sseparser.h"
 
 #include <QCoreApplication>
 #include <QDateTime>
 #include <QLoggingCategory>
-#include <QNetworkAccessManager>
-#include <QNetworkReply>
+#include <QDeadlineTimer>
+#include <QElapsedTimer>
 #include <QPointer>
 #include <QRandomGenerator>
-#include <QSslCertificate>
-#include <QSslConfiguration>
-#include <QSslError>
 #include <QTimer>
 
 #include <climits>
@@ -33,7 +31,7 @@ struct ClientMessages
 };
 
 constexpr qsizetype BodyPreviewBytes = 1024;
-constexpr qint64 ReadBufferBytes = 4 * 1024 * 1024;
+constexpr int MaximumRedirects = 20;
 // Bytes parsed per read() call, and events per eventsReceived() at most: batches stay
 // large enough to amortise the signal but small enough that their memory is reused
 // from the allocator's cache instead of fresh pages on every read.
@@ -54,6 +52,25 @@ QByteArray mimeEssence(const QByteArray &contentType)
     return (semicolon < 0 ? contentType : contentType.left(semicolon)).trimmed().toLower();
 }
 
+// scheme, host and port: what "another origin" means for credentials after a redirect.
+bool sameOrigin(const QUrl &a, const QUrl &b)
+{
+    const auto defaultPort = [](const QUrl &url) {
+        return url.port(url.scheme() == QLatin1String("https") ? 443 : 80);
+    };
+    return a.scheme() == b.scheme() && a.host().compare(b.host(), Qt::CaseInsensitive) == 0
+        && defaultPort(a) == defaultPort(b);
+}
+
+void setHeader(QList<QPair<QByteArray, QByteArray>> *headers, const QByteArray &name,
+               const QByteArray &value)
+{
+    headers->removeIf([&](const QPair<QByteArray, QByteArray> &header) {
+        return header.first.compare(name, Qt::CaseInsensitive) == 0;
+    });
+    headers->append({name, value});
+}
+
 QString formatSeconds(qint64 ms)
 {
     return QString::number(double(ms) / 1000.0, 'f', ms % 1000 == 0 ? 0 : 1);
@@ -72,6 +89,8 @@ bool ClientOptions::operator==(const ClientOptions &other) const
         && reconnectNonIdempotent == other.reconnectNonIdempotent
         && maximumAttempts == other.maximumAttempts && connectTimeoutMs == other.connectTimeoutMs
         && idleTimeoutMs == other.idleTimeoutMs && maximumEventSize == other.maximumEventSize
+        && forwardCredentialsOnRedirect == other.forwardCredentialsOnRedirect
+        && overflowPolicy == other.overflowPolicy
         && allowInsecureTls == other.allowInsecureTls
         && caCertificatesPem == other.caCertificatesPem
         && acceptedCertificatePem == other.acceptedCertificatePem;
@@ -96,28 +115,34 @@ QString stateName(Client::State state)
     return QString();
 }
 
-// Why the current reply is being torn down by us rather than by the server.
-enum class AbortReason { None, UserClose, Reconnect, IdleTimeout, ConnectTimeout, Failure };
+// Why the current response is being torn down by us rather than by the server.
+enum class AbortReason { UserClose, Reconnect, IdleTimeout, ConnectTimeout };
 
 class Client::Private
 {
 public:
     explicit Private(Client *q) : q(q) {}
 
-    void startRequest();
-    void releaseReply();
-    void onMetaDataChanged();
+    void startAttempt();
+    void sendRequest();
+    void releaseStream();
+    void onHead();
+    void followRedirect(int status, const QByteArray &location);
     void onReadyRead();
     void onFinished();
     void readBody();
+    void fail(FailureInfo::Kind kind, const QString &message);
     void beginFailure(FailureInfo::Kind kind, const QString &message);
     void finishFailure();
     void handleEndOfResponse(const QString &reason);
     void scheduleReconnect(const QString &reason);
+    void onReconnectTimer();
     qint64 reconnectDelay() const;
     void setState(State state);
-    void abortReply(AbortReason reason);
+    void abortResponse(AbortReason reason);
     void collectResponse();
+    bool flowBlocked();
+    void setThrottled(bool throttled);
 
     Client *q;
     ClientOptions options;
@@ -125,30 +150,35 @@ public:
     Parser parser;
     FailureInfo failure;
     ClientStatistics stats;
-    std::shared_ptr<NetworkPool> pool;
-    QNetworkAccessManager *manager = nullptr;
-    bool privateManager = false; // manager is ours alone (custom TLS), not the pool's
-    QUrl managerUrl;
-    QPointer<QNetworkReply> reply;
+    HttpStream *stream = nullptr;
+    // The request of this attempt's current hop: redirects change it, a new attempt starts
+    // again from the options.
+    QUrl requestUrl;
+    QByteArray requestMethod;
+    QByteArray requestBody;
+    bool requestSendsBody = false;
+    QList<QPair<QByteArray, QByteArray>> requestHeaders;
+    int redirects = 0;
     // Children of the client, so they follow it to its thread with moveToThread().
     QTimer *reconnectTimer = nullptr;
     QTimer *idleTimer = nullptr;
     QTimer *connectTimer = nullptr;
     QTimer *failureTimer = nullptr;
+    QTimer *throttleTimer = nullptr; // while throttled: look at the consumers again
+    QDeadlineTimer reconnectDeadline;
     QByteArray readBuffer;
-    QByteArray lastEventIdOverride;
     bool lastEventIdOverridden = false;
-    QStringList sslErrors;
-    AbortReason abortReason = AbortReason::None;
     bool failing = false;      // the response was rejected; collecting its preview
     bool rawCapture = false;
-    bool http2 = false;
     int httpStatus = 0;
     QList<QPair<QByteArray, QByteArray>> responseHeaders;
     int reconnectionTime = 3000;
     int attempt = 0;
     qint64 nextAttemptAt = 0;
     qint64 openedAt = 0;
+    std::shared_ptr<FlowControl> flow;
+    bool throttled = false;
+    QElapsedTimer throttledSince;
     std::function<qint64()> clock = [] { return QDateTime::currentMSecsSinceEpoch(); };
     std::function<double()> random = [] { return QRandomGenerator::global()->generateDouble(); };
     std::vector<qint64> typeCounts; // per type of one batch, reused
@@ -167,21 +197,26 @@ Client::Client(QObject *parent) : QObject(parent), d(std::make_unique<Private>(t
     d->idleTimer = new QTimer(this);
     d->connectTimer = new QTimer(this);
     d->failureTimer = new QTimer(this);
+    d->throttleTimer = new QTimer(this);
+    d->throttleTimer->setInterval(5);
+    connect(d->throttleTimer, &QTimer::timeout, this, [this] { d->readBody(); });
+    // The standard says wait the reconnection time: a coarse timer may fire 5 % early.
+    d->reconnectTimer->setTimerType(Qt::PreciseTimer);
     d->reconnectTimer->setSingleShot(true);
     d->idleTimer->setSingleShot(true);
     d->connectTimer->setSingleShot(true);
     d->failureTimer->setSingleShot(true);
-    connect(d->reconnectTimer, &QTimer::timeout, this, [this] { d->startRequest(); });
+    connect(d->reconnectTimer, &QTimer::timeout, this, [this] { d->onReconnectTimer(); });
     connect(d->idleTimer, &QTimer::timeout, this,
-            [this] { d->abortReply(AbortReason::IdleTimeout); });
+            [this] { d->abortResponse(AbortReason::IdleTimeout); });
     connect(d->connectTimer, &QTimer::timeout, this,
-            [this] { d->abortReply(AbortReason::ConnectTimeout); });
+            [this] { d->abortResponse(AbortReason::ConnectTimeout); });
     connect(d->failureTimer, &QTimer::timeout, this, [this] { d->finishFailure(); });
 }
 
 Client::~Client()
 {
-    d->releaseReply();
+    d->releaseStream();
 }
 
 void Client::setOptions(const ClientOptions &options)
@@ -202,13 +237,16 @@ int Client::attempt() const { return d->attempt; }
 qint64 Client::nextAttemptAtMs() const { return d->nextAttemptAt; }
 int Client::httpStatus() const { return d->httpStatus; }
 QList<QPair<QByteArray, QByteArray>> Client::responseHeaders() const { return d->responseHeaders; }
-bool Client::http2Used() const { return d->http2; }
+bool Client::http2Used() const { return false; }
 void Client::setRawCapture(bool enabled) { d->rawCapture = enabled; }
 
 ClientStatistics Client::statistics() const
 {
     ClientStatistics result = d->stats;
     result.comments = d->parser.statistics().comments;
+    result.throttled = d->throttled;
+    if (d->throttled)
+        result.throttledMs += d->throttledSince.elapsed();
     return result;
 }
 
@@ -221,6 +259,13 @@ void Client::setLastEventId(const QByteArray &id)
     d->lastEventIdOverridden = true;
 }
 
+void Client::setFlowControl(std::shared_ptr<FlowControl> flow)
+{
+    d->flow = std::move(flow);
+}
+
+std::shared_ptr<FlowControl> Client::flowControl() const { return d->flow; }
+
 void Client::open()
 {
     if (d->state == State::Connecting || d->state == State::Open)
@@ -228,13 +273,13 @@ void Client::open()
     d->reconnectTimer->stop();
     d->attempt = 0;
     d->failure = FailureInfo();
-    d->startRequest();
+    d->startAttempt();
 }
 
 void Client::close()
 {
     d->reconnectTimer->stop();
-    d->abortReply(AbortReason::UserClose);
+    d->abortResponse(AbortReason::UserClose);
     d->setState(State::Closed);
 }
 
@@ -242,14 +287,14 @@ void Client::reconnectNow()
 {
     if (d->state == State::Reconnecting) {
         d->reconnectTimer->stop();
-        d->startRequest();
+        d->startAttempt();
     } else if (d->state == State::Open || d->state == State::Connecting) {
-        d->abortReply(AbortReason::Reconnect);
-        d->startRequest();
+        d->abortResponse(AbortReason::Reconnect);
+        d->startAttempt();
     } else {
         d->attempt = 0;
         d->failure = FailureInfo();
-        d->startRequest();
+        d->startAttempt();
     }
 }
 
@@ -263,205 +308,187 @@ void Client::Private::setState(State newState)
     emit q->stateChanged(newState);
 }
 
-void Client::Private::startRequest()
+void Client::Private::startAttempt()
 {
-    releaseReply();
-    failing = false;
-    abortReason = AbortReason::None;
-    sslErrors.clear();
-    httpStatus = 0;
-    http2 = false;
-    responseHeaders.clear();
-    parser.reset();
+    requestUrl = options.url;
+    requestMethod = options.method.isEmpty() ? QByteArrayLiteral("GET") : options.method.toUpper();
+    requestBody = options.body;
+    requestSendsBody = !(requestMethod == "GET" && options.body.isEmpty());
+    redirects = 0;
 
-    const QUrl &url = options.url;
-    if (!url.isValid() || (url.scheme() != QLatin1String("http")
-                           && url.scheme() != QLatin1String("https"))) {
-        failure = FailureInfo();
-        failure.kind = FailureInfo::Kind::InvalidRequest;
-        failure.message = url.isValid()
-            ? ClientMessages::tr("Unsupported URL scheme \"%1\": use http or https")
-                  .arg(url.scheme())
-            : ClientMessages::tr("Invalid URL: %1").arg(url.errorString());
-        setState(State::Failed);
-        emit q->errorOccurred(failure.message, true);
-        return;
-    }
-
-    QNetworkRequest request(url);
-    request.setRawHeader("Accept", "text/event-stream");
-    request.setRawHeader("Cache-Control", "no-cache");
-    request.setAttribute(QNetworkRequest::CacheLoadControlAttribute,
-                         QNetworkRequest::AlwaysNetwork);
-    request.setAttribute(QNetworkRequest::CacheSaveControlAttribute, false);
-    // Long streams of repetitive events compress far beyond Qt's bomb ratio.
-    request.setDecompressedSafetyCheckThreshold(-1);
-    request.setMaximumRedirectsAllowed(20);
+    requestHeaders = {{QByteArrayLiteral("Accept"), QByteArrayLiteral("text/event-stream")},
+                      {QByteArrayLiteral("Cache-Control"), QByteArrayLiteral("no-cache")}};
     bool hasContentType = false;
+    bool hasAuthorization = false;
     for (const auto &header : std::as_const(options.headers)) {
-        request.setRawHeader(header.first, header.second);
-        if (header.first.compare("content-type", Qt::CaseInsensitive) == 0)
-            hasContentType = true;
+        setHeader(&requestHeaders, header.first, header.second);
+        hasContentType = hasContentType
+            || header.first.compare("content-type", Qt::CaseInsensitive) == 0;
+        hasAuthorization = hasAuthorization
+            || header.first.compare("authorization", Qt::CaseInsensitive) == 0;
     }
-    const QByteArray lastId = parser.lastEventId();
-    if (!lastId.isEmpty())
-        request.setRawHeader("Last-Event-ID", lastId);
+    const auto has = [this](QByteArrayView name) {
+        return std::any_of(requestHeaders.cbegin(), requestHeaders.cend(), [&](const auto &h) {
+            return h.first.compare(name, Qt::CaseInsensitive) == 0;
+        });
+    };
+    if (!has("Accept-Encoding"))
+        requestHeaders.append({QByteArrayLiteral("Accept-Encoding"), QByteArrayLiteral("gzip, deflate")});
+    if (!has("User-Agent"))
+        requestHeaders.append(
+            {QByteArrayLiteral("User-Agent"), QByteArrayLiteral("sse-monitor/" SSE_MONITOR_VERSION)});
     if (!options.body.isEmpty() && !hasContentType) {
         const QByteArray trimmed = options.body.trimmed();
         const bool json = trimmed.startsWith('{') || trimmed.startsWith('[');
-        request.setHeader(QNetworkRequest::ContentTypeHeader,
-                          json ? QByteArrayLiteral("application/json")
-                               : QByteArrayLiteral("text/plain; charset=utf-8"));
+        requestHeaders.append({QByteArrayLiteral("Content-Type"), json ? QByteArrayLiteral("application/json")
+                                                    : QByteArrayLiteral("text/plain; charset=utf-8")});
     }
-    if (url.scheme() == QLatin1String("https") && !options.caCertificatesPem.isEmpty()) {
-        QSslConfiguration ssl = QSslConfiguration::defaultConfiguration();
-        ssl.addCaCertificates(QSslCertificate::fromData(options.caCertificatesPem, QSsl::Pem));
-        request.setSslConfiguration(ssl);
+    // user:password@host means Basic authentication, as browsers and curl read it.
+    if (!hasAuthorization && !requestUrl.userName().isEmpty()) {
+        const QByteArray credentials = requestUrl.userName(QUrl::FullyDecoded).toUtf8() + ':'
+            + requestUrl.password(QUrl::FullyDecoded).toUtf8();
+        requestHeaders.append({QByteArrayLiteral("Authorization"), "Basic " + credentials.toBase64()});
+    }
+    sendRequest();
+}
+
+void Client::Private::sendRequest()
+{
+    releaseStream();
+    failing = false;
+    httpStatus = 0;
+    responseHeaders.clear();
+    parser.reset();
+
+    const QUrl &url = requestUrl;
+    if (!url.isValid() || url.host().isEmpty()
+        || (url.scheme() != QLatin1String("http") && url.scheme() != QLatin1String("https"))) {
+        const QString message = !url.isValid() ? ClientMessages::tr("Invalid URL: %1").arg(url.errorString())
+            : url.scheme() != QLatin1String("http") && url.scheme() != QLatin1String("https")
+            ? ClientMessages::tr("Unsupported URL scheme \"%1\": use http or https").arg(url.scheme())
+            : ClientMessages::tr("Invalid URL: %1").arg(ClientMessages::tr("no host"));
+        fail(FailureInfo::Kind::InvalidRequest, message);
+        return;
     }
 
-    // QNAM caches connections per host:port whatever their TLS configuration, and
-    // ignoreSslErrors() applies to every channel of such a connection: a request
-    // with custom TLS settings on a shared manager would let later default
-    // requests to that host skip verification (or use its extra CAs). Custom TLS
-    // gets a manager of its own for this request.
-    privateManager = options.allowInsecureTls || !options.caCertificatesPem.isEmpty()
-        || !options.acceptedCertificatePem.isEmpty();
-    if (privateManager) {
-        manager = new QNetworkAccessManager(q);
-        manager->setRedirectPolicy(QNetworkRequest::NoLessSafeRedirectPolicy);
-    } else {
-        if (!pool)
-            pool = NetworkPool::forCurrentThread();
-        manager = pool->acquire(url);
-    }
-    managerUrl = url;
+    HttpStream::Request request;
+    request.url = url;
+    request.method = requestMethod;
+    request.headers = requestHeaders;
+    // Last-Event-ID is read now, when this request is written: the last event id string at
+    // the moment of sending, never an earlier attempt's.
+    const QByteArray lastId = parser.lastEventId();
+    if (!lastId.isEmpty())
+        setHeader(&request.headers, "Last-Event-ID", lastId);
+    request.body = requestBody;
+    request.sendBody = requestSendsBody;
+    request.caCertificatesPem = options.caCertificatesPem;
+    request.acceptedCertificatePem = options.acceptedCertificatePem;
+    request.allowInsecureTls = options.allowInsecureTls;
 
-    const QByteArray method = options.method.isEmpty() ? QByteArrayLiteral("GET")
-                                                       : options.method.toUpper();
-    if (method == "GET" && options.body.isEmpty())
-        reply = manager->get(request);
-    else if (method == "POST")
-        reply = manager->post(request, options.body);
-    else
-        reply = manager->sendCustomRequest(request, method, options.body);
-    reply->setReadBufferSize(ReadBufferBytes);
-
-    QNetworkReply *r = reply.data();
-    QObject::connect(r, &QNetworkReply::metaDataChanged, q, [this, r] {
-        if (r == reply)
-            onMetaDataChanged();
+    stream = new HttpStream(q);
+    HttpStream *s = stream;
+    QObject::connect(s, &HttpStream::headReceived, q, [this, s] {
+        if (s == stream)
+            onHead();
     });
-    QObject::connect(r, &QNetworkReply::readyRead, q, [this, r] {
-        if (r == reply)
+    QObject::connect(s, &HttpStream::readyRead, q, [this, s] {
+        if (s == stream)
             onReadyRead();
     });
-    QObject::connect(r, &QNetworkReply::finished, q, [this, r] {
-        if (r == reply)
+    QObject::connect(s, &HttpStream::finished, q, [this, s] {
+        if (s == stream)
             onFinished();
     });
-    QObject::connect(r, &QNetworkReply::sslErrors, q, [this, r](const QList<QSslError> &errors) {
-        if (r != reply)
-            return;
-        if (options.allowInsecureTls) {
-            r->ignoreSslErrors();
-            return;
-        }
-        QList<QSslError> acceptable;
-        if (!options.acceptedCertificatePem.isEmpty()) {
-            const QList<QSslCertificate> accepted =
-                QSslCertificate::fromData(options.acceptedCertificatePem, QSsl::Pem);
-            for (const QSslError &error : errors) {
-                if (!accepted.isEmpty() && error.certificate() == accepted.first())
-                    acceptable.append(error);
-            }
-        }
-        if (acceptable.size() == errors.size()) {
-            r->ignoreSslErrors(acceptable);
-            return;
-        }
-        for (const QSslError &error : errors)
-            sslErrors.append(error.errorString());
-    });
+    s->start(request);
 
     if (options.connectTimeoutMs > 0)
         connectTimer->start(options.connectTimeoutMs);
     setState(State::Connecting);
 }
 
-void Client::Private::releaseReply()
+void Client::Private::releaseStream()
 {
     idleTimer->stop();
     connectTimer->stop();
     failureTimer->stop();
-    if (reply) {
-        QNetworkReply *r = reply.data();
-        reply = nullptr;
-        r->disconnect(q);
-        // A rejected response (failing) has an HTTP error status that Qt reports
-        // by itself when the body ends; abort() on top of it makes Qt warn
-        // "error: ... must only be called once". Deleting the reply cancels the
-        // transfer without a second error.
-        if (!r->isFinished() && !failing)
-            r->abort(); // synchronous: emits finished, which no longer reaches us
-        r->deleteLater();
+    if (stream) {
+        HttpStream *s = stream;
+        stream = nullptr;
+        s->disconnect(q);
+        s->abort();
+        s->deleteLater();
     }
-    if (manager) {
-        if (privateManager)
-            manager->deleteLater(); // after the reply, its child
-        else
-            pool->release(manager, managerUrl);
-        manager = nullptr;
-    }
+    setThrottled(false);
 }
 
-void Client::Private::abortReply(AbortReason reason)
+void Client::Private::abortResponse(AbortReason reason)
 {
-    if (!reply)
+    if (!stream)
         return;
-    if (reason == AbortReason::UserClose || reason == AbortReason::Reconnect) {
-        if (state == State::Open)
-            readBody(); // deliver what already arrived
-        releaseReply();
+    if (state == State::Open)
+        readBody(); // deliver what already arrived
+    if (!stream)
+        return; // readBody() failed the connection or a receiver closed us
+    releaseStream();
+    if (reason == AbortReason::UserClose || reason == AbortReason::Reconnect)
         return;
+    parser.finish();
+    if (reason == AbortReason::IdleTimeout) {
+        handleEndOfResponse(ClientMessages::tr("No data for %1 s (idle timeout)")
+                                .arg(formatSeconds(options.idleTimeoutMs)));
+    } else {
+        handleEndOfResponse(ClientMessages::tr("No response headers within %1 s (connect timeout)")
+                                .arg(formatSeconds(options.connectTimeoutMs)));
     }
-    // Timeouts go through finished() like any network error.
-    abortReason = reason;
-    reply->abort();
 }
 
 void Client::Private::collectResponse()
 {
-    httpStatus = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
-    http2 = reply->attribute(QNetworkRequest::Http2WasUsedAttribute).toBool();
-    responseHeaders = reply->rawHeaderPairs();
+    httpStatus = stream->status();
+    responseHeaders = stream->headers();
 }
 
-void Client::Private::onMetaDataChanged()
+void Client::Private::fail(FailureInfo::Kind kind, const QString &message)
 {
-    const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
-    // A 3xx that Qt is about to follow: the final response comes later. Qt 6.4
-    // sets RedirectionTargetAttribute only after this signal, so look at the
-    // status codes Qt follows and the Location header instead.
-    const bool followedRedirect = status == 301 || status == 302 || status == 303
-        || status == 305 || status == 307 || status == 308;
-    if (followedRedirect && reply->hasRawHeader("Location"))
+    failure = FailureInfo();
+    failure.kind = kind;
+    failure.message = message;
+    failure.httpStatus = httpStatus;
+    failure.responseHeaders = responseHeaders;
+    if (stream && stream->status() > 0) {
+        failure.reasonPhrase = stream->reasonPhrase();
+        failure.contentType = stream->header("Content-Type");
+    }
+    releaseStream();
+    setState(State::Failed);
+    emit q->errorOccurred(failure.message, true);
+}
+
+void Client::Private::onHead()
+{
+    const int status = stream->status();
+    const QByteArray location = stream->header("Location");
+    const bool redirect = status == 301 || status == 302 || status == 303 || status == 307
+        || status == 308;
+    if (redirect && !location.isEmpty()) {
+        followRedirect(status, location);
         return;
+    }
     connectTimer->stop();
     collectResponse();
     emit q->responseStarted(httpStatus, responseHeaders);
 
-    const QByteArray contentType = reply->rawHeader("Content-Type");
     if (status == 204) {
-        // "No Content": the server asks the client to stop reconnecting.
-        releaseReply();
-        emit q->errorOccurred(ClientMessages::tr("Server answered 204 No Content: stream closed"),
-                              false);
-        setState(State::Closed);
+        // WHATWG: a 204 fails the connection; it is how a server says "stop reconnecting".
+        fail(FailureInfo::Kind::HttpStatus,
+             ClientMessages::tr("HTTP 204 No Content: the server asks the client to stop "
+                                "(no reconnection)"));
         return;
     }
+    const QByteArray contentType = stream->header("Content-Type");
     if (status != 200) {
-        const QByteArray reason =
-            reply->attribute(QNetworkRequest::HttpReasonPhraseAttribute).toByteArray();
+        const QByteArray reason = stream->reasonPhrase();
         QString message = QStringLiteral("HTTP %1").arg(status);
         if (!reason.isEmpty())
             message += QLatin1Char(' ') + QString::fromUtf8(reason);
@@ -481,40 +508,98 @@ void Client::Private::onMetaDataChanged()
     setState(State::Open);
 }
 
+// One request per hop, decided here: Last-Event-ID and the headers go along, except
+// credentials to another origin.
+void Client::Private::followRedirect(int status, const QByteArray &location)
+{
+    const QUrl target = requestUrl.resolved(QUrl::fromEncoded(location.trimmed()));
+    collectResponse();
+    if (++redirects > MaximumRedirects) {
+        fail(FailureInfo::Kind::Network,
+             ClientMessages::tr("Too many redirects (more than %1)").arg(MaximumRedirects));
+        return;
+    }
+    if (requestUrl.scheme() == QLatin1String("https") && target.scheme() == QLatin1String("http")) {
+        fail(FailureInfo::Kind::Network,
+             ClientMessages::tr("Redirect from https to http refused: %1")
+                 .arg(target.toDisplayString(QUrl::RemoveUserInfo)));
+        return;
+    }
+    if ((status == 303 && requestMethod != "HEAD")
+        || ((status == 301 || status == 302) && requestMethod == "POST")) {
+        requestMethod = "GET";
+        requestBody.clear();
+        requestSendsBody = false;
+        requestHeaders.removeIf([](const QPair<QByteArray, QByteArray> &header) {
+            return header.first.compare("content-type", Qt::CaseInsensitive) == 0;
+        });
+    }
+    QList<QByteArray> dropped;
+    if (!sameOrigin(requestUrl, target) && !options.forwardCredentialsOnRedirect) {
+        if (requestSendsBody && !requestBody.isEmpty()) {
+            fail(FailureInfo::Kind::Network,
+                 ClientMessages::tr("HTTP %1 redirect to another origin (%2) would send the "
+                                    "request body there: not followed. Allow it with the "
+                                    "connection's \"send credentials to redirect targets\" option")
+                     .arg(status)
+                     .arg(target.toDisplayString(QUrl::RemoveUserInfo | QUrl::RemovePath
+                                                 | QUrl::RemoveQuery)));
+            return;
+        }
+        requestHeaders.removeIf([&](const QPair<QByteArray, QByteArray> &header) {
+            if (!isSecretHeader(header.first))
+                return false;
+            dropped.append(header.first);
+            return true;
+        });
+    }
+    requestUrl = target;
+    emit q->redirected(status, target, dropped);
+    if (state == State::Connecting)
+        sendRequest();
+}
+
 void Client::Private::beginFailure(FailureInfo::Kind kind, const QString &message)
 {
     failure = FailureInfo();
     failure.kind = kind;
     failure.message = message;
     failure.httpStatus = httpStatus;
-    failure.reasonPhrase = reply->attribute(QNetworkRequest::HttpReasonPhraseAttribute)
-                               .toByteArray();
-    failure.contentType = reply->rawHeader("Content-Type");
+    failure.reasonPhrase = stream->reasonPhrase();
+    failure.contentType = stream->header("Content-Type");
     failure.responseHeaders = responseHeaders;
     failing = true;
     // Keep reading until the first KiB of the body is in, the body ends, or a
     // short wait passes: never read a large non-SSE body into memory.
     failureTimer->start(FailurePreviewWaitMs);
-    if (reply->bytesAvailable() > 0)
-        onReadyRead();
+    onReadyRead();
 }
 
 void Client::Private::finishFailure()
 {
     if (!failing)
         return;
-    releaseReply();
     failing = false;
+    releaseStream();
     setState(State::Failed);
     emit q->errorOccurred(failure.message, true);
 }
 
 void Client::Private::onReadyRead()
 {
+    if (!stream)
+        return;
     if (failing) {
-        const qsizetype wanted = BodyPreviewBytes - failure.bodyPreview.size();
-        if (wanted > 0)
-            failure.bodyPreview += reply->read(wanted);
+        char preview[BodyPreviewBytes];
+        for (;;) {
+            const qsizetype wanted = BodyPreviewBytes - failure.bodyPreview.size();
+            if (wanted <= 0)
+                break;
+            const qint64 got = stream->read(preview, wanted);
+            if (got <= 0)
+                break;
+            failure.bodyPreview.append(preview, got);
+        }
         if (failure.bodyPreview.size() >= BodyPreviewBytes)
             finishFailure();
         return;
@@ -524,23 +609,55 @@ void Client::Private::onReadyRead()
     readBody();
 }
 
+// True when the consumers are too far behind to take another batch now: above the limit,
+// and once throttled until they are down to half of it.
+bool Client::Private::flowBlocked()
+{
+    if (!flow || options.overflowPolicy != OverflowPolicy::Throttle)
+        return false;
+    return throttled ? !flow->belowResume() : flow->overLimit();
+}
+
+void Client::Private::setThrottled(bool value)
+{
+    if (throttled == value)
+        return;
+    throttled = value;
+    if (value) {
+        throttledSince.start();
+        throttleTimer->start();
+        // Bytes wait in the socket: that is not the server's silence.
+        idleTimer->stop();
+    } else {
+        stats.throttledMs += throttledSince.elapsed();
+        throttleTimer->stop();
+        if (stream && state == State::Open && options.idleTimeoutMs > 0)
+            idleTimer->start(options.idleTimeoutMs);
+    }
+    emit q->throttleChanged(value);
+}
+
 void Client::Private::readBody()
 {
-    if (!reply)
+    if (!stream || state != State::Open)
         return;
-    qint64 available = reply->bytesAvailable();
-    if (available <= 0)
+    if (flowBlocked()) {
+        setThrottled(true);
         return;
-    if (options.idleTimeoutMs > 0)
-        idleTimer->start(options.idleTimeoutMs);
-
+    }
+    setThrottled(false);
     const qint64 now = clock();
-    stats.lastByteMs = now;
     parser.setReceiveTime(now);
     EventBatch &events = batch;
-    auto deliver = [this, &events] {
+    const bool dropping = flow && options.overflowPolicy == OverflowPolicy::DropEvents;
+    auto deliver = [this, &events, dropping] {
         if (events.isEmpty())
             return;
+        if (dropping && flow->overLimit()) {
+            stats.dropped += events.size();
+            events.clear();
+            return;
+        }
         stats.events += events.size();
         // Types are interned per batch: count per type index, hash once per type.
         typeCounts.assign(events.types().size(), 0);
@@ -548,14 +665,17 @@ void Client::Private::readBody()
             ++typeCounts[events.typeIndex(i)];
         for (qsizetype t = 0; t < events.types().size(); ++t)
             stats.eventsByType[events.types().at(t)] += typeCounts[t];
+        if (flow)
+            flow->acquire(FlowControl::cost(events));
         emit q->eventsReceived(events);
         events.clear();
     };
     qint64 total = 0;
     Parser::Status status = Parser::Status::Ok;
-    while (available > 0 && status == Parser::Status::Ok && reply) {
-        readBuffer.resize(qMin<qint64>(available, ReadSliceBytes));
-        const qint64 got = reply->read(readBuffer.data(), readBuffer.size());
+    while (status == Parser::Status::Ok && stream) {
+        if (readBuffer.size() != ReadSliceBytes)
+            readBuffer.resize(ReadSliceBytes);
+        const qint64 got = stream->read(readBuffer.data(), readBuffer.size());
         if (got <= 0)
             break;
         total += got;
@@ -564,34 +684,38 @@ void Client::Private::readBody()
         if (events.isEmpty()) // data and ids take at most the bytes read: one allocation
             events.reserve(0, got + 256);
         status = parser.feed(readBuffer.constData(), got, events);
-        if (events.size() >= MaximumBatchEvents)
-            deliver(); // a receiver may close() us here: the loop checks reply
-        available = reply ? reply->bytesAvailable() : 0;
+        if (events.size() >= MaximumBatchEvents || events.dataBytes() >= ReadSliceBytes) {
+            deliver(); // a receiver may close() us here: the loop checks stream
+            if (stream && flowBlocked())
+                break;
+        }
     }
     deliver();
-    stats.bytes += total;
+    if (total > 0) {
+        stats.bytes += total;
+        stats.lastByteMs = now;
+        if (stream && options.idleTimeoutMs > 0)
+            idleTimer->start(options.idleTimeoutMs);
+    }
     const int previousRetry = reconnectionTime;
     if (parser.retryMs() >= 0)
         reconnectionTime = int(parser.retryMs());
 
-    emit q->bytesReceived(total);
+    if (total > 0)
+        emit q->bytesReceived(total);
     if (reconnectionTime != previousRetry)
         emit q->reconnectionTimeChanged(reconnectionTime);
 
-    if (status == Parser::Status::EventTooLarge && reply) {
-        failure = FailureInfo();
-        failure.kind = FailureInfo::Kind::EventTooLarge;
-        failure.httpStatus = httpStatus;
-        failure.responseHeaders = responseHeaders;
-        failure.message = ClientMessages::tr(
-                              "An event exceeded the maximum event size of %1 bytes; "
-                              "if such events are expected, raise the limit (connection settings, "
-                              "or --max-event-size)")
-                              .arg(options.maximumEventSize);
-        releaseReply();
-        setState(State::Failed);
-        emit q->errorOccurred(failure.message, true);
+    if (status == Parser::Status::EventTooLarge && stream) {
+        fail(FailureInfo::Kind::EventTooLarge,
+             ClientMessages::tr("An event exceeded the maximum event size of %1 bytes; "
+                                "if such events are expected, raise the limit (connection "
+                                "settings, or --max-event-size)")
+                 .arg(options.maximumEventSize));
+        return;
     }
+    if (stream && flowBlocked())
+        setThrottled(true);
 }
 
 void Client::Private::onFinished()
@@ -601,53 +725,35 @@ void Client::Private::onFinished()
         return;
     }
     if (state == State::Open)
-        readBody(); // finished may come with bytes still unread
-    if (!reply)
+        readBody(); // finished() comes after the last byte was read: nothing is left behind
+    if (!stream)
         return; // readBody() failed the connection
 
-    const QNetworkReply::NetworkError error = reply->error();
-    const QString errorText = reply->errorString();
-    const AbortReason reason = abortReason;
+    const HttpStream::Error error = stream->error();
+    const QString errorText = stream->errorString();
     const bool wasOpen = state == State::Open;
-    if (!wasOpen && httpStatus == 0 && reason == AbortReason::None)
+    if (!wasOpen && httpStatus == 0 && stream->status() > 0)
         collectResponse();
-    releaseReply();
+    switch (error) {
+    case HttpStream::Error::Tls:
+        fail(FailureInfo::Kind::Tls, errorText);
+        return;
+    case HttpStream::Error::Protocol:
+    case HttpStream::Error::HeadTooLarge:
+    case HttpStream::Error::Decoding:
+        // The same request would get the same answer: no reconnection.
+        fail(FailureInfo::Kind::Network, errorText);
+        return;
+    case HttpStream::Error::None:
+    case HttpStream::Error::Connect:
+    case HttpStream::Error::Closed:
+        break;
+    }
+    releaseStream();
     parser.finish();
-
-    if (reason == AbortReason::IdleTimeout) {
-        handleEndOfResponse(ClientMessages::tr("No data for %1 s (idle timeout)")
-                                .arg(formatSeconds(options.idleTimeoutMs)));
-        return;
-    }
-    if (reason == AbortReason::ConnectTimeout) {
-        handleEndOfResponse(ClientMessages::tr("No response headers within %1 s (connect timeout)")
-                                .arg(formatSeconds(options.connectTimeoutMs)));
-        return;
-    }
-
-    const bool fatal = error == QNetworkReply::SslHandshakeFailedError
-        || error == QNetworkReply::TooManyRedirectsError
-        || error == QNetworkReply::InsecureRedirectError
-        || error == QNetworkReply::ProtocolUnknownError;
-    if (fatal) {
-        failure = FailureInfo();
-        failure.kind = error == QNetworkReply::SslHandshakeFailedError
-            ? FailureInfo::Kind::Tls
-            : FailureInfo::Kind::Network;
-        failure.message = errorText;
-        if (!sslErrors.isEmpty())
-            failure.message = QStringLiteral("TLS: ") + sslErrors.join(QStringLiteral("; "));
-        setState(State::Failed);
-        emit q->errorOccurred(failure.message, true);
-        return;
-    }
-    if (!wasOpen && error == QNetworkReply::NoError) {
-        // Finished before any final response was accepted (should not happen).
-        handleEndOfResponse(ClientMessages::tr("Response ended before it started"));
-        return;
-    }
-    if (error == QNetworkReply::NoError)
-        handleEndOfResponse(ClientMessages::tr("Server ended the stream"));
+    if (error == HttpStream::Error::None)
+        handleEndOfResponse(wasOpen ? ClientMessages::tr("Server ended the stream")
+                                    : ClientMessages::tr("Response ended before it started"));
     else
         handleEndOfResponse(errorText);
 }
@@ -710,10 +816,22 @@ void Client::Private::scheduleReconnect(const QString &reason)
     ++stats.reconnects;
     const qint64 delay = reconnectDelay();
     nextAttemptAt = clock() + delay;
+    reconnectDeadline = QDeadlineTimer(delay, Qt::PreciseTimer);
     emit q->errorOccurred(reason, false);
     setState(State::Reconnecting);
     emit q->reconnectScheduled(delay, attempt, reason);
     reconnectTimer->start(int(qMin<qint64>(delay, INT_MAX)));
+}
+
+void Client::Private::onReconnectTimer()
+{
+    // Never before the reconnection time has passed on the monotonic clock.
+    const qint64 left = reconnectDeadline.remainingTime();
+    if (left > 0) {
+        reconnectTimer->start(int(qMin<qint64>(left, INT_MAX)));
+        return;
+    }
+    startAttempt();
 }
 
 } // namespace Sse

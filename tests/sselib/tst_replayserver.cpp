@@ -262,7 +262,9 @@ void tst_ReplayServer::endsWith204WhenNothingIsLeft()
     Collector collector(server.streamUrl(), "8");
     collector.client.open();
     QTRY_VERIFY_WITH_TIMEOUT(collector.ended(), 10000);
-    QCOMPARE(collector.client.state(), Sse::Client::State::Closed);
+    // A 204 fails the connection: no reconnection, with the status kept.
+    QCOMPARE(collector.client.state(), Sse::Client::State::Failed);
+    QCOMPARE(collector.client.failure().httpStatus, 204);
     QVERIFY(collector.events.isEmpty());
 }
 

@@ -10,10 +10,17 @@
 #include <QString>
 #include <QUrl>
 
+#include <atomic>
 #include <functional>
 #include <memory>
 
 namespace Sse {
+
+/// What a client does when the consumers of its batches fall behind (see FlowControl).
+enum class OverflowPolicy {
+    Throttle,   ///< stop reading the socket until they catch up: TCP slows the server down
+    DropEvents, ///< keep reading, drop the newest events and count them (statistics().dropped)
+};
 
 /// How a connection comes back after a network error or the end of the body.
 enum class ReconnectPolicy {
@@ -46,6 +53,11 @@ struct ClientOptions
     int idleTimeoutMs = 0;             ///< no byte for this long -> network error; 0 = off
     qsizetype maximumEventSize = 16 * 1024 * 1024;
 
+    /// Send credentials (Authorization, Cookie, secret headers) and a request body to a
+    /// redirect target of another origin. Off: they stay with the origin they were meant for.
+    bool forwardCredentialsOnRedirect = false;
+    OverflowPolicy overflowPolicy = OverflowPolicy::Throttle;
+
     bool allowInsecureTls = false;     ///< ignore every TLS error (explicit opt-in only)
     QByteArray caCertificatesPem;      ///< extra trusted CA certificates
     QByteArray acceptedCertificatePem; ///< a single peer certificate whose errors are accepted
@@ -58,7 +70,7 @@ struct FailureInfo
 {
     enum class Kind {
         None,
-        HttpStatus,      ///< status other than 200 (204 closes instead)
+        HttpStatus,      ///< status other than 200; 204 is the server asking us to stop
         ContentType,     ///< 200 but not text/event-stream
         EventTooLarge,
         Tls,
@@ -83,9 +95,44 @@ struct ClientStatistics
     qint64 comments = 0;
     QHash<QByteArray, qint64> eventsByType;
     qint64 lastByteMs = 0; ///< wall clock of the last body byte, 0 = none yet
+    qint64 dropped = 0;    ///< events dropped by OverflowPolicy::DropEvents
+    qint64 throttledMs = 0; ///< time spent not reading because consumers were behind
+    bool throttled = false;
 };
 
-/// An EventSource over QNetworkAccessManager.
+/// Back-pressure between a client and the consumers of its batches, which may live on
+/// other threads. The client adds cost(batch) for every batch it emits; each consumer gives
+/// it back with release() once it has stored or written the batch. While more than limit()
+/// bytes are outstanding the client stops reading (or drops, per ClientOptions::overflowPolicy)
+/// and looks again every few milliseconds; it resumes when at most half the limit is left.
+/// Lock-free and thread-safe: no callback crosses threads.
+class FlowControl
+{
+public:
+    explicit FlowControl(qint64 limitBytes = 64 * 1024 * 1024) : m_limit(limitBytes) {}
+    Q_DISABLE_COPY(FlowControl)
+
+    /// Bytes a batch counts for: its data plus a fixed overhead per event.
+    static qint64 cost(const EventBatch &batch)
+    {
+        return qint64(batch.dataBytes()) + qint64(batch.size()) * 64;
+    }
+
+    /// The producer emitted a batch of this cost.
+    void acquire(qint64 bytes) { m_pending.fetch_add(bytes, std::memory_order_relaxed); }
+    /// A consumer is done with a batch of this cost (any thread).
+    void release(qint64 bytes) { m_pending.fetch_sub(bytes, std::memory_order_relaxed); }
+    qint64 pendingBytes() const { return m_pending.load(std::memory_order_relaxed); }
+    qint64 limit() const { return m_limit; }
+    bool overLimit() const { return pendingBytes() > m_limit; }
+    bool belowResume() const { return pendingBytes() <= m_limit / 2; }
+
+private:
+    std::atomic<qint64> m_pending{0};
+    const qint64 m_limit;
+};
+
+/// An EventSource over HTTP/1.1 (sselib's own transport: one request per attempt).
 ///
 /// Lives in the thread that creates it (move it to a worker thread for a GUI).
 /// Events are delivered in batches: one eventsReceived() per network read, so
@@ -125,6 +172,11 @@ public:
     /// Request the last event id for the next request (before open()).
     void setLastEventId(const QByteArray &id);
 
+    /// Accounts every emitted batch in \a flow (shared with the consumers, who release it).
+    /// Without one, batches are emitted as fast as they are parsed.
+    void setFlowControl(std::shared_ptr<FlowControl> flow);
+    std::shared_ptr<FlowControl> flowControl() const;
+
 public Q_SLOTS:
     void open();
     /// Closes for good: no reconnect. Events already parsed are delivered first.
@@ -150,6 +202,11 @@ Q_SIGNALS:
     void bytesReceived(qint64 count);
     /// Raw body bytes, for byte-exact recording; only when setRawCapture(true).
     void rawBytesReceived(const QByteArray &bytes);
+    /// A redirect was followed to \a target; \a droppedHeaders were not sent there because
+    /// it is another origin (see ClientOptions::forwardCredentialsOnRedirect).
+    void redirected(int status, const QUrl &target, const QList<QByteArray> &droppedHeaders);
+    /// The consumers fell behind (\a throttled true) or caught up again.
+    void throttleChanged(bool throttled);
 
 public:
     void setRawCapture(bool enabled);
