@@ -1,6 +1,7 @@
 #include "models/connectionlistmodel.h"
 
 #include <QDateTime>
+#include <QLocale>
 #include <QIcon>
 #include <QPainter>
 #include <QPixmap>
@@ -101,6 +102,9 @@ QString ConnectionListModel::stateText(const ConnectionEntry &entry, qint64 nowM
         return entry.attempt > 0 ? tr("Connecting (attempt %1)").arg(entry.attempt)
                                  : tr("Connecting");
     case State::Open:
+        if (entry.throttled)
+            return tr("Throttled: the window reads %1 events/s, the server sends faster")
+                .arg(QLocale().toString(qRound64(entry.rate)));
         return tr("Open");
     case State::Reconnecting: {
         const double seconds = qMax<qint64>(0, entry.nextAttemptAtMs - nowMs) / 1000.0;

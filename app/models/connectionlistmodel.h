@@ -57,6 +57,9 @@ struct ConnectionEntry
     qint64 events = 0;
     qint64 bytes = 0;
     qint64 reconnects = 0;
+    bool throttled = false;       ///< the client stopped reading: the window is behind
+    qint64 throttleEpisodes = 0;
+    qint64 lastThrottleLogMs = 0;
     double rate = 0.0;        ///< events per second over the last second
     qint64 eventsAtLastTick = 0;
     QByteArray lastEventId;

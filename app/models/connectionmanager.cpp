@@ -67,17 +67,64 @@ void ConnectionManager::createClient(quint16 id, const Sse::ClientOptions &optio
 {
     auto *client = new Sse::Client;
     client->setOptions(options);
+    // Back-pressure: a batch counts against the budget from the network thread until the
+    // GUI thread has stored it. A flood the window cannot keep up with stops the socket
+    // reads instead of queueing batches without limit (and other connections keep going).
+    auto flow = std::make_shared<Sse::FlowControl>(FlowBudgetBytes);
+    client->setFlowControl(flow);
     client->moveToThread(&m_thread);
     m_clients.insert(id, client);
 
-    connect(client, &Sse::Client::eventsReceived, this, [this, id](const Sse::EventBatch &batch) {
+    connect(client, &Sse::Client::eventsReceived, this,
+            [this, id, flow](const Sse::EventBatch &batch) {
+                const qint64 cost = Sse::FlowControl::cost(batch);
+                ConnectionEntry *entry = m_model.entry(id);
+                if (entry) {
+                    const Sse::EventList events = batch.toList();
+                    countEvents(entry, events);
+                    emit eventsReceived(id, events);
+                }
+                flow->release(cost);
+            });
+    connect(client, &Sse::Client::throttleChanged, this, [this, id](bool throttled) {
         ConnectionEntry *entry = m_model.entry(id);
-        if (!entry)
+        if (!entry || entry->throttled == throttled)
             return;
-        const Sse::EventList events = batch.toList();
-        countEvents(entry, events);
-        emit eventsReceived(id, events);
+        entry->throttled = throttled;
+        if (throttled) {
+            ++entry->throttleEpisodes;
+            // One log line per episode start at most every 10 s: a flood toggles often.
+            const qint64 now = QDateTime::currentMSecsSinceEpoch();
+            if (now - entry->lastThrottleLogMs >= 10000) {
+                entry->lastThrottleLogMs = now;
+                ConnectionLogEntry log;
+                log.state = entry->state;
+                log.detail = tr("Throttled: the server sends faster than the window reads; "
+                                "reading paused until it catches up (nothing is dropped)");
+                appendLog(entry, log);
+            }
+        }
+        m_model.touch(id);
     });
+    connect(client, &Sse::Client::redirected, this,
+            [this, id](int status, const QUrl &target, const QList<QByteArray> &dropped) {
+                ConnectionEntry *entry = m_model.entry(id);
+                if (!entry)
+                    return;
+                ConnectionLogEntry log;
+                log.state = entry->state;
+                log.httpStatus = status;
+                log.detail = tr("HTTP %1 redirect to %2").arg(status).arg(
+                    target.toDisplayString(QUrl::RemoveUserInfo));
+                if (!dropped.isEmpty()) {
+                    QStringList names;
+                    for (const QByteArray &name : dropped)
+                        names.append(QString::fromUtf8(name));
+                    log.detail += QLatin1String("; ")
+                        + tr("not sent to that origin: %1").arg(names.join(QStringLiteral(", ")));
+                }
+                appendLog(entry, log);
+            });
     client->setRawCapture(m_rawCapture);
     connect(client, &Sse::Client::rawBytesReceived, this, [this, id](const QByteArray &bytes) {
         emit rawBytesReceived(id, bytes);

@@ -25,6 +25,10 @@ public:
     const ConnectionListModel *model() const { return &m_model; }
     const ConnectionEntry *entry(quint16 id) const { return m_model.entry(id); }
 
+    /// Bytes of event batches a connection may have on their way to the GUI thread before
+    /// its client stops reading the socket.
+    static constexpr qint64 FlowBudgetBytes = 32 * 1024 * 1024;
+
     enum class Start { Now, Later };
     quint16 add(const QString &name, const Sse::ClientOptions &options, Start start = Start::Now);
     /// A connection that only holds events from an opened recording.

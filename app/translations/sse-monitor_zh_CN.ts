@@ -664,12 +664,28 @@
         <comment>connection state</comment>
         <translation>失败</translation>
     </message>
+    <message>
+        <source>Throttled: the window reads %1 events/s, the server sends faster</source>
+        <translation>已节流：窗口每秒读取 %1 个事件，服务器发送得更快</translation>
+    </message>
 </context>
 <context>
     <name>ConnectionManager</name>
     <message>
         <source>Gap after resume: id %1 followed %2 (%3 missing)</source>
         <translation>恢复后出现缺口：ID %1 之后是 %2（缺少 %3 个）</translation>
+    </message>
+    <message>
+        <source>Throttled: the server sends faster than the window reads; reading paused until it catches up (nothing is dropped)</source>
+        <translation>已节流：服务器发送速度超过窗口读取速度；读取暂停，直到跟上为止（不丢弃任何事件）</translation>
+    </message>
+    <message>
+        <source>HTTP %1 redirect to %2</source>
+        <translation>HTTP %1 重定向到 %2</translation>
+    </message>
+    <message>
+        <source>not sent to that origin: %1</source>
+        <translation>未发送到该源：%1</translation>
     </message>
 </context>
 <context>
