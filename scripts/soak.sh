@@ -17,6 +17,7 @@
 #   SOAK_VALGRIND_SECONDS (60)   0 skips valgrind
 #   SOAK_RETRY_MS (100)          the retry: the server sends (the reconnection time it holds
 #                                clients to, minus 50 ms)
+#   SOAK_DROP_MS (100)           lifetime of each response (1: responses that end at once)
 #   SOAK_TARGETS ("cli gui")     which subjects to run
 #   SOAK_GUI_CAPACITY (unset)    event log capacity of the window (default: the product's 1,000,000)
 #   SOAK_BUILD_DIR (build-soak)  where the tools are built unless given below
@@ -31,6 +32,7 @@ warmup=${SOAK_WARMUP_SECONDS:-30}
 valgrind_seconds=${SOAK_VALGRIND_SECONDS:-60}
 targets=${SOAK_TARGETS:-cli gui}
 retry_ms=${SOAK_RETRY_MS:-100}
+drop_ms=${SOAK_DROP_MS:-100}
 if (( warmup >= seconds )); then
     warmup=$(( seconds / 2 ))
 fi
@@ -57,7 +59,7 @@ rss_kb() {
 # Starts a storm server; sets server_pid and server_port.
 start_server() {
     local log=$1
-    "$SOAK_SERVER" --retry "$retry_ms" >"$log" 2>&1 &
+    "$SOAK_SERVER" --retry "$retry_ms" --drop-ms "$drop_ms" >"$log" 2>&1 &
     server_pid=$!
     for _ in $(seq 100); do
         server_port=$(awk '/^port / { print $2 }' "$log" 2>/dev/null || true)
