@@ -19,7 +19,7 @@ request log and checks, per run:
   - per reconnection: the delay from the end of the previous response to the request,
     within [T - 50 ms, T + max(600 ms, T / 2)], T the reconnection time in force.
 
-Prints one summary line, `rounds R x cases C = N runs, failures F`, then each failure with
+Prints one summary line, `rounds R × cases C = N runs, failures F`, then each failure with
 the run's request log, and exits 1 if any run failed (2 on a harness error).
 """
 
@@ -266,8 +266,18 @@ def describe_requests(run, requests, ends):
     return lines
 
 
+# A busy loop that ends by itself when the runner is gone (killed by a CTest timeout, say).
+HOG = """
+import os
+parent = os.getppid()
+while os.getppid() == parent:
+    for _ in range(200000):
+        pass
+"""
+
+
 def start_hog(count):
-    return [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(count)]
+    return [subprocess.Popen([sys.executable, "-c", HOG]) for _ in range(count)]
 
 
 def main():
@@ -347,7 +357,7 @@ def main():
             failures.append((case, run, problems))
             per_case[case["name"]] += 1
 
-    print("rounds %d x cases %d = %d runs, failures %d (%d clients at once, %s, %.0f s)"
+    print("rounds %d × cases %d = %d runs, failures %d (%d clients at once, %s, %.0f s)"
           % (args.rounds, len(cases), len(runs), len(failures), args.clients,
              "no CPU hog" if args.no_hog else "CPU hog of %d processes" % args.hog, elapsed))
     for case, run, problems in failures:
