@@ -1,18 +1,23 @@
 #!/usr/bin/env bash
 # Reconnect storm: sse-storm-server drops every response after 100 ms (graceful close,
-# close in the middle of an event, or TCP reset, in turn) and resumes after the request's
-# Last-Event-ID. The CLI (sse-monitor-cli -o FILE) and the GUI (soak_gui: the real MainWindow
+# close in the middle of an event, or TCP reset, in turn) and continues each client after
+# the highest id it wrote whole to it. It counts the attempts and reports every unscheduled
+# request (a Last-Event-ID other than that id, sooner than the reconnection time after the
+# previous response ended, or while another response runs). The CLI (sse-monitor-cli -o FILE) and the GUI (soak_gui: the real MainWindow
 # recording to a file) each run against their own server for SOAK_SECONDS, at the same time.
 # For each: events received, ids lost and duplicated (the ids are 1, 2, 3, ...), ids out of
 # order, reconnects, and resident memory (VmRSS) after the warm-up and at the end. Then the
 # CLI runs SOAK_VALGRIND_SECONDS under valgrind --leak-check=full --track-fds=yes: leaked
 # bytes and descriptors still open at exit. Exits non-zero on any lost, duplicated or
-# reordered id, on a failed run, or on a definite leak.
+# reordered id, on any unscheduled request, on a failed run, or on a definite leak.
 #
 # Environment:
 #   SOAK_SECONDS (600)           length of each storm
 #   SOAK_WARMUP_SECONDS (30)     when the first memory sample is taken
 #   SOAK_VALGRIND_SECONDS (60)   0 skips valgrind
+#   SOAK_RETRY_MS (100)          the retry: the server sends (the reconnection time it holds
+#                                clients to, minus 50 ms)
+#   SOAK_DROP_MS (100)           lifetime of each response (1: responses that end at once)
 #   SOAK_TARGETS ("cli gui")     which subjects to run
 #   SOAK_GUI_CAPACITY (unset)    event log capacity of the window (default: the product's 1,000,000)
 #   SOAK_BUILD_DIR (build-soak)  where the tools are built unless given below
@@ -26,6 +31,8 @@ seconds=${SOAK_SECONDS:-600}
 warmup=${SOAK_WARMUP_SECONDS:-30}
 valgrind_seconds=${SOAK_VALGRIND_SECONDS:-60}
 targets=${SOAK_TARGETS:-cli gui}
+retry_ms=${SOAK_RETRY_MS:-100}
+drop_ms=${SOAK_DROP_MS:-100}
 if (( warmup >= seconds )); then
     warmup=$(( seconds / 2 ))
 fi
@@ -52,7 +59,7 @@ rss_kb() {
 # Starts a storm server; sets server_pid and server_port.
 start_server() {
     local log=$1
-    "$SOAK_SERVER" >"$log" 2>&1 &
+    "$SOAK_SERVER" --retry "$retry_ms" --drop-ms "$drop_ms" >"$log" 2>&1 &
     server_pid=$!
     for _ in $(seq 100); do
         server_port=$(awk '/^port / { print $2 }' "$log" 2>/dev/null || true)
@@ -86,12 +93,27 @@ id_report() {
                      total, highest - unique, dup, order, highest }'
 }
 
+# The value after NAME in the server's summary line (? when it is not there).
+summary_field() {
+    local value
+    value=$(awk -v name="$2" '{ for (i = 1; i < NF; i++) if ($i == name) { print $(i + 1); exit } }' <<<"$1")
+    echo "${value:-?}"
+}
+
 failures=0
+# Fails on lost, duplicated or reordered ids in the recording ($2) and on unscheduled
+# requests in the server's summary ($3); the first ones are described in its log ($4).
 check_report() {
-    local name=$1 report=$2
+    local name=$1 report=$2 summary=$3 log=$4
     read -r _ received _ lost _ duplicated _ reordered _ <<<"$report"
     if (( received == 0 || lost != 0 || duplicated != 0 || reordered != 0 )); then
         echo "soak: $name FAILED: $report" >&2
+        failures=$((failures + 1))
+    fi
+    local unscheduled; unscheduled=$(summary_field "$summary" unscheduled)
+    if [[ $unscheduled != 0 ]]; then
+        echo "soak: $name FAILED: $unscheduled unscheduled requests (server: $summary)" >&2
+        grep '^unscheduled: ' "$log" | head -5 | sed 's/^/soak:   /' >&2 || true
         failures=$((failures + 1))
     fi
 }
@@ -121,7 +143,7 @@ run_cli() {
     local reconnects; reconnects=$(grep -c '"state":"reconnecting"' "$file" || true)
     echo "cli: $report reconnects $reconnects rss_start_kb $rss_start rss_end_kb $rss_end exit $code"
     echo "cli server: $server"
-    check_report cli "$report"
+    check_report cli "$report" "$server" "$log"
     if (( code != 0 )); then
         echo "soak: cli exited with $code" >&2
         failures=$((failures + 1))
@@ -137,7 +159,7 @@ run_gui() {
     echo "gui: $report rss_start_kb $rss_start rss_end_kb $rss_end exit $code"
     echo "gui window: $(cat "$out/gui.stdout")"
     echo "gui server: $server"
-    check_report gui "$report"
+    check_report gui "$report" "$server" "$log"
     if (( code != 0 )) || grep -q 'dropped [1-9]' "$out/gui.stdout"; then
         echo "soak: gui exited with $code or the recorder dropped events" >&2
         failures=$((failures + 1))
@@ -163,7 +185,7 @@ run_valgrind() {
     # Descriptors other than the standard three and valgrind's own log file.
     grep -E "^==[0-9]+== Open (AF_INET|AF_INET6|AF_UNIX)? *socket" "$vlog" \
         | sed 's/^==[0-9]*== */valgrind open: /' || true
-    check_report "valgrind cli" "$report"
+    check_report "valgrind cli" "$report" "$server" "$log"
     if grep -qE "definitely lost: [1-9]" "$vlog" || (( code != 0 )); then
         echo "soak: valgrind run exited with $code or found a definite leak; see $vlog" >&2
         failures=$((failures + 1))
