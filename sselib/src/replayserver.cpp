@@ -7,6 +7,7 @@
 #include <QTcpSocket>
 #include <QTimer>
 
+#include <algorithm>
 #include <cmath>
 
 Q_LOGGING_CATEGORY(lcReplayServer, "sse.replayserver")
@@ -59,8 +60,20 @@ QByteArray headerValue(const QList<QByteArray> &lines, QByteArrayView name)
 
 } // namespace
 
-void appendWireEvent(QByteArray &out, const Event &event, QByteArray *currentId)
+bool isWireSafe(const Event &event)
 {
+    const auto holds = [](const QByteArray &value, QByteArrayView characters) {
+        return std::any_of(value.cbegin(), value.cend(),
+                           [&](char c) { return characters.contains(c); });
+    };
+    return !holds(event.type, QByteArrayView("\r\n", 2))
+        && !holds(event.lastEventId, QByteArrayView("\r\n\0", 3));
+}
+
+bool appendWireEvent(QByteArray &out, const Event &event, QByteArray *currentId)
+{
+    if (!isWireSafe(event))
+        return false;
     if (!event.type.isEmpty() && event.type != "message") {
         out.append("event: ", 7);
         out.append(event.type);
@@ -83,6 +96,7 @@ void appendWireEvent(QByteArray &out, const Event &event, QByteArray *currentId)
     }
     appendDataLines(out, event.data);
     out.append('\n');
+    return true;
 }
 
 class ReplayServer::Private

@@ -11,6 +11,12 @@
 
 namespace Sse {
 
+/// True when \a event can be written as `text/event-stream` fields: its type holds no CR or LF
+/// and its id no CR, LF or NUL. A line break would end the field and start another one (`id:`,
+/// `retry:`, `data:` injected from a recording), and a parser ignores an id holding NUL. No
+/// spec parser produces such an event; a hand-edited or hostile recording can hold one.
+bool isWireSafe(const Event &event);
+
 /// Appends \a event to \a out in `text/event-stream` wire format, so that a spec
 /// parser reads the same type, data, id and retry back:
 ///   - `event:` unless the type is "message" (or empty);
@@ -20,9 +26,9 @@ namespace Sse {
 ///   - one `data:` line per line of data (CR, LF and CRLF all end a line, as for a
 ///     parser; an event with empty data gets one empty `data:` line);
 ///   - a blank line.
-/// Types and ids are written as they are: a line break inside one (which no spec
-/// parser produces) would split the field.
-void appendWireEvent(QByteArray &out, const Event &event, QByteArray *currentId);
+/// An event that is not isWireSafe() is not written: returns false, \a out and \a currentId
+/// unchanged.
+bool appendWireEvent(QByteArray &out, const Event &event, QByteArray *currentId);
 
 /// Serves a list of recorded events as an SSE endpoint on loopback (or any address).
 ///
