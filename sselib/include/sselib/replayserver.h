@@ -51,7 +51,12 @@ bool appendWireEvent(QByteArray &out, const Event &event, QByteArray *currentId)
 /// origin can use the stream; OPTIONS preflights get 204. Other methods get 405.
 ///
 /// Runs in the thread that owns it; writing is paced by the socket (at most about
-/// 1 MiB buffered per client), so a slow client never grows memory without bound.
+/// 1 MiB buffered per client, a large event written a 64 KiB slice at a time), so a slow
+/// client never grows memory without bound.
+///
+/// Hostile clients: a request head not complete within requestTimeout() gets 408; past
+/// maximumConnections() a connection gets 503; when accept() fails (out of file
+/// descriptors) accepting pauses for 100 ms or until a connection closes.
 class ReplayServer : public QObject
 {
     Q_OBJECT
@@ -64,6 +69,7 @@ public:
     ~ReplayServer() override;
 
     /// The events to serve. Clients already connected keep the list they started with.
+    /// Events that are not isWireSafe() are left out (skippedEventCount()).
     void setEvents(const EventList &events);
     EventList events() const;
 
@@ -83,8 +89,24 @@ public:
     /// `http://ADDRESS:PORT/events` (any path serves the same stream).
     QUrl streamUrl() const;
 
+    /// A connection that has not sent a complete request head after \a ms gets
+    /// `408 Request Timeout` and is closed (default 10 s).
+    void setRequestTimeout(int ms);
+    int requestTimeout() const;
+
+    /// At most \a count connections at a time, streaming or still sending their request
+    /// (default 256); a connection past the cap gets `503 Service Unavailable` with
+    /// `Retry-After: 1` and is closed.
+    void setMaximumConnections(int count);
+    int maximumConnections() const;
+
     /// Clients currently receiving a stream.
     int clientCount() const;
+    /// Open connections: streaming clients and connections still sending their request.
+    int connectionCount() const;
+
+    /// Events setEvents() left out because they are not isWireSafe().
+    qsizetype skippedEventCount() const;
 
     /// Index of the first event a request with Last-Event-ID \a lastEventId gets
     /// (events().size() when nothing is left). Exposed for tests and tools.
