@@ -4,6 +4,7 @@
 
 #include "sselib/demoserver.h"
 #include "sselib/diagnostics.h"
+#include "sselib/profile.h"
 #include "sselib/sseclient.h"
 
 #include <QCommandLineParser>
@@ -109,29 +110,31 @@ int runCheck(QCoreApplication &app, QStringList arguments)
         return usageError(headerError);
     options.allowInsecureTls = parser.isSet(insecureOption);
 
-    double durationSeconds = 10;
-    if (parser.isSet(durationOption)) {
-        bool ok = false;
-        durationSeconds = parser.value(durationOption).toDouble(&ok);
-        if (!ok || durationSeconds <= 0)
-            return usageError(QStringLiteral("--duration takes a positive number of seconds"));
-    }
+    const QString secondsRange = QStringLiteral("from 0.001 to %1 seconds")
+                                     .arg(qint64(CliArguments::MaximumSeconds));
+    qint64 durationMs = 10000;
+    if (parser.isSet(durationOption)
+        && !CliArguments::parseSeconds(parser.value(durationOption), 0.001,
+                                       CliArguments::MaximumSeconds, &durationMs))
+        return usageError(QStringLiteral("--duration takes %1").arg(secondsRange));
     Sse::StreamDiagnostics diagnostics;
     Sse::StreamDiagnostics::Settings settings;
     settings.resumeCheck = !parser.isSet(noResumeOption);
     if (parser.isSet(silenceOption)) {
-        bool ok = false;
-        const double seconds = parser.value(silenceOption).toDouble(&ok);
-        if (!ok || seconds <= 0)
-            return usageError(
-                QStringLiteral("--silence-threshold takes a positive number of seconds"));
-        settings.silenceThresholdMs = int(seconds * 1000);
+        qint64 silenceMs = 0;
+        if (!CliArguments::parseSeconds(parser.value(silenceOption), 0.001,
+                                        CliArguments::MaximumSeconds, &silenceMs))
+            return usageError(QStringLiteral("--silence-threshold takes %1").arg(secondsRange));
+        settings.silenceThresholdMs = int(silenceMs);
     }
     diagnostics.setSettings(settings);
 
     QObject::connect(&diagnostics, &Sse::StreamDiagnostics::finished, &app,
                      [] { QCoreApplication::exit(0); });
-    diagnostics.run(options, int(durationSeconds * 1000));
+    const QString fieldsError = Sse::requestFieldsError(options);
+    if (!fieldsError.isEmpty())
+        return usageError(fieldsError);
+    diagnostics.run(options, int(durationMs));
     app.exec();
 
     const Sse::DiagnosticsReport report = diagnostics.report();

@@ -11,7 +11,8 @@
 namespace CliArguments {
 
 /// Parses `Name: value` (name and value trimmed). Returns an error message, or an
-/// empty string when \a text is a valid header.
+/// empty string when \a text is a valid header: the name an HTTP token, no CR, LF or NUL
+/// anywhere (it would end the header line and start another one on the wire).
 QString parseHeader(const QString &text, QPair<QByteArray, QByteArray> *header);
 
 using Header = QPair<QByteArray, QByteArray>;
@@ -22,6 +23,21 @@ QString parseHeaders(const QStringList &texts, QList<Header> *headers);
 
 /// Puts \a header in place of the headers with its name (case-insensitive) in \a headers.
 void setHeader(QList<Header> *headers, const Header &header);
+
+/// A whole number from \a minimum to \a maximum (no fraction, no exponent); false otherwise.
+bool parseInteger(const QString &text, qint64 minimum, qint64 maximum, qint64 *value);
+
+/// Seconds from \a minimum to \a maximum (a decimal number), as whole milliseconds.
+bool parseSeconds(const QString &text, double minimum, double maximum, qint64 *milliseconds);
+
+/// Longest --timeout, --idle-timeout, --duration: below the 24.8 days a Qt timer can wait.
+constexpr double MaximumSeconds = 2000000;
+/// Largest request body read from --data-file.
+constexpr qint64 MaximumBodyBytes = 64LL * 1024 * 1024;
+
+/// Reads at most MaximumBodyBytes of \a path into \a body (a larger file, or a device that
+/// does not end, is an error found without reading it all). Returns an error message.
+QString readBodyFile(const QString &path, QByteArray *body);
 
 /// The single URL argument. Returns an error message, or an empty string.
 QString parseUrl(const QStringList &positional, QUrl *url);

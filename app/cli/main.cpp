@@ -10,6 +10,7 @@
 
 #include "sselib/demoserver.h"
 #include "sselib/jsonlines.h"
+#include "sselib/profile.h"
 #include "sselib/sseclient.h"
 
 #include <QCommandLineParser>
@@ -21,8 +22,10 @@
 #include <QSocketNotifier>
 #include <QTimer>
 
+#include <chrono>
 #include <csignal>
 #include <cstdio>
+#include <limits>
 #include <unistd.h>
 
 namespace {
@@ -84,6 +87,14 @@ public:
 
     void start() { m_client.open(); }
 
+    /// The run ends after \a runMs: a pipe or FIFO output still unwritten a second later is
+    /// given up (exit code 3) instead of holding the process.
+    void setOutputDeadline(qint64 runMs)
+    {
+        m_file.setDeadline(std::chrono::steady_clock::now() + std::chrono::milliseconds(runMs)
+                           + std::chrono::seconds(1));
+    }
+
     void finish(int code)
     {
         if (m_finished)
@@ -96,6 +107,9 @@ public:
         const Sse::Client::State state = m_client.state();
         if (state != Sse::Client::State::Failed && state != Sse::Client::State::Closed)
             m_client.close();
+        // Interrupted: a FIFO nobody reads gets two more seconds, not forever.
+        if (code == ExitInterrupted)
+            m_file.setDeadline(std::chrono::steady_clock::now() + std::chrono::seconds(2));
         if (!flushAll() && code == ExitNormal)
             code = ExitOutputError;
         QCoreApplication::exit(code);
@@ -344,6 +358,12 @@ int main(int argc, char *argv[])
                                                 : names.join(QStringLiteral(", "))));
             return ExitUsage;
         }
+        const QString fieldsError = Sse::requestFieldsError(match->profile.options);
+        if (!fieldsError.isEmpty()) {
+            printError(QStringLiteral("profile \"%1\" in %2 cannot be used: %3")
+                           .arg(name, store.source(), fieldsError));
+            return ExitUsage;
+        }
         options = match->profile.options;
         profileIsDemo = match->isDemo;
         profileSecrets = match->secretHeaders;
@@ -423,11 +443,10 @@ int main(int argc, char *argv[])
     if (parser.isSet(dataOption))
         options.body = parser.value(dataOption).toUtf8();
     if (parser.isSet(dataFileOption)) {
-        QFile file(parser.value(dataFileOption));
-        if (!file.open(QIODevice::ReadOnly))
-            return usageError(QStringLiteral("cannot read %1: %2")
-                                  .arg(file.fileName(), file.errorString()));
-        options.body = file.readAll();
+        const QString bodyError =
+            CliArguments::readBodyFile(parser.value(dataFileOption), &options.body);
+        if (!bodyError.isEmpty())
+            return usageError(bodyError);
     }
     // A body given here implies POST unless -X says otherwise (or the profile's method is
     // not GET); without a profile the method starts as GET.
@@ -437,47 +456,69 @@ int main(int argc, char *argv[])
         options.method = parser.value(methodOption).toUpper().toUtf8();
     else if (bodyGiven && options.method == QByteArrayView("GET"))
         options.method = QByteArrayLiteral("POST");
-    if (parser.isSet(lastIdOption))
+    Sse::ClientOptions methodOnly;
+    methodOnly.method = options.method;
+    if (parser.isSet(methodOption) && !Sse::requestFieldsError(methodOnly).isEmpty())
+        return usageError(QStringLiteral("-X takes an HTTP method (a token: letters, digits, "
+                                         "!#$%&'*+-.^_`|~), without a line break"));
+    if (parser.isSet(lastIdOption)) {
         options.initialLastEventId = parser.value(lastIdOption).toUtf8();
+        if (Sse::hasLineBreakOrNul(options.initialLastEventId))
+            return usageError(QStringLiteral("--last-event-id holds a line break (CR or LF) or "
+                                             "NUL, which would start another header line"));
+    }
     if (parser.isSet(noReconnectOption))
         options.reconnectPolicy = Sse::ReconnectPolicy::Never;
     if (parser.isSet(insecureOption))
         options.allowInsecureTls = true;
 
-    auto positiveNumber = [&](const QCommandLineOption &option, double *value) {
-        bool ok = false;
-        *value = parser.value(option).toDouble(&ok);
-        return ok && *value > 0;
-    };
-    double idleSeconds = 0;
+    // Integers where integers are meant, and explicit ranges: a fraction or an exponent is not
+    // silently truncated, and no value overflows the int the client or a timer keeps.
+    const QString secondsRange = QStringLiteral("from 0.001 to %1 seconds")
+                                     .arg(qint64(CliArguments::MaximumSeconds));
+    qint64 idleMs = 0;
     if (parser.isSet(idleOption)) {
-        if (!positiveNumber(idleOption, &idleSeconds))
-            return usageError(QStringLiteral("--idle-timeout takes a positive number of seconds"));
-        options.idleTimeoutMs = int(idleSeconds * 1000);
+        if (!CliArguments::parseSeconds(parser.value(idleOption), 0.001,
+                                        CliArguments::MaximumSeconds, &idleMs))
+            return usageError(QStringLiteral("--idle-timeout takes %1").arg(secondsRange));
+        options.idleTimeoutMs = int(idleMs);
     }
-    double maxSize = 0;
+    constexpr qint64 MaximumEventSizeLimit = 1LL << 30;
     if (parser.isSet(maxSizeOption)) {
-        if (!positiveNumber(maxSizeOption, &maxSize))
-            return usageError(QStringLiteral("--max-event-size takes a positive byte count"));
-        options.maximumEventSize = qsizetype(maxSize);
+        qint64 bytes = 0;
+        if (!CliArguments::parseInteger(parser.value(maxSizeOption), 1, MaximumEventSizeLimit,
+                                        &bytes))
+            return usageError(QStringLiteral("--max-event-size takes a whole number of bytes "
+                                             "from 1 to %1 (1 GiB)")
+                                  .arg(MaximumEventSizeLimit));
+        options.maximumEventSize = qsizetype(bytes);
     }
     if (parser.isSet(retryOption)) {
-        bool ok = false;
-        const qint64 retryMs = parser.value(retryOption).toLongLong(&ok);
-        if (!ok || retryMs < 0 || retryMs > 24LL * 3600 * 1000)
+        qint64 retryMs = 0;
+        if (!CliArguments::parseInteger(parser.value(retryOption), 0, 24LL * 3600 * 1000,
+                                        &retryMs))
             return usageError(QStringLiteral("--retry takes milliseconds from 0 to 86400000"));
         options.defaultRetryMs = int(retryMs);
     }
-    double maxEvents = 0;
-    if (parser.isSet(maxEventsOption) && !positiveNumber(maxEventsOption, &maxEvents))
-        return usageError(QStringLiteral("--max-events takes a positive number"));
-    double timeoutSeconds = 0;
-    if (parser.isSet(timeoutOption) && !positiveNumber(timeoutOption, &timeoutSeconds))
-        return usageError(QStringLiteral("--timeout takes a positive number of seconds"));
+    qint64 maxEvents = 0;
+    if (parser.isSet(maxEventsOption)
+        && !CliArguments::parseInteger(parser.value(maxEventsOption), 1,
+                                       std::numeric_limits<qint64>::max(), &maxEvents))
+        return usageError(QStringLiteral("--max-events takes a whole number from 1 to %1")
+                              .arg(std::numeric_limits<qint64>::max()));
+    qint64 timeoutMs = 0;
+    if (parser.isSet(timeoutOption)
+        && !CliArguments::parseSeconds(parser.value(timeoutOption), 0.001,
+                                       CliArguments::MaximumSeconds, &timeoutMs))
+        return usageError(QStringLiteral("--timeout takes %1").arg(secondsRange));
+    // Everything that goes into the request head, whatever its source (profile, keychain, -H).
+    const QString fieldsError = Sse::requestFieldsError(options);
+    if (!fieldsError.isEmpty())
+        return usageError(fieldsError);
     if (parser.isSet(quietOption) && !parser.isSet(outputOption))
         return usageError(QStringLiteral("--quiet needs --output"));
 
-    CliMonitor monitor(options, parser.isSet(statesOption), qint64(maxEvents),
+    CliMonitor monitor(options, parser.isSet(statesOption), maxEvents,
                        parser.isSet(quietOption));
     if (parser.isSet(outputOption) && !monitor.openOutputFile(parser.value(outputOption)))
         return ExitOutputError;
@@ -491,8 +532,10 @@ int main(int argc, char *argv[])
         std::signal(SIGINT, onSignal);
         std::signal(SIGTERM, onSignal);
     }
-    if (timeoutSeconds > 0) {
-        QTimer::singleShot(qint64(timeoutSeconds * 1000), &monitor,
+    if (timeoutMs > 0) {
+        // A FIFO output that nobody reads must not hold the run past its end.
+        monitor.setOutputDeadline(timeoutMs);
+        QTimer::singleShot(std::chrono::milliseconds(timeoutMs), &monitor,
                            [&monitor] { monitor.finish(ExitNormal); });
     }
     monitor.start();

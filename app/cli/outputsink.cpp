@@ -3,7 +3,16 @@
 #include <cerrno>
 #include <cstring>
 #include <fcntl.h>
+#include <poll.h>
+#include <sys/stat.h>
 #include <unistd.h>
+
+namespace {
+
+// How often the writer thread looks again for a FIFO's reader, or at a stop request.
+constexpr int FifoPollMs = 20;
+
+} // namespace
 
 OutputSink::~OutputSink()
 {
@@ -23,21 +32,77 @@ OutputSink::~OutputSink()
 bool OutputSink::openStandardOutput()
 {
     m_fd = STDOUT_FILENO;
+    m_open = true;
     m_ownsFd = false;
     return true;
 }
 
 bool OutputSink::openFile(const QString &path)
 {
-    const QByteArray name = path.toLocal8Bit();
-    m_fd = ::open(name.constData(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-    if (m_fd < 0) {
-        m_error = QString::fromLocal8Bit(std::strerror(errno));
-        return false;
+    m_path = path.toLocal8Bit();
+    struct stat status = {};
+    m_fifo = ::stat(m_path.constData(), &status) == 0 && S_ISFIFO(status.st_mode);
+    if (!m_fifo) {
+        m_fd = ::open(m_path.constData(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+        if (m_fd < 0) {
+            m_error = QString::fromLocal8Bit(std::strerror(errno));
+            return false;
+        }
+    } else {
+        // A blocking open would wait here for a reader, with the event loop not yet running.
+        m_fd = ::open(m_path.constData(), O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+        if (m_fd < 0 && errno != ENXIO) { // ENXIO: no reader yet, the writer thread waits
+            m_error = QString::fromLocal8Bit(std::strerror(errno));
+            return false;
+        }
     }
+    m_open = true;
     m_ownsFd = true;
     m_writer = std::thread([this] { run(); });
     return true;
+}
+
+bool OutputSink::openFifo()
+{
+    std::unique_lock lock(m_mutex);
+    while (m_fd < 0) {
+        if (m_stopping || !m_error.isEmpty())
+            return false;
+        lock.unlock();
+        const int fd = ::open(m_path.constData(), O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+        const int error = errno;
+        lock.lock();
+        if (fd >= 0) {
+            m_fd = fd;
+        } else if (error != ENXIO) {
+            m_error = QString::fromLocal8Bit(std::strerror(error));
+            return false;
+        } else {
+            m_wake.wait_for(lock, std::chrono::milliseconds(FifoPollMs));
+        }
+    }
+    return true;
+}
+
+template<typename Predicate>
+void OutputSink::waitForWriter(std::unique_lock<std::mutex> &lock, Predicate done)
+{
+    if (!m_fifo || !m_deadline) {
+        m_done.wait(lock, done);
+        return;
+    }
+    if (m_done.wait_until(lock, *m_deadline, done))
+        return;
+    // Past the deadline with output still waiting for the FIFO's reader: give it up.
+    if (m_error.isEmpty()) {
+        m_error = m_fd < 0 ? QStringLiteral("no reader opened the FIFO %1")
+                                 .arg(QString::fromLocal8Bit(m_path))
+                           : QStringLiteral("the reader of the FIFO %1 did not take the output "
+                                            "before the end of the run")
+                                 .arg(QString::fromLocal8Bit(m_path));
+    }
+    m_queue.clear();
+    m_wake.notify_all();
 }
 
 QString OutputSink::errorString() const
@@ -52,6 +117,21 @@ bool OutputSink::failed() const
     return !m_error.isEmpty();
 }
 
+bool OutputSink::waitForFifoWritable()
+{
+    pollfd entry{m_fd, POLLOUT, 0};
+    for (;;) {
+        {
+            std::lock_guard lock(m_mutex);
+            if (!m_error.isEmpty())
+                return false; // given up by the caller's thread
+        }
+        const int ready = ::poll(&entry, 1, FifoPollMs);
+        if (ready > 0 || (ready < 0 && errno != EINTR))
+            return true; // writable, or an error the next write() reports
+    }
+}
+
 bool OutputSink::writeAll(const QByteArray &bytes)
 {
     const char *p = bytes.constData();
@@ -61,9 +141,15 @@ bool OutputSink::writeAll(const QByteArray &bytes)
         if (written < 0) {
             if (errno == EINTR)
                 continue;
+            if (m_fifo && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+                if (!waitForFifoWritable())
+                    return false;
+                continue;
+            }
             const QString error = QString::fromLocal8Bit(std::strerror(errno));
             std::lock_guard lock(m_mutex);
-            m_error = error;
+            if (m_error.isEmpty())
+                m_error = error;
             return false;
         }
         p += written;
@@ -74,6 +160,8 @@ bool OutputSink::writeAll(const QByteArray &bytes)
 
 void OutputSink::run()
 {
+    if (m_fifo && m_fd < 0)
+        openFifo(); // on failure m_error is set (or the sink stops): buffers are dropped
     std::unique_lock lock(m_mutex);
     for (;;) {
         m_wake.wait(lock, [this] { return m_stopping || !m_queue.empty(); });
@@ -96,7 +184,7 @@ void OutputSink::run()
 
 bool OutputSink::submit()
 {
-    if (m_fd < 0) {
+    if (!m_open) {
         m_buffer.resize(0);
         return m_error.isEmpty();
     }
@@ -110,9 +198,13 @@ bool OutputSink::submit()
     }
     std::unique_lock lock(m_mutex);
     if (!m_buffer.isEmpty() && m_error.isEmpty()) {
-        m_done.wait(lock, [this] {
+        waitForWriter(lock, [this] {
             return qsizetype(m_queue.size()) < MaximumQueued || !m_error.isEmpty();
         });
+        if (!m_error.isEmpty()) {
+            m_buffer.resize(0);
+            return false;
+        }
         m_queue.push_back(std::move(m_buffer));
         m_buffer = std::move(m_spare); // a written buffer's allocation, when there is one
         m_buffer.resize(0);
@@ -129,6 +221,6 @@ bool OutputSink::flush()
     if (!m_writer.joinable())
         return submitted;
     std::unique_lock lock(m_mutex);
-    m_done.wait(lock, [this] { return m_queue.empty() && !m_writing; });
+    waitForWriter(lock, [this] { return (m_queue.empty() && !m_writing) || !m_error.isEmpty(); });
     return m_error.isEmpty();
 }

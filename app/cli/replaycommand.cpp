@@ -1,5 +1,7 @@
 #include "replaycommand.h"
 
+#include "cliarguments.h"
+
 #include "recording/logreader.h"
 
 #include "sselib/replayserver.h"
@@ -25,6 +27,40 @@ enum ExitCode {
 void printError(const QString &message)
 {
     std::fprintf(stderr, "sse-monitor-cli replay: %s\n", message.toLocal8Bit().constData());
+}
+
+// A recording line (one JSON Lines record) longer than this is skipped when loading.
+constexpr qint64 MaximumRecordBytes = 64LL * 1024 * 1024;
+constexpr qint64 ReadBlockBytes = 1024 * 1024;
+
+// Byte ranges [first, second) of the lines of \a file longer than MaximumRecordBytes (line break
+// excluded), found by reading it a block at a time; the file is left at its start.
+QList<QPair<qint64, qint64>> oversizedLines(QFile &file)
+{
+    QList<QPair<qint64, qint64>> ranges;
+    qint64 offset = 0;
+    qint64 lineStart = 0;
+    for (;;) {
+        const QByteArray block = file.read(ReadBlockBytes);
+        if (block.isEmpty())
+            break;
+        qsizetype from = 0;
+        for (;;) {
+            const qsizetype newline = block.indexOf('\n', from);
+            if (newline < 0)
+                break;
+            const qint64 lineEnd = offset + newline;
+            if (lineEnd - lineStart > MaximumRecordBytes)
+                ranges.append({lineStart, lineEnd});
+            lineStart = lineEnd + 1;
+            from = newline + 1;
+        }
+        offset += block.size();
+    }
+    if (offset - lineStart > MaximumRecordBytes)
+        ranges.append({lineStart, offset});
+    file.seek(0);
+    return ranges;
 }
 
 void printInfo(const QString &message)
@@ -92,7 +128,17 @@ int runReplay(QCoreApplication &app, QStringList arguments)
             QStringLiteral("connection"),
             QStringLiteral("Serve only the events of connection NAME (recordings of several)."),
             QStringLiteral("NAME"));
-    parser.addOptions({listenOption, speedOption, fastOption, loopOption, connectionOption});
+    const QCommandLineOption requestTimeoutOption(
+            QStringLiteral("request-timeout"),
+            QStringLiteral("Close a connection that has not sent its request after SECONDS "
+                           "(default 10)."),
+            QStringLiteral("SECONDS"), QStringLiteral("10"));
+    const QCommandLineOption maxClientsOption(
+            QStringLiteral("max-clients"),
+            QStringLiteral("Serve at most N connections at a time; more get 503 (default 256)."),
+            QStringLiteral("N"), QStringLiteral("256"));
+    parser.addOptions({listenOption, speedOption, fastOption, loopOption, connectionOption,
+                       requestTimeoutOption, maxClientsOption});
     parser.addPositionalArgument(QStringLiteral("FILE"),
                                  QStringLiteral("A JSON Lines recording or a raw SSE capture."));
     auto usageError = [](const QString &message) {
@@ -118,6 +164,14 @@ int runReplay(QCoreApplication &app, QStringList arguments)
         if (!ok || speed <= 0)
             return usageError(QStringLiteral("--speed takes a positive number"));
     }
+    qint64 requestTimeoutMs = 0;
+    if (!CliArguments::parseSeconds(parser.value(requestTimeoutOption), 0.001,
+                                    CliArguments::MaximumSeconds, &requestTimeoutMs))
+        return usageError(QStringLiteral("--request-timeout takes from 0.001 to %1 seconds")
+                                  .arg(qint64(CliArguments::MaximumSeconds)));
+    qint64 maximumClients = 0;
+    if (!CliArguments::parseInteger(parser.value(maxClientsOption), 1, 100000, &maximumClients))
+        return usageError(QStringLiteral("--max-clients takes a whole number from 1 to 100000"));
     QHostAddress address;
     quint16 port = 0;
     if (!parseListen(parser.value(listenOption), &address, &port))
@@ -148,12 +202,34 @@ int runReplay(QCoreApplication &app, QStringList arguments)
                 events.append(batch.events);
         }
     };
+    // Lines over MaximumRecordBytes are left out (their line break stays, so line numbers in
+    // warnings still match the file): a record that size is not worth holding in memory.
+    const QList<QPair<qint64, qint64>> skipped =
+            file.isSequential() ? QList<QPair<qint64, qint64>>() : oversizedLines(file);
+    qsizetype nextSkip = 0;
+    qint64 offset = 0;
     for (;;) {
-        const QByteArray block = file.read(1024 * 1024);
+        qint64 length = ReadBlockBytes;
+        if (nextSkip < skipped.size()) {
+            if (offset >= skipped.at(nextSkip).first) {
+                offset = skipped.at(nextSkip).second;
+                file.seek(offset);
+                ++nextSkip;
+                continue;
+            }
+            length = qMin(length, skipped.at(nextSkip).first - offset);
+        }
+        const QByteArray block = file.read(length);
         if (block.isEmpty())
             break;
+        offset += block.size();
         reader.feed(block);
         collect();
+    }
+    if (!skipped.isEmpty()) {
+        printInfo(QStringLiteral("%1: %2 record(s) over 64 MiB skipped")
+                          .arg(path)
+                          .arg(skipped.size()));
     }
     if (file.error() != QFileDevice::NoError) {
         printError(QStringLiteral("cannot read %1: %2").arg(path, file.errorString()));
@@ -191,6 +267,18 @@ int runReplay(QCoreApplication &app, QStringList arguments)
 
     Sse::ReplayServer server;
     server.setEvents(events);
+    if (server.skippedEventCount() > 0) {
+        printInfo(QStringLiteral("%1: %2 event(s) left out: a type holding a line break, or an id "
+                                 "holding a line break or NUL, cannot be sent as an SSE field")
+                          .arg(path)
+                          .arg(server.skippedEventCount()));
+    }
+    if (server.events().isEmpty()) {
+        printError(QStringLiteral("%1 holds no events that can be sent").arg(path));
+        return ExitInputError;
+    }
+    server.setRequestTimeout(int(requestTimeoutMs));
+    server.setMaximumConnections(int(maximumClients));
     server.setSpeed(speed);
     server.setRepeat(parser.isSet(loopOption) ? Sse::ReplayServer::Repeat::Loop
                                               : Sse::ReplayServer::Repeat::Once);

@@ -9,10 +9,22 @@
 #include <QJsonObject>
 #include <QJsonValue>
 #include <QLocale>
+#include <QRegularExpression>
 
 #include <optional>
 
 namespace {
+
+// A field a spreadsheet would evaluate as a formula (CWE-1236): it starts with one of these.
+// A plain decimal number ("-12.5", "-1e5") is not a formula and stays as it is.
+bool looksLikeFormula(QByteArrayView field)
+{
+    if (field.isEmpty() || !QByteArrayView("=+-@\t\r").contains(field.front()))
+        return false;
+    static const QRegularExpression number(
+        QStringLiteral("^[+-]?([0-9]+\\.?[0-9]*|\\.[0-9]+)([eE][+-]?[0-9]+)?$"));
+    return field.size() > 64 || !number.match(QLatin1StringView(field)).hasMatch();
+}
 
 bool needsQuotes(QByteArrayView field)
 {
@@ -125,7 +137,14 @@ void ExportFormatter::append(QByteArray &out, const ExportEvent &event)
         appendCsv(out, event);
         break;
     case ExportFormat::SseText:
-        Sse::appendWireEvent(out, event.event, &m_currentId);
+        if (!Sse::appendWireEvent(out, event.event, &m_currentId)) {
+            // Written as it is, the type or id would add fields of its own (`id:`, `retry:`,
+            // `data:`): the event is left out and a comment in its place says so.
+            out.append(": event ");
+            out.append(QByteArray::number(event.sequence));
+            out.append(" left out: its type or id holds a line break or NUL\n\n");
+            ++m_skippedEvents;
+        }
         break;
     }
 }
@@ -178,11 +197,18 @@ void ExportFormatter::appendCsv(QByteArray &out, const ExportEvent &event)
 
 void ExportFormatter::appendCsvField(QByteArray &out, QByteArrayView field)
 {
+    // OWASP's advice for CSV injection: a leading single quote makes the spreadsheet show the
+    // field as text.
+    const bool formula = looksLikeFormula(field);
     if (!needsQuotes(field)) {
+        if (formula)
+            out.append('\'');
         out.append(field);
         return;
     }
     out.append('"');
+    if (formula)
+        out.append('\'');
     qsizetype run = 0;
     for (qsizetype i = 0; i < field.size(); ++i) {
         if (field.at(i) == '"') {

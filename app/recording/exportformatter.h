@@ -21,7 +21,9 @@ enum class ExportFormat {
     Csv,
     // The events in `text/event-stream` wire format (Sse::appendWireEvent): a client or
     // Sse::Parser reads the same types, data, ids and retries back. Connections are merged into
-    // one stream and times are not kept.
+    // one stream and times are not kept. An event whose type holds CR or LF, or whose id holds CR,
+    // LF or NUL, cannot be written as such fields: it is left out, with a comment line
+    // (`: event N left out: ...`) in its place.
     SseText,
 };
 
@@ -58,6 +60,8 @@ public:
     void appendPrologue(QByteArray &out);
     void append(QByteArray &out, const ExportEvent &event);
     void setConnectionName(quint16 connection, const QString &name);
+    // SSE text: events left out because their type or id cannot be an SSE field value.
+    qint64 skippedEvents() const { return m_skippedEvents; }
 
     // One CSV field, quoted if needed.
     static void appendCsvField(QByteArray &out, QByteArrayView field);
@@ -74,4 +78,5 @@ private:
     Sse::JsonLines::TimeFormatter m_time;
     QHash<quint16, Sse::JsonLines::Writer> m_writers; // JSON Lines: one per connection seen
     QByteArray m_currentId;                           // SSE text: the id the reader has
+    qint64 m_skippedEvents = 0;
 };

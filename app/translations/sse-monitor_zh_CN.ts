@@ -2489,6 +2489,10 @@ Result: %1 failure(s), %2 warning(s), %3 passed
         <source>Send a reference (URL or id) and fetch large payloads separately.</source>
         <translation>发送引用（URL 或 ID），并单独获取较大的负载。</translation>
     </message>
+    <message>
+        <source>other types %1</source>
+        <translation>其他类型 %1</translation>
+    </message>
 </context>
 <context>
     <name>StreamMessages</name>

@@ -26,7 +26,11 @@ using Headers = QList<QPair<QByteArray, QByteArray>>;
 
 // Bounds on what one observation keeps, so a long check of a busy stream stays small.
 constexpr qsizetype MaximumSamples = 1000000;
-constexpr qsizetype MaximumSeenIds = 100000;
+constexpr qsizetype MaximumSeenIds = 100000; // kept as 64-bit hashes: about 3 MB at most
+// The type table: at most this many names of at most MaximumTypeBytes each (256 KB of names);
+// other events are counted in one overflow bucket.
+constexpr qsizetype MaximumTypes = 1000;
+constexpr qsizetype MaximumTypeBytes = 256;
 constexpr qsizetype MaximumLinePrefix = 256; // enough for the field name and the colon
 constexpr int MaximumUnknownNames = 20;
 
@@ -170,6 +174,8 @@ QString DiagnosticsReport::statisticsText() const
     QStringList types;
     for (const auto &entry : s.eventsByType)
         types += QString::fromUtf8(entry.first) + QLatin1Char(' ') + QString::number(entry.second);
+    if (s.eventsOfOtherTypes > 0)
+        types += StreamCheck::tr("other types %1").arg(s.eventsOfOtherTypes);
     text += StreamCheck::tr("  events by type:   %1\n")
                 .arg(types.isEmpty() ? QStringLiteral("-") : types.join(QStringLiteral(", ")));
     text += StreamCheck::tr("  rate:             %1 events/s\n").arg(s.eventsPerSecond, 0, 'f', 2);
@@ -208,6 +214,7 @@ QJsonObject DiagnosticsReport::toJson() const
         {QStringLiteral("responses"), double(s.responses)},
         {QStringLiteral("eventsPerSecond"), s.eventsPerSecond},
         {QStringLiteral("eventsByType"), types},
+        {QStringLiteral("eventsOfOtherTypes"), double(s.eventsOfOtherTypes)},
         {QStringLiteral("minimumSize"), double(s.minimumSize)},
         {QStringLiteral("medianSize"), double(s.medianSize)},
         {QStringLiteral("maximumSize"), double(s.maximumSize)},
@@ -284,6 +291,7 @@ public:
     qint64 bytes = 0;
     qint64 events = 0;
     QHash<QByteArray, qint64> eventsByType;
+    qint64 eventsOfOtherTypes = 0;
     QList<qint64> sizes;
     QList<qint64> gaps;
     qint64 lastEventMs = -1;
@@ -304,7 +312,8 @@ public:
     bool resumeSkipped = false; // the request is not idempotent: no forced reconnect
     bool awaitingResume = false;
     QByteArray resumeFromId;
-    QSet<QByteArray> seenIds;
+    QSet<size_t> seenIds; // hashes of the ids seen: a 64 KiB id costs as little as a short one
+    static size_t idHash(const QByteArray &id) { return qHashBits(id.constData(), size_t(id.size())); }
     int resumeChecks = 0;
     int resumeDuplicates = 0;
     int resumeGaps = 0;
@@ -340,6 +349,7 @@ void StreamDiagnostics::Private::reset()
     errors.clear();
     bytes = events = 0;
     eventsByType.clear();
+    eventsOfOtherTypes = 0;
     sizes.clear();
     gaps.clear();
     lastEventMs = -1;
@@ -406,7 +416,12 @@ void StreamDiagnostics::Private::processEvent(const Event &event, qint64 nowMs)
 {
     ++events;
     ++readEvents;
-    ++eventsByType[event.type];
+    if (const auto type = eventsByType.find(event.type); type != eventsByType.end())
+        ++*type;
+    else if (eventsByType.size() < MaximumTypes && event.type.size() <= MaximumTypeBytes)
+        eventsByType.insert(event.type, 1);
+    else
+        ++eventsOfOtherTypes;
     if (sizes.size() < MaximumSamples)
         sizes.append(event.data.size());
     if (firstEventMs < 0)
@@ -424,7 +439,7 @@ void StreamDiagnostics::Private::processEvent(const Event &event, qint64 nowMs)
             evaluateResume(event.lastEventId);
         }
         if (seenIds.size() < MaximumSeenIds)
-            seenIds.insert(event.lastEventId);
+            seenIds.insert(idHash(event.lastEventId));
     } else {
         ++eventsWithoutId;
     }
@@ -473,7 +488,7 @@ void StreamDiagnostics::Private::evaluateResume(const QByteArray &after)
         }
         return;
     }
-    if (after == resumeFromId || seenIds.contains(after)) {
+    if (after == resumeFromId || seenIds.contains(idHash(after))) {
         ++resumeDuplicates;
         resumeDetail = StreamCheck::tr("Reconnected with Last-Event-ID %1; the first event after "
                                        "it had id %2, which was already delivered.")
@@ -759,6 +774,7 @@ DiagnosticsReport StreamDiagnostics::Private::buildReport() const
     s.eventsPerSecond = s.durationMs > 0 ? double(events) * 1000.0 / double(s.durationMs) : 0;
     for (auto it = eventsByType.cbegin(); it != eventsByType.cend(); ++it)
         s.eventsByType.append({it.key(), it.value()});
+    s.eventsOfOtherTypes = eventsOfOtherTypes;
     std::sort(s.eventsByType.begin(), s.eventsByType.end(), [](const auto &a, const auto &b) {
         return a.second != b.second ? a.second > b.second : a.first < b.first;
     });

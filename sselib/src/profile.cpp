@@ -26,6 +26,69 @@ QList<QPair<QByteArray, QByteArray>> redactHeaders(const QList<QPair<QByteArray,
     return result;
 }
 
+bool hasLineBreakOrNul(QByteArrayView value)
+{
+    for (const char c : value) {
+        if (c == '\r' || c == '\n' || c == '\0')
+            return true;
+    }
+    return false;
+}
+
+namespace {
+
+// RFC 9110 token characters (header names, methods).
+bool isToken(QByteArrayView text)
+{
+    if (text.isEmpty())
+        return false;
+    for (const char c : text) {
+        const bool alphanumeric =
+            (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
+        if (!alphanumeric && !QByteArrayView("!#$%&'*+-.^_`|~").contains(c))
+            return false;
+    }
+    return true;
+}
+
+QString printable(QByteArrayView text)
+{
+    QString result = QString::fromUtf8(text.first(qMin<qsizetype>(text.size(), 80)));
+    result.replace(QLatin1Char('\r'), QLatin1String("\\r"));
+    result.replace(QLatin1Char('\n'), QLatin1String("\\n"));
+    result.replace(QChar(u'\0'), QLatin1String("\\0"));
+    return result;
+}
+
+} // namespace
+
+QString requestFieldsError(const ClientOptions &options)
+{
+    static const QString lineBreak = QStringLiteral("a line break (CR or LF) or NUL");
+    if (!options.method.isEmpty() && !isToken(options.method)) {
+        return QStringLiteral("the method \"%1\" is not an HTTP token%2")
+            .arg(printable(options.method),
+                 hasLineBreakOrNul(options.method) ? QStringLiteral(" (it holds %1)").arg(lineBreak)
+                                                   : QString());
+    }
+    for (const auto &header : options.headers) {
+        if (!isToken(header.first)) {
+            return QStringLiteral("the header name \"%1\" is not an HTTP token%2")
+                .arg(printable(header.first),
+                     hasLineBreakOrNul(header.first)
+                         ? QStringLiteral(" (it holds %1)").arg(lineBreak)
+                         : QString());
+        }
+        if (hasLineBreakOrNul(header.second)) {
+            return QStringLiteral("the value of header %1 holds %2")
+                .arg(QString::fromUtf8(header.first), lineBreak);
+        }
+    }
+    if (hasLineBreakOrNul(options.initialLastEventId))
+        return QStringLiteral("the Last-Event-ID holds %1").arg(lineBreak);
+    return QString();
+}
+
 QString reconnectPolicyName(ReconnectPolicy policy)
 {
     switch (policy) {

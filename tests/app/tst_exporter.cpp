@@ -108,6 +108,8 @@ private slots:
     void csvField();
     void csvRoundTrip();
     void csvJsonColumns();
+    void csvFormulasNeutralised();
+    void sseTextSkipsUnwritableEvents();
     void jsonLinesRoundTrip();
     void sseTextRoundTrip();
     void progressAndBatches();
@@ -156,6 +158,19 @@ void tst_Exporter::csvField_data()
     QTest::newRow("lf") << QByteArray("a\nb") << QByteArray("\"a\nb\"");
     QTest::newRow("cr") << QByteArray("a\rb") << QByteArray("\"a\rb\"");
     QTest::newRow("utf8") << QByteArray("\xc3\xa9t\xc3\xa9") << QByteArray("\xc3\xa9t\xc3\xa9");
+    // CWE-1236: a field a spreadsheet would run as a formula gets a leading quote (OWASP).
+    QTest::newRow("=formula") << QByteArray("=HYPERLINK(\"http://x\")")
+                              << QByteArray("\"'=HYPERLINK(\"\"http://x\"\")\"");
+    QTest::newRow("+formula") << QByteArray("+cmd|' /C calc'!A0")
+                              << QByteArray("'+cmd|' /C calc'!A0");
+    QTest::newRow("-formula") << QByteArray("-2+3+cmd") << QByteArray("'-2+3+cmd");
+    QTest::newRow("@formula") << QByteArray("@SUM(1+1)") << QByteArray("'@SUM(1+1)");
+    QTest::newRow("tab first") << QByteArray("\t=1") << QByteArray("'\t=1");
+    QTest::newRow("cr first") << QByteArray("\r=1") << QByteArray("\"'\r=1\"");
+    QTest::newRow("= later") << QByteArray("a=1") << QByteArray("a=1");
+    QTest::newRow("negative number") << QByteArray("-12.5") << QByteArray("-12.5");
+    QTest::newRow("exponent") << QByteArray("-1e5") << QByteArray("-1e5");
+    QTest::newRow("lone minus") << QByteArray("-") << QByteArray("'-");
 }
 
 void tst_Exporter::csvField()
@@ -227,6 +242,71 @@ void tst_Exporter::csvJsonColumns()
     QCOMPARE(rows.at(2).mid(5), QByteArrayList({"-0.5", "X", "", "", "", ""}));
     QCOMPARE(rows.at(3).mid(5), QByteArrayList({"", "", "", "", "", ""}));
     QCOMPARE(rows.at(4).mid(5), QByteArrayList({"", "", "", "", "", "42"}));
+}
+
+// A real export: type, id, data and a JSON column holding formulas come out neutralised, numbers
+// stay numbers.
+void tst_Exporter::csvFormulasNeutralised()
+{
+    Sse::EventList events;
+    Sse::Event event;
+    event.type = "=HYPERLINK(\"http://evil.example\",\"x\")";
+    event.lastEventId = "@SUM(A1:A9)";
+    event.data = R"({"note":"=1+1","n":-3})";
+    events.append(event);
+    event.type = "message";
+    event.lastEventId = "-5";
+    event.data = "+cmd|' /C calc'!A0";
+    events.append(event);
+    const QString path = m_dir.filePath(QStringLiteral("formulas.csv"));
+    ExportOptions options;
+    options.jsonPaths = {"note", "n"};
+    runExport(ExportFormat::Csv, path, exportEvents(events, 1), options);
+    if (QTest::currentTestFailed())
+        return;
+    QList<QByteArrayList> rows;
+    QVERIFY(parseCsv(readAll(path), &rows));
+    QCOMPARE(rows.size(), 3);
+    QCOMPARE(rows.at(1).mid(2), QByteArrayList({"'=HYPERLINK(\"http://evil.example\",\"x\")",
+                                                "'@SUM(A1:A9)", R"({"note":"=1+1","n":-3})",
+                                                "'=1+1", "-3"}));
+    QCOMPARE(rows.at(2).mid(2),
+             QByteArrayList({"message", "-5", "'+cmd|' /C calc'!A0", "", ""}));
+}
+
+// A type with CR or LF, or an id with CR, LF or NUL, cannot be written as an SSE field (it would
+// inject `id:`, `retry:` or `data:` lines): the event is left out, a comment line says so.
+void tst_Exporter::sseTextSkipsUnwritableEvents()
+{
+    Sse::EventList events;
+    auto add = [&](const QByteArray &type, const QByteArray &id, const QByteArray &data) {
+        Sse::Event event;
+        event.type = type;
+        event.lastEventId = id;
+        event.data = data;
+        events.append(event);
+    };
+    add("message", "1", "first");
+    add("tick\nretry: 1\ndata: injected", "2", "type with LF");
+    add("message", "3\rid: 999", "id with CR");
+    add("message", QByteArray("4\0", 2), "id with NUL");
+    add("tick\r\nid: 7", "5", "type with CRLF");
+    add("message", "6", "last");
+    const QString path = m_dir.filePath(QStringLiteral("hostile.txt"));
+    runExport(ExportFormat::SseText, path, exportEvents(events, 1));
+    if (QTest::currentTestFailed())
+        return;
+    const QByteArray text = readAll(path);
+    Sse::Parser parser;
+    Sse::EventList parsed;
+    QCOMPARE(parser.feed(text, parsed), Sse::Parser::Status::Ok);
+    QCOMPARE(parsed.size(), 2);
+    QCOMPARE(parsed.at(0).data, QByteArray("first"));
+    QCOMPARE(parsed.at(1).data, QByteArray("last"));
+    QCOMPARE(parsed.at(1).lastEventId, QByteArray("6"));
+    QCOMPARE(parsed.at(1).retryMs, -1);
+    QCOMPARE(parser.statistics().comments, 4);
+    QVERIFY2(!text.contains("injected") && !text.contains("999"), text.constData());
 }
 
 void tst_Exporter::jsonLinesRoundTrip()

@@ -6,17 +6,23 @@
 #include <QElapsedTimer>
 #include <QFile>
 #include <QFileInfo>
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QJsonParseError>
 #include <QProcess>
 #include <QRegularExpression>
+#include <QScopeGuard>
 #include <QSet>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
 
 #include <memory>
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 using namespace Qt::StringLiterals;
 using Exchange = TestServer::Exchange;
@@ -308,6 +314,18 @@ private Q_SLOTS:
     void maxEventSize();
     void demo();
     void terminateFlushes();
+
+    // Hostile input, round 2 (issue 20, items 14 and 15).
+    void lineBreaksRejected_data();
+    void lineBreaksRejected();
+    void profileLineBreaksRejected_data();
+    void profileLineBreaksRejected();
+    void numbersValidated_data();
+    void numbersValidated();
+    void dataFileCapped_data();
+    void dataFileCapped();
+    void fifoWithoutReaderEndsAtTimeout();
+    void fifoWithReaderGetsRecords();
 };
 
 void TestCli::initTestCase()
@@ -902,6 +920,233 @@ void TestCli::terminateFlushes()
         QCOMPARE(withoutTime(records.at(n - 1)),
                  eventRecord(n, u"message"_s, u"e%1"_s.arg(n), QString::number(n)));
     }
+}
+
+// A value with a line break or NUL would end the header line and start another one on the wire
+// (request header injection): the CLI refuses it with a usage error naming the option.
+void TestCli::lineBreaksRejected_data()
+{
+    QTest::addColumn<QStringList>("arguments");
+    QTest::addColumn<QString>("message");
+
+    QTest::newRow("-H value with CR LF")
+        << QStringList{u"-H"_s, u"X-A: a\r\nX-Injected: 1"_s} << u"-H"_s;
+    QTest::newRow("-H value with LF")
+        << QStringList{u"-H"_s, u"X-A: a\nX-Injected: 1"_s} << u"-H"_s;
+    QTest::newRow("-H value with CR")
+        << QStringList{u"-H"_s, u"X-A: a\rX-Injected: 1"_s} << u"-H"_s;
+    QTest::newRow("-H name with LF")
+        << QStringList{u"-H"_s, u"X-A\nX-Injected: 1"_s} << u"-H"_s;
+    QTest::newRow("--last-event-id with LF")
+        << QStringList{u"--last-event-id"_s, u"7\nX-Injected: 1"_s} << u"--last-event-id"_s;
+    QTest::newRow("--last-event-id with CR LF")
+        << QStringList{u"--last-event-id"_s, u"7\r\nX-Injected: 1"_s} << u"--last-event-id"_s;
+    QTest::newRow("-X with CR LF")
+        << QStringList{u"-X"_s, u"GET / HTTP/1.1\r\nX-Injected: 1\r\n"_s} << u"-X"_s;
+}
+
+void TestCli::lineBreaksRejected()
+{
+    QFETCH(QStringList, arguments);
+    QFETCH(QString, message);
+
+    TestServer server;
+    server.route("/stream", holdOpen(numberedEvents(1)));
+    Cli cli;
+    QVERIFY2(cli.run(arguments + QStringList{u"--max-events"_s, u"1"_s, url(server)}),
+             cli.describe().constData());
+    QCOMPARE(cli.exitStatus(), QProcess::NormalExit);
+    QVERIFY2(cli.exitCode() == 2, cli.describe().constData());
+    const QString err = QString::fromUtf8(cli.err());
+    QVERIFY2(err.contains(message), cli.describe().constData());
+    QVERIFY2(err.contains(u"line break"_s), cli.describe().constData());
+    QCOMPARE(cli.out(), QByteArray());
+    QCOMPARE(server.requestCount(), 0);
+}
+
+// The same values in a profile file (where NUL is possible too): the profile does not load.
+void TestCli::profileLineBreaksRejected_data()
+{
+    QTest::addColumn<QJsonObject>("fields");
+    QTest::addColumn<QString>("message");
+
+    QTest::newRow("header value with CR LF")
+        << QJsonObject{{u"headers"_s, QJsonArray{QJsonArray{u"X-A"_s, u"a\r\nX-Injected: 1"_s}}}}
+        << u"X-A"_s;
+    QTest::newRow("header value with NUL")
+        << QJsonObject{{u"headers"_s, QJsonArray{QJsonArray{u"X-A"_s, QString(u"a\0b"_s)}}}}
+        << u"X-A"_s;
+    QTest::newRow("header name with LF")
+        << QJsonObject{{u"headers"_s, QJsonArray{QJsonArray{u"X-A\nX-B"_s, u"1"_s}}}}
+        << u"header name"_s;
+    QTest::newRow("initialLastEventId with LF")
+        << QJsonObject{{u"initialLastEventId"_s, u"7\nX-Injected: 1"_s}} << u"Last-Event-ID"_s;
+    QTest::newRow("initialLastEventId with NUL")
+        << QJsonObject{{u"initialLastEventId"_s, QString(u"7\0"_s)}} << u"Last-Event-ID"_s;
+    QTest::newRow("method with CR LF")
+        << QJsonObject{{u"method"_s, u"GET\r\nX-Injected: 1"_s}} << u"method"_s;
+}
+
+void TestCli::profileLineBreaksRejected()
+{
+    QFETCH(QJsonObject, fields);
+    QFETCH(QString, message);
+
+    TestServer server;
+    server.route("/stream", holdOpen(numberedEvents(1)));
+    QJsonObject profile{{u"name"_s, u"hostile"_s}, {u"url"_s, url(server)}};
+    for (auto it = fields.constBegin(); it != fields.constEnd(); ++it)
+        profile.insert(it.key(), it.value());
+    QTemporaryDir directory;
+    QVERIFY2(directory.isValid(), qPrintable(directory.errorString()));
+    const QString path = directory.filePath(u"profiles.json"_s);
+    QFile file(path);
+    QVERIFY(file.open(QIODevice::WriteOnly));
+    file.write(QJsonDocument(QJsonArray{profile}).toJson());
+    file.close();
+
+    Cli cli;
+    QVERIFY2(cli.run({u"--profiles-file"_s, path, u"--profile"_s, u"hostile"_s, u"--max-events"_s,
+                      u"1"_s}),
+             cli.describe().constData());
+    QCOMPARE(cli.exitStatus(), QProcess::NormalExit);
+    QVERIFY2(cli.exitCode() == 2, cli.describe().constData());
+    const QString err = QString::fromUtf8(cli.err());
+    QVERIFY2(err.contains(u"hostile"_s) && err.contains(message), cli.describe().constData());
+    QVERIFY2(err.contains(u"line break"_s), cli.describe().constData());
+    QCOMPARE(cli.out(), QByteArray());
+    QCOMPARE(server.requestCount(), 0);
+}
+
+// Numbers: integers where integers are meant, explicit ranges, one clear message each.
+void TestCli::numbersValidated_data()
+{
+    QTest::addColumn<QStringList>("arguments");
+    QTest::addColumn<QString>("message");
+
+    QTest::newRow("--max-event-size 0.5")
+        << QStringList{u"--max-event-size"_s, u"0.5"_s} << u"--max-event-size"_s;
+    QTest::newRow("--max-event-size 1e30")
+        << QStringList{u"--max-event-size"_s, u"1e30"_s} << u"--max-event-size"_s;
+    QTest::newRow("--max-event-size 2048.7")
+        << QStringList{u"--max-event-size"_s, u"2048.7"_s} << u"--max-event-size"_s;
+    QTest::newRow("--max-events 2.5")
+        << QStringList{u"--max-events"_s, u"2.5"_s} << u"--max-events"_s;
+    QTest::newRow("--max-events 1e30")
+        << QStringList{u"--max-events"_s, u"1e30"_s} << u"--max-events"_s;
+    QTest::newRow("--timeout 1e20") << QStringList{u"--timeout"_s, u"1e20"_s} << u"--timeout"_s;
+    QTest::newRow("--timeout 0.0001")
+        << QStringList{u"--timeout"_s, u"0.0001"_s} << u"--timeout"_s;
+    QTest::newRow("--timeout nan") << QStringList{u"--timeout"_s, u"nan"_s} << u"--timeout"_s;
+    QTest::newRow("--idle-timeout 1e12")
+        << QStringList{u"--idle-timeout"_s, u"1e12"_s} << u"--idle-timeout"_s;
+    QTest::newRow("--idle-timeout inf")
+        << QStringList{u"--idle-timeout"_s, u"inf"_s} << u"--idle-timeout"_s;
+}
+
+void TestCli::numbersValidated()
+{
+    QFETCH(QStringList, arguments);
+    QFETCH(QString, message);
+
+    TestServer server;
+    server.route("/stream", holdOpen(numberedEvents(1)));
+    QStringList all = arguments;
+    if (!arguments.contains(u"--max-events"_s))
+        all += QStringList{u"--max-events"_s, u"1"_s};
+    Cli cli;
+    QVERIFY2(cli.run(all + QStringList{url(server)}), cli.describe().constData());
+    QCOMPARE(cli.exitStatus(), QProcess::NormalExit);
+    QVERIFY2(cli.exitCode() == 2, cli.describe().constData());
+    QVERIFY2(QString::fromUtf8(cli.err()).contains(message), cli.describe().constData());
+    QCOMPARE(cli.out(), QByteArray());
+    QCOMPARE(server.requestCount(), 0);
+}
+
+// A request body is read up to 64 MiB: a larger file, or a device that never ends, is a usage
+// error found without reading it all.
+void TestCli::dataFileCapped_data()
+{
+    QTest::addColumn<QString>("path"); // SPARSE stands for a 64 MiB + 1 byte sparse file
+
+    QTest::newRow("64 MiB + 1 file") << u"SPARSE"_s;
+    if (QFileInfo::exists(u"/dev/zero"_s))
+        QTest::newRow("/dev/zero") << u"/dev/zero"_s;
+}
+
+void TestCli::dataFileCapped()
+{
+    QFETCH(QString, path);
+
+    QTemporaryDir directory;
+    QVERIFY2(directory.isValid(), qPrintable(directory.errorString()));
+    if (path == u"SPARSE"_s) {
+        path = directory.filePath(u"body"_s);
+        QFile file(path);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        QVERIFY(file.resize(64LL * 1024 * 1024 + 1));
+    }
+    TestServer server;
+    server.route("/stream", endAfter(numberedEvents(1)));
+    Cli cli;
+    QVERIFY2(cli.run({u"--data-file"_s, path, u"--max-events"_s, u"1"_s, url(server)}),
+             cli.describe().constData());
+    QCOMPARE(cli.exitStatus(), QProcess::NormalExit);
+    QVERIFY2(cli.exitCode() == 2, cli.describe().constData());
+    const QString err = QString::fromUtf8(cli.err());
+    QVERIFY2(err.contains(u"--data-file"_s) && err.contains(u"64 MiB"_s),
+             cli.describe().constData());
+    QCOMPARE(server.requestCount(), 0);
+}
+
+// `-o FIFO` with nothing reading it: opening it must not block the event loop, so --timeout
+// still ends the run; the records could not be written, which is exit code 3.
+void TestCli::fifoWithoutReaderEndsAtTimeout()
+{
+    QTemporaryDir directory;
+    QVERIFY2(directory.isValid(), qPrintable(directory.errorString()));
+    const QString path = directory.filePath(u"fifo"_s);
+    QCOMPARE(::mkfifo(QFile::encodeName(path).constData(), 0600), 0);
+
+    TestServer server;
+    server.route("/stream", holdOpen(numberedEvents(3)));
+    Cli cli;
+    QVERIFY2(cli.run({u"-q"_s, u"-o"_s, path, u"--timeout"_s, u"0.5"_s, url(server)}, 5000),
+             cli.describe().constData());
+    QCOMPARE(cli.exitStatus(), QProcess::NormalExit);
+    QVERIFY2(cli.exitCode() == 3, cli.describe().constData());
+    QVERIFY2(cli.elapsedMs() < 4000, cli.describe().constData());
+    const QString err = QString::fromUtf8(cli.err());
+    QVERIFY2(err.contains(path) && err.contains(u"no reader"_s), cli.describe().constData());
+}
+
+// A FIFO whose reader is there gets the records as a file would.
+void TestCli::fifoWithReaderGetsRecords()
+{
+    QTemporaryDir directory;
+    QVERIFY2(directory.isValid(), qPrintable(directory.errorString()));
+    const QString path = directory.filePath(u"fifo"_s);
+    QCOMPARE(::mkfifo(QFile::encodeName(path).constData(), 0600), 0);
+    // A non-blocking open for reading succeeds without a writer; the pipe buffer holds the
+    // few records until the CLI has exited.
+    const int reader = ::open(QFile::encodeName(path).constData(), O_RDONLY | O_NONBLOCK);
+    QVERIFY(reader >= 0);
+    auto closeReader = qScopeGuard([reader] { ::close(reader); });
+
+    TestServer server;
+    server.route("/stream", holdOpen(numberedEvents(3)));
+    Cli cli;
+    QVERIFY2(cli.run({u"-q"_s, u"-o"_s, path, u"--max-events"_s, u"3"_s, url(server)}),
+             cli.describe().constData());
+    QVERIFY2(cli.exitCode() == 0, cli.describe().constData());
+    QByteArray written(65536, '\0');
+    const ssize_t size = ::read(reader, written.data(), size_t(written.size()));
+    QVERIFY(size > 0);
+    written.resize(size);
+    QList<QJsonObject> records;
+    QByteArray error;
+    QVERIFY2(parseRecords(written, &records, &error), error.constData());
+    QCOMPARE(records.size(), 3);
 }
 
 QTEST_GUILESS_MAIN(TestCli)

@@ -10,6 +10,8 @@
 #include <QStringList>
 #include <QTest>
 
+#include <QFile>
+
 using namespace Qt::StringLiterals;
 using Exchange = TestServer::Exchange;
 
@@ -123,6 +125,10 @@ private Q_SLOTS:
     void attachMidStream();
     void payloadChecksFromDirectFeed();
     void cliReportsFailure();
+    void idsAndTypesBoundedInBytes_data();
+    void idsAndTypesBoundedInBytes();
+    void cliNumbersValidated_data();
+    void cliNumbersValidated();
 };
 
 void TestDiagnostics::init()
@@ -338,6 +344,123 @@ void TestDiagnostics::cliReportsFailure()
     QVERIFY(process.waitForStarted(5000));
     QVERIFY(usageExited.wait(10000));
     QCOMPARE(process.exitCode(), 2);
+}
+
+namespace {
+
+// Resident memory of this process, from /proc (0 where there is none).
+qint64 residentBytes()
+{
+    QFile status(u"/proc/self/status"_s);
+    if (!status.open(QIODevice::ReadOnly))
+        return 0;
+    for (const QByteArray &line : status.readAll().split('\n')) {
+        if (line.startsWith("VmRSS:"))
+            return line.mid(6).trimmed().split(' ').value(0).toLongLong() * 1024;
+    }
+    return 0;
+}
+
+} // namespace
+
+// What one check keeps grows with the number of distinct ids and types, not with their length:
+// ids are kept as hashes, types in a table of at most 1,000 names of at most 256 bytes with an
+// overflow bucket. Before, 3,000 distinct 64 KiB ids kept 190 MiB.
+void TestDiagnostics::idsAndTypesBoundedInBytes_data()
+{
+    QTest::addColumn<int>("events");
+    QTest::addColumn<int>("idBytes");
+    QTest::addColumn<int>("typeBytes");
+
+    QTest::newRow("3,000 distinct 64 KiB ids") << 3000 << 64 * 1024 << 0;
+    QTest::newRow("100,000 distinct 1 KiB types") << 100000 << 0 << 1024;
+    QTest::newRow("2,000 distinct 64 KiB types") << 2000 << 0 << 64 * 1024;
+}
+
+void TestDiagnostics::idsAndTypesBoundedInBytes()
+{
+    QFETCH(int, events);
+    QFETCH(int, idBytes);
+    QFETCH(int, typeBytes);
+
+    Sse::StreamDiagnostics diagnostics;
+    Sse::StreamDiagnostics::Settings settings;
+    settings.resumeCheck = false;
+    diagnostics.setSettings(settings);
+    diagnostics.begin(QUrl(u"http://127.0.0.1:1/events"_s), 0);
+    diagnostics.addResponse(200,
+                            {{"Content-Type", "text/event-stream"}, {"Cache-Control", "no-cache"}},
+                            false, 1);
+    const qint64 before = residentBytes();
+    qint64 fed = 0;
+    QByteArray block;
+    for (int n = 0; n < events; ++n) {
+        // A distinct value of the wanted length: the number, padded.
+        const QByteArray number = QByteArray::number(n);
+        block.clear();
+        if (idBytes > 0)
+            block += "id: " + number + QByteArray(idBytes - number.size(), 'i') + '\n';
+        if (typeBytes > 0)
+            block += "event: " + number + QByteArray(typeBytes - number.size(), 't') + '\n';
+        block += "data: x\n\n";
+        fed += block.size();
+        diagnostics.addBytes(block, 2 + n / 1000);
+    }
+    const qint64 growth = residentBytes() - before;
+    diagnostics.end(1000);
+    const Sse::DiagnosticsReport report = diagnostics.report();
+    QCOMPARE(report.statistics.events, qint64(events));
+    qint64 counted = report.statistics.eventsOfOtherTypes;
+    for (const auto &entry : report.statistics.eventsByType)
+        counted += entry.second;
+    QCOMPARE(counted, qint64(events));
+    QVERIFY2(report.statistics.eventsByType.size() <= 1000,
+             QByteArray::number(report.statistics.eventsByType.size()).constData());
+    if (typeBytes > 0)
+        QVERIFY(report.statistics.eventsOfOtherTypes > 0);
+    qInfo("%d events, %.1f MiB fed, resident memory grew by %.1f MiB", events,
+          double(fed) / (1 << 20), double(growth) / (1 << 20));
+    QVERIFY2(growth < 32LL * 1024 * 1024,
+             qPrintable(u"resident memory grew by %1 MiB for %2 MiB fed"_s
+                            .arg(growth >> 20)
+                            .arg(fed >> 20)));
+}
+
+void TestDiagnostics::cliNumbersValidated_data()
+{
+    QTest::addColumn<QStringList>("arguments");
+    QTest::addColumn<QString>("message");
+
+    QTest::newRow("--duration 1e20") << QStringList{u"--duration"_s, u"1e20"_s} << u"--duration"_s;
+    QTest::newRow("--duration 0.0001")
+        << QStringList{u"--duration"_s, u"0.0001"_s} << u"--duration"_s;
+    QTest::newRow("--silence-threshold 1e12")
+        << QStringList{u"--silence-threshold"_s, u"1e12"_s} << u"--silence-threshold"_s;
+    QTest::newRow("-H value with LF")
+        << QStringList{u"-H"_s, u"X-A: a\nX-Injected: 1"_s} << u"line break"_s;
+}
+
+void TestDiagnostics::cliNumbersValidated()
+{
+    QFETCH(QStringList, arguments);
+    QFETCH(QString, message);
+    const QString cli = qEnvironmentVariable("SSE_MONITOR_CLI");
+    if (cli.isEmpty())
+        QSKIP("SSE_MONITOR_CLI is not set (run through CTest)");
+    TestServer server;
+    server.route("/events", [](Exchange *exchange) { serve(exchange, Fault::None); });
+
+    QProcess process;
+    QSignalSpy exited(&process, &QProcess::finished);
+    process.start(cli, QStringList{u"check"_s, u"--no-resume-check"_s} + arguments
+                           + QStringList{server.url("/events").toString()});
+    QVERIFY(process.waitForStarted(5000));
+    QVERIFY(exited.wait(10000));
+    const QString err = QString::fromUtf8(process.readAllStandardError());
+    QVERIFY2(process.exitStatus() == QProcess::NormalExit && process.exitCode() == 2,
+             qPrintable(u"exit code %1: %2"_s.arg(process.exitCode()).arg(err)));
+    QVERIFY2(err.contains(message), qPrintable(err));
+    QCOMPARE(server.requestCount(), 0);
 }
 
 QTEST_GUILESS_MAIN(TestDiagnostics)

@@ -9,10 +9,15 @@
 #include <QNetworkProxyFactory>
 #include <QProcess>
 #include <QRegularExpression>
+#include <QScopeGuard>
 #include <QSignalSpy>
 #include <QTcpSocket>
 #include <QTemporaryDir>
 #include <QTest>
+
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 namespace {
 
@@ -88,6 +93,89 @@ QByteArray rawExchange(const QUrl &url, const QByteArray &request)
     return response;
 }
 
+// Resident memory (\a field "VmRSS") or its peak ("VmHWM") of process \a pid ("self").
+qint64 memoryBytes(const QString &pid, const QByteArray &field)
+{
+    QFile status(QStringLiteral("/proc/%1/status").arg(pid));
+    if (!status.open(QIODevice::ReadOnly))
+        return 0;
+    for (const QByteArray &line : status.readAll().split('\n')) {
+        if (line.startsWith(QByteArray(field + ':')))
+            return line.mid(field.size() + 1).trimmed().split(' ').value(0).toLongLong() * 1024;
+    }
+    return 0;
+}
+
+// CPU time (user + system) of process \a pid so far, in clock ticks.
+qint64 cpuTicks(qint64 pid)
+{
+    QFile stat(QStringLiteral("/proc/%1/stat").arg(pid));
+    if (!stat.open(QIODevice::ReadOnly))
+        return 0;
+    const QByteArray text = stat.readAll();
+    // The fields after the command name (which is in parentheses and may hold spaces).
+    const QList<QByteArray> fields = text.mid(text.lastIndexOf(')') + 2).split(' ');
+    return fields.value(11).toLongLong() + fields.value(12).toLongLong(); // utime, stime
+}
+
+// A client socket that sends a request and never reads: a small receive buffer, plain POSIX
+// so no Qt socket drains it behind the test's back.
+int connectWithoutReading(quint16 port, const QByteArray &request)
+{
+    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    if (fd < 0)
+        return -1;
+    const int size = 4096;
+    ::setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof size);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_port = htons(port);
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (::connect(fd, reinterpret_cast<sockaddr *>(&address), sizeof address) != 0
+        || ::send(fd, request.constData(), size_t(request.size()), 0) != request.size()) {
+        ::close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+// Writes \a events as a JSON Lines recording at \a path.
+bool writeRecording(const QString &path, const Sse::EventList &events)
+{
+    QByteArray out;
+    Sse::JsonLines::Writer writer;
+    for (qsizetype i = 0; i < events.size(); ++i)
+        writer.appendEvent(out, i + 1, events.at(i));
+    QFile file(path);
+    return file.open(QIODevice::WriteOnly) && file.write(out) == out.size();
+}
+
+// Starts `sse-monitor-cli replay ARGUMENTS` and returns its stream URL (empty on failure).
+QUrl startReplay(QProcess &replay, const QString &program, const QStringList &arguments)
+{
+    replay.start(program, arguments);
+    if (!replay.waitForStarted(10000))
+        return {};
+    QElapsedTimer clock;
+    clock.start();
+    while (!replay.canReadLine() && clock.elapsed() < 20000
+           && replay.state() == QProcess::Running) {
+        replay.waitForReadyRead(100);
+    }
+    return QUrl(QString::fromUtf8(replay.readLine().trimmed()));
+}
+
+Sse::Event makeEvent(const QByteArray &type, const QByteArray &id, const QByteArray &data,
+                     qint64 receivedMs = 1'700'000'000'000)
+{
+    Sse::Event event;
+    event.type = type;
+    event.lastEventId = id;
+    event.data = data;
+    event.receivedMs = receivedMs;
+    return event;
+}
+
 } // namespace
 
 class tst_ReplayServer : public QObject
@@ -112,6 +200,13 @@ private slots:
     void cliClientRecordsAReplay();
     void cliReplayUsageErrors_data();
     void cliReplayUsageErrors();
+
+    // Hostile input, round 2 (issue 20, items 9, 12 and 16).
+    void requestTimeoutAndConnectionCap();
+    void cliSurvivesFileDescriptorExhaustion();
+    void largeEventWrittenInSlices();
+    void cliSkipsOversizedRecords();
+    void skipsEventsThatCannotBeFields();
 
 private:
     QString m_cli;
@@ -439,6 +534,228 @@ void tst_ReplayServer::cliReplayUsageErrors()
     QCOMPARE(cli.exitCode(), exitCode);
     QVERIFY(cli.readAllStandardOutput().isEmpty());
     QVERIFY(cli.readAllStandardError().contains("sse-monitor-cli replay:"));
+}
+
+// Connections that never finish their request head are answered 408 and closed after the
+// request timeout; past the connection cap a new one gets 503 at once; a client is served again
+// once the idle ones are gone.
+void tst_ReplayServer::requestTimeoutAndConnectionCap()
+{
+    const Sse::EventList events = recording(50);
+    Sse::ReplayServer server;
+    server.setEvents(events);
+    server.setSpeed(0);
+    server.setRequestTimeout(300);
+    server.setMaximumConnections(3);
+    QVERIFY(server.listen());
+
+    std::vector<std::unique_ptr<QTcpSocket>> idle;
+    std::vector<QByteArray> answers(3);
+    for (int i = 0; i < 3; ++i) {
+        auto socket = std::make_unique<QTcpSocket>();
+        QTcpSocket *raw = socket.get();
+        QObject::connect(raw, &QTcpSocket::readyRead, raw, [raw, &answers, i] {
+            answers[size_t(i)] += raw->readAll();
+        });
+        socket->connectToHost(server.serverAddress(), server.port());
+        QVERIFY(socket->waitForConnected(5000));
+        socket->write("GET /events HTTP/1.1\r\nHost: x\r\n"); // never completed
+        idle.push_back(std::move(socket));
+    }
+    QTRY_COMPARE(server.connectionCount(), 3);
+    const QByteArray rejected =
+            rawExchange(server.streamUrl(), "GET /events HTTP/1.1\r\nHost: x\r\n\r\n");
+    QVERIFY2(rejected.startsWith("HTTP/1.1 503 "), rejected.constData());
+    QVERIFY2(rejected.contains("\r\nRetry-After: 1\r\n"), rejected.constData());
+
+    for (const auto &socket : idle)
+        QTRY_COMPARE_WITH_TIMEOUT(socket->state(), QAbstractSocket::UnconnectedState, 5000);
+    for (const QByteArray &answer : answers)
+        QVERIFY2(answer.startsWith("HTTP/1.1 408 "), answer.constData());
+    QTRY_COMPARE(server.connectionCount(), 0);
+
+    Collector collector(server.streamUrl());
+    collector.client.open();
+    QTRY_VERIFY_WITH_TIMEOUT(collector.ended(), 10000);
+    QCOMPARE(describe(collector.events), describe(events));
+}
+
+// The replay command with few file descriptors (ulimit -n 40) and more idle connections than
+// it can accept: accepting pauses instead of spinning, the idle connections time out, and a
+// real client is served.
+void tst_ReplayServer::cliSurvivesFileDescriptorExhaustion()
+{
+    if (m_cli.isEmpty())
+        QSKIP("SSE_MONITOR_CLI is not set");
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const Sse::EventList events = recording(100);
+    const QString path = dir.filePath(QStringLiteral("session.jsonl"));
+    QVERIFY(writeRecording(path, events));
+
+    QProcess replay;
+    replay.setProcessChannelMode(QProcess::ForwardedErrorChannel);
+    const QUrl url = startReplay(
+            replay, QStringLiteral("/bin/sh"),
+            {QStringLiteral("-c"),
+             QStringLiteral("ulimit -n 40 && exec \"$0\" replay \"$1\" --fast "
+                            "--request-timeout 0.5"),
+             m_cli, path});
+    QVERIFY2(url.isValid() && url.port() > 0, qPrintable(url.toString()));
+
+    std::vector<int> idle;
+    auto closeIdle = qScopeGuard([&idle] {
+        for (const int fd : idle)
+            ::close(fd);
+    });
+    for (int i = 0; i < 45; ++i) {
+        const int fd = connectWithoutReading(quint16(url.port()), QByteArray());
+        QVERIFY(fd >= 0 || i > 0);
+        if (fd >= 0)
+            idle.push_back(fd);
+    }
+    const qint64 ticksBefore = cpuTicks(replay.processId());
+    QElapsedTimer clock;
+    clock.start();
+    Collector collector(url);
+    collector.client.open();
+    QTRY_VERIFY_WITH_TIMEOUT(collector.ended(), 15000);
+    QCOMPARE(describe(collector.events), describe(events));
+    const double cpuShare = double(cpuTicks(replay.processId()) - ticksBefore)
+            / double(sysconf(_SC_CLK_TCK)) / (double(clock.elapsed()) / 1000.0);
+    qInfo("client served after %lld ms; replay used %.0f %% of a core meanwhile",
+          clock.elapsed(), cpuShare * 100);
+    QVERIFY2(cpuShare < 0.5, qPrintable(QString::number(cpuShare)));
+    replay.kill();
+    QVERIFY(replay.waitForFinished(10000));
+}
+
+// Eight clients that never read one 12 MiB event: the server writes each of them a slice at a
+// time within its 1 MiB budget instead of queueing the whole event per client (before: about
+// 100 MiB more resident memory). A reading client still gets the event intact.
+void tst_ReplayServer::largeEventWrittenInSlices()
+{
+    QByteArray data;
+    data.reserve(12 << 20);
+    for (int line = 0; data.size() < (12 << 20); ++line)
+        data += QByteArray::number(line) + QByteArray(line % 3 == 0 ? 300000 : 7, 'x')
+                + (line % 2 ? "\r\n" : "\n");
+    while (data.endsWith('\n') || data.endsWith('\r'))
+        data.chop(1);
+    Sse::EventList events{makeEvent("big", "1", data), makeEvent("message", "2", "after")};
+    Sse::ReplayServer server;
+    server.setEvents(events);
+    server.setSpeed(0);
+    QVERIFY(server.listen());
+    QSignalSpy connected(&server, &Sse::ReplayServer::clientConnected);
+
+    const qint64 before = memoryBytes(QStringLiteral("self"), "VmRSS");
+    std::vector<int> stalled;
+    auto closeStalled = qScopeGuard([&stalled] {
+        for (const int fd : stalled)
+            ::close(fd);
+    });
+    for (int i = 0; i < 8; ++i) {
+        const int fd = connectWithoutReading(server.port(),
+                                             "GET /events HTTP/1.1\r\nHost: x\r\n\r\n");
+        QVERIFY(fd >= 0);
+        stalled.push_back(fd);
+    }
+    QTRY_COMPARE(connected.size(), 8);
+    // Each session has written what the socket took and waits for bytesWritten().
+    QCoreApplication::processEvents();
+    const qint64 growth = memoryBytes(QStringLiteral("self"), "VmRSS") - before;
+    qInfo("8 stalled readers of a %.1f MiB event: resident memory grew by %.1f MiB",
+          double(data.size()) / (1 << 20), double(growth) / (1 << 20));
+    QVERIFY2(growth < 40LL << 20, qPrintable(QString::number(growth >> 20)));
+
+    Collector reader(server.streamUrl());
+    reader.client.open();
+    QTRY_VERIFY_WITH_TIMEOUT(reader.ended(), 30000);
+    QCOMPARE(reader.events.size(), 2);
+    QByteArray expected = data;
+    expected.replace("\r\n", "\n");
+    QVERIFY(reader.events.at(0).data == expected);
+    QCOMPARE(reader.events.at(1).data, QByteArray("after"));
+}
+
+// A recording line over 64 MiB is skipped with a warning when the replay command loads the file,
+// read a block at a time (the command's peak memory stays far below the line's size).
+void tst_ReplayServer::cliSkipsOversizedRecords()
+{
+    if (m_cli.isEmpty())
+        QSKIP("SSE_MONITOR_CLI is not set");
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const QString path = dir.filePath(QStringLiteral("big.jsonl"));
+    const Sse::EventList events{makeEvent("message", "1", "before"),
+                                makeEvent("message", "2", QByteArray((64 << 20) + 16, 'x')),
+                                makeEvent("message", "3", "after")};
+    QVERIFY(writeRecording(path, events));
+
+    QProcess replay;
+    const QUrl url = startReplay(replay, m_cli, {QStringLiteral("replay"), path,
+                                                 QStringLiteral("--fast")});
+    QByteArray err = replay.readAllStandardError(); // QVERIFY2 evaluates its message
+    QVERIFY2(url.isValid() && url.port() > 0, err.constData());
+    const qint64 peak = memoryBytes(QString::number(replay.processId()), "VmHWM");
+    Collector collector(url);
+    collector.client.open();
+    QTRY_VERIFY_WITH_TIMEOUT(collector.ended(), 15000);
+    QCOMPARE(describe(collector.events), describe({events.at(0), events.at(2)}));
+    err += replay.readAllStandardError();
+    QVERIFY2(err.contains("1 record(s) over 64 MiB skipped"), err.constData());
+    qInfo("peak resident memory of the replay command: %.1f MiB", double(peak) / (1 << 20));
+    QVERIFY2(peak < 64LL << 20, qPrintable(QString::number(peak >> 20)));
+    replay.kill();
+    QVERIFY(replay.waitForFinished(10000));
+}
+
+// A recorded type with CR or LF, or an id with CR, LF or NUL, would inject fields (`retry:`,
+// `id:`, `data:`) into the stream: such events are left out and counted, by the server and by
+// the replay command, which says so.
+void tst_ReplayServer::skipsEventsThatCannotBeFields()
+{
+    const Sse::EventList events{
+            makeEvent("message", "1", "first"),
+            makeEvent("tick\nretry: 1\ndata: injected", "2", "type with LF"),
+            makeEvent("message", "3\rid: 999", "id with CR"),
+            makeEvent("message", QByteArray("4\0", 2), "id with NUL"),
+            makeEvent("tick\r\nid: 7", "5", "type with CRLF"),
+            makeEvent("message", "6", "last"),
+    };
+    const Sse::EventList expected{events.at(0), events.at(5)};
+
+    Sse::ReplayServer server;
+    server.setEvents(events);
+    QCOMPARE(server.skippedEventCount(), 4);
+    QCOMPARE(server.events().size(), 2);
+    server.setSpeed(0);
+    QVERIFY(server.listen());
+    const QByteArray wire =
+            rawExchange(server.streamUrl(), "GET /events HTTP/1.1\r\nHost: x\r\n\r\n");
+    QVERIFY2(!wire.contains("injected") && !wire.contains("999") && !wire.contains("retry:"),
+             wire.constData());
+
+    if (m_cli.isEmpty())
+        QSKIP("SSE_MONITOR_CLI is not set");
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const QString path = dir.filePath(QStringLiteral("hostile.jsonl"));
+    QVERIFY(writeRecording(path, events));
+    QProcess replay;
+    const QUrl url = startReplay(replay, m_cli, {QStringLiteral("replay"), path,
+                                                 QStringLiteral("--fast")});
+    QByteArray err = replay.readAllStandardError(); // QVERIFY2 evaluates its message
+    QVERIFY2(url.isValid() && url.port() > 0, err.constData());
+    Collector collector(url);
+    collector.client.open();
+    QTRY_VERIFY_WITH_TIMEOUT(collector.ended(), 10000);
+    QCOMPARE(describe(collector.events), describe(expected));
+    err += replay.readAllStandardError();
+    QVERIFY2(err.contains("4 event(s) left out"), err.constData());
+    replay.kill();
+    QVERIFY(replay.waitForFinished(10000));
 }
 
 QTEST_MAIN(tst_ReplayServer)

@@ -46,6 +46,9 @@ struct DiagnosticsStatistics
     qint64 responses = 0; ///< 1 + reconnects
     double eventsPerSecond = 0;
     QList<QPair<QByteArray, qint64>> eventsByType; ///< most frequent first
+    /// Events whose type is not in eventsByType: the table keeps at most 1,000 types of at
+    /// most 256 bytes (so a stream of ever new or huge types cannot grow the check's memory).
+    qint64 eventsOfOtherTypes = 0;
     qint64 minimumSize = -1;
     qint64 medianSize = -1;
     qint64 maximumSize = -1;

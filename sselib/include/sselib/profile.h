@@ -24,6 +24,15 @@ bool isSecretHeader(QByteArrayView name);
 /// A copy of \a headers with secret values replaced by a fixed mask.
 QList<QPair<QByteArray, QByteArray>> redactHeaders(const QList<QPair<QByteArray, QByteArray>> &headers);
 
+/// True when \a value holds CR, LF or NUL: such a value cannot be one HTTP header field (a
+/// line break would end the field and start another one, "header injection").
+bool hasLineBreakOrNul(QByteArrayView value);
+
+/// Why \a options cannot go onto the wire as they are, or an empty string: a header name that
+/// is not an HTTP token, a header value, Last-Event-ID or method holding CR, LF or NUL.
+/// The message names the field ("header X-A", "Last-Event-ID", "method").
+QString requestFieldsError(const ClientOptions &options);
+
 QJsonObject profileToJson(const Profile &profile, SecretHandling secrets);
 Profile profileFromJson(const QJsonObject &object);
 

@@ -11,6 +11,12 @@
 
 namespace Sse {
 
+/// True when \a event can be written as `text/event-stream` fields: its type holds no CR or LF
+/// and its id no CR, LF or NUL. A line break would end the field and start another one (`id:`,
+/// `retry:`, `data:` injected from a recording), and a parser ignores an id holding NUL. No
+/// spec parser produces such an event; a hand-edited or hostile recording can hold one.
+bool isWireSafe(const Event &event);
+
 /// Appends \a event to \a out in `text/event-stream` wire format, so that a spec
 /// parser reads the same type, data, id and retry back:
 ///   - `event:` unless the type is "message" (or empty);
@@ -20,9 +26,9 @@ namespace Sse {
 ///   - one `data:` line per line of data (CR, LF and CRLF all end a line, as for a
 ///     parser; an event with empty data gets one empty `data:` line);
 ///   - a blank line.
-/// Types and ids are written as they are: a line break inside one (which no spec
-/// parser produces) would split the field.
-void appendWireEvent(QByteArray &out, const Event &event, QByteArray *currentId);
+/// An event that is not isWireSafe() is not written: returns false, \a out and \a currentId
+/// unchanged.
+bool appendWireEvent(QByteArray &out, const Event &event, QByteArray *currentId);
 
 /// Serves a list of recorded events as an SSE endpoint on loopback (or any address).
 ///
@@ -45,7 +51,12 @@ void appendWireEvent(QByteArray &out, const Event &event, QByteArray *currentId)
 /// origin can use the stream; OPTIONS preflights get 204. Other methods get 405.
 ///
 /// Runs in the thread that owns it; writing is paced by the socket (at most about
-/// 1 MiB buffered per client), so a slow client never grows memory without bound.
+/// 1 MiB buffered per client, a large event written a 64 KiB slice at a time), so a slow
+/// client never grows memory without bound.
+///
+/// Hostile clients: a request head not complete within requestTimeout() gets 408; past
+/// maximumConnections() a connection gets 503; when accept() fails (out of file
+/// descriptors) accepting pauses for 100 ms or until a connection closes.
 class ReplayServer : public QObject
 {
     Q_OBJECT
@@ -58,6 +69,7 @@ public:
     ~ReplayServer() override;
 
     /// The events to serve. Clients already connected keep the list they started with.
+    /// Events that are not isWireSafe() are left out (skippedEventCount()).
     void setEvents(const EventList &events);
     EventList events() const;
 
@@ -77,8 +89,24 @@ public:
     /// `http://ADDRESS:PORT/events` (any path serves the same stream).
     QUrl streamUrl() const;
 
+    /// A connection that has not sent a complete request head after \a ms gets
+    /// `408 Request Timeout` and is closed (default 10 s).
+    void setRequestTimeout(int ms);
+    int requestTimeout() const;
+
+    /// At most \a count connections at a time, streaming or still sending their request
+    /// (default 256); a connection past the cap gets `503 Service Unavailable` with
+    /// `Retry-After: 1` and is closed.
+    void setMaximumConnections(int count);
+    int maximumConnections() const;
+
     /// Clients currently receiving a stream.
     int clientCount() const;
+    /// Open connections: streaming clients and connections still sending their request.
+    int connectionCount() const;
+
+    /// Events setEvents() left out because they are not isWireSafe().
+    qsizetype skippedEventCount() const;
 
     /// Index of the first event a request with Last-Event-ID \a lastEventId gets
     /// (events().size() when nothing is left). Exposed for tests and tools.
