@@ -10,6 +10,8 @@
 #include <QThread>
 #include <QTimer>
 
+#include <functional>
+
 /// Owns the live connections. Each Sse::Client lives in one shared network
 /// thread (with its QNetworkAccessManager pool) and talks to the GUI thread
 /// through queued signals only; this class turns those signals into the
@@ -26,6 +28,12 @@ public:
     const ConnectionEntry *entry(quint16 id) const { return m_model.entry(id); }
 
     enum class Start { Now, Later };
+    /// Ids are 16-bit and never handed out twice while they could be confused: an id is skipped
+    /// while a connection has it or while setIdInUse()'s check says something (the event log)
+    /// still holds data filed under it. When all 65,535 are taken, add() and addOffline() return
+    /// 0 and add nothing: events are never filed under another connection.
+    static constexpr int MaximumConnections = 65535;
+    void setIdInUse(std::function<bool(quint16)> check) { m_idInUse = std::move(check); }
     quint16 add(const QString &name, const Sse::ClientOptions &options, Start start = Start::Now);
     /// A connection that only holds events from an opened recording.
     quint16 addOffline(const QString &name, const QUrl &source);
@@ -64,6 +72,7 @@ private:
     void destroyClient(quint16 id);
     void appendLog(ConnectionEntry *entry, ConnectionLogEntry log);
     void countEvents(ConnectionEntry *entry, const Sse::EventList &events);
+    quint16 allocateId(); // 0 when none is free
 
     ConnectionListModel m_model;
     QThread m_thread;
@@ -73,5 +82,6 @@ private:
     QElapsedTimer m_rateClock;
     qint64 m_lastRateTick = 0;
     quint16 m_nextId = 1;
+    std::function<bool(quint16)> m_idInUse;
     bool m_rawCapture = false;
 };
