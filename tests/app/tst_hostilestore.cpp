@@ -25,6 +25,13 @@
 
 using namespace Qt::StringLiterals;
 
+// Built with HOSTILE_BEFORE against the sources before the fix, to see these tests fail there.
+#ifdef HOSTILE_BEFORE
+constexpr qsizetype FieldPreviewBytes = 4096;
+#else
+constexpr qsizetype FieldPreviewBytes = EventDetailView::FieldPreviewBytes;
+#endif
+
 namespace {
 
 // A field of /proc/self/status in bytes (VmRSS, VmHWM), or -1.
@@ -121,6 +128,9 @@ void TestHostileStore::prettyPrintIsBounded_data()
 
 void TestHostileStore::prettyPrintIsBounded()
 {
+#ifdef HOSTILE_BEFORE
+    QSKIP("uses an API added by the fix");
+#else
     QFETCH(QByteArray, json);
     QVERIFY(JsonText::validate(json));
     bool truncated = false;
@@ -140,6 +150,7 @@ void TestHostileStore::prettyPrintIsBounded()
             ++indent;
         QVERIFY2(indent <= 4 * JsonText::MaximumIndentLevels, line.left(200).constData());
     }
+#endif
 }
 
 void TestHostileStore::detailViewHoldsSmallMultipleOfDeepJson()
@@ -189,7 +200,9 @@ void TestHostileStore::storeKeepsLongIdOncePerRun()
     const qsizetype held = store.memoryBytes() - baseline;
     qInfo("1 MiB id then 2,000 events: store holds %lld bytes", qlonglong(held));
     QVERIFY2(held < 2 * id.size(), qPrintable(QString::number(held)));
+#ifndef HOSTILE_BEFORE
     QVERIFY(store.heldBytes() < 2 * id.size());
+#endif
     for (qint64 sequence : {qint64(0), qint64(1), qint64(1000), qint64(2000)}) {
         QCOMPARE(store.id(sequence).size(), id.size());
         QVERIFY(store.id(sequence) == QByteArrayView(id));
@@ -305,6 +318,9 @@ void TestHostileStore::readerInheritsOmittedIds()
 
 void TestHostileStore::writerDefaultKeepsIdInEveryRecord()
 {
+#ifdef HOSTILE_BEFORE
+    QSKIP("uses an API added by the fix");
+#else
     // stdout JSON Lines: scripts read the id line by line.
     Sse::JsonLines::Writer writer;
     QByteArray out;
@@ -320,10 +336,14 @@ void TestHostileStore::writerDefaultKeepsIdInEveryRecord()
     recording.appendHeader(out, u"c"_s, u"http://x/"_s);
     recording.appendEvent(out, 3, makeEvent("m", "d", "same")); // a header restarts the rule
     QCOMPARE(out.count("\"id\":\"same\""), 2);
+#endif
 }
 
 void TestHostileStore::byteBudgetEvictsOldest()
 {
+#ifdef HOSTILE_BEFORE
+    QSKIP("uses an API added by the fix");
+#else
     EventStore store;
     QCOMPARE(store.byteBudget(), EventStore::DefaultByteBudget);
     QCOMPARE(EventStore::DefaultByteBudget, qsizetype(512) << 20);
@@ -344,10 +364,14 @@ void TestHostileStore::byteBudgetEvictsOldest()
     QVERIFY(store.heldBytes() <= (2 << 20) + store.chunkByteLimit() + data.size());
     store.setByteBudget(1);
     QCOMPARE(store.byteBudget(), EventStore::MinimumByteBudget);
+#endif
 }
 
 void TestHostileStore::byteBudgetInTheModel()
 {
+#ifdef HOSTILE_BEFORE
+    QSKIP("uses an API added by the fix");
+#else
     EventLogModel model;
     QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
     model.setByteBudget(4 << 20);
@@ -360,6 +384,7 @@ void TestHostileStore::byteBudgetInTheModel()
     QVERIFY(model.evictedCount() > 0);
     QCOMPARE(model.rowCount() + model.evictedCount(), 60);
     QVERIFY(!counts.isEmpty());
+#endif
 }
 
 void TestHostileStore::longTypeIsPreviewedEverywhere()
@@ -403,9 +428,9 @@ void TestHostileStore::longTypeIsPreviewedEverywhere()
     detail.setEvent(model.store().event(0), u"c"_s);
     const auto *typeField = detail.findChild<QLineEdit *>(u"typeField"_s);
     QVERIFY(typeField);
-    QVERIFY(typeField->text().size() <= EventDetailView::FieldPreviewBytes + 1);
+    QVERIFY(typeField->text().size() <= FieldPreviewBytes + 1);
     QVERIFY(detail.findChild<QLineEdit *>(u"idField"_s)->text().size()
-            <= EventDetailView::FieldPreviewBytes + 1);
+            <= FieldPreviewBytes + 1);
     // The full type on demand: Copy event as JSON.
     QVERIFY(detail.eventJson().size() > type.size());
     QVERIFY2(timer.elapsed() < 10000, qPrintable(QString::number(timer.elapsed())));
@@ -442,6 +467,9 @@ void TestHostileStore::readerManyConnectionsLinear()
 
 void TestHostileStore::connectionIdsNeverCollide()
 {
+#ifdef HOSTILE_BEFORE
+    QSKIP("uses an API added by the fix");
+#else
     ConnectionManager manager;
     QSet<quint16> events; // ids the "event log" still holds events of
     manager.setIdInUse([&events](quint16 id) { return events.contains(id); });
@@ -461,6 +489,7 @@ void TestHostileStore::connectionIdsNeverCollide()
     QCOMPARE(manager.addOffline(u"reuses 9"_s, QUrl()), quint16(9));
     QCOMPARE(manager.addOffline(u"7 still has events"_s, QUrl()), quint16(0));
     QCOMPARE(manager.entry(9)->name, u"reuses 9"_s);
+#endif
 }
 
 QTEST_MAIN(TestHostileStore)
