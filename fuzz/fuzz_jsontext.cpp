@@ -22,7 +22,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *input, size_t inputSize)
     if (shown.size() > Limit + Indent + 2 + json.size())
         __builtin_trap();
     const qsizetype whole = JsonText::prettySize(json);
-    if (whole > 64 * json.size() + 64) // a small multiple, however deep
+    // At most one line break and one capped indentation per input byte, however deep.
+    if (whole > (Indent + 3) * json.size())
         __builtin_trap();
     const QByteArray full = JsonText::prettyPrint(json);
     if (full.size() != whole || !full.startsWith(shown) || (!truncated && shown != full))
