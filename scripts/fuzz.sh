@@ -11,7 +11,7 @@ bash scripts/deps.sh clang libclang-rt-14-dev
 
 seconds=${FUZZ_SECONDS:-60}
 jobs=${FUZZ_BUILD_JOBS:-2}
-targets=(fuzz_parser fuzz_jsonlines)
+targets=(fuzz_parser fuzz_jsonlines fuzz_jsontext fuzz_eventstore)
 
 CC=clang CXX=clang++ cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
     -DSSE_MONITOR_FUZZ=ON -DSSE_MONITOR_BUILD_TESTS=OFF

@@ -227,6 +227,7 @@ ConnectionEntry *ConnectionListModel::add(ConnectionEntry entry)
 {
     const int row = int(m_entries.size());
     beginInsertRows(QModelIndex(), row, row);
+    m_rows.insert(entry.id, row);
     m_entries.append(std::move(entry));
     endInsertRows();
     return &m_entries.last();
@@ -239,17 +240,16 @@ void ConnectionListModel::remove(quint16 id)
         return;
     beginRemoveRows(QModelIndex(), row, row);
     m_entries.removeAt(row);
+    m_rows.remove(id);
+    for (int later = row; later < m_entries.size(); ++later)
+        m_rows[m_entries.at(later).id] = later;
     endRemoveRows();
     m_touched.remove(id);
 }
 
 int ConnectionListModel::rowOf(quint16 id) const
 {
-    for (int row = 0; row < m_entries.size(); ++row) {
-        if (m_entries.at(row).id == id)
-            return row;
-    }
-    return -1;
+    return m_rows.value(id, -1);
 }
 
 ConnectionEntry *ConnectionListModel::entry(quint16 id)

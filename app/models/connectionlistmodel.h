@@ -122,6 +122,7 @@ public:
 
 private:
     QList<ConnectionEntry> m_entries;
+    QHash<quint16, int> m_rows; // id -> row: lookups stay O(1) with 100,000 connections
     QSet<quint16> m_touched;
 };
 

@@ -38,7 +38,9 @@ quint16 ConnectionManager::add(const QString &name, const Sse::ClientOptions &op
                                Start start)
 {
     ConnectionEntry entry;
-    entry.id = m_nextId++;
+    entry.id = allocateId();
+    if (entry.id == 0)
+        return 0;
     entry.name = name;
     entry.options = options;
     entry.reconnectionTimeMs = options.defaultRetryMs;
@@ -53,7 +55,9 @@ quint16 ConnectionManager::add(const QString &name, const Sse::ClientOptions &op
 quint16 ConnectionManager::addOffline(const QString &name, const QUrl &source)
 {
     ConnectionEntry entry;
-    entry.id = m_nextId++;
+    entry.id = allocateId();
+    if (entry.id == 0)
+        return 0;
     entry.name = name;
     entry.options.url = source;
     entry.offline = true;
@@ -61,6 +65,21 @@ quint16 ConnectionManager::addOffline(const QString &name, const QUrl &source)
     m_model.add(entry);
     emit connectionAdded(entry.id);
     return entry.id;
+}
+
+quint16 ConnectionManager::allocateId()
+{
+    // Ids go round 1..65535 (0 means "none"); a counter that simply wrapped would give a second
+    // connection the id of a live one, or of one whose events are still in the log.
+    if (m_model.entries().size() >= MaximumConnections)
+        return 0;
+    for (int tried = 0; tried < MaximumConnections; ++tried) {
+        const quint16 id = m_nextId;
+        m_nextId = m_nextId == MaximumConnections ? 1 : quint16(m_nextId + 1);
+        if (!m_model.entry(id) && !(m_idInUse && m_idInUse(id)))
+            return id;
+    }
+    return 0;
 }
 
 void ConnectionManager::createClient(quint16 id, const Sse::ClientOptions &options)

@@ -10,6 +10,8 @@
 #include <QThread>
 #include <QTimer>
 
+#include <functional>
+
 /// Owns the live connections. Each Sse::Client lives in one shared network
 /// thread (with its QNetworkAccessManager pool) and talks to the GUI thread
 /// through queued signals only; this class turns those signals into the
@@ -30,6 +32,12 @@ public:
     static constexpr qint64 FlowBudgetBytes = 32 * 1024 * 1024;
 
     enum class Start { Now, Later };
+    /// Ids are 16-bit and never handed out twice while they could be confused: an id is skipped
+    /// while a connection has it or while setIdInUse()'s check says something (the event log)
+    /// still holds data filed under it. When all 65,535 are taken, add() and addOffline() return
+    /// 0 and add nothing: events are never filed under another connection.
+    static constexpr int MaximumConnections = 65535;
+    void setIdInUse(std::function<bool(quint16)> check) { m_idInUse = std::move(check); }
     quint16 add(const QString &name, const Sse::ClientOptions &options, Start start = Start::Now);
     /// A connection that only holds events from an opened recording.
     quint16 addOffline(const QString &name, const QUrl &source);
@@ -68,6 +76,7 @@ private:
     void destroyClient(quint16 id);
     void appendLog(ConnectionEntry *entry, ConnectionLogEntry log);
     void countEvents(ConnectionEntry *entry, const Sse::EventList &events);
+    quint16 allocateId(); // 0 when none is free
 
     ConnectionListModel m_model;
     QThread m_thread;
@@ -77,5 +86,6 @@ private:
     QElapsedTimer m_rateClock;
     qint64 m_lastRateTick = 0;
     quint16 m_nextId = 1;
+    std::function<bool(quint16)> m_idInUse;
     bool m_rawCapture = false;
 };

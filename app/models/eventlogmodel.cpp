@@ -40,8 +40,9 @@ QString decodePrefix(QByteArrayView bytes, qsizetype maxBytes, bool *truncated)
     return QString::fromUtf8(bytes.first(cut));
 }
 
-// One-line preview of at most maxCharacters UTF-16 units, line breaks shown as U+23CE.
-QString linePreview(QByteArrayView bytes, qsizetype maxCharacters)
+} // namespace
+
+QString EventLogModel::linePreview(QByteArrayView bytes, qsizetype maxCharacters)
 {
     bool truncated = false;
     // Up to 4 bytes per character, so this many bytes always give enough characters.
@@ -63,6 +64,8 @@ QString linePreview(QByteArrayView bytes, qsizetype maxCharacters)
         text.append(QChar(u'\u2026'));
     return text;
 }
+
+namespace {
 
 QString toolTipText(QByteArrayView bytes, qsizetype maxBytes)
 {
@@ -107,6 +110,18 @@ EventLogModel::~EventLogModel() = default;
 qsizetype EventLogModel::capacity() const
 {
     return m_store->capacity();
+}
+
+qsizetype EventLogModel::byteBudget() const
+{
+    return m_store->byteBudget();
+}
+
+void EventLogModel::setByteBudget(qsizetype bytes)
+{
+    if (m_store->setByteBudget(bytes) > 0)
+        m_countsDirty = true;
+    flush();
 }
 
 void EventLogModel::setCapacity(qsizetype events)
@@ -393,6 +408,10 @@ QVariant EventLogModel::data(const QModelIndex &index, int role) const
     case Qt::ToolTipRole:
         if (index.column() == DataColumn)
             return toolTipText(m_store->data(sequence), ToolTipBytes);
+        if (index.column() == TypeColumn)
+            return toolTipText(m_store->typeName(m_store->typeIndex(sequence)), ToolTipBytes);
+        if (index.column() == IdColumn)
+            return toolTipText(m_store->id(sequence), ToolTipBytes);
         break;
     case Qt::TextAlignmentRole:
         if (index.column() == SizeColumn)
@@ -413,7 +432,7 @@ QVariant EventLogModel::displayData(qint64 sequence, int column) const
     case ConnectionColumn:
         return connectionName(m_store->connection(sequence));
     case TypeColumn:
-        return QString::fromUtf8(m_store->typeName(m_store->typeIndex(sequence)));
+        return linePreview(m_store->typeName(m_store->typeIndex(sequence)), PreviewLength);
     case IdColumn:
         return linePreview(m_store->id(sequence), PreviewLength);
     case SizeColumn:

@@ -57,6 +57,11 @@ public:
     static constexpr int DefaultFlushInterval = 40;
     static constexpr int PreviewLength = 200;        // characters shown in the Data column
     static constexpr qsizetype ToolTipBytes = 2048;  // data bytes shown in the Data tooltip
+
+    // One-line preview of at most maxCharacters UTF-16 units of UTF-8 bytes: line breaks shown
+    // as U+23CE, tabs as spaces, an ellipsis when cut. Decodes at most 4 * maxCharacters bytes,
+    // so its cost does not depend on the length of the text (types and ids can be megabytes).
+    static QString linePreview(QByteArrayView bytes, qsizetype maxCharacters = PreviewLength);
     static constexpr qsizetype MaximumCapacity = 1'000'000'000;
 
     explicit EventLogModel(QObject *parent = nullptr);
@@ -67,6 +72,8 @@ public:
     const EventStore &store() const { return *m_store; }
     qsizetype capacity() const;
     void setCapacity(qsizetype events); // at most MaximumCapacity; evicts and flushes at once
+    qsizetype byteBudget() const;
+    void setByteBudget(qsizetype bytes); // see EventStore::setByteBudget; evicts and flushes
 
     QString connectionName(quint16 connection) const;
     void setConnectionName(quint16 connection, const QString &name);

@@ -6,7 +6,8 @@
 namespace {
 
 constexpr quint32 RetryFlag = 0x80000000u;
-constexpr quint32 IdSizeMask = 0x7fffffffu;
+constexpr quint32 LongIdFlag = 0x40000000u;
+constexpr quint32 IdSizeMask = 0x3fffffffu;
 // Largest id + data payload kept for one event; it must fit the 31-bit id size and the
 // 32-bit offsets inside a chunk arena.
 constexpr qsizetype MaxPayload = 0x7fffffff;
@@ -35,11 +36,17 @@ qsizetype EventStore::append(quint16 connection, const Sse::EventList &events)
 
 void EventStore::appendOne(quint16 connection, const Sse::Event &event)
 {
-    const qsizetype idSize = qMin(event.lastEventId.size(), MaxPayload);
+    const bool longId = event.lastEventId.size() > InlineIdBytes;
+    const qsizetype idSize = longId ? 0 : event.lastEventId.size();
     const qsizetype dataSize = qMin(event.data.size(), MaxPayload - idSize);
     const qsizetype payload = idSize + dataSize;
 
-    Chunk &chunk = openChunkFor(payload);
+    QByteArray sharedId;
+    qsizetype newIdBytes = 0;
+    if (longId)
+        sharedId = adoptLongId(connection, event.lastEventId, &newIdBytes);
+
+    Chunk &chunk = openChunkFor(payload + newIdBytes);
     growArena(chunk, payload);
 
     Record record;
@@ -50,6 +57,7 @@ void EventStore::appendOne(quint16 connection, const Sse::Event &event)
     record.connection = connection;
     record.typeIndex = internType(event.type);
 
+    qsizetype held = qsizetype(sizeof(Record)) + payload;
     if (payload > 0) {
         char *target = chunk.bytes.get() + chunk.bytesUsed;
         if (idSize > 0)
@@ -58,13 +66,46 @@ void EventStore::appendOne(quint16 connection, const Sse::Event &event)
             std::memcpy(target + idSize, event.data.constData(), size_t(dataSize));
         chunk.bytesUsed += payload;
     }
+    if (longId) {
+        record.idSizeAndFlags |= LongIdFlag;
+        // A new run only when the id in force changes (another connection's events may sit
+        // in between; their records do not look at the runs).
+        if (chunk.idRuns.empty() || !chunk.idRuns.back().second.isSharedWith(sharedId)) {
+            chunk.idRuns.emplace_back(quint32(chunk.records.size()), sharedId);
+            held += qsizetype(sizeof(std::pair<quint32, QByteArray>));
+        }
+        chunk.longIdBytes += newIdBytes;
+        held += newIdBytes;
+    }
     if (event.retryMs >= 0) {
         record.idSizeAndFlags |= RetryFlag;
         chunk.retries.emplace_back(quint32(chunk.records.size()), event.retryMs);
+        held += qsizetype(sizeof(std::pair<quint32, qint64>));
     }
     chunk.records.push_back(record);
+    chunk.heldBytes += held;
+    m_heldBytes += held;
     ++m_size;
     countEvent(connection, record.typeIndex);
+}
+
+QByteArray EventStore::adoptLongId(quint16 connection, const QByteArray &id, qsizetype *newBytes)
+{
+    const qsizetype size = qMin(id.size(), MaxPayload);
+    QByteArray &last = m_lastLongIds[connection];
+    if (last.isSharedWith(id)
+        || (last.size() == size && std::memcmp(last.constData(), id.constData(), size_t(size)) == 0)) {
+        *newBytes = 0;
+        return last;
+    }
+    // Share the caller's buffer unless it has much more room than the id needs (a reused
+    // read buffer); never keep slack alive for as long as the events are stored.
+    if (size == id.size() && id.capacity() <= size + size / 8 + 64)
+        last = id;
+    else
+        last = QByteArray(id.constData(), size);
+    *newBytes = size;
+    return last;
 }
 
 int EventStore::effectiveChunkEventLimit() const
@@ -79,8 +120,8 @@ EventStore::Chunk &EventStore::openChunkFor(qsizetype payloadBytes)
     if (!m_chunks.empty()) {
         Chunk &last = *m_chunks.back();
         const bool full = qsizetype(last.records.size()) >= effectiveChunkEventLimit();
-        const bool overflows = last.bytesUsed > 0
-                && last.bytesUsed + payloadBytes > m_chunkByteLimit;
+        const qsizetype used = last.bytesUsed + last.longIdBytes;
+        const bool overflows = used > 0 && used + payloadBytes > m_chunkByteLimit;
         if (!full && !overflows)
             return last;
         closeChunk(last);
@@ -115,6 +156,8 @@ void EventStore::closeChunk(Chunk &chunk)
     }
     if (chunk.retries.capacity() > chunk.retries.size())
         chunk.retries.shrink_to_fit();
+    if (chunk.idRuns.capacity() > chunk.idRuns.size())
+        chunk.idRuns.shrink_to_fit();
 
     m_recordHint = qsizetype(chunk.records.size());
     if (chunk.bytesUsed <= m_chunkByteLimit) // a single oversized event says nothing typical
@@ -152,7 +195,7 @@ qsizetype EventStore::evict()
     while (m_chunks.size() > 1) {
         const Chunk &front = *m_chunks.front();
         const qsizetype count = qsizetype(front.records.size());
-        if (m_size - count < m_capacity)
+        if (m_size - count < m_capacity && m_heldBytes <= m_byteBudget)
             break;
         for (const Record &record : front.records)
             uncountEvent(record.connection, record.typeIndex);
@@ -161,6 +204,7 @@ qsizetype EventStore::evict()
         m_firstSequence += count;
         m_size -= count;
         evicted += count;
+        m_heldBytes -= front.heldBytes;
         m_chunks.pop_front();
     }
     m_evictedTotal += evicted;
@@ -174,6 +218,8 @@ void EventStore::clear()
     m_chunks.clear();
     m_lastChunk = nullptr;
     m_evictedTotal = 0;
+    m_heldBytes = 0;
+    m_lastLongIds.clear();
     std::fill(m_typeCounts.begin(), m_typeCounts.end(), 0);
     std::fill(m_connectionCounts.begin(), m_connectionCounts.end(), 0);
     for (std::vector<qint64> &counts : m_connectionTypeCounts)
@@ -183,6 +229,14 @@ void EventStore::clear()
 qsizetype EventStore::setCapacity(qsizetype events)
 {
     m_capacity = qMax<qsizetype>(1, events);
+    const qint64 evictedBefore = m_evictedTotal;
+    evict();
+    return qsizetype(m_evictedTotal - evictedBefore);
+}
+
+qsizetype EventStore::setByteBudget(qsizetype bytes)
+{
+    m_byteBudget = qMax(MinimumByteBudget, bytes);
     const qint64 evictedBefore = m_evictedTotal;
     evict();
     return qsizetype(m_evictedTotal - evictedBefore);
@@ -242,14 +296,44 @@ quint16 EventStore::typeIndex(qint64 sequence) const
     return record ? record->typeIndex : 0;
 }
 
+namespace {
+
+template<typename Runs>
+const QByteArray *runAt(const Runs &runs, quint32 index)
+{
+    // The first run starts at or before the first record that has the flag.
+    const auto next = std::upper_bound(runs.cbegin(), runs.cend(), index,
+                                       [](quint32 value, const auto &run) {
+                                           return value < run.first;
+                                       });
+    return next == runs.cbegin() ? nullptr : &std::prev(next)->second;
+}
+
+} // namespace
+
 QByteArrayView EventStore::id(qint64 sequence) const
 {
     const Chunk *chunk = nullptr;
     const Record *record = recordFor(sequence, &chunk);
     if (!record)
         return {};
+    if (record->idSizeAndFlags & LongIdFlag) {
+        const QByteArray *run = runAt(chunk->idRuns, quint32(sequence - chunk->firstSequence));
+        return run ? QByteArrayView(*run) : QByteArrayView();
+    }
     return QByteArrayView(chunk->bytes.get() + record->offset,
                           qsizetype(record->idSizeAndFlags & IdSizeMask));
+}
+
+QByteArray EventStore::idBytes(qint64 sequence) const
+{
+    const Chunk *chunk = nullptr;
+    const Record *record = recordFor(sequence, &chunk);
+    if (record && (record->idSizeAndFlags & LongIdFlag)) {
+        const QByteArray *run = runAt(chunk->idRuns, quint32(sequence - chunk->firstSequence));
+        return run ? *run : QByteArray();
+    }
+    return id(sequence).toByteArray();
 }
 
 QByteArrayView EventStore::data(qint64 sequence) const
@@ -296,7 +380,7 @@ Sse::Event EventStore::event(qint64 sequence) const
         return event;
     event.type = typeName(typeIndex(sequence));
     event.data = data(sequence).toByteArray();
-    event.lastEventId = id(sequence).toByteArray();
+    event.lastEventId = idBytes(sequence);
     event.receivedMs = time(sequence);
     event.retryMs = retry(sequence);
     return event;
@@ -388,7 +472,9 @@ qsizetype EventStore::memoryBytes() const
         total += qsizetype(sizeof(Chunk) + sizeof(void *)) // the chunk and its deque slot
                 + qsizetype(chunk->records.capacity() * sizeof(Record))
                 + chunk->bytesCapacity
-                + qsizetype(chunk->retries.capacity() * sizeof(std::pair<quint32, qint64>));
+                + qsizetype(chunk->retries.capacity() * sizeof(std::pair<quint32, qint64>))
+                + qsizetype(chunk->idRuns.capacity() * sizeof(std::pair<quint32, QByteArray>))
+                + chunk->longIdBytes;
     }
     // Interning table: the names, the list slots and roughly one hash node each.
     for (const QByteArray &name : m_typeNames)

@@ -31,6 +31,19 @@
 // i.e. at most one chunk more than its capacity. For small capacities the chunks are made
 // smaller (capacity / 16 events, at least 1) so the overshoot stays proportionate.
 //
+// Ids: an id of up to InlineIdBytes is copied into the arena beside the data. A longer id is kept
+// once per run of events that carry it (an SSE id stays in force until the server changes it, so
+// one long `id:` followed by many events without one must not cost its size per event): the
+// chunk holds a list of (first record, shared QByteArray) runs and the events point at the run in
+// force. Runs of the same connection share one buffer across batches and chunks, so the id bytes
+// are held once while any event that carries them is stored.
+//
+// Byte budget: besides the count capacity, the store evicts the oldest chunks while the bytes it
+// holds (records, arenas, long ids, see heldBytes()) exceed byteBudget(). The open chunk is never
+// evicted, so the store may exceed the budget by at most one chunk (chunkByteLimit(), or one
+// event larger than that). A long id shared between chunks is counted in the chunk that first
+// held it.
+//
 // Type names are interned in one table shared by all connections. Type indexes are stable for
 // the lifetime of the store: clear() keeps the table. After 65535 distinct names, further new
 // names all map to one overflow entry named "(other)".
@@ -43,6 +56,9 @@ public:
     static constexpr qsizetype DefaultCapacity = 1'000'000;
     static constexpr int DefaultChunkEventLimit = 4096;
     static constexpr qsizetype DefaultChunkByteLimit = 1024 * 1024;
+    static constexpr qsizetype DefaultByteBudget = qsizetype(512) * 1024 * 1024;
+    static constexpr qsizetype MinimumByteBudget = 1024 * 1024;
+    static constexpr qsizetype InlineIdBytes = 64;
 
     explicit EventStore(qsizetype capacity = DefaultCapacity);
     ~EventStore();
@@ -57,6 +73,13 @@ public:
     qsizetype capacity() const { return m_capacity; }
     // Sets the capacity in events (at least 1) and evicts at once; returns the number evicted.
     qsizetype setCapacity(qsizetype events);
+
+    qsizetype byteBudget() const { return m_byteBudget; }
+    // Sets the byte budget (at least MinimumByteBudget) and evicts at once; returns the number
+    // evicted.
+    qsizetype setByteBudget(qsizetype bytes);
+    // Bytes counted against the budget: records, arenas, retries and long ids of stored events.
+    qsizetype heldBytes() const { return m_heldBytes; }
 
     // Tuning knobs, mainly for tests; they apply from the next chunk opened.
     void setChunkLimits(int events, qsizetype bytes);
@@ -81,6 +104,8 @@ public:
     quint16 connection(qint64 sequence) const;
     quint16 typeIndex(qint64 sequence) const;
     QByteArrayView id(qint64 sequence) const;
+    // The id as a QByteArray; a long id is shared with the store, not copied.
+    QByteArray idBytes(qint64 sequence) const;
     QByteArrayView data(qint64 sequence) const;
     qsizetype dataSize(qint64 sequence) const;
     bool hasRetry(qint64 sequence) const;
@@ -109,7 +134,9 @@ private:
     {
         qint64 timeMs;
         quint32 offset;
-        quint32 idSizeAndFlags; // low 31 bits: id size; top bit: the event carries a retry
+        // low 30 bits: inline id size; bit 31: the event carries a retry; bit 30: the id is the
+        // chunk's long-id run in force at this record (and not in the arena)
+        quint32 idSizeAndFlags;
         quint32 dataSize;
         quint16 connection;
         quint16 typeIndex;
@@ -130,9 +157,16 @@ private:
         qsizetype bytesCapacity = 0;
         // (record index, retry ms) for the few events with a retry field, in record order.
         std::vector<std::pair<quint32, qint64>> retries;
+        // (first record index, id) for events with a long id, in record order.
+        std::vector<std::pair<quint32, QByteArray>> idRuns;
+        qsizetype heldBytes = 0;   // what this chunk counts against the byte budget
+        qsizetype longIdBytes = 0; // long id bytes this chunk was the first to hold
     };
 
     void appendOne(quint16 connection, const Sse::Event &event);
+    // The id bytes to keep for a long id (shared with an earlier equal one of the connection
+    // when possible); *newBytes receives the bytes this adds to memory (0 when shared).
+    QByteArray adoptLongId(quint16 connection, const QByteArray &id, qsizetype *newBytes);
     Chunk &openChunkFor(qsizetype payloadBytes);
     void closeChunk(Chunk &chunk);
     void growArena(Chunk &chunk, qsizetype needed);
@@ -149,6 +183,11 @@ private:
     qint64 m_firstSequence = 0;
     qsizetype m_size = 0;
     qsizetype m_capacity = DefaultCapacity;
+    qsizetype m_byteBudget = DefaultByteBudget;
+    qsizetype m_heldBytes = 0;
+    // The last long id of each connection, so that a later batch carrying an equal id (a new
+    // buffer with the same bytes) shares it instead of holding another copy.
+    QHash<quint16, QByteArray> m_lastLongIds;
     qint64 m_evictedTotal = 0;
     int m_chunkEventLimit = DefaultChunkEventLimit;
     qsizetype m_chunkByteLimit = DefaultChunkByteLimit;

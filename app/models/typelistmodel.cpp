@@ -1,5 +1,6 @@
 #include "models/typelistmodel.h"
 
+#include "models/eventlogmodel.h"
 #include "models/eventstore.h"
 
 TypeListModel::TypeListModel(QObject *parent)
@@ -18,7 +19,7 @@ void TypeListModel::refresh(const EventStore &store)
         m_names.clear();
         m_counts.clear();
         for (qsizetype i = 0; i < interned; ++i) {
-            m_names.append(QString::fromUtf8(store.typeName(quint16(i))));
+            m_names.append(EventLogModel::linePreview(store.typeName(quint16(i))));
             m_counts.append(store.typeCount(quint16(i)));
         }
         endResetModel();
@@ -39,7 +40,7 @@ void TypeListModel::refresh(const EventStore &store)
     if (interned > known) {
         beginInsertRows(QModelIndex(), int(known), int(interned) - 1);
         for (qsizetype i = known; i < interned; ++i) {
-            m_names.append(QString::fromUtf8(store.typeName(quint16(i))));
+            m_names.append(EventLogModel::linePreview(store.typeName(quint16(i))));
             m_counts.append(store.typeCount(quint16(i)));
         }
         endInsertRows();

@@ -12,6 +12,9 @@ class EventStore;
 // a row emits hiddenTypesChanged() with the full set of hidden type indexes, ready for
 // EventFilter::setHiddenTypes().
 //
+// Names are one-line previews (EventLogModel::linePreview): a type can be megabytes long, and
+// the list never decodes or lays out more than a preview of it. The full name stays in the store.
+//
 // The model keeps its own copy of the names and counts; refresh() brings them up to date (meant to
 // be called once per EventLogModel flush, e.g. from EventLogModel::countsChanged). It appends
 // new types with one beginInsertRows and reports changed counts with one dataChanged over all
@@ -24,7 +27,7 @@ public:
     enum Role {
         TypeIndexRole = Qt::UserRole + 1, // quint16 type index in the store
         CountRole,                        // qint64 events of this type currently stored
-        TypeNameRole,                     // QString type name without the count
+        TypeNameRole,                     // QString type name preview without the count
     };
     Q_ENUM(Role)
 

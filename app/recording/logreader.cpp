@@ -1,5 +1,6 @@
 #include "recording/logreader.h"
 
+#include <algorithm>
 #include <cstring>
 #include <utility>
 
@@ -129,11 +130,17 @@ void LogReader::readLine(QByteArrayView line)
             m_connections[index].requestHeaders = record.requestHeaders;
         break;
     case Kind::Event:
+        if (record.hasId)
+            m_lastIds[index] = record.event.lastEventId;
+        else
+            record.event.lastEventId = m_lastIds.at(index); // shared, not copied
+        markDirty(index);
         m_pending[index].events.append(std::move(record.event));
         ++m_pendingEvents;
         ++m_stats.events;
         break;
     case Kind::State:
+        markDirty(index);
         m_pending[index].states.append(std::move(record.state));
         ++m_stats.states;
         break;
@@ -182,6 +189,7 @@ void LogReader::readRaw(QByteArrayView bytes, bool atEnd)
         const int index = connectionIndex(m_defaultName);
         m_stats.events += m_rawEvents.size();
         m_pendingEvents += m_rawEvents.size();
+        markDirty(index);
         m_pending[index].events.append(std::move(m_rawEvents));
         m_rawEvents.clear();
     }
@@ -191,26 +199,39 @@ int LogReader::connectionIndex(const QString &name)
 {
     if (m_lastConnection >= 0 && m_connections.at(m_lastConnection).name == name)
         return m_lastConnection;
-    for (int i = 0; i < m_connections.size(); ++i) {
-        if (m_connections.at(i).name == name)
-            return m_lastConnection = i;
-    }
+    const auto found = m_connectionIndexes.constFind(name);
+    if (found != m_connectionIndexes.constEnd())
+        return m_lastConnection = *found;
+    const int index = int(m_connections.size());
     m_connections.append(Connection{name, QUrl(), {}});
     m_pending.append(ConnectionBatch{name, {}, {}});
-    return m_lastConnection = int(m_connections.size() - 1);
+    m_lastIds.append(QByteArray());
+    m_connectionIndexes.insert(name, index);
+    return m_lastConnection = index;
+}
+
+void LogReader::markDirty(int index)
+{
+    ConnectionBatch &batch = m_pending[index];
+    if (batch.events.isEmpty() && batch.states.isEmpty())
+        m_dirty.append(index);
 }
 
 QList<LogReader::ConnectionBatch> LogReader::takeBatches()
 {
+    // Only the connections that got something: a file with 100,000 connections must not cost
+    // a pass over all of them per batch.
+    std::sort(m_dirty.begin(), m_dirty.end());
     QList<ConnectionBatch> result;
-    for (ConnectionBatch &batch : m_pending) {
-        if (batch.events.isEmpty() && batch.states.isEmpty())
-            continue;
+    result.reserve(m_dirty.size());
+    for (const int index : std::as_const(m_dirty)) {
+        ConnectionBatch &batch = m_pending[index];
         result.append(ConnectionBatch{batch.connection, std::move(batch.events),
                                       std::move(batch.states)});
         batch.events.clear();
         batch.states.clear();
     }
+    m_dirty.clear();
     m_pendingEvents = 0;
     return result;
 }

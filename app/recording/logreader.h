@@ -6,6 +6,7 @@
 
 #include <QByteArray>
 #include <QByteArrayView>
+#include <QHash>
 #include <QList>
 #include <QPair>
 #include <QString>
@@ -26,7 +27,9 @@
 //     on first sight if no header named it), or to the default connection when they have none;
 //   - a line that is not a valid record (a torn last line after a crash, garbage) is skipped
 //     and reported in warnings() as "line N: why"; reading always goes on;
-//   - records of an unknown kind are skipped silently (later format versions may add kinds).
+//   - records of an unknown kind are skipped silently (later format versions may add kinds);
+//   - an event record without "id" has the id of the connection's previous event record
+//     (format version 2, see jsonlines.h); the events of such a run share one id buffer.
 //
 // Raw captures carry no times. Each event gets a time interpolated by its byte offset between
 // the two ends of setRawTimeSpan() (LogImporter passes the file's birth and modification times,
@@ -94,6 +97,7 @@ private:
     void readLine(QByteArrayView line);
     void readRaw(QByteArrayView bytes, bool atEnd);
     int connectionIndex(const QString &name);
+    void markDirty(int index); // call before adding to m_pending[index]
     void warn(const QString &message);
 
     Format m_format = Format::Unknown;
@@ -108,6 +112,9 @@ private:
 
     QList<Connection> m_connections;
     QList<ConnectionBatch> m_pending; // parallel to m_connections
+    QList<QByteArray> m_lastIds;      // parallel to m_connections: id of the last event record
+    QHash<QString, int> m_connectionIndexes; // name -> index in m_connections
+    QList<int> m_dirty;               // connections with pending events or states
     qsizetype m_pendingEvents = 0;
     int m_lastConnection = -1;        // fast path: consecutive records share a connection
     Statistics m_stats;

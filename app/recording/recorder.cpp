@@ -14,10 +14,17 @@ namespace {
 
 qint64 costOf(const Sse::EventList &events)
 {
+    // What the batch holds in memory: a type or id shared with the previous event (one id in
+    // force for a run of events) is one buffer, counted once.
     qint64 bytes = 0;
+    const Sse::Event *previous = nullptr;
     for (const Sse::Event &event : events) {
-        bytes += event.type.size() + event.data.size() + event.lastEventId.size()
-            + Recorder::EventOverheadBytes;
+        bytes += event.data.size() + Recorder::EventOverheadBytes;
+        if (!previous || !previous->type.isSharedWith(event.type))
+            bytes += event.type.size();
+        if (!previous || !previous->lastEventId.isSharedWith(event.lastEventId))
+            bytes += event.lastEventId.size();
+        previous = &event;
     }
     return bytes;
 }

@@ -214,19 +214,21 @@ void RecorderWorker::setConnection(quint16 id, const QString &name, const QUrl &
 {
     // Names key the connections in the file, so they must be unique within it.
     QString unique = name.isEmpty() ? QStringLiteral("connection %1").arg(id) : name;
-    for (auto it = m_connections.cbegin(); it != m_connections.cend(); ++it) {
-        if (it.key() != id && it->name == unique) {
-            unique += QStringLiteral(" #%1").arg(id);
-            break;
-        }
-    }
+    // A hash, not a scan: a recording may hold 100,000 connections.
+    const auto taken = m_connectionNames.constFind(unique);
+    if (taken != m_connectionNames.constEnd() && *taken != id)
+        unique += QStringLiteral(" #%1").arg(id);
     if (!m_connections.contains(id))
         m_connectionOrder.append(id);
     ConnectionState &state = m_connections[id];
+    if (!state.name.isEmpty() && m_connectionNames.value(state.name) == id)
+        m_connectionNames.remove(state.name);
+    m_connectionNames.insert(unique, id);
     state.name = unique;
     state.url = url;
     state.requestHeaders = requestHeaders;
     state.writer.setConnection(unique);
+    state.writer.setIdRule(Sse::JsonLines::Writer::IdRule::WhenChanged);
     appendHeader(state);
 }
 
@@ -240,10 +242,11 @@ RecorderWorker::ConnectionState &RecorderWorker::connection(quint16 id)
     return m_connections[id];
 }
 
-void RecorderWorker::appendHeader(const ConnectionState &connection)
+void RecorderWorker::appendHeader(ConnectionState &connection)
 {
-    Sse::JsonLines::Writer writer;
-    writer.appendHeader(m_buffer, connection.name, connection.url.toString(),
+    // The connection's own writer: the header restarts its id rule (the next event record
+    // carries its id, so each part of a rotated recording reads on its own).
+    connection.writer.appendHeader(m_buffer, connection.name, connection.url.toString(),
                         connection.requestHeaders);
 }
 

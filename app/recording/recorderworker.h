@@ -108,7 +108,7 @@ private:
     void setConnection(quint16 id, const QString &name, const QUrl &url,
                        const QList<QPair<QByteArray, QByteArray>> &requestHeaders);
     ConnectionState &connection(quint16 id);
-    void appendHeader(const ConnectionState &connection);
+    void appendHeader(ConnectionState &connection);
     void beforeRecord();
     bool openPart();
     void rotate();
@@ -136,6 +136,7 @@ private:
     quint64 m_inode = 0;
 
     QHash<quint16, ConnectionState> m_connections;
+    QHash<QString, quint16> m_connectionNames; // unique name -> connection
     QList<quint16> m_connectionOrder;
     std::unordered_map<quint16, RawCapture> m_raw;
 };

@@ -961,6 +961,14 @@
         <source>Event data views</source>
         <translation>事件数据视图</translation>
     </message>
+    <message>
+        <source>Showing the first %1 of %2: too large to copy formatted, Copy data copies the data as received.</source>
+        <translation>显示 %2 中的前 %1：太大，无法复制格式化文本，“复制数据”可复制收到的原始数据。</translation>
+    </message>
+    <message>
+        <source>The formatted data would be %1, more than %2: use Copy data.</source>
+        <translation>格式化后的数据将有 %1，超过 %2：请使用“复制数据”。</translation>
+    </message>
 </context>
 <context>
     <name>EventFilter</name>
@@ -1929,6 +1937,22 @@ Store them in plain text?</source>
     <message>
         <source>Newest events at the bottom; the selected event is shown in the Detail tab (Alt+4)</source>
         <translation>最新的事件在底部；所选事件显示在“详情”标签页中（Alt+4）</translation>
+    </message>
+    <message>
+        <source>Log &amp;Memory Budget…</source>
+        <translation>日志内存上限(&amp;M)…</translation>
+    </message>
+    <message>
+        <source>How many megabytes of events the log keeps before evicting the oldest</source>
+        <translation>日志在移除最早事件之前最多保留多少兆字节的事件</translation>
+    </message>
+    <message>
+        <source>Log Memory Budget</source>
+        <translation>日志内存上限</translation>
+    </message>
+    <message>
+        <source>MiB of events kept in the log (oldest are evicted):</source>
+        <translation>日志中保留的事件大小（MiB，超出时移除最早的事件）：</translation>
     </message>
 </context>
 <context>

@@ -51,12 +51,22 @@ QString displayPrefix(QByteArrayView utf8, bool *truncated)
 {
     qsizetype cut = qMin(utf8.size(), EventDetailView::DisplayBytes);
     qsizetype lines = 0;
-    for (qsizetype pos = utf8.indexOf('\n'); pos >= 0 && pos < cut;
-         pos = utf8.indexOf('\n', pos + 1)) {
-        if (++lines == EventDetailView::DisplayLines) {
-            cut = pos;
+    qsizetype lineStart = 0;
+    while (lineStart < cut) {
+        qsizetype end = utf8.indexOf('\n', lineStart);
+        if (end < 0)
+            end = utf8.size();
+        if (end - lineStart > EventDetailView::DisplayLineBytes) {
+            cut = qMin(cut, lineStart + EventDetailView::DisplayLineBytes);
             break;
         }
+        if (end >= cut)
+            break;
+        if (++lines == EventDetailView::DisplayLines) {
+            cut = end;
+            break;
+        }
+        lineStart = end + 1;
     }
     while (cut < utf8.size() && cut > 0 && (uchar(utf8.at(cut)) & 0xc0) == 0x80)
         --cut; // do not split a character
@@ -81,6 +91,17 @@ void setWrapping(QPlainTextEdit *edit, const QString &text)
     edit->setWordWrapMode(longest > EventDetailView::WordWrapLineLength
                                   ? QTextOption::WrapAnywhere
                                   : QTextOption::WrapAtWordBoundaryOrAnywhere);
+}
+
+// A header field's text: at most FieldPreviewBytes of a type or ID, cut at a character.
+QString fieldPreview(const QByteArray &value)
+{
+    if (value.size() <= EventDetailView::FieldPreviewBytes)
+        return QString::fromUtf8(value);
+    qsizetype cut = EventDetailView::FieldPreviewBytes;
+    while (cut > 0 && (uchar(value.at(cut)) & 0xc0) == 0x80)
+        --cut;
+    return QString::fromUtf8(value.first(cut)) + QChar(u'\u2026');
 }
 
 QString utcTimeText(qint64 ms)
@@ -319,7 +340,7 @@ void EventDetailView::setEvent(const Sse::Event &event, const QString &connectio
     QString error;
     const bool small = m_event.data.size() <= MaximumJsonBytes;
     m_isJson = small && !m_event.data.isEmpty() && JsonText::validate(m_event.data, &error);
-    m_prettyJson = m_isJson ? JsonText::prettyPrint(m_event.data) : QByteArray();
+    m_prettySize = m_isJson ? JsonText::prettySize(m_event.data) : 0;
 
     showHeader();
     showPretty();
@@ -348,7 +369,7 @@ void EventDetailView::clear()
     m_connectionName.clear();
     m_hasEvent = false;
     m_isJson = false;
-    m_prettyJson.clear();
+    m_prettySize = 0;
     m_rawBuilt = false;
     for (QLineEdit *field :
          {m_typeField, m_idField, m_sizeField, m_connectionField, m_timeField, m_retryField}) {
@@ -369,10 +390,10 @@ void EventDetailView::clear()
 
 void EventDetailView::showHeader()
 {
-    m_typeField->setText(QString::fromUtf8(m_event.type));
+    m_typeField->setText(fieldPreview(m_event.type));
     m_typeField->setToolTip(toolTipText(m_typeField->text()));
     m_typeField->setCursorPosition(0);
-    m_idField->setText(QString::fromUtf8(m_event.lastEventId));
+    m_idField->setText(fieldPreview(m_event.lastEventId));
     m_idField->setToolTip(toolTipText(m_idField->text()));
     m_idField->setCursorPosition(0);
     m_connectionField->setText(m_connectionName);
@@ -408,12 +429,20 @@ void EventDetailView::showPretty()
         if (m_highlighter->document() != m_prettyEdit->document())
             m_highlighter->setDocument(m_prettyEdit->document());
         m_prettyEdit->setLineWrapMode(QPlainTextEdit::NoWrap);
-        const QString text = displayPrefix(m_prettyJson, &truncated);
+        // Only what the view shows is built: DisplayBytes, then cut to DisplayLines.
+        const QByteArray shown = JsonText::prettyPrint(m_event.data, 4, DisplayBytes);
+        const QString text = displayPrefix(shown, &truncated);
+        truncated = truncated || shown.size() < m_prettySize;
         m_prettyEdit->setPlainText(text);
-        if (truncated)
+        if (truncated && m_prettySize <= MaximumPrettyCopyBytes)
             notes.append(tr("Showing the first %1 of %2: Copy pretty JSON copies all of it.")
                                  .arg(locale().formattedDataSize(text.toUtf8().size()),
-                                      locale().formattedDataSize(m_prettyJson.size())));
+                                      locale().formattedDataSize(m_prettySize)));
+        else if (truncated)
+            notes.append(tr("Showing the first %1 of %2: too large to copy formatted, Copy data "
+                            "copies the data as received.")
+                                 .arg(locale().formattedDataSize(text.toUtf8().size()),
+                                      locale().formattedDataSize(m_prettySize)));
     } else {
         if (m_highlighter->document())
             m_highlighter->setDocument(nullptr);
@@ -452,10 +481,16 @@ void EventDetailView::showRaw()
     // One field per line, "name: value"; the parser strips exactly one space after the colon,
     // so a value starting with a space survives the round trip.
     QByteArray wire;
+    // A long type or id is cut like the data: the wire text is for reading, the copy buttons
+    // give everything.
+    const auto fieldBytes = [](const QByteArray &value) {
+        return value.size() <= DisplayBytes ? value
+                                            : QByteArray(value.first(DisplayBytes)).append("\xE2\x80\xA6");
+    };
     if (!m_event.type.isEmpty() && m_event.type != "message")
-        wire += "event: " + m_event.type + '\n';
+        wire += "event: " + fieldBytes(m_event.type) + '\n';
     if (!m_event.lastEventId.isEmpty())
-        wire += "id: " + m_event.lastEventId + '\n';
+        wire += "id: " + fieldBytes(m_event.lastEventId) + '\n';
     if (m_event.retryMs >= 0)
         wire += "retry: " + QByteArray::number(m_event.retryMs) + '\n';
     qsizetype start = 0;
@@ -646,7 +681,9 @@ QString EventDetailView::eventJson() const
 
 QString EventDetailView::prettyJsonText() const
 {
-    return QString::fromUtf8(m_prettyJson);
+    if (!m_isJson || m_prettySize > MaximumPrettyCopyBytes)
+        return {};
+    return QString::fromUtf8(JsonText::prettyPrint(m_event.data));
 }
 
 void EventDetailView::copyData()
@@ -663,8 +700,16 @@ void EventDetailView::copyEventAsJson()
 
 void EventDetailView::copyPrettyJson()
 {
-    if (m_isJson)
-        QGuiApplication::clipboard()->setText(prettyJsonText());
+    if (!m_isJson)
+        return;
+    if (m_prettySize > MaximumPrettyCopyBytes) {
+        m_prettyNote->setText(tr("The formatted data would be %1, more than %2: use Copy data.")
+                                      .arg(locale().formattedDataSize(m_prettySize),
+                                           locale().formattedDataSize(MaximumPrettyCopyBytes)));
+        m_prettyNote->show();
+        return;
+    }
+    QGuiApplication::clipboard()->setText(prettyJsonText());
 }
 
 void EventDetailView::changeEvent(QEvent *event)

@@ -25,11 +25,19 @@ class JsonHighlighter;
 // Cost limits. QPlainTextEdit creates one text block per line (about 1 s per 100,000 lines) and
 // word-wrapping a line without break opportunities grows with the square of its length (minutes
 // for 1 MiB of digits and commas), so:
-// - each text view shows at most DisplayBytes and DisplayLines of its text, with a note; the
-//   copy buttons and dataText()/prettyJsonText() always give everything;
+// - each text view shows at most DisplayBytes and DisplayLines of its text, and stops at the
+//   first line longer than DisplayLineBytes (laying out one line costs about 50 bytes per
+//   character: a 1 MiB line would hold 50 MB), with a note; the copy buttons and
+//   dataText()/prettyJsonText() give everything;
 // - a text with a line longer than WordWrapLineLength wraps anywhere instead of at words;
 // - data above MaximumJsonBytes is not parsed and shows as plain text;
 // - only the first HighlightCharacters of the pretty text get syntax colours;
+// - the pretty text is built only as far as it is shown (DisplayBytes): a deeply nested
+//   document's pretty form can be thousands of times its size. Indentation stops growing after
+//   JsonText::MaximumIndentLevels levels; "Copy pretty JSON" builds the whole text when clicked
+//   and refuses (with a note) above MaximumPrettyCopyBytes;
+// - the type and ID fields show a preview of FieldPreviewBytes (a type or ID can be megabytes);
+//   "Copy event as JSON" gives them in full;
 // - for data above EagerTabBytes the Tree and Raw tabs are filled when first shown;
 // - the tree creates the rows of an object or array when it is first expanded, at most
 //   MaximumTreeChildren of them per level.
@@ -41,12 +49,15 @@ public:
     static constexpr qsizetype MaximumJsonBytes = 8 * 1024 * 1024;
     static constexpr qsizetype DisplayBytes = 1024 * 1024;
     static constexpr qsizetype DisplayLines = 25000;
+    static constexpr qsizetype DisplayLineBytes = 64 * 1024;
     static constexpr qsizetype WordWrapLineLength = 4096;
     static constexpr qsizetype EagerTabBytes = 2 * 1024 * 1024;
     static constexpr qsizetype HighlightCharacters = 1024 * 1024;
     // Data up to this size opens with the whole tree expanded.
     static constexpr qsizetype ExpandAllBytes = 64 * 1024;
     static constexpr qsizetype MaximumTreeChildren = 10000;
+    static constexpr qsizetype MaximumPrettyCopyBytes = 32 * 1024 * 1024;
+    static constexpr qsizetype FieldPreviewBytes = 4096;
 
     enum Tab { PrettyTab, TreeTab, RawTab };
     Q_ENUM(Tab)
@@ -66,7 +77,8 @@ public:
     // Clipboard text of the three copy buttons.
     QString dataText() const;
     QString eventJson() const; // the event as an object: type, id, retry, time, data
-    QString prettyJsonText() const; // empty unless the data is JSON
+    // Empty unless the data is JSON and its pretty form is at most MaximumPrettyCopyBytes.
+    QString prettyJsonText() const;
 
 public Q_SLOTS:
     void copyData();
@@ -97,7 +109,7 @@ private:
     bool m_isJson = false;
     bool m_treeBuilt = false;
     bool m_rawBuilt = false;
-    QByteArray m_prettyJson; // UTF-8, empty unless m_isJson
+    qsizetype m_prettySize = 0; // bytes of the whole pretty text; 0 unless m_isJson
 
     QLineEdit *m_typeField = nullptr;
     QLineEdit *m_idField = nullptr;

@@ -5,6 +5,8 @@
 #include <QJsonDocument>
 #include <QJsonParseError>
 
+#include <vector>
+
 namespace JsonText {
 
 namespace {
@@ -128,8 +130,171 @@ int readUnicodeEscape(QByteArrayView token, qsizetype pos)
 
 } // namespace
 
+namespace {
+
+// Index after the string token starting at pos (a quote), or -1 if it is not valid JSON.
+qsizetype scanString(QByteArrayView json, qsizetype pos)
+{
+    for (qsizetype i = pos + 1; i < json.size(); ++i) {
+        const uchar c = uchar(json.at(i));
+        if (c == '"')
+            return i + 1;
+        if (c < 0x20)
+            return -1;
+        if (c != '\\')
+            continue;
+        if (++i >= json.size())
+            return -1;
+        switch (json.at(i)) {
+        case '"':
+        case '\\':
+        case '/':
+        case 'b':
+        case 'f':
+        case 'n':
+        case 'r':
+        case 't':
+            break;
+        case 'u':
+            for (int digit = 1; digit <= 4; ++digit) {
+                if (i + digit >= json.size() || hexDigit(json.at(i + digit)) < 0)
+                    return -1;
+            }
+            i += 4;
+            break;
+        default:
+            return -1;
+        }
+    }
+    return -1;
+}
+
+bool isDigit(QByteArrayView json, qsizetype pos)
+{
+    return pos < json.size() && json.at(pos) >= '0' && json.at(pos) <= '9';
+}
+
+// Index after the number token at pos, or -1.
+qsizetype scanNumber(QByteArrayView json, qsizetype pos)
+{
+    if (pos < json.size() && json.at(pos) == '-')
+        ++pos;
+    if (!isDigit(json, pos))
+        return -1;
+    if (json.at(pos) == '0')
+        ++pos;
+    else
+        while (isDigit(json, pos))
+            ++pos;
+    if (pos < json.size() && json.at(pos) == '.') {
+        if (!isDigit(json, ++pos))
+            return -1;
+        while (isDigit(json, pos))
+            ++pos;
+    }
+    if (pos < json.size() && (json.at(pos) == 'e' || json.at(pos) == 'E')) {
+        ++pos;
+        if (pos < json.size() && (json.at(pos) == '+' || json.at(pos) == '-'))
+            ++pos;
+        if (!isDigit(json, pos))
+            return -1;
+        while (isDigit(json, pos))
+            ++pos;
+    }
+    return pos;
+}
+
+// A validating scan that allocates nothing but one byte per nesting level. QJsonDocument
+// builds the whole document (16 bytes or more per element) just to say yes.
+bool isValidJson(QByteArrayView json)
+{
+    enum class Expect { Value, ValueOrEnd, Key, KeyOrEnd, Colon, CommaOrEnd };
+    std::vector<char> open; // '{' or '[' per level
+    Expect expect = Expect::Value;
+    qsizetype pos = skipWhitespace(json, 0);
+    while (true) {
+        if (expect == Expect::CommaOrEnd && open.empty())
+            return skipWhitespace(json, pos) == json.size();
+        pos = skipWhitespace(json, pos);
+        if (pos >= json.size())
+            return false;
+        const char c = json.at(pos);
+        switch (expect) {
+        case Expect::ValueOrEnd:
+            if (c == ']') {
+                open.pop_back();
+                ++pos;
+                expect = Expect::CommaOrEnd;
+                break;
+            }
+            Q_FALLTHROUGH();
+        case Expect::Value:
+            if (c == '{' || c == '[') {
+                open.push_back(c);
+                ++pos;
+                expect = c == '{' ? Expect::KeyOrEnd : Expect::ValueOrEnd;
+                break;
+            }
+            if (c == '"') {
+                pos = scanString(json, pos);
+            } else if (c == '-' || (c >= '0' && c <= '9')) {
+                pos = scanNumber(json, pos);
+            } else {
+                qsizetype end = -1;
+                for (const QByteArrayView literal : {QByteArrayView("true"),
+                                                     QByteArrayView("false"),
+                                                     QByteArrayView("null")}) {
+                    if (json.sliced(pos).startsWith(literal))
+                        end = pos + literal.size();
+                }
+                pos = end;
+            }
+            if (pos < 0)
+                return false;
+            expect = Expect::CommaOrEnd;
+            break;
+        case Expect::KeyOrEnd:
+            if (c == '}') {
+                open.pop_back();
+                ++pos;
+                expect = Expect::CommaOrEnd;
+                break;
+            }
+            Q_FALLTHROUGH();
+        case Expect::Key:
+            if (c != '"' || (pos = scanString(json, pos)) < 0)
+                return false;
+            expect = Expect::Colon;
+            break;
+        case Expect::Colon:
+            if (c != ':')
+                return false;
+            ++pos;
+            expect = Expect::Value;
+            break;
+        case Expect::CommaOrEnd:
+            if (c == ',') {
+                ++pos;
+                expect = open.back() == '{' ? Expect::Key : Expect::Value;
+            } else if (c == (open.back() == '{' ? '}' : ']')) {
+                open.pop_back();
+                ++pos;
+            } else {
+                return false;
+            }
+            break;
+        }
+    }
+}
+
+} // namespace
+
 bool validate(QByteArrayView json, QString *error)
 {
+    // The cheap scan settles valid documents; QJsonDocument only runs to explain an error.
+    if (isValidJson(json))
+        return true;
+
     QJsonParseError parseError;
     const QByteArray bytes = json.toByteArray();
     if (!QJsonDocument::fromJson(bytes, &parseError).isNull())
@@ -258,18 +423,22 @@ QString decodeString(QByteArrayView token)
     return result;
 }
 
-QByteArray prettyPrint(QByteArrayView json, int indentWidth)
+namespace {
+
+// Walks the document the way prettyPrint() lays it out and hands each piece to the sink: a byte
+// range of the input, a literal, or a line break with its indentation. The sink returns false
+// to stop.
+template<typename Sink>
+void layOut(QByteArrayView json, int indentWidth, Sink &&sink)
 {
-    QByteArray out;
-    out.reserve(json.size() + json.size() / 2);
     qsizetype depth = 0;
     const auto newLine = [&] {
-        out.append('\n');
-        out.append(depth * indentWidth, ' ');
+        return sink.lineBreak(qMin<qsizetype>(depth, MaximumIndentLevels) * indentWidth);
     };
 
     for (qsizetype i = 0; i < json.size(); ++i) {
         const char c = json.at(i);
+        bool more = true;
         switch (c) {
         case ' ':
         case '\t':
@@ -278,7 +447,7 @@ QByteArray prettyPrint(QByteArrayView json, int indentWidth)
             break;
         case '"': {
             const qsizetype end = stringEnd(json, i);
-            out.append(json.sliced(i, end - i));
+            more = sink.bytes(json.sliced(i, end - i));
             i = end - 1;
             break;
         }
@@ -286,35 +455,92 @@ QByteArray prettyPrint(QByteArrayView json, int indentWidth)
         case '[': {
             const qsizetype next = skipWhitespace(json, i + 1);
             if (next < json.size() && (json.at(next) == '}' || json.at(next) == ']')) {
-                out.append(c);
-                out.append(json.at(next));
+                const char pair[2] = {c, json.at(next)};
+                more = sink.bytes(QByteArrayView(pair, 2));
                 i = next;
                 break;
             }
-            out.append(c);
+            more = sink.bytes(QByteArrayView(&c, 1));
             ++depth;
-            newLine();
+            more = more && newLine();
             break;
         }
         case '}':
         case ']':
             depth = qMax<qsizetype>(0, depth - 1);
-            newLine();
-            out.append(c);
+            more = newLine() && sink.bytes(QByteArrayView(&c, 1));
             break;
         case ',':
-            out.append(',');
-            newLine();
+            more = sink.bytes(",") && newLine();
             break;
         case ':':
-            out.append(": ");
+            more = sink.bytes(": ");
             break;
         default:
-            out.append(c);
+            more = sink.bytes(QByteArrayView(&c, 1));
             break;
         }
+        if (!more)
+            return;
     }
-    return out;
+}
+
+} // namespace
+
+QByteArray prettyPrint(QByteArrayView json, int indentWidth, qsizetype maximumBytes,
+                       bool *truncated)
+{
+    struct Builder
+    {
+        QByteArray out;
+        qsizetype limit;
+        bool stopped = false;
+        bool bytes(QByteArrayView piece)
+        {
+            out.append(piece);
+            return check();
+        }
+        bool lineBreak(qsizetype indent)
+        {
+            out.append('\n');
+            out.append(indent, ' ');
+            return check();
+        }
+        bool check()
+        {
+            if (limit >= 0 && out.size() >= limit) {
+                stopped = true;
+                return false;
+            }
+            return true;
+        }
+    } builder{QByteArray(), maximumBytes};
+    const qsizetype expected = json.size() + json.size() / 2;
+    builder.out.reserve(maximumBytes >= 0 ? qMin(expected, maximumBytes + 256) : expected);
+    layOut(json, indentWidth, builder);
+    if (truncated)
+        *truncated = builder.stopped;
+    return builder.out;
+}
+
+qsizetype prettySize(QByteArrayView json, int indentWidth)
+{
+    struct Counter
+    {
+        qsizetype size = 0;
+        bool bytes(QByteArrayView piece)
+        {
+            size += piece.size();
+            return true;
+        }
+        bool lineBreak(qsizetype indent)
+        {
+            size += 1 + indent;
+            return true;
+        }
+    } counter;
+    layOut(json, indentWidth, counter);
+    return counter.size;
 }
 
 QString kindName(Kind kind)

@@ -47,9 +47,21 @@ QList<Member> members(QByteArrayView json, const Value &container, qsizetype max
 // The text of a string token (quotes included), with its escapes decoded.
 QString decodeString(QByteArrayView token);
 
-// The document re-indented with indentWidth spaces per level and ": " after keys. Empty
-// objects and arrays stay on one line as {} and [].
-QByteArray prettyPrint(QByteArrayView json, int indentWidth = 4);
+// Indentation stops growing at this depth: deeper lines are indented like this level, so a
+// document nested a thousand levels deep does not turn each short line into kilobytes of spaces.
+constexpr int MaximumIndentLevels = 32;
+
+// The document re-indented with indentWidth spaces per level (at most MaximumIndentLevels
+// levels) and ": " after keys. Empty objects and arrays stay on one line as {} and [].
+//
+// With maximumBytes >= 0 the output stops once it reaches maximumBytes (it may end in the middle
+// of a token, at most one token plus one indentation past the limit); *truncated (if given) says
+// whether it stopped early. The work done is proportional to the output, not to the document.
+QByteArray prettyPrint(QByteArrayView json, int indentWidth = 4, qsizetype maximumBytes = -1,
+                       bool *truncated = nullptr);
+
+// The size prettyPrint() would return without a limit, computed without building it.
+qsizetype prettySize(QByteArrayView json, int indentWidth = 4);
 
 QString kindName(Kind kind);
 

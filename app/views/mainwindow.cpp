@@ -114,6 +114,7 @@ MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent)
     setWindowTitle(tr("SSE Monitor"));
     setObjectName(QStringLiteral("MainWindow"));
     m_log = new EventLogModel(this);
+    m_connections.setIdInUse([this](quint16 id) { return m_log->store().connectionEventCount(id) > 0; });
     m_recorder = new Recorder(this);
     m_types = new TypeListModel(this);
     m_catalog = new SeriesCatalog(this);
@@ -320,6 +321,16 @@ void MainWindow::createActions()
                                 if (ok)
                                     m_log->setCapacity(capacity);
                             });
+    m_byteBudgetAction = make(
+        tr("Log &Memory Budget…"), QKeySequence(),
+        tr("How many megabytes of events the log keeps before evicting the oldest"), [this] {
+            bool ok = false;
+            const int mebibytes = QInputDialog::getInt(
+                this, tr("Log Memory Budget"), tr("MiB of events kept in the log (oldest are evicted):"),
+                int(m_log->byteBudget() >> 20), 16, 1024 * 1024, 64, &ok);
+            if (ok)
+                m_log->setByteBudget(qsizetype(mebibytes) << 20);
+        });
     m_findAction = make(tr("&Find…"), QKeySequence::Find, tr("Search the event log"), [this] {
         m_search->setFocus();
         m_search->selectAll();
@@ -386,6 +397,7 @@ void MainWindow::createMenus()
     view->addAction(m_followAction);
     view->addSeparator();
     view->addAction(m_capacityAction);
+    view->addAction(m_byteBudgetAction);
     view->addSeparator();
     // Keyboard access to each pane (the search field has Ctrl+F).
     const struct
@@ -1182,6 +1194,7 @@ void MainWindow::saveSettings()
     settings.setValue(QStringLiteral("view/follow"), m_followAction->isChecked());
     settings.setValue(QStringLiteral("record/raw"), m_rawCaptureAction->isChecked());
     settings.setValue(QStringLiteral("view/capacity"), qint64(m_log->capacity()));
+    settings.setValue(QStringLiteral("view/byteBudget"), qint64(m_log->byteBudget()));
     saveConnections();
 }
 
@@ -1510,6 +1523,9 @@ void MainWindow::restoreLayout()
     const qint64 capacity = settings.value(QStringLiteral("view/capacity"), 0).toLongLong();
     if (capacity > 0)
         m_log->setCapacity(capacity);
+    const qint64 byteBudget = settings.value(QStringLiteral("view/byteBudget"), 0).toLongLong();
+    if (byteBudget > 0)
+        m_log->setByteBudget(byteBudget);
 }
 
 void MainWindow::closeEvent(QCloseEvent *event)

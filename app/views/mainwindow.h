@@ -207,6 +207,7 @@ private:
     QAction *m_clearAction = nullptr;
     QAction *m_findAction = nullptr;
     QAction *m_capacityAction = nullptr;
+    QAction *m_byteBudgetAction = nullptr;
     QAction *m_copyAction = nullptr;
     QAction *m_demoAction = nullptr;
     QAction *m_aboutAction = nullptr;

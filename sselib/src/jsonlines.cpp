@@ -213,7 +213,13 @@ void Writer::appendHeader(QByteArray &out, const QString &name, const QString &u
 void Writer::appendHeader(QByteArray &out, const QString &name, const QString &url,
                           const QList<QPair<QByteArray, QByteArray>> &requestHeaders)
 {
-    out.append("{\"kind\":\"header\",\"format\":\"sse-monitor-log\",\"version\":1,\"connection\":");
+    // Event records after a header repeat their id, so that a header starts a readable part.
+    forgetLastId();
+    out.append(m_idRule == IdRule::WhenChanged
+                       ? "{\"kind\":\"header\",\"format\":\"sse-monitor-log\",\"version\":2,"
+                         "\"ids\":\"when-changed\",\"connection\":"
+                       : "{\"kind\":\"header\",\"format\":\"sse-monitor-log\",\"version\":1,"
+                         "\"connection\":");
     appendString(out, name);
     out.append(",\"url\":");
     appendString(out, url);
@@ -235,24 +241,52 @@ void Writer::appendHeader(QByteArray &out, const QString &name, const QString &u
 
 void Writer::appendEvent(QByteArray &out, qint64 seq, const Event &event)
 {
-    appendEvent(out, seq,
-                EventView{event.type, event.data, event.lastEventId, event.receivedMs,
-                          event.retryMs});
+    const EventView view{event.type, event.data, event.lastEventId, event.receivedMs,
+                         event.retryMs};
+    if (m_idRule == IdRule::EveryEvent) {
+        appendEventRecord(out, seq, view, true);
+        return;
+    }
+    // Events of one run usually share the id's buffer: no comparison of its bytes then.
+    const bool unchanged = m_hasLastId
+            && (m_lastId.isSharedWith(event.lastEventId) || m_lastId == event.lastEventId);
+    if (!unchanged) {
+        m_lastId = event.lastEventId;
+        m_hasLastId = true;
+    }
+    appendEventRecord(out, seq, view, !unchanged);
 }
 
 void Writer::appendEvent(QByteArray &out, qint64 seq, const EventView &event)
 {
+    if (m_idRule == IdRule::EveryEvent) {
+        appendEventRecord(out, seq, event, true);
+        return;
+    }
+    const bool unchanged = m_hasLastId && QByteArrayView(m_lastId) == event.lastEventId;
+    if (!unchanged) {
+        m_lastId = event.lastEventId.toByteArray();
+        m_hasLastId = true;
+    }
+    appendEventRecord(out, seq, event, !unchanged);
+}
+
+void Writer::appendEventRecord(QByteArray &out, qint64 seq, const EventView &event, bool withId)
+{
     // One bounded write per record: no per-field growth checks on the hot path.
     const qsizetype bound = commonBound() + 64 + escapedBound(event.type.size())
-        + escapedBound(event.data.size()) + escapedBound(event.lastEventId.size());
+        + escapedBound(event.data.size())
+        + (withId ? escapedBound(event.lastEventId.size()) : 0);
     appendBounded(out, bound, [&](char *p) {
         p = writeCommon(p, "event", seq, event.receivedMs);
         p = writeLiteral(p, ",\"type\":");
         p = writeString(p, event.type);
         p = writeLiteral(p, ",\"data\":");
         p = writeString(p, event.data);
-        p = writeLiteral(p, ",\"id\":");
-        p = writeString(p, event.lastEventId);
+        if (withId) {
+            p = writeLiteral(p, ",\"id\":");
+            p = writeString(p, event.lastEventId);
+        }
         if (event.retryMs >= 0) {
             p = writeLiteral(p, ",\"retry\":");
             p = writeNumber(p, event.retryMs);
@@ -317,7 +351,9 @@ Record parseRecord(QByteArrayView line)
         if (record.event.type.isEmpty())
             record.event.type = QByteArrayLiteral("message");
         record.event.data = object.value(QLatin1String("data")).toString().toUtf8();
-        record.event.lastEventId = object.value(QLatin1String("id")).toString().toUtf8();
+        const QJsonValue id = object.value(QLatin1String("id"));
+        record.hasId = !id.isUndefined();
+        record.event.lastEventId = id.toString().toUtf8();
         record.event.retryMs = object.value(QLatin1String("retry")).toInteger(-1);
         record.event.receivedMs = record.timeMs;
     } else if (kind == QLatin1String("state")) {

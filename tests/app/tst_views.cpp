@@ -524,7 +524,8 @@ void TestViews::largeDataBuildsTabsOnFirstVisit()
     QVERIFY2(more.contains(u"more not shown"_s), qPrintable(more));
 
     tabs->setCurrentIndex(EventDetailView::RawTab);
-    QCOMPARE(raw->toPlainText().size(), EventDetailView::DisplayBytes);
+    // One line without breaks: shown up to DisplayLineBytes.
+    QCOMPARE(raw->toPlainText().size(), EventDetailView::DisplayLineBytes);
     QVERIFY(!child<QLabel>(view, u"rawNote"_s)->isHidden());
     QVERIFY(child<QPlainTextEdit>(view, u"wireText"_s)->toPlainText().startsWith(u"data: [1,1,"_s));
 }
@@ -542,7 +543,7 @@ void TestViews::oversizedDataIsNotParsed()
     QVERIFY(!note->isHidden());
     QVERIFY2(note->text().contains(u"larger than"_s), qPrintable(note->text()));
     QCOMPARE(child<QPlainTextEdit>(view, u"prettyText"_s)->toPlainText().size(),
-             EventDetailView::DisplayBytes);
+             EventDetailView::DisplayLineBytes);
     QCOMPARE(view.dataText().size(), data.size());
 }
 

@@ -16,6 +16,12 @@ namespace Sse {
 ///   {"kind":"header","format":"sse-monitor-log","version":1,"connection":"..","url":".."}
 /// Optional members: "retry" (event), "connection" (any record), "status", "reason" (state),
 /// "request_headers" (header: an array of [name, value] pairs, as the caller passed them).
+///
+/// Ids (version 2): an event record without "id" has the id of the previous event record of
+/// the same connection in the file (empty if there is none). A writer with
+/// Writer::IdRule::WhenChanged writes "id" only when it differs from that, so an id sent once and
+/// in force for a million events is written once; its header records say "version":2 and
+/// "ids":"when-changed". Version 1 files carry "id" in every event record and read the same.
 namespace JsonLines {
 
 /// Appends \a text (UTF-8) as a JSON string literal, quotes included.
@@ -51,6 +57,19 @@ struct StateRecord
 class Writer
 {
 public:
+    enum class IdRule {
+        EveryEvent,  ///< "id" in every event record (version 1; line-by-line consumers)
+        WhenChanged, ///< "id" only when it differs from the previous event record's (version 2)
+    };
+    void setIdRule(IdRule rule) { m_idRule = rule; }
+    IdRule idRule() const { return m_idRule; }
+    /// The next event record carries its id again (a new file, or a header written anew).
+    void forgetLastId()
+    {
+        m_lastId.clear();
+        m_hasLastId = false;
+    }
+
     /// Name of the connection added to every record ("connection" member), or empty.
     void setConnection(const QString &name) { m_connection = name.toUtf8(); }
     void appendHeader(QByteArray &out, const QString &name, const QString &url);
@@ -63,11 +82,15 @@ public:
     void appendState(QByteArray &out, qint64 seq, const StateRecord &state);
 
 private:
+    void appendEventRecord(QByteArray &out, qint64 seq, const EventView &event, bool withId);
     void appendCommon(QByteArray &out, const char *kind, qint64 seq, qint64 timeMs);
     qsizetype commonBound() const;
     char *writeCommon(char *out, const char *kind, qint64 seq, qint64 timeMs);
     TimeFormatter m_time;
     QByteArray m_connection;
+    IdRule m_idRule = IdRule::EveryEvent;
+    QByteArray m_lastId; // WhenChanged: the id of the last event record written
+    bool m_hasLastId = false;
 };
 
 /// One parsed record of a log file.
@@ -79,6 +102,7 @@ struct Record
     qint64 timeMs = 0;
     QString connection;
     Event event;       ///< Kind::Event
+    bool hasId = false; ///< Kind::Event: the record has an "id" member (else it inherits one)
     StateRecord state; ///< Kind::State
     QString url;       ///< Kind::Header
     QList<QPair<QByteArray, QByteArray>> requestHeaders; ///< Kind::Header, if recorded
