@@ -59,6 +59,7 @@ public:
                bool quiet)
         : m_writeStates(writeStates), m_maximumEvents(maximumEvents), m_quiet(quiet)
     {
+        m_fileWriter.setIdRule(Sse::JsonLines::Writer::IdRule::WhenChanged);
         m_client.setOptions(options);
         connect(&m_client, &Sse::Client::eventsReceived, this, &CliMonitor::onEvents);
         connect(&m_client, &Sse::Client::stateChanged, this, &CliMonitor::onState);
@@ -119,9 +120,9 @@ private:
     void append(const auto &writeRecord)
     {
         if (m_stdout.isOpen())
-            writeRecord(m_stdout.buffer());
+            writeRecord(m_stdout.buffer(), m_writer);
         if (m_file.isOpen())
-            writeRecord(m_file.buffer());
+            writeRecord(m_file.buffer(), m_fileWriter);
     }
 
     void onEvents(const Sse::EventBatch &events)
@@ -130,7 +131,9 @@ private:
             return;
         for (const Sse::EventView event : events) {
             ++m_events;
-            append([&](QByteArray &out) { m_writer.appendEvent(out, m_events, event); });
+            append([&](QByteArray &out, Sse::JsonLines::Writer &writer) {
+                writer.appendEvent(out, m_events, event);
+            });
             if (m_maximumEvents > 0 && m_events >= m_maximumEvents) {
                 finish(ExitNormal);
                 return;
@@ -169,7 +172,9 @@ private:
             case Sse::Client::State::Idle:
                 break;
             }
-            append([&](QByteArray &out) { m_writer.appendState(out, m_events, record); });
+            append([&](QByteArray &out, Sse::JsonLines::Writer &writer) {
+                writer.appendState(out, m_events, record);
+            });
         }
         if (m_finished)
             return;
@@ -213,7 +218,8 @@ private:
     }
 
     Sse::Client m_client;
-    Sse::JsonLines::Writer m_writer;
+    Sse::JsonLines::Writer m_writer;     // stdout: every record carries its id (scripts)
+    Sse::JsonLines::Writer m_fileWriter; // -o: an unchanged id is not repeated (format v2)
     OutputSink m_stdout;
     OutputSink m_file;
     QTimer m_flushTimer;
