@@ -6,7 +6,8 @@
 #include <QDateTime>
 
 ConnectionLogModel::ConnectionLogModel(const ConnectionManager *connections, QObject *parent)
-    : QAbstractTableModel(parent), m_connections(connections)
+    : QAbstractTableModel(parent)
+    , m_connections(connections)
 {
     connect(connections, &ConnectionManager::logAppended, this, &ConnectionLogModel::follow);
     connect(connections, &ConnectionManager::connectionRemoved, this, [this](quint16 id) {

@@ -15,8 +15,15 @@ class ConnectionLogModel : public QAbstractTableModel
 {
     Q_OBJECT
 public:
-    enum Column { TimeColumn, StateColumn, DetailColumn, StatusColumn, RetryColumn,
-                  LastEventIdColumn, ColumnCount };
+    enum Column {
+        TimeColumn,
+        StateColumn,
+        DetailColumn,
+        StatusColumn,
+        RetryColumn,
+        LastEventIdColumn,
+        ColumnCount
+    };
 
     explicit ConnectionLogModel(const ConnectionManager *connections, QObject *parent = nullptr);
 

@@ -24,7 +24,8 @@ QString formatMaximum(qint64 maximum, qint64 count)
 } // namespace
 
 StatisticsModel::StatisticsModel(const ConnectionManager *connections, QObject *parent)
-    : QAbstractTableModel(parent), m_connections(connections)
+    : QAbstractTableModel(parent)
+    , m_connections(connections)
 {
     connect(connections, &ConnectionManager::connectionRemoved, this, [this](quint16 id) {
         if (id == m_connection)
@@ -193,7 +194,8 @@ QString StatisticsModel::totalText(int column) const
 QString StatisticsModel::typeText(const QByteArray &type, int column) const
 {
     const ConnectionEntry *entry = m_connections->entry(m_connection);
-    const auto it = entry ? entry->types.constFind(type) : QHash<QByteArray, TypeStatistics>::const_iterator();
+    const auto it =
+        entry ? entry->types.constFind(type) : QHash<QByteArray, TypeStatistics>::const_iterator();
     if (!entry || it == entry->types.constEnd())
         return {};
     const TypeStatistics &stats = it.value();

@@ -18,8 +18,16 @@ class StatisticsModel : public QAbstractTableModel
 {
     Q_OBJECT
 public:
-    enum Column { TypeColumn, EventsColumn, RateColumn, BytesColumn, MeanGapColumn,
-                  MaxGapColumn, LastColumn, ColumnCount };
+    enum Column {
+        TypeColumn,
+        EventsColumn,
+        RateColumn,
+        BytesColumn,
+        MeanGapColumn,
+        MaxGapColumn,
+        LastColumn,
+        ColumnCount
+    };
     enum class RowKind { Total, Type, MoreTypes, Reconnects };
     static constexpr int MaximumTypeRows = 100;
 
@@ -55,7 +63,7 @@ private:
 
     const ConnectionManager *m_connections = nullptr;
     quint16 m_connection = 0;
-    QList<TypeRow> m_types;   ///< shown, most frequent first
+    QList<TypeRow> m_types; ///< shown, most frequent first
     int m_hiddenTypes = 0;
     qint64 m_hiddenEvents = 0;
 };

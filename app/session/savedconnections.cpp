@@ -37,8 +37,7 @@ bool isUsableUrl(const QUrl &url)
 
 } // namespace
 
-SavedConnection SavedConnection::fromOptions(const QString &name,
-                                             const Sse::ClientOptions &options,
+SavedConnection SavedConnection::fromOptions(const QString &name, const Sse::ClientOptions &options,
                                              Sse::SecretHandling secrets)
 {
     SavedConnection saved;
@@ -104,8 +103,8 @@ void SavedConnections::save(QSettings &settings, const QList<SavedConnection> &c
 {
     QJsonArray array;
     for (const SavedConnection &connection : connections)
-        array.append(connection.toJson(SavedConnection::Target::Settings,
-                                       Sse::SecretHandling::Exclude));
+        array.append(
+            connection.toJson(SavedConnection::Target::Settings, Sse::SecretHandling::Exclude));
     settings.setValue(settingsKey(), QJsonDocument(array).toJson(QJsonDocument::Compact));
 }
 
@@ -149,8 +148,7 @@ bool SavedConnections::writeFile(const QString &path, const QList<SavedConnectio
         array.append(connection.toJson(SavedConnection::Target::ProfileFile, secrets));
     QSaveFile file(path);
     const bool written = file.open(QIODevice::WriteOnly)
-        && file.write(QJsonDocument(array).toJson(QJsonDocument::Indented)) >= 0
-        && file.commit();
+        && file.write(QJsonDocument(array).toJson(QJsonDocument::Indented)) >= 0 && file.commit();
     if (!written && errorString)
         *errorString = tr("Cannot write %1: %2").arg(path, file.errorString());
     return written;
@@ -193,9 +191,8 @@ SavedConnections::Import SavedConnections::merge(const QList<Sse::Profile> &exis
             continue;
         }
         if (!isUsableUrl(connection.options.url)) {
-            result.problems.append(tr("entry %1 (%2) has no valid http or https URL")
-                                       .arg(i + 1)
-                                       .arg(connection.name));
+            result.problems.append(
+                tr("entry %1 (%2) has no valid http or https URL").arg(i + 1).arg(connection.name));
             continue;
         }
         if (connection.name.isEmpty())

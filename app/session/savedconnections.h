@@ -59,8 +59,8 @@ public:
     {
         enum class Error { None, Unreadable, InvalidJson, NotAnArray };
         Error error = Error::None;
-        QString errorDetail;      ///< the file's or the JSON parser's error text
-        qint64 errorOffset = 0;   ///< where the JSON parser stopped (InvalidJson)
+        QString errorDetail; ///< the file's or the JSON parser's error text
+        qint64 errorOffset = 0; ///< where the JSON parser stopped (InvalidJson)
         QList<std::optional<SavedConnection>> entries;
     };
     static File readFile(const QString &path);
@@ -71,10 +71,10 @@ public:
     struct Import
     {
         QList<SavedConnection> added; ///< to add, not started, under the names to use
-        int renamed = 0;              ///< added under a new name (the name was taken)
-        int skipped = 0;              ///< identical to an existing connection, or the demo
-        QString error;                ///< the file could not be used at all
-        QStringList problems;         ///< entries that were not imported, and why
+        int renamed = 0; ///< added under a new name (the name was taken)
+        int skipped = 0; ///< identical to an existing connection, or the demo
+        QString error; ///< the file could not be used at all
+        QStringList problems; ///< entries that were not imported, and why
     };
     /// The import rules: the demo and a connection identical (secrets aside) to an existing
     /// one of the same name are skipped; another one under a taken name becomes "name (2)";

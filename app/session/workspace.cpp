@@ -127,8 +127,7 @@ Workspace::OpenResult Workspace::openConnection(quint16 id)
     return OpenResult::Opened;
 }
 
-void Workspace::updateConnection(quint16 id, const QString &name,
-                                 const Sse::ClientOptions &options)
+void Workspace::updateConnection(quint16 id, const QString &name, const Sse::ClientOptions &options)
 {
     const ConnectionEntry *entry = m_connections.entry(id);
     if (!entry || entry->offline)
@@ -201,10 +200,9 @@ int Workspace::restoreConnections()
         const auto start =
             connection.open ? ConnectionManager::Start::Now : ConnectionManager::Start::Later;
         // Secret values are not in the settings: the connection waits for the secret store.
-        const quint16 id = m_connections.add(connection.name, connection.options,
-                                             connection.secretHeaders.isEmpty()
-                                                 ? start
-                                                 : ConnectionManager::Start::Later);
+        const quint16 id = m_connections.add(
+            connection.name, connection.options,
+            connection.secretHeaders.isEmpty() ? start : ConnectionManager::Start::Later);
         if (!connection.secretHeaders.isEmpty())
             requestSecrets(id, connection, start);
         ++restored;
@@ -267,9 +265,10 @@ void Workspace::requestSecrets(quint16 id, const SavedConnection &saved,
         fillSecrets(id, names, {}); // nothing was ever stored for it (an imported profile)
         return;
     }
-    m_secrets->load(saved.secretsId, this, [this, id, names](const SecretStore::LoadResult &result) {
-        fillSecrets(id, names, result);
-    });
+    m_secrets->load(saved.secretsId, this,
+                    [this, id, names](const SecretStore::LoadResult &result) {
+                        fillSecrets(id, names, result);
+                    });
 }
 
 void Workspace::fillSecrets(quint16 id, const QList<QByteArray> &names,
@@ -358,8 +357,8 @@ SavedConnections::Import Workspace::importConnections(const QString &path)
 {
     SavedConnections::Import result = SavedConnections::import(path, liveProfiles());
     for (const SavedConnection &connection : std::as_const(result.added)) {
-        const quint16 id = m_connections.add(connection.name, connection.options,
-                                             ConnectionManager::Start::Later);
+        const quint16 id =
+            m_connections.add(connection.name, connection.options, ConnectionManager::Start::Later);
         if (!connection.secretHeaders.isEmpty())
             requestSecrets(id, connection, ConnectionManager::Start::Later);
     }

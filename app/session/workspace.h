@@ -141,7 +141,7 @@ private:
     quint16 m_demoConnection = 0;
 
     QHash<quint16, QString> m_secretIds; ///< connection → its entry in the secret store
-    QSet<quint16> m_startWhenComplete;   ///< to open once their secrets are known
+    QSet<quint16> m_startWhenComplete; ///< to open once their secrets are known
     QPointer<ExportJob> m_exportJob;
     QSet<quint16> m_recordedConnections; ///< empty = all
     QString m_recordingError;

@@ -1293,6 +1293,72 @@ First %1 bytes of the body:
     </message>
 </context>
 <context>
+    <name>ExportConnectionsDialog</name>
+    <message>
+        <source>Export Connections</source>
+        <translation>导出连接</translation>
+    </message>
+    <message>
+        <source>Writes every connection to a JSON file that SSE Monitor can import and sse-monitor-cli --profiles-file can use.</source>
+        <translation>将所有连接写入一个 JSON 文件，SSE Monitor 可以导入它，sse-monitor-cli --profiles-file 也可以使用它。</translation>
+    </message>
+    <message>
+        <source>&amp;Include secret header values</source>
+        <translation>包含机密请求头的值(&amp;I)</translation>
+    </message>
+    <message>
+        <source>The file will hold tokens, passwords and cookies in plain text. Keep it private.</source>
+        <translation>该文件将以明文保存令牌、密码和 Cookie，请妥善保管。</translation>
+    </message>
+</context>
+<context>
+    <name>ExportEventsDialog</name>
+    <message>
+        <source>Export Events</source>
+        <translation>导出事件</translation>
+    </message>
+    <message>
+        <source>All events (%1)</source>
+        <translation>全部事件（%1）</translation>
+    </message>
+    <message>
+        <source>Filtered events (%1)</source>
+        <translation>筛选后的事件（%1）</translation>
+    </message>
+    <message>
+        <source>Selected events (%1)</source>
+        <translation>所选事件（%1）</translation>
+    </message>
+    <message>
+        <source>JSON Lines (.jsonl)</source>
+        <translation>JSON Lines (.jsonl)</translation>
+    </message>
+    <message>
+        <source>CSV (.csv)</source>
+        <translation>CSV (.csv)</translation>
+    </message>
+    <message>
+        <source>SSE text (.txt)</source>
+        <translation>SSE 文本 (.txt)</translation>
+    </message>
+    <message>
+        <source>CSV only: JSON paths as extra columns, e.g. usage.output_tokens price</source>
+        <translation>仅限 CSV：作为额外列的 JSON 路径，例如 usage.output_tokens price</translation>
+    </message>
+    <message>
+        <source>&amp;Events:</source>
+        <translation>事件(&amp;E)：</translation>
+    </message>
+    <message>
+        <source>&amp;Format:</source>
+        <translation>格式(&amp;F)：</translation>
+    </message>
+    <message>
+        <source>&amp;Columns:</source>
+        <translation>列(&amp;C)：</translation>
+    </message>
+</context>
+<context>
     <name>ExportJob</name>
     <message>
         <source> (%1 events were evicted from the log before they could be exported)</source>
@@ -1578,50 +1644,6 @@ First %1 bytes of the body:
         <translation>JSON Lines (*.jsonl);;所有文件 (*)</translation>
     </message>
     <message>
-        <source>Export Events</source>
-        <translation>导出事件</translation>
-    </message>
-    <message>
-        <source>All events (%1)</source>
-        <translation>全部事件（%1）</translation>
-    </message>
-    <message>
-        <source>Filtered events (%1)</source>
-        <translation>筛选后的事件（%1）</translation>
-    </message>
-    <message>
-        <source>Selected events (%1)</source>
-        <translation>所选事件（%1）</translation>
-    </message>
-    <message>
-        <source>JSON Lines (.jsonl)</source>
-        <translation>JSON Lines (.jsonl)</translation>
-    </message>
-    <message>
-        <source>CSV (.csv)</source>
-        <translation>CSV (.csv)</translation>
-    </message>
-    <message>
-        <source>SSE text (.txt)</source>
-        <translation>SSE 文本 (.txt)</translation>
-    </message>
-    <message>
-        <source>CSV only: JSON paths as extra columns, e.g. usage.output_tokens price</source>
-        <translation>仅限 CSV：作为额外列的 JSON 路径，例如 usage.output_tokens price</translation>
-    </message>
-    <message>
-        <source>&amp;Events:</source>
-        <translation>事件(&amp;E)：</translation>
-    </message>
-    <message>
-        <source>&amp;Format:</source>
-        <translation>格式(&amp;F)：</translation>
-    </message>
-    <message>
-        <source>&amp;Columns:</source>
-        <translation>列(&amp;C)：</translation>
-    </message>
-    <message>
         <source>Export to</source>
         <translation>导出到</translation>
     </message>
@@ -1740,18 +1762,6 @@ First %1 bytes of the body:
     <message>
         <source>Export Connections</source>
         <translation>导出连接</translation>
-    </message>
-    <message>
-        <source>Writes every connection to a JSON file that SSE Monitor can import and sse-monitor-cli --profiles-file can use.</source>
-        <translation>将所有连接写入一个 JSON 文件，SSE Monitor 可以导入它，sse-monitor-cli --profiles-file 也可以使用它。</translation>
-    </message>
-    <message>
-        <source>&amp;Include secret header values</source>
-        <translation>包含机密请求头的值(&amp;I)</translation>
-    </message>
-    <message>
-        <source>The file will hold tokens, passwords and cookies in plain text. Keep it private.</source>
-        <translation>该文件将以明文保存令牌、密码和 Cookie，请妥善保管。</translation>
     </message>
     <message>
         <source>JSON profiles (*.json);;All files (*)</source>

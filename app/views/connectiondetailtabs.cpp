@@ -15,7 +15,8 @@
 #include <QTreeView>
 
 ConnectionDetailTabs::ConnectionDetailTabs(Workspace *workspace, QWidget *parent)
-    : QTabWidget(parent), m_workspace(workspace)
+    : QTabWidget(parent)
+    , m_workspace(workspace)
 {
     setObjectName(QStringLiteral("bottomTabs"));
     setAccessibleName(tr("Details"));
@@ -34,10 +35,11 @@ ConnectionDetailTabs::ConnectionDetailTabs(Workspace *workspace, QWidget *parent
     createDiagnostics();
 
     ConnectionManager *connections = workspace->connections();
-    connect(connections, &ConnectionManager::connectionAdded, this, [this, connections](quint16 id) {
-        if (const ConnectionEntry *entry = connections->entry(id))
-            m_chart->setConnectionName(id, entry->name);
-    });
+    connect(connections, &ConnectionManager::connectionAdded, this,
+            [this, connections](quint16 id) {
+                if (const ConnectionEntry *entry = connections->entry(id))
+                    m_chart->setConnectionName(id, entry->name);
+            });
     connect(connections, &ConnectionManager::connectionRenamed, m_chart,
             &ChartPanel::setConnectionName);
     connect(connections, &ConnectionManager::stateChanged, this, [this](quint16 id) {
@@ -141,13 +143,13 @@ void ConnectionDetailTabs::updateResponse()
     }
     QString text;
     const bool failed = entry->state == Sse::Client::State::Failed;
-    const int status = failed && entry->failure.httpStatus > 0 ? entry->failure.httpStatus
-                                                               : entry->httpStatus;
+    const int status =
+        failed && entry->failure.httpStatus > 0 ? entry->failure.httpStatus : entry->httpStatus;
     const auto &headers = failed && !entry->failure.responseHeaders.isEmpty()
         ? entry->failure.responseHeaders
         : entry->responseHeaders;
-    text += tr("Request: %1 %2\n").arg(QString::fromLatin1(entry->options.method),
-                                        entry->options.url.toString());
+    text += tr("Request: %1 %2\n")
+                .arg(QString::fromLatin1(entry->options.method), entry->options.url.toString());
     if (failed)
         text += tr("Failed: %1\n").arg(entry->failure.message);
     if (status > 0) {

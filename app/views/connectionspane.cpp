@@ -13,7 +13,8 @@
 #include <QVBoxLayout>
 
 ConnectionsPane::ConnectionsPane(Workspace *workspace, QWidget *parent)
-    : QSplitter(Qt::Vertical, parent), m_workspace(workspace)
+    : QSplitter(Qt::Vertical, parent)
+    , m_workspace(workspace)
 {
     setObjectName(QStringLiteral("leftSplitter"));
     createActions();
@@ -42,11 +43,9 @@ void ConnectionsPane::createActions()
     m_editAction = makeAction(this, tr("&Edit…"), QKeySequence(tr("Ctrl+Shift+E")),
                               tr("Edit the selected connection"),
                               [this, current] { emit editRequested(current()); });
-    m_duplicateAction = makeAction(this, tr("D&uplicate"), QKeySequence(tr("Ctrl+D")),
-                                   tr("Duplicate the selected connection"), [this, current] {
-                                       selectConnection(
-                                           m_workspace->duplicateConnection(current()));
-                                   });
+    m_duplicateAction = makeAction(
+        this, tr("D&uplicate"), QKeySequence(tr("Ctrl+D")), tr("Duplicate the selected connection"),
+        [this, current] { selectConnection(m_workspace->duplicateConnection(current())); });
     m_connectAction = makeAction(this, tr("&Connect"), QKeySequence(tr("Ctrl+Return")),
                                  tr("Open the selected connection"), [this, current] {
                                      // A connection without its secrets asks for them first.
@@ -55,10 +54,10 @@ void ConnectionsPane::createActions()
                                          emit editRequested(current());
                                      }
                                  });
-    m_disconnectAction =
-        makeAction(this, tr("Dis&connect"), QKeySequence(tr("Ctrl+Shift+Return")),
-                   tr("Close the selected connection"),
-                   [this, current] { m_workspace->connections()->close(current()); });
+    m_disconnectAction = makeAction(this, tr("Dis&connect"), QKeySequence(tr("Ctrl+Shift+Return")),
+                                    tr("Close the selected connection"), [this, current] {
+                                        m_workspace->connections()->close(current());
+                                    });
     m_reconnectAction =
         makeAction(this, tr("&Reconnect Now"), QKeySequence(Qt::Key_F5),
                    tr("Skip the wait and reconnect the selected connection"),
@@ -146,9 +145,8 @@ void ConnectionsPane::selectConnection(quint16 id)
 
 QList<QAction *> ConnectionsPane::connectionActions() const
 {
-    return {m_editAction,      m_duplicateAction, nullptr,       m_connectAction,
-            m_disconnectAction, m_reconnectAction, m_checkAction, nullptr,
-            m_removeAction};
+    return {m_editAction,      m_duplicateAction, nullptr, m_connectAction, m_disconnectAction,
+            m_reconnectAction, m_checkAction,     nullptr, m_removeAction};
 }
 
 QList<QAction *> ConnectionsPane::toolBarActions() const

@@ -23,7 +23,9 @@
 #include <QVBoxLayout>
 
 EventLogPane::EventLogPane(Workspace *workspace, QWidget *parent)
-    : QWidget(parent), m_workspace(workspace), m_log(workspace->logModel())
+    : QWidget(parent)
+    , m_workspace(workspace)
+    , m_log(workspace->logModel())
 {
     createActions();
     auto *layout = new QVBoxLayout(this);
@@ -34,9 +36,8 @@ EventLogPane::EventLogPane(Workspace *workspace, QWidget *parent)
     followConnections();
 
     connect(m_log, &EventLogModel::countsChanged, this, &EventLogPane::updateCounts);
-    connect(m_log, &EventLogModel::rescanProgress, this, [this](int percent) {
-        m_countLabel->setText(tr("Filtering… %1%").arg(percent));
-    });
+    connect(m_log, &EventLogModel::rescanProgress, this,
+            [this](int percent) { m_countLabel->setText(tr("Filtering… %1%").arg(percent)); });
     connect(m_log, &EventLogModel::rescanFinished, this, &EventLogPane::updateCounts);
     connect(m_log, &EventLogModel::pausedChanged, this, [this](bool paused) {
         m_pauseAction->setChecked(paused);
@@ -76,22 +77,21 @@ void EventLogPane::createActions()
                                    m_workspace->clearEvents();
                                    emit currentEventChanged(-1);
                                });
-    m_findAction = makeAction(this, tr("&Find…"), QKeySequence::Find, tr("Search the event log"),
-                              [this] {
-                                  m_search->setFocus();
-                                  m_search->selectAll();
-                              });
-    m_copyAction = makeAction(this, tr("&Copy Data"), QKeySequence::Copy,
-                              tr("Copy the data of the selected events"), [this] {
-                                  QStringList parts;
-                                  for (qint64 sequence : selectedSequences()) {
-                                      parts.append(QString::fromUtf8(
-                                          m_log->store().event(sequence).data));
-                                  }
-                                  if (!parts.isEmpty())
-                                      QGuiApplication::clipboard()->setText(
-                                          parts.join(QLatin1Char('\n')));
-                              });
+    m_findAction =
+        makeAction(this, tr("&Find…"), QKeySequence::Find, tr("Search the event log"), [this] {
+            m_search->setFocus();
+            m_search->selectAll();
+        });
+    m_copyAction =
+        makeAction(this, tr("&Copy Data"), QKeySequence::Copy,
+                   tr("Copy the data of the selected events"), [this] {
+                       QStringList parts;
+                       for (qint64 sequence : selectedSequences()) {
+                           parts.append(QString::fromUtf8(m_log->store().event(sequence).data));
+                       }
+                       if (!parts.isEmpty())
+                           QGuiApplication::clipboard()->setText(parts.join(QLatin1Char('\n')));
+                   });
     m_copyAction->setShortcutContext(Qt::WidgetWithChildrenShortcut);
 }
 
@@ -120,8 +120,7 @@ QLayout *EventLogPane::createFilterBar()
     m_connectionFilter->setAccessibleName(tr("Connection filter"));
     m_connectionFilter->addItem(tr("All connections"), -1);
     m_connectionFilter->setMinimumContentsLength(14);
-    connect(m_connectionFilter, &QComboBox::currentIndexChanged, this,
-            &EventLogPane::applyFilter);
+    connect(m_connectionFilter, &QComboBox::currentIndexChanged, this, &EventLogPane::applyFilter);
     m_countLabel = new QLabel;
     m_countLabel->setObjectName(QStringLiteral("countLabel"));
     m_countLabel->setMinimumWidth(220);
@@ -183,10 +182,11 @@ void EventLogPane::createEventView()
 void EventLogPane::followConnections()
 {
     ConnectionManager *connections = m_workspace->connections();
-    connect(connections, &ConnectionManager::connectionAdded, this, [this, connections](quint16 id) {
-        if (const ConnectionEntry *entry = connections->entry(id))
-            m_connectionFilter->addItem(entry->name, int(id));
-    });
+    connect(connections, &ConnectionManager::connectionAdded, this,
+            [this, connections](quint16 id) {
+                if (const ConnectionEntry *entry = connections->entry(id))
+                    m_connectionFilter->addItem(entry->name, int(id));
+            });
     connect(connections, &ConnectionManager::connectionRenamed, this,
             [this](quint16 id, const QString &name) {
                 const int index = m_connectionFilter->findData(int(id));
@@ -263,8 +263,9 @@ void EventLogPane::updateCounts()
     if (m_log->isRescanning())
         return;
     const QLocale locale;
-    QString text = tr("Showing %1 of %2").arg(locale.toString(qint64(m_log->acceptedCount())),
-                                              locale.toString(qint64(m_log->totalCount())));
+    QString text = tr("Showing %1 of %2")
+                       .arg(locale.toString(qint64(m_log->acceptedCount())),
+                            locale.toString(qint64(m_log->totalCount())));
     if (m_log->evictedCount() > 0)
         text += tr(" · %1 evicted").arg(locale.toString(m_log->evictedCount()));
     if (m_log->isPaused())

@@ -11,7 +11,8 @@
 #include <QToolButton>
 
 MainStatusBar::MainStatusBar(Workspace *workspace, QWidget *parent)
-    : QStatusBar(parent), m_workspace(workspace)
+    : QStatusBar(parent)
+    , m_workspace(workspace)
 {
     m_state = new QLabel;
     m_totals = new QLabel;
@@ -57,8 +58,7 @@ void MainStatusBar::updateState()
         return;
     }
     const qint64 now = QDateTime::currentMSecsSinceEpoch();
-    QString text =
-        entry->name + QStringLiteral(": ") + ConnectionListModel::stateText(*entry, now);
+    QString text = entry->name + QStringLiteral(": ") + ConnectionListModel::stateText(*entry, now);
     if (entry->state == Sse::Client::State::Open
         || entry->state == Sse::Client::State::Reconnecting)
         text += tr(" · retry %1 ms").arg(entry->reconnectionTimeMs);

@@ -10,23 +10,19 @@
 #include "views/connectiondialog.h"
 #include "views/connectionspane.h"
 #include "views/eventlogpane.h"
+#include "views/exportconnectionsdialog.h"
+#include "views/exporteventsdialog.h"
 #include "views/mainstatusbar.h"
 #include "views/uilanguage.h"
 #include "views/welcomepage.h"
 
 #include <QActionGroup>
-#include <QCheckBox>
 #include <QCloseEvent>
-#include <QComboBox>
 #include <QDateTime>
-#include <QDialogButtonBox>
 #include <QDir>
 #include <QFileDialog>
 #include <QFileInfo>
-#include <QFormLayout>
 #include <QInputDialog>
-#include <QLabel>
-#include <QLineEdit>
 #include <QListView>
 #include <QMenuBar>
 #include <QMessageBox>
@@ -37,7 +33,6 @@
 #include <QTableView>
 #include <QTimer>
 #include <QToolBar>
-#include <QVBoxLayout>
 
 namespace {
 
@@ -132,8 +127,7 @@ void MainWindow::connectPanes()
             &ConnectionDetailTabs::setConnection);
     connect(m_connectionsPane, &ConnectionsPane::currentConnectionChanged, m_statusBar,
             &MainStatusBar::setConnection);
-    connect(m_connectionsPane, &ConnectionsPane::editRequested, this,
-            &MainWindow::editConnection);
+    connect(m_connectionsPane, &ConnectionsPane::editRequested, this, &MainWindow::editConnection);
     connect(m_connectionsPane, &ConnectionsPane::responseRequested, m_detailTabs,
             &ConnectionDetailTabs::showResponse);
     connect(m_eventLogPane, &EventLogPane::currentEventChanged, m_detailTabs,
@@ -160,34 +154,33 @@ void MainWindow::createActions()
     m_openAction = makeAction(this, tr("&Open Recording…"), QKeySequence::Open,
                               tr("Open a JSON Lines recording or a raw SSE capture"),
                               &MainWindow::openRecording);
-    m_exportAction = makeAction(this, tr("&Export Events…"), QKeySequence(tr("Ctrl+E")),
-                                tr("Export all, filtered or selected events"),
-                                &MainWindow::exportEvents);
+    m_exportAction =
+        makeAction(this, tr("&Export Events…"), QKeySequence(tr("Ctrl+E")),
+                   tr("Export all, filtered or selected events"), &MainWindow::exportEvents);
     m_recordAction = makeAction(this, tr("&Record"), QKeySequence(tr("Ctrl+R")),
                                 tr("Record every event and state change to a file"),
                                 &MainWindow::toggleRecording);
     m_recordAction->setCheckable(true);
-    m_recordSelectedAction = makeAction(this, tr("Record &Selected Connection…"), QKeySequence(),
-                                        tr("Record only the selected connection"),
-                                        &MainWindow::recordSelected);
+    m_recordSelectedAction =
+        makeAction(this, tr("Record &Selected Connection…"), QKeySequence(),
+                   tr("Record only the selected connection"), &MainWindow::recordSelected);
     m_rawCaptureAction = makeAction(this, tr("Also Record &Raw Bytes"), QKeySequence(),
                                     tr("Write the raw stream bytes beside the recording "
                                        "(FILE.raw.sse), for byte-exact replay"),
                                     [](bool) {});
     m_rawCaptureAction->setCheckable(true);
-    m_replayAction = makeAction(
-        this, tr("Re&play Recording…"), QKeySequence(tr("Ctrl+Shift+P")),
-        tr("Replay a recording into the window at its original timing or faster"),
-        &MainWindow::replayRecording);
-    m_quitAction = makeAction(this, tr("&Quit"), QKeySequence::Quit, tr("Quit SSE Monitor"),
-                              &QWidget::close);
-    m_demoAction = makeAction(this, tr("Connect to the &Demo Stream"), QKeySequence(),
-                              tr("Start the built-in demo server and connect to it"),
-                              &MainWindow::openDemo);
-    m_capacityAction =
-        makeAction(this, tr("Log &Capacity…"), QKeySequence(),
-                   tr("How many events the log keeps before evicting the oldest"),
-                   &MainWindow::chooseCapacity);
+    m_replayAction =
+        makeAction(this, tr("Re&play Recording…"), QKeySequence(tr("Ctrl+Shift+P")),
+                   tr("Replay a recording into the window at its original timing or faster"),
+                   &MainWindow::replayRecording);
+    m_quitAction =
+        makeAction(this, tr("&Quit"), QKeySequence::Quit, tr("Quit SSE Monitor"), &QWidget::close);
+    m_demoAction =
+        makeAction(this, tr("Connect to the &Demo Stream"), QKeySequence(),
+                   tr("Start the built-in demo server and connect to it"), &MainWindow::openDemo);
+    m_capacityAction = makeAction(this, tr("Log &Capacity…"), QKeySequence(),
+                                  tr("How many events the log keeps before evicting the oldest"),
+                                  &MainWindow::chooseCapacity);
     m_exportConnectionsAction = makeAction(
         this, tr("E&xport Connections…"), QKeySequence(),
         tr("Save the connections as a JSON profiles file (also read by sse-monitor-cli)"),
@@ -209,10 +202,10 @@ void MainWindow::createActions()
 void MainWindow::createMenus()
 {
     QMenu *file = menuBar()->addMenu(tr("&File"));
-    fillMenu(file, {m_newAction, m_demoAction, m_openAction, m_replayAction, nullptr,
-                      m_recordAction, m_recordSelectedAction, m_rawCaptureAction, m_exportAction,
-                      nullptr, m_importConnectionsAction, m_exportConnectionsAction, nullptr,
-                      m_quitAction});
+    fillMenu(file,
+             {m_newAction, m_demoAction, m_openAction, m_replayAction, nullptr, m_recordAction,
+              m_recordSelectedAction, m_rawCaptureAction, m_exportAction, nullptr,
+              m_importConnectionsAction, m_exportConnectionsAction, nullptr, m_quitAction});
 
     QMenu *edit = menuBar()->addMenu(tr("&Edit"));
     fillMenu(edit, m_eventLogPane->editActions());
@@ -360,64 +353,44 @@ void MainWindow::recordSelected()
 
 void MainWindow::recordTo(quint16 onlyConnection)
 {
-    const QString path = QFileDialog::getSaveFileName(
-        this, tr("Record to"), defaultRecordingPath(), tr("JSON Lines (*.jsonl);;All files (*)"));
+    const QString path = QFileDialog::getSaveFileName(this, tr("Record to"), defaultRecordingPath(),
+                                                      tr("JSON Lines (*.jsonl);;All files (*)"));
     if (path.isEmpty())
         return;
-    const auto raw = m_rawCaptureAction->isChecked() ? Workspace::RawCapture::On
-                                                     : Workspace::RawCapture::Off;
+    const auto raw =
+        m_rawCaptureAction->isChecked() ? Workspace::RawCapture::On : Workspace::RawCapture::Off;
     if (!m_workspace->startRecording(path, raw, onlyConnection)) {
-        QMessageBox::warning(this, tr("Record"),
-                             tr("Cannot record to %1: %2").arg(path, m_workspace->recordingError()));
+        QMessageBox::warning(
+            this, tr("Record"),
+            tr("Cannot record to %1: %2").arg(path, m_workspace->recordingError()));
     }
 }
 
 void MainWindow::exportEvents()
 {
     const EventLogModel *log = m_workspace->logModel();
-    enum Scope { All, Filtered, Selected };
-    QDialog dialog(this);
-    dialog.setWindowTitle(tr("Export Events"));
-    auto *layout = new QFormLayout(&dialog);
-    auto *scope = new QComboBox;
-    scope->addItem(tr("All events (%1)").arg(log->totalCount()), All);
-    scope->addItem(tr("Filtered events (%1)").arg(log->visibleCount()), Filtered);
-    scope->addItem(tr("Selected events (%1)").arg(m_eventLogPane->selectedCount()), Selected);
-    scope->setCurrentIndex(1);
-    auto *format = new QComboBox;
-    format->addItem(tr("JSON Lines (.jsonl)"), int(ExportFormat::JsonLines));
-    format->addItem(tr("CSV (.csv)"), int(ExportFormat::Csv));
-    format->addItem(tr("SSE text (.txt)"), int(ExportFormat::SseText));
-    auto *paths = new QLineEdit;
-    paths->setPlaceholderText(
-        tr("CSV only: JSON paths as extra columns, e.g. usage.output_tokens price"));
-    layout->addRow(tr("&Events:"), scope);
-    layout->addRow(tr("&Format:"), format);
-    layout->addRow(tr("&Columns:"), paths);
-    auto *buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel);
-    connect(buttons, &QDialogButtonBox::accepted, &dialog, &QDialog::accept);
-    connect(buttons, &QDialogButtonBox::rejected, &dialog, &QDialog::reject);
-    layout->addRow(buttons);
+    ExportEventsDialog dialog(log->totalCount(), log->visibleCount(),
+                              m_eventLogPane->selectedCount(), this);
     if (dialog.exec() != QDialog::Accepted)
         return;
-    const auto chosenFormat = ExportFormat(format->currentData().toInt());
-    const QString suffix = chosenFormat == ExportFormat::Csv       ? QStringLiteral(".csv")
-                           : chosenFormat == ExportFormat::SseText ? QStringLiteral(".txt")
-                                                                   : QStringLiteral(".jsonl");
     QString suggested = defaultRecordingPath();
-    suggested.replace(QStringLiteral(".jsonl"), suffix);
+    suggested.replace(QStringLiteral(".jsonl"), dialog.suffix());
     const QString path = QFileDialog::getSaveFileName(this, tr("Export to"), suggested);
     if (path.isEmpty())
         return;
-    QList<QByteArray> jsonPaths;
-    const QStringList words = paths->text().split(QLatin1Char(' '), Qt::SkipEmptyParts);
-    for (const QString &word : words)
-        jsonPaths.append(word.toUtf8());
-    const int chosenScope = scope->currentData().toInt();
-    const QList<qint64> sequences = chosenScope == All ? ExportJob::allSequences(log->store())
-        : chosenScope == Filtered                      ? ExportJob::visibleSequences(*log)
-                                                       : m_eventLogPane->selectedSequences();
-    if (!m_workspace->exportEvents(chosenFormat, path, sequences, jsonPaths))
+    QList<qint64> sequences;
+    switch (dialog.scope()) {
+    case ExportEventsDialog::Scope::All:
+        sequences = ExportJob::allSequences(log->store());
+        break;
+    case ExportEventsDialog::Scope::Filtered:
+        sequences = ExportJob::visibleSequences(*log);
+        break;
+    case ExportEventsDialog::Scope::Selected:
+        sequences = m_eventLogPane->selectedSequences();
+        break;
+    }
+    if (!m_workspace->exportEvents(dialog.format(), path, sequences, dialog.jsonPaths()))
         QMessageBox::information(this, tr("Export"), tr("An export is already running."));
 }
 
@@ -440,14 +413,14 @@ void MainWindow::replayRecording()
     const QStringList speeds = {tr("Original timing (1×)"), tr("2×"), tr("10×"),
                                 tr("As fast as possible")};
     bool ok = false;
-    const QString choice = QInputDialog::getItem(this, tr("Replay speed"), tr("Speed:"), speeds,
-                                                 0, false, &ok);
+    const QString choice =
+        QInputDialog::getItem(this, tr("Replay speed"), tr("Speed:"), speeds, 0, false, &ok);
     if (!ok)
         return;
-    const double speed = choice == speeds.at(1)   ? 2.0
-                         : choice == speeds.at(2) ? 10.0
-                         : choice == speeds.at(3) ? Replayer::AsFastAsPossible
-                                                  : 1.0;
+    const double speed = choice == speeds.at(1) ? 2.0
+        : choice == speeds.at(2)                ? 10.0
+        : choice == speeds.at(3)                ? Replayer::AsFastAsPossible
+                                                : 1.0;
     m_workspace->replayRecording(path, speed);
 }
 
@@ -455,34 +428,16 @@ void MainWindow::chooseCapacity()
 {
     EventLogModel *log = m_workspace->logModel();
     bool ok = false;
-    const int capacity = QInputDialog::getInt(
-        this, tr("Log Capacity"), tr("Events kept in the log (oldest are evicted):"),
-        int(log->capacity()), 1000, 50000000, 100000, &ok);
+    const int capacity = QInputDialog::getInt(this, tr("Log Capacity"),
+                                              tr("Events kept in the log (oldest are evicted):"),
+                                              int(log->capacity()), 1000, 50000000, 100000, &ok);
     if (ok)
         log->setCapacity(capacity);
 }
 
 void MainWindow::exportConnections()
 {
-    QDialog dialog(this);
-    dialog.setWindowTitle(tr("Export Connections"));
-    auto *layout = new QVBoxLayout(&dialog);
-    layout->addWidget(new QLabel(tr("Writes every connection to a JSON file that SSE Monitor "
-                                    "can import and sse-monitor-cli --profiles-file can use.")));
-    auto *include = new QCheckBox(tr("&Include secret header values"));
-    include->setObjectName(QStringLiteral("includeSecrets"));
-    auto *warning = new QLabel(tr("The file will hold tokens, passwords and cookies in plain "
-                                  "text. Keep it private."));
-    warning->setStyleSheet(QStringLiteral("color: #d93535"));
-    warning->setWordWrap(true);
-    warning->hide();
-    connect(include, &QCheckBox::toggled, warning, &QWidget::setVisible);
-    layout->addWidget(include);
-    layout->addWidget(warning);
-    auto *buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel);
-    connect(buttons, &QDialogButtonBox::accepted, &dialog, &QDialog::accept);
-    connect(buttons, &QDialogButtonBox::rejected, &dialog, &QDialog::reject);
-    layout->addWidget(buttons);
+    ExportConnectionsDialog dialog(this);
     if (dialog.exec() != QDialog::Accepted)
         return;
     const QString path = QFileDialog::getSaveFileName(
@@ -492,9 +447,7 @@ void MainWindow::exportConnections()
     if (path.isEmpty())
         return;
     QString error;
-    const auto secrets =
-        include->isChecked() ? Sse::SecretHandling::Include : Sse::SecretHandling::Exclude;
-    if (m_workspace->exportConnections(path, secrets, &error))
+    if (m_workspace->exportConnections(path, dialog.secretHandling(), &error))
         m_statusBar->showMessage(tr("Connections exported to %1").arg(path), 10000);
     else
         QMessageBox::warning(this, tr("Export Connections"), error);
@@ -502,8 +455,8 @@ void MainWindow::exportConnections()
 
 void MainWindow::importConnections()
 {
-    const QString path = QFileDialog::getOpenFileName(
-        this, tr("Import Connections"), QString(), tr("JSON profiles (*.json);;All files (*)"));
+    const QString path = QFileDialog::getOpenFileName(this, tr("Import Connections"), QString(),
+                                                      tr("JSON profiles (*.json);;All files (*)"));
     if (path.isEmpty())
         return;
     const SavedConnections::Import result = m_workspace->importConnections(path);

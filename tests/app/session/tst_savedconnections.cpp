@@ -81,15 +81,15 @@ void TestSavedConnections::init()
 
 void TestSavedConnections::settingsKeepNamesNotValues()
 {
-    SavedConnection saved = SavedConnection::fromOptions(u"secure"_s, secureOptions(),
-                                                         Sse::SecretHandling::Exclude);
-    QCOMPARE(saved.secretHeaders, QList<QByteArray>{"Authorization"});
+    SavedConnection saved =
+        SavedConnection::fromOptions(u"secure"_s, secureOptions(), Sse::SecretHandling::Exclude);
+    QCOMPARE(saved.secretHeaders, QList<QByteArray> {"Authorization"});
     saved.secretsId = u"id-1"_s;
     const QJsonObject object =
         saved.toJson(SavedConnection::Target::Settings, Sse::SecretHandling::Include);
     // The settings never hold a secret value, whatever the caller asks.
     QVERIFY(!QJsonDocument(object).toJson().contains("s3cret"));
-    QCOMPARE(object.value(u"secretHeaders"_s).toArray(), QJsonArray{u"Authorization"_s});
+    QCOMPARE(object.value(u"secretHeaders"_s).toArray(), QJsonArray {u"Authorization"_s});
     QCOMPARE(object.value(u"secretsId"_s).toString(), u"id-1"_s);
     QVERIFY(object.value(u"open"_s).toBool());
     QVERIFY(!object.contains(u"demo"_s));
@@ -101,8 +101,8 @@ void TestSavedConnections::settingsRoundTrip()
     demo.name = u"Demo stream"_s;
     demo.options = optionsFor(u"http://127.0.0.1:1/events"_s);
     demo.demo = true;
-    SavedConnection closed = SavedConnection::fromOptions(u"secure"_s, secureOptions(),
-                                                          Sse::SecretHandling::Exclude);
+    SavedConnection closed =
+        SavedConnection::fromOptions(u"secure"_s, secureOptions(), Sse::SecretHandling::Exclude);
     closed.open = false;
     closed.secretsId = u"id-2"_s;
     {
@@ -116,7 +116,7 @@ void TestSavedConnections::settingsRoundTrip()
     QVERIFY(!loaded.at(1).demo);
     QVERIFY(!loaded.at(1).open);
     QCOMPARE(loaded.at(1).secretsId, u"id-2"_s);
-    QCOMPARE(loaded.at(1).secretHeaders, QList<QByteArray>{"Authorization"});
+    QCOMPARE(loaded.at(1).secretHeaders, QList<QByteArray> {"Authorization"});
     QCOMPARE(loaded.at(1).options.headers.size(), 1);
     QCOMPARE(loaded.at(1).options.headers.first().first, QByteArray("X-Team"));
 }
@@ -127,7 +127,7 @@ void TestSavedConnections::includeKeepsKnownValues()
     options.headers.append({"X-Api-Key", QByteArray()}); // not known: listed by name
     const SavedConnection saved =
         SavedConnection::fromOptions(u"secure"_s, options, Sse::SecretHandling::Include);
-    QCOMPARE(saved.secretHeaders, QList<QByteArray>{"X-Api-Key"});
+    QCOMPARE(saved.secretHeaders, QList<QByteArray> {"X-Api-Key"});
     const QJsonObject object =
         saved.toJson(SavedConnection::Target::ProfileFile, Sse::SecretHandling::Include);
     QVERIFY(QJsonDocument(object).toJson().contains("s3cret-token-42"));
@@ -150,7 +150,7 @@ void TestSavedConnections::profileFileRoundTrip()
     const SavedConnections::File file = SavedConnections::readFile(path);
     QCOMPARE(file.error, SavedConnections::File::Error::None);
     QCOMPARE(file.entries.size(), 2);
-    QCOMPARE(file.entries.at(0)->secretHeaders, QList<QByteArray>{"Authorization"});
+    QCOMPARE(file.entries.at(0)->secretHeaders, QList<QByteArray> {"Authorization"});
     QCOMPARE(file.entries.at(1)->name, u"gamma"_s);
     QVERIFY(file.entries.at(1)->options == gamma);
 }
@@ -183,8 +183,8 @@ void TestSavedConnections::readFileErrors()
 void TestSavedConnections::mergeSkipsAndRenames()
 {
     SavedConnections::File file;
-    SavedConnection same = SavedConnection::fromOptions(u"alpha"_s, secureOptions(),
-                                                        Sse::SecretHandling::Exclude);
+    SavedConnection same =
+        SavedConnection::fromOptions(u"alpha"_s, secureOptions(), Sse::SecretHandling::Exclude);
     SavedConnection other;
     other.name = u"alpha"_s;
     other.options = optionsFor(u"http://127.0.0.1:1/other"_s);
@@ -225,8 +225,7 @@ void TestSavedConnections::mergeReportsBadEntries()
     QVERIFY2(result.problems.at(0).contains(u"entry 1 (no url)"_s),
              qPrintable(result.problems.at(0)));
     QVERIFY2(result.problems.at(1).contains(u"entry 3"_s), qPrintable(result.problems.at(1)));
-    QVERIFY2(result.problems.at(2).contains(u"entry 4 (ftp)"_s),
-             qPrintable(result.problems.at(2)));
+    QVERIFY2(result.problems.at(2).contains(u"entry 4 (ftp)"_s), qPrintable(result.problems.at(2)));
 }
 
 QTEST_GUILESS_MAIN(TestSavedConnections)

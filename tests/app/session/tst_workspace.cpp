@@ -194,8 +194,8 @@ void TestWorkspace::exportsTheGivenSequences()
     QCOMPARE(all.size(), 10);
     const QString path = m_directory.filePath(u"three.csv"_s);
     QSignalSpy started(&workspace, &Workspace::exportStarted);
-    ExportJob *job = workspace.exportEvents(ExportFormat::Csv, path,
-                                            {all.at(1), all.at(4), all.at(7)}, {"n"});
+    ExportJob *job =
+        workspace.exportEvents(ExportFormat::Csv, path, {all.at(1), all.at(4), all.at(7)}, {"n"});
     QVERIFY(job);
     QCOMPARE(started.size(), 1);
     // One export at a time.
