@@ -1,6 +1,8 @@
 // Saved connections and their secrets in the real MainWindow: secret header values go to the
 // secret store (an in-memory keychain here), never to the settings file, recordings or exports
 // unless asked; Export/Import Connections round-trips, and sse-monitor-cli reads the export.
+// The format itself and the import rules, errors included, are tested without a window in
+// tests/app/session/tst_savedconnections.
 
 #include "testserver.h"
 
@@ -95,7 +97,6 @@ private Q_SLOTS:
     void plainTextNeedsConfirmation();
     void secretsStayRedacted();
     void exportImportRoundTrip();
-    void importReportsErrors();
     void cliUsesExportedFile();
 
 private:
@@ -439,39 +440,6 @@ void TestConnectionProfiles::exportImportRoundTrip()
     QCOMPARE(entries.size(), 4);
     QCOMPARE(fresh.workspace()->connections()->model()->entries().last().name, u"alpha (2)"_s);
     QCOMPARE(secureCount(), 0);
-}
-
-void TestConnectionProfiles::importReportsErrors()
-{
-    MainWindow window;
-    const QString missing = m_directory.filePath(u"no-such-file.json"_s);
-    SavedConnections::Import result = window.workspace()->importConnections(missing);
-    QVERIFY2(result.error.contains(u"no-such-file.json"_s), qPrintable(result.error));
-
-    const QString broken = m_directory.filePath(u"broken.json"_s);
-    QVERIFY(writeFile(broken, "[{\"name\": "));
-    result = window.workspace()->importConnections(broken);
-    QVERIFY2(result.error.contains(u"broken.json"_s) && result.error.contains(u"not valid JSON"_s),
-             qPrintable(result.error));
-
-    const QString object = m_directory.filePath(u"object.json"_s);
-    const QByteArray notAnArray = R"({"name":"x","url":"http://127.0.0.1:1/"})";
-    QVERIFY(writeFile(object, notAnArray));
-    result = window.workspace()->importConnections(object);
-    QVERIFY2(result.error.contains(u"object.json"_s) && result.error.contains(u"JSON array"_s),
-             qPrintable(result.error));
-
-    const QString mixed = m_directory.filePath(u"mixed.json"_s);
-    const QByteArray mixedEntries =
-        R"([{"name":"no url"},{"name":"ok","url":"http://127.0.0.1:1/events"},3])";
-    QVERIFY(writeFile(mixed, mixedEntries));
-    result = window.workspace()->importConnections(mixed);
-    QVERIFY(result.error.isEmpty());
-    QCOMPARE(result.added.size(), 1);
-    QCOMPARE(result.problems.size(), 2);
-    QVERIFY2(result.problems.at(0).contains(u"entry 1 (no url)"_s),
-             qPrintable(result.problems.at(0)));
-    QVERIFY2(result.problems.at(1).contains(u"entry 3"_s), qPrintable(result.problems.at(1)));
 }
 
 void TestConnectionProfiles::cliUsesExportedFile()
