@@ -1,5 +1,6 @@
 // sse-monitor: the desktop monitor for Server-Sent Events streams.
 
+#include "views/eventlogpane.h"
 #include "views/mainwindow.h"
 #include "views/uilanguage.h"
 
@@ -19,7 +20,7 @@ int main(int argc, char *argv[])
     QApplication::setApplicationVersion(QStringLiteral(SSE_MONITOR_VERSION));
     // Wayland compositors find the installed icon and name through the desktop entry.
     QGuiApplication::setDesktopFileName(QStringLiteral("sse-monitor"));
-    // From the sse-monitor-core resources (resources/sse-monitor.svg).
+    // From the sse-monitor-widgets resources (resources/sse-monitor.svg).
     QApplication::setWindowIcon(QIcon(QStringLiteral(":/sse-monitor.svg")));
 
     QCommandLineParser parser;
@@ -75,7 +76,7 @@ int main(int argc, char *argv[])
     if (parser.isSet(screenshotOption)) {
         const QString path = parser.value(screenshotOption);
         QTimer::singleShot(parser.value(delayOption).toInt(), &window, [&window, path] {
-            QTableView *view = window.eventView();
+            QTableView *view = window.eventLogPane()->eventView();
             const int rows = view->model()->rowCount();
             if (rows > 3)
                 view->setCurrentIndex(view->model()->index(rows - 3, 0));

@@ -86,7 +86,7 @@ public:
     /// Updates the chart now instead of at the next timer tick.
     void refresh();
 
-signals:
+Q_SIGNALS:
     void pausedChanged(bool paused);
 
 private:

@@ -95,7 +95,7 @@ public:
     /// Forgets every discovered and plotted series.
     void clear();
 
-signals:
+Q_SIGNALS:
     void seriesDiscovered(const QList<SeriesKey> &keys);
     void plottedChanged(const SeriesKey &key, bool plotted);
     /// At least one plotted series received samples during the last ingest().

@@ -1,23 +1,12 @@
 #include "profilestore.h"
 
-#include <QFile>
-#include <QJsonDocument>
-#include <QJsonObject>
 #include <QSettings>
 
 namespace {
 
-ProfileStore::Match matchFrom(const QJsonObject &object)
+ProfileStore::Match matchFrom(const SavedConnection &saved)
 {
-    ProfileStore::Match match{Sse::profileFromJson(object),
-                              object.value(QLatin1String("demo")).toBool(), {}, {}};
-    for (const QJsonValue &value : object.value(QLatin1String("secretHeaders")).toArray()) {
-        const QByteArray name = value.toString().toUtf8();
-        if (!name.isEmpty())
-            match.secretHeaders.append(name);
-    }
-    match.secretsId = object.value(QLatin1String("secretsId")).toString();
-    return match;
+    return {saved.profile(), saved.demo, saved.secretHeaders, saved.secretsId};
 }
 
 } // namespace
@@ -33,58 +22,56 @@ void ProfileStore::loadSettings()
 {
     const std::unique_ptr<QSettings> settings = guiSettings();
     m_source = settings->fileName();
-    m_profiles =
-        QJsonDocument::fromJson(settings->value(QStringLiteral("connections")).toByteArray())
-            .array();
+    m_profiles = SavedConnections::load(*settings);
 }
 
 bool ProfileStore::loadFile(const QString &path)
 {
     m_source = path;
-    QFile file(path);
-    if (!file.open(QIODevice::ReadOnly)) {
-        m_errorString = QStringLiteral("cannot read %1: %2").arg(path, file.errorString());
+    const SavedConnections::File file = SavedConnections::readFile(path);
+    switch (file.error) {
+    case SavedConnections::File::Error::None:
+        break;
+    case SavedConnections::File::Error::Unreadable:
+        m_errorString = QStringLiteral("cannot read %1: %2").arg(path, file.errorDetail);
         return false;
-    }
-    QJsonParseError error;
-    const QJsonDocument document = QJsonDocument::fromJson(file.readAll(), &error);
-    if (error.error != QJsonParseError::NoError) {
+    case SavedConnections::File::Error::InvalidJson:
         m_errorString = QStringLiteral("%1 is not valid JSON: %2 at offset %3")
-                            .arg(path, error.errorString())
-                            .arg(error.offset);
+                            .arg(path, file.errorDetail)
+                            .arg(file.errorOffset);
         return false;
-    }
-    if (!document.isArray()) {
+    case SavedConnections::File::Error::NotAnArray:
         m_errorString = QStringLiteral("%1 is not a JSON array of profiles").arg(path);
         return false;
     }
-    m_profiles = document.array();
+    m_profiles.clear();
+    for (const std::optional<SavedConnection> &entry : file.entries) {
+        if (entry)
+            m_profiles.append(*entry);
+    }
     return true;
 }
 
 QStringList ProfileStore::names() const
 {
     QStringList result;
-    for (const QJsonValue &value : m_profiles) {
-        const QString name = value.toObject().value(QLatin1String("name")).toString();
-        if (!name.isEmpty())
-            result.append(name);
+    for (const SavedConnection &saved : m_profiles) {
+        if (!saved.name.isEmpty())
+            result.append(saved.name);
     }
     return result;
 }
 
 std::optional<ProfileStore::Match> ProfileStore::find(const QString &name) const
 {
-    std::optional<QJsonObject> caseInsensitive;
+    const SavedConnection *caseInsensitive = nullptr;
     int caseInsensitiveCount = 0;
-    for (const QJsonValue &value : m_profiles) {
-        const QJsonObject object = value.toObject();
-        const QString candidate = object.value(QLatin1String("name")).toString();
-        if (candidate == name)
-            return matchFrom(object);
-        if (candidate.compare(name, Qt::CaseInsensitive) == 0) {
+    for (const SavedConnection &saved : m_profiles) {
+        if (saved.name == name)
+            return matchFrom(saved);
+        if (saved.name.compare(name, Qt::CaseInsensitive) == 0) {
             ++caseInsensitiveCount;
-            caseInsensitive = object;
+            caseInsensitive = &saved;
         }
     }
     if (caseInsensitiveCount == 1)

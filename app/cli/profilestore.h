@@ -1,8 +1,7 @@
 #pragma once
 
-#include "sselib/profile.h"
+#include "session/savedconnections.h"
 
-#include <QJsonArray>
 #include <QString>
 #include <QStringList>
 
@@ -13,11 +12,10 @@ QT_BEGIN_NAMESPACE
 class QSettings;
 QT_END_NAMESPACE
 
-/// The saved connections that `sse-monitor-cli --profile NAME` can use: those of the GUI
-/// (QSettings "SSE Monitor"/"sse-monitor", key "connections", a JSON array written by
-/// MainWindow::saveSettings) or those of an exported JSON file (an array of profile objects).
-/// Secret header values are not in the GUI's settings: their names are ("secretHeaders"), with
-/// the id of the connection's keychain entry ("secretsId"); readSecrets() fetches them.
+/// The saved connections that `sse-monitor-cli --profile NAME` can use: those of the GUI's
+/// settings or those of an exported profiles file, both read by SavedConnections (the owner of
+/// the format); this class only adds the lookup by name. Secret header values are not in the
+/// GUI's settings: their names are, with the id of the connection's keychain entry.
 class ProfileStore
 {
 public:
@@ -49,7 +47,7 @@ public:
     std::optional<Match> find(const QString &name) const;
 
 private:
-    QJsonArray m_profiles;
+    QList<SavedConnection> m_profiles;
     QString m_source;
     QString m_errorString;
 };

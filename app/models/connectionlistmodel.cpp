@@ -60,13 +60,12 @@ QIcon stateIcon(Sse::Client::State state)
 
 QString formatBytes(qint64 bytes)
 {
-    if (bytes < 1024)
-        return QStringLiteral("%1 B").arg(bytes);
-    if (bytes < 1024 * 1024)
-        return QStringLiteral("%1 KiB").arg(double(bytes) / 1024.0, 0, 'f', 1);
-    if (bytes < 1024LL * 1024 * 1024)
-        return QStringLiteral("%1 MiB").arg(double(bytes) / (1024.0 * 1024.0), 0, 'f', 1);
-    return QStringLiteral("%1 GiB").arg(double(bytes) / (1024.0 * 1024.0 * 1024.0), 0, 'f', 2);
+    return QLocale().formattedDataSize(bytes, bytes < 1024LL * 1024 * 1024 ? 1 : 2);
+}
+
+QString formatTime(qint64 msSinceEpoch)
+{
+    return QDateTime::fromMSecsSinceEpoch(msSinceEpoch).toString(QStringLiteral("HH:mm:ss.zzz"));
 }
 
 ConnectionListModel::ConnectionListModel(QObject *parent) : QAbstractTableModel(parent) {}

@@ -126,4 +126,8 @@ private:
     QSet<quint16> m_touched;
 };
 
+/// A byte count for display ("512 bytes", "1.5 KiB"), in the user's locale: the one byte
+/// formatter of the GUI.
 QString formatBytes(qint64 bytes);
+/// A time of day with milliseconds ("14:03:07.125"), for logs and statistics.
+QString formatTime(qint64 msSinceEpoch);

@@ -111,7 +111,7 @@ public:
     QVariant headerData(int section, Qt::Orientation orientation,
                         int role = Qt::DisplayRole) const override;
 
-signals:
+Q_SIGNALS:
     // At most once per flush(), and after clear() and a finished rescan.
     void countsChanged();
     void pausedChanged(bool paused);

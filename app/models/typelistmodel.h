@@ -43,7 +43,7 @@ public:
     bool setData(const QModelIndex &index, const QVariant &value, int role = Qt::EditRole) override;
     Qt::ItemFlags flags(const QModelIndex &index) const override;
 
-signals:
+Q_SIGNALS:
     void hiddenTypesChanged(const QSet<quint16> &hiddenTypes);
 
 private:

@@ -19,7 +19,7 @@
     </message>
 </context>
 <context>
-    <name>MainWindow</name>
+    <name>MainStatusBar</name>
     <message numerus="yes">
         <source>%1 open · %Ln event(s) · %2/s</source>
         <translation>
@@ -34,6 +34,19 @@
             <numerusform>● REC %1 · %2 · %Ln events</numerusform>
         </translation>
     </message>
+</context>
+<context>
+    <name>StatisticsModel</name>
+    <message numerus="yes">
+        <source>%n more type(s)</source>
+        <translation>
+            <numerusform>%n more type</numerusform>
+            <numerusform>%n more types</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>Workspace</name>
     <message numerus="yes">
         <source>Opened %1: %Ln event(s)</source>
         <translation>

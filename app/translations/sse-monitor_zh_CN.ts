@@ -136,6 +136,69 @@
     </message>
 </context>
 <context>
+    <name>ConnectionDetailTabs</name>
+    <message>
+        <source>Details</source>
+        <translation>详情</translation>
+    </message>
+    <message>
+        <source>Response</source>
+        <translation>响应</translation>
+    </message>
+    <message>
+        <source>Detail</source>
+        <translation>详情</translation>
+    </message>
+    <message>
+        <source>Chart</source>
+        <translation>图表</translation>
+    </message>
+    <message>
+        <source>Connection Log</source>
+        <translation>连接日志</translation>
+    </message>
+    <message>
+        <source>Statistics</source>
+        <translation>统计</translation>
+    </message>
+    <message>
+        <source>Connection log</source>
+        <translation>连接日志</translation>
+    </message>
+    <message>
+        <source>Diagnostics</source>
+        <translation>诊断</translation>
+    </message>
+    <message>
+        <source>Request: %1 %2
+</source>
+        <translation>请求：%1 %2
+</translation>
+    </message>
+    <message>
+        <source>Failed: %1
+</source>
+        <translation>失败：%1
+</translation>
+    </message>
+    <message>
+        <source>
+No response received yet.
+</source>
+        <translation>
+尚未收到响应。
+</translation>
+    </message>
+    <message>
+        <source>
+First %1 bytes of the body:
+</source>
+        <translation>
+响应体的前 %1 个字节：
+</translation>
+    </message>
+</context>
+<context>
     <name>ConnectionDialog</name>
     <message>
         <source>Connection</source>
@@ -670,6 +733,41 @@
     </message>
 </context>
 <context>
+    <name>ConnectionLogModel</name>
+    <message>
+        <source>id gap</source>
+        <translation>ID 缺口</translation>
+    </message>
+    <message>
+        <source>%1 ms (attempt %2)</source>
+        <translation>%1 毫秒（第 %2 次尝试）</translation>
+    </message>
+    <message>
+        <source>Time</source>
+        <translation>时间</translation>
+    </message>
+    <message>
+        <source>State</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <source>Detail</source>
+        <translation>详情</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>状态码</translation>
+    </message>
+    <message>
+        <source>Retry</source>
+        <translation>重试</translation>
+    </message>
+    <message>
+        <source>Last-Event-ID</source>
+        <translation>Last-Event-ID</translation>
+    </message>
+</context>
+<context>
     <name>ConnectionManager</name>
     <message>
         <source>Gap after resume: id %1 followed %2 (%3 missing)</source>
@@ -686,6 +784,117 @@
     <message>
         <source>not sent to that origin: %1</source>
         <translation>未发送到该源：%1</translation>
+    </message>
+</context>
+<context>
+    <name>ConnectionsPane</name>
+    <message>
+        <source>&amp;Edit…</source>
+        <translation>编辑(&amp;E)…</translation>
+    </message>
+    <message>
+        <source>Ctrl+Shift+E</source>
+        <translation>Ctrl+Shift+E</translation>
+    </message>
+    <message>
+        <source>Edit the selected connection</source>
+        <translation>编辑所选的连接</translation>
+    </message>
+    <message>
+        <source>D&amp;uplicate</source>
+        <translation>复制连接(&amp;U)</translation>
+    </message>
+    <message>
+        <source>Ctrl+D</source>
+        <translation>Ctrl+D</translation>
+    </message>
+    <message>
+        <source>Duplicate the selected connection</source>
+        <translation>复制所选的连接</translation>
+    </message>
+    <message>
+        <source>&amp;Connect</source>
+        <translation>连接(&amp;C)</translation>
+    </message>
+    <message>
+        <source>Ctrl+Return</source>
+        <translation>Ctrl+Return</translation>
+    </message>
+    <message>
+        <source>Open the selected connection</source>
+        <translation>打开所选的连接</translation>
+    </message>
+    <message>
+        <source>Dis&amp;connect</source>
+        <translation>断开(&amp;C)</translation>
+    </message>
+    <message>
+        <source>Ctrl+Shift+Return</source>
+        <translation>Ctrl+Shift+Return</translation>
+    </message>
+    <message>
+        <source>Close the selected connection</source>
+        <translation>关闭所选的连接</translation>
+    </message>
+    <message>
+        <source>&amp;Reconnect Now</source>
+        <translation>立即重连(&amp;R)</translation>
+    </message>
+    <message>
+        <source>Skip the wait and reconnect the selected connection</source>
+        <translation>跳过等待，立即重连所选的连接</translation>
+    </message>
+    <message>
+        <source>C&amp;heck Stream</source>
+        <translation>检查流(&amp;H)</translation>
+    </message>
+    <message>
+        <source>Ctrl+K</source>
+        <translation>Ctrl+K</translation>
+    </message>
+    <message>
+        <source>Observe the selected stream for 10 s and report protocol problems</source>
+        <translation>观察所选的流 10 秒并报告协议问题</translation>
+    </message>
+    <message>
+        <source>Re&amp;move</source>
+        <translation>移除(&amp;M)</translation>
+    </message>
+    <message>
+        <source>Ctrl+Del</source>
+        <translation>Ctrl+Del</translation>
+    </message>
+    <message>
+        <source>Remove the selected connection</source>
+        <translation>移除所选的连接</translation>
+    </message>
+    <message>
+        <source>Connections</source>
+        <translation>连接列表</translation>
+    </message>
+    <message>
+        <source>Ctrl+Shift+E or a double-click edits the selected connection; the other commands are in the Connection menu</source>
+        <translation>Ctrl+Shift+E 或双击可编辑所选的连接；其他命令位于“连接”菜单中</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;Connections&lt;/b&gt;</source>
+        <translation>&lt;b&gt;连接列表&lt;/b&gt;</translation>
+    </message>
+    <message>
+        <source>Event types</source>
+        <translation>事件类型</translation>
+    </message>
+    <message>
+        <source>Space ticks or unticks the selected type</source>
+        <translation>按空格键勾选或取消勾选所选类型</translation>
+    </message>
+    <message>
+        <source>Untick a type to hide its events</source>
+        <translation>取消勾选某个类型即可隐藏其事件</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;Event types&lt;/b&gt;</source>
+        <translation>&lt;b&gt;事件类型&lt;/b&gt;</translation>
     </message>
 </context>
 <context>
@@ -1005,6 +1214,191 @@
     </message>
 </context>
 <context>
+    <name>EventLogPane</name>
+    <message>
+        <source>Filtering… %1%</source>
+        <translation>正在筛选… %1%</translation>
+    </message>
+    <message>
+        <source>&amp;Pause Display</source>
+        <translation>暂停显示(&amp;P)</translation>
+    </message>
+    <message>
+        <source>Freeze the log while events keep arriving and being counted</source>
+        <translation>冻结日志显示，事件仍会继续接收和计数</translation>
+    </message>
+    <message>
+        <source>&amp;Follow Tail</source>
+        <translation>跟随最新(&amp;F)</translation>
+    </message>
+    <message>
+        <source>Keep the newest event in view</source>
+        <translation>始终显示最新的事件</translation>
+    </message>
+    <message>
+        <source>C&amp;lear Log</source>
+        <translation>清空日志(&amp;L)</translation>
+    </message>
+    <message>
+        <source>Ctrl+L</source>
+        <translation>Ctrl+L</translation>
+    </message>
+    <message>
+        <source>Remove every event from the log</source>
+        <translation>从日志中删除所有事件</translation>
+    </message>
+    <message>
+        <source>&amp;Find…</source>
+        <translation>查找(&amp;F)…</translation>
+    </message>
+    <message>
+        <source>Search the event log</source>
+        <translation>搜索事件日志</translation>
+    </message>
+    <message>
+        <source>&amp;Copy Data</source>
+        <translation>复制数据(&amp;C)</translation>
+    </message>
+    <message>
+        <source>Copy the data of the selected events</source>
+        <translation>复制所选事件的数据</translation>
+    </message>
+    <message>
+        <source>Search data, type and id (Ctrl+F)</source>
+        <translation>搜索数据、类型和 ID（Ctrl+F）</translation>
+    </message>
+    <message>
+        <source>Search</source>
+        <translation>搜索</translation>
+    </message>
+    <message>
+        <source>Filters the event log as you type; Enter applies the filter at once</source>
+        <translation>输入时即筛选事件日志；按 Enter 立即应用筛选</translation>
+    </message>
+    <message>
+        <source>Re&amp;gex</source>
+        <translation>正则(&amp;G)</translation>
+    </message>
+    <message>
+        <source>Treat the search text as a regular expression</source>
+        <translation>将搜索文本视为正则表达式</translation>
+    </message>
+    <message>
+        <source>&amp;Aa</source>
+        <translation>&amp;Aa</translation>
+    </message>
+    <message>
+        <source>Case sensitive search</source>
+        <translation>区分大小写搜索</translation>
+    </message>
+    <message>
+        <source>Case sensitive</source>
+        <translation>区分大小写</translation>
+    </message>
+    <message>
+        <source>Connection filter</source>
+        <translation>连接筛选</translation>
+    </message>
+    <message>
+        <source>All connections</source>
+        <translation>所有连接</translation>
+    </message>
+    <message>
+        <source>Event log</source>
+        <translation>事件日志</translation>
+    </message>
+    <message>
+        <source>Newest events at the bottom; the selected event is shown in the Detail tab (Alt+4)</source>
+        <translation>最新的事件在底部；所选事件显示在“详情”标签页中（Alt+4）</translation>
+    </message>
+    <message>
+        <source>Showing %1 of %2</source>
+        <translation>显示 %1 / %2</translation>
+    </message>
+    <message>
+        <source> · %1 evicted</source>
+        <translation> · 已淘汰 %1</translation>
+    </message>
+    <message>
+        <source> · %1 new</source>
+        <translation> · 新增 %1</translation>
+    </message>
+    <message>
+        <source>Resume (%1 new)</source>
+        <translation>继续（新增 %1）</translation>
+    </message>
+    <message>
+        <source>Pause</source>
+        <translation>暂停</translation>
+    </message>
+</context>
+<context>
+    <name>ExportConnectionsDialog</name>
+    <message>
+        <source>Export Connections</source>
+        <translation>导出连接</translation>
+    </message>
+    <message>
+        <source>Writes every connection to a JSON file that SSE Monitor can import and sse-monitor-cli --profiles-file can use.</source>
+        <translation>将所有连接写入一个 JSON 文件，SSE Monitor 可以导入它，sse-monitor-cli --profiles-file 也可以使用它。</translation>
+    </message>
+    <message>
+        <source>&amp;Include secret header values</source>
+        <translation>包含机密请求头的值(&amp;I)</translation>
+    </message>
+    <message>
+        <source>The file will hold tokens, passwords and cookies in plain text. Keep it private.</source>
+        <translation>该文件将以明文保存令牌、密码和 Cookie，请妥善保管。</translation>
+    </message>
+</context>
+<context>
+    <name>ExportEventsDialog</name>
+    <message>
+        <source>Export Events</source>
+        <translation>导出事件</translation>
+    </message>
+    <message>
+        <source>All events (%1)</source>
+        <translation>全部事件（%1）</translation>
+    </message>
+    <message>
+        <source>Filtered events (%1)</source>
+        <translation>筛选后的事件（%1）</translation>
+    </message>
+    <message>
+        <source>Selected events (%1)</source>
+        <translation>所选事件（%1）</translation>
+    </message>
+    <message>
+        <source>JSON Lines (.jsonl)</source>
+        <translation>JSON Lines (.jsonl)</translation>
+    </message>
+    <message>
+        <source>CSV (.csv)</source>
+        <translation>CSV (.csv)</translation>
+    </message>
+    <message>
+        <source>SSE text (.txt)</source>
+        <translation>SSE 文本 (.txt)</translation>
+    </message>
+    <message>
+        <source>CSV only: JSON paths as extra columns, e.g. usage.output_tokens price</source>
+        <translation>仅限 CSV：作为额外列的 JSON 路径，例如 usage.output_tokens price</translation>
+    </message>
+    <message>
+        <source>&amp;Events:</source>
+        <translation>事件(&amp;E)：</translation>
+    </message>
+    <message>
+        <source>&amp;Format:</source>
+        <translation>格式(&amp;F)：</translation>
+    </message>
+    <message>
+        <source>&amp;Columns:</source>
+        <translation>列(&amp;C)：</translation>
+    </message>
+</context>
+<context>
     <name>ExportJob</name>
     <message>
         <source> (%1 events were evicted from the log before they could be exported)</source>
@@ -1077,18 +1471,45 @@
     </message>
 </context>
 <context>
+    <name>MainStatusBar</name>
+    <message>
+        <source>No connection selected</source>
+        <translation>未选择连接</translation>
+    </message>
+    <message>
+        <source> · retry %1 ms</source>
+        <translation> · 重试 %1 毫秒</translation>
+    </message>
+    <message>
+        <source> · last byte %1 s ago</source>
+        <translation> · 最后字节于 %1 秒前</translation>
+    </message>
+    <message numerus="yes">
+        <source>%1 open · %Ln event(s) · %2/s</source>
+        <translation>
+            <numerusform>%1 个已连接 · %Ln 个事件 · %2/秒</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>● REC %1 · %2 · %Ln event(s)</source>
+        <translation>
+            <numerusform>● 录制 %1 · %2 · %Ln 个事件</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Recording failed</source>
+        <translation>录制失败</translation>
+    </message>
+    <message>
+        <source>Cancel export</source>
+        <translation>取消导出</translation>
+    </message>
+</context>
+<context>
     <name>MainWindow</name>
     <message>
         <source>SSE Monitor</source>
         <translation>SSE Monitor</translation>
-    </message>
-    <message>
-        <source>Recording stopped: %1</source>
-        <translation>录制已停止：%1</translation>
-    </message>
-    <message>
-        <source>Filtering… %1%</source>
-        <translation>正在筛选… %1%</translation>
     </message>
     <message>
         <source>&amp;New Connection…</source>
@@ -1175,114 +1596,6 @@
         <translation>启动内置演示服务器并连接</translation>
     </message>
     <message>
-        <source>&amp;Edit…</source>
-        <translation>编辑(&amp;E)…</translation>
-    </message>
-    <message>
-        <source>Ctrl+Shift+E</source>
-        <translation>Ctrl+Shift+E</translation>
-    </message>
-    <message>
-        <source>Edit the selected connection</source>
-        <translation>编辑所选的连接</translation>
-    </message>
-    <message>
-        <source>D&amp;uplicate</source>
-        <translation>复制连接(&amp;U)</translation>
-    </message>
-    <message>
-        <source>Ctrl+D</source>
-        <translation>Ctrl+D</translation>
-    </message>
-    <message>
-        <source>Duplicate the selected connection</source>
-        <translation>复制所选的连接</translation>
-    </message>
-    <message>
-        <source>&amp;Connect</source>
-        <translation>连接(&amp;C)</translation>
-    </message>
-    <message>
-        <source>Ctrl+Return</source>
-        <translation>Ctrl+Return</translation>
-    </message>
-    <message>
-        <source>Open the selected connection</source>
-        <translation>打开所选的连接</translation>
-    </message>
-    <message>
-        <source>Dis&amp;connect</source>
-        <translation>断开(&amp;C)</translation>
-    </message>
-    <message>
-        <source>Ctrl+Shift+Return</source>
-        <translation>Ctrl+Shift+Return</translation>
-    </message>
-    <message>
-        <source>Close the selected connection</source>
-        <translation>关闭所选的连接</translation>
-    </message>
-    <message>
-        <source>&amp;Reconnect Now</source>
-        <translation>立即重连(&amp;R)</translation>
-    </message>
-    <message>
-        <source>Skip the wait and reconnect the selected connection</source>
-        <translation>跳过等待，立即重连所选的连接</translation>
-    </message>
-    <message>
-        <source>C&amp;heck Stream</source>
-        <translation>检查流(&amp;H)</translation>
-    </message>
-    <message>
-        <source>Ctrl+K</source>
-        <translation>Ctrl+K</translation>
-    </message>
-    <message>
-        <source>Observe the selected stream for 10 s and report protocol problems</source>
-        <translation>观察所选的流 10 秒并报告协议问题</translation>
-    </message>
-    <message>
-        <source>Re&amp;move</source>
-        <translation>移除(&amp;M)</translation>
-    </message>
-    <message>
-        <source>Ctrl+Del</source>
-        <translation>Ctrl+Del</translation>
-    </message>
-    <message>
-        <source>Remove the selected connection</source>
-        <translation>移除所选的连接</translation>
-    </message>
-    <message>
-        <source>&amp;Pause Display</source>
-        <translation>暂停显示(&amp;P)</translation>
-    </message>
-    <message>
-        <source>Freeze the log while events keep arriving and being counted</source>
-        <translation>冻结日志显示，事件仍会继续接收和计数</translation>
-    </message>
-    <message>
-        <source>&amp;Follow Tail</source>
-        <translation>跟随最新(&amp;F)</translation>
-    </message>
-    <message>
-        <source>Keep the newest event in view</source>
-        <translation>始终显示最新的事件</translation>
-    </message>
-    <message>
-        <source>C&amp;lear Log</source>
-        <translation>清空日志(&amp;L)</translation>
-    </message>
-    <message>
-        <source>Ctrl+L</source>
-        <translation>Ctrl+L</translation>
-    </message>
-    <message>
-        <source>Remove every event from the log</source>
-        <translation>从日志中删除所有事件</translation>
-    </message>
-    <message>
         <source>Log &amp;Capacity…</source>
         <translation>日志容量(&amp;C)…</translation>
     </message>
@@ -1297,22 +1610,6 @@
     <message>
         <source>Events kept in the log (oldest are evicted):</source>
         <translation>日志保留的事件数（超出时淘汰最旧的）：</translation>
-    </message>
-    <message>
-        <source>&amp;Find…</source>
-        <translation>查找(&amp;F)…</translation>
-    </message>
-    <message>
-        <source>Search the event log</source>
-        <translation>搜索事件日志</translation>
-    </message>
-    <message>
-        <source>&amp;Copy Data</source>
-        <translation>复制数据(&amp;C)</translation>
-    </message>
-    <message>
-        <source>Copy the data of the selected events</source>
-        <translation>复制所选事件的数据</translation>
     </message>
     <message>
         <source>&amp;About SSE Monitor</source>
@@ -1347,154 +1644,6 @@
         <translation>主工具栏</translation>
     </message>
     <message>
-        <source>Connections</source>
-        <translation>连接列表</translation>
-    </message>
-    <message>
-        <source>&lt;b&gt;Connections&lt;/b&gt;</source>
-        <translation>&lt;b&gt;连接列表&lt;/b&gt;</translation>
-    </message>
-    <message>
-        <source>Event types</source>
-        <translation>事件类型</translation>
-    </message>
-    <message>
-        <source>Untick a type to hide its events</source>
-        <translation>取消勾选某个类型即可隐藏其事件</translation>
-    </message>
-    <message>
-        <source>&lt;b&gt;Event types&lt;/b&gt;</source>
-        <translation>&lt;b&gt;事件类型&lt;/b&gt;</translation>
-    </message>
-    <message>
-        <source>Search data, type and id (Ctrl+F)</source>
-        <translation>搜索数据、类型和 ID（Ctrl+F）</translation>
-    </message>
-    <message>
-        <source>Search</source>
-        <translation>搜索</translation>
-    </message>
-    <message>
-        <source>Re&amp;gex</source>
-        <translation>正则(&amp;G)</translation>
-    </message>
-    <message>
-        <source>Treat the search text as a regular expression</source>
-        <translation>将搜索文本视为正则表达式</translation>
-    </message>
-    <message>
-        <source>&amp;Aa</source>
-        <translation>&amp;Aa</translation>
-    </message>
-    <message>
-        <source>Case sensitive search</source>
-        <translation>区分大小写搜索</translation>
-    </message>
-    <message>
-        <source>Case sensitive</source>
-        <translation>区分大小写</translation>
-    </message>
-    <message>
-        <source>Connection filter</source>
-        <translation>连接筛选</translation>
-    </message>
-    <message>
-        <source>All connections</source>
-        <translation>所有连接</translation>
-    </message>
-    <message>
-        <source>Event log</source>
-        <translation>事件日志</translation>
-    </message>
-    <message>
-        <source>Connection log</source>
-        <translation>连接日志</translation>
-    </message>
-    <message>
-        <source>Time</source>
-        <translation>时间</translation>
-    </message>
-    <message>
-        <source>State</source>
-        <translation>状态</translation>
-    </message>
-    <message>
-        <source>Detail</source>
-        <translation>详情</translation>
-    </message>
-    <message>
-        <source>Status</source>
-        <translation>状态码</translation>
-    </message>
-    <message>
-        <source>Retry</source>
-        <translation>重试</translation>
-    </message>
-    <message>
-        <source>Last-Event-ID</source>
-        <translation>Last-Event-ID</translation>
-    </message>
-    <message>
-        <source>Statistics</source>
-        <translation>统计</translation>
-    </message>
-    <message>
-        <source>Type</source>
-        <translation>类型</translation>
-    </message>
-    <message>
-        <source>Events</source>
-        <translation>事件数</translation>
-    </message>
-    <message>
-        <source>Rate /s</source>
-        <translation>速率/秒</translation>
-    </message>
-    <message>
-        <source>Bytes</source>
-        <translation>字节数</translation>
-    </message>
-    <message>
-        <source>Mean gap</source>
-        <translation>平均间隔</translation>
-    </message>
-    <message>
-        <source>Max gap</source>
-        <translation>最大间隔</translation>
-    </message>
-    <message>
-        <source>Last</source>
-        <translation>最近</translation>
-    </message>
-    <message>
-        <source>Response</source>
-        <translation>响应</translation>
-    </message>
-    <message>
-        <source>Chart</source>
-        <translation>图表</translation>
-    </message>
-    <message>
-        <source>Connection Log</source>
-        <translation>连接日志</translation>
-    </message>
-    <message>
-        <source>Diagnostics</source>
-        <translation>诊断</translation>
-    </message>
-    <message>
-        <source>&lt;h2&gt;SSE Monitor&lt;/h2&gt;&lt;p&gt;Watch, filter, chart and record Server-Sent Events.&lt;/p&gt;&lt;p&gt;Connect to any &lt;tt&gt;text/event-stream&lt;/tt&gt; URL, or try the built-in demo stream first.&lt;/p&gt;</source>
-        <translation>&lt;h2&gt;SSE Monitor&lt;/h2&gt;&lt;p&gt;查看、筛选、绘制和录制 Server-Sent Events（SSE）。&lt;/p&gt;&lt;p&gt;连接任意 &lt;tt&gt;text/event-stream&lt;/tt&gt; URL，或先试试内置的演示流。&lt;/p&gt;</translation>
-    </message>
-    <message>
-        <source>Open the &amp;demo stream</source>
-        <translation>打开演示流(&amp;D)</translation>
-    </message>
-    <message>
-        <source>&amp;New connection…</source>
-        <translation>新建连接(&amp;N)…</translation>
-    </message>
-    <message>
         <source>Demo stream</source>
         <translation>演示流</translation>
     </message>
@@ -1503,96 +1652,12 @@
         <translation>演示服务器无法启动：%1</translation>
     </message>
     <message>
-        <source>Showing %1 of %2</source>
-        <translation>显示 %1 / %2</translation>
-    </message>
-    <message>
-        <source> · %1 evicted</source>
-        <translation> · 已淘汰 %1</translation>
-    </message>
-    <message>
-        <source> · %1 new</source>
-        <translation> · 新增 %1</translation>
-    </message>
-    <message>
-        <source>Resume (%1 new)</source>
-        <translation>继续（新增 %1）</translation>
-    </message>
-    <message>
-        <source>Pause</source>
-        <translation>暂停</translation>
-    </message>
-    <message>
-        <source> · retry %1 ms</source>
-        <translation> · 重试 %1 毫秒</translation>
-    </message>
-    <message>
-        <source> · last byte %1 s ago</source>
-        <translation> · 最后字节于 %1 秒前</translation>
-    </message>
-    <message>
-        <source>No connection selected</source>
-        <translation>未选择连接</translation>
-    </message>
-    <message>
-        <source>id gap</source>
-        <translation>ID 缺口</translation>
-    </message>
-    <message>
-        <source>%1 ms (attempt %2)</source>
-        <translation>%1 毫秒（第 %2 次尝试）</translation>
-    </message>
-    <message>
-        <source>All types</source>
-        <translation>所有类型</translation>
-    </message>
-    <message>
-        <source>byte %1 s ago</source>
-        <translation>最后字节于 %1 秒前</translation>
-    </message>
-    <message>
-        <source>Reconnects / id gaps</source>
-        <translation>重连次数 / ID 缺口</translation>
-    </message>
-    <message>
-        <source>Request: %1 %2
-</source>
-        <translation>请求：%1 %2
-</translation>
-    </message>
-    <message>
-        <source>Failed: %1
-</source>
-        <translation>失败：%1
-</translation>
-    </message>
-    <message>
-        <source>
-No response received yet.
-</source>
-        <translation>
-尚未收到响应。
-</translation>
-    </message>
-    <message>
-        <source>
-First %1 bytes of the body:
-</source>
-        <translation>
-响应体的前 %1 个字节：
-</translation>
-    </message>
-    <message>
         <source>New Connection</source>
         <translation>新建连接</translation>
     </message>
     <message>
         <source>Edit Connection</source>
         <translation>编辑连接</translation>
-    </message>
-    <message>
-        <source>%1 (copy)</source>
-        <translation>%1（副本）</translation>
     </message>
     <message>
         <source>About SSE Monitor</source>
@@ -1611,72 +1676,12 @@ First %1 bytes of the body:
         <translation>无法录制到 %1：%2</translation>
     </message>
     <message>
-        <source>Recording failed</source>
-        <translation>录制失败</translation>
-    </message>
-    <message>
         <source>Record to</source>
         <translation>录制到</translation>
     </message>
     <message>
         <source>JSON Lines (*.jsonl);;All files (*)</source>
         <translation>JSON Lines (*.jsonl);;所有文件 (*)</translation>
-    </message>
-    <message>
-        <source>Cancel export</source>
-        <translation>取消导出</translation>
-    </message>
-    <message>
-        <source>Exported to %1</source>
-        <translation>已导出到 %1</translation>
-    </message>
-    <message>
-        <source>Export failed: %1</source>
-        <translation>导出失败：%1</translation>
-    </message>
-    <message>
-        <source>Export Events</source>
-        <translation>导出事件</translation>
-    </message>
-    <message>
-        <source>All events (%1)</source>
-        <translation>全部事件（%1）</translation>
-    </message>
-    <message>
-        <source>Filtered events (%1)</source>
-        <translation>筛选后的事件（%1）</translation>
-    </message>
-    <message>
-        <source>Selected events (%1)</source>
-        <translation>所选事件（%1）</translation>
-    </message>
-    <message>
-        <source>JSON Lines (.jsonl)</source>
-        <translation>JSON Lines (.jsonl)</translation>
-    </message>
-    <message>
-        <source>CSV (.csv)</source>
-        <translation>CSV (.csv)</translation>
-    </message>
-    <message>
-        <source>SSE text (.txt)</source>
-        <translation>SSE 文本 (.txt)</translation>
-    </message>
-    <message>
-        <source>CSV only: JSON paths as extra columns, e.g. usage.output_tokens price</source>
-        <translation>仅限 CSV：作为额外列的 JSON 路径，例如 usage.output_tokens price</translation>
-    </message>
-    <message>
-        <source>&amp;Events:</source>
-        <translation>事件(&amp;E)：</translation>
-    </message>
-    <message>
-        <source>&amp;Format:</source>
-        <translation>格式(&amp;F)：</translation>
-    </message>
-    <message>
-        <source>&amp;Columns:</source>
-        <translation>列(&amp;C)：</translation>
     </message>
     <message>
         <source>Export to</source>
@@ -1691,24 +1696,12 @@ First %1 bytes of the body:
         <translation>已有导出正在进行。</translation>
     </message>
     <message>
-        <source>Opening %1… %2%</source>
-        <translation>正在打开 %1… %2%</translation>
-    </message>
-    <message>
-        <source>Could not open %1: %2</source>
-        <translation>无法打开 %1：%2</translation>
-    </message>
-    <message>
         <source>Open Recording</source>
         <translation>打开录制文件</translation>
     </message>
     <message>
         <source>Recordings (*.jsonl *.ndjson *.txt *.sse);;All files (*)</source>
         <translation>录制文件 (*.jsonl *.ndjson *.txt *.sse);;所有文件 (*)</translation>
-    </message>
-    <message>
-        <source>%1 (replay)</source>
-        <translation>%1（回放）</translation>
     </message>
     <message>
         <source>Replay Recording</source>
@@ -1737,14 +1730,6 @@ First %1 bytes of the body:
     <message>
         <source>Speed:</source>
         <translation>速度：</translation>
-    </message>
-    <message>
-        <source>The secret headers of %1 were written to the settings file in plain text: %2</source>
-        <translation>%1 的机密请求头已以明文写入设置文件：%2</translation>
-    </message>
-    <message>
-        <source>The secret headers of %1 were not saved (%2); they will be asked for next time. Connection &gt; Store Secrets in Plain Text allows keeping them in the settings file.</source>
-        <translation>%1 的机密请求头未保存（%2）；下次将再次询问。“连接 &gt; 以明文存储机密”可将其保存在设置文件中。</translation>
     </message>
     <message>
         <source>E&amp;xport Connections…</source>
@@ -1806,12 +1791,6 @@ First %1 bytes of the body:
         <source>&amp;Language</source>
         <translation>语言(&amp;L)</translation>
     </message>
-    <message numerus="yes">
-        <source>%1 open · %Ln event(s) · %2/s</source>
-        <translation>
-            <numerusform>%1 个已连接 · %Ln 个事件 · %2/秒</numerusform>
-        </translation>
-    </message>
     <message>
         <source>Language</source>
         <translation>语言</translation>
@@ -1821,52 +1800,8 @@ First %1 bytes of the body:
         <translation>新的语言将在 SSE Monitor 重新启动后生效。</translation>
     </message>
     <message>
-        <source>%1: no value for %2 (%3). Edit the connection to enter it.</source>
-        <translation>%1：%2 没有值（%3）。请编辑连接以输入。</translation>
-    </message>
-    <message>
-        <source>not saved</source>
-        <translation>未保存</translation>
-    </message>
-    <message>
-        <source>Cannot write %1: %2</source>
-        <translation>无法写入 %1：%2</translation>
-    </message>
-    <message>
-        <source>Cannot import %1: %2</source>
-        <translation>无法导入 %1：%2</translation>
-    </message>
-    <message>
-        <source>Cannot import %1: not valid JSON (%2 at offset %3)</source>
-        <translation>无法导入 %1：不是有效的 JSON（%2，位于偏移 %3）</translation>
-    </message>
-    <message>
-        <source>Cannot import %1: the file is not a JSON array of connections</source>
-        <translation>无法导入 %1：该文件不是由连接组成的 JSON 数组</translation>
-    </message>
-    <message>
-        <source>entry %1 is not a connection object</source>
-        <translation>第 %1 项不是连接对象</translation>
-    </message>
-    <message>
-        <source>entry %1 (%2) has no valid http or https URL</source>
-        <translation>第 %1 项（%2）没有有效的 http 或 https URL</translation>
-    </message>
-    <message>
         <source>Export Connections</source>
         <translation>导出连接</translation>
-    </message>
-    <message>
-        <source>Writes every connection to a JSON file that SSE Monitor can import and sse-monitor-cli --profiles-file can use.</source>
-        <translation>将所有连接写入一个 JSON 文件，SSE Monitor 可以导入它，sse-monitor-cli --profiles-file 也可以使用它。</translation>
-    </message>
-    <message>
-        <source>&amp;Include secret header values</source>
-        <translation>包含机密请求头的值(&amp;I)</translation>
-    </message>
-    <message>
-        <source>The file will hold tokens, passwords and cookies in plain text. Keep it private.</source>
-        <translation>该文件将以明文保存令牌、密码和 Cookie，请妥善保管。</translation>
     </message>
     <message>
         <source>JSON profiles (*.json);;All files (*)</source>
@@ -1899,44 +1834,6 @@ Store them in plain text?</source>
         <translation>没有可用的系统密钥环时，机密请求头的值（令牌、密码、Cookie）将以未加密形式写入 %1。任何能读取该文件的人都可以使用它们。
 
 要以明文存储吗？</translation>
-    </message>
-    <message numerus="yes">
-        <source>● REC %1 · %2 · %Ln event(s)</source>
-        <translation>
-            <numerusform>● 录制 %1 · %2 · %Ln 个事件</numerusform>
-        </translation>
-    </message>
-    <message numerus="yes">
-        <source>Opened %1: %Ln event(s)</source>
-        <translation>
-            <numerusform>已打开 %1：%Ln 个事件</numerusform>
-        </translation>
-    </message>
-    <message numerus="yes">
-        <source> (%n unreadable line(s) skipped, e.g. %1)</source>
-        <translation>
-            <numerusform>（跳过 %n 行无法读取的内容，例如 %1）</numerusform>
-        </translation>
-    </message>
-    <message>
-        <source>Details</source>
-        <translation>详情</translation>
-    </message>
-    <message>
-        <source>Ctrl+Shift+E or a double-click edits the selected connection; the other commands are in the Connection menu</source>
-        <translation>Ctrl+Shift+E 或双击可编辑所选的连接；其他命令位于“连接”菜单中</translation>
-    </message>
-    <message>
-        <source>Space ticks or unticks the selected type</source>
-        <translation>按空格键勾选或取消勾选所选类型</translation>
-    </message>
-    <message>
-        <source>Filters the event log as you type; Enter applies the filter at once</source>
-        <translation>输入时即筛选事件日志；按 Enter 立即应用筛选</translation>
-    </message>
-    <message>
-        <source>Newest events at the bottom; the selected event is shown in the Detail tab (Alt+4)</source>
-        <translation>最新的事件在底部；所选事件显示在“详情”标签页中（Alt+4）</translation>
     </message>
     <message>
         <source>Log &amp;Memory Budget…</source>
@@ -1975,6 +1872,33 @@ Store them in plain text?</source>
     </message>
 </context>
 <context>
+    <name>SavedConnections</name>
+    <message>
+        <source>Cannot write %1: %2</source>
+        <translation>无法写入 %1：%2</translation>
+    </message>
+    <message>
+        <source>Cannot import %1: %2</source>
+        <translation>无法导入 %1：%2</translation>
+    </message>
+    <message>
+        <source>Cannot import %1: not valid JSON (%2 at offset %3)</source>
+        <translation>无法导入 %1：不是有效的 JSON（%2，位于偏移 %3）</translation>
+    </message>
+    <message>
+        <source>Cannot import %1: the file is not a JSON array of connections</source>
+        <translation>无法导入 %1：该文件不是由连接组成的 JSON 数组</translation>
+    </message>
+    <message>
+        <source>entry %1 is not a connection object</source>
+        <translation>第 %1 项不是连接对象</translation>
+    </message>
+    <message>
+        <source>entry %1 (%2) has no valid http or https URL</source>
+        <translation>第 %1 项（%2）没有有效的 http 或 https URL</translation>
+    </message>
+</context>
+<context>
     <name>SecretStore</name>
     <message>
         <source>not found in the keychain</source>
@@ -1995,6 +1919,55 @@ Store them in plain text?</source>
     <message>
         <source>the keychain entry is unreadable</source>
         <translation>密钥环条目无法读取</translation>
+    </message>
+</context>
+<context>
+    <name>StatisticsModel</name>
+    <message>
+        <source>All types</source>
+        <translation>所有类型</translation>
+    </message>
+    <message>
+        <source>byte %1 s ago</source>
+        <translation>最后字节于 %1 秒前</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n more type(s)</source>
+        <translation>
+            <numerusform>另有 %n 种类型</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Reconnects / id gaps</source>
+        <translation>重连次数 / ID 缺口</translation>
+    </message>
+    <message>
+        <source>Type</source>
+        <translation>类型</translation>
+    </message>
+    <message>
+        <source>Events</source>
+        <translation>事件数</translation>
+    </message>
+    <message>
+        <source>Rate /s</source>
+        <translation>速率/秒</translation>
+    </message>
+    <message>
+        <source>Bytes</source>
+        <translation>字节数</translation>
+    </message>
+    <message>
+        <source>Mean gap</source>
+        <translation>平均间隔</translation>
+    </message>
+    <message>
+        <source>Max gap</source>
+        <translation>最大间隔</translation>
+    </message>
+    <message>
+        <source>Last</source>
+        <translation>最近</translation>
     </message>
 </context>
 <context>
@@ -2586,6 +2559,84 @@ Result: %1 failure(s), %2 warning(s), %3 passed
     <message>
         <source>System</source>
         <translation>跟随系统</translation>
+    </message>
+</context>
+<context>
+    <name>WelcomePage</name>
+    <message>
+        <source>&lt;h2&gt;SSE Monitor&lt;/h2&gt;&lt;p&gt;Watch, filter, chart and record Server-Sent Events.&lt;/p&gt;&lt;p&gt;Connect to any &lt;tt&gt;text/event-stream&lt;/tt&gt; URL, or try the built-in demo stream first.&lt;/p&gt;</source>
+        <translation>&lt;h2&gt;SSE Monitor&lt;/h2&gt;&lt;p&gt;查看、筛选、绘制和录制 Server-Sent Events（SSE）。&lt;/p&gt;&lt;p&gt;连接任意 &lt;tt&gt;text/event-stream&lt;/tt&gt; URL，或先试试内置的演示流。&lt;/p&gt;</translation>
+    </message>
+    <message>
+        <source>Open the &amp;demo stream</source>
+        <translation>打开演示流(&amp;D)</translation>
+    </message>
+    <message>
+        <source>&amp;New connection…</source>
+        <translation>新建连接(&amp;N)…</translation>
+    </message>
+</context>
+<context>
+    <name>Workspace</name>
+    <message>
+        <source>Recording stopped: %1</source>
+        <translation>录制已停止：%1</translation>
+    </message>
+    <message>
+        <source>Demo stream</source>
+        <translation>演示流</translation>
+    </message>
+    <message>
+        <source>%1 (copy)</source>
+        <translation>%1（副本）</translation>
+    </message>
+    <message>
+        <source>%1: no value for %2 (%3). Edit the connection to enter it.</source>
+        <translation>%1：%2 没有值（%3）。请编辑连接以输入。</translation>
+    </message>
+    <message>
+        <source>not saved</source>
+        <translation>未保存</translation>
+    </message>
+    <message>
+        <source>The secret headers of %1 were written to the settings file in plain text: %2</source>
+        <translation>%1 的机密请求头已以明文写入设置文件：%2</translation>
+    </message>
+    <message>
+        <source>The secret headers of %1 were not saved (%2); they will be asked for next time. Connection &gt; Store Secrets in Plain Text allows keeping them in the settings file.</source>
+        <translation>%1 的机密请求头未保存（%2）；下次将再次询问。“连接 &gt; 以明文存储机密”可将其保存在设置文件中。</translation>
+    </message>
+    <message>
+        <source>Exported to %1</source>
+        <translation>已导出到 %1</translation>
+    </message>
+    <message>
+        <source>Export failed: %1</source>
+        <translation>导出失败：%1</translation>
+    </message>
+    <message>
+        <source>Opening %1… %2%</source>
+        <translation>正在打开 %1… %2%</translation>
+    </message>
+    <message numerus="yes">
+        <source>Opened %1: %Ln event(s)</source>
+        <translation>
+            <numerusform>已打开 %1：%Ln 个事件</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Could not open %1: %2</source>
+        <translation>无法打开 %1：%2</translation>
+    </message>
+    <message numerus="yes">
+        <source> (%n unreadable line(s) skipped, e.g. %1)</source>
+        <translation>
+            <numerusform>（跳过 %n 行无法读取的内容，例如 %1）</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>%1 (replay)</source>
+        <translation>%1（回放）</translation>
     </message>
 </context>
 </TS>

@@ -1,5 +1,7 @@
 #include "views/connectiondialog.h"
 
+#include "sselib/profile.h"
+
 #include "views/secretvaluedelegate.h"
 
 #include <QCheckBox>
@@ -728,18 +730,8 @@ bool ConnectionDialog::loadCaCertificates(const QString &fileName)
 
 bool ConnectionDialog::isSecretHeader(const QString &name)
 {
-    const QString lower = name.trimmed().toLower();
-    for (QLatin1String exact : {QLatin1String("authorization"), QLatin1String("cookie"),
-                                QLatin1String("proxy-authorization"), QLatin1String("x-api-key")}) {
-        if (lower == exact)
-            return true;
-    }
-    for (QLatin1String part : {QLatin1String("token"), QLatin1String("secret"),
-                               QLatin1String("key"), QLatin1String("password")}) {
-        if (lower.contains(part))
-            return true;
-    }
-    return false;
+    // The one rule for secret header names, shared with profiles, recordings and the CLI.
+    return Sse::isSecretHeader(name.trimmed().toUtf8());
 }
 
 bool ConnectionDialog::isValidUrl(const QString &text)

@@ -63,8 +63,7 @@ public:
     // showing why, when the file cannot be read or holds no certificate.
     bool loadCaCertificates(const QString &fileName);
 
-    // Authorization, Cookie, Proxy-Authorization, X-API-Key, and any name containing
-    // "token", "secret", "key" or "password" (case-insensitive).
+    // Sse::isSecretHeader() of the trimmed name: the one rule for which headers are secret.
     static bool isSecretHeader(const QString &name);
     // http or https with a host.
     static bool isValidUrl(const QString &text);

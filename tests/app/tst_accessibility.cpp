@@ -2,7 +2,11 @@
 // keyboard focus has an accessible name, Tab walks through the panes, and each pane has a
 // shortcut.
 
+#include "session/workspace.h"
 #include "views/connectiondialog.h"
+#include "views/connectiondetailtabs.h"
+#include "views/connectionspane.h"
+#include "views/eventlogpane.h"
 #include "views/mainwindow.h"
 
 #include <QAbstractSpinBox>
@@ -121,7 +125,7 @@ void TestAccessibility::mainWindowWidgetsHaveNames()
     // The welcome page first, then the panes of a connection.
     QStringList unnamed = unnamedFocusableWidgets(&window);
     addDeadConnection(window);
-    QTRY_VERIFY(window.eventView()->isVisible());
+    QTRY_VERIFY(window.eventLogPane()->eventView()->isVisible());
     unnamed += unnamedOnEveryTab(&window);
     QVERIFY2(unnamed.isEmpty(), qPrintable(unnamed.join(QStringLiteral("\n"))));
 }
@@ -142,8 +146,8 @@ void TestAccessibility::tabReachesThePanes()
     window.show();
     QApplication::setActiveWindow(&window);
     QVERIFY(QTest::qWaitForWindowActive(&window));
-    window.connectionView()->setFocus(Qt::TabFocusReason);
-    QTRY_COMPARE(QApplication::focusWidget(), window.connectionView());
+    window.connectionsPane()->connectionView()->setFocus(Qt::TabFocusReason);
+    QTRY_COMPARE(QApplication::focusWidget(), window.connectionsPane()->connectionView());
 
     QList<QWidget *> visited;
     for (int step = 0; step < 80; ++step) {
@@ -155,10 +159,10 @@ void TestAccessibility::tabReachesThePanes()
     }
     auto *typeView = window.findChild<QListView *>(QStringLiteral("typeView"));
     QVERIFY(visited.contains(typeView));
-    QVERIFY(visited.contains(window.searchEdit()));
-    QVERIFY(visited.contains(window.eventView()));
+    QVERIFY(visited.contains(window.eventLogPane()->searchEdit()));
+    QVERIFY(visited.contains(window.eventLogPane()->eventView()));
     const bool reachesDetails = std::any_of(visited.cbegin(), visited.cend(), [&](QWidget *w) {
-        return window.bottomTabs()->isAncestorOf(w);
+        return window.detailTabs()->isAncestorOf(w);
     });
     QVERIFY2(reachesDetails, "Tab never reaches the detail tabs");
     // Tab goes round: the walk came back to where it started.
@@ -193,9 +197,9 @@ void TestAccessibility::shortcutsFocusThePanes()
     QVERIFY(QTest::qWaitForWindowActive(&window));
     // Start somewhere else.
     window.findChild<QTabWidget *>(QStringLiteral("bottomTabs"))->setCurrentIndex(0);
-    window.searchEdit()->setFocus();
+    window.eventLogPane()->searchEdit()->setFocus();
     if (pane == QLatin1String("searchEdit"))
-        window.connectionView()->setFocus();
+        window.connectionsPane()->connectionView()->setFocus();
 
     QTest::keyClick(&window, Qt::Key(key), Qt::KeyboardModifiers(modifiers));
     auto *target = window.findChild<QWidget *>(pane);

@@ -1,6 +1,8 @@
 // Saved connections and their secrets in the real MainWindow: secret header values go to the
 // secret store (an in-memory keychain here), never to the settings file, recordings or exports
 // unless asked; Export/Import Connections round-trips, and sse-monitor-cli reads the export.
+// The format itself and the import rules, errors included, are tested without a window in
+// tests/app/session/tst_savedconnections.
 
 #include "testserver.h"
 
@@ -9,7 +11,11 @@
 #include "models/secretstore.h"
 #include "recording/exportjob.h"
 #include "recording/recorder.h"
+#include "session/workspace.h"
 #include "views/connectiondialog.h"
+#include "views/connectiondetailtabs.h"
+#include "views/connectionspane.h"
+#include "views/eventlogpane.h"
 #include "views/mainwindow.h"
 #include "views/secretvaluedelegate.h"
 
@@ -91,7 +97,6 @@ private Q_SLOTS:
     void plainTextNeedsConfirmation();
     void secretsStayRedacted();
     void exportImportRoundTrip();
-    void importReportsErrors();
     void cliUsesExportedFile();
 
 private:
@@ -176,11 +181,11 @@ void TestConnectionProfiles::secretsGoToKeychainAndComeBack()
     auto keychain = std::make_shared<MemorySecretBackend>();
     {
         MainWindow window;
-        window.secretStore()->setBackend(keychain);
+        window.workspace()->secretStore()->setBackend(keychain);
         addSecure(window);
         QTRY_COMPARE(secureCount(), 1);
         window.saveSettings();
-        QVERIFY(window.secretStore()->waitForIdle(5000));
+        QVERIFY(window.workspace()->secretStore()->waitForIdle(5000));
     }
     QVERIFY(!settingsFileBytes().contains("s3cret-token-42"));
     const QJsonObject saved =
@@ -194,20 +199,20 @@ void TestConnectionProfiles::secretsGoToKeychainAndComeBack()
     QVERIFY(keychain->entries().value(SecretStore::keychainKey(secretsId)).contains(secretValue));
 
     MainWindow restored;
-    restored.secretStore()->setBackend(keychain);
+    restored.workspace()->secretStore()->setBackend(keychain);
     QCOMPARE(restored.restoreConnections(), 1);
     // It starts once the keychain answered, with the secret.
     QTRY_COMPARE(secureCount(), 2);
     QCOMPARE(secureRequests().at(1).header("Authorization"), secretValue);
     QCOMPARE(secureRequests().at(1).header("X-Team"), QByteArray("blue"));
-    const ConnectionEntry &entry = restored.connections()->model()->entries().first();
+    const ConnectionEntry &entry = restored.workspace()->connections()->model()->entries().first();
     QVERIFY(entry.missingSecrets.isEmpty());
     QVERIFY(!entry.secretsPending);
 
     // Removing the connection removes its keychain entry.
-    restored.connections()->remove(entry.id);
+    restored.workspace()->connections()->remove(entry.id);
     restored.saveSettings();
-    QVERIFY(restored.secretStore()->waitForIdle(5000));
+    QVERIFY(restored.workspace()->secretStore()->waitForIdle(5000));
     QVERIFY(keychain->entries().isEmpty());
 }
 
@@ -217,20 +222,20 @@ void TestConnectionProfiles::missingSecretIsAskedForBeforeConnecting()
     noKeychain->setAvailable(false);
     {
         MainWindow window;
-        window.secretStore()->setBackend(noKeychain);
+        window.workspace()->secretStore()->setBackend(noKeychain);
         addSecure(window);
         QTRY_COMPARE(secureCount(), 1);
         window.saveSettings();
-        QVERIFY(window.secretStore()->waitForIdle(5000));
+        QVERIFY(window.workspace()->secretStore()->waitForIdle(5000));
         QVERIFY(window.statusBar()->currentMessage().contains(u"were not saved"_s));
     }
     QVERIFY(!settingsFileBytes().contains("s3cret-token-42"));
 
     MainWindow restored;
-    restored.secretStore()->setBackend(noKeychain);
+    restored.workspace()->secretStore()->setBackend(noKeychain);
     restored.show();
     QCOMPARE(restored.restoreConnections(), 1);
-    const ConnectionListModel *model = restored.connections()->model();
+    const ConnectionListModel *model = restored.workspace()->connections()->model();
     const QModelIndex state = model->index(0, ConnectionListModel::StateColumn);
     QTRY_VERIFY2(state.data().toString().startsWith(u"Secret missing: Authorization"_s),
                  qPrintable(state.data().toString()));
@@ -276,12 +281,12 @@ void TestConnectionProfiles::plainTextOnlyWithConsent()
     noKeychain->setAvailable(false);
     {
         MainWindow window;
-        window.secretStore()->setBackend(noKeychain);
-        window.secretStore()->setPlainTextFallback(true); // what the confirmed menu item sets
+        window.workspace()->secretStore()->setBackend(noKeychain);
+        window.workspace()->secretStore()->setPlainTextFallback(true); // what the confirmed menu item sets
         addSecure(window);
         QTRY_COMPARE(secureCount(), 1);
         window.saveSettings();
-        QVERIFY(window.secretStore()->waitForIdle(5000));
+        QVERIFY(window.workspace()->secretStore()->waitForIdle(5000));
         QVERIFY(window.statusBar()->currentMessage().contains(u"plain text"_s));
     }
     QVERIFY(settingsFileBytes().contains("s3cret-token-42"));
@@ -289,7 +294,7 @@ void TestConnectionProfiles::plainTextOnlyWithConsent()
     QVERIFY(!QSettings().value(u"connections"_s).toByteArray().contains("s3cret-token-42"));
 
     MainWindow restored;
-    restored.secretStore()->setBackend(noKeychain);
+    restored.workspace()->secretStore()->setBackend(noKeychain);
     QCOMPARE(restored.restoreConnections(), 1);
     QTRY_COMPARE(secureCount(), 2);
     QCOMPARE(secureRequests().last().header("Authorization"), secretValue);
@@ -318,13 +323,13 @@ void TestConnectionProfiles::plainTextNeedsConfirmation()
     answerWith(QMessageBox::No);
     allow->trigger();
     QVERIFY(!allow->isChecked());
-    QVERIFY(!window.secretStore()->plainTextFallback());
+    QVERIFY(!window.workspace()->secretStore()->plainTextFallback());
     answerWith(QMessageBox::Yes);
     allow->trigger();
     QVERIFY(allow->isChecked());
-    QVERIFY(window.secretStore()->plainTextFallback());
+    QVERIFY(window.workspace()->secretStore()->plainTextFallback());
     allow->trigger(); // withdrawing needs no confirmation
-    QVERIFY(!window.secretStore()->plainTextFallback());
+    QVERIFY(!window.workspace()->secretStore()->plainTextFallback());
 }
 
 void TestConnectionProfiles::secretsStayRedacted()
@@ -334,24 +339,26 @@ void TestConnectionProfiles::secretsStayRedacted()
     const QString profilesWithout = m_directory.filePath(u"without.json"_s);
     const QString profilesWith = m_directory.filePath(u"with.json"_s);
     MainWindow window;
-    window.secretStore()->setBackend(std::make_shared<MemorySecretBackend>());
+    window.workspace()->secretStore()->setBackend(std::make_shared<MemorySecretBackend>());
     const quint16 id = addSecure(window);
-    QTRY_COMPARE(window.logModel()->totalCount(), 1);
+    QTRY_COMPARE(window.workspace()->logModel()->totalCount(), 1);
     // Recording starts with the connection's request headers; a reconnect brings an event.
-    QVERIFY(window.startRecording(recording));
-    window.connections()->reconnectNow(id);
-    QTRY_COMPARE(window.recorder()->eventsWritten(), 1);
-    QSignalSpy stopped(window.recorder(), &Recorder::stopped);
-    window.stopRecording();
+    QVERIFY(window.workspace()->startRecording(recording));
+    window.workspace()->connections()->reconnectNow(id);
+    QTRY_COMPARE(window.workspace()->recorder()->eventsWritten(), 1);
+    QSignalSpy stopped(window.workspace()->recorder(), &Recorder::stopped);
+    window.workspace()->stopRecording();
     QVERIFY(stopped.wait(5000));
-    ExportJob *job = window.exportTo(ExportFormat::JsonLines, events, MainWindow::ExportScope::All);
+    ExportJob *job = window.workspace()->exportEvents(
+        ExportFormat::JsonLines, events,
+        ExportJob::allSequences(window.workspace()->logModel()->store()));
     QVERIFY(job);
     QSignalSpy exported(job, &ExportJob::finished);
     QVERIFY(exported.wait(5000));
-    QVERIFY(window.exportConnections(profilesWithout, Sse::SecretHandling::Exclude));
-    QVERIFY(window.exportConnections(profilesWith, Sse::SecretHandling::Include));
+    QVERIFY(window.workspace()->exportConnections(profilesWithout, Sse::SecretHandling::Exclude));
+    QVERIFY(window.workspace()->exportConnections(profilesWith, Sse::SecretHandling::Include));
     window.saveSettings();
-    QVERIFY(window.secretStore()->waitForIdle(5000));
+    QVERIFY(window.workspace()->secretStore()->waitForIdle(5000));
 
     const QByteArray recorded = fileBytes(recording);
     QVERIFY(recorded.contains("Authorization")); // the header is recorded, its value masked
@@ -361,7 +368,7 @@ void TestConnectionProfiles::secretsStayRedacted()
     QVERIFY(!fileBytes(profilesWithout).contains("s3cret-token-42"));
     QVERIFY(fileBytes(profilesWith).contains("s3cret-token-42")); // asked for
     QVERIFY(!settingsFileBytes().contains("s3cret-token-42"));
-    const ConnectionListModel *model = window.connections()->model();
+    const ConnectionListModel *model = window.workspace()->connections()->model();
     for (int column = 0; column < model->columnCount(); ++column) {
         for (int role : {int(Qt::DisplayRole), int(Qt::ToolTipRole)}) {
             QVERIFY(!model->index(0, column).data(role).toString().contains(u"s3cret"_s));
@@ -386,11 +393,11 @@ void TestConnectionProfiles::exportImportRoundTrip()
     QList<Sse::Profile> profiles = {{u"alpha"_s, alpha}, {u"beta"_s, beta}, {u"gamma"_s, gamma}};
     {
         MainWindow window;
-        window.secretStore()->setBackend(std::make_shared<MemorySecretBackend>());
+        window.workspace()->secretStore()->setBackend(std::make_shared<MemorySecretBackend>());
         for (const Sse::Profile &profile : profiles)
             window.addConnection(profile.name, profile.options);
         QString error;
-        QVERIFY2(window.exportConnections(path, Sse::SecretHandling::Exclude, &error),
+        QVERIFY2(window.workspace()->exportConnections(path, Sse::SecretHandling::Exclude, &error),
                  qPrintable(error));
         QTRY_COMPARE(secureCount(), 3);
     }
@@ -402,13 +409,13 @@ void TestConnectionProfiles::exportImportRoundTrip()
     m_baseline = m_server.requestCount("/secure");
     QSettings().clear();
     MainWindow fresh;
-    fresh.secretStore()->setBackend(std::make_shared<MemorySecretBackend>());
-    const MainWindow::ConnectionImport imported = fresh.importConnections(path);
+    fresh.workspace()->secretStore()->setBackend(std::make_shared<MemorySecretBackend>());
+    const SavedConnections::Import imported = fresh.workspace()->importConnections(path);
     QVERIFY2(imported.error.isEmpty(), qPrintable(imported.error));
-    QCOMPARE(imported.added, 3);
+    QCOMPARE(imported.added.size(), 3);
     QCOMPARE(imported.skipped, 0);
     QVERIFY(imported.problems.isEmpty());
-    const auto &entries = fresh.connections()->model()->entries();
+    const auto &entries = fresh.workspace()->connections()->model()->entries();
     QCOMPARE(entries.size(), 3);
     for (int i = 0; i < 3; ++i) {
         QCOMPARE(entries.at(i).name, profiles.at(i).name);
@@ -421,51 +428,18 @@ void TestConnectionProfiles::exportImportRoundTrip()
     QVERIFY(entries.at(0).missingSecrets.isEmpty());
 
     // Importing again adds nothing; a different connection under a taken name is renamed.
-    const MainWindow::ConnectionImport again = fresh.importConnections(path);
-    QCOMPARE(again.added, 0);
+    const SavedConnections::Import again = fresh.workspace()->importConnections(path);
+    QCOMPARE(again.added.size(), 0);
     QCOMPARE(again.skipped, 3);
     QJsonObject otherAlpha = Sse::profileToJson({u"alpha"_s, gamma}, Sse::SecretHandling::Exclude);
     const QString otherPath = m_directory.filePath(u"other.json"_s);
     QVERIFY(writeFile(otherPath, QJsonDocument(QJsonArray{otherAlpha}).toJson()));
-    const MainWindow::ConnectionImport renamed = fresh.importConnections(otherPath);
-    QCOMPARE(renamed.added, 1);
+    const SavedConnections::Import renamed = fresh.workspace()->importConnections(otherPath);
+    QCOMPARE(renamed.added.size(), 1);
     QCOMPARE(renamed.renamed, 1);
     QCOMPARE(entries.size(), 4);
-    QCOMPARE(fresh.connections()->model()->entries().last().name, u"alpha (2)"_s);
+    QCOMPARE(fresh.workspace()->connections()->model()->entries().last().name, u"alpha (2)"_s);
     QCOMPARE(secureCount(), 0);
-}
-
-void TestConnectionProfiles::importReportsErrors()
-{
-    MainWindow window;
-    const QString missing = m_directory.filePath(u"no-such-file.json"_s);
-    MainWindow::ConnectionImport result = window.importConnections(missing);
-    QVERIFY2(result.error.contains(u"no-such-file.json"_s), qPrintable(result.error));
-
-    const QString broken = m_directory.filePath(u"broken.json"_s);
-    QVERIFY(writeFile(broken, "[{\"name\": "));
-    result = window.importConnections(broken);
-    QVERIFY2(result.error.contains(u"broken.json"_s) && result.error.contains(u"not valid JSON"_s),
-             qPrintable(result.error));
-
-    const QString object = m_directory.filePath(u"object.json"_s);
-    const QByteArray notAnArray = R"({"name":"x","url":"http://127.0.0.1:1/"})";
-    QVERIFY(writeFile(object, notAnArray));
-    result = window.importConnections(object);
-    QVERIFY2(result.error.contains(u"object.json"_s) && result.error.contains(u"JSON array"_s),
-             qPrintable(result.error));
-
-    const QString mixed = m_directory.filePath(u"mixed.json"_s);
-    const QByteArray mixedEntries =
-        R"([{"name":"no url"},{"name":"ok","url":"http://127.0.0.1:1/events"},3])";
-    QVERIFY(writeFile(mixed, mixedEntries));
-    result = window.importConnections(mixed);
-    QVERIFY(result.error.isEmpty());
-    QCOMPARE(result.added, 1);
-    QCOMPARE(result.problems.size(), 2);
-    QVERIFY2(result.problems.at(0).contains(u"entry 1 (no url)"_s),
-             qPrintable(result.problems.at(0)));
-    QVERIFY2(result.problems.at(1).contains(u"entry 3"_s), qPrintable(result.problems.at(1)));
 }
 
 void TestConnectionProfiles::cliUsesExportedFile()
@@ -475,10 +449,10 @@ void TestConnectionProfiles::cliUsesExportedFile()
     const QString without = m_directory.filePath(u"cli-without.json"_s);
     {
         MainWindow window;
-        window.secretStore()->setBackend(std::make_shared<MemorySecretBackend>());
-        window.connections()->add(u"secure"_s, secureOptions(), ConnectionManager::Start::Later);
-        QVERIFY(window.exportConnections(with, Sse::SecretHandling::Include));
-        QVERIFY(window.exportConnections(without, Sse::SecretHandling::Exclude));
+        window.workspace()->secretStore()->setBackend(std::make_shared<MemorySecretBackend>());
+        window.workspace()->connections()->add(u"secure"_s, secureOptions(), ConnectionManager::Start::Later);
+        QVERIFY(window.workspace()->exportConnections(with, Sse::SecretHandling::Include));
+        QVERIFY(window.workspace()->exportConnections(without, Sse::SecretHandling::Exclude));
     }
     QVERIFY(runCli({u"--profiles-file"_s, with, u"--profile"_s, u"secure"_s, u"--max-events"_s,
                     u"1"_s}));

@@ -12,7 +12,11 @@
 #include "models/typelistmodel.h"
 #include "recording/exportjob.h"
 #include "recording/recorder.h"
+#include "session/workspace.h"
 #include "views/connectiondialog.h"
+#include "views/connectiondetailtabs.h"
+#include "views/connectionspane.h"
+#include "views/eventlogpane.h"
 #include "views/mainwindow.h"
 
 #include <QLabel>
@@ -146,11 +150,11 @@ void TestGuide::connectToUrl()
     window.resize(1280, 820);
     window.show();
     window.addConnection(dialog.name(), dialog.options());
-    QTRY_COMPARE(window.logModel()->rowCount(), 60);
+    QTRY_COMPARE(window.workspace()->logModel()->rowCount(), 60);
     const QModelIndex state =
-        window.connections()->model()->index(0, ConnectionListModel::StateColumn);
+        window.workspace()->connections()->model()->index(0, ConnectionListModel::StateColumn);
     QTRY_COMPARE(state.data().toString(), QStringLiteral("Open"));
-    window.eventView()->setCurrentIndex(window.logModel()->index(7, 0));
+    window.eventLogPane()->eventView()->setCurrentIndex(window.workspace()->logModel()->index(7, 0));
     save(&window, "guide-connect.png");
 }
 
@@ -175,14 +179,14 @@ void TestGuide::llmPostStream()
                    "\"content\":\"What is SSE?\"}]}";
     window.addConnection(dialog.name(), options);
     const int events = int(answerWords().size()) + 2; // the words, usage, [DONE]
-    QTRY_COMPARE(window.logModel()->rowCount(), events);
-    QCOMPARE(window.logModel()->index(events - 1, EventLogModel::DataColumn).data().toString(),
+    QTRY_COMPARE(window.workspace()->logModel()->rowCount(), events);
+    QCOMPARE(window.workspace()->logModel()->index(events - 1, EventLogModel::DataColumn).data().toString(),
              QStringLiteral("[DONE]"));
     const QModelIndex state =
-        window.connections()->model()->index(0, ConnectionListModel::StateColumn);
+        window.workspace()->connections()->model()->index(0, ConnectionListModel::StateColumn);
     QTRY_VERIFY(state.data().toString().startsWith(QStringLiteral("Closed")));
     QCOMPARE(m_server.requestCount("/v1/chat/completions"), 1); // a POST is not re-sent
-    window.eventView()->setCurrentIndex(window.logModel()->index(events - 2, 0));
+    window.eventLogPane()->eventView()->setCurrentIndex(window.workspace()->logModel()->index(events - 2, 0));
     save(&window, "guide-llm.png");
 }
 
@@ -192,25 +196,25 @@ void TestGuide::filterAndSearch()
     window.resize(1280, 820);
     window.show();
     window.addConnection(QStringLiteral("Sensors"), optionsFor("/sensors"));
-    QTRY_COMPARE(window.logModel()->rowCount(), 60);
-    TypeListModel *types = window.typeModel();
+    QTRY_COMPARE(window.workspace()->logModel()->rowCount(), 60);
+    TypeListModel *types = window.workspace()->typeModel();
     QTRY_COMPARE(types->rowCount(), 2);
     for (int row = 0; row < types->rowCount(); ++row) {
         const QModelIndex index = types->index(row);
         if (index.data(TypeListModel::TypeNameRole).toString() == QLatin1String("status"))
             QVERIFY(types->setData(index, Qt::Unchecked, Qt::CheckStateRole));
     }
-    QTRY_COMPARE(window.logModel()->rowCount(), 48);
+    QTRY_COMPARE(window.workspace()->logModel()->rowCount(), 48);
     // 48 readings, one sensor in three.
-    QTest::keyClicks(window.searchEdit(), QStringLiteral("sensor-02"));
-    QTest::keyClick(window.searchEdit(), Qt::Key_Return);
-    QTRY_COMPARE(window.logModel()->rowCount(), 16);
+    QTest::keyClicks(window.eventLogPane()->searchEdit(), QStringLiteral("sensor-02"));
+    QTest::keyClick(window.eventLogPane()->searchEdit(), Qt::Key_Return);
+    QTRY_COMPARE(window.workspace()->logModel()->rowCount(), 16);
     for (int row = 0; row < 16; ++row) {
-        QVERIFY(window.logModel()->index(row, EventLogModel::DataColumn).data().toString().contains(
+        QVERIFY(window.workspace()->logModel()->index(row, EventLogModel::DataColumn).data().toString().contains(
             QStringLiteral("sensor-02")));
     }
-    QTRY_VERIFY(window.countLabel()->text().contains(QStringLiteral("16 of 60")));
-    window.eventView()->setCurrentIndex(window.logModel()->index(0, 0));
+    QTRY_VERIFY(window.findChild<QLabel *>(QStringLiteral("countLabel"))->text().contains(QStringLiteral("16 of 60")));
+    window.eventLogPane()->eventView()->setCurrentIndex(window.workspace()->logModel()->index(0, 0));
     save(&window, "guide-filter.png");
 }
 
@@ -221,17 +225,17 @@ void TestGuide::chartAField()
     window.resize(1280, 820);
     window.show();
     QVERIFY(window.openDemo() != 0);
-    window.bottomTabs()->setCurrentWidget(window.chartPanel());
+    window.detailTabs()->setCurrentWidget(window.detailTabs()->chartPanel());
     SeriesKey wanted;
     QTRY_VERIFY_WITH_TIMEOUT([&] {
-        for (const SeriesKey &key : window.seriesCatalog()->discoveredSeries()) {
+        for (const SeriesKey &key : window.workspace()->seriesCatalog()->discoveredSeries()) {
             if (key.eventType == "sensor" && key.path == "temperature")
                 wanted = key;
         }
         return !wanted.path.isEmpty();
     }(), 10000);
-    window.chartPanel()->setPlotted(wanted, true);
-    QTRY_VERIFY_WITH_TIMEOUT(window.chartPanel()->pointCount(wanted) > 30, 20000);
+    window.detailTabs()->chartPanel()->setPlotted(wanted, true);
+    QTRY_VERIFY_WITH_TIMEOUT(window.detailTabs()->chartPanel()->pointCount(wanted) > 30, 20000);
     save(&window, "guide-chart.png");
 }
 
@@ -242,9 +246,9 @@ void TestGuide::recordExportReplay()
         MainWindow window;
         window.resize(1280, 820);
         window.show();
-        QVERIFY(window.startRecording(recording));
+        QVERIFY(window.workspace()->startRecording(recording));
         window.addConnection(QStringLiteral("Sensors"), optionsFor("/sensors"));
-        QTRY_COMPARE(window.recorder()->eventsWritten(), 60);
+        QTRY_COMPARE(window.workspace()->recorder()->eventsWritten(), 60);
         auto *indicator = window.findChild<QLabel *>(QStringLiteral("recordingIndicator"));
         QVERIFY(indicator);
         QTRY_VERIFY(indicator->text().contains(QStringLiteral("sensors.jsonl")));
@@ -252,7 +256,7 @@ void TestGuide::recordExportReplay()
 
         // Export what the filter shows, as CSV with a JSON path column.
         const QString csv = m_directory.filePath(QStringLiteral("sensors.csv"));
-        ExportJob *job = window.exportTo(ExportFormat::Csv, csv, MainWindow::ExportScope::All,
+        ExportJob *job = window.workspace()->exportEvents(ExportFormat::Csv, csv, ExportJob::allSequences(window.workspace()->logModel()->store()),
                                          {QByteArrayLiteral("temperature")});
         QVERIFY(job);
         QSignalSpy finished(job, &ExportJob::finished);
@@ -264,8 +268,8 @@ void TestGuide::recordExportReplay()
         QVERIFY2(content.startsWith("time,connection,type,id,data,temperature\r\n"),
                  content.left(80).constData());
         QCOMPARE(content.count("\r\n"), 61);
-        QSignalSpy stopped(window.recorder(), &Recorder::stopped);
-        window.stopRecording();
+        QSignalSpy stopped(window.workspace()->recorder(), &Recorder::stopped);
+        window.workspace()->stopRecording();
         QVERIFY(stopped.wait(5000));
     }
 
@@ -273,11 +277,11 @@ void TestGuide::recordExportReplay()
     MainWindow window;
     window.resize(1280, 820);
     window.show();
-    window.replayFile(recording, 10.0);
-    QTRY_COMPARE_WITH_TIMEOUT(window.logModel()->rowCount(), 60, 20000);
-    QCOMPARE(window.logModel()->index(59, EventLogModel::IdColumn).data().toString(),
+    window.workspace()->replayRecording(recording, 10.0);
+    QTRY_COMPARE_WITH_TIMEOUT(window.workspace()->logModel()->rowCount(), 60, 20000);
+    QCOMPARE(window.workspace()->logModel()->index(59, EventLogModel::IdColumn).data().toString(),
              QStringLiteral("59"));
-    window.eventView()->setCurrentIndex(window.logModel()->index(59, 0));
+    window.eventLogPane()->eventView()->setCurrentIndex(window.workspace()->logModel()->index(59, 0));
     save(&window, "guide-replay.png");
 }
 

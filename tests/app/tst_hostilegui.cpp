@@ -7,9 +7,14 @@
 #include "testserver.h"
 
 #include "models/connectionlistmodel.h"
+#include "models/connectionlogmodel.h"
 #include "models/connectionmanager.h"
 #include "models/eventlogmodel.h"
+#include "session/workspace.h"
 #include "views/eventdetailview.h"
+#include "views/connectiondetailtabs.h"
+#include "views/connectionspane.h"
+#include "views/eventlogpane.h"
 #include "views/mainwindow.h"
 
 #include <QDesktopServices>
@@ -27,6 +32,7 @@
 #include <QTextBrowser>
 #include <QTextDocument>
 #include <QToolTip>
+#include <QTreeView>
 #include <QTreeWidget>
 
 #include <memory>
@@ -176,14 +182,14 @@ void TestHostileGui::linksInEventsAreNeverFollowed()
     Sse::ClientOptions options;
     options.url = server.url("/hostile");
     window.addConnection(QStringLiteral("hostile"), options);
-    QTRY_COMPARE(window.logModel()->rowCount(), 3);
+    QTRY_COMPARE(window.workspace()->logModel()->rowCount(), 3);
 
-    EventDetailView *detail = window.detailView();
+    EventDetailView *detail = window.detailTabs()->detailView();
     auto *tabs = detail->findChild<QTabWidget *>();
     QVERIFY(tabs);
-    QStringList tips = collectToolTips(window.logModel());
+    QStringList tips = collectToolTips(window.workspace()->logModel());
     for (int row = 0; row < 3; ++row) {
-        window.eventView()->setCurrentIndex(window.logModel()->index(row, 0));
+        window.eventLogPane()->eventView()->setCurrentIndex(window.workspace()->logModel()->index(row, 0));
         QTRY_VERIFY(detail->hasEvent());
         // Every tab painted, so lazily filled views are filled and laid out.
         for (int tab = 0; tab < tabs->count(); ++tab) {
@@ -256,19 +262,17 @@ void TestHostileGui::markupInReasonPhraseStaysText()
     Sse::ClientOptions options;
     options.url = server.url("/reason");
     window.addConnection(QStringLiteral("reason"), options);
-    const ConnectionListModel *model = window.connections()->model();
+    const ConnectionListModel *model = window.workspace()->connections()->model();
     QTRY_COMPARE(model->entries().size(), 1);
     QTRY_COMPARE(model->entries().constFirst().state, Sse::Client::State::Failed);
     QVERIFY(model->entries().constFirst().failure.message.contains(QLatin1String("<img")));
-    window.connectionView()->setCurrentIndex(model->index(0, 0));
+    window.connectionsPane()->connectionView()->setCurrentIndex(model->index(0, 0));
     QVERIFY(!window.grab().isNull());
 
     QStringList texts = collectToolTips(model);
-    const auto trees = window.findChildren<QTreeWidget *>();
-    for (const QTreeWidget *tree : trees) {
-        for (int top = 0; top < tree->topLevelItemCount(); ++top)
-            collectTreeToolTips(tree->topLevelItem(top), texts);
-    }
+    const auto trees = window.findChildren<QTreeView *>();
+    for (const QTreeView *tree : trees)
+        texts += collectToolTips(tree->model());
     for (const QString &text : std::as_const(texts))
         QVERIFY2(!rendersMarkup(text), qPrintable(text));
     const auto labels = window.findChildren<QLabel *>();
@@ -303,7 +307,7 @@ void TestHostileGui::dripShowsBytesWithoutEvents()
     options.url = server.url("/drip");
     options.idleTimeoutMs = 2000; // far above the drip interval, even on a loaded machine
     window.addConnection(QStringLiteral("drip"), options);
-    const ConnectionListModel *model = window.connections()->model();
+    const ConnectionListModel *model = window.workspace()->connections()->model();
     QTRY_COMPARE(model->entries().size(), 1);
     QTRY_COMPARE(model->entries().constFirst().state, Sse::Client::State::Open);
     QTRY_VERIFY(model->entries().constFirst().bytes >= 8);
@@ -317,7 +321,7 @@ void TestHostileGui::dripShowsBytesWithoutEvents()
              QStringLiteral("0"));
     QCOMPARE(model->entries().constFirst().state, Sse::Client::State::Open);
     QCOMPARE(model->entries().constFirst().reconnects, 0);
-    QCOMPARE(window.logModel()->rowCount(), 0);
+    QCOMPARE(window.workspace()->logModel()->rowCount(), 0);
 }
 
 // A connection that reconnects all the time fills the connection log (capped at
@@ -340,9 +344,10 @@ void TestHostileGui::reconnectStormAppendsToFullConnectionLog()
     Sse::ClientOptions options;
     options.url = server.url("/storm");
     const quint16 id = window.addConnection(QStringLiteral("storm"), options);
-    ConnectionManager *connections = window.connections();
-    auto *log = window.findChild<QTreeWidget *>(QStringLiteral("connectionLog"));
-    QVERIFY(log);
+    ConnectionManager *connections = window.workspace()->connections();
+    auto *view = window.findChild<QTreeView *>(QStringLiteral("connectionLog"));
+    QVERIFY(view);
+    const QAbstractItemModel *log = view->model();
     constexpr int cap = ConnectionListModel::MaximumLogEntries;
 
     // Runs the event loop until at least `target` entries were ever appended to the log.
@@ -363,20 +368,24 @@ void TestHostileGui::reconnectStormAppendsToFullConnectionLog()
     QVERIFY(waitForAppended(cap + 50));
     const ConnectionEntry *entry = connections->entry(id);
     QCOMPARE(entry->log.size(), cap);
-    QCOMPARE(log->topLevelItemCount(), cap);
-    QTreeWidgetItem *kept = log->topLevelItem(cap - 1);
+    QCOMPARE(log->rowCount(), cap);
+    const QPersistentModelIndex kept = log->index(cap - 1, 0);
     const qint64 before = entry->logAppended;
 
     QVERIFY(waitForAppended(before + 30));
     const qint64 added = entry->logAppended - before;
-    QCOMPARE(log->topLevelItemCount(), cap);
-    // The row of an older entry is the same item, moved up by the number of new entries.
-    QCOMPARE(log->indexOfTopLevelItem(kept), cap - 1 - added);
+    QCOMPARE(log->rowCount(), cap);
+    // The row of an older entry moved up by the number of new entries (rows left at the top
+    // and came at the bottom; nothing was reset).
+    QVERIFY(kept.isValid());
+    QCOMPARE(kept.row(), cap - 1 - added);
     // The rows are the log's entries, oldest first.
     for (int row : {0, cap / 2, cap - 1}) {
         const ConnectionLogEntry &expected = entry->log.at(row);
-        QCOMPARE(log->topLevelItem(row)->text(1), ConnectionListModel::stateWord(expected.state));
-        QCOMPARE(log->topLevelItem(row)->text(5), QString::fromUtf8(expected.lastEventId));
+        QCOMPARE(log->index(row, ConnectionLogModel::StateColumn).data().toString(),
+                 ConnectionListModel::stateWord(expected.state));
+        QCOMPARE(log->index(row, ConnectionLogModel::LastEventIdColumn).data().toString(),
+                 QString::fromUtf8(expected.lastEventId));
     }
     QCOMPARE(entry->idGaps, 0);
 }

@@ -4,10 +4,15 @@
 
 #include "charts/chartpanel.h"
 #include "charts/seriescatalog.h"
+#include "models/connectionlogmodel.h"
 #include "models/eventlogmodel.h"
 #include "models/typelistmodel.h"
 #include "views/eventdetailview.h"
 #include "views/diagnosticsview.h"
+#include "session/workspace.h"
+#include "views/connectiondetailtabs.h"
+#include "views/connectionspane.h"
+#include "views/eventlogpane.h"
 #include "views/mainwindow.h"
 #include "sselib/diagnostics.h"
 #include "recording/exportjob.h"
@@ -26,7 +31,7 @@
 #include <QTabWidget>
 #include <QTableView>
 #include <QTest>
-#include <QTreeWidget>
+#include <QTreeView>
 
 class TestMainWindow : public QObject
 {
@@ -110,21 +115,21 @@ void TestMainWindow::init()
 void TestMainWindow::eventsAppear()
 {
     MainWindow window;
-    QAbstractItemModelTester logTester(window.logModel(),
+    QAbstractItemModelTester logTester(window.workspace()->logModel(),
                                        QAbstractItemModelTester::FailureReportingMode::QtTest);
     QAbstractItemModelTester connectionTester(
-        window.connections()->model(), QAbstractItemModelTester::FailureReportingMode::QtTest);
+        window.workspace()->connections()->model(), QAbstractItemModelTester::FailureReportingMode::QtTest);
     window.show();
     window.addConnection(QStringLiteral("mixed"), optionsFor("/mixed"));
-    QTRY_COMPARE(window.logModel()->rowCount(), 20);
-    QCOMPARE(window.logModel()->index(0, EventLogModel::TypeColumn).data().toString(),
+    QTRY_COMPARE(window.workspace()->logModel()->rowCount(), 20);
+    QCOMPARE(window.workspace()->logModel()->index(0, EventLogModel::TypeColumn).data().toString(),
              QStringLiteral("tick"));
-    QCOMPARE(window.logModel()->index(1, EventLogModel::TypeColumn).data().toString(),
+    QCOMPARE(window.workspace()->logModel()->index(1, EventLogModel::TypeColumn).data().toString(),
              QStringLiteral("message"));
-    QCOMPARE(window.logModel()->index(19, EventLogModel::IdColumn).data().toString(),
+    QCOMPARE(window.workspace()->logModel()->index(19, EventLogModel::IdColumn).data().toString(),
              QStringLiteral("19"));
-    QTRY_VERIFY(window.countLabel()->text().contains(QStringLiteral("20 of 20")));
-    const QModelIndex state = window.connections()->model()->index(0, ConnectionListModel::StateColumn);
+    QTRY_VERIFY(window.findChild<QLabel *>(QStringLiteral("countLabel"))->text().contains(QStringLiteral("20 of 20")));
+    const QModelIndex state = window.workspace()->connections()->model()->index(0, ConnectionListModel::StateColumn);
     QTRY_COMPARE(state.data().toString(), QStringLiteral("Open"));
 }
 
@@ -133,8 +138,8 @@ void TestMainWindow::typeFilterHidesOtherTypes()
     MainWindow window;
     window.show();
     window.addConnection(QStringLiteral("mixed"), optionsFor("/mixed"));
-    QTRY_COMPARE(window.logModel()->rowCount(), 20);
-    TypeListModel *types = window.typeModel();
+    QTRY_COMPARE(window.workspace()->logModel()->rowCount(), 20);
+    TypeListModel *types = window.workspace()->typeModel();
     QTRY_COMPARE(types->rowCount(), 2);
     int messageRow = -1;
     for (int row = 0; row < types->rowCount(); ++row) {
@@ -144,12 +149,12 @@ void TestMainWindow::typeFilterHidesOtherTypes()
     QVERIFY(messageRow >= 0);
     QVERIFY(types->index(messageRow).data().toString().contains(QStringLiteral("10")));
     QVERIFY(types->setData(types->index(messageRow), Qt::Unchecked, Qt::CheckStateRole));
-    QTRY_COMPARE(window.logModel()->rowCount(), 10);
+    QTRY_COMPARE(window.workspace()->logModel()->rowCount(), 10);
     for (int row = 0; row < 10; ++row) {
-        QCOMPARE(window.logModel()->index(row, EventLogModel::TypeColumn).data().toString(),
+        QCOMPARE(window.workspace()->logModel()->index(row, EventLogModel::TypeColumn).data().toString(),
                  QStringLiteral("tick"));
     }
-    QTRY_VERIFY(window.countLabel()->text().contains(QStringLiteral("10 of 20")));
+    QTRY_VERIFY(window.findChild<QLabel *>(QStringLiteral("countLabel"))->text().contains(QStringLiteral("10 of 20")));
 }
 
 void TestMainWindow::searchNarrows()
@@ -157,12 +162,12 @@ void TestMainWindow::searchNarrows()
     MainWindow window;
     window.show();
     window.addConnection(QStringLiteral("mixed"), optionsFor("/mixed"));
-    QTRY_COMPARE(window.logModel()->rowCount(), 20);
-    QTest::keyClicks(window.searchEdit(), QStringLiteral("number 1"));
-    QTest::keyClick(window.searchEdit(), Qt::Key_Return);
+    QTRY_COMPARE(window.workspace()->logModel()->rowCount(), 20);
+    QTest::keyClicks(window.eventLogPane()->searchEdit(), QStringLiteral("number 1"));
+    QTest::keyClick(window.eventLogPane()->searchEdit(), Qt::Key_Return);
     // "number 1", "number 11", ..., "number 19": odd numbers 1, 11, 13, 15, 17, 19.
-    QTRY_COMPARE(window.logModel()->rowCount(), 6);
-    QTRY_VERIFY(window.countLabel()->text().contains(QStringLiteral("6 of 20")));
+    QTRY_COMPARE(window.workspace()->logModel()->rowCount(), 6);
+    QTRY_VERIFY(window.findChild<QLabel *>(QStringLiteral("countLabel"))->text().contains(QStringLiteral("6 of 20")));
 }
 
 void TestMainWindow::detailShowsPrettyJson()
@@ -170,11 +175,11 @@ void TestMainWindow::detailShowsPrettyJson()
     MainWindow window;
     window.show();
     window.addConnection(QStringLiteral("mixed"), optionsFor("/mixed"));
-    QTRY_COMPARE(window.logModel()->rowCount(), 20);
-    window.eventView()->setCurrentIndex(window.logModel()->index(2, 0));
+    QTRY_COMPARE(window.workspace()->logModel()->rowCount(), 20);
+    window.eventLogPane()->eventView()->setCurrentIndex(window.workspace()->logModel()->index(2, 0));
     // The pretty text is indented: "output_tokens" on its own line below "usage".
     bool found = false;
-    const auto editors = window.detailView()->findChildren<QPlainTextEdit *>();
+    const auto editors = window.detailTabs()->detailView()->findChildren<QPlainTextEdit *>();
     for (const QPlainTextEdit *editor : editors) {
         const QString text = editor->toPlainText();
         if (text.contains(QStringLiteral("\"usage\": {"))
@@ -190,8 +195,8 @@ void TestMainWindow::chartSeriesGetsPoints()
     MainWindow window;
     window.show();
     const quint16 id = window.addConnection(QStringLiteral("mixed"), optionsFor("/mixed"));
-    QTRY_COMPARE(window.logModel()->rowCount(), 20);
-    SeriesCatalog *catalog = window.seriesCatalog();
+    QTRY_COMPARE(window.workspace()->logModel()->rowCount(), 20);
+    SeriesCatalog *catalog = window.workspace()->seriesCatalog();
     SeriesKey wanted;
     QTRY_VERIFY([&] {
         for (const SeriesKey &key : catalog->discoveredSeries()) {
@@ -200,11 +205,11 @@ void TestMainWindow::chartSeriesGetsPoints()
         }
         return wanted.path == "usage.output_tokens";
     }());
-    window.bottomTabs()->setCurrentWidget(window.chartPanel());
-    window.chartPanel()->setPlotted(wanted, true);
+    window.detailTabs()->setCurrentWidget(window.detailTabs()->chartPanel());
+    window.detailTabs()->chartPanel()->setPlotted(wanted, true);
     // Points come from events that arrive after the series is plotted.
-    window.connections()->reconnectNow(id);
-    QTRY_VERIFY(window.chartPanel()->pointCount(wanted) > 0);
+    window.workspace()->connections()->reconnectNow(id);
+    QTRY_VERIFY(window.detailTabs()->chartPanel()->pointCount(wanted) > 0);
 }
 
 void TestMainWindow::reconnectStateIsShown()
@@ -213,18 +218,24 @@ void TestMainWindow::reconnectStateIsShown()
     window.show();
     window.addConnection(QStringLiteral("drop"), optionsFor("/drop"));
     const QModelIndex state =
-        window.connections()->model()->index(0, ConnectionListModel::StateColumn);
+        window.workspace()->connections()->model()->index(0, ConnectionListModel::StateColumn);
     QTRY_VERIFY(state.data().toString().startsWith(QStringLiteral("Reconnecting in")));
     const QString first = state.data().toString();
     QVERIFY2(first.contains(QStringLiteral("(attempt 1)")), qPrintable(first));
     // The countdown moves.
     QTRY_VERIFY(state.data().toString() != first);
-    auto *log = window.findChild<QTreeWidget *>(QStringLiteral("connectionLog"));
-    QVERIFY(log);
-    QTRY_VERIFY(log->topLevelItemCount() >= 3); // connecting, open, reconnecting
-    const QTreeWidgetItem *last = log->topLevelItem(log->topLevelItemCount() - 1);
-    QCOMPARE(last->text(1), QStringLiteral("reconnecting"));
-    QVERIFY(last->text(4).startsWith(QStringLiteral("5000 ms")));
+    auto *view = window.findChild<QTreeView *>(QStringLiteral("connectionLog"));
+    QVERIFY(view);
+    QAbstractItemModel *log = view->model();
+    QAbstractItemModelTester tester(log, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    QTRY_VERIFY(log->rowCount() >= 3); // connecting, open, reconnecting
+    const int last = log->rowCount() - 1;
+    QCOMPARE(log->index(last, ConnectionLogModel::StateColumn).data().toString(),
+             QStringLiteral("reconnecting"));
+    QVERIFY(log->index(last, ConnectionLogModel::RetryColumn)
+                .data()
+                .toString()
+                .startsWith(QStringLiteral("5000 ms")));
 }
 
 void TestMainWindow::failureShowsResponse()
@@ -233,7 +244,7 @@ void TestMainWindow::failureShowsResponse()
     window.show();
     window.addConnection(QStringLiteral("missing"), optionsFor("/missing"));
     const QModelIndex state =
-        window.connections()->model()->index(0, ConnectionListModel::StateColumn);
+        window.workspace()->connections()->model()->index(0, ConnectionListModel::StateColumn);
     QTRY_COMPARE(state.data().toString(), QStringLiteral("Failed: HTTP 404 Not Found"));
     auto *response = window.findChild<QPlainTextEdit *>(QStringLiteral("response"));
     QVERIFY(response);
@@ -257,7 +268,7 @@ void TestMainWindow::settingsAreRestored()
     QVERIFY(!QSettings().value(QStringLiteral("connections")).toByteArray().contains("secret-value"));
     MainWindow restored;
     QCOMPARE(restored.restoreConnections(), 2);
-    const auto &entries = restored.connections()->model()->entries();
+    const auto &entries = restored.workspace()->connections()->model()->entries();
     QCOMPARE(entries.size(), 2);
     QCOMPARE(entries.at(0).name, QStringLiteral("first"));
     QCOMPARE(entries.at(1).name, QStringLiteral("second"));
@@ -274,16 +285,15 @@ void TestMainWindow::recordOpenAndExport()
     const QString recording = directory.filePath(QStringLiteral("rec.jsonl"));
     MainWindow window;
     window.show();
-    window.rawCaptureAction()->setChecked(true);
-    QVERIFY(window.startRecording(recording));
+    QVERIFY(window.workspace()->startRecording(recording, Workspace::RawCapture::On));
     window.addConnection(QStringLiteral("mixed"), optionsFor("/mixed"));
-    QTRY_COMPARE(window.logModel()->rowCount(), 20);
-    QTRY_COMPARE(window.recorder()->eventsWritten(), 20);
+    QTRY_COMPARE(window.workspace()->logModel()->rowCount(), 20);
+    QTRY_COMPARE(window.workspace()->recorder()->eventsWritten(), 20);
     auto *indicator = window.findChild<QLabel *>(QStringLiteral("recordingIndicator"));
     QVERIFY(indicator);
     QTRY_VERIFY(indicator->text().contains(QStringLiteral("REC rec.jsonl")));
-    QSignalSpy stopped(window.recorder(), &Recorder::stopped);
-    window.stopRecording();
+    QSignalSpy stopped(window.workspace()->recorder(), &Recorder::stopped);
+    window.workspace()->stopRecording();
     QVERIFY(stopped.wait(5000));
 
     QFile file(recording);
@@ -303,16 +313,17 @@ void TestMainWindow::recordOpenAndExport()
     // Open it again: an offline connection with the same 20 events.
     MainWindow reader;
     reader.show();
-    LogImporter *importer = reader.openRecordingFile(recording);
+    LogImporter *importer = reader.workspace()->openRecording(recording);
     QVERIFY(importer);
-    QTRY_COMPARE(reader.logModel()->rowCount(), 20);
-    QCOMPARE(reader.logModel()->index(19, EventLogModel::IdColumn).data().toString(),
+    QTRY_COMPARE(reader.workspace()->logModel()->rowCount(), 20);
+    QCOMPARE(reader.workspace()->logModel()->index(19, EventLogModel::IdColumn).data().toString(),
              QStringLiteral("19"));
-    QVERIFY(reader.connections()->model()->entries().first().offline);
+    QVERIFY(reader.workspace()->connections()->model()->entries().first().offline);
 
     // Export the filtered view as CSV: header row plus 20 rows.
     const QString csv = directory.filePath(QStringLiteral("out.csv"));
-    ExportJob *job = reader.exportTo(ExportFormat::Csv, csv, MainWindow::ExportScope::Filtered);
+    ExportJob *job = reader.workspace()->exportEvents(
+        ExportFormat::Csv, csv, ExportJob::visibleSequences(*reader.workspace()->logModel()));
     QVERIFY(job);
     QSignalSpy finished(job, &ExportJob::finished);
     QVERIFY(finished.wait(10000));
@@ -348,11 +359,11 @@ void TestMainWindow::llmPostStream()
     options.body = "{\"model\":\"m\",\"stream\":true}";
     options.headers = {{"Authorization", "Bearer sk-test"}, {"Content-Type", "application/json"}};
     window.addConnection(QStringLiteral("chat"), options);
-    QTRY_COMPARE(window.logModel()->rowCount(), 4);
-    QCOMPARE(window.logModel()->index(3, EventLogModel::DataColumn).data().toString(),
+    QTRY_COMPARE(window.workspace()->logModel()->rowCount(), 4);
+    QCOMPARE(window.workspace()->logModel()->index(3, EventLogModel::DataColumn).data().toString(),
              QStringLiteral("[DONE]"));
     const QModelIndex state =
-        window.connections()->model()->index(0, ConnectionListModel::StateColumn);
+        window.workspace()->connections()->model()->index(0, ConnectionListModel::StateColumn);
     QTRY_VERIFY(state.data().toString().startsWith(QStringLiteral("Closed")));
     QCOMPARE(m_server.requestCount("/v1/chat/completions"), 1);
     QCOMPARE(m_server.requests("/v1/chat/completions").first().header("Authorization"),
@@ -380,17 +391,17 @@ void TestMainWindow::wikimediaAndSensorStreams()
     window.show();
     const quint16 wiki = window.addConnection(QStringLiteral("wiki"), optionsFor("/v2/stream/recentchange"));
     const quint16 sensor = window.addConnection(QStringLiteral("sensor"), optionsFor("/sensor"));
-    QTRY_COMPARE(window.logModel()->rowCount(), 8);
+    QTRY_COMPARE(window.workspace()->logModel()->rowCount(), 8);
     bool lengthNew = false;
     bool plainNumber = false;
     QTRY_VERIFY([&] {
-        for (const SeriesKey &key : window.seriesCatalog()->discoveredSeries()) {
+        for (const SeriesKey &key : window.workspace()->seriesCatalog()->discoveredSeries()) {
             lengthNew |= key.connection == wiki && key.path == "length.new";
             plainNumber |= key.connection == sensor && key.path.isEmpty();
         }
         return lengthNew && plainNumber;
     }());
-    const ConnectionEntry *entry = window.connections()->entry(wiki);
+    const ConnectionEntry *entry = window.workspace()->connections()->entry(wiki);
     QVERIFY(entry);
     QCOMPARE(entry->lastEventId,
              QByteArray("[{\"topic\":\"eqiad.mediawiki.recentchange\",\"partition\":0,\"offset\":4}]"));
@@ -409,11 +420,11 @@ void TestMainWindow::diagnosticsTab()
     MainWindow window;
     window.show();
     window.addConnection(QStringLiteral("nocache"), optionsFor("/nocache"));
-    QTRY_COMPARE(window.logModel()->rowCount(), 5);
-    window.runDiagnostics(1200);
-    QCOMPARE(window.bottomTabs()->currentWidget(), window.diagnosticsView());
-    QTRY_VERIFY_WITH_TIMEOUT(!window.diagnosticsView()->report().findings.isEmpty(), 10000);
-    const Sse::DiagnosticsReport report = window.diagnosticsView()->report();
+    QTRY_COMPARE(window.workspace()->logModel()->rowCount(), 5);
+    window.workspace()->runDiagnostics(window.connectionsPane()->currentConnection(), 1200);
+    QCOMPARE(window.detailTabs()->currentWidget(), window.detailTabs()->diagnosticsView());
+    QTRY_VERIFY_WITH_TIMEOUT(!window.detailTabs()->diagnosticsView()->report().findings.isEmpty(), 10000);
+    const Sse::DiagnosticsReport report = window.detailTabs()->diagnosticsView()->report();
     const Sse::Finding *cacheControl = report.find(QStringLiteral("response.cache-control"));
     QVERIFY(cacheControl);
     QVERIFY(cacheControl->severity != Sse::Finding::Pass);
@@ -431,9 +442,9 @@ void TestMainWindow::screenshot()
     window.addConnection(QStringLiteral("mixed"), optionsFor("/mixed"));
     window.addConnection(QStringLiteral("drop"), optionsFor("/drop"));
     window.addConnection(QStringLiteral("missing"), optionsFor("/missing"));
-    QTRY_COMPARE(window.logModel()->rowCount(), 22);
-    window.selectConnection(1);
-    window.eventView()->setCurrentIndex(window.logModel()->index(2, 0));
+    QTRY_COMPARE(window.workspace()->logModel()->rowCount(), 22);
+    window.connectionsPane()->selectConnection(1);
+    window.eventLogPane()->eventView()->setCurrentIndex(window.workspace()->logModel()->index(2, 0));
     const QPixmap pixmap = window.grab();
     QVERIFY(!pixmap.isNull());
     if (directory.isEmpty())
@@ -446,25 +457,25 @@ void TestMainWindow::screenshot()
     demo.show();
     const quint16 id = demo.openDemo();
     QVERIFY(id != 0);
-    demo.bottomTabs()->setCurrentWidget(demo.chartPanel());
+    demo.detailTabs()->setCurrentWidget(demo.detailTabs()->chartPanel());
     QList<SeriesKey> plotted;
     QTRY_VERIFY_WITH_TIMEOUT([&] {
-        for (const SeriesKey &key : demo.seriesCatalog()->discoveredSeries()) {
+        for (const SeriesKey &key : demo.workspace()->seriesCatalog()->discoveredSeries()) {
             if ((key.eventType == "trade" && key.path == "price")
                 || (key.eventType == "latency" && key.path == "latency.p99_ms")) {
                 if (!plotted.contains(key)) {
-                    demo.chartPanel()->setPlotted(key, true);
+                    demo.detailTabs()->chartPanel()->setPlotted(key, true);
                     plotted.append(key);
                 }
             }
         }
         return plotted.size() == 2;
     }(), 10000);
-    QTRY_VERIFY_WITH_TIMEOUT(demo.chartPanel()->pointCount(plotted.first()) > 40, 15000);
+    QTRY_VERIFY_WITH_TIMEOUT(demo.detailTabs()->chartPanel()->pointCount(plotted.first()) > 40, 15000);
     QVERIFY(demo.grab().save(QString::fromLocal8Bit(directory) + QStringLiteral("/screenshot-chart.png")));
 
-    demo.runDiagnostics(4000);
-    QTRY_VERIFY_WITH_TIMEOUT(!demo.diagnosticsView()->report().findings.isEmpty(), 15000);
+    demo.workspace()->runDiagnostics(demo.connectionsPane()->currentConnection(), 4000);
+    QTRY_VERIFY_WITH_TIMEOUT(!demo.detailTabs()->diagnosticsView()->report().findings.isEmpty(), 15000);
     QVERIFY(demo.grab().save(QString::fromLocal8Bit(directory)
                              + QStringLiteral("/screenshot-diagnostics.png")));
 }

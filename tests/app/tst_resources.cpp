@@ -1,4 +1,4 @@
-// The resources compiled into sse-monitor-core: the application icon must survive static
+// The resources compiled into sse-monitor-widgets: the application icon must survive static
 // linking and render through the Qt SVG plugins.
 
 #include <QFile>

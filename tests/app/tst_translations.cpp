@@ -47,9 +47,9 @@ private:
 
 namespace {
 
-QString translated(const char *source)
+QString translated(const char *source, const char *context = "MainWindow")
 {
-    return QCoreApplication::translate("MainWindow", source);
+    return QCoreApplication::translate(context, source);
 }
 
 } // namespace
@@ -123,9 +123,16 @@ void TestTranslations::chineseMenusAndActions()
     QCOMPARE(translated("&View"), QStringLiteral("视图(&V)"));
 
     const QStringList actions = actionTexts(window);
-    for (const char *source : {"&New Connection…", "&Open Recording…", "&Quit", "&Find…",
-                               "&Reconnect Now", "&Language"}) {
-        const QString text = translated(source);
+    // The window's own actions and those the panes hand to its menus.
+    const struct
+    {
+        const char *context;
+        const char *source;
+    } sources[] = {{"MainWindow", "&New Connection…"}, {"MainWindow", "&Open Recording…"},
+                   {"MainWindow", "&Quit"},           {"EventLogPane", "&Find…"},
+                   {"ConnectionsPane", "&Reconnect Now"}, {"MainWindow", "&Language"}};
+    for (const auto &[context, source] : sources) {
+        const QString text = translated(source, context);
         QVERIFY2(text != QLatin1String(source), source);
         QVERIFY2(actions.contains(text), qPrintable(text));
     }
@@ -197,13 +204,13 @@ void TestTranslations::englishPluralForms()
 {
     QVERIFY(UiLanguage::install(QStringLiteral("en")));
     const char *source = "Opened %1: %Ln event(s)";
-    QCOMPARE(QCoreApplication::translate("MainWindow", source, nullptr, 1),
+    QCOMPARE(QCoreApplication::translate("Workspace", source, nullptr, 1),
              QStringLiteral("Opened %1: 1 event"));
-    QCOMPARE(QCoreApplication::translate("MainWindow", source, nullptr, 3),
+    QCOMPARE(QCoreApplication::translate("Workspace", source, nullptr, 3),
              QStringLiteral("Opened %1: 3 events"));
 
     QVERIFY(UiLanguage::install(QStringLiteral("zh_CN")));
-    QCOMPARE(QCoreApplication::translate("MainWindow", source, nullptr, 3),
+    QCOMPARE(QCoreApplication::translate("Workspace", source, nullptr, 3),
              QStringLiteral("已打开 %1：3 个事件"));
 }
 

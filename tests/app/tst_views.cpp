@@ -764,6 +764,7 @@ void TestViews::secretHeaderNames_data()
 
     QTest::newRow("authorization") << u"Authorization"_s << true;
     QTest::newRow("cookie") << u"cookie"_s << true;
+    QTest::newRow("set-cookie") << u"Set-Cookie"_s << true;
     QTest::newRow("proxy-authorization") << u"Proxy-Authorization"_s << true;
     QTest::newRow("x-api-key") << u"X-API-Key"_s << true;
     QTest::newRow("token") << u"X-Auth-Token"_s << true;

@@ -10,6 +10,10 @@
 #include "charts/chartpanel.h"
 #include "charts/seriescatalog.h"
 #include "models/eventlogmodel.h"
+#include "session/workspace.h"
+#include "views/connectiondetailtabs.h"
+#include "views/connectionspane.h"
+#include "views/eventlogpane.h"
 #include "views/mainwindow.h"
 
 #include <QApplication>
@@ -153,12 +157,12 @@ int main(int argc, char *argv[])
     const quint16 id = window.addConnection(QStringLiteral("bench"), options);
 
     // One chart series live: tick / value, plotted as soon as it is discovered.
-    window.bottomTabs()->setCurrentWidget(window.chartPanel());
-    QObject::connect(window.seriesCatalog(), &SeriesCatalog::seriesDiscovered, &window,
+    window.detailTabs()->setCurrentWidget(window.detailTabs()->chartPanel());
+    QObject::connect(window.workspace()->seriesCatalog(), &SeriesCatalog::seriesDiscovered, &window,
                      [&](const QList<SeriesKey> &keys) {
                          for (const SeriesKey &key : keys) {
                              if (key.connection == id && key.path == "value")
-                                 window.chartPanel()->setPlotted(key, true);
+                                 window.detailTabs()->chartPanel()->setPlotted(key, true);
                          }
                      });
 
@@ -185,7 +189,7 @@ int main(int argc, char *argv[])
     QTimer finish;
     finish.setInterval(50);
     QObject::connect(&finish, &QTimer::timeout, &window, [&] {
-        const ConnectionEntry *entry = window.connections()->entry(id);
+        const ConnectionEntry *entry = window.workspace()->connections()->entry(id);
         const bool closed = entry && entry->state == Sse::Client::State::Closed;
         if ((server.done() && closed) || wall.elapsed() > qint64(seconds * 1000) + 20000)
             app.quit();
@@ -200,11 +204,11 @@ int main(int argc, char *argv[])
         return double(r.ru_utime.tv_sec + r.ru_stime.tv_sec)
             + double(r.ru_utime.tv_usec + r.ru_stime.tv_usec) / 1e6;
     };
-    const ConnectionEntry *entry = window.connections()->entry(id);
+    const ConnectionEntry *entry = window.workspace()->connections()->entry(id);
     const qint64 received = entry ? entry->events : 0;
     const qint64 sent = server.sent();
-    window.logModel()->flush();
-    const qint64 logged = window.logModel()->totalCount() + window.logModel()->evictedCount();
+    window.workspace()->logModel()->flush();
+    const qint64 logged = window.workspace()->logModel()->totalCount() + window.workspace()->logModel()->evictedCount();
     std::printf("bench_gui: shape (b), %d events/s requested for %.0f s, window shown (%s)\n",
                 rate, seconds, qPrintable(QGuiApplication::platformName()));
     std::printf("%-34s %14s\n", "figure", "value");

@@ -13,6 +13,10 @@
 #include "models/connectionlistmodel.h"
 #include "models/eventlogmodel.h"
 #include "recording/recorder.h"
+#include "session/workspace.h"
+#include "views/connectiondetailtabs.h"
+#include "views/connectionspane.h"
+#include "views/eventlogpane.h"
 #include "views/mainwindow.h"
 
 #include <QApplication>
@@ -39,10 +43,10 @@ int main(int argc, char *argv[])
 
     MainWindow window;
     if (arguments.size() == 5)
-        window.logModel()->setCapacity(arguments.at(4).toLongLong());
+        window.workspace()->logModel()->setCapacity(arguments.at(4).toLongLong());
     window.resize(1200, 800);
     window.show();
-    if (!window.startRecording(recording)) {
+    if (!window.workspace()->startRecording(recording)) {
         std::fprintf(stderr, "soak_gui: cannot record to %s\n", qPrintable(recording));
         return 1;
     }
@@ -53,11 +57,11 @@ int main(int argc, char *argv[])
     int code = 0;
     QTimer::singleShot(qint64(seconds * 1000), &window, [&] {
         // Counters first: stopping the recording lets the event loop run.
-        const QList<ConnectionEntry> entries = window.connections()->model()->entries();
+        const QList<ConnectionEntry> entries = window.workspace()->connections()->model()->entries();
         const ConnectionEntry entry = entries.isEmpty() ? ConnectionEntry() : entries.first();
-        Recorder *recorder = window.recorder();
+        Recorder *recorder = window.workspace()->recorder();
         QSignalSpy stopped(recorder, &Recorder::stopped);
-        window.stopRecording();
+        window.workspace()->stopRecording();
         if (!stopped.wait(30000))
             code = 1;
         std::printf("events %lld reconnects %lld id_gaps %lld recorded %lld dropped %lld "

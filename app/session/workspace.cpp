@@ -1,0 +1,563 @@
+#include "session/workspace.h"
+
+#include "charts/seriescatalog.h"
+#include "models/eventlogmodel.h"
+#include "models/typelistmodel.h"
+#include "recording/exportjob.h"
+#include "recording/logimporter.h"
+#include "recording/recorder.h"
+#include "recording/recorderoptions.h"
+#include "recording/replayer.h"
+
+#include "sselib/demoserver.h"
+#include "sselib/diagnostics.h"
+
+#include "models/eventstore.h"
+
+#include <QFileInfo>
+#include <QSettings>
+#include <QUuid>
+
+Workspace::Workspace(QObject *parent)
+    : QObject(parent)
+    , m_log(new EventLogModel(this))
+    , m_types(new TypeListModel(this))
+    , m_catalog(new SeriesCatalog(this))
+    , m_recorder(new Recorder(this))
+    , m_secrets(new SecretStore({}, this))
+    , m_diagnostics(new Sse::StreamDiagnostics(this))
+{
+    // An id is not handed out again while the log still holds events filed under it.
+    m_connections.setIdInUse(
+        [this](quint16 id) { return m_log->store().connectionEventCount(id) > 0; });
+    routeConnectionSignals();
+    routeRecorderSignals();
+    connect(m_secrets, &SecretStore::saveFinished, this, &Workspace::reportSecretsSaved);
+    connect(m_log, &EventLogModel::countsChanged, this,
+            [this] { m_types->refresh(m_log->store()); });
+    // A check is a separate run: its own client in the GUI thread, only while it runs.
+    connect(m_diagnostics, &Sse::StreamDiagnostics::finished, this,
+            [this] { emit diagnosticsFinished(m_diagnostics->report()); });
+}
+
+Workspace::~Workspace()
+{
+    // Stop the event flow before the models go away.
+    m_connections.disconnect(this);
+}
+
+void Workspace::routeConnectionSignals()
+{
+    connect(&m_connections, &ConnectionManager::eventsReceived, this,
+            [this](quint16 id, const Sse::EventList &events) {
+                m_log->ingest(id, events);
+                m_catalog->ingest(id, events);
+                if (m_recorder->isRecording() && isRecorded(id))
+                    m_recorder->recordEvents(id, events);
+            });
+    connect(&m_connections, &ConnectionManager::rawBytesReceived, this,
+            [this](quint16 id, const QByteArray &bytes) {
+                if (isRecorded(id))
+                    m_recorder->recordRaw(id, bytes);
+            });
+    connect(&m_connections, &ConnectionManager::stateChanged, this, &Workspace::recordState);
+    connect(&m_connections, &ConnectionManager::connectionAdded, this, [this](quint16 id) {
+        if (const ConnectionEntry *entry = m_connections.entry(id))
+            m_log->setConnectionName(id, entry->name);
+    });
+    connect(&m_connections, &ConnectionManager::connectionRenamed, m_log,
+            &EventLogModel::setConnectionName);
+    connect(&m_connections, &ConnectionManager::connectionRemoved, this, [this](quint16 id) {
+        // Its secret store entry goes with the next save of the connections.
+        m_secretIds.remove(id);
+        m_startWhenComplete.remove(id);
+        if (id == m_demoConnection)
+            m_demoConnection = 0;
+    });
+}
+
+void Workspace::routeRecorderSignals()
+{
+    connect(m_recorder, &Recorder::statusChanged, this, &Workspace::recordingChanged);
+    connect(m_recorder, &Recorder::stopped, this, &Workspace::recordingChanged);
+    connect(m_recorder, &Recorder::errorOccurred, this, [this](const QString &error) {
+        // Monitoring goes on; what was written stays on disk.
+        m_recordingError = error;
+        emit recordingChanged();
+        emit message(tr("Recording stopped: %1").arg(error), 15000);
+    });
+}
+
+quint16 Workspace::addConnection(const QString &name, const Sse::ClientOptions &options,
+                                 ConnectionManager::Start start)
+{
+    return m_connections.add(name, options, start);
+}
+
+quint16 Workspace::openDemo()
+{
+    if (!m_demo) {
+        m_demo = std::make_unique<Sse::DemoServer>();
+        if (!m_demo->listen()) {
+            const QString error = m_demo->errorString();
+            m_demo.reset();
+            emit demoFailed(error);
+            return 0;
+        }
+    }
+    // Reuse the demo connection (its port changes between runs).
+    if (const ConnectionEntry *entry = m_connections.entry(m_demoConnection)) {
+        Sse::ClientOptions options = entry->options;
+        options.url = m_demo->streamUrl();
+        m_connections.update(entry->id, entry->name, options);
+        m_connections.open(entry->id);
+        return entry->id;
+    }
+    Sse::ClientOptions options;
+    options.url = m_demo->streamUrl();
+    m_demoConnection = m_connections.add(tr("Demo stream"), options);
+    return m_demoConnection;
+}
+
+Workspace::OpenResult Workspace::openConnection(quint16 id)
+{
+    const ConnectionEntry *entry = m_connections.entry(id);
+    if (!entry)
+        return OpenResult::NotFound;
+    if (!entry->missingSecrets.isEmpty()) {
+        m_startWhenComplete.insert(id);
+        return OpenResult::NeedsSecrets;
+    }
+    m_connections.open(id);
+    return OpenResult::Opened;
+}
+
+void Workspace::updateConnection(quint16 id, const QString &name, const Sse::ClientOptions &options)
+{
+    const ConnectionEntry *entry = m_connections.entry(id);
+    if (!entry || entry->offline)
+        return;
+    const QList<QByteArray> missing = entry->missingSecrets;
+    QList<QByteArray> stillMissing;
+    for (const QByteArray &header : missing) {
+        for (const auto &given : options.headers) {
+            if (given.first.compare(header, Qt::CaseInsensitive) == 0 && given.second.isEmpty())
+                stillMissing.append(header);
+        }
+    }
+    if (isDemo(id) && m_demo && options.url != m_demo->streamUrl())
+        m_demoConnection = 0; // pointed elsewhere, it is an ordinary connection now
+    m_connections.setMissingSecrets(id, stillMissing);
+    m_connections.update(id, name, options);
+    if (!missing.isEmpty() && stillMissing.isEmpty() && m_startWhenComplete.remove(id))
+        m_connections.open(id);
+    saveConnections();
+}
+
+void Workspace::cancelPendingStart(quint16 id)
+{
+    m_startWhenComplete.remove(id);
+}
+
+quint16 Workspace::duplicateConnection(quint16 id)
+{
+    const ConnectionEntry *entry = m_connections.entry(id);
+    if (!entry || entry->offline)
+        return 0;
+    const QList<QByteArray> missing = entry->missingSecrets;
+    const QString name = tr("%1 (copy)").arg(entry->name);
+    // The copy of a connection without its secrets waits for them too.
+    const quint16 copy = m_connections.add(name, entry->options,
+                                           missing.isEmpty() ? ConnectionManager::Start::Now
+                                                             : ConnectionManager::Start::Later);
+    if (!missing.isEmpty())
+        m_connections.setMissingSecrets(copy, missing);
+    saveConnections();
+    return copy;
+}
+
+void Workspace::removeConnection(quint16 id)
+{
+    if (!m_connections.entry(id))
+        return;
+    m_connections.remove(id);
+    saveConnections();
+}
+
+void Workspace::clearEvents()
+{
+    m_log->clear();
+    m_catalog->clear();
+}
+
+int Workspace::restoreConnections()
+{
+    int restored = 0;
+    const QList<SavedConnection> saved = SavedConnections::load(QSettings());
+    for (const SavedConnection &connection : saved) {
+        if (connection.demo) {
+            openDemo();
+            ++restored;
+            continue;
+        }
+        if (!connection.options.url.isValid())
+            continue;
+        const auto start =
+            connection.open ? ConnectionManager::Start::Now : ConnectionManager::Start::Later;
+        // Secret values are not in the settings: the connection waits for the secret store.
+        const quint16 id = m_connections.add(
+            connection.name, connection.options,
+            connection.secretHeaders.isEmpty() ? start : ConnectionManager::Start::Later);
+        if (!connection.secretHeaders.isEmpty())
+            requestSecrets(id, connection, start);
+        ++restored;
+    }
+    return restored;
+}
+
+void Workspace::saveConnections()
+{
+    QSettings settings;
+    QSet<QString> previousIds;
+    for (const SavedConnection &previous : SavedConnections::load(settings)) {
+        if (!previous.secretsId.isEmpty())
+            previousIds.insert(previous.secretsId);
+    }
+    QList<SavedConnection> connections;
+    QSet<QString> currentIds;
+    for (const ConnectionEntry &entry : m_connections.model()->entries()) {
+        if (entry.offline)
+            continue;
+        // Secret header values never go to the settings: only their names, and the id of
+        // their entry in the secret store.
+        SavedConnection saved =
+            SavedConnection::fromOptions(entry.name, entry.options, Sse::SecretHandling::Exclude);
+        saved.demo = isDemo(entry.id);
+        const bool active =
+            entry.state != Sse::Client::State::Closed && entry.state != Sse::Client::State::Idle;
+        saved.open = active || m_startWhenComplete.contains(entry.id);
+        const SecretStore::Headers secrets = SecretStore::secretHeaders(entry.options.headers);
+        if (!secrets.isEmpty()) {
+            QString &secretsId = m_secretIds[entry.id];
+            if (secretsId.isEmpty())
+                secretsId = QUuid::createUuid().toString(QUuid::WithoutBraces);
+            saved.secretsId = secretsId;
+            currentIds.insert(secretsId);
+            // Values still unknown are not written over what the keychain may hold.
+            if (!entry.secretsPending && entry.missingSecrets.isEmpty())
+                m_secrets->save(secretsId, secrets);
+        }
+        connections.append(saved);
+    }
+    for (const QString &stale : std::as_const(previousIds)) {
+        if (!currentIds.contains(stale))
+            m_secrets->remove(stale);
+    }
+    SavedConnections::save(settings, connections);
+}
+
+void Workspace::requestSecrets(quint16 id, const SavedConnection &saved,
+                               ConnectionManager::Start start)
+{
+    if (!saved.secretsId.isEmpty())
+        m_secretIds.insert(id, saved.secretsId);
+    // Start::Now: open it as soon as every secret is known.
+    if (start == ConnectionManager::Start::Now)
+        m_startWhenComplete.insert(id);
+    m_connections.setSecretsPending(id);
+    const QList<QByteArray> names = saved.secretHeaders;
+    if (saved.secretsId.isEmpty()) {
+        fillSecrets(id, names, {}); // nothing was ever stored for it (an imported profile)
+        return;
+    }
+    m_secrets->load(saved.secretsId, this,
+                    [this, id, names](const SecretStore::LoadResult &result) {
+                        fillSecrets(id, names, result);
+                    });
+}
+
+void Workspace::fillSecrets(quint16 id, const QList<QByteArray> &names,
+                            const SecretStore::LoadResult &result)
+{
+    const ConnectionEntry *entry = m_connections.entry(id);
+    if (!entry)
+        return;
+    const QString name = entry->name;
+    Sse::ClientOptions options = entry->options;
+    QList<QByteArray> missing;
+    for (const QByteArray &header : names) {
+        auto sameName = [&header](const QPair<QByteArray, QByteArray> &candidate) {
+            return candidate.first.compare(header, Qt::CaseInsensitive) == 0;
+        };
+        if (std::any_of(options.headers.cbegin(), options.headers.cend(), sameName))
+            continue; // the user entered it meanwhile
+        const auto found = std::find_if(result.headers.cbegin(), result.headers.cend(), sameName);
+        const QByteArray value = found != result.headers.cend() ? found->second : QByteArray();
+        // An unknown value stays as an empty row, for the dialog to ask for it.
+        options.headers.append({header, value});
+        if (value.isEmpty())
+            missing.append(header);
+    }
+    m_connections.setMissingSecrets(id, missing);
+    m_connections.update(id, name, options);
+    if (missing.isEmpty()) {
+        if (m_startWhenComplete.remove(id))
+            m_connections.open(id);
+        return;
+    }
+    QStringList list;
+    for (const QByteArray &header : std::as_const(missing))
+        list.append(QString::fromUtf8(header));
+    emit message(tr("%1: no value for %2 (%3). Edit the connection to enter it.")
+                     .arg(name, list.join(QStringLiteral(", ")),
+                          result.errorString.isEmpty() ? tr("not saved") : result.errorString),
+                 20000);
+}
+
+void Workspace::reportSecretsSaved(const QString &secretsId, SecretStore::Location location,
+                                   const QString &error)
+{
+    if (location == SecretStore::Location::Keychain)
+        return;
+    const ConnectionEntry *entry = m_connections.entry(m_secretIds.key(secretsId));
+    const QString name = entry ? entry->name : QString();
+    emit message(location == SecretStore::Location::SettingsFile
+                     ? tr("The secret headers of %1 were written to the settings file in plain "
+                          "text: %2")
+                           .arg(name, error)
+                     : tr("The secret headers of %1 were not saved (%2); they will be asked "
+                          "for next time. Connection > Store Secrets in Plain Text allows "
+                          "keeping them in the settings file.")
+                           .arg(name, error),
+                 20000);
+}
+
+QList<Sse::Profile> Workspace::liveProfiles() const
+{
+    QList<Sse::Profile> profiles;
+    for (const ConnectionEntry &entry : m_connections.model()->entries()) {
+        if (!entry.offline)
+            profiles.append({entry.name, entry.options});
+    }
+    return profiles;
+}
+
+bool Workspace::exportConnections(const QString &path, Sse::SecretHandling secrets,
+                                  QString *errorString)
+{
+    QList<SavedConnection> connections;
+    for (const ConnectionEntry &entry : m_connections.model()->entries()) {
+        if (entry.offline)
+            continue;
+        // Secrets that are not written (excluded, or unknown) are listed by name, so that an
+        // import and sse-monitor-cli know what to ask for.
+        SavedConnection saved = SavedConnection::fromOptions(entry.name, entry.options, secrets);
+        saved.demo = isDemo(entry.id);
+        connections.append(saved);
+    }
+    return SavedConnections::writeFile(path, connections, secrets, errorString);
+}
+
+SavedConnections::Import Workspace::importConnections(const QString &path)
+{
+    SavedConnections::Import result = SavedConnections::import(path, liveProfiles());
+    for (const SavedConnection &connection : std::as_const(result.added)) {
+        const quint16 id =
+            m_connections.add(connection.name, connection.options, ConnectionManager::Start::Later);
+        if (!connection.secretHeaders.isEmpty())
+            requestSecrets(id, connection, ConnectionManager::Start::Later);
+    }
+    if (!result.added.isEmpty())
+        saveConnections();
+    return result;
+}
+
+void Workspace::setPlainTextSecrets(bool enabled)
+{
+    m_secrets->setPlainTextFallback(enabled);
+    saveConnections();
+}
+
+bool Workspace::isRecorded(quint16 id) const
+{
+    return m_recordedConnections.isEmpty() || m_recordedConnections.contains(id);
+}
+
+bool Workspace::isRecording() const
+{
+    return m_recorder->isRecording();
+}
+
+bool Workspace::startRecording(const QString &path, RawCapture raw, quint16 onlyConnection)
+{
+    if (m_recorder->isRecording())
+        stopRecording();
+    m_recordingError.clear();
+    m_recordedConnections.clear();
+    if (onlyConnection != 0)
+        m_recordedConnections.insert(onlyConnection);
+    RecorderOptions options;
+    // Large recordings are split into parts (FILE.1.jsonl, ...) that open on their own.
+    options.rotateBytes = 1024LL * 1024 * 1024;
+    if (raw == RawCapture::On) {
+        QString rawPath = path;
+        if (rawPath.endsWith(QLatin1String(".jsonl")))
+            rawPath.chop(6);
+        options.rawCapturePath = rawPath + QStringLiteral(".raw.sse");
+    }
+    m_connections.setRawCapture(raw == RawCapture::On);
+    if (!m_recorder->start(path, options)) {
+        m_recordingError = m_recorder->errorString();
+        m_connections.setRawCapture(false);
+        emit recordingChanged();
+        return false;
+    }
+    for (const ConnectionEntry &entry : m_connections.model()->entries()) {
+        if (entry.offline || !isRecorded(entry.id))
+            continue;
+        m_recorder->addConnection(entry.id, entry.name, entry.options.url, entry.options.headers);
+    }
+    emit recordingChanged();
+    return true;
+}
+
+void Workspace::stopRecording()
+{
+    m_connections.setRawCapture(false);
+    m_recorder->stop();
+    emit recordingChanged();
+}
+
+void Workspace::recordState(quint16 id, Sse::Client::State state)
+{
+    if (!m_recorder->isRecording() || !isRecorded(id))
+        return;
+    const ConnectionEntry *entry = m_connections.entry(id);
+    if (!entry || entry->log.isEmpty())
+        return;
+    const ConnectionLogEntry &log = entry->log.last();
+    Sse::JsonLines::StateRecord record;
+    record.timeMs = log.timeMs;
+    record.state = Sse::stateName(state);
+    record.retryMs = log.retryMs;
+    record.attempt = log.attempt;
+    record.status = log.httpStatus;
+    record.error = state == Sse::Client::State::Open ? QString() : log.detail;
+    record.lastEventId = log.lastEventId;
+    if (state == Sse::Client::State::Connecting)
+        record.error.clear();
+    m_recorder->recordState(id, record);
+}
+
+ExportJob *Workspace::exportEvents(ExportFormat format, const QString &path,
+                                   const QList<qint64> &sequences,
+                                   const QList<QByteArray> &jsonPaths)
+{
+    if (m_exportJob && m_exportJob->isRunning())
+        return nullptr;
+    ExportOptions options;
+    options.jsonPaths = jsonPaths;
+    for (const ConnectionEntry &entry : m_connections.model()->entries()) {
+        options.connectionNames.insert(entry.id, entry.name);
+        options.connectionUrls.insert(entry.id, entry.options.url);
+    }
+    auto *job = new ExportJob(m_log, this);
+    connect(job, &ExportJob::finished, this, [this, job, path](bool ok, const QString &error) {
+        emit message(ok ? tr("Exported to %1").arg(path) : tr("Export failed: %1").arg(error),
+                     10000);
+        job->deleteLater();
+    });
+    if (!job->start(format, path, sequences, options)) {
+        job->deleteLater();
+        return nullptr;
+    }
+    m_exportJob = job;
+    emit exportStarted(job);
+    return job;
+}
+
+LogImporter *Workspace::openRecording(const QString &path)
+{
+    auto *importer = new LogImporter(this);
+    const QString base = QFileInfo(path).fileName();
+    importer->setDefaultConnectionName(base);
+    auto ids = std::make_shared<QHash<QString, quint16>>();
+    auto idFor = [this, ids, path, base](const QString &name) {
+        auto it = ids->constFind(name);
+        if (it != ids->constEnd())
+            return *it;
+        const QString shown = name == base ? base : name + QStringLiteral(" · ") + base;
+        const quint16 id = m_connections.addOffline(shown, QUrl::fromLocalFile(path));
+        ids->insert(name, id);
+        return id;
+    };
+    connect(importer, &LogImporter::connectionFound, this,
+            [idFor](const QString &name, const QUrl &) { idFor(name); });
+    connect(importer, &LogImporter::eventsLoaded, this,
+            [this, idFor](const QString &name, const Sse::EventList &events) {
+                m_connections.ingestOffline(idFor(name), events);
+            });
+    connect(importer, &LogImporter::progress, this, [this, base](int percent) {
+        emit message(tr("Opening %1… %2%").arg(base).arg(percent), 0);
+    });
+    connect(importer, &LogImporter::finished, this,
+            [this, importer, base](const LogImporter::Statistics &stats) {
+                QString text = stats.error.isEmpty()
+                    ? tr("Opened %1: %Ln event(s)", nullptr,
+                         int(qMin<qint64>(stats.events, INT_MAX)))
+                          .arg(base)
+                    : tr("Could not open %1: %2").arg(base, stats.error);
+                if (stats.skippedLines > 0)
+                    text += tr(" (%n unreadable line(s) skipped, e.g. %1)", nullptr,
+                               int(stats.skippedLines))
+                                .arg(stats.warnings.value(0));
+                emit message(text, 15000);
+                importer->deleteLater();
+            });
+    if (!importer->start(path)) {
+        importer->deleteLater();
+        return nullptr;
+    }
+    return importer;
+}
+
+void Workspace::replayRecording(const QString &path, double speed)
+{
+    auto *importer = new LogImporter(this);
+    auto events = std::make_shared<Sse::EventList>();
+    connect(importer, &LogImporter::eventsLoaded, this,
+            [events](const QString &, const Sse::EventList &batch) { events->append(batch); });
+    connect(importer, &LogImporter::finished, this,
+            [this, importer, events, path, speed](const LogImporter::Statistics &) {
+                importer->deleteLater();
+                const quint16 id = m_connections.addOffline(
+                    tr("%1 (replay)").arg(QFileInfo(path).fileName()), QUrl::fromLocalFile(path));
+                auto *replayer = new Replayer(this);
+                replayer->setEvents(*events);
+                replayer->setSpeed(speed);
+                connect(replayer, &Replayer::eventsReplayed, this,
+                        [this, id](const Sse::EventList &batch) {
+                            m_connections.ingestOffline(id, batch);
+                        });
+                connect(replayer, &Replayer::finished, replayer, &QObject::deleteLater);
+                connect(&m_connections, &ConnectionManager::connectionRemoved, replayer,
+                        [replayer, id](quint16 removed) {
+                            if (removed == id)
+                                replayer->deleteLater();
+                        });
+                replayer->play();
+                emit replayStarted(id);
+            });
+    if (!importer->start(path))
+        importer->deleteLater();
+}
+
+bool Workspace::runDiagnostics(quint16 id, int durationMs)
+{
+    const ConnectionEntry *entry = m_connections.entry(id);
+    if (!entry || entry->offline)
+        return false; // nothing live to check
+    emit diagnosticsStarted(id, entry->name);
+    m_diagnostics->run(entry->options, durationMs);
+    return true;
+}

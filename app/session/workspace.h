@@ -1,0 +1,148 @@
+#pragma once
+
+#include "models/connectionmanager.h"
+#include "models/secretstore.h"
+#include "recording/exportformatter.h"
+#include "session/savedconnections.h"
+
+#include <QHash>
+#include <QObject>
+#include <QPointer>
+#include <QSet>
+
+#include <memory>
+
+class EventLogModel;
+class ExportJob;
+class LogImporter;
+class Recorder;
+class SeriesCatalog;
+class TypeListModel;
+namespace Sse {
+class DemoServer;
+class StreamDiagnostics;
+struct DiagnosticsReport;
+} // namespace Sse
+
+/// What the user works on, without a window: the connections, the event log and its type
+/// list, the chart series, the recorder, the secret store and the demo server, and the jobs
+/// that run on them (recording, export, opening and replaying recordings, stream checks,
+/// saving and importing connections).
+///
+/// Events, raw bytes and state changes arrive from ConnectionManager (queued from the network
+/// thread) and are routed here to the log model, the series catalogue and the recorder. The
+/// workspace takes connection ids and event sequences as parameters and reports through
+/// signals: it never asks a view what is current or selected. Qt Core, Gui and Network only.
+class Workspace : public QObject
+{
+    Q_OBJECT
+public:
+    explicit Workspace(QObject *parent = nullptr);
+    ~Workspace() override;
+
+    ConnectionManager *connections() { return &m_connections; }
+    const ConnectionManager *connections() const { return &m_connections; }
+    EventLogModel *logModel() const { return m_log; }
+    TypeListModel *typeModel() const { return m_types; }
+    SeriesCatalog *seriesCatalog() const { return m_catalog; }
+    Recorder *recorder() const { return m_recorder; }
+    SecretStore *secretStore() const { return m_secrets; }
+
+    // --- connections ---
+    quint16 addConnection(const QString &name, const Sse::ClientOptions &options,
+                          ConnectionManager::Start start = ConnectionManager::Start::Now);
+    /// Starts the built-in demo server (once) and opens its connection; 0 when the server
+    /// cannot start (demoFailed()).
+    quint16 openDemo();
+    bool isDemo(quint16 id) const { return id != 0 && id == m_demoConnection; }
+    enum class OpenResult { Opened, NeedsSecrets, NotFound };
+    /// Opens \a id; a connection without its secrets is not opened but starts as soon as
+    /// updateConnection() completes them (NeedsSecrets: ask the user for them).
+    OpenResult openConnection(quint16 id);
+    /// New name and options from the user; a connection waiting for its secrets starts once
+    /// they are all there. Saves the connections.
+    void updateConnection(quint16 id, const QString &name, const Sse::ClientOptions &options);
+    /// The user gave up entering the secrets: the connection no longer waits to start.
+    void cancelPendingStart(quint16 id);
+    /// A copy named "NAME (copy)"; a copy of a connection without its secrets waits too.
+    quint16 duplicateConnection(quint16 id);
+    void removeConnection(quint16 id);
+    /// Clears the event log and the chart series.
+    void clearEvents();
+
+    // --- saved connections ---
+    /// Adds the connections saved in the settings; returns how many.
+    int restoreConnections();
+    /// Writes the connections to the settings and their secret values to the secret store.
+    void saveConnections();
+    /// Writes the live connections to \a path as a profiles file (the format of
+    /// sse-monitor-cli --profiles-file). Secret values only with SecretHandling::Include.
+    bool exportConnections(const QString &path, Sse::SecretHandling secrets,
+                           QString *errorString = nullptr);
+    /// Adds the connections of a profiles file, not started.
+    SavedConnections::Import importConnections(const QString &path);
+    void setPlainTextSecrets(bool enabled);
+
+    // --- recording ---
+    enum class RawCapture { Off, On };
+    /// Records every live connection, or only \a onlyConnection, to \a path; with
+    /// RawCapture::On the raw stream bytes go beside it (FILE.raw.sse). False with
+    /// recordingError() when the file cannot be written.
+    bool startRecording(const QString &path, RawCapture raw = RawCapture::Off,
+                        quint16 onlyConnection = 0);
+    void stopRecording();
+    bool isRecording() const;
+    /// Why the last recording failed; empty while it is fine.
+    QString recordingError() const { return m_recordingError; }
+
+    // --- export, open, replay, check ---
+    /// Exports the events \a sequences of the log; null while another export runs.
+    ExportJob *exportEvents(ExportFormat format, const QString &path,
+                            const QList<qint64> &sequences,
+                            const QList<QByteArray> &jsonPaths = {});
+    /// Opens a recording (JSON Lines or raw SSE) as offline connections.
+    LogImporter *openRecording(const QString &path);
+    /// Loads a recording and replays it into a new offline connection (replayStarted()).
+    void replayRecording(const QString &path, double speed);
+    /// Checks the stream of \a id with a second, temporary connection; false when \a id is
+    /// not a live connection.
+    bool runDiagnostics(quint16 id, int durationMs = 10000);
+
+Q_SIGNALS:
+    /// A message for the user, shown for \a timeoutMs (0: until the next one).
+    void message(const QString &text, int timeoutMs);
+    void demoFailed(const QString &error);
+    void recordingChanged();
+    void exportStarted(ExportJob *job);
+    void replayStarted(quint16 id);
+    void diagnosticsStarted(quint16 id, const QString &name);
+    void diagnosticsFinished(const Sse::DiagnosticsReport &report);
+
+private:
+    void routeConnectionSignals();
+    void routeRecorderSignals();
+    bool isRecorded(quint16 id) const;
+    void recordState(quint16 id, Sse::Client::State state);
+    void requestSecrets(quint16 id, const SavedConnection &saved, ConnectionManager::Start start);
+    void fillSecrets(quint16 id, const QList<QByteArray> &names,
+                     const SecretStore::LoadResult &result);
+    void reportSecretsSaved(const QString &secretsId, SecretStore::Location location,
+                            const QString &error);
+    QList<Sse::Profile> liveProfiles() const;
+
+    ConnectionManager m_connections;
+    EventLogModel *m_log = nullptr;
+    TypeListModel *m_types = nullptr;
+    SeriesCatalog *m_catalog = nullptr;
+    Recorder *m_recorder = nullptr;
+    SecretStore *m_secrets = nullptr;
+    Sse::StreamDiagnostics *m_diagnostics = nullptr;
+    std::unique_ptr<Sse::DemoServer> m_demo;
+    quint16 m_demoConnection = 0;
+
+    QHash<quint16, QString> m_secretIds; ///< connection → its entry in the secret store
+    QSet<quint16> m_startWhenComplete; ///< to open once their secrets are known
+    QPointer<ExportJob> m_exportJob;
+    QSet<quint16> m_recordedConnections; ///< empty = all
+    QString m_recordingError;
+};

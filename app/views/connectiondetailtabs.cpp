@@ -1,0 +1,170 @@
+#include "views/connectiondetailtabs.h"
+
+#include "charts/chartpanel.h"
+#include "models/connectionlogmodel.h"
+#include "models/eventlogmodel.h"
+#include "models/eventstore.h"
+#include "models/statisticsmodel.h"
+#include "session/workspace.h"
+#include "views/diagnosticsview.h"
+#include "views/eventdetailview.h"
+
+#include <QFontDatabase>
+#include <QHeaderView>
+#include <QPlainTextEdit>
+#include <QTreeView>
+
+ConnectionDetailTabs::ConnectionDetailTabs(Workspace *workspace, QWidget *parent)
+    : QTabWidget(parent)
+    , m_workspace(workspace)
+{
+    setObjectName(QStringLiteral("bottomTabs"));
+    setAccessibleName(tr("Details"));
+    m_detail = new EventDetailView;
+    m_chart = new ChartPanel(workspace->seriesCatalog());
+    m_response = new QPlainTextEdit;
+    m_response->setObjectName(QStringLiteral("response"));
+    m_response->setReadOnly(true);
+    m_response->setAccessibleName(tr("Response"));
+    m_response->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
+    addTab(m_detail, tr("Detail"));
+    addTab(m_chart, tr("Chart"));
+    addTab(createConnectionLog(), tr("Connection Log"));
+    addTab(createStatistics(), tr("Statistics"));
+    addTab(m_response, tr("Response"));
+    createDiagnostics();
+
+    ConnectionManager *connections = workspace->connections();
+    connect(connections, &ConnectionManager::connectionAdded, this,
+            [this, connections](quint16 id) {
+                if (const ConnectionEntry *entry = connections->entry(id))
+                    m_chart->setConnectionName(id, entry->name);
+            });
+    connect(connections, &ConnectionManager::connectionRenamed, m_chart,
+            &ChartPanel::setConnectionName);
+    connect(connections, &ConnectionManager::stateChanged, this, [this](quint16 id) {
+        if (id == m_connection)
+            updateResponse();
+    });
+    // The statistics change with every event: read them twice a second, and only while shown.
+    m_statisticsTimer.setInterval(500);
+    connect(&m_statisticsTimer, &QTimer::timeout, m_statisticsModel, &StatisticsModel::refresh);
+    connect(this, &QTabWidget::currentChanged, this, [this] {
+        if (currentWidget() == m_statistics) {
+            m_statisticsModel->refresh();
+            m_statisticsTimer.start();
+        } else {
+            m_statisticsTimer.stop();
+        }
+    });
+}
+
+QTreeView *ConnectionDetailTabs::createConnectionLog()
+{
+    m_logModel = new ConnectionLogModel(m_workspace->connections(), this);
+    m_connectionLog = new QTreeView;
+    m_connectionLog->setObjectName(QStringLiteral("connectionLog"));
+    m_connectionLog->setAccessibleName(tr("Connection log"));
+    m_connectionLog->setRootIsDecorated(false);
+    m_connectionLog->setUniformRowHeights(true);
+    m_connectionLog->setModel(m_logModel);
+    m_connectionLog->setColumnWidth(ConnectionLogModel::TimeColumn, 110);
+    m_connectionLog->setColumnWidth(ConnectionLogModel::StateColumn, 110);
+    m_connectionLog->setColumnWidth(ConnectionLogModel::DetailColumn, 420);
+    // New entries scroll into view, as a log does.
+    connect(m_logModel, &QAbstractItemModel::rowsInserted, m_connectionLog,
+            &QTreeView::scrollToBottom);
+    return m_connectionLog;
+}
+
+QTreeView *ConnectionDetailTabs::createStatistics()
+{
+    m_statisticsModel = new StatisticsModel(m_workspace->connections(), this);
+    m_statistics = new QTreeView;
+    m_statistics->setObjectName(QStringLiteral("statistics"));
+    m_statistics->setAccessibleName(tr("Statistics"));
+    m_statistics->setRootIsDecorated(false);
+    m_statistics->setUniformRowHeights(true);
+    m_statistics->setModel(m_statisticsModel);
+    m_statistics->setColumnWidth(StatisticsModel::TypeColumn, 180);
+    return m_statistics;
+}
+
+void ConnectionDetailTabs::createDiagnostics()
+{
+    m_diagnosticsView = new DiagnosticsView;
+    m_diagnosticsView->setObjectName(QStringLiteral("diagnostics"));
+    addTab(m_diagnosticsView, tr("Diagnostics"));
+    connect(m_diagnosticsView, &DiagnosticsView::runRequested, this,
+            [this] { m_workspace->runDiagnostics(m_connection); });
+    connect(m_workspace, &Workspace::diagnosticsStarted, this,
+            [this](quint16, const QString &name) {
+                setCurrentWidget(m_diagnosticsView);
+                m_diagnosticsView->setRunning(true, name);
+            });
+    connect(m_workspace, &Workspace::diagnosticsFinished, this,
+            [this](const Sse::DiagnosticsReport &report) {
+                m_diagnosticsView->setRunning(false);
+                m_diagnosticsView->setReport(report);
+            });
+}
+
+void ConnectionDetailTabs::setConnection(quint16 id)
+{
+    m_connection = id;
+    m_logModel->setConnection(id);
+    m_connectionLog->scrollToBottom();
+    m_statisticsModel->setConnection(id);
+    updateResponse();
+}
+
+void ConnectionDetailTabs::setEvent(qint64 sequence)
+{
+    if (sequence < 0) {
+        m_detail->clear();
+        return;
+    }
+    const EventLogModel *log = m_workspace->logModel();
+    const EventStore &store = log->store();
+    m_detail->setEvent(store.event(sequence), log->connectionName(store.connection(sequence)));
+}
+
+void ConnectionDetailTabs::showResponse()
+{
+    setCurrentWidget(m_response);
+}
+
+void ConnectionDetailTabs::updateResponse()
+{
+    const ConnectionEntry *entry = m_workspace->connections()->entry(m_connection);
+    if (!entry) {
+        m_response->clear();
+        return;
+    }
+    QString text;
+    const bool failed = entry->state == Sse::Client::State::Failed;
+    const int status =
+        failed && entry->failure.httpStatus > 0 ? entry->failure.httpStatus : entry->httpStatus;
+    const auto &headers = failed && !entry->failure.responseHeaders.isEmpty()
+        ? entry->failure.responseHeaders
+        : entry->responseHeaders;
+    text += tr("Request: %1 %2\n")
+                .arg(QString::fromLatin1(entry->options.method), entry->options.url.toString());
+    if (failed)
+        text += tr("Failed: %1\n").arg(entry->failure.message);
+    if (status > 0) {
+        text += QStringLiteral("\nHTTP %1 %2\n")
+                    .arg(status)
+                    .arg(QString::fromUtf8(entry->failure.reasonPhrase));
+        for (const auto &header : headers)
+            text += QString::fromUtf8(header.first) + QStringLiteral(": ")
+                + QString::fromUtf8(header.second) + QLatin1Char('\n');
+    } else {
+        text += tr("\nNo response received yet.\n");
+    }
+    if (failed && !entry->failure.bodyPreview.isEmpty()) {
+        text += tr("\nFirst %1 bytes of the body:\n").arg(entry->failure.bodyPreview.size());
+        text += QString::fromUtf8(entry->failure.bodyPreview);
+    }
+    m_response->setPlainText(text);
+}

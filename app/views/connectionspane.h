@@ -1,0 +1,60 @@
+#pragma once
+
+#include <QList>
+#include <QSplitter>
+
+QT_BEGIN_NAMESPACE
+class QAction;
+class QListView;
+class QTableView;
+QT_END_NAMESPACE
+
+class Workspace;
+
+/// The left pane: the connections table above the event types, with the actions on the
+/// selected connection (edit, duplicate, connect, disconnect, reconnect, check, remove).
+/// The actions are enabled from the signals that change what they act on: the current row
+/// and the state of its connection.
+class ConnectionsPane : public QSplitter
+{
+    Q_OBJECT
+public:
+    explicit ConnectionsPane(Workspace *workspace, QWidget *parent = nullptr);
+
+    quint16 currentConnection() const;
+    void selectConnection(quint16 id);
+
+    /// The connection actions, in menu order; a null entry stands for a separator.
+    QList<QAction *> connectionActions() const;
+    /// The actions of the toolbar's connection group.
+    QList<QAction *> toolBarActions() const;
+
+    QTableView *connectionView() const { return m_connectionView; }
+    QListView *typeView() const { return m_typeView; }
+
+Q_SIGNALS:
+    void currentConnectionChanged(quint16 id);
+    /// The user wants to edit \a id (the dialog belongs to the window).
+    void editRequested(quint16 id);
+    /// A double-click on a failed connection: its response says why.
+    void responseRequested(quint16 id);
+
+private:
+    void createActions();
+    QWidget *createConnectionsBox();
+    QWidget *createTypesBox();
+    void updateActions();
+    void activate();
+
+    Workspace *m_workspace = nullptr;
+    QTableView *m_connectionView = nullptr;
+    QListView *m_typeView = nullptr;
+
+    QAction *m_editAction = nullptr;
+    QAction *m_duplicateAction = nullptr;
+    QAction *m_connectAction = nullptr;
+    QAction *m_disconnectAction = nullptr;
+    QAction *m_reconnectAction = nullptr;
+    QAction *m_checkAction = nullptr;
+    QAction *m_removeAction = nullptr;
+};

@@ -1,0 +1,122 @@
+#include "views/mainstatusbar.h"
+
+#include "recording/exportjob.h"
+#include "recording/recorder.h"
+#include "session/workspace.h"
+
+#include <QDateTime>
+#include <QFileInfo>
+#include <QLabel>
+#include <QProgressBar>
+#include <QToolButton>
+
+MainStatusBar::MainStatusBar(Workspace *workspace, QWidget *parent)
+    : QStatusBar(parent)
+    , m_workspace(workspace)
+{
+    m_state = new QLabel;
+    m_totals = new QLabel;
+    m_recording = new QLabel;
+    m_recording->setObjectName(QStringLiteral("recordingIndicator"));
+    // These show server texts (reason phrases) and file names: never as rich text.
+    for (QLabel *label : {m_state, m_totals, m_recording})
+        label->setTextFormat(Qt::PlainText);
+    addWidget(m_state, 1);
+    addPermanentWidget(m_recording);
+    addPermanentWidget(m_totals);
+
+    connect(workspace, &Workspace::message, this, &QStatusBar::showMessage);
+    connect(workspace, &Workspace::recordingChanged, this, &MainStatusBar::updateRecording);
+    connect(workspace, &Workspace::exportStarted, this, &MainStatusBar::showExport);
+    connect(workspace->connections(), &ConnectionManager::stateChanged, this, [this](quint16 id) {
+        if (id == m_connection)
+            updateState();
+        updateTotals();
+    });
+    // Countdowns, rates and "last byte" ages move on their own.
+    m_timer.setInterval(500);
+    connect(&m_timer, &QTimer::timeout, this, [this] {
+        updateState();
+        updateTotals();
+    });
+    m_timer.start();
+    updateState();
+    updateTotals();
+}
+
+void MainStatusBar::setConnection(quint16 id)
+{
+    m_connection = id;
+    updateState();
+}
+
+void MainStatusBar::updateState()
+{
+    const ConnectionEntry *entry = m_workspace->connections()->entry(m_connection);
+    if (!entry) {
+        m_state->setText(tr("No connection selected"));
+        return;
+    }
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    QString text = entry->name + QStringLiteral(": ") + ConnectionListModel::stateText(*entry, now);
+    if (entry->state == Sse::Client::State::Open
+        || entry->state == Sse::Client::State::Reconnecting)
+        text += tr(" · retry %1 ms").arg(entry->reconnectionTimeMs);
+    if (entry->lastByteMs > 0)
+        text += tr(" · last byte %1 s ago")
+                    .arg(QString::number((now - entry->lastByteMs) / 1000.0, 'f', 1));
+    m_state->setText(text);
+}
+
+void MainStatusBar::updateTotals()
+{
+    qint64 events = 0;
+    double rate = 0;
+    int open = 0;
+    for (const ConnectionEntry &entry : m_workspace->connections()->model()->entries()) {
+        events += entry.events;
+        rate += entry.rate;
+        if (entry.state == Sse::Client::State::Open)
+            ++open;
+    }
+    m_totals->setText(
+        tr("%1 open · %Ln event(s) · %2/s", nullptr, int(qMin<qint64>(events, INT_MAX)))
+            .arg(open)
+            .arg(QString::number(rate, 'f', rate >= 100 ? 0 : 1)));
+}
+
+void MainStatusBar::updateRecording()
+{
+    const Recorder *recorder = m_workspace->recorder();
+    if (recorder->isRecording()) {
+        m_recording->setStyleSheet(QStringLiteral("color: #d93535; font-weight: bold"));
+        m_recording->setText(tr("● REC %1 · %2 · %Ln event(s)", nullptr,
+                                int(qMin<qint64>(recorder->eventsWritten(), INT_MAX)))
+                                 .arg(QFileInfo(recorder->fileName()).fileName(),
+                                      formatBytes(recorder->bytesWritten())));
+        m_recording->setToolTip(recorder->fileName());
+    } else if (!m_workspace->recordingError().isEmpty()) {
+        m_recording->setStyleSheet(QStringLiteral("color: #d93535"));
+        m_recording->setText(tr("Recording failed"));
+        m_recording->setToolTip(m_workspace->recordingError());
+    } else {
+        m_recording->clear();
+        m_recording->setToolTip(QString());
+    }
+}
+
+void MainStatusBar::showExport(ExportJob *job)
+{
+    auto *progress = new QProgressBar;
+    progress->setRange(0, 100);
+    progress->setMaximumWidth(160);
+    auto *cancel = new QToolButton;
+    cancel->setText(tr("Cancel export"));
+    addPermanentWidget(progress);
+    addPermanentWidget(cancel);
+    connect(cancel, &QToolButton::clicked, job, &ExportJob::cancel);
+    connect(job, &ExportJob::progress, progress, &QProgressBar::setValue);
+    // The job is deleted after it finished: the widgets go with it.
+    connect(job, &QObject::destroyed, progress, &QObject::deleteLater);
+    connect(job, &QObject::destroyed, cancel, &QObject::deleteLater);
+}

@@ -1,0 +1,36 @@
+#pragma once
+
+#include <QStatusBar>
+#include <QTimer>
+
+QT_BEGIN_NAMESPACE
+class QLabel;
+QT_END_NAMESPACE
+
+class ExportJob;
+class Workspace;
+
+/// The status bar: the state of the current connection, the totals of all connections, the
+/// recording indicator, the progress of a running export (with Cancel) and the workspace's
+/// messages.
+class MainStatusBar : public QStatusBar
+{
+    Q_OBJECT
+public:
+    explicit MainStatusBar(Workspace *workspace, QWidget *parent = nullptr);
+
+    void setConnection(quint16 id);
+
+private:
+    void updateState();
+    void updateTotals();
+    void updateRecording();
+    void showExport(ExportJob *job);
+
+    Workspace *m_workspace = nullptr;
+    quint16 m_connection = 0;
+    QLabel *m_state = nullptr;
+    QLabel *m_totals = nullptr;
+    QLabel *m_recording = nullptr;
+    QTimer m_timer;
+};
