@@ -134,6 +134,14 @@
         <source>HTTP %1 redirect to another origin (%2) would send the request body there: not followed. Allow it with the connection&apos;s &quot;send credentials to redirect targets&quot; option</source>
         <translation>HTTP %1 重定向到另一个源（%2）会把请求体发送过去：未跟随。可在连接的“向重定向目标发送凭据”选项中允许</translation>
     </message>
+    <message>
+        <source>%1: the server closes right after connecting (%2 times in a row, no events%3); backing off</source>
+        <translation>%1：服务器在连接后立即关闭（连续 %2 次，没有事件%3）；正在退避</translation>
+    </message>
+    <message>
+        <source> since %1</source>
+        <translation>，自 %1 起</translation>
+    </message>
 </context>
 <context>
     <name>ConnectionDetailTabs</name>

@@ -32,6 +32,8 @@ struct ClientMessages
 
 constexpr qsizetype BodyPreviewBytes = 1024;
 constexpr int MaximumRedirects = 20;
+constexpr qint64 QuickEndMs = 1000;   // a response shorter than this, with no event, "closed at once"
+constexpr int QuickEndFloorMs = 100;
 // Bytes parsed per read() call, and events per eventsReceived() at most: batches stay
 // large enough to amortise the signal but small enough that their memory is reused
 // from the allocator's cache instead of fresh pages on every read.
@@ -176,6 +178,9 @@ public:
     int attempt = 0;
     qint64 nextAttemptAt = 0;
     qint64 openedAt = 0;
+    qint64 eventsAtOpen = 0;
+    int quickEmptyEnds = 0;    // responses in a row that opened, sent no event, ended within 1 s
+    qint64 lastEventAtMs = 0;
     std::shared_ptr<FlowControl> flow;
     bool throttled = false;
     QElapsedTimer throttledSince;
@@ -503,6 +508,7 @@ void Client::Private::onHead()
         return;
     }
     openedAt = clock();
+    eventsAtOpen = stats.events;
     if (options.idleTimeoutMs > 0)
         idleTimer->start(options.idleTimeoutMs);
     setState(State::Open);
@@ -659,6 +665,7 @@ void Client::Private::readBody()
             return;
         }
         stats.events += events.size();
+        lastEventAtMs = clock();
         // Types are interned per batch: count per type index, hash once per type.
         typeCounts.assign(events.types().size(), 0);
         for (qsizetype i = 0; i < events.size(); ++i)
@@ -760,11 +767,31 @@ void Client::Private::onFinished()
 
 void Client::Private::handleEndOfResponse(const QString &reason)
 {
-    const bool stable = openedAt > 0 && clock() - openedAt >= options.backoffResetAfterMs;
+    const qint64 now = clock();
+    const bool stable = openedAt > 0 && now - openedAt >= options.backoffResetAfterMs;
     if (stable)
         attempt = 0;
+    QString why = reason;
+    if (openedAt > 0) {
+        if (stats.events > eventsAtOpen) {
+            quickEmptyEnds = 0;
+        } else if (now - openedAt < QuickEndMs) {
+            ++quickEmptyEnds;
+            if (quickEmptyEnds >= 2) {
+                why = ClientMessages::tr("%1: the server closes right after connecting (%2 times "
+                                         "in a row, no events%3); backing off")
+                          .arg(reason)
+                          .arg(quickEmptyEnds)
+                          .arg(lastEventAtMs > 0
+                                   ? ClientMessages::tr(" since %1").arg(
+                                         QDateTime::fromMSecsSinceEpoch(lastEventAtMs)
+                                             .toString(QStringLiteral("HH:mm:ss")))
+                                   : QString());
+            }
+        }
+    }
     openedAt = 0;
-    scheduleReconnect(reason);
+    scheduleReconnect(why);
 }
 
 qint64 Client::Private::reconnectDelay() const
@@ -814,7 +841,14 @@ void Client::Private::scheduleReconnect(const QString &reason)
     }
     ++attempt;
     ++stats.reconnects;
-    const qint64 delay = reconnectDelay();
+    qint64 delay = reconnectDelay();
+    // A server that opens and closes at once (retry: 0 makes it a busy loop) is not hammered:
+    // from the second such response in a row the wait doubles from 100 ms up to the cap.
+    if (quickEmptyEnds >= 2) {
+        const int doublings = qMin(quickEmptyEnds - 2, 20);
+        delay = qMax<qint64>(delay, qMin<qint64>(qint64(QuickEndFloorMs) << doublings,
+                                                 qMax(options.backoffMaximumMs, QuickEndFloorMs)));
+    }
     nextAttemptAt = clock() + delay;
     reconnectDeadline = QDeadlineTimer(delay, Qt::PreciseTimer);
     emit q->errorOccurred(reason, false);

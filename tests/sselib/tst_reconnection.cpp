@@ -92,6 +92,7 @@ private Q_SLOTS:
     void reconnectNeverEarly();
     void responseHeadLimits_data();
     void responseHeadLimits();
+    void openAndCloseBacksOff();
     void throttleStopsReadingAndLosesNothing();
     void dropPolicyCountsWhatItDrops();
 };
@@ -433,6 +434,34 @@ void TestReconnection::responseHeadLimits()
     QTRY_COMPARE(client.state(), State::Failed);
     QVERIFY2(client.failure().message.contains(expected), qPrintable(client.failure().message));
     QCOMPARE(server.requestCount("/stream"), 1);
+}
+
+// `retry: 0` and a close after every head was a busy loop (~430 requests/s): from the
+// second empty response in a row the client backs off from 100 ms, and says why.
+void TestReconnection::openAndCloseBacksOff()
+{
+    TestServer server;
+    server.route("/stream", [](Exchange *exchange) {
+        exchange->sseHead();
+        exchange->send("retry: 0\n\n");
+        exchange->close();
+    });
+    Sse::Client client;
+    QStringList errors;
+    QObject context;
+    QObject::connect(&client, &Sse::Client::errorOccurred, &context,
+                     [&](const QString &message, bool) { errors.append(message); });
+    client.setOptions(optionsFor(server.url("/stream"), 0));
+    client.open();
+    QElapsedTimer clock;
+    clock.start();
+    QTRY_VERIFY_WITH_TIMEOUT(clock.hasExpired(1500), 5000);
+    client.close();
+    QVERIFY2(server.requestCount("/stream") <= 12,
+             qPrintable(QStringLiteral("%1 requests in 1.5 s").arg(server.requestCount("/stream"))));
+    QVERIFY(server.requestCount("/stream") >= 3);
+    QVERIFY2(errors.join(QLatin1Char('|')).contains(QStringLiteral("closes right after connecting")),
+             qPrintable(errors.join(QLatin1Char('|'))));
 }
 
 namespace {
