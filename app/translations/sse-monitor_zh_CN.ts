@@ -622,6 +622,10 @@ First %1 bytes of the body:
         <comment>unit suffix of a spin box: seconds</comment>
         <translation> 秒</translation>
     </message>
+    <message>
+        <source>Cannot be sent: %1. Remove the line break or NUL character.</source>
+        <translation>无法发送：%1。请删除其中的换行符或 NUL 字符。</translation>
+    </message>
 </context>
 <context>
     <name>ConnectionListModel</name>

@@ -187,9 +187,15 @@ ConnectionDialog::ConnectionDialog(QWidget *parent)
     connect(m_buttonBox, &QDialogButtonBox::accepted, this, &QDialog::accept);
     connect(m_buttonBox, &QDialogButtonBox::rejected, this, &QDialog::reject);
 
+    // Why OK is disabled when a header or the Last-Event-ID could not go onto the wire.
+    m_fieldError = createHint(this);
+    m_fieldError->setObjectName(QStringLiteral("fieldError"));
+    m_fieldError->setVisible(false);
+
     auto *layout = new QVBoxLayout(this);
     layout->addLayout(form);
     layout->addWidget(m_tabs, 1);
+    layout->addWidget(m_fieldError);
     auto *bottom = new QHBoxLayout;
     bottom->addWidget(m_presetsButton);
     bottom->addStretch(1);
@@ -197,6 +203,11 @@ ConnectionDialog::ConnectionDialog(QWidget *parent)
     layout->addLayout(bottom);
 
     connect(m_urlEdit, &QLineEdit::textChanged, this, &ConnectionDialog::updateUrlState);
+    connect(m_lastEventIdEdit, &QLineEdit::textChanged, this, &ConnectionDialog::updateUrlState);
+    connect(m_headerTable, &QTableWidget::itemChanged, this, [this] {
+        if (!m_updatingHeaders) // a row being built has no value item yet
+            updateUrlState();
+    });
     connect(m_methodCombo, &QComboBox::currentTextChanged, this,
             &ConnectionDialog::updateMethodState);
 
@@ -779,6 +790,7 @@ void ConnectionDialog::addHeaderRow(const QString &name, const QString &value)
     }
     refreshHeaderRow(m_headerTable->rowCount() - 1);
     updateContentTypeHint();
+    updateUrlState();
 }
 
 void ConnectionDialog::refreshHeaderRow(int row)
@@ -860,7 +872,14 @@ void ConnectionDialog::updateUrlState()
 {
     const QString text = m_urlEdit->text().trimmed();
     const bool valid = isValidUrl(text);
-    m_buttonBox->button(QDialogButtonBox::Ok)->setEnabled(valid);
+    // CR, LF or NUL in a header or the Last-Event-ID would inject lines into the request.
+    const QString fieldError = Sse::requestFieldsError(options());
+    m_fieldError->setText(fieldError.isEmpty()
+                              ? QString()
+                              : tr("Cannot be sent: %1. Remove the line break or NUL character.")
+                                    .arg(fieldError));
+    m_fieldError->setVisible(!fieldError.isEmpty());
+    m_buttonBox->button(QDialogButtonBox::Ok)->setEnabled(valid && fieldError.isEmpty());
     if (text.isEmpty())
         m_urlHint->setText(tr("Enter the URL of the stream, starting with http:// or https://."));
     else

@@ -117,6 +117,7 @@ private:
     QComboBox *m_methodCombo = nullptr;
     QLineEdit *m_urlEdit = nullptr;
     QLabel *m_urlHint = nullptr;
+    QLabel *m_fieldError = nullptr;
     QTabWidget *m_tabs = nullptr;
 
     QTableWidget *m_headerTable = nullptr;

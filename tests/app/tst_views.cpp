@@ -155,6 +155,8 @@ private Q_SLOTS:
     void optionsRoundTrip_data();
     void optionsRoundTrip();
     void getRequestDropsBody();
+    void lineBreaksDisableOk_data();
+    void lineBreaksDisableOk();
     void invalidUrlDisablesOk_data();
     void invalidUrlDisablesOk();
     void presetFillsForm_data();
@@ -653,6 +655,43 @@ void TestViews::getRequestDropsBody()
     QVERIFY(!body->isEnabled());
     QCOMPARE(dialog.options().method, QByteArray("GET"));
     QVERIFY(dialog.options().body.isEmpty());
+}
+
+void TestViews::lineBreaksDisableOk_data()
+{
+    QTest::addColumn<QByteArray>("headerValue");
+    QTest::addColumn<QByteArray>("lastEventId");
+    QTest::addColumn<QString>("expected"); // in the message, empty: OK stays enabled
+
+    QTest::newRow("clean") << QByteArray("v") << QByteArray("7") << QString();
+    QTest::newRow("CRLF in a header value")
+        << QByteArray("v\r\nInjected: 1") << QByteArray() << u"X-Trace"_s;
+    QTest::newRow("LF in a header value") << QByteArray("v\nx") << QByteArray() << u"X-Trace"_s;
+    QTest::newRow("NUL in a header value")
+        << QByteArray("v\0x", 3) << QByteArray() << u"X-Trace"_s;
+    QTest::newRow("CR in the Last-Event-ID")
+        << QByteArray("v") << QByteArray("1\rretry: 0") << u"Last-Event-ID"_s;
+}
+
+// Header injection: a value with CR, LF or NUL never leaves the dialog.
+void TestViews::lineBreaksDisableOk()
+{
+    QFETCH(QByteArray, headerValue);
+    QFETCH(QByteArray, lastEventId);
+    QFETCH(QString, expected);
+
+    Sse::ClientOptions options;
+    options.url = QUrl(u"http://localhost/events"_s);
+    options.headers = {{"X-Trace", headerValue}};
+    options.initialLastEventId = lastEventId;
+    ConnectionDialog dialog;
+    dialog.setConnection(u"x"_s, options);
+    auto *buttons = child<QDialogButtonBox>(dialog, u"buttonBox"_s);
+    auto *error = child<QLabel>(dialog, u"fieldError"_s);
+    QCOMPARE(buttons->button(QDialogButtonBox::Ok)->isEnabled(), expected.isEmpty());
+    QCOMPARE(error->isVisibleTo(&dialog), !expected.isEmpty());
+    if (!expected.isEmpty())
+        QVERIFY2(error->text().contains(expected), qPrintable(error->text()));
 }
 
 void TestViews::invalidUrlDisablesOk_data()
