@@ -56,8 +56,12 @@ const ConnectionLogEntry *ConnectionLogModel::logEntry(int row) const
     const ConnectionEntry *entry = m_connections->entry(m_connection);
     if (!entry)
         return nullptr;
-    // The rows are the newest m_rows entries of the log.
-    const qsizetype index = entry->log.size() - m_rows + row;
+    // The rows are the m_rows entries appended up to m_appended, counted over everything ever
+    // appended; the log holds the last log.size() of those. Counting from m_appended, not from
+    // the end of the log, keeps each row on its entry while an entry is already in the log but
+    // not yet a row (views read the rows between beginInsertRows and endInsertRows).
+    const qint64 first = entry->logAppended - entry->log.size(); // number of log.at(0)
+    const qint64 index = m_appended - m_rows + row - first;
     return index >= 0 && index < entry->log.size() ? &entry->log.at(index) : nullptr;
 }
 

@@ -576,7 +576,23 @@ def by_name():
     return {case["name"]: case for case in CASES}
 
 
+def dump(name):
+    """One case as JSON, for clients other than the runner (tests/app/tst_guiconformance):
+    the case dict as is, with the headers as a list of [name, value] pairs so that their
+    order survives."""
+    case = dict(by_name()[name])
+    case["headers"] = [[key, value] for key, value in case.get("headers", {}).items()]
+    return json.dumps(case)
+
+
 if __name__ == "__main__":
+    import sys
+    # `python3 cases.py --dump NAME` prints one case as JSON.
+    if len(sys.argv) == 3 and sys.argv[1] == "--dump":
+        if sys.argv[2] not in by_name():
+            sys.exit("unknown case: %s" % sys.argv[2])
+        print(dump(sys.argv[2]))
+        sys.exit(0)
     # `python3 cases.py` lists the scenarios.
     for case in CASES:
         print("%-34s %-6s %s" % (case["name"], case["points"], case["expected"]))

@@ -36,6 +36,7 @@ private Q_SLOTS:
     void statisticsStayBounded();
     void statisticsUpdateInPlace();
     void connectionLogFollowsItsConnection();
+    void connectionLogRowsKeepTheirEntries();
 };
 
 void TestConnectionModels::statisticsShowMostFrequentTypes()
@@ -121,6 +122,38 @@ void TestConnectionModels::connectionLogFollowsItsConnection()
     connections.remove(id);
     QCOMPARE(model.rowCount(), 0);
     QCOMPARE(model.connection(), quint16(0));
+}
+
+void TestConnectionModels::connectionLogRowsKeepTheirEntries()
+{
+    // Entries arrive one at a time (a connection that is refused and tries again every 20 ms);
+    // while each is inserted, the rows already there must still show their own entries (the
+    // tester compares the row above the insertion before and after it).
+    ConnectionManager connections;
+    Sse::ClientOptions options;
+    options.url = QUrl(u"http://127.0.0.1:9/never"_s); // the discard port: nothing listens
+    options.defaultRetryMs = 20;
+    const quint16 id = connections.add(u"refused"_s, options, ConnectionManager::Start::Later);
+    ConnectionLogModel model(&connections);
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    model.setConnection(id);
+    QSignalSpy inserted(&model, &QAbstractItemModel::rowsAboutToBeInserted);
+    // What row 0 shows just before each insertion: the first entry, every time.
+    QStringList firstRow;
+    connect(&model, &QAbstractItemModel::rowsAboutToBeInserted, this, [&] {
+        if (model.rowCount() > 0)
+            firstRow.append(model.index(0, ConnectionLogModel::StateColumn).data().toString());
+    });
+    connections.open(id);
+    QTRY_VERIFY(model.rowCount() >= 6);
+    connections.close(id);
+    QVERIFY(inserted.size() >= 6);
+    QCOMPARE(firstRow, QStringList(firstRow.size(), u"connecting"_s));
+    const ConnectionEntry *entry = connections.entry(id);
+    for (int row = 0; row < model.rowCount(); ++row) {
+        QCOMPARE(model.index(row, ConnectionLogModel::StateColumn).data().toString(),
+                 ConnectionListModel::stateWord(entry->log.at(row).state));
+    }
 }
 
 QTEST_GUILESS_MAIN(TestConnectionModels)
