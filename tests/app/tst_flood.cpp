@@ -1,0 +1,429 @@
+// The flood smoke (issue 12, "Memory bounded under floods"): the real window (offscreen) and
+// the CLI against `sse-monitor-cli replay FILE --fast --loop`, a separate process that sends
+// as fast as loopback carries. Memory must stay bounded, the event loop responsive, a second
+// connection must keep its rate, and Remove + Clear Log must give the memory back.
+//
+// FLOOD_SECONDS (default 10) sets how long each flood lasts; scripts/flood.sh runs 60.
+
+#include "models/connectionlistmodel.h"
+#include "models/connectionmanager.h"
+#include "models/eventlogmodel.h"
+#include "session/workspace.h"
+#include "views/mainwindow.h"
+#include "sselib/demoserver.h"
+#include "sselib/jsonlines.h"
+#include "sselib/sseclient.h"
+
+#include <QDir>
+#include <QElapsedTimer>
+#include <QFile>
+#include <QProcess>
+#include <QSettings>
+#include <QSignalSpy>
+#include <QStandardPaths>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QThread>
+#include <QTimer>
+
+#include <algorithm>
+
+#include <fcntl.h>
+#include <malloc.h>
+#include <unistd.h>
+
+using namespace Qt::StringLiterals;
+
+namespace {
+
+constexpr qint64 MiB = 1024 * 1024;
+constexpr qint64 WindowRssLimit = 700 * MiB;       // with the default 1,000,000-event log
+constexpr qint64 StallP99LimitMs = 50;
+constexpr double SecondRateShare = 0.90;
+constexpr qint64 AfterClearSlack = 100 * MiB;
+constexpr qint64 CliRssLimit = 64 * MiB;
+constexpr int ReferenceRate = 100; // events/s of the second connection
+
+// A field of /proc/PID/status ("VmRSS", "VmHWM") in bytes, or -1.
+qint64 statusBytes(const QString &pid, const QByteArray &field)
+{
+    QFile status(QStringLiteral("/proc/%1/status").arg(pid));
+    if (!status.open(QIODevice::ReadOnly))
+        return -1;
+    const QList<QByteArray> lines = status.readAll().split('\n');
+    for (const QByteArray &line : lines) {
+        if (line.startsWith(QByteArray(field + ':')))
+            return line.mid(field.size() + 1).trimmed().split(' ').value(0).toLongLong() * 1024;
+    }
+    return -1;
+}
+
+qint64 selfRss() { return statusBytes(QStringLiteral("self"), "VmRSS"); }
+
+// glibc keeps freed memory in its arenas unless asked to hand it back: trim before reading
+// a level that is meant to show what the program still holds.
+qint64 trimmedSelfRss()
+{
+    malloc_trim(0);
+    return selfRss();
+}
+
+QString mb(qint64 bytes) { return QString::number(double(bytes) / MiB, 'f', 1) + u" MB"_s; }
+
+int floodSeconds()
+{
+    bool ok = false;
+    const int seconds = qEnvironmentVariableIntValue("FLOOD_SECONDS", &ok);
+    return ok && seconds > 0 ? seconds : 10;
+}
+
+// Lateness of a 10 ms timer: how long the event loop was kept from running it.
+class StallProbe : public QObject
+{
+public:
+    StallProbe()
+    {
+        m_timer.setTimerType(Qt::PreciseTimer);
+        m_timer.setInterval(IntervalMs);
+        connect(&m_timer, &QTimer::timeout, this, [this] {
+            const qint64 now = m_clock.nsecsElapsed();
+            const qint64 late = qMax<qint64>(0, (now - m_last) / 1000000 - IntervalMs);
+            m_latenessMs.append(late);
+            if (late > 50)
+                m_long.append(u"%1 ms at %2 s"_s.arg(late).arg(now / 1e9, 0, 'f', 2));
+            m_last = now;
+        });
+    }
+    void start()
+    {
+        m_latenessMs.clear();
+        m_clock.start();
+        m_last = 0;
+        m_timer.start();
+    }
+    void stop() { m_timer.stop(); }
+    qint64 percentile(double share) const
+    {
+        if (m_latenessMs.isEmpty())
+            return -1;
+        QList<qint64> sorted = m_latenessMs;
+        std::sort(sorted.begin(), sorted.end());
+        return sorted.at(qMin(sorted.size() - 1, qsizetype(share * sorted.size())));
+    }
+    qint64 worst() const
+    {
+        return m_latenessMs.isEmpty() ? -1
+                                      : *std::max_element(m_latenessMs.begin(), m_latenessMs.end());
+    }
+    qsizetype samples() const { return m_latenessMs.size(); }
+    /// The stalls over 50 ms and when they happened (seconds since start()).
+    QStringList longStalls() const { return m_long; }
+
+private:
+    static constexpr int IntervalMs = 10;
+    QTimer m_timer;
+    QElapsedTimer m_clock;
+    qint64 m_last = 0;
+    QList<qint64> m_latenessMs;
+    QStringList m_long;
+};
+
+// A second stream at a known rate whose timer runs in its own thread, so what it sends does
+// not depend on how busy the window's thread is: only what the window receives is measured.
+class ReferenceStream
+{
+public:
+    ReferenceStream()
+    {
+        // Created in its thread: the server's listening socket is a member, not a child, so
+        // moveToThread() would leave it behind.
+        m_context.moveToThread(&m_thread);
+        m_thread.start();
+        QMetaObject::invokeMethod(
+                &m_context,
+                [this] {
+                    m_server = new Sse::DemoServer;
+                    m_server->setEventsPerSecond(ReferenceRate);
+                    m_server->setDisconnectAfterMs(0);
+                    m_listening = m_server->listen();
+                },
+                Qt::BlockingQueuedConnection);
+    }
+    ~ReferenceStream()
+    {
+        QThread *home = QThread::currentThread();
+        QMetaObject::invokeMethod(
+                &m_context,
+                [this, home] {
+                    delete m_server;
+                    m_context.moveToThread(home); // it is destroyed here
+                },
+                Qt::BlockingQueuedConnection);
+        m_thread.quit();
+        m_thread.wait();
+    }
+    bool isListening() const { return m_listening; }
+    QUrl url() const { return m_server->streamUrl(); }
+
+private:
+    QThread m_thread;
+    QObject m_context;
+    Sse::DemoServer *m_server = nullptr;
+    bool m_listening = false;
+};
+
+} // namespace
+
+class TestFlood : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase();
+    void cleanupTestCase();
+    void windowUnderFlood();
+    void cliWithUnreadStdout();
+
+private:
+    QTemporaryDir m_dir;
+    QProcess m_replay;
+    QUrl m_floodUrl;
+};
+
+void TestFlood::initTestCase()
+{
+    QStandardPaths::setTestModeEnabled(true);
+    QCoreApplication::setOrganizationName(u"SSE Monitor Tests"_s);
+    QCoreApplication::setApplicationName(u"tst_flood"_s);
+    QSettings().clear();
+    const QString cli = qEnvironmentVariable("SSE_MONITOR_CLI");
+    if (cli.isEmpty())
+        QSKIP("SSE_MONITOR_CLI is not set: run this test through ctest");
+    QVERIFY(m_dir.isValid());
+
+    // A recording of a few thousand small events, served in a loop as fast as possible.
+    const QString path = m_dir.filePath(u"flood.jsonl"_s);
+    {
+        QByteArray out;
+        Sse::JsonLines::Writer writer;
+        writer.appendHeader(out, u"flood"_s, u"http://flood.example/events"_s);
+        writer.setConnection(u"flood"_s);
+        for (int n = 0; n < 5000; ++n) {
+            Sse::Event event;
+            event.type = n % 4 == 0 ? QByteArrayLiteral("quote") : QByteArrayLiteral("message");
+            event.data = "{\"n\":" + QByteArray::number(n) + ",\"price\":"
+                    + QByteArray::number(100 + n % 97) + ".25}";
+            event.lastEventId = QByteArray::number(n);
+            event.receivedMs = 1'700'000'000'000 + n;
+            writer.appendEvent(out, n + 1, event);
+        }
+        QFile file(path);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        QCOMPARE(file.write(out), out.size());
+    }
+    m_replay.setProcessChannelMode(QProcess::ForwardedErrorChannel);
+    m_replay.start(cli, {u"replay"_s, path, u"--fast"_s, u"--loop"_s, u"--listen"_s,
+                         u"127.0.0.1:0"_s});
+    QVERIFY(m_replay.waitForStarted(10000));
+    QTRY_VERIFY_WITH_TIMEOUT(m_replay.canReadLine(), 10000);
+    m_floodUrl = QUrl(QString::fromUtf8(m_replay.readLine().trimmed()));
+    QVERIFY2(m_floodUrl.isValid() && m_floodUrl.scheme() == u"http"_s,
+             qPrintable(m_floodUrl.toString()));
+}
+
+void TestFlood::cleanupTestCase()
+{
+    if (m_replay.state() != QProcess::NotRunning) {
+        m_replay.kill();
+        m_replay.waitForFinished(10000);
+    }
+}
+
+void TestFlood::windowUnderFlood()
+{
+    const int seconds = floodSeconds();
+    ReferenceStream reference;
+    QVERIFY(reference.isListening());
+
+    MainWindow window;
+    window.resize(1400, 860);
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    Workspace *workspace = window.workspace();
+    ConnectionManager *connections = workspace->connections();
+
+    QHash<quint16, qint64> received;
+    connect(connections, &ConnectionManager::eventsReceived, this,
+            [&received](quint16 id, const Sse::EventList &events) {
+                received[id] += events.size();
+            });
+
+    const quint16 demo = workspace->openDemo();
+    QVERIFY(demo != 0);
+    Sse::ClientOptions referenceOptions;
+    referenceOptions.url = reference.url();
+    const quint16 second = workspace->addConnection(u"Reference 100/s"_s, referenceOptions);
+    QVERIFY(second != 0);
+    QTRY_VERIFY_WITH_TIMEOUT(received.value(second) > 0 && received.value(demo) > 0, 10000);
+
+    // The level before the flood, and the second connection's rate with no flood (its timer's
+    // own accuracy, for comparison).
+    QTest::qWait(2000);
+    const qint64 before = trimmedSelfRss();
+    QVERIFY(before > 0);
+    const qint64 quietStart = received.value(second);
+    QElapsedTimer quietClock;
+    quietClock.start();
+    QTest::qWait(2000);
+    const double quietRate = (received.value(second) - quietStart) * 1000.0 / quietClock.elapsed();
+    qInfo("before the flood: RSS %s (trimmed), second connection %.1f events/s (sent at %d)",
+          qPrintable(mb(before)), quietRate, ReferenceRate);
+
+    Sse::ClientOptions floodOptions;
+    floodOptions.url = m_floodUrl;
+    const quint16 flood = workspace->addConnection(u"Flood (replay --fast --loop)"_s,
+                                                   floodOptions);
+    QVERIFY(flood != 0);
+    QTRY_VERIFY_WITH_TIMEOUT(received.value(flood) > 0, 10000);
+
+    const qint64 secondStart = received.value(second);
+    const qint64 demoStart = received.value(demo);
+    const qint64 floodStart = received.value(flood);
+    StallProbe stalls;
+    stalls.start();
+    qint64 peak = selfRss();
+    qint64 lastFlood = floodStart;
+    qint64 lastSecond = secondStart;
+    bool sawThrottledText = false;
+    QString screenshotPath;
+    int tick = 0;
+    QTimer sampler;
+    sampler.setInterval(1000);
+    connect(&sampler, &QTimer::timeout, this, [&] {
+        ++tick;
+        const qint64 rss = selfRss();
+        peak = qMax(peak, rss);
+        const ConnectionEntry *entry = connections->entry(flood);
+        const QString state = entry ? ConnectionListModel::stateText(
+                                              *entry, QDateTime::currentMSecsSinceEpoch())
+                                    : QString();
+        sawThrottledText = sawThrottledText || state.startsWith(u"Throttled:"_s);
+        qInfo("t=%ds RSS %s, log %d rows, flood %lld events/s, second %lld events/s, "
+              "state \"%s\"",
+              tick, qPrintable(mb(rss)), workspace->logModel()->rowCount(),
+              received.value(flood) - lastFlood, received.value(second) - lastSecond,
+              qPrintable(state));
+        lastFlood = received.value(flood);
+        lastSecond = received.value(second);
+        if (tick == qMax(2, seconds / 2)) {
+            // The window as the user sees it while the flood runs.
+            screenshotPath = QDir(QCoreApplication::applicationDirPath())
+                                     .filePath(u"flood-window.png"_s);
+            window.grab().save(screenshotPath);
+        }
+    });
+    sampler.start();
+    QElapsedTimer floodClock;
+    floodClock.start();
+    QTest::qWait(seconds * 1000); // measuring over a fixed period
+    sampler.stop();
+    stalls.stop();
+    const double elapsedS = floodClock.elapsed() / 1000.0;
+    // The sampler may miss the top when the loop stalls: the kernel's high-water mark does not.
+    peak = qMax(peak, statusBytes(u"self"_s, "VmHWM"));
+
+    const ConnectionEntry *floodEntry = connections->entry(flood);
+    QVERIFY(floodEntry);
+    const qint64 episodes = floodEntry->throttleEpisodes;
+    const double floodRate = (received.value(flood) - floodStart) / elapsedS;
+    const double secondRate = (received.value(second) - secondStart) / elapsedS;
+    const double demoRate = (received.value(demo) - demoStart) / elapsedS;
+    const qint64 p99 = stalls.percentile(0.99);
+
+    qInfo("flood of %.1f s: the window read %.0f events/s from the replay server, "
+          "throttled %lld time(s)",
+          elapsedS, floodRate, episodes);
+    qInfo("RSS peak %s (limit %s)", qPrintable(mb(peak)), qPrintable(mb(WindowRssLimit)));
+    qInfo("event-loop stalls over %lld samples: p50 %lld ms, p99 %lld ms (limit %lld ms), "
+          "worst %lld ms",
+          qint64(stalls.samples()), stalls.percentile(0.5), p99, StallP99LimitMs,
+          stalls.worst());
+    qInfo("stalls over 50 ms: %s", qPrintable(stalls.longStalls().join(u", "_s)));
+    qInfo("second connection %.1f events/s, %.0f %% of the %d sent (limit %.0f %%); "
+          "demo %.1f events/s",
+          secondRate, 100.0 * secondRate / ReferenceRate, ReferenceRate,
+          100.0 * SecondRateShare, demoRate);
+    qInfo("screenshot: %s", qPrintable(screenshotPath));
+
+    workspace->removeConnection(flood);
+    QVERIFY(!connections->entry(flood));
+    // Batches the network thread had already sent are discarded once they arrive.
+    QTest::qWait(500);
+    workspace->clearEvents();
+    QTest::qWait(200);
+    const qint64 after = trimmedSelfRss();
+    qInfo("after Remove and Clear Log: RSS %s (trimmed), before %s, difference %s (limit %s)",
+          qPrintable(mb(after)), qPrintable(mb(before)), qPrintable(mb(after - before)),
+          qPrintable(mb(AfterClearSlack)));
+
+    QVERIFY2(sawThrottledText, "the flood connection never showed \"Throttled: ...\"");
+    QVERIFY(episodes > 0);
+    QVERIFY2(peak < WindowRssLimit, qPrintable(u"RSS peak "_s + mb(peak)));
+    QVERIFY2(p99 >= 0 && p99 <= StallP99LimitMs, qPrintable(u"stall p99 %1 ms"_s.arg(p99)));
+    QVERIFY2(secondRate >= SecondRateShare * ReferenceRate,
+             qPrintable(u"second connection %1 events/s"_s.arg(secondRate)));
+    QVERIFY2(after - before <= AfterClearSlack,
+             qPrintable(u"RSS after clear "_s + mb(after) + u", before "_s + mb(before)));
+    QVERIFY(!screenshotPath.isEmpty() && QFile::exists(screenshotPath));
+}
+
+void TestFlood::cliWithUnreadStdout()
+{
+    // `sse-monitor-cli URL | (sleep 30)`: stdout is a pipe nobody reads.
+    const int seconds = floodSeconds();
+    int fds[2];
+    QCOMPARE(::pipe2(fds, O_CLOEXEC), 0);
+    const int writeEnd = fds[1];
+    QProcess cli;
+    cli.setProcessChannelMode(QProcess::ForwardedErrorChannel);
+    cli.setStandardOutputFile(QProcess::nullDevice());
+    cli.setChildProcessModifier([writeEnd] { ::dup2(writeEnd, STDOUT_FILENO); });
+    cli.start(qEnvironmentVariable("SSE_MONITOR_CLI"), {m_floodUrl.toString()});
+    QVERIFY(cli.waitForStarted(10000));
+    ::close(writeEnd);
+    const QString pid = QString::number(cli.processId());
+
+    qint64 peak = 0;
+    QTimer sampler;
+    sampler.setInterval(1000);
+    int tick = 0;
+    connect(&sampler, &QTimer::timeout, this, [&] {
+        const qint64 rss = statusBytes(pid, "VmRSS");
+        peak = qMax(peak, rss);
+        qInfo("t=%ds CLI RSS %s", ++tick, qPrintable(mb(rss)));
+    });
+    sampler.start();
+    QTest::qWait(seconds * 1000); // measuring over a fixed period
+    sampler.stop();
+    peak = qMax(peak, statusBytes(pid, "VmRSS"));
+    const qint64 hwm = statusBytes(pid, "VmHWM");
+    const bool running = cli.state() == QProcess::Running;
+
+    // It did write: the pipe is full of JSON Lines.
+    ::fcntl(fds[0], F_SETFL, O_NONBLOCK);
+    char head[4096];
+    const ssize_t got = ::read(fds[0], head, sizeof head);
+    cli.kill();
+    cli.waitForFinished(10000);
+    ::close(fds[0]);
+
+    qInfo("CLI with unread stdout for %d s: RSS peak %s, VmHWM %s (limit %s)", seconds,
+          qPrintable(mb(peak)), qPrintable(mb(hwm)), qPrintable(mb(CliRssLimit)));
+    QVERIFY2(running, "the CLI exited while its stdout was not read");
+    QVERIFY(got > 0 && head[0] == '{');
+    QVERIFY2(peak > 0 && peak < CliRssLimit, qPrintable(u"CLI RSS peak "_s + mb(peak)));
+    QVERIFY2(hwm < CliRssLimit, qPrintable(u"CLI VmHWM "_s + mb(hwm)));
+}
+
+QTEST_MAIN(TestFlood)
+#include "tst_flood.moc"
