@@ -94,17 +94,24 @@ void ConnectionManager::createClient(quint16 id, const Sse::ClientOptions &optio
     client->moveToThread(&m_thread);
     m_clients.insert(id, client);
 
-    connect(client, &Sse::Client::eventsReceived, this,
-            [this, id, flow](const Sse::EventBatch &batch) {
-                const qint64 cost = Sse::FlowControl::cost(batch);
-                ConnectionEntry *entry = m_model.entry(id);
-                if (entry) {
-                    const Sse::EventList events = batch.toList();
-                    countEvents(entry, events);
-                    emit eventsReceived(id, events);
-                }
-                flow->release(cost);
-            });
+    // Batches wait in the connection's inbox, filled on the network thread; the GUI thread
+    // drains all inboxes in turn, a few milliseconds at a time (drainInboxes), so a flood
+    // never holds the event loop for longer than that and every connection gets its turn.
+    auto inbox = std::make_shared<Inbox>();
+    inbox->flow = flow;
+    m_inboxes.insert(id, inbox);
+    connect(
+        client, &Sse::Client::eventsReceived, client,
+        [this, inbox](const Sse::EventBatch &batch) {
+            {
+                std::lock_guard lock(inbox->mutex);
+                inbox->batches.push_back(batch);
+            }
+            if (!m_drainScheduled.exchange(true))
+                QMetaObject::invokeMethod(this, &ConnectionManager::drainInboxes,
+                                          Qt::QueuedConnection);
+        },
+        Qt::DirectConnection);
     connect(client, &Sse::Client::throttleChanged, this, [this, id](bool throttled) {
         ConnectionEntry *entry = m_model.entry(id);
         if (!entry || entry->throttled == throttled)
@@ -338,8 +345,52 @@ void ConnectionManager::update(quint16 id, const QString &name, const Sse::Clien
         open(id);
 }
 
+void ConnectionManager::drainInboxes()
+{
+    m_drainScheduled.store(false);
+    QElapsedTimer clock;
+    clock.start();
+    bool more = true;
+    // Round robin, one batch per connection per round, until the slice is used up.
+    while (more && !clock.hasExpired(DrainSliceMs)) {
+        more = false;
+        for (auto it = m_inboxes.cbegin(); it != m_inboxes.cend(); ++it) {
+            Inbox &inbox = *it.value();
+            Sse::EventBatch batch;
+            {
+                std::lock_guard lock(inbox.mutex);
+                if (inbox.batches.empty())
+                    continue;
+                batch = std::move(inbox.batches.front());
+                inbox.batches.pop_front();
+                more = more || !inbox.batches.empty();
+            }
+            ingestBatch(it.key(), batch);
+            inbox.flow->release(Sse::FlowControl::cost(batch));
+        }
+    }
+    if (more && !m_drainScheduled.exchange(true)) {
+        // A zero timer, not a posted event: timers, input and painting go first.
+        QTimer::singleShot(0, this, &ConnectionManager::drainInboxes);
+    }
+}
+
+void ConnectionManager::ingestBatch(quint16 id, const Sse::EventBatch &batch)
+{
+    ConnectionEntry *entry = m_model.entry(id);
+    if (!entry)
+        return;
+    const Sse::EventList events = batch.toList();
+    countEvents(entry, events);
+    emit eventsReceived(id, events);
+}
+
 void ConnectionManager::destroyClient(quint16 id)
 {
+    if (const std::shared_ptr<Inbox> inbox = m_inboxes.take(id)) {
+        std::lock_guard lock(inbox->mutex);
+        inbox->batches.clear(); // the client goes too: nothing to give back
+    }
     Sse::Client *client = m_clients.take(id);
     if (!client)
         return;

@@ -10,7 +10,11 @@
 #include <QThread>
 #include <QTimer>
 
+#include <atomic>
+#include <deque>
 #include <functional>
+#include <memory>
+#include <mutex>
 
 /// Owns the live connections. Each Sse::Client lives in one shared network
 /// thread (with its QNetworkAccessManager pool) and talks to the GUI thread
@@ -34,6 +38,8 @@ public:
     /// of work per pass (tst_flood: stall p50 301 ms, the demo at 2.9 of 10 events/s);
     /// 4 MiB is ~50 ms and still lets the window read ~700k events/s.
     static constexpr qint64 FlowBudgetBytes = 4 * 1024 * 1024;
+    /// The longest the GUI thread spends storing batches before other work gets a turn.
+    static constexpr int DrainSliceMs = 8;
 
     enum class Start { Now, Later };
     /// Ids are 16-bit and never handed out twice while they could be confused: an id is skipped
@@ -76,6 +82,8 @@ Q_SIGNALS:
     void rawBytesReceived(quint16 id, const QByteArray &bytes);
 
 private:
+    void drainInboxes();
+    void ingestBatch(quint16 id, const Sse::EventBatch &batch);
     void createClient(quint16 id, const Sse::ClientOptions &options);
     void destroyClient(quint16 id);
     void appendLog(ConnectionEntry *entry, ConnectionLogEntry log);
@@ -86,6 +94,15 @@ private:
     QThread m_thread;
     QObject *m_threadContext = nullptr; // lives in m_thread; used to run code there
     QHash<quint16, Sse::Client *> m_clients;
+    // Batches from the network thread waiting for the GUI thread, per connection.
+    struct Inbox
+    {
+        std::mutex mutex;
+        std::deque<Sse::EventBatch> batches;
+        std::shared_ptr<Sse::FlowControl> flow;
+    };
+    QHash<quint16, std::shared_ptr<Inbox>> m_inboxes; // GUI thread only
+    std::atomic<bool> m_drainScheduled{false};
     QTimer m_refreshTimer;
     QElapsedTimer m_rateClock;
     qint64 m_lastRateTick = 0;

@@ -9,6 +9,7 @@
 #include "recording/recorder.h"
 #include "views/eventdetailview.h"
 #include "views/jsontext.h"
+#include "sanitizers.h"
 
 #include <sselib/jsonlines.h>
 
@@ -155,6 +156,7 @@ void TestHostileStore::prettyPrintIsBounded()
 
 void TestHostileStore::detailViewHoldsSmallMultipleOfDeepJson()
 {
+    SSE_SKIP_MEMORY_FIGURES_UNDER_SANITIZER();
     EventDetailView view;
     view.resize(800, 600);
     view.show();

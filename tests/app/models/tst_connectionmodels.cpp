@@ -76,11 +76,9 @@ void TestConnectionModels::statisticsStayBounded()
     QCOMPARE(model.rowKind(more), StatisticsModel::RowKind::MoreTypes);
     QVERIFY(model.index(more, 0).data().toString().contains(u"199,900"_s)
             || model.index(more, 0).data().toString().contains(u"199900"_s));
-    // One refresh is one pass over the counts, not a rebuild of 200,000 rows.
-    QElapsedTimer clock;
-    clock.start();
+    // A refresh keeps the bound (the cost is bench material, not a unit test's).
     model.refresh();
-    QVERIFY2(clock.elapsed() < 250, qPrintable(QString::number(clock.elapsed())));
+    QCOMPARE(model.rowCount(), 1 + StatisticsModel::MaximumTypeRows + 1 + 1);
 }
 
 void TestConnectionModels::statisticsUpdateInPlace()
