@@ -98,7 +98,7 @@ int runProbe(QCoreApplication &app, QStringList arguments)
         "\n"
         "Examples:\n"
         "  sse-monitor-cli probe --listen-metrics 127.0.0.1:9464 https://a.example/events\n"
-        "  sse-monitor-cli probe --listen-metrics :9464 --listen-health :9465 \\\n"
+        "  sse-monitor-cli probe --listen-metrics 0.0.0.0:9464 --listen-health 0.0.0.0:9465 \\\n"
         "      --profiles-file fleet.json --stall-after 120\n"
         "\n"
         "Exit codes: 2 usage error, 5 cannot listen."));
