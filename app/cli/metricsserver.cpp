@@ -13,27 +13,35 @@ constexpr int WriteGraceMs = 5000;
 QByteArray reason(int status)
 {
     switch (status) {
-    case 200: return QByteArrayLiteral("OK");
-    case 400: return QByteArrayLiteral("Bad Request");
-    case 404: return QByteArrayLiteral("Not Found");
-    case 405: return QByteArrayLiteral("Method Not Allowed");
-    case 408: return QByteArrayLiteral("Request Timeout");
-    case 431: return QByteArrayLiteral("Request Header Fields Too Large");
-    case 503: return QByteArrayLiteral("Service Unavailable");
-    default: return QByteArrayLiteral("Error");
+    case 200:
+        return QByteArrayLiteral("OK");
+    case 400:
+        return QByteArrayLiteral("Bad Request");
+    case 404:
+        return QByteArrayLiteral("Not Found");
+    case 405:
+        return QByteArrayLiteral("Method Not Allowed");
+    case 408:
+        return QByteArrayLiteral("Request Timeout");
+    case 431:
+        return QByteArrayLiteral("Request Header Fields Too Large");
+    case 503:
+        return QByteArrayLiteral("Service Unavailable");
+    default:
+        return QByteArrayLiteral("Error");
     }
 }
 
 QByteArray responseBytes(const MetricsServer::Response &response, bool withBody)
 {
-    QByteArray out = "HTTP/1.1 " + QByteArray::number(response.status) + ' '
-                     + reason(response.status) + "\r\n";
+    QByteArray out =
+        "HTTP/1.1 " + QByteArray::number(response.status) + ' ' + reason(response.status) + "\r\n";
     if (!response.contentType.isEmpty())
         out += "Content-Type: " + response.contentType + "\r\n";
     if (response.status == 405)
         out += "Allow: GET, HEAD\r\n";
     out += "Content-Length: " + QByteArray::number(response.body.size())
-           + "\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n";
+        + "\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n";
     if (withBody)
         out += response.body;
     return out;
@@ -51,7 +59,9 @@ class MetricsServer::Session : public QObject
 {
 public:
     Session(MetricsServer *server, QTcpSocket *socket)
-        : QObject(server), m_server(server), m_socket(socket)
+        : QObject(server)
+        , m_server(server)
+        , m_socket(socket)
     {
         socket->setParent(this);
         ++m_server->m_connections;

@@ -55,7 +55,7 @@ QString urlLabel(const QUrl &url)
 // Each stream holds a socket: the soft descriptor limit goes up to the hard one.
 void raiseDescriptorLimit()
 {
-    rlimit limit{};
+    rlimit limit {};
     if (::getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < limit.rlim_max) {
         limit.rlim_cur = limit.rlim_max;
         ::setrlimit(RLIMIT_NOFILE, &limit);
@@ -147,9 +147,9 @@ int runProbe(QCoreApplication &app, QStringList arguments)
         QStringLiteral("SECONDS"), QStringLiteral("30"));
     const QCommandLineOption insecureOption(QStringLiteral("insecure"),
                                             QStringLiteral("Accept any TLS certificate."));
-    parser.addOptions({metricsOption, healthOption, profileOption, profilesFileOption,
-                       demoOption, headerOption, stallOption, maxTypesOption, maxSizeOption,
-                       idleOption, retryFailedOption, insecureOption});
+    parser.addOptions({metricsOption, healthOption, profileOption, profilesFileOption, demoOption,
+                       headerOption, stallOption, maxTypesOption, maxSizeOption, idleOption,
+                       retryFailedOption, insecureOption});
     parser.addPositionalArgument(QStringLiteral("URL"),
                                  QStringLiteral("Event stream URLs to watch."),
                                  QStringLiteral("[URL...]"));
@@ -178,11 +178,11 @@ int runProbe(QCoreApplication &app, QStringList arguments)
                                          "127.0.0.1:9465"));
 
     ProbeStream::Settings settings;
-    const QString secondsRange = QStringLiteral("from 0.001 to %1 seconds")
-                                     .arg(qint64(CliArguments::MaximumSeconds));
+    const QString secondsRange =
+        QStringLiteral("from 0.001 to %1 seconds").arg(qint64(CliArguments::MaximumSeconds));
     qint64 stallMs = 0;
-    if (!CliArguments::parseSeconds(parser.value(stallOption), 0.001,
-                                    CliArguments::MaximumSeconds, &stallMs))
+    if (!CliArguments::parseSeconds(parser.value(stallOption), 0.001, CliArguments::MaximumSeconds,
+                                    &stallMs))
         return usageError(QStringLiteral("--stall-after takes %1").arg(secondsRange));
     settings.stallAfterMs = stallMs;
     qint64 retryFailedMs = 0;
@@ -304,19 +304,18 @@ int runProbe(QCoreApplication &app, QStringList arguments)
 
     MetricsServer metrics;
     metrics.route("/metrics", [&streams] {
-        return MetricsServer::Response{200, ProbeMetrics::ContentType,
-                                       ProbeMetrics::format(streams)};
+        return MetricsServer::Response {200, ProbeMetrics::ContentType,
+                                        ProbeMetrics::format(streams)};
     });
     const auto health = [&streams] {
         const qsizetype up = std::count_if(streams.cbegin(), streams.cend(),
                                            [](const ProbeStream *s) { return s->isUp(); });
-        return MetricsServer::Response{
-            200, QByteArrayLiteral("text/plain; charset=utf-8"),
-            "ok: " + QByteArray::number(up) + " of " + QByteArray::number(streams.size())
-                + " streams up\n"};
+        return MetricsServer::Response {200, QByteArrayLiteral("text/plain; charset=utf-8"),
+                                        "ok: " + QByteArray::number(up) + " of "
+                                            + QByteArray::number(streams.size()) + " streams up\n"};
     };
     const bool healthOnMetrics = parser.isSet(healthOption) && healthAddress == metricsAddress
-                                 && healthPort == metricsPort && metricsPort != 0;
+        && healthPort == metricsPort && metricsPort != 0;
     if (healthOnMetrics)
         metrics.route("/healthz", health);
     if (!metrics.listen(metricsAddress, metricsPort)) {

@@ -101,8 +101,7 @@ QByteArray format(const QList<ProbeStream *> &streams)
     family(out, "sse_id_gaps_total", "counter",
            "Numeric event ids that skipped forward (events missed).");
     for (qsizetype i = 0; i < count; ++i)
-        sample(out, "sse_id_gaps_total", labels.at(i),
-               QByteArray::number(streams.at(i)->idGaps()));
+        sample(out, "sse_id_gaps_total", labels.at(i), QByteArray::number(streams.at(i)->idGaps()));
 
     family(out, "sse_last_event_timestamp_seconds", "gauge",
            "Unix time of the last data event (absent before the first).");
@@ -134,8 +133,8 @@ QByteArray format(const QList<ProbeStream *> &streams)
             sampleStart(out, "sse_connect_duration_seconds_bucket", labels.at(i));
             out += ",le=\"";
             out += b < ProbeStream::ConnectBuckets.size()
-                       ? QByteArray::number(ProbeStream::ConnectBuckets[b], 'g', 6)
-                       : QByteArrayLiteral("+Inf");
+                ? QByteArray::number(ProbeStream::ConnectBuckets[b], 'g', 6)
+                : QByteArrayLiteral("+Inf");
             out += "\"} ";
             out += QByteArray::number(cumulative);
             out += '\n';

@@ -4,15 +4,16 @@
 
 ProbeStream::ProbeStream(const QString &name, const Sse::ClientOptions &options,
                          const Settings &settings, QObject *parent)
-    : QObject(parent), m_name(name), m_settings(settings)
+    : QObject(parent)
+    , m_name(name)
+    , m_settings(settings)
 {
     m_clock.start();
     m_client.setOptions(options);
     connect(&m_client, &Sse::Client::eventsReceived, this, &ProbeStream::onEvents);
     connect(&m_client, &Sse::Client::stateChanged, this, &ProbeStream::onState);
-    connect(&m_client, &Sse::Client::bytesReceived, this, [this](qint64 count) {
-        m_bytes += count;
-    });
+    connect(&m_client, &Sse::Client::bytesReceived, this,
+            [this](qint64 count) { m_bytes += count; });
     connect(&m_client, &Sse::Client::reconnectScheduled, this,
             [this](qint64, int, const QString &reason) {
                 ++m_reconnects;
@@ -72,8 +73,7 @@ void ProbeStream::countType(const QByteArray &type, qint64 count)
         }
     }
     const bool ownLabel = type != otherType() && type.size() <= MaximumTypeBytes
-                          && m_types.size() - (m_otherIndex >= 0 ? 1 : 0)
-                                 < m_settings.maximumTypes;
+        && m_types.size() - (m_otherIndex >= 0 ? 1 : 0) < m_settings.maximumTypes;
     if (ownLabel) {
         // "other" stays last: insert before it.
         m_types.insert(m_otherIndex >= 0 ? m_otherIndex : m_types.size(), {type, count});

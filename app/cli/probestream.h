@@ -17,14 +17,14 @@ class ProbeStream : public QObject
 public:
     struct Settings
     {
-        int maximumTypes = 20;          ///< event types counted apart; the rest count as "other"
-        qint64 stallAfterMs = 60000;    ///< no data event for this long while up: stalled
+        int maximumTypes = 20; ///< event types counted apart; the rest count as "other"
+        qint64 stallAfterMs = 60000; ///< no data event for this long while up: stalled
         int reopenFailedAfterMs = 30000; ///< a Failed connection (404, wrong type) is tried again
     };
 
     /// Upper bounds (seconds) of the connect duration histogram's buckets, +Inf excluded.
-    static constexpr std::array<double, 11> ConnectBuckets = {
-        0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10};
+    static constexpr std::array<double, 11> ConnectBuckets = {0.005, 0.01, 0.025, 0.05, 0.1, 0.25,
+                                                              0.5,   1,    2.5,   5,    10};
     /// The type label of the events past maximumTypes (and of types longer than this many
     /// bytes); a stream's own type "other" is counted with them.
     static constexpr qsizetype MaximumTypeBytes = 128;
@@ -73,15 +73,15 @@ private:
     qint64 m_reconnects = 0;
     qint64 m_idGaps = 0;
     qint64 m_lastEventMs = 0;
-    qint64 m_lastEventAt = -1;   // m_clock
-    qint64 m_firstOpenAt = -1;   // m_clock
+    qint64 m_lastEventAt = -1; // m_clock
+    qint64 m_firstOpenAt = -1; // m_clock
     qint64 m_attemptStartedAt = -1;
     bool m_awaitingFirstEvent = false;
     double m_timeToFirstEvent = -1;
     qint64 m_lastNumericId = 0;
     bool m_haveNumericId = false;
     QByteArray m_lastId;
-    std::array<qint64, ConnectBuckets.size() + 1> m_connectCounts{};
+    std::array<qint64, ConnectBuckets.size() + 1> m_connectCounts {};
     double m_connectSum = 0;
     QString m_lastError; // printed once until the stream is up again
 };

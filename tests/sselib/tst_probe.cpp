@@ -40,8 +40,7 @@ Scrape request(quint16 port, const QByteArray &head)
     Scrape scrape;
     QTcpSocket socket;
     QByteArray bytes;
-    QObject::connect(&socket, &QTcpSocket::readyRead, &socket,
-                     [&] { bytes += socket.readAll(); });
+    QObject::connect(&socket, &QTcpSocket::readyRead, &socket, [&] { bytes += socket.readAll(); });
     QSignalSpy closed(&socket, &QTcpSocket::disconnected);
     socket.connectToHost(QHostAddress::LocalHost, port);
     if (!socket.waitForConnected(5000))
@@ -99,8 +98,8 @@ public:
     /// Starts the probe with a metrics listener on a free port and waits for its URL line.
     bool start(const QStringList &arguments)
     {
-        m_process.setArguments(QStringList{u"probe"_s, u"--listen-metrics"_s, u"127.0.0.1:0"_s}
-                                          << arguments);
+        m_process.setArguments(QStringList {u"probe"_s, u"--listen-metrics"_s, u"127.0.0.1:0"_s}
+                               << arguments);
         m_process.start();
         if (!m_process.waitForStarted(5000))
             return false;
@@ -118,7 +117,7 @@ public:
     /// Runs a probe that should refuse its arguments; returns its exit code.
     int runToExit(const QStringList &arguments)
     {
-        m_process.setArguments(QStringList{u"probe"_s} << arguments);
+        m_process.setArguments(QStringList {u"probe"_s} << arguments);
         m_process.start();
         if (!m_process.waitForFinished(10000))
             return -1;
@@ -152,15 +151,13 @@ TestServer::Handler every(int intervalMs, const QByteArray &first, const QByteAr
         exchange->sseHead();
         exchange->send(first);
         auto *timer = new QTimer(exchange); // goes with the connection
-        QObject::connect(timer, &QTimer::timeout, exchange, [exchange, block] {
-            exchange->send(block);
-        });
+        QObject::connect(timer, &QTimer::timeout, exchange,
+                         [exchange, block] { exchange->send(block); });
         timer->start(intervalMs);
     };
 }
 
-QByteArray series(const QByteArray &name, const QString &connection,
-                  const QByteArray &extra = {})
+QByteArray series(const QByteArray &name, const QString &connection, const QByteArray &extra = {})
 {
     return name + "{connection=\"" + connection.toUtf8() + '"' + extra + '}';
 }
@@ -196,12 +193,10 @@ private Q_SLOTS:
         Probe probe;
         QVERIFY(probe.start({u"--stall-after"_s, u"0.5"_s, server.url("/stream").toString()}));
         const QString name = server.url("/stream").toString();
-        QTRY_COMPARE_WITH_TIMEOUT(scrape(probe.port()).value(series("sse_up", name)), "1"_ba,
-                                  5000);
+        QTRY_COMPARE_WITH_TIMEOUT(scrape(probe.port()).value(series("sse_up", name)), "1"_ba, 5000);
         // Well past the threshold: 1.5 s of heartbeats or events.
-        QTRY_VERIFY_WITH_TIMEOUT(scrape(probe.port()).number(series("sse_bytes_total", name))
-                                     > 15 * block.size(),
-                                 5000);
+        QTRY_VERIFY_WITH_TIMEOUT(
+            scrape(probe.port()).number(series("sse_bytes_total", name)) > 15 * block.size(), 5000);
         const Scrape result = scrape(probe.port());
         QCOMPARE(result.value(series("sse_stalled", name)), stalled ? "1"_ba : "0"_ba);
         QCOMPARE(result.value(series("sse_up", name)), "1"_ba);
@@ -234,9 +229,9 @@ private Q_SLOTS:
         QVERIFY2(reconnects >= 3, result.body);
         const double attempts = result.number(series("sse_connect_duration_seconds_count", name));
         QVERIFY2(attempts >= 3 && attempts <= server.requestCount("/stream"), result.body);
-        QCOMPARE(result.value(series("sse_connect_duration_seconds_bucket", name,
-                                     ",le=\"+Inf\""_ba)),
-                 QByteArray::number(qint64(attempts)));
+        QCOMPARE(
+            result.value(series("sse_connect_duration_seconds_bucket", name, ",le=\"+Inf\""_ba)),
+            QByteArray::number(qint64(attempts)));
         QVERIFY(result.number(series("sse_connect_duration_seconds_sum", name)) >= 0);
         QCOMPARE(result.number(series("sse_events_total", name, ",type=\"message\""_ba)),
                  result.number(series("sse_connect_duration_seconds_count", name)));
@@ -261,15 +256,16 @@ private Q_SLOTS:
         QByteArray wire;
         for (int n = 0; n < 10; ++n)
             wire += TestServer::formatEvent("x", "t" + QByteArray::number(n));
-        wire += TestServer::formatEvent("x", "other") + TestServer::formatEvent("x", QByteArray(200, 'y'));
+        wire += TestServer::formatEvent("x", "other")
+            + TestServer::formatEvent("x", QByteArray(200, 'y'));
         TestServer server;
         server.route("/stream", [wire](Exchange *exchange) {
             exchange->sseHead();
             exchange->send(wire);
         });
         Probe probe;
-        QVERIFY(probe.start({u"--max-types"_s, QString::number(maximumTypes),
-                             server.url("/stream").toString()}));
+        QVERIFY(probe.start(
+            {u"--max-types"_s, QString::number(maximumTypes), server.url("/stream").toString()}));
         const QString name = server.url("/stream").toString();
         const QByteArray otherSeries = series("sse_events_total", name, ",type=\"other\""_ba);
         QTRY_COMPARE_WITH_TIMEOUT(scrape(probe.port()).number(otherSeries), double(other), 5000);
@@ -336,10 +332,10 @@ private Q_SLOTS:
         secretUrl.setUserInfo(u"user:pass"_s);
         secretUrl.setQuery(u"topic=a&api_key=hunter2"_s);
         Probe probe;
-        QVERIFY(probe.start({u"--profiles-file"_s, profiles.fileName(), u"--retry-failed"_s,
-                             u"0.2"_s, server.url("/stream").toString(),
-                             server.url("/stream").toString(), secretUrl.toString(),
-                             server.url("/missing").toString()}));
+        QVERIFY(
+            probe.start({u"--profiles-file"_s, profiles.fileName(), u"--retry-failed"_s, u"0.2"_s,
+                         server.url("/stream").toString(), server.url("/stream").toString(),
+                         secretUrl.toString(), server.url("/missing").toString()}));
         const QString plain = server.url("/stream").toString();
         QTRY_VERIFY_WITH_TIMEOUT(server.requestCount("/missing") >= 3, 5000);
         const Scrape result = scrape(probe.port());
@@ -402,19 +398,18 @@ private Q_SLOTS:
     {
         QTest::addColumn<QStringList>("arguments");
         QTest::addColumn<QByteArray>("message");
-        QTest::newRow("no listener") << QStringList{u"--demo"_s} << "--listen-metrics"_ba;
+        QTest::newRow("no listener") << QStringList {u"--demo"_s} << "--listen-metrics"_ba;
         QTest::newRow("bad listener")
-            << QStringList{u"--listen-metrics"_s, u"nowhere:99999"_s, u"--demo"_s}
+            << QStringList {u"--listen-metrics"_s, u"nowhere:99999"_s, u"--demo"_s}
             << "ADDRESS:PORT"_ba;
         QTest::newRow("no stream")
-            << QStringList{u"--listen-metrics"_s, u"127.0.0.1:0"_s} << "no stream"_ba;
-        QTest::newRow("zero types")
-            << QStringList{u"--listen-metrics"_s, u"127.0.0.1:0"_s, u"--max-types"_s, u"0"_s,
-                           u"--demo"_s}
-            << "--max-types"_ba;
+            << QStringList {u"--listen-metrics"_s, u"127.0.0.1:0"_s} << "no stream"_ba;
+        QTest::newRow("zero types") << QStringList {u"--listen-metrics"_s, u"127.0.0.1:0"_s,
+                                                    u"--max-types"_s, u"0"_s, u"--demo"_s}
+                                    << "--max-types"_ba;
         QTest::newRow("missing profiles file")
-            << QStringList{u"--listen-metrics"_s, u"127.0.0.1:0"_s, u"--profiles-file"_s,
-                           u"/nonexistent/fleet.json"_s}
+            << QStringList {u"--listen-metrics"_s, u"127.0.0.1:0"_s, u"--profiles-file"_s,
+                            u"/nonexistent/fleet.json"_s}
             << "cannot read"_ba;
     }
     void usageErrors()
@@ -458,7 +453,8 @@ private Q_SLOTS:
         promtool.write(result.body);
         promtool.closeWriteChannel();
         QVERIFY(promtool.waitForFinished(10000));
-        const QByteArray output = promtool.readAllStandardOutput() + promtool.readAllStandardError();
+        const QByteArray output =
+            promtool.readAllStandardOutput() + promtool.readAllStandardError();
         QVERIFY2(promtool.exitCode() == 0, QByteArray(output + '\n' + result.body));
         QVERIFY2(output.trimmed().isEmpty(), output);
     }
