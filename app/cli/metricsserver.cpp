@@ -10,26 +10,19 @@ constexpr qsizetype MaximumHeadBytes = 8 * 1024;
 // A peer that does not take its answer is dropped after this long.
 constexpr int WriteGraceMs = 5000;
 
+// The reason phrases of the statuses this server answers with.
 QByteArray reason(int status)
 {
-    switch (status) {
-    case 200:
-        return QByteArrayLiteral("OK");
-    case 400:
-        return QByteArrayLiteral("Bad Request");
-    case 404:
-        return QByteArrayLiteral("Not Found");
-    case 405:
-        return QByteArrayLiteral("Method Not Allowed");
-    case 408:
-        return QByteArrayLiteral("Request Timeout");
-    case 431:
-        return QByteArrayLiteral("Request Header Fields Too Large");
-    case 503:
-        return QByteArrayLiteral("Service Unavailable");
-    default:
-        return QByteArrayLiteral("Error");
-    }
+    static const QHash<int, QByteArray> phrases = {
+        {200, "OK"},
+        {400, "Bad Request"},
+        {404, "Not Found"},
+        {405, "Method Not Allowed"},
+        {408, "Request Timeout"},
+        {431, "Request Header Fields Too Large"},
+        {503, "Service Unavailable"},
+    };
+    return phrases.value(status, QByteArrayLiteral("Error"));
 }
 
 QByteArray responseBytes(const MetricsServer::Response &response, bool withBody)
