@@ -15,6 +15,8 @@ packages=(
     dbus-daemon gnome-keyring libsecret-1-0
     xvfb xauth fonts-dejavu-core fonts-wqy-microhei
     desktop-file-utils appstream dpkg-dev
+    # promtool and a real Prometheus for the probe's tests (scripts/prometheus-check.sh)
+    prometheus
     "$@"
 )
 

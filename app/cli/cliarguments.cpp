@@ -104,4 +104,25 @@ QString parseUrl(const QStringList &positional, QUrl *url)
     return QString();
 }
 
+bool parseListen(const QString &text, QHostAddress *address, quint16 *port)
+{
+    QString host = QStringLiteral("127.0.0.1");
+    QString portText = text;
+    const qsizetype colon = text.lastIndexOf(QLatin1Char(':'));
+    if (colon >= 0) {
+        host = text.left(colon);
+        portText = text.mid(colon + 1);
+        if (host.startsWith(QLatin1Char('[')) && host.endsWith(QLatin1Char(']')))
+            host = host.mid(1, host.size() - 2);
+    }
+    bool ok = false;
+    const uint number = portText.toUInt(&ok);
+    if (!ok || number > 65535)
+        return false;
+    *port = quint16(number);
+    if (host == QLatin1String("localhost"))
+        host = QStringLiteral("127.0.0.1");
+    return address->setAddress(host);
+}
+
 } // namespace CliArguments

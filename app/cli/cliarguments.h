@@ -1,6 +1,7 @@
 #pragma once
 
 #include <QByteArray>
+#include <QHostAddress>
 #include <QList>
 #include <QPair>
 #include <QString>
@@ -41,5 +42,9 @@ QString readBodyFile(const QString &path, QByteArray *body);
 
 /// The single URL argument. Returns an error message, or an empty string.
 QString parseUrl(const QStringList &positional, QUrl *url);
+
+/// A listening address: "127.0.0.1:8080", "[::1]:8080", "localhost:0", or a port alone
+/// ("8080", on 127.0.0.1). False when the port or the address is invalid.
+bool parseListen(const QString &text, QHostAddress *address, quint16 *port);
 
 } // namespace CliArguments

@@ -3,10 +3,9 @@
 #include "checkcommand.h"
 #include "cliarguments.h"
 #include "outputsink.h"
+#include "probecommand.h"
 #include "profilestore.h"
 #include "replaycommand.h"
-
-#include "models/secretstore.h"
 
 #include "sselib/demoserver.h"
 #include "sselib/jsonlines.h"
@@ -16,7 +15,6 @@
 #include <QCommandLineParser>
 #include <QCoreApplication>
 #include <QDateTime>
-#include <QEventLoop>
 #include <QSettings>
 #include <QFile>
 #include <QSocketNotifier>
@@ -243,6 +241,8 @@ int main(int argc, char *argv[])
         return runReplay(app, QCoreApplication::arguments());
     if (argc > 1 && qstrcmp(argv[1], "check") == 0)
         return runCheck(app, QCoreApplication::arguments());
+    if (argc > 1 && qstrcmp(argv[1], "probe") == 0)
+        return runProbe(app, QCoreApplication::arguments());
 
     QCommandLineParser parser;
     parser.setApplicationDescription(QStringLiteral(
@@ -256,6 +256,7 @@ int main(int argc, char *argv[])
         "\n"
         "To serve a recording as an SSE endpoint: sse-monitor-cli replay --help\n"
         "To check a server's stream and get advice: sse-monitor-cli check --help\n"
+        "To serve streams' health as Prometheus metrics: sse-monitor-cli probe --help\n"
         "\n"
         "--profile NAME uses a connection saved by sse-monitor (or found in --profiles-file);\n"
         "options given here override the profile's. Secret header values come from the\n"
@@ -414,27 +415,8 @@ int main(int argc, char *argv[])
     });
     if (!profileSecrets.isEmpty()) {
         QString reason = QStringLiteral("not in %1").arg(parser.value(profilesFileOption));
-        if (!profileSecretsId.isEmpty()) {
-            SecretStore secrets;
-            secrets.setSettingsFactory(&ProfileStore::guiSettings);
-            QEventLoop loop;
-            SecretStore::LoadResult loaded;
-            secrets.load(profileSecretsId, &loop, [&](const SecretStore::LoadResult &result) {
-                loaded = result;
-                loop.quit();
-            });
-            loop.exec();
-            reason = loaded.errorString;
-            for (const auto &header : std::as_const(loaded.headers)) {
-                if (header.second.isEmpty()
-                    || !profileSecrets.removeIf([&](const QByteArray &name) {
-                           return header.first.compare(name, Qt::CaseInsensitive) == 0;
-                       })) {
-                    continue;
-                }
-                CliArguments::setHeader(&options.headers, header);
-            }
-        }
+        if (!profileSecretsId.isEmpty())
+            reason = ProfileStore::loadSecrets(profileSecretsId, &profileSecrets, &options.headers);
         if (!profileSecrets.isEmpty()) {
             QStringList names;
             for (const QByteArray &name : std::as_const(profileSecrets))

@@ -1,5 +1,10 @@
 #include "profilestore.h"
 
+#include "cliarguments.h"
+
+#include "models/secretstore.h"
+
+#include <QEventLoop>
 #include <QSettings>
 
 namespace {
@@ -16,6 +21,29 @@ std::unique_ptr<QSettings> ProfileStore::guiSettings()
     // The organization and application names of the GUI (app/main.cpp).
     return std::make_unique<QSettings>(QStringLiteral("SSE Monitor"),
                                        QStringLiteral("sse-monitor"));
+}
+
+QString ProfileStore::loadSecrets(const QString &secretsId, QList<QByteArray> *missing,
+                                  QList<QPair<QByteArray, QByteArray>> *headers)
+{
+    SecretStore secrets;
+    secrets.setSettingsFactory(&ProfileStore::guiSettings);
+    QEventLoop loop;
+    SecretStore::LoadResult loaded;
+    secrets.load(secretsId, &loop, [&](const SecretStore::LoadResult &result) {
+        loaded = result;
+        loop.quit();
+    });
+    loop.exec();
+    for (const auto &header : std::as_const(loaded.headers)) {
+        if (header.second.isEmpty() || !missing->removeIf([&](const QByteArray &name) {
+                return header.first.compare(name, Qt::CaseInsensitive) == 0;
+            })) {
+            continue;
+        }
+        CliArguments::setHeader(headers, header);
+    }
+    return loaded.errorString;
 }
 
 void ProfileStore::loadSettings()
@@ -59,6 +87,14 @@ QStringList ProfileStore::names() const
         if (!saved.name.isEmpty())
             result.append(saved.name);
     }
+    return result;
+}
+
+QList<ProfileStore::Match> ProfileStore::matches() const
+{
+    QList<Match> result;
+    for (const SavedConnection &saved : m_profiles)
+        result.append(matchFrom(saved));
     return result;
 }
 

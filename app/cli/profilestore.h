@@ -34,6 +34,13 @@ public:
     /// The GUI's settings (QSettings "SSE Monitor"/"sse-monitor").
     static std::unique_ptr<QSettings> guiSettings();
 
+    /// Looks the secret headers named in \a missing up in the GUI's secret store entry
+    /// \a secretsId (the keychain, or the plain-text copy the user allowed), waiting for the
+    /// answer. Each one found is set in \a headers and removed from \a missing. Returns why the
+    /// others are not available.
+    static QString loadSecrets(const QString &secretsId, QList<QByteArray> *missing,
+                               QList<QPair<QByteArray, QByteArray>> *headers);
+
     /// Reads the GUI's settings. Never fails: no settings means no profiles.
     void loadSettings();
     /// Reads \a path; false, with errorString(), when it is unreadable or not a JSON array.
@@ -43,6 +50,8 @@ public:
     QString source() const { return m_source; }
 
     QStringList names() const;
+    /// Every profile, in order (the probe watches all of a file's).
+    QList<Match> matches() const;
     /// The first profile named exactly \a name, else the only one named so ignoring case.
     std::optional<Match> find(const QString &name) const;
 

@@ -68,28 +68,6 @@ void printInfo(const QString &message)
     std::fprintf(stderr, "%s\n", message.toLocal8Bit().constData());
 }
 
-// "127.0.0.1:8080", "[::1]:8080", "8080", "localhost:0".
-bool parseListen(const QString &text, QHostAddress *address, quint16 *port)
-{
-    QString host = QStringLiteral("127.0.0.1");
-    QString portText = text;
-    const qsizetype colon = text.lastIndexOf(QLatin1Char(':'));
-    if (colon >= 0) {
-        host = text.left(colon);
-        portText = text.mid(colon + 1);
-        if (host.startsWith(QLatin1Char('[')) && host.endsWith(QLatin1Char(']')))
-            host = host.mid(1, host.size() - 2);
-    }
-    bool ok = false;
-    const uint number = portText.toUInt(&ok);
-    if (!ok || number > 65535)
-        return false;
-    *port = quint16(number);
-    if (host == QLatin1String("localhost"))
-        host = QStringLiteral("127.0.0.1");
-    return address->setAddress(host);
-}
-
 } // namespace
 
 int runReplay(QCoreApplication &app, QStringList arguments)
@@ -174,7 +152,7 @@ int runReplay(QCoreApplication &app, QStringList arguments)
         return usageError(QStringLiteral("--max-clients takes a whole number from 1 to 100000"));
     QHostAddress address;
     quint16 port = 0;
-    if (!parseListen(parser.value(listenOption), &address, &port))
+    if (!CliArguments::parseListen(parser.value(listenOption), &address, &port))
         return usageError(QStringLiteral("--listen takes ADDRESS:PORT, e.g. 127.0.0.1:8080"));
 
     // Load the whole recording; the server keeps the events in memory.
