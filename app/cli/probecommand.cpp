@@ -34,24 +34,6 @@ void printError(const QString &message)
     std::fprintf(stderr, "sse-monitor-cli probe: %s\n", message.toLocal8Bit().constData());
 }
 
-// The label of a stream given by URL: no user info, no fragment, and the values of query
-// items named like secrets (token, key, ...) masked as secret headers are.
-QString urlLabel(const QUrl &url)
-{
-    QUrl shown = url.adjusted(QUrl::RemoveUserInfo | QUrl::RemoveFragment);
-    if (shown.hasQuery()) {
-        QList<QPair<QByteArray, QByteArray>> items;
-        const QUrlQuery query(shown);
-        for (const auto &[key, value] : query.queryItems(QUrl::FullyDecoded))
-            items.append({key.toUtf8(), value.toUtf8()});
-        QUrlQuery masked;
-        for (const auto &[key, value] : Sse::redactHeaders(items))
-            masked.addQueryItem(QString::fromUtf8(key), QString::fromUtf8(value));
-        shown.setQuery(masked);
-    }
-    return shown.toDisplayString();
-}
-
 // Each stream holds a socket: the soft descriptor limit goes up to the hard one.
 void raiseDescriptorLimit()
 {
@@ -261,7 +243,7 @@ int runProbe(QCoreApplication &app, QStringList arguments)
             return usageError(urlError);
         for (const CliArguments::Header &header : std::as_const(headers))
             CliArguments::setHeader(&target.options.headers, header);
-        target.name = urlLabel(target.options.url);
+        target.name = Sse::redactedUrl(target.options.url);
         targets.append(target);
     }
     if (parser.isSet(demoOption))

@@ -1,4 +1,5 @@
 #include "models/connectionlistmodel.h"
+#include "sselib/profile.h"
 
 #include <QDateTime>
 #include <QLocale>
@@ -173,7 +174,7 @@ QVariant ConnectionListModel::data(const QModelIndex &index, int role) const
         }
         if (index.column() == UrlColumn || index.column() == NameColumn)
             return plainToolTip(QString::fromLatin1(entry.options.method) + QLatin1Char(' ')
-                                + entry.options.url.toString());
+                                + Sse::redactedUrl(entry.options.url));
         return QVariant();
     }
     if (role != Qt::DisplayRole)
@@ -194,7 +195,7 @@ QVariant ConnectionListModel::data(const QModelIndex &index, int role) const
         return QString::fromUtf8(entry.lastEventId.left(64));
     case UrlColumn:
         return QString(QString::fromLatin1(entry.options.method) + QLatin1Char(' ')
-                       + entry.options.url.toString());
+                       + Sse::redactedUrl(entry.options.url));
     }
     return QVariant();
 }

@@ -1,4 +1,5 @@
 #include "models/connectionmanager.h"
+#include "sselib/profile.h"
 
 #include <QDateTime>
 #include <QMetaObject>
@@ -216,7 +217,7 @@ void ConnectionManager::createClient(quint16 id, const Sse::ClientOptions &optio
             log.lastEventId = entry->lastEventId.isEmpty() ? entry->options.initialLastEventId
                                                            : entry->lastEventId;
             log.attempt = entry->attempt;
-            log.detail = entry->options.url.toString();
+            log.detail = Sse::redactedUrl(entry->options.url);
             break;
         case Sse::Client::State::Open:
             log.httpStatus = entry->httpStatus;

@@ -1,6 +1,7 @@
 #include "recording/exportformatter.h"
 
 #include "charts/jsonnumbers.h"
+#include "sselib/profile.h"
 
 #include <sselib/replayserver.h>
 
@@ -158,7 +159,7 @@ void ExportFormatter::appendJsonLines(QByteArray &out, const ExportEvent &event)
         writer = m_writers.insert(event.connection, Sse::JsonLines::Writer());
         writer->setConnection(name);
         const QUrl url = m_options.connectionUrls.value(event.connection);
-        writer->appendHeader(out, name, url.toString());
+        writer->appendHeader(out, name, Sse::redactedUrl(url));
     }
     writer->appendEvent(out, event.sequence, event.event);
 }

@@ -1,4 +1,5 @@
 #include "recording/recorderworker.h"
+#include "sselib/profile.h"
 
 #include <QDir>
 #include <QFile>
@@ -246,7 +247,7 @@ void RecorderWorker::appendHeader(ConnectionState &connection)
 {
     // The connection's own writer: the header restarts its id rule (the next event record
     // carries its id, so each part of a rotated recording reads on its own).
-    connection.writer.appendHeader(m_buffer, connection.name, connection.url.toString(),
+    connection.writer.appendHeader(m_buffer, connection.name, Sse::redactedUrl(connection.url),
                         connection.requestHeaders);
 }
 

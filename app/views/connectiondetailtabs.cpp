@@ -8,6 +8,7 @@
 #include "session/workspace.h"
 #include "views/diagnosticsview.h"
 #include "views/eventdetailview.h"
+#include "sselib/profile.h"
 
 #include <QFontDatabase>
 #include <QHeaderView>
@@ -149,7 +150,7 @@ void ConnectionDetailTabs::updateResponse()
         ? entry->failure.responseHeaders
         : entry->responseHeaders;
     text += tr("Request: %1 %2\n")
-                .arg(QString::fromLatin1(entry->options.method), entry->options.url.toString());
+                .arg(QString::fromLatin1(entry->options.method), Sse::redactedUrl(entry->options.url));
     if (failed)
         text += tr("Failed: %1\n").arg(entry->failure.message);
     if (status > 0) {

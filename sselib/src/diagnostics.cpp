@@ -1,4 +1,5 @@
 #include "sselib/diagnostics.h"
+#include "sselib/profile.h"
 
 #include "sselib/sseparser.h"
 
@@ -138,7 +139,7 @@ const Finding *DiagnosticsReport::find(const QString &id) const
 QString DiagnosticsReport::toText() const
 {
     const DiagnosticsStatistics &s = statistics;
-    QString text = StreamCheck::tr("SSE stream check: %1\n").arg(url.toDisplayString());
+    QString text = StreamCheck::tr("SSE stream check: %1\n").arg(redactedUrl(url));
     text += StreamCheck::tr("Observed %1 s: %2 events, %3, %4 response(s)\n")
                 .arg(double(s.durationMs) / 1000.0, 0, 'f', 1)
                 .arg(s.events)
@@ -225,7 +226,7 @@ QJsonObject DiagnosticsReport::toJson() const
         {QStringLiteral("timeToFirstByteMs"), double(s.timeToFirstByteMs)},
         {QStringLiteral("timeToFirstEventMs"), double(s.timeToFirstEventMs)},
     };
-    return QJsonObject{{QStringLiteral("url"), url.toString()},
+    return QJsonObject{{QStringLiteral("url"), redactedUrl(url)},
                        {QStringLiteral("failures"), count(Finding::Failure)},
                        {QStringLiteral("warnings"), count(Finding::Warning)},
                        {QStringLiteral("findings"), list},

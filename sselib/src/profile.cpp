@@ -1,5 +1,7 @@
 #include "sselib/profile.h"
 
+#include <QUrlQuery>
+
 #include <QJsonArray>
 
 namespace Sse {
@@ -14,6 +16,41 @@ bool isSecretHeader(QByteArrayView name)
     return lower == "authorization" || lower == "proxy-authorization" || lower == "cookie"
         || lower == "set-cookie" || lower == "x-api-key" || lower.contains("token")
         || lower.contains("secret") || lower.contains("key") || lower.contains("password");
+}
+
+QString redactedUrl(const QUrl &url)
+{
+    QUrl shown = url.adjusted(QUrl::RemoveFragment);
+    const QString mask = QString::fromLatin1(redactedValue);
+    if (!shown.password().isEmpty())
+        shown.setPassword(mask);
+    else if (!shown.userName().isEmpty())
+        shown.setUserName(mask);
+    if (shown.hasQuery()) {
+        QUrlQuery query(shown);
+        QList<QPair<QString, QString>> items = query.queryItems(QUrl::FullyDecoded);
+        bool masked = false;
+        for (auto &item : items) {
+            if (isSecretHeader(item.first.toUtf8()) && !item.second.isEmpty()) {
+                item.second = mask;
+                masked = true;
+            }
+        }
+        if (masked) {
+            QUrlQuery rebuilt;
+            rebuilt.setQueryItems(items);
+            shown.setQuery(rebuilt);
+        }
+    }
+    // toDisplayString() would drop the password part (and so the sign that there was one);
+    // the mask's angle brackets stay readable instead of percent-encoded.
+    return shown.toString(QUrl::PrettyDecoded)
+        .replace(QLatin1String("%3Credacted%3E"), mask, Qt::CaseInsensitive);
+}
+
+bool urlHasSecrets(const QUrl &url)
+{
+    return redactedUrl(url) != url.adjusted(QUrl::RemoveFragment).toString(QUrl::PrettyDecoded);
 }
 
 QList<QPair<QByteArray, QByteArray>> redactHeaders(const QList<QPair<QByteArray, QByteArray>> &headers)

@@ -21,6 +21,14 @@ enum class SecretHandling { Exclude, Include };
 /// Proxy-Authorization, X-API-Key, and names containing token, secret or key).
 bool isSecretHeader(QByteArrayView name);
 
+/// \a url as people and files see it: the password of its user info (or the user name when
+/// it stands alone, as tokens do) and the values of query parameters whose names the secret
+/// rule matches (access_token, api_key, ...) replaced by the mask; no fragment. EventSource
+/// cannot set headers, so credentials often travel in the URL.
+QString redactedUrl(const QUrl &url);
+/// Whether redactedUrl() would mask anything in \a url.
+bool urlHasSecrets(const QUrl &url);
+
 /// A copy of \a headers with secret values replaced by a fixed mask.
 QList<QPair<QByteArray, QByteArray>> redactHeaders(const QList<QPair<QByteArray, QByteArray>> &headers);
 

@@ -1,0 +1,98 @@
+// Secrets in URLs (issue 20 item 8): EventSource cannot set headers, so tokens travel as
+// user info or query parameters. They are masked wherever a URL is shown or written.
+
+#include "sselib/profile.h"
+#include "testserver.h"
+
+#include <QProcess>
+#include <QTest>
+
+using namespace Qt::StringLiterals;
+
+class TestRedaction : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void redactedUrl_data();
+    void redactedUrl();
+    void checkReportHidesUrlSecrets_data();
+    void checkReportHidesUrlSecrets();
+};
+
+void TestRedaction::redactedUrl_data()
+{
+    QTest::addColumn<QString>("url");
+    QTest::addColumn<QString>("shown");
+    QTest::addColumn<bool>("secret");
+
+    QTest::newRow("plain") << u"https://example.com/events?x=1"_s
+                           << u"https://example.com/events?x=1"_s << false;
+    QTest::newRow("user and password")
+        << u"https://ann:hunter2@example.com/events"_s
+        << u"https://ann:<redacted>@example.com/events"_s << true;
+    QTest::newRow("a token as the user name")
+        << u"https://tok123@example.com/events"_s << u"https://<redacted>@example.com/events"_s
+        << true;
+    QTest::newRow("access_token and others")
+        << u"https://example.com/events?access_token=abc&since=5"_s
+        << u"https://example.com/events?access_token=<redacted>&since=5"_s << true;
+    QTest::newRow("api_key, escaped")
+        << u"https://example.com/s?api_key=a%26b%3Dc"_s
+        << u"https://example.com/s?api_key=<redacted>"_s << true;
+    QTest::newRow("empty token value") << u"https://example.com/s?token="_s
+                                       << u"https://example.com/s?token="_s << false;
+    QTest::newRow("fragment dropped") << u"https://example.com/s#secret=1"_s
+                                      << u"https://example.com/s"_s << false;
+}
+
+void TestRedaction::redactedUrl()
+{
+    QFETCH(QString, url);
+    QFETCH(QString, shown);
+    QFETCH(bool, secret);
+    const QUrl parsed(url);
+    QCOMPARE(Sse::redactedUrl(parsed), shown);
+    QCOMPARE(Sse::urlHasSecrets(parsed), secret);
+}
+
+void TestRedaction::checkReportHidesUrlSecrets_data()
+{
+    QTest::addColumn<bool>("json");
+    QTest::newRow("text") << false;
+    QTest::newRow("--json") << true;
+}
+
+// `check` prints the URL it checked: the token must not be in its output.
+void TestRedaction::checkReportHidesUrlSecrets()
+{
+    QFETCH(bool, json);
+    const QString cli = qEnvironmentVariable("SSE_MONITOR_CLI");
+    if (cli.isEmpty())
+        QSKIP("SSE_MONITOR_CLI is not set");
+    TestServer server;
+    server.route("/stream", [](TestServer::Exchange *exchange) {
+        exchange->sseHead();
+        exchange->send("id: 1\ndata: x\n\n");
+    });
+    QUrl url = server.url("/stream");
+    url.setQuery(u"access_token=SECRET-TOKEN-42&x=1"_s);
+    QProcess process;
+    QStringList arguments{u"check"_s, url.toString(), u"--duration"_s, u"1"_s};
+    if (json)
+        arguments.append(u"--json"_s);
+    process.start(cli, arguments);
+    QVERIFY(process.waitForStarted());
+    QTRY_COMPARE_WITH_TIMEOUT(process.state(), QProcess::NotRunning, 20000);
+    const QByteArray output = process.readAllStandardOutput() + process.readAllStandardError();
+    QVERIFY2(!output.contains("SECRET-TOKEN-42"), output.constData());
+    QVERIFY2(output.contains("access_token=<redacted>")
+                 || output.contains("access_token=\\u003Credacted\\u003E")
+                 || output.contains("access_token=%3Credacted%3E"),
+             output.constData());
+    // The request itself carried the real token.
+    QVERIFY(server.requests("/stream").constFirst().path.contains("SECRET-TOKEN-42"));
+}
+
+QTEST_GUILESS_MAIN(TestRedaction)
+#include "tst_redaction.moc"
