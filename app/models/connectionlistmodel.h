@@ -1,6 +1,7 @@
 #pragma once
 
 #include "sselib/sseclient.h"
+#include "sselib/staterecord.h"
 
 #include <QAbstractTableModel>
 #include <QHash>
@@ -45,6 +46,8 @@ struct ConnectionEntry
     bool secretsPending = false; ///< waiting for the keychain to hand the secrets over
 
     Sse::Client::State state = Sse::Client::State::Idle;
+    /// The details of the last state change, as the client knew them (what recordings write).
+    Sse::StateChange lastChange;
     int attempt = 0;
     qint64 nextAttemptAtMs = 0;
     int reconnectionTimeMs = 3000;

@@ -181,12 +181,15 @@ void ConnectionManager::createClient(quint16 id, const Sse::ClientOptions &optio
                 ConnectionEntry *entry = m_model.entry(id);
                 if (!entry)
                     return;
+                const qint64 now = QDateTime::currentMSecsSinceEpoch();
                 entry->attempt = attempt;
-                entry->nextAttemptAtMs = QDateTime::currentMSecsSinceEpoch() + delayMs;
+                entry->nextAttemptAtMs = now + delayMs;
+                entry->lastChange = Sse::reconnectChange(now, delayMs, attempt, reason);
                 entry->state = Sse::Client::State::Reconnecting;
                 ++entry->reconnects;
                 entry->resumed = true;
                 ConnectionLogEntry log;
+                log.timeMs = now;
                 log.state = Sse::Client::State::Reconnecting;
                 log.detail = reason;
                 log.retryMs = delayMs;
@@ -195,42 +198,66 @@ void ConnectionManager::createClient(quint16 id, const Sse::ClientOptions &optio
                 m_model.touch(id);
                 emit stateChanged(id, Sse::Client::State::Reconnecting);
             });
-    connect(client, &Sse::Client::stateChanged, this, [this, id](Sse::Client::State state) {
-        ConnectionEntry *entry = m_model.entry(id);
-        if (!entry)
-            return;
-        if (state == Sse::Client::State::Reconnecting)
-            return; // logged by reconnectScheduled, which carries the details
-        entry->state = state;
-        ConnectionLogEntry log;
-        log.state = state;
-        switch (state) {
-        case Sse::Client::State::Connecting:
-            log.lastEventId = entry->lastEventId.isEmpty() ? entry->options.initialLastEventId
-                                                           : entry->lastEventId;
-            log.attempt = entry->attempt;
-            log.detail = entry->options.url.toString();
-            break;
-        case Sse::Client::State::Open:
-            log.httpStatus = entry->httpStatus;
-            log.detail = QStringLiteral("HTTP %1").arg(entry->httpStatus);
-            entry->lastError.clear();
-            entry->failure = Sse::FailureInfo();
-            break;
-        case Sse::Client::State::Failed:
-            log.httpStatus = entry->failure.httpStatus;
-            log.detail = entry->failure.message;
-            break;
-        case Sse::Client::State::Closed:
-            log.detail = entry->lastError;
-            break;
-        default:
-            break;
-        }
-        appendLog(entry, log);
-        m_model.touch(id);
-        emit stateChanged(id, state);
-    });
+    // The details of a state change (the id the request sends, the status, the failure) are
+    // read in the client's thread as it changes, then handed over in order with the batches
+    // and signals before them: the GUI's copies of them could be behind (an `id:` line alone
+    // changes the id sent without any event).
+    const quint64 serial = ++m_lastClientSerial;
+    m_clientSerials.insert(id, serial);
+    connect(client, &Sse::Client::stateChanged, client,
+            [this, id, serial, client](Sse::Client::State state) {
+                if (state == Sse::Client::State::Reconnecting)
+                    return; // reconnectScheduled carries the details
+                Sse::StateChange change =
+                    Sse::stateChange(*client, QDateTime::currentMSecsSinceEpoch(), QString());
+                QMetaObject::invokeMethod(
+                    this,
+                    [this, id, serial, change = std::move(change)] {
+                        if (m_clientSerials.value(id) == serial)
+                            applyStateChange(id, change);
+                    },
+                    Qt::QueuedConnection);
+            });
+}
+
+void ConnectionManager::applyStateChange(quint16 id, Sse::StateChange change)
+{
+    ConnectionEntry *entry = m_model.entry(id);
+    if (!entry)
+        return;
+    const Sse::Client::State state = change.state;
+    entry->state = state;
+    if (state == Sse::Client::State::Closed)
+        change.reason = entry->lastError;
+    ConnectionLogEntry log;
+    log.timeMs = change.timeMs;
+    log.state = state;
+    switch (state) {
+    case Sse::Client::State::Connecting:
+        log.lastEventId = change.lastEventId;
+        log.attempt = change.attempt;
+        log.detail = entry->options.url.toString();
+        break;
+    case Sse::Client::State::Open:
+        log.httpStatus = change.httpStatus;
+        log.detail = QStringLiteral("HTTP %1").arg(change.httpStatus);
+        entry->lastError.clear();
+        entry->failure = Sse::FailureInfo();
+        break;
+    case Sse::Client::State::Failed:
+        log.httpStatus = change.httpStatus;
+        log.detail = change.reason;
+        break;
+    case Sse::Client::State::Closed:
+        log.detail = change.reason;
+        break;
+    default:
+        break;
+    }
+    entry->lastChange = std::move(change);
+    appendLog(entry, log);
+    m_model.touch(id);
+    emit stateChanged(id, state);
 }
 
 void ConnectionManager::countEvents(ConnectionEntry *entry, const Sse::EventList &events)
@@ -341,6 +368,7 @@ void ConnectionManager::update(quint16 id, const QString &name, const Sse::Clien
 void ConnectionManager::destroyClient(quint16 id)
 {
     Sse::Client *client = m_clients.take(id);
+    m_clientSerials.remove(id);
     if (!client)
         return;
     client->disconnect(this);

@@ -74,6 +74,7 @@ Q_SIGNALS:
 private:
     void createClient(quint16 id, const Sse::ClientOptions &options);
     void destroyClient(quint16 id);
+    void applyStateChange(quint16 id, Sse::StateChange change);
     void appendLog(ConnectionEntry *entry, ConnectionLogEntry log);
     void countEvents(ConnectionEntry *entry, const Sse::EventList &events);
     quint16 allocateId(); // 0 when none is free
@@ -82,6 +83,10 @@ private:
     QThread m_thread;
     QObject *m_threadContext = nullptr; // lives in m_thread; used to run code there
     QHash<quint16, Sse::Client *> m_clients;
+    // Which client a connection has now: a state change of a client already replaced by
+    // update() may still be on its way to the GUI thread.
+    QHash<quint16, quint64> m_clientSerials;
+    quint64 m_lastClientSerial = 0;
     QTimer m_refreshTimer;
     QElapsedTimer m_rateClock;
     qint64 m_lastRateTick = 0;
