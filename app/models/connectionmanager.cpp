@@ -3,6 +3,8 @@
 #include <QDateTime>
 #include <QMetaObject>
 
+#include <vector>
+
 ConnectionManager::ConnectionManager(QObject *parent) : QObject(parent)
 {
     m_thread.setObjectName(QStringLiteral("sse-network"));
@@ -99,10 +101,11 @@ void ConnectionManager::createClient(quint16 id, const Sse::ClientOptions &optio
                 const qint64 cost = Sse::FlowControl::cost(batch);
                 ConnectionEntry *entry = m_model.entry(id);
                 if (entry) {
-                    const Sse::EventList events = batch.toList();
-                    countEvents(entry, events);
-                    emit eventsReceived(id, events);
+                    countEvents(entry, batch);
+                    emit eventsReceived(id, batch);
                 }
+                // The store has copied the batch; a recorder keeps its own (shared) copy
+                // under its own queue limit.
                 flow->release(cost);
             });
     connect(client, &Sse::Client::throttleChanged, this, [this, id](bool throttled) {
@@ -260,25 +263,27 @@ void ConnectionManager::applyStateChange(quint16 id, Sse::StateChange change)
     emit stateChanged(id, state);
 }
 
-void ConnectionManager::countEvents(ConnectionEntry *entry, const Sse::EventList &events)
+void ConnectionManager::countEvents(ConnectionEntry *entry, const Sse::EventBatch &events)
 {
-    // Runs on the GUI thread for every batch: keep it to a few operations per event.
-    const QByteArray *cachedType = nullptr;
-    TypeStatistics *typeStats = nullptr;
-    for (const Sse::Event &event : events) {
-        if (!cachedType || cachedType->constData() != event.type.constData()) {
-            typeStats = &entry->types[event.type];
-            cachedType = &event.type;
+    // Runs on the GUI thread for every batch: keep it to a few operations per event. The
+    // batch interns its types, so the per-type table is looked up once per type and batch.
+    std::vector<TypeStatistics *> typeStats(size_t(events.types().size()), nullptr);
+    const char *previousId = nullptr;
+    qsizetype previousIdSize = -1;
+    for (qsizetype i = 0; i < events.size(); ++i) {
+        const Sse::EventView event = events.at(i);
+        TypeStatistics *&stats = typeStats[size_t(events.typeIndex(i))];
+        if (!stats)
+            stats = &entry->types[events.types().at(events.typeIndex(i))];
+        ++stats->count;
+        stats->bytes += event.data.size();
+        if (stats->lastMs > 0) {
+            const qint64 interval = event.receivedMs - stats->lastMs;
+            stats->intervalSumMs += interval;
+            ++stats->intervals;
+            stats->maxIntervalMs = qMax(stats->maxIntervalMs, interval);
         }
-        ++typeStats->count;
-        typeStats->bytes += event.data.size();
-        if (typeStats->lastMs > 0) {
-            const qint64 interval = event.receivedMs - typeStats->lastMs;
-            typeStats->intervalSumMs += interval;
-            ++typeStats->intervals;
-            typeStats->maxIntervalMs = qMax(typeStats->maxIntervalMs, interval);
-        }
-        typeStats->lastMs = event.receivedMs;
+        stats->lastMs = event.receivedMs;
         if (entry->lastEventMs > 0) {
             const qint64 interval = event.receivedMs - entry->lastEventMs;
             entry->intervalSumMs += interval;
@@ -287,8 +292,13 @@ void ConnectionManager::countEvents(ConnectionEntry *entry, const Sse::EventList
         }
         entry->lastEventMs = event.receivedMs;
 
-        if (entry->numericIds && !event.lastEventId.isEmpty()
-            && event.lastEventId.constData() != entry->lastEventId.constData()) {
+        // A batch keeps one copy of an id per run: a new run is a new view.
+        const bool newId = event.lastEventId.data() != previousId
+            || event.lastEventId.size() != previousIdSize;
+        previousId = event.lastEventId.data();
+        previousIdSize = event.lastEventId.size();
+        if (newId && entry->numericIds && !event.lastEventId.isEmpty()
+            && (i > 0 || event.lastEventId != QByteArrayView(entry->lastEventId))) {
             bool ok = false;
             const qint64 numeric = event.lastEventId.toLongLong(&ok);
             if (!ok) {
@@ -310,7 +320,11 @@ void ConnectionManager::countEvents(ConnectionEntry *entry, const Sse::EventList
                 entry->lastNumericId = numeric;
             }
         }
-        entry->lastEventId = event.lastEventId;
+    }
+    if (!events.isEmpty()) {
+        const QByteArrayView last = events.at(events.size() - 1).lastEventId;
+        if (last != QByteArrayView(entry->lastEventId))
+            entry->lastEventId = last.toByteArray();
     }
     entry->events += events.size();
     m_model.touch(entry->id);
@@ -328,8 +342,11 @@ void ConnectionManager::ingestOffline(quint16 id, const Sse::EventList &events)
     ConnectionEntry *entry = m_model.entry(id);
     if (!entry)
         return;
-    countEvents(entry, events);
-    emit eventsReceived(id, events);
+    Sse::EventBatch batch;
+    for (const Sse::Event &event : events)
+        batch.append(event);
+    countEvents(entry, batch);
+    emit eventsReceived(id, batch);
 }
 
 void ConnectionManager::appendLog(ConnectionEntry *entry, ConnectionLogEntry log)

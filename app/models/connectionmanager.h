@@ -63,7 +63,9 @@ public:
     void ingestOffline(quint16 id, const Sse::EventList &events);
 
 Q_SIGNALS:
-    void eventsReceived(quint16 id, const Sse::EventList &events);
+    /// A batch as the client delivered it (or built from an offline source); the receivers
+    /// read it in place and keep a copy only if they need one (copies share its buffers).
+    void eventsReceived(quint16 id, const Sse::EventBatch &events);
     void stateChanged(quint16 id, Sse::Client::State state);
     void connectionAdded(quint16 id);
     void connectionRemoved(quint16 id);
@@ -76,7 +78,7 @@ private:
     void destroyClient(quint16 id);
     void applyStateChange(quint16 id, Sse::StateChange change);
     void appendLog(ConnectionEntry *entry, ConnectionLogEntry log);
-    void countEvents(ConnectionEntry *entry, const Sse::EventList &events);
+    void countEvents(ConnectionEntry *entry, const Sse::EventBatch &events);
     quint16 allocateId(); // 0 when none is free
 
     ConnectionListModel m_model;

@@ -160,6 +160,20 @@ void EventLogModel::ingest(quint16 connection, const Sse::EventList &events)
         return;
     const qint64 begin = m_store->endSequence();
     m_store->append(connection, events);
+    queueAppended(begin);
+}
+
+void EventLogModel::ingest(quint16 connection, const Sse::EventBatch &events)
+{
+    if (events.isEmpty())
+        return;
+    const qint64 begin = m_store->endSequence();
+    m_store->append(connection, events);
+    queueAppended(begin);
+}
+
+void EventLogModel::queueAppended(qint64 begin)
+{
     // Part of the batch may already be gone if it was larger than the capacity.
     const qint64 from = qMax(begin, m_store->firstSequence());
     const qint64 end = m_store->endSequence();

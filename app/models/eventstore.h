@@ -68,6 +68,9 @@ public:
     // just appended, if one batch exceeds the capacity). Payloads (id + data) over 2 GiB are
     // truncated.
     qsizetype append(quint16 connection, const Sse::EventList &events);
+    // The same for a batch as the client delivers it: read in place, types looked up once per
+    // batch, a long id adopted once per run.
+    qsizetype append(quint16 connection, const Sse::EventBatch &events);
     void clear();
 
     qsizetype capacity() const { return m_capacity; }
@@ -118,10 +121,10 @@ public:
     QByteArray typeName(quint16 typeIndex) const;
     int findType(const QByteArray &name) const; // -1 if never seen
 
-    // Counts of the events currently stored (evicted events are subtracted).
+    // Counts of the events currently stored (evicted events are subtracted). The store is the
+    // one owner of per-type counts of held events: the type list reads them from here.
     qint64 typeCount(quint16 typeIndex) const;
     qint64 connectionEventCount(quint16 connection) const;
-    qint64 connectionTypeCount(quint16 connection, quint16 typeIndex) const;
 
     // Approximate heap bytes held by the store (records, arenas, tables).
     qsizetype memoryBytes() const;
@@ -163,10 +166,22 @@ private:
         qsizetype longIdBytes = 0; // long id bytes this chunk was the first to hold
     };
 
-    void appendOne(quint16 connection, const Sse::Event &event);
+    // One event to append; for a long id, the buffer adoptLongId() gave and the bytes it adds.
+    struct Incoming
+    {
+        QByteArrayView data;
+        QByteArrayView id;
+        qint64 timeMs = 0;
+        qint64 retryMs = -1;
+        QByteArray longId;
+        qsizetype newIdBytes = 0;
+    };
+    void appendOne(quint16 connection, quint16 typeIndex, const Incoming &event);
     // The id bytes to keep for a long id (shared with an earlier equal one of the connection
-    // when possible); *newBytes receives the bytes this adds to memory (0 when shared).
-    QByteArray adoptLongId(quint16 connection, const QByteArray &id, qsizetype *newBytes);
+    // when possible, or with \a buffer, the caller's QByteArray holding \a id, if it has one);
+    // *newBytes receives the bytes this adds to memory (0 when shared).
+    QByteArray adoptLongId(quint16 connection, QByteArrayView id, const QByteArray *buffer,
+                           qsizetype *newBytes);
     Chunk &openChunkFor(qsizetype payloadBytes);
     void closeChunk(Chunk &chunk);
     void growArena(Chunk &chunk, qsizetype needed);
@@ -200,5 +215,4 @@ private:
     int m_lastTypeIndex = -1; // fast path: consecutive events usually share a type
     std::vector<qint64> m_typeCounts;
     std::vector<qint64> m_connectionCounts;
-    std::vector<std::vector<qint64>> m_connectionTypeCounts;
 };

@@ -50,7 +50,7 @@ Workspace::~Workspace()
 void Workspace::routeConnectionSignals()
 {
     connect(&m_connections, &ConnectionManager::eventsReceived, this,
-            [this](quint16 id, const Sse::EventList &events) {
+            [this](quint16 id, const Sse::EventBatch &events) {
                 m_log->ingest(id, events);
                 m_catalog->ingest(id, events);
                 if (m_recorder->isRecording() && isRecorded(id))
