@@ -71,6 +71,8 @@ struct ConnectionEntry
     qint64 intervalSumMs = 0;
     qint64 intervals = 0;
     qint64 maxIntervalMs = 0;
+    /// Received events per type, bounded like Sse::ClientStatistics::eventsByType (overflow row
+    /// Sse::ClientStatistics::OtherTypes).
     QHash<QByteArray, TypeStatistics> types;
 
     // Numeric id tracking, to flag gaps after a resume.

@@ -267,14 +267,18 @@ void ConnectionManager::countEvents(ConnectionEntry *entry, const Sse::EventBatc
 {
     // Runs on the GUI thread for every batch: keep it to a few operations per event. The
     // batch interns its types, so the per-type table is looked up once per type and batch.
-    std::vector<TypeStatistics *> typeStats(size_t(events.types().size()), nullptr);
+    // Rows are added first: an insertion may move the rows, so pointers are taken after.
+    for (const QByteArray &type : events.types())
+        typeStatistics(entry, type);
+    std::vector<TypeStatistics *> typeStats;
+    typeStats.reserve(size_t(events.types().size()));
+    for (const QByteArray &type : events.types())
+        typeStats.push_back(typeStatistics(entry, type));
     const char *previousId = nullptr;
     qsizetype previousIdSize = -1;
     for (qsizetype i = 0; i < events.size(); ++i) {
         const Sse::EventView event = events.at(i);
-        TypeStatistics *&stats = typeStats[size_t(events.typeIndex(i))];
-        if (!stats)
-            stats = &entry->types[events.types().at(events.typeIndex(i))];
+        TypeStatistics *stats = typeStats[size_t(events.typeIndex(i))];
         ++stats->count;
         stats->bytes += event.data.size();
         if (stats->lastMs > 0) {
@@ -328,6 +332,17 @@ void ConnectionManager::countEvents(ConnectionEntry *entry, const Sse::EventBatc
     }
     entry->events += events.size();
     m_model.touch(entry->id);
+}
+
+TypeStatistics *ConnectionManager::typeStatistics(ConnectionEntry *entry, const QByteArray &type)
+{
+    auto it = entry->types.find(type);
+    if (it != entry->types.end())
+        return &it.value();
+    // The same bound as the client's own table: a type per event must not grow it.
+    const bool fits = entry->types.size() < Sse::ClientStatistics::MaximumTypes
+        && type.size() <= Sse::ClientStatistics::MaximumTypeBytes;
+    return &entry->types[fits ? type : QByteArray(Sse::ClientStatistics::OtherTypes)];
 }
 
 void ConnectionManager::setRawCapture(bool enabled)

@@ -79,6 +79,8 @@ private:
     void applyStateChange(quint16 id, Sse::StateChange change);
     void appendLog(ConnectionEntry *entry, ConnectionLogEntry log);
     void countEvents(ConnectionEntry *entry, const Sse::EventBatch &events);
+    /// The entry's row for \a type, or its overflow row once the table is full.
+    static TypeStatistics *typeStatistics(ConnectionEntry *entry, const QByteArray &type);
     quint16 allocateId(); // 0 when none is free
 
     ConnectionListModel m_model;

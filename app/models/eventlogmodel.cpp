@@ -423,7 +423,7 @@ QVariant EventLogModel::data(const QModelIndex &index, int role) const
         if (index.column() == DataColumn)
             return toolTipText(m_store->data(sequence), ToolTipBytes);
         if (index.column() == TypeColumn)
-            return toolTipText(m_store->typeName(m_store->typeIndex(sequence)), ToolTipBytes);
+            return toolTipText(m_store->type(sequence), ToolTipBytes);
         if (index.column() == IdColumn)
             return toolTipText(m_store->id(sequence), ToolTipBytes);
         break;
@@ -446,7 +446,7 @@ QVariant EventLogModel::displayData(qint64 sequence, int column) const
     case ConnectionColumn:
         return connectionName(m_store->connection(sequence));
     case TypeColumn:
-        return linePreview(m_store->typeName(m_store->typeIndex(sequence)), PreviewLength);
+        return linePreview(m_store->type(sequence), PreviewLength);
     case IdColumn:
         return linePreview(m_store->id(sequence), PreviewLength);
     case SizeColumn:

@@ -34,6 +34,7 @@ qsizetype EventStore::append(quint16 connection, const Sse::EventList &events)
             incoming.longId = adoptLongId(connection, event.lastEventId, &event.lastEventId,
                                           &incoming.newIdBytes);
         }
+        incoming.type = event.type;
         appendOne(connection, internType(event.type), incoming);
     }
     evict();
@@ -63,6 +64,7 @@ qsizetype EventStore::append(quint16 connection, const Sse::EventBatch &events)
             }
             incoming.longId = longId;
         }
+        incoming.type = events.types().at(events.typeIndex(i));
         appendOne(connection, quint16(typeIndex), incoming);
     }
     evict();
@@ -108,6 +110,10 @@ void EventStore::appendOne(quint16 connection, quint16 typeIndex, const Incoming
         }
         chunk.longIdBytes += newIdBytes;
         held += newIdBytes;
+    }
+    if (typeIndex == OverflowTypeIndex) {
+        chunk.otherTypes.emplace_back(quint32(chunk.records.size()), event.type.toByteArray());
+        held += qsizetype(sizeof(std::pair<quint32, QByteArray>)) + event.type.size();
     }
     if (event.retryMs >= 0) {
         record.idSizeAndFlags |= RetryFlag;
@@ -191,6 +197,8 @@ void EventStore::closeChunk(Chunk &chunk)
         chunk.retries.shrink_to_fit();
     if (chunk.idRuns.capacity() > chunk.idRuns.size())
         chunk.idRuns.shrink_to_fit();
+    if (chunk.otherTypes.capacity() > chunk.otherTypes.size())
+        chunk.otherTypes.shrink_to_fit();
 
     m_recordHint = qsizetype(chunk.records.size());
     if (chunk.bytesUsed <= m_chunkByteLimit) // a single oversized event says nothing typical
@@ -327,6 +335,23 @@ quint16 EventStore::typeIndex(qint64 sequence) const
     return record ? record->typeIndex : 0;
 }
 
+QByteArray EventStore::type(qint64 sequence) const
+{
+    const Chunk *chunk = nullptr;
+    const Record *record = recordFor(sequence, &chunk);
+    if (!record)
+        return {};
+    if (record->typeIndex != OverflowTypeIndex)
+        return typeName(record->typeIndex);
+    const quint32 index = quint32(sequence - chunk->firstSequence);
+    const auto found = std::lower_bound(chunk->otherTypes.cbegin(), chunk->otherTypes.cend(),
+                                        index, [](const auto &entry, quint32 value) {
+                                            return entry.first < value;
+                                        });
+    return (found != chunk->otherTypes.cend() && found->first == index) ? found->second
+                                                                        : typeName(OverflowTypeIndex);
+}
+
 namespace {
 
 template<typename Runs>
@@ -409,7 +434,7 @@ Sse::Event EventStore::event(qint64 sequence) const
     Sse::Event event;
     if (!contains(sequence))
         return event;
-    event.type = typeName(typeIndex(sequence));
+    event.type = type(sequence);
     event.data = data(sequence).toByteArray();
     event.lastEventId = idBytes(sequence);
     event.receivedMs = time(sequence);
@@ -490,6 +515,7 @@ qsizetype EventStore::memoryBytes() const
                 + chunk->bytesCapacity
                 + qsizetype(chunk->retries.capacity() * sizeof(std::pair<quint32, qint64>))
                 + qsizetype(chunk->idRuns.capacity() * sizeof(std::pair<quint32, QByteArray>))
+                + qsizetype(chunk->otherTypes.capacity() * sizeof(std::pair<quint32, QByteArray>))
                 + chunk->longIdBytes;
     }
     // Interning table: the names, the list slots and roughly one hash node each.

@@ -46,7 +46,9 @@
 //
 // Type names are interned in one table shared by all connections. Type indexes are stable for
 // the lifetime of the store: clear() keeps the table. After 65535 distinct names, further new
-// names all map to one overflow entry named "(other)".
+// names all map to one overflow entry named "(other)" (for counting, hiding and filtering by
+// index); each such event keeps its real type bytes beside its chunk (counted in heldBytes()),
+// so type() and event() - and every export - give the type the server sent.
 //
 // Not thread-safe, not even for concurrent const calls (lookups cache the last chunk used).
 // Use it from one thread (the GUI thread).
@@ -106,6 +108,8 @@ public:
     qint64 time(qint64 sequence) const;
     quint16 connection(qint64 sequence) const;
     quint16 typeIndex(qint64 sequence) const;
+    // The event's type as sent (also past the 65535 interned names; see above).
+    QByteArray type(qint64 sequence) const;
     QByteArrayView id(qint64 sequence) const;
     // The id as a QByteArray; a long id is shared with the store, not copied.
     QByteArray idBytes(qint64 sequence) const;
@@ -162,6 +166,8 @@ private:
         std::vector<std::pair<quint32, qint64>> retries;
         // (first record index, id) for events with a long id, in record order.
         std::vector<std::pair<quint32, QByteArray>> idRuns;
+        // (record index, type) for events whose type did not fit the interned table.
+        std::vector<std::pair<quint32, QByteArray>> otherTypes;
         qsizetype heldBytes = 0;   // what this chunk counts against the byte budget
         qsizetype longIdBytes = 0; // long id bytes this chunk was the first to hold
     };
@@ -175,6 +181,7 @@ private:
         qint64 retryMs = -1;
         QByteArray longId;
         qsizetype newIdBytes = 0;
+        QByteArrayView type; // kept only when it maps to the overflow entry
     };
     void appendOne(quint16 connection, quint16 typeIndex, const Incoming &event);
     // The id bytes to keep for a long id (shared with an earlier equal one of the connection

@@ -92,6 +92,7 @@ private Q_SLOTS:
     void exportsTheGivenSequences();
     void secretsComeBackFromTheStore();
     void demoIsAFlagNotAName();
+    void exportKeepsTypesPastTheTypeTable();
     void stateRecordsMatchTheCli_data();
     void stateRecordsMatchTheCli();
 
@@ -281,6 +282,41 @@ void TestWorkspace::demoIsAFlagNotAName()
     const auto &entries = restored.connections()->model()->entries();
     QVERIFY(restored.isDemo(entries.at(0).id));
     QVERIFY(!restored.isDemo(entries.at(1).id));
+}
+
+// The store interns 65,535 type names; later ones share an "(other)" index for counting and
+// hiding, but an export must still write the type each event came with.
+void TestWorkspace::exportKeepsTypesPastTheTypeTable()
+{
+    constexpr int Types = 70000;
+    Workspace workspace;
+    const quint16 id = workspace.connections()->addOffline(u"types"_s, QUrl(u"file:///t"_s));
+    Sse::EventList events;
+    for (int i = 0; i < Types; ++i) {
+        Sse::Event event;
+        event.type = "type-" + QByteArray::number(i);
+        event.data = QByteArray::number(i);
+        event.receivedMs = 1'700'000'000'000 + i;
+        events.append(event);
+    }
+    workspace.connections()->ingestOffline(id, events);
+    QCOMPARE(workspace.logModel()->store().size(), Types);
+    const QList<qint64> all = ExportJob::allSequences(workspace.logModel()->store());
+    const QString path = m_directory.filePath(u"types.jsonl"_s);
+    ExportJob *job = workspace.exportEvents(ExportFormat::JsonLines, path, all);
+    QVERIFY(job);
+    QSignalSpy finished(job, &ExportJob::finished);
+    QVERIFY(finished.wait(30000));
+    QVERIFY(finished.first().first().toBool());
+    int checked = 0;
+    for (const QByteArray &line : lines(path)) {
+        const Sse::JsonLines::Record record = Sse::JsonLines::parseRecord(line);
+        if (record.kind != Sse::JsonLines::Record::Kind::Event)
+            continue;
+        QCOMPARE(record.event.type, "type-" + record.event.data);
+        ++checked;
+    }
+    QCOMPARE(checked, Types);
 }
 
 void TestWorkspace::stateRecordsMatchTheCli_data()
