@@ -29,7 +29,7 @@ qsizetype EventStore::append(quint16 connection, const Sse::EventList &events)
 {
     const qint64 evictedBefore = m_evictedTotal;
     for (const Sse::Event &event : events) {
-        Incoming incoming{event.data, event.lastEventId, event.receivedMs, event.retryMs, {}, 0};
+        Incoming incoming{event.data, event.lastEventId, event.receivedMs, event.retryMs, {}, 0, {}};
         if (event.lastEventId.size() > InlineIdBytes) {
             incoming.longId = adoptLongId(connection, event.lastEventId, &event.lastEventId,
                                           &incoming.newIdBytes);
@@ -55,7 +55,7 @@ qsizetype EventStore::append(quint16 connection, const Sse::EventBatch &events)
         int &typeIndex = typeIndexes[size_t(events.typeIndex(i))];
         if (typeIndex < 0)
             typeIndex = internType(events.types().at(events.typeIndex(i)));
-        Incoming incoming{event.data, event.lastEventId, event.receivedMs, event.retryMs, {}, 0};
+        Incoming incoming{event.data, event.lastEventId, event.receivedMs, event.retryMs, {}, 0, {}};
         if (event.lastEventId.size() > InlineIdBytes) {
             if (event.lastEventId.data() != longIdAt || event.lastEventId.size() != longIdSize) {
                 longId = adoptLongId(connection, event.lastEventId, nullptr, &incoming.newIdBytes);
