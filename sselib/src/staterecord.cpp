@@ -9,11 +9,10 @@ StateChange stateChange(const Client &client, qint64 timeMs, const QString &last
     change.timeMs = timeMs;
     change.lastEventId = client.lastEventId();
     change.attempt = client.attempt();
-    change.httpStatus = client.state() == Client::State::Failed ? client.failure().httpStatus
-                                                                : client.httpStatus();
+    change.httpStatus =
+        client.state() == Client::State::Failed ? client.failure().httpStatus : client.httpStatus();
     change.retryMs = qMax<qint64>(0, client.nextAttemptAtMs() - timeMs);
-    change.reason = client.state() == Client::State::Failed ? client.failure().message
-                                                            : lastError;
+    change.reason = client.state() == Client::State::Failed ? client.failure().message : lastError;
     return change;
 }
 

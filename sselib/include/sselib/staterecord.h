@@ -16,10 +16,10 @@ struct StateChange
     Client::State state = Client::State::Idle;
     qint64 timeMs = 0;
     QByteArray lastEventId; ///< Connecting: the id the request sends
-    int attempt = 0;        ///< Connecting and Reconnecting: the attempt number
-    int httpStatus = 0;     ///< Open: the response's status; Failed: the failure's (0 if none)
-    qint64 retryMs = -1;    ///< Reconnecting: the delay before the next attempt
-    QString reason;         ///< Reconnecting: why; Failed: the failure; Closed: the last error
+    int attempt = 0; ///< Connecting and Reconnecting: the attempt number
+    int httpStatus = 0; ///< Open: the response's status; Failed: the failure's (0 if none)
+    qint64 retryMs = -1; ///< Reconnecting: the delay before the next attempt
+    QString reason; ///< Reconnecting: why; Failed: the failure; Closed: the last error
 };
 
 /// The change \a client has just made to its current state, at \a timeMs. \a lastError is the
