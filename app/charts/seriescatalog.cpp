@@ -46,6 +46,18 @@ SeriesCatalog::TypeState *SeriesCatalog::typeState(quint16 connection, const QBy
 
 void SeriesCatalog::ingest(quint16 connection, const Sse::EventList &events)
 {
+    ingestEvents(connection, events);
+}
+
+void SeriesCatalog::ingest(quint16 connection, const Sse::EventBatch &events)
+{
+    ingestEvents(connection, events);
+}
+
+// Events are Sse::Event (QByteArray fields) or Sse::EventView (read in place in a batch).
+template<typename Events>
+void SeriesCatalog::ingestEvents(quint16 connection, const Events &events)
+{
     if (events.isEmpty())
         return;
 
@@ -76,9 +88,11 @@ void SeriesCatalog::ingest(quint16 connection, const Sse::EventList &events)
         discovered.append(std::move(key));
     };
 
-    for (const Sse::Event &event : events) {
-        if (!looked || event.type != currentType) {
-            currentType = event.type;
+    for (const auto &event : events) {
+        const QByteArrayView type(event.type);
+        if (!looked || type.size() != currentType.size()
+            || std::memcmp(type.data(), currentType.constData(), size_t(type.size())) != 0) {
+            currentType = type.toByteArray();
             state = typeState(connection, currentType, TypeLookup::CreateBounded);
             looked = true;
         }

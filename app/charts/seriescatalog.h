@@ -69,6 +69,7 @@ public:
     /// Feeds one batch of events from `connection`. Emits seriesDiscovered() and
     /// samplesAppended() at most once each.
     void ingest(quint16 connection, const Sse::EventList &events);
+    void ingest(quint16 connection, const Sse::EventBatch &events);
 
     /// All discovered series, in discovery order.
     QList<SeriesKey> discoveredSeries() const { return m_discovered; }
@@ -103,6 +104,9 @@ Q_SIGNALS:
     void cleared();
 
 private:
+    template<typename Events>
+    void ingestEvents(quint16 connection, const Events &events);
+
     struct PlottedSeries
     {
         SeriesKey key;

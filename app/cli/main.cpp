@@ -11,6 +11,7 @@
 #include "sselib/jsonlines.h"
 #include "sselib/profile.h"
 #include "sselib/sseclient.h"
+#include "sselib/staterecord.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
@@ -61,6 +62,8 @@ public:
         m_client.setOptions(options);
         connect(&m_client, &Sse::Client::eventsReceived, this, &CliMonitor::onEvents);
         connect(&m_client, &Sse::Client::stateChanged, this, &CliMonitor::onState);
+        connect(&m_client, &Sse::Client::reconnectScheduled, this,
+                &CliMonitor::onReconnectScheduled);
         connect(&m_client, &Sse::Client::errorOccurred, this,
                 [this](const QString &message, bool) { m_lastError = message; });
         m_flushTimer.setInterval(100);
@@ -143,36 +146,12 @@ private:
 
     void onState(Sse::Client::State state)
     {
-        if (m_writeStates && state != Sse::Client::State::Idle) {
-            Sse::JsonLines::StateRecord record;
-            record.timeMs = QDateTime::currentMSecsSinceEpoch();
-            record.state = Sse::stateName(state);
-            switch (state) {
-            case Sse::Client::State::Connecting:
-                record.lastEventId = m_client.lastEventId();
-                record.attempt = m_client.attempt();
-                break;
-            case Sse::Client::State::Open:
-                record.status = m_client.httpStatus();
-                break;
-            case Sse::Client::State::Reconnecting:
-                record.retryMs = qMax<qint64>(0, m_client.nextAttemptAtMs() - record.timeMs);
-                record.attempt = m_client.attempt();
-                record.error = m_lastError;
-                break;
-            case Sse::Client::State::Failed:
-                record.status = m_client.failure().httpStatus;
-                record.error = m_client.failure().message;
-                break;
-            case Sse::Client::State::Closed:
-                record.error = m_lastError;
-                break;
-            case Sse::Client::State::Idle:
-                break;
-            }
-            append([&](QByteArray &out, Sse::JsonLines::Writer &writer) {
-                writer.appendState(out, m_events, record);
-            });
+        // A Reconnecting record is written by onReconnectScheduled(), which knows the delay.
+        if (state == Sse::Client::State::Open)
+            m_lastError.clear();
+        if (state != Sse::Client::State::Idle && state != Sse::Client::State::Reconnecting) {
+            writeState(Sse::stateChange(m_client, QDateTime::currentMSecsSinceEpoch(),
+                                        m_lastError));
         }
         if (m_finished)
             return;
@@ -190,6 +169,22 @@ private:
                    && !m_writeStates) {
             printError(m_lastError + QStringLiteral(", reconnecting"));
         }
+    }
+
+    void onReconnectScheduled(qint64 delayMs, int attempt, const QString &reason)
+    {
+        writeState(Sse::reconnectChange(QDateTime::currentMSecsSinceEpoch(), delayMs, attempt,
+                                        reason));
+    }
+
+    void writeState(const Sse::StateChange &change)
+    {
+        if (!m_writeStates)
+            return;
+        const Sse::JsonLines::StateRecord record = Sse::JsonLines::stateRecord(change);
+        append([&](QByteArray &out, Sse::JsonLines::Writer &writer) {
+            writer.appendState(out, m_events, record);
+        });
     }
 
     bool flushAll()

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "sselib/sseclient.h"
+#include "sselib/staterecord.h"
 
 #include <QAbstractTableModel>
 #include <QHash>
@@ -45,6 +46,8 @@ struct ConnectionEntry
     bool secretsPending = false; ///< waiting for the keychain to hand the secrets over
 
     Sse::Client::State state = Sse::Client::State::Idle;
+    /// The details of the last state change, as the client knew them (what recordings write).
+    Sse::StateChange lastChange;
     int attempt = 0;
     qint64 nextAttemptAtMs = 0;
     int reconnectionTimeMs = 3000;
@@ -68,6 +71,8 @@ struct ConnectionEntry
     qint64 intervalSumMs = 0;
     qint64 intervals = 0;
     qint64 maxIntervalMs = 0;
+    /// Received events per type, bounded like Sse::ClientStatistics::eventsByType (overflow row
+    /// Sse::ClientStatistics::OtherTypes).
     QHash<QByteArray, TypeStatistics> types;
 
     // Numeric id tracking, to flag gaps after a resume.

@@ -1,8 +1,11 @@
 #include "models/connectionmanager.h"
+
 #include "sselib/profile.h"
 
 #include <QDateTime>
 #include <QMetaObject>
+
+#include <vector>
 
 ConnectionManager::ConnectionManager(QObject *parent) : QObject(parent)
 {
@@ -89,177 +92,281 @@ void ConnectionManager::createClient(quint16 id, const Sse::ClientOptions &optio
     client->setOptions(options);
     // Back-pressure: a batch counts against the budget from the network thread until the
     // GUI thread has stored it. A flood the window cannot keep up with stops the socket
-    // reads instead of queueing batches without limit (and other connections keep going).
+    // reads instead of queueing batches without limit.
     auto flow = std::make_shared<Sse::FlowControl>(FlowBudgetBytes);
     client->setFlowControl(flow);
+    client->setRawCapture(m_rawCapture);
     client->moveToThread(&m_thread);
     m_clients.insert(id, client);
 
-    // Batches wait in the connection's inbox, filled on the network thread; the GUI thread
-    // drains all inboxes in turn, a few milliseconds at a time (drainInboxes), so a flood
-    // never holds the event loop for longer than that and every connection gets its turn.
+    // Everything the client reports goes, in order, into this connection's inbox on the
+    // network thread; the GUI thread drains the inboxes round robin in slices of a few
+    // milliseconds (drainInboxes). A flood cannot hold the event loop or starve another
+    // connection, and a state change is never applied before the events that preceded it.
     auto inbox = std::make_shared<Inbox>();
-    inbox->flow = flow;
     m_inboxes.insert(id, inbox);
-    connect(
-        client, &Sse::Client::eventsReceived, client,
-        [this, inbox](const Sse::EventBatch &batch) {
-            {
-                std::lock_guard lock(inbox->mutex);
-                inbox->batches.push_back(batch);
+    const auto post = [this, inbox](std::function<void()> item) {
+        {
+            std::lock_guard lock(inbox->mutex);
+            inbox->items.push_back(std::move(item));
+        }
+        if (!m_drainScheduled.exchange(true))
+            QMetaObject::invokeMethod(this, &ConnectionManager::drainInboxes,
+                                      Qt::QueuedConnection);
+    };
+    const auto relay = [client](auto signal, auto handler) {
+        connect(client, signal, client, handler, Qt::DirectConnection);
+    };
+
+    relay(&Sse::Client::eventsReceived, [this, id, flow, post](const Sse::EventBatch &batch) {
+        post([this, id, flow, batch] {
+            if (ConnectionEntry *entry = m_model.entry(id)) {
+                countEvents(entry, batch);
+                emit eventsReceived(id, batch);
             }
-            if (!m_drainScheduled.exchange(true))
-                QMetaObject::invokeMethod(this, &ConnectionManager::drainInboxes,
-                                          Qt::QueuedConnection);
-        },
-        Qt::DirectConnection);
-    connect(client, &Sse::Client::throttleChanged, this, [this, id](bool throttled) {
-        ConnectionEntry *entry = m_model.entry(id);
-        if (!entry || entry->throttled == throttled)
-            return;
-        entry->throttled = throttled;
-        if (throttled) {
-            ++entry->throttleEpisodes;
-            // One log line per episode start at most every 10 s: a flood toggles often.
-            const qint64 now = QDateTime::currentMSecsSinceEpoch();
-            if (now - entry->lastThrottleLogMs >= 10000) {
-                entry->lastThrottleLogMs = now;
-                ConnectionLogEntry log;
-                log.state = entry->state;
-                log.detail = tr("Throttled: the server sends faster than the window reads; "
-                                "reading paused until it catches up (nothing is dropped)");
-                appendLog(entry, log);
-            }
-        }
-        m_model.touch(id);
+            // The store has copied the batch; a recorder keeps its own (shared) copy
+            // under its own queue limit.
+            flow->release(Sse::FlowControl::cost(batch));
+        });
     });
-    connect(client, &Sse::Client::redirected, this,
-            [this, id](int status, const QUrl &target, const QList<QByteArray> &dropped) {
-                ConnectionEntry *entry = m_model.entry(id);
-                if (!entry)
-                    return;
-                ConnectionLogEntry log;
-                log.state = entry->state;
-                log.httpStatus = status;
-                log.detail = tr("HTTP %1 redirect to %2").arg(status).arg(
-                    target.toDisplayString(QUrl::RemoveUserInfo));
-                if (!dropped.isEmpty()) {
-                    QStringList names;
-                    for (const QByteArray &name : dropped)
-                        names.append(QString::fromUtf8(name));
-                    log.detail += QLatin1String("; ")
-                        + tr("not sent to that origin: %1").arg(names.join(QStringLiteral(", ")));
-                }
-                appendLog(entry, log);
-            });
-    client->setRawCapture(m_rawCapture);
-    connect(client, &Sse::Client::rawBytesReceived, this, [this, id](const QByteArray &bytes) {
-        emit rawBytesReceived(id, bytes);
+    relay(&Sse::Client::throttleChanged, [this, id, post](bool throttled) {
+        post([this, id, throttled] { applyThrottle(id, throttled); });
     });
-    connect(client, &Sse::Client::bytesReceived, this, [this, id](qint64 count) {
-        if (ConnectionEntry *entry = m_model.entry(id)) {
-            entry->bytes += count;
-            entry->lastByteMs = QDateTime::currentMSecsSinceEpoch();
-            m_model.touch(id);
-        }
+    relay(&Sse::Client::redirected,
+          [this, id, post](int status, const QUrl &target, const QList<QByteArray> &dropped) {
+              post([this, id, status, target, dropped] {
+                  logRedirect(id, status, target, dropped);
+              });
+          });
+    relay(&Sse::Client::rawBytesReceived, [this, id, post](const QByteArray &bytes) {
+        post([this, id, bytes] { emit rawBytesReceived(id, bytes); });
     });
-    connect(client, &Sse::Client::errorOccurred, this, [this, id](const QString &message, bool) {
-        if (ConnectionEntry *entry = m_model.entry(id))
-            entry->lastError = message;
-    });
-    connect(client, &Sse::Client::failed, this, [this, id](const Sse::FailureInfo &failure) {
-        if (ConnectionEntry *entry = m_model.entry(id))
-            entry->failure = failure;
-    });
-    connect(client, &Sse::Client::reconnectionTimeChanged, this, [this, id](int ms) {
-        if (ConnectionEntry *entry = m_model.entry(id)) {
-            entry->reconnectionTimeMs = ms;
-            m_model.touch(id);
-        }
-    });
-    connect(client, &Sse::Client::responseStarted, this,
-            [this, id](int status, const QList<QPair<QByteArray, QByteArray>> &headers) {
-                if (ConnectionEntry *entry = m_model.entry(id)) {
-                    entry->httpStatus = status;
-                    entry->responseHeaders = headers;
-                }
-            });
-    connect(client, &Sse::Client::reconnectScheduled, this,
-            [this, id](qint64 delayMs, int attempt, const QString &reason) {
-                ConnectionEntry *entry = m_model.entry(id);
-                if (!entry)
-                    return;
-                entry->attempt = attempt;
-                entry->nextAttemptAtMs = QDateTime::currentMSecsSinceEpoch() + delayMs;
-                entry->state = Sse::Client::State::Reconnecting;
-                ++entry->reconnects;
-                entry->resumed = true;
-                ConnectionLogEntry log;
-                log.state = Sse::Client::State::Reconnecting;
-                log.detail = reason;
-                log.retryMs = delayMs;
-                log.attempt = attempt;
-                appendLog(entry, log);
+    relay(&Sse::Client::bytesReceived, [this, id, post](qint64 count) {
+        post([this, id, count] {
+            if (ConnectionEntry *entry = m_model.entry(id)) {
+                entry->bytes += count;
+                entry->lastByteMs = QDateTime::currentMSecsSinceEpoch();
                 m_model.touch(id);
-                emit stateChanged(id, Sse::Client::State::Reconnecting);
-            });
-    connect(client, &Sse::Client::stateChanged, this, [this, id](Sse::Client::State state) {
-        ConnectionEntry *entry = m_model.entry(id);
-        if (!entry)
-            return;
+            }
+        });
+    });
+    relay(&Sse::Client::errorOccurred, [this, id, post](const QString &message, bool) {
+        post([this, id, message] {
+            if (ConnectionEntry *entry = m_model.entry(id))
+                entry->lastError = message;
+        });
+    });
+    relay(&Sse::Client::failed, [this, id, post](const Sse::FailureInfo &failure) {
+        post([this, id, failure] {
+            if (ConnectionEntry *entry = m_model.entry(id))
+                entry->failure = failure;
+        });
+    });
+    relay(&Sse::Client::reconnectionTimeChanged, [this, id, post](int ms) {
+        post([this, id, ms] {
+            if (ConnectionEntry *entry = m_model.entry(id)) {
+                entry->reconnectionTimeMs = ms;
+                m_model.touch(id);
+            }
+        });
+    });
+    relay(&Sse::Client::responseStarted,
+          [this, id, post](int status, const QList<QPair<QByteArray, QByteArray>> &headers) {
+              post([this, id, status, headers] {
+                  if (ConnectionEntry *entry = m_model.entry(id)) {
+                      entry->httpStatus = status;
+                      entry->responseHeaders = headers;
+                  }
+              });
+          });
+    relay(&Sse::Client::reconnectScheduled,
+          [this, id, post](qint64 delayMs, int attempt, const QString &reason) {
+              const qint64 now = QDateTime::currentMSecsSinceEpoch();
+              post([this, id, now, delayMs, attempt, reason] {
+                  applyReconnect(id, now, delayMs, attempt, reason);
+              });
+          });
+    // The details of a state change (the id the request sends, the status, the failure) are
+    // read in the client's thread as it changes: the GUI's copies of them could be behind
+    // (an `id:` line alone changes the id sent without any event).
+    const quint64 serial = ++m_lastClientSerial;
+    m_clientSerials.insert(id, serial);
+    relay(&Sse::Client::stateChanged, [this, id, serial, client, post](Sse::Client::State state) {
         if (state == Sse::Client::State::Reconnecting)
-            return; // logged by reconnectScheduled, which carries the details
-        entry->state = state;
-        ConnectionLogEntry log;
-        log.state = state;
-        switch (state) {
-        case Sse::Client::State::Connecting:
-            log.lastEventId = entry->lastEventId.isEmpty() ? entry->options.initialLastEventId
-                                                           : entry->lastEventId;
-            log.attempt = entry->attempt;
-            log.detail = Sse::redactedUrl(entry->options.url);
-            break;
-        case Sse::Client::State::Open:
-            log.httpStatus = entry->httpStatus;
-            log.detail = QStringLiteral("HTTP %1").arg(entry->httpStatus);
-            entry->lastError.clear();
-            entry->failure = Sse::FailureInfo();
-            break;
-        case Sse::Client::State::Failed:
-            log.httpStatus = entry->failure.httpStatus;
-            log.detail = entry->failure.message;
-            break;
-        case Sse::Client::State::Closed:
-            log.detail = entry->lastError;
-            break;
-        default:
-            break;
-        }
-        appendLog(entry, log);
-        m_model.touch(id);
-        emit stateChanged(id, state);
+            return; // reconnectScheduled carries the details
+        Sse::StateChange change =
+            Sse::stateChange(*client, QDateTime::currentMSecsSinceEpoch(), QString());
+        post([this, id, serial, change = std::move(change)] {
+            if (m_clientSerials.value(id) == serial)
+                applyStateChange(id, change);
+        });
     });
 }
 
-void ConnectionManager::countEvents(ConnectionEntry *entry, const Sse::EventList &events)
+void ConnectionManager::applyThrottle(quint16 id, bool throttled)
 {
-    // Runs on the GUI thread for every batch: keep it to a few operations per event.
-    const QByteArray *cachedType = nullptr;
-    TypeStatistics *typeStats = nullptr;
-    for (const Sse::Event &event : events) {
-        if (!cachedType || cachedType->constData() != event.type.constData()) {
-            typeStats = &entry->types[event.type];
-            cachedType = &event.type;
+    ConnectionEntry *entry = m_model.entry(id);
+    if (!entry || entry->throttled == throttled)
+        return;
+    entry->throttled = throttled;
+    if (throttled) {
+        ++entry->throttleEpisodes;
+        // One log line per episode start at most every 10 s: a flood toggles often.
+        const qint64 now = QDateTime::currentMSecsSinceEpoch();
+        if (now - entry->lastThrottleLogMs >= 10000) {
+            entry->lastThrottleLogMs = now;
+            ConnectionLogEntry log;
+            log.state = entry->state;
+            log.detail = tr("Throttled: the server sends faster than the window reads; "
+                            "reading paused until it catches up (nothing is dropped)");
+            appendLog(entry, log);
         }
-        ++typeStats->count;
-        typeStats->bytes += event.data.size();
-        if (typeStats->lastMs > 0) {
-            const qint64 interval = event.receivedMs - typeStats->lastMs;
-            typeStats->intervalSumMs += interval;
-            ++typeStats->intervals;
-            typeStats->maxIntervalMs = qMax(typeStats->maxIntervalMs, interval);
+    }
+    m_model.touch(id);
+}
+
+void ConnectionManager::logRedirect(quint16 id, int status, const QUrl &target,
+                                    const QList<QByteArray> &dropped)
+{
+    ConnectionEntry *entry = m_model.entry(id);
+    if (!entry)
+        return;
+    ConnectionLogEntry log;
+    log.state = entry->state;
+    log.httpStatus = status;
+    log.detail = tr("HTTP %1 redirect to %2").arg(status).arg(Sse::redactedUrl(target));
+    if (!dropped.isEmpty()) {
+        QStringList names;
+        for (const QByteArray &name : dropped)
+            names.append(QString::fromUtf8(name));
+        log.detail += QLatin1String("; ")
+            + tr("not sent to that origin: %1").arg(names.join(QStringLiteral(", ")));
+    }
+    appendLog(entry, log);
+}
+
+void ConnectionManager::applyReconnect(quint16 id, qint64 now, qint64 delayMs, int attempt,
+                                       const QString &reason)
+{
+    ConnectionEntry *entry = m_model.entry(id);
+    if (!entry)
+        return;
+    entry->attempt = attempt;
+    entry->nextAttemptAtMs = now + delayMs;
+    entry->lastChange = Sse::reconnectChange(now, delayMs, attempt, reason);
+    entry->state = Sse::Client::State::Reconnecting;
+    ++entry->reconnects;
+    entry->resumed = true;
+    ConnectionLogEntry log;
+    log.timeMs = now;
+    log.state = Sse::Client::State::Reconnecting;
+    log.detail = reason;
+    log.retryMs = delayMs;
+    log.attempt = attempt;
+    appendLog(entry, log);
+    m_model.touch(id);
+    emit stateChanged(id, Sse::Client::State::Reconnecting);
+}
+
+void ConnectionManager::drainInboxes()
+{
+    m_drainScheduled.store(false);
+    QElapsedTimer clock;
+    clock.start();
+    bool more = true;
+    // Round robin, one item per connection per round, until the slice is used up. Items
+    // may add or remove connections (a handler of eventsReceived may), so the ids are taken
+    // first and each inbox looked up again.
+    while (more && !clock.hasExpired(DrainSliceMs)) {
+        more = false;
+        const QList<quint16> ids = m_inboxes.keys();
+        for (quint16 id : ids) {
+            const std::shared_ptr<Inbox> inbox = m_inboxes.value(id);
+            if (!inbox)
+                continue;
+            std::function<void()> item;
+            {
+                std::lock_guard lock(inbox->mutex);
+                if (inbox->items.empty())
+                    continue;
+                item = std::move(inbox->items.front());
+                inbox->items.pop_front();
+                more = more || !inbox->items.empty();
+            }
+            item();
         }
-        typeStats->lastMs = event.receivedMs;
+    }
+    if (more && !m_drainScheduled.exchange(true)) {
+        // A zero timer, not a posted event: timers, input and painting go first.
+        QTimer::singleShot(0, this, &ConnectionManager::drainInboxes);
+    }
+}
+
+void ConnectionManager::applyStateChange(quint16 id, Sse::StateChange change)
+{
+    ConnectionEntry *entry = m_model.entry(id);
+    if (!entry)
+        return;
+    const Sse::Client::State state = change.state;
+    entry->state = state;
+    if (state == Sse::Client::State::Closed)
+        change.reason = entry->lastError;
+    ConnectionLogEntry log;
+    log.timeMs = change.timeMs;
+    log.state = state;
+    switch (state) {
+    case Sse::Client::State::Connecting:
+        log.lastEventId = change.lastEventId;
+        log.attempt = change.attempt;
+        log.detail = Sse::redactedUrl(entry->options.url);
+        break;
+    case Sse::Client::State::Open:
+        log.httpStatus = change.httpStatus;
+        log.detail = QStringLiteral("HTTP %1").arg(change.httpStatus);
+        entry->lastError.clear();
+        entry->failure = Sse::FailureInfo();
+        break;
+    case Sse::Client::State::Failed:
+        log.httpStatus = change.httpStatus;
+        log.detail = change.reason;
+        break;
+    case Sse::Client::State::Closed:
+        log.detail = change.reason;
+        break;
+    default:
+        break;
+    }
+    entry->lastChange = std::move(change);
+    appendLog(entry, log);
+    m_model.touch(id);
+    emit stateChanged(id, state);
+}
+
+void ConnectionManager::countEvents(ConnectionEntry *entry, const Sse::EventBatch &events)
+{
+    // Runs on the GUI thread for every batch: keep it to a few operations per event. The
+    // batch interns its types, so the per-type table is looked up once per type and batch.
+    // Rows are added first: an insertion may move the rows, so pointers are taken after.
+    for (const QByteArray &type : events.types())
+        typeStatistics(entry, type);
+    std::vector<TypeStatistics *> typeStats;
+    typeStats.reserve(size_t(events.types().size()));
+    for (const QByteArray &type : events.types())
+        typeStats.push_back(typeStatistics(entry, type));
+    const char *previousId = nullptr;
+    qsizetype previousIdSize = -1;
+    for (qsizetype i = 0; i < events.size(); ++i) {
+        const Sse::EventView event = events.at(i);
+        TypeStatistics *stats = typeStats[size_t(events.typeIndex(i))];
+        ++stats->count;
+        stats->bytes += event.data.size();
+        if (stats->lastMs > 0) {
+            const qint64 interval = event.receivedMs - stats->lastMs;
+            stats->intervalSumMs += interval;
+            ++stats->intervals;
+            stats->maxIntervalMs = qMax(stats->maxIntervalMs, interval);
+        }
+        stats->lastMs = event.receivedMs;
         if (entry->lastEventMs > 0) {
             const qint64 interval = event.receivedMs - entry->lastEventMs;
             entry->intervalSumMs += interval;
@@ -268,8 +375,13 @@ void ConnectionManager::countEvents(ConnectionEntry *entry, const Sse::EventList
         }
         entry->lastEventMs = event.receivedMs;
 
-        if (entry->numericIds && !event.lastEventId.isEmpty()
-            && event.lastEventId.constData() != entry->lastEventId.constData()) {
+        // A batch keeps one copy of an id per run: a new run is a new view.
+        const bool newId = event.lastEventId.data() != previousId
+            || event.lastEventId.size() != previousIdSize;
+        previousId = event.lastEventId.data();
+        previousIdSize = event.lastEventId.size();
+        if (newId && entry->numericIds && !event.lastEventId.isEmpty()
+            && (i > 0 || event.lastEventId != QByteArrayView(entry->lastEventId))) {
             bool ok = false;
             const qint64 numeric = event.lastEventId.toLongLong(&ok);
             if (!ok) {
@@ -291,10 +403,25 @@ void ConnectionManager::countEvents(ConnectionEntry *entry, const Sse::EventList
                 entry->lastNumericId = numeric;
             }
         }
-        entry->lastEventId = event.lastEventId;
+    }
+    if (!events.isEmpty()) {
+        const QByteArrayView last = events.at(events.size() - 1).lastEventId;
+        if (last != QByteArrayView(entry->lastEventId))
+            entry->lastEventId = last.toByteArray();
     }
     entry->events += events.size();
     m_model.touch(entry->id);
+}
+
+TypeStatistics *ConnectionManager::typeStatistics(ConnectionEntry *entry, const QByteArray &type)
+{
+    auto it = entry->types.find(type);
+    if (it != entry->types.end())
+        return &it.value();
+    // The same bound as the client's own table: a type per event must not grow it.
+    const bool fits = entry->types.size() < Sse::ClientStatistics::MaximumTypes
+        && type.size() <= Sse::ClientStatistics::MaximumTypeBytes;
+    return &entry->types[fits ? type : QByteArray(Sse::ClientStatistics::OtherTypes)];
 }
 
 void ConnectionManager::setRawCapture(bool enabled)
@@ -309,8 +436,11 @@ void ConnectionManager::ingestOffline(quint16 id, const Sse::EventList &events)
     ConnectionEntry *entry = m_model.entry(id);
     if (!entry)
         return;
-    countEvents(entry, events);
-    emit eventsReceived(id, events);
+    Sse::EventBatch batch;
+    for (const Sse::Event &event : events)
+        batch.append(event);
+    countEvents(entry, batch);
+    emit eventsReceived(id, batch);
 }
 
 void ConnectionManager::appendLog(ConnectionEntry *entry, ConnectionLogEntry log)
@@ -346,53 +476,14 @@ void ConnectionManager::update(quint16 id, const QString &name, const Sse::Clien
         open(id);
 }
 
-void ConnectionManager::drainInboxes()
-{
-    m_drainScheduled.store(false);
-    QElapsedTimer clock;
-    clock.start();
-    bool more = true;
-    // Round robin, one batch per connection per round, until the slice is used up.
-    while (more && !clock.hasExpired(DrainSliceMs)) {
-        more = false;
-        for (auto it = m_inboxes.cbegin(); it != m_inboxes.cend(); ++it) {
-            Inbox &inbox = *it.value();
-            Sse::EventBatch batch;
-            {
-                std::lock_guard lock(inbox.mutex);
-                if (inbox.batches.empty())
-                    continue;
-                batch = std::move(inbox.batches.front());
-                inbox.batches.pop_front();
-                more = more || !inbox.batches.empty();
-            }
-            ingestBatch(it.key(), batch);
-            inbox.flow->release(Sse::FlowControl::cost(batch));
-        }
-    }
-    if (more && !m_drainScheduled.exchange(true)) {
-        // A zero timer, not a posted event: timers, input and painting go first.
-        QTimer::singleShot(0, this, &ConnectionManager::drainInboxes);
-    }
-}
-
-void ConnectionManager::ingestBatch(quint16 id, const Sse::EventBatch &batch)
-{
-    ConnectionEntry *entry = m_model.entry(id);
-    if (!entry)
-        return;
-    const Sse::EventList events = batch.toList();
-    countEvents(entry, events);
-    emit eventsReceived(id, events);
-}
-
 void ConnectionManager::destroyClient(quint16 id)
 {
     if (const std::shared_ptr<Inbox> inbox = m_inboxes.take(id)) {
         std::lock_guard lock(inbox->mutex);
-        inbox->batches.clear(); // the client goes too: nothing to give back
+        inbox->items.clear(); // the client goes too: nothing to give back
     }
     Sse::Client *client = m_clients.take(id);
+    m_clientSerials.remove(id);
     if (!client)
         return;
     client->disconnect(this);

@@ -32,13 +32,9 @@ public:
     const ConnectionEntry *entry(quint16 id) const { return m_model.entry(id); }
 
     /// Bytes of event batches a connection may have on their way to the GUI thread before
-    /// its client stops reading the socket. It bounds latency as well as memory: the GUI
-    /// thread handles every queued batch in one pass of posted events, so the budget is how
-    /// long timers, painting and other connections wait. 32 MiB of small events was ~0.4 s
-    /// of work per pass (tst_flood: stall p50 301 ms, the demo at 2.9 of 10 events/s);
-    /// 4 MiB is ~50 ms and still lets the window read ~700k events/s.
+    /// its client stops reading the socket.
     static constexpr qint64 FlowBudgetBytes = 4 * 1024 * 1024;
-    /// The longest the GUI thread spends storing batches before other work gets a turn.
+    /// The longest the GUI thread spends on one turn of draining the inboxes.
     static constexpr int DrainSliceMs = 8;
 
     enum class Start { Now, Later };
@@ -73,7 +69,9 @@ public:
     void ingestOffline(quint16 id, const Sse::EventList &events);
 
 Q_SIGNALS:
-    void eventsReceived(quint16 id, const Sse::EventList &events);
+    /// A batch as the client delivered it (or built from an offline source); the receivers
+    /// read it in place and keep a copy only if they need one (copies share its buffers).
+    void eventsReceived(quint16 id, const Sse::EventBatch &events);
     void stateChanged(quint16 id, Sse::Client::State state);
     void connectionAdded(quint16 id);
     void connectionRemoved(quint16 id);
@@ -82,27 +80,37 @@ Q_SIGNALS:
     void rawBytesReceived(quint16 id, const QByteArray &bytes);
 
 private:
-    void drainInboxes();
-    void ingestBatch(quint16 id, const Sse::EventBatch &batch);
     void createClient(quint16 id, const Sse::ClientOptions &options);
     void destroyClient(quint16 id);
+    void applyStateChange(quint16 id, Sse::StateChange change);
+    void applyThrottle(quint16 id, bool throttled);
+    void logRedirect(quint16 id, int status, const QUrl &target,
+                     const QList<QByteArray> &dropped);
+    void applyReconnect(quint16 id, qint64 now, qint64 delayMs, int attempt,
+                        const QString &reason);
+    void drainInboxes();
     void appendLog(ConnectionEntry *entry, ConnectionLogEntry log);
-    void countEvents(ConnectionEntry *entry, const Sse::EventList &events);
+    void countEvents(ConnectionEntry *entry, const Sse::EventBatch &events);
+    /// The entry's row for \a type, or its overflow row once the table is full.
+    static TypeStatistics *typeStatistics(ConnectionEntry *entry, const QByteArray &type);
     quint16 allocateId(); // 0 when none is free
 
     ConnectionListModel m_model;
     QThread m_thread;
     QObject *m_threadContext = nullptr; // lives in m_thread; used to run code there
     QHash<quint16, Sse::Client *> m_clients;
-    // Batches from the network thread waiting for the GUI thread, per connection.
+    // Which client a connection has now: a state change of a client already replaced by
+    // update() may still be on its way to the GUI thread.
+    QHash<quint16, quint64> m_clientSerials;
+    // What a client reported, in order, waiting for the GUI thread (see createClient).
     struct Inbox
     {
         std::mutex mutex;
-        std::deque<Sse::EventBatch> batches;
-        std::shared_ptr<Sse::FlowControl> flow;
+        std::deque<std::function<void()>> items;
     };
     QHash<quint16, std::shared_ptr<Inbox>> m_inboxes; // GUI thread only
     std::atomic<bool> m_drainScheduled{false};
+    quint64 m_lastClientSerial = 0;
     QTimer m_refreshTimer;
     QElapsedTimer m_rateClock;
     qint64 m_lastRateTick = 0;

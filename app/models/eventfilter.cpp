@@ -258,7 +258,7 @@ bool EventFilter::accepts(const EventStore &store, qint64 sequence) const
     if (!m_matcher)
         return true;
     // Short fields first: the type name and id are cheap to rule in.
-    return m_matcher->matches(store.typeName(type)) || m_matcher->matches(store.id(sequence))
+    return m_matcher->matches(store.type(sequence)) || m_matcher->matches(store.id(sequence))
             || m_matcher->matches(store.data(sequence));
 }
 

@@ -160,6 +160,20 @@ void EventLogModel::ingest(quint16 connection, const Sse::EventList &events)
         return;
     const qint64 begin = m_store->endSequence();
     m_store->append(connection, events);
+    queueAppended(begin);
+}
+
+void EventLogModel::ingest(quint16 connection, const Sse::EventBatch &events)
+{
+    if (events.isEmpty())
+        return;
+    const qint64 begin = m_store->endSequence();
+    m_store->append(connection, events);
+    queueAppended(begin);
+}
+
+void EventLogModel::queueAppended(qint64 begin)
+{
     // Part of the batch may already be gone if it was larger than the capacity.
     const qint64 from = qMax(begin, m_store->firstSequence());
     const qint64 end = m_store->endSequence();
@@ -409,7 +423,7 @@ QVariant EventLogModel::data(const QModelIndex &index, int role) const
         if (index.column() == DataColumn)
             return toolTipText(m_store->data(sequence), ToolTipBytes);
         if (index.column() == TypeColumn)
-            return toolTipText(m_store->typeName(m_store->typeIndex(sequence)), ToolTipBytes);
+            return toolTipText(m_store->type(sequence), ToolTipBytes);
         if (index.column() == IdColumn)
             return toolTipText(m_store->id(sequence), ToolTipBytes);
         break;
@@ -432,7 +446,7 @@ QVariant EventLogModel::displayData(qint64 sequence, int column) const
     case ConnectionColumn:
         return connectionName(m_store->connection(sequence));
     case TypeColumn:
-        return linePreview(m_store->typeName(m_store->typeIndex(sequence)), PreviewLength);
+        return linePreview(m_store->type(sequence), PreviewLength);
     case IdColumn:
         return linePreview(m_store->id(sequence), PreviewLength);
     case SizeColumn:

@@ -79,6 +79,7 @@ public:
     void setConnectionName(quint16 connection, const QString &name);
 
     void ingest(quint16 connection, const Sse::EventList &events);
+    void ingest(quint16 connection, const Sse::EventBatch &events);
     void flush();
     int flushInterval() const { return m_flushTimer.interval(); }
     void setFlushInterval(int milliseconds);
@@ -119,6 +120,8 @@ Q_SIGNALS:
     void rescanFinished();
 
 private:
+    // Queues the rows of the events appended to the store from sequence \a begin on.
+    void queueAppended(qint64 begin);
     void rescanSlice();
     void finishRescan();
     void stopRescan();

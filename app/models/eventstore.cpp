@@ -28,42 +28,76 @@ EventStore::~EventStore() = default;
 qsizetype EventStore::append(quint16 connection, const Sse::EventList &events)
 {
     const qint64 evictedBefore = m_evictedTotal;
-    for (const Sse::Event &event : events)
-        appendOne(connection, event);
+    for (const Sse::Event &event : events) {
+        Incoming incoming{event.data, event.lastEventId, event.receivedMs, event.retryMs, {}, 0, {}};
+        if (event.lastEventId.size() > InlineIdBytes) {
+            incoming.longId = adoptLongId(connection, event.lastEventId, &event.lastEventId,
+                                          &incoming.newIdBytes);
+        }
+        incoming.type = event.type;
+        appendOne(connection, internType(event.type), incoming);
+    }
     evict();
     return qsizetype(m_evictedTotal - evictedBefore);
 }
 
-void EventStore::appendOne(quint16 connection, const Sse::Event &event)
+qsizetype EventStore::append(quint16 connection, const Sse::EventBatch &events)
 {
-    const bool longId = event.lastEventId.size() > InlineIdBytes;
-    const qsizetype idSize = longId ? 0 : event.lastEventId.size();
+    const qint64 evictedBefore = m_evictedTotal;
+    // Store type index of each of the batch's types, looked up on first use.
+    std::vector<int> typeIndexes(size_t(events.types().size()), -1);
+    // A batch keeps an id once per run: equal consecutive ids are one view, adopted once.
+    QByteArray longId;
+    const char *longIdAt = nullptr;
+    qsizetype longIdSize = -1;
+    for (qsizetype i = 0; i < events.size(); ++i) {
+        const Sse::EventView event = events.at(i);
+        int &typeIndex = typeIndexes[size_t(events.typeIndex(i))];
+        if (typeIndex < 0)
+            typeIndex = internType(events.types().at(events.typeIndex(i)));
+        Incoming incoming{event.data, event.lastEventId, event.receivedMs, event.retryMs, {}, 0, {}};
+        if (event.lastEventId.size() > InlineIdBytes) {
+            if (event.lastEventId.data() != longIdAt || event.lastEventId.size() != longIdSize) {
+                longId = adoptLongId(connection, event.lastEventId, nullptr, &incoming.newIdBytes);
+                longIdAt = event.lastEventId.data();
+                longIdSize = event.lastEventId.size();
+            }
+            incoming.longId = longId;
+        }
+        incoming.type = events.types().at(events.typeIndex(i));
+        appendOne(connection, quint16(typeIndex), incoming);
+    }
+    evict();
+    return qsizetype(m_evictedTotal - evictedBefore);
+}
+
+void EventStore::appendOne(quint16 connection, quint16 typeIndex, const Incoming &event)
+{
+    const bool longId = event.id.size() > InlineIdBytes;
+    const qsizetype idSize = longId ? 0 : event.id.size();
     const qsizetype dataSize = qMin(event.data.size(), MaxPayload - idSize);
     const qsizetype payload = idSize + dataSize;
-
-    QByteArray sharedId;
-    qsizetype newIdBytes = 0;
-    if (longId)
-        sharedId = adoptLongId(connection, event.lastEventId, &newIdBytes);
+    const QByteArray &sharedId = event.longId;
+    const qsizetype newIdBytes = event.newIdBytes;
 
     Chunk &chunk = openChunkFor(payload + newIdBytes);
     growArena(chunk, payload);
 
     Record record;
-    record.timeMs = event.receivedMs;
+    record.timeMs = event.timeMs;
     record.offset = quint32(chunk.bytesUsed);
     record.idSizeAndFlags = quint32(idSize);
     record.dataSize = quint32(dataSize);
     record.connection = connection;
-    record.typeIndex = internType(event.type);
+    record.typeIndex = typeIndex;
 
     qsizetype held = qsizetype(sizeof(Record)) + payload;
     if (payload > 0) {
         char *target = chunk.bytes.get() + chunk.bytesUsed;
         if (idSize > 0)
-            std::memcpy(target, event.lastEventId.constData(), size_t(idSize));
+            std::memcpy(target, event.id.data(), size_t(idSize));
         if (dataSize > 0)
-            std::memcpy(target + idSize, event.data.constData(), size_t(dataSize));
+            std::memcpy(target + idSize, event.data.data(), size_t(dataSize));
         chunk.bytesUsed += payload;
     }
     if (longId) {
@@ -77,6 +111,10 @@ void EventStore::appendOne(quint16 connection, const Sse::Event &event)
         chunk.longIdBytes += newIdBytes;
         held += newIdBytes;
     }
+    if (typeIndex == OverflowTypeIndex) {
+        chunk.otherTypes.emplace_back(quint32(chunk.records.size()), event.type.toByteArray());
+        held += qsizetype(sizeof(std::pair<quint32, QByteArray>)) + event.type.size();
+    }
     if (event.retryMs >= 0) {
         record.idSizeAndFlags |= RetryFlag;
         chunk.retries.emplace_back(quint32(chunk.records.size()), event.retryMs);
@@ -89,21 +127,22 @@ void EventStore::appendOne(quint16 connection, const Sse::Event &event)
     countEvent(connection, record.typeIndex);
 }
 
-QByteArray EventStore::adoptLongId(quint16 connection, const QByteArray &id, qsizetype *newBytes)
+QByteArray EventStore::adoptLongId(quint16 connection, QByteArrayView id,
+                                   const QByteArray *buffer, qsizetype *newBytes)
 {
     const qsizetype size = qMin(id.size(), MaxPayload);
     QByteArray &last = m_lastLongIds[connection];
-    if (last.isSharedWith(id)
-        || (last.size() == size && std::memcmp(last.constData(), id.constData(), size_t(size)) == 0)) {
+    if ((buffer && last.isSharedWith(*buffer))
+        || (last.size() == size && std::memcmp(last.constData(), id.data(), size_t(size)) == 0)) {
         *newBytes = 0;
         return last;
     }
     // Share the caller's buffer unless it has much more room than the id needs (a reused
     // read buffer); never keep slack alive for as long as the events are stored.
-    if (size == id.size() && id.capacity() <= size + size / 8 + 64)
-        last = id;
+    if (buffer && size == buffer->size() && buffer->capacity() <= size + size / 8 + 64)
+        last = *buffer;
     else
-        last = QByteArray(id.constData(), size);
+        last = QByteArray(id.data(), size);
     *newBytes = size;
     return last;
 }
@@ -158,6 +197,8 @@ void EventStore::closeChunk(Chunk &chunk)
         chunk.retries.shrink_to_fit();
     if (chunk.idRuns.capacity() > chunk.idRuns.size())
         chunk.idRuns.shrink_to_fit();
+    if (chunk.otherTypes.capacity() > chunk.otherTypes.size())
+        chunk.otherTypes.shrink_to_fit();
 
     m_recordHint = qsizetype(chunk.records.size());
     if (chunk.bytesUsed <= m_chunkByteLimit) // a single oversized event says nothing typical
@@ -222,8 +263,6 @@ void EventStore::clear()
     m_lastLongIds.clear();
     std::fill(m_typeCounts.begin(), m_typeCounts.end(), 0);
     std::fill(m_connectionCounts.begin(), m_connectionCounts.end(), 0);
-    for (std::vector<qint64> &counts : m_connectionTypeCounts)
-        std::fill(counts.begin(), counts.end(), 0);
 }
 
 qsizetype EventStore::setCapacity(qsizetype events)
@@ -294,6 +333,23 @@ quint16 EventStore::typeIndex(qint64 sequence) const
 {
     const Record *record = recordFor(sequence);
     return record ? record->typeIndex : 0;
+}
+
+QByteArray EventStore::type(qint64 sequence) const
+{
+    const Chunk *chunk = nullptr;
+    const Record *record = recordFor(sequence, &chunk);
+    if (!record)
+        return {};
+    if (record->typeIndex != OverflowTypeIndex)
+        return typeName(record->typeIndex);
+    const quint32 index = quint32(sequence - chunk->firstSequence);
+    const auto found = std::lower_bound(chunk->otherTypes.cbegin(), chunk->otherTypes.cend(),
+                                        index, [](const auto &entry, quint32 value) {
+                                            return entry.first < value;
+                                        });
+    return (found != chunk->otherTypes.cend() && found->first == index) ? found->second
+                                                                        : typeName(OverflowTypeIndex);
 }
 
 namespace {
@@ -378,7 +434,7 @@ Sse::Event EventStore::event(qint64 sequence) const
     Sse::Event event;
     if (!contains(sequence))
         return event;
-    event.type = typeName(typeIndex(sequence));
+    event.type = type(sequence);
     event.data = data(sequence).toByteArray();
     event.lastEventId = idBytes(sequence);
     event.receivedMs = time(sequence);
@@ -429,22 +485,15 @@ int EventStore::findType(const QByteArray &name) const
 void EventStore::countEvent(quint16 connection, quint16 typeIndex)
 {
     ++m_typeCounts[typeIndex];
-    if (connection >= m_connectionCounts.size()) {
+    if (connection >= m_connectionCounts.size())
         m_connectionCounts.resize(size_t(connection) + 1, 0);
-        m_connectionTypeCounts.resize(size_t(connection) + 1);
-    }
     ++m_connectionCounts[connection];
-    std::vector<qint64> &perType = m_connectionTypeCounts[connection];
-    if (typeIndex >= perType.size())
-        perType.resize(size_t(typeIndex) + 1, 0);
-    ++perType[typeIndex];
 }
 
 void EventStore::uncountEvent(quint16 connection, quint16 typeIndex)
 {
     --m_typeCounts[typeIndex];
     --m_connectionCounts[connection];
-    --m_connectionTypeCounts[connection][typeIndex];
 }
 
 qint64 EventStore::typeCount(quint16 typeIndex) const
@@ -457,14 +506,6 @@ qint64 EventStore::connectionEventCount(quint16 connection) const
     return connection < m_connectionCounts.size() ? m_connectionCounts[connection] : 0;
 }
 
-qint64 EventStore::connectionTypeCount(quint16 connection, quint16 typeIndex) const
-{
-    if (connection >= m_connectionTypeCounts.size())
-        return 0;
-    const std::vector<qint64> &perType = m_connectionTypeCounts[connection];
-    return typeIndex < perType.size() ? perType[typeIndex] : 0;
-}
-
 qsizetype EventStore::memoryBytes() const
 {
     qsizetype total = sizeof(*this);
@@ -474,6 +515,7 @@ qsizetype EventStore::memoryBytes() const
                 + chunk->bytesCapacity
                 + qsizetype(chunk->retries.capacity() * sizeof(std::pair<quint32, qint64>))
                 + qsizetype(chunk->idRuns.capacity() * sizeof(std::pair<quint32, QByteArray>))
+                + qsizetype(chunk->otherTypes.capacity() * sizeof(std::pair<quint32, QByteArray>))
                 + chunk->longIdBytes;
     }
     // Interning table: the names, the list slots and roughly one hash node each.
@@ -481,7 +523,5 @@ qsizetype EventStore::memoryBytes() const
         total += name.capacity() + qsizetype(sizeof(QByteArray)) * 3 + 16;
     total += qsizetype(m_typeCounts.capacity() * sizeof(qint64));
     total += qsizetype(m_connectionCounts.capacity() * sizeof(qint64));
-    for (const std::vector<qint64> &perType : m_connectionTypeCounts)
-        total += qsizetype(sizeof(perType) + perType.capacity() * sizeof(qint64));
     return total;
 }

@@ -46,7 +46,9 @@
 //
 // Type names are interned in one table shared by all connections. Type indexes are stable for
 // the lifetime of the store: clear() keeps the table. After 65535 distinct names, further new
-// names all map to one overflow entry named "(other)".
+// names all map to one overflow entry named "(other)" (for counting, hiding and filtering by
+// index); each such event keeps its real type bytes beside its chunk (counted in heldBytes()),
+// so type() and event() - and every export - give the type the server sent.
 //
 // Not thread-safe, not even for concurrent const calls (lookups cache the last chunk used).
 // Use it from one thread (the GUI thread).
@@ -68,6 +70,9 @@ public:
     // just appended, if one batch exceeds the capacity). Payloads (id + data) over 2 GiB are
     // truncated.
     qsizetype append(quint16 connection, const Sse::EventList &events);
+    // The same for a batch as the client delivers it: read in place, types looked up once per
+    // batch, a long id adopted once per run.
+    qsizetype append(quint16 connection, const Sse::EventBatch &events);
     void clear();
 
     qsizetype capacity() const { return m_capacity; }
@@ -103,6 +108,8 @@ public:
     qint64 time(qint64 sequence) const;
     quint16 connection(qint64 sequence) const;
     quint16 typeIndex(qint64 sequence) const;
+    // The event's type as sent (also past the 65535 interned names; see above).
+    QByteArray type(qint64 sequence) const;
     QByteArrayView id(qint64 sequence) const;
     // The id as a QByteArray; a long id is shared with the store, not copied.
     QByteArray idBytes(qint64 sequence) const;
@@ -118,10 +125,10 @@ public:
     QByteArray typeName(quint16 typeIndex) const;
     int findType(const QByteArray &name) const; // -1 if never seen
 
-    // Counts of the events currently stored (evicted events are subtracted).
+    // Counts of the events currently stored (evicted events are subtracted). The store is the
+    // one owner of per-type counts of held events: the type list reads them from here.
     qint64 typeCount(quint16 typeIndex) const;
     qint64 connectionEventCount(quint16 connection) const;
-    qint64 connectionTypeCount(quint16 connection, quint16 typeIndex) const;
 
     // Approximate heap bytes held by the store (records, arenas, tables).
     qsizetype memoryBytes() const;
@@ -159,14 +166,29 @@ private:
         std::vector<std::pair<quint32, qint64>> retries;
         // (first record index, id) for events with a long id, in record order.
         std::vector<std::pair<quint32, QByteArray>> idRuns;
+        // (record index, type) for events whose type did not fit the interned table.
+        std::vector<std::pair<quint32, QByteArray>> otherTypes;
         qsizetype heldBytes = 0;   // what this chunk counts against the byte budget
         qsizetype longIdBytes = 0; // long id bytes this chunk was the first to hold
     };
 
-    void appendOne(quint16 connection, const Sse::Event &event);
+    // One event to append; for a long id, the buffer adoptLongId() gave and the bytes it adds.
+    struct Incoming
+    {
+        QByteArrayView data;
+        QByteArrayView id;
+        qint64 timeMs = 0;
+        qint64 retryMs = -1;
+        QByteArray longId;
+        qsizetype newIdBytes = 0;
+        QByteArrayView type; // kept only when it maps to the overflow entry
+    };
+    void appendOne(quint16 connection, quint16 typeIndex, const Incoming &event);
     // The id bytes to keep for a long id (shared with an earlier equal one of the connection
-    // when possible); *newBytes receives the bytes this adds to memory (0 when shared).
-    QByteArray adoptLongId(quint16 connection, const QByteArray &id, qsizetype *newBytes);
+    // when possible, or with \a buffer, the caller's QByteArray holding \a id, if it has one);
+    // *newBytes receives the bytes this adds to memory (0 when shared).
+    QByteArray adoptLongId(quint16 connection, QByteArrayView id, const QByteArray *buffer,
+                           qsizetype *newBytes);
     Chunk &openChunkFor(qsizetype payloadBytes);
     void closeChunk(Chunk &chunk);
     void growArena(Chunk &chunk, qsizetype needed);
@@ -200,5 +222,4 @@ private:
     int m_lastTypeIndex = -1; // fast path: consecutive events usually share a type
     std::vector<qint64> m_typeCounts;
     std::vector<qint64> m_connectionCounts;
-    std::vector<std::vector<qint64>> m_connectionTypeCounts;
 };

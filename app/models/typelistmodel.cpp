@@ -12,39 +12,39 @@ void TypeListModel::refresh(const EventStore &store)
 {
     const qsizetype known = m_names.size();
     const qsizetype interned = store.internedTypeCount();
+    const bool otherStore = m_store != &store;
+    m_store = &store;
 
-    if (interned < known) {
+    if (interned < known || (otherStore && known > 0)) {
         // The interning table never shrinks, so this is a different store: start over.
         beginResetModel();
         m_names.clear();
-        m_counts.clear();
-        for (qsizetype i = 0; i < interned; ++i) {
+        for (qsizetype i = 0; i < interned; ++i)
             m_names.append(EventLogModel::linePreview(store.typeName(quint16(i))));
-            m_counts.append(store.typeCount(quint16(i)));
-        }
+        m_seenFirst = store.firstSequence();
+        m_seenEnd = store.endSequence();
         endResetModel();
         return;
     }
 
-    bool countsChanged = false;
-    for (qsizetype i = 0; i < known; ++i) {
-        const qint64 count = store.typeCount(quint16(i));
-        if (count != m_counts.at(i)) {
-            m_counts[i] = count;
-            countsChanged = true;
-        }
-    }
+    const bool countsChanged =
+        store.firstSequence() != m_seenFirst || store.endSequence() != m_seenEnd;
+    m_seenFirst = store.firstSequence();
+    m_seenEnd = store.endSequence();
     if (countsChanged && known > 0)
         emit dataChanged(index(0), index(int(known) - 1), {Qt::DisplayRole, CountRole});
 
     if (interned > known) {
         beginInsertRows(QModelIndex(), int(known), int(interned) - 1);
-        for (qsizetype i = known; i < interned; ++i) {
+        for (qsizetype i = known; i < interned; ++i)
             m_names.append(EventLogModel::linePreview(store.typeName(quint16(i))));
-            m_counts.append(store.typeCount(quint16(i)));
-        }
         endInsertRows();
     }
+}
+
+qint64 TypeListModel::countOf(int row) const
+{
+    return m_store ? m_store->typeCount(quint16(row)) : 0;
 }
 
 void TypeListModel::setHiddenTypes(const QSet<quint16> &typeIndexes)
@@ -69,13 +69,13 @@ QVariant TypeListModel::data(const QModelIndex &index, int role) const
     const int row = index.row();
     switch (role) {
     case Qt::DisplayRole:
-        return QStringLiteral("%1 (%2)").arg(m_names.at(row)).arg(m_counts.at(row));
+        return QStringLiteral("%1 (%2)").arg(m_names.at(row)).arg(countOf(row));
     case Qt::CheckStateRole:
         return m_hiddenTypes.contains(quint16(row)) ? Qt::Unchecked : Qt::Checked;
     case TypeIndexRole:
         return QVariant::fromValue(quint16(row));
     case CountRole:
-        return m_counts.at(row);
+        return countOf(row);
     case TypeNameRole:
         return m_names.at(row);
     default:

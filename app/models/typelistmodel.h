@@ -15,10 +15,11 @@ class EventStore;
 // Names are one-line previews (EventLogModel::linePreview): a type can be megabytes long, and
 // the list never decodes or lays out more than a preview of it. The full name stays in the store.
 //
-// The model keeps its own copy of the names and counts; refresh() brings them up to date (meant to
-// be called once per EventLogModel flush, e.g. from EventLogModel::countsChanged). It appends
-// new types with one beginInsertRows and reports changed counts with one dataChanged over all
-// rows.
+// Counts are read from the store, their one owner; the model keeps only the name previews.
+// refresh() tells the views (meant to be called once per EventLogModel flush, e.g. from
+// EventLogModel::countsChanged): new types with one beginInsertRows, changed counts with one
+// dataChanged over all rows, nothing when the store has not changed. The store must outlive
+// the model or the next refresh() with another store.
 class TypeListModel : public QAbstractListModel
 {
     Q_OBJECT
@@ -47,8 +48,13 @@ Q_SIGNALS:
     void hiddenTypesChanged(const QSet<quint16> &hiddenTypes);
 
 private:
+    qint64 countOf(int row) const;
+
     // Row i is type index i.
     QList<QString> m_names;
-    QList<qint64> m_counts;
+    const EventStore *m_store = nullptr;
+    // The store's held range at the last refresh(): counts change only when it moves.
+    qint64 m_seenFirst = -1;
+    qint64 m_seenEnd = -1;
     QSet<quint16> m_hiddenTypes;
 };

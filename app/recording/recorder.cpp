@@ -12,19 +12,20 @@ Q_LOGGING_CATEGORY(lcRecorder, "sse.recording")
 
 namespace {
 
-qint64 costOf(const Sse::EventList &events)
+qint64 costOf(const Sse::EventBatch &events)
 {
-    // What the batch holds in memory: a type or id shared with the previous event (one id in
-    // force for a run of events) is one buffer, counted once.
-    qint64 bytes = 0;
-    const Sse::Event *previous = nullptr;
-    for (const Sse::Event &event : events) {
-        bytes += event.data.size() + Recorder::EventOverheadBytes;
-        if (!previous || !previous->type.isSharedWith(event.type))
-            bytes += event.type.size();
-        if (!previous || !previous->lastEventId.isSharedWith(event.lastEventId))
+    // What the batch holds in memory: each type once, an id once per run of events that carry
+    // it (the batch stores it so), the data and a fixed overhead per event. The batch's spare
+    // capacity is at most one network read.
+    qint64 bytes =
+        qint64(events.dataBytes()) + qint64(events.size()) * Recorder::EventOverheadBytes;
+    for (const QByteArray &type : events.types())
+        bytes += type.size();
+    const char *previousId = nullptr;
+    for (const Sse::EventView event : events) {
+        if (event.lastEventId.data() != previousId)
             bytes += event.lastEventId.size();
-        previous = &event;
+        previousId = event.lastEventId.data();
     }
     return bytes;
 }
@@ -133,6 +134,14 @@ void Recorder::enqueueConnection(quint16 id, const ConnectionInfo &info)
 }
 
 void Recorder::recordEvents(quint16 id, const Sse::EventList &events)
+{
+    Sse::EventBatch batch;
+    for (const Sse::Event &event : events)
+        batch.append(event);
+    recordEvents(id, batch);
+}
+
+void Recorder::recordEvents(quint16 id, const Sse::EventBatch &events)
 {
     if (m_state != State::Recording || events.isEmpty())
         return;

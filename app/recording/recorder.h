@@ -75,6 +75,7 @@ public:
 
     void addConnection(quint16 id, const QString &name, const QUrl &url,
                        const QList<QPair<QByteArray, QByteArray>> &requestHeaders = {});
+    void recordEvents(quint16 id, const Sse::EventBatch &events);
     void recordEvents(quint16 id, const Sse::EventList &events);
     void recordState(quint16 id, const Sse::JsonLines::StateRecord &state);
     // Raw body bytes of connection \a id; ignored unless RecorderOptions::rawCapturePath is set.

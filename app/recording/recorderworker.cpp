@@ -118,7 +118,7 @@ void RecorderWorker::process(RecorderItem &item)
         break;
     case Kind::Events: {
         ConnectionState *state = &connection(item.connection);
-        for (const Sse::Event &event : std::as_const(item.events)) {
+        for (const Sse::EventView event : std::as_const(item.events)) {
             beforeRecord();
             if (!m_active)
                 return;

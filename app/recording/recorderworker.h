@@ -28,7 +28,7 @@ struct RecorderItem
     enum class Kind { Open, Connection, Events, State, Raw, Close };
     Kind kind = Kind::Close;
     quint16 connection = 0;
-    Sse::EventList events;                // Events
+    Sse::EventBatch events;               // Events (shares the client's buffers)
     Sse::JsonLines::StateRecord state;    // State
     QByteArray bytes;                     // Raw
     QString name;                         // Connection: its name; Open: the file path

@@ -11,6 +11,7 @@
 
 #include "sselib/demoserver.h"
 #include "sselib/diagnostics.h"
+#include "sselib/staterecord.h"
 
 #include "models/eventstore.h"
 
@@ -49,7 +50,7 @@ Workspace::~Workspace()
 void Workspace::routeConnectionSignals()
 {
     connect(&m_connections, &ConnectionManager::eventsReceived, this,
-            [this](quint16 id, const Sse::EventList &events) {
+            [this](quint16 id, const Sse::EventBatch &events) {
                 m_log->ingest(id, events);
                 m_catalog->ingest(id, events);
                 if (m_recorder->isRecording() && isRecorded(id))
@@ -433,19 +434,9 @@ void Workspace::recordState(quint16 id, Sse::Client::State state)
     if (!m_recorder->isRecording() || !isRecorded(id))
         return;
     const ConnectionEntry *entry = m_connections.entry(id);
-    if (!entry || entry->log.isEmpty())
+    if (!entry || entry->lastChange.state != state)
         return;
-    const ConnectionLogEntry &log = entry->log.last();
-    Sse::JsonLines::StateRecord record;
-    record.timeMs = log.timeMs;
-    record.state = Sse::stateName(state);
-    record.retryMs = log.retryMs;
-    record.attempt = log.attempt;
-    record.status = log.httpStatus;
-    record.error = state == Sse::Client::State::Open ? QString() : log.detail;
-    record.lastEventId = log.lastEventId;
-    if (state == Sse::Client::State::Connecting)
-        record.error.clear();
+    const Sse::JsonLines::StateRecord record = Sse::JsonLines::stateRecord(entry->lastChange);
     m_recorder->recordState(id, record);
 }
 

@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <climits>
 #include <cmath>
+#include <functional>
 
 #include <sys/resource.h>
 #include <limits>
@@ -175,7 +176,12 @@ public:
         acceptPaused = false;
         resumeTimer.stop();
         server.resumeAccepting();
+        // A connection Qt accepted while we were at the budget waits in its queue, and Qt
+        // reports no new one while the queue is full: take it now.
+        if (acceptPending)
+            acceptPending();
     }
+    std::function<void()> acceptPending;
 };
 
 // One streaming client. Owns its socket; deletes itself when the socket goes away.
@@ -394,8 +400,13 @@ private:
 
 ReplayServer::ReplayServer(QObject *parent) : QObject(parent), d(std::make_unique<Private>())
 {
-    connect(&d->server, &QTcpServer::newConnection, this, [this] {
-        while (QTcpSocket *socket = d->server.nextPendingConnection()) {
+    // Qt's accept loop goes on while its queue of pending connections has room, whatever we
+    // do in newConnection: a queue of one, left full while we are at the descriptor budget,
+    // is what stops it before accept() fails with EMFILE.
+    d->server.setMaxPendingConnections(1);
+    d->acceptPending = [this] {
+        while (!d->atDescriptorBudget() && d->server.hasPendingConnections()) {
+            QTcpSocket *socket = d->server.nextPendingConnection();
             if (d->connections >= d->maximumConnections) {
                 qCDebug(lcReplayServer) << "connection cap reached - 503";
                 socket->setParent(this);
@@ -412,12 +423,11 @@ ReplayServer::ReplayServer(QObject *parent) : QObject(parent), d(std::make_uniqu
             } else {
                 new Session(this, socket); // owned by this server, deletes itself at the end
             }
-            if (d->atDescriptorBudget()) {
-                d->pauseAccepting();
-                break;
-            }
         }
-    });
+        if (d->atDescriptorBudget())
+            d->pauseAccepting();
+    };
+    connect(&d->server, &QTcpServer::newConnection, this, [this] { d->acceptPending(); });
     // Out of file descriptors (EMFILE) or another resource: stop accepting for a moment rather
     // than spin on a listening socket that stays readable; closing connections resume it early.
     d->resumeTimer.setSingleShot(true);

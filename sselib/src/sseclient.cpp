@@ -670,8 +670,21 @@ void Client::Private::readBody()
         typeCounts.assign(events.types().size(), 0);
         for (qsizetype i = 0; i < events.size(); ++i)
             ++typeCounts[events.typeIndex(i)];
-        for (qsizetype t = 0; t < events.types().size(); ++t)
-            stats.eventsByType[events.types().at(t)] += typeCounts[t];
+        for (qsizetype t = 0; t < events.types().size(); ++t) {
+            const QByteArray &type = events.types().at(t);
+            auto it = stats.eventsByType.find(type);
+            if (it == stats.eventsByType.end()) {
+                // Bounded: a server inventing a type per event must not grow the table (one
+                // more entry, the overflow bucket, may exceed MaximumTypes).
+                const bool fits = stats.eventsByType.size() < ClientStatistics::MaximumTypes
+                    && type.size() <= ClientStatistics::MaximumTypeBytes;
+                const QByteArray key = fits ? type : QByteArray(ClientStatistics::OtherTypes);
+                it = stats.eventsByType.find(key);
+                if (it == stats.eventsByType.end())
+                    it = stats.eventsByType.insert(key, 0);
+            }
+            *it += typeCounts[t];
+        }
         if (flow)
             flow->acquire(FlowControl::cost(events));
         emit q->eventsReceived(events);

@@ -254,7 +254,7 @@ void TestFlood::windowUnderFlood()
 
     QHash<quint16, qint64> received;
     connect(connections, &ConnectionManager::eventsReceived, this,
-            [&received](quint16 id, const Sse::EventList &events) {
+            [&received](quint16 id, const Sse::EventBatch &events) {
                 received[id] += events.size();
             });
 

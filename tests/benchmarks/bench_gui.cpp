@@ -22,6 +22,7 @@
 #include <QTimer>
 
 #include <algorithm>
+#include <ctime>
 #include <arpa/inet.h>
 #include <atomic>
 #include <chrono>
@@ -123,6 +124,13 @@ private:
     std::thread m_thread;
 };
 
+double threadCpuSeconds()
+{
+    timespec now{};
+    ::clock_gettime(CLOCK_THREAD_CPUTIME_ID, &now);
+    return double(now.tv_sec) + double(now.tv_nsec) / 1e9;
+}
+
 double percentile(std::vector<double> values, double p)
 {
     if (values.empty())
@@ -184,6 +192,9 @@ int main(int argc, char *argv[])
 
     rusage before{};
     ::getrusage(RUSAGE_SELF, &before);
+    // The GUI thread's own CPU time: what the window spends per event (the network thread,
+    // the server thread and the recorder are not in it).
+    const double guiBefore = threadCpuSeconds();
     QElapsedTimer wall;
     wall.start();
     QTimer finish;
@@ -198,6 +209,7 @@ int main(int argc, char *argv[])
     app.exec();
     probe.stop();
 
+    const double guiCpu = threadCpuSeconds() - guiBefore;
     rusage after{};
     ::getrusage(RUSAGE_SELF, &after);
     auto cpu = [](const rusage &r) {
@@ -221,6 +233,9 @@ int main(int argc, char *argv[])
     std::printf("%-34s %14.1f\n", "stall p99 (ms)", percentile(stalls, 0.99));
     std::printf("%-34s %14.1f\n", "stall max (ms)", percentile(stalls, 1.0));
     std::printf("%-34s %14.1f\n", "process CPU (s)", cpu(after) - cpu(before));
+    std::printf("%-34s %14.1f\n", "GUI-thread CPU (s)", guiCpu);
+    std::printf("%-34s %14.2f\n", "GUI-thread CPU per event (us)",
+                received > 0 ? guiCpu * 1e6 / double(received) : 0.0);
     std::printf("%-34s %14s\n", "nothing dropped", sent == received && received == logged ? "yes" : "NO");
     return sent == received && received == logged ? 0 : 1;
 }

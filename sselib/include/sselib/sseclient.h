@@ -93,7 +93,12 @@ struct ClientStatistics
     qint64 bytes = 0;      ///< body bytes received (after decompression)
     qint64 reconnects = 0;
     qint64 comments = 0;
+    /// Events per type: at most MaximumTypes names of at most MaximumTypeBytes each; events of
+    /// further (or longer) types are counted under OtherTypes.
     QHash<QByteArray, qint64> eventsByType;
+    static constexpr qsizetype MaximumTypes = 1000;
+    static constexpr qsizetype MaximumTypeBytes = 256;
+    static constexpr char OtherTypes[] = "(other types)";
     qint64 lastByteMs = 0; ///< wall clock of the last body byte, 0 = none yet
     qint64 dropped = 0;    ///< events dropped by OverflowPolicy::DropEvents
     qint64 throttledMs = 0; ///< time spent not reading because consumers were behind

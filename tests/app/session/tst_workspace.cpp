@@ -14,7 +14,11 @@
 #include "recording/recorder.h"
 #include "session/workspace.h"
 
+#include "sselib/jsonlines.h"
+
 #include <QFile>
+#include <QFileInfo>
+#include <QProcess>
 #include <QSettings>
 #include <QSignalSpy>
 #include <QStandardPaths>
@@ -33,6 +37,25 @@ QByteArray numberedEvents(const QByteArray &type, int count)
         body += "id: " + n + "\nevent: " + type + "\ndata: {\"n\":" + n + "}\n\n";
     }
     return body;
+}
+
+/// The state records of a JSON Lines file, time left out, one line of text each.
+QStringList stateRecords(const QString &path)
+{
+    QStringList records;
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly))
+        return records;
+    for (const QByteArray &line : file.readAll().split('\n')) {
+        const Sse::JsonLines::Record record = Sse::JsonLines::parseRecord(line);
+        if (record.kind != Sse::JsonLines::Record::Kind::State)
+            continue;
+        const Sse::JsonLines::StateRecord &state = record.state;
+        records.append(u"%1 retry=%2 attempt=%3 status=%4 id=%5 error=%6"_s.arg(
+            state.state, QString::number(state.retryMs), QString::number(state.attempt),
+            QString::number(state.status), QString::fromUtf8(state.lastEventId), state.error));
+    }
+    return records;
 }
 
 QList<QByteArray> lines(const QString &path)
@@ -69,6 +92,9 @@ private Q_SLOTS:
     void exportsTheGivenSequences();
     void secretsComeBackFromTheStore();
     void demoIsAFlagNotAName();
+    void exportKeepsTypesPastTheTypeTable();
+    void stateRecordsMatchTheCli_data();
+    void stateRecordsMatchTheCli();
 
 private:
     Sse::ClientOptions optionsFor(const QByteArray &path) const;
@@ -256,6 +282,106 @@ void TestWorkspace::demoIsAFlagNotAName()
     const auto &entries = restored.connections()->model()->entries();
     QVERIFY(restored.isDemo(entries.at(0).id));
     QVERIFY(!restored.isDemo(entries.at(1).id));
+}
+
+// The store interns 65,535 type names; later ones share an "(other)" index for counting and
+// hiding, but an export must still write the type each event came with.
+void TestWorkspace::exportKeepsTypesPastTheTypeTable()
+{
+    constexpr int Types = 70000;
+    Workspace workspace;
+    const quint16 id = workspace.connections()->addOffline(u"types"_s, QUrl(u"file:///t"_s));
+    Sse::EventList events;
+    for (int i = 0; i < Types; ++i) {
+        Sse::Event event;
+        event.type = "type-" + QByteArray::number(i);
+        event.data = QByteArray::number(i);
+        event.receivedMs = 1'700'000'000'000 + i;
+        events.append(event);
+    }
+    workspace.connections()->ingestOffline(id, events);
+    QCOMPARE(workspace.logModel()->store().size(), Types);
+    const QList<qint64> all = ExportJob::allSequences(workspace.logModel()->store());
+    const QString path = m_directory.filePath(u"types.jsonl"_s);
+    ExportJob *job = workspace.exportEvents(ExportFormat::JsonLines, path, all);
+    QVERIFY(job);
+    QSignalSpy finished(job, &ExportJob::finished);
+    QVERIFY(finished.wait(30000));
+    QVERIFY(finished.first().first().toBool());
+    int checked = 0;
+    for (const QByteArray &line : lines(path)) {
+        const Sse::JsonLines::Record record = Sse::JsonLines::parseRecord(line);
+        if (record.kind != Sse::JsonLines::Record::Kind::Event)
+            continue;
+        QCOMPARE(record.event.type, "type-" + record.event.data);
+        ++checked;
+    }
+    QCOMPARE(checked, Types);
+}
+
+void TestWorkspace::stateRecordsMatchTheCli_data()
+{
+    // The status of each response in turn: 200 sends one event and an id and ends the body.
+    QTest::addColumn<QList<int>>("responses");
+    QTest::newRow("reconnect, then 204") << QList<int>{200, 200, 204};
+    QTest::newRow("reconnect, then 503") << QList<int>{200, 503};
+}
+
+void TestWorkspace::stateRecordsMatchTheCli()
+{
+    // One scripted stream recorded by `sse-monitor-cli --states -o` and by the workspace: the
+    // state records are the same, times aside.
+    QFETCH(QList<int>, responses);
+    const QString cli = qEnvironmentVariable("SSE_MONITOR_CLI");
+    QVERIFY2(QFileInfo(cli).isExecutable(), "SSE_MONITOR_CLI must name the CLI (run via ctest)");
+    const QByteArray tag = QByteArray(QTest::currentDataTag()).toPercentEncoding();
+    const auto script = [responses](const std::shared_ptr<int> &served) {
+        return [responses, served](TestServer::Exchange *exchange) {
+            const int status = responses.value((*served)++, 204);
+            if (status != 200) {
+                exchange->respond(status);
+                return;
+            }
+            exchange->sseHead();
+            // The last id comes in a block with no data: it changes the id the next request
+            // sends without any event.
+            const QByteArray n = QByteArray::number(*served);
+            exchange->send("retry: 150\nid: e" + n + "\ndata: x\n\nid: e" + n + "-bare\n\n");
+            exchange->finish();
+        };
+    };
+    m_server.route("/cli-" + tag, script(std::make_shared<int>(0)));
+    m_server.route("/gui-" + tag, script(std::make_shared<int>(0)));
+
+    const QString cliPath = m_directory.filePath(u"cli-states.jsonl"_s);
+    QFile::remove(cliPath);
+    QProcess process;
+    process.start(cli, {u"--states"_s, u"-q"_s, u"-o"_s, cliPath,
+                        m_server.url("/cli-" + tag).toString()});
+    QSignalSpy finished(&process, &QProcess::finished);
+    QVERIFY(finished.wait(20000));
+
+    const QString guiPath = m_directory.filePath(u"gui-states.jsonl"_s);
+    QFile::remove(guiPath);
+    {
+        Workspace workspace;
+        const quint16 id = workspace.addConnection(u"gui"_s, optionsFor("/gui-" + tag),
+                                                   ConnectionManager::Start::Later);
+        QVERIFY(workspace.startRecording(guiPath, Workspace::RawCapture::Off, id));
+        workspace.connections()->open(id);
+        QTRY_COMPARE_WITH_TIMEOUT(workspace.connections()->entry(id)->state,
+                                  Sse::Client::State::Failed, 20000);
+        QVERIFY(stopAndWait(workspace));
+    }
+    const QStringList fromCli = stateRecords(cliPath);
+    const QStringList fromGui = stateRecords(guiPath);
+    // Connecting, open and reconnecting per stream; connecting and failed for the last.
+    QCOMPARE(fromCli.size(), 3 * int(responses.size() - 1) + 2);
+    QVERIFY(fromCli.first().startsWith(u"connecting "_s));
+    QVERIFY(fromCli.last().startsWith(u"failed "_s));
+    QCOMPARE(fromGui, fromCli);
+    QVERIFY2(fromGui.at(3).contains(u" id=e1-bare "_s), qPrintable(fromGui.at(3)));
+    QCOMPARE(m_server.requests("/gui-" + tag).at(1).header("Last-Event-ID"), "e1-bare");
 }
 
 QTEST_GUILESS_MAIN(TestWorkspace)
