@@ -104,4 +104,12 @@ QString parseUrl(const QStringList &positional, QUrl *url)
     return QString();
 }
 
+QString parseFilter(const QString &text, Sse::FilterExpression *filter)
+{
+    *filter = Sse::FilterExpression::parse(text);
+    if (filter->isValid())
+        return QString();
+    return QStringLiteral("--filter: ") + filter->errorString();
+}
+
 } // namespace CliArguments

@@ -1,5 +1,7 @@
 #pragma once
 
+#include <sselib/filterexpression.h>
+
 #include <QByteArray>
 #include <QList>
 #include <QPair>
@@ -41,5 +43,9 @@ QString readBodyFile(const QString &path, QByteArray *body);
 
 /// The single URL argument. Returns an error message, or an empty string.
 QString parseUrl(const QStringList &positional, QUrl *url);
+
+/// Compiles the --filter expression of the stream and replay commands. Returns an error
+/// message ("--filter: column 17: expected a value after '>'"), or an empty string.
+QString parseFilter(const QString &text, Sse::FilterExpression *filter);
 
 } // namespace CliArguments
