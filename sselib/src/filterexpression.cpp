@@ -968,6 +968,11 @@ private:
     }
 
 public:
+    static QString located(int column, const QString &message)
+    {
+        return tr("column %1: %2").arg(column).arg(message);
+    }
+
     static int column(const QString &text, qsizetype position)
     {
         int column = 1;
@@ -1005,8 +1010,7 @@ FilterExpression FilterExpression::parse(const QString &text)
     if (!parser.parse()) {
         const ParseError &error = parser.error();
         expression.m_errorColumn = Parser::column(text, error.position);
-        expression.m_errorString =
-                tr("column %1: %2").arg(expression.m_errorColumn).arg(error.message);
+        expression.m_errorString = Parser::located(expression.m_errorColumn, error.message);
         return expression;
     }
     expression.m_program = std::move(program);
