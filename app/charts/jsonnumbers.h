@@ -1,5 +1,7 @@
 #pragma once
 
+#include <sselib/jsonscan.h>
+
 #include <QByteArrayView>
 
 #include <memory>
@@ -21,7 +23,7 @@
 namespace JsonNumbers {
 
 /// Objects and arrays nested deeper than this stop the scan (hostile input guard).
-constexpr int MaximumDepth = 64;
+constexpr int MaximumDepth = Sse::JsonScan::MaximumDepth;
 
 using NumberVisitor = void (*)(void *context, QByteArrayView path, double value);
 

@@ -125,4 +125,12 @@ bool parseListen(const QString &text, QHostAddress *address, quint16 *port)
     return address->setAddress(host);
 }
 
+QString parseFilter(const QString &text, Sse::FilterExpression *filter)
+{
+    *filter = Sse::FilterExpression::parse(text);
+    if (filter->isValid())
+        return QString();
+    return QStringLiteral("--filter: ") + filter->errorString();
+}
+
 } // namespace CliArguments

@@ -1,5 +1,7 @@
 #pragma once
 
+#include <sselib/filterexpression.h>
+
 #include <QByteArray>
 #include <QHostAddress>
 #include <QList>
@@ -46,5 +48,9 @@ QString parseUrl(const QStringList &positional, QUrl *url);
 /// A listening address: "127.0.0.1:8080", "[::1]:8080", "localhost:0", or a port alone
 /// ("8080", on 127.0.0.1). False when the port or the address is invalid.
 bool parseListen(const QString &text, QHostAddress *address, quint16 *port);
+
+/// Compiles the --filter expression of the stream and replay commands. Returns an error
+/// message ("--filter: column 17: expected a value after '>'"), or an empty string.
+QString parseFilter(const QString &text, Sse::FilterExpression *filter);
 
 } // namespace CliArguments

@@ -77,6 +77,14 @@ public:
             m_stdout.openStandardOutput();
     }
 
+    /// Only the events \a filter matches are written (state records all are); \a connection
+    /// is what its `connection` field reads.
+    void setFilter(const Sse::FilterExpression &filter, const QString &connection)
+    {
+        m_filter = filter;
+        m_connectionName = connection.toUtf8();
+    }
+
     bool openOutputFile(const QString &path)
     {
         if (!m_file.openFile(path)) {
@@ -132,10 +140,17 @@ private:
             return;
         for (const Sse::EventView event : events) {
             ++m_events;
+            // seq counts every event received, so the gaps show what the filter left out.
+            if (!m_filter.isEmpty()
+                && !m_filter.matches({event.type, event.lastEventId, event.data,
+                                      m_connectionName, event.receivedMs, m_events})) {
+                continue;
+            }
+            ++m_written;
             append([&](QByteArray &out, Sse::JsonLines::Writer &writer) {
                 writer.appendEvent(out, m_events, event);
             });
-            if (m_maximumEvents > 0 && m_events >= m_maximumEvents) {
+            if (m_maximumEvents > 0 && m_written >= m_maximumEvents) {
                 finish(ExitNormal);
                 return;
             }
@@ -218,6 +233,9 @@ private:
     QTimer m_flushTimer;
     QString m_lastError;
     qint64 m_events = 0;
+    qint64 m_written = 0; // events that passed the filter
+    Sse::FilterExpression m_filter;
+    QByteArray m_connectionName;
     bool m_writeStates;
     qint64 m_maximumEvents;
     bool m_quiet;
@@ -314,6 +332,13 @@ int main(int argc, char *argv[])
         QStringLiteral("profiles-file"),
         QStringLiteral("Look --profile up in FILE (a JSON array of profiles)."),
         QStringLiteral("FILE"));
+    const QCommandLineOption filterOption(
+        QStringLiteral("filter"),
+        QStringLiteral("Print only the events EXPR matches, e.g. 'type == \"trade\" && "
+                       "data.price > 100' (the language of the GUI's filter bar); --max-events counts "
+                       "the printed ones."),
+        QStringLiteral("EXPR"));
+    parser.addOption(filterOption);
     parser.addOptions({headerOption, methodOption, dataOption, dataFileOption, lastIdOption,
                        maxEventsOption, timeoutOption, statesOption, outputOption, quietOption,
                        noReconnectOption, insecureOption, idleOption, maxSizeOption, retryOption,
@@ -501,8 +526,15 @@ int main(int argc, char *argv[])
     if (parser.isSet(quietOption) && !parser.isSet(outputOption))
         return usageError(QStringLiteral("--quiet needs --output"));
 
+    Sse::FilterExpression filter;
+    if (const QString error = CliArguments::parseFilter(parser.value(filterOption), &filter);
+        !error.isEmpty()) {
+        return usageError(error);
+    }
+
     CliMonitor monitor(options, parser.isSet(statesOption), maxEvents,
                        parser.isSet(quietOption));
+    monitor.setFilter(filter, useProfile ? parser.value(profileOption) : options.url.toString());
     if (parser.isSet(outputOption) && !monitor.openOutputFile(parser.value(outputOption)))
         return ExitOutputError;
 

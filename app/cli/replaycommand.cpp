@@ -115,8 +115,13 @@ int runReplay(QCoreApplication &app, QStringList arguments)
             QStringLiteral("max-clients"),
             QStringLiteral("Serve at most N connections at a time; more get 503 (default 256)."),
             QStringLiteral("N"), QStringLiteral("256"));
+    const QCommandLineOption filterOption(
+            QStringLiteral("filter"),
+            QStringLiteral("Serve only the events EXPR matches, e.g. 'data.price > 100' (the "
+                           "language of the GUI's filter bar; seq is the event's place in FILE)."),
+            QStringLiteral("EXPR"));
     parser.addOptions({listenOption, speedOption, fastOption, loopOption, connectionOption,
-                       requestTimeoutOption, maxClientsOption});
+                       requestTimeoutOption, maxClientsOption, filterOption});
     parser.addPositionalArgument(QStringLiteral("FILE"),
                                  QStringLiteral("A JSON Lines recording or a raw SSE capture."));
     auto usageError = [](const QString &message) {
@@ -150,6 +155,11 @@ int runReplay(QCoreApplication &app, QStringList arguments)
     qint64 maximumClients = 0;
     if (!CliArguments::parseInteger(parser.value(maxClientsOption), 1, 100000, &maximumClients))
         return usageError(QStringLiteral("--max-clients takes a whole number from 1 to 100000"));
+    Sse::FilterExpression filter;
+    if (const QString error = CliArguments::parseFilter(parser.value(filterOption), &filter);
+        !error.isEmpty()) {
+        return usageError(error);
+    }
     QHostAddress address;
     quint16 port = 0;
     if (!CliArguments::parseListen(parser.value(listenOption), &address, &port))
@@ -171,13 +181,31 @@ int runReplay(QCoreApplication &app, QStringList arguments)
     const QString wanted = parser.value(connectionOption);
     Sse::EventList events;
     QStringList names;
+    qint64 read = 0; // events read from FILE, the filter's seq
+    qint64 filteredOut = 0;
     auto collect = [&] {
         const QList<LogReader::ConnectionBatch> batches = reader.takeBatches();
         for (const LogReader::ConnectionBatch &batch : batches) {
             if (!names.contains(batch.connection))
                 names.append(batch.connection);
-            if (wanted.isEmpty() || batch.connection == wanted)
+            const bool take = wanted.isEmpty() || batch.connection == wanted;
+            if (take && filter.isEmpty()) {
                 events.append(batch.events);
+                read += batch.events.size();
+                continue;
+            }
+            const QByteArray connection = batch.connection.toUtf8();
+            for (const Sse::Event &event : batch.events) {
+                ++read;
+                if (!take)
+                    continue;
+                if (filter.matches({event.type, event.lastEventId, event.data, connection,
+                                    event.receivedMs, read})) {
+                    events.append(event);
+                } else {
+                    ++filteredOut;
+                }
+            }
         }
     };
     // Lines over MaximumRecordBytes are left out (their line break stays, so line numbers in
@@ -227,7 +255,11 @@ int runReplay(QCoreApplication &app, QStringList arguments)
         return ExitInputError;
     }
     if (events.isEmpty()) {
-        printError(QStringLiteral("%1 holds no events").arg(path));
+        printError(filteredOut > 0 ? QStringLiteral("%1 holds no events that --filter matches "
+                                                    "(%2 left out)")
+                                             .arg(path)
+                                             .arg(filteredOut)
+                                   : QStringLiteral("%1 holds no events").arg(path));
         return ExitInputError;
     }
     if (wanted.isEmpty() && names.size() > 1) {

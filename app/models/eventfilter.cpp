@@ -243,9 +243,15 @@ void EventFilter::compile()
         m_matcher = std::make_shared<UnicodeMatcher>(m_text);
 }
 
+void EventFilter::setExpression(const Sse::FilterExpression &expression)
+{
+    m_expression = expression.isValid() ? expression : Sse::FilterExpression();
+    m_expressionFields = m_expression.fields();
+}
+
 bool EventFilter::acceptsEverything() const
 {
-    return m_connection < 0 && m_hiddenTypes.isEmpty() && !m_matcher;
+    return m_connection < 0 && m_hiddenTypes.isEmpty() && !m_matcher && m_expression.isEmpty();
 }
 
 bool EventFilter::accepts(const EventStore &store, qint64 sequence) const
@@ -255,16 +261,40 @@ bool EventFilter::accepts(const EventStore &store, qint64 sequence) const
     const quint16 type = store.typeIndex(sequence);
     if (isTypeHidden(type))
         return false;
-    if (!m_matcher)
-        return true;
     // Short fields first: the type name and id are cheap to rule in.
-    return m_matcher->matches(store.type(sequence)) || m_matcher->matches(store.id(sequence))
-            || m_matcher->matches(store.data(sequence));
+    if (m_matcher && !m_matcher->matches(store.type(sequence))
+        && !m_matcher->matches(store.id(sequence)) && !m_matcher->matches(store.data(sequence))) {
+        return false;
+    }
+    if (m_expression.isEmpty())
+        return true;
+    // Only the fields the expression reads are looked up.
+    using Field = Sse::FilterExpression::Field;
+    Sse::FilterFields fields;
+    QByteArray typeName;
+    if (m_expressionFields & Field::Type) {
+        typeName = store.type(sequence);
+        fields.type = typeName;
+    }
+    if (m_expressionFields & Field::Id)
+        fields.id = store.id(sequence);
+    if (m_expressionFields & Field::Data)
+        fields.data = store.data(sequence);
+    if (m_expressionFields & Field::Connection) {
+        const auto name = m_connectionNames.constFind(store.connection(sequence));
+        if (name != m_connectionNames.constEnd())
+            fields.connection = *name;
+    }
+    if (m_expressionFields & Field::Time)
+        fields.timeMs = store.time(sequence);
+    fields.sequence = sequence;
+    return m_expression.matches(fields);
 }
 
 bool operator==(const EventFilter &lhs, const EventFilter &rhs)
 {
     return lhs.m_connection == rhs.m_connection && lhs.m_hiddenTypes == rhs.m_hiddenTypes
             && lhs.m_text == rhs.m_text && lhs.m_matchMode == rhs.m_matchMode
-            && lhs.m_caseSensitivity == rhs.m_caseSensitivity;
+            && lhs.m_caseSensitivity == rhs.m_caseSensitivity
+            && lhs.m_expression == rhs.m_expression;
 }

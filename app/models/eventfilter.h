@@ -1,6 +1,9 @@
 #pragma once
 
+#include <sselib/filterexpression.h>
+
 #include <QCoreApplication>
+#include <QHash>
 #include <QSet>
 #include <QString>
 
@@ -18,6 +21,10 @@ class EventStore;
 //
 // An invalid regular expression makes isValid() false and errorString() explain it; accepts()
 // then ignores the text and applies only the connection and type criteria.
+//
+// A display filter expression (Sse::FilterExpression) combines with the other criteria by AND.
+// An invalid expression is ignored like an invalid regular expression (the filter bar keeps the
+// previous valid one). Its `connection` field reads the names given by setConnectionNames().
 class EventFilter
 {
     Q_DECLARE_TR_FUNCTIONS(EventFilter)
@@ -43,6 +50,12 @@ public:
     void setMatchMode(MatchMode mode);
     Qt::CaseSensitivity caseSensitivity() const { return m_caseSensitivity; }
     void setCaseSensitivity(Qt::CaseSensitivity sensitivity);
+
+    Sse::FilterExpression expression() const { return m_expression; }
+    void setExpression(const Sse::FilterExpression &expression);
+    // UTF-8 names by connection index, for the expression's `connection` field. Context, not a
+    // criterion: operator== ignores them.
+    void setConnectionNames(const QHash<quint16, QByteArray> &names) { m_connectionNames = names; }
 
     bool isValid() const { return m_errorString.isEmpty(); }
     QString errorString() const { return m_errorString; }
@@ -72,4 +85,7 @@ private:
     Qt::CaseSensitivity m_caseSensitivity = Qt::CaseInsensitive;
     std::shared_ptr<const TextMatcher> m_matcher; // null when the text does not filter
     QString m_errorString;
+    Sse::FilterExpression m_expression; // only a valid, non-empty one is kept
+    Sse::FilterExpression::Fields m_expressionFields;
+    QHash<quint16, QByteArray> m_connectionNames;
 };

@@ -143,6 +143,8 @@ QString EventLogModel::connectionName(quint16 connection) const
 void EventLogModel::setConnectionName(quint16 connection, const QString &name)
 {
     m_connectionNames.insert(connection, name);
+    // Events already decided keep their rows; the new name applies from the next event.
+    m_filter.setConnectionNames(connectionNamesUtf8());
     if (!m_rows.empty()) {
         emit dataChanged(index(0, ConnectionColumn), index(rowCount() - 1, ConnectionColumn),
                          {Qt::DisplayRole});
@@ -243,9 +245,18 @@ void EventLogModel::setPaused(bool paused)
     emit pausedChanged(m_paused);
 }
 
+QHash<quint16, QByteArray> EventLogModel::connectionNamesUtf8() const
+{
+    QHash<quint16, QByteArray> names;
+    for (auto it = m_connectionNames.cbegin(); it != m_connectionNames.cend(); ++it)
+        names.insert(it.key(), it.value().toUtf8());
+    return names;
+}
+
 void EventLogModel::setFilter(const EventFilter &filter)
 {
     m_filter = filter;
+    m_filter.setConnectionNames(connectionNamesUtf8());
     // Queued events were accepted by the old filter; they lie inside the rescanned range.
     m_pending.clear();
     m_rescanRows.clear();

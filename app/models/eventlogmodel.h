@@ -126,6 +126,7 @@ private:
     void finishRescan();
     void stopRescan();
     void emitCountsIfDirty();
+    QHash<quint16, QByteArray> connectionNamesUtf8() const;
     QVariant displayData(qint64 sequence, int column) const;
 
     std::unique_ptr<EventStore> m_store;

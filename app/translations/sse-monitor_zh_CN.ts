@@ -1441,6 +1441,61 @@ First %1 bytes of the body:
     </message>
 </context>
 <context>
+    <name>FilterBar</name>
+    <message>
+        <source>Display filter, e.g. type == &quot;trade&quot; &amp;&amp; data.price &gt; 100 (Ctrl+Space completes)</source>
+        <translation>显示过滤器，例如 type == &quot;trade&quot; &amp;&amp; data.price &gt; 100（Ctrl+Space 补全）</translation>
+    </message>
+    <message>
+        <source>Display filter</source>
+        <translation>显示过滤器</translation>
+    </message>
+    <message>
+        <source>A filter expression over the event fields and the JSON paths of the data; green when valid, red with the error beside it</source>
+        <translation>基于事件字段和数据 JSON 路径的过滤表达式；有效时为绿色，无效时为红色并在旁边显示错误</translation>
+    </message>
+    <message>
+        <source>Filters</source>
+        <translation>过滤器</translation>
+    </message>
+    <message>
+        <source>Recent and saved display filters</source>
+        <translation>最近使用和已保存的显示过滤器</translation>
+    </message>
+    <message>
+        <source>Fi&amp;lter:</source>
+        <translation>过滤器(&amp;L)：</translation>
+    </message>
+    <message>
+        <source>Saved</source>
+        <translation>已保存</translation>
+    </message>
+    <message>
+        <source>(none)</source>
+        <translation>（无）</translation>
+    </message>
+    <message>
+        <source>Recent</source>
+        <translation>最近使用</translation>
+    </message>
+    <message>
+        <source>&amp;Save Current Filter…</source>
+        <translation>保存当前过滤器(&amp;S)…</translation>
+    </message>
+    <message>
+        <source>Save Display Filter</source>
+        <translation>保存显示过滤器</translation>
+    </message>
+    <message>
+        <source>Name:</source>
+        <translation>名称：</translation>
+    </message>
+    <message>
+        <source>&amp;Remove Saved Filter</source>
+        <translation>删除已保存的过滤器(&amp;R)</translation>
+    </message>
+</context>
+<context>
     <name>JsonText</name>
     <message>
         <source>%1 at byte %2</source>
@@ -1931,6 +1986,101 @@ Store them in plain text?</source>
     <message>
         <source>the keychain entry is unreadable</source>
         <translation>密钥环条目无法读取</translation>
+    </message>
+</context>
+<context>
+    <name>Sse::FilterExpression</name>
+    <message>
+        <source>expected &apos;&amp;&amp;&apos;, &apos;||&apos; or the end of the filter after &apos;%1&apos;</source>
+        <translation>“%1”之后应为 &apos;&amp;&amp;&apos;、&apos;||&apos; 或过滤器结尾</translation>
+    </message>
+    <message>
+        <source>the end of the filter</source>
+        <translation>过滤器结尾</translation>
+    </message>
+    <message>
+        <source>expected &apos;)&apos; to close the &apos;(&apos; at column %1, found %2</source>
+        <translation>应为 &apos;)&apos; 以闭合第 %1 列的 &apos;(&apos;，实际为 %2</translation>
+    </message>
+    <message>
+        <source>expected a number or a string after &apos;%1&apos;</source>
+        <translation>“%1”之后应为数字或字符串</translation>
+    </message>
+    <message>
+        <source>expected &apos;==&apos; instead of &apos;=&apos;</source>
+        <translation>应为 &apos;==&apos;，而不是 &apos;=&apos;</translation>
+    </message>
+    <message>
+        <source>expected a string after &apos;%1&apos;</source>
+        <translation>“%1”之后应为字符串</translation>
+    </message>
+    <message>
+        <source>invalid regular expression: %1</source>
+        <translation>无效的正则表达式：%1</translation>
+    </message>
+    <message>
+        <source>expected &apos;{&apos; after &apos;in&apos;</source>
+        <translation>&apos;in&apos; 之后应为 &apos;{&apos;</translation>
+    </message>
+    <message>
+        <source>expected &apos;,&apos; or &apos;}&apos; after &apos;%1&apos;, found %2</source>
+        <translation>“%1”之后应为 &apos;,&apos; 或 &apos;}&apos;，实际为 %2</translation>
+    </message>
+    <message>
+        <source>expected an operator, &apos;&amp;&amp;&apos;, &apos;||&apos; or the end after &apos;%1&apos;, found %2</source>
+        <translation>“%1”之后应为运算符、&apos;&amp;&amp;&apos;、&apos;||&apos; 或结尾，实际为 %2</translation>
+    </message>
+    <message>
+        <source>expected a field (type, id, data, size, connection, time or seq), found %1</source>
+        <translation>应为字段（type、id、data、size、connection、time 或 seq），实际为 %1</translation>
+    </message>
+    <message>
+        <source>expected a field after &apos;%1&apos;, found %2</source>
+        <translation>“%1”之后应为字段，实际为 %2</translation>
+    </message>
+    <message>
+        <source>unknown field &apos;%1&apos; (fields: type, id, data, size, connection, time, seq)</source>
+        <translation>未知字段“%1”（可用字段：type、id、data、size、connection、time、seq）</translation>
+    </message>
+    <message>
+        <source>only data has a path, &apos;%1&apos; has none</source>
+        <translation>只有 data 可以带路径，“%1”不能</translation>
+    </message>
+    <message>
+        <source>expected a name after &apos;.&apos;</source>
+        <translation>&apos;.&apos; 之后应为名称</translation>
+    </message>
+    <message>
+        <source>expected an index or a quoted name after &apos;[&apos;</source>
+        <translation>&apos;[&apos; 之后应为索引或带引号的名称</translation>
+    </message>
+    <message>
+        <source>expected &apos;]&apos; after the index, found %1</source>
+        <translation>索引之后应为 &apos;]&apos;，实际为 %1</translation>
+    </message>
+    <message>
+        <source>expected a value after &apos;%1&apos;</source>
+        <translation>“%1”之后应为值</translation>
+    </message>
+    <message>
+        <source>expected a value after &apos;%1&apos;, found %2</source>
+        <translation>“%1”之后应为值，实际为 %2</translation>
+    </message>
+    <message>
+        <source>invalid number &apos;%1&apos;</source>
+        <translation>无效的数字“%1”</translation>
+    </message>
+    <message>
+        <source>unterminated string</source>
+        <translation>字符串未结束</translation>
+    </message>
+    <message>
+        <source>invalid escape &apos;\%1&apos; in a string</source>
+        <translation>字符串中有无效的转义“\%1”</translation>
+    </message>
+    <message>
+        <source>column %1: %2</source>
+        <translation>第 %1 列：%2</translation>
     </message>
 </context>
 <context>

@@ -6,6 +6,7 @@
 #include "recording/exportjob.h"
 #include "session/workspace.h"
 #include "views/actions.h"
+#include "views/filterbar.h"
 
 #include <QAction>
 #include <QCheckBox>
@@ -31,6 +32,10 @@ EventLogPane::EventLogPane(Workspace *workspace, QWidget *parent)
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addLayout(createFilterBar());
+    // The display filter combines with the search, type ticks and connection by AND.
+    m_displayFilter = new FilterBar(&m_log->store(), this);
+    connect(m_displayFilter, &FilterBar::expressionApplied, this, &EventLogPane::applyFilter);
+    layout->addWidget(m_displayFilter);
     createEventView();
     layout->addWidget(m_eventView);
     followConnections();
@@ -247,6 +252,7 @@ void EventLogPane::applyFilter()
     filter.setCaseSensitivity(m_caseSensitive->isChecked() ? Qt::CaseSensitive
                                                            : Qt::CaseInsensitive);
     filter.setText(m_search->text());
+    filter.setExpression(m_displayFilter->appliedExpression());
     if (!filter.isValid()) {
         m_filterError->setText(filter.errorString());
         m_filterError->show();

@@ -15,6 +15,7 @@ class QToolButton;
 QT_END_NAMESPACE
 
 class EventLogModel;
+class FilterBar;
 class Workspace;
 
 /// The middle pane: the filter bar (search, regex, case, connection, counts, pause) above the
@@ -42,6 +43,7 @@ public:
 
     QTableView *eventView() const { return m_eventView; }
     QLineEdit *searchEdit() const { return m_search; }
+    FilterBar *displayFilterBar() const { return m_displayFilter; }
 
 Q_SIGNALS:
     /// The current event changed; -1 when there is none.
@@ -58,6 +60,7 @@ private:
     Workspace *m_workspace = nullptr;
     EventLogModel *m_log = nullptr;
     QLineEdit *m_search = nullptr;
+    FilterBar *m_displayFilter = nullptr;
     QCheckBox *m_regex = nullptr;
     QCheckBox *m_caseSensitive = nullptr;
     QComboBox *m_connectionFilter = nullptr;
