@@ -63,6 +63,7 @@ struct ConnectionEntry
     bool throttled = false;       ///< the client stopped reading: the window is behind
     qint64 throttleEpisodes = 0;
     qint64 lastThrottleLogMs = 0;
+    qint64 throttleEndedMs = 0;   ///< when the last throttled episode ended (wall clock)
     double rate = 0.0;        ///< events per second over the last second
     qint64 eventsAtLastTick = 0;
     QByteArray lastEventId;

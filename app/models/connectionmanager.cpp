@@ -209,6 +209,8 @@ void ConnectionManager::applyThrottle(quint16 id, bool throttled)
     if (!entry || entry->throttled == throttled)
         return;
     entry->throttled = throttled;
+    if (!throttled)
+        entry->throttleEndedMs = QDateTime::currentMSecsSinceEpoch();
     if (throttled) {
         ++entry->throttleEpisodes;
         // One log line per episode start at most every 10 s: a flood toggles often.

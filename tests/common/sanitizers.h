@@ -1,6 +1,6 @@
 #pragma once
 
-// Resident-memory and descriptor-count figures mean nothing under AddressSanitizer: its
+// Resident-memory, descriptor-count and timing figures mean nothing under AddressSanitizer: its
 // shadow memory, quarantine and redzones multiply what a process holds, and it keeps
 // descriptors of its own. Tests that measure those skip themselves in the sanitizer build;
 // the main build runs them.
@@ -14,7 +14,7 @@
 
 #ifdef SSE_UNDER_ADDRESS_SANITIZER
 #define SSE_SKIP_MEMORY_FIGURES_UNDER_SANITIZER()                                                  \
-    QSKIP("resident memory and descriptor figures are meaningless under AddressSanitizer")
+    QSKIP("resident memory, descriptor and timing figures are meaningless under AddressSanitizer")
 #else
 #define SSE_SKIP_MEMORY_FIGURES_UNDER_SANITIZER() (void)0
 #endif

@@ -380,6 +380,7 @@ void TestDiagnostics::idsAndTypesBoundedInBytes_data()
 
 void TestDiagnostics::idsAndTypesBoundedInBytes()
 {
+    SSE_SKIP_MEMORY_FIGURES_UNDER_SANITIZER();
     QFETCH(int, events);
     QFETCH(int, idBytes);
     QFETCH(int, typeBytes);
