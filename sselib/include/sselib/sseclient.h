@@ -164,6 +164,9 @@ public:
     int httpStatus() const;
     QList<QPair<QByteArray, QByteArray>> responseHeaders() const;
     bool http2Used() const;
+    /// True once the server ended the body of the current (or last) Open response normally;
+    /// false while it runs and when a network error, a timeout, a failure or close() ended it.
+    bool responseEndedByServer() const;
 
     /// Replaces the wall clock (tests) and the jitter source (returns [0,1)).
     void setClock(std::function<qint64()> msSinceEpoch);
