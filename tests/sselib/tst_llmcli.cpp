@@ -178,6 +178,8 @@ private Q_SLOTS:
     void errorStatusHasNoLlmRecord();
     void outputFileHoldsTheRecord();
     void withoutTheOptionNoRecord();
+    void replayServesAnLlmRecording_data();
+    void replayServesAnLlmRecording();
 };
 
 void TestLlmCli::providerStreams_data()
@@ -392,6 +394,43 @@ void TestLlmCli::withoutTheOptionNoRecord()
     QVERIFY(cli.run({u"--no-reconnect"_s, server.url("/s").toString()}));
     QCOMPARE(cli.records(u"event"_s).size(), 8);
     QVERIFY(cli.records(u"llm"_s).isEmpty());
+}
+
+void TestLlmCli::replayServesAnLlmRecording_data()
+{
+    QTest::addColumn<QString>("name");
+    for (const QString &name : {u"chat-tools"_s, u"anthropic-tools"_s, u"gemini-tools"_s,
+                                u"responses-tools"_s})
+        QTest::newRow(qPrintable(name)) << name;
+}
+
+void TestLlmCli::replayServesAnLlmRecording()
+{
+    // A recording made with --llm holds the llm record beside the events; replay serves the
+    // events (not the record), and the summary rebuilt from them is the recorded one.
+    QFETCH(QString, name);
+    TestServer server;
+    const QByteArray wire = stream(name);
+    server.route("/s", [&](Exchange *exchange) { serve(exchange, wire); });
+    QTemporaryDir dir;
+    const QString path = dir.filePath(u"llm.jsonl"_s);
+    Cli record;
+    QVERIFY(record.run({u"--llm"_s, u"-q"_s, u"-o"_s, path, u"--no-reconnect"_s,
+                        server.url("/s").toString()}));
+    const QList<QJsonObject> recorded = Cli::recordsOf(readFile(path), u"llm"_s);
+    QVERIFY2(recorded.size() == 1, record.describe());
+
+    Cli replay;
+    QVERIFY(replay.start({u"replay"_s, path, u"--fast"_s}));
+    QTRY_VERIFY_WITH_TIMEOUT(replay.process().canReadLine(), ExitTimeoutMs);
+    const QString url = QString::fromUtf8(replay.process().readLine().trimmed());
+    QVERIFY2(url.startsWith(u"http://"_s), qPrintable(url));
+    Cli client;
+    QVERIFY(client.run({u"--llm"_s, u"--no-reconnect"_s, url}));
+    const QList<QJsonObject> rebuilt = client.records(u"llm"_s);
+    QVERIFY2(rebuilt.size() == 1, client.describe());
+    QCOMPARE(comparable(rebuilt.first()), comparable(recorded.first()));
+    QVERIFY(rebuilt.first().value("complete"_L1).toBool());
 }
 
 QTEST_GUILESS_MAIN(TestLlmCli)
