@@ -2,6 +2,8 @@
 
 #include "sselib/jsonlines.h"
 
+#include "llmjson.h"
+
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -27,15 +29,6 @@ QByteArrayView trimmedView(QByteArrayView data)
     return data;
 }
 
-// The event data as a JSON object; an empty object when it is not one.
-QJsonObject parseObject(QByteArrayView data)
-{
-    QJsonParseError error;
-    const QJsonDocument document =
-        QJsonDocument::fromJson(QByteArray::fromRawData(data.data(), data.size()), &error);
-    return error.error == QJsonParseError::NoError ? document.object() : QJsonObject();
-}
-
 bool isJson(const QString &text)
 {
     QJsonParseError error;
@@ -43,16 +36,18 @@ bool isJson(const QString &text)
     return error.error == QJsonParseError::NoError;
 }
 
-std::optional<qint64> tokenCount(const QJsonObject &object, QLatin1StringView key)
+// QJsonObject (records) or JsonRef (events).
+template<typename Object>
+std::optional<qint64> tokenCount(const Object &object, QLatin1StringView key)
 {
-    const QJsonValue value = object.value(key);
+    const auto value = object.value(key);
     if (!value.isDouble())
         return std::nullopt;
     return value.toInteger();
 }
 
 // A string member, or the text of a numeric one (error codes come as either).
-QString stringOrNumber(const QJsonValue &value)
+QString stringOrNumber(const JsonRef &value)
 {
     if (value.isString())
         return value.toString();
@@ -61,10 +56,13 @@ QString stringOrNumber(const QJsonValue &value)
     return QString();
 }
 
-void setIfAbsent(std::optional<QString> &target, const QJsonValue &value)
+void setIfAbsent(std::optional<QString> &target, const JsonRef &value)
 {
-    if (!target && value.isString() && !value.toString().isEmpty())
-        target = value.toString();
+    if (target || !value.isString())
+        return;
+    const QString text = value.toString();
+    if (!text.isEmpty())
+        target = text;
 }
 
 } // namespace
@@ -111,11 +109,15 @@ class Analyser::Private
 public:
     void detect(QByteArrayView type, QByteArrayView data);
     // Each returns true when the event carried text, reasoning or a tool-call fragment.
-    bool handle(QByteArrayView type, const QJsonObject &object);
-    bool handleChat(const QJsonObject &object);
-    bool handleResponses(QByteArrayView type, const QJsonObject &object);
-    bool handleAnthropic(QByteArrayView type, const QJsonObject &object);
-    bool handleGemini(const QJsonObject &object);
+    bool handle(QByteArrayView type, const JsonRef &object);
+    bool handleChat(const JsonRef &object);
+    bool handleResponses(QByteArrayView type, const JsonRef &object);
+    bool handleAnthropic(QByteArrayView type, const JsonRef &object);
+    bool handleGemini(const JsonRef &object);
+    JsonRef parseObject(QByteArrayView data)
+    {
+        return tokens.parse(data) ? tokens.root().toObject() : JsonRef();
+    }
     Choice &choice(int index);
     ToolCall &toolCall(int index);
     Usage &usage()
@@ -125,6 +127,7 @@ public:
         return *s.usage;
     }
 
+    JsonTokens tokens; // of the event being handled, reused
     Summary s;       // texts of choices and tool calls; the rest is filled by summary()
     int looked = 0;  // events looked at while detecting
     bool decided = false;
@@ -174,9 +177,9 @@ void Analyser::Private::detect(QByteArrayView type, QByteArrayView data)
         decided = looked >= DetectionEvents;
         return;
     }
-    const QJsonObject object = parseObject(body);
+    const JsonRef object = parseObject(body);
     const QString kind = object.value("type"_L1).toString();
-    const QJsonValue error = object.value("error"_L1);
+    const JsonRef error = object.value("error"_L1);
     Provider provider = Provider::None;
     if (kind.startsWith("response."_L1) || type.startsWith("response."))
         provider = Provider::OpenAiResponses;
@@ -202,7 +205,7 @@ void Analyser::Private::detect(QByteArrayView type, QByteArrayView data)
     handle(type, object);
 }
 
-bool Analyser::Private::handle(QByteArrayView type, const QJsonObject &object)
+bool Analyser::Private::handle(QByteArrayView type, const JsonRef &object)
 {
     switch (s.provider) {
     case Provider::OpenAiChat:
@@ -219,11 +222,11 @@ bool Analyser::Private::handle(QByteArrayView type, const QJsonObject &object)
     return false;
 }
 
-bool Analyser::Private::handleChat(const QJsonObject &object)
+bool Analyser::Private::handleChat(const JsonRef &object)
 {
-    const QJsonValue error = object.value("error"_L1);
+    const JsonRef error = object.value("error"_L1);
     if (error.isObject()) {
-        const QJsonObject e = error.toObject();
+        const JsonRef e = error.toObject();
         QString errorType = stringOrNumber(e.value("type"_L1));
         if (errorType.isEmpty())
             errorType = stringOrNumber(e.value("code"_L1));
@@ -233,18 +236,19 @@ bool Analyser::Private::handleChat(const QJsonObject &object)
     setIfAbsent(s.responseId, object.value("id"_L1));
     setIfAbsent(s.model, object.value("model"_L1));
     bool content = false;
-    const QJsonArray choices = object.value("choices"_L1).toArray();
-    for (qsizetype i = 0; i < choices.size(); ++i) {
-        const QJsonObject c = choices.at(i).toObject();
+    const JsonRef choices = object.value("choices"_L1).toArray();
+    int position = 0;
+    for (const JsonRef c : choices) {
+        const int i = position++;
         const int index = c.value("index"_L1).toInt(int(i));
         Choice &ch = choice(index);
-        const QJsonObject delta = c.value("delta"_L1).toObject();
+        const JsonRef delta = c.value("delta"_L1).toObject();
         const QString text = delta.value("content"_L1).toString();
         if (!text.isEmpty()) {
             ch.text += text;
             content = true;
         }
-        const QJsonValue finish = c.value("finish_reason"_L1);
+        const JsonRef finish = c.value("finish_reason"_L1);
         if (finish.isString()) {
             ch.finishReason = finish.toString();
             if (index == 0)
@@ -259,14 +263,15 @@ bool Analyser::Private::handleChat(const QJsonObject &object)
             s.reasoning += reasoning;
             content = true;
         }
-        const QJsonArray calls = delta.value("tool_calls"_L1).toArray();
-        for (qsizetype j = 0; j < calls.size(); ++j) {
-            const QJsonObject fragment = calls.at(j).toObject();
+        const JsonRef calls = delta.value("tool_calls"_L1).toArray();
+        int callPosition = 0;
+        for (const JsonRef fragment : calls) {
+            const int j = callPosition++;
             ToolCall &call = toolCall(fragment.value("index"_L1).toInt(int(j)));
             const QString id = fragment.value("id"_L1).toString();
             if (!id.isEmpty())
                 call.id = id;
-            const QJsonObject function = fragment.value("function"_L1).toObject();
+            const JsonRef function = fragment.value("function"_L1).toObject();
             const QString name = function.value("name"_L1).toString();
             if (!name.isEmpty())
                 call.name = name;
@@ -274,9 +279,9 @@ bool Analyser::Private::handleChat(const QJsonObject &object)
             content = true;
         }
     }
-    const QJsonValue usageValue = object.value("usage"_L1);
+    const JsonRef usageValue = object.value("usage"_L1);
     if (usageValue.isObject()) {
-        const QJsonObject u = usageValue.toObject();
+        const JsonRef u = usageValue.toObject();
         Usage &target = usage();
         target.inputTokens = tokenCount(u, "prompt_tokens"_L1);
         target.outputTokens = tokenCount(u, "completion_tokens"_L1);
@@ -289,12 +294,12 @@ bool Analyser::Private::handleChat(const QJsonObject &object)
     return content;
 }
 
-bool Analyser::Private::handleResponses(QByteArrayView type, const QJsonObject &object)
+bool Analyser::Private::handleResponses(QByteArrayView type, const JsonRef &object)
 {
     QString kind = object.value("type"_L1).toString();
     if (kind.isEmpty())
         kind = QString::fromUtf8(type);
-    const QJsonObject response = object.value("response"_L1).toObject();
+    const JsonRef response = object.value("response"_L1).toObject();
     if (!response.isEmpty()) {
         setIfAbsent(s.responseId, response.value("id"_L1));
         setIfAbsent(s.model, response.value("model"_L1));
@@ -312,7 +317,7 @@ bool Analyser::Private::handleResponses(QByteArrayView type, const QJsonObject &
         return !delta.isEmpty();
     }
     if (kind == "response.output_item.added"_L1) {
-        const QJsonObject item = object.value("item"_L1).toObject();
+        const JsonRef item = object.value("item"_L1).toObject();
         if (item.value("type"_L1).toString() != "function_call"_L1)
             return false;
         ToolCall &call = toolCall(outputIndex);
@@ -327,7 +332,7 @@ bool Analyser::Private::handleResponses(QByteArrayView type, const QJsonObject &
         return !delta.isEmpty();
     }
     if (kind == "response.function_call_arguments.done"_L1) {
-        const QJsonValue arguments = object.value("arguments"_L1);
+        const JsonRef arguments = object.value("arguments"_L1);
         if (arguments.isString())
             toolCall(outputIndex).arguments = arguments.toString();
         return false;
@@ -335,7 +340,7 @@ bool Analyser::Private::handleResponses(QByteArrayView type, const QJsonObject &
     if (kind == "error"_L1) {
         // The event carries code and message itself; some servers nest them in "error".
         const bool nested = object.value("error"_L1).isObject();
-        const QJsonObject e = nested ? object.value("error"_L1).toObject() : object;
+        const JsonRef e = nested ? object.value("error"_L1).toObject() : object;
         QString errorType = stringOrNumber(e.value("code"_L1));
         if (errorType.isEmpty() && nested)
             errorType = e.value("type"_L1).toString();
@@ -357,18 +362,18 @@ bool Analyser::Private::handleResponses(QByteArrayView type, const QJsonObject &
             + response.value("incomplete_details"_L1).toObject().value("reason"_L1).toString();
     } else {
         s.finishReason = u"failed"_s;
-        const QJsonValue error = response.value("error"_L1);
+        const JsonRef error = response.value("error"_L1);
         if (error.isObject()) {
-            const QJsonObject e = error.toObject();
+            const JsonRef e = error.toObject();
             QString errorType = stringOrNumber(e.value("code"_L1));
             if (errorType.isEmpty())
                 errorType = e.value("type"_L1).toString();
             s.error = Error{errorType, e.value("message"_L1).toString()};
         }
     }
-    const QJsonValue usageValue = response.value("usage"_L1);
+    const JsonRef usageValue = response.value("usage"_L1);
     if (usageValue.isObject()) {
-        const QJsonObject u = usageValue.toObject();
+        const JsonRef u = usageValue.toObject();
         Usage &target = usage();
         target.inputTokens = tokenCount(u, "input_tokens"_L1);
         target.outputTokens = tokenCount(u, "output_tokens"_L1);
@@ -381,7 +386,7 @@ bool Analyser::Private::handleResponses(QByteArrayView type, const QJsonObject &
     return false;
 }
 
-bool Analyser::Private::handleAnthropic(QByteArrayView type, const QJsonObject &object)
+bool Analyser::Private::handleAnthropic(QByteArrayView type, const JsonRef &object)
 {
     QString kind = object.value("type"_L1).toString();
     if (kind.isEmpty())
@@ -395,7 +400,7 @@ bool Analyser::Private::handleAnthropic(QByteArrayView type, const QJsonObject &
         return QByteArray();
     };
     if (kind == "content_block_delta"_L1) {
-        const QJsonObject delta = object.value("delta"_L1).toObject();
+        const JsonRef delta = object.value("delta"_L1).toObject();
         const QString deltaType = delta.value("type"_L1).toString();
         const QByteArray block = blockType(index);
         if (deltaType == "text_delta"_L1 && (block.isEmpty() || block == "text")) {
@@ -416,7 +421,7 @@ bool Analyser::Private::handleAnthropic(QByteArrayView type, const QJsonObject &
         return false;
     }
     if (kind == "content_block_start"_L1) {
-        const QJsonObject block = object.value("content_block"_L1).toObject();
+        const JsonRef block = object.value("content_block"_L1).toObject();
         const QByteArray blockKind = block.value("type"_L1).toString().toUtf8();
         anthropicBlocks.append({index, blockKind});
         if (blockKind == "tool_use") {
@@ -438,20 +443,20 @@ bool Analyser::Private::handleAnthropic(QByteArrayView type, const QJsonObject &
         return false;
     }
     if (kind == "message_start"_L1) {
-        const QJsonObject message = object.value("message"_L1).toObject();
+        const JsonRef message = object.value("message"_L1).toObject();
         setIfAbsent(s.responseId, message.value("id"_L1));
         setIfAbsent(s.model, message.value("model"_L1));
-        const QJsonObject u = message.value("usage"_L1).toObject();
+        const JsonRef u = message.value("usage"_L1).toObject();
         Usage &target = usage();
         target.inputTokens = tokenCount(u, "input_tokens"_L1);
         target.cachedInputTokens = tokenCount(u, "cache_read_input_tokens"_L1);
         return false;
     }
     if (kind == "message_delta"_L1) {
-        const QJsonValue stop = object.value("delta"_L1).toObject().value("stop_reason"_L1);
+        const JsonRef stop = object.value("delta"_L1).toObject().value("stop_reason"_L1);
         if (stop.isString())
             s.finishReason = stop.toString();
-        const QJsonObject u = object.value("usage"_L1).toObject();
+        const JsonRef u = object.value("usage"_L1).toObject();
         Usage &target = usage();
         if (const auto value = tokenCount(u, "input_tokens"_L1))
             target.inputTokens = value;
@@ -466,44 +471,44 @@ bool Analyser::Private::handleAnthropic(QByteArrayView type, const QJsonObject &
         return false;
     }
     if (kind == "error"_L1) {
-        const QJsonObject e = object.value("error"_L1).toObject();
+        const JsonRef e = object.value("error"_L1).toObject();
         s.error = Error{e.value("type"_L1).toString(), e.value("message"_L1).toString()};
     }
     return false;
 }
 
-bool Analyser::Private::handleGemini(const QJsonObject &object)
+bool Analyser::Private::handleGemini(const JsonRef &object)
 {
-    const QJsonValue error = object.value("error"_L1);
+    const JsonRef error = object.value("error"_L1);
     if (error.isObject()) {
-        const QJsonObject e = error.toObject();
+        const JsonRef e = error.toObject();
         s.error = Error{stringOrNumber(e.value("status"_L1)), e.value("message"_L1).toString()};
         return false;
     }
     setIfAbsent(s.responseId, object.value("responseId"_L1));
     setIfAbsent(s.model, object.value("modelVersion"_L1));
     bool content = false;
-    const QJsonArray candidates = object.value("candidates"_L1).toArray();
-    for (qsizetype i = 0; i < candidates.size(); ++i) {
-        const QJsonObject candidate = candidates.at(i).toObject();
+    const JsonRef candidates = object.value("candidates"_L1).toArray();
+    int position = 0;
+    for (const JsonRef candidate : candidates) {
+        const int i = position++;
         const int index = candidate.value("index"_L1).toInt(int(i));
         Choice &ch = choice(index);
-        const QJsonArray parts =
+        const JsonRef parts =
             candidate.value("content"_L1).toObject().value("parts"_L1).toArray();
-        for (const QJsonValue &partValue : parts) {
-            const QJsonObject part = partValue.toObject();
-            const QJsonValue call = part.value("functionCall"_L1);
+        for (const JsonRef &partValue : parts) {
+            const JsonRef part = partValue.toObject();
+            const JsonRef call = part.value("functionCall"_L1);
             if (call.isObject()) {
                 if (index != 0)
                     continue;
-                const QJsonObject function = call.toObject();
+                const JsonRef function = call.toObject();
                 ToolCall &added = toolCall(int(s.toolCalls.size()));
                 added.id = function.value("id"_L1).toString();
                 added.name = function.value("name"_L1).toString();
-                const QJsonValue args = function.value("args"_L1);
-                added.arguments = QString::fromUtf8(
-                    args.isArray() ? QJsonDocument(args.toArray()).toJson(QJsonDocument::Compact)
-                                   : QJsonDocument(args.toObject()).toJson(QJsonDocument::Compact));
+                const JsonRef args = function.value("args"_L1);
+                added.arguments = args.isUndefined() ? u"{}"_s
+                                                     : QString::fromUtf8(args.compactJson());
                 content = true;
                 continue;
             }
@@ -518,7 +523,7 @@ bool Analyser::Private::handleGemini(const QJsonObject &object)
                 ch.text += text;
             }
         }
-        const QJsonValue finish = candidate.value("finishReason"_L1);
+        const JsonRef finish = candidate.value("finishReason"_L1);
         if (finish.isString() && !finish.toString().isEmpty()) {
             ch.finishReason = finish.toString();
             if (index == 0) {
@@ -527,7 +532,7 @@ bool Analyser::Private::handleGemini(const QJsonObject &object)
             }
         }
     }
-    const QJsonValue feedback = object.value("promptFeedback"_L1);
+    const JsonRef feedback = object.value("promptFeedback"_L1);
     if (candidates.isEmpty() && feedback.isObject()) {
         const QString reason = feedback.toObject().value("blockReason"_L1).toString();
         if (!reason.isEmpty()) {
@@ -535,9 +540,9 @@ bool Analyser::Private::handleGemini(const QJsonObject &object)
             finishReasonSeen = true;
         }
     }
-    const QJsonValue usageValue = object.value("usageMetadata"_L1);
+    const JsonRef usageValue = object.value("usageMetadata"_L1);
     if (usageValue.isObject()) {
-        const QJsonObject u = usageValue.toObject();
+        const JsonRef u = usageValue.toObject();
         Usage &target = usage();
         target.inputTokens = tokenCount(u, "promptTokenCount"_L1);
         target.outputTokens = tokenCount(u, "candidatesTokenCount"_L1);
@@ -577,7 +582,7 @@ void Analyser::addEvent(QByteArrayView type, QByteArrayView data, double ms)
         const QByteArrayView body = trimmedView(data);
         if (body.isEmpty() || body.front() != '{')
             return;
-        if (d->handle(type, parseObject(body)) && !timing.ttftMs)
+        if (d->handle(type, d->parseObject(body)) && !timing.ttftMs)
             timing.ttftMs = ms;
         return;
     }

@@ -4,6 +4,8 @@
 #include "sselib/llmanalyser.h"
 #include "sselib/sseparser.h"
 
+#include "llmjson.h" // sselib/src: the analyser's JSON reader
+
 #include <QDir>
 #include <QFile>
 #include <QJsonArray>
@@ -82,6 +84,9 @@ private Q_SLOTS:
     void geminiNeedsANormalEnd();
     void recordRoundTrip();
     void nonLlmRecord();
+    void jsonReader_data();
+    void jsonReader();
+    void jsonReaderValues();
 };
 
 void TestLlmAnalyser::streams_data()
@@ -203,6 +208,62 @@ void TestLlmAnalyser::nonLlmRecord()
              R"("reasoning":"","choices":[],"tool_calls":[],"finish_reason":null,"usage":null,)"
              R"("complete":null,"error":null,"timing":null})"
              "\n");
+}
+
+void TestLlmAnalyser::jsonReader_data()
+{
+    QTest::addColumn<QByteArray>("text");
+    QTest::addColumn<bool>("valid");
+    QTest::newRow("object") << QByteArray(R"( {"a":[1,-2.5e3,true,false,null,{"b":"c"}]} )") << true;
+    QTest::newRow("empty containers") << QByteArray(R"({"a":{},"b":[]})") << true;
+    QTest::newRow("escapes") << QByteArray("{\"a\":\"\\\"\\\\\\/\\n\\u00e9\"}") << true;
+    QTest::newRow("scalar") << QByteArray("42") << true;
+    QTest::newRow("unterminated object") << QByteArray(R"({"a":1)") << false;
+    QTest::newRow("unterminated string") << QByteArray(R"({"a":"b)") << false;
+    QTest::newRow("missing colon") << QByteArray(R"({"a" 1})") << false;
+    QTest::newRow("trailing garbage") << QByteArray(R"({"a":1} x)") << false;
+    QTest::newRow("bare word") << QByteArray("hello") << false;
+    QTest::newRow("control in string") << QByteArray("{\"a\":\"\x01\"}") << false;
+    QTest::newRow("two values") << QByteArray("{}{}") << false;
+    QTest::newRow("empty") << QByteArray() << false;
+    QTest::newRow("too deep") << QByteArray(200, '[') + QByteArray(200, ']') << false;
+}
+
+void TestLlmAnalyser::jsonReader()
+{
+    QFETCH(QByteArray, text);
+    QFETCH(bool, valid);
+    Sse::Llm::JsonTokens tokens;
+    QCOMPARE(tokens.parse(text), valid);
+    QCOMPARE(tokens.root().isUndefined(), !valid);
+}
+
+void TestLlmAnalyser::jsonReaderValues()
+{
+    const QByteArray text = "{\"s\":\"caf\\u00e9 \\\"q\\\" \\ud83d\\ude00 ü\",\"n\":-12,"
+                            "\"f\":3.0,\"big\":1e3,\"t\":true,\"a\":[ {\"k\" : \"v\"} , 2 ],"
+                            "\"e\\u0041\":1}";
+    Sse::Llm::JsonTokens tokens;
+    QVERIFY(tokens.parse(text));
+    const Sse::Llm::JsonRef root = tokens.root();
+    QCOMPARE(root.value("s"_L1).toString(), u"café \"q\" 😀 ü"_s);
+    QCOMPARE(root.value("n"_L1).toInteger(), -12);
+    QCOMPARE(root.value("f"_L1).toInteger(), 3);
+    QCOMPARE(root.value("big"_L1).toInteger(), 1000);
+    QVERIFY(root.value("t"_L1).toBool());
+    QVERIFY(root.value("missing"_L1).isUndefined());
+    QCOMPARE(root.value("missing"_L1).toInt(7), 7);
+    int elements = 0;
+    for (const Sse::Llm::JsonRef element : root.value("a"_L1).toArray()) {
+        if (elements++ == 0)
+            QCOMPARE(element.value("k"_L1).toString(), u"v"_s);
+    }
+    QCOMPARE(elements, 2);
+    QCOMPARE(root.value("a"_L1).compactJson(), QByteArray(R"([{"k":"v"},2])"));
+    QCOMPARE(root.value("s"_L1).compactJson(),
+             QByteArray("\"caf\\u00e9 \\\"q\\\" \\ud83d\\ude00 ü\""));
+    // Keys are compared as sent: an escaped key is not matched.
+    QVERIFY(root.value("eA"_L1).isUndefined());
 }
 
 QTEST_GUILESS_MAIN(TestLlmAnalyser)
