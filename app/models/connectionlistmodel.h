@@ -53,6 +53,7 @@ struct ConnectionEntry
     int httpStatus = 0;
     bool http2 = false;
     QList<QPair<QByteArray, QByteArray>> responseHeaders;
+    bool bodyEnded = false;   ///< the server ended the current response's body normally
 
     qint64 events = 0;
     qint64 bytes = 0;

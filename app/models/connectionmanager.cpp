@@ -163,6 +163,10 @@ void ConnectionManager::createClient(quint16 id, const Sse::ClientOptions &optio
         if (ConnectionEntry *entry = m_model.entry(id))
             entry->failure = failure;
     });
+    connect(client, &Sse::Client::bodyEnded, this, [this, id] {
+        if (ConnectionEntry *entry = m_model.entry(id))
+            entry->bodyEnded = true;
+    });
     connect(client, &Sse::Client::reconnectionTimeChanged, this, [this, id](int ms) {
         if (ConnectionEntry *entry = m_model.entry(id)) {
             entry->reconnectionTimeMs = ms;
@@ -206,6 +210,7 @@ void ConnectionManager::createClient(quint16 id, const Sse::ClientOptions &optio
         log.state = state;
         switch (state) {
         case Sse::Client::State::Connecting:
+            entry->bodyEnded = false;
             log.lastEventId = entry->lastEventId.isEmpty() ? entry->options.initialLastEventId
                                                            : entry->lastEventId;
             log.attempt = entry->attempt;

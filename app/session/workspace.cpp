@@ -2,6 +2,7 @@
 
 #include "charts/seriescatalog.h"
 #include "models/eventlogmodel.h"
+#include "models/llmresponsemodel.h"
 #include "models/typelistmodel.h"
 #include "recording/exportjob.h"
 #include "recording/logimporter.h"
@@ -14,6 +15,7 @@
 
 #include "models/eventstore.h"
 
+#include <QDateTime>
 #include <QFileInfo>
 #include <QSettings>
 #include <QUuid>
@@ -23,6 +25,7 @@ Workspace::Workspace(QObject *parent)
     , m_log(new EventLogModel(this))
     , m_types(new TypeListModel(this))
     , m_catalog(new SeriesCatalog(this))
+    , m_llm(new LlmResponseModel(this))
     , m_recorder(new Recorder(this))
     , m_secrets(new SecretStore({}, this))
     , m_diagnostics(new Sse::StreamDiagnostics(this))
@@ -52,6 +55,7 @@ void Workspace::routeConnectionSignals()
             [this](quint16 id, const Sse::EventList &events) {
                 m_log->ingest(id, events);
                 m_catalog->ingest(id, events);
+                m_llm->ingest(id, events);
                 if (m_recorder->isRecording() && isRecorded(id))
                     m_recorder->recordEvents(id, events);
             });
@@ -61,6 +65,14 @@ void Workspace::routeConnectionSignals()
                     m_recorder->recordRaw(id, bytes);
             });
     connect(&m_connections, &ConnectionManager::stateChanged, this, &Workspace::recordState);
+    connect(&m_connections, &ConnectionManager::stateChanged, this,
+            [this](quint16 id, Sse::Client::State state) {
+                const ConnectionEntry *entry = m_connections.entry(id);
+                const qint64 timeMs = entry && !entry->log.isEmpty()
+                    ? entry->log.last().timeMs
+                    : QDateTime::currentMSecsSinceEpoch();
+                m_llm->setState(id, state, timeMs, entry && entry->bodyEnded);
+            });
     connect(&m_connections, &ConnectionManager::connectionAdded, this, [this](quint16 id) {
         if (const ConnectionEntry *entry = m_connections.entry(id))
             m_log->setConnectionName(id, entry->name);
@@ -70,6 +82,7 @@ void Workspace::routeConnectionSignals()
     connect(&m_connections, &ConnectionManager::connectionRemoved, this, [this](quint16 id) {
         // Its secret store entry goes with the next save of the connections.
         m_secretIds.remove(id);
+        m_llm->removeConnection(id);
         m_startWhenComplete.remove(id);
         if (id == m_demoConnection)
             m_demoConnection = 0;
@@ -188,6 +201,7 @@ void Workspace::clearEvents()
 {
     m_log->clear();
     m_catalog->clear();
+    m_llm->clear();
 }
 
 int Workspace::restoreConnections()

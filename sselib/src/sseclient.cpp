@@ -762,6 +762,8 @@ void Client::Private::onFinished()
     releaseStream();
     parser.finish();
     endedByServer = wasOpen && error == HttpStream::Error::None;
+    if (endedByServer)
+        emit q->bodyEnded();
     if (error == HttpStream::Error::None)
         handleEndOfResponse(wasOpen ? ClientMessages::tr("Server ended the stream")
                                     : ClientMessages::tr("Response ended before it started"));

@@ -210,6 +210,9 @@ Q_SIGNALS:
     void redirected(int status, const QUrl &target, const QList<QByteArray> &droppedHeaders);
     /// The consumers fell behind (\a throttled true) or caught up again.
     void throttleChanged(bool throttled);
+    /// The server ended the body of the Open response normally (see responseEndedByServer());
+    /// emitted just before the state leaves Open.
+    void bodyEnded();
 
 public:
     void setRawCapture(bool enabled);
