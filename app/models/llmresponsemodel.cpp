@@ -91,6 +91,8 @@ void LlmResponseModel::ingest(quint16 id, const Sse::EventList &events)
     if (events.isEmpty())
         return;
     Connection &connection = m_connections[id];
+    if (connection.recorded)
+        return;
     Response *response = current(connection);
     if (!response) {
         // No request seen (a replay, or events of an opened recording): the stream starts
@@ -141,6 +143,16 @@ void LlmResponseModel::setState(quint16 id, Sse::Client::State state, qint64 tim
 void LlmResponseModel::addSummary(quint16 id, qint64 startedMs, const Sse::Llm::Summary &summary)
 {
     Connection &connection = m_connections[id];
+    if (!connection.recorded) {
+        connection.recorded = true;
+        if (id == m_connection)
+            beginResetModel();
+        connection.responses.clear();
+        if (id == m_connection) {
+            m_rows.clear();
+            endResetModel();
+        }
+    }
     Response response;
     response.requestMs = startedMs;
     response.summary = summary;

@@ -34,7 +34,8 @@ public:
     /// The client of \a id changed state at \a timeMs; \a endedByServer tells a body the server
     /// ended from one that was cut (Gemini's verdict needs it).
     void setState(quint16 id, Sse::Client::State state, qint64 timeMs, bool endedByServer);
-    /// A finished response read from a recording.
+    /// A finished response read from a recording. From the first one on, the connection shows
+    /// the recorded summaries only (what its events would rebuild is dropped and not redone).
     void addSummary(quint16 id, qint64 startedMs, const Sse::Llm::Summary &summary);
     void removeConnection(quint16 id);
     void clear();
@@ -84,6 +85,7 @@ private:
     {
         std::deque<Response> responses; // oldest first; shown ones are the rows
         qint64 requestMs = 0;            // the pending request (Connecting)
+        bool recorded = false;           // summaries from a recording: its events are not analysed
     };
     Response *current(Connection &connection);
     void startResponse(quint16 id, Connection &connection, qint64 requestMs);

@@ -65,6 +65,11 @@ void Workspace::routeConnectionSignals()
                     m_recorder->recordRaw(id, bytes);
             });
     connect(&m_connections, &ConnectionManager::stateChanged, this, &Workspace::recordState);
+    connect(m_llm, &LlmResponseModel::responseFinished, this,
+            [this](quint16 id, qint64 startedMs, const Sse::Llm::Summary &summary) {
+                if (m_recorder->isRecording() && isRecorded(id))
+                    m_recorder->recordLlm(id, startedMs, summary);
+            });
     connect(&m_connections, &ConnectionManager::stateChanged, this,
             [this](quint16 id, Sse::Client::State state) {
                 const ConnectionEntry *entry = m_connections.entry(id);
@@ -510,6 +515,11 @@ LogImporter *Workspace::openRecording(const QString &path)
     connect(importer, &LogImporter::eventsLoaded, this,
             [this, idFor](const QString &name, const Sse::EventList &events) {
                 m_connections.ingestOffline(idFor(name), events);
+            });
+    connect(importer, &LogImporter::llmLoaded, this,
+            [this, idFor](const QString &name, const QList<LogReader::LlmRecord> &records) {
+                for (const LogReader::LlmRecord &record : records)
+                    m_llm->addSummary(idFor(name), record.timeMs, record.summary);
             });
     connect(importer, &LogImporter::progress, this, [this, base](int percent) {
         emit message(tr("Opening %1… %2%").arg(base).arg(percent), 0);

@@ -698,8 +698,26 @@ void appendNullableString(QByteArray &out, const QString &value)
 
 void appendRecord(QByteArray &out, const Summary &summary)
 {
+    appendRecord(out, summary, 0, {});
+}
+
+void appendRecord(QByteArray &out, const Summary &summary, qint64 timeMs,
+                  QByteArrayView connection)
+{
     const bool llm = summary.provider != Provider::None;
     out += "{\"kind\":\"llm\",";
+    if (timeMs > 0) {
+        out += "\"time\":";
+        QByteArray time;
+        JsonLines::TimeFormatter().append(time, timeMs);
+        JsonLines::appendString(out, QByteArrayView(time));
+        out += ',';
+    }
+    if (!connection.isEmpty()) {
+        out += "\"connection\":";
+        JsonLines::appendString(out, connection);
+        out += ',';
+    }
     appendKey(out, "provider");
     if (llm)
         JsonLines::appendString(out, QByteArrayView(providerName(summary.provider)));

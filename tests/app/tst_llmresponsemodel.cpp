@@ -2,12 +2,15 @@
 // verdicts, bounds; checked with QAbstractItemModelTester.
 
 #include "models/llmresponsemodel.h"
+#include "recording/logreader.h"
+#include "recording/recorder.h"
 
 #include "sselib/sseparser.h"
 
 #include <QAbstractItemModelTester>
 #include <QFile>
 #include <QSignalSpy>
+#include <QTemporaryDir>
 #include <QTest>
 
 using namespace Qt::StringLiterals;
@@ -41,6 +44,8 @@ private Q_SLOTS:
     void replayWithoutStatesStartsAResponse();
     void oldestResponsesGo();
     void summaryFromARecording();
+    void recordedSummariesReplaceRebuiltOnes();
+    void recorderWritesAndReaderReadsLlmRecords();
 };
 
 void TestLlmResponseModel::responsesFollowTheConnection()
@@ -179,6 +184,62 @@ void TestLlmResponseModel::summaryFromARecording()
     QCOMPARE(model.index(0, LlmResponseModel::ModelColumn).data().toString(),
              u"gemini-2.5-flash"_s);
     QCOMPARE(model.summary(0), summary);
+}
+
+void TestLlmResponseModel::recordedSummariesReplaceRebuiltOnes()
+{
+    // An opened recording delivers its events, then the llm record that summarises them: the
+    // record wins, and the events that follow are not analysed again.
+    LlmResponseModel model;
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    model.setConnection(5);
+    model.ingest(5, eventsOf(u"chat-text"_s, 1000));
+    QCOMPARE(model.rowCount(), 1);
+    Sse::Llm::Summary recorded = model.summary(0);
+    recorded.timing.ttfbMs = 42.0;
+    model.addSummary(5, 900, recorded);
+    QCOMPARE(model.rowCount(), 1);
+    QCOMPARE(model.summary(0).timing.ttfbMs, 42.0);
+    QCOMPARE(model.startedMs(0), 900);
+    model.ingest(5, eventsOf(u"anthropic-text"_s, 2000));
+    QCOMPARE(model.rowCount(), 1);
+}
+
+void TestLlmResponseModel::recorderWritesAndReaderReadsLlmRecords()
+{
+    QTemporaryDir dir;
+    const QString path = dir.filePath(u"llm.jsonl"_s);
+    LlmResponseModel model;
+    model.setConnection(1);
+    model.setState(1, State::Connecting, 1767225600000, false);
+    model.setState(1, State::Open, 1767225600020, false);
+    model.ingest(1, eventsOf(u"anthropic-tools"_s, 1767225600100));
+    Recorder recorder;
+    recorder.addConnection(1, u"claude"_s, QUrl(u"https://api.example/v1/messages"_s));
+    QSignalSpy stopped(&recorder, &Recorder::stopped);
+    QVERIFY(recorder.start(path));
+    connect(&model, &LlmResponseModel::responseFinished, &recorder, &Recorder::recordLlm);
+    model.setState(1, State::Closed, 1767225600500, true);
+    recorder.stop();
+    QVERIFY(stopped.wait(10000));
+
+    QFile file(path);
+    QVERIFY(file.open(QIODevice::ReadOnly));
+    const QByteArray bytes = file.readAll();
+    QVERIFY2(bytes.contains(R"({"kind":"llm","time":"2026-01-01T00:00:00.000Z","connection":"claude",)"),
+             bytes.constData());
+    LogReader reader;
+    reader.feed(bytes);
+    reader.finish();
+    QList<LogReader::LlmRecord> records;
+    for (const LogReader::ConnectionBatch &batch : reader.takeBatches()) {
+        QCOMPARE(batch.connection, u"claude"_s);
+        records += batch.llm;
+    }
+    QCOMPARE(records.size(), 1);
+    QCOMPARE(records.first().timeMs, 1767225600000);
+    QCOMPARE(records.first().summary, model.summary(0));
+    QCOMPARE(records.first().summary.toolCalls.size(), 2);
 }
 
 QTEST_GUILESS_MAIN(TestLlmResponseModel)

@@ -102,6 +102,10 @@ struct Summary
 /// Appends the `llm` JSON Lines record of \a summary (one line, with its LF). A stream that
 /// is not an LLM stream gives provider null, empty texts and lists, the rest null.
 void appendRecord(QByteArray &out, const Summary &summary);
+/// The same with "time" (when the request was sent, \a timeMs since the epoch) and
+/// "connection" (when not empty) after "kind": the form a GUI recording holds.
+void appendRecord(QByteArray &out, const Summary &summary, qint64 timeMs,
+                  QByteArrayView connection);
 /// Reads an `llm` record back (as written by appendRecord); nullopt when it is not one.
 std::optional<Summary> summaryFromRecord(const QJsonObject &record);
 
