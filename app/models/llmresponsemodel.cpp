@@ -283,6 +283,21 @@ LlmResponseModel::Verdict LlmResponseModel::verdictOf(const Sse::Llm::Summary &s
     return live ? Verdict::Streaming : Verdict::Truncated;
 }
 
+QColor LlmResponseModel::verdictColour(Verdict verdict)
+{
+    switch (verdict) {
+    case Verdict::Complete:
+        return QColor(0x2e, 0x7d, 0x32);
+    case Verdict::Truncated:
+        return QColor(0xef, 0x6c, 0x00);
+    case Verdict::Error:
+        return QColor(0xc6, 0x28, 0x28);
+    case Verdict::Streaming:
+        break;
+    }
+    return QColor(0x15, 0x65, 0xc0);
+}
+
 QString LlmResponseModel::verdictText(const Sse::Llm::Summary &summary, bool live)
 {
     const qint64 chunks = summary.timing.chunks;
@@ -331,6 +346,21 @@ QString LlmResponseModel::lastVerdict(quint16 id) const
         }
     }
     return QString();
+}
+
+LlmResponseModel::Verdict LlmResponseModel::lastVerdictKind(quint16 id) const
+{
+    const auto it = m_connections.find(id);
+    if (it == m_connections.end())
+        return Verdict::Streaming;
+    const std::deque<Response> &responses = it->second.responses;
+    for (auto response = responses.crbegin(); response != responses.crend(); ++response) {
+        if (response->shown) {
+            return verdictOf(response->live ? response->analyser->summary() : response->summary,
+                             response->live);
+        }
+    }
+    return Verdict::Streaming;
 }
 
 QVariant LlmResponseModel::data(const QModelIndex &index, int role) const

@@ -5,6 +5,7 @@
 #include "sselib/sseevent.h"
 
 #include <QAbstractTableModel>
+#include <QColor>
 
 #include <deque>
 #include <memory>
@@ -59,10 +60,13 @@ public:
 
     enum class Verdict { Streaming, Complete, Truncated, Error };
     static Verdict verdictOf(const Sse::Llm::Summary &summary, bool live);
+    /// Green, orange, red, blue (streaming): the badge and the connections list agree.
+    static QColor verdictColour(Verdict verdict);
     /// "Complete", "Truncated: no [DONE] after 182 chunks", "Error mid-stream: type \"msg\"".
     static QString verdictText(const Sse::Llm::Summary &summary, bool live);
     /// The verdict of the newest recognised response of \a id; empty when there is none.
     QString lastVerdict(quint16 id) const;
+    Verdict lastVerdictKind(quint16 id) const;
 
 Q_SIGNALS:
     /// A recognised response of \a id ended (for the recorder).

@@ -65,6 +65,14 @@ void Workspace::routeConnectionSignals()
                     m_recorder->recordRaw(id, bytes);
             });
     connect(&m_connections, &ConnectionManager::stateChanged, this, &Workspace::recordState);
+    connect(m_llm, &LlmResponseModel::verdictChanged, this, [this](quint16 id) {
+        ConnectionEntry *entry = m_connections.model()->entry(id);
+        if (!entry)
+            return;
+        entry->llmVerdict = m_llm->lastVerdict(id);
+        entry->llmVerdictKind = int(m_llm->lastVerdictKind(id));
+        m_connections.model()->touch(id);
+    });
     connect(m_llm, &LlmResponseModel::responseFinished, this,
             [this](quint16 id, qint64 startedMs, const Sse::Llm::Summary &summary) {
                 if (m_recorder->isRecording() && isRecorded(id))

@@ -751,6 +751,10 @@ First %1 bytes of the body:
         <source>Throttled: the window reads %1 events/s, the server sends faster</source>
         <translation>已节流：窗口每秒读取 %1 个事件，服务器发送得更快</translation>
     </message>
+    <message>
+        <source>LLM: %1</source>
+        <translation>LLM：%1</translation>
+    </message>
 </context>
 <context>
     <name>ConnectionLogModel</name>
@@ -1645,6 +1649,10 @@ First %1 bytes of the body:
     <message>
         <source>Cancel export</source>
         <translation>取消导出</translation>
+    </message>
+    <message>
+        <source> · LLM: %1</source>
+        <translation> · LLM：%1</translation>
     </message>
 </context>
 <context>

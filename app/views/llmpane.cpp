@@ -32,23 +32,9 @@ QString tokens(const std::optional<qint64> &count)
 
 QString badgeStyle(LlmResponseModel::Verdict verdict)
 {
-    const char *colour = "#1565c0"; // streaming
-    switch (verdict) {
-    case LlmResponseModel::Verdict::Complete:
-        colour = "#2e7d32";
-        break;
-    case LlmResponseModel::Verdict::Truncated:
-        colour = "#ef6c00";
-        break;
-    case LlmResponseModel::Verdict::Error:
-        colour = "#c62828";
-        break;
-    case LlmResponseModel::Verdict::Streaming:
-        break;
-    }
     return QStringLiteral("QLabel { background: %1; color: white; border-radius: 3px;"
                           " padding: 2px 8px; font-weight: bold; }")
-        .arg(QLatin1String(colour));
+        .arg(LlmResponseModel::verdictColour(verdict).name());
 }
 
 } // namespace
@@ -62,6 +48,7 @@ LlmPane::LlmPane(LlmResponseModel *model, QWidget *parent) : QWidget(parent), m_
     m_list->setRootIsDecorated(false);
     m_list->setUniformRowHeights(true);
     m_list->setModel(model);
+    m_list->setMinimumWidth(240); // time and provider stay readable in a narrow window
     m_list->setColumnWidth(LlmResponseModel::TimeColumn, 95);
     m_list->setColumnWidth(LlmResponseModel::ProviderColumn, 105);
     m_list->setColumnWidth(LlmResponseModel::ModelColumn, 150);

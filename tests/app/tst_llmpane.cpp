@@ -4,6 +4,8 @@
 
 #include "testserver.h"
 
+#include "models/connectionlistmodel.h"
+#include "models/connectionmanager.h"
 #include "models/llmresponsemodel.h"
 #include "session/workspace.h"
 #include "views/connectiondetailtabs.h"
@@ -12,6 +14,8 @@
 
 #include <QCheckBox>
 #include <QFile>
+#include <QIcon>
+#include <QStatusBar>
 #include <QLabel>
 #include <QPlainTextEdit>
 #include <QPointer>
@@ -147,6 +151,18 @@ void TestLlmPane::finishedResponses()
     QVERIFY(t.ttfbMs && t.firstEventMs && t.durationMs);
     QVERIFY(*t.ttfbMs <= *t.firstEventMs && *t.firstEventMs <= *t.durationMs);
     QCOMPARE(pane->currentResponse(), 0);
+    // The verdict in the connections list (a dot and the tool tip) and in the status bar.
+    const QModelIndex nameIndex = window->workspace()->connections()->model()->index(
+        0, ConnectionListModel::NameColumn);
+    QTRY_VERIFY(nameIndex.data(Qt::ToolTipRole).toString().contains(u"LLM: "_s + verdict));
+    QVERIFY(!nameIndex.data(Qt::DecorationRole).value<QIcon>().isNull());
+    auto statusHasVerdict = [&] {
+        const auto labels = window->statusBar()->findChildren<QLabel *>();
+        return std::any_of(labels.cbegin(), labels.cend(), [&](const QLabel *label) {
+            return label->text().contains(u"LLM: "_s + verdict);
+        });
+    };
+    QTRY_VERIFY(statusHasVerdict());
     QCOMPARE(pane->textView()->toPlainText().trimmed(), text);
     const QString tools = pane->findChild<QTextBrowser *>(u"llmToolCalls"_s)->toPlainText();
     for (const QString &part : toolText)
