@@ -18,6 +18,8 @@
 #include <QTreeView>
 #include <QVBoxLayout>
 
+#include <numeric>
+
 namespace {
 
 QString milliseconds(const std::optional<double> &ms)
@@ -56,13 +58,18 @@ LlmPane::LlmPane(LlmResponseModel *model, QWidget *parent) : QWidget(parent), m_
 
     m_badge = new QLabel;
     m_badge->setObjectName(QStringLiteral("llmVerdict"));
+    m_badge->setSizePolicy(QSizePolicy::Fixed, QSizePolicy::Fixed);
+    // Long lines wrap rather than widen the pane past the window.
     m_heading = new QLabel;
+    m_heading->setWordWrap(true);
     m_heading->setTextInteractionFlags(Qt::TextSelectableByMouse);
     m_timing = new QLabel;
     m_timing->setObjectName(QStringLiteral("llmTiming"));
+    m_timing->setWordWrap(true);
     m_timing->setTextInteractionFlags(Qt::TextSelectableByMouse);
     m_usage = new QLabel;
     m_usage->setObjectName(QStringLiteral("llmUsage"));
+    m_usage->setWordWrap(true);
     m_usage->setTextInteractionFlags(Qt::TextSelectableByMouse);
     m_raw = new QCheckBox(tr("Raw text"));
     m_raw->setObjectName(QStringLiteral("llmRawText"));
@@ -97,25 +104,26 @@ LlmPane::LlmPane(LlmResponseModel *model, QWidget *parent) : QWidget(parent), m_
     reasoningLayout->setContentsMargins(0, 0, 0, 0);
     reasoningLayout->addWidget(m_reasoningToggle);
     reasoningLayout->addWidget(m_reasoning, 1);
-    auto *toolsBox = new QWidget;
-    auto *toolsLayout = new QVBoxLayout(toolsBox);
+    m_toolsBox = new QWidget;
+    auto *toolsLayout = new QVBoxLayout(m_toolsBox);
     toolsLayout->setContentsMargins(0, 0, 0, 0);
     toolsLayout->addWidget(m_toolsHeading);
     toolsLayout->addWidget(m_tools, 1);
-    auto *parts = new QSplitter(Qt::Vertical);
-    parts->addWidget(m_text);
-    parts->addWidget(reasoningBox);
-    parts->addWidget(toolsBox);
-    parts->setStretchFactor(0, 3);
-    parts->setStretchFactor(1, 1);
-    parts->setStretchFactor(2, 1);
+    m_parts = new QSplitter(Qt::Vertical);
+    m_parts->setChildrenCollapsible(false);
+    m_parts->addWidget(m_text);
+    m_parts->addWidget(reasoningBox);
+    m_parts->addWidget(m_toolsBox);
+    m_parts->setStretchFactor(0, 3);
+    m_parts->setStretchFactor(1, 1);
+    m_parts->setStretchFactor(2, 1);
     auto *detail = new QWidget;
     auto *detailLayout = new QVBoxLayout(detail);
     detailLayout->setContentsMargins(0, 0, 0, 0);
     detailLayout->addLayout(top);
     detailLayout->addWidget(m_timing);
     detailLayout->addWidget(m_usage);
-    detailLayout->addWidget(parts, 1);
+    detailLayout->addWidget(m_parts, 1);
 
     auto *split = new QSplitter(Qt::Horizontal);
     split->addWidget(m_list);
@@ -167,6 +175,14 @@ LlmPane::LlmPane(LlmResponseModel *model, QWidget *parent) : QWidget(parent), m_
     connect(m_reasoningToggle, &QToolButton::toggled, this, [this](bool open) {
         m_reasoningToggle->setArrowType(open ? Qt::DownArrow : Qt::RightArrow);
         m_reasoning->setVisible(open);
+        // Opened: the reasoning gets a third of the room, the text keeps the rest.
+        QList<int> sizes = m_parts->sizes();
+        const int total = std::accumulate(sizes.cbegin(), sizes.cend(), 0);
+        if (open && sizes.size() == 3 && sizes[1] < total / 4) {
+            sizes[1] = total / 3;
+            sizes[0] = qMax(0, total - sizes[1] - sizes[2]);
+            m_parts->setSizes(sizes);
+        }
     });
     // A running response changes with every batch: look at it ten times a second.
     m_liveTimer.setInterval(100);
@@ -255,6 +271,7 @@ void LlmPane::showSummary(const Sse::Llm::Summary &summary, bool live)
     if (m_reasoning->toPlainText().size() != reasoningChars)
         m_reasoning->setPlainText(summary.reasoning);
     m_toolsHeading->setText(tr("Tool calls: %1").arg(summary.toolCalls.size()));
+    m_toolsBox->setVisible(!summary.toolCalls.isEmpty());
     m_tools->setHtml(toolCallsHtml(summary));
 }
 

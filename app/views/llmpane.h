@@ -9,6 +9,7 @@ QT_BEGIN_NAMESPACE
 class QCheckBox;
 class QLabel;
 class QPlainTextEdit;
+class QSplitter;
 class QStackedWidget;
 class QTextBrowser;
 class QToolButton;
@@ -56,6 +57,8 @@ private:
     QTextBrowser *m_text = nullptr;
     QToolButton *m_reasoningToggle = nullptr;
     QPlainTextEdit *m_reasoning = nullptr;
+    QSplitter *m_parts = nullptr; // text, reasoning, tool calls
+    QWidget *m_toolsBox = nullptr;
     QLabel *m_toolsHeading = nullptr;
     QTextBrowser *m_tools = nullptr;
     QTimer m_liveTimer;

@@ -65,6 +65,7 @@ private Q_SLOTS:
     void finishedResponses();
     void textGrowsLive();
     void rawToggleShowsTheTextAsSent();
+    void screenshot();
 
 private:
     // A window with one connection to \a path of \a server, the LLM tab shown.
@@ -146,7 +147,9 @@ void TestLlmPane::finishedResponses()
     QTRY_VERIFY(!window->workspace()->llmModel()->isLive(0));
     // The end of the response is shown too: its duration, after the first event.
     auto *timing = pane->findChild<QLabel *>(u"llmTiming"_s);
-    QTRY_VERIFY2(!timing->text().contains(u"duration –"_s), qPrintable(timing->text()));
+    QTRY_VERIFY2(timing->text().contains(u"duration "_s)
+                     && !timing->text().contains(u"duration –"_s),
+                 qPrintable(timing->text()));
     const Sse::Llm::Timing t = window->workspace()->llmModel()->summary(0).timing;
     QVERIFY(t.ttfbMs && t.firstEventMs && t.durationMs);
     QVERIFY(*t.ttfbMs <= *t.firstEventMs && *t.firstEventMs <= *t.durationMs);
@@ -230,6 +233,34 @@ void TestLlmPane::rawToggleShowsTheTextAsSent()
     QCOMPARE(markdownPane->textView()->toPlainText().trimmed(), u"Two plus two is four."_s);
     markdownPane->rawToggle()->setChecked(true);
     QCOMPARE(markdownPane->textView()->toPlainText(), u"Two plus two is **four**."_s);
+}
+
+void TestLlmPane::screenshot()
+{
+    // The README's picture (saved when SSE_MONITOR_SCREENSHOT_DIR is set): thinking, text and
+    // two tool calls from Anthropic, the reasoning open.
+    TestServer server;
+    const QByteArray wire = stream(u"anthropic-tools"_s);
+    server.route("/v1/messages", [&](Exchange *exchange) {
+        exchange->sseHead();
+        exchange->send(wire);
+        exchange->finish();
+    });
+    const std::unique_ptr<MainWindow> window = openWindow(server, "/v1/messages");
+    QVERIFY(window);
+    LlmPane *pane = window->detailTabs()->llmPane();
+    QTRY_VERIFY(!window->workspace()->llmModel()->isLive(0));
+    QTRY_COMPARE(pane->badge()->text(), u"Complete"_s);
+    auto *timing = pane->findChild<QLabel *>(u"llmTiming"_s);
+    QTRY_VERIFY(timing->text().contains(u"duration "_s)
+                && !timing->text().contains(u"duration –"_s));
+    pane->findChild<QToolButton *>(u"llmReasoningToggle"_s)->click();
+    QVERIFY(pane->findChild<QPlainTextEdit *>(u"llmReasoning"_s)->isVisible());
+    const QPixmap shot = window->grab();
+    QVERIFY(!shot.isNull());
+    const QString directory = qEnvironmentVariable("SSE_MONITOR_SCREENSHOT_DIR");
+    if (!directory.isEmpty())
+        QVERIFY(shot.save(directory + u"/screenshot-llm.png"_s));
 }
 
 QTEST_MAIN(TestLlmPane)
