@@ -681,7 +681,10 @@ Sse::ClientOptions ConnectionDialog::presetOptions(Preset preset)
     Sse::ClientOptions options;
     switch (preset) {
     case Preset::OpenAiChat:
-        options.url = QUrl(QStringLiteral("https://api.openai.com/v1/chat/completions"));
+    case Preset::OpenAiResponses:
+        options.url = QUrl(preset == Preset::OpenAiChat
+                               ? QStringLiteral("https://api.openai.com/v1/chat/completions")
+                               : QStringLiteral("https://api.openai.com/v1/responses"));
         options.method = QByteArrayLiteral("POST");
         options.headers = {
                 {QByteArrayLiteral("Authorization"), QByteArrayLiteral("Bearer <API key>")},
@@ -695,15 +698,6 @@ Sse::ClientOptions ConnectionDialog::presetOptions(Preset preset)
         options.headers = {
                 {QByteArrayLiteral("x-api-key"), QByteArrayLiteral("<API key>")},
                 {QByteArrayLiteral("anthropic-version"), QByteArrayLiteral("2023-06-01")},
-                {QByteArrayLiteral("Content-Type"), QByteArrayLiteral("application/json")},
-        };
-        options.reconnectPolicy = Sse::ReconnectPolicy::Never;
-        break;
-    case Preset::OpenAiResponses:
-        options.url = QUrl(QStringLiteral("https://api.openai.com/v1/responses"));
-        options.method = QByteArrayLiteral("POST");
-        options.headers = {
-                {QByteArrayLiteral("Authorization"), QByteArrayLiteral("Bearer <API key>")},
                 {QByteArrayLiteral("Content-Type"), QByteArrayLiteral("application/json")},
         };
         options.reconnectPolicy = Sse::ReconnectPolicy::Never;

@@ -65,6 +65,32 @@ void setIfAbsent(std::optional<QString> &target, const JsonRef &value)
         target = text;
 }
 
+// OpenAI's usage object: Chat Completions says prompt/completion where Responses says
+// input/output; the members are otherwise the same.
+void readOpenAiUsage(Usage &target, const JsonRef &usage, QByteArrayView in, QByteArrayView out)
+{
+    const QByteArray inTokens = in.toByteArray().append("_tokens");
+    const QByteArray outTokens = out.toByteArray().append("_tokens");
+    const QByteArray inDetails = in.toByteArray().append("_tokens_details");
+    const QByteArray outDetails = out.toByteArray().append("_tokens_details");
+    target.inputTokens = tokenCount(usage, QLatin1StringView(inTokens));
+    target.outputTokens = tokenCount(usage, QLatin1StringView(outTokens));
+    target.totalTokens = tokenCount(usage, "total_tokens"_L1);
+    target.reasoningTokens = tokenCount(usage.value(QLatin1StringView(outDetails)).toObject(),
+                                        "reasoning_tokens"_L1);
+    target.cachedInputTokens =
+        tokenCount(usage.value(QLatin1StringView(inDetails)).toObject(), "cached_tokens"_L1);
+}
+
+// The event's "type" member, or its SSE event type when the data has none.
+QString eventKind(QByteArrayView type, const JsonRef &object)
+{
+    QString kind = object.value("type"_L1).toString();
+    if (kind.isEmpty())
+        kind = QString::fromUtf8(type);
+    return kind;
+}
+
 } // namespace
 
 QByteArray providerName(Provider provider)
@@ -280,25 +306,14 @@ bool Analyser::Private::handleChat(const JsonRef &object)
         }
     }
     const JsonRef usageValue = object.value("usage"_L1);
-    if (usageValue.isObject()) {
-        const JsonRef u = usageValue.toObject();
-        Usage &target = usage();
-        target.inputTokens = tokenCount(u, "prompt_tokens"_L1);
-        target.outputTokens = tokenCount(u, "completion_tokens"_L1);
-        target.totalTokens = tokenCount(u, "total_tokens"_L1);
-        target.reasoningTokens = tokenCount(
-            u.value("completion_tokens_details"_L1).toObject(), "reasoning_tokens"_L1);
-        target.cachedInputTokens =
-            tokenCount(u.value("prompt_tokens_details"_L1).toObject(), "cached_tokens"_L1);
-    }
+    if (usageValue.isObject())
+        readOpenAiUsage(usage(), usageValue, "prompt", "completion");
     return content;
 }
 
 bool Analyser::Private::handleResponses(QByteArrayView type, const JsonRef &object)
 {
-    QString kind = object.value("type"_L1).toString();
-    if (kind.isEmpty())
-        kind = QString::fromUtf8(type);
+    const QString kind = eventKind(type, object);
     const JsonRef response = object.value("response"_L1).toObject();
     if (!response.isEmpty()) {
         setIfAbsent(s.responseId, response.value("id"_L1));
@@ -372,25 +387,14 @@ bool Analyser::Private::handleResponses(QByteArrayView type, const JsonRef &obje
         }
     }
     const JsonRef usageValue = response.value("usage"_L1);
-    if (usageValue.isObject()) {
-        const JsonRef u = usageValue.toObject();
-        Usage &target = usage();
-        target.inputTokens = tokenCount(u, "input_tokens"_L1);
-        target.outputTokens = tokenCount(u, "output_tokens"_L1);
-        target.totalTokens = tokenCount(u, "total_tokens"_L1);
-        target.reasoningTokens =
-            tokenCount(u.value("output_tokens_details"_L1).toObject(), "reasoning_tokens"_L1);
-        target.cachedInputTokens =
-            tokenCount(u.value("input_tokens_details"_L1).toObject(), "cached_tokens"_L1);
-    }
+    if (usageValue.isObject())
+        readOpenAiUsage(usage(), usageValue, "input", "output");
     return false;
 }
 
 bool Analyser::Private::handleAnthropic(QByteArrayView type, const JsonRef &object)
 {
-    QString kind = object.value("type"_L1).toString();
-    if (kind.isEmpty())
-        kind = QString::fromUtf8(type);
+    const QString kind = eventKind(type, object);
     const int index = object.value("index"_L1).toInt();
     auto blockType = [this](int block) -> QByteArray {
         for (const auto &entry : std::as_const(anthropicBlocks)) {

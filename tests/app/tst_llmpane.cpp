@@ -38,6 +38,16 @@ QByteArray stream(const QString &name)
     return file.open(QIODevice::ReadOnly) ? file.readAll() : QByteArray();
 }
 
+// \a wire at once, then the end of the body, for every request to \a path.
+void serveWhole(TestServer &server, const QByteArray &path, const QByteArray &wire)
+{
+    server.route(path, [wire](Exchange *exchange) {
+        exchange->sseHead();
+        exchange->send(wire);
+        exchange->finish();
+    });
+}
+
 // The stream in two parts: the first at once, the rest after \a pauseMs (then the end).
 void serveInTwoParts(Exchange *exchange, const QByteArray &wire, qsizetype split, int pauseMs)
 {
@@ -132,12 +142,7 @@ void TestLlmPane::finishedResponses()
     QFETCH(QStringList, toolText);
     QFETCH(QString, usage);
     TestServer server;
-    const QByteArray wire = stream(name);
-    server.route("/llm", [&](Exchange *exchange) {
-        exchange->sseHead();
-        exchange->send(wire);
-        exchange->finish();
-    });
+    serveWhole(server, "/llm", stream(name));
     const std::unique_ptr<MainWindow> window = openWindow(server, "/llm");
     QVERIFY(window);
     LlmPane *pane = window->detailTabs()->llmPane();
@@ -200,12 +205,7 @@ void TestLlmPane::textGrowsLive()
 void TestLlmPane::rawToggleShowsTheTextAsSent()
 {
     TestServer server;
-    const QByteArray wire = stream(u"chat-reasoning"_s);
-    server.route("/llm", [&](Exchange *exchange) {
-        exchange->sseHead();
-        exchange->send(wire);
-        exchange->finish();
-    });
+    serveWhole(server, "/llm", stream(u"chat-reasoning"_s));
     const std::unique_ptr<MainWindow> window = openWindow(server, "/llm");
     QVERIFY(window);
     LlmPane *pane = window->detailTabs()->llmPane();
@@ -220,12 +220,7 @@ void TestLlmPane::rawToggleShowsTheTextAsSent()
 
     // Markdown: "**four**" in the Responses stream renders bold; raw shows the asterisks.
     TestServer second;
-    const QByteArray markdown = stream(u"responses-text"_s);
-    second.route("/llm", [&](Exchange *exchange) {
-        exchange->sseHead();
-        exchange->send(markdown);
-        exchange->finish();
-    });
+    serveWhole(second, "/llm", stream(u"responses-text"_s));
     const std::unique_ptr<MainWindow> other = openWindow(second, "/llm");
     QVERIFY(other);
     LlmPane *markdownPane = other->detailTabs()->llmPane();
@@ -240,12 +235,7 @@ void TestLlmPane::screenshot()
     // The README's picture (saved when SSE_MONITOR_SCREENSHOT_DIR is set): thinking, text and
     // two tool calls from Anthropic, the reasoning open.
     TestServer server;
-    const QByteArray wire = stream(u"anthropic-tools"_s);
-    server.route("/v1/messages", [&](Exchange *exchange) {
-        exchange->sseHead();
-        exchange->send(wire);
-        exchange->finish();
-    });
+    serveWhole(server, "/v1/messages", stream(u"anthropic-tools"_s));
     const std::unique_ptr<MainWindow> window = openWindow(server, "/v1/messages");
     QVERIFY(window);
     LlmPane *pane = window->detailTabs()->llmPane();
