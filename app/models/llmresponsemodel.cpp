@@ -18,6 +18,7 @@ void LlmResponseModel::startResponse(quint16 id, Connection &connection, qint64 
     Response response;
     response.requestMs = requestMs;
     response.analyser = std::make_unique<Sse::Llm::Analyser>();
+    response.analyser->setMaximumCharacters(MaximumCharacters);
     response.live = true;
     connection.responses.push_back(std::move(response));
     trim(id, connection);

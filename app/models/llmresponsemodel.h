@@ -17,14 +17,16 @@
 /// recognised responses for the LLM tab. Fed by the Workspace with the events and states it
 /// routes; a response that is not an LLM stream gets no row and, once its first events were
 /// looked at, costs nothing. Times are wall-clock milliseconds. Bounded: the newest
-/// MaximumResponses responses per connection are kept.
+/// MaximumResponses responses per connection are kept, each with at most MaximumCharacters
+/// characters of text, reasoning and arguments (2 MiB): 200 MiB per connection at worst.
 class LlmResponseModel : public QAbstractTableModel
 {
     Q_OBJECT
 public:
     enum Column { TimeColumn, ProviderColumn, ModelColumn, VerdictColumn, TokensColumn, ColumnCount };
     Q_ENUM(Column)
-    static constexpr int MaximumResponses = 200;
+    static constexpr int MaximumResponses = 100;
+    static constexpr qsizetype MaximumCharacters = 1024 * 1024;
 
     explicit LlmResponseModel(QObject *parent = nullptr);
     ~LlmResponseModel() override;

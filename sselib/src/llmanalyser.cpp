@@ -146,6 +146,16 @@ public:
     }
     Choice &choice(int index);
     ToolCall &toolCall(int index);
+    // Appends \a piece unless the response's texts reached maximumCharacters (then clipped).
+    void grow(QString &target, const QString &piece)
+    {
+        if (kept + piece.size() > maximumCharacters) {
+            clipped = true;
+            return;
+        }
+        target += piece;
+        kept += piece.size();
+    }
     Usage &usage()
     {
         if (!s.usage)
@@ -161,6 +171,9 @@ public:
     bool terminal = false;          // the provider's end marker
     bool finishReasonSeen = false;  // Gemini: complete needs one
     quint64 revision = 0;
+    qsizetype kept = 0; // characters of text, reasoning and arguments held
+    qsizetype maximumCharacters = Analyser::DefaultMaximumCharacters;
+    bool clipped = false;
     QList<QPair<int, QByteArray>> anthropicBlocks; // block index -> content_block.type
 };
 
@@ -271,7 +284,7 @@ bool Analyser::Private::handleChat(const JsonRef &object)
         const JsonRef delta = c.value("delta"_L1).toObject();
         const QString text = delta.value("content"_L1).toString();
         if (!text.isEmpty()) {
-            ch.text += text;
+            grow(ch.text, text);
             content = true;
         }
         const JsonRef finish = c.value("finish_reason"_L1);
@@ -286,7 +299,7 @@ bool Analyser::Private::handleChat(const JsonRef &object)
         if (reasoning.isEmpty())
             reasoning = delta.value("reasoning"_L1).toString();
         if (!reasoning.isEmpty()) {
-            s.reasoning += reasoning;
+            grow(s.reasoning, reasoning);
             content = true;
         }
         const JsonRef calls = delta.value("tool_calls"_L1).toArray();
@@ -301,7 +314,7 @@ bool Analyser::Private::handleChat(const JsonRef &object)
             const QString name = function.value("name"_L1).toString();
             if (!name.isEmpty())
                 call.name = name;
-            call.arguments += function.value("arguments"_L1).toString();
+            grow(call.arguments, function.value("arguments"_L1).toString());
             content = true;
         }
     }
@@ -322,13 +335,13 @@ bool Analyser::Private::handleResponses(QByteArrayView type, const JsonRef &obje
     const int outputIndex = object.value("output_index"_L1).toInt();
     if (kind == "response.output_text.delta"_L1) {
         const QString delta = object.value("delta"_L1).toString();
-        choice(0).text += delta;
+        grow(choice(0).text, delta);
         return !delta.isEmpty();
     }
     if (kind == "response.reasoning_summary_text.delta"_L1
         || kind == "response.reasoning_text.delta"_L1) {
         const QString delta = object.value("delta"_L1).toString();
-        s.reasoning += delta;
+        grow(s.reasoning, delta);
         return !delta.isEmpty();
     }
     if (kind == "response.output_item.added"_L1) {
@@ -343,7 +356,7 @@ bool Analyser::Private::handleResponses(QByteArrayView type, const JsonRef &obje
     }
     if (kind == "response.function_call_arguments.delta"_L1) {
         const QString delta = object.value("delta"_L1).toString();
-        toolCall(outputIndex).arguments += delta;
+        grow(toolCall(outputIndex).arguments, delta);
         return !delta.isEmpty();
     }
     if (kind == "response.function_call_arguments.done"_L1) {
@@ -409,17 +422,17 @@ bool Analyser::Private::handleAnthropic(QByteArrayView type, const JsonRef &obje
         const QByteArray block = blockType(index);
         if (deltaType == "text_delta"_L1 && (block.isEmpty() || block == "text")) {
             const QString text = delta.value("text"_L1).toString();
-            choice(0).text += text;
+            grow(choice(0).text, text);
             return !text.isEmpty();
         }
         if (deltaType == "thinking_delta"_L1) {
             const QString thinking = delta.value("thinking"_L1).toString();
-            s.reasoning += thinking;
+            grow(s.reasoning, thinking);
             return !thinking.isEmpty();
         }
         if (deltaType == "input_json_delta"_L1 && block == "tool_use") {
             const QString json = delta.value("partial_json"_L1).toString();
-            toolCall(index).arguments += json;
+            grow(toolCall(index).arguments, json);
             return !json.isEmpty();
         }
         return false;
@@ -436,12 +449,12 @@ bool Analyser::Private::handleAnthropic(QByteArrayView type, const JsonRef &obje
         }
         if (blockKind == "text") {
             const QString text = block.value("text"_L1).toString();
-            choice(0).text += text;
+            grow(choice(0).text, text);
             return !text.isEmpty();
         }
         if (blockKind == "thinking") {
             const QString thinking = block.value("thinking"_L1).toString();
-            s.reasoning += thinking;
+            grow(s.reasoning, thinking);
             return !thinking.isEmpty();
         }
         return false;
@@ -522,9 +535,9 @@ bool Analyser::Private::handleGemini(const JsonRef &object)
             content = true;
             if (part.value("thought"_L1).toBool()) {
                 if (index == 0)
-                    s.reasoning += text;
+                    grow(s.reasoning, text);
             } else {
-                ch.text += text;
+                grow(ch.text, text);
             }
         }
         const JsonRef finish = candidate.value("finishReason"_L1);
@@ -609,6 +622,13 @@ void Analyser::finish(double ms, End how)
         d->terminal = d->finishReasonSeen && how == End::ServerEnded;
     ++d->revision;
 }
+
+void Analyser::setMaximumCharacters(qsizetype characters)
+{
+    d->maximumCharacters = characters;
+}
+
+bool Analyser::isClipped() const { return d->clipped; }
 
 Provider Analyser::provider() const { return d->s.provider; }
 

@@ -84,6 +84,7 @@ private Q_SLOTS:
     void geminiNeedsANormalEnd();
     void recordRoundTrip();
     void nonLlmRecord();
+    void clipsPastTheBound();
     void jsonReader_data();
     void jsonReader();
     void jsonReaderValues();
@@ -208,6 +209,29 @@ void TestLlmAnalyser::nonLlmRecord()
              R"("reasoning":"","choices":[],"tool_calls":[],"finish_reason":null,"usage":null,)"
              R"("complete":null,"error":null,"timing":null})"
              "\n");
+}
+
+void TestLlmAnalyser::clipsPastTheBound()
+{
+    Sse::Parser parser;
+    Sse::EventBatch batch;
+    parser.feed(readFile(dataDir() + u"/chat-text.sse"_s), batch);
+    Sse::Llm::Analyser analyser;
+    analyser.setMaximumCharacters(12);
+    for (const Sse::EventView event : batch)
+        analyser.addEvent(event.type, event.data, 1);
+    analyser.finish(2, Sse::Llm::Analyser::End::ServerEnded);
+    QVERIFY(analyser.isClipped());
+    const Sse::Llm::Summary summary = analyser.summary();
+    // "Tides" and " rise" fit in 12 characters, " twice" does not: later pieces are dropped.
+    QCOMPARE(summary.text, u"Tides rise"_s);
+    QVERIFY(summary.complete);
+    QCOMPARE(summary.usage->outputTokens, 12);
+
+    Sse::Llm::Analyser unbounded;
+    for (const Sse::EventView event : batch)
+        unbounded.addEvent(event.type, event.data, 1);
+    QVERIFY(!unbounded.isClipped());
 }
 
 void TestLlmAnalyser::jsonReader_data()

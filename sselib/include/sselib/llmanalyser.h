@@ -119,9 +119,17 @@ public:
     /// Events looked at before a stream is taken as not an LLM stream.
     static constexpr int DetectionEvents = 4;
 
+    /// Characters of text, reasoning and tool-call arguments one response keeps (64 MiB).
+    static constexpr qsizetype DefaultMaximumCharacters = 32 * 1024 * 1024;
+
     Analyser();
     ~Analyser();
     Q_DISABLE_COPY(Analyser)
+
+    /// Memory bound: fragments past \a characters (all texts together) are not kept, and
+    /// isClipped() says so. Everything else (usage, verdict, timing) is still followed.
+    void setMaximumCharacters(qsizetype characters);
+    bool isClipped() const;
 
     /// Response headers arrived, \a ms after the request was sent.
     void setHeadersReceived(double ms);
