@@ -1561,6 +1561,26 @@ First %1 bytes of the body:
         <source>not valid JSON</source>
         <translation>不是有效的 JSON</translation>
     </message>
+    <message>
+        <source>Copy Text (Markdown)</source>
+        <translation>复制文本（Markdown）</translation>
+    </message>
+    <message>
+        <source>Copy Reasoning</source>
+        <translation>复制推理</translation>
+    </message>
+    <message>
+        <source>Copy Tool Call Arguments</source>
+        <translation>复制工具调用参数</translation>
+    </message>
+    <message>
+        <source>Copy Summary (JSON)</source>
+        <translation>复制摘要（JSON）</translation>
+    </message>
+    <message>
+        <source>Copy</source>
+        <translation>复制</translation>
+    </message>
 </context>
 <context>
     <name>LlmResponseModel</name>

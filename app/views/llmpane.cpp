@@ -3,12 +3,15 @@
 #include "models/llmresponsemodel.h"
 
 #include <QCheckBox>
+#include <QClipboard>
+#include <QGuiApplication>
 #include <QFontDatabase>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QItemSelectionModel>
 #include <QJsonDocument>
 #include <QLabel>
+#include <QMenu>
 #include <QPlainTextEdit>
 #include <QScrollBar>
 #include <QSplitter>
@@ -95,10 +98,38 @@ LlmPane::LlmPane(LlmResponseModel *model, QWidget *parent) : QWidget(parent), m_
     m_tools->setObjectName(QStringLiteral("llmToolCalls"));
     m_tools->setAccessibleName(tr("Tool calls"));
 
+    m_copyText = new QAction(tr("Copy Text (Markdown)"), this);
+    m_copyReasoning = new QAction(tr("Copy Reasoning"), this);
+    m_copyArguments = new QAction(tr("Copy Tool Call Arguments"), this);
+    m_copySummary = new QAction(tr("Copy Summary (JSON)"), this);
+    auto copy = [](const QString &text) { QGuiApplication::clipboard()->setText(text); };
+    connect(m_copyText, &QAction::triggered, this, [this, copy] { copy(m_shown.text); });
+    connect(m_copyReasoning, &QAction::triggered, this, [this, copy] { copy(m_shown.reasoning); });
+    connect(m_copyArguments, &QAction::triggered, this, [this, copy] {
+        QStringList arguments;
+        for (const Sse::Llm::ToolCall &call : std::as_const(m_shown.toolCalls))
+            arguments.append(call.arguments);
+        copy(arguments.join(u'\n'));
+    });
+    connect(m_copySummary, &QAction::triggered, this, [this, copy] {
+        QByteArray record;
+        Sse::Llm::appendRecord(record, m_shown);
+        copy(QString::fromUtf8(record).trimmed());
+    });
+    auto *copyMenu = new QMenu(this);
+    copyMenu->addActions({m_copyText, m_copyReasoning, m_copyArguments, m_copySummary});
+    m_copyButton = new QToolButton;
+    m_copyButton->setObjectName(QStringLiteral("llmCopy"));
+    m_copyButton->setText(tr("Copy"));
+    m_copyButton->setPopupMode(QToolButton::InstantPopup);
+    m_copyButton->setMenu(copyMenu);
+    m_copyButton->setEnabled(false);
+
     auto *top = new QHBoxLayout;
     top->addWidget(m_badge);
     top->addWidget(m_heading, 1);
     top->addWidget(m_raw);
+    top->addWidget(m_copyButton);
     auto *reasoningBox = new QWidget;
     auto *reasoningLayout = new QVBoxLayout(reasoningBox);
     reasoningLayout->setContentsMargins(0, 0, 0, 0);
@@ -231,6 +262,10 @@ void LlmPane::setText(QTextBrowser *view, const QString &text, bool markdown)
 
 void LlmPane::showSummary(const Sse::Llm::Summary &summary, bool live)
 {
+    m_shown = summary;
+    m_copyButton->setEnabled(true);
+    m_copyReasoning->setEnabled(!summary.reasoning.isEmpty());
+    m_copyArguments->setEnabled(!summary.toolCalls.isEmpty());
     const LlmResponseModel::Verdict verdict = LlmResponseModel::verdictOf(summary, live);
     m_badge->setText(LlmResponseModel::verdictText(summary, live));
     m_badge->setStyleSheet(badgeStyle(verdict));

@@ -6,6 +6,7 @@
 #include <QWidget>
 
 QT_BEGIN_NAMESPACE
+class QAction;
 class QCheckBox;
 class QLabel;
 class QPlainTextEdit;
@@ -39,6 +40,12 @@ public:
     QLabel *badge() const { return m_badge; }
     QTextBrowser *textView() const { return m_text; }
     QCheckBox *rawToggle() const { return m_raw; }
+    /// Copy the chosen response's text (as sent: Markdown), its reasoning, its tool calls'
+    /// arguments (one per line), or its summary as the `llm` JSON record.
+    QAction *copyTextAction() const { return m_copyText; }
+    QAction *copyReasoningAction() const { return m_copyReasoning; }
+    QAction *copyArgumentsAction() const { return m_copyArguments; }
+    QAction *copySummaryAction() const { return m_copySummary; }
 
 private:
     void refresh();
@@ -61,6 +68,12 @@ private:
     QWidget *m_toolsBox = nullptr;
     QLabel *m_toolsHeading = nullptr;
     QTextBrowser *m_tools = nullptr;
+    QToolButton *m_copyButton = nullptr;
+    QAction *m_copyText = nullptr;
+    QAction *m_copyReasoning = nullptr;
+    QAction *m_copyArguments = nullptr;
+    QAction *m_copySummary = nullptr;
+    Sse::Llm::Summary m_shown; // what the copy actions copy
     QTimer m_liveTimer;
     int m_row = -1;
     quint64 m_shownRevision = 0;

@@ -13,6 +13,11 @@
 #include "views/mainwindow.h"
 
 #include <QCheckBox>
+#include <QClipboard>
+#include <QGuiApplication>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QFile>
 #include <QIcon>
 #include <QStatusBar>
@@ -75,6 +80,7 @@ private Q_SLOTS:
     void finishedResponses();
     void textGrowsLive();
     void rawToggleShowsTheTextAsSent();
+    void copyActions();
     void screenshot();
 
 private:
@@ -228,6 +234,26 @@ void TestLlmPane::rawToggleShowsTheTextAsSent()
     QCOMPARE(markdownPane->textView()->toPlainText().trimmed(), u"Two plus two is four."_s);
     markdownPane->rawToggle()->setChecked(true);
     QCOMPARE(markdownPane->textView()->toPlainText(), u"Two plus two is **four**."_s);
+}
+
+void TestLlmPane::copyActions()
+{
+    TestServer server;
+    serveWhole(server, "/llm", stream(u"chat-tools"_s));
+    const std::unique_ptr<MainWindow> window = openWindow(server, "/llm");
+    QVERIFY(window);
+    LlmPane *pane = window->detailTabs()->llmPane();
+    QTRY_COMPARE(pane->badge()->text(), u"Complete"_s);
+    QVERIFY(!pane->copyReasoningAction()->isEnabled()); // chat-tools has none
+    pane->copyArgumentsAction()->trigger();
+    QCOMPARE(QGuiApplication::clipboard()->text(),
+             uR"({"city":"Paris","unit":"c"})"_s + u'\n' + uR"({"tz":"Europe/Paris"})"_s);
+    pane->copySummaryAction()->trigger();
+    const QJsonObject record =
+        QJsonDocument::fromJson(QGuiApplication::clipboard()->text().toUtf8()).object();
+    QCOMPARE(record.value(u"provider"_s).toString(), u"openai-chat"_s);
+    QCOMPARE(record.value(u"tool_calls"_s).toArray().size(), 2);
+    QVERIFY(record.value(u"complete"_s).toBool());
 }
 
 void TestLlmPane::screenshot()
