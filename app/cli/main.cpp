@@ -2,6 +2,7 @@
 
 #include "checkcommand.h"
 #include "cliarguments.h"
+#include "llmlens.h"
 #include "outputsink.h"
 #include "probecommand.h"
 #include "profilestore.h"
@@ -55,9 +56,14 @@ class CliMonitor : public QObject
 {
 public:
     CliMonitor(const Sse::ClientOptions &options, bool writeStates, qint64 maximumEvents,
-               bool quiet)
+               bool quiet, bool llm)
         : m_writeStates(writeStates), m_maximumEvents(maximumEvents), m_quiet(quiet)
     {
+        if (llm) {
+            m_llm = std::make_unique<LlmLens>();
+            connect(&m_client, &Sse::Client::responseStarted, this,
+                    [this] { m_llm->headersReceived(); });
+        }
         m_fileWriter.setIdRule(Sse::JsonLines::Writer::IdRule::WhenChanged);
         m_client.setOptions(options);
         connect(&m_client, &Sse::Client::eventsReceived, this, &CliMonitor::onEvents);
@@ -114,6 +120,7 @@ public:
         // reason of an earlier reconnect. A client that already failed or closed
         // has nothing left to close (its last state record stays the final one).
         m_lastError.clear();
+        endLlmResponse(Sse::Llm::Analyser::End::Cut);
         const Sse::Client::State state = m_client.state();
         if (state != Sse::Client::State::Failed && state != Sse::Client::State::Closed)
             m_client.close();
@@ -134,12 +141,26 @@ private:
             writeRecord(m_file.buffer(), m_fileWriter);
     }
 
+    // --llm: the `llm` record of the response that is ending, before its state record.
+    void endLlmResponse(Sse::Llm::Analyser::End how)
+    {
+        if (!m_llm || !m_llm->isOpen())
+            return;
+        QByteArray record;
+        m_llm->end(how, record);
+        append([&](QByteArray &out, Sse::JsonLines::Writer &) { out += record; });
+    }
+
     void onEvents(const Sse::EventBatch &events)
     {
         if (m_finished)
             return;
+        const double llmMs = m_llm ? m_llm->elapsedMs() : 0;
         for (const Sse::EventView event : events) {
             ++m_events;
+            // The lens reads every event of the response, printed or not.
+            if (m_llm)
+                m_llm->addEvent(event, llmMs);
             // seq counts every event received, so the gaps show what the filter left out.
             if (!m_filter.isEmpty()
                 && !m_filter.matches({event.type, event.lastEventId, event.data,
@@ -161,6 +182,17 @@ private:
 
     void onState(Sse::Client::State state)
     {
+        if (m_llm) {
+            if (state == Sse::Client::State::Connecting) {
+                m_llm->requestSent();
+            } else if (state == Sse::Client::State::Open) {
+                m_llm->opened();
+            } else {
+                endLlmResponse(m_client.responseEndedByServer()
+                                   ? Sse::Llm::Analyser::End::ServerEnded
+                                   : Sse::Llm::Analyser::End::Cut);
+            }
+        }
         // A Reconnecting record is written by onReconnectScheduled(), which knows the delay.
         if (state == Sse::Client::State::Open)
             m_lastError.clear();
@@ -226,6 +258,7 @@ private:
     }
 
     Sse::Client m_client;
+    std::unique_ptr<LlmLens> m_llm; // --llm only
     Sse::JsonLines::Writer m_writer;     // stdout: every record carries its id (scripts)
     Sse::JsonLines::Writer m_fileWriter; // -o: an unchanged id is not repeated (format v2)
     OutputSink m_stdout;
@@ -328,6 +361,11 @@ int main(int argc, char *argv[])
         QStringLiteral("profile"),
         QStringLiteral("Use the connection saved as NAME by sse-monitor."),
         QStringLiteral("NAME"));
+    const QCommandLineOption llmOption(
+        QStringLiteral("llm"),
+        QStringLiteral("Also print an llm record per response: provider, text, reasoning, tool "
+                       "calls, usage, finish reason, verdict and timing (OpenAI, Anthropic, "
+                       "Gemini and compatible streams)."));
     const QCommandLineOption profilesFileOption(
         QStringLiteral("profiles-file"),
         QStringLiteral("Look --profile up in FILE (a JSON array of profiles)."),
@@ -342,7 +380,7 @@ int main(int argc, char *argv[])
     parser.addOptions({headerOption, methodOption, dataOption, dataFileOption, lastIdOption,
                        maxEventsOption, timeoutOption, statesOption, outputOption, quietOption,
                        noReconnectOption, insecureOption, idleOption, maxSizeOption, retryOption,
-                       demoOption, profileOption, profilesFileOption});
+                       demoOption, profileOption, profilesFileOption, llmOption});
     parser.addPositionalArgument(QStringLiteral("URL"),
                                  QStringLiteral("The event stream URL (optional with --profile)."));
     // process() exits with code 1 on an unknown option or a missing value, but a
@@ -533,7 +571,7 @@ int main(int argc, char *argv[])
     }
 
     CliMonitor monitor(options, parser.isSet(statesOption), maxEvents,
-                       parser.isSet(quietOption));
+                       parser.isSet(quietOption), parser.isSet(llmOption));
     monitor.setFilter(filter, useProfile ? parser.value(profileOption) : options.url.toString());
     if (parser.isSet(outputOption) && !monitor.openOutputFile(parser.value(outputOption)))
         return ExitOutputError;

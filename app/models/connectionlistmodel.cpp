@@ -1,6 +1,8 @@
 #include "models/connectionlistmodel.h"
 #include "sselib/profile.h"
 
+#include "models/llmresponsemodel.h"
+
 #include <QDateTime>
 #include <QLocale>
 #include <QIcon>
@@ -9,6 +11,21 @@
 #include <QTextDocument>
 
 namespace {
+
+// A dot in the colour of an LLM verdict (LlmResponseModel::Verdict); only visible rows ask.
+QIcon llmVerdictIcon(int kind)
+{
+    const QColor colour = LlmResponseModel::verdictColour(LlmResponseModel::Verdict(kind));
+    QPixmap pixmap(12, 12);
+    pixmap.fill(Qt::transparent);
+    QPainter painter(&pixmap);
+    painter.setRenderHint(QPainter::Antialiasing);
+    painter.setPen(Qt::NoPen);
+    painter.setBrush(colour);
+    painter.drawEllipse(QRectF(1, 1, 10, 10));
+    painter.end();
+    return QIcon(pixmap);
+}
 
 // Tool tips render anything that looks like markup as rich text. Error texts carry what the
 // server sent (an HTTP reason phrase, for one): keep them literal.
@@ -155,6 +172,8 @@ QVariant ConnectionListModel::data(const QModelIndex &index, int role) const
         return entry.id;
     if (role == Qt::DecorationRole && index.column() == StateColumn)
         return stateIcon(entry.state);
+    if (role == Qt::DecorationRole && index.column() == NameColumn && !entry.llmVerdict.isEmpty())
+        return llmVerdictIcon(entry.llmVerdictKind);
     if (role == Qt::TextAlignmentRole) {
         switch (index.column()) {
         case EventsColumn:
@@ -173,6 +192,10 @@ QVariant ConnectionListModel::data(const QModelIndex &index, int role) const
             tip += QLatin1Char('\n') + tr("Reconnection time: %1 ms").arg(entry.reconnectionTimeMs);
             return plainToolTip(tip);
         }
+        if (index.column() == NameColumn && !entry.llmVerdict.isEmpty())
+            return plainToolTip(QString::fromLatin1(entry.options.method) + QLatin1Char(' ')
+                                + entry.options.url.toString() + QLatin1Char('\n')
+                                + tr("LLM: %1").arg(entry.llmVerdict));
         if (index.column() == UrlColumn || index.column() == NameColumn)
             return plainToolTip(QString::fromLatin1(entry.options.method) + QLatin1Char(' ')
                                 + Sse::redactedUrl(entry.options.url));

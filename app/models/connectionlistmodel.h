@@ -56,6 +56,11 @@ struct ConnectionEntry
     int httpStatus = 0;
     bool http2 = false;
     QList<QPair<QByteArray, QByteArray>> responseHeaders;
+    bool bodyEnded = false;   ///< the server ended the current response's body normally
+    /// The newest LLM response's verdict (LlmResponseModel::verdictText), empty when none;
+    /// llmVerdictKind is its LlmResponseModel::Verdict.
+    QString llmVerdict;
+    int llmVerdictKind = 0;
 
     qint64 events = 0;
     qint64 bytes = 0;

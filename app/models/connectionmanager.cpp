@@ -162,6 +162,12 @@ void ConnectionManager::createClient(quint16 id, const Sse::ClientOptions &optio
                 entry->failure = failure;
         });
     });
+    relay(&Sse::Client::bodyEnded, [this, id, post] {
+        post([this, id] {
+            if (ConnectionEntry *entry = m_model.entry(id))
+                entry->bodyEnded = true;
+        });
+    });
     relay(&Sse::Client::reconnectionTimeChanged, [this, id, post](int ms) {
         post([this, id, ms] {
             if (ConnectionEntry *entry = m_model.entry(id)) {
@@ -318,6 +324,7 @@ void ConnectionManager::applyStateChange(quint16 id, Sse::StateChange change)
     log.state = state;
     switch (state) {
     case Sse::Client::State::Connecting:
+        entry->bodyEnded = false;
         log.lastEventId = change.lastEventId;
         log.attempt = change.attempt;
         log.detail = Sse::redactedUrl(entry->options.url);

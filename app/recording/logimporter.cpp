@@ -106,9 +106,11 @@ void LogImporter::run()
             }
             for (qsizetype from = 0; from < batch.events.size(); from += m_batchSize) {
                 LogReader::ConnectionBatch slice{batch.connection,
-                                                 batch.events.mid(from, m_batchSize), {}};
+                                                 batch.events.mid(from, m_batchSize), {}, {}};
                 if (from == 0)
                     slice.states = std::move(batch.states);
+                if (from + m_batchSize >= batch.events.size())
+                    slice.llm = std::move(batch.llm); // after the events it summarises
                 if (!send({std::move(slice)}))
                     return false;
             }
@@ -172,6 +174,8 @@ void LogImporter::deliver(const QList<LogReader::Connection> &connections,
             emit statesLoaded(batch.connection, batch.states);
         if (!batch.events.isEmpty())
             emit eventsLoaded(batch.connection, batch.events);
+        if (!batch.llm.isEmpty())
+            emit llmLoaded(batch.connection, batch.llm);
         if (m_cancel)
             return;
     }

@@ -84,6 +84,8 @@ Q_SIGNALS:
     void eventsLoaded(const QString &connectionName, const Sse::EventList &events);
     void statesLoaded(const QString &connectionName,
                       const QList<Sse::JsonLines::StateRecord> &states);
+    /// `llm` records: the summaries of the connection's LLM responses as recorded.
+    void llmLoaded(const QString &connectionName, const QList<LogReader::LlmRecord> &records);
     void progress(int percent);
     void finished(const LogImporter::Statistics &statistics);
 

@@ -1,5 +1,8 @@
 #include "recording/logreader.h"
 
+#include <QJsonDocument>
+#include <QJsonObject>
+
 #include <algorithm>
 #include <cstring>
 #include <utility>
@@ -117,8 +120,10 @@ void LogReader::readLine(QByteArrayView line)
         warn(QStringLiteral("line %1: %2").arg(m_stats.lines).arg(record.error));
         return;
     }
-    if (record.kind == Kind::Other)
+    if (record.kind == Kind::Other) {
+        readLlmRecord(line);
         return;
+    }
 
     const int index = connectionIndex(record.connection.isEmpty() ? m_defaultName
                                                                     : record.connection);
@@ -148,6 +153,23 @@ void LogReader::readLine(QByteArrayView line)
     case Kind::Other:
         break;
     }
+}
+
+// An `llm` record (see sselib/llmanalyser.h) goes to its connection; other kinds are skipped.
+void LogReader::readLlmRecord(QByteArrayView line)
+{
+    if (!line.contains("\"llm\""))
+        return;
+    const QJsonObject object = QJsonDocument::fromJson(line.toByteArray()).object();
+    std::optional<Sse::Llm::Summary> summary = Sse::Llm::summaryFromRecord(object);
+    if (!summary)
+        return;
+    const QString connection = object.value(QLatin1String("connection")).toString();
+    const int index = connectionIndex(connection.isEmpty() ? m_defaultName : connection);
+    markDirty(index);
+    m_pending[index].llm.append(LlmRecord{
+        Sse::JsonLines::parseTime(object.value(QLatin1String("time")).toString().toLatin1()),
+        std::move(*summary)});
 }
 
 void LogReader::readRaw(QByteArrayView bytes, bool atEnd)
@@ -204,7 +226,7 @@ int LogReader::connectionIndex(const QString &name)
         return m_lastConnection = *found;
     const int index = int(m_connections.size());
     m_connections.append(Connection{name, QUrl(), {}});
-    m_pending.append(ConnectionBatch{name, {}, {}});
+    m_pending.append(ConnectionBatch{name, {}, {}, {}});
     m_lastIds.append(QByteArray());
     m_connectionIndexes.insert(name, index);
     return m_lastConnection = index;
@@ -227,9 +249,10 @@ QList<LogReader::ConnectionBatch> LogReader::takeBatches()
     for (const int index : std::as_const(m_dirty)) {
         ConnectionBatch &batch = m_pending[index];
         result.append(ConnectionBatch{batch.connection, std::move(batch.events),
-                                      std::move(batch.states)});
+                                      std::move(batch.states), std::move(batch.llm)});
         batch.events.clear();
         batch.states.clear();
+        batch.llm.clear();
     }
     m_dirty.clear();
     m_pendingEvents = 0;

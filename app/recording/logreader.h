@@ -1,6 +1,7 @@
 #pragma once
 
 #include <sselib/jsonlines.h>
+#include <sselib/llmanalyser.h>
 #include <sselib/sseevent.h>
 #include <sselib/sseparser.h>
 
@@ -47,12 +48,20 @@ public:
         QList<QPair<QByteArray, QByteArray>> requestHeaders;
     };
 
+    // An `llm` record: the summary of one LLM response, its request sent at timeMs.
+    struct LlmRecord
+    {
+        qint64 timeMs = 0;
+        Sse::Llm::Summary summary;
+    };
+
     // What one connection got since the previous takeBatches().
     struct ConnectionBatch
     {
         QString connection;
         Sse::EventList events;
         QList<Sse::JsonLines::StateRecord> states;
+        QList<LlmRecord> llm;
     };
 
     struct Statistics
@@ -98,6 +107,7 @@ private:
     void readRaw(QByteArrayView bytes, bool atEnd);
     int connectionIndex(const QString &name);
     void markDirty(int index); // call before adding to m_pending[index]
+    void readLlmRecord(QByteArrayView line);
     void warn(const QString &message);
 
     Format m_format = Format::Unknown;

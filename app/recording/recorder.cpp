@@ -206,6 +206,19 @@ void Recorder::recordState(quint16 id, const Sse::JsonLines::StateRecord &state)
     enqueue(std::move(item), false);
 }
 
+void Recorder::recordLlm(quint16 id, qint64 startedMs, const Sse::Llm::Summary &summary)
+{
+    if (m_state != State::Recording)
+        return;
+    RecorderItem item;
+    item.kind = RecorderItem::Kind::Llm;
+    item.connection = id;
+    item.llm = summary;
+    item.timeMs = startedMs;
+    item.cost = summary.text.size() * 2 + summary.reasoning.size() * 2 + 1024;
+    enqueue(std::move(item), false);
+}
+
 void Recorder::recordRaw(quint16 id, const QByteArray &bytes)
 {
     if (m_state != State::Recording || m_options.rawCapturePath.isEmpty() || bytes.isEmpty())

@@ -3,6 +3,7 @@
 #include "recording/recorderoptions.h"
 
 #include <sselib/jsonlines.h>
+#include <sselib/llmanalyser.h>
 #include <sselib/sseevent.h>
 
 #include <QHash>
@@ -78,6 +79,9 @@ public:
     void recordEvents(quint16 id, const Sse::EventBatch &events);
     void recordEvents(quint16 id, const Sse::EventList &events);
     void recordState(quint16 id, const Sse::JsonLines::StateRecord &state);
+    // The summary of a finished LLM response of \a id (an `llm` record), its request sent at
+    // \a startedMs.
+    void recordLlm(quint16 id, qint64 startedMs, const Sse::Llm::Summary &summary);
     // Raw body bytes of connection \a id; ignored unless RecorderOptions::rawCapturePath is set.
     void recordRaw(quint16 id, const QByteArray &bytes);
 

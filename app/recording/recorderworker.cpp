@@ -139,6 +139,13 @@ void RecorderWorker::process(RecorderItem &item)
     case Kind::Raw:
         writeRaw(item.connection, item.bytes);
         break;
+    case Kind::Llm: {
+        const ConnectionState &state = connection(item.connection);
+        beforeRecord();
+        if (m_active)
+            Sse::Llm::appendRecord(m_buffer, item.llm, item.timeMs, state.name.toUtf8());
+        break;
+    }
     case Kind::Open:
     case Kind::Close:
         break;

@@ -3,6 +3,7 @@
 #include "recording/recorderoptions.h"
 
 #include <sselib/jsonlines.h>
+#include <sselib/llmanalyser.h>
 #include <sselib/sseevent.h>
 
 #include <QByteArray>
@@ -25,12 +26,14 @@ class QFile;
 // One instruction from Recorder to its writer thread.
 struct RecorderItem
 {
-    enum class Kind { Open, Connection, Events, State, Raw, Close };
+    enum class Kind { Open, Connection, Events, State, Raw, Llm, Close };
     Kind kind = Kind::Close;
     quint16 connection = 0;
     Sse::EventBatch events;               // Events (shares the client's buffers)
     Sse::JsonLines::StateRecord state;    // State
     QByteArray bytes;                     // Raw
+    Sse::Llm::Summary llm;                // Llm: one finished response
+    qint64 timeMs = 0;                    // Llm: when its request was sent
     QString name;                         // Connection: its name; Open: the file path
     QUrl url;                             // Connection
     QList<QPair<QByteArray, QByteArray>> requestHeaders; // Connection, already redacted

@@ -2,6 +2,7 @@
 
 #include "charts/seriescatalog.h"
 #include "models/eventlogmodel.h"
+#include "models/llmresponsemodel.h"
 #include "models/typelistmodel.h"
 #include "recording/exportjob.h"
 #include "recording/logimporter.h"
@@ -15,6 +16,7 @@
 
 #include "models/eventstore.h"
 
+#include <QDateTime>
 #include <QFileInfo>
 #include <QSettings>
 #include <QUuid>
@@ -24,6 +26,7 @@ Workspace::Workspace(QObject *parent)
     , m_log(new EventLogModel(this))
     , m_types(new TypeListModel(this))
     , m_catalog(new SeriesCatalog(this))
+    , m_llm(new LlmResponseModel(this))
     , m_recorder(new Recorder(this))
     , m_secrets(new SecretStore({}, this))
     , m_diagnostics(new Sse::StreamDiagnostics(this))
@@ -53,6 +56,7 @@ void Workspace::routeConnectionSignals()
             [this](quint16 id, const Sse::EventBatch &events) {
                 m_log->ingest(id, events);
                 m_catalog->ingest(id, events);
+                m_llm->ingest(id, events);
                 if (m_recorder->isRecording() && isRecorded(id))
                     m_recorder->recordEvents(id, events);
             });
@@ -62,6 +66,27 @@ void Workspace::routeConnectionSignals()
                     m_recorder->recordRaw(id, bytes);
             });
     connect(&m_connections, &ConnectionManager::stateChanged, this, &Workspace::recordState);
+    connect(m_llm, &LlmResponseModel::verdictChanged, this, [this](quint16 id) {
+        ConnectionEntry *entry = m_connections.model()->entry(id);
+        if (!entry)
+            return;
+        entry->llmVerdict = m_llm->lastVerdict(id);
+        entry->llmVerdictKind = int(m_llm->lastVerdictKind(id));
+        m_connections.model()->touch(id);
+    });
+    connect(m_llm, &LlmResponseModel::responseFinished, this,
+            [this](quint16 id, qint64 startedMs, const Sse::Llm::Summary &summary) {
+                if (m_recorder->isRecording() && isRecorded(id))
+                    m_recorder->recordLlm(id, startedMs, summary);
+            });
+    connect(&m_connections, &ConnectionManager::stateChanged, this,
+            [this](quint16 id, Sse::Client::State state) {
+                const ConnectionEntry *entry = m_connections.entry(id);
+                const qint64 timeMs = entry && !entry->log.isEmpty()
+                    ? entry->log.last().timeMs
+                    : QDateTime::currentMSecsSinceEpoch();
+                m_llm->setState(id, state, timeMs, entry && entry->bodyEnded);
+            });
     connect(&m_connections, &ConnectionManager::connectionAdded, this, [this](quint16 id) {
         if (const ConnectionEntry *entry = m_connections.entry(id))
             m_log->setConnectionName(id, entry->name);
@@ -71,6 +96,7 @@ void Workspace::routeConnectionSignals()
     connect(&m_connections, &ConnectionManager::connectionRemoved, this, [this](quint16 id) {
         // Its secret store entry goes with the next save of the connections.
         m_secretIds.remove(id);
+        m_llm->removeConnection(id);
         m_startWhenComplete.remove(id);
         if (id == m_demoConnection)
             m_demoConnection = 0;
@@ -189,6 +215,7 @@ void Workspace::clearEvents()
 {
     m_log->clear();
     m_catalog->clear();
+    m_llm->clear();
 }
 
 int Workspace::restoreConnections()
@@ -487,6 +514,11 @@ LogImporter *Workspace::openRecording(const QString &path)
     connect(importer, &LogImporter::eventsLoaded, this,
             [this, idFor](const QString &name, const Sse::EventList &events) {
                 m_connections.ingestOffline(idFor(name), events);
+            });
+    connect(importer, &LogImporter::llmLoaded, this,
+            [this, idFor](const QString &name, const QList<LogReader::LlmRecord> &records) {
+                for (const LogReader::LlmRecord &record : records)
+                    m_llm->addSummary(idFor(name), record.timeMs, record.summary);
             });
     connect(importer, &LogImporter::progress, this, [this, base](int percent) {
         emit message(tr("Opening %1… %2%").arg(base).arg(percent), 0);

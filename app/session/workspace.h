@@ -13,6 +13,7 @@
 #include <memory>
 
 class EventLogModel;
+class LlmResponseModel;
 class ExportJob;
 class LogImporter;
 class Recorder;
@@ -45,6 +46,8 @@ public:
     EventLogModel *logModel() const { return m_log; }
     TypeListModel *typeModel() const { return m_types; }
     SeriesCatalog *seriesCatalog() const { return m_catalog; }
+    /// The LLM responses of every connection (the LLM tab).
+    LlmResponseModel *llmModel() const { return m_llm; }
     Recorder *recorder() const { return m_recorder; }
     SecretStore *secretStore() const { return m_secrets; }
 
@@ -134,6 +137,7 @@ private:
     EventLogModel *m_log = nullptr;
     TypeListModel *m_types = nullptr;
     SeriesCatalog *m_catalog = nullptr;
+    LlmResponseModel *m_llm = nullptr;
     Recorder *m_recorder = nullptr;
     SecretStore *m_secrets = nullptr;
     Sse::StreamDiagnostics *m_diagnostics = nullptr;

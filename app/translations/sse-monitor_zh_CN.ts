@@ -205,6 +205,10 @@ First %1 bytes of the body:
 响应体的前 %1 个字节：
 </translation>
     </message>
+    <message>
+        <source>LLM</source>
+        <translation>LLM</translation>
+    </message>
 </context>
 <context>
     <name>ConnectionDialog</name>
@@ -623,6 +627,14 @@ First %1 bytes of the body:
         <translation> 秒</translation>
     </message>
     <message>
+        <source>OpenAI Responses stream (POST)</source>
+        <translation>OpenAI Responses 流（POST）</translation>
+    </message>
+    <message>
+        <source>Gemini streamGenerateContent (POST)</source>
+        <translation>Gemini streamGenerateContent（POST）</translation>
+    </message>
+    <message>
         <source>Cannot be sent: %1. Remove the line break or NUL character.</source>
         <translation>无法发送：%1。请删除其中的换行符或 NUL 字符。</translation>
     </message>
@@ -742,6 +754,10 @@ First %1 bytes of the body:
     <message>
         <source>Throttled: the window reads %1 events/s, the server sends faster</source>
         <translation>已节流：窗口每秒读取 %1 个事件，服务器发送得更快</translation>
+    </message>
+    <message>
+        <source>LLM: %1</source>
+        <translation>LLM：%1</translation>
     </message>
 </context>
 <context>
@@ -1527,6 +1543,148 @@ First %1 bytes of the body:
     </message>
 </context>
 <context>
+    <name>LlmPane</name>
+    <message>
+        <source>LLM responses</source>
+        <translation>LLM 响应</translation>
+    </message>
+    <message>
+        <source>Raw text</source>
+        <translation>原始文本</translation>
+    </message>
+    <message>
+        <source>Show the assembled text as sent instead of rendering it as Markdown</source>
+        <translation>按发送原样显示拼接后的文本，而不是渲染为 Markdown</translation>
+    </message>
+    <message>
+        <source>Assembled text</source>
+        <translation>拼接后的文本</translation>
+    </message>
+    <message>
+        <source>No text in this response</source>
+        <translation>此响应中没有文本</translation>
+    </message>
+    <message>
+        <source>Reasoning</source>
+        <translation>推理</translation>
+    </message>
+    <message>
+        <source>Tool calls</source>
+        <translation>工具调用</translation>
+    </message>
+    <message>
+        <source>No LLM response on this connection yet. OpenAI Chat Completions and Responses, Anthropic Messages and Gemini streams (and compatible servers) are recognised by their events.</source>
+        <translation>此连接上还没有 LLM 响应。OpenAI Chat Completions 和 Responses、Anthropic Messages 以及 Gemini 流（及兼容服务器）会根据其事件内容识别。</translation>
+    </message>
+    <message>
+        <source>finish reason: %1</source>
+        <translation>结束原因：%1</translation>
+    </message>
+    <message>
+        <source>none</source>
+        <translation>无</translation>
+    </message>
+    <message>
+        <source>TTFB %1 · first event %2 · TTFT %3 · duration %4 · %5 chunks · %6</source>
+        <translation>首字节 %1 · 首个事件 %2 · 首个 token %3 · 时长 %4 · %5 个分块 · %6</translation>
+    </message>
+    <message>
+        <source>%1 tokens/s</source>
+        <translation>%1 token/秒</translation>
+    </message>
+    <message>
+        <source>tokens/s unknown</source>
+        <translation>token/秒 未知</translation>
+    </message>
+    <message>
+        <source>Tokens: input %1 (cached %2) · output %3 (reasoning %4) · total %5</source>
+        <translation>Token：输入 %1（缓存 %2）· 输出 %3（推理 %4）· 合计 %5</translation>
+    </message>
+    <message>
+        <source>Tokens: the stream sent no usage (OpenAI: set stream_options.include_usage)</source>
+        <translation>Token：流中没有用量信息（OpenAI：请设置 stream_options.include_usage）</translation>
+    </message>
+    <message>
+        <source>Reasoning (%1 characters)</source>
+        <translation>推理（%1 个字符）</translation>
+    </message>
+    <message>
+        <source>Reasoning (none)</source>
+        <translation>推理（无）</translation>
+    </message>
+    <message>
+        <source>Tool calls: %1</source>
+        <translation>工具调用：%1</translation>
+    </message>
+    <message>
+        <source>not valid JSON</source>
+        <translation>不是有效的 JSON</translation>
+    </message>
+    <message>
+        <source>Copy Text (Markdown)</source>
+        <translation>复制文本（Markdown）</translation>
+    </message>
+    <message>
+        <source>Copy Reasoning</source>
+        <translation>复制推理</translation>
+    </message>
+    <message>
+        <source>Copy Tool Call Arguments</source>
+        <translation>复制工具调用参数</translation>
+    </message>
+    <message>
+        <source>Copy Summary (JSON)</source>
+        <translation>复制摘要（JSON）</translation>
+    </message>
+    <message>
+        <source>Copy</source>
+        <translation>复制</translation>
+    </message>
+</context>
+<context>
+    <name>LlmResponseModel</name>
+    <message>
+        <source>error</source>
+        <translation>错误</translation>
+    </message>
+    <message>
+        <source>Error mid-stream: %1 &quot;%2&quot;</source>
+        <translation>流中途出错：%1 “%2”</translation>
+    </message>
+    <message>
+        <source>Complete</source>
+        <translation>完整</translation>
+    </message>
+    <message>
+        <source>Streaming: %1 chunks</source>
+        <translation>传输中：%1 个分块</translation>
+    </message>
+    <message>
+        <source>Truncated: no %1 after %2 chunks</source>
+        <translation>被截断：%2 个分块后没有 %1</translation>
+    </message>
+    <message>
+        <source>Time</source>
+        <translation>时间</translation>
+    </message>
+    <message>
+        <source>Provider</source>
+        <translation>提供方</translation>
+    </message>
+    <message>
+        <source>Model</source>
+        <translation>模型</translation>
+    </message>
+    <message>
+        <source>Verdict</source>
+        <translation>结论</translation>
+    </message>
+    <message>
+        <source>Tokens (in → out)</source>
+        <translation>Token（输入 → 输出）</translation>
+    </message>
+</context>
+<context>
     <name>LogImporter</name>
     <message>
         <source>Cannot open %1: %2</source>
@@ -1570,6 +1728,10 @@ First %1 bytes of the body:
     <message>
         <source>Cancel export</source>
         <translation>取消导出</translation>
+    </message>
+    <message>
+        <source> · LLM: %1</source>
+        <translation> · LLM：%1</translation>
     </message>
 </context>
 <context>

@@ -9,6 +9,7 @@
 #include "views/diagnosticsview.h"
 #include "views/eventdetailview.h"
 #include "sselib/profile.h"
+#include "views/llmpane.h"
 
 #include <QFontDatabase>
 #include <QHeaderView>
@@ -30,6 +31,8 @@ ConnectionDetailTabs::ConnectionDetailTabs(Workspace *workspace, QWidget *parent
     m_response->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
     addTab(m_detail, tr("Detail"));
     addTab(m_chart, tr("Chart"));
+    m_llm = new LlmPane(workspace->llmModel());
+    addTab(m_llm, tr("LLM"));
     addTab(createConnectionLog(), tr("Connection Log"));
     addTab(createStatistics(), tr("Statistics"));
     addTab(m_response, tr("Response"));
@@ -116,6 +119,7 @@ void ConnectionDetailTabs::setConnection(quint16 id)
     m_logModel->setConnection(id);
     m_connectionLog->scrollToBottom();
     m_statisticsModel->setConnection(id);
+    m_llm->setConnection(id);
     updateResponse();
 }
 

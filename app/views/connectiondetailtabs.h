@@ -12,11 +12,12 @@ class ChartPanel;
 class ConnectionLogModel;
 class DiagnosticsView;
 class EventDetailView;
+class LlmPane;
 class StatisticsModel;
 class Workspace;
 
 /// The tabs below the event log: the current event (Detail), the chart, and for the current
-/// connection its log, statistics, last response and stream check (Diagnostics).
+/// connection its LLM responses, log, statistics, last response and stream check (Diagnostics).
 class ConnectionDetailTabs : public QTabWidget
 {
     Q_OBJECT
@@ -32,6 +33,7 @@ public:
 
     EventDetailView *detailView() const { return m_detail; }
     ChartPanel *chartPanel() const { return m_chart; }
+    LlmPane *llmPane() const { return m_llm; }
     DiagnosticsView *diagnosticsView() const { return m_diagnosticsView; }
 
 private:
@@ -44,6 +46,7 @@ private:
     quint16 m_connection = 0;
     EventDetailView *m_detail = nullptr;
     ChartPanel *m_chart = nullptr;
+    LlmPane *m_llm = nullptr;
     ConnectionLogModel *m_logModel = nullptr;
     QTreeView *m_connectionLog = nullptr;
     StatisticsModel *m_statisticsModel = nullptr;

@@ -104,6 +104,7 @@ QString bodyTemplate(ConnectionDialog::Preset preset)
         return QStringLiteral("{\n"
                               "    \"model\": \"gpt-4o-mini\",\n"
                               "    \"stream\": true,\n"
+                              "    \"stream_options\": {\"include_usage\": true},\n"
                               "    \"messages\": [\n"
                               "        {\"role\": \"user\", \"content\": \"Say hello.\"}\n"
                               "    ]\n"
@@ -115,6 +116,19 @@ QString bodyTemplate(ConnectionDialog::Preset preset)
                               "    \"stream\": true,\n"
                               "    \"messages\": [\n"
                               "        {\"role\": \"user\", \"content\": \"Say hello.\"}\n"
+                              "    ]\n"
+                              "}\n");
+    case ConnectionDialog::Preset::OpenAiResponses:
+        return QStringLiteral("{\n"
+                              "    \"model\": \"gpt-4o-mini\",\n"
+                              "    \"stream\": true,\n"
+                              "    \"input\": \"Say hello.\"\n"
+                              "}\n");
+    case ConnectionDialog::Preset::GeminiStream:
+        // Gemini streams because of the URL (streamGenerateContent?alt=sse), not the body.
+        return QStringLiteral("{\n"
+                              "    \"contents\": [\n"
+                              "        {\"role\": \"user\", \"parts\": [{\"text\": \"Say hello.\"}]}\n"
                               "    ]\n"
                               "}\n");
     case ConnectionDialog::Preset::WikimediaRecentChanges:
@@ -175,7 +189,8 @@ ConnectionDialog::ConnectionDialog(QWidget *parent)
     auto *presetMenu = new QMenu(m_presetsButton);
     presetMenu->setObjectName(QStringLiteral("presetMenu"));
     for (Preset preset :
-         {Preset::OpenAiChat, Preset::AnthropicMessages, Preset::WikimediaRecentChanges}) {
+         {Preset::OpenAiChat, Preset::OpenAiResponses, Preset::AnthropicMessages,
+          Preset::GeminiStream, Preset::WikimediaRecentChanges}) {
         QAction *action = presetMenu->addAction(presetName(preset));
         action->setData(int(preset));
         connect(action, &QAction::triggered, this, [this, preset] { applyPreset(preset); });
@@ -662,6 +677,10 @@ QString ConnectionDialog::presetName(Preset preset)
         return tr("OpenAI-style chat stream (POST)");
     case Preset::AnthropicMessages:
         return tr("Anthropic-style messages stream (POST)");
+    case Preset::OpenAiResponses:
+        return tr("OpenAI Responses stream (POST)");
+    case Preset::GeminiStream:
+        return tr("Gemini streamGenerateContent (POST)");
     case Preset::WikimediaRecentChanges:
         return tr("Wikimedia recent changes");
     }
@@ -673,7 +692,10 @@ Sse::ClientOptions ConnectionDialog::presetOptions(Preset preset)
     Sse::ClientOptions options;
     switch (preset) {
     case Preset::OpenAiChat:
-        options.url = QUrl(QStringLiteral("https://api.openai.com/v1/chat/completions"));
+    case Preset::OpenAiResponses:
+        options.url = QUrl(preset == Preset::OpenAiChat
+                               ? QStringLiteral("https://api.openai.com/v1/chat/completions")
+                               : QStringLiteral("https://api.openai.com/v1/responses"));
         options.method = QByteArrayLiteral("POST");
         options.headers = {
                 {QByteArrayLiteral("Authorization"), QByteArrayLiteral("Bearer <API key>")},
@@ -687,6 +709,16 @@ Sse::ClientOptions ConnectionDialog::presetOptions(Preset preset)
         options.headers = {
                 {QByteArrayLiteral("x-api-key"), QByteArrayLiteral("<API key>")},
                 {QByteArrayLiteral("anthropic-version"), QByteArrayLiteral("2023-06-01")},
+                {QByteArrayLiteral("Content-Type"), QByteArrayLiteral("application/json")},
+        };
+        options.reconnectPolicy = Sse::ReconnectPolicy::Never;
+        break;
+    case Preset::GeminiStream:
+        options.url = QUrl(QStringLiteral("https://generativelanguage.googleapis.com/v1beta/models/"
+                                          "gemini-2.5-flash:streamGenerateContent?alt=sse"));
+        options.method = QByteArrayLiteral("POST");
+        options.headers = {
+                {QByteArrayLiteral("x-goog-api-key"), QByteArrayLiteral("<API key>")},
                 {QByteArrayLiteral("Content-Type"), QByteArrayLiteral("application/json")},
         };
         options.reconnectPolicy = Sse::ReconnectPolicy::Never;

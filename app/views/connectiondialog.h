@@ -36,7 +36,13 @@ class ConnectionDialog : public QDialog
     Q_OBJECT
 
 public:
-    enum class Preset { OpenAiChat, AnthropicMessages, WikimediaRecentChanges };
+    enum class Preset {
+        OpenAiChat,
+        AnthropicMessages,
+        WikimediaRecentChanges,
+        OpenAiResponses,
+        GeminiStream,
+    };
     Q_ENUM(Preset)
 
     enum HeaderColumn { HeaderNameColumn, HeaderValueColumn, HeaderShowColumn };

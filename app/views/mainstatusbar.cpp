@@ -1,5 +1,7 @@
 #include "views/mainstatusbar.h"
 
+#include "models/llmresponsemodel.h"
+
 #include "recording/exportjob.h"
 #include "recording/recorder.h"
 #include "session/workspace.h"
@@ -65,6 +67,9 @@ void MainStatusBar::updateState()
     if (entry->lastByteMs > 0)
         text += tr(" · last byte %1 s ago")
                     .arg(QString::number((now - entry->lastByteMs) / 1000.0, 'f', 1));
+    const QString verdict = m_workspace->llmModel()->lastVerdict(m_connection);
+    if (!verdict.isEmpty())
+        text += tr(" · LLM: %1").arg(verdict);
     m_state->setText(text);
 }
 

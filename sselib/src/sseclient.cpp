@@ -179,6 +179,7 @@ public:
     qint64 nextAttemptAt = 0;
     qint64 openedAt = 0;
     qint64 eventsAtOpen = 0;
+    bool endedByServer = false; // the Open response's body ended normally
     int quickEmptyEnds = 0;    // responses in a row that opened, sent no event, ended within 1 s
     qint64 lastEventAtMs = 0;
     std::shared_ptr<FlowControl> flow;
@@ -243,6 +244,7 @@ qint64 Client::nextAttemptAtMs() const { return d->nextAttemptAt; }
 int Client::httpStatus() const { return d->httpStatus; }
 QList<QPair<QByteArray, QByteArray>> Client::responseHeaders() const { return d->responseHeaders; }
 bool Client::http2Used() const { return false; }
+bool Client::responseEndedByServer() const { return d->endedByServer; }
 void Client::setRawCapture(bool enabled) { d->rawCapture = enabled; }
 
 ClientStatistics Client::statistics() const
@@ -509,6 +511,7 @@ void Client::Private::onHead()
     }
     openedAt = clock();
     eventsAtOpen = stats.events;
+    endedByServer = false;
     if (options.idleTimeoutMs > 0)
         idleTimer->start(options.idleTimeoutMs);
     setState(State::Open);
@@ -771,6 +774,9 @@ void Client::Private::onFinished()
     }
     releaseStream();
     parser.finish();
+    endedByServer = wasOpen && error == HttpStream::Error::None;
+    if (endedByServer)
+        emit q->bodyEnded();
     if (error == HttpStream::Error::None)
         handleEndOfResponse(wasOpen ? ClientMessages::tr("Server ended the stream")
                                     : ClientMessages::tr("Response ended before it started"));

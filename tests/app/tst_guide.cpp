@@ -17,6 +17,7 @@
 #include "views/connectiondetailtabs.h"
 #include "views/connectionspane.h"
 #include "views/eventlogpane.h"
+#include "views/llmpane.h"
 #include "views/mainwindow.h"
 
 #include <QLabel>
@@ -188,6 +189,10 @@ void TestGuide::llmPostStream()
     QCOMPARE(m_server.requestCount("/v1/chat/completions"), 1); // a POST is not re-sent
     window.eventLogPane()->eventView()->setCurrentIndex(window.workspace()->logModel()->index(events - 2, 0));
     save(&window, "guide-llm.png");
+    // The LLM tab: the answer assembled, usage, timing and the verdict.
+    window.detailTabs()->setCurrentWidget(window.detailTabs()->llmPane());
+    QTRY_COMPARE(window.detailTabs()->llmPane()->badge()->text(), QStringLiteral("Complete"));
+    save(&window, "guide-llm-lens.png");
 }
 
 void TestGuide::filterAndSearch()

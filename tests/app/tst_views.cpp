@@ -738,6 +738,15 @@ void TestViews::presetFillsForm_data()
                             << u"https://api.openai.com/v1/chat/completions"_s
                             << QStringList{u"Authorization"_s, u"Content-Type"_s}
                             << Sse::ReconnectPolicy::Never;
+    QTest::newRow("openai responses") << ConnectionDialog::Preset::OpenAiResponses << u"POST"_s
+                                      << u"https://api.openai.com/v1/responses"_s
+                                      << QStringList{u"Authorization"_s, u"Content-Type"_s}
+                                      << Sse::ReconnectPolicy::Never;
+    QTest::newRow("gemini") << ConnectionDialog::Preset::GeminiStream << u"POST"_s
+                            << u"https://generativelanguage.googleapis.com/v1beta/models/"
+                               u"gemini-2.5-flash:streamGenerateContent?alt=sse"_s
+                            << QStringList{u"x-goog-api-key"_s, u"Content-Type"_s}
+                            << Sse::ReconnectPolicy::Never;
     QTest::newRow("anthropic") << ConnectionDialog::Preset::AnthropicMessages << u"POST"_s
                                << u"https://api.anthropic.com/v1/messages"_s
                                << QStringList{u"x-api-key"_s, u"anthropic-version"_s,
@@ -783,7 +792,15 @@ void TestViews::presetFillsForm()
     QCOMPARE(options.method, method.toLatin1());
     QCOMPARE(options.reconnectNonIdempotent, false);
     if (method == u"POST") {
-        QVERIFY(options.body.contains("\"stream\": true"));
+        // Gemini streams because of its URL; the others say so in the body, and the chat
+        // preset asks for the usage chunk.
+        if (preset == ConnectionDialog::Preset::GeminiStream)
+            QVERIFY(options.body.contains("\"contents\""));
+        else
+            QVERIFY(options.body.contains("\"stream\": true"));
+        if (preset == ConnectionDialog::Preset::OpenAiChat)
+            QVERIFY(options.body.contains("\"include_usage\": true"));
+        QVERIFY(QJsonDocument::fromJson(options.body).isObject());
         // The key placeholders are shown so that the user sees what to replace.
         QCOMPARE(table->item(0, ConnectionDialog::HeaderValueColumn)->text(),
                  QString::fromUtf8(options.headers.at(0).second));

@@ -169,6 +169,9 @@ public:
     int httpStatus() const;
     QList<QPair<QByteArray, QByteArray>> responseHeaders() const;
     bool http2Used() const;
+    /// True once the server ended the body of the current (or last) Open response normally;
+    /// false while it runs and when a network error, a timeout, a failure or close() ended it.
+    bool responseEndedByServer() const;
 
     /// Replaces the wall clock (tests) and the jitter source (returns [0,1)).
     void setClock(std::function<qint64()> msSinceEpoch);
@@ -212,6 +215,9 @@ Q_SIGNALS:
     void redirected(int status, const QUrl &target, const QList<QByteArray> &droppedHeaders);
     /// The consumers fell behind (\a throttled true) or caught up again.
     void throttleChanged(bool throttled);
+    /// The server ended the body of the Open response normally (see responseEndedByServer());
+    /// emitted just before the state leaves Open.
+    void bodyEnded();
 
 public:
     void setRawCapture(bool enabled);

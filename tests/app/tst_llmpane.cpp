@@ -1,0 +1,283 @@
+// The LLM tab in the real MainWindow (offscreen) against a loopback server serving the
+// provider streams of tests/data/llm: the response list, the verdict badge, the assembled
+// text (Markdown and raw), reasoning, tool calls, usage and timing, live and at the end.
+
+#include "testserver.h"
+
+#include "models/connectionlistmodel.h"
+#include "models/connectionmanager.h"
+#include "models/llmresponsemodel.h"
+#include "session/workspace.h"
+#include "views/connectiondetailtabs.h"
+#include "views/llmpane.h"
+#include "views/mainwindow.h"
+
+#include <QCheckBox>
+#include <QClipboard>
+#include <QGuiApplication>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QFile>
+#include <QIcon>
+#include <QStatusBar>
+#include <QLabel>
+#include <QPlainTextEdit>
+#include <QPointer>
+#include <QSettings>
+#include <QStandardPaths>
+#include <QTest>
+#include <QTextBrowser>
+#include <QTimer>
+#include <QToolButton>
+#include <QTreeView>
+
+using namespace Qt::StringLiterals;
+using Exchange = TestServer::Exchange;
+
+namespace {
+
+QByteArray stream(const QString &name)
+{
+    QFile file(QStringLiteral(LLM_DATA_DIR) + u'/' + name + u".sse"_s);
+    return file.open(QIODevice::ReadOnly) ? file.readAll() : QByteArray();
+}
+
+// \a wire at once, then the end of the body, for every request to \a path.
+void serveWhole(TestServer &server, const QByteArray &path, const QByteArray &wire)
+{
+    server.route(path, [wire](Exchange *exchange) {
+        exchange->sseHead();
+        exchange->send(wire);
+        exchange->finish();
+    });
+}
+
+// The stream in two parts: the first at once, the rest after \a pauseMs (then the end).
+void serveInTwoParts(Exchange *exchange, const QByteArray &wire, qsizetype split, int pauseMs)
+{
+    exchange->sseHead();
+    exchange->send(wire.left(split));
+    QPointer<Exchange> guard(exchange);
+    QTimer::singleShot(pauseMs, exchange, [guard, rest = wire.mid(split)] {
+        if (!guard)
+            return;
+        guard->send(rest);
+        guard->finish();
+    });
+}
+
+} // namespace
+
+class TestLlmPane : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase();
+    void init() { QSettings().clear(); }
+    void finishedResponses_data();
+    void finishedResponses();
+    void textGrowsLive();
+    void rawToggleShowsTheTextAsSent();
+    void copyActions();
+    void screenshot();
+
+private:
+    // A window with one connection to \a path of \a server, the LLM tab shown.
+    std::unique_ptr<MainWindow> openWindow(TestServer &server, const QByteArray &path);
+};
+
+void TestLlmPane::initTestCase()
+{
+    QStandardPaths::setTestModeEnabled(true);
+    QCoreApplication::setOrganizationName(u"SSE Monitor Tests"_s);
+    QCoreApplication::setApplicationName(u"tst_llmpane"_s);
+}
+
+std::unique_ptr<MainWindow> TestLlmPane::openWindow(TestServer &server, const QByteArray &path)
+{
+    auto window = std::make_unique<MainWindow>();
+    window->resize(1280, 900);
+    window->show();
+    if (!QTest::qWaitForWindowExposed(window.get()))
+        return nullptr;
+    Sse::ClientOptions options;
+    options.url = server.url(path);
+    options.reconnectPolicy = Sse::ReconnectPolicy::Never;
+    window->addConnection(u"llm"_s, options);
+    ConnectionDetailTabs *tabs = window->detailTabs();
+    tabs->setCurrentWidget(tabs->llmPane());
+    return window;
+}
+
+void TestLlmPane::finishedResponses_data()
+{
+    QTest::addColumn<QString>("name");
+    QTest::addColumn<QString>("verdict");
+    QTest::addColumn<QString>("text");
+    QTest::addColumn<QStringList>("toolText");
+    QTest::addColumn<QString>("usage");
+    QTest::newRow("chat tools") << u"chat-tools"_s << u"Complete"_s << QString()
+                                << QStringList{u"get_weather"_s, u"call_Wx81"_s,
+                                               u"\"city\": \"Paris\""_s, u"get_time"_s}
+                                << u"input 88 (cached 64)"_s;
+    QTest::newRow("anthropic tools") << u"anthropic-tools"_s << u"Complete"_s
+                                     << u"Checking both."_s
+                                     << QStringList{u"toolu_01B"_s, u"\"city\": \"Naples\""_s}
+                                     << u"output 120"_s;
+    QTest::newRow("anthropic error") << u"anthropic-error"_s
+                                     << u"Error mid-stream: overloaded_error \"Overloaded\""_s
+                                     << u"Let me think"_s << QStringList() << u"input 30"_s;
+    QTest::newRow("chat cut arguments") << u"chat-tools-cut"_s
+                                        << u"Truncated: no [DONE] after 4 chunks"_s << QString()
+                                        << QStringList{u"search"_s, u"not valid JSON"_s}
+                                        << u"sent no usage"_s;
+    QTest::newRow("gemini") << u"gemini-tools"_s << u"Complete"_s << u"Calling tools."_s
+                            << QStringList{u"get_time"_s, u"America/Lima"_s}
+                            << u"reasoning 30"_s;
+    QTest::newRow("responses") << u"responses-text"_s << u"Complete"_s
+                               << u"Two plus two is four."_s << QStringList() << u"total 19"_s;
+}
+
+void TestLlmPane::finishedResponses()
+{
+    QFETCH(QString, name);
+    QFETCH(QString, verdict);
+    QFETCH(QString, text);
+    QFETCH(QStringList, toolText);
+    QFETCH(QString, usage);
+    TestServer server;
+    serveWhole(server, "/llm", stream(name));
+    const std::unique_ptr<MainWindow> window = openWindow(server, "/llm");
+    QVERIFY(window);
+    LlmPane *pane = window->detailTabs()->llmPane();
+    QVERIFY(pane->isVisible());
+    QTRY_COMPARE(pane->list()->model()->rowCount(), 1);
+    QTRY_COMPARE(pane->badge()->text(), verdict);
+    QTRY_VERIFY(!window->workspace()->llmModel()->isLive(0));
+    // The end of the response is shown too: its duration, after the first event.
+    auto *timing = pane->findChild<QLabel *>(u"llmTiming"_s);
+    QTRY_VERIFY2(timing->text().contains(u"duration "_s)
+                     && !timing->text().contains(u"duration –"_s),
+                 qPrintable(timing->text()));
+    const Sse::Llm::Timing t = window->workspace()->llmModel()->summary(0).timing;
+    QVERIFY(t.ttfbMs && t.firstEventMs && t.durationMs);
+    QVERIFY(*t.ttfbMs <= *t.firstEventMs && *t.firstEventMs <= *t.durationMs);
+    QCOMPARE(pane->currentResponse(), 0);
+    // The verdict in the connections list (a dot and the tool tip) and in the status bar.
+    const QModelIndex nameIndex = window->workspace()->connections()->model()->index(
+        0, ConnectionListModel::NameColumn);
+    QTRY_VERIFY(nameIndex.data(Qt::ToolTipRole).toString().contains(u"LLM: "_s + verdict));
+    QVERIFY(!nameIndex.data(Qt::DecorationRole).value<QIcon>().isNull());
+    auto statusHasVerdict = [&] {
+        const auto labels = window->statusBar()->findChildren<QLabel *>();
+        return std::any_of(labels.cbegin(), labels.cend(), [&](const QLabel *label) {
+            return label->text().contains(u"LLM: "_s + verdict);
+        });
+    };
+    QTRY_VERIFY(statusHasVerdict());
+    QCOMPARE(pane->textView()->toPlainText().trimmed(), text);
+    const QString tools = pane->findChild<QTextBrowser *>(u"llmToolCalls"_s)->toPlainText();
+    for (const QString &part : toolText)
+        QVERIFY2(tools.contains(part), qPrintable(tools));
+    QVERIFY2(pane->findChild<QLabel *>(u"llmUsage"_s)->text().contains(usage),
+             qPrintable(pane->findChild<QLabel *>(u"llmUsage"_s)->text()));
+    QVERIFY(pane->findChild<QLabel *>(u"llmTiming"_s)->text().startsWith(u"TTFB "_s));
+    const QImage shot = window->grab().toImage();
+    QVERIFY(!shot.isNull());
+    shot.save(u"/tmp/llm-pane-%1.png"_s.arg(name));
+}
+
+void TestLlmPane::textGrowsLive()
+{
+    // chat-paced's text arrives after its pause: the badge says Streaming with part of it.
+    TestServer server;
+    const QByteArray wire = stream(u"chat-text"_s);
+    const qsizetype split = wire.indexOf("\" twice\"");
+    QVERIFY(split > 0);
+    server.route("/llm", [&](Exchange *exchange) {
+        serveInTwoParts(exchange, wire, wire.lastIndexOf("\n\ndata:", split) + 2, 1500);
+    });
+    const std::unique_ptr<MainWindow> window = openWindow(server, "/llm");
+    QVERIFY(window);
+    LlmPane *pane = window->detailTabs()->llmPane();
+    QTRY_COMPARE(pane->textView()->toPlainText(), u"Tides rise"_s);
+    QVERIFY(pane->badge()->text().startsWith(u"Streaming: "_s));
+    QTRY_COMPARE(pane->badge()->text(), u"Complete"_s);
+    QVERIFY(pane->textView()->toPlainText().startsWith(u"Tides rise twice a day."_s));
+}
+
+void TestLlmPane::rawToggleShowsTheTextAsSent()
+{
+    TestServer server;
+    serveWhole(server, "/llm", stream(u"chat-reasoning"_s));
+    const std::unique_ptr<MainWindow> window = openWindow(server, "/llm");
+    QVERIFY(window);
+    LlmPane *pane = window->detailTabs()->llmPane();
+    QTRY_COMPARE(pane->badge()->text(), u"Complete"_s);
+    auto *reasoning = pane->findChild<QPlainTextEdit *>(u"llmReasoning"_s);
+    auto *toggle = pane->findChild<QToolButton *>(u"llmReasoningToggle"_s);
+    QVERIFY(!reasoning->isVisible());
+    QVERIFY(toggle->isEnabled());
+    toggle->click();
+    QVERIFY(reasoning->isVisible());
+    QCOMPARE(reasoning->toPlainText(), u"Nine is odd, and 9 = 3 × 3."_s);
+
+    // Markdown: "**four**" in the Responses stream renders bold; raw shows the asterisks.
+    TestServer second;
+    serveWhole(second, "/llm", stream(u"responses-text"_s));
+    const std::unique_ptr<MainWindow> other = openWindow(second, "/llm");
+    QVERIFY(other);
+    LlmPane *markdownPane = other->detailTabs()->llmPane();
+    QTRY_COMPARE(markdownPane->badge()->text(), u"Complete"_s);
+    QCOMPARE(markdownPane->textView()->toPlainText().trimmed(), u"Two plus two is four."_s);
+    markdownPane->rawToggle()->setChecked(true);
+    QCOMPARE(markdownPane->textView()->toPlainText(), u"Two plus two is **four**."_s);
+}
+
+void TestLlmPane::copyActions()
+{
+    TestServer server;
+    serveWhole(server, "/llm", stream(u"chat-tools"_s));
+    const std::unique_ptr<MainWindow> window = openWindow(server, "/llm");
+    QVERIFY(window);
+    LlmPane *pane = window->detailTabs()->llmPane();
+    QTRY_COMPARE(pane->badge()->text(), u"Complete"_s);
+    QVERIFY(!pane->copyReasoningAction()->isEnabled()); // chat-tools has none
+    pane->copyArgumentsAction()->trigger();
+    QCOMPARE(QGuiApplication::clipboard()->text(),
+             uR"({"city":"Paris","unit":"c"})"_s + u'\n' + uR"({"tz":"Europe/Paris"})"_s);
+    pane->copySummaryAction()->trigger();
+    const QJsonObject record =
+        QJsonDocument::fromJson(QGuiApplication::clipboard()->text().toUtf8()).object();
+    QCOMPARE(record.value(u"provider"_s).toString(), u"openai-chat"_s);
+    QCOMPARE(record.value(u"tool_calls"_s).toArray().size(), 2);
+    QVERIFY(record.value(u"complete"_s).toBool());
+}
+
+void TestLlmPane::screenshot()
+{
+    // The README's picture (saved when SSE_MONITOR_SCREENSHOT_DIR is set): thinking, text and
+    // two tool calls from Anthropic, the reasoning open.
+    TestServer server;
+    serveWhole(server, "/v1/messages", stream(u"anthropic-tools"_s));
+    const std::unique_ptr<MainWindow> window = openWindow(server, "/v1/messages");
+    QVERIFY(window);
+    LlmPane *pane = window->detailTabs()->llmPane();
+    QTRY_VERIFY(!window->workspace()->llmModel()->isLive(0));
+    QTRY_COMPARE(pane->badge()->text(), u"Complete"_s);
+    auto *timing = pane->findChild<QLabel *>(u"llmTiming"_s);
+    QTRY_VERIFY(timing->text().contains(u"duration "_s)
+                && !timing->text().contains(u"duration –"_s));
+    pane->findChild<QToolButton *>(u"llmReasoningToggle"_s)->click();
+    QVERIFY(pane->findChild<QPlainTextEdit *>(u"llmReasoning"_s)->isVisible());
+    const QPixmap shot = window->grab();
+    QVERIFY(!shot.isNull());
+    const QString directory = qEnvironmentVariable("SSE_MONITOR_SCREENSHOT_DIR");
+    if (!directory.isEmpty())
+        QVERIFY(shot.save(directory + u"/screenshot-llm.png"_s));
+}
+
+QTEST_MAIN(TestLlmPane)
+#include "tst_llmpane.moc"
