@@ -613,6 +613,7 @@ struct CliRun
 {
     double seconds = 0;
     double childCpuSeconds = 0; // user + system CPU of the CLI process
+    double readerCpuSeconds = 0; // T8: this thread reading the child's stdout pipe
     qint64 lines = 0;
     bool ok = false;
     QString error;
@@ -707,11 +708,13 @@ CliRun runPiped(const QString &program, const QStringList &arguments,
         loop.quit();
     });
     const double childCpuBefore = cpuSeconds(RUSAGE_CHILDREN);
+    const double readerCpuBefore = threadCpuNow();
     const auto start = Clock::now();
     process.start();
     timeout.start(timeoutMs);
     loop.exec();
     run.seconds = secondsSince(start);
+    run.readerCpuSeconds = threadCpuNow() - readerCpuBefore;
     if (process.error() == QProcess::FailedToStart) {
         run.error = QStringLiteral("cannot start: ") + process.errorString();
         return run;
@@ -1178,6 +1181,7 @@ private:
             std::vector<double> drainRates;
             std::vector<double> cliRates, cliEventRates, cliNs;
             std::vector<double> nodeRates, nodeEventRates, nodeNs;
+            std::vector<double> readerBusy; // reading the CLI's pipe: CPU per wall second
             std::vector<double> cliOverNode, cliOverDrain;
             qint64 cliOutput = 0;
             qint64 nodeOutput = 0;
@@ -1197,6 +1201,8 @@ private:
                 rates.push_back(double(body.bytes.size()) / child.seconds / 1e6);
                 eventRates.push_back(double(body.events) / child.seconds);
                 nsPerEvent.push_back(child.childCpuSeconds * 1e9 / double(body.events));
+                if (&rates == &cliRates)
+                    readerBusy.push_back(child.readerCpuSeconds / child.seconds);
                 return rates.back();
             };
             for (int run = 0; run < m_settings.runs; ++run) {
@@ -1231,6 +1237,8 @@ private:
                         body.name, joinRuns(cliRates, "%.1f").c_str(),
                         joinRuns(scaled(cliEventRates, 1e-6), "%.4g").c_str(),
                         joinRuns(cliNs, "%.0f").c_str(), double(cliOutput) / MiB);
+            std::printf("%-10s   reading the CLI's pipe (this thread): CPU per wall second %s\n",
+                        body.name, joinRuns(readerBusy, "%.2f").c_str());
             std::printf("%-10s node eventsource | pipe MB/s: %s| M events/s: %s| CPU ns/event: "
                         "%s| stdout %.1f MiB\n",
                         body.name, joinRuns(nodeRates, "%.1f").c_str(),
