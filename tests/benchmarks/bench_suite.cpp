@@ -7,8 +7,11 @@
 //   bench_suite --only T2 --shapes d --runs 3             # a subset (profiling)
 //
 // Figures: T1 Sse::Client end to end, T2 Sse::Parser in memory, T3 sse-monitor-cli to a
-// JSON Lines file, T6 latency at 100 events/s, T7 100 concurrent streams. Floors: a raw
-// blocking-socket drain of the same response and a memchr newline scan of the same body.
+// JSON Lines file, T6 latency at 100 events/s, T7 100 concurrent streams, T8 the CLI printing
+// JSON Lines to a pipe next to node + the npm eventsource package doing the same
+// (--node, --eventsource; the node script eventsource_client.mjs is copied next to this
+// program). Floors: a raw blocking-socket drain of the same response and a memchr newline
+// scan of the same body.
 //
 // The load server is plain POSIX sockets on its own threads (one per connection), so the
 // Qt event loop of this thread only carries the client under test.
@@ -27,7 +30,9 @@
 #include <QFile>
 #include <QFileInfo>
 #include <QProcess>
+#include <QProcessEnvironment>
 #include <QSet>
+#include <QStandardPaths>
 #include <QTimer>
 #include <QUrl>
 
@@ -234,6 +239,9 @@ Body makeSmallBody(qsizetype target)
     return body;
 }
 
+// The event type of every event of shape (b); a client listening by type (T8) needs it.
+constexpr char TypedBodyEventType[] = "tick";
+
 // (b) id, event type and a ~50-byte JSON data line.
 Body makeTypedBody(qsizetype target)
 {
@@ -244,9 +252,9 @@ Body makeTypedBody(qsizetype target)
         const long long n = body.events;
         const int length = std::snprintf(
             event, sizeof event,
-            "id: %lld\nevent: tick\n"
+            "id: %lld\nevent: %s\n"
             "data: {\"seq\":%lld,\"value\":12.345,\"unit\":\"C\",\"ok\":true}\n\n",
-            n, n);
+            n, TypedBodyEventType, n);
         body.bytes.append(event, length);
         ++body.events;
     }
@@ -605,6 +613,7 @@ struct CliRun
 {
     double seconds = 0;
     double childCpuSeconds = 0; // user + system CPU of the CLI process
+    double readerCpuSeconds = 0; // T8: this thread reading the child's stdout pipe
     qint64 lines = 0;
     bool ok = false;
     QString error;
@@ -656,6 +665,76 @@ CliRun runCli(const QString &cli, const QUrl &url, qint64 events, const QString 
     }
     run.childCpuSeconds = cpuSeconds(RUSAGE_CHILDREN) - childCpuBefore;
     run.lines = countLines(output);
+    run.ok = true;
+    return run;
+}
+
+/// T8: one run of a child whose stdout is a pipe this process reads and discards as the
+/// data comes, counting newlines, timed from start to exit. Whatever the child writes on
+/// stderr is kept for the error message.
+CliRun runPiped(const QString &program, const QStringList &arguments,
+                const QProcessEnvironment &environment, int timeoutMs, qint64 *outputBytes)
+{
+    CliRun run;
+    QProcess process;
+    process.setProgram(program);
+    process.setArguments(arguments);
+    process.setProcessEnvironment(environment);
+    process.setReadChannel(QProcess::StandardOutput);
+    std::vector<char> buffer(DrainBufferBytes);
+    qint64 lines = 0;
+    qint64 bytes = 0;
+    auto drainStdout = [&] {
+        for (;;) {
+            const qint64 got = process.read(buffer.data(), qint64(buffer.size()));
+            if (got <= 0)
+                return;
+            bytes += got;
+            lines += std::count(buffer.data(), buffer.data() + got, '\n');
+        }
+    };
+    QEventLoop loop;
+    QTimer timeout;
+    timeout.setSingleShot(true);
+    bool timedOut = false;
+    QObject::connect(&process, &QProcess::readyReadStandardOutput, &loop, drainStdout);
+    QObject::connect(&process, &QProcess::finished, &loop, &QEventLoop::quit);
+    QObject::connect(&process, &QProcess::errorOccurred, &loop, [&](QProcess::ProcessError e) {
+        if (e == QProcess::FailedToStart)
+            loop.quit();
+    });
+    QObject::connect(&timeout, &QTimer::timeout, &loop, [&] {
+        timedOut = true;
+        loop.quit();
+    });
+    const double childCpuBefore = cpuSeconds(RUSAGE_CHILDREN);
+    const double readerCpuBefore = threadCpuNow();
+    const auto start = Clock::now();
+    process.start();
+    timeout.start(timeoutMs);
+    loop.exec();
+    run.seconds = secondsSince(start);
+    run.readerCpuSeconds = threadCpuNow() - readerCpuBefore;
+    if (process.error() == QProcess::FailedToStart) {
+        run.error = QStringLiteral("cannot start: ") + process.errorString();
+        return run;
+    }
+    if (timedOut) {
+        process.kill();
+        process.waitForFinished();
+        run.error = QStringLiteral("timed out");
+        return run;
+    }
+    drainStdout(); // whatever arrived between the last readyRead and the exit
+    run.lines = lines;
+    *outputBytes = bytes;
+    if (process.exitStatus() != QProcess::NormalExit || process.exitCode() != 0) {
+        run.error = QStringLiteral("exit code %1: %2")
+                        .arg(process.exitCode())
+                        .arg(QString::fromLocal8Bit(process.readAllStandardError().trimmed()));
+        return run;
+    }
+    run.childCpuSeconds = cpuSeconds(RUSAGE_CHILDREN) - childCpuBefore;
     run.ok = true;
     return run;
 }
@@ -715,6 +794,8 @@ struct Settings
     int runs = 5;
     qsizetype bodyBytes = 64 * MiB;
     QString cli;
+    QString node;        // T8: the node executable
+    QString eventsource; // T8: the npm eventsource package directory (holds package.json)
     QSet<QString> only; // empty = all
     QByteArray shapes = "abcd";
     int latencyEvents = 300;
@@ -742,7 +823,8 @@ public:
             runLatency();
         if (m_settings.wants("T7"))
             runScale();
-        if (m_settings.wants("T1") || m_settings.wants("T2") || m_settings.wants("T3")) {
+        if (m_settings.wants("T1") || m_settings.wants("T2") || m_settings.wants("T3")
+            || m_settings.wants("T8")) {
             generateBodies();
             if (m_settings.wants("T2"))
                 runParser();
@@ -750,6 +832,8 @@ public:
                 runEndToEnd();
             if (m_settings.wants("T3"))
                 runCliFigure();
+            if (m_settings.wants("T8"))
+                runPrintPath();
         }
 
         std::printf("\nload average at end: %s\n", readFirstLine("/proc/loadavg").c_str());
@@ -1052,6 +1136,137 @@ private:
                           ">= 0.1 x drain", yesNo(mbps / floor >= 0.1)});
     }
 
+    // T8: the CLI printing JSON Lines to a pipe next to node + npm eventsource printing the
+    // same, and the raw drain, interleaved run by run against one server per shape.
+    void runPrintPath()
+    {
+        section("T8: sse-monitor-cli | pipe vs node eventsource | pipe, shapes (a) (b) "
+                "(floor: raw drain)");
+        const QString script =
+            QCoreApplication::applicationDirPath() + QStringLiteral("/eventsource_client.mjs");
+        if (m_settings.cli.isEmpty() || !QFileInfo(m_settings.cli).isExecutable()) {
+            std::printf("skipped: no --cli given\n");
+            m_rows.push_back({"T8 CLI | pipe", "skipped (no --cli)", "-", "-", "-", "-"});
+            return;
+        }
+        if (m_settings.node.isEmpty() || !QFileInfo(m_settings.node).isExecutable()
+            || m_settings.eventsource.isEmpty() || !QFileInfo::exists(script)) {
+            std::printf("skipped: node or eventsource not found (--node '%s', --eventsource "
+                        "'%s', %s)\n",
+                        qPrintable(m_settings.node), qPrintable(m_settings.eventsource),
+                        qPrintable(script));
+            m_rows.push_back({"T8 CLI | pipe vs node", "skipped: node or eventsource not found",
+                              "-", "-", "-", "-"});
+            return;
+        }
+        QProcessEnvironment nodeEnvironment = QProcessEnvironment::systemEnvironment();
+        nodeEnvironment.insert(QStringLiteral("SSE_BENCH_EVENTSOURCE"), m_settings.eventsource);
+        const QProcessEnvironment cliEnvironment = QProcessEnvironment::systemEnvironment();
+        std::printf("node: %s, eventsource: %s\n", qPrintable(m_settings.node),
+                    qPrintable(m_settings.eventsource));
+
+        for (size_t shape = 0; shape < 2 && shape < m_bodies.size(); ++shape) {
+            const Body &body = m_bodies[shape];
+            if (body.bytes.isEmpty())
+                continue;
+            const QString type = shape == 0 ? QStringLiteral("message")
+                                            : QString::fromLatin1(TypedBodyEventType);
+            LoadServer server(bodyHandler(body.bytes));
+            if (!server.listen()) {
+                fail("cannot start the load server");
+                return;
+            }
+            const QString url = server.url().toString();
+            const QString events = QString::number(body.events);
+            std::vector<double> drainRates;
+            std::vector<double> cliRates, cliEventRates, cliNs;
+            std::vector<double> nodeRates, nodeEventRates, nodeNs;
+            std::vector<double> readerBusy; // reading the CLI's pipe: CPU per wall second
+            std::vector<double> cliOverNode, cliOverDrain;
+            qint64 cliOutput = 0;
+            qint64 nodeOutput = 0;
+            auto piped = [&](const char *who, const QString &program, const QStringList &args,
+                             const QProcessEnvironment &environment, qint64 *output,
+                             std::vector<double> &rates, std::vector<double> &eventRates,
+                             std::vector<double> &nsPerEvent) {
+                const CliRun child =
+                    runPiped(program, args, environment, m_settings.timeoutMs, output);
+                if (!child.ok || child.lines != body.events) {
+                    fail(format("T8 %s %s: %lld lines on stdout, expected %lld (%s)", who,
+                                body.name, static_cast<long long>(child.lines),
+                                static_cast<long long>(body.events),
+                                child.error.toLocal8Bit().constData()));
+                    return std::nan("");
+                }
+                rates.push_back(double(body.bytes.size()) / child.seconds / 1e6);
+                eventRates.push_back(double(body.events) / child.seconds);
+                nsPerEvent.push_back(child.childCpuSeconds * 1e9 / double(body.events));
+                if (&rates == &cliRates)
+                    readerBusy.push_back(child.readerCpuSeconds / child.seconds);
+                return rates.back();
+            };
+            for (int run = 0; run < m_settings.runs; ++run) {
+                const double drain = drainOnce(server.port(), body.bytes.size());
+                double drainRate = std::nan("");
+                if (drain < 0) {
+                    fail(format("T8 raw drain %s: short read", body.name));
+                } else {
+                    drainRate = double(body.bytes.size()) / drain / 1e6;
+                    drainRates.push_back(drainRate);
+                }
+                const double cli = piped("sse-monitor-cli", m_settings.cli,
+                                         {url, QStringLiteral("--no-reconnect"),
+                                          QStringLiteral("--max-events"), events},
+                                         cliEnvironment, &cliOutput, cliRates, cliEventRates,
+                                         cliNs);
+                const double node = piped("node eventsource", m_settings.node,
+                                          {script, url, events, type}, nodeEnvironment,
+                                          &nodeOutput, nodeRates, nodeEventRates, nodeNs);
+                if (!std::isnan(cli) && !std::isnan(node))
+                    cliOverNode.push_back(cli / node);
+                if (!std::isnan(cli) && !std::isnan(drainRate))
+                    cliOverDrain.push_back(cli / drainRate);
+            }
+            const double floor = median(drainRates);
+            const double cliMBps = median(cliRates);
+            const double nodeMBps = median(nodeRates);
+            std::printf("%-10s raw drain MB/s: %s\n", body.name,
+                        joinRuns(drainRates, "%.0f").c_str());
+            std::printf("%-10s CLI | pipe MB/s (input): %s| M events/s: %s| CPU ns/event: %s| "
+                        "stdout %.1f MiB\n",
+                        body.name, joinRuns(cliRates, "%.1f").c_str(),
+                        joinRuns(scaled(cliEventRates, 1e-6), "%.4g").c_str(),
+                        joinRuns(cliNs, "%.0f").c_str(), double(cliOutput) / MiB);
+            std::printf("%-10s   reading the CLI's pipe (this thread): CPU per wall second %s\n",
+                        body.name, joinRuns(readerBusy, "%.2f").c_str());
+            std::printf("%-10s node eventsource | pipe MB/s: %s| M events/s: %s| CPU ns/event: "
+                        "%s| stdout %.1f MiB\n",
+                        body.name, joinRuns(nodeRates, "%.1f").c_str(),
+                        joinRuns(scaled(nodeEventRates, 1e-6), "%.4g").c_str(),
+                        joinRuns(nodeNs, "%.0f").c_str(), double(nodeOutput) / MiB);
+            std::printf("%-10s per run: CLI/node %s| CLI/drain %s\n", body.name,
+                        joinRuns(cliOverNode, "%.2f").c_str(),
+                        joinRuns(cliOverDrain, "%.3f").c_str());
+            m_rows.push_back({format("T8 floor: raw socket drain %s", body.name),
+                              format("%.0f MB/s", floor), "-", "-", "-", "-"});
+            m_rows.push_back({format("T8 node eventsource | pipe %s", body.name),
+                              format("%.1f MB/s, %s", nodeMBps,
+                                     eventRate(median(nodeEventRates)).c_str()),
+                              format("drain %.0f MB/s", floor), format("%.3f", nodeMBps / floor),
+                              "-", "-"});
+            m_rows.push_back({format("T8 sse-monitor-cli | pipe %s", body.name),
+                              format("%.1f MB/s, %s", cliMBps,
+                                     eventRate(median(cliEventRates)).c_str()),
+                              format("drain %.0f MB/s", floor), format("%.3f", cliMBps / floor),
+                              ">= 0.1 x drain", yesNo(cliMBps / floor >= 0.1)});
+            m_rows.push_back({format("T8 CLI / node eventsource %s", body.name),
+                              format("%.2f x", cliMBps / nodeMBps),
+                              format("node %.1f MB/s", nodeMBps),
+                              format("%.2f", cliMBps / nodeMBps), ">= 3 x node",
+                              yesNo(cliMBps / nodeMBps >= 3)});
+        }
+    }
+
     // T6: one event every 10 ms carrying the server's CLOCK_MONOTONIC time.
     void runLatency()
     {
@@ -1345,12 +1560,22 @@ int main(int argc, char *argv[])
                                         QStringLiteral("Body size per shape (default 64)."),
                                         QStringLiteral("MIB"));
     const QCommandLineOption onlyOption(QStringLiteral("only"),
-                                        QStringLiteral("Comma-separated figures: T1,T2,T3,T6,T7."),
+                                        QStringLiteral("Comma-separated figures: T1,T2,T3,T6,T7,T8."),
                                         QStringLiteral("LIST"));
     const QCommandLineOption shapesOption(
         QStringLiteral("shapes"), QStringLiteral("Stream shapes for T1/T2/T3 (default abcd)."),
         QStringLiteral("LETTERS"));
-    parser.addOptions({smokeOption, cliOption, runsOption, sizeOption, onlyOption, shapesOption});
+    const QCommandLineOption nodeOption(
+        QStringLiteral("node"),
+        QStringLiteral("The node executable for T8 (default: node on PATH)."),
+        QStringLiteral("PATH"));
+    const QCommandLineOption eventsourceOption(
+        QStringLiteral("eventsource"),
+        QStringLiteral("For T8: the npm eventsource package, or a directory with "
+                       "node_modules/eventsource in it."),
+        QStringLiteral("DIR"));
+    parser.addOptions({smokeOption, cliOption, runsOption, sizeOption, onlyOption, shapesOption,
+                       nodeOption, eventsourceOption});
     parser.process(app);
 
     Settings settings;
@@ -1364,6 +1589,18 @@ int main(int argc, char *argv[])
         settings.timeoutMs = 30000;
     }
     settings.cli = parser.value(cliOption);
+    settings.node = parser.isSet(nodeOption) ? parser.value(nodeOption)
+                                             : QStandardPaths::findExecutable(QStringLiteral("node"));
+    if (parser.isSet(eventsourceOption)) {
+        const QDir given(parser.value(eventsourceOption));
+        // Either the package itself or the prefix npm installed it under.
+        settings.eventsource = QFileInfo::exists(given.filePath(QStringLiteral("package.json")))
+                                       && !given.exists(QStringLiteral("node_modules/eventsource"))
+                                   ? given.absolutePath()
+                                   : given.absoluteFilePath(QStringLiteral("node_modules/eventsource"));
+        if (!QFileInfo::exists(settings.eventsource + QStringLiteral("/package.json")))
+            settings.eventsource.clear(); // T8 reports it as not found
+    }
     if (parser.isSet(runsOption)) {
         bool ok = false;
         settings.runs = parser.value(runsOption).toInt(&ok);
