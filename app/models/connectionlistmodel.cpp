@@ -119,6 +119,10 @@ QString ConnectionListModel::stateText(const ConnectionEntry &entry, qint64 nowM
         return entry.attempt > 0 ? tr("Connecting (attempt %1)").arg(entry.attempt)
                                  : tr("Connecting");
     case State::Open:
+        if (entry.dropped > 0)
+            return tr("Open: %1 events dropped (the window is behind; this connection drops "
+                      "the newest instead of pausing)")
+                .arg(QLocale().toString(entry.dropped));
         // Episodes of a flood can be shorter than a repaint: the text stays for 2 s after one.
         if (entry.throttled || (entry.throttleEndedMs > 0 && nowMs - entry.throttleEndedMs < 2000))
             return tr("Throttled: the window reads %1 events/s, the server sends faster")

@@ -69,6 +69,7 @@ struct ConnectionEntry
     qint64 throttleEpisodes = 0;
     qint64 lastThrottleLogMs = 0;
     qint64 throttleEndedMs = 0;   ///< when the last throttled episode ended (wall clock)
+    qint64 dropped = 0;           ///< events dropped by the "drop newest" overflow policy
     double rate = 0.0;        ///< events per second over the last second
     qint64 eventsAtLastTick = 0;
     QByteArray lastEventId;

@@ -132,6 +132,14 @@ void ConnectionManager::createClient(quint16 id, const Sse::ClientOptions &optio
     relay(&Sse::Client::throttleChanged, [this, id, post](bool throttled) {
         post([this, id, throttled] { applyThrottle(id, throttled); });
     });
+    relay(&Sse::Client::eventsDropped, [this, id, post](qint64 total) {
+        post([this, id, total] {
+            if (ConnectionEntry *entry = m_model.entry(id)) {
+                entry->dropped = total;
+                m_model.touch(id);
+            }
+        });
+    });
     relay(&Sse::Client::redirected,
           [this, id, post](int status, const QUrl &target, const QList<QByteArray> &dropped) {
               post([this, id, status, target, dropped] {

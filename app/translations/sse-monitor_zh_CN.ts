@@ -638,6 +638,34 @@ First %1 bytes of the body:
         <source>Cannot be sent: %1. Remove the line break or NUL character.</source>
         <translation>无法发送：%1。请删除其中的换行符或 NUL 字符。</translation>
     </message>
+    <message>
+        <source>When the window falls behind</source>
+        <translation>窗口跟不上时</translation>
+    </message>
+    <message>
+        <source>Pause reading (nothing is lost)</source>
+        <translation>暂停读取（不丢失任何事件）</translation>
+    </message>
+    <message>
+        <source>Drop the newest events and count them</source>
+        <translation>丢弃最新的事件并计数</translation>
+    </message>
+    <message>
+        <source>A stream faster than the window can show: pausing makes the server slow down; dropping keeps the newest flowing and shows how many were left out</source>
+        <translation>流的速度超过窗口的显示速度时：暂停会让服务器放慢；丢弃则保持最新事件流动，并显示被略去的数量</translation>
+    </message>
+    <message>
+        <source>When the window falls &amp;behind:</source>
+        <translation>窗口跟不上时(&amp;B)：</translation>
+    </message>
+    <message>
+        <source>Send credentials to &amp;redirect targets on other hosts</source>
+        <translation>向其他主机上的重定向目标发送凭据(&amp;R)</translation>
+    </message>
+    <message>
+        <source>Off: Authorization, cookies, secret headers and the request body stay with the origin they were meant for when a redirect leads elsewhere</source>
+        <translation>关闭时：重定向指向别处时，Authorization、Cookie、机密请求头和请求体仍只发往其原本的源</translation>
+    </message>
 </context>
 <context>
     <name>ConnectionListModel</name>
@@ -758,6 +786,10 @@ First %1 bytes of the body:
     <message>
         <source>LLM: %1</source>
         <translation>LLM：%1</translation>
+    </message>
+    <message>
+        <source>Open: %1 events dropped (the window is behind; this connection drops the newest instead of pausing)</source>
+        <translation>已打开：已丢弃 %1 个事件（窗口跟不上；此连接丢弃最新事件而不是暂停）</translation>
     </message>
 </context>
 <context>

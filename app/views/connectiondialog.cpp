@@ -457,6 +457,24 @@ QWidget *ConnectionDialog::createLimitsPage()
     limitsForm->addRow(tr("&Connect timeout:"), m_connectTimeoutSpin);
     limitsForm->addRow(tr("Idle time&out:"), m_idleTimeoutSpin);
     limitsForm->addRow(tr("Maximum &event size:"), m_maximumEventSizeSpin);
+    m_overflowCombo = new QComboBox(limits);
+    m_overflowCombo->setObjectName(QStringLiteral("overflowCombo"));
+    m_overflowCombo->setAccessibleName(tr("When the window falls behind"));
+    m_overflowCombo->addItem(tr("Pause reading (nothing is lost)"),
+                             int(Sse::OverflowPolicy::Throttle));
+    m_overflowCombo->addItem(tr("Drop the newest events and count them"),
+                             int(Sse::OverflowPolicy::DropEvents));
+    m_overflowCombo->setToolTip(tr("A stream faster than the window can show: pausing makes the "
+                                   "server slow down; dropping keeps the newest flowing and shows "
+                                   "how many were left out"));
+    limitsForm->addRow(tr("When the window falls &behind:"), m_overflowCombo);
+    m_forwardCredentialsCheck =
+        new QCheckBox(tr("Send credentials to &redirect targets on other hosts"), limits);
+    m_forwardCredentialsCheck->setObjectName(QStringLiteral("forwardCredentialsCheck"));
+    m_forwardCredentialsCheck->setToolTip(
+        tr("Off: Authorization, cookies, secret headers and the request body stay with the "
+           "origin they were meant for when a redirect leads elsewhere"));
+    limitsForm->addRow(m_forwardCredentialsCheck);
 
     auto *tls = new QGroupBox(tr("TLS"), page);
     auto *tlsForm = new QFormLayout(tls);
@@ -549,6 +567,8 @@ void ConnectionDialog::setUpTabOrder()
             m_connectTimeoutSpin,
             m_idleTimeoutSpin,
             m_maximumEventSizeSpin,
+            m_overflowCombo,
+            m_forwardCredentialsCheck,
             m_insecureCheck,
             m_caChooseButton,
             m_caClearButton,
@@ -590,6 +610,8 @@ void ConnectionDialog::setConnection(const QString &name, const Sse::ClientOptio
     m_connectTimeoutSpin->setValue(options.connectTimeoutMs / 1000.0);
     m_idleTimeoutSpin->setValue(options.idleTimeoutMs / 1000.0);
     m_maximumEventSizeSpin->setValue(double(options.maximumEventSize) / MebiByte);
+    m_overflowCombo->setCurrentIndex(m_overflowCombo->findData(int(options.overflowPolicy)));
+    m_forwardCredentialsCheck->setChecked(options.forwardCredentialsOnRedirect);
     m_insecureCheck->setChecked(options.allowInsecureTls);
     m_insecureWarning->setVisible(options.allowInsecureTls);
     m_caCertificatesPem = options.caCertificatesPem;
@@ -664,6 +686,8 @@ Sse::ClientOptions ConnectionDialog::options() const
     options.maximumEventSize
             = keptOrConverted(m_maximumEventSizeSpin->value(), m_shown.maximumEventSize,
                               m_loaded.maximumEventSize, MebiByte);
+    options.overflowPolicy = Sse::OverflowPolicy(m_overflowCombo->currentData().toInt());
+    options.forwardCredentialsOnRedirect = m_forwardCredentialsCheck->isChecked();
     options.allowInsecureTls = m_insecureCheck->isChecked();
     options.caCertificatesPem = m_caCertificatesPem;
     options.acceptedCertificatePem = m_acceptedCertificatePem;

@@ -124,6 +124,8 @@ private:
     QLineEdit *m_urlEdit = nullptr;
     QLabel *m_urlHint = nullptr;
     QLabel *m_fieldError = nullptr;
+    QComboBox *m_overflowCombo = nullptr;
+    QCheckBox *m_forwardCredentialsCheck = nullptr;
     QTabWidget *m_tabs = nullptr;
 
     QTableWidget *m_headerTable = nullptr;

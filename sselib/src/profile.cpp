@@ -179,6 +179,10 @@ QJsonObject profileToJson(const Profile &profile, SecretHandling secrets)
         {QStringLiteral("idleTimeoutMs"), o.idleTimeoutMs},
         {QStringLiteral("maximumEventSize"), double(o.maximumEventSize)},
         {QStringLiteral("allowInsecureTls"), o.allowInsecureTls},
+        {QStringLiteral("overflow"), o.overflowPolicy == OverflowPolicy::DropEvents
+                                         ? QStringLiteral("drop")
+                                         : QStringLiteral("throttle")},
+        {QStringLiteral("forwardCredentialsOnRedirect"), o.forwardCredentialsOnRedirect},
     };
     if (!o.caCertificatesPem.isEmpty())
         object.insert(QStringLiteral("caCertificatesPem"), QString::fromLatin1(o.caCertificatesPem));
@@ -218,6 +222,11 @@ Profile profileFromJson(const QJsonObject &object)
     o.maximumEventSize = qsizetype(object.value(QLatin1String("maximumEventSize"))
                                        .toDouble(double(defaults.maximumEventSize)));
     o.allowInsecureTls = object.value(QLatin1String("allowInsecureTls")).toBool();
+    o.overflowPolicy = object.value(QLatin1String("overflow")).toString() == QLatin1String("drop")
+        ? OverflowPolicy::DropEvents
+        : OverflowPolicy::Throttle;
+    o.forwardCredentialsOnRedirect =
+        object.value(QLatin1String("forwardCredentialsOnRedirect")).toBool();
     o.caCertificatesPem = object.value(QLatin1String("caCertificatesPem")).toString().toLatin1();
     o.acceptedCertificatePem =
         object.value(QLatin1String("acceptedCertificatePem")).toString().toLatin1();

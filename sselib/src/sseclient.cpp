@@ -665,6 +665,7 @@ void Client::Private::readBody()
         if (dropping && flow->overLimit()) {
             stats.dropped += events.size();
             events.clear();
+            emit q->eventsDropped(stats.dropped);
             return;
         }
         stats.events += events.size();

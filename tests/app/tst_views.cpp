@@ -598,6 +598,8 @@ void TestViews::optionsRoundTrip_data()
     post.allowInsecureTls = true;
     post.caCertificatesPem = TestPem;
     post.acceptedCertificatePem = TestPem + "accepted";
+    post.overflowPolicy = Sse::OverflowPolicy::DropEvents;
+    post.forwardCredentialsOnRedirect = true;
     QTest::newRow("post with every field") << u"Everything"_s << post;
 
     Sse::ClientOptions backoff;

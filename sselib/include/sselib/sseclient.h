@@ -215,6 +215,8 @@ Q_SIGNALS:
     void redirected(int status, const QUrl &target, const QList<QByteArray> &droppedHeaders);
     /// The consumers fell behind (\a throttled true) or caught up again.
     void throttleChanged(bool throttled);
+    /// OverflowPolicy::DropEvents dropped events; \a total counts all since the client began.
+    void eventsDropped(qint64 total);
     /// The server ended the body of the Open response normally (see responseEndedByServer());
     /// emitted just before the state leaves Open.
     void bodyEnded();

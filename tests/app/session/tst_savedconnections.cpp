@@ -101,8 +101,11 @@ void TestSavedConnections::settingsRoundTrip()
     demo.name = u"Demo stream"_s;
     demo.options = optionsFor(u"http://127.0.0.1:1/events"_s);
     demo.demo = true;
+    Sse::ClientOptions secure = secureOptions();
+    secure.overflowPolicy = Sse::OverflowPolicy::DropEvents;
+    secure.forwardCredentialsOnRedirect = true;
     SavedConnection closed =
-        SavedConnection::fromOptions(u"secure"_s, secureOptions(), Sse::SecretHandling::Exclude);
+        SavedConnection::fromOptions(u"secure"_s, secure, Sse::SecretHandling::Exclude);
     closed.open = false;
     closed.secretsId = u"id-2"_s;
     {
@@ -119,6 +122,9 @@ void TestSavedConnections::settingsRoundTrip()
     QCOMPARE(loaded.at(1).secretHeaders, QList<QByteArray> {"Authorization"});
     QCOMPARE(loaded.at(1).options.headers.size(), 1);
     QCOMPARE(loaded.at(1).options.headers.first().first, QByteArray("X-Team"));
+    QCOMPARE(loaded.at(1).options.overflowPolicy, Sse::OverflowPolicy::DropEvents);
+    QVERIFY(loaded.at(1).options.forwardCredentialsOnRedirect);
+    QCOMPARE(loaded.at(0).options.overflowPolicy, Sse::OverflowPolicy::Throttle);
 }
 
 void TestSavedConnections::includeKeepsKnownValues()
