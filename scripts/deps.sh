@@ -17,6 +17,8 @@ packages=(
     desktop-file-utils appstream dpkg-dev
     # promtool and a real Prometheus for the probe's tests (scripts/prometheus-check.sh)
     prometheus
+    # the load-conformance server and runner (tests/load), the GUI conformance test
+    python3
     "$@"
 )
 
