@@ -15,4 +15,4 @@ export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 cd build-asan
 # The load conformance run (16 CLI processes against a CPU hog, timing bounds) stays in the
 # main suite: sanitizer builds are several times slower and would only test the machine.
-ctest --output-on-failure --parallel 2 --timeout 900 -LE load
+ctest --output-on-failure --parallel 2 --timeout 900 -LE load --no-label-summary

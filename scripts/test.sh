@@ -36,4 +36,4 @@ cmake -S . -B build-test -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo
 cmake --build build-test --parallel "$(nproc)"
 export QT_QPA_PLATFORM=offscreen
 cd build-test
-ctest --output-on-failure --parallel 2 --timeout 600
+ctest --output-on-failure --parallel 2 --timeout 600 --no-label-summary
