@@ -5,7 +5,25 @@
 #include <QDateTime>
 #include <QMetaObject>
 
+#include <algorithm>
 #include <vector>
+
+#include <time.h>
+
+namespace {
+
+// CPU time of the calling thread, or -1 where the clock is missing.
+qint64 threadCpuNs()
+{
+#if defined(CLOCK_THREAD_CPUTIME_ID)
+    timespec now{};
+    if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &now) == 0)
+        return qint64(now.tv_sec) * 1000000000 + now.tv_nsec;
+#endif
+    return -1;
+}
+
+} // namespace
 
 ConnectionManager::ConnectionManager(QObject *parent) : QObject(parent)
 {
@@ -105,10 +123,12 @@ void ConnectionManager::createClient(quint16 id, const Sse::ClientOptions &optio
     // connection, and a state change is never applied before the events that preceded it.
     auto inbox = std::make_shared<Inbox>();
     m_inboxes.insert(id, inbox);
-    const auto post = [this, inbox](std::function<void()> item) {
+    // An item's cost is what it hands the GUI thread, in bytes: an event batch its
+    // FlowControl::cost(), anything else a small constant.
+    const auto post = [this, inbox](std::function<void()> item, qint64 cost = 64) {
         {
             std::lock_guard lock(inbox->mutex);
-            inbox->items.push_back(std::move(item));
+            inbox->items.push_back({std::move(item), cost});
         }
         if (!m_drainScheduled.exchange(true))
             QMetaObject::invokeMethod(this, &ConnectionManager::drainInboxes,
@@ -127,7 +147,7 @@ void ConnectionManager::createClient(quint16 id, const Sse::ClientOptions &optio
             // The store has copied the batch; a recorder keeps its own (shared) copy
             // under its own queue limit.
             flow->release(Sse::FlowControl::cost(batch));
-        });
+        }, Sse::FlowControl::cost(batch));
     });
     relay(&Sse::Client::throttleChanged, [this, id, post](bool throttled) {
         post([this, id, throttled] { applyThrottle(id, throttled); });
@@ -147,7 +167,7 @@ void ConnectionManager::createClient(quint16 id, const Sse::ClientOptions &optio
               });
           });
     relay(&Sse::Client::rawBytesReceived, [this, id, post](const QByteArray &bytes) {
-        post([this, id, bytes] { emit rawBytesReceived(id, bytes); });
+        post([this, id, bytes] { emit rawBytesReceived(id, bytes); }, bytes.size());
     });
     relay(&Sse::Client::bytesReceived, [this, id, post](qint64 count) {
         post([this, id, count] {
@@ -289,32 +309,83 @@ void ConnectionManager::drainInboxes()
     m_drainScheduled.store(false);
     QElapsedTimer clock;
     clock.start();
+    const qint64 cpuAtStart = threadCpuNs();
+    // Deficit round robin over the inboxes, by bytes: each round gives every inbox with
+    // items DrainQuantumBytes more to spend, and it applies items from its front while
+    // their cost fits. A flood's batch of thousands of events and a quiet stream's single
+    // event are not worth the same turn: the quiet stream applies everything it has each
+    // round, whatever the flood's batches cost the thread. Items may add or remove
+    // connections (a handler of eventsReceived may), so the ids are taken per round and
+    // each inbox looked up again. A slice that ends mid-round resumes after the last id
+    // served, so no connection is always first.
     bool more = true;
-    // Round robin, one item per connection per round, until the slice is used up. Items
-    // may add or remove connections (a handler of eventsReceived may), so the ids are taken
-    // first and each inbox looked up again.
-    while (more && !clock.hasExpired(DrainSliceMs)) {
+    bool expired = false;
+    while (more && !expired) {
         more = false;
-        const QList<quint16> ids = m_inboxes.keys();
-        for (quint16 id : ids) {
+        QList<quint16> ids = m_inboxes.keys();
+        std::sort(ids.begin(), ids.end());
+        const auto resume = std::upper_bound(ids.begin(), ids.end(), m_drainResumeAfter);
+        std::rotate(ids.begin(), resume, ids.end());
+        for (quint16 id : std::as_const(ids)) {
             const std::shared_ptr<Inbox> inbox = m_inboxes.value(id);
             if (!inbox)
                 continue;
-            std::function<void()> item;
-            {
-                std::lock_guard lock(inbox->mutex);
-                if (inbox->items.empty())
-                    continue;
-                item = std::move(inbox->items.front());
-                inbox->items.pop_front();
-                more = more || !inbox->items.empty();
+            bool first = true;
+            for (;;) {
+                Item item;
+                {
+                    std::lock_guard lock(inbox->mutex);
+                    if (inbox->items.empty()) {
+                        inbox->deficit = 0; // an idle inbox saves nothing up
+                        break;
+                    }
+                    if (first) {
+                        inbox->deficit += DrainQuantumBytes;
+                        first = false;
+                    }
+                    if (inbox->items.front().cost > inbox->deficit) {
+                        more = true; // its turn comes again next round
+                        break;
+                    }
+                    item = std::move(inbox->items.front());
+                    inbox->items.pop_front();
+                    inbox->deficit -= item.cost;
+                }
+                item.apply();
+                if (clock.hasExpired(DrainSliceMs)) {
+                    expired = true;
+                    break;
+                }
             }
-            item();
+            m_drainResumeAfter = id;
+            if (expired)
+                break;
+        }
+    }
+    if (expired) {
+        for (const std::shared_ptr<Inbox> &inbox : std::as_const(m_inboxes)) {
+            std::lock_guard lock(inbox->mutex);
+            if (!inbox->items.empty()) {
+                more = true;
+                break;
+            }
         }
     }
     if (more && !m_drainScheduled.exchange(true)) {
-        // A zero timer, not a posted event: timers, input and painting go first.
-        QTimer::singleShot(0, this, &ConnectionManager::drainInboxes);
+        // A timer, not a posted event: timers, input and painting go first. On a machine
+        // with CPU to spare the slice got all of its wall time and the next one follows at
+        // once. When it got less (other processes want the cores too), the thread rests
+        // for the time it was kept waiting: a thread that always wants the CPU waits its
+        // turn behind every other busy thread, tens of milliseconds on a loaded machine,
+        // while one that leaves the CPU idle part of the time is run as soon as it wakes,
+        // for input, painting and timers. The flood then reaches the window more slowly
+        // (it is throttled by back-pressure, nothing is lost); the window stays responsive.
+        const qint64 wallNs = clock.nsecsElapsed();
+        const qint64 cpuNs = threadCpuNs() - cpuAtStart;
+        const qint64 restMs = cpuAtStart < 0 ? 0
+                : std::clamp<qint64>((wallNs - cpuNs) / 1000000, 0, MaximumDrainRestMs);
+        QTimer::singleShot(std::chrono::milliseconds(restMs), Qt::PreciseTimer, this,
+                           &ConnectionManager::drainInboxes);
     }
 }
 

@@ -36,6 +36,13 @@ public:
     static constexpr qint64 FlowBudgetBytes = 4 * 1024 * 1024;
     /// The longest the GUI thread spends on one turn of draining the inboxes.
     static constexpr int DrainSliceMs = 8;
+    /// What each connection may apply per round of the drain, in the bytes of
+    /// Sse::FlowControl::cost(): the inboxes share the GUI thread by bytes, not by items, so a
+    /// connection of small events is not held to one event per flood batch (deficit round
+    /// robin).
+    static constexpr qint64 DrainQuantumBytes = 256 * 1024;
+    /// The longest rest between two slices on a busy machine (see drainInboxes()).
+    static constexpr int MaximumDrainRestMs = 16;
 
     enum class Start { Now, Later };
     /// Ids are 16-bit and never handed out twice while they could be confused: an id is skipped
@@ -103,12 +110,19 @@ private:
     // update() may still be on its way to the GUI thread.
     QHash<quint16, quint64> m_clientSerials;
     // What a client reported, in order, waiting for the GUI thread (see createClient).
+    struct Item
+    {
+        std::function<void()> apply;
+        qint64 cost = 0; ///< bytes, as Sse::FlowControl::cost() counts them
+    };
     struct Inbox
     {
         std::mutex mutex;
-        std::deque<std::function<void()>> items;
+        std::deque<Item> items;
+        qint64 deficit = 0; ///< GUI thread only: what this inbox may still apply this round
     };
     QHash<quint16, std::shared_ptr<Inbox>> m_inboxes; // GUI thread only
+    quint16 m_drainResumeAfter = 0; // the round of the next slice starts after this id
     std::atomic<bool> m_drainScheduled{false};
     quint64 m_lastClientSerial = 0;
     QTimer m_refreshTimer;

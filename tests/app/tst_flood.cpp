@@ -14,6 +14,7 @@
 #include "sselib/jsonlines.h"
 #include "sselib/sseclient.h"
 
+#include <QDateTime>
 #include <QDir>
 #include <QElapsedTimer>
 #include <QFile>
@@ -182,6 +183,7 @@ private Q_SLOTS:
     void initTestCase();
     void cleanupTestCase();
     void windowUnderFlood();
+    void slowWindowSharesFairly();
     void cliWithUnreadStdout();
 
 private:
@@ -271,13 +273,24 @@ void TestFlood::windowUnderFlood()
     QTest::qWait(2000);
     const qint64 before = trimmedSelfRss();
     QVERIFY(before > 0);
+    // The machine's own figures, measured in this run before the flood: the second
+    // connection's rate and the event loop's lateness with the same window and streams
+    // but no flood. On a loaded machine (eight test programs at once on two cores) both
+    // are worse than the nominal figures, and the flood is judged by what it adds.
     const qint64 quietStart = received.value(second);
     QElapsedTimer quietClock;
     quietClock.start();
-    QTest::qWait(2000);
+    StallProbe quietStalls;
+    quietStalls.start();
+    QTest::qWait(3000);
+    quietStalls.stop();
     const double quietRate = (received.value(second) - quietStart) * 1000.0 / quietClock.elapsed();
-    qInfo("before the flood: RSS %s (trimmed), second connection %.1f events/s (sent at %d)",
-          qPrintable(mb(before)), quietRate, ReferenceRate);
+    const qint64 quietP99 = quietStalls.percentile(0.99);
+    qInfo("before the flood: RSS %s (trimmed), second connection %.1f events/s (sent at %d), "
+          "event-loop lateness p50 %lld ms, p99 %lld ms",
+          qPrintable(mb(before)), quietRate, ReferenceRate, quietStalls.percentile(0.5),
+          quietP99);
+    QVERIFY(quietRate > 0 && quietP99 >= 0);
 
     Sse::ClientOptions floodOptions;
     floodOptions.url = m_floodUrl;
@@ -339,20 +352,21 @@ void TestFlood::windowUnderFlood()
     const double secondRate = (received.value(second) - secondStart) / elapsedS;
     const double demoRate = (received.value(demo) - demoStart) / elapsedS;
     const qint64 p99 = stalls.percentile(0.99);
+    const qint64 p99Limit = StallP99LimitMs + quietP99;
 
     qInfo("flood of %.1f s: the window read %.0f events/s from the replay server, "
           "throttled %lld time(s)",
           elapsedS, floodRate, episodes);
     qInfo("RSS peak %s (limit %s)", qPrintable(mb(peak)), qPrintable(mb(WindowRssLimit)));
-    qInfo("event-loop stalls over %lld samples: p50 %lld ms, p99 %lld ms (limit %lld ms), "
-          "worst %lld ms",
-          qint64(stalls.samples()), stalls.percentile(0.5), p99, StallP99LimitMs,
-          stalls.worst());
+    qInfo("event-loop stalls over %lld samples: p50 %lld ms, p99 %lld ms (limit %lld ms: "
+          "%lld plus the %lld ms measured before the flood), worst %lld ms",
+          qint64(stalls.samples()), stalls.percentile(0.5), p99, p99Limit, StallP99LimitMs,
+          quietP99, stalls.worst());
     qInfo("stalls over 50 ms: %s", qPrintable(stalls.longStalls().join(u", "_s)));
-    qInfo("second connection %.1f events/s, %.0f %% of the %d sent (limit %.0f %%); "
-          "demo %.1f events/s",
-          secondRate, 100.0 * secondRate / ReferenceRate, ReferenceRate,
-          100.0 * SecondRateShare, demoRate);
+    qInfo("second connection %.1f events/s, %.0f %% of its %.1f events/s before the flood "
+          "(limit %.0f %%; %d sent); demo %.1f events/s",
+          secondRate, 100.0 * secondRate / quietRate, quietRate, 100.0 * SecondRateShare,
+          ReferenceRate, demoRate);
     qInfo("screenshot: %s", qPrintable(screenshotPath));
 
     workspace->removeConnection(flood);
@@ -369,12 +383,74 @@ void TestFlood::windowUnderFlood()
     QVERIFY2(sawThrottledText, "the flood connection never showed \"Throttled: ...\"");
     QVERIFY(episodes > 0);
     QVERIFY2(peak < WindowRssLimit, qPrintable(u"RSS peak "_s + mb(peak)));
-    QVERIFY2(p99 >= 0 && p99 <= StallP99LimitMs, qPrintable(u"stall p99 %1 ms"_s.arg(p99)));
-    QVERIFY2(secondRate >= SecondRateShare * ReferenceRate,
+    QVERIFY2(p99 >= 0 && p99 <= p99Limit, qPrintable(u"stall p99 %1 ms"_s.arg(p99)));
+    QVERIFY2(secondRate >= SecondRateShare * quietRate,
              qPrintable(u"second connection %1 events/s"_s.arg(secondRate)));
     QVERIFY2(after - before <= AfterClearSlack,
              qPrintable(u"RSS after clear "_s + mb(after) + u", before "_s + mb(before)));
     QVERIFY(!screenshotPath.isEmpty() && QFile::exists(screenshotPath));
+}
+
+// A window much slower than the flood (a receiver that spends 4 microseconds per event,
+// like a window with many views): the flood's batches of thousands of events cost the GUI
+// thread tens of milliseconds each, and a quiet connection's single events must not wait
+// one flood batch each. The inboxes share the thread by bytes (deficit round robin): the
+// quiet connection applies everything it has every round, so its events reach the window
+// within about one flood batch of being read. With one item per connection per round its
+// backlog grew without end (about one event per flood batch got through, a third of its
+// rate here) and the delay reached seconds. Judged by the delay from the read (the event's
+// receive time, stamped on the network thread) to the window, which does not depend on
+// how fast a loaded machine lets the reference server send.
+void TestFlood::slowWindowSharesFairly()
+{
+    constexpr qint64 BusyNsPerEvent = 4000;
+    constexpr qint64 DelayP99LimitMs = 250;
+    ReferenceStream reference;
+    QVERIFY(reference.isListening());
+    ConnectionManager connections;
+    qint64 floodEvents = 0;
+    QList<qint64> delaysMs; // of the second connection's events, while the flood runs
+    quint16 second = 0;
+    quint16 flood = 0;
+    qint64 secondEvents = 0;
+    connect(&connections, &ConnectionManager::eventsReceived, this,
+            [&](quint16 id, const Sse::EventBatch &events) {
+                if (id == second) {
+                    secondEvents += events.size();
+                    if (flood != 0 && floodEvents > 0) {
+                        const qint64 now = QDateTime::currentMSecsSinceEpoch();
+                        for (const Sse::EventView event : events)
+                            delaysMs.append(now - event.receivedMs);
+                    }
+                    return;
+                }
+                floodEvents += events.size();
+                QElapsedTimer busy;
+                busy.start();
+                while (busy.nsecsElapsed() < events.size() * BusyNsPerEvent) {
+                }
+            });
+    Sse::ClientOptions referenceOptions;
+    referenceOptions.url = reference.url();
+    second = connections.add(u"Reference 100/s"_s, referenceOptions);
+    QVERIFY(second != 0);
+    QTRY_VERIFY_WITH_TIMEOUT(secondEvents > 0, 10000);
+
+    Sse::ClientOptions floodOptions;
+    floodOptions.url = m_floodUrl;
+    flood = connections.add(u"Flood"_s, floodOptions);
+    QVERIFY(flood != 0);
+    QTRY_VERIFY_WITH_TIMEOUT(floodEvents > 0, 10000);
+    QTest::qWait(3000); // measuring over a fixed period
+    QVERIFY(!delaysMs.isEmpty());
+    std::sort(delaysMs.begin(), delaysMs.end());
+    const qint64 p50 = delaysMs.at(delaysMs.size() / 2);
+    const qint64 p99 = delaysMs.at(qMin(delaysMs.size() - 1, qsizetype(0.99 * delaysMs.size())));
+    qInfo("slow window (%lld ns per event): flood %lld events, second connection %lld events "
+          "read to window in p50 %lld ms, p99 %lld ms, worst %lld ms (limit p99 %lld ms)",
+          BusyNsPerEvent, floodEvents, qint64(delaysMs.size()), p50, p99, delaysMs.last(),
+          DelayP99LimitMs);
+    QVERIFY2(p99 <= DelayP99LimitMs, qPrintable(u"p99 %1 ms"_s.arg(p99)));
 }
 
 void TestFlood::cliWithUnreadStdout()
