@@ -122,6 +122,7 @@ void ConnectionManager::createClient(quint16 id, const Sse::ClientOptions &optio
     // milliseconds (drainInboxes). A flood cannot hold the event loop or starve another
     // connection, and a state change is never applied before the events that preceded it.
     auto inbox = std::make_shared<Inbox>();
+    inbox->flow = flow;
     m_inboxes.insert(id, inbox);
     // An item's cost is what it hands the GUI thread, in bytes: an event batch its
     // FlowControl::cost(), anything else a small constant.
@@ -302,6 +303,12 @@ void ConnectionManager::applyReconnect(quint16 id, qint64 now, qint64 delayMs, i
     appendLog(entry, log);
     m_model.touch(id);
     emit stateChanged(id, Sse::Client::State::Reconnecting);
+}
+
+std::shared_ptr<Sse::FlowControl> ConnectionManager::flowControl(quint16 id) const
+{
+    const std::shared_ptr<Inbox> inbox = m_inboxes.value(id);
+    return inbox ? inbox->flow : nullptr;
 }
 
 void ConnectionManager::drainInboxes()

@@ -30,6 +30,10 @@ public:
     ConnectionListModel *model() { return &m_model; }
     const ConnectionListModel *model() const { return &m_model; }
     const ConnectionEntry *entry(quint16 id) const { return m_model.entry(id); }
+    /// The read budget of connection \a id's client (null without a client). A consumer
+    /// that keeps a batch past eventsReceived() (the recorder, until it is written) holds
+    /// its cost in it, so that the client stops reading while that consumer is behind.
+    std::shared_ptr<Sse::FlowControl> flowControl(quint16 id) const;
 
     /// Bytes of event batches a connection may have on their way to the GUI thread before
     /// its client stops reading the socket.
@@ -120,6 +124,7 @@ private:
         std::mutex mutex;
         std::deque<Item> items;
         qint64 deficit = 0; ///< GUI thread only: what this inbox may still apply this round
+        std::shared_ptr<Sse::FlowControl> flow; ///< the client's read budget
     };
     QHash<quint16, std::shared_ptr<Inbox>> m_inboxes; // GUI thread only
     quint16 m_drainResumeAfter = 0; // the round of the next slice starts after this id

@@ -141,7 +141,8 @@ void Recorder::recordEvents(quint16 id, const Sse::EventList &events)
     recordEvents(id, batch);
 }
 
-void Recorder::recordEvents(quint16 id, const Sse::EventBatch &events)
+void Recorder::recordEvents(quint16 id, const Sse::EventBatch &events,
+                            std::shared_ptr<Sse::FlowControl> flow)
 {
     if (m_state != State::Recording || events.isEmpty())
         return;
@@ -150,6 +151,13 @@ void Recorder::recordEvents(quint16 id, const Sse::EventBatch &events)
     item.connection = id;
     item.events = events;
     item.cost = costOf(events);
+    if (flow) {
+        // Held from now until the worker has formatted the batch: the client counts it as
+        // not yet consumed, and stops reading once its budget is used up.
+        item.flowCost = Sse::FlowControl::cost(events);
+        flow->acquire(item.flowCost);
+        item.flow = std::move(flow);
+    }
     if (m_gaps.contains(id)) {
         // Only mark the gap once the batch after it is known to fit.
         QMutexLocker lock(&m_channel->mutex);
@@ -160,6 +168,8 @@ void Recorder::recordEvents(quint16 id, const Sse::EventBatch &events)
     }
     if (enqueue(std::move(item), true))
         return;
+    if (item.flow) // not queued (enqueue() leaves a refused item as it was)
+        item.flow->release(item.flowCost);
     m_eventsDropped += events.size();
     m_gaps[id] += events.size();
     if (!m_dropWarned) {

@@ -1,5 +1,7 @@
 #pragma once
 
+#include <memory>
+
 #include "recording/recorderoptions.h"
 
 #include <sselib/jsonlines.h>
@@ -76,7 +78,12 @@ public:
 
     void addConnection(quint16 id, const QString &name, const QUrl &url,
                        const QList<QPair<QByteArray, QByteArray>> &requestHeaders = {});
-    void recordEvents(quint16 id, const Sse::EventBatch &events);
+    // With \a flow (the connection's read budget, Sse::FlowControl), the batch counts against
+    // it until the writer has taken it: a recording that falls behind (a slow disk) makes
+    // the client stop reading like a slow window does, and nothing is dropped. Without it,
+    // the queue limit applies (batches past it are dropped and counted).
+    void recordEvents(quint16 id, const Sse::EventBatch &events,
+                      std::shared_ptr<Sse::FlowControl> flow = {});
     void recordEvents(quint16 id, const Sse::EventList &events);
     void recordState(quint16 id, const Sse::JsonLines::StateRecord &state);
     // The summary of a finished LLM response of \a id (an `llm` record), its request sent at

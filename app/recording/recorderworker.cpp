@@ -84,6 +84,10 @@ void RecorderWorker::drain()
         for (RecorderItem &item : items) {
             process(item);
             const qint64 cost = item.cost;
+            // Formatted: the events are in the write buffer (at most WriteChunkBytes, written
+            // before the next items are taken), so the connection may read on.
+            if (item.flow)
+                item.flow->release(item.flowCost);
             item = RecorderItem(); // release the events before the space is given back
             QMutexLocker lock(&m_channel->mutex);
             m_channel->queuedBytes -= cost;

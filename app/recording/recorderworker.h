@@ -4,6 +4,7 @@
 
 #include <sselib/jsonlines.h>
 #include <sselib/llmanalyser.h>
+#include <sselib/sseclient.h>
 #include <sselib/sseevent.h>
 
 #include <QByteArray>
@@ -39,6 +40,10 @@ struct RecorderItem
     QList<QPair<QByteArray, QByteArray>> requestHeaders; // Connection, already redacted
     RecorderOptions options;              // Open
     qint64 cost = 0;                      // bytes counted against the queue limit
+    // Events: the connection's read budget, held until the batch is written (see
+    // Recorder::recordEvents); released by the worker, or by the facade if not queued.
+    std::shared_ptr<Sse::FlowControl> flow;
+    qint64 flowCost = 0;
 };
 
 // What Recorder (GUI thread) and RecorderWorker (writer thread) share. The queue is guarded by

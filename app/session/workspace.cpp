@@ -58,7 +58,7 @@ void Workspace::routeConnectionSignals()
                 m_catalog->ingest(id, events);
                 m_llm->ingest(id, events);
                 if (m_recorder->isRecording() && isRecorded(id))
-                    m_recorder->recordEvents(id, events);
+                    m_recorder->recordEvents(id, events, m_connections.flowControl(id));
             });
     connect(&m_connections, &ConnectionManager::rawBytesReceived, this,
             [this](quint16 id, const QByteArray &bytes) {

@@ -8,6 +8,7 @@
 #include "models/connectionlistmodel.h"
 #include "models/connectionmanager.h"
 #include "models/eventlogmodel.h"
+#include "recording/recorder.h"
 #include "session/workspace.h"
 #include "views/mainwindow.h"
 #include "sselib/demoserver.h"
@@ -28,8 +29,10 @@
 #include <QTimer>
 
 #include <algorithm>
+#include <atomic>
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <malloc.h>
 #include <unistd.h>
 
@@ -184,6 +187,7 @@ private Q_SLOTS:
     void cleanupTestCase();
     void windowUnderFlood();
     void slowWindowSharesFairly();
+    void recordingToSlowDisk();
     void cliWithUnreadStdout();
 
 private:
@@ -451,6 +455,102 @@ void TestFlood::slowWindowSharesFairly()
           BusyNsPerEvent, floodEvents, qint64(delaysMs.size()), p50, p99, delaysMs.last(),
           DelayP99LimitMs);
     QVERIFY2(p99 <= DelayP99LimitMs, qPrintable(u"p99 %1 ms"_s.arg(p99)));
+}
+
+// A recording that cannot keep up (a disk that takes 8 MB/s, here a FIFO read at that rate by
+// a thread of the test) while the flood runs: the recorder holds each batch against the
+// connection's read budget until it is written, so the client stops reading and TCP slows
+// the server. Nothing may be dropped (before, the recorder's 256 MiB queue filled within a
+// second and whole batches were dropped), every event the window got is in the file, and
+// memory stays bounded.
+void TestFlood::recordingToSlowDisk()
+{
+    constexpr qint64 DiskBytesPerSecond = 8 * 1000 * 1000;
+    constexpr qint64 RecordingRssLimit = 400 * MiB;
+    const QString path = m_dir.filePath(u"slow-disk.jsonl"_s);
+    QVERIFY(::mkfifo(QFile::encodeName(path).constData(), 0600) == 0);
+
+    // The slow disk: reads the FIFO at DiskBytesPerSecond until the recorder closes it.
+    std::atomic<qint64> diskBytes{0};
+    std::atomic<qint64> diskEventRecords{0};
+    QThread *disk = QThread::create([&] {
+        const int fd = ::open(QFile::encodeName(path).constData(), O_RDONLY | O_CLOEXEC);
+        if (fd < 0)
+            return;
+        QElapsedTimer clock;
+        clock.start();
+        QByteArray carry;
+        char buffer[64 * 1024];
+        for (;;) {
+            // Take no more than the rate allows so far (a rate limiter, not a wait for an
+            // event: this is what a slow device does).
+            const qint64 allowed = clock.elapsed() * DiskBytesPerSecond / 1000 - diskBytes;
+            if (allowed <= 0) {
+                QThread::msleep(2);
+                continue;
+            }
+            const ssize_t got = ::read(fd, buffer, size_t(qMin<qint64>(allowed, sizeof buffer)));
+            if (got <= 0)
+                break;
+            diskBytes += got;
+            carry.append(buffer, got);
+            qsizetype start = 0;
+            for (qsizetype nl = carry.indexOf('\n'); nl >= 0; nl = carry.indexOf('\n', start)) {
+                if (QByteArrayView(carry).sliced(start, nl - start).startsWith("{\"kind\":\"event\""))
+                    ++diskEventRecords;
+                start = nl + 1;
+            }
+            carry.remove(0, start);
+        }
+        ::close(fd);
+    });
+    disk->start();
+
+    Workspace workspace;
+    ConnectionManager *connections = workspace.connections();
+    qint64 received = 0;
+    quint16 flood = 0;
+    connect(connections, &ConnectionManager::eventsReceived, this,
+            [&](quint16 id, const Sse::EventBatch &events) {
+                if (id == flood)
+                    received += events.size();
+            });
+    QVERIFY2(workspace.startRecording(path), qPrintable(workspace.recordingError()));
+    Sse::ClientOptions floodOptions;
+    floodOptions.url = m_floodUrl;
+    flood = workspace.addConnection(u"Flood to a slow disk"_s, floodOptions);
+    QVERIFY(flood != 0);
+    QTRY_VERIFY_WITH_TIMEOUT(received > 0, 10000);
+    qint64 peak = selfRss();
+    QTimer sampler;
+    sampler.setInterval(250);
+    connect(&sampler, &QTimer::timeout, this, [&] { peak = qMax(peak, selfRss()); });
+    sampler.start();
+    QTest::qWait(5000); // measuring over a fixed period
+    sampler.stop();
+    peak = qMax(peak, statusBytes(u"self"_s, "VmHWM"));
+    const ConnectionEntry *entry = connections->entry(flood);
+    QVERIFY(entry);
+    const qint64 episodes = entry->throttleEpisodes;
+    workspace.removeConnection(flood);
+    QSignalSpy stopped(workspace.recorder(), &Recorder::stopped);
+    workspace.stopRecording();
+    QTRY_VERIFY_WITH_TIMEOUT(stopped.count() > 0, 120000); // the slow disk takes the rest
+    QVERIFY(disk->wait(120000));
+    delete disk;
+
+    const Recorder *recorder = workspace.recorder();
+    qInfo("recording to a %.0f MB/s disk for 5 s: the window got %lld events, the file has "
+          "%lld event records (%lld bytes), %lld dropped, throttled %lld time(s), RSS peak %s "
+          "(limit %s)",
+          DiskBytesPerSecond / 1e6, received, qint64(diskEventRecords), qint64(diskBytes),
+          recorder->eventsDropped(), episodes, qPrintable(mb(peak)),
+          qPrintable(mb(RecordingRssLimit)));
+    QVERIFY(received > 0);
+    QCOMPARE(recorder->eventsDropped(), 0);
+    QCOMPARE(qint64(diskEventRecords), received);
+    QVERIFY(episodes > 0);
+    QVERIFY2(peak < RecordingRssLimit, qPrintable(u"RSS peak "_s + mb(peak)));
 }
 
 void TestFlood::cliWithUnreadStdout()
