@@ -8,23 +8,6 @@
 #include <algorithm>
 #include <vector>
 
-#include <time.h>
-
-namespace {
-
-// CPU time of the calling thread, or -1 where the clock is missing.
-qint64 threadCpuNs()
-{
-#if defined(CLOCK_THREAD_CPUTIME_ID)
-    timespec now{};
-    if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &now) == 0)
-        return qint64(now.tv_sec) * 1000000000 + now.tv_nsec;
-#endif
-    return -1;
-}
-
-} // namespace
-
 ConnectionManager::ConnectionManager(QObject *parent) : QObject(parent)
 {
     m_thread.setObjectName(QStringLiteral("sse-network"));
@@ -316,7 +299,6 @@ void ConnectionManager::drainInboxes()
     m_drainScheduled.store(false);
     QElapsedTimer clock;
     clock.start();
-    const qint64 cpuAtStart = threadCpuNs();
     // Deficit round robin over the inboxes, by bytes: each round gives every inbox with
     // items DrainQuantumBytes more to spend, and it applies items from its front while
     // their cost fits. A flood's batch of thousands of events and a quiet stream's single
@@ -379,20 +361,10 @@ void ConnectionManager::drainInboxes()
         }
     }
     if (more && !m_drainScheduled.exchange(true)) {
-        // A timer, not a posted event: timers, input and painting go first. On a machine
-        // with CPU to spare the slice got all of its wall time and the next one follows at
-        // once. When it got less (other processes want the cores too), the thread rests
-        // for the time it was kept waiting: a thread that always wants the CPU waits its
-        // turn behind every other busy thread, tens of milliseconds on a loaded machine,
-        // while one that leaves the CPU idle part of the time is run as soon as it wakes,
-        // for input, painting and timers. The flood then reaches the window more slowly
-        // (it is throttled by back-pressure, nothing is lost); the window stays responsive.
-        const qint64 wallNs = clock.nsecsElapsed();
-        const qint64 cpuNs = threadCpuNs() - cpuAtStart;
-        const qint64 restMs = cpuAtStart < 0 ? 0
-                : std::clamp<qint64>((wallNs - cpuNs) / 1000000, 0, MaximumDrainRestMs);
-        QTimer::singleShot(std::chrono::milliseconds(restMs), Qt::PreciseTimer, this,
-                           &ConnectionManager::drainInboxes);
+        // A zero timer, not a posted event: timers, input and painting go first. (Resting
+        // between slices on a busy machine, for the time the slice was kept off the CPU,
+        // was tried: fewer events reached the window and the loop's lateness was worse.)
+        QTimer::singleShot(0, this, &ConnectionManager::drainInboxes);
     }
 }
 

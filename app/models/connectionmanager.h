@@ -45,8 +45,6 @@ public:
     /// connection of small events is not held to one event per flood batch (deficit round
     /// robin).
     static constexpr qint64 DrainQuantumBytes = 256 * 1024;
-    /// The longest rest between two slices on a busy machine (see drainInboxes()).
-    static constexpr int MaximumDrainRestMs = 16;
 
     enum class Start { Now, Later };
     /// Ids are 16-bit and never handed out twice while they could be confused: an id is skipped

@@ -4,21 +4,6 @@
 
 namespace Sse {
 
-EventView EventBatch::at(qsizetype i) const
-{
-    const Record &r = record(i);
-    EventView view;
-    view.type = m_types.at(r.type);
-    if (r.large)
-        view.data = m_large.at(r.data);
-    else
-        view.data = QByteArrayView(m_bytes.constData() + r.data, r.dataSize);
-    view.lastEventId = QByteArrayView(m_bytes.constData() + r.id, r.idSize);
-    view.receivedMs = r.receivedMs;
-    view.retryMs = r.retryMs;
-    return view;
-}
-
 Event EventBatch::event(qsizetype i) const
 {
     const Record &r = record(i);

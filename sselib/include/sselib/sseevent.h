@@ -49,7 +49,19 @@ public:
     /// Bytes of event data in the batch (not counting ids and bookkeeping).
     qsizetype dataBytes() const { return m_dataBytes; }
 
-    EventView at(qsizetype i) const;
+    EventView at(qsizetype i) const
+    {
+        const Record &r = record(i);
+        const char *bytes = m_bytes.constData();
+        EventView view;
+        view.type = m_types.at(r.type);
+        view.data = r.large ? QByteArrayView(m_large.at(r.data))
+                            : QByteArrayView(bytes + r.data, r.dataSize);
+        view.lastEventId = QByteArrayView(bytes + r.id, r.idSize);
+        view.receivedMs = r.receivedMs;
+        view.retryMs = r.retryMs;
+        return view;
+    }
     /// The event as a self-contained Event (allocates its data).
     Event event(qsizetype i) const;
     /// Appends every event, materialised, to \a list. Equal consecutive ids share bytes.
