@@ -1,0 +1,652 @@
+// HTTP/2 against a real nginx (Debian nginx-light): TLS with ALPN and cleartext with prior
+// knowledge, nginx proxying to an in-process HTTP/1.1 SSE server (TestServer). What holds over
+// HTTP/1.1 holds here too: unbuffered delivery, Last-Event-ID on reconnection, gzip, redirects,
+// the idle watchdog; and many streams share one connection, queued past the server's
+// SETTINGS_MAX_CONCURRENT_STREAMS. With proxy_buffering on, `check` finds the buffering.
+
+#include "sselib/sseclient.h"
+#include "testserver.h"
+
+#include <QDir>
+#include <QElapsedTimer>
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QNetworkProxyFactory>
+#include <QProcess>
+#include <QRegularExpression>
+#include <QSet>
+#include <QSignalSpy>
+#include <QStandardPaths>
+#include <QTcpServer>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QTimer>
+
+#include <memory>
+#include <vector>
+
+#include <unistd.h>
+
+using State = Sse::Client::State;
+using Exchange = TestServer::Exchange;
+using Framing = TestServer::Framing;
+
+namespace {
+
+QByteArray readFile(const QString &path)
+{
+    QFile file(path);
+    return file.open(QIODevice::ReadOnly) ? file.readAll() : QByteArray();
+}
+
+quint16 freePort()
+{
+    QTcpServer probe;
+    probe.listen(QHostAddress::LocalHost, 0);
+    return probe.serverPort();
+}
+
+/// An nginx of its own in a temporary directory (pid, logs and temp paths there), with an
+/// HTTPS h2 listener and a cleartext h2 (prior knowledge) listener in front of \a backend.
+class Nginx
+{
+public:
+    struct Settings
+    {
+        bool proxyBuffering = false;
+        int maximumStreams = 128; ///< http2_max_concurrent_streams
+    };
+
+    static QString executable()
+    {
+        QString found = QStandardPaths::findExecutable(QStringLiteral("nginx"));
+        if (found.isEmpty())
+            found = QStandardPaths::findExecutable(QStringLiteral("nginx"),
+                                                   {QStringLiteral("/usr/sbin")});
+        return found;
+    }
+
+    ~Nginx()
+    {
+        if (m_process.state() != QProcess::NotRunning) {
+            m_process.terminate();
+            if (!m_process.waitForFinished(5000))
+                m_process.kill();
+            m_process.waitForFinished(5000);
+        }
+    }
+
+    /// Empty on success, else why nginx did not come up.
+    QString start(quint16 backendPort, const Settings &settings)
+    {
+        const QString binary = executable();
+        if (binary.isEmpty())
+            return QStringLiteral("nginx not found: install nginx-light (scripts/deps.sh)");
+        if (!m_dir.isValid())
+            return QStringLiteral("no temporary directory");
+        m_tlsPort = freePort();
+        m_cleartextPort = freePort();
+        const QString dir = m_dir.path();
+        const QString tls = QStringLiteral(TLS_DATA_DIR);
+        const QString location = QStringLiteral(
+            "        location / {\n"
+            "            proxy_pass http://127.0.0.1:%1;\n"
+            "            proxy_http_version 1.1;\n"
+            "            proxy_set_header Connection \"\";\n"
+            "            proxy_buffering %2;\n"
+            "            proxy_read_timeout 1h;\n"
+            "        }\n")
+                                     .arg(backendPort)
+                                     .arg(settings.proxyBuffering ? QStringLiteral("on")
+                                                                  : QStringLiteral("off"));
+        const QString config =
+            QStringLiteral("%1worker_processes 1;\n"
+                           "pid %2/nginx.pid;\n"
+                           "error_log %2/error.log info;\n"
+                           "events { worker_connections 1024; }\n"
+                           "http {\n"
+                           "    log_format streams '$connection $status $request_uri';\n"
+                           "    access_log %2/access.log streams;\n"
+                           "    client_body_temp_path %2/body;\n"
+                           "    proxy_temp_path %2/proxy;\n"
+                           "    fastcgi_temp_path %2/fastcgi;\n"
+                           "    uwsgi_temp_path %2/uwsgi;\n"
+                           "    scgi_temp_path %2/scgi;\n"
+                           "    http2_max_concurrent_streams %3;\n"
+                           "    server {\n"
+                           "        listen 127.0.0.1:%4 ssl http2;\n"
+                           "        ssl_certificate %5/server.pem;\n"
+                           "        ssl_certificate_key %5/server.key;\n"
+                           "%6"
+                           "    }\n"
+                           "    server {\n"
+                           "        listen 127.0.0.1:%7 http2;\n"
+                           "%6"
+                           "    }\n"
+                           "}\n")
+                .arg(geteuid() == 0 ? QStringLiteral("user root;\n") : QString(), dir)
+                .arg(settings.maximumStreams)
+                .arg(m_tlsPort)
+                .arg(tls, location)
+                .arg(m_cleartextPort);
+        QFile file(dir + QStringLiteral("/nginx.conf"));
+        if (!file.open(QIODevice::WriteOnly) || file.write(config.toUtf8()) < 0)
+            return QStringLiteral("cannot write nginx.conf");
+        file.close();
+        m_process.setProcessChannelMode(QProcess::MergedChannels);
+        m_process.start(binary, {QStringLiteral("-p"), dir, QStringLiteral("-c"),
+                                 dir + QStringLiteral("/nginx.conf"), QStringLiteral("-g"),
+                                 QStringLiteral("daemon off;")});
+        if (!m_process.waitForStarted(5000))
+            return QStringLiteral("nginx did not start: ") + m_process.errorString();
+        // Up when both ports take connections (or nginx has exited with its reason).
+        QElapsedTimer clock;
+        clock.start();
+        for (const quint16 port : {m_tlsPort, m_cleartextPort}) {
+            for (;;) {
+                if (m_process.state() == QProcess::NotRunning)
+                    return QStringLiteral("nginx exited: ")
+                        + QString::fromLocal8Bit(m_process.readAll() + readFile(dir + QStringLiteral("/error.log")));
+                QTcpSocket socket;
+                socket.connectToHost(QHostAddress::LocalHost, port);
+                if (socket.waitForConnected(200))
+                    break;
+                if (clock.elapsed() > 10000)
+                    return QStringLiteral("nginx did not listen on %1").arg(port);
+            }
+        }
+        return QString();
+    }
+
+    QUrl tlsUrl(const QString &path = QStringLiteral("/stream")) const
+    {
+        return QUrl(QStringLiteral("https://127.0.0.1:%1%2").arg(m_tlsPort).arg(path));
+    }
+    QUrl cleartextUrl(const QString &path = QStringLiteral("/stream")) const
+    {
+        return QUrl(QStringLiteral("http://127.0.0.1:%1%2").arg(m_cleartextPort).arg(path));
+    }
+    /// Access log lines: "CONNECTION STATUS URI", written when a request ends.
+    QStringList accessLog() const
+    {
+        return QString::fromUtf8(readFile(m_dir.path() + QStringLiteral("/access.log")))
+            .split(QLatin1Char('\n'), Qt::SkipEmptyParts);
+    }
+
+private:
+    QTemporaryDir m_dir;
+    QProcess m_process;
+    quint16 m_tlsPort = 0;
+    quint16 m_cleartextPort = 0;
+};
+
+enum class Protocol { Http2Tls, Http2PriorKnowledge, Http1Tls };
+
+struct Collector
+{
+    explicit Collector(Sse::Client *client)
+    {
+        QObject::connect(client, &Sse::Client::eventsReceived, &context,
+                         [this](const Sse::EventBatch &batch) { batch.appendTo(events); });
+        QObject::connect(client, &Sse::Client::stateChanged, &context,
+                         [this](State state) { states.append(state); });
+        QObject::connect(client, &Sse::Client::errorOccurred, &context,
+                         [this](const QString &message, bool) { errors.append(message); });
+    }
+    QByteArrayList data() const
+    {
+        QByteArrayList result;
+        for (const Sse::Event &event : events)
+            result.append(event.data);
+        return result;
+    }
+    QObject context;
+    Sse::EventList events;
+    QList<State> states;
+    QStringList errors;
+};
+
+} // namespace
+
+class TestHttp2 : public QObject
+{
+    Q_OBJECT
+private:
+    Sse::ClientOptions optionsFor(Protocol protocol, const QString &path = QStringLiteral("/stream"))
+    {
+        Sse::ClientOptions options;
+        options.url = protocol == Protocol::Http2PriorKnowledge ? m_nginx->cleartextUrl(path)
+                                                                : m_nginx->tlsUrl(path);
+        options.caCertificatesPem = readFile(QStringLiteral(TLS_DATA_DIR "/ca.pem"));
+        options.http1Only = protocol == Protocol::Http1Tls;
+        options.http2PriorKnowledge = protocol == Protocol::Http2PriorKnowledge;
+        options.defaultRetryMs = 100;
+        options.connectTimeoutMs = 10000;
+        return options;
+    }
+    void protocolRows()
+    {
+        QTest::addColumn<Protocol>("protocol");
+        QTest::newRow("h2 over TLS (ALPN)") << Protocol::Http2Tls;
+        QTest::newRow("h2c prior knowledge") << Protocol::Http2PriorKnowledge;
+        QTest::newRow("HTTP/1.1 over TLS") << Protocol::Http1Tls;
+    }
+    bool restartNginx(const Nginx::Settings &settings)
+    {
+        m_nginx = std::make_unique<Nginx>();
+        const QString error = m_nginx->start(m_backend->port(), settings);
+        if (!error.isEmpty())
+            qWarning("%s", qPrintable(error));
+        return error.isEmpty();
+    }
+
+    std::unique_ptr<TestServer> m_backend;
+    std::unique_ptr<Nginx> m_nginx;
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        QNetworkProxyFactory::setUseSystemConfiguration(false);
+        m_backend = std::make_unique<TestServer>();
+        QVERIFY(m_backend->isListening());
+        if (Nginx::executable().isEmpty())
+            QFAIL("nginx not found: install nginx-light (scripts/deps.sh installs it)");
+        QVERIFY(restartNginx({}));
+    }
+    void cleanupTestCase() { m_nginx.reset(); }
+    void init()
+    {
+        m_backend->abortAll();
+    }
+
+    void negotiatesProtocol_data() { protocolRows(); }
+    void negotiatesProtocol()
+    {
+        QFETCH(Protocol, protocol);
+        m_backend->route("/stream", [](Exchange *exchange) {
+            exchange->sseHead(Framing::Chunked);
+            exchange->send(TestServer::formatEvent("hello"));
+        });
+        Sse::Client client;
+        Collector collector(&client);
+        client.setOptions(optionsFor(protocol));
+        client.open();
+        QTRY_COMPARE_WITH_TIMEOUT(collector.events.size(), 1, 10000);
+        QCOMPARE(collector.data(), QByteArrayList{"hello"});
+        QCOMPARE(client.state(), State::Open);
+        QCOMPARE(client.http2Used(), protocol != Protocol::Http1Tls);
+        QCOMPARE(client.httpStatus(), 200);
+    }
+
+    // Event n+1 is sent only once event n has arrived: a proxy or client that held events
+    // back would never see the next one.
+    void eventsArriveUnbuffered_data() { protocolRows(); }
+    void eventsArriveUnbuffered()
+    {
+        QFETCH(Protocol, protocol);
+        QPointer<Exchange> stream;
+        m_backend->route("/stream", [&stream](Exchange *exchange) {
+            stream = exchange;
+            exchange->sseHead(Framing::Chunked);
+            exchange->send(TestServer::formatEvent("0"));
+        });
+        Sse::Client client;
+        Collector collector(&client);
+        QObject::connect(&client, &Sse::Client::eventsReceived, &collector.context,
+                         [&](const Sse::EventBatch &) {
+                             if (stream && collector.events.size() < 20)
+                                 stream->send(TestServer::formatEvent(
+                                     QByteArray::number(collector.events.size())));
+                         });
+        client.setOptions(optionsFor(protocol));
+        client.open();
+        QTRY_COMPARE_WITH_TIMEOUT(collector.events.size(), 20, 10000);
+        QCOMPARE(collector.data().last(), QByteArray("19"));
+    }
+
+    void reconnectsWithLastEventId_data() { protocolRows(); }
+    void reconnectsWithLastEventId()
+    {
+        QFETCH(Protocol, protocol);
+        int served = 0;
+        m_backend->route("/stream", [&served](Exchange *exchange) {
+            const int n = ++served;
+            exchange->sseHead(Framing::Chunked);
+            exchange->send(TestServer::formatEvent("event " + QByteArray::number(n), {},
+                                                   "id-" + QByteArray::number(n)));
+            if (n == 1)
+                exchange->finish(); // the server ends the body: the client comes back
+        });
+        const int before = m_backend->requestCount("/stream");
+        Sse::Client client;
+        Collector collector(&client);
+        client.setOptions(optionsFor(protocol));
+        client.open();
+        QTRY_COMPARE_WITH_TIMEOUT(collector.events.size(), 2, 10000);
+        const QList<TestServer::Request> requests = m_backend->requests("/stream").mid(before);
+        QCOMPARE(requests.size(), 2);
+        QVERIFY(!requests.at(0).hasHeader("Last-Event-ID"));
+        QCOMPARE(requests.at(1).header("Last-Event-ID"), QByteArray("id-1"));
+        QCOMPARE(collector.data(), (QByteArrayList{"event 1", "event 2"}));
+        QVERIFY(collector.states.contains(State::Reconnecting));
+        QCOMPARE(client.http2Used(), protocol != Protocol::Http1Tls);
+    }
+
+    // The backend gzips; nginx passes the coded body through; the client inflates it.
+    void gzipBody_data() { protocolRows(); }
+    void gzipBody()
+    {
+        QFETCH(Protocol, protocol);
+        QPointer<Exchange> stream;
+        m_backend->route("/stream", [&stream](Exchange *exchange) {
+            stream = exchange;
+            exchange->sseHead(Framing::Chunked, TestServer::Coding::Gzip);
+            exchange->send(TestServer::formatEvent("compressed one"));
+        });
+        Sse::Client client;
+        Collector collector(&client);
+        client.setOptions(optionsFor(protocol));
+        client.open();
+        QTRY_COMPARE_WITH_TIMEOUT(collector.events.size(), 1, 10000);
+        QVERIFY(stream);
+        QCOMPARE(stream->request().header("Accept-Encoding"), QByteArray("gzip, deflate"));
+        stream->send(TestServer::formatEvent(QByteArray(5000, 'z')));
+        QTRY_COMPARE_WITH_TIMEOUT(collector.events.size(), 2, 10000);
+        QCOMPARE(collector.data().at(0), QByteArray("compressed one"));
+        QCOMPARE(collector.data().at(1), QByteArray(5000, 'z'));
+        QVERIFY(stream->bytesWritten() < 1000); // it really was compressed
+        QCOMPARE(client.http2Used(), protocol != Protocol::Http1Tls);
+    }
+
+    void followsRedirect_data() { protocolRows(); }
+    void followsRedirect()
+    {
+        QFETCH(Protocol, protocol);
+        m_backend->route("/old", [](Exchange *exchange) {
+            exchange->respond(307, {{"Location", "/stream?moved=1"}});
+        });
+        m_backend->route("/stream", [](Exchange *exchange) {
+            exchange->sseHead(Framing::Chunked);
+            exchange->send(TestServer::formatEvent("after redirect " + exchange->path()));
+        });
+        Sse::Client client;
+        Collector collector(&client);
+        QSignalSpy redirected(&client, &Sse::Client::redirected);
+        client.setOptions(optionsFor(protocol, QStringLiteral("/old")));
+        client.open();
+        QTRY_COMPARE_WITH_TIMEOUT(collector.events.size(), 1, 10000);
+        QCOMPARE(redirected.size(), 1);
+        QCOMPARE(redirected.at(0).at(0).toInt(), 307);
+        QCOMPARE(collector.data(), QByteArrayList{"after redirect /stream?moved=1"});
+        QCOMPARE(client.http2Used(), protocol != Protocol::Http1Tls);
+    }
+
+    // A stream that goes silent is dropped by the watchdog and opened again; over h2 the new
+    // request is a new stream on the same (still healthy) connection.
+    void idleWatchdog_data() { protocolRows(); }
+    void idleWatchdog()
+    {
+        QFETCH(Protocol, protocol);
+        m_backend->route("/stream", [](Exchange *exchange) {
+            exchange->sseHead(Framing::Chunked);
+            exchange->send(TestServer::formatEvent("then silence", {}, "s1"));
+        });
+        const int before = m_backend->requestCount("/stream");
+        Sse::Client client;
+        Collector collector(&client);
+        Sse::ClientOptions options = optionsFor(protocol);
+        options.idleTimeoutMs = 600;
+        client.setOptions(options);
+        client.open();
+        QTRY_COMPARE_WITH_TIMEOUT(collector.events.size(), 2, 10000);
+        QTRY_VERIFY_WITH_TIMEOUT(m_backend->requestCount("/stream") - before >= 2, 5000);
+        QVERIFY2(collector.errors.filter(QStringLiteral("idle timeout")).size() >= 1,
+                 qPrintable(collector.errors.join(QLatin1Char('\n'))));
+        QCOMPARE(m_backend->requests("/stream").at(before + 1).header("Last-Event-ID"),
+                 QByteArray("s1"));
+    }
+
+    // 100 streams to one host: all open at once, over a single TCP connection.
+    void hundredStreamsShareOneConnection()
+    {
+        m_backend->route("/stream", [](Exchange *exchange) {
+            exchange->sseHead(Framing::Chunked);
+            exchange->send(TestServer::formatEvent("hi " + exchange->path()));
+        });
+        const int logBefore = int(m_nginx->accessLog().size());
+        std::vector<std::unique_ptr<Sse::Client>> clients;
+        int open = 0;
+        QElapsedTimer clock;
+        clock.start();
+        for (int i = 0; i < 100; ++i) {
+            auto client = std::make_unique<Sse::Client>();
+            Sse::ClientOptions options =
+                optionsFor(Protocol::Http2Tls, QStringLiteral("/stream?n=%1").arg(i));
+            client->setOptions(options);
+            QObject::connect(client.get(), &Sse::Client::stateChanged, client.get(),
+                             [&open](State state) { open += state == State::Open ? 1 : 0; });
+            client->open();
+            clients.push_back(std::move(client));
+        }
+        QTRY_COMPARE_WITH_TIMEOUT(open, 100, 20000);
+        qInfo("100 h2 streams open after %lld ms", qint64(clock.elapsed()));
+        for (const auto &client : clients)
+            QVERIFY(client->http2Used());
+        clients.clear(); // each stream is reset: nginx logs it with its connection number
+        QTRY_VERIFY_WITH_TIMEOUT(m_nginx->accessLog().size() - logBefore >= 100, 10000);
+        QSet<QString> connections;
+        int streams = 0;
+        for (const QString &line : m_nginx->accessLog().mid(logBefore)) {
+            if (!line.contains(QLatin1String("/stream?n=")))
+                continue;
+            ++streams;
+            connections.insert(line.section(QLatin1Char(' '), 0, 0));
+        }
+        QCOMPARE(streams, 100);
+        QCOMPARE(connections.size(), 1);
+    }
+
+    // Past SETTINGS_MAX_CONCURRENT_STREAMS requests wait; each ended stream lets one in.
+    void queuesPastMaximumConcurrentStreams()
+    {
+        Nginx::Settings settings;
+        settings.maximumStreams = 4;
+        QVERIFY(restartNginx(settings));
+        m_backend->route("/stream", [](Exchange *exchange) {
+            exchange->sseHead(Framing::Chunked);
+            exchange->send(TestServer::formatEvent("in"));
+        });
+        std::vector<std::unique_ptr<Sse::Client>> clients;
+        int open = 0;
+        for (int i = 0; i < 6; ++i) {
+            auto client = std::make_unique<Sse::Client>();
+            client->setOptions(optionsFor(Protocol::Http2Tls));
+            QObject::connect(client.get(), &Sse::Client::stateChanged, client.get(),
+                             [&open](State state) { open += state == State::Open ? 1 : 0; });
+            client->open();
+            clients.push_back(std::move(client));
+        }
+        QTRY_COMPARE_WITH_TIMEOUT(open, 4, 10000);
+        // Two wait in the queue, not refused: still connecting, no error.
+        int connecting = 0;
+        for (const auto &client : clients)
+            connecting += client->state() == State::Connecting ? 1 : 0;
+        QCOMPARE(connecting, 2);
+        for (auto &client : clients) {
+            if (client->state() == State::Open) {
+                client->close();
+                break;
+            }
+        }
+        QTRY_COMPARE_WITH_TIMEOUT(open, 5, 10000);
+        QVERIFY(restartNginx({}));
+    }
+
+    // `check` through nginx: with proxy_buffering on the events come in bursts and the
+    // buffering finding fires; with it off they do not.
+    void checkFindsProxyBuffering_data()
+    {
+        QTest::addColumn<bool>("buffering");
+        QTest::newRow("proxy_buffering on") << true;
+        QTest::newRow("proxy_buffering off") << false;
+    }
+    void checkFindsProxyBuffering()
+    {
+        QFETCH(bool, buffering);
+        const QString cli = qEnvironmentVariable("SSE_MONITOR_CLI");
+        QVERIFY2(!cli.isEmpty(), "SSE_MONITOR_CLI is not set");
+        Nginx::Settings settings;
+        settings.proxyBuffering = buffering;
+        QVERIFY(restartNginx(settings));
+        // Small events every 20 ms, close-delimited: nginx holds a partly filled proxy buffer
+        // (4 KiB, about 25 events) until it is full. (A chunked upstream body is passed on
+        // chunk by chunk even with buffering on: nginx 1.22 hands a partial buffer to its
+        // chunked parser at once.)
+        m_backend->route("/stream", [](Exchange *exchange) {
+            exchange->sseHead(Framing::CloseDelimited);
+            auto *timer = new QTimer(exchange);
+            auto count = std::make_shared<int>(0);
+            QObject::connect(timer, &QTimer::timeout, exchange, [exchange, count] {
+                ++*count;
+                exchange->send(TestServer::formatEvent(QByteArray(150, 'x'), {},
+                                                       QByteArray::number(*count)));
+            });
+            timer->start(20);
+        });
+        QProcess check;
+        check.start(cli, {QStringLiteral("check"), m_nginx->tlsUrl().toString(),
+                          QStringLiteral("--insecure"), QStringLiteral("--duration"),
+                          QStringLiteral("4"), QStringLiteral("--no-resume-check"),
+                          QStringLiteral("--json")});
+        QVERIFY(check.waitForStarted());
+        QTRY_COMPARE_WITH_TIMEOUT(check.state(), QProcess::NotRunning, 30000);
+        const QByteArray output = check.readAllStandardOutput();
+        const QJsonObject report = QJsonDocument::fromJson(output).object();
+        QVERIFY2(!report.isEmpty(), output.constData());
+        QString buffered;
+        QString version;
+        for (const QJsonValue &value : report.value(QLatin1String("findings")).toArray()) {
+            const QJsonObject finding = value.toObject();
+            if (finding.value(QLatin1String("id")).toString() == QLatin1String("delivery.buffering"))
+                buffered = finding.value(QLatin1String("severity")).toString();
+            if (finding.value(QLatin1String("id")).toString() == QLatin1String("response.http-version"))
+                version = finding.value(QLatin1String("title")).toString();
+        }
+        QCOMPARE(buffered, buffering ? QStringLiteral("warning") : QStringLiteral("pass"));
+        QVERIFY2(version.startsWith(QLatin1String("HTTP/2")), qPrintable(version));
+        QVERIFY(restartNginx({}));
+    }
+
+    // The CLI's state records say which protocol was negotiated; --http1.1 turns h2 off.
+    void cliRecordsProtocol_data()
+    {
+        QTest::addColumn<QStringList>("arguments");
+        QTest::addColumn<bool>("cleartext");
+        QTest::addColumn<QString>("protocol");
+        QTest::newRow("https") << QStringList{QStringLiteral("--insecure")} << false
+                               << QStringLiteral("HTTP/2");
+        QTest::newRow("https --http1.1")
+            << QStringList{QStringLiteral("--insecure"), QStringLiteral("--http1.1")} << false
+            << QStringLiteral("HTTP/1.1");
+        QTest::newRow("http --http2-prior-knowledge")
+            << QStringList{QStringLiteral("--http2-prior-knowledge")} << true
+            << QStringLiteral("HTTP/2");
+    }
+    void cliRecordsProtocol()
+    {
+        QFETCH(QStringList, arguments);
+        QFETCH(bool, cleartext);
+        QFETCH(QString, protocol);
+        const QString cli = qEnvironmentVariable("SSE_MONITOR_CLI");
+        QVERIFY2(!cli.isEmpty(), "SSE_MONITOR_CLI is not set");
+        m_backend->route("/stream", [](Exchange *exchange) {
+            exchange->sseHead(Framing::Chunked);
+            exchange->send(TestServer::formatEvent("one"));
+        });
+        QProcess process;
+        process.start(cli, arguments
+                               + QStringList{(cleartext ? m_nginx->cleartextUrl()
+                                                        : m_nginx->tlsUrl())
+                                                 .toString(),
+                                             QStringLiteral("--states"),
+                                             QStringLiteral("--max-events"), QStringLiteral("1")});
+        QVERIFY(process.waitForStarted());
+        QTRY_COMPARE_WITH_TIMEOUT(process.state(), QProcess::NotRunning, 20000);
+        QCOMPARE(process.exitCode(), 0);
+        QString seen;
+        for (const QByteArray &line : process.readAllStandardOutput().split('\n')) {
+            const QJsonObject record = QJsonDocument::fromJson(line).object();
+            if (record.value(QLatin1String("state")).toString() == QLatin1String("open"))
+                seen = record.value(QLatin1String("protocol")).toString();
+        }
+        QCOMPARE(seen, protocol);
+    }
+
+    // Prior knowledge against a server that speaks only HTTP/1.1: a clear failure, no loop.
+    void priorKnowledgeAgainstHttp1Fails()
+    {
+        m_backend->route("/stream", [](Exchange *exchange) {
+            exchange->sseHead(Framing::Chunked);
+        });
+        Sse::Client client;
+        Collector collector(&client);
+        Sse::ClientOptions options;
+        options.url = m_backend->url("/stream");
+        options.http2PriorKnowledge = true;
+        client.setOptions(options);
+        client.open();
+        QTRY_COMPARE_WITH_TIMEOUT(client.state(), State::Failed, 10000);
+        QVERIFY2(client.failure().message.contains(QLatin1String("prior knowledge")),
+                 qPrintable(client.failure().message));
+    }
+
+    // A reader that stops taking events stops the server: the stream window closes, nginx
+    // stops reading its upstream, and the backend's socket fills up.
+    void slowReaderSlowsTheServer()
+    {
+        QPointer<Exchange> stream;
+        m_backend->route("/stream", [&stream](Exchange *exchange) {
+            stream = exchange;
+            exchange->sseHead(Framing::Chunked);
+        });
+        auto flow = std::make_shared<Sse::FlowControl>(64 * 1024);
+        Sse::Client client;
+        client.setFlowControl(flow); // nobody releases: the client throttles past 64 KiB
+        QSignalSpy throttled(&client, &Sse::Client::throttleChanged);
+        client.setOptions(optionsFor(Protocol::Http2Tls));
+        client.open();
+        QTRY_VERIFY_WITH_TIMEOUT(stream, 10000);
+        const QByteArray event = TestServer::formatEvent(QByteArray(1000, 'e'));
+        constexpr qint64 Cap = 64 * 1024 * 1024;
+        qint64 sent = 0;
+        // The backend writes whenever its socket has room.
+        auto feed = [&] {
+            while (stream && stream->socket()->bytesToWrite() < 256 * 1024 && sent < Cap) {
+                stream->send(event);
+                sent += event.size();
+            }
+        };
+        QVERIFY(QTest::qWaitFor([&] { feed(); return client.statistics().throttled; }, 10000));
+        QVERIFY(!throttled.isEmpty());
+        // Held back: in 3 s the backend cannot get 64 MiB out (loopback would take well
+        // under a second without back-pressure).
+        const bool floodedThrough = QTest::qWaitFor([&] { feed(); return sent >= Cap; }, 3000);
+        const qint64 received = client.statistics().bytes;
+        qInfo("throttled reader: the backend got %lld bytes out, the client took %lld", sent,
+              received);
+        QVERIFY(!floodedThrough);
+        QVERIFY(received < 4 * 1024 * 1024);
+        // The reader catches up: every byte arrives, none was lost while it waited.
+        QObject::connect(&client, &Sse::Client::eventsReceived, &client,
+                         [flow](const Sse::EventBatch &batch) {
+                             flow->release(Sse::FlowControl::cost(batch));
+                         });
+        flow->release(flow->pendingBytes());
+        QTRY_COMPARE_WITH_TIMEOUT(client.statistics().bytes, sent, 30000);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestHttp2)
+#include "tst_http2.moc"
