@@ -5,29 +5,23 @@
 // SETTINGS_MAX_CONCURRENT_STREAMS. With proxy_buffering on, `check` finds the buffering.
 
 #include "sselib/sseclient.h"
+#include "nginxserver.h"
 #include "testserver.h"
 
-#include <QDir>
 #include <QElapsedTimer>
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QNetworkProxyFactory>
-#include <QProcess>
 #include <QRegularExpression>
 #include <QSet>
 #include <QSignalSpy>
-#include <QStandardPaths>
-#include <QTcpServer>
-#include <QTemporaryDir>
 #include <QTest>
 #include <QTimer>
 
 #include <memory>
 #include <vector>
-
-#include <unistd.h>
 
 using State = Sse::Client::State;
 using Exchange = TestServer::Exchange;
@@ -40,147 +34,6 @@ QByteArray readFile(const QString &path)
     QFile file(path);
     return file.open(QIODevice::ReadOnly) ? file.readAll() : QByteArray();
 }
-
-quint16 freePort()
-{
-    QTcpServer probe;
-    probe.listen(QHostAddress::LocalHost, 0);
-    return probe.serverPort();
-}
-
-/// An nginx of its own in a temporary directory (pid, logs and temp paths there), with an
-/// HTTPS h2 listener and a cleartext h2 (prior knowledge) listener in front of \a backend.
-class Nginx
-{
-public:
-    struct Settings
-    {
-        bool proxyBuffering = false;
-        int maximumStreams = 128; ///< http2_max_concurrent_streams
-    };
-
-    static QString executable()
-    {
-        QString found = QStandardPaths::findExecutable(QStringLiteral("nginx"));
-        if (found.isEmpty())
-            found = QStandardPaths::findExecutable(QStringLiteral("nginx"),
-                                                   {QStringLiteral("/usr/sbin")});
-        return found;
-    }
-
-    ~Nginx()
-    {
-        if (m_process.state() != QProcess::NotRunning) {
-            m_process.terminate();
-            if (!m_process.waitForFinished(5000))
-                m_process.kill();
-            m_process.waitForFinished(5000);
-        }
-    }
-
-    /// Empty on success, else why nginx did not come up.
-    QString start(quint16 backendPort, const Settings &settings)
-    {
-        const QString binary = executable();
-        if (binary.isEmpty())
-            return QStringLiteral("nginx not found: install nginx-light (scripts/deps.sh)");
-        if (!m_dir.isValid())
-            return QStringLiteral("no temporary directory");
-        m_tlsPort = freePort();
-        m_cleartextPort = freePort();
-        const QString dir = m_dir.path();
-        const QString tls = QStringLiteral(TLS_DATA_DIR);
-        const QString location = QStringLiteral(
-            "        location / {\n"
-            "            proxy_pass http://127.0.0.1:%1;\n"
-            "            proxy_http_version 1.1;\n"
-            "            proxy_set_header Connection \"\";\n"
-            "            proxy_buffering %2;\n"
-            "            proxy_read_timeout 1h;\n"
-            "        }\n")
-                                     .arg(backendPort)
-                                     .arg(settings.proxyBuffering ? QStringLiteral("on")
-                                                                  : QStringLiteral("off"));
-        const QString config =
-            QStringLiteral("%1worker_processes 1;\n"
-                           "pid %2/nginx.pid;\n"
-                           "error_log %2/error.log info;\n"
-                           "events { worker_connections 1024; }\n"
-                           "http {\n"
-                           "    log_format streams '$connection $status $request_uri';\n"
-                           "    access_log %2/access.log streams;\n"
-                           "    client_body_temp_path %2/body;\n"
-                           "    proxy_temp_path %2/proxy;\n"
-                           "    fastcgi_temp_path %2/fastcgi;\n"
-                           "    uwsgi_temp_path %2/uwsgi;\n"
-                           "    scgi_temp_path %2/scgi;\n"
-                           "    http2_max_concurrent_streams %3;\n"
-                           "    server {\n"
-                           "        listen 127.0.0.1:%4 ssl http2;\n"
-                           "        ssl_certificate %5/server.pem;\n"
-                           "        ssl_certificate_key %5/server.key;\n"
-                           "%6"
-                           "    }\n"
-                           "    server {\n"
-                           "        listen 127.0.0.1:%7 http2;\n"
-                           "%6"
-                           "    }\n"
-                           "}\n")
-                .arg(geteuid() == 0 ? QStringLiteral("user root;\n") : QString(), dir)
-                .arg(settings.maximumStreams)
-                .arg(m_tlsPort)
-                .arg(tls, location)
-                .arg(m_cleartextPort);
-        QFile file(dir + QStringLiteral("/nginx.conf"));
-        if (!file.open(QIODevice::WriteOnly) || file.write(config.toUtf8()) < 0)
-            return QStringLiteral("cannot write nginx.conf");
-        file.close();
-        m_process.setProcessChannelMode(QProcess::MergedChannels);
-        m_process.start(binary, {QStringLiteral("-p"), dir, QStringLiteral("-c"),
-                                 dir + QStringLiteral("/nginx.conf"), QStringLiteral("-g"),
-                                 QStringLiteral("daemon off;")});
-        if (!m_process.waitForStarted(5000))
-            return QStringLiteral("nginx did not start: ") + m_process.errorString();
-        // Up when both ports take connections (or nginx has exited with its reason).
-        QElapsedTimer clock;
-        clock.start();
-        for (const quint16 port : {m_tlsPort, m_cleartextPort}) {
-            for (;;) {
-                if (m_process.state() == QProcess::NotRunning)
-                    return QStringLiteral("nginx exited: ")
-                        + QString::fromLocal8Bit(m_process.readAll() + readFile(dir + QStringLiteral("/error.log")));
-                QTcpSocket socket;
-                socket.connectToHost(QHostAddress::LocalHost, port);
-                if (socket.waitForConnected(200))
-                    break;
-                if (clock.elapsed() > 10000)
-                    return QStringLiteral("nginx did not listen on %1").arg(port);
-            }
-        }
-        return QString();
-    }
-
-    QUrl tlsUrl(const QString &path = QStringLiteral("/stream")) const
-    {
-        return QUrl(QStringLiteral("https://127.0.0.1:%1%2").arg(m_tlsPort).arg(path));
-    }
-    QUrl cleartextUrl(const QString &path = QStringLiteral("/stream")) const
-    {
-        return QUrl(QStringLiteral("http://127.0.0.1:%1%2").arg(m_cleartextPort).arg(path));
-    }
-    /// Access log lines: "CONNECTION STATUS URI", written when a request ends.
-    QStringList accessLog() const
-    {
-        return QString::fromUtf8(readFile(m_dir.path() + QStringLiteral("/access.log")))
-            .split(QLatin1Char('\n'), Qt::SkipEmptyParts);
-    }
-
-private:
-    QTemporaryDir m_dir;
-    QProcess m_process;
-    quint16 m_tlsPort = 0;
-    quint16 m_cleartextPort = 0;
-};
 
 enum class Protocol { Http2Tls, Http2PriorKnowledge, Http1Tls };
 
@@ -233,17 +86,17 @@ private:
         QTest::newRow("h2c prior knowledge") << Protocol::Http2PriorKnowledge;
         QTest::newRow("HTTP/1.1 over TLS") << Protocol::Http1Tls;
     }
-    bool restartNginx(const Nginx::Settings &settings)
+    bool restartNginx(const NginxServer::Settings &settings)
     {
-        m_nginx = std::make_unique<Nginx>();
-        const QString error = m_nginx->start(m_backend->port(), settings);
+        m_nginx = std::make_unique<NginxServer>();
+        const QString error = m_nginx->start(m_backend->port(), QStringLiteral(TLS_DATA_DIR), settings);
         if (!error.isEmpty())
             qWarning("%s", qPrintable(error));
         return error.isEmpty();
     }
 
     std::unique_ptr<TestServer> m_backend;
-    std::unique_ptr<Nginx> m_nginx;
+    std::unique_ptr<NginxServer> m_nginx;
 
 private Q_SLOTS:
     void initTestCase()
@@ -251,7 +104,7 @@ private Q_SLOTS:
         QNetworkProxyFactory::setUseSystemConfiguration(false);
         m_backend = std::make_unique<TestServer>();
         QVERIFY(m_backend->isListening());
-        if (Nginx::executable().isEmpty())
+        if (NginxServer::executable().isEmpty())
             QFAIL("nginx not found: install nginx-light (scripts/deps.sh installs it)");
         QVERIFY(restartNginx({}));
     }
@@ -451,7 +304,7 @@ private Q_SLOTS:
     // Past SETTINGS_MAX_CONCURRENT_STREAMS requests wait; each ended stream lets one in.
     void queuesPastMaximumConcurrentStreams()
     {
-        Nginx::Settings settings;
+        NginxServer::Settings settings;
         settings.maximumStreams = 4;
         QVERIFY(restartNginx(settings));
         m_backend->route("/stream", [](Exchange *exchange) {
@@ -497,7 +350,7 @@ private Q_SLOTS:
         QFETCH(bool, buffering);
         const QString cli = qEnvironmentVariable("SSE_MONITOR_CLI");
         QVERIFY2(!cli.isEmpty(), "SSE_MONITOR_CLI is not set");
-        Nginx::Settings settings;
+        NginxServer::Settings settings;
         settings.proxyBuffering = buffering;
         QVERIFY(restartNginx(settings));
         // Small events every 20 ms, close-delimited: nginx holds a partly filled proxy buffer

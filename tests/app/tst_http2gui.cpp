@@ -1,0 +1,88 @@
+// The connection details of the real window say which protocol a stream came over:
+// HTTP/2 through a real nginx (ALPN), HTTP/1.1 with the connection's "HTTP/1.1 only" switch.
+
+#include "nginxserver.h"
+#include "testserver.h"
+
+#include "session/workspace.h"
+#include "views/connectiondetailtabs.h"
+#include "views/connectionspane.h"
+#include "views/mainwindow.h"
+#include "models/connectionlistmodel.h"
+
+#include <QCheckBox>
+#include <QFile>
+#include <QPlainTextEdit>
+#include <QSettings>
+#include <QStandardPaths>
+#include <QTest>
+
+class TestHttp2Gui : public QObject
+{
+    Q_OBJECT
+private Q_SLOTS:
+    void initTestCase()
+    {
+        QStandardPaths::setTestModeEnabled(true);
+        QCoreApplication::setOrganizationName(QStringLiteral("SSE Monitor Tests"));
+        QCoreApplication::setApplicationName(QStringLiteral("tst_http2gui"));
+        QVERIFY(m_backend.isListening());
+        m_backend.route("/stream", [](TestServer::Exchange *exchange) {
+            exchange->sseHead(TestServer::Framing::Chunked);
+            exchange->send(TestServer::formatEvent("{\"over\":\"nginx\"}", "hello", "1"));
+        });
+        if (NginxServer::executable().isEmpty())
+            QFAIL("nginx not found: install nginx-light (scripts/deps.sh installs it)");
+        const QString error = m_nginx.start(m_backend.port(), QStringLiteral(TLS_DATA_DIR), NginxServer::Settings());
+        QVERIFY2(error.isEmpty(), qPrintable(error));
+    }
+    void init() { QSettings().clear(); }
+
+    void detailsShowProtocol_data()
+    {
+        QTest::addColumn<bool>("http1Only");
+        QTest::addColumn<QString>("expected");
+        QTest::newRow("negotiated h2") << false << QStringLiteral("Protocol: HTTP/2");
+        QTest::newRow("HTTP/1.1 only") << true << QStringLiteral("Protocol: HTTP/1.1");
+    }
+    void detailsShowProtocol()
+    {
+        QFETCH(bool, http1Only);
+        QFETCH(QString, expected);
+        MainWindow window;
+        window.resize(1280, 820);
+        window.show();
+        Sse::ClientOptions options;
+        options.url = m_nginx.tlsUrl();
+        QFile ca(QStringLiteral(TLS_DATA_DIR "/ca.pem"));
+        QVERIFY(ca.open(QIODevice::ReadOnly));
+        options.caCertificatesPem = ca.readAll();
+        options.http1Only = http1Only;
+        const quint16 id = window.addConnection(QStringLiteral("via nginx"), options);
+        QTRY_VERIFY_WITH_TIMEOUT(window.workspace()->connections()->entry(id)
+                                     && window.workspace()->connections()->entry(id)->state
+                                         == Sse::Client::State::Open,
+                                 10000);
+        window.connectionsPane()->selectConnection(id);
+        window.detailTabs()->showResponse();
+        auto *response = window.detailTabs()->findChild<QPlainTextEdit *>(QStringLiteral("response"));
+        QVERIFY(response);
+        QTRY_VERIFY2_WITH_TIMEOUT(response->toPlainText().contains(expected),
+                                  qPrintable(response->toPlainText()), 5000);
+        QCOMPARE(window.workspace()->connections()->entry(id)->http2, !http1Only);
+        const QPixmap pixmap = window.grab();
+        QVERIFY(!pixmap.isNull());
+        const QByteArray directory = qgetenv("SSE_MONITOR_SCREENSHOT_DIR");
+        if (!directory.isEmpty())
+            QVERIFY(pixmap.save(QString::fromLocal8Bit(directory)
+                                + (http1Only ? QStringLiteral("/screenshot-http1.png")
+                                             : QStringLiteral("/screenshot-http2.png"))));
+    }
+
+private:
+    TestServer m_backend;
+    NginxServer m_nginx;
+};
+
+QTEST_MAIN(TestHttp2Gui)
+#include "tst_http2gui.moc"
