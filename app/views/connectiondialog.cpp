@@ -699,6 +699,7 @@ Sse::ClientOptions ConnectionDialog::options() const
     options.forwardCredentialsOnRedirect = m_forwardCredentialsCheck->isChecked();
     options.allowInsecureTls = m_insecureCheck->isChecked();
     options.http1Only = m_http1OnlyCheck->isChecked();
+    options.http2PriorKnowledge = m_loaded.http2PriorKnowledge; // CLI and profiles only
     options.caCertificatesPem = m_caCertificatesPem;
     options.acceptedCertificatePem = m_acceptedCertificatePem;
     return options;

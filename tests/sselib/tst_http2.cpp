@@ -4,6 +4,7 @@
 // the idle watchdog; and many streams share one connection, queued past the server's
 // SETTINGS_MAX_CONCURRENT_STREAMS. With proxy_buffering on, `check` finds the buffering.
 
+#include "sselib/profile.h"
 #include "sselib/sseclient.h"
 #include "nginxserver.h"
 #include "testserver.h"
@@ -16,7 +17,9 @@
 #include <QNetworkProxyFactory>
 #include <QRegularExpression>
 #include <QSet>
+#include <QProcess>
 #include <QSignalSpy>
+#include <QTemporaryFile>
 #include <QTest>
 #include <QTimer>
 
@@ -435,6 +438,55 @@ private Q_SLOTS:
                 seen = record.value(QLatin1String("protocol")).toString();
         }
         QCOMPARE(seen, protocol);
+    }
+
+    // The switches live in profiles: a profile file with http2PriorKnowledge makes the CLI
+    // speak h2c, one with http1Only keeps https on HTTP/1.1; defaults write neither key.
+    void profilesCarryProtocolSwitches_data()
+    {
+        QTest::addColumn<bool>("cleartext");
+        QTest::addColumn<QString>("key");
+        QTest::addColumn<QString>("protocol");
+        QTest::newRow("http2PriorKnowledge") << true << QStringLiteral("http2PriorKnowledge")
+                                             << QStringLiteral("HTTP/2");
+        QTest::newRow("http1Only") << false << QStringLiteral("http1Only")
+                                   << QStringLiteral("HTTP/1.1");
+    }
+    void profilesCarryProtocolSwitches()
+    {
+        QFETCH(bool, cleartext);
+        QFETCH(QString, key);
+        QFETCH(QString, protocol);
+        const QString cli = qEnvironmentVariable("SSE_MONITOR_CLI");
+        QVERIFY2(!cli.isEmpty(), "SSE_MONITOR_CLI is not set");
+        m_backend->route("/stream", [](Exchange *exchange) {
+            exchange->sseHead(Framing::Chunked);
+            exchange->send(TestServer::formatEvent("profiled"));
+        });
+        Sse::ClientOptions options = optionsFor(cleartext ? Protocol::Http2PriorKnowledge
+                                                          : Protocol::Http1Tls);
+        QVERIFY(!Sse::profileToJson({QStringLiteral("plain"), Sse::ClientOptions()},
+                                    Sse::SecretHandling::Include)
+                     .contains(key));
+        const QJsonObject object = Sse::profileToJson({QStringLiteral("via nginx"), options},
+                                                      Sse::SecretHandling::Include);
+        QCOMPARE(object.value(key).toBool(), true);
+        QVERIFY(Sse::profileFromJson(object).options == options);
+        QTemporaryFile file;
+        QVERIFY(file.open());
+        file.write(QJsonDocument(QJsonArray{object}).toJson());
+        file.close();
+        QProcess process;
+        process.start(cli, {QStringLiteral("--profiles-file"), file.fileName(),
+                            QStringLiteral("--profile"), QStringLiteral("via nginx"),
+                            QStringLiteral("--states"), QStringLiteral("--max-events"),
+                            QStringLiteral("1")});
+        QVERIFY(process.waitForStarted());
+        QTRY_COMPARE_WITH_TIMEOUT(process.state(), QProcess::NotRunning, 20000);
+        const QByteArray output = process.readAllStandardOutput();
+        QCOMPARE(process.exitCode(), 0);
+        QVERIFY2(output.contains(QByteArray("\"protocol\":\"" + protocol.toUtf8() + '"')), output.constData());
+        QVERIFY(output.contains("profiled"));
     }
 
     // Prior knowledge against a server that speaks only HTTP/1.1: a clear failure, no loop.
