@@ -6,6 +6,7 @@
 
 #include "session/workspace.h"
 #include "views/connectiondetailtabs.h"
+#include "views/connectiondialog.h"
 #include "views/connectionspane.h"
 #include "views/mainwindow.h"
 #include "models/connectionlistmodel.h"
@@ -15,6 +16,7 @@
 #include <QPlainTextEdit>
 #include <QSettings>
 #include <QStandardPaths>
+#include <QTabWidget>
 #include <QTest>
 
 class TestHttp2Gui : public QObject
@@ -77,6 +79,39 @@ private Q_SLOTS:
             QVERIFY(pixmap.save(QString::fromLocal8Bit(directory)
                                 + (http1Only ? QStringLiteral("/screenshot-http1.png")
                                              : QStringLiteral("/screenshot-http2.png"))));
+    }
+
+    // The switch in the dialog (Limits & TLS) reads and writes ClientOptions::http1Only.
+    void dialogSwitch()
+    {
+        ConnectionDialog dialog;
+        Sse::ClientOptions options;
+        options.url = m_nginx.tlsUrl();
+        options.http1Only = true;
+        dialog.setConnection(QStringLiteral("via nginx"), options);
+        auto *check = dialog.findChild<QCheckBox *>(QStringLiteral("http1OnlyCheck"));
+        QVERIFY(check);
+        QVERIFY(check->isChecked());
+        QVERIFY(dialog.options().http1Only);
+        check->setChecked(false);
+        QVERIFY(!dialog.options().http1Only);
+        check->setChecked(true);
+        auto *tabs = dialog.findChild<QTabWidget *>();
+        QVERIFY(tabs);
+        for (int i = 0; i < tabs->count(); ++i) {
+            if (tabs->widget(i)->isAncestorOf(check))
+                tabs->setCurrentIndex(i);
+        }
+        dialog.resize(720, 640);
+        dialog.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&dialog));
+        QVERIFY(check->isVisible());
+        const QPixmap pixmap = dialog.grab();
+        QVERIFY(!pixmap.isNull());
+        const QByteArray directory = qgetenv("SSE_MONITOR_SCREENSHOT_DIR");
+        if (!directory.isEmpty())
+            QVERIFY(pixmap.save(QString::fromLocal8Bit(directory)
+                                + QStringLiteral("/screenshot-http1only-dialog.png")));
     }
 
 private:
