@@ -10,7 +10,7 @@
 #include <cstring>
 #include <vector>
 
-Q_LOGGING_CATEGORY(lcHttp2, "sse.http2")
+Q_LOGGING_CATEGORY(lcHttp2, "sse.http2", QtInfoMsg)
 
 namespace Sse {
 

@@ -80,6 +80,7 @@ QString NginxServer::start(quint16 backendPort, const QString &tlsDirectory,
                        "    uwsgi_temp_path %2/uwsgi;\n"
                        "    scgi_temp_path %2/scgi;\n"
                        "    http2_max_concurrent_streams %3;\n"
+                       "    keepalive_requests %8;\n"
                        "    server {\n"
                        "        listen 127.0.0.1:%4 ssl http2;\n"
                        "        ssl_certificate %5/server.pem;\n"
@@ -95,7 +96,8 @@ QString NginxServer::start(quint16 backendPort, const QString &tlsDirectory,
             .arg(settings.maximumStreams)
             .arg(m_tlsPort)
             .arg(tlsDirectory, location)
-            .arg(m_cleartextPort);
+            .arg(m_cleartextPort)
+            .arg(settings.keepaliveRequests);
     QFile file(dir + QStringLiteral("/nginx.conf"));
     if (!file.open(QIODevice::WriteOnly) || file.write(config.toUtf8()) < 0)
         return QStringLiteral("cannot write nginx.conf");

@@ -17,6 +17,7 @@ public:
     {
         bool proxyBuffering = false;
         int maximumStreams = 128; ///< http2_max_concurrent_streams
+        int keepaliveRequests = 1000; ///< requests per connection, then GOAWAY (h2)
     };
 
     /// The nginx binary, or empty when it is not installed.

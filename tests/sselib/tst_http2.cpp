@@ -350,6 +350,73 @@ private Q_SLOTS:
         QVERIFY(restartNginx({}));
     }
 
+    // nginx ends a connection after keepalive_requests streams with GOAWAY: the streams it
+    // took keep running, the next request goes to a new connection.
+    void goawayMovesNewStreamsToANewConnection()
+    {
+        NginxServer::Settings settings;
+        settings.keepaliveRequests = 2;
+        QVERIFY(restartNginx(settings));
+        QPointer<Exchange> first;
+        m_backend->route("/stream", [&first](Exchange *exchange) {
+            if (!first)
+                first = exchange;
+            exchange->sseHead(Framing::Chunked);
+            exchange->send(TestServer::formatEvent("open " + exchange->path()));
+        });
+        std::vector<std::unique_ptr<Sse::Client>> clients;
+        std::vector<std::unique_ptr<Collector>> collectors;
+        for (int i = 0; i < 4; ++i) {
+            auto client = std::make_unique<Sse::Client>();
+            collectors.push_back(std::make_unique<Collector>(client.get()));
+            client->setOptions(optionsFor(Protocol::Http2Tls, QStringLiteral("/stream?g=%1").arg(i)));
+            client->open();
+            // One after the other, so that the GOAWAY has come before the next request.
+            QTRY_COMPARE_WITH_TIMEOUT(collectors.back()->events.size(), 1, 10000);
+            clients.push_back(std::move(client));
+        }
+        for (const auto &client : clients)
+            QCOMPARE(client->state(), State::Open);
+        // The first stream still delivers on its GOAWAY'd connection.
+        QVERIFY(first);
+        first->send(TestServer::formatEvent("still here"));
+        QTRY_COMPARE_WITH_TIMEOUT(collectors.front()->events.size(), 2, 10000);
+        const int logBefore = int(m_nginx->accessLog().size());
+        clients.clear();
+        QTRY_VERIFY_WITH_TIMEOUT(m_nginx->accessLog().size() - logBefore >= 4, 10000);
+        QSet<QString> connections;
+        for (const QString &line : m_nginx->accessLog().mid(logBefore)) {
+            if (line.contains(QLatin1String("/stream?g=")))
+                connections.insert(line.section(QLatin1Char(' '), 0, 0));
+        }
+        QCOMPARE(connections.size(), 2);
+        QVERIFY(restartNginx({}));
+    }
+
+    // The upstream dies in the middle of a chunked body: nginx resets the h2 stream, and the
+    // client treats it as a network error (the events before it kept, a reconnect follows).
+    void upstreamResetResetsTheStream()
+    {
+        int served = 0;
+        m_backend->route("/stream", [&served](Exchange *exchange) {
+            exchange->sseHead(Framing::Chunked);
+            exchange->send(TestServer::formatEvent("before reset", {}, "r" + QByteArray::number(++served)));
+            if (served == 1)
+                QTimer::singleShot(100, exchange, [exchange] { exchange->abort(); });
+        });
+        const int before = m_backend->requestCount("/stream");
+        Sse::Client client;
+        Collector collector(&client);
+        client.setOptions(optionsFor(Protocol::Http2Tls));
+        client.open();
+        QTRY_COMPARE_WITH_TIMEOUT(collector.events.size(), 2, 10000);
+        QVERIFY2(collector.errors.filter(QStringLiteral("reset the HTTP/2 stream")).size() == 1,
+                 qPrintable(collector.errors.join(QLatin1Char('\n'))));
+        QCOMPARE(m_backend->requests("/stream").at(before + 1).header("Last-Event-ID"),
+                 QByteArray("r1"));
+        QVERIFY(client.http2Used());
+    }
+
     // `check` through nginx: with proxy_buffering on the events come in bursts and the
     // buffering finding fires; with it off they do not.
     void checkFindsProxyBuffering_data()
