@@ -267,17 +267,8 @@ quint32 H2Connection::remoteMaximumStreams() const
 H2Stream *H2Connection::openStream(const HttpStream::Request &request, QObject *owner)
 {
     auto *stream = new H2Stream(this, owner);
-    const QUrl &url = request.url;
-    QByteArray path = url.toEncoded(QUrl::RemoveScheme | QUrl::RemoveAuthority
-                                    | QUrl::RemoveFragment);
-    if (path.isEmpty())
-        path = "/";
-    QByteArray authority = url.host(QUrl::FullyEncoded).toUtf8();
-    if (authority.contains(':'))
-        authority = '[' + authority + ']';
-    const int port = url.port();
-    if (port >= 0 && port != (m_encrypted ? 443 : 80))
-        authority += ':' + QByteArray::number(port);
+    const QByteArray path = HttpStream::originForm(request.url);
+    QByteArray authority = HttpStream::authority(request.url);
     QList<QByteArray> storage; // nghttp2 copies the fields; they live until the submit
     storage.reserve(2 * request.headers.size() + 12);
     auto keep = [&storage](QByteArray bytes) -> const QByteArray & {

@@ -166,18 +166,8 @@ void HttpStream::onConnected()
     const QUrl &url = m_request.url;
     QByteArray head;
     head.reserve(512 + m_request.body.size());
-    QByteArray target = url.toEncoded(QUrl::RemoveScheme | QUrl::RemoveAuthority
-                                      | QUrl::RemoveFragment);
-    if (target.isEmpty())
-        target = "/";
-    head += m_request.method + ' ' + target + " HTTP/1.1\r\n";
-    const bool tls = url.scheme() == QLatin1String("https");
-    QByteArray host = url.host(QUrl::FullyEncoded).toUtf8();
-    if (host.contains(':'))
-        host = '[' + host + ']';
-    const int port = url.port();
-    if (port >= 0 && port != (tls ? 443 : 80))
-        host += ':' + QByteArray::number(port);
+    head += m_request.method + ' ' + originForm(url) + " HTTP/1.1\r\n";
+    const QByteArray host = authority(url);
     bool hasHost = false;
     for (const auto &field : std::as_const(m_request.headers))
         hasHost = hasHost || equalsIgnoringCase(field.first, "host");

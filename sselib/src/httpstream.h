@@ -78,6 +78,11 @@ public:
 
     int status() const { return m_status; }
     QByteArray reasonPhrase() const { return m_reason; }
+    /// The request target of \a url in origin form ("/path?query"), as both protocols send it.
+    static QByteArray originForm(const QUrl &url);
+    /// Host and port as the Host field (HTTP/1.1) or :authority (HTTP/2) carry them.
+    static QByteArray authority(const QUrl &url);
+
     /// "HTTP/1.1", "HTTP/1.0" or "HTTP/2".
     QByteArray httpVersion() const { return m_version; }
     const Headers &headers() const { return m_headers; }

@@ -13,6 +13,24 @@
 
 namespace Sse {
 
+QByteArray HttpStream::originForm(const QUrl &url)
+{
+    const QByteArray target =
+        url.toEncoded(QUrl::RemoveScheme | QUrl::RemoveAuthority | QUrl::RemoveFragment);
+    return target.isEmpty() ? QByteArrayLiteral("/") : target;
+}
+
+QByteArray HttpStream::authority(const QUrl &url)
+{
+    QByteArray host = url.host(QUrl::FullyEncoded).toUtf8();
+    if (host.contains(':'))
+        host = '[' + host + ']';
+    const int port = url.port();
+    if (port >= 0 && port != (url.scheme() == QLatin1String("https") ? 443 : 80))
+        host += ':' + QByteArray::number(port);
+    return host;
+}
+
 // True when the request went to HTTP/2 (attached, or waiting for another request's answer);
 // false: connect as usual (offering h2 when m_h2Probing).
 bool HttpStream::routeHttp2()
