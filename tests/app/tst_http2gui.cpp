@@ -4,6 +4,7 @@
 #include "nginxserver.h"
 #include "testserver.h"
 
+#include "recording/recorder.h"
 #include "session/workspace.h"
 #include "views/connectiondetailtabs.h"
 #include "views/connectiondialog.h"
@@ -16,7 +17,9 @@
 #include <QPlainTextEdit>
 #include <QSettings>
 #include <QStandardPaths>
+#include <QSignalSpy>
 #include <QTabWidget>
+#include <QTemporaryDir>
 #include <QTest>
 
 class TestHttp2Gui : public QObject
@@ -51,9 +54,13 @@ private Q_SLOTS:
     {
         QFETCH(bool, http1Only);
         QFETCH(QString, expected);
+        QTemporaryDir directory;
+        QVERIFY(directory.isValid());
+        const QString recording = directory.filePath(QStringLiteral("rec.jsonl"));
         MainWindow window;
         window.resize(1280, 820);
         window.show();
+        QVERIFY(window.workspace()->startRecording(recording));
         Sse::ClientOptions options;
         options.url = m_nginx.tlsUrl();
         QFile ca(QStringLiteral(TLS_DATA_DIR "/ca.pem"));
@@ -74,11 +81,23 @@ private Q_SLOTS:
         QCOMPARE(window.workspace()->connections()->entry(id)->http2, !http1Only);
         const QPixmap pixmap = window.grab();
         QVERIFY(!pixmap.isNull());
-        const QByteArray directory = qgetenv("SSE_MONITOR_SCREENSHOT_DIR");
-        if (!directory.isEmpty())
-            QVERIFY(pixmap.save(QString::fromLocal8Bit(directory)
+        const QByteArray screenshots = qgetenv("SSE_MONITOR_SCREENSHOT_DIR");
+        if (!screenshots.isEmpty())
+            QVERIFY(pixmap.save(QString::fromLocal8Bit(screenshots)
                                 + (http1Only ? QStringLiteral("/screenshot-http1.png")
                                              : QStringLiteral("/screenshot-http2.png"))));
+
+        // The recording's open state record says the same.
+        QTRY_COMPARE(window.workspace()->recorder()->eventsWritten(), 1);
+        QSignalSpy stopped(window.workspace()->recorder(), &Recorder::stopped);
+        window.workspace()->stopRecording();
+        QVERIFY(stopped.wait(5000));
+        QFile file(recording);
+        QVERIFY(file.open(QIODevice::ReadOnly));
+        const QByteArray recorded = file.readAll();
+        const QByteArray protocol = http1Only ? "HTTP/1.1" : "HTTP/2";
+        QVERIFY2(recorded.contains(QByteArray("\"state\":\"open\",\"status\":200,\"protocol\":\"" + protocol + '"')),
+                 recorded.constData());
     }
 
     // The switch in the dialog (Limits & TLS) reads and writes ClientOptions::http1Only.
