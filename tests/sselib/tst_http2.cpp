@@ -625,6 +625,20 @@ private Q_SLOTS:
               received);
         QVERIFY(!floodedThrough);
         QVERIFY(received < 4 * 1024 * 1024);
+        // Another stream on the same connection is not held back by the stalled one.
+        m_backend->route("/other", [](Exchange *exchange) {
+            exchange->sseHead(Framing::Chunked);
+            for (int i = 0; i < 50; ++i)
+                exchange->send(TestServer::formatEvent("other " + QByteArray::number(i)));
+        });
+        const int logBefore = int(m_nginx->accessLog().size());
+        Sse::Client other;
+        Collector otherEvents(&other);
+        other.setOptions(optionsFor(Protocol::Http2Tls, QStringLiteral("/other")));
+        other.open();
+        QTRY_COMPARE_WITH_TIMEOUT(otherEvents.events.size(), 50, 10000);
+        QVERIFY(client.statistics().throttled);
+        other.close();
         // The reader catches up: every byte arrives, none was lost while it waited.
         QObject::connect(&client, &Sse::Client::eventsReceived, &client,
                          [flow](const Sse::EventBatch &batch) {
@@ -632,6 +646,13 @@ private Q_SLOTS:
                          });
         flow->release(flow->pendingBytes());
         QTRY_COMPARE_WITH_TIMEOUT(client.statistics().bytes, sent, 30000);
+        // Both streams went over one connection.
+        client.close();
+        QTRY_VERIFY_WITH_TIMEOUT(m_nginx->accessLog().size() - logBefore >= 2, 10000);
+        const QStringList last = m_nginx->accessLog().mid(logBefore);
+        QVERIFY2(last.size() >= 2 && last.at(0).section(QLatin1Char(' '), 0, 0)
+                                         == last.at(1).section(QLatin1Char(' '), 0, 0),
+                 qPrintable(last.join(QLatin1Char('\n'))));
     }
 };
 
