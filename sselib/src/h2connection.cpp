@@ -1,5 +1,7 @@
 #include "h2connection.h"
 
+#include "sselib/profile.h"
+
 #include <QCoreApplication>
 #include <QLoggingCategory>
 #include <QTcpSocket>
@@ -39,11 +41,14 @@ bool droppedRequestField(const QByteArray &lowerName)
         || lowerName == "te" || lowerName == "http2-settings";
 }
 
-nghttp2_nv field(const QByteArray &name, const QByteArray &value)
+// Secret fields (Authorization, cookies, keys) are sent "never indexed" (RFC 7541 section
+// 7.1.3): no HPACK table on the way keeps them, and they are not guessable by compression.
+nghttp2_nv field(const QByteArray &name, const QByteArray &value, bool secret = false)
 {
     return nghttp2_nv{reinterpret_cast<uint8_t *>(const_cast<char *>(name.constData())),
                       reinterpret_cast<uint8_t *>(const_cast<char *>(value.constData())),
-                      size_t(name.size()), size_t(value.size()), NGHTTP2_NV_FLAG_NONE};
+                      size_t(name.size()), size_t(value.size()),
+                      uint8_t(secret ? NGHTTP2_NV_FLAG_NO_INDEX : NGHTTP2_NV_FLAG_NONE)};
 }
 
 QString errorCodeText(uint32_t code)
@@ -288,7 +293,7 @@ H2Stream *H2Connection::openStream(const HttpStream::Request &request, QObject *
         const QByteArray name = header.first.trimmed().toLower();
         if (name.isEmpty() || droppedRequestField(name))
             continue;
-        fields.push_back(field(keep(name), keep(header.second)));
+        fields.push_back(field(keep(name), keep(header.second), isSecretHeader(name)));
     }
     if (request.sendBody)
         fields.push_back(field(keep("content-length"),

@@ -153,6 +153,40 @@ private Q_SLOTS:
         QCOMPARE(client.httpStatus(), 200);
     }
 
+    // Method, header fields and a request body (the DATA frames) reach the backend as sent.
+    void requestHeadersAndBody_data() { protocolRows(); }
+    void requestHeadersAndBody()
+    {
+        QFETCH(Protocol, protocol);
+        m_backend->route("/stream", [](Exchange *exchange) {
+            exchange->sseHead(Framing::Chunked);
+            exchange->send(TestServer::formatEvent("got " + exchange->body()));
+        });
+        const int before = m_backend->requestCount("/stream");
+        Sse::Client client;
+        Collector collector(&client);
+        Sse::ClientOptions options = optionsFor(protocol);
+        options.method = "POST";
+        options.headers = {{"Content-Type", "application/json"},
+                           {"Authorization", "Bearer secret-token"},
+                           {"X-Trace", "a b c"}};
+        // Larger than one DATA frame (16 KiB) and than nghttp2's first window slice.
+        const QByteArray body = "{\"prompt\":\"" + QByteArray(100000, 'p') + "\"}";
+        options.body = body;
+        client.setOptions(options);
+        client.open();
+        QTRY_COMPARE_WITH_TIMEOUT(collector.events.size(), 1, 10000);
+        const TestServer::Request request = m_backend->requests("/stream").at(before);
+        QCOMPARE(request.method, QByteArray("POST"));
+        QCOMPARE(request.body, body);
+        QCOMPARE(request.header("Content-Type"), QByteArray("application/json"));
+        QCOMPARE(request.header("Authorization"), QByteArray("Bearer secret-token"));
+        QCOMPARE(request.header("X-Trace"), QByteArray("a b c"));
+        QCOMPARE(request.header("Accept"), QByteArray("text/event-stream"));
+        QCOMPARE(collector.data().constFirst(), "got " + body);
+        QCOMPARE(client.http2Used(), protocol != Protocol::Http1Tls);
+    }
+
     // Event n+1 is sent only once event n has arrived: a proxy or client that held events
     // back would never see the next one.
     void eventsArriveUnbuffered_data() { protocolRows(); }
