@@ -391,6 +391,14 @@ private Q_SLOTS:
         for (const auto &client : clients)
             connecting += client->state() == State::Connecting ? 1 : 0;
         QCOMPARE(connecting, 2);
+        const int requestsBefore = m_backend->requestCount("/stream");
+        // One waiting request is given up: it never reaches the server.
+        for (auto &client : clients) {
+            if (client->state() == State::Connecting) {
+                client->close();
+                break;
+            }
+        }
         for (auto &client : clients) {
             if (client->state() == State::Open) {
                 client->close();
@@ -398,6 +406,7 @@ private Q_SLOTS:
             }
         }
         QTRY_COMPARE_WITH_TIMEOUT(open, 5, 10000);
+        QCOMPARE(m_backend->requestCount("/stream"), requestsBefore + 1);
         QVERIFY(restartNginx({}));
     }
 
