@@ -46,8 +46,8 @@ H2Pool::Route H2Pool::route(const QByteArray &key, HttpStream *stream, H2Connect
     entry.prober = stream;
     // A prober that fails, is aborted or is deleted before it knows leaves the waiters to
     // find out themselves.
-    connect(stream, &HttpStream::finished, this, [this, key, stream] { proberGone(key, stream); });
-    connect(stream, &QObject::destroyed, this, [this, key, stream] { proberGone(key, stream); });
+    connect(stream, &HttpStream::finished, this, [this, key, stream] { probeAbandoned(key, stream); });
+    connect(stream, &QObject::destroyed, this, [this, key, stream] { probeAbandoned(key, stream); });
     return Route::Probe;
 }
 
@@ -77,10 +77,11 @@ void H2Pool::probeEndedWithHttp1(const QByteArray &key, HttpStream *prober)
     release(&entry, nullptr, true);
 }
 
-void H2Pool::proberGone(const QByteArray &key, QObject *prober)
+void H2Pool::probeAbandoned(const QByteArray &key, QObject *prober)
 {
     auto it = m_entries.find(key);
-    if (it == m_entries.end() || it->prober != prober)
+    // From destroyed() the QPointer is already null.
+    if (it == m_entries.end() || (it->prober && it->prober != prober))
         return;
     disconnect(prober, nullptr, this, nullptr);
     it->prober = nullptr;

@@ -38,6 +38,8 @@ public:
     void probeSucceeded(const QByteArray &key, H2Connection *connection, HttpStream *prober);
     /// The prober got HTTP/1.1: waiters go on with HTTP/1.1.
     void probeEndedWithHttp1(const QByteArray &key, HttpStream *prober);
+    /// The prober failed or was aborted before it knew: waiters route again.
+    void probeAbandoned(const QByteArray &key, QObject *prober);
     int connectionCount() const;
 
 private:
@@ -48,7 +50,6 @@ private:
         QList<QPointer<HttpStream>> waiters;
     };
     explicit H2Pool(QObject *parent = nullptr) : QObject(parent) {}
-    void proberGone(const QByteArray &key, QObject *prober);
     void release(Entry *entry, H2Connection *connection, bool http1);
 
     QHash<QByteArray, Entry> m_entries;

@@ -155,6 +155,11 @@ void HttpStream::onHttp2Closed()
 
 void HttpStream::releaseHttp2()
 {
+    if (m_h2Probing) {
+        // Aborted before it knew: the requests waiting for this answer find out themselves.
+        m_h2Probing = false;
+        H2Pool::forThread().probeAbandoned(m_h2Key, this);
+    }
     if (!m_h2)
         return;
     H2Stream *stream = std::exchange(m_h2, nullptr);

@@ -365,6 +365,32 @@ private Q_SLOTS:
         QCOMPARE(connections.size(), expectedConnections);
     }
 
+    // The first request to an origin finds out whether it speaks h2 while the next ones wait;
+    // when that first one is closed during its handshake, the others go on at once (not after
+    // their connect timeout).
+    void waitersGoOnWhenTheFirstRequestIsClosed()
+    {
+        QVERIFY(restartNginx({})); // no connection to this nginx in the pool yet
+        m_backend->route("/stream", [](Exchange *exchange) {
+            exchange->sseHead(Framing::Chunked);
+            exchange->send(TestServer::formatEvent("in"));
+        });
+        Sse::ClientOptions options = optionsFor(Protocol::Http2Tls);
+        options.connectTimeoutMs = 60000;
+        Sse::Client first;
+        Sse::Client second;
+        first.setOptions(options);
+        second.setOptions(options);
+        first.open();
+        second.open(); // waits for first's answer
+        first.close();
+        QElapsedTimer clock;
+        clock.start();
+        QTRY_COMPARE_WITH_TIMEOUT(second.state(), State::Open, 10000);
+        QVERIFY(clock.elapsed() < 5000);
+        QVERIFY(second.http2Used());
+    }
+
     // Past SETTINGS_MAX_CONCURRENT_STREAMS requests wait; each ended stream lets one in.
     void queuesPastMaximumConcurrentStreams()
     {
