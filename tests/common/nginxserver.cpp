@@ -53,6 +53,7 @@ QString NginxServer::start(quint16 backendPort, const QString &tlsDirectory,
         return QStringLiteral("no temporary directory");
     m_tlsPort = freePort();
     m_cleartextPort = freePort();
+    m_tlsHttp1Port = freePort();
     const QString dir = m_dir.path();
     const QString location =
         QStringLiteral("        location / {\n"
@@ -91,13 +92,20 @@ QString NginxServer::start(quint16 backendPort, const QString &tlsDirectory,
                        "        listen 127.0.0.1:%7 http2;\n"
                        "%6"
                        "    }\n"
+                       "    server {\n"
+                       "        listen 127.0.0.1:%9 ssl;\n"
+                       "        ssl_certificate %5/server.pem;\n"
+                       "        ssl_certificate_key %5/server.key;\n"
+                       "%6"
+                       "    }\n"
                        "}\n")
             .arg(geteuid() == 0 ? QStringLiteral("user root;\n") : QString(), dir)
             .arg(settings.maximumStreams)
             .arg(m_tlsPort)
             .arg(tlsDirectory, location)
             .arg(m_cleartextPort)
-            .arg(settings.keepaliveRequests);
+            .arg(settings.keepaliveRequests)
+            .arg(m_tlsHttp1Port);
     QFile file(dir + QStringLiteral("/nginx.conf"));
     if (!file.open(QIODevice::WriteOnly) || file.write(config.toUtf8()) < 0)
         return QStringLiteral("cannot write nginx.conf");
@@ -111,7 +119,7 @@ QString NginxServer::start(quint16 backendPort, const QString &tlsDirectory,
     // Up when both ports take connections (or nginx has exited, with its reason).
     QElapsedTimer clock;
     clock.start();
-    for (const quint16 port : {m_tlsPort, m_cleartextPort}) {
+    for (const quint16 port : {m_tlsPort, m_cleartextPort, m_tlsHttp1Port}) {
         for (;;) {
             if (m_process.state() == QProcess::NotRunning)
                 return QStringLiteral("nginx exited: ")
@@ -136,6 +144,11 @@ QUrl NginxServer::tlsUrl(const QString &path) const
 QUrl NginxServer::cleartextUrl(const QString &path) const
 {
     return QUrl(QStringLiteral("http://127.0.0.1:%1%2").arg(m_cleartextPort).arg(path));
+}
+
+QUrl NginxServer::tlsHttp1Url(const QString &path) const
+{
+    return QUrl(QStringLiteral("https://127.0.0.1:%1%2").arg(m_tlsHttp1Port).arg(path));
 }
 
 QStringList NginxServer::accessLog() const

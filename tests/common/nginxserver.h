@@ -8,7 +8,8 @@
 
 /// A real nginx (Debian nginx-light) of its own for tests: configuration, pid, logs and temp
 /// paths in a temporary directory, so it runs without root. Two listeners in front of one
-/// loopback HTTP/1.1 backend: HTTPS with h2 (ALPN) and cleartext h2 (prior knowledge).
+/// loopback HTTP/1.1 backend: HTTPS with h2 (ALPN), cleartext h2 (prior knowledge), and HTTPS
+/// without http2 (ALPN can only choose http/1.1).
 /// Stopped when destroyed.
 class NginxServer
 {
@@ -33,6 +34,7 @@ public:
 
     QUrl tlsUrl(const QString &path = QStringLiteral("/stream")) const;
     QUrl cleartextUrl(const QString &path = QStringLiteral("/stream")) const;
+    QUrl tlsHttp1Url(const QString &path = QStringLiteral("/stream")) const;
     /// Access log lines, "CONNECTION STATUS URI", each written when its request ends.
     QStringList accessLog() const;
 
@@ -41,4 +43,5 @@ private:
     QProcess m_process;
     quint16 m_tlsPort = 0;
     quint16 m_cleartextPort = 0;
+    quint16 m_tlsHttp1Port = 0;
 };

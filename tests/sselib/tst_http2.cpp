@@ -365,6 +365,40 @@ private Q_SLOTS:
         QCOMPARE(connections.size(), expectedConnections);
     }
 
+    // An https server without h2: ALPN offers it, the server chooses http/1.1, and every
+    // stream goes on over HTTP/1.1 (the ones that waited for the first answer included).
+    void serverWithoutHttp2GetsHttp1()
+    {
+        m_backend->route("/stream", [](Exchange *exchange) {
+            exchange->sseHead(Framing::Chunked);
+            exchange->send(TestServer::formatEvent("h1 " + exchange->path()));
+        });
+        const int logBefore = int(m_nginx->accessLog().size());
+        std::vector<std::unique_ptr<Sse::Client>> clients;
+        int open = 0;
+        for (int i = 0; i < 10; ++i) {
+            auto client = std::make_unique<Sse::Client>();
+            Sse::ClientOptions options = optionsFor(Protocol::Http2Tls);
+            options.url = m_nginx->tlsHttp1Url(QStringLiteral("/stream?h=%1").arg(i));
+            client->setOptions(options);
+            QObject::connect(client.get(), &Sse::Client::stateChanged, client.get(),
+                             [&open](State state) { open += state == State::Open ? 1 : 0; });
+            client->open();
+            clients.push_back(std::move(client));
+        }
+        QTRY_COMPARE_WITH_TIMEOUT(open, 10, 10000);
+        for (const auto &client : clients)
+            QVERIFY(!client->http2Used());
+        clients.clear();
+        QTRY_VERIFY_WITH_TIMEOUT(m_nginx->accessLog().size() - logBefore >= 10, 10000);
+        QSet<QString> connections;
+        for (const QString &line : m_nginx->accessLog().mid(logBefore)) {
+            if (line.contains(QLatin1String("/stream?h=")))
+                connections.insert(line.section(QLatin1Char(' '), 0, 0));
+        }
+        QCOMPARE(connections.size(), 10); // HTTP/1.1: one connection per request
+    }
+
     // The first request to an origin finds out whether it speaks h2 while the next ones wait;
     // when that first one is closed during its handshake, the others go on at once (not after
     // their connect timeout).
