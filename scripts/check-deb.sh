@@ -15,6 +15,8 @@ cmake --build build-deb --parallel "$(nproc)"
 (cd build-deb && cpack -G DEB)
 deb=$(ls build-deb/sse-monitor_*_amd64.deb | head -n 1)
 dpkg-deb -I "$deb" | grep -E "Version|Depends|Recommends"
+# HTTP/2 is libnghttp2: dpkg-shlibdeps must have found it.
+dpkg-deb -I "$deb" | grep -E "^ Depends:.*libnghttp2-14" >/dev/null
 
 if [[ ! -x $chroot_dir/usr/bin/apt-get ]]; then
     debootstrap --variant=minbase bookworm "$chroot_dir" http://deb.debian.org/debian

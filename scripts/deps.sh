@@ -10,6 +10,8 @@ packages=(
     qt6-qpa-plugins libqt6svg6 qt6-svg-dev
     qt6-tools-dev qt6-tools-dev-tools qt6-l10n-tools qt6-translations-l10n
     zlib1g-dev
+    # HTTP/2 (sselib), and a real h2 server for its tests (tests/sselib/tst_http2.cpp)
+    libnghttp2-dev nginx-light
     # secrets in the keychain; a private Secret Service for its headless test
     qtkeychain-qt6-dev libqt6keychain1
     dbus-daemon gnome-keyring libsecret-1-0

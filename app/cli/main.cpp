@@ -345,6 +345,12 @@ int main(int argc, char *argv[])
                                                QStringLiteral("Do not reconnect after a drop."));
     const QCommandLineOption insecureOption(QStringLiteral("insecure"),
                                             QStringLiteral("Accept any TLS certificate."));
+    const QCommandLineOption http11Option(
+        QStringLiteral("http1.1"), QStringLiteral("Use HTTP/1.1 only (https: no h2 in ALPN)."));
+    const QCommandLineOption priorKnowledgeOption(
+        QStringLiteral("http2-prior-knowledge"),
+        QStringLiteral("Speak HTTP/2 at once over http:// (cleartext h2c)."));
+    parser.addOptions({http11Option, priorKnowledgeOption});
     const QCommandLineOption idleOption(QStringLiteral("idle-timeout"),
                                         QStringLiteral("Reconnect after SECONDS with no bytes."),
                                         QStringLiteral("SECONDS"));
@@ -517,6 +523,12 @@ int main(int argc, char *argv[])
         options.reconnectPolicy = Sse::ReconnectPolicy::Never;
     if (parser.isSet(insecureOption))
         options.allowInsecureTls = true;
+    if (parser.isSet(http11Option) && parser.isSet(priorKnowledgeOption))
+        return usageError(QStringLiteral("--http1.1 and --http2-prior-knowledge exclude each other"));
+    if (parser.isSet(http11Option))
+        options.http1Only = true;
+    if (parser.isSet(priorKnowledgeOption))
+        options.http2PriorKnowledge = true;
 
     // Integers where integers are meant, and explicit ranges: a fraction or an exponent is not
     // silently truncated, and no value overflows the int the client or a timer keeps.

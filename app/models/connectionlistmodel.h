@@ -54,7 +54,7 @@ struct ConnectionEntry
     QString lastError;
     Sse::FailureInfo failure;
     int httpStatus = 0;
-    bool http2 = false;
+    bool http2 = false;       ///< the response of httpStatus came over HTTP/2
     QList<QPair<QByteArray, QByteArray>> responseHeaders;
     bool bodyEnded = false;   ///< the server ended the current response's body normally
     /// The newest LLM response's verdict (LlmResponseModel::verdictText), empty when none;

@@ -390,6 +390,7 @@ void ConnectionManager::applyStateChange(quint16 id, Sse::StateChange change)
     case Sse::Client::State::Open:
         log.httpStatus = change.httpStatus;
         log.detail = QStringLiteral("HTTP %1").arg(change.httpStatus);
+        entry->http2 = change.http2;
         entry->lastError.clear();
         entry->failure = Sse::FailureInfo();
         break;

@@ -209,6 +209,16 @@ First %1 bytes of the body:
         <source>LLM</source>
         <translation>LLM</translation>
     </message>
+    <message>
+        <source>Protocol: %1
+</source>
+        <translation>协议：%1
+</translation>
+    </message>
+    <message>
+        <source>HTTP/2 (one connection shared by the streams to this server)</source>
+        <translation>HTTP/2（到此服务器的各个流共用一个连接）</translation>
+    </message>
 </context>
 <context>
     <name>ConnectionDialog</name>
@@ -665,6 +675,14 @@ First %1 bytes of the body:
     <message>
         <source>Off: Authorization, cookies, secret headers and the request body stay with the origin they were meant for when a redirect leads elsewhere</source>
         <translation>关闭时：重定向指向别处时，Authorization、Cookie、机密请求头和请求体仍只发往其原本的源</translation>
+    </message>
+    <message>
+        <source>HTTP/&amp;1.1 only (do not offer HTTP/2)</source>
+        <translation>仅 HTTP/&amp;1.1（不提供 HTTP/2）</translation>
+    </message>
+    <message>
+        <source>Over https, HTTP/2 is used when the server offers it and streams to one server share a connection. Tick this for servers or proxies whose HTTP/2 misbehaves.</source>
+        <translation>通过 https 连接时，如果服务器支持 HTTP/2 就使用它，到同一服务器的各个流共用一个连接。如果服务器或代理的 HTTP/2 工作不正常，请勾选此项。</translation>
     </message>
 </context>
 <context>
@@ -1544,6 +1562,53 @@ First %1 bytes of the body:
     </message>
 </context>
 <context>
+    <name>Http2Messages</name>
+    <message>
+        <source>The response has no valid status code</source>
+        <translation>响应没有有效的状态码</translation>
+    </message>
+    <message>
+        <source>The response head is larger than the client accepts (%1 KiB or %2 header fields)</source>
+        <translation>响应头超出客户端可接受的大小（%1 KiB 或 %2 个头字段）</translation>
+    </message>
+    <message>
+        <source>The server is closing the HTTP/2 connection (GOAWAY) and did not take the request</source>
+        <translation>服务器正在关闭 HTTP/2 连接（GOAWAY），未接受该请求</translation>
+    </message>
+    <message>
+        <source>The server refused the HTTP/2 stream</source>
+        <translation>服务器拒绝了 HTTP/2 流</translation>
+    </message>
+    <message>
+        <source>The server reset the HTTP/2 stream (%1)</source>
+        <translation>服务器重置了 HTTP/2 流（%1）</translation>
+    </message>
+    <message>
+        <source>The HTTP/2 connection did not answer a PING within %1 s</source>
+        <translation>HTTP/2 连接在 %1 秒内没有响应 PING</translation>
+    </message>
+    <message>
+        <source>The HTTP/2 request could not be sent (%1)</source>
+        <translation>无法发送 HTTP/2 请求（%1）</translation>
+    </message>
+    <message>
+        <source>The server broke the HTTP/2 protocol (%1)</source>
+        <translation>服务器违反了 HTTP/2 协议（%1）</translation>
+    </message>
+    <message>
+        <source>The server closed the HTTP/2 connection</source>
+        <translation>服务器关闭了 HTTP/2 连接</translation>
+    </message>
+    <message>
+        <source>The HTTP/2 connection failed: %1</source>
+        <translation>HTTP/2 连接失败：%1</translation>
+    </message>
+    <message>
+        <source>The server does not speak HTTP/2 with prior knowledge (%1); try without --http2-prior-knowledge</source>
+        <translation>服务器不支持预先知晓方式的 HTTP/2（%1）；请去掉 --http2-prior-knowledge 再试</translation>
+    </message>
+</context>
+<context>
     <name>JsonText</name>
     <message>
         <source>%1 at byte %2</source>
@@ -2275,6 +2340,13 @@ Store them in plain text?</source>
     <message>
         <source>column %1: %2</source>
         <translation>第 %1 列：%2</translation>
+    </message>
+</context>
+<context>
+    <name>Sse::HttpStream</name>
+    <message>
+        <source>The server ended the HTTP/2 stream without a response</source>
+        <translation>服务器未发送响应就结束了 HTTP/2 流</translation>
     </message>
 </context>
 <context>

@@ -161,6 +161,11 @@ void ConnectionDetailTabs::updateResponse()
         text += QStringLiteral("\nHTTP %1 %2\n")
                     .arg(status)
                     .arg(QString::fromUtf8(entry->failure.reasonPhrase));
+        if (!failed)
+            text += tr("Protocol: %1\n")
+                        .arg(entry->http2 ? tr("HTTP/2 (one connection shared by the streams "
+                                               "to this server)")
+                                          : QStringLiteral("HTTP/1.1"));
         for (const auto &header : headers)
             text += QString::fromUtf8(header.first) + QStringLiteral(": ")
                 + QString::fromUtf8(header.second) + QLatin1Char('\n');

@@ -488,6 +488,12 @@ QWidget *ConnectionDialog::createLimitsPage()
     connect(m_insecureCheck, &QCheckBox::toggled, this,
             [this](bool checked) { m_insecureWarning->setVisible(checked); });
 
+    m_http1OnlyCheck = new QCheckBox(tr("HTTP/&1.1 only (do not offer HTTP/2)"), tls);
+    m_http1OnlyCheck->setObjectName(QStringLiteral("http1OnlyCheck"));
+    m_http1OnlyCheck->setToolTip(tr("Over https, HTTP/2 is used when the server offers it and "
+                                    "streams to one server share a connection. Tick this for "
+                                    "servers or proxies whose HTTP/2 misbehaves."));
+
     m_caStatus = new QLabel(tls);
     m_caStatus->setObjectName(QStringLiteral("caStatus"));
     m_caStatus->setTextFormat(Qt::PlainText);
@@ -533,6 +539,7 @@ QWidget *ConnectionDialog::createLimitsPage()
     caLabel->setBuddy(m_caChooseButton);
     tlsForm->addRow(m_insecureCheck);
     tlsForm->addRow(m_insecureWarning);
+    tlsForm->addRow(m_http1OnlyCheck);
     tlsForm->addRow(caLabel, caRow);
     tlsForm->addRow(QString(), m_caError);
     tlsForm->addRow(m_acceptedCertificateRow);
@@ -570,6 +577,7 @@ void ConnectionDialog::setUpTabOrder()
             m_overflowCombo,
             m_forwardCredentialsCheck,
             m_insecureCheck,
+            m_http1OnlyCheck,
             m_caChooseButton,
             m_caClearButton,
             m_forgetCertificateButton,
@@ -613,6 +621,7 @@ void ConnectionDialog::setConnection(const QString &name, const Sse::ClientOptio
     m_overflowCombo->setCurrentIndex(m_overflowCombo->findData(int(options.overflowPolicy)));
     m_forwardCredentialsCheck->setChecked(options.forwardCredentialsOnRedirect);
     m_insecureCheck->setChecked(options.allowInsecureTls);
+    m_http1OnlyCheck->setChecked(options.http1Only);
     m_insecureWarning->setVisible(options.allowInsecureTls);
     m_caCertificatesPem = options.caCertificatesPem;
     m_caError->hide();
@@ -689,6 +698,8 @@ Sse::ClientOptions ConnectionDialog::options() const
     options.overflowPolicy = Sse::OverflowPolicy(m_overflowCombo->currentData().toInt());
     options.forwardCredentialsOnRedirect = m_forwardCredentialsCheck->isChecked();
     options.allowInsecureTls = m_insecureCheck->isChecked();
+    options.http1Only = m_http1OnlyCheck->isChecked();
+    options.http2PriorKnowledge = m_loaded.http2PriorKnowledge; // CLI and profiles only
     options.caCertificatesPem = m_caCertificatesPem;
     options.acceptedCertificatePem = m_acceptedCertificatePem;
     return options;

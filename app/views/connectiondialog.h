@@ -151,6 +151,7 @@ private:
     QDoubleSpinBox *m_idleTimeoutSpin = nullptr;
     QDoubleSpinBox *m_maximumEventSizeSpin = nullptr;
     QCheckBox *m_insecureCheck = nullptr;
+    QCheckBox *m_http1OnlyCheck = nullptr;
     QLabel *m_insecureWarning = nullptr;
     QPushButton *m_caChooseButton = nullptr;
     QPushButton *m_caClearButton = nullptr;

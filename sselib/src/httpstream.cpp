@@ -1,5 +1,7 @@
 #include "httpstream.h"
 
+#include "h2connection.h"
+
 #include <QCoreApplication>
 #include <QSslCertificate>
 #include <QSslConfiguration>
@@ -86,6 +88,8 @@ QByteArray HttpStream::header(QByteArrayView name) const
 void HttpStream::start(const Request &request)
 {
     m_request = request;
+    if (routeHttp2())
+        return;
     const QUrl &url = request.url;
     const bool tls = url.scheme() == QLatin1String("https");
     const quint16 port = quint16(url.port(tls ? 443 : 80));
@@ -95,6 +99,7 @@ void HttpStream::start(const Request &request)
         if (!request.caCertificatesPem.isEmpty())
             configuration.addCaCertificates(
                 QSslCertificate::fromData(request.caCertificatesPem, QSsl::Pem));
+        configuration.setAllowedNextProtocols(alpnProtocols());
         socket->setSslConfiguration(configuration);
         connect(socket, &QSslSocket::sslErrors, this, [this, socket](const QList<QSslError> &errors) {
             if (m_request.allowInsecureTls) {
@@ -144,6 +149,7 @@ void HttpStream::start(const Request &request)
 void HttpStream::abort()
 {
     m_aborted = true;
+    releaseHttp2();
     if (m_socket) {
         QTcpSocket *socket = m_socket;
         m_socket = nullptr;
@@ -155,21 +161,13 @@ void HttpStream::abort()
 
 void HttpStream::onConnected()
 {
+    if (adoptHttp2Socket())
+        return;
     const QUrl &url = m_request.url;
     QByteArray head;
     head.reserve(512 + m_request.body.size());
-    QByteArray target = url.toEncoded(QUrl::RemoveScheme | QUrl::RemoveAuthority
-                                      | QUrl::RemoveFragment);
-    if (target.isEmpty())
-        target = "/";
-    head += m_request.method + ' ' + target + " HTTP/1.1\r\n";
-    const bool tls = url.scheme() == QLatin1String("https");
-    QByteArray host = url.host(QUrl::FullyEncoded).toUtf8();
-    if (host.contains(':'))
-        host = '[' + host + ']';
-    const int port = url.port();
-    if (port >= 0 && port != (tls ? 443 : 80))
-        host += ':' + QByteArray::number(port);
+    head += m_request.method + ' ' + originForm(url) + " HTTP/1.1\r\n";
+    const QByteArray host = authority(url);
     bool hasHost = false;
     for (const auto &field : std::as_const(m_request.headers))
         hasHost = hasHost || equalsIgnoringCase(field.first, "host");
@@ -198,6 +196,8 @@ void HttpStream::setError(Error error, const QString &message)
 
 bool HttpStream::socketGone() const
 {
+    if (m_h2)
+        return m_h2->isClosed();
     return !m_socket || m_disconnected || m_socket->state() == QAbstractSocket::UnconnectedState;
 }
 
@@ -251,7 +251,7 @@ void HttpStream::onSocketError()
 
 void HttpStream::onReadyRead()
 {
-    if (!m_socket || m_aborted)
+    if ((!m_socket && !m_h2) || m_aborted)
         return;
     if (!m_headDone) {
         if (!parseHead())
@@ -259,7 +259,7 @@ void HttpStream::onReadyRead()
         if (m_aborted || m_finishScheduled)
             return;
         emit headReceived();
-        if (m_aborted || !m_socket)
+        if (m_aborted || (!m_socket && !m_h2))
             return;
         if (m_framing == Framing::None) {
             m_bodyDone = true;
@@ -276,6 +276,8 @@ void HttpStream::onReadyRead()
 // Reads the head into m_raw until its blank line; false while it is incomplete (or failed).
 bool HttpStream::parseHead()
 {
+    if (m_h2)
+        return takeHttp2Head();
     auto giveUp = [this] {
         if (m_socket)
             m_socket->abort();
@@ -388,6 +390,12 @@ bool HttpStream::parseHeadBlock(qsizetype end, qsizetype next)
     if (m_status >= 100 && m_status < 200 && m_status != 101)
         return true; // interim response: wait for the final one
 
+    return prepareBody();
+}
+
+// Framing and content coding of the body, from the final head's fields.
+bool HttpStream::prepareBody()
+{
     m_headDone = true;
     const bool noBody = m_request.method == "HEAD" || m_status == 204 || m_status == 304
         || (m_status >= 100 && m_status < 200);
@@ -433,6 +441,8 @@ bool HttpStream::hasPendingBody() const
         return true;
     if (m_inflater && (m_inflater->stream.avail_in > 0))
         return true;
+    if (m_h2)
+        return m_h2->bytesAvailable() > 0;
     return m_socket && m_socket->bytesAvailable() > 0;
 }
 
@@ -448,6 +458,8 @@ qint64 HttpStream::takeRaw(char *data, qint64 maximum)
         }
         return n;
     }
+    if (m_h2)
+        return m_h2->read(data, maximum);
     if (!m_socket)
         return 0;
     const qint64 got = m_socket->read(data, maximum);
@@ -648,6 +660,8 @@ void HttpStream::checkFinished()
     if (!socketGone() || hasPendingBody())
         return;
     // The connection is gone and every byte is read.
+    if (m_h2 && m_h2->error() != Error::None)
+        setError(m_h2->error(), m_h2->errorString());
     if (m_framing == Framing::Length && m_remaining > 0)
         setError(Error::Closed, StreamMessages::tr("The connection closed %1 bytes before the "
                                                    "end of the response")
@@ -670,6 +684,7 @@ void HttpStream::scheduleFinished()
         if (m_aborted)
             return;
         m_finished = true;
+        releaseHttp2();
         if (m_socket) {
             QTcpSocket *socket = m_socket;
             m_socket = nullptr;

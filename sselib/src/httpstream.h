@@ -15,7 +15,13 @@ class QTcpSocket;
 
 namespace Sse {
 
-/// One HTTP/1.1 request and its streamed response, on a connection of its own.
+class H2Connection;
+class H2Pool;
+class H2Stream;
+
+/// One HTTP/1.1 request and its streamed response, on a connection of its own; or one
+/// HTTP/2 stream on a connection shared through H2Pool, when the server negotiates h2 (ALPN)
+/// or the request asks for prior knowledge (httpstreamh2.cpp). Both look the same from here.
 ///
 /// Why not QNetworkAccessManager: its HTTP channel writes a request again by itself when
 /// the connection drops before the status line arrives, or when a kept-alive connection
@@ -42,6 +48,10 @@ public:
         QByteArray caCertificatesPem;
         QByteArray acceptedCertificatePem;
         bool allowInsecureTls = false;
+        /// https: offer only http/1.1 in ALPN (otherwise h2 is offered first).
+        bool http1Only = false;
+        /// http: speak HTTP/2 at once (h2c with prior knowledge, RFC 9113 section 3.3).
+        bool http2PriorKnowledge = false;
     };
 
     enum class Error {
@@ -68,6 +78,12 @@ public:
 
     int status() const { return m_status; }
     QByteArray reasonPhrase() const { return m_reason; }
+    /// The request target of \a url in origin form ("/path?query"), as both protocols send it.
+    static QByteArray originForm(const QUrl &url);
+    /// Host and port as the Host field (HTTP/1.1) or :authority (HTTP/2) carry them.
+    static QByteArray authority(const QUrl &url);
+
+    /// "HTTP/1.1", "HTTP/1.0" or "HTTP/2".
     QByteArray httpVersion() const { return m_version; }
     const Headers &headers() const { return m_headers; }
     QByteArray header(QByteArrayView name) const;
@@ -93,6 +109,17 @@ Q_SIGNALS:
     void finished();
 
 private:
+    friend class H2Pool;
+    // HTTP/2 (httpstreamh2.cpp)
+    bool routeHttp2();
+    QList<QByteArray> alpnProtocols() const;
+    bool adoptHttp2Socket();
+    void attachHttp2(H2Connection *connection);
+    void resumeAfterProbe(H2Connection *connection, bool http1);
+    bool takeHttp2Head();
+    void onHttp2Closed();
+    void releaseHttp2();
+
     enum class Framing { None, Length, Chunked, UntilClose };
     enum class ChunkState { Size, Data, DataEnd, Trailer, Done };
 
@@ -101,6 +128,7 @@ private:
     void onSocketError();
     bool parseHead();
     bool parseHeadBlock(qsizetype end, qsizetype next);
+    bool prepareBody();
     void setError(Error error, const QString &message);
     void scheduleFinished();
     void checkFinished();
@@ -136,6 +164,10 @@ private:
     Error m_error = Error::None;
     QString m_errorString;
     QStringList m_sslErrors;
+    H2Stream *m_h2 = nullptr;    // the HTTP/2 stream, a child, when the response comes that way
+    QByteArray m_h2Key;          // H2Pool key while this request may use HTTP/2
+    bool m_h2Probing = false;    // connecting ourselves to find out whether h2 is spoken
+    bool m_h2Declined = false;   // the origin answered with HTTP/1.1: no more routing
 };
 
 } // namespace Sse

@@ -327,6 +327,10 @@ void Writer::appendState(QByteArray &out, qint64 seq, const StateRecord &state)
         out.append(",\"status\":");
         appendNumber(out, state.status);
     }
+    if (!state.protocol.isEmpty()) {
+        out.append(",\"protocol\":");
+        appendString(out, state.protocol);
+    }
     if (!state.error.isEmpty()) {
         out.append(",\"error\":");
         appendString(out, state.error);
@@ -378,6 +382,7 @@ Record parseRecord(QByteArrayView line)
         record.state.retryMs = object.value(QLatin1String("retry_ms")).toInteger(-1);
         record.state.attempt = object.value(QLatin1String("attempt")).toInt();
         record.state.status = object.value(QLatin1String("status")).toInt();
+        record.state.protocol = object.value(QLatin1String("protocol")).toString();
         record.state.error = object.value(QLatin1String("error")).toString();
         record.state.lastEventId =
             object.value(QLatin1String("last_event_id")).toString().toUtf8();

@@ -184,6 +184,10 @@ QJsonObject profileToJson(const Profile &profile, SecretHandling secrets)
                                          : QStringLiteral("throttle")},
         {QStringLiteral("forwardCredentialsOnRedirect"), o.forwardCredentialsOnRedirect},
     };
+    if (o.http1Only)
+        object.insert(QStringLiteral("http1Only"), true);
+    if (o.http2PriorKnowledge)
+        object.insert(QStringLiteral("http2PriorKnowledge"), true);
     if (!o.caCertificatesPem.isEmpty())
         object.insert(QStringLiteral("caCertificatesPem"), QString::fromLatin1(o.caCertificatesPem));
     if (!o.acceptedCertificatePem.isEmpty())
@@ -228,6 +232,8 @@ Profile profileFromJson(const QJsonObject &object)
     o.forwardCredentialsOnRedirect =
         object.value(QLatin1String("forwardCredentialsOnRedirect")).toBool();
     o.caCertificatesPem = object.value(QLatin1String("caCertificatesPem")).toString().toLatin1();
+    o.http1Only = object.value(QLatin1String("http1Only")).toBool();
+    o.http2PriorKnowledge = object.value(QLatin1String("http2PriorKnowledge")).toBool();
     o.acceptedCertificatePem =
         object.value(QLatin1String("acceptedCertificatePem")).toString().toLatin1();
     return profile;

@@ -95,7 +95,8 @@ bool ClientOptions::operator==(const ClientOptions &other) const
         && overflowPolicy == other.overflowPolicy
         && allowInsecureTls == other.allowInsecureTls
         && caCertificatesPem == other.caCertificatesPem
-        && acceptedCertificatePem == other.acceptedCertificatePem;
+        && acceptedCertificatePem == other.acceptedCertificatePem
+        && http1Only == other.http1Only && http2PriorKnowledge == other.http2PriorKnowledge;
 }
 
 QString stateName(Client::State state)
@@ -174,6 +175,7 @@ public:
     bool rawCapture = false;
     int httpStatus = 0;
     QList<QPair<QByteArray, QByteArray>> responseHeaders;
+    bool http2 = false; // the response of httpStatus came over HTTP/2
     int reconnectionTime = 3000;
     int attempt = 0;
     qint64 nextAttemptAt = 0;
@@ -243,7 +245,7 @@ int Client::attempt() const { return d->attempt; }
 qint64 Client::nextAttemptAtMs() const { return d->nextAttemptAt; }
 int Client::httpStatus() const { return d->httpStatus; }
 QList<QPair<QByteArray, QByteArray>> Client::responseHeaders() const { return d->responseHeaders; }
-bool Client::http2Used() const { return false; }
+bool Client::http2Used() const { return d->http2; }
 bool Client::responseEndedByServer() const { return d->endedByServer; }
 void Client::setRawCapture(bool enabled) { d->rawCapture = enabled; }
 
@@ -392,6 +394,8 @@ void Client::Private::sendRequest()
     request.caCertificatesPem = options.caCertificatesPem;
     request.acceptedCertificatePem = options.acceptedCertificatePem;
     request.allowInsecureTls = options.allowInsecureTls;
+    request.http1Only = options.http1Only;
+    request.http2PriorKnowledge = options.http2PriorKnowledge;
 
     stream = new HttpStream(q);
     HttpStream *s = stream;
@@ -454,6 +458,7 @@ void Client::Private::collectResponse()
 {
     httpStatus = stream->status();
     responseHeaders = stream->headers();
+    http2 = stream->httpVersion() == "HTTP/2";
 }
 
 void Client::Private::fail(FailureInfo::Kind kind, const QString &message)

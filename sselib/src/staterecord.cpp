@@ -11,6 +11,7 @@ StateChange stateChange(const Client &client, qint64 timeMs, const QString &last
     change.attempt = client.attempt();
     change.httpStatus =
         client.state() == Client::State::Failed ? client.failure().httpStatus : client.httpStatus();
+    change.http2 = client.http2Used();
     change.retryMs = qMax<qint64>(0, client.nextAttemptAtMs() - timeMs);
     change.reason = client.state() == Client::State::Failed ? client.failure().message : lastError;
     return change;
@@ -41,6 +42,7 @@ StateRecord stateRecord(const StateChange &change)
         break;
     case Client::State::Open:
         record.status = change.httpStatus;
+        record.protocol = change.http2 ? QStringLiteral("HTTP/2") : QStringLiteral("HTTP/1.1");
         break;
     case Client::State::Reconnecting:
         record.retryMs = change.retryMs;

@@ -110,6 +110,8 @@ QString firstDifference(const Sse::ClientOptions &actual, const Sse::ClientOptio
     SSE_COMPARE_FIELD(idleTimeoutMs)
     SSE_COMPARE_FIELD(maximumEventSize)
     SSE_COMPARE_FIELD(allowInsecureTls)
+    SSE_COMPARE_FIELD(http1Only)
+    SSE_COMPARE_FIELD(http2PriorKnowledge)
     SSE_COMPARE_FIELD(caCertificatesPem)
     SSE_COMPARE_FIELD(acceptedCertificatePem)
 #undef SSE_COMPARE_FIELD
@@ -600,6 +602,7 @@ void TestViews::optionsRoundTrip_data()
     post.acceptedCertificatePem = TestPem + "accepted";
     post.overflowPolicy = Sse::OverflowPolicy::DropEvents;
     post.forwardCredentialsOnRedirect = true;
+    post.http1Only = true;
     QTest::newRow("post with every field") << u"Everything"_s << post;
 
     Sse::ClientOptions backoff;
@@ -612,6 +615,7 @@ void TestViews::optionsRoundTrip_data()
     backoff.connectTimeoutMs = 0;
     backoff.idleTimeoutMs = 90000;
     backoff.maximumEventSize = 64 * 1024 * 1024;
+    backoff.http2PriorKnowledge = true; // no widget: kept from the profile
     QTest::newRow("backoff") << u"Backoff"_s << backoff;
 
     Sse::ClientOptions never;

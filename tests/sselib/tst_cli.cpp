@@ -459,7 +459,7 @@ void TestCli::statesShowReconnect()
     reconnecting.remove(u"retry_ms"_s);
 
     QCOMPARE(withoutTime(records.at(0)), stateRecord(0, u"connecting"_s));
-    QCOMPARE(withoutTime(records.at(1)), stateRecord(0, u"open"_s, {{u"status"_s, 200}}));
+    QCOMPARE(withoutTime(records.at(1)), stateRecord(0, u"open"_s, {{u"status"_s, 200}, {u"protocol"_s, u"HTTP/1.1"_s}}));
     QCOMPARE(withoutTime(records.at(2)), eventRecord(1, u"message"_s, u"x"_s, u"a1"_s));
     QCOMPARE(withoutTime(records.at(3)), eventRecord(2, u"message"_s, u"y"_s, u"a2"_s));
     QCOMPARE(withoutTime(reconnecting),
@@ -467,7 +467,7 @@ void TestCli::statesShowReconnect()
                          {{u"attempt"_s, 1}, {u"error"_s, u"Server ended the stream"_s}}));
     QCOMPARE(withoutTime(records.at(5)),
              stateRecord(2, u"connecting"_s, {{u"attempt"_s, 1}, {u"last_event_id"_s, u"a2"_s}}));
-    QCOMPARE(withoutTime(records.at(6)), stateRecord(2, u"open"_s, {{u"status"_s, 200}}));
+    QCOMPARE(withoutTime(records.at(6)), stateRecord(2, u"open"_s, {{u"status"_s, 200}, {u"protocol"_s, u"HTTP/1.1"_s}}));
     QCOMPARE(withoutTime(records.at(7)), eventRecord(3, u"message"_s, u"z"_s, u"b1"_s));
     // Ended by --max-events: no stale error from the earlier reconnect.
     QCOMPARE(withoutTime(records.at(8)), stateRecord(3, u"closed"_s));

@@ -50,6 +50,7 @@ struct StateRecord
     qint64 retryMs = -1;
     int attempt = 0;
     int status = 0;
+    QString protocol;   ///< open: "HTTP/1.1" or "HTTP/2"
     QString error;
     QByteArray lastEventId; ///< sent with the request (connecting) or in force
 };

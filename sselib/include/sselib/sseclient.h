@@ -61,6 +61,11 @@ struct ClientOptions
     bool allowInsecureTls = false;     ///< ignore every TLS error (explicit opt-in only)
     QByteArray caCertificatesPem;      ///< extra trusted CA certificates
     QByteArray acceptedCertificatePem; ///< a single peer certificate whose errors are accepted
+    /// https: offer only HTTP/1.1 (no h2 in ALPN). Otherwise h2 is used when the server
+    /// chooses it, and streams to one origin share one connection.
+    bool http1Only = false;
+    /// http: speak HTTP/2 from the first byte (cleartext h2c with prior knowledge).
+    bool http2PriorKnowledge = false;
 
     bool operator==(const ClientOptions &other) const;
 };
@@ -137,7 +142,8 @@ private:
     const qint64 m_limit;
 };
 
-/// An EventSource over HTTP/1.1 (sselib's own transport: one request per attempt).
+/// An EventSource over HTTP/1.1 or HTTP/2 (sselib's own transport: one request, or one h2
+/// stream, per attempt).
 ///
 /// Lives in the thread that creates it (move it to a worker thread for a GUI).
 /// Events are delivered in batches: one eventsReceived() per network read, so
@@ -168,6 +174,7 @@ public:
     /// Response of the current (or last) request, for diagnostics.
     int httpStatus() const;
     QList<QPair<QByteArray, QByteArray>> responseHeaders() const;
+    /// The current (or last) response came over HTTP/2.
     bool http2Used() const;
     /// True once the server ended the body of the current (or last) Open response normally;
     /// false while it runs and when a network error, a timeout, a failure or close() ended it.

@@ -18,6 +18,7 @@ struct StateChange
     QByteArray lastEventId; ///< Connecting: the id the request sends
     int attempt = 0; ///< Connecting and Reconnecting: the attempt number
     int httpStatus = 0; ///< Open: the response's status; Failed: the failure's (0 if none)
+    bool http2 = false; ///< Open: the response came over HTTP/2 (else HTTP/1.1)
     qint64 retryMs = -1; ///< Reconnecting: the delay before the next attempt
     QString reason; ///< Reconnecting: why; Failed: the failure; Closed: the last error
 };
@@ -34,7 +35,7 @@ StateChange reconnectChange(qint64 timeMs, qint64 delayMs, int attempt, const QS
 namespace JsonLines {
 
 /// The one rule for what a state record holds:
-///   connecting: attempt, lastEventId;  open: status;  reconnecting: retry, attempt, error;
+///   connecting: attempt, lastEventId;  open: status, protocol;  reconnecting: retry, attempt, error;
 ///   failed: status, error;  closed: error.
 StateRecord stateRecord(const StateChange &change);
 
