@@ -6,6 +6,7 @@
 #include "outputsink.h"
 #include "probecommand.h"
 #include "profilestore.h"
+#include "proxycommand.h"
 #include "replaycommand.h"
 
 #include "sselib/demoserver.h"
@@ -289,6 +290,8 @@ int main(int argc, char *argv[])
         return runCheck(app, QCoreApplication::arguments());
     if (argc > 1 && qstrcmp(argv[1], "probe") == 0)
         return runProbe(app, QCoreApplication::arguments());
+    if (argc > 1 && qstrcmp(argv[1], "proxy") == 0)
+        return runProxy(app, QCoreApplication::arguments());
 
     QCommandLineParser parser;
     parser.setApplicationDescription(QStringLiteral(
@@ -303,6 +306,7 @@ int main(int argc, char *argv[])
         "To serve a recording as an SSE endpoint: sse-monitor-cli replay --help\n"
         "To check a server's stream and get advice: sse-monitor-cli check --help\n"
         "To serve streams' health as Prometheus metrics: sse-monitor-cli probe --help\n"
+        "To watch an application's streams through a recording proxy: sse-monitor-cli proxy --help\n"
         "\n"
         "--profile NAME uses a connection saved by sse-monitor (or found in --profiles-file);\n"
         "options given here override the profile's. Secret header values come from the\n"
