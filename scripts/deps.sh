@@ -21,6 +21,8 @@ packages=(
     python3
     # byte-level checks of the replay faults and the recording proxy (tst_replayfaults, tst_reverseproxy)
     curl
+    # node for tst_reverseproxy's npm eventsource client (the image's nodejs brings npm)
+    nodejs
     "$@"
 )
 

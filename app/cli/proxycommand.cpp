@@ -49,9 +49,9 @@ QByteArray redactedTarget(const QByteArray &target)
 {
     if (!target.contains('?'))
         return target;
-    const QUrl url = QUrl::fromEncoded("http://proxy" + target);
-    const QUrl redacted(Sse::redactedUrl(url));
-    return redacted.toString(QUrl::RemoveScheme | QUrl::RemoveAuthority).toUtf8();
+    static const QByteArray origin = "http://proxy";
+    const QByteArray redacted = Sse::redactedUrl(QUrl::fromEncoded(origin + target)).toUtf8();
+    return redacted.startsWith(origin) ? redacted.mid(origin.size()) : target.left(target.indexOf('?'));
 }
 
 const char *endName(Sse::ProxyExchange::End end)
