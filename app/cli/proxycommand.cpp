@@ -152,6 +152,10 @@ private:
     void events(const Sse::ProxyExchange &info, const Sse::EventBatch &batch)
     {
         Exchange &exchange = m_exchanges[info.number];
+        if (!m_stdout.isOpen() && !m_file.isOpen() && !exchange.analyser) {
+            exchange.seq += batch.size(); // nothing is written: no need to look at them
+            return;
+        }
         const double ms = elapsedMs(info);
         for (const Sse::EventView event : batch) {
             ++exchange.seq;
@@ -365,6 +369,8 @@ int runProxy(QCoreApplication &app, QStringList arguments)
     }
 
     ProxyMonitor monitor(parser.isSet(quietOption), parser.isSet(llmOption));
+    // With nothing to print or record, the events need not be read at all.
+    options.readEventStreams = !parser.isSet(quietOption) || parser.isSet(outputOption);
     monitor.proxy().setOptions(options);
     if (parser.isSet(outputOption) && !monitor.openOutputFile(parser.value(outputOption)))
         return ExitOutputError;

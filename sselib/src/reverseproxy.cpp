@@ -25,8 +25,9 @@ namespace {
 constexpr qsizetype MaximumRequestHeadBytes = 64 * 1024;
 // Body bytes read from the upstream at a time, and the client backlog past which reading
 // pauses until the client has taken some (bytesWritten()).
-constexpr qint64 ReadSliceBytes = 64 * 1024;
+constexpr qint64 ReadSliceBytes = 256 * 1024;
 constexpr qint64 MaximumClientBacklog = 1024 * 1024;
+constexpr qsizetype InflateSliceBytes = 1024 * 1024;
 
 bool sameName(QByteArrayView a, QByteArrayView b)
 {
@@ -80,9 +81,9 @@ public:
         m_stream.avail_in = uInt(size);
         while (m_stream.avail_in > 0) {
             const qsizetype old = out.size();
-            out.resize(old + 4 * ReadSliceBytes);
+            out.resize(old + InflateSliceBytes);
             m_stream.next_out = reinterpret_cast<Bytef *>(out.data() + old);
-            m_stream.avail_out = uInt(4 * ReadSliceBytes);
+            m_stream.avail_out = uInt(InflateSliceBytes);
             const int result = inflate(&m_stream, Z_NO_FLUSH);
             out.resize(out.size() - qsizetype(m_stream.avail_out));
             if (result == Z_STREAM_END) {
@@ -391,7 +392,7 @@ private:
         m_exchange.eventStream =
                 sameName((semicolon < 0 ? contentType : contentType.left(semicolon)).trimmed(),
                          "text/event-stream");
-        if (m_exchange.eventStream) {
+        if (m_exchange.eventStream && m_proxy->d->options.readEventStreams) {
             const QByteArray coding = fieldValue(upstreamHeaders, "content-encoding").trimmed();
             if (coding.isEmpty() || sameName(coding, "identity")) {
                 m_parse = true;

@@ -25,6 +25,8 @@ struct ReverseProxyOptions
     /// A request body is collected before it is forwarded (it is sent with Content-Length);
     /// a larger one gets 413.
     qint64 maximumRequestBodyBytes = 64LL * 1024 * 1024;
+    /// Parse event-stream responses (eventsReceived()); off, the proxy only forwards.
+    bool readEventStreams = true;
     /// A client that has not sent its whole request after this long gets 408.
     int requestTimeoutMs = 30000;
 };
