@@ -2,7 +2,7 @@
 // side with the same stream fetched directly, interleaved run by run. A plain program, not a
 // test; scripts/bench.sh runs it.
 //
-//   bench_proxy --cli build-bench/app/sse-monitor-cli [--mib 64] [--runs 3] [--events 500]
+//   bench_proxy [--cli build-bench/app/sse-monitor-cli] [--mib 64] [--runs 3] [--events 500]
 //
 // P1 latency: the upstream writes `data: <seq>` every 5 ms (TCP_NODELAY) and notes when; a
 // blocking client notes when each event is complete on its socket. Same process, same
@@ -17,6 +17,7 @@
 // never asserted (the machine is shared).
 
 #include <QCoreApplication>
+#include <QFileInfo>
 #include <QProcess>
 #include <QRegularExpression>
 #include <QStringList>
@@ -258,6 +259,25 @@ qint64 drain(quint16 port, double *ms)
     return total;
 }
 
+// CPU time (user + system) of process \a pid so far, in seconds.
+double cpuSeconds(qint64 pid)
+{
+    FILE *file = std::fopen(("/proc/" + std::to_string(pid) + "/stat").c_str(), "r");
+    if (!file)
+        return 0;
+    char text[4096] = {};
+    const size_t n = std::fread(text, 1, sizeof text - 1, file);
+    std::fclose(file);
+    const char *fields = std::strrchr(text, ')'); // the command name may hold spaces
+    if (!fields || n == 0)
+        return 0;
+    unsigned long long utime = 0;
+    unsigned long long stime = 0;
+    // After ") ": state ppid pgrp session tty tpgid flags minflt cminflt majflt cmajflt utime stime
+    std::sscanf(fields + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &utime, &stime);
+    return double(utime + stime) / double(sysconf(_SC_CLK_TCK));
+}
+
 // `sse-monitor-cli proxy --listen 127.0.0.1:0 --upstream ... [EXTRA]`, stdout to /dev/null.
 struct ProxyProcess
 {
@@ -302,11 +322,14 @@ int main(int argc, char *argv[])
         const qsizetype at = arguments.indexOf(name);
         return at >= 0 && at + 1 < arguments.size() ? arguments.at(at + 1) : fallback;
     };
-    const QString cli = value(QStringLiteral("--cli"), QString());
+    // Default: the CLI of the same build tree (bench.sh runs this program without arguments).
+    const QString cli = value(QStringLiteral("--cli"),
+                              QCoreApplication::applicationDirPath()
+                                      + QStringLiteral("/../../app/sse-monitor-cli"));
     const int mib = value(QStringLiteral("--mib"), QStringLiteral("64")).toInt();
     const int runs = value(QStringLiteral("--runs"), QStringLiteral("3")).toInt();
     const int events = value(QStringLiteral("--events"), QStringLiteral("500")).toInt();
-    if (cli.isEmpty() || mib <= 0 || runs <= 0 || events <= 0) {
+    if (!QFileInfo(cli).isExecutable() || mib <= 0 || runs <= 0 || events <= 0) {
         std::fprintf(stderr, "usage: bench_proxy --cli PATH/sse-monitor-cli [--mib 64] "
                              "[--runs 3] [--events 500]\n");
         return 2;
@@ -381,10 +404,14 @@ int main(int argc, char *argv[])
         }
         std::vector<double> directMiBs;
         std::vector<double> proxyMiBs;
+        double proxyCpu = 0;
         for (int run = 0; run < runs; ++run) {
             for (const bool through : {false, true}) {
                 double ms = 0;
+                const double cpuBefore = cpuSeconds(proxy.process.processId());
                 const qint64 bytes = drain(through ? proxy.port : upstream.port(), &ms);
+                if (through)
+                    proxyCpu += cpuSeconds(proxy.process.processId()) - cpuBefore;
                 if (bytes < qint64(body.size())) {
                     std::fprintf(stderr, "bench_proxy: P2 %s: %lld bytes, expected at least %zu\n",
                                  through ? "proxy" : "direct", static_cast<long long>(bytes),
@@ -402,6 +429,9 @@ int main(int argc, char *argv[])
         std::printf("| P2 %s | %.0f MiB/s | direct %.0f MiB/s | %.2fx | target >= 0.5x: %s |\n",
                     qPrintable(mode), proxied, direct, direct > 0 ? proxied / direct : 0.0,
                     direct > 0 && proxied / direct >= 0.5 ? "met" : "NOT met");
+        // What the proxy alone could do on one free core: body bytes per CPU second.
+        std::printf("  proxy CPU: %.3f s per %d MiB run = %.0f MiB per CPU second\n",
+                    proxyCpu / runs, mib, proxyCpu > 0 ? double(mib) * runs / proxyCpu : 0.0);
     }
     return status;
 }
