@@ -375,9 +375,14 @@ int main(int argc, char *argv[])
                     directP50, directP99, percentile(direct, 1.0));
         std::printf("proxy:  %zu events, p50 %.3f ms, p99 %.3f ms, max %.3f ms\n", proxied.size(),
                     proxyP50, proxyP99, percentile(proxied, 1.0));
-        std::printf("| P1 added latency p50 | %.3f ms | target - |\n", proxyP50 - directP50);
-        std::printf("| P1 added latency p99 | %.3f ms | target <= 1 ms: %s |\n",
-                    proxyP99 - directP99, proxyP99 - directP99 <= 1.0 ? "met" : "NOT met");
+        // The difference of two percentiles is noisy (it can come out negative); the whole
+        // delay through the proxy, loopback hops included, bounds what the proxy adds.
+        std::printf("| P1 added latency p50 (proxy p50 - direct p50) | %.3f ms | target - |\n",
+                    proxyP50 - directP50);
+        std::printf("| P1 added latency p99 (proxy p99 - direct p99) | %.3f ms | - |\n",
+                    proxyP99 - directP99);
+        std::printf("| P1 delay through the proxy p99 (bounds the added latency) | %.3f ms | "
+                    "target <= 1 ms: %s |\n", proxyP99, proxyP99 <= 1.0 ? "met" : "NOT met");
     }
 
     // --- P2: throughput of a large body ---

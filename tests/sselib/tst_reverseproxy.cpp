@@ -184,6 +184,7 @@ private slots:
     void nodeEventSourceThroughTheProxy();
     void cliClientThroughTheProxy();
     void cliProxyPrintsAndRecords();
+    void openAiSdkThroughTheCliProxy();
     void cliProxyUsageErrors_data();
     void cliProxyUsageErrors();
 
@@ -994,6 +995,75 @@ void tst_ReverseProxy::cliProxyPrintsAndRecords()
     QCOMPARE(recorded.count("\"kind\":\"header\""), 2);
     QCOMPARE(recorded.count("\"kind\":\"event\""), 3);
     QCOMPARE(recorded.count("\"kind\":\"exchange\""), 2);
+}
+
+// The README's example: an OpenAI SDK application (node, the npm openai package) pointed at
+// the proxy with OPENAI_BASE_URL gets its answer, and the proxy shows the stream.
+void tst_ReverseProxy::openAiSdkThroughTheCliProxy()
+{
+    QVERIFY2(!m_cli.isEmpty(), "SSE_MONITOR_CLI is not set");
+    const QString node = qEnvironmentVariable("SSE_NODE");
+    const QString modules = qEnvironmentVariable("SSE_NODE_MODULES");
+    const QString app = qEnvironmentVariable("SSE_OPENAI_APP");
+    QVERIFY2(!node.isEmpty() && QFile::exists(modules + QStringLiteral("/openai/package.json"))
+                     && QFile::exists(app),
+             "node and the npm openai package are needed: ctest runs the fixture "
+             "reverseproxy_eventsource_setup (npm install into the build directory) first");
+    // ES modules resolve packages from the script's folder: the script goes next to them.
+    const QString script = modules + QStringLiteral("/../openai_app.mjs");
+    QFile::remove(script);
+    QVERIFY(QFile::copy(app, script));
+
+    TestServer upstream;
+    upstream.route("/v1/models", [](TestHttp::Exchange *exchange) {
+        exchange->respond(200, {{"Content-Type", "application/json"}},
+                          R"({"object":"list","data":[{"id":"gpt-test","object":"model","created":1,"owned_by":"t"}]})");
+    });
+    upstream.route("/v1/chat/completions", [](TestHttp::Exchange *exchange) {
+        exchange->sseHead(TestHttp::Framing::Chunked);
+        const QList<QByteArray> pieces = {"Hel", "lo", "!"};
+        for (qsizetype i = 0; i < pieces.size(); ++i) {
+            exchange->sendLater(int(i) * 20,
+                                TestServer::formatEvent(
+                                        R"({"id":"chatcmpl-1","object":"chat.completion.chunk","created":1,"model":"gpt-test","choices":[{"index":0,"delta":{"content":")"
+                                        + pieces.at(i) + R"("},"finish_reason":)"
+                                        + (i + 1 == pieces.size() ? "\"stop\"" : "null") + "}]}"));
+        }
+        QPointer<TestHttp::Exchange> guard(exchange);
+        QTimer::singleShot(80, exchange, [guard] {
+            if (guard) {
+                guard->send(TestServer::formatEvent("[DONE]"));
+                guard->finish();
+            }
+        });
+    });
+    QProcess proxy;
+    const QUrl url = startCliProxy(proxy, {QStringLiteral("--upstream"), upstream.url().toString(),
+                                           QStringLiteral("--llm")});
+    QVERIFY(url.isValid());
+
+    QProcess client;
+    QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
+    environment.insert(QStringLiteral("OPENAI_BASE_URL"), url.toString() + QStringLiteral("/v1"));
+    environment.insert(QStringLiteral("OPENAI_API_KEY"), QStringLiteral("sk-test-key"));
+    client.setProcessEnvironment(environment);
+    QSignalSpy done(&client, &QProcess::finished);
+    client.start(node, {script});
+    QVERIFY(done.wait(60000));
+    const QByteArray printed = client.readAllStandardOutput();
+    QVERIFY2(client.exitCode() == 0, client.readAllStandardError().constData());
+    QCOMPARE(printed, QByteArray("models: gpt-test\ntext: Hello!\n"));
+    QCOMPARE(upstream.requests("/v1/chat/completions").first().header("authorization"),
+             QByteArray("Bearer sk-test-key"));
+
+    QByteArray out;
+    QTRY_VERIFY_WITH_TIMEOUT((out += proxy.readAllStandardOutput()).count("\"kind\":\"exchange\"") == 2,
+                             10000);
+    proxy.terminate();
+    QVERIFY(proxy.waitForFinished(10000));
+    QCOMPARE(out.count("\"connection\":\"POST /v1/chat/completions #2\""), 4 + 1 + 1);
+    QVERIFY2(out.contains(R"("provider":"openai-chat")") && out.contains(R"("text":"Hello!")"),
+             out.constData());
 }
 
 void tst_ReverseProxy::cliProxyUsageErrors_data()
