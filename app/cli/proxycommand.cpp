@@ -51,16 +51,21 @@ QByteArray redactedTarget(const QByteArray &target)
         return target;
     static const QByteArray origin = "http://proxy";
     const QByteArray redacted = Sse::redactedUrl(QUrl::fromEncoded(origin + target)).toUtf8();
-    return redacted.startsWith(origin) ? redacted.mid(origin.size()) : target.left(target.indexOf('?'));
+    return redacted.startsWith(origin) ? redacted.mid(origin.size())
+                                       : target.left(target.indexOf('?'));
 }
 
 const char *endName(Sse::ProxyExchange::End end)
 {
     switch (end) {
-    case Sse::ProxyExchange::End::Complete: return "complete";
-    case Sse::ProxyExchange::End::ClientGone: return "client-closed";
-    case Sse::ProxyExchange::End::UpstreamFailed: return "upstream-failed";
-    case Sse::ProxyExchange::End::Rejected: return "rejected";
+    case Sse::ProxyExchange::End::Complete:
+        return "complete";
+    case Sse::ProxyExchange::End::ClientGone:
+        return "client-closed";
+    case Sse::ProxyExchange::End::UpstreamFailed:
+        return "upstream-failed";
+    case Sse::ProxyExchange::End::Rejected:
+        return "rejected";
     }
     return "complete";
 }
@@ -110,7 +115,7 @@ private:
     struct Exchange
     {
         Sse::JsonLines::Writer stdoutWriter; // every event record carries its id
-        Sse::JsonLines::Writer fileWriter;   // ids only when they change (format v2)
+        Sse::JsonLines::Writer fileWriter; // ids only when they change (format v2)
         std::unique_ptr<Sse::Llm::Analyser> analyser;
         qint64 seq = 0;
     };
@@ -175,9 +180,10 @@ private:
         Exchange &exchange = found->second;
         const QByteArray name = info.name().toUtf8();
         if (exchange.analyser) {
-            exchange.analyser->finish(info.elapsedMs, info.end == Sse::ProxyExchange::End::Complete
-                                                          ? Sse::Llm::Analyser::End::ServerEnded
-                                                          : Sse::Llm::Analyser::End::Cut);
+            exchange.analyser->finish(info.elapsedMs,
+                                      info.end == Sse::ProxyExchange::End::Complete
+                                          ? Sse::Llm::Analyser::End::ServerEnded
+                                          : Sse::Llm::Analyser::End::Cut);
             QByteArray record;
             Sse::Llm::appendRecord(record, exchange.analyser->summary(), info.startedMs, name);
             append(exchange, [&](QByteArray &out, Sse::JsonLines::Writer &) { out += record; });
@@ -241,8 +247,8 @@ private:
             return;
         m_outputFailed = true;
         printLine(QStringLiteral("writing output failed: %1")
-                          .arg(!m_file.errorString().isEmpty() ? m_file.errorString()
-                                                               : m_stdout.errorString()));
+                      .arg(!m_file.errorString().isEmpty() ? m_file.errorString()
+                                                           : m_stdout.errorString()));
         QTimer::singleShot(0, this, [] { QCoreApplication::exit(ExitOutputError); });
     }
 
@@ -284,14 +290,14 @@ int runProxy(QCoreApplication &app, QStringList arguments)
         "130 interrupted."));
     const QCommandLineOption helpOption = parser.addHelpOption();
     const QCommandLineOption listenOption(
-            QStringLiteral("listen"),
-            QStringLiteral("Address and port to listen on (default 127.0.0.1:8787)."),
-            QStringLiteral("ADDRESS:PORT"), QStringLiteral("127.0.0.1:8787"));
+        QStringLiteral("listen"),
+        QStringLiteral("Address and port to listen on (default 127.0.0.1:8787)."),
+        QStringLiteral("ADDRESS:PORT"), QStringLiteral("127.0.0.1:8787"));
     const QCommandLineOption upstreamOption(
-            QStringLiteral("upstream"),
-            QStringLiteral("Where requests go: http:// or https:// origin, optionally with a base "
-                           "path."),
-            QStringLiteral("URL"));
+        QStringLiteral("upstream"),
+        QStringLiteral("Where requests go: http:// or https:// origin, optionally with a base "
+                       "path."),
+        QStringLiteral("URL"));
     const QCommandLineOption outputOption({QStringLiteral("o"), QStringLiteral("output")},
                                           QStringLiteral("Also append the records to FILE (secret "
                                                          "headers masked)."),
@@ -299,19 +305,19 @@ int runProxy(QCoreApplication &app, QStringList arguments)
     const QCommandLineOption quietOption({QStringLiteral("q"), QStringLiteral("quiet")},
                                          QStringLiteral("Print nothing on stdout."));
     const QCommandLineOption llmOption(
-            QStringLiteral("llm"),
-            QStringLiteral("Also write an llm record per event stream: provider, text, usage, "
-                           "timing."));
+        QStringLiteral("llm"),
+        QStringLiteral("Also write an llm record per event stream: provider, text, usage, "
+                       "timing."));
     const QCommandLineOption caCertOption(
-            QStringLiteral("cacert"),
-            QStringLiteral("Trust the CA certificates in FILE (PEM) for an https upstream."),
-            QStringLiteral("FILE"));
+        QStringLiteral("cacert"),
+        QStringLiteral("Trust the CA certificates in FILE (PEM) for an https upstream."),
+        QStringLiteral("FILE"));
     const QCommandLineOption insecureOption(
-            QStringLiteral("insecure"),
-            QStringLiteral("Accept any upstream certificate (testing only)."));
+        QStringLiteral("insecure"),
+        QStringLiteral("Accept any upstream certificate (testing only)."));
     const QCommandLineOption allowRemoteOption(
-            QStringLiteral("allow-remote"),
-            QStringLiteral("Allow --listen on an address other than loopback."));
+        QStringLiteral("allow-remote"),
+        QStringLiteral("Allow --listen on an address other than loopback."));
     parser.addOptions({listenOption, upstreamOption, outputOption, quietOption, llmOption,
                        caCertOption, insecureOption, allowRemoteOption});
     auto usageError = [](const QString &message) {
@@ -324,7 +330,7 @@ int runProxy(QCoreApplication &app, QStringList arguments)
         parser.showHelp(0);
     if (!parser.positionalArguments().isEmpty())
         return usageError(QStringLiteral("unexpected argument %1")
-                                  .arg(parser.positionalArguments().constFirst()));
+                              .arg(parser.positionalArguments().constFirst()));
     if (!parser.isSet(upstreamOption))
         return usageError(QStringLiteral("--upstream URL is required"));
     Sse::ReverseProxyOptions options;
@@ -343,11 +349,11 @@ int runProxy(QCoreApplication &app, QStringList arguments)
         QFile file(parser.value(caCertOption));
         if (!file.open(QIODevice::ReadOnly))
             return usageError(QStringLiteral("--cacert: cannot read %1: %2")
-                                      .arg(file.fileName(), file.errorString()));
+                                  .arg(file.fileName(), file.errorString()));
         options.caCertificatesPem = file.read(4 * 1024 * 1024);
         if (QSslCertificate::fromData(options.caCertificatesPem, QSsl::Pem).isEmpty())
-            return usageError(QStringLiteral("--cacert: %1 holds no PEM certificate")
-                                      .arg(file.fileName()));
+            return usageError(
+                QStringLiteral("--cacert: %1 holds no PEM certificate").arg(file.fileName()));
     }
     options.allowInsecureTls = parser.isSet(insecureOption);
     if (options.allowInsecureTls && parser.isSet(caCertOption))
@@ -361,11 +367,11 @@ int runProxy(QCoreApplication &app, QStringList arguments)
             return usageError(QStringLiteral("--listen %1 is not a loopback address: anyone who "
                                              "reaches it can use your credentials upstream; add "
                                              "--allow-remote if that is meant")
-                                      .arg(parser.value(listenOption)));
+                                  .arg(parser.value(listenOption)));
         printLine(QStringLiteral("warning: listening on %1, reachable from other machines; "
                                  "requests through it reach %2 with whatever credentials they "
                                  "carry")
-                          .arg(address.toString(), Sse::redactedUrl(options.upstream)));
+                      .arg(address.toString(), Sse::redactedUrl(options.upstream)));
     }
 
     ProxyMonitor monitor(parser.isSet(quietOption), parser.isSet(llmOption));
@@ -376,7 +382,7 @@ int runProxy(QCoreApplication &app, QStringList arguments)
         return ExitOutputError;
     if (!monitor.proxy().listen(address, port)) {
         printLine(QStringLiteral("cannot listen on %1: %2")
-                          .arg(parser.value(listenOption), monitor.proxy().errorString()));
+                      .arg(parser.value(listenOption), monitor.proxy().errorString()));
         return ExitListenError;
     }
     std::signal(SIGPIPE, SIG_IGN);
@@ -388,6 +394,6 @@ int runProxy(QCoreApplication &app, QStringList arguments)
         std::signal(SIGTERM, onSignal);
     }
     printLine(QStringLiteral("listening on %1, forwarding to %2. Ctrl+C stops.")
-                      .arg(monitor.proxy().url().toString(), Sse::redactedUrl(options.upstream)));
+                  .arg(monitor.proxy().url().toString(), Sse::redactedUrl(options.upstream)));
     return QCoreApplication::exec();
 }

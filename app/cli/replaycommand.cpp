@@ -94,56 +94,57 @@ QString faultSummary(const QStringList &arguments, const QList<QCommandLineOptio
 // The fault options (`--drop-after-events` ... `--gzip`), added to a parser and read back.
 struct FaultOptions
 {
-    QCommandLineOption dropAfterEvents{QStringLiteral("drop-after-events"),
-                                       QStringLiteral("Fault: drop each connection after N events."),
-                                       QStringLiteral("N")};
-    QCommandLineOption dropAfterMs{QStringLiteral("drop-after-ms"),
-                                   QStringLiteral("Fault: drop each connection T ms after its "
-                                                  "stream started."),
-                                   QStringLiteral("T")};
-    QCommandLineOption dropMode{QStringLiteral("drop-mode"),
-                                QStringLiteral("How a connection is dropped: fin (orderly close, "
-                                               "default), rst (TCP reset), mid-event (half an "
-                                               "event, then close)."),
-                                QStringLiteral("MODE"), QStringLiteral("fin")};
-    QCommandLineOption status{QStringLiteral("status"),
-                              QStringLiteral("Fault: answer the first COUNT requests (all when "
-                                             "no COUNT) with HTTP CODE, e.g. 429, 503, 529."),
-                              QStringLiteral("CODE[:COUNT]")};
-    QCommandLineOption retryAfter{QStringLiteral("retry-after"),
-                                  QStringLiteral("With --status: send Retry-After: S."),
+    QCommandLineOption dropAfterEvents {
+        QStringLiteral("drop-after-events"),
+        QStringLiteral("Fault: drop each connection after N events."), QStringLiteral("N")};
+    QCommandLineOption dropAfterMs {QStringLiteral("drop-after-ms"),
+                                    QStringLiteral("Fault: drop each connection T ms after its "
+                                                   "stream started."),
+                                    QStringLiteral("T")};
+    QCommandLineOption dropMode {QStringLiteral("drop-mode"),
+                                 QStringLiteral("How a connection is dropped: fin (orderly close, "
+                                                "default), rst (TCP reset), mid-event (half an "
+                                                "event, then close)."),
+                                 QStringLiteral("MODE"), QStringLiteral("fin")};
+    QCommandLineOption status {QStringLiteral("status"),
+                               QStringLiteral("Fault: answer the first COUNT requests (all when "
+                                              "no COUNT) with HTTP CODE, e.g. 429, 503, 529."),
+                               QStringLiteral("CODE[:COUNT]")};
+    QCommandLineOption retryAfter {QStringLiteral("retry-after"),
+                                   QStringLiteral("With --status: send Retry-After: S."),
+                                   QStringLiteral("S")};
+    QCommandLineOption injectError {QStringLiteral("inject-error"),
+                                    QStringLiteral("Fault: after N events send an `event: error` "
+                                                   "frame with data EVENT_JSON, then end."),
+                                    QStringLiteral("EVENT_JSON@N")};
+    QCommandLineOption drip {QStringLiteral("drip"),
+                             QStringLiteral("Fault: send at most BYTES_PER_S bytes per second."),
+                             QStringLiteral("BYTES_PER_S")};
+    QCommandLineOption jitter {QStringLiteral("jitter"),
+                               QStringLiteral("Fault: delay each event by a further random 0 to "
+                                              "MS ms."),
+                               QStringLiteral("MS")};
+    QCommandLineOption retry {
+        QStringLiteral("retry"),
+        QStringLiteral("Send a `retry: MS` line at the start of each stream."),
+        QStringLiteral("MS")};
+    QCommandLineOption noIds {QStringLiteral("no-ids"),
+                              QStringLiteral("Fault: leave out every `id:` line.")};
+    QCommandLineOption malformed {QStringLiteral("malformed"),
+                                  QStringLiteral("Fault: after the first event, a misspelt field, "
+                                                 "a line without a colon and an event with JSON "
+                                                 "cut short.")};
+    QCommandLineOption heartbeat {QStringLiteral("heartbeat"),
+                                  QStringLiteral("Send a comment line every S seconds."),
                                   QStringLiteral("S")};
-    QCommandLineOption injectError{QStringLiteral("inject-error"),
-                                   QStringLiteral("Fault: after N events send an `event: error` "
-                                                  "frame with data EVENT_JSON, then end."),
-                                   QStringLiteral("EVENT_JSON@N")};
-    QCommandLineOption drip{QStringLiteral("drip"),
-                            QStringLiteral("Fault: send at most BYTES_PER_S bytes per second."),
-                            QStringLiteral("BYTES_PER_S")};
-    QCommandLineOption jitter{QStringLiteral("jitter"),
-                              QStringLiteral("Fault: delay each event by a further random 0 to "
-                                             "MS ms."),
-                              QStringLiteral("MS")};
-    QCommandLineOption retry{QStringLiteral("retry"),
-                             QStringLiteral("Send a `retry: MS` line at the start of each stream."),
-                             QStringLiteral("MS")};
-    QCommandLineOption noIds{QStringLiteral("no-ids"),
-                             QStringLiteral("Fault: leave out every `id:` line.")};
-    QCommandLineOption malformed{QStringLiteral("malformed"),
-                                 QStringLiteral("Fault: after the first event, a misspelt field, "
-                                                "a line without a colon and an event with JSON "
-                                                "cut short.")};
-    QCommandLineOption heartbeat{QStringLiteral("heartbeat"),
-                                 QStringLiteral("Send a comment line every S seconds."),
-                                 QStringLiteral("S")};
-    QCommandLineOption gzip{QStringLiteral("gzip"),
-                            QStringLiteral("Compress the stream (Content-Encoding: gzip), "
-                                           "flushed after every write.")};
+    QCommandLineOption gzip {QStringLiteral("gzip"),
+                             QStringLiteral("Compress the stream (Content-Encoding: gzip), "
+                                            "flushed after every write.")};
 
     QList<QCommandLineOption> all() const
     {
-        return {dropAfterEvents, dropAfterMs, dropMode, status, retryAfter, injectError, drip,
-                jitter, retry, noIds, malformed, heartbeat, gzip};
+        return {dropAfterEvents, dropAfterMs, dropMode, status,    retryAfter, injectError, drip,
+                jitter,          retry,       noIds,    malformed, heartbeat,  gzip};
     }
 
     // Fills \a faults from \a parser; returns a usage error, or an empty string.
@@ -181,8 +182,8 @@ struct FaultOptions
             qint64 code = 0;
             qint64 count = -1;
             if (parts.size() > 2 || !CliArguments::parseInteger(parts.first(), 200, 599, &code)
-                || (parts.size() == 2 && !CliArguments::parseInteger(parts.last(), 1, INT_MAX,
-                                                                     &count))) {
+                || (parts.size() == 2
+                    && !CliArguments::parseInteger(parts.last(), 1, INT_MAX, &count))) {
                 return QStringLiteral("--status takes CODE[:COUNT], CODE from 200 to 599 and "
                                       "COUNT 1 or more, e.g. 503:2");
             }
@@ -208,8 +209,8 @@ struct FaultOptions
             QJsonDocument::fromJson(json, &error);
             if (error.error != QJsonParseError::NoError)
                 return QStringLiteral("--inject-error: EVENT_JSON is not JSON (%1 at byte %2)")
-                        .arg(error.errorString())
-                        .arg(error.offset);
+                    .arg(error.errorString())
+                    .arg(error.offset);
             faults->errorData = json.trimmed(); // as given: its key order is part of the test
             faults->errorAfterEvents = int(after);
         }
@@ -488,6 +489,7 @@ int runReplay(QCoreApplication &app, QStringList arguments)
                            parser.isSet(loopOption) ? QStringLiteral(", looping")
                                                     : QString()));
     if (!faults.isEmpty())
-        printInfo(QStringLiteral("Faults injected: %1").arg(faultSummary(arguments, faultOptions.all())));
+        printInfo(
+            QStringLiteral("Faults injected: %1").arg(faultSummary(arguments, faultOptions.all())));
     return QCoreApplication::exec();
 }

@@ -2114,6 +2114,77 @@ Store them in plain text?</source>
     </message>
 </context>
 <context>
+    <name>ProxyMessages</name>
+    <message>
+        <source>the request did not arrive in time</source>
+        <translation>请求未按时到达</translation>
+    </message>
+    <message>
+        <source>the request head is too large</source>
+        <translation>请求头过大</translation>
+    </message>
+    <message>
+        <source>not an HTTP/1.1 request line</source>
+        <translation>不是 HTTP/1.1 请求行</translation>
+    </message>
+    <message>
+        <source>this is a reverse proxy: use it as the base URL, not as a forward proxy</source>
+        <translation>这是反向代理：请把它用作基础 URL，而不是正向代理</translation>
+    </message>
+    <message>
+        <source>a malformed header line</source>
+        <translation>格式错误的请求头行</translation>
+    </message>
+    <message>
+        <source>both Transfer-Encoding and Content-Length</source>
+        <translation>同时带有 Transfer-Encoding 和 Content-Length</translation>
+    </message>
+    <message>
+        <source>a request body of unknown length</source>
+        <translation>请求体长度未知</translation>
+    </message>
+    <message>
+        <source>an invalid Content-Length</source>
+        <translation>无效的 Content-Length</translation>
+    </message>
+    <message>
+        <source>the request body is larger than the proxy takes</source>
+        <translation>请求体超过代理可接受的大小</translation>
+    </message>
+    <message>
+        <source>a malformed chunked request body</source>
+        <translation>格式错误的分块请求体</translation>
+    </message>
+    <message>
+        <source>events not read: content encoding %1</source>
+        <translation>未读取事件：内容编码 %1</translation>
+    </message>
+    <message>
+        <source>events not read further: the compressed body does not inflate</source>
+        <translation>不再读取事件：压缩的响应体无法解压</translation>
+    </message>
+    <message>
+        <source>events not read further: an event larger than %1 MiB</source>
+        <translation>不再读取事件：有事件大于 %1 MiB</translation>
+    </message>
+    <message>
+        <source>no response</source>
+        <translation>无响应</translation>
+    </message>
+    <message>
+        <source>upstream %1 failed: %2</source>
+        <translation>上游 %1 失败：%2</translation>
+    </message>
+    <message>
+        <source>the upstream response was cut: %1</source>
+        <translation>上游响应被截断：%1</translation>
+    </message>
+    <message>
+        <source>the client closed the connection; upstream request aborted</source>
+        <translation>客户端关闭了连接；已中止上游请求</translation>
+    </message>
+</context>
+<context>
     <name>RecorderWorker</name>
     <message>
         <source>nothing could be written</source>

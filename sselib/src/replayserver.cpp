@@ -14,10 +14,10 @@
 #include <cmath>
 #include <functional>
 
+#include <limits>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <zlib.h>
-#include <limits>
 
 Q_LOGGING_CATEGORY(lcReplayServer, "sse.replayserver")
 
@@ -124,18 +124,30 @@ QByteArray headerValue(const QList<QByteArray> &lines, QByteArrayView name)
 QByteArray reasonPhrase(int status)
 {
     switch (status) {
-    case 400: return "Bad Request";
-    case 401: return "Unauthorized";
-    case 403: return "Forbidden";
-    case 404: return "Not Found";
-    case 408: return "Request Timeout";
-    case 429: return "Too Many Requests";
-    case 500: return "Internal Server Error";
-    case 502: return "Bad Gateway";
-    case 503: return "Service Unavailable";
-    case 504: return "Gateway Timeout";
-    case 529: return "Overloaded";
-    default: return status < 400 ? "OK" : "Error";
+    case 400:
+        return "Bad Request";
+    case 401:
+        return "Unauthorized";
+    case 403:
+        return "Forbidden";
+    case 404:
+        return "Not Found";
+    case 408:
+        return "Request Timeout";
+    case 429:
+        return "Too Many Requests";
+    case 500:
+        return "Internal Server Error";
+    case 502:
+        return "Bad Gateway";
+    case 503:
+        return "Service Unavailable";
+    case 504:
+        return "Gateway Timeout";
+    case 529:
+        return "Overloaded";
+    default:
+        return status < 400 ? "OK" : "Error";
     }
 }
 
@@ -390,13 +402,13 @@ private:
     static QByteArray statusResponse(const ReplayFaults &faults)
     {
         QByteArray head = "HTTP/1.1 " + QByteArray::number(faults.status) + ' '
-                + reasonPhrase(faults.status) + "\r\n";
+            + reasonPhrase(faults.status) + "\r\n";
         if (faults.retryAfterSeconds >= 0)
             head += "Retry-After: " + QByteArray::number(faults.retryAfterSeconds) + "\r\n";
         const bool bodyless = faults.status == 204 || faults.status == 304 || faults.status < 200;
         head += "Content-Type: text/plain; charset=utf-8\r\nContent-Length: "
-                + QByteArray::number(bodyless ? 0 : statusBody(faults).size())
-                + "\r\nConnection: close\r\n";
+            + QByteArray::number(bodyless ? 0 : statusBody(faults).size())
+            + "\r\nConnection: close\r\n";
         return head;
     }
     static QByteArray statusBody(const ReplayFaults &faults)
@@ -457,9 +469,9 @@ private:
                     m_jitterTotalMs += QRandomGenerator::global()->bounded(m_faults.jitterMs + 1);
                     m_jitterChosen = true;
                 }
-                const double dueMs = (m_speed > 0 ? double(event.receivedMs - m_baseMs) / m_speed
-                                                  : 0.0)
-                        + double(m_jitterTotalMs);
+                const double dueMs =
+                    (m_speed > 0 ? double(event.receivedMs - m_baseMs) / m_speed : 0.0)
+                    + double(m_jitterTotalMs);
                 const qint64 waitMs = qint64(std::ceil(dueMs)) - m_clock.elapsed();
                 if (waitMs > 0) {
                     m_timer.start(int(qMin<qint64>(waitMs, 24 * 3600 * 1000)));
@@ -549,7 +561,7 @@ private:
         if (!m_socket)
             return;
         const qint64 allowed =
-                m_faults.dripBytesPerSecond * m_dripClock.elapsed() / 1000 - m_dripReleased;
+            m_faults.dripBytesPerSecond * m_dripClock.elapsed() / 1000 - m_dripReleased;
         const qint64 count = qMin<qint64>(allowed, m_dripQueue.size());
         if (count > 0) {
             m_socket->write(m_dripQueue.constData(), count);
@@ -601,7 +613,7 @@ private:
             if (!m_partial) {
                 QByteArray whole;
                 QByteArray id = m_currentId;
-                const Event next = m_next < m_events.size() ? m_events.at(m_next) : Event{};
+                const Event next = m_next < m_events.size() ? m_events.at(m_next) : Event {};
                 if (next.data.isEmpty() && next.type.isEmpty())
                     whole = QByteArrayLiteral("data: {\"cut\": \"here\"}\n\n");
                 else
@@ -635,7 +647,7 @@ private:
         }
         if (m_socket->bytesToWrite() > 0)
             return; // bytesWritten() comes back here
-        const linger resetOnClose{1, 0};
+        const linger resetOnClose {1, 0};
         ::setsockopt(int(m_socket->socketDescriptor()), SOL_SOCKET, SO_LINGER, &resetOnClose,
                      sizeof resetOnClose);
         m_socket->abort();
@@ -679,17 +691,17 @@ private:
     QTimer m_dripTimer;
     QElapsedTimer m_clock;
     QElapsedTimer m_dripClock;
-    QByteArray m_dripQueue;       // wire bytes the byte rate has not let out yet
-    qint64 m_dripReleased = 0;    // since m_dripClock started
+    QByteArray m_dripQueue; // wire bytes the byte rate has not let out yet
+    qint64 m_dripReleased = 0; // since m_dripClock started
     std::unique_ptr<z_stream> m_gzip;
     qsizetype m_dataPosition = 0; // in the event being sent, when m_partial
     bool m_inLine = false;
     bool m_partial = false;       // the event at m_next is partly written
     qint64 m_baseMs = 0;
-    qint64 m_jitterTotalMs = 0;   // jitter delays chosen so far in this round
-    bool m_jitterChosen = false;  // for the event at m_next
+    qint64 m_jitterTotalMs = 0; // jitter delays chosen so far in this round
+    bool m_jitterChosen = false; // for the event at m_next
     qsizetype m_next = 0;
-    qint64 m_eventsSent = 0;      // complete events written on this connection
+    qint64 m_eventsSent = 0; // complete events written on this connection
     double m_speed = 1.0;
     Repeat m_repeat = Repeat::Once;
     Closing m_closing = Closing::No;
@@ -774,7 +786,10 @@ void ReplayServer::setFaults(const ReplayFaults &faults)
     d->faults = faults;
     d->statusAnswers = 0;
 }
-ReplayFaults ReplayServer::faults() const { return d->faults; }
+ReplayFaults ReplayServer::faults() const
+{
+    return d->faults;
+}
 ReplayServer::Repeat ReplayServer::repeat() const { return d->repeat; }
 
 bool ReplayServer::listen(const QHostAddress &address, quint16 port)

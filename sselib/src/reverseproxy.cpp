@@ -4,6 +4,7 @@
 
 #include "sselib/sseparser.h"
 
+#include <QCoreApplication>
 #include <QDateTime>
 #include <QElapsedTimer>
 #include <QLoggingCategory>
@@ -21,6 +22,12 @@ Q_LOGGING_CATEGORY(lcReverseProxy, "sse.reverseproxy")
 namespace Sse {
 
 namespace {
+
+// The proxy's messages for people (ProxyExchange::error, the 502 body).
+struct ProxyMessages
+{
+    Q_DECLARE_TR_FUNCTIONS(ProxyMessages)
+};
 
 constexpr qsizetype MaximumRequestHeadBytes = 64 * 1024;
 // Body bytes read from the upstream at a time, and the client backlog past which reading
@@ -97,7 +104,7 @@ public:
     }
 
 private:
-    z_stream m_stream{};
+    z_stream m_stream {};
     bool m_ready = false;
     bool m_failed = false;
 };
@@ -142,7 +149,9 @@ class ReverseProxy::Connection : public QObject
 {
 public:
     Connection(ReverseProxy *proxy, QTcpSocket *client)
-        : QObject(proxy), m_proxy(proxy), m_client(client)
+        : QObject(proxy)
+        , m_proxy(proxy)
+        , m_client(client)
     {
         client->setParent(this);
         // Events are small writes: no Nagle delay between them.
@@ -150,7 +159,8 @@ public:
         ++m_proxy->d->active;
         m_requestTimer.setSingleShot(true);
         connect(&m_requestTimer, &QTimer::timeout, this, [this] {
-            reject(408, "Request Timeout", "the request did not arrive in time");
+            reject(408, "Request Timeout",
+                   QT_TRANSLATE_NOOP("ProxyMessages", "the request did not arrive in time"));
         });
         m_requestTimer.start(m_proxy->d->options.requestTimeoutMs);
         connect(client, &QTcpSocket::readyRead, this, &Connection::readRequest);
@@ -199,11 +209,13 @@ private:
         }
         if (end < 0) {
             if (m_in.size() > MaximumRequestHeadBytes)
-                reject(431, "Request Header Fields Too Large", "the request head is too large");
+                reject(431, "Request Header Fields Too Large",
+                       QT_TRANSLATE_NOOP("ProxyMessages", "the request head is too large"));
             return false;
         }
         if (end > MaximumRequestHeadBytes) {
-            reject(431, "Request Header Fields Too Large", "the request head is too large");
+            reject(431, "Request Header Fields Too Large",
+                   QT_TRANSLATE_NOOP("ProxyMessages", "the request head is too large"));
             return false;
         }
         const QList<QByteArray> lines = m_in.left(end).split('\n');
@@ -211,14 +223,17 @@ private:
         const QList<QByteArray> requestLine = lines.first().trimmed().split(' ');
         if (requestLine.size() != 3 || !requestLine.at(2).startsWith("HTTP/1.")
             || requestLine.at(0).isEmpty()) {
-            reject(400, "Bad Request", "not an HTTP/1.1 request line");
+            reject(400, "Bad Request",
+                   QT_TRANSLATE_NOOP("ProxyMessages", "not an HTTP/1.1 request line"));
             return false;
         }
         m_exchange.method = requestLine.at(0);
         m_exchange.target = requestLine.at(1);
         if (!m_exchange.target.startsWith('/')) {
             reject(400, "Bad Request",
-                   "this is a reverse proxy: use it as the base URL, not as a forward proxy");
+                   QT_TRANSLATE_NOOP(
+                       "ProxyMessages",
+                       "this is a reverse proxy: use it as the base URL, not as a forward proxy"));
             return false;
         }
         for (qsizetype i = 1; i < lines.size(); ++i) {
@@ -227,7 +242,8 @@ private:
                 line.chop(1);
             const qsizetype colon = line.indexOf(':');
             if (colon <= 0 || line.startsWith(' ') || line.startsWith('\t')) {
-                reject(400, "Bad Request", "a malformed header line");
+                reject(400, "Bad Request",
+                       QT_TRANSLATE_NOOP("ProxyMessages", "a malformed header line"));
                 return false;
             }
             m_clientHeaders.append({line.left(colon).trimmed(), line.mid(colon + 1).trimmed()});
@@ -235,13 +251,15 @@ private:
         const QByteArray transferEncoding = fieldValue(m_clientHeaders, "transfer-encoding");
         const QByteArray contentLength = fieldValue(m_clientHeaders, "content-length");
         if (!transferEncoding.isEmpty() && !contentLength.isEmpty()) {
-            reject(400, "Bad Request", "both Transfer-Encoding and Content-Length");
+            reject(400, "Bad Request",
+                   QT_TRANSLATE_NOOP("ProxyMessages", "both Transfer-Encoding and Content-Length"));
             return false;
         }
         const qint64 maximum = m_proxy->d->options.maximumRequestBodyBytes;
         if (!transferEncoding.isEmpty()) {
             if (!transferEncoding.trimmed().toLower().endsWith("chunked")) {
-                reject(400, "Bad Request", "a request body of unknown length");
+                reject(400, "Bad Request",
+                       QT_TRANSLATE_NOOP("ProxyMessages", "a request body of unknown length"));
                 return false;
             }
             m_chunked = true;
@@ -250,11 +268,14 @@ private:
             bool ok = false;
             m_bodyRemaining = contentLength.toLongLong(&ok);
             if (!ok || m_bodyRemaining < 0) {
-                reject(400, "Bad Request", "an invalid Content-Length");
+                reject(400, "Bad Request",
+                       QT_TRANSLATE_NOOP("ProxyMessages", "an invalid Content-Length"));
                 return false;
             }
             if (m_bodyRemaining > maximum) {
-                reject(413, "Content Too Large", "the request body is larger than the proxy takes");
+                reject(413, "Content Too Large",
+                       QT_TRANSLATE_NOOP("ProxyMessages",
+                                         "the request body is larger than the proxy takes"));
                 return false;
             }
             m_hasBody = true;
@@ -292,7 +313,8 @@ private:
             const qsizetype newline = m_in.indexOf('\n');
             if (newline < 0) {
                 if (m_in.size() > 4096)
-                    reject(400, "Bad Request", "a malformed chunked request body");
+                    reject(400, "Bad Request",
+                           QT_TRANSLATE_NOOP("ProxyMessages", "a malformed chunked request body"));
                 return;
             }
             QByteArray line = m_in.left(newline).trimmed();
@@ -312,11 +334,14 @@ private:
             bool ok = false;
             m_bodyRemaining = (semicolon < 0 ? line : line.left(semicolon)).toLongLong(&ok, 16);
             if (!ok || m_bodyRemaining < 0) {
-                reject(400, "Bad Request", "a malformed chunked request body");
+                reject(400, "Bad Request",
+                       QT_TRANSLATE_NOOP("ProxyMessages", "a malformed chunked request body"));
                 return;
             }
             if (m_body.size() + m_bodyRemaining > maximum) {
-                reject(413, "Content Too Large", "the request body is larger than the proxy takes");
+                reject(413, "Content Too Large",
+                       QT_TRANSLATE_NOOP("ProxyMessages",
+                                         "the request body is larger than the proxy takes"));
                 return;
             }
             m_chunkPart = m_bodyRemaining == 0 ? ChunkPart::Trailer : ChunkPart::Data;
@@ -373,7 +398,7 @@ private:
         const QByteArray connection = connectionTokens(upstreamHeaders);
         m_chunkedOut = m_upstream->hasBody() && !m_upstream->hasContentLength();
         QByteArray head = "HTTP/1.1 " + QByteArray::number(m_exchange.status) + ' '
-                + m_upstream->reasonPhrase() + "\r\n";
+            + m_upstream->reasonPhrase() + "\r\n";
         for (const auto &field : upstreamHeaders) {
             if (isHopByHopHeader(field.first, connection))
                 continue;
@@ -390,8 +415,8 @@ private:
         const QByteArray contentType = fieldValue(upstreamHeaders, "content-type");
         const qsizetype semicolon = contentType.indexOf(';');
         m_exchange.eventStream =
-                sameName((semicolon < 0 ? contentType : contentType.left(semicolon)).trimmed(),
-                         "text/event-stream");
+            sameName((semicolon < 0 ? contentType : contentType.left(semicolon)).trimmed(),
+                     "text/event-stream");
         if (m_exchange.eventStream && m_proxy->d->options.readEventStreams) {
             const QByteArray coding = fieldValue(upstreamHeaders, "content-encoding").trimmed();
             if (coding.isEmpty() || sameName(coding, "identity")) {
@@ -401,8 +426,8 @@ private:
                 m_inflater = std::make_unique<BodyInflater>();
                 m_parse = m_inflater->start();
             } else {
-                m_parseNote = QStringLiteral("events not read: content encoding %1")
-                                      .arg(QString::fromLatin1(coding));
+                m_parseNote = ProxyMessages::tr("events not read: content encoding %1")
+                                  .arg(QString::fromLatin1(coding));
             }
         }
         emit m_proxy->responseStarted(m_exchange);
@@ -448,8 +473,8 @@ private:
             m_inflated.clear();
             if (!m_inflater->inflateInto(bytes, size, m_inflated)) {
                 m_parse = false;
-                m_parseNote = QStringLiteral("events not read further: the compressed body "
-                                             "does not inflate");
+                m_parseNote = ProxyMessages::tr("events not read further: the compressed body "
+                                                "does not inflate");
                 return;
             }
             status = m_parser.feed(m_inflated.constData(), m_inflated.size(), batch);
@@ -458,8 +483,8 @@ private:
         }
         if (status != Parser::Status::Ok) {
             m_parse = false;
-            m_parseNote = QStringLiteral("events not read further: an event larger than %1 MiB")
-                                  .arg(m_parser.maximumEventSize() / (1024 * 1024));
+            m_parseNote = ProxyMessages::tr("events not read further: an event larger than %1 MiB")
+                              .arg(m_parser.maximumEventSize() / (1024 * 1024));
         }
         if (!batch.isEmpty()) {
             m_exchange.events += batch.size();
@@ -478,15 +503,15 @@ private:
         if (m_phase == Phase::Upstream) {
             // No response head: the client gets a 502 of ours.
             const QString reason = upstream->errorString().isEmpty()
-                    ? QStringLiteral("no response")
-                    : upstream->errorString();
+                ? ProxyMessages::tr("no response")
+                : upstream->errorString();
             m_exchange.status = 502;
             m_exchange.end = ProxyExchange::End::UpstreamFailed;
-            m_exchange.error = QStringLiteral("upstream %1 failed: %2")
-                                       .arg(m_proxy->d->options.upstream.toDisplayString(
-                                                    QUrl::RemoveUserInfo | QUrl::RemovePath
-                                                    | QUrl::RemoveQuery),
-                                            reason);
+            m_exchange.error =
+                ProxyMessages::tr("upstream %1 failed: %2")
+                    .arg(m_proxy->d->options.upstream.toDisplayString(
+                             QUrl::RemoveUserInfo | QUrl::RemovePath | QUrl::RemoveQuery),
+                         reason);
             writeSmallResponse(502, "Bad Gateway", m_exchange.error.toUtf8());
             finish();
             return;
@@ -496,8 +521,8 @@ private:
         if (upstream->error() != HttpStream::Error::None) {
             // The body was cut: the client sees it cut too (no last chunk, or a short body).
             m_exchange.end = ProxyExchange::End::UpstreamFailed;
-            m_exchange.error = QStringLiteral("the upstream response was cut: %1")
-                                       .arg(upstream->errorString());
+            m_exchange.error =
+                ProxyMessages::tr("the upstream response was cut: %1").arg(upstream->errorString());
         } else if (m_chunkedOut && m_client) {
             m_client->write("0\r\n\r\n");
         }
@@ -528,14 +553,16 @@ private:
         }
         m_exchange.elapsedMs = double(m_clock.nsecsElapsed()) / 1e6;
         m_exchange.end = ProxyExchange::End::ClientGone;
-        m_exchange.error = QStringLiteral("the client closed the connection; upstream request "
-                                          "aborted");
+        m_exchange.error =
+            ProxyMessages::tr("the client closed the connection; upstream request aborted");
         finish();
         deleteLater();
     }
 
     // The proxy answers itself (bad request, timeout, too large): no upstream request.
-    void reject(int status, const QByteArray &reason, const QByteArray &message)
+    // \a message (English, QT_TRANSLATE_NOOP) goes to the client as it is and into the
+    // exchange translated.
+    void reject(int status, const QByteArray &reason, const char *message)
     {
         if (m_phase == Phase::Done)
             return;
@@ -543,8 +570,8 @@ private:
         qCDebug(lcReverseProxy) << "rejected:" << status << message;
         m_exchange.status = status;
         m_exchange.end = ProxyExchange::End::Rejected;
-        m_exchange.error = QString::fromUtf8(message);
-        writeSmallResponse(status, reason, "sse-monitor proxy: " + message);
+        m_exchange.error = ProxyMessages::tr(message);
+        writeSmallResponse(status, reason, QByteArray("sse-monitor proxy: ") + message);
         m_phase = Phase::Done;
         release();
     }
@@ -556,8 +583,7 @@ private:
         const QByteArray body = text + '\n';
         m_client->write("HTTP/1.1 " + QByteArray::number(status) + ' ' + reason
                         + "\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: "
-                        + QByteArray::number(body.size()) + "\r\nConnection: close\r\n\r\n"
-                        + body);
+                        + QByteArray::number(body.size()) + "\r\nConnection: close\r\n\r\n" + body);
         m_client->disconnectFromHost();
     }
 
@@ -580,20 +606,20 @@ private:
     QPointer<QTcpSocket> m_client;
     HttpStream *m_upstream = nullptr; // child; deleted when its response is over
     Phase m_phase = Phase::Head;
-    QByteArray m_in;                  // request bytes not parsed yet
+    QByteArray m_in; // request bytes not parsed yet
     ProxyExchange::Headers m_clientHeaders;
     QByteArray m_body;
-    qint64 m_bodyRemaining = 0;       // Content-Length left, or of the current chunk
+    qint64 m_bodyRemaining = 0; // Content-Length left, or of the current chunk
     bool m_hasBody = false;
     bool m_chunked = false;
     ChunkPart m_chunkPart = ChunkPart::Size;
-    bool m_chunkedOut = false;        // the response goes to the client chunked
+    bool m_chunkedOut = false; // the response goes to the client chunked
     ProxyExchange m_exchange;
     QTimer m_requestTimer;
     QElapsedTimer m_clock;
-    QByteArray m_slice;               // reused read buffer
+    QByteArray m_slice; // reused read buffer
     bool m_parse = false;
-    QString m_parseNote;              // why an event stream is not (or no longer) parsed
+    QString m_parseNote; // why an event stream is not (or no longer) parsed
     Parser m_parser;
     std::unique_ptr<BodyInflater> m_inflater;
     QByteArray m_inflated;
@@ -618,18 +644,36 @@ ReverseProxy::~ReverseProxy()
     }
 }
 
-void ReverseProxy::setOptions(const ReverseProxyOptions &options) { d->options = options; }
-ReverseProxyOptions ReverseProxy::options() const { return d->options; }
+void ReverseProxy::setOptions(const ReverseProxyOptions &options)
+{
+    d->options = options;
+}
+ReverseProxyOptions ReverseProxy::options() const
+{
+    return d->options;
+}
 
 bool ReverseProxy::listen(const QHostAddress &address, quint16 port)
 {
     return d->server.listen(address, port);
 }
 
-QString ReverseProxy::errorString() const { return d->server.errorString(); }
-QHostAddress ReverseProxy::serverAddress() const { return d->server.serverAddress(); }
-quint16 ReverseProxy::port() const { return d->server.serverPort(); }
-int ReverseProxy::activeExchanges() const { return d->active; }
+QString ReverseProxy::errorString() const
+{
+    return d->server.errorString();
+}
+QHostAddress ReverseProxy::serverAddress() const
+{
+    return d->server.serverAddress();
+}
+quint16 ReverseProxy::port() const
+{
+    return d->server.serverPort();
+}
+int ReverseProxy::activeExchanges() const
+{
+    return d->active;
+}
 
 QUrl ReverseProxy::url() const
 {

@@ -60,7 +60,7 @@ int listenLoopback(quint16 *port)
     const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
     const int one = 1;
     ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-    sockaddr_in address{};
+    sockaddr_in address {};
     address.sin_family = AF_INET;
     address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     if (::bind(fd, reinterpret_cast<sockaddr *>(&address), sizeof address) != 0
@@ -77,7 +77,7 @@ int listenLoopback(quint16 *port)
 int connectLoopback(quint16 port)
 {
     const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in address{};
+    sockaddr_in address {};
     address.sin_family = AF_INET;
     address.sin_port = htons(port);
     address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
@@ -183,8 +183,7 @@ private:
             }
             ::shutdown(client, SHUT_WR);
             char sink[4096];
-            while (::recv(client, sink, sizeof sink, 0) > 0) {
-            }
+            while (::recv(client, sink, sizeof sink, 0) > 0) { }
             ::close(client);
         }
     }
@@ -192,7 +191,7 @@ private:
     int m_fd = -1;
     quint16 m_port = 0;
     std::thread m_thread;
-    std::atomic<bool> m_stopping{false};
+    std::atomic<bool> m_stopping {false};
     Mode m_mode = Mode::Bulk;
     int m_events = 0;
     int m_gapMs = 0;
@@ -200,7 +199,8 @@ private:
     std::vector<Clock::time_point> m_sent;
 };
 
-const char RequestHead[] = "GET /stream HTTP/1.1\r\nHost: bench\r\nAccept: text/event-stream\r\n\r\n";
+const char RequestHead[] =
+    "GET /stream HTTP/1.1\r\nHost: bench\r\nAccept: text/event-stream\r\n\r\n";
 
 // Reads the paced stream; notes when `data: <seq>\n\n` is complete for each seq (chunk framing
 // from the proxy sits between events, never inside one: each event is one upstream write).
@@ -274,7 +274,8 @@ double cpuSeconds(qint64 pid)
     unsigned long long utime = 0;
     unsigned long long stime = 0;
     // After ") ": state ppid pgrp session tty tpgid flags minflt cminflt majflt cmajflt utime stime
-    std::sscanf(fields + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &utime, &stime);
+    std::sscanf(fields + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &utime,
+                &stime);
     return double(utime + stime) / double(sysconf(_SC_CLK_TCK));
 }
 
@@ -285,13 +286,15 @@ struct ProxyProcess
     {
         process.setStandardOutputFile(QProcess::nullDevice());
         process.setReadChannel(QProcess::StandardError);
-        process.start(cli, QStringList{QStringLiteral("proxy"), QStringLiteral("--listen"),
-                                       QStringLiteral("127.0.0.1:0"), QStringLiteral("--upstream"),
-                                       QStringLiteral("http://127.0.0.1:%1").arg(upstreamPort)}
-                                   + extra);
+        process.start(cli,
+                      QStringList {QStringLiteral("proxy"), QStringLiteral("--listen"),
+                                   QStringLiteral("127.0.0.1:0"), QStringLiteral("--upstream"),
+                                   QStringLiteral("http://127.0.0.1:%1").arg(upstreamPort)}
+                          + extra);
         if (!process.waitForStarted(10000))
             return false;
-        static const QRegularExpression listening(QStringLiteral("listening on http://[^:]+:(\\d+)"));
+        static const QRegularExpression listening(
+            QStringLiteral("listening on http://[^:]+:(\\d+)"));
         QByteArray errors;
         while (process.waitForReadyRead(10000)) {
             errors += process.readAllStandardError();
@@ -325,13 +328,14 @@ int main(int argc, char *argv[])
     // Default: the CLI of the same build tree (bench.sh runs this program without arguments).
     const QString cli = value(QStringLiteral("--cli"),
                               QCoreApplication::applicationDirPath()
-                                      + QStringLiteral("/../../app/sse-monitor-cli"));
+                                  + QStringLiteral("/../../app/sse-monitor-cli"));
     const int mib = value(QStringLiteral("--mib"), QStringLiteral("64")).toInt();
     const int runs = value(QStringLiteral("--runs"), QStringLiteral("3")).toInt();
     const int events = value(QStringLiteral("--events"), QStringLiteral("500")).toInt();
     if (!QFileInfo(cli).isExecutable() || mib <= 0 || runs <= 0 || events <= 0) {
-        std::fprintf(stderr, "usage: bench_proxy --cli PATH/sse-monitor-cli [--mib 64] "
-                             "[--runs 3] [--events 500]\n");
+        std::fprintf(stderr,
+                     "usage: bench_proxy --cli PATH/sse-monitor-cli [--mib 64] "
+                     "[--runs 3] [--events 500]\n");
         return 2;
     }
     Upstream upstream;
@@ -343,7 +347,8 @@ int main(int argc, char *argv[])
 
     // --- P1: latency, 5 ms apart ---
     std::printf("P1: added latency per event, %d events 5 ms apart, direct vs through "
-                "sse-monitor-cli proxy (stdout to /dev/null)\n", events);
+                "sse-monitor-cli proxy (stdout to /dev/null)\n",
+                events);
     {
         ProxyProcess proxy;
         if (!proxy.start(cli, upstream.port(), {})) {
@@ -364,7 +369,7 @@ int main(int argc, char *argv[])
                 }
                 for (int i = 0; i < events; ++i)
                     (through ? proxied : direct)
-                            .push_back(msSince(upstream.sentTimes()[size_t(i)], arrivals[size_t(i)]));
+                        .push_back(msSince(upstream.sentTimes()[size_t(i)], arrivals[size_t(i)]));
             }
         }
         const double directP50 = percentile(direct, 0.5);
@@ -382,7 +387,8 @@ int main(int argc, char *argv[])
         std::printf("| P1 added latency p99 (proxy p99 - direct p99) | %.3f ms | - |\n",
                     proxyP99 - directP99);
         std::printf("| P1 delay through the proxy p99 (bounds the added latency) | %.3f ms | "
-                    "target <= 1 ms: %s |\n", proxyP99, proxyP99 <= 1.0 ? "met" : "NOT met");
+                    "target <= 1 ms: %s |\n",
+                    proxyP99, proxyP99 <= 1.0 ? "met" : "NOT met");
     }
 
     // --- P2: throughput of a large body ---
@@ -390,7 +396,7 @@ int main(int argc, char *argv[])
     size_t eventBytes = 0;
     {
         const std::string payload =
-                R"({"id":"chatcmpl-1","object":"chat.completion.chunk","choices":[{"index":0,"delta":{"content":"token"}}]})";
+            R"({"id":"chatcmpl-1","object":"chat.completion.chunk","choices":[{"index":0,"delta":{"content":"token"}}]})";
         const std::string event = "data: " + payload + "\n\n";
         const size_t target = size_t(mib) * 1024 * 1024;
         eventBytes = event.size();
@@ -400,8 +406,9 @@ int main(int argc, char *argv[])
     }
     upstream.setBulk(&body);
     std::printf("\nP2: %d MiB event stream (%zu bytes, events of %zu bytes), blocking drain, "
-                "%d interleaved runs\n", mib, body.size(), eventBytes, runs);
-    for (const QStringList &extra : {QStringList{}, QStringList{QStringLiteral("-q")}}) {
+                "%d interleaved runs\n",
+                mib, body.size(), eventBytes, runs);
+    for (const QStringList &extra : {QStringList {}, QStringList {QStringLiteral("-q")}}) {
         ProxyProcess proxy;
         if (!proxy.start(cli, upstream.port(), extra)) {
             std::fprintf(stderr, "bench_proxy: the proxy did not start\n");
@@ -424,7 +431,8 @@ int main(int argc, char *argv[])
                     status = 1;
                     continue;
                 }
-                (through ? proxyMiBs : directMiBs).push_back(double(body.size()) / 1048576.0 / (ms / 1000.0));
+                (through ? proxyMiBs : directMiBs)
+                    .push_back(double(body.size()) / 1048576.0 / (ms / 1000.0));
             }
         }
         const double direct = percentile(directMiBs, 0.5);

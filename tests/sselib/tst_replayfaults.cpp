@@ -139,9 +139,10 @@ CurlResult tst_ReplayFaults::curl(const QStringList &arguments)
     if (m_curl.isEmpty())
         return result;
     QProcess process;
-    process.start(m_curl, QStringList{QStringLiteral("-sSN"), QStringLiteral("--max-time"),
-                                      QStringLiteral("20")}
-                                  + arguments);
+    process.start(
+        m_curl,
+        QStringList {QStringLiteral("-sSN"), QStringLiteral("--max-time"), QStringLiteral("20")}
+            + arguments);
     if (!process.waitForFinished(30000))
         return result;
     result.exitCode = process.exitCode();
@@ -153,8 +154,9 @@ CurlResult tst_ReplayFaults::curl(const QStringList &arguments)
 QUrl tst_ReplayFaults::startCliReplay(QProcess &replay, const QStringList &faultArguments)
 {
     replay.setProcessChannelMode(QProcess::ForwardedErrorChannel);
-    replay.start(m_cli, QStringList{QStringLiteral("replay"), m_recording, QStringLiteral("--fast")}
-                                + faultArguments);
+    replay.start(m_cli,
+                 QStringList {QStringLiteral("replay"), m_recording, QStringLiteral("--fast")}
+                     + faultArguments);
     if (!replay.waitForStarted(10000))
         return {};
     QElapsedTimer clock;
@@ -197,11 +199,10 @@ void tst_ReplayFaults::dropAfterEventsResumes()
     QCOMPARE(dataOf(receiver.events), dataOf(events));
     QCOMPARE(reconnects.size(), 4);
     QCOMPARE(connected.size(), 4);
-    const QList<qsizetype> starts = {connected.at(0).at(1).value<qsizetype>(),
-                                     connected.at(1).at(1).value<qsizetype>(),
-                                     connected.at(2).at(1).value<qsizetype>(),
-                                     connected.at(3).at(1).value<qsizetype>()};
-    QCOMPARE(starts, (QList<qsizetype>{0, 20, 40, 60}));
+    const QList<qsizetype> starts = {
+        connected.at(0).at(1).value<qsizetype>(), connected.at(1).at(1).value<qsizetype>(),
+        connected.at(2).at(1).value<qsizetype>(), connected.at(3).at(1).value<qsizetype>()};
+    QCOMPARE(starts, (QList<qsizetype> {0, 20, 40, 60}));
     QCOMPARE(connected.at(1).at(0).toByteArray(), QByteArray("20"));
 }
 
@@ -251,7 +252,7 @@ void tst_ReplayFaults::statusThenStream()
         bool retryAfter = false;
         for (const auto &header : failure.responseHeaders)
             retryAfter |= header.first.compare("retry-after", Qt::CaseInsensitive) == 0
-                    && header.second == "7";
+                && header.second == "7";
         QVERIFY(retryAfter);
         QVERIFY(refused.events.isEmpty());
     }
@@ -344,7 +345,7 @@ void tst_ReplayFaults::malformedLinesAreIgnored()
     receiver.client.open();
     QTRY_VERIFY_WITH_TIMEOUT(receiver.ended(), 10000);
     QCOMPARE(dataOf(receiver.events),
-             (QByteArrayList{R"({"n":1})", R"({"cut": "short)", R"({"n":2})", R"({"n":3})"}));
+             (QByteArrayList {R"({"n":1})", R"({"cut": "short)", R"({"n":2})", R"({"n":3})"}));
     QCOMPARE(receiver.events.at(1).type, QByteArray("message"));
     // The cut event inherits the id in force; the next one sets its own.
     QCOMPARE(receiver.events.at(1).lastEventId, QByteArray("1"));
@@ -388,8 +389,8 @@ void tst_ReplayFaults::gzipDecodesToTheSameEvents()
                      [&](int status, const QList<QPair<QByteArray, QByteArray>> &headers) {
                          for (const auto &header : headers)
                              gzipResponses += status == 200 && header.second == "gzip"
-                                     && header.first.compare("content-encoding",
-                                                             Qt::CaseInsensitive) == 0;
+                                 && header.first.compare("content-encoding", Qt::CaseInsensitive)
+                                     == 0;
                      });
     receiver.client.open();
     QTRY_VERIFY_WITH_TIMEOUT(receiver.ended(), 10000);
@@ -483,9 +484,9 @@ void tst_ReplayFaults::curlSeesTheDropModes()
     QVERIFY2(!m_cli.isEmpty(), "SSE_MONITOR_CLI is not set");
     QVERIFY2(!m_curl.isEmpty(), "curl is not installed (scripts/deps.sh installs it)");
     QProcess replay;
-    const QUrl url = startCliReplay(replay, {QStringLiteral("--drop-after-events"),
-                                             QStringLiteral("2"), QStringLiteral("--drop-mode"),
-                                             mode});
+    const QUrl url = startCliReplay(replay,
+                                    {QStringLiteral("--drop-after-events"), QStringLiteral("2"),
+                                     QStringLiteral("--drop-mode"), mode});
     QVERIFY(url.isValid());
     const CurlResult result = curl({url.toString()});
     QCOMPARE(result.exitCode, exitCode);
@@ -504,8 +505,9 @@ void tst_ReplayFaults::curlSeesStatusAndRetryAfter()
     QVERIFY2(!m_cli.isEmpty(), "SSE_MONITOR_CLI is not set");
     QVERIFY2(!m_curl.isEmpty(), "curl is not installed (scripts/deps.sh installs it)");
     QProcess replay;
-    const QUrl url = startCliReplay(replay, {QStringLiteral("--status"), QStringLiteral("529:1"),
-                                             QStringLiteral("--retry-after"), QStringLiteral("3")});
+    const QUrl url = startCliReplay(replay,
+                                    {QStringLiteral("--status"), QStringLiteral("529:1"),
+                                     QStringLiteral("--retry-after"), QStringLiteral("3")});
     QVERIFY(url.isValid());
     const CurlResult refused = curl({QStringLiteral("-i"), url.toString()});
     QCOMPARE(refused.exitCode, 0);
@@ -527,8 +529,8 @@ void tst_ReplayFaults::curlGzipIsByteIdentical()
     QProcess plainReplay;
     const QUrl plainUrl = startCliReplay(plainReplay, {QStringLiteral("--malformed")});
     QProcess gzipReplay;
-    const QUrl gzipUrl = startCliReplay(gzipReplay, {QStringLiteral("--malformed"),
-                                                     QStringLiteral("--gzip")});
+    const QUrl gzipUrl =
+        startCliReplay(gzipReplay, {QStringLiteral("--malformed"), QStringLiteral("--gzip")});
     QVERIFY(plainUrl.isValid() && gzipUrl.isValid());
     const CurlResult plain = curl({plainUrl.toString()});
     const CurlResult raw = curl({gzipUrl.toString()});
@@ -550,17 +552,28 @@ void tst_ReplayFaults::cliFaultUsageErrors_data()
     // Arguments separated by spaces, and a part of the error message.
     QTest::addColumn<QByteArray>("arguments");
     QTest::addColumn<QByteArray>("message");
-    QTest::newRow("drop-mode") << QByteArray("--drop-after-events 3 --drop-mode close") << QByteArray("--drop-mode takes fin, rst or mid-event");
-    QTest::newRow("drop-mode alone") << QByteArray("--drop-mode rst") << QByteArray("--drop-mode needs --drop-after-events");
-    QTest::newRow("negative events") << QByteArray("--drop-after-events -1") << QByteArray("--drop-after-events takes a whole number");
-    QTest::newRow("status code") << QByteArray("--status 99") << QByteArray("--status takes CODE[:COUNT]");
-    QTest::newRow("status count") << QByteArray("--status 503:x") << QByteArray("--status takes CODE[:COUNT]");
-    QTest::newRow("retry-after alone") << QByteArray("--retry-after 2") << QByteArray("--retry-after needs --status");
-    QTest::newRow("inject no count") << QByteArray("--inject-error {}") << QByteArray("--inject-error takes EVENT_JSON@N");
-    QTest::newRow("inject not json") << QByteArray("--inject-error {oops@3") << QByteArray("--inject-error: EVENT_JSON is not JSON");
-    QTest::newRow("drip zero") << QByteArray("--drip 0") << QByteArray("--drip takes bytes per second");
-    QTest::newRow("heartbeat") << QByteArray("--heartbeat soon") << QByteArray("--heartbeat takes seconds");
-    QTest::newRow("jitter") << QByteArray("--jitter 1.5") << QByteArray("--jitter takes milliseconds");
+    QTest::newRow("drop-mode") << QByteArray("--drop-after-events 3 --drop-mode close")
+                               << QByteArray("--drop-mode takes fin, rst or mid-event");
+    QTest::newRow("drop-mode alone")
+        << QByteArray("--drop-mode rst") << QByteArray("--drop-mode needs --drop-after-events");
+    QTest::newRow("negative events") << QByteArray("--drop-after-events -1")
+                                     << QByteArray("--drop-after-events takes a whole number");
+    QTest::newRow("status code") << QByteArray("--status 99")
+                                 << QByteArray("--status takes CODE[:COUNT]");
+    QTest::newRow("status count") << QByteArray("--status 503:x")
+                                  << QByteArray("--status takes CODE[:COUNT]");
+    QTest::newRow("retry-after alone")
+        << QByteArray("--retry-after 2") << QByteArray("--retry-after needs --status");
+    QTest::newRow("inject no count")
+        << QByteArray("--inject-error {}") << QByteArray("--inject-error takes EVENT_JSON@N");
+    QTest::newRow("inject not json") << QByteArray("--inject-error {oops@3")
+                                     << QByteArray("--inject-error: EVENT_JSON is not JSON");
+    QTest::newRow("drip zero") << QByteArray("--drip 0")
+                               << QByteArray("--drip takes bytes per second");
+    QTest::newRow("heartbeat") << QByteArray("--heartbeat soon")
+                               << QByteArray("--heartbeat takes seconds");
+    QTest::newRow("jitter") << QByteArray("--jitter 1.5")
+                            << QByteArray("--jitter takes milliseconds");
     QTest::newRow("retry") << QByteArray("--retry -3") << QByteArray("--retry takes milliseconds");
 }
 
@@ -570,8 +583,9 @@ void tst_ReplayFaults::cliFaultUsageErrors()
     QFETCH(QByteArray, message);
     QVERIFY2(!m_cli.isEmpty(), "SSE_MONITOR_CLI is not set");
     QProcess replay;
-    replay.start(m_cli, QStringList{QStringLiteral("replay"), m_recording}
-                                + QString::fromUtf8(arguments).split(QLatin1Char(' ')));
+    replay.start(m_cli,
+                 QStringList {QStringLiteral("replay"), m_recording}
+                     + QString::fromUtf8(arguments).split(QLatin1Char(' ')));
     QVERIFY(replay.waitForFinished(10000));
     QCOMPARE(replay.exitCode(), 2);
     const QByteArray errors = replay.readAllStandardError();

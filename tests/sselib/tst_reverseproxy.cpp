@@ -2,9 +2,9 @@
 // and a QSslServer for https), and real clients through the proxy: curl, node with the npm
 // eventsource package, our own client and CLI.
 
+#include "testserver.h"
 #include "sselib/reverseproxy.h"
 #include "sselib/sseclient.h"
-#include "testserver.h"
 
 #include <QElapsedTimer>
 #include <QFile>
@@ -22,8 +22,8 @@
 #include <QTcpServer>
 #include <QTcpSocket>
 #include <QTemporaryDir>
-#include <QTimer>
 #include <QTest>
+#include <QTimer>
 
 #include <algorithm>
 #include <memory>
@@ -101,8 +101,8 @@ void sendEvents(TestHttp::Exchange *exchange, int count, int gapMs, const QElaps
                 return;
             if (sentMs)
                 sentMs->append(clock->elapsed());
-            guard->send(TestServer::formatEvent("{\"n\":" + QByteArray::number(n) + '}',
-                                                "tick", QByteArray::number(n)));
+            guard->send(TestServer::formatEvent("{\"n\":" + QByteArray::number(n) + '}', "tick",
+                                                QByteArray::number(n)));
             if (n == count && finishAtEnd)
                 guard->finish();
         });
@@ -116,7 +116,7 @@ public:
     bool listen()
     {
         const QList<QSslCertificate> certificates =
-                QSslCertificate::fromData(readTlsFile(QStringLiteral("server.pem")), QSsl::Pem);
+            QSslCertificate::fromData(readTlsFile(QStringLiteral("server.pem")), QSsl::Pem);
         const QSslKey key(readTlsFile(QStringLiteral("server.key")), QSsl::Rsa, QSsl::Pem);
         if (certificates.isEmpty() || key.isNull())
             return false;
@@ -134,8 +134,9 @@ public:
                     request->append(socket->readAll());
                     if (!request->contains("\r\n\r\n"))
                         return;
-                    socket->write("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\n"
-                                  "Connection: close\r\n\r\ndata: over tls\n\nid: 2\ndata: two\n\n");
+                    socket->write(
+                        "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\n"
+                        "Connection: close\r\n\r\ndata: over tls\n\nid: 2\ndata: two\n\n");
                     socket->disconnectFromHost();
                 };
                 QObject::connect(socket, &QTcpSocket::readyRead, socket, answer);
@@ -145,7 +146,10 @@ public:
         });
         return m_server.listen(QHostAddress::LocalHost, 0);
     }
-    QUrl url() const { return QUrl(QStringLiteral("https://127.0.0.1:%1").arg(m_server.serverPort())); }
+    QUrl url() const
+    {
+        return QUrl(QStringLiteral("https://127.0.0.1:%1").arg(m_server.serverPort()));
+    }
 
 private:
     QSslServer m_server;
@@ -210,9 +214,10 @@ void tst_ReverseProxy::init()
 
 QUrl tst_ReverseProxy::startCliProxy(QProcess &process, const QStringList &arguments)
 {
-    process.start(m_cli, QStringList{QStringLiteral("proxy"), QStringLiteral("--listen"),
-                                     QStringLiteral("127.0.0.1:0")}
-                                 + arguments);
+    process.start(m_cli,
+                  QStringList {QStringLiteral("proxy"), QStringLiteral("--listen"),
+                               QStringLiteral("127.0.0.1:0")}
+                      + arguments);
     if (!process.waitForStarted(10000))
         return {};
     // "sse-monitor-cli proxy: listening on http://127.0.0.1:PORT, forwarding to ..."
@@ -263,31 +268,33 @@ void tst_ReverseProxy::forwardsRequestsUnchanged_data()
     QTest::addColumn<QByteArray>("method");
     QTest::addColumn<QByteArray>("target");
     QTest::addColumn<QByteArray>("body");
-    const QByteArray json = R"({"model":"m","stream":true,"messages":[{"role":"user","content":"é"}]})";
+    const QByteArray json =
+        R"({"model":"m","stream":true,"messages":[{"role":"user","content":"é"}]})";
     QTest::newRow("GET with query")
-            << QByteArray("GET /v1/models?limit=2&after=a%20b HTTP/1.1\r\nHost: proxy\r\n"
-                          "X-Custom: one\r\nAccept: */*\r\n\r\n")
-            << QByteArray("GET") << QByteArray("/v1/models?limit=2&after=a%20b") << QByteArray();
+        << QByteArray("GET /v1/models?limit=2&after=a%20b HTTP/1.1\r\nHost: proxy\r\n"
+                      "X-Custom: one\r\nAccept: */*\r\n\r\n")
+        << QByteArray("GET") << QByteArray("/v1/models?limit=2&after=a%20b") << QByteArray();
     QTest::newRow("POST with length")
-            << QByteArray("POST /v1/chat/completions HTTP/1.1\r\nHost: proxy\r\n"
-                          "Authorization: Bearer sk-test\r\nContent-Type: application/json\r\n"
-                          "X-Custom: one\r\nContent-Length: "
-                          + QByteArray::number(json.size()) + "\r\n\r\n" + json)
-            << QByteArray("POST") << QByteArray("/v1/chat/completions") << json;
-    QTest::newRow("POST chunked")
-            << QByteArray("POST /v1/messages HTTP/1.1\r\nHost: proxy\r\nX-Custom: one\r\n"
-                          "Transfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n6;ext=1\r\n world"
-                          "\r\n0\r\nX-Trailer: t\r\n\r\n")
-            << QByteArray("POST") << QByteArray("/v1/messages") << QByteArray("hello world");
+        << QByteArray("POST /v1/chat/completions HTTP/1.1\r\nHost: proxy\r\n"
+                      "Authorization: Bearer sk-test\r\nContent-Type: application/json\r\n"
+                      "X-Custom: one\r\nContent-Length: "
+                      + QByteArray::number(json.size()) + "\r\n\r\n" + json)
+        << QByteArray("POST") << QByteArray("/v1/chat/completions") << json;
+    QTest::newRow("POST chunked") << QByteArray(
+        "POST /v1/messages HTTP/1.1\r\nHost: proxy\r\nX-Custom: one\r\n"
+        "Transfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n6;ext=1\r\n world"
+        "\r\n0\r\nX-Trailer: t\r\n\r\n")
+                                  << QByteArray("POST") << QByteArray("/v1/messages")
+                                  << QByteArray("hello world");
     QTest::newRow("expect 100-continue")
-            << QByteArray("PUT /items/7 HTTP/1.1\r\nHost: proxy\r\nX-Custom: one\r\n"
-                          "Expect: 100-continue\r\nContent-Length: 4\r\n\r\nbody")
-            << QByteArray("PUT") << QByteArray("/items/7") << QByteArray("body");
+        << QByteArray("PUT /items/7 HTTP/1.1\r\nHost: proxy\r\nX-Custom: one\r\n"
+                      "Expect: 100-continue\r\nContent-Length: 4\r\n\r\nbody")
+        << QByteArray("PUT") << QByteArray("/items/7") << QByteArray("body");
     QTest::newRow("hop-by-hop dropped")
-            << QByteArray("DELETE /items/8 HTTP/1.1\r\nHost: proxy\r\nConnection: keep-alive, "
-                          "X-Hop\r\nX-Hop: secret-to-the-proxy\r\nKeep-Alive: timeout=5\r\n"
-                          "TE: trailers\r\nUpgrade: h2c\r\nX-Custom: one\r\n\r\n")
-            << QByteArray("DELETE") << QByteArray("/items/8") << QByteArray();
+        << QByteArray("DELETE /items/8 HTTP/1.1\r\nHost: proxy\r\nConnection: keep-alive, "
+                      "X-Hop\r\nX-Hop: secret-to-the-proxy\r\nKeep-Alive: timeout=5\r\n"
+                      "TE: trailers\r\nUpgrade: h2c\r\nX-Custom: one\r\n\r\n")
+        << QByteArray("DELETE") << QByteArray("/items/8") << QByteArray();
 }
 
 // Method, target, body and end-to-end headers reach the upstream as the client sent them;
@@ -299,8 +306,8 @@ void tst_ReverseProxy::forwardsRequestsUnchanged()
     QFETCH(QByteArray, target);
     QFETCH(QByteArray, body);
     TestServer upstream;
-    const QByteArray routePath = target.left(target.indexOf('?') < 0 ? target.size()
-                                                                     : target.indexOf('?'));
+    const QByteArray routePath =
+        target.left(target.indexOf('?') < 0 ? target.size() : target.indexOf('?'));
     upstream.route(routePath, [](TestHttp::Exchange *exchange) {
         exchange->respond(200, {{"Content-Type", "text/plain"}}, "ok");
     });
@@ -312,7 +319,8 @@ void tst_ReverseProxy::forwardsRequestsUnchanged()
     QSignalSpy finished(&proxy, &Sse::ReverseProxy::exchangeFinished);
 
     const QByteArray response = exchangeRaw(proxy.port(), request);
-    QVERIFY2(response.startsWith("HTTP/1.1 200 OK\r\n") || response.contains("\r\n\r\nHTTP/1.1 200 OK\r\n"),
+    QVERIFY2(response.startsWith("HTTP/1.1 200 OK\r\n")
+                 || response.contains("\r\n\r\nHTTP/1.1 200 OK\r\n"),
              response.constData());
     QCOMPARE(bodyOf(response.mid(response.lastIndexOf("HTTP/1.1 "))), QByteArray("ok"));
     if (request.contains("Expect: 100-continue"))
@@ -328,9 +336,9 @@ void tst_ReverseProxy::forwardsRequestsUnchanged()
         QCOMPARE(seen.header("authorization"), QByteArray("Bearer sk-test"));
     if (request.contains("Content-Type"))
         QCOMPARE(seen.header("content-type"), QByteArray("application/json"));
-    for (const QByteArray &dropped : {QByteArray("connection"), QByteArray("keep-alive"),
-                                      QByteArray("x-hop"), QByteArray("te"), QByteArray("upgrade"),
-                                      QByteArray("expect"), QByteArray("transfer-encoding")}) {
+    for (const QByteArray &dropped :
+         {QByteArray("connection"), QByteArray("keep-alive"), QByteArray("x-hop"), QByteArray("te"),
+          QByteArray("upgrade"), QByteArray("expect"), QByteArray("transfer-encoding")}) {
         QVERIFY2(!seen.hasHeader(dropped), dropped.constData());
     }
     QCOMPARE(finished.size(), 1);
@@ -347,11 +355,11 @@ void tst_ReverseProxy::passesResponsesThrough_data()
     QTest::addColumn<int>("framing");
     QTest::addColumn<bool>("gzip");
     QTest::addColumn<QByteArray>("clientFraming");
-    QTest::newRow("content-length") << int(TestHttp::Framing::ContentLength) << false
-                                    << QByteArray("content-length");
+    QTest::newRow("content-length")
+        << int(TestHttp::Framing::ContentLength) << false << QByteArray("content-length");
     QTest::newRow("chunked") << int(TestHttp::Framing::Chunked) << false << QByteArray("chunked");
-    QTest::newRow("close-delimited") << int(TestHttp::Framing::CloseDelimited) << false
-                                     << QByteArray("chunked");
+    QTest::newRow("close-delimited")
+        << int(TestHttp::Framing::CloseDelimited) << false << QByteArray("chunked");
     QTest::newRow("chunked gzip") << int(TestHttp::Framing::Chunked) << true
                                   << QByteArray("chunked");
 }
@@ -369,14 +377,16 @@ void tst_ReverseProxy::passesResponsesThrough()
     TestServer upstream;
     QByteArray wireBody;
     upstream.route("/data", [&](TestHttp::Exchange *exchange) {
-        TestHttp::Headers headers{{"Content-Type", "application/x-ndjson"},
-                                  {"X-Request-Id", "req-42"}, {"Connection", "close, X-Hop"},
-                                  {"X-Hop", "drop me"}};
+        TestHttp::Headers headers {{"Content-Type", "application/x-ndjson"},
+                                   {"X-Request-Id", "req-42"},
+                                   {"Connection", "close, X-Hop"},
+                                   {"X-Hop", "drop me"}};
         const QByteArray body = gzip ? GzipEncoder::gzip(payload) : payload;
         wireBody = body;
         switch (TestHttp::Framing(framing)) {
         case TestHttp::Framing::ContentLength:
-            headers.append(qMakePair(QByteArray("Content-Length"), QByteArray::number(body.size())));
+            headers.append(
+                qMakePair(QByteArray("Content-Length"), QByteArray::number(body.size())));
             break;
         case TestHttp::Framing::Chunked:
             headers.append(qMakePair(QByteArray("Transfer-Encoding"), QByteArray("chunked")));
@@ -468,7 +478,7 @@ void tst_ReverseProxy::parsesEventStreams()
     QCOMPARE(events.at(4).lastEventId, QByteArray("5"));
     QCOMPARE(events.at(2).type, QByteArray("tick"));
     names.removeDuplicates();
-    QCOMPARE(names, QStringList{QStringLiteral("POST /v1/chat/completions #1")});
+    QCOMPARE(names, QStringList {QStringLiteral("POST /v1/chat/completions #1")});
     const auto exchange = finished.first().first().value<Sse::ProxyExchange>();
     QVERIFY(exchange.eventStream);
     QCOMPARE(exchange.events, 5);
@@ -506,8 +516,7 @@ void tst_ReverseProxy::eventsArriveUnbuffered()
     });
     QSignalSpy state(&client, &Sse::Client::stateChanged);
     client.open();
-    while (client.state() != Sse::Client::State::Closed && state.wait(5000)) {
-    }
+    while (client.state() != Sse::Client::State::Closed && state.wait(5000)) { }
     QCOMPARE(arrivedMs.size(), 5);
     QCOMPARE(sentMs.size(), 5);
     for (int i = 0; i < 5; ++i) {
@@ -552,12 +561,13 @@ void tst_ReverseProxy::badGatewayWhenTheUpstreamFails()
     QVERIFY(proxy.listen());
     QSignalSpy finished(&proxy, &Sse::ReverseProxy::exchangeFinished);
 
-    const QByteArray response = exchangeRaw(proxy.port(), "GET /v1/models HTTP/1.1\r\nHost: p\r\n\r\n");
+    const QByteArray response =
+        exchangeRaw(proxy.port(), "GET /v1/models HTTP/1.1\r\nHost: p\r\n\r\n");
     QVERIFY2(response.startsWith("HTTP/1.1 502 Bad Gateway\r\n"), response.constData());
     QCOMPARE(headerOf(response, "content-type"), QByteArray("text/plain; charset=utf-8"));
     const QByteArray body = bodyOf(response);
     QVERIFY2(body.startsWith("upstream http://127.0.0.1:") && body.endsWith("\n")
-                     && body.count('\n') == 1,
+                 && body.count('\n') == 1,
              body.constData());
     QTRY_COMPARE(finished.size(), 1);
     const auto exchange = finished.first().first().value<Sse::ProxyExchange>();
@@ -570,15 +580,14 @@ void tst_ReverseProxy::rejectsBadRequests_data()
 {
     QTest::addColumn<QByteArray>("request");
     QTest::addColumn<int>("status");
-    QTest::newRow("forward-proxy form") << QByteArray("GET http://example.org/ HTTP/1.1\r\n\r\n")
-                                        << 400;
+    QTest::newRow("forward-proxy form")
+        << QByteArray("GET http://example.org/ HTTP/1.1\r\n\r\n") << 400;
     QTest::newRow("not http") << QByteArray("HELLO\r\n\r\n") << 400;
-    QTest::newRow("folded header") << QByteArray("GET / HTTP/1.1\r\nX-A: 1\r\n  folded\r\n\r\n")
-                                   << 400;
-    QTest::newRow("both lengths")
-            << QByteArray("POST / HTTP/1.1\r\nContent-Length: 3\r\nTransfer-Encoding: chunked"
-                          "\r\n\r\n0\r\n\r\n")
-            << 400;
+    QTest::newRow("folded header")
+        << QByteArray("GET / HTTP/1.1\r\nX-A: 1\r\n  folded\r\n\r\n") << 400;
+    QTest::newRow("both lengths") << QByteArray(
+        "POST / HTTP/1.1\r\nContent-Length: 3\r\nTransfer-Encoding: chunked"
+        "\r\n\r\n0\r\n\r\n") << 400;
     QTest::newRow("too large") << QByteArray("POST / HTTP/1.1\r\nContent-Length: 2000\r\n\r\n")
                                << 413;
 }
@@ -710,8 +719,9 @@ void tst_ReverseProxy::tlsUpstream()
     QVERIFY(proxy.listen());
     QSignalSpy finished(&proxy, &Sse::ReverseProxy::exchangeFinished);
     Sse::EventList events;
-    connect(&proxy, &Sse::ReverseProxy::eventsReceived, this,
-            [&](const Sse::ProxyExchange &, const Sse::EventBatch &batch) { batch.appendTo(events); });
+    connect(
+        &proxy, &Sse::ReverseProxy::eventsReceived, this,
+        [&](const Sse::ProxyExchange &, const Sse::EventBatch &batch) { batch.appendTo(events); });
 
     const QByteArray response = exchangeRaw(proxy.port(), "GET /s HTTP/1.1\r\nHost: p\r\n\r\n");
     QTRY_COMPARE(finished.size(), 1);
@@ -734,8 +744,8 @@ void tst_ReverseProxy::curlGetsIdenticalBytesUnbuffered_data()
     QTest::addColumn<int>("framing");
     QTest::addColumn<int>("coding");
     QTest::newRow("chunked") << int(TestHttp::Framing::Chunked) << int(TestHttp::Coding::Identity);
-    QTest::newRow("close-delimited") << int(TestHttp::Framing::CloseDelimited)
-                                     << int(TestHttp::Coding::Identity);
+    QTest::newRow("close-delimited")
+        << int(TestHttp::Framing::CloseDelimited) << int(TestHttp::Coding::Identity);
     QTest::newRow("chunked gzip") << int(TestHttp::Framing::Chunked) << int(TestHttp::Coding::Gzip);
 }
 
@@ -772,25 +782,27 @@ void tst_ReverseProxy::curlGetsIdenticalBytesUnbuffered()
             if (arrivalsMs) {
                 // One arrival per event end ("\n\n" in plain text) seen so far.
                 const qsizetype ends = coding == int(TestHttp::Coding::Gzip)
-                        ? 0
-                        : out.count("\n\n") - arrivalsMs->size();
+                    ? 0
+                    : out.count("\n\n") - arrivalsMs->size();
                 for (qsizetype i = 0; i < ends; ++i)
                     arrivalsMs->append(clock.elapsed());
             }
         });
         QSignalSpy done(&curl, &QProcess::finished);
-        curl.start(m_curl, {QStringLiteral("-sSN"), QStringLiteral("--max-time"),
-                            QStringLiteral("20"), url.toString()});
+        curl.start(m_curl,
+                   {QStringLiteral("-sSN"), QStringLiteral("--max-time"), QStringLiteral("20"),
+                    url.toString()});
         done.wait(30000);
         return out;
     };
     const QByteArray direct = runCurl(upstream.url("/stream"), nullptr);
-    const QByteArray proxied = runCurl(proxy.url().resolved(QUrl(QStringLiteral("/stream"))), nullptr);
+    const QByteArray proxied =
+        runCurl(proxy.url().resolved(QUrl(QStringLiteral("/stream"))), nullptr);
     QVERIFY(!direct.isEmpty());
     QCOMPARE(proxied, direct);
     if (coding == int(TestHttp::Coding::Gzip))
         QVERIFY(proxied.startsWith("\x1f\x8b")); // passed on compressed
-    QCOMPARE(events.size() > 0, true);            // and read by the proxy all the same
+    QCOMPARE(events.size() > 0, true); // and read by the proxy all the same
 
     if (coding == int(TestHttp::Coding::Gzip))
         return; // the timing needs plain text on curl's stdout
@@ -815,7 +827,7 @@ void tst_ReverseProxy::nodeEventSourceThroughTheProxy()
     const QString package = qEnvironmentVariable("SSE_EVENTSOURCE_DIR");
     const QString script = qEnvironmentVariable("SSE_EVENTSOURCE_CLIENT");
     QVERIFY2(!node.isEmpty() && QFile::exists(package + QStringLiteral("/package.json"))
-                     && QFile::exists(script),
+                 && QFile::exists(script),
              "node and the npm eventsource package are needed: ctest runs the fixture "
              "reverseproxy_eventsource_setup (npm install into the build directory) first");
     constexpr int Events = 4;
@@ -846,8 +858,9 @@ void tst_ReverseProxy::nodeEventSourceThroughTheProxy()
             arrivalsMs.append(clock.elapsed());
     });
     QSignalSpy done(&client, &QProcess::finished);
-    client.start(node, {script, proxy.url().resolved(QUrl(QStringLiteral("/events"))).toString(),
-                        QString::number(Events), QStringLiteral("tick")});
+    client.start(node,
+                 {script, proxy.url().resolved(QUrl(QStringLiteral("/events"))).toString(),
+                  QString::number(Events), QStringLiteral("tick")});
     QVERIFY(done.wait(30000));
     QCOMPARE(client.exitCode(), 0);
     const QList<QByteArray> lines = out.trimmed().split('\n');
@@ -895,7 +908,7 @@ void tst_ReverseProxy::cliClientThroughTheProxy()
                 fields.append((record.value(QStringLiteral("type")).toString() + QLatin1Char('|')
                                + record.value(QStringLiteral("id")).toString() + QLatin1Char('|')
                                + record.value(QStringLiteral("data")).toString())
-                                      .toUtf8());
+                                  .toUtf8());
         }
         return fields;
     };
@@ -915,9 +928,9 @@ void tst_ReverseProxy::cliProxyPrintsAndRecords()
     upstream.route("/v1/chat/completions", [&](TestHttp::Exchange *exchange) {
         exchange->sseHead(TestHttp::Framing::Chunked);
         exchange->send(TestServer::formatEvent(
-                R"({"id":"c1","object":"chat.completion.chunk","model":"gpt-x","choices":[{"index":0,"delta":{"role":"assistant","content":"Hel"}}]})"));
+            R"({"id":"c1","object":"chat.completion.chunk","model":"gpt-x","choices":[{"index":0,"delta":{"role":"assistant","content":"Hel"}}]})"));
         exchange->send(TestServer::formatEvent(
-                R"({"id":"c1","object":"chat.completion.chunk","model":"gpt-x","choices":[{"index":0,"delta":{"content":"lo"},"finish_reason":"stop"}]})"));
+            R"({"id":"c1","object":"chat.completion.chunk","model":"gpt-x","choices":[{"index":0,"delta":{"content":"lo"},"finish_reason":"stop"}]})"));
         exchange->send(TestServer::formatEvent("[DONE]"));
         exchange->finish();
     });
@@ -928,22 +941,23 @@ void tst_ReverseProxy::cliProxyPrintsAndRecords()
     QVERIFY(dir.isValid());
     const QString recording = dir.filePath(QStringLiteral("proxy.jsonl"));
     QProcess proxy;
-    const QUrl url = startCliProxy(proxy, {QStringLiteral("--upstream"), upstream.url().toString(),
-                                           QStringLiteral("-o"), recording, QStringLiteral("--llm")});
+    const QUrl url = startCliProxy(proxy,
+                                   {QStringLiteral("--upstream"), upstream.url().toString(),
+                                    QStringLiteral("-o"), recording, QStringLiteral("--llm")});
     QVERIFY(url.isValid());
 
     auto curl = [&](const QStringList &arguments) {
         QProcess process;
         QSignalSpy done(&process, &QProcess::finished);
-        process.start(m_curl, QStringList{QStringLiteral("-sSN")} + arguments);
+        process.start(m_curl, QStringList {QStringLiteral("-sSN")} + arguments);
         done.wait(30000);
         return process.readAllStandardOutput();
     };
-    const QByteArray stream = curl({QStringLiteral("-H"),
-                                    QStringLiteral("Authorization: Bearer sk-very-secret"),
-                                    QStringLiteral("-H"), QStringLiteral("Content-Type: application/json"),
-                                    QStringLiteral("-d"), QStringLiteral(R"({"stream":true})"),
-                                    url.resolved(QUrl(QStringLiteral("/v1/chat/completions"))).toString()});
+    const QByteArray stream =
+        curl({QStringLiteral("-H"), QStringLiteral("Authorization: Bearer sk-very-secret"),
+              QStringLiteral("-H"), QStringLiteral("Content-Type: application/json"),
+              QStringLiteral("-d"), QStringLiteral(R"({"stream":true})"),
+              url.resolved(QUrl(QStringLiteral("/v1/chat/completions"))).toString()});
     QVERIFY2(stream.endsWith("data: [DONE]\n\n"), stream.constData());
     QCOMPARE(curl({url.resolved(QUrl(QStringLiteral("/v1/models?api_key=hidden"))).toString()}),
              QByteArray(R"({"data":[]})"));
@@ -978,7 +992,8 @@ void tst_ReverseProxy::cliProxyPrintsAndRecords()
     QCOMPARE(chatExchange.value(QStringLiteral("bytes")).toInt(), stream.size());
     QCOMPARE(chatExchange.value(QStringLiteral("end")).toString(), QStringLiteral("complete"));
     const QJsonObject models = records.at(5);
-    QCOMPARE(models.value(QStringLiteral("connection")).toString(), QStringLiteral("GET /v1/models #2"));
+    QCOMPARE(models.value(QStringLiteral("connection")).toString(),
+             QStringLiteral("GET /v1/models #2"));
     QCOMPARE(models.value(QStringLiteral("path")).toString(),
              QStringLiteral("/v1/models?api_key=<redacted>"));
     QCOMPARE(models.value(QStringLiteral("bytes")).toInt(), 11);
@@ -1006,7 +1021,7 @@ void tst_ReverseProxy::openAiSdkThroughTheCliProxy()
     const QString modules = qEnvironmentVariable("SSE_NODE_MODULES");
     const QString app = qEnvironmentVariable("SSE_OPENAI_APP");
     QVERIFY2(!node.isEmpty() && QFile::exists(modules + QStringLiteral("/openai/package.json"))
-                     && QFile::exists(app),
+                 && QFile::exists(app),
              "node and the npm openai package are needed: ctest runs the fixture "
              "reverseproxy_eventsource_setup (npm install into the build directory) first");
     // ES modules resolve packages from the script's folder: the script goes next to them.
@@ -1016,18 +1031,20 @@ void tst_ReverseProxy::openAiSdkThroughTheCliProxy()
 
     TestServer upstream;
     upstream.route("/v1/models", [](TestHttp::Exchange *exchange) {
-        exchange->respond(200, {{"Content-Type", "application/json"}},
-                          R"({"object":"list","data":[{"id":"gpt-test","object":"model","created":1,"owned_by":"t"}]})");
+        exchange->respond(
+            200, {{"Content-Type", "application/json"}},
+            R"({"object":"list","data":[{"id":"gpt-test","object":"model","created":1,"owned_by":"t"}]})");
     });
     upstream.route("/v1/chat/completions", [](TestHttp::Exchange *exchange) {
         exchange->sseHead(TestHttp::Framing::Chunked);
         const QList<QByteArray> pieces = {"Hel", "lo", "!"};
         for (qsizetype i = 0; i < pieces.size(); ++i) {
-            exchange->sendLater(int(i) * 20,
-                                TestServer::formatEvent(
-                                        R"({"id":"chatcmpl-1","object":"chat.completion.chunk","created":1,"model":"gpt-test","choices":[{"index":0,"delta":{"content":")"
-                                        + pieces.at(i) + R"("},"finish_reason":)"
-                                        + (i + 1 == pieces.size() ? "\"stop\"" : "null") + "}]}"));
+            exchange->sendLater(
+                int(i) * 20,
+                TestServer::formatEvent(
+                    R"({"id":"chatcmpl-1","object":"chat.completion.chunk","created":1,"model":"gpt-test","choices":[{"index":0,"delta":{"content":")"
+                    + pieces.at(i) + R"("},"finish_reason":)"
+                    + (i + 1 == pieces.size() ? "\"stop\"" : "null") + "}]}"));
         }
         QPointer<TestHttp::Exchange> guard(exchange);
         QTimer::singleShot(80, exchange, [guard] {
@@ -1038,8 +1055,8 @@ void tst_ReverseProxy::openAiSdkThroughTheCliProxy()
         });
     });
     QProcess proxy;
-    const QUrl url = startCliProxy(proxy, {QStringLiteral("--upstream"), upstream.url().toString(),
-                                           QStringLiteral("--llm")});
+    const QUrl url = startCliProxy(
+        proxy, {QStringLiteral("--upstream"), upstream.url().toString(), QStringLiteral("--llm")});
     QVERIFY(url.isValid());
 
     QProcess client;
@@ -1057,8 +1074,8 @@ void tst_ReverseProxy::openAiSdkThroughTheCliProxy()
              QByteArray("Bearer sk-test-key"));
 
     QByteArray out;
-    QTRY_VERIFY_WITH_TIMEOUT((out += proxy.readAllStandardOutput()).count("\"kind\":\"exchange\"") == 2,
-                             10000);
+    QTRY_VERIFY_WITH_TIMEOUT(
+        (out += proxy.readAllStandardOutput()).count("\"kind\":\"exchange\"") == 2, 10000);
     proxy.terminate();
     QVERIFY(proxy.waitForFinished(10000));
     QCOMPARE(out.count("\"connection\":\"POST /v1/chat/completions #2\""), 4 + 1 + 1);
@@ -1092,8 +1109,9 @@ void tst_ReverseProxy::cliProxyUsageErrors()
     QFETCH(QByteArray, message);
     QVERIFY2(!m_cli.isEmpty(), "SSE_MONITOR_CLI is not set");
     QProcess process;
-    process.start(m_cli, QStringList{QStringLiteral("proxy")}
-                                 + QString::fromUtf8(arguments).split(QLatin1Char(' ')));
+    process.start(m_cli,
+                  QStringList {QStringLiteral("proxy")}
+                      + QString::fromUtf8(arguments).split(QLatin1Char(' ')));
     QVERIFY(process.waitForFinished(10000));
     QCOMPARE(process.exitCode(), 2);
     const QByteArray errors = process.readAllStandardError();

@@ -37,13 +37,13 @@ struct ReplayFaults
 {
     /// How a connection is dropped by dropAfterEvents / dropAfterMs.
     enum class DropMode {
-        Fin,      ///< an orderly close (FIN) once the events sent so far have gone out
-        Reset,    ///< a TCP reset (RST): the peer sees "connection reset"
+        Fin, ///< an orderly close (FIN) once the events sent so far have gone out
+        Reset, ///< a TCP reset (RST): the peer sees "connection reset"
         MidEvent, ///< half of the next event is written, then an orderly close
     };
 
     int dropAfterEvents = -1; ///< drop the connection after this many events; -1 = never
-    int dropAfterMs = -1;     ///< drop the connection this long after its stream started
+    int dropAfterMs = -1; ///< drop the connection this long after its stream started
     DropMode dropMode = DropMode::Fin;
 
     /// Answer requests with this HTTP status instead of the stream (0 = off): the first
@@ -59,14 +59,14 @@ struct ReplayFaults
     int errorAfterEvents = 0;
 
     qint64 dripBytesPerSecond = 0; ///< at most this many bytes per second on the wire; 0 = off
-    int jitterMs = 0;     ///< every event waits a further random 0..jitterMs ms (they add up)
-    int retryMs = -1;     ///< a `retry:` line at the start of every stream; -1 = none
-    bool noIds = false;   ///< leave every `id:` line out (the client cannot resume)
+    int jitterMs = 0; ///< every event waits a further random 0..jitterMs ms (they add up)
+    int retryMs = -1; ///< a `retry:` line at the start of every stream; -1 = none
+    bool noIds = false; ///< leave every `id:` line out (the client cannot resume)
     /// After the first event: a line with a misspelt field name and a line without a colon
     /// (both ignored by a spec parser), then an event whose JSON data is cut short.
     bool malformed = false;
-    int heartbeatMs = 0;  ///< a comment line (`: heartbeat`) this often; 0 = off
-    bool gzip = false;    ///< `Content-Encoding: gzip` whatever the request accepts, flushed per write
+    int heartbeatMs = 0; ///< a comment line (`: heartbeat`) this often; 0 = off
+    bool gzip = false; ///< `Content-Encoding: gzip` whatever the request accepts, flushed per write
 
     bool isEmpty() const;
     /// Bytes written by `malformed` (tests and documentation quote them).

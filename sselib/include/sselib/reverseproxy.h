@@ -36,29 +36,29 @@ struct ProxyExchange
 {
     using Headers = QList<QPair<QByteArray, QByteArray>>;
 
-    quint64 number = 0;    ///< 1, 2, 3 ... in the order requests arrived
+    quint64 number = 0; ///< 1, 2, 3 ... in the order requests arrived
     QByteArray method;
-    QByteArray target;     ///< path and query as the client sent them
-    QUrl upstreamUrl;      ///< where it was forwarded
+    QByteArray target; ///< path and query as the client sent them
+    QUrl upstreamUrl; ///< where it was forwarded
     Headers requestHeaders; ///< as forwarded (unredacted: redact before showing or storing)
     qint64 requestBodyBytes = 0;
-    qint64 startedMs = 0;  ///< wall clock when the request was complete
+    qint64 startedMs = 0; ///< wall clock when the request was complete
 
-    int status = 0;        ///< upstream status; 502/408/413 when the proxy answered itself
+    int status = 0; ///< upstream status; 502/408/413 when the proxy answered itself
     Headers responseHeaders;
     bool eventStream = false; ///< the response is `text/event-stream`
     qint64 responseBytes = 0; ///< body bytes passed to the client, as encoded on the wire
-    qint64 events = 0;     ///< events parsed from an event stream
-    double elapsedMs = 0;  ///< request complete -> response ended
+    qint64 events = 0; ///< events parsed from an event stream
+    double elapsedMs = 0; ///< request complete -> response ended
 
     enum class End {
-        Complete,       ///< the upstream ended the body and the client got all of it
-        ClientGone,     ///< the client closed first; the upstream request was aborted
+        Complete, ///< the upstream ended the body and the client got all of it
+        ClientGone, ///< the client closed first; the upstream request was aborted
         UpstreamFailed, ///< no response (502), or the body was cut
-        Rejected,       ///< the proxy answered itself (bad request, 408, 413)
+        Rejected, ///< the proxy answered itself (bad request, 408, 413)
     };
     End end = End::Complete;
-    QString error;         ///< one line, for people, when end is not Complete
+    QString error; ///< one line, for people, when end is not Complete
 
     /// `POST /v1/chat/completions #3`: the path without the query, which may hold secrets.
     QString name() const;
