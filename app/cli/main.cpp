@@ -2,6 +2,7 @@
 
 #include "checkcommand.h"
 #include "cliarguments.h"
+#include "interruption.h"
 #include "llmlens.h"
 #include "outputsink.h"
 #include "probecommand.h"
@@ -20,7 +21,6 @@
 #include <QDateTime>
 #include <QSettings>
 #include <QFile>
-#include <QSocketNotifier>
 #include <QTimer>
 
 #include <chrono>
@@ -39,14 +39,6 @@ enum ExitCode {
     ExitOutputError = 3,   // stdout or the -o file could not be written
     ExitInterrupted = 130, // SIGINT/SIGTERM (output flushed first)
 };
-
-int signalPipe[2] = {-1, -1};
-
-void onSignal(int)
-{
-    const char byte = 1;
-    [[maybe_unused]] const ssize_t ignored = ::write(signalPipe[1], &byte, 1);
-}
 
 void printError(const QString &message)
 {
@@ -583,13 +575,7 @@ int main(int argc, char *argv[])
 
     // Ctrl+C and SIGTERM end the run cleanly, with the output flushed.
     std::signal(SIGPIPE, SIG_IGN);
-    if (::pipe(signalPipe) == 0) {
-        auto *notifier = new QSocketNotifier(signalPipe[0], QSocketNotifier::Read, &app);
-        QObject::connect(notifier, &QSocketNotifier::activated, &monitor,
-                         [&monitor] { monitor.finish(ExitInterrupted); });
-        std::signal(SIGINT, onSignal);
-        std::signal(SIGTERM, onSignal);
-    }
+    callOnInterrupt(&monitor, [&monitor] { monitor.finish(ExitInterrupted); });
     if (timeoutMs > 0) {
         // A FIFO output that nobody reads must not hold the run past its end.
         monitor.setOutputDeadline(timeoutMs);

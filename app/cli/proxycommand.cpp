@@ -1,6 +1,7 @@
 #include "proxycommand.h"
 
 #include "cliarguments.h"
+#include "interruption.h"
 #include "outputsink.h"
 
 #include "sselib/jsonlines.h"
@@ -12,7 +13,6 @@
 #include <QCoreApplication>
 #include <QDateTime>
 #include <QFile>
-#include <QSocketNotifier>
 #include <QSslCertificate>
 #include <QTimer>
 
@@ -20,7 +20,6 @@
 #include <cstdio>
 #include <map>
 #include <memory>
-#include <unistd.h>
 
 namespace {
 
@@ -30,14 +29,6 @@ enum ExitCode {
     ExitListenError = 5,
     ExitInterrupted = 130,
 };
-
-int signalPipe[2] = {-1, -1};
-
-void onSignal(int)
-{
-    const char byte = 1;
-    [[maybe_unused]] const ssize_t ignored = ::write(signalPipe[1], &byte, 1);
-}
 
 void printLine(const QString &message)
 {
@@ -267,6 +258,7 @@ private:
 
 int runProxy(QCoreApplication &app, QStringList arguments)
 {
+    Q_UNUSED(app);
     if (arguments.size() > 1)
         arguments.removeAt(1); // "proxy"
 
@@ -386,13 +378,7 @@ int runProxy(QCoreApplication &app, QStringList arguments)
         return ExitListenError;
     }
     std::signal(SIGPIPE, SIG_IGN);
-    if (::pipe(signalPipe) == 0) {
-        auto *notifier = new QSocketNotifier(signalPipe[0], QSocketNotifier::Read, &app);
-        QObject::connect(notifier, &QSocketNotifier::activated, &monitor,
-                         [&monitor] { monitor.finish(ExitInterrupted); });
-        std::signal(SIGINT, onSignal);
-        std::signal(SIGTERM, onSignal);
-    }
+    callOnInterrupt(&monitor, [&monitor] { monitor.finish(ExitInterrupted); });
     printLine(QStringLiteral("listening on %1, forwarding to %2. Ctrl+C stops.")
                   .arg(monitor.proxy().url().toString(), Sse::redactedUrl(options.upstream)));
     return QCoreApplication::exec();

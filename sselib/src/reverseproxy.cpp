@@ -512,8 +512,9 @@ private:
                     .arg(m_proxy->d->options.upstream.toDisplayString(
                              QUrl::RemoveUserInfo | QUrl::RemovePath | QUrl::RemoveQuery),
                          reason);
-            writeSmallResponse(502, "Bad Gateway", m_exchange.error.toUtf8());
+            // Done before the close: disconnectFromHost() may report the client gone at once.
             finish();
+            writeSmallResponse(502, "Bad Gateway", m_exchange.error.toUtf8());
             return;
         }
         if (m_parse)
@@ -528,9 +529,9 @@ private:
         }
         if (m_exchange.error.isEmpty() && !m_parseNote.isEmpty())
             m_exchange.error = m_parseNote;
+        finish(); // before the close, which may report the client gone at once
         if (m_client)
             m_client->disconnectFromHost();
-        finish();
     }
 
     void clientGone()
@@ -571,9 +572,9 @@ private:
         m_exchange.status = status;
         m_exchange.end = ProxyExchange::End::Rejected;
         m_exchange.error = ProxyMessages::tr(message);
-        writeSmallResponse(status, reason, QByteArray("sse-monitor proxy: ") + message);
         m_phase = Phase::Done;
         release();
+        writeSmallResponse(status, reason, QByteArray("sse-monitor proxy: ") + message);
     }
 
     void writeSmallResponse(int status, const QByteArray &reason, const QByteArray &text)

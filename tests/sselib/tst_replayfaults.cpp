@@ -63,6 +63,16 @@ struct Receiver
     Sse::EventList events;
 };
 
+// \a server on a free loopback port serving \a events with \a faults, at \a speed.
+bool serve(Sse::ReplayServer &server, const Sse::EventList &events, const Sse::ReplayFaults &faults,
+           double speed = Sse::ReplayServer::AsFastAsPossible)
+{
+    server.setEvents(events);
+    server.setSpeed(speed);
+    server.setFaults(faults);
+    return server.listen();
+}
+
 struct CurlResult
 {
     int exitCode = -1;
@@ -180,14 +190,11 @@ void tst_ReplayFaults::dropAfterEventsResumes()
 {
     QFETCH(Sse::ReplayFaults::DropMode, mode);
     const Sse::EventList events = numberedEvents(70);
-    Sse::ReplayServer server;
-    server.setEvents(events);
-    server.setSpeed(Sse::ReplayServer::AsFastAsPossible);
     Sse::ReplayFaults faults;
     faults.dropAfterEvents = 20;
     faults.dropMode = mode;
-    server.setFaults(faults);
-    QVERIFY(server.listen());
+    Sse::ReplayServer server;
+    QVERIFY(serve(server, events, faults));
     QSignalSpy connected(&server, &Sse::ReplayServer::clientConnected);
 
     Receiver receiver(server.streamUrl(), Sse::ReconnectPolicy::Fixed);
@@ -211,12 +218,10 @@ void tst_ReplayFaults::dropAfterEventsResumes()
 void tst_ReplayFaults::dropAfterMs()
 {
     const Sse::EventList events = numberedEvents(30, 10);
-    Sse::ReplayServer server;
-    server.setEvents(events);
     Sse::ReplayFaults faults;
     faults.dropAfterMs = 100;
-    server.setFaults(faults);
-    QVERIFY(server.listen());
+    Sse::ReplayServer server;
+    QVERIFY(serve(server, events, faults, 1.0));
     QSignalSpy connected(&server, &Sse::ReplayServer::clientConnected);
 
     Receiver receiver(server.streamUrl(), Sse::ReconnectPolicy::Fixed);
@@ -232,15 +237,12 @@ void tst_ReplayFaults::dropAfterMs()
 // says), the headers say when to come back, the third gets the stream.
 void tst_ReplayFaults::statusThenStream()
 {
-    Sse::ReplayServer server;
-    server.setEvents(numberedEvents(5));
-    server.setSpeed(Sse::ReplayServer::AsFastAsPossible);
     Sse::ReplayFaults faults;
     faults.status = 503;
     faults.statusCount = 2;
     faults.retryAfterSeconds = 7;
-    server.setFaults(faults);
-    QVERIFY(server.listen());
+    Sse::ReplayServer server;
+    QVERIFY(serve(server, numberedEvents(5), faults));
 
     for (int attempt = 0; attempt < 2; ++attempt) {
         Receiver refused(server.streamUrl(), Sse::ReconnectPolicy::Never);
@@ -264,14 +266,11 @@ void tst_ReplayFaults::statusThenStream()
 
 void tst_ReplayFaults::injectErrorEndsTheStream()
 {
-    Sse::ReplayServer server;
-    server.setEvents(numberedEvents(10));
-    server.setSpeed(Sse::ReplayServer::AsFastAsPossible);
     Sse::ReplayFaults faults;
     faults.errorData = R"({"type":"error","error":{"type":"overloaded_error"}})";
     faults.errorAfterEvents = 4;
-    server.setFaults(faults);
-    QVERIFY(server.listen());
+    Sse::ReplayServer server;
+    QVERIFY(serve(server, numberedEvents(10), faults));
 
     Receiver receiver(server.streamUrl(), Sse::ReconnectPolicy::Never);
     receiver.client.open();
@@ -285,13 +284,10 @@ void tst_ReplayFaults::injectErrorEndsTheStream()
 
 void tst_ReplayFaults::retryLineSetsTheReconnectionTime()
 {
-    Sse::ReplayServer server;
-    server.setEvents(numberedEvents(3));
-    server.setSpeed(Sse::ReplayServer::AsFastAsPossible);
     Sse::ReplayFaults faults;
     faults.retryMs = 1234;
-    server.setFaults(faults);
-    QVERIFY(server.listen());
+    Sse::ReplayServer server;
+    QVERIFY(serve(server, numberedEvents(3), faults));
 
     Receiver receiver(server.streamUrl(), Sse::ReconnectPolicy::Never);
     QSignalSpy retry(&receiver.client, &Sse::Client::reconnectionTimeChanged);
@@ -306,14 +302,11 @@ void tst_ReplayFaults::retryLineSetsTheReconnectionTime()
 // Without ids the client has nothing to resume from: after a drop the stream starts over.
 void tst_ReplayFaults::noIdsRestartFromTheBeginning()
 {
-    Sse::ReplayServer server;
-    server.setEvents(numberedEvents(10));
-    server.setSpeed(Sse::ReplayServer::AsFastAsPossible);
     Sse::ReplayFaults faults;
     faults.noIds = true;
     faults.dropAfterEvents = 4;
-    server.setFaults(faults);
-    QVERIFY(server.listen());
+    Sse::ReplayServer server;
+    QVERIFY(serve(server, numberedEvents(10), faults));
     QSignalSpy connected(&server, &Sse::ReplayServer::clientConnected);
 
     Receiver receiver(server.streamUrl(), Sse::ReconnectPolicy::Fixed);
@@ -333,13 +326,10 @@ void tst_ReplayFaults::noIdsRestartFromTheBeginning()
 // The misspelt field and the line without a colon are ignored; the cut JSON arrives as data.
 void tst_ReplayFaults::malformedLinesAreIgnored()
 {
-    Sse::ReplayServer server;
-    server.setEvents(numberedEvents(3));
-    server.setSpeed(Sse::ReplayServer::AsFastAsPossible);
     Sse::ReplayFaults faults;
     faults.malformed = true;
-    server.setFaults(faults);
-    QVERIFY(server.listen());
+    Sse::ReplayServer server;
+    QVERIFY(serve(server, numberedEvents(3), faults));
 
     Receiver receiver(server.streamUrl(), Sse::ReconnectPolicy::Never);
     receiver.client.open();
@@ -356,12 +346,10 @@ void tst_ReplayFaults::heartbeatComments()
 {
     Sse::EventList events = numberedEvents(2);
     events[1].receivedMs = events[0].receivedMs + 1500;
-    Sse::ReplayServer server;
-    server.setEvents(events);
     Sse::ReplayFaults faults;
     faults.heartbeatMs = 100;
-    server.setFaults(faults);
-    QVERIFY(server.listen());
+    Sse::ReplayServer server;
+    QVERIFY(serve(server, events, faults, 1.0));
 
     Receiver receiver(server.streamUrl(), Sse::ReconnectPolicy::Never);
     receiver.client.open();
@@ -374,14 +362,11 @@ void tst_ReplayFaults::heartbeatComments()
 void tst_ReplayFaults::gzipDecodesToTheSameEvents()
 {
     const Sse::EventList events = numberedEvents(200);
-    Sse::ReplayServer server;
-    server.setEvents(events);
-    server.setSpeed(Sse::ReplayServer::AsFastAsPossible);
     Sse::ReplayFaults faults;
     faults.gzip = true;
     faults.dropAfterEvents = 150; // the second response is gzip too; the last one is the 204
-    server.setFaults(faults);
-    QVERIFY(server.listen());
+    Sse::ReplayServer server;
+    QVERIFY(serve(server, events, faults));
 
     Receiver receiver(server.streamUrl(), Sse::ReconnectPolicy::Fixed);
     int gzipResponses = 0;
@@ -403,13 +388,10 @@ void tst_ReplayFaults::gzipDecodesToTheSameEvents()
 void tst_ReplayFaults::dripLimitsTheRate()
 {
     const Sse::EventList events = numberedEvents(30);
-    Sse::ReplayServer server;
-    server.setEvents(events);
-    server.setSpeed(Sse::ReplayServer::AsFastAsPossible);
     Sse::ReplayFaults faults;
     faults.dripBytesPerSecond = 400;
-    server.setFaults(faults);
-    QVERIFY(server.listen());
+    Sse::ReplayServer server;
+    QVERIFY(serve(server, events, faults));
 
     Receiver receiver(server.streamUrl(), Sse::ReconnectPolicy::Never);
     QElapsedTimer clock;
@@ -436,13 +418,10 @@ void tst_ReplayFaults::dripLimitsTheRate()
 // more than a few ms and less than 10 x 60 ms.
 void tst_ReplayFaults::jitterDelaysEvents()
 {
-    Sse::ReplayServer server;
-    server.setEvents(numberedEvents(10));
-    server.setSpeed(Sse::ReplayServer::AsFastAsPossible);
     Sse::ReplayFaults faults;
     faults.jitterMs = 60;
-    server.setFaults(faults);
-    QVERIFY(server.listen());
+    Sse::ReplayServer server;
+    QVERIFY(serve(server, numberedEvents(10), faults));
 
     Receiver receiver(server.streamUrl(), Sse::ReconnectPolicy::Never);
     QSignalSpy batches(&receiver.client, &Sse::Client::eventsReceived);

@@ -28,6 +28,10 @@
 #include <algorithm>
 #include <memory>
 
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 namespace {
 
 QByteArray readTlsFile(const QString &name)
@@ -87,6 +91,15 @@ QByteArray headerOf(const QByteArray &response, const QByteArray &name)
             return line.mid(colon + 1).trimmed();
     }
     return {};
+}
+
+// \a proxy in front of \a upstream with the default options, on a free loopback port.
+bool startProxy(Sse::ReverseProxy &proxy, const QUrl &upstream)
+{
+    Sse::ReverseProxyOptions options;
+    options.upstream = upstream;
+    proxy.setOptions(options);
+    return proxy.listen();
 }
 
 // An event stream of \a count events \a gapMs apart on \a exchange; \a sentMs gets the time
@@ -176,9 +189,11 @@ private slots:
     void eventsArriveUnbuffered();
     void badGatewayWhenTheUpstreamFails_data();
     void badGatewayWhenTheUpstreamFails();
+    void cutBodyStaysCut();
     void rejectsBadRequests_data();
     void rejectsBadRequests();
     void clientCloseAbortsTheUpstream();
+    void slowClientSlowsTheUpstream();
     void fiftyConcurrentStreams();
     void tlsUpstream_data();
     void tlsUpstream();
@@ -312,10 +327,7 @@ void tst_ReverseProxy::forwardsRequestsUnchanged()
         exchange->respond(200, {{"Content-Type", "text/plain"}}, "ok");
     });
     Sse::ReverseProxy proxy;
-    Sse::ReverseProxyOptions options;
-    options.upstream = upstream.url();
-    proxy.setOptions(options);
-    QVERIFY(proxy.listen());
+    QVERIFY(startProxy(proxy, upstream.url()));
     QSignalSpy finished(&proxy, &Sse::ReverseProxy::exchangeFinished);
 
     const QByteArray response = exchangeRaw(proxy.port(), request);
@@ -409,10 +421,7 @@ void tst_ReverseProxy::passesResponsesThrough()
         }
     });
     Sse::ReverseProxy proxy;
-    Sse::ReverseProxyOptions options;
-    options.upstream = upstream.url();
-    proxy.setOptions(options);
-    QVERIFY(proxy.listen());
+    QVERIFY(startProxy(proxy, upstream.url()));
 
     const QByteArray response = exchangeRaw(proxy.port(), "GET /data HTTP/1.1\r\nHost: p\r\n\r\n");
     QVERIFY2(response.startsWith("HTTP/1.1 201 Created\r\n"), response.left(200).constData());
@@ -448,10 +457,7 @@ void tst_ReverseProxy::parsesEventStreams()
         sendEvents(exchange, 5, 5, nullptr, nullptr);
     });
     Sse::ReverseProxy proxy;
-    Sse::ReverseProxyOptions options;
-    options.upstream = upstream.url();
-    proxy.setOptions(options);
-    QVERIFY(proxy.listen());
+    QVERIFY(startProxy(proxy, upstream.url()));
     Sse::EventList events;
     QStringList names;
     connect(&proxy, &Sse::ReverseProxy::eventsReceived, this,
@@ -499,10 +505,7 @@ void tst_ReverseProxy::eventsArriveUnbuffered()
         sendEvents(exchange, 5, 300, &clock, &sentMs);
     });
     Sse::ReverseProxy proxy;
-    Sse::ReverseProxyOptions options;
-    options.upstream = upstream.url();
-    proxy.setOptions(options);
-    QVERIFY(proxy.listen());
+    QVERIFY(startProxy(proxy, upstream.url()));
 
     Sse::ClientOptions clientOptions;
     clientOptions.url = proxy.url().resolved(QUrl(QStringLiteral("/stream")));
@@ -576,6 +579,35 @@ void tst_ReverseProxy::badGatewayWhenTheUpstreamFails()
     QVERIFY(!exchange.error.isEmpty());
 }
 
+// The upstream resets the connection in the middle of a chunked stream: the client gets what
+// came, without the last chunk, so it sees the cut too; the exchange says the upstream failed.
+void tst_ReverseProxy::cutBodyStaysCut()
+{
+    TestServer upstream;
+    upstream.route("/stream", [](TestHttp::Exchange *exchange) {
+        exchange->sseHead(TestHttp::Framing::Chunked);
+        exchange->send(TestServer::formatEvent("before the cut"));
+        QPointer<TestHttp::Exchange> guard(exchange);
+        QTimer::singleShot(50, exchange, [guard] {
+            if (guard)
+                guard->abort();
+        });
+    });
+    Sse::ReverseProxy proxy;
+    QVERIFY(startProxy(proxy, upstream.url()));
+    QSignalSpy finished(&proxy, &Sse::ReverseProxy::exchangeFinished);
+    const QByteArray response =
+        exchangeRaw(proxy.port(), "GET /stream HTTP/1.1\r\nHost: p\r\n\r\n");
+    QVERIFY2(response.contains("data: before the cut\n\n"), response.constData());
+    QVERIFY2(!response.endsWith("0\r\n\r\n"), response.constData());
+    QTRY_COMPARE(finished.size(), 1);
+    const auto exchange = finished.first().first().value<Sse::ProxyExchange>();
+    QCOMPARE(exchange.end, Sse::ProxyExchange::End::UpstreamFailed);
+    QCOMPARE(exchange.status, 200);
+    QCOMPARE(exchange.events, 1);
+    QVERIFY(exchange.error.contains(QStringLiteral("cut")));
+}
+
 void tst_ReverseProxy::rejectsBadRequests_data()
 {
     QTest::addColumn<QByteArray>("request");
@@ -622,10 +654,7 @@ void tst_ReverseProxy::clientCloseAbortsTheUpstream()
         // ... and nothing more for a long time.
     });
     Sse::ReverseProxy proxy;
-    Sse::ReverseProxyOptions options;
-    options.upstream = upstream.url();
-    proxy.setOptions(options);
-    QVERIFY(proxy.listen());
+    QVERIFY(startProxy(proxy, upstream.url()));
     QSignalSpy events(&proxy, &Sse::ReverseProxy::eventsReceived);
     QSignalSpy finished(&proxy, &Sse::ReverseProxy::exchangeFinished);
 
@@ -646,6 +675,62 @@ void tst_ReverseProxy::clientCloseAbortsTheUpstream()
     QCOMPARE(proxy.activeExchanges(), 0);
 }
 
+// A client that stops reading: the proxy stops reading the upstream too (about 1 MiB waits
+// for the client, 1 MiB in the upstream socket's buffer), so the upstream's own send queue
+// keeps most of a 32 MiB body and the proxy's memory stays bounded.
+void tst_ReverseProxy::slowClientSlowsTheUpstream()
+{
+    constexpr qint64 BodyBytes = 32LL * 1024 * 1024;
+    TestServer upstream;
+    QPointer<TestHttp::Exchange> upstreamExchange;
+    upstream.route("/big", [&](TestHttp::Exchange *exchange) {
+        upstreamExchange = exchange;
+        exchange->sseHead(TestHttp::Framing::Chunked);
+        const QByteArray event = TestServer::formatEvent(QByteArray(1000, 'x'));
+        QByteArray block;
+        while (block.size() < 1024 * 1024)
+            block += event;
+        for (qint64 sent = 0; sent < BodyBytes; sent += block.size())
+            exchange->send(block);
+    });
+    Sse::ReverseProxy proxy;
+    QVERIFY(startProxy(proxy, upstream.url()));
+
+    // A plain socket with a small receive buffer that never reads.
+    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    QVERIFY(fd >= 0);
+    const int small = 16 * 1024;
+    ::setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &small, sizeof small);
+    sockaddr_in address {};
+    address.sin_family = AF_INET;
+    address.sin_port = htons(proxy.port());
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    QCOMPARE(::connect(fd, reinterpret_cast<sockaddr *>(&address), sizeof address), 0);
+    const QByteArray request = "GET /big HTTP/1.1\r\nHost: p\r\n\r\n";
+    QCOMPARE(::send(fd, request.constData(), size_t(request.size()), 0), ssize_t(request.size()));
+
+    QTRY_VERIFY_WITH_TIMEOUT(upstreamExchange && upstreamExchange->socket()
+                                 && upstreamExchange->socket()->bytesToWrite() < BodyBytes,
+                             10000);
+    // Time for everything that can flow to flow: the upstream's queue no longer shrinks.
+    qint64 left = upstreamExchange->socket()->bytesToWrite();
+    for (int round = 0; round < 20; ++round) {
+        QTest::qWait(100);
+        left = upstreamExchange->socket()->bytesToWrite();
+    }
+    qInfo() << "upstream still holds" << left / (1024 * 1024) << "MiB of"
+            << BodyBytes / (1024 * 1024);
+    // What left the upstream sits in the kernel's socket buffers and at most about 2 MiB in the
+    // proxy; without back-pressure the proxy would have read all of it.
+    QVERIFY2(left > BodyBytes / 4, QByteArray::number(left).constData());
+    QCOMPARE(proxy.activeExchanges(), 1);
+
+    QSignalSpy upstreamClosed(upstreamExchange.data(), &TestHttp::Exchange::disconnected);
+    ::close(fd);
+    QVERIFY(upstreamClosed.wait(10000));
+    QTRY_COMPARE(proxy.activeExchanges(), 0);
+}
+
 // 50 streams at once through one proxy, 20 events each 20 ms apart: every client gets every
 // event, and the whole run takes about as long as one stream.
 void tst_ReverseProxy::fiftyConcurrentStreams()
@@ -658,10 +743,7 @@ void tst_ReverseProxy::fiftyConcurrentStreams()
         sendEvents(exchange, Events, 20, nullptr, nullptr);
     });
     Sse::ReverseProxy proxy;
-    Sse::ReverseProxyOptions options;
-    options.upstream = upstream.url();
-    proxy.setOptions(options);
-    QVERIFY(proxy.listen());
+    QVERIFY(startProxy(proxy, upstream.url()));
     int maximumActive = 0;
     connect(&proxy, &Sse::ReverseProxy::exchangeStarted, this,
             [&] { maximumActive = qMax(maximumActive, proxy.activeExchanges()); });
@@ -767,10 +849,7 @@ void tst_ReverseProxy::curlGetsIdenticalBytesUnbuffered()
         sendEvents(exchange, Events, measure ? 300 : 1, &clock, measure ? &sentMs : nullptr);
     });
     Sse::ReverseProxy proxy;
-    Sse::ReverseProxyOptions options;
-    options.upstream = upstream.url();
-    proxy.setOptions(options);
-    QVERIFY(proxy.listen());
+    QVERIFY(startProxy(proxy, upstream.url()));
     QSignalSpy events(&proxy, &Sse::ReverseProxy::eventsReceived);
 
     auto runCurl = [&](const QUrl &url, QList<qint64> *arrivalsMs) {
@@ -841,10 +920,7 @@ void tst_ReverseProxy::nodeEventSourceThroughTheProxy()
         sendEvents(exchange, Events, 300, &clock, &sentMs, false);
     });
     Sse::ReverseProxy proxy;
-    Sse::ReverseProxyOptions options;
-    options.upstream = upstream.url();
-    proxy.setOptions(options);
-    QVERIFY(proxy.listen());
+    QVERIFY(startProxy(proxy, upstream.url()));
 
     QProcess client;
     QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
@@ -891,10 +967,7 @@ void tst_ReverseProxy::cliClientThroughTheProxy()
         sendEvents(exchange, 50, 1, nullptr, nullptr);
     });
     Sse::ReverseProxy proxy;
-    Sse::ReverseProxyOptions options;
-    options.upstream = upstream.url();
-    proxy.setOptions(options);
-    QVERIFY(proxy.listen());
+    QVERIFY(startProxy(proxy, upstream.url()));
 
     auto run = [&](const QUrl &url) {
         QProcess cli;
