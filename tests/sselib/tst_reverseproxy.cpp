@@ -184,6 +184,8 @@ private slots:
     void forwardsRequestsUnchanged();
     void passesResponsesThrough_data();
     void passesResponsesThrough();
+    void bodilessResponses_data();
+    void bodilessResponses();
     void parsesEventStreams_data();
     void parsesEventStreams();
     void eventsArriveUnbuffered();
@@ -204,6 +206,8 @@ private slots:
     void cliClientThroughTheProxy();
     void cliProxyPrintsAndRecords();
     void openAiSdkThroughTheCliProxy();
+    void cliProxyTlsOptions_data();
+    void cliProxyTlsOptions();
     void cliProxyUsageErrors_data();
     void cliProxyUsageErrors();
 
@@ -437,6 +441,46 @@ void tst_ReverseProxy::passesResponsesThrough()
         QCOMPARE(headerOf(response, "content-length"), QByteArray::number(wireBody.size()));
         QCOMPARE(headerOf(response, "transfer-encoding"), QByteArray());
     }
+}
+
+void tst_ReverseProxy::bodilessResponses_data()
+{
+    QTest::addColumn<QByteArray>("method");
+    QTest::addColumn<int>("status");
+    QTest::newRow("HEAD 200") << QByteArray("HEAD") << 200;
+    QTest::newRow("GET 204") << QByteArray("GET") << 204;
+    QTest::newRow("GET 304") << QByteArray("GET") << 304;
+}
+
+// Responses without a body keep their head as it is (a HEAD's Content-Length included) and
+// get no chunked framing; the exchange completes.
+void tst_ReverseProxy::bodilessResponses()
+{
+    QFETCH(QByteArray, method);
+    QFETCH(int, status);
+    TestServer upstream;
+    upstream.route("/thing", [status](TestHttp::Exchange *exchange) {
+        QByteArray head = "HTTP/1.1 " + QByteArray::number(status) + ' '
+            + TestServer::reasonPhrase(status) + "\r\nETag: \"v1\"\r\n";
+        if (status == 200)
+            head += "Content-Type: application/json\r\nContent-Length: 5\r\n";
+        exchange->writeRaw(head + "\r\n");
+    });
+    Sse::ReverseProxy proxy;
+    QVERIFY(startProxy(proxy, upstream.url()));
+    QSignalSpy finished(&proxy, &Sse::ReverseProxy::exchangeFinished);
+    const QByteArray response =
+        exchangeRaw(proxy.port(), method + " /thing HTTP/1.1\r\nHost: p\r\n\r\n");
+    QVERIFY2(response.startsWith(QByteArray("HTTP/1.1 " + QByteArray::number(status) + ' ')),
+             response.constData());
+    QVERIFY2(response.endsWith("\r\n\r\n"), response.constData()); // nothing after the head
+    QCOMPARE(headerOf(response, "etag"), QByteArray("\"v1\""));
+    QCOMPARE(headerOf(response, "transfer-encoding"), QByteArray());
+    QCOMPARE(headerOf(response, "content-length"), status == 200 ? QByteArray("5") : QByteArray());
+    QTRY_COMPARE(finished.size(), 1);
+    const auto exchange = finished.first().first().value<Sse::ProxyExchange>();
+    QCOMPARE(exchange.end, Sse::ProxyExchange::End::Complete);
+    QCOMPARE(exchange.responseBytes, 0);
 }
 
 void tst_ReverseProxy::parsesEventStreams_data()
@@ -1154,6 +1198,47 @@ void tst_ReverseProxy::openAiSdkThroughTheCliProxy()
     QCOMPARE(out.count("\"connection\":\"POST /v1/chat/completions #2\""), 4 + 1 + 1);
     QVERIFY2(out.contains(R"("provider":"openai-chat")") && out.contains(R"("text":"Hello!")"),
              out.constData());
+}
+
+void tst_ReverseProxy::cliProxyTlsOptions_data()
+{
+    QTest::addColumn<QStringList>("options");
+    QTest::addColumn<bool>("works");
+    QTest::newRow("--cacert") << QStringList {QStringLiteral("--cacert"),
+                                              QStringLiteral(TLS_DATA_DIR "/ca.pem")}
+                              << true;
+    QTest::newRow("--insecure") << QStringList {QStringLiteral("--insecure")} << true;
+    QTest::newRow("untrusted") << QStringList {} << false;
+}
+
+// `proxy --upstream https://...` with the test CA, with --insecure, and with neither (502).
+void tst_ReverseProxy::cliProxyTlsOptions()
+{
+    QFETCH(QStringList, options);
+    QFETCH(bool, works);
+    QVERIFY2(!m_cli.isEmpty(), "SSE_MONITOR_CLI is not set");
+    TlsUpstream upstream;
+    QVERIFY(upstream.listen());
+    QProcess proxy;
+    const QUrl url = startCliProxy(
+        proxy, QStringList {QStringLiteral("--upstream"), upstream.url().toString()} + options);
+    QVERIFY(url.isValid());
+    const QByteArray response =
+        exchangeRaw(quint16(url.port()), "GET /s HTTP/1.1\r\nHost: p\r\n\r\n");
+    if (works) {
+        QVERIFY2(response.startsWith("HTTP/1.1 200 OK\r\n"), response.constData());
+        QCOMPARE(bodyOf(response), QByteArray("data: over tls\n\nid: 2\ndata: two\n\n"));
+    } else {
+        QVERIFY2(response.startsWith("HTTP/1.1 502 Bad Gateway\r\n"), response.constData());
+    }
+    QByteArray out;
+    QTRY_VERIFY_WITH_TIMEOUT(
+        (out += proxy.readAllStandardOutput()).contains("\"kind\":\"exchange\""), 10000);
+    QCOMPARE(out.count("\"kind\":\"event\""), works ? 2 : 0);
+    proxy.terminate();
+    QVERIFY(proxy.waitForFinished(10000));
+    if (!works)
+        QVERIFY(proxy.readAllStandardError().contains("(answered 502)"));
 }
 
 void tst_ReverseProxy::cliProxyUsageErrors_data()
