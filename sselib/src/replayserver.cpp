@@ -525,7 +525,14 @@ private:
     {
         if (bytes.isEmpty() || !m_socket)
             return;
-        const QByteArray wire = m_gzip ? deflateBytes(bytes, Z_SYNC_FLUSH) : bytes;
+        sendWire(m_gzip ? deflateBytes(bytes, Z_SYNC_FLUSH) : bytes);
+    }
+
+    // Wire bytes: to the socket, or to the drip queue when a byte rate is set.
+    void sendWire(const QByteArray &wire)
+    {
+        if (wire.isEmpty() || !m_socket)
+            return;
         if (m_faults.dripBytesPerSecond <= 0) {
             m_socket->write(wire);
             return;
@@ -585,11 +592,9 @@ private:
     {
         if (m_gzip) {
             const QByteArray trailer = deflateBytes({}, Z_FINISH);
+            deflateEnd(m_gzip.get());
             m_gzip.reset(); // no further body bytes
-            if (m_faults.dripBytesPerSecond > 0)
-                m_dripQueue.append(trailer);
-            else
-                m_socket->write(trailer);
+            sendWire(trailer);
         }
         startClosing(Closing::Fin);
     }

@@ -630,8 +630,18 @@ private:
 ReverseProxy::ReverseProxy(QObject *parent) : QObject(parent), d(std::make_unique<Private>())
 {
     connect(&d->server, &QTcpServer::newConnection, this, [this] {
-        while (QTcpSocket *socket = d->server.nextPendingConnection())
+        while (QTcpSocket *socket = d->server.nextPendingConnection()) {
+            if (d->active >= d->options.maximumConnections) {
+                qCDebug(lcReverseProxy) << "connection cap reached - 503";
+                socket->setParent(this);
+                connect(socket, &QTcpSocket::disconnected, socket, &QObject::deleteLater);
+                socket->write("HTTP/1.1 503 Service Unavailable\r\nRetry-After: 1\r\n"
+                              "Content-Length: 0\r\nConnection: close\r\n\r\n");
+                socket->disconnectFromHost();
+                continue;
+            }
             new Connection(this, socket); // owned by the proxy, deletes itself when done
+        }
     });
 }
 

@@ -102,6 +102,7 @@ private slots:
     void gzipDecodesToTheSameEvents();
     void dripLimitsTheRate();
     void jitterDelaysEvents();
+    void faultsCombine();
 
     void curlSeesTheDropModes_data();
     void curlSeesTheDropModes();
@@ -440,6 +441,30 @@ void tst_ReplayFaults::jitterDelaysEvents()
     // The sum of ten delays of 0..60 ms: mean 300 ms; under 40 ms or over 600 ms it is broken.
     QVERIFY2(spreadMs > 40 && spreadMs < 600 + 200, QByteArray::number(spreadMs).constData());
     QVERIFY2(batches.size() >= 5, "events came in a burst");
+}
+
+// Several faults at once: a dripped, gzipped stream with heartbeats and no ids still ends
+// (the gzip trailer goes through the drip queue too) and decodes to every event.
+void tst_ReplayFaults::faultsCombine()
+{
+    const Sse::EventList events = numberedEvents(10);
+    Sse::ReplayFaults faults;
+    faults.gzip = true;
+    faults.dripBytesPerSecond = 2000;
+    faults.heartbeatMs = 50;
+    faults.noIds = true;
+    faults.retryMs = 100;
+    Sse::ReplayServer server;
+    QVERIFY(serve(server, events, faults));
+    Receiver receiver(server.streamUrl(), Sse::ReconnectPolicy::Never);
+    receiver.client.open();
+    QTRY_VERIFY_WITH_TIMEOUT(receiver.ended(), 10000);
+    QCOMPARE(receiver.client.state(), Sse::Client::State::Closed);
+    QVERIFY(receiver.client.responseEndedByServer());
+    QCOMPARE(dataOf(receiver.events), dataOf(events));
+    QCOMPARE(receiver.client.reconnectionTimeMs(), 100);
+    for (const Sse::Event &event : std::as_const(receiver.events))
+        QCOMPARE(event.lastEventId, QByteArray());
 }
 
 void tst_ReplayFaults::curlSeesTheDropModes_data()

@@ -196,6 +196,7 @@ private slots:
     void rejectsBadRequests();
     void clientCloseAbortsTheUpstream();
     void slowClientSlowsTheUpstream();
+    void connectionCap();
     void fiftyConcurrentStreams();
     void tlsUpstream_data();
     void tlsUpstream();
@@ -773,6 +774,34 @@ void tst_ReverseProxy::slowClientSlowsTheUpstream()
     ::close(fd);
     QVERIFY(upstreamClosed.wait(10000));
     QTRY_COMPARE(proxy.activeExchanges(), 0);
+}
+
+// Past maximumConnections a new client gets 503 at once; the others are not disturbed.
+void tst_ReverseProxy::connectionCap()
+{
+    TestServer upstream;
+    Sse::ReverseProxy proxy;
+    Sse::ReverseProxyOptions options;
+    options.upstream = upstream.url();
+    options.maximumConnections = 2;
+    proxy.setOptions(options);
+    QVERIFY(proxy.listen());
+    // Two clients that send half a request head and wait.
+    QTcpSocket first;
+    QTcpSocket second;
+    for (QTcpSocket *socket : {&first, &second}) {
+        socket->connectToHost(QHostAddress::LocalHost, proxy.port());
+        QVERIFY(socket->waitForConnected(5000));
+        socket->write("GET /slow HTTP/1.1\r\n");
+    }
+    QTRY_COMPARE(proxy.activeExchanges(), 2);
+    const QByteArray refused = exchangeRaw(proxy.port(), "GET / HTTP/1.1\r\nHost: p\r\n\r\n");
+    QVERIFY2(refused.startsWith("HTTP/1.1 503 Service Unavailable\r\n"), refused.constData());
+    QCOMPARE(headerOf(refused, "retry-after"), QByteArray("1"));
+    QCOMPARE(first.state(), QAbstractSocket::ConnectedState);
+    QCOMPARE(upstream.requestCount(), 0);
+    first.abort();
+    QTRY_COMPARE(proxy.activeExchanges(), 1);
 }
 
 // 50 streams at once through one proxy, 20 events each 20 ms apart: every client gets every

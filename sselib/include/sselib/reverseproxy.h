@@ -29,6 +29,8 @@ struct ReverseProxyOptions
     bool readEventStreams = true;
     /// A client that has not sent its whole request after this long gets 408.
     int requestTimeoutMs = 30000;
+    /// Client connections at a time (each may hold a request body); one more gets 503.
+    int maximumConnections = 512;
 };
 
 /// One request/response pair that went through the proxy, as the signals report it.
