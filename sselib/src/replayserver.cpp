@@ -1,5 +1,6 @@
 #include "sselib/replayserver.h"
 
+#include <QDateTime>
 #include <QDir>
 #include <QElapsedTimer>
 #include <QLoggingCategory>
@@ -208,6 +209,7 @@ public:
     QTimer resumeTimer;
     ReplayFaults faults;
     int statusAnswers = 0; // requests answered with faults.status so far
+    bool holdOpen = false;
 
     // Accepting past the descriptor limit fails with EMFILE, which Qt 6.4 takes for a temporary
     // error and retries in a busy loop: accepting stops just below the limit instead.
@@ -297,6 +299,28 @@ public:
             deflateEnd(m_gzip.get());
     }
 
+    bool isStreaming() const { return m_streaming && !m_ended && m_closing == Closing::No; }
+
+    // An event pushed by hand: written now, or after the event being written.
+    void push(const Event &event)
+    {
+        m_pushed.append(event);
+        if (!m_partial)
+            writePushed();
+    }
+
+    ReplayServer::ClientInfo info() const
+    {
+        ReplayServer::ClientInfo info;
+        if (m_socket)
+            info.peer = m_socket->peerAddress().toString() + QLatin1Char(':')
+                + QString::number(m_socket->peerPort());
+        info.connectedMs = m_connectedMs;
+        info.eventsSent = m_eventsSent;
+        info.lastEventId = m_lastEventId;
+        return info;
+    }
+
 private:
     // How the connection ends once the bytes queued so far are out.
     enum class Closing { No, Fin, Reset };
@@ -360,13 +384,15 @@ private:
         // An empty Last-Event-ID is the same as none (browsers do not send one).
         const QByteArray lastEventId = headerValue(lines, "last-event-id");
         m_next = lastEventId.isEmpty() ? 0 : m_server->resumeIndex(lastEventId);
-        if (m_next >= m_events.size() && (m_repeat == Repeat::Once || m_events.isEmpty())) {
+        m_hold = d->holdOpen;
+        if (m_next >= m_events.size() && !m_hold
+            && (m_repeat == Repeat::Once || m_events.isEmpty())) {
             qCDebug(lcReplayServer) << "nothing after" << lastEventId << "- 204";
             writeAndClose("HTTP/1.1 204 No Content\r\n" + cors
                           + "Connection: close\r\n\r\n");
             return;
         }
-        if (m_next >= m_events.size())
+        if (m_next >= m_events.size() && !m_hold)
             m_next = 0;
         // The client already has this id: the next event only repeats it if it changes.
         m_currentId = m_next > 0 ? m_events.at(m_next - 1).lastEventId : QByteArray();
@@ -387,6 +413,8 @@ private:
         }
         m_socket->write(head + cors + "Connection: close\r\n\r\n");
         m_streaming = true;
+        m_connectedMs = QDateTime::currentMSecsSinceEpoch();
+        m_lastEventId = lastEventId;
         ++d->clients;
         emit m_server->clientConnected(lastEventId, m_next);
         if (m_faults.retryMs >= 0)
@@ -421,7 +449,7 @@ private:
     void startRound(qsizetype first)
     {
         m_next = first;
-        m_baseMs = m_events.at(first).receivedMs;
+        m_baseMs = first < m_events.size() ? m_events.at(first).receivedMs : 0;
         m_jitterTotalMs = 0;
         m_jitterChosen = false;
         m_clock.start();
@@ -491,6 +519,11 @@ private:
                 ++m_eventsSent;
                 if (m_faults.malformed && m_eventsSent == 1)
                     out.append(ReplayFaults::malformedBlock());
+                if (!m_pushed.isEmpty()) {
+                    emitBody(out);
+                    out.clear();
+                    writePushed();
+                }
                 if (m_next == m_events.size() && m_repeat == Repeat::Loop)
                     startRound(0);
             }
@@ -512,12 +545,28 @@ private:
             // The error frame may be due after the last event too.
             if (!faultBeforeNextEvent(out)) {
                 emitBody(out);
-                finishStream();
+                writePushed();
+                if (!m_hold)
+                    finishStream();
             }
             return;
         }
         if (!out.isEmpty())
             emitBody(out);
+    }
+
+    // The events pushed by hand that wait, in wire format (ids as given).
+    void writePushed()
+    {
+        if (m_pushed.isEmpty() || m_closing != Closing::No)
+            return;
+        QByteArray out;
+        for (const Event &event : std::as_const(m_pushed)) {
+            if (appendWireEvent(out, event, m_faults.noIds ? nullptr : &m_currentId))
+                ++m_eventsSent;
+        }
+        m_pushed.clear();
+        emitBody(out);
     }
 
     // Body bytes, through gzip and the drip queue.
@@ -707,6 +756,10 @@ private:
     bool m_jitterChosen = false; // for the event at m_next
     qsizetype m_next = 0;
     qint64 m_eventsSent = 0; // complete events written on this connection
+    EventList m_pushed;           // pushed by hand, waiting for the event being written
+    qint64 m_connectedMs = 0;
+    QByteArray m_lastEventId;     // the one the request came with
+    bool m_hold = false;          // stay open after the last event
     double m_speed = 1.0;
     Repeat m_repeat = Repeat::Once;
     Closing m_closing = Closing::No;
@@ -794,6 +847,37 @@ void ReplayServer::setFaults(const ReplayFaults &faults)
 ReplayFaults ReplayServer::faults() const
 {
     return d->faults;
+}
+void ReplayServer::setHoldOpen(bool hold) { d->holdOpen = hold; }
+bool ReplayServer::holdOpen() const { return d->holdOpen; }
+
+int ReplayServer::pushEvent(const Event &event)
+{
+    if (!isWireSafe(event))
+        return 0;
+    int reached = 0;
+    const QList<Session *> sessions = findChildren<Session *>(Qt::FindDirectChildrenOnly);
+    for (Session *session : sessions) {
+        if (session->isStreaming()) {
+            session->push(event);
+            ++reached;
+        }
+    }
+    return reached;
+}
+
+QList<ReplayServer::ClientInfo> ReplayServer::clients() const
+{
+    QList<ClientInfo> list;
+    const QList<Session *> sessions = findChildren<Session *>(Qt::FindDirectChildrenOnly);
+    for (const Session *session : sessions) {
+        if (session->isStreaming())
+            list.append(session->info());
+    }
+    std::sort(list.begin(), list.end(), [](const ClientInfo &a, const ClientInfo &b) {
+        return a.connectedMs < b.connectedMs;
+    });
+    return list;
 }
 ReplayServer::Repeat ReplayServer::repeat() const { return d->repeat; }
 

@@ -103,6 +103,8 @@ private slots:
     void dripLimitsTheRate();
     void jitterDelaysEvents();
     void faultsCombine();
+    void pushedEventsReachEveryClient_data();
+    void pushedEventsReachEveryClient();
 
     void curlSeesTheDropModes_data();
     void curlSeesTheDropModes();
@@ -336,7 +338,7 @@ void tst_ReplayFaults::malformedLinesAreIgnored()
     receiver.client.open();
     QTRY_VERIFY_WITH_TIMEOUT(receiver.ended(), 10000);
     QCOMPARE(dataOf(receiver.events),
-             (QByteArrayList {R"({"n":1})", R"({"cut": "short)", R"({"n":2})", R"({"n":3})"}));
+             (QByteArrayList {"{\"n\":1}", "{\"cut\": \"short", "{\"n\":2}", "{\"n\":3}"}));
     QCOMPARE(receiver.events.at(1).type, QByteArray("message"));
     // The cut event inherits the id in force; the next one sets its own.
     QCOMPARE(receiver.events.at(1).lastEventId, QByteArray("1"));
@@ -465,6 +467,55 @@ void tst_ReplayFaults::faultsCombine()
     QCOMPARE(receiver.client.reconnectionTimeMs(), 100);
     for (const Sse::Event &event : std::as_const(receiver.events))
         QCOMPARE(event.lastEventId, QByteArray());
+}
+
+void tst_ReplayFaults::pushedEventsReachEveryClient_data()
+{
+    QTest::addColumn<int>("recorded");
+    QTest::newRow("empty stream") << 0;
+    QTest::newRow("after a recording") << 3;
+}
+
+// The interactive mock: streams stay open after the recording (or with none), and an event
+// pushed by hand reaches every client, after what it already got.
+void tst_ReplayFaults::pushedEventsReachEveryClient()
+{
+    QFETCH(int, recorded);
+    Sse::ReplayServer server;
+    server.setHoldOpen(true);
+    QVERIFY(serve(server, numberedEvents(recorded), {}));
+    QSignalSpy connected(&server, &Sse::ReplayServer::clientConnected);
+    Receiver first(server.streamUrl(), Sse::ReconnectPolicy::Never);
+    Receiver second(server.streamUrl(), Sse::ReconnectPolicy::Never);
+    first.client.open();
+    second.client.open();
+    QTRY_COMPARE(connected.size(), 2);
+    QTRY_COMPARE(first.events.size(), recorded);
+    QTRY_COMPARE(second.events.size(), recorded);
+    QCOMPARE(first.client.state(), Sse::Client::State::Open); // held open
+    QCOMPARE(server.clients().size(), 2);
+
+    Sse::Event event;
+    event.type = "price";
+    event.lastEventId = "p-1";
+    event.data = "{\"price\": 101}\nsecond line";
+    QCOMPARE(server.pushEvent(event), 2);
+    QTRY_COMPARE(first.events.size(), recorded + 1);
+    QTRY_COMPARE(second.events.size(), recorded + 1);
+    for (const Receiver *receiver : {&first, &second}) {
+        const Sse::Event &got = receiver->events.last();
+        QCOMPARE(got.type, event.type);
+        QCOMPARE(got.lastEventId, event.lastEventId);
+        QCOMPARE(got.data, event.data);
+    }
+    QTRY_COMPARE(server.clients().first().eventsSent, qint64(recorded + 1));
+    Sse::Event unsafe = event;
+    unsafe.type = "bad\ntype";
+    QCOMPARE(server.pushEvent(unsafe), 0);
+    second.client.close();
+    QTRY_COMPARE(server.clients().size(), 1);
+    QCOMPARE(server.pushEvent(event), 1);
+    QTRY_COMPARE(first.events.size(), recorded + 2);
 }
 
 void tst_ReplayFaults::curlSeesTheDropModes_data()

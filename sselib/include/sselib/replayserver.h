@@ -123,6 +123,25 @@ public:
     void setRepeat(Repeat repeat);
     Repeat repeat() const;
 
+    /// Keep every stream open after its last event (and serve an empty list), so that
+    /// pushEvent() can reach the clients: an interactive mock. Default off.
+    void setHoldOpen(bool hold);
+    bool holdOpen() const;
+
+    /// Sends \a event to every client receiving a stream now, right after the event it is
+    /// writing (an event that is not isWireSafe() is not sent). Returns the clients reached.
+    int pushEvent(const Event &event);
+
+    /// A client receiving a stream, for a list of them.
+    struct ClientInfo
+    {
+        QString peer;            ///< "127.0.0.1:53211"
+        qint64 connectedMs = 0;  ///< wall clock when its stream started
+        qint64 eventsSent = 0;   ///< complete events written to it (recorded and pushed)
+        QByteArray lastEventId;  ///< the Last-Event-ID it came with
+    };
+    QList<ClientInfo> clients() const;
+
     /// Faults injected into connections that start from now on (default: none).
     void setFaults(const ReplayFaults &faults);
     ReplayFaults faults() const;
