@@ -2112,6 +2112,121 @@ Store them in plain text?</source>
         <source>MiB of events kept in the log (oldest are evicted):</source>
         <translation>日志中保留的事件大小（MiB，超出时移除最早的事件）：</translation>
     </message>
+    <message>
+        <source>&amp;Mock Server…</source>
+        <translation>模拟服务器(&amp;M)…</translation>
+    </message>
+    <message>
+        <source>Serve an SSE endpoint on loopback and send events to its clients by hand</source>
+        <translation>在本机回环地址上提供 SSE 端点，并手动向其客户端发送事件</translation>
+    </message>
+</context>
+<context>
+    <name>MockServerDialog</name>
+    <message>
+        <source>Mock Server</source>
+        <translation>模拟服务器</translation>
+    </message>
+    <message>
+        <source>Port:</source>
+        <translation>端口：</translation>
+    </message>
+    <message>
+        <source>any free</source>
+        <translation>任意空闲端口</translation>
+    </message>
+    <message>
+        <source>Port</source>
+        <translation>端口</translation>
+    </message>
+    <message>
+        <source>Start</source>
+        <translation>启动</translation>
+    </message>
+    <message>
+        <source>Not serving</source>
+        <translation>未在服务</translation>
+    </message>
+    <message>
+        <source>Stream URL</source>
+        <translation>流 URL</translation>
+    </message>
+    <message>
+        <source>Event to send</source>
+        <translation>要发送的事件</translation>
+    </message>
+    <message>
+        <source>Type:</source>
+        <translation>类型：</translation>
+    </message>
+    <message>
+        <source>none</source>
+        <translation>无</translation>
+    </message>
+    <message>
+        <source>Id:</source>
+        <translation>ID：</translation>
+    </message>
+    <message>
+        <source>Data; each line becomes a data: line</source>
+        <translation>数据；每一行成为一个 data: 行</translation>
+    </message>
+    <message>
+        <source>Data:</source>
+        <translation>数据：</translation>
+    </message>
+    <message>
+        <source>Send to All Clients</source>
+        <translation>发送给所有客户端</translation>
+    </message>
+    <message>
+        <source>Connected clients:</source>
+        <translation>已连接的客户端：</translation>
+    </message>
+    <message>
+        <source>Address</source>
+        <translation>地址</translation>
+    </message>
+    <message>
+        <source>Connected</source>
+        <translation>连接时间</translation>
+    </message>
+    <message>
+        <source>Events</source>
+        <translation>事件数</translation>
+    </message>
+    <message>
+        <source>Connected clients</source>
+        <translation>已连接的客户端</translation>
+    </message>
+    <message>
+        <source>Cannot listen on port %1: %2</source>
+        <translation>无法在端口 %1 上监听：%2</translation>
+    </message>
+    <message>
+        <source>The type and id must be on one line (the id without NUL)</source>
+        <translation>类型和 ID 必须在一行内（ID 不能含 NUL）</translation>
+    </message>
+    <message numerus="yes">
+        <source>Sent to %n client(s)</source>
+        <translation>
+            <numerusform>已发送给 %n 个客户端</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Serving %1 - %n client(s) connected</source>
+        <translation>
+            <numerusform>正在提供 %1 - 已连接 %n 个客户端</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Stop</source>
+        <translation>停止</translation>
+    </message>
+    <message>
+        <source>Start the server, point an EventSource at the URL, then send events by hand.</source>
+        <translation>启动服务器，把 EventSource 指向该 URL，然后手动发送事件。</translation>
+    </message>
 </context>
 <context>
     <name>ProxyMessages</name>

@@ -1,0 +1,147 @@
+// File > Mock Server (issue 17): the real dialog, offscreen, with sselib's client connected
+// to the endpoint it serves; events typed into the form reach every client.
+
+#include "views/mockserverdialog.h"
+
+#include "sselib/sseclient.h"
+
+#include <QDir>
+#include <QLineEdit>
+#include <QNetworkProxyFactory>
+#include <QPlainTextEdit>
+#include <QPushButton>
+#include <QRegularExpression>
+#include <QSignalSpy>
+#include <QSpinBox>
+#include <QTableWidget>
+#include <QTest>
+
+class tst_MockServerDialog : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void initTestCase() { QNetworkProxyFactory::setUseSystemConfiguration(false); }
+    void init()
+    {
+        QTest::failOnWarning(QRegularExpression(
+            QStringLiteral("^(?!This plugin does not support propagateSizeHints).*")));
+    }
+
+    void startsAndStops();
+    void sendsTypedEventsToEveryClient();
+};
+
+namespace {
+
+struct Listener
+{
+    explicit Listener(const QString &url)
+    {
+        Sse::ClientOptions options;
+        options.url = QUrl(url);
+        options.reconnectPolicy = Sse::ReconnectPolicy::Never;
+        client.setOptions(options);
+        QObject::connect(&client, &Sse::Client::eventsReceived, &client,
+                         [this](const Sse::EventBatch &batch) { batch.appendTo(events); });
+        client.open();
+    }
+    Sse::Client client;
+    Sse::EventList events;
+};
+
+QPushButton *buttonNamed(const QWidget &dialog, const QString &text)
+{
+    const QList<QPushButton *> buttons = dialog.findChildren<QPushButton *>();
+    for (QPushButton *button : buttons) {
+        if (button->text() == text)
+            return button;
+    }
+    return nullptr;
+}
+
+} // namespace
+
+void tst_MockServerDialog::startsAndStops()
+{
+    MockServerDialog dialog;
+    dialog.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&dialog));
+    QSignalSpy serving(&dialog, &MockServerDialog::servingChanged);
+    QVERIFY(!dialog.isServing());
+    QPushButton *startStop = buttonNamed(dialog, QStringLiteral("Start"));
+    QVERIFY(startStop);
+    QTest::mouseClick(startStop, Qt::LeftButton);
+    QCOMPARE(serving.size(), 1);
+    QVERIFY(dialog.isServing());
+    QVERIFY(dialog.streamUrl().startsWith(QStringLiteral("http://127.0.0.1:")));
+    QCOMPARE(startStop->text(), QStringLiteral("Stop"));
+    QVERIFY(!dialog.findChild<QSpinBox *>()->isEnabled()); // the port is fixed while serving
+
+    Listener listener(dialog.streamUrl());
+    QTRY_COMPARE(listener.client.state(), Sse::Client::State::Open);
+    QTest::mouseClick(startStop, Qt::LeftButton);
+    QVERIFY(!dialog.isServing());
+    // Stopping closes the clients' streams.
+    QTRY_VERIFY(listener.client.state() != Sse::Client::State::Open);
+}
+
+void tst_MockServerDialog::sendsTypedEventsToEveryClient()
+{
+    MockServerDialog dialog;
+    dialog.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&dialog));
+    QVERIFY(dialog.start());
+    Listener first(dialog.streamUrl());
+    Listener second(dialog.streamUrl());
+    auto *clients = dialog.findChild<QTableWidget *>();
+    QVERIFY(clients);
+    QTRY_COMPARE(clients->rowCount(), 2);
+    QVERIFY(clients->item(0, 0)->text().startsWith(QStringLiteral("127.0.0.1:")));
+
+    const QList<QLineEdit *> lines = dialog.findChildren<QLineEdit *>();
+    QLineEdit *type = nullptr;
+    QLineEdit *id = nullptr;
+    for (QLineEdit *line : lines) {
+        if (line->placeholderText() == QStringLiteral("message"))
+            type = line;
+        else if (line->placeholderText() == QStringLiteral("none"))
+            id = line;
+    }
+    QVERIFY(type && id);
+    QTest::keyClicks(type, QStringLiteral("price"));
+    QTest::keyClicks(id, QStringLiteral("p-7"));
+    auto *data = dialog.findChild<QPlainTextEdit *>();
+    data->setPlainText(QStringLiteral("{\"symbol\": \"ACME\",\n \"price\": 101.5}"));
+    QPushButton *send = buttonNamed(dialog, QStringLiteral("Send to All Clients"));
+    QVERIFY(send && send->isEnabled());
+    QTest::mouseClick(send, Qt::LeftButton);
+    QTRY_COMPARE(first.events.size(), 1);
+    QTRY_COMPARE(second.events.size(), 1);
+    for (const Listener *listener : {&first, &second}) {
+        QCOMPARE(listener->events.first().type, QByteArray("price"));
+        QCOMPARE(listener->events.first().lastEventId, QByteArray("p-7"));
+        QCOMPARE(listener->events.first().data,
+                 QByteArray("{\"symbol\": \"ACME\",\n \"price\": 101.5}"));
+    }
+    QTRY_COMPARE(clients->item(1, 2)->text(), QStringLiteral("1"));
+
+    // A second event, with the default type.
+    type->clear();
+    data->setPlainText(QStringLiteral("tick"));
+    QCOMPARE(dialog.sendEvent(), 2);
+    QTRY_COMPARE(first.events.size(), 2);
+    QCOMPARE(first.events.last().type, QByteArray("message"));
+    QCOMPARE(first.events.last().lastEventId, QByteArray("p-7")); // the id stays in force
+
+    // Looked at: the dialog with its two clients.
+    const QString shot = QDir::current().filePath(QStringLiteral("mockserverdialog.png"));
+    QVERIFY(dialog.grab().save(shot));
+    qInfo("screenshot: %s", qPrintable(shot));
+
+    second.client.close();
+    QTRY_COMPARE(clients->rowCount(), 1);
+}
+
+QTEST_MAIN(tst_MockServerDialog)
+#include "tst_mockserverdialog.moc"
