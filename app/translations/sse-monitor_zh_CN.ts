@@ -2227,6 +2227,70 @@ Store them in plain text?</source>
         <source>Start the server, point an EventSource at the URL, then send events by hand.</source>
         <translation>启动服务器，把 EventSource 指向该 URL，然后手动发送事件。</translation>
     </message>
+    <message>
+        <source>Faults (for clients that connect from now on)</source>
+        <translation>故障（对此后连接的客户端生效）</translation>
+    </message>
+    <message>
+        <source>never</source>
+        <translation>从不</translation>
+    </message>
+    <message>
+        <source>Drop each connection after this many events</source>
+        <translation>每个连接在这么多事件后断开</translation>
+    </message>
+    <message>
+        <source>orderly close</source>
+        <translation>正常关闭</translation>
+    </message>
+    <message>
+        <source>TCP reset</source>
+        <translation>TCP 重置</translation>
+    </message>
+    <message>
+        <source>in the middle of an event</source>
+        <translation>在事件中途</translation>
+    </message>
+    <message>
+        <source>How the connection is dropped</source>
+        <translation>连接的断开方式</translation>
+    </message>
+    <message>
+        <source>Drop after events:</source>
+        <translation>在多少事件后断开：</translation>
+    </message>
+    <message>
+        <source>off (200, the stream)</source>
+        <translation>关闭（200，正常流）</translation>
+    </message>
+    <message>
+        <source>Answer every request with this HTTP status</source>
+        <translation>用此 HTTP 状态码回应每个请求</translation>
+    </message>
+    <message>
+        <source>Answer with status:</source>
+        <translation>回应状态码：</translation>
+    </message>
+    <message>
+        <source> ms</source>
+        <translation> 毫秒</translation>
+    </message>
+    <message>
+        <source>retry: line at the start of each stream</source>
+        <translation>每个流开头的 retry: 行</translation>
+    </message>
+    <message>
+        <source>retry: line:</source>
+        <translation>retry: 行：</translation>
+    </message>
+    <message>
+        <source>Leave out id: lines</source>
+        <translation>省略 id: 行</translation>
+    </message>
+    <message>
+        <source>Compress with gzip</source>
+        <translation>用 gzip 压缩</translation>
+    </message>
 </context>
 <context>
     <name>ProxyMessages</name>

@@ -2,6 +2,8 @@
 
 #include "sselib/replayserver.h"
 
+#include <QCheckBox>
+#include <QComboBox>
 #include <QDateTime>
 #include <QDialogButtonBox>
 #include <QFormLayout>
@@ -56,6 +58,47 @@ MockServerDialog::MockServerDialog(QWidget *parent) : QDialog(parent)
     form->addRow(QString(), m_send);
     layout->addWidget(eventBox);
 
+    auto *faultBox = new QGroupBox(tr("Faults (for clients that connect from now on)"), this);
+    auto *faults = new QFormLayout(faultBox);
+    auto *dropRow = new QHBoxLayout;
+    m_dropAfter = new QSpinBox(faultBox);
+    m_dropAfter->setRange(0, 1000000);
+    m_dropAfter->setSpecialValueText(tr("never"));
+    m_dropAfter->setAccessibleName(tr("Drop each connection after this many events"));
+    dropRow->addWidget(m_dropAfter);
+    m_dropMode = new QComboBox(faultBox);
+    // Stable ids as item data; the labels are translated.
+    m_dropMode->addItem(tr("orderly close"), int(Sse::ReplayFaults::DropMode::Fin));
+    m_dropMode->addItem(tr("TCP reset"), int(Sse::ReplayFaults::DropMode::Reset));
+    m_dropMode->addItem(tr("in the middle of an event"),
+                        int(Sse::ReplayFaults::DropMode::MidEvent));
+    m_dropMode->setAccessibleName(tr("How the connection is dropped"));
+    dropRow->addWidget(m_dropMode, 1);
+    faults->addRow(tr("Drop after events:"), dropRow);
+    m_status = new QSpinBox(faultBox);
+    m_status->setRange(199, 599); // 199 stands for "off"
+    m_status->setValue(199);
+    m_status->setSpecialValueText(tr("off (200, the stream)"));
+    m_status->setAccessibleName(tr("Answer every request with this HTTP status"));
+    faults->addRow(tr("Answer with status:"), m_status);
+    m_retry = new QSpinBox(faultBox);
+    m_retry->setRange(-1, 3600000);
+    m_retry->setSpecialValueText(tr("none"));
+    m_retry->setValue(-1);
+    m_retry->setSuffix(tr(" ms"));
+    m_retry->setAccessibleName(tr("retry: line at the start of each stream"));
+    faults->addRow(tr("retry: line:"), m_retry);
+    m_noIds = new QCheckBox(tr("Leave out id: lines"), faultBox);
+    faults->addRow(QString(), m_noIds);
+    m_gzip = new QCheckBox(tr("Compress with gzip"), faultBox);
+    faults->addRow(QString(), m_gzip);
+    layout->addWidget(faultBox);
+    for (QSpinBox *box : {m_dropAfter, m_status, m_retry})
+        connect(box, &QSpinBox::valueChanged, this, &MockServerDialog::applyFaults);
+    connect(m_dropMode, &QComboBox::currentIndexChanged, this, &MockServerDialog::applyFaults);
+    for (QCheckBox *box : {m_noIds, m_gzip})
+        connect(box, &QCheckBox::toggled, this, &MockServerDialog::applyFaults);
+
     layout->addWidget(new QLabel(tr("Connected clients:"), this));
     m_clients = new QTableWidget(0, 3, this);
     m_clients->setHorizontalHeaderLabels({tr("Address"), tr("Connected"), tr("Events")});
@@ -66,8 +109,8 @@ MockServerDialog::MockServerDialog(QWidget *parent) : QDialog(parent)
     m_clients->setSelectionMode(QAbstractItemView::NoSelection);
     m_clients->setAccessibleName(tr("Connected clients"));
     layout->addWidget(m_clients, 1);
-    m_status = new QLabel(this);
-    layout->addWidget(m_status);
+    m_message = new QLabel(this);
+    layout->addWidget(m_message);
     auto *buttons = new QDialogButtonBox(QDialogButtonBox::Close, this);
     connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
     layout->addWidget(buttons);
@@ -79,11 +122,25 @@ MockServerDialog::MockServerDialog(QWidget *parent) : QDialog(parent)
             start();
     });
     connect(m_send, &QPushButton::clicked, this, [this] { sendEvent(); });
-    resize(560, 480);
+    resize(560, 640);
     updateState();
 }
 
 MockServerDialog::~MockServerDialog() = default;
+
+void MockServerDialog::applyFaults()
+{
+    if (!m_server)
+        return;
+    Sse::ReplayFaults faults;
+    faults.dropAfterEvents = m_dropAfter->value() > 0 ? m_dropAfter->value() : -1;
+    faults.dropMode = Sse::ReplayFaults::DropMode(m_dropMode->currentData().toInt());
+    faults.status = m_status->value() > 200 ? m_status->value() : 0;
+    faults.retryMs = m_retry->value();
+    faults.noIds = m_noIds->isChecked();
+    faults.gzip = m_gzip->isChecked();
+    m_server->setFaults(faults);
+}
 
 QString MockServerDialog::streamUrl() const
 {
@@ -102,15 +159,16 @@ bool MockServerDialog::start()
     auto server = std::make_unique<Sse::ReplayServer>();
     server->setHoldOpen(true); // an empty stream that stays open for the events sent here
     if (!server->listen(QHostAddress(QHostAddress::LocalHost), quint16(m_port->value()))) {
-        m_status->setText(
+        m_message->setText(
             tr("Cannot listen on port %1: %2").arg(m_port->value()).arg(server->errorString()));
         return false;
     }
-    connect(server.get(), &Sse::ReplayServer::clientConnected, this,
-            &MockServerDialog::refreshClients);
-    connect(server.get(), &Sse::ReplayServer::clientDisconnected, this,
-            &MockServerDialog::refreshClients);
     m_server = std::move(server);
+    connect(m_server.get(), &Sse::ReplayServer::clientConnected, this,
+            &MockServerDialog::refreshClients);
+    connect(m_server.get(), &Sse::ReplayServer::clientDisconnected, this,
+            &MockServerDialog::refreshClients);
+    applyFaults();
     updateState();
     emit servingChanged(true);
     return true;
@@ -134,11 +192,11 @@ int MockServerDialog::sendEvent()
     event.lastEventId = m_id->text().toUtf8();
     event.data = m_data->toPlainText().toUtf8();
     if (!Sse::isWireSafe(event)) {
-        m_status->setText(tr("The type and id must be on one line (the id without NUL)"));
+        m_message->setText(tr("The type and id must be on one line (the id without NUL)"));
         return 0;
     }
     const int reached = m_server->pushEvent(event);
-    m_status->setText(tr("Sent to %n client(s)", nullptr, reached));
+    m_message->setText(tr("Sent to %n client(s)", nullptr, reached));
     // The event counts change once the sockets have taken the bytes.
     QMetaObject::invokeMethod(this, &MockServerDialog::refreshClients, Qt::QueuedConnection);
     return reached;
@@ -159,8 +217,8 @@ void MockServerDialog::refreshClients()
     }
     m_clients->resizeColumnToContents(0); // a handful of rows: cheap
     if (m_server)
-        m_status->setText(tr("Serving %1 - %n client(s) connected", nullptr, int(clients.size()))
-                              .arg(streamUrl()));
+        m_message->setText(tr("Serving %1 - %n client(s) connected", nullptr, int(clients.size()))
+                               .arg(streamUrl()));
 }
 
 void MockServerDialog::updateState()
@@ -172,8 +230,8 @@ void MockServerDialog::updateState()
     m_url->setText(streamUrl());
     if (!serving) {
         m_clients->setRowCount(0);
-        m_status->setText(tr("Start the server, point an EventSource at the URL, then send "
-                             "events by hand."));
+        m_message->setText(tr("Start the server, point an EventSource at the URL, then send "
+                              "events by hand."));
     } else {
         refreshClients();
     }

@@ -5,6 +5,8 @@
 #include <memory>
 
 QT_BEGIN_NAMESPACE
+class QCheckBox;
+class QComboBox;
 class QLabel;
 class QLineEdit;
 class QPlainTextEdit;
@@ -41,6 +43,7 @@ Q_SIGNALS:
     void servingChanged(bool serving);
 
 private:
+    void applyFaults();
     void refreshClients();
     void updateState();
 
@@ -52,6 +55,13 @@ private:
     QLineEdit *m_id = nullptr;
     QPlainTextEdit *m_data = nullptr;
     QPushButton *m_send = nullptr;
-    QLabel *m_status = nullptr;
+    QLabel *m_message = nullptr;
     QTableWidget *m_clients = nullptr;
+    // Faults for connections that start from now on.
+    QSpinBox *m_dropAfter = nullptr;
+    QComboBox *m_dropMode = nullptr;
+    QSpinBox *m_status = nullptr;
+    QSpinBox *m_retry = nullptr;
+    QCheckBox *m_noIds = nullptr;
+    QCheckBox *m_gzip = nullptr;
 };

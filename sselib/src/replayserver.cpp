@@ -14,6 +14,7 @@
 #include <climits>
 #include <cmath>
 #include <functional>
+#include <utility>
 
 #include <limits>
 #include <sys/resource.h>
@@ -523,6 +524,8 @@ private:
                     emitBody(out);
                     out.clear();
                     writePushed();
+                    if (m_closing != Closing::No)
+                        return; // a fault ended the stream
                 }
                 if (m_next == m_events.size() && m_repeat == Repeat::Loop)
                     startRound(0);
@@ -561,11 +564,15 @@ private:
         if (m_pushed.isEmpty() || m_closing != Closing::No)
             return;
         QByteArray out;
-        for (const Event &event : std::as_const(m_pushed)) {
-            if (appendWireEvent(out, event, m_faults.noIds ? nullptr : &m_currentId))
-                ++m_eventsSent;
+        const EventList pushed = std::exchange(m_pushed, {});
+        for (const Event &event : pushed) {
+            if (!appendWireEvent(out, event, m_faults.noIds ? nullptr : &m_currentId))
+                continue;
+            ++m_eventsSent;
+            // Pushed events count for the faults like recorded ones.
+            if (faultBeforeNextEvent(out))
+                return;
         }
-        m_pushed.clear();
         emitBody(out);
     }
 

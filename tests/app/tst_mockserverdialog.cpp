@@ -15,6 +15,7 @@
 #include <QSpinBox>
 #include <QTableWidget>
 #include <QTest>
+#include <QTranslator>
 
 class tst_MockServerDialog : public QObject
 {
@@ -30,6 +31,8 @@ private slots:
 
     void startsAndStops();
     void sendsTypedEventsToEveryClient();
+    void faultsApplyToNewClients();
+    void chineseScreenshot();
 };
 
 namespace {
@@ -141,6 +144,63 @@ void tst_MockServerDialog::sendsTypedEventsToEveryClient()
 
     second.client.close();
     QTRY_COMPARE(clients->rowCount(), 1);
+}
+
+// "Drop after events: 2" and a retry: line: a client gets the retry time and two pushed
+// events, then its connection ends; one that connected before the change is not dropped.
+void tst_MockServerDialog::faultsApplyToNewClients()
+{
+    MockServerDialog dialog;
+    dialog.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&dialog));
+    QVERIFY(dialog.start());
+    Listener before(dialog.streamUrl());
+    auto *clients = dialog.findChild<QTableWidget *>();
+    QTRY_COMPARE(clients->rowCount(), 1);
+
+    QSpinBox *dropAfter = nullptr;
+    QSpinBox *retry = nullptr;
+    for (QSpinBox *box : dialog.findChildren<QSpinBox *>()) {
+        if (box->accessibleName() == QStringLiteral("Drop each connection after this many events"))
+            dropAfter = box;
+        else if (box->accessibleName() == QStringLiteral("retry: line at the start of each stream"))
+            retry = box;
+    }
+    QVERIFY(dropAfter && retry);
+    dropAfter->setValue(2);
+    retry->setValue(250);
+    Listener after(dialog.streamUrl());
+    QTRY_COMPARE(clients->rowCount(), 2);
+    QTRY_COMPARE(after.client.reconnectionTimeMs(), 250);
+
+    dialog.findChild<QPlainTextEdit *>()->setPlainText(QStringLiteral("one"));
+    QCOMPARE(dialog.sendEvent(), 2);
+    dialog.findChild<QPlainTextEdit *>()->setPlainText(QStringLiteral("two"));
+    QCOMPARE(dialog.sendEvent(), 2);
+    QTRY_VERIFY(after.client.state() == Sse::Client::State::Closed);
+    QCOMPARE(after.events.size(), 2);
+    QTRY_COMPARE(before.events.size(), 2);
+    QCOMPARE(before.client.state(), Sse::Client::State::Open);
+    QTRY_COMPARE(clients->rowCount(), 1);
+    QCOMPARE(dialog.sendEvent(), 1);
+    QTRY_COMPARE(before.events.size(), 3);
+}
+
+// The dialog in Chinese, grabbed to look at: the translated labels fit.
+void tst_MockServerDialog::chineseScreenshot()
+{
+    QTranslator translator;
+    QVERIFY(translator.load(QStringLiteral(":/i18n/sse-monitor_zh_CN.qm")));
+    QCoreApplication::installTranslator(&translator);
+    MockServerDialog dialog;
+    dialog.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&dialog));
+    QVERIFY(dialog.start());
+    QCOMPARE(dialog.windowTitle(), QStringLiteral("模拟服务器"));
+    const QString shot = QDir::current().filePath(QStringLiteral("mockserverdialog-zh_CN.png"));
+    QVERIFY(dialog.grab().save(shot));
+    qInfo("screenshot: %s", qPrintable(shot));
+    QCoreApplication::removeTranslator(&translator);
 }
 
 QTEST_MAIN(tst_MockServerDialog)
