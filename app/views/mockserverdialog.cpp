@@ -122,6 +122,8 @@ MockServerDialog::MockServerDialog(QWidget *parent) : QDialog(parent)
             start();
     });
     connect(m_send, &QPushButton::clicked, this, [this] { sendEvent(); });
+    // Closing the dialog stops the server: no endpoint keeps running out of sight.
+    connect(this, &QDialog::finished, this, &MockServerDialog::stop);
     resize(560, 640);
     updateState();
 }

@@ -21,8 +21,8 @@ class ReplayServer;
 
 /// File > Mock Server: an SSE endpoint on loopback that holds every client's stream open and
 /// sends the events typed here (type, id, data) to all of them, with the list of connected
-/// clients. For trying a front end's EventSource by hand. Not modal; the server stops with the
-/// dialog.
+/// clients. For trying a front end's EventSource by hand. Not modal; closing it stops the
+/// server.
 class MockServerDialog : public QDialog
 {
     Q_OBJECT

@@ -87,6 +87,12 @@ void tst_MockServerDialog::startsAndStops()
     QVERIFY(!dialog.isServing());
     // Stopping closes the clients' streams.
     QTRY_VERIFY(listener.client.state() != Sse::Client::State::Open);
+
+    // Closing the dialog stops a running server too.
+    QVERIFY(dialog.start());
+    dialog.reject();
+    QVERIFY(!dialog.isServing());
+    QCOMPARE(serving.size(), 4);
 }
 
 void tst_MockServerDialog::sendsTypedEventsToEveryClient()
