@@ -458,6 +458,9 @@ private:
             } else {
                 m_client->write(body, got);
             }
+            // Hand it to the kernel now rather than on the next turn of the event loop, where
+            // other work (formatting the events just parsed) may come first.
+            m_client->flush();
             m_exchange.responseBytes += got;
             if (m_parse)
                 parse(body, got);
