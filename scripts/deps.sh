@@ -21,6 +21,10 @@ packages=(
     prometheus
     # the load-conformance server and runner (tests/load), the GUI conformance test
     python3
+    # byte-level checks of the replay faults and the recording proxy (tst_replayfaults, tst_reverseproxy)
+    curl
+    # node for tst_reverseproxy's npm eventsource client (the image's nodejs brings npm)
+    nodejs
     "$@"
 )
 

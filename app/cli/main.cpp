@@ -2,10 +2,12 @@
 
 #include "checkcommand.h"
 #include "cliarguments.h"
+#include "interruption.h"
 #include "llmlens.h"
 #include "outputsink.h"
 #include "probecommand.h"
 #include "profilestore.h"
+#include "proxycommand.h"
 #include "replaycommand.h"
 
 #include "sselib/demoserver.h"
@@ -19,7 +21,6 @@
 #include <QDateTime>
 #include <QSettings>
 #include <QFile>
-#include <QSocketNotifier>
 #include <QTimer>
 
 #include <chrono>
@@ -38,14 +39,6 @@ enum ExitCode {
     ExitOutputError = 3,   // stdout or the -o file could not be written
     ExitInterrupted = 130, // SIGINT/SIGTERM (output flushed first)
 };
-
-int signalPipe[2] = {-1, -1};
-
-void onSignal(int)
-{
-    const char byte = 1;
-    [[maybe_unused]] const ssize_t ignored = ::write(signalPipe[1], &byte, 1);
-}
 
 void printError(const QString &message)
 {
@@ -289,6 +282,8 @@ int main(int argc, char *argv[])
         return runCheck(app, QCoreApplication::arguments());
     if (argc > 1 && qstrcmp(argv[1], "probe") == 0)
         return runProbe(app, QCoreApplication::arguments());
+    if (argc > 1 && qstrcmp(argv[1], "proxy") == 0)
+        return runProxy(app, QCoreApplication::arguments());
 
     QCommandLineParser parser;
     parser.setApplicationDescription(QStringLiteral(
@@ -303,6 +298,8 @@ int main(int argc, char *argv[])
         "To serve a recording as an SSE endpoint: sse-monitor-cli replay --help\n"
         "To check a server's stream and get advice: sse-monitor-cli check --help\n"
         "To serve streams' health as Prometheus metrics: sse-monitor-cli probe --help\n"
+        "To watch an application's streams through a recording proxy: sse-monitor-cli proxy "
+        "--help\n"
         "\n"
         "--profile NAME uses a connection saved by sse-monitor (or found in --profiles-file);\n"
         "options given here override the profile's. Secret header values come from the\n"
@@ -590,13 +587,7 @@ int main(int argc, char *argv[])
 
     // Ctrl+C and SIGTERM end the run cleanly, with the output flushed.
     std::signal(SIGPIPE, SIG_IGN);
-    if (::pipe(signalPipe) == 0) {
-        auto *notifier = new QSocketNotifier(signalPipe[0], QSocketNotifier::Read, &app);
-        QObject::connect(notifier, &QSocketNotifier::activated, &monitor,
-                         [&monitor] { monitor.finish(ExitInterrupted); });
-        std::signal(SIGINT, onSignal);
-        std::signal(SIGTERM, onSignal);
-    }
+    callOnInterrupt(&monitor, [&monitor] { monitor.finish(ExitInterrupted); });
     if (timeoutMs > 0) {
         // A FIFO output that nobody reads must not hold the run past its end.
         monitor.setOutputDeadline(timeoutMs);

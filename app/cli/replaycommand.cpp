@@ -11,8 +11,11 @@
 #include <QDateTime>
 #include <QFile>
 #include <QFileInfo>
+#include <QJsonDocument>
+#include <QJsonParseError>
 
 #include <algorithm>
+#include <climits>
 #include <csignal>
 #include <cstdio>
 
@@ -68,6 +71,176 @@ void printInfo(const QString &message)
     std::fprintf(stderr, "%s\n", message.toLocal8Bit().constData());
 }
 
+// The fault options given on the command line, as typed (for the start-up line).
+QString faultSummary(const QStringList &arguments, const QList<QCommandLineOption> &options)
+{
+    QStringList given;
+    for (qsizetype i = 0; i < arguments.size(); ++i) {
+        const QString name = arguments.at(i).section(QLatin1Char('='), 0, 0);
+        const auto option = std::find_if(options.cbegin(), options.cend(), [&](const auto &o) {
+            return QStringLiteral("--") + o.names().constFirst() == name;
+        });
+        if (option == options.cend())
+            continue;
+        given.append(arguments.at(i));
+        if (!option->valueName().isEmpty() && !arguments.at(i).contains(QLatin1Char('='))
+            && i + 1 < arguments.size()) {
+            given.append(arguments.at(++i));
+        }
+    }
+    return given.join(QLatin1Char(' '));
+}
+
+// The fault options (`--drop-after-events` ... `--gzip`), added to a parser and read back.
+struct FaultOptions
+{
+    QCommandLineOption dropAfterEvents {
+        QStringLiteral("drop-after-events"),
+        QStringLiteral("Fault: drop each connection after N events."), QStringLiteral("N")};
+    QCommandLineOption dropAfterMs {QStringLiteral("drop-after-ms"),
+                                    QStringLiteral("Fault: drop each connection T ms after its "
+                                                   "stream started."),
+                                    QStringLiteral("T")};
+    QCommandLineOption dropMode {QStringLiteral("drop-mode"),
+                                 QStringLiteral("How a connection is dropped: fin (orderly close, "
+                                                "default), rst (TCP reset), mid-event (half an "
+                                                "event, then close)."),
+                                 QStringLiteral("MODE"), QStringLiteral("fin")};
+    QCommandLineOption status {QStringLiteral("status"),
+                               QStringLiteral("Fault: answer the first COUNT requests (all when "
+                                              "no COUNT) with HTTP CODE, e.g. 429, 503, 529."),
+                               QStringLiteral("CODE[:COUNT]")};
+    QCommandLineOption retryAfter {QStringLiteral("retry-after"),
+                                   QStringLiteral("With --status: send Retry-After: S."),
+                                   QStringLiteral("S")};
+    QCommandLineOption injectError {QStringLiteral("inject-error"),
+                                    QStringLiteral("Fault: after N events send an `event: error` "
+                                                   "frame with data EVENT_JSON, then end."),
+                                    QStringLiteral("EVENT_JSON@N")};
+    QCommandLineOption drip {QStringLiteral("drip"),
+                             QStringLiteral("Fault: send at most BYTES_PER_S bytes per second."),
+                             QStringLiteral("BYTES_PER_S")};
+    QCommandLineOption jitter {QStringLiteral("jitter"),
+                               QStringLiteral("Fault: delay each event by a further random 0 to "
+                                              "MS ms."),
+                               QStringLiteral("MS")};
+    QCommandLineOption retry {
+        QStringLiteral("retry"),
+        QStringLiteral("Send a `retry: MS` line at the start of each stream."),
+        QStringLiteral("MS")};
+    QCommandLineOption noIds {QStringLiteral("no-ids"),
+                              QStringLiteral("Fault: leave out every `id:` line.")};
+    QCommandLineOption malformed {QStringLiteral("malformed"),
+                                  QStringLiteral("Fault: after the first event, a misspelt field, "
+                                                 "a line without a colon and an event with JSON "
+                                                 "cut short.")};
+    QCommandLineOption heartbeat {QStringLiteral("heartbeat"),
+                                  QStringLiteral("Send a comment line every S seconds."),
+                                  QStringLiteral("S")};
+    QCommandLineOption gzip {QStringLiteral("gzip"),
+                             QStringLiteral("Compress the stream (Content-Encoding: gzip), "
+                                            "flushed after every write.")};
+
+    QList<QCommandLineOption> all() const
+    {
+        return {dropAfterEvents, dropAfterMs, dropMode, status,    retryAfter, injectError, drip,
+                jitter,          retry,       noIds,    malformed, heartbeat,  gzip};
+    }
+
+    // Fills \a faults from \a parser; returns a usage error, or an empty string.
+    QString read(const QCommandLineParser &parser, Sse::ReplayFaults *faults) const
+    {
+        constexpr qint64 MaximumMs = 24LL * 3600 * 1000;
+        qint64 value = 0;
+        auto integer = [&](const QCommandLineOption &option, qint64 minimum, qint64 maximum,
+                           qint64 *out) {
+            return CliArguments::parseInteger(parser.value(option), minimum, maximum, out);
+        };
+        if (parser.isSet(dropAfterEvents)) {
+            if (!integer(dropAfterEvents, 0, INT_MAX, &value))
+                return QStringLiteral("--drop-after-events takes a whole number, 0 or more");
+            faults->dropAfterEvents = int(value);
+        }
+        if (parser.isSet(dropAfterMs)) {
+            if (!integer(dropAfterMs, 0, MaximumMs, &value))
+                return QStringLiteral("--drop-after-ms takes milliseconds, 0 to %1").arg(MaximumMs);
+            faults->dropAfterMs = int(value);
+        }
+        const QString mode = parser.value(dropMode);
+        if (mode == QLatin1String("fin"))
+            faults->dropMode = Sse::ReplayFaults::DropMode::Fin;
+        else if (mode == QLatin1String("rst"))
+            faults->dropMode = Sse::ReplayFaults::DropMode::Reset;
+        else if (mode == QLatin1String("mid-event"))
+            faults->dropMode = Sse::ReplayFaults::DropMode::MidEvent;
+        else
+            return QStringLiteral("--drop-mode takes fin, rst or mid-event");
+        if (parser.isSet(dropMode) && !parser.isSet(dropAfterEvents) && !parser.isSet(dropAfterMs))
+            return QStringLiteral("--drop-mode needs --drop-after-events or --drop-after-ms");
+        if (parser.isSet(status)) {
+            const QStringList parts = parser.value(status).split(QLatin1Char(':'));
+            qint64 code = 0;
+            qint64 count = -1;
+            if (parts.size() > 2 || !CliArguments::parseInteger(parts.first(), 200, 599, &code)
+                || (parts.size() == 2
+                    && !CliArguments::parseInteger(parts.last(), 1, INT_MAX, &count))) {
+                return QStringLiteral("--status takes CODE[:COUNT], CODE from 200 to 599 and "
+                                      "COUNT 1 or more, e.g. 503:2");
+            }
+            faults->status = int(code);
+            faults->statusCount = int(count);
+        }
+        if (parser.isSet(retryAfter)) {
+            if (!parser.isSet(status))
+                return QStringLiteral("--retry-after needs --status");
+            if (!integer(retryAfter, 0, INT_MAX, &value))
+                return QStringLiteral("--retry-after takes whole seconds, 0 or more");
+            faults->retryAfterSeconds = int(value);
+        }
+        if (parser.isSet(injectError)) {
+            const QString text = parser.value(injectError);
+            const qsizetype at = text.lastIndexOf(QLatin1Char('@'));
+            qint64 after = 0;
+            if (at < 0 || !CliArguments::parseInteger(text.mid(at + 1), 0, INT_MAX, &after))
+                return QStringLiteral("--inject-error takes EVENT_JSON@N, e.g. "
+                                      "'{\"type\":\"error\"}@5'");
+            const QByteArray json = text.left(at).toUtf8();
+            QJsonParseError error;
+            QJsonDocument::fromJson(json, &error);
+            if (error.error != QJsonParseError::NoError)
+                return QStringLiteral("--inject-error: EVENT_JSON is not JSON (%1 at byte %2)")
+                    .arg(error.errorString())
+                    .arg(error.offset);
+            faults->errorData = json.trimmed(); // as given: its key order is part of the test
+            faults->errorAfterEvents = int(after);
+        }
+        if (parser.isSet(drip)) {
+            if (!integer(drip, 1, qint64(1) << 40, &value))
+                return QStringLiteral("--drip takes bytes per second, 1 or more");
+            faults->dripBytesPerSecond = value;
+        }
+        if (parser.isSet(jitter)) {
+            if (!integer(jitter, 0, MaximumMs, &value))
+                return QStringLiteral("--jitter takes milliseconds, 0 to %1").arg(MaximumMs);
+            faults->jitterMs = int(value);
+        }
+        if (parser.isSet(retry)) {
+            if (!integer(retry, 0, INT_MAX, &value))
+                return QStringLiteral("--retry takes milliseconds, 0 or more");
+            faults->retryMs = int(value);
+        }
+        if (parser.isSet(heartbeat)) {
+            if (!CliArguments::parseSeconds(parser.value(heartbeat), 0.001, 86400, &value))
+                return QStringLiteral("--heartbeat takes seconds, from 0.001 to 86400");
+            faults->heartbeatMs = int(value);
+        }
+        faults->noIds = parser.isSet(noIds);
+        faults->malformed = parser.isSet(malformed);
+        faults->gzip = parser.isSet(gzip);
+        return {};
+    }
+};
+
 } // namespace
 
 int runReplay(QCoreApplication &app, QStringList arguments)
@@ -87,6 +260,8 @@ int runReplay(QCoreApplication &app, QStringList arguments)
         "Examples:\n"
         "  sse-monitor-cli replay session.jsonl\n"
         "  sse-monitor-cli replay session.jsonl --listen 127.0.0.1:8080 --speed 10 --loop\n"
+        "  sse-monitor-cli replay session.jsonl --loop --drop-after-events 20 --retry 500\n"
+        "  sse-monitor-cli replay session.jsonl --status 529:2 --retry-after 1\n"
         "\n"
         "Exit codes: 2 usage error, 4 the recording could not be read or has no events,\n"
         "5 cannot listen."));
@@ -122,6 +297,8 @@ int runReplay(QCoreApplication &app, QStringList arguments)
             QStringLiteral("EXPR"));
     parser.addOptions({listenOption, speedOption, fastOption, loopOption, connectionOption,
                        requestTimeoutOption, maxClientsOption, filterOption});
+    const FaultOptions faultOptions;
+    parser.addOptions(faultOptions.all());
     parser.addPositionalArgument(QStringLiteral("FILE"),
                                  QStringLiteral("A JSON Lines recording or a raw SSE capture."));
     auto usageError = [](const QString &message) {
@@ -160,6 +337,9 @@ int runReplay(QCoreApplication &app, QStringList arguments)
         !error.isEmpty()) {
         return usageError(error);
     }
+    Sse::ReplayFaults faults;
+    if (const QString error = faultOptions.read(parser, &faults); !error.isEmpty())
+        return usageError(error);
     QHostAddress address;
     quint16 port = 0;
     if (!CliArguments::parseListen(parser.value(listenOption), &address, &port))
@@ -290,6 +470,7 @@ int runReplay(QCoreApplication &app, QStringList arguments)
     server.setRequestTimeout(int(requestTimeoutMs));
     server.setMaximumConnections(int(maximumClients));
     server.setSpeed(speed);
+    server.setFaults(faults);
     server.setRepeat(parser.isSet(loopOption) ? Sse::ReplayServer::Repeat::Loop
                                               : Sse::ReplayServer::Repeat::Once);
     if (!server.listen(address, port)) {
@@ -307,5 +488,8 @@ int runReplay(QCoreApplication &app, QStringList arguments)
                                      : QStringLiteral("as fast as possible"),
                            parser.isSet(loopOption) ? QStringLiteral(", looping")
                                                     : QString()));
+    if (!faults.isEmpty())
+        printInfo(
+            QStringLiteral("Faults injected: %1").arg(faultSummary(arguments, faultOptions.all())));
     return QCoreApplication::exec();
 }

@@ -36,6 +36,23 @@
     </message>
 </context>
 <context>
+    <name>MockServerDialog</name>
+    <message numerus="yes">
+        <source>Sent to %n client(s)</source>
+        <translation>
+            <numerusform>Sent to %n client</numerusform>
+            <numerusform>Sent to %n clients</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Serving %1 - %n client(s) connected</source>
+        <translation>
+            <numerusform>Serving %1 - %n client connected</numerusform>
+            <numerusform>Serving %1 - %n clients connected</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
     <name>StatisticsModel</name>
     <message numerus="yes">
         <source>%n more type(s)</source>

@@ -2177,6 +2177,256 @@ Store them in plain text?</source>
         <source>MiB of events kept in the log (oldest are evicted):</source>
         <translation>日志中保留的事件大小（MiB，超出时移除最早的事件）：</translation>
     </message>
+    <message>
+        <source>&amp;Mock Server…</source>
+        <translation>模拟服务器(&amp;M)…</translation>
+    </message>
+    <message>
+        <source>Serve an SSE endpoint on loopback and send events to its clients by hand</source>
+        <translation>在本机回环地址上提供 SSE 端点，并手动向其客户端发送事件</translation>
+    </message>
+</context>
+<context>
+    <name>MockServerDialog</name>
+    <message>
+        <source>Mock Server</source>
+        <translation>模拟服务器</translation>
+    </message>
+    <message>
+        <source>Port:</source>
+        <translation>端口：</translation>
+    </message>
+    <message>
+        <source>any free</source>
+        <translation>任意空闲端口</translation>
+    </message>
+    <message>
+        <source>Port</source>
+        <translation>端口</translation>
+    </message>
+    <message>
+        <source>Start</source>
+        <translation>启动</translation>
+    </message>
+    <message>
+        <source>Not serving</source>
+        <translation>未在服务</translation>
+    </message>
+    <message>
+        <source>Stream URL</source>
+        <translation>流 URL</translation>
+    </message>
+    <message>
+        <source>Event to send</source>
+        <translation>要发送的事件</translation>
+    </message>
+    <message>
+        <source>Type:</source>
+        <translation>类型：</translation>
+    </message>
+    <message>
+        <source>none</source>
+        <translation>无</translation>
+    </message>
+    <message>
+        <source>Id:</source>
+        <translation>ID：</translation>
+    </message>
+    <message>
+        <source>Data; each line becomes a data: line</source>
+        <translation>数据；每一行成为一个 data: 行</translation>
+    </message>
+    <message>
+        <source>Data:</source>
+        <translation>数据：</translation>
+    </message>
+    <message>
+        <source>Send to All Clients</source>
+        <translation>发送给所有客户端</translation>
+    </message>
+    <message>
+        <source>Connected clients:</source>
+        <translation>已连接的客户端：</translation>
+    </message>
+    <message>
+        <source>Address</source>
+        <translation>地址</translation>
+    </message>
+    <message>
+        <source>Connected</source>
+        <translation>连接时间</translation>
+    </message>
+    <message>
+        <source>Events</source>
+        <translation>事件数</translation>
+    </message>
+    <message>
+        <source>Connected clients</source>
+        <translation>已连接的客户端</translation>
+    </message>
+    <message>
+        <source>Cannot listen on port %1: %2</source>
+        <translation>无法在端口 %1 上监听：%2</translation>
+    </message>
+    <message>
+        <source>The type and id must be on one line (the id without NUL)</source>
+        <translation>类型和 ID 必须在一行内（ID 不能含 NUL）</translation>
+    </message>
+    <message numerus="yes">
+        <source>Sent to %n client(s)</source>
+        <translation>
+            <numerusform>已发送给 %n 个客户端</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Serving %1 - %n client(s) connected</source>
+        <translation>
+            <numerusform>正在提供 %1 - 已连接 %n 个客户端</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Stop</source>
+        <translation>停止</translation>
+    </message>
+    <message>
+        <source>Start the server, point an EventSource at the URL, then send events by hand.</source>
+        <translation>启动服务器，把 EventSource 指向该 URL，然后手动发送事件。</translation>
+    </message>
+    <message>
+        <source>Faults (for clients that connect from now on)</source>
+        <translation>故障（对此后连接的客户端生效）</translation>
+    </message>
+    <message>
+        <source>never</source>
+        <translation>从不</translation>
+    </message>
+    <message>
+        <source>Drop each connection after this many events</source>
+        <translation>每个连接在这么多事件后断开</translation>
+    </message>
+    <message>
+        <source>orderly close</source>
+        <translation>正常关闭</translation>
+    </message>
+    <message>
+        <source>TCP reset</source>
+        <translation>TCP 重置</translation>
+    </message>
+    <message>
+        <source>in the middle of an event</source>
+        <translation>在事件中途</translation>
+    </message>
+    <message>
+        <source>How the connection is dropped</source>
+        <translation>连接的断开方式</translation>
+    </message>
+    <message>
+        <source>Drop after events:</source>
+        <translation>在多少事件后断开：</translation>
+    </message>
+    <message>
+        <source>off (200, the stream)</source>
+        <translation>关闭（200，正常流）</translation>
+    </message>
+    <message>
+        <source>Answer every request with this HTTP status</source>
+        <translation>用此 HTTP 状态码回应每个请求</translation>
+    </message>
+    <message>
+        <source>Answer with status:</source>
+        <translation>回应状态码：</translation>
+    </message>
+    <message>
+        <source> ms</source>
+        <translation> 毫秒</translation>
+    </message>
+    <message>
+        <source>retry: line at the start of each stream</source>
+        <translation>每个流开头的 retry: 行</translation>
+    </message>
+    <message>
+        <source>retry: line:</source>
+        <translation>retry: 行：</translation>
+    </message>
+    <message>
+        <source>Leave out id: lines</source>
+        <translation>省略 id: 行</translation>
+    </message>
+    <message>
+        <source>Compress with gzip</source>
+        <translation>用 gzip 压缩</translation>
+    </message>
+</context>
+<context>
+    <name>ProxyMessages</name>
+    <message>
+        <source>the request did not arrive in time</source>
+        <translation>请求未按时到达</translation>
+    </message>
+    <message>
+        <source>the request head is too large</source>
+        <translation>请求头过大</translation>
+    </message>
+    <message>
+        <source>not an HTTP/1.1 request line</source>
+        <translation>不是 HTTP/1.1 请求行</translation>
+    </message>
+    <message>
+        <source>this is a reverse proxy: use it as the base URL, not as a forward proxy</source>
+        <translation>这是反向代理：请把它用作基础 URL，而不是正向代理</translation>
+    </message>
+    <message>
+        <source>a malformed header line</source>
+        <translation>格式错误的请求头行</translation>
+    </message>
+    <message>
+        <source>both Transfer-Encoding and Content-Length</source>
+        <translation>同时带有 Transfer-Encoding 和 Content-Length</translation>
+    </message>
+    <message>
+        <source>a request body of unknown length</source>
+        <translation>请求体长度未知</translation>
+    </message>
+    <message>
+        <source>an invalid Content-Length</source>
+        <translation>无效的 Content-Length</translation>
+    </message>
+    <message>
+        <source>the request body is larger than the proxy takes</source>
+        <translation>请求体超过代理可接受的大小</translation>
+    </message>
+    <message>
+        <source>a malformed chunked request body</source>
+        <translation>格式错误的分块请求体</translation>
+    </message>
+    <message>
+        <source>events not read: content encoding %1</source>
+        <translation>未读取事件：内容编码 %1</translation>
+    </message>
+    <message>
+        <source>events not read further: the compressed body does not inflate</source>
+        <translation>不再读取事件：压缩的响应体无法解压</translation>
+    </message>
+    <message>
+        <source>events not read further: an event larger than %1 MiB</source>
+        <translation>不再读取事件：有事件大于 %1 MiB</translation>
+    </message>
+    <message>
+        <source>no response</source>
+        <translation>无响应</translation>
+    </message>
+    <message>
+        <source>upstream %1 failed: %2</source>
+        <translation>上游 %1 失败：%2</translation>
+    </message>
+    <message>
+        <source>the upstream response was cut: %1</source>
+        <translation>上游响应被截断：%1</translation>
+    </message>
+    <message>
+        <source>the client closed the connection; upstream request aborted</source>
+        <translation>客户端关闭了连接；已中止上游请求</translation>
+    </message>
 </context>
 <context>
     <name>RecorderWorker</name>

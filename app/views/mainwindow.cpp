@@ -8,6 +8,7 @@
 #include "views/actions.h"
 #include "views/connectiondetailtabs.h"
 #include "views/connectiondialog.h"
+#include "views/mockserverdialog.h"
 #include "views/connectionspane.h"
 #include "views/eventlogpane.h"
 #include "views/exportconnectionsdialog.h"
@@ -173,6 +174,10 @@ void MainWindow::createActions()
         makeAction(this, tr("Re&play Recording…"), QKeySequence(tr("Ctrl+Shift+P")),
                    tr("Replay a recording into the window at its original timing or faster"),
                    &MainWindow::replayRecording);
+    m_mockServerAction =
+        makeAction(this, tr("&Mock Server…"), QKeySequence(),
+                   tr("Serve an SSE endpoint on loopback and send events to its clients by hand"),
+                   &MainWindow::openMockServer);
     m_quitAction =
         makeAction(this, tr("&Quit"), QKeySequence::Quit, tr("Quit SSE Monitor"), &QWidget::close);
     m_demoAction =
@@ -207,7 +212,8 @@ void MainWindow::createMenus()
 {
     QMenu *file = menuBar()->addMenu(tr("&File"));
     fillMenu(file,
-             {m_newAction, m_demoAction, m_openAction, m_replayAction, nullptr, m_recordAction,
+             {m_newAction, m_demoAction, m_openAction, m_replayAction, m_mockServerAction,
+              nullptr, m_recordAction,
               m_recordSelectedAction, m_rawCaptureAction, m_exportAction, nullptr,
               m_importConnectionsAction, m_exportConnectionsAction, nullptr, m_quitAction});
 
@@ -543,6 +549,17 @@ void MainWindow::chooseLanguage(QAction *action)
     box->setObjectName(QStringLiteral("languageNotice"));
     box->setAttribute(Qt::WA_DeleteOnClose);
     box->open();
+}
+
+void MainWindow::openMockServer()
+{
+    // One dialog, kept (with its server) until the window closes.
+    auto *dialog = findChild<MockServerDialog *>();
+    if (!dialog)
+        dialog = new MockServerDialog(this);
+    dialog->show();
+    dialog->raise();
+    dialog->activateWindow();
 }
 
 void MainWindow::showAbout()

@@ -62,6 +62,7 @@ private:
     void recordSelected();
     void recordTo(quint16 onlyConnection);
     void replayRecording();
+    void openMockServer();
     void chooseCapacity();
     void chooseByteBudget();
     void exportConnections();
@@ -84,6 +85,7 @@ private:
     QAction *m_demoAction = nullptr;
     QAction *m_openAction = nullptr;
     QAction *m_replayAction = nullptr;
+    QAction *m_mockServerAction = nullptr;
     QAction *m_recordAction = nullptr;
     QAction *m_recordSelectedAction = nullptr;
     QAction *m_rawCaptureAction = nullptr;

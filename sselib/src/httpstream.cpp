@@ -418,7 +418,8 @@ bool HttpStream::prepareBody()
         m_framing = Framing::UntilClose;
     }
     const QByteArray coding = header("Content-Encoding").trimmed().toLower();
-    if (m_framing != Framing::None && !coding.isEmpty() && coding != "identity") {
+    if (m_framing != Framing::None && !coding.isEmpty() && coding != "identity"
+        && m_request.decodeContent) {
         if (coding == "gzip" || coding == "x-gzip" || coding == "deflate") {
             m_inflater = std::make_unique<Inflater>();
             m_inflater->init(false);

@@ -52,6 +52,9 @@ public:
         bool http1Only = false;
         /// http: speak HTTP/2 at once (h2c with prior knowledge, RFC 9113 section 3.3).
         bool http2PriorKnowledge = false;
+        /// Inflate a gzip or deflate body for read(). Off (a proxy): read() hands out the
+        /// body as the server encoded it, whatever the coding.
+        bool decodeContent = true;
     };
 
     enum class Error {
@@ -90,6 +93,10 @@ public:
 
     /// Up to \a maximum decoded body bytes that are ready now; 0 when none are.
     qint64 read(char *data, qint64 maximum);
+    /// The response has a body, and it is framed by Content-Length (rather than chunked or
+    /// ended by the close of the connection). Valid from headReceived() on.
+    bool hasBody() const { return m_framing != Framing::None; }
+    bool hasContentLength() const { return m_framing == Framing::Length; }
     /// Whether read() may have something (bytes buffered here or in the socket).
     bool hasPendingBody() const;
 

@@ -30,6 +30,49 @@ bool isWireSafe(const Event &event);
 /// unchanged.
 bool appendWireEvent(QByteArray &out, const Event &event, QByteArray *currentId);
 
+/// Faults a ReplayServer injects into what it serves, so that a client can be developed and
+/// tested against a server that misbehaves the way real ones do. A plain value type; the
+/// defaults inject nothing. Counts and times are per connection unless said otherwise.
+struct ReplayFaults
+{
+    /// How a connection is dropped by dropAfterEvents / dropAfterMs.
+    enum class DropMode {
+        Fin, ///< an orderly close (FIN) once the events sent so far have gone out
+        Reset, ///< a TCP reset (RST): the peer sees "connection reset"
+        MidEvent, ///< half of the next event is written, then an orderly close
+    };
+
+    int dropAfterEvents = -1; ///< drop the connection after this many events; -1 = never
+    int dropAfterMs = -1; ///< drop the connection this long after its stream started
+    DropMode dropMode = DropMode::Fin;
+
+    /// Answer requests with this HTTP status instead of the stream (0 = off): the first
+    /// statusCount GET requests the server gets (counted over all connections), or every one
+    /// when statusCount is -1. The body is a short text line.
+    int status = 0;
+    int statusCount = -1;
+    int retryAfterSeconds = -1; ///< `Retry-After` on those answers; -1 = none
+
+    /// An `event: error` frame with this data after errorAfterEvents events, after which the
+    /// stream ends (an API reporting an error mid-stream, as Anthropic's does); empty = off.
+    QByteArray errorData;
+    int errorAfterEvents = 0;
+
+    qint64 dripBytesPerSecond = 0; ///< at most this many bytes per second on the wire; 0 = off
+    int jitterMs = 0; ///< every event waits a further random 0..jitterMs ms (they add up)
+    int retryMs = -1; ///< a `retry:` line at the start of every stream; -1 = none
+    bool noIds = false; ///< leave every `id:` line out (the client cannot resume)
+    /// After the first event: a line with a misspelt field name and a line without a colon
+    /// (both ignored by a spec parser), then an event whose JSON data is cut short.
+    bool malformed = false;
+    int heartbeatMs = 0; ///< a comment line (`: heartbeat`) this often; 0 = off
+    bool gzip = false; ///< `Content-Encoding: gzip` whatever the request accepts, flushed per write
+
+    bool isEmpty() const;
+    /// Bytes written by `malformed` (tests and documentation quote them).
+    static QByteArray malformedBlock();
+};
+
 /// Serves a list of recorded events as an SSE endpoint on loopback (or any address).
 ///
 /// Every HTTP/1.1 GET, whatever its path, gets `200 text/event-stream` with a
@@ -79,6 +122,29 @@ public:
 
     void setRepeat(Repeat repeat);
     Repeat repeat() const;
+
+    /// Keep every stream open after its last event (and serve an empty list), so that
+    /// pushEvent() can reach the clients: an interactive mock. Default off.
+    void setHoldOpen(bool hold);
+    bool holdOpen() const;
+
+    /// Sends \a event to every client receiving a stream now, right after the event it is
+    /// writing (an event that is not isWireSafe() is not sent). Returns the clients reached.
+    int pushEvent(const Event &event);
+
+    /// A client receiving a stream, for a list of them.
+    struct ClientInfo
+    {
+        QString peer;            ///< "127.0.0.1:53211"
+        qint64 connectedMs = 0;  ///< wall clock when its stream started
+        qint64 eventsSent = 0;   ///< complete events written to it (recorded and pushed)
+        QByteArray lastEventId;  ///< the Last-Event-ID it came with
+    };
+    QList<ClientInfo> clients() const;
+
+    /// Faults injected into connections that start from now on (default: none).
+    void setFaults(const ReplayFaults &faults);
+    ReplayFaults faults() const;
 
     /// Listens on \a address (default 127.0.0.1) and \a port (0 = any free port).
     bool listen(const QHostAddress &address = QHostAddress(QHostAddress::LocalHost),
