@@ -13,6 +13,7 @@ StateChange stateChange(const Client &client, qint64 timeMs, const QString &last
         client.state() == Client::State::Failed ? client.failure().httpStatus : client.httpStatus();
     change.retryMs = qMax<qint64>(0, client.nextAttemptAtMs() - timeMs);
     change.reason = client.state() == Client::State::Failed ? client.failure().message : lastError;
+    change.proxy = client.proxyUsed();
     return change;
 }
 
@@ -38,9 +39,11 @@ StateRecord stateRecord(const StateChange &change)
     case Client::State::Connecting:
         record.attempt = change.attempt;
         record.lastEventId = change.lastEventId;
+        record.proxy = change.proxy;
         break;
     case Client::State::Open:
         record.status = change.httpStatus;
+        record.proxy = change.proxy;
         break;
     case Client::State::Reconnecting:
         record.retryMs = change.retryMs;

@@ -52,6 +52,7 @@ struct StateRecord
     int status = 0;
     QString error;
     QByteArray lastEventId; ///< sent with the request (connecting) or in force
+    QString proxy; ///< connecting, open: the proxy used ("http://127.0.0.1:8888"), empty: none
 };
 
 class Writer

@@ -20,6 +20,7 @@ struct StateChange
     int httpStatus = 0; ///< Open: the response's status; Failed: the failure's (0 if none)
     qint64 retryMs = -1; ///< Reconnecting: the delay before the next attempt
     QString reason; ///< Reconnecting: why; Failed: the failure; Closed: the last error
+    QString proxy; ///< Connecting and Open: the proxy of the request (no password), or empty
 };
 
 /// The change \a client has just made to its current state, at \a timeMs. \a lastError is the
@@ -34,7 +35,7 @@ StateChange reconnectChange(qint64 timeMs, qint64 delayMs, int attempt, const QS
 namespace JsonLines {
 
 /// The one rule for what a state record holds:
-///   connecting: attempt, lastEventId;  open: status;  reconnecting: retry, attempt, error;
+///   connecting: attempt, lastEventId, proxy;  open: status, proxy;  reconnecting: retry, attempt, error;
 ///   failed: status, error;  closed: error.
 StateRecord stateRecord(const StateChange &change);
 
