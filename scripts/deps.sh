@@ -19,6 +19,8 @@ packages=(
     prometheus
     # the load-conformance server and runner (tests/load), the GUI conformance test
     python3
+    # real proxies for tests/sselib/tst_proxy.cpp (HTTP, CONNECT, SOCKS5)
+    tinyproxy dante-server
     "$@"
 )
 
