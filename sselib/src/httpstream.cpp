@@ -71,6 +71,31 @@ struct HttpStream::Inflater
 
 HttpStream::HttpStream(QObject *parent) : QObject(parent) {}
 
+// A server that wants a client certificate ends the handshake with a TLS alert, which Qt
+// reports as a read error ("... tlsv13 alert certificate required"): say what it means.
+QString HttpStream::tlsAlertMessage(const QString &socketError) const
+{
+    const qsizetype at = socketError.indexOf(QLatin1String("alert "));
+    if (at < 0)
+        return QString();
+    const QString lower = socketError.toLower();
+    const bool haveCertificate = !m_request.clientCertificateChain.isEmpty();
+    if (!haveCertificate
+        && (lower.contains(QLatin1String("certificate required"))
+            || lower.contains(QLatin1String("handshake failure")))) {
+        return StreamMessages::tr("TLS: the server requires a client certificate and none is "
+                                  "set (%1)").arg(socketError.mid(at));
+    }
+    for (const char *rejection : {"unknown ca", "bad certificate", "certificate unknown",
+                                  "unsupported certificate", "certificate revoked",
+                                  "certificate expired", "access denied", "decrypt error"}) {
+        if (haveCertificate && lower.contains(QLatin1String(rejection)))
+            return StreamMessages::tr("TLS: the server rejected the client certificate (%1)")
+                .arg(socketError.mid(at));
+    }
+    return StreamMessages::tr("TLS: the server ended the handshake (%1)").arg(socketError.mid(at));
+}
+
 HttpStream::~HttpStream()
 {
     abort();
@@ -320,6 +345,13 @@ void HttpStream::onSocketError()
     if (!m_headDone && reportProxyError(code)) {
         scheduleFinished();
         return;
+    }
+    if (!m_headDone && m_request.url.scheme() == QLatin1String("https")) {
+        if (const QString alert = tlsAlertMessage(m_socket->errorString()); !alert.isEmpty()) {
+            setError(Error::Tls, alert);
+            scheduleFinished();
+            return;
+        }
     }
     if (!m_headDone) {
         // Whatever came before the head is complete cannot be a response.

@@ -112,6 +112,7 @@ private:
     void onReadyRead();
     void onSocketError();
     bool reportProxyError(QAbstractSocket::SocketError code);
+    QString tlsAlertMessage(const QString &socketError) const;
     bool parseHead();
     bool parseHeadBlock(qsizetype end, qsizetype next);
     void setError(Error error, const QString &message);
