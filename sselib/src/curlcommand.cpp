@@ -281,6 +281,10 @@ bool apply(ParseState &state, const OptionSpec &spec, const QString &value, QStr
         } else {
             const QByteArray headerName = value.left(colon).trimmed().toUtf8();
             const QByteArray headerValue = value.mid(colon + 1).trimmed().toUtf8();
+            // Browsers offer br and zstd, which the client cannot decode: it asks for what
+            // it can (gzip, deflate) itself.
+            if (headerName.compare("accept-encoding", Qt::CaseInsensitive) == 0)
+                return true;
             if (headerValue.isEmpty()) // "Name:" removes a header curl would send
                 o.headers.removeIf([&](const auto &h) {
                     return h.first.compare(headerName, Qt::CaseInsensitive) == 0;
