@@ -568,6 +568,7 @@ int main(int argc, char *argv[])
         QString reason = QStringLiteral("not in %1").arg(parser.value(profilesFileOption));
         if (!profileSecretsId.isEmpty())
             reason = ProfileStore::loadSecrets(profileSecretsId, &profileSecrets, &options.headers);
+        Sse::applyNonHeaderSecrets(&options);
         if (!profileSecrets.isEmpty()) {
             QStringList names;
             for (const QByteArray &name : std::as_const(profileSecrets))
