@@ -851,7 +851,7 @@ DiagnosticsReport StreamDiagnostics::Private::buildReport() const
                             "alt=sse. An EventSource fails the connection.")
                 .arg(QString::fromUtf8(contentType)),
             StreamCheck::tr("Read it with the NDJSON mode (sse-monitor-cli --ndjson, or the "
-                            "connection's \"NDJSON / JSON stream\" switch), or ask the API for "
+                            "connection's \"Also read NDJSON / JSON streams\" switch), or ask the API for "
                             "SSE (Gemini: ?alt=sse; Ollama: its OpenAI-compatible /v1 endpoints)."));
     } else if (essence != "text/event-stream") {
         bodyUsable = false;
