@@ -231,6 +231,9 @@ ConnectionDialog::ConnectionDialog(QWidget *parent)
     connect(m_urlEdit, &QLineEdit::textChanged, this, &ConnectionDialog::updateUrlState);
     // A curl command pasted into the URL field fills the whole form.
     connect(m_urlEdit, &QLineEdit::textEdited, this, &ConnectionDialog::onUrlEdited);
+    // After textEdited: during it, this holds the text before the edit.
+    connect(m_urlEdit, &QLineEdit::textChanged, this,
+            [this](const QString &text) { m_previousUrlText = text; });
     for (QLineEdit *edit : {m_proxyEdit, m_noProxyEdit})
         connect(edit, &QLineEdit::textChanged, this, &ConnectionDialog::updateUrlState);
     connect(m_lastEventIdEdit, &QLineEdit::textChanged, this, &ConnectionDialog::updateUrlState);
@@ -888,10 +891,10 @@ void ConnectionDialog::askForCurlCommand()
 
 void ConnectionDialog::onUrlEdited(const QString &text)
 {
-    // Only a paste (more than one character at once): a command typed by hand is not taken
-    // over half-way.
-    const bool pasted = text.size() - m_previousUrlText.size() > 1;
-    m_previousUrlText = text;
+    // A paste (more than one character at once), or the edit that made the field a command:
+    // a command typed by hand is not taken over half-way.
+    const bool pasted = qAbs(text.size() - m_previousUrlText.size()) > 1
+        || !Sse::CurlCommand::looksLikeCommand(m_previousUrlText);
     if (!pasted || !Sse::CurlCommand::looksLikeCommand(text))
         return;
     if (!applyCurlCommand(text, &m_curlError))

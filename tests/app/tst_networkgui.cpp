@@ -126,6 +126,15 @@ void TestNetworkGui::curlPastedIntoUrlField()
     QCOMPARE(options.proxy, u"socks5h://127.0.0.1:9050"_s);
     QVERIFY(options.headers.contains(qMakePair(QByteArray("authorization"), QByteArray("Bearer sk-1"))));
     QCOMPARE(urlEdit->text(), u"https://api.example.com/v1/chat"_s);
+
+    // Several lines with backslash continuations, as "Copy as cURL (bash)" writes them.
+    urlEdit->selectAll();
+    QGuiApplication::clipboard()->setText(u"curl 'https://stream.example.org/feed' \\\n"
+                                          "  -H 'accept: text/event-stream' \\\n"
+                                          "  -b 'session=abc' \\\n  --compressed"_s);
+    urlEdit->paste();
+    QCOMPARE(dialog.options().url, QUrl(u"https://stream.example.org/feed"_s));
+    QVERIFY(dialog.options().headers.contains(qMakePair(QByteArray("Cookie"), QByteArray("session=abc"))));
 }
 
 void TestNetworkGui::badCurlCommandKeepsTheForm()

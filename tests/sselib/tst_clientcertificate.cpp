@@ -27,6 +27,18 @@ QByteArray readData(const QString &name)
     return file.open(QIODevice::ReadOnly) ? file.readAll() : QByteArray();
 }
 
+// A connection to \a url trusting the test CA, with the certificate and key files named
+// (empty: none).
+Sse::ClientOptions optionsFor(const QUrl &url, const QString &certificate, const QString &key)
+{
+    Sse::ClientOptions options;
+    options.url = url;
+    options.caCertificatesPem = readData(QStringLiteral("ca.pem"));
+    options.clientCertificateFile = dataFile(certificate);
+    options.clientKeyFile = dataFile(key);
+    return options;
+}
+
 } // namespace
 
 class TestClientCertificate : public QObject
@@ -87,11 +99,7 @@ void TestClientCertificate::certificates()
                           TlsSseServer::ClientCertificates::Required));
     server.setScript({{0, "data: hello\n\n"}});
 
-    Sse::ClientOptions options;
-    options.url = server.url();
-    options.caCertificatesPem = readData(QStringLiteral("ca.pem"));
-    options.clientCertificateFile = dataFile(certificate);
-    options.clientKeyFile = dataFile(key);
+    Sse::ClientOptions options = optionsFor(server.url(), certificate, key);
     options.clientCertificateType = type;
     options.clientKeyPassphrase = passphrase;
     options.reconnectPolicy = Sse::ReconnectPolicy::Never;
@@ -171,11 +179,8 @@ void TestClientCertificate::alertsOfOpenSslServer()
         }(),
         10000);
 
-    Sse::ClientOptions options;
-    options.url = QUrl(QStringLiteral("https://127.0.0.1:%1/").arg(port));
-    options.caCertificatesPem = readData(QStringLiteral("ca.pem"));
-    options.clientCertificateFile = dataFile(certificate);
-    options.clientKeyFile = dataFile(key);
+    Sse::ClientOptions options =
+        optionsFor(QUrl(QStringLiteral("https://127.0.0.1:%1/").arg(port)), certificate, key);
     options.reconnectPolicy = Sse::ReconnectPolicy::Never;
     Sse::Client client;
     client.setOptions(options);
@@ -196,11 +201,8 @@ void TestClientCertificate::notAskedStillWorks()
     QVERIFY(server.listen(QStringLiteral(TLS_DATA_DIR),
                           TlsSseServer::ClientCertificates::NotAsked));
     server.setScript({{0, "data: hello\n\n"}});
-    Sse::ClientOptions options;
-    options.url = server.url();
-    options.caCertificatesPem = readData(QStringLiteral("ca.pem"));
-    options.clientCertificateFile = dataFile(QStringLiteral("client.pem"));
-    options.clientKeyFile = dataFile(QStringLiteral("client.key"));
+    const Sse::ClientOptions options =
+        optionsFor(server.url(), QStringLiteral("client.pem"), QStringLiteral("client.key"));
     Sse::Client client;
     client.setOptions(options);
     QSignalSpy events(&client, &Sse::Client::eventsReceived);

@@ -31,6 +31,13 @@ QList<QByteArray> parseInChunks(const QByteArray &body, qsizetype chunk)
     return out;
 }
 
+// Every event \a client delivers, in order.
+void collect(Sse::Client *client, QList<Sse::Event> *events)
+{
+    QObject::connect(client, &Sse::Client::eventsReceived, client,
+                     [events](const Sse::EventBatch &batch) { batch.appendTo(*events); });
+}
+
 } // namespace
 
 class TestNdjson : public QObject
@@ -159,8 +166,7 @@ void TestNdjson::modeTurnsLinesIntoEvents()
     Sse::Client client;
     client.setOptions(options);
     QList<Sse::Event> events;
-    connect(&client, &Sse::Client::eventsReceived, this,
-            [&events](const Sse::EventBatch &batch) { batch.appendTo(events); });
+    collect(&client, &events);
     client.open();
     // The array's first element is only complete with the comma after it.
     if (end.isEmpty()) {
@@ -194,8 +200,7 @@ void TestNdjson::eventStreamStillSse()
     Sse::Client client;
     client.setOptions(options);
     QList<Sse::Event> events;
-    connect(&client, &Sse::Client::eventsReceived, this,
-            [&events](const Sse::EventBatch &batch) { batch.appendTo(events); });
+    collect(&client, &events);
     client.open();
     QTRY_COMPARE_WITH_TIMEOUT(events.size(), 1, 10000);
     QCOMPARE(events.first().type, QByteArray("tick"));
