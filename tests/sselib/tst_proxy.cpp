@@ -188,6 +188,8 @@ private Q_SLOTS:
     void proxyRefusesConnection();
     void socks_data();
     void socks();
+    void cliNamesTheProxy();
+    void cliNoProxyGoesDirect();
 
 private:
     bool startTinyproxy(ProxyDaemon *daemon, quint16 connectPort, const QByteArray &user = {},
@@ -571,6 +573,58 @@ void TestProxy::socks()
     // dante logs every connection it passed on.
     QTRY_VERIFY2(proxy.output().contains(QLatin1String("pass(1): tcp/connect")),
                  qPrintable(proxy.output()));
+}
+
+// sse-monitor-cli --proxy: the connecting and open records name the proxy, never its password.
+void TestProxy::cliNamesTheProxy()
+{
+    const QString cli = qEnvironmentVariable("SSE_MONITOR_CLI");
+    QVERIFY2(!cli.isEmpty(), "SSE_MONITOR_CLI is not set (run through CTest)");
+    TestServer server;
+    server.route("/events", [](TestServer::Exchange *exchange) {
+        exchange->sseHead();
+        exchange->send(TestServer::formatEvent("one"));
+    });
+    ProxyDaemon proxy;
+    QVERIFY2(startTinyproxy(&proxy, 443, "user", "s3cret"), qPrintable(proxy.output()));
+    QProcess process;
+    process.start(cli, {QStringLiteral("--proxy"),
+                        QStringLiteral("http://user:s3cret@127.0.0.1:%1").arg(proxy.port()),
+                        QStringLiteral("--states"), QStringLiteral("--max-events"),
+                        QStringLiteral("1"), server.url("/events").toString()});
+    // The server answers from this thread's event loop: wait on it, never block it.
+    QTRY_COMPARE_WITH_TIMEOUT(process.state(), QProcess::NotRunning, 15000);
+    const QByteArray output = process.readAllStandardOutput();
+    QCOMPARE(process.exitCode(), 0);
+    const QByteArray named = "\"proxy\":\"http://user@127.0.0.1:" + QByteArray::number(proxy.port())
+        + '"';
+    const QByteArray openRecord = "\"state\":\"open\",\"status\":200," + named;
+    QVERIFY2(output.contains(openRecord), output.constData());
+    QVERIFY(!output.contains("s3cret"));
+    QVERIFY(server.requests("/events").first().header("Via").contains("tinyproxy"));
+}
+
+void TestProxy::cliNoProxyGoesDirect()
+{
+    const QString cli = qEnvironmentVariable("SSE_MONITOR_CLI");
+    QVERIFY2(!cli.isEmpty(), "SSE_MONITOR_CLI is not set (run through CTest)");
+    TestServer server;
+    server.route("/events", [](TestServer::Exchange *exchange) {
+        exchange->sseHead();
+        exchange->send(TestServer::formatEvent("one"));
+    });
+    ProxyDaemon proxy;
+    QVERIFY2(startTinyproxy(&proxy, 443), qPrintable(proxy.output()));
+    QProcess process;
+    process.start(cli, {QStringLiteral("--proxy"), proxy.url(), QStringLiteral("--noproxy"),
+                        QStringLiteral("localhost,127.0.0.1"), QStringLiteral("--states"),
+                        QStringLiteral("--max-events"), QStringLiteral("1"),
+                        server.url("/events").toString()});
+    QTRY_COMPARE_WITH_TIMEOUT(process.state(), QProcess::NotRunning, 15000);
+    const QByteArray output = process.readAllStandardOutput();
+    QCOMPARE(process.exitCode(), 0);
+    QVERIFY2(!output.contains("\"proxy\""), output.constData());
+    QVERIFY(server.requests("/events").first().header("Via").isEmpty());
 }
 
 QTEST_GUILESS_MAIN(TestProxy)
