@@ -21,6 +21,8 @@
 #include <QJsonDocument>
 #include <QLabel>
 #include <QLineEdit>
+#include <QPlainTextEdit>
+#include <QTcpServer>
 #include <QSettings>
 #include <QStandardPaths>
 #include <QTabWidget>
@@ -41,6 +43,7 @@ private Q_SLOTS:
     void badCurlCommandKeepsTheForm();
     void invalidProxyDisablesOk();
     void copyAsCurl();
+    void detailsNameTheProxy();
 };
 
 void TestNetworkGui::initTestCase()
@@ -201,6 +204,33 @@ void TestNetworkGui::copyAsCurl()
     copySecrets->trigger();
     const QString with = QGuiApplication::clipboard()->text();
     QVERIFY2(with.contains(u"Bearer sk-hidden"_s) && with.contains(u"me:pw@"_s), qPrintable(with));
+}
+
+// A proxy that refuses: the Response tab names it, the failure says it refused.
+void TestNetworkGui::detailsNameTheProxy()
+{
+    QTcpServer probe;
+    QVERIFY(probe.listen(QHostAddress::LocalHost, 0));
+    const quint16 closedPort = probe.serverPort();
+    probe.close();
+    MainWindow window;
+    window.resize(1100, 700);
+    window.show();
+    Sse::ClientOptions options;
+    options.url = QUrl(u"http://127.0.0.1:1/stream"_s);
+    options.proxy = u"http://me:pw@127.0.0.1:%1"_s.arg(closedPort);
+    options.reconnectPolicy = Sse::ReconnectPolicy::Never;
+    window.addConnection(u"proxied"_s, options);
+    auto *response = window.findChild<QPlainTextEdit *>(u"response"_s);
+    QVERIFY(response);
+    const QString expected = u"Proxy: http://me@127.0.0.1:%1"_s.arg(closedPort);
+    QTRY_VERIFY2(response->toPlainText().contains(expected), qPrintable(response->toPlainText()));
+    QVERIFY(!response->toPlainText().contains(u":pw@"_s));
+    auto *tabs = window.findChild<QTabWidget *>(u"bottomTabs"_s);
+    tabs->setCurrentWidget(response);
+    const QString directory = qEnvironmentVariable("SSE_SCREENSHOT_DIR");
+    if (!directory.isEmpty())
+        QVERIFY(window.grab().save(directory + u"/proxy-details.png"_s));
 }
 
 QTEST_MAIN(TestNetworkGui)
