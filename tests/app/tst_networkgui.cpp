@@ -5,6 +5,7 @@
 
 #include "testserver.h"
 
+#include "models/eventlogmodel.h"
 #include "session/workspace.h"
 #include "views/connectiondialog.h"
 #include "views/mainwindow.h"
@@ -44,6 +45,7 @@ private Q_SLOTS:
     void invalidProxyDisablesOk();
     void copyAsCurl();
     void detailsNameTheProxy();
+    void ndjsonEventsInTheLog();
 };
 
 void TestNetworkGui::initTestCase()
@@ -231,6 +233,27 @@ void TestNetworkGui::detailsNameTheProxy()
     const QString directory = qEnvironmentVariable("SSE_SCREENSHOT_DIR");
     if (!directory.isEmpty())
         QVERIFY(window.grab().save(directory + u"/proxy-details.png"_s));
+}
+
+// With the NDJSON switch, an Ollama-style stream fills the event log like any other.
+void TestNetworkGui::ndjsonEventsInTheLog()
+{
+    TestServer server;
+    server.route("/api/generate", [](TestServer::Exchange *exchange) {
+        exchange->writeHead(200, {{"Content-Type", "application/x-ndjson"},
+                                  {"Transfer-Encoding", "chunked"}});
+        exchange->send("{\"response\":\"Hel\",\"done\":false}\n{\"response\":\"lo\",\"done\":true}\n");
+    });
+    MainWindow window;
+    window.show();
+    Sse::ClientOptions options;
+    options.url = server.url("/api/generate");
+    options.bodyFormat = Sse::BodyFormat::NdJson;
+    window.addConnection(u"ollama"_s, options);
+    EventLogModel *log = window.workspace()->logModel();
+    QTRY_COMPARE(log->rowCount(), 2);
+    QCOMPARE(log->index(0, EventLogModel::TypeColumn).data().toString(), u"ndjson"_s);
+    QVERIFY(log->index(1, EventLogModel::DataColumn).data().toString().contains(u"\"done\":true"_s));
 }
 
 QTEST_MAIN(TestNetworkGui)
