@@ -11,6 +11,7 @@
 
 #include <QElapsedTimer>
 #include <QFile>
+#include <QNetworkInterface>
 #include <QProcess>
 #include <QSignalSpy>
 #include <QStandardPaths>
@@ -20,6 +21,8 @@
 #include <QTest>
 
 #include <memory>
+
+using namespace Qt::StringLiterals;
 
 namespace {
 
@@ -190,6 +193,8 @@ private Q_SLOTS:
     void socks();
     void cliNamesTheProxy();
     void cliNoProxyGoesDirect();
+    void cliEnvironment_data();
+    void cliEnvironment();
 
 private:
     bool startTinyproxy(ProxyDaemon *daemon, quint16 connectPort, const QByteArray &user = {},
@@ -625,6 +630,73 @@ void TestProxy::cliNoProxyGoesDirect()
     QCOMPARE(process.exitCode(), 0);
     QVERIFY2(!output.contains("\"proxy\""), output.constData());
     QVERIFY(server.requests("/events").first().header("Via").isEmpty());
+}
+
+void TestProxy::cliEnvironment_data()
+{
+    QTest::addColumn<QStringList>("variables"); // NAME=value; @PROXY@ is tinyproxy's URL
+    QTest::addColumn<bool>("proxied");
+    QTest::newRow("http_proxy") << QStringList{u"http_proxy=@PROXY@"_s} << true;
+    QTest::newRow("HTTP_PROXY ignored") << QStringList{u"HTTP_PROXY=@PROXY@"_s} << false;
+    QTest::newRow("ALL_PROXY") << QStringList{u"ALL_PROXY=@PROXY@"_s} << true;
+    QTest::newRow("NO_PROXY names the host")
+        << QStringList{u"http_proxy=@PROXY@"_s, u"NO_PROXY=example.org,@HOST@"_s} << false;
+    QTest::newRow("no_proxy CIDR")
+        << QStringList{u"http_proxy=@PROXY@"_s, u"no_proxy=@HOST@/24"_s} << false;
+}
+
+// curl's environment variables, end to end: the CLI against a server on this machine's
+// non-loopback address (loopback never uses an environment proxy).
+void TestProxy::cliEnvironment()
+{
+    QFETCH(QStringList, variables);
+    QFETCH(bool, proxied);
+    const QString cli = qEnvironmentVariable("SSE_MONITOR_CLI");
+    QVERIFY2(!cli.isEmpty(), "SSE_MONITOR_CLI is not set (run through CTest)");
+    QHostAddress address;
+    for (const QHostAddress &candidate : QNetworkInterface::allAddresses()) {
+        if (candidate.protocol() == QAbstractSocket::IPv4Protocol && !candidate.isLoopback()) {
+            address = candidate;
+            break;
+        }
+    }
+    if (address.isNull())
+        QSKIP("no non-loopback IPv4 address on this machine");
+    // A one-response SSE server on that address; it keeps the request head it got.
+    QTcpServer server;
+    QVERIFY(server.listen(address, 0));
+    QByteArray head;
+    connect(&server, &QTcpServer::newConnection, this, [&server, &head] {
+        QTcpSocket *socket = server.nextPendingConnection();
+        connect(socket, &QTcpSocket::readyRead, socket, [socket, &head] {
+            head += socket->readAll();
+            if (head.contains("\r\n\r\n"))
+                socket->write("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\n\r\n"
+                              "data: one\n\n");
+        });
+    });
+    ProxyDaemon proxy;
+    QVERIFY2(startTinyproxy(&proxy, 443), qPrintable(proxy.output()));
+    QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
+    for (const QString &name : {u"http_proxy"_s, u"HTTP_PROXY"_s, u"https_proxy"_s,
+                                u"HTTPS_PROXY"_s, u"all_proxy"_s, u"ALL_PROXY"_s, u"no_proxy"_s,
+                                u"NO_PROXY"_s})
+        environment.remove(name);
+    for (QString variable : std::as_const(variables)) {
+        variable.replace(u"@PROXY@"_s, proxy.url()).replace(u"@HOST@"_s, address.toString());
+        const qsizetype equals = variable.indexOf(QLatin1Char('='));
+        environment.insert(variable.left(equals), variable.mid(equals + 1));
+    }
+    QProcess process;
+    process.setProcessEnvironment(environment);
+    process.start(cli, {u"--states"_s, u"--max-events"_s, u"1"_s,
+                        u"http://%1:%2/events"_s.arg(address.toString()).arg(server.serverPort())});
+    QTRY_COMPARE_WITH_TIMEOUT(process.state(), QProcess::NotRunning, 15000);
+    const QByteArray output = process.readAllStandardOutput();
+    QCOMPARE(process.exitCode(), 0);
+    QCOMPARE(head.contains("tinyproxy"), proxied); // tinyproxy's Via header
+    const QByteArray named = "\"proxy\":\"" + proxy.url().toUtf8() + '"';
+    QCOMPARE(output.contains(named), proxied);
 }
 
 QTEST_GUILESS_MAIN(TestProxy)
