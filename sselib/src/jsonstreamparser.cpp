@@ -84,6 +84,10 @@ JsonStreamParser::Status JsonStreamParser::feed(const char *bytes, qsizetype siz
                 --m_depth;
             if (m_depth > 0 || !isBlank(c) || !m_pending.isEmpty())
                 m_pending.append(c);
+            // An object or array element is complete at its closing bracket: delivered now,
+            // not when the server sends the comma before the next one.
+            if (m_depth == 0 && (c == '}' || c == ']'))
+                emitPending(events, receivedMs);
             break;
         case Mode::ArrayEnded:
             break; // whatever follows the closing bracket is not part of the stream
