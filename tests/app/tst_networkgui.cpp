@@ -5,7 +5,9 @@
 
 #include "testserver.h"
 
+#include "models/connectionlistmodel.h"
 #include "models/eventlogmodel.h"
+#include "models/secretstore.h"
 #include "session/workspace.h"
 #include "views/connectiondialog.h"
 #include "views/mainwindow.h"
@@ -40,6 +42,7 @@ private Q_SLOTS:
     void init() { QSettings().clear(); }
     void dialogRoundTrip();
     void settingsHoldNoProxyPassword();
+    void proxyPasswordThroughKeychain();
     void curlPastedIntoUrlField();
     void badCurlCommandKeepsTheForm();
     void invalidProxyDisablesOk();
@@ -110,6 +113,41 @@ void TestNetworkGui::settingsHoldNoProxyPassword()
     QVERIFY(everything.contains("127.0.0.1:3128"));
     QVERIFY2(!everything.contains("topsecret") && !everything.contains("keysecret"),
              everything.constData());
+}
+
+// The proxy password and key passphrase are saved in the keychain with the secret headers and
+// come back into the connection when it is restored.
+void TestNetworkGui::proxyPasswordThroughKeychain()
+{
+    auto keychain = std::make_shared<MemorySecretBackend>();
+    Sse::ClientOptions options;
+    options.url = QUrl(u"http://127.0.0.1:1/stream"_s);
+    options.reconnectPolicy = Sse::ReconnectPolicy::Never;
+    options.proxy = u"http://me:topsecret@127.0.0.1:3128"_s;
+    options.clientCertificateFile = u"/c.pem"_s;
+    options.clientKeyPassphrase = "keysecret";
+    {
+        MainWindow window;
+        window.workspace()->secretStore()->setBackend(keychain);
+        window.addConnection(u"proxied"_s, options);
+        window.saveSettings();
+        QVERIFY(window.workspace()->secretStore()->waitForIdle(5000));
+    }
+    QByteArray stored;
+    for (const QByteArray &value : keychain->entries())
+        stored += value;
+    QVERIFY(stored.contains("topsecret") && stored.contains("keysecret"));
+
+    MainWindow restored;
+    restored.workspace()->secretStore()->setBackend(keychain);
+    QCOMPARE(restored.restoreConnections(), 1);
+    const auto entries = [&restored] { return restored.workspace()->connections()->model()->entries(); };
+    QTRY_VERIFY(!entries().isEmpty() && !entries().first().secretsPending);
+    const Sse::ClientOptions back = entries().first().options;
+    QCOMPARE(back.proxy, options.proxy);
+    QCOMPARE(back.clientKeyPassphrase, options.clientKeyPassphrase);
+    QVERIFY(back.headers.isEmpty()); // never sent as headers
+    QVERIFY(entries().first().missingSecrets.isEmpty());
 }
 
 void TestNetworkGui::curlPastedIntoUrlField()
