@@ -191,8 +191,8 @@ private Q_SLOTS:
     void proxyRefusesConnection();
     void socks_data();
     void socks();
-    void cliNamesTheProxy();
-    void cliNoProxyGoesDirect();
+    void cliProxyOption_data();
+    void cliProxyOption();
     void cliEnvironment_data();
     void cliEnvironment();
 
@@ -580,9 +580,25 @@ void TestProxy::socks()
                  qPrintable(proxy.output()));
 }
 
-// sse-monitor-cli --proxy: the connecting and open records name the proxy, never its password.
-void TestProxy::cliNamesTheProxy()
+void TestProxy::cliProxyOption_data()
 {
+    QTest::addColumn<QStringList>("arguments"); // @PORT@: tinyproxy's port
+    QTest::addColumn<QString>("named");        // the open record's proxy, or empty: direct
+    QTest::newRow("--proxy with credentials")
+        << QStringList{u"--proxy"_s, u"http://user:s3cret@127.0.0.1:@PORT@"_s}
+        << u"http://user@127.0.0.1:@PORT@"_s;
+    QTest::newRow("--noproxy for the host")
+        << QStringList{u"--proxy"_s, u"http://user:s3cret@127.0.0.1:@PORT@"_s, u"--noproxy"_s,
+                       u"localhost,127.0.0.1"_s}
+        << QString();
+}
+
+// sse-monitor-cli --proxy: the connecting and open records name the proxy, never its password;
+// --noproxy goes direct.
+void TestProxy::cliProxyOption()
+{
+    QFETCH(QStringList, arguments);
+    QFETCH(QString, named);
     const QString cli = qEnvironmentVariable("SSE_MONITOR_CLI");
     QVERIFY2(!cli.isEmpty(), "SSE_MONITOR_CLI is not set (run through CTest)");
     TestServer server;
@@ -592,44 +608,26 @@ void TestProxy::cliNamesTheProxy()
     });
     ProxyDaemon proxy;
     QVERIFY2(startTinyproxy(&proxy, 443, "user", "s3cret"), qPrintable(proxy.output()));
+    const QString port = QString::number(proxy.port());
+    arguments.replaceInStrings(u"@PORT@"_s, port);
+    named.replace(u"@PORT@"_s, port);
     QProcess process;
-    process.start(cli, {QStringLiteral("--proxy"),
-                        QStringLiteral("http://user:s3cret@127.0.0.1:%1").arg(proxy.port()),
-                        QStringLiteral("--states"), QStringLiteral("--max-events"),
-                        QStringLiteral("1"), server.url("/events").toString()});
+    process.start(cli, arguments + QStringList{u"--states"_s, u"--max-events"_s, u"1"_s,
+                                               server.url("/events").toString()});
     // The server answers from this thread's event loop: wait on it, never block it.
     QTRY_COMPARE_WITH_TIMEOUT(process.state(), QProcess::NotRunning, 15000);
     const QByteArray output = process.readAllStandardOutput();
     QCOMPARE(process.exitCode(), 0);
-    const QByteArray named = "\"proxy\":\"http://user@127.0.0.1:" + QByteArray::number(proxy.port())
-        + '"';
-    const QByteArray openRecord = "\"state\":\"open\",\"status\":200," + named;
-    QVERIFY2(output.contains(openRecord), output.constData());
     QVERIFY(!output.contains("s3cret"));
-    QVERIFY(server.requests("/events").first().header("Via").contains("tinyproxy"));
-}
-
-void TestProxy::cliNoProxyGoesDirect()
-{
-    const QString cli = qEnvironmentVariable("SSE_MONITOR_CLI");
-    QVERIFY2(!cli.isEmpty(), "SSE_MONITOR_CLI is not set (run through CTest)");
-    TestServer server;
-    server.route("/events", [](TestServer::Exchange *exchange) {
-        exchange->sseHead();
-        exchange->send(TestServer::formatEvent("one"));
-    });
-    ProxyDaemon proxy;
-    QVERIFY2(startTinyproxy(&proxy, 443), qPrintable(proxy.output()));
-    QProcess process;
-    process.start(cli, {QStringLiteral("--proxy"), proxy.url(), QStringLiteral("--noproxy"),
-                        QStringLiteral("localhost,127.0.0.1"), QStringLiteral("--states"),
-                        QStringLiteral("--max-events"), QStringLiteral("1"),
-                        server.url("/events").toString()});
-    QTRY_COMPARE_WITH_TIMEOUT(process.state(), QProcess::NotRunning, 15000);
-    const QByteArray output = process.readAllStandardOutput();
-    QCOMPARE(process.exitCode(), 0);
-    QVERIFY2(!output.contains("\"proxy\""), output.constData());
-    QVERIFY(server.requests("/events").first().header("Via").isEmpty());
+    const QByteArray via = server.requests("/events").first().header("Via");
+    if (named.isEmpty()) {
+        QVERIFY2(!output.contains("\"proxy\""), output.constData());
+        QVERIFY(via.isEmpty());
+        return;
+    }
+    const QByteArray openRecord = "\"state\":\"open\",\"status\":200,\"proxy\":\"" + named.toUtf8() + '"';
+    QVERIFY2(output.contains(openRecord), output.constData());
+    QVERIFY(via.contains("tinyproxy"));
 }
 
 void TestProxy::cliEnvironment_data()
