@@ -25,6 +25,8 @@ packages=(
     curl
     # node for tst_reverseproxy's npm eventsource client (the image's nodejs brings npm)
     nodejs
+    # real proxies for tests/sselib/tst_proxy.cpp (HTTP, CONNECT, SOCKS5)
+    tinyproxy dante-server
     "$@"
 )
 

@@ -10,15 +10,18 @@
 #include "proxycommand.h"
 #include "replaycommand.h"
 
+#include "sselib/curlcommand.h"
 #include "sselib/demoserver.h"
 #include "sselib/jsonlines.h"
 #include "sselib/profile.h"
+#include "sselib/proxy.h"
 #include "sselib/sseclient.h"
 #include "sselib/staterecord.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
 #include <QDateTime>
+#include <QDir>
 #include <QSettings>
 #include <QFile>
 #include <QTimer>
@@ -40,8 +43,11 @@ enum ExitCode {
     ExitInterrupted = 130, // SIGINT/SIGTERM (output flushed first)
 };
 
+bool silentErrors = false; // `curl -s` without -S
 void printError(const QString &message)
 {
+    if (silentErrors)
+        return;
     std::fprintf(stderr, "sse-monitor-cli: %s\n", message.toLocal8Bit().constData());
 }
 
@@ -269,6 +275,53 @@ private:
     bool m_outputFailed = false;
 };
 
+// Runs \a monitor until it finishes, \a timeoutMs passes (0: no limit) or a signal comes.
+int runMonitor(QCoreApplication &app, CliMonitor &monitor, qint64 timeoutMs)
+{
+    // Ctrl+C and SIGTERM end the run cleanly, with the output flushed.
+    std::signal(SIGPIPE, SIG_IGN);
+    callOnInterrupt(&monitor, [&monitor] { monitor.finish(ExitInterrupted); });
+    if (timeoutMs > 0) {
+        // A FIFO output that nobody reads must not hold the run past its end.
+        monitor.setOutputDeadline(timeoutMs);
+        QTimer::singleShot(std::chrono::milliseconds(timeoutMs), &monitor,
+                           [&monitor] { monitor.finish(ExitNormal); });
+    }
+    monitor.start();
+    return app.exec();
+}
+
+// `sse-monitor-cli curl ARGS...`: the stream curl's own arguments describe.
+int runCurl(QCoreApplication &app, const QStringList &arguments)
+{
+    const QStringList curlArguments = arguments.mid(2);
+    if (curlArguments.isEmpty() || curlArguments == QStringList{QStringLiteral("--help")}) {
+        std::fprintf(stdout, "%s",
+                     "Usage: sse-monitor-cli curl [curl options] URL\n"
+                     "Runs the stream a curl command describes: replace `curl` by\n"
+                     "`sse-monitor-cli curl` and each event is printed as a JSON Lines record.\n"
+                     "Options: -X -H -d/--data/--data-raw/--data-binary/--data-urlencode (@FILE)\n"
+                     "--json -u -b -A -e -k --cacert -E/--cert FILE[:PASSWORD] --key --cert-type\n"
+                     "--pass -x/--proxy -U/--proxy-user --noproxy --compressed -N -s -S -v\n"
+                     "(state records) --http2 --http1.1 -L -m/--max-time --connect-timeout --url\n");
+        return curlArguments.isEmpty() ? ExitUsage : ExitNormal;
+    }
+    Sse::CurlCommand command;
+    QString error;
+    if (!Sse::CurlCommand::parseArguments(curlArguments, &command, &error, QDir::currentPath())) {
+        printError(QStringLiteral("curl: ") + error);
+        return ExitUsage;
+    }
+    const QString fieldsError = Sse::requestFieldsError(command.options);
+    if (!fieldsError.isEmpty()) {
+        printError(QStringLiteral("curl: ") + fieldsError);
+        return ExitUsage;
+    }
+    silentErrors = command.silent && !command.showError;
+    CliMonitor monitor(command.options, command.verbose, 0, false, false);
+    return runMonitor(app, monitor, command.maxTimeMs);
+}
+
 } // namespace
 
 int main(int argc, char *argv[])
@@ -284,6 +337,8 @@ int main(int argc, char *argv[])
         return runProbe(app, QCoreApplication::arguments());
     if (argc > 1 && qstrcmp(argv[1], "proxy") == 0)
         return runProxy(app, QCoreApplication::arguments());
+    if (argc > 1 && qstrcmp(argv[1], "curl") == 0)
+        return runCurl(app, QCoreApplication::arguments());
 
     QCommandLineParser parser;
     parser.setApplicationDescription(QStringLiteral(
@@ -300,6 +355,7 @@ int main(int argc, char *argv[])
         "To serve streams' health as Prometheus metrics: sse-monitor-cli probe --help\n"
         "To watch an application's streams through a recording proxy: sse-monitor-cli proxy "
         "--help\n"
+        "To run a curl command's stream: sse-monitor-cli curl [curl options] URL\n"
         "\n"
         "--profile NAME uses a connection saved by sse-monitor (or found in --profiles-file);\n"
         "options given here override the profile's. Secret header values come from the\n"
@@ -380,6 +436,37 @@ int main(int argc, char *argv[])
                        "the printed ones."),
         QStringLiteral("EXPR"));
     parser.addOption(filterOption);
+    const QCommandLineOption proxyOption(
+        QStringLiteral("proxy"),
+        QStringLiteral("Connect through PROXY: http://[user:password@]host:port, socks5://host:port "
+                       "or socks5h://host:port; \"\" for none. Default: http_proxy, https_proxy, "
+                       "ALL_PROXY as curl reads them."),
+        QStringLiteral("URL"));
+    const QCommandLineOption noProxyOption(
+        QStringLiteral("noproxy"),
+        QStringLiteral("Hosts reached without a proxy (comma-separated names, domains, IPs, "
+                       "CIDR; '*' for all); replaces NO_PROXY."),
+        QStringLiteral("LIST"));
+    const QCommandLineOption certOption(
+        QStringLiteral("cert"),
+        QStringLiteral("Client certificate (mutual TLS), PEM or PKCS#12, with the key's "
+                       "password after a colon."),
+        QStringLiteral("FILE[:PASSWORD]"));
+    const QCommandLineOption keyOption(QStringLiteral("key"),
+                                       QStringLiteral("Private key (PEM) of --cert."),
+                                       QStringLiteral("FILE"));
+    const QCommandLineOption certTypeOption(QStringLiteral("cert-type"),
+                                            QStringLiteral("PEM (default) or P12."),
+                                            QStringLiteral("TYPE"));
+    const QCommandLineOption caCertOption(
+        QStringLiteral("cacert"), QStringLiteral("Also trust the CA certificates in FILE (PEM)."),
+        QStringLiteral("FILE"));
+    const QCommandLineOption ndjsonOption(
+        QStringLiteral("ndjson"),
+        QStringLiteral("Also read NDJSON / JSON Lines and streamed JSON array responses: each line "
+                       "or element becomes an event of type ndjson."));
+    parser.addOptions({proxyOption, noProxyOption, certOption, keyOption, certTypeOption,
+                       caCertOption, ndjsonOption});
     parser.addOptions({headerOption, methodOption, dataOption, dataFileOption, lastIdOption,
                        maxEventsOption, timeoutOption, statesOption, outputOption, quietOption,
                        noReconnectOption, insecureOption, idleOption, maxSizeOption, retryOption,
@@ -478,6 +565,7 @@ int main(int argc, char *argv[])
         QString reason = QStringLiteral("not in %1").arg(parser.value(profilesFileOption));
         if (!profileSecretsId.isEmpty())
             reason = ProfileStore::loadSecrets(profileSecretsId, &profileSecrets, &options.headers);
+        Sse::applyNonHeaderSecrets(&options);
         if (!profileSecrets.isEmpty()) {
             QStringList names;
             for (const QByteArray &name : std::as_const(profileSecrets))
@@ -526,6 +614,39 @@ int main(int argc, char *argv[])
         options.http1Only = true;
     if (parser.isSet(priorKnowledgeOption))
         options.http2PriorKnowledge = true;
+    if (parser.isSet(proxyOption)) {
+        const QString proxyText = parser.value(proxyOption);
+        Sse::Proxy proxy;
+        QString proxyError;
+        if (proxyText.isEmpty())
+            options.noProxy = QStringLiteral("*");
+        else if (!Sse::parseProxyUrl(proxyText, &proxy, &proxyError))
+            return usageError(QStringLiteral("--proxy: ") + proxyError);
+        options.proxy = proxyText;
+    }
+    if (parser.isSet(noProxyOption))
+        options.noProxy = parser.value(noProxyOption);
+    if (parser.isSet(certOption))
+        Sse::CurlCommand::splitCertificate(parser.value(certOption), &options.clientCertificateFile,
+                                           &options.clientKeyPassphrase);
+    if (parser.isSet(keyOption))
+        options.clientKeyFile = parser.value(keyOption);
+    if (parser.isSet(certTypeOption)) {
+        const QString type = parser.value(certTypeOption).toUpper();
+        if (type != QLatin1String("PEM") && type != QLatin1String("P12"))
+            return usageError(QStringLiteral("--cert-type takes PEM or P12"));
+        options.clientCertificateType = type == QLatin1String("P12") ? Sse::CertificateType::Pkcs12
+                                                                     : Sse::CertificateType::Pem;
+    }
+    if (parser.isSet(caCertOption)) {
+        QFile caFile(parser.value(caCertOption));
+        if (!caFile.open(QIODevice::ReadOnly))
+            return usageError(QStringLiteral("--cacert: cannot read %1: %2")
+                                  .arg(caFile.fileName(), caFile.errorString()));
+        options.caCertificatesPem += caFile.read(1024 * 1024);
+    }
+    if (parser.isSet(ndjsonOption))
+        options.bodyFormat = Sse::BodyFormat::NdJson;
 
     // Integers where integers are meant, and explicit ranges: a fraction or an exponent is not
     // silently truncated, and no value overflows the int the client or a timer keeps.
@@ -585,15 +706,5 @@ int main(int argc, char *argv[])
     if (parser.isSet(outputOption) && !monitor.openOutputFile(parser.value(outputOption)))
         return ExitOutputError;
 
-    // Ctrl+C and SIGTERM end the run cleanly, with the output flushed.
-    std::signal(SIGPIPE, SIG_IGN);
-    callOnInterrupt(&monitor, [&monitor] { monitor.finish(ExitInterrupted); });
-    if (timeoutMs > 0) {
-        // A FIFO output that nobody reads must not hold the run past its end.
-        monitor.setOutputDeadline(timeoutMs);
-        QTimer::singleShot(std::chrono::milliseconds(timeoutMs), &monitor,
-                           [&monitor] { monitor.finish(ExitNormal); });
-    }
-    monitor.start();
-    return app.exec();
+    return runMonitor(app, monitor, timeoutMs);
 }

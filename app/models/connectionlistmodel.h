@@ -55,6 +55,7 @@ struct ConnectionEntry
     Sse::FailureInfo failure;
     int httpStatus = 0;
     bool http2 = false;       ///< the response of httpStatus came over HTTP/2
+    QString proxy; ///< the proxy of the last request ("http://user@host:port"), empty: none
     QList<QPair<QByteArray, QByteArray>> responseHeaders;
     bool bodyEnded = false;   ///< the server ended the current response's body normally
     /// The newest LLM response's verdict (LlmResponseModel::verdictText), empty when none;

@@ -386,6 +386,9 @@ void ConnectionManager::applyStateChange(quint16 id, Sse::StateChange change)
         log.lastEventId = change.lastEventId;
         log.attempt = change.attempt;
         log.detail = Sse::redactedUrl(entry->options.url);
+        entry->proxy = change.proxy;
+        if (!change.proxy.isEmpty())
+            log.detail = tr("%1 through the proxy %2").arg(log.detail, change.proxy);
         break;
     case Sse::Client::State::Open:
         log.httpStatus = change.httpStatus;

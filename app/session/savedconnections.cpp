@@ -51,6 +51,12 @@ SavedConnection SavedConnection::fromOptions(const QString &name, const Sse::Cli
             saved.secretHeaders.append(header.first);
         return omitted;
     });
+    // The proxy password and key passphrase follow the same rule, under their own names.
+    if (secrets == Sse::SecretHandling::Exclude) {
+        for (const auto &secret : Sse::nonHeaderSecrets(options))
+            saved.secretHeaders.append(secret.first);
+        saved.options = Sse::withoutNonHeaderSecrets(saved.options);
+    }
     return saved;
 }
 
@@ -226,5 +232,5 @@ Sse::ClientOptions SavedConnections::withoutSecrets(Sse::ClientOptions options)
     options.headers.removeIf([](const QPair<QByteArray, QByteArray> &header) {
         return Sse::isSecretHeader(header.first);
     });
-    return options;
+    return Sse::withoutNonHeaderSecrets(options);
 }

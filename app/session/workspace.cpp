@@ -264,7 +264,8 @@ void Workspace::saveConnections()
         const bool active =
             entry.state != Sse::Client::State::Closed && entry.state != Sse::Client::State::Idle;
         saved.open = active || m_startWhenComplete.contains(entry.id);
-        const SecretStore::Headers secrets = SecretStore::secretHeaders(entry.options.headers);
+        const SecretStore::Headers secrets = SecretStore::secretHeaders(entry.options.headers)
+            + Sse::nonHeaderSecrets(entry.options);
         if (!secrets.isEmpty()) {
             QString &secretsId = m_secretIds[entry.id];
             if (secretsId.isEmpty())
@@ -326,6 +327,7 @@ void Workspace::fillSecrets(quint16 id, const QList<QByteArray> &names,
         if (value.isEmpty())
             missing.append(header);
     }
+    Sse::applyNonHeaderSecrets(&options);
     m_connections.setMissingSecrets(id, missing);
     m_connections.update(id, name, options);
     if (missing.isEmpty()) {

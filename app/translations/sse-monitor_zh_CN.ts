@@ -2,6 +2,33 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="zh_CN">
 <context>
+    <name>CertificateMessages</name>
+    <message>
+        <source>cannot read %1: %2</source>
+        <translation>无法读取 %1：%2</translation>
+    </message>
+    <message>
+        <source>%1 is larger than 1 MiB: not a certificate or key file</source>
+        <translation>%1 大于 1 MiB：不是证书或密钥文件</translation>
+    </message>
+    <message>
+        <source>%1 is not a PKCS#12 file with a certificate and a key, or the password is wrong</source>
+        <translation>%1 不是包含证书和密钥的 PKCS#12 文件，或者密码错误</translation>
+    </message>
+    <message>
+        <source>%1 holds no PEM certificate</source>
+        <translation>%1 中没有 PEM 证书</translation>
+    </message>
+    <message>
+        <source>the private key in %1 is encrypted and the passphrase is missing or wrong</source>
+        <translation>%1 中的私钥已加密，但口令缺失或错误</translation>
+    </message>
+    <message>
+        <source>%1 holds no PEM private key</source>
+        <translation>%1 中没有 PEM 私钥</translation>
+    </message>
+</context>
+<context>
     <name>ChartPanel</name>
     <message>
         <source>Filter series</source>
@@ -142,6 +169,10 @@
         <source> since %1</source>
         <translation>，自 %1 起</translation>
     </message>
+    <message>
+        <source>: this endpoint streams NDJSON or JSON, not SSE (e.g. Ollama&apos;s native API, Gemini without alt=sse); read it with the connection&apos;s NDJSON mode (--ndjson)</source>
+        <translation>：此端点以 NDJSON 或 JSON 流式传输，而不是 SSE（例如 Ollama 原生 API、未加 alt=sse 的 Gemini）；请使用连接的 NDJSON 模式读取（--ndjson）</translation>
+    </message>
 </context>
 <context>
     <name>ConnectionDetailTabs</name>
@@ -218,6 +249,18 @@ First %1 bytes of the body:
     <message>
         <source>HTTP/2 (one connection shared by the streams to this server)</source>
         <translation>HTTP/2（到此服务器的各个流共用一个连接）</translation>
+    </message>
+    <message>
+        <source>Proxy: none
+</source>
+        <translation>代理：无
+</translation>
+    </message>
+    <message>
+        <source>Proxy: %1
+</source>
+        <translation>代理：%1
+</translation>
     </message>
 </context>
 <context>
@@ -684,6 +727,162 @@ First %1 bytes of the body:
         <source>Over https, HTTP/2 is used when the server offers it and streams to one server share a connection. Tick this for servers or proxies whose HTTP/2 misbehaves.</source>
         <translation>通过 https 连接时，如果服务器支持 HTTP/2 就使用它，到同一服务器的各个流共用一个连接。如果服务器或代理的 HTTP/2 工作不正常，请勾选此项。</translation>
     </message>
+    <message>
+        <source>Pro&amp;xy &amp;&amp; Client Certificate</source>
+        <translation>代理和客户端证书(&amp;X)</translation>
+    </message>
+    <message>
+        <source>From c&amp;URL…</source>
+        <translation>从 cURL 导入(&amp;U)…</translation>
+    </message>
+    <message>
+        <source>Fill the form from a curl command, e.g. a browser&apos;s or API console&apos;s &quot;Copy as cURL&quot;</source>
+        <translation>用 curl 命令填写表单，例如浏览器或 API 控制台的“复制为 cURL”</translation>
+    </message>
+    <message>
+        <source>Proxy</source>
+        <translation>代理</translation>
+    </message>
+    <message>
+        <source>From the environment (http_proxy, https_proxy, ALL_PROXY)</source>
+        <translation>来自环境变量（http_proxy、https_proxy、ALL_PROXY）</translation>
+    </message>
+    <message>
+        <source>http://user@host:port, socks5://host:port or socks5h://host:port (the proxy resolves the host name)</source>
+        <translation>http://用户@主机:端口、socks5://主机:端口 或 socks5h://主机:端口（由代理解析主机名）</translation>
+    </message>
+    <message>
+        <source>Proxy password</source>
+        <translation>代理密码</translation>
+    </message>
+    <message>
+        <source>Kept in the system keychain like secret headers, never in the settings</source>
+        <translation>与机密请求头一样保存在系统钥匙串中，绝不写入设置</translation>
+    </message>
+    <message>
+        <source>No proxy for</source>
+        <translation>不使用代理的主机</translation>
+    </message>
+    <message>
+        <source>From NO_PROXY; e.g. internal.example, 10.0.0.0/8, * for none</source>
+        <translation>来自 NO_PROXY；例如 internal.example、10.0.0.0/8，* 表示全部不用代理</translation>
+    </message>
+    <message>
+        <source>Pro&amp;xy URL:</source>
+        <translation>代理 URL(&amp;X)：</translation>
+    </message>
+    <message>
+        <source>Proxy &amp;password:</source>
+        <translation>代理密码(&amp;P)：</translation>
+    </message>
+    <message>
+        <source>&amp;No proxy for:</source>
+        <translation>不使用代理(&amp;N)：</translation>
+    </message>
+    <message>
+        <source>Client certificate (mutual TLS)</source>
+        <translation>客户端证书（双向 TLS）</translation>
+    </message>
+    <message>
+        <source>Browse…</source>
+        <translation>浏览…</translation>
+    </message>
+    <message>
+        <source>Choose: %1</source>
+        <translation>选择：%1</translation>
+    </message>
+    <message>
+        <source>Certificate file</source>
+        <translation>证书文件</translation>
+    </message>
+    <message>
+        <source>Certificate format</source>
+        <translation>证书格式</translation>
+    </message>
+    <message>
+        <source>PEM</source>
+        <translation>PEM</translation>
+    </message>
+    <message>
+        <source>PKCS#12 (.p12, .pfx)</source>
+        <translation>PKCS#12（.p12、.pfx）</translation>
+    </message>
+    <message>
+        <source>Private key file</source>
+        <translation>私钥文件</translation>
+    </message>
+    <message>
+        <source>In the certificate file</source>
+        <translation>在证书文件中</translation>
+    </message>
+    <message>
+        <source>Key passphrase</source>
+        <translation>密钥口令</translation>
+    </message>
+    <message>
+        <source>The key&apos;s or the PKCS#12 file&apos;s password; kept in the system keychain, never in the settings</source>
+        <translation>私钥或 PKCS#12 文件的密码；保存在系统钥匙串中，绝不写入设置</translation>
+    </message>
+    <message>
+        <source>Client Certificate</source>
+        <translation>客户端证书</translation>
+    </message>
+    <message>
+        <source>Certificates (*.pem *.crt *.cer *.p12 *.pfx);;All files (*)</source>
+        <translation>证书 (*.pem *.crt *.cer *.p12 *.pfx);;所有文件 (*)</translation>
+    </message>
+    <message>
+        <source>Private Key</source>
+        <translation>私钥</translation>
+    </message>
+    <message>
+        <source>Keys (*.pem *.key);;All files (*)</source>
+        <translation>密钥 (*.pem *.key);;所有文件 (*)</translation>
+    </message>
+    <message>
+        <source>Cer&amp;tificate:</source>
+        <translation>证书(&amp;T)：</translation>
+    </message>
+    <message>
+        <source>Private &amp;key:</source>
+        <translation>私钥(&amp;K)：</translation>
+    </message>
+    <message>
+        <source>&amp;Format:</source>
+        <translation>格式(&amp;F)：</translation>
+    </message>
+    <message>
+        <source>Passp&amp;hrase:</source>
+        <translation>口令(&amp;H)：</translation>
+    </message>
+    <message>
+        <source>Response</source>
+        <translation>响应</translation>
+    </message>
+    <message>
+        <source>Also read N&amp;DJSON / JSON streams: each line or array element becomes an event of type &quot;ndjson&quot;</source>
+        <translation>同时读取 NDJSON / JSON 流(&amp;D)：每一行或每个数组元素成为一个类型为“ndjson”的事件</translation>
+    </message>
+    <message>
+        <source>For endpoints that stream application/x-ndjson, application/jsonl or a JSON array (Ollama&apos;s native API, Gemini without alt=sse)</source>
+        <translation>用于以 application/x-ndjson、application/jsonl 或 JSON 数组流式传输的端点（Ollama 原生 API、未加 alt=sse 的 Gemini）</translation>
+    </message>
+    <message>
+        <source>From cURL</source>
+        <translation>从 cURL 导入</translation>
+    </message>
+    <message>
+        <source>Paste a curl command (bash quoting, as &quot;Copy as cURL&quot; writes it):</source>
+        <translation>粘贴 curl 命令（bash 引号规则，与“复制为 cURL”的输出相同）：</translation>
+    </message>
+    <message>
+        <source>The curl command was not used: %1</source>
+        <translation>未使用该 curl 命令：%1</translation>
+    </message>
+    <message>
+        <source>This looks like a curl command, but it cannot be used: %1</source>
+        <translation>这看起来是 curl 命令，但无法使用：%1</translation>
+    </message>
 </context>
 <context>
     <name>ConnectionListModel</name>
@@ -863,6 +1062,10 @@ First %1 bytes of the body:
         <source>not sent to that origin: %1</source>
         <translation>未发送到该源：%1</translation>
     </message>
+    <message>
+        <source>%1 through the proxy %2</source>
+        <translation>%1，经由代理 %2</translation>
+    </message>
 </context>
 <context>
     <name>ConnectionsPane</name>
@@ -973,6 +1176,101 @@ First %1 bytes of the body:
     <message>
         <source>&lt;b&gt;Event types&lt;/b&gt;</source>
         <translation>&lt;b&gt;事件类型&lt;/b&gt;</translation>
+    </message>
+    <message>
+        <source>Copy as c&amp;URL</source>
+        <translation>复制为 cURL(&amp;U)</translation>
+    </message>
+    <message>
+        <source>Copy a curl command for the selected connection, without its secrets</source>
+        <translation>复制所选连接的 curl 命令，不含机密信息</translation>
+    </message>
+    <message>
+        <source>Copy as cURL with &amp;Secrets</source>
+        <translation>复制为含机密信息的 cURL(&amp;S)</translation>
+    </message>
+    <message>
+        <source>Copy a curl command for the selected connection, including tokens and passwords</source>
+        <translation>复制所选连接的 curl 命令，包括令牌和密码</translation>
+    </message>
+</context>
+<context>
+    <name>CurlMessages</name>
+    <message>
+        <source>cannot read the standard input</source>
+        <translation>无法读取标准输入</translation>
+    </message>
+    <message>
+        <source>cannot read %1: %2</source>
+        <translation>无法读取 %1：%2</translation>
+    </message>
+    <message>
+        <source>%1 is larger than 64 MiB</source>
+        <translation>%1 大于 64 MiB</translation>
+    </message>
+    <message>
+        <source>-H takes &quot;Name: value&quot;, not &quot;%1&quot;</source>
+        <translation>-H 需要“名称: 值”，而不是“%1”</translation>
+    </message>
+    <message>
+        <source>-b %1: cookie files are not supported; give the cookies as &quot;name=value; name2=value2&quot;</source>
+        <translation>-b %1：不支持 Cookie 文件；请以“name=value; name2=value2”的形式给出 Cookie</translation>
+    </message>
+    <message>
+        <source>--cert-type takes PEM or P12, not &quot;%1&quot;</source>
+        <translation>--cert-type 只接受 PEM 或 P12，而不是“%1”</translation>
+    </message>
+    <message>
+        <source>%1 takes seconds, not &quot;%2&quot;</source>
+        <translation>%1 需要秒数，而不是“%2”</translation>
+    </message>
+    <message>
+        <source>more than one URL (&quot;%1&quot;): a connection has one</source>
+        <translation>多于一个 URL（“%1”）：一个连接只有一个 URL</translation>
+    </message>
+    <message>
+        <source>&quot;%1&quot; is not a valid URL</source>
+        <translation>“%1”不是有效的 URL</translation>
+    </message>
+    <message>
+        <source>a single quote (&apos;) is not closed</source>
+        <translation>单引号（&apos;）未闭合</translation>
+    </message>
+    <message>
+        <source>a $&apos;...&apos; quote is not closed</source>
+        <translation>$&apos;...&apos; 引号未闭合</translation>
+    </message>
+    <message>
+        <source>a double quote (&quot;) is not closed</source>
+        <translation>双引号（&quot;）未闭合</translation>
+    </message>
+    <message>
+        <source>%1 needs a value</source>
+        <translation>%1 需要一个值</translation>
+    </message>
+    <message>
+        <source>unknown curl option --%1 (see the README&apos;s list of the options sse-monitor understands)</source>
+        <translation>未知的 curl 选项 --%1（sse-monitor 支持的选项见 README）</translation>
+    </message>
+    <message>
+        <source>--%1 takes no value</source>
+        <translation>--%1 不接受值</translation>
+    </message>
+    <message>
+        <source>unknown curl option -%1</source>
+        <translation>未知的 curl 选项 -%1</translation>
+    </message>
+    <message>
+        <source>the command has no URL</source>
+        <translation>该命令没有 URL</translation>
+    </message>
+    <message>
+        <source>--proxy-user needs --proxy</source>
+        <translation>--proxy-user 需要 --proxy</translation>
+    </message>
+    <message>
+        <source>not a curl command: it does not start with &quot;curl&quot;</source>
+        <translation>不是 curl 命令：它不以“curl”开头</translation>
     </message>
 </context>
 <context>
@@ -2429,6 +2727,25 @@ Store them in plain text?</source>
     </message>
 </context>
 <context>
+    <name>ProxyMessages</name>
+    <message>
+        <source>the proxy &quot;%1&quot; is not a valid URL (expected http://host:port, socks5://host:port or socks5h://host:port)</source>
+        <translation>代理“%1”不是有效的 URL（应为 http://主机:端口、socks5://主机:端口 或 socks5h://主机:端口）</translation>
+    </message>
+    <message>
+        <source>the proxy scheme &quot;%1&quot; is not supported: use http, socks5 or socks5h</source>
+        <translation>不支持代理协议“%1”：请使用 http、socks5 或 socks5h</translation>
+    </message>
+    <message>
+        <source>a proxy URL has no path (&quot;%1&quot;)</source>
+        <translation>代理 URL 不能带路径（“%1”）</translation>
+    </message>
+    <message>
+        <source>%1 (from the environment variable %2)</source>
+        <translation>%1（来自环境变量 %2）</translation>
+    </message>
+</context>
+<context>
     <name>RecorderWorker</name>
     <message>
         <source>nothing could be written</source>
@@ -3168,6 +3485,18 @@ Result: %1 failure(s), %2 warning(s), %3 passed
         <source>other types %1</source>
         <translation>其他类型 %1</translation>
     </message>
+    <message>
+        <source>This endpoint streams NDJSON or JSON, not SSE</source>
+        <translation>此端点以 NDJSON 或 JSON 流式传输，而不是 SSE</translation>
+    </message>
+    <message>
+        <source>Content-Type: %1: e.g. Ollama&apos;s native API, or Gemini without alt=sse. An EventSource fails the connection.</source>
+        <translation>Content-Type：%1：例如 Ollama 原生 API，或未加 alt=sse 的 Gemini。EventSource 会使连接失败。</translation>
+    </message>
+    <message>
+        <source>Read it with the NDJSON mode (sse-monitor-cli --ndjson, or the connection&apos;s &quot;Also read NDJSON / JSON streams&quot; switch), or ask the API for SSE (Gemini: ?alt=sse; Ollama: its OpenAI-compatible /v1 endpoints).</source>
+        <translation>使用 NDJSON 模式读取（sse-monitor-cli --ndjson，或连接的“同时读取 NDJSON / JSON 流”开关），或向 API 请求 SSE（Gemini：?alt=sse；Ollama：其兼容 OpenAI 的 /v1 端点）。</translation>
+    </message>
 </context>
 <context>
     <name>StreamMessages</name>
@@ -3230,6 +3559,50 @@ Result: %1 failure(s), %2 warning(s), %3 passed
     <message>
         <source>The connection closed before the last chunk of the response</source>
         <translation>连接在响应的最后一块之前关闭</translation>
+    </message>
+    <message>
+        <source>TLS: the server requires a client certificate and none is set (%1)</source>
+        <translation>TLS：服务器要求客户端证书，但未设置（%1）</translation>
+    </message>
+    <message>
+        <source>TLS: the server rejected the client certificate (%1)</source>
+        <translation>TLS：服务器拒绝了客户端证书（%1）</translation>
+    </message>
+    <message>
+        <source>TLS: the server ended the handshake (%1)</source>
+        <translation>TLS：服务器终止了握手（%1）</translation>
+    </message>
+    <message>
+        <source>proxy %1 sent an oversized answer to CONNECT</source>
+        <translation>代理 %1 对 CONNECT 的应答过大</translation>
+    </message>
+    <message>
+        <source>proxy %1 refused the tunnel to %2: %3</source>
+        <translation>代理 %1 拒绝建立到 %2 的隧道：%3</translation>
+    </message>
+    <message>
+        <source>proxy %1 closed the connection instead of answering CONNECT</source>
+        <translation>代理 %1 未应答 CONNECT 就关闭了连接</translation>
+    </message>
+    <message>
+        <source>Connection refused by proxy %1</source>
+        <translation>代理 %1 拒绝连接</translation>
+    </message>
+    <message>
+        <source>Proxy host %1 not found</source>
+        <translation>找不到代理主机 %1</translation>
+    </message>
+    <message>
+        <source>proxy %1 refused the credentials: SOCKS5 authentication failed</source>
+        <translation>代理 %1 拒绝了凭据：SOCKS5 认证失败</translation>
+    </message>
+    <message>
+        <source>proxy %1 failed: %2</source>
+        <translation>代理 %1 出错：%2</translation>
+    </message>
+    <message>
+        <source>proxy %1 wants other credentials: HTTP 407 %2</source>
+        <translation>代理 %1 需要其他凭据：HTTP 407 %2</translation>
     </message>
 </context>
 <context>

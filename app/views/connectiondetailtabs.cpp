@@ -155,6 +155,7 @@ void ConnectionDetailTabs::updateResponse()
         : entry->responseHeaders;
     text += tr("Request: %1 %2\n")
                 .arg(QString::fromLatin1(entry->options.method), Sse::redactedUrl(entry->options.url));
+    text += entry->proxy.isEmpty() ? tr("Proxy: none\n") : tr("Proxy: %1\n").arg(entry->proxy);
     if (failed)
         text += tr("Failed: %1\n").arg(entry->failure.message);
     if (status > 0) {

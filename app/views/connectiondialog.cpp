@@ -1,6 +1,8 @@
 #include "views/connectiondialog.h"
 
+#include "sselib/curlcommand.h"
 #include "sselib/profile.h"
+#include "sselib/proxy.h"
 
 #include "views/secretvaluedelegate.h"
 
@@ -17,6 +19,7 @@
 #include <QGroupBox>
 #include <QHBoxLayout>
 #include <QHeaderView>
+#include <QInputDialog>
 #include <QLabel>
 #include <QLineEdit>
 #include <QMenu>
@@ -182,6 +185,7 @@ ConnectionDialog::ConnectionDialog(QWidget *parent)
     m_tabs->addTab(createBodyPage(), tr("&Body"));
     m_tabs->addTab(createReconnectPage(), tr("&Reconnect"));
     m_tabs->addTab(createLimitsPage(), tr("&Limits && TLS"));
+    m_tabs->addTab(createNetworkPage(), tr("Pro&xy && Client Certificate"));
 
     m_presetsButton = new QPushButton(tr("&Presets"), this);
     m_presetsButton->setObjectName(QStringLiteral("presetsButton"));
@@ -196,6 +200,12 @@ ConnectionDialog::ConnectionDialog(QWidget *parent)
         connect(action, &QAction::triggered, this, [this, preset] { applyPreset(preset); });
     }
     m_presetsButton->setMenu(presetMenu);
+
+    m_curlButton = new QPushButton(tr("From c&URL\u2026"), this);
+    m_curlButton->setObjectName(QStringLiteral("curlButton"));
+    m_curlButton->setToolTip(tr("Fill the form from a curl command, e.g. a browser's or API "
+                                "console's \"Copy as cURL\""));
+    connect(m_curlButton, &QPushButton::clicked, this, &ConnectionDialog::askForCurlCommand);
 
     m_buttonBox = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this);
     m_buttonBox->setObjectName(QStringLiteral("buttonBox"));
@@ -213,11 +223,19 @@ ConnectionDialog::ConnectionDialog(QWidget *parent)
     layout->addWidget(m_fieldError);
     auto *bottom = new QHBoxLayout;
     bottom->addWidget(m_presetsButton);
+    bottom->addWidget(m_curlButton);
     bottom->addStretch(1);
     bottom->addWidget(m_buttonBox);
     layout->addLayout(bottom);
 
     connect(m_urlEdit, &QLineEdit::textChanged, this, &ConnectionDialog::updateUrlState);
+    // A curl command pasted into the URL field fills the whole form.
+    connect(m_urlEdit, &QLineEdit::textEdited, this, &ConnectionDialog::onUrlEdited);
+    // After textEdited: during it, this holds the text before the edit.
+    connect(m_urlEdit, &QLineEdit::textChanged, this,
+            [this](const QString &text) { m_previousUrlText = text; });
+    for (QLineEdit *edit : {m_proxyEdit, m_noProxyEdit})
+        connect(edit, &QLineEdit::textChanged, this, &ConnectionDialog::updateUrlState);
     connect(m_lastEventIdEdit, &QLineEdit::textChanged, this, &ConnectionDialog::updateUrlState);
     connect(m_headerTable, &QTableWidget::itemChanged, this, [this] {
         if (!m_updatingHeaders) // a row being built has no value item yet
@@ -581,7 +599,18 @@ void ConnectionDialog::setUpTabOrder()
             m_caChooseButton,
             m_caClearButton,
             m_forgetCertificateButton,
+            m_proxyEdit,
+            m_proxyPasswordEdit,
+            m_noProxyEdit,
+            m_certificateEdit,
+            m_certificateButton,
+            m_certificateTypeCombo,
+            m_keyEdit,
+            m_keyButton,
+            m_passphraseEdit,
+            m_ndjsonCheck,
             m_presetsButton,
+            m_curlButton,
             m_buttonBox,
     };
     for (qsizetype i = 1; i < chain.size(); ++i)
@@ -626,6 +655,15 @@ void ConnectionDialog::setConnection(const QString &name, const Sse::ClientOptio
     m_caCertificatesPem = options.caCertificatesPem;
     m_caError->hide();
     m_acceptedCertificatePem = options.acceptedCertificatePem;
+    m_proxyEdit->setText(Sse::proxyUrlWithoutPassword(options.proxy));
+    m_proxyPasswordEdit->setText(Sse::proxyUrlPassword(options.proxy));
+    m_noProxyEdit->setText(options.noProxy);
+    m_certificateEdit->setText(options.clientCertificateFile);
+    m_certificateTypeCombo->setCurrentIndex(
+        m_certificateTypeCombo->findData(int(options.clientCertificateType)));
+    m_keyEdit->setText(options.clientKeyFile);
+    m_passphraseEdit->setText(QString::fromUtf8(options.clientKeyPassphrase));
+    m_ndjsonCheck->setChecked(options.bodyFormat == Sse::BodyFormat::NdJson);
 
     m_shown.connectTimeout = m_connectTimeoutSpin->value();
     m_shown.idleTimeout = m_idleTimeoutSpin->value();
@@ -702,7 +740,176 @@ Sse::ClientOptions ConnectionDialog::options() const
     options.http2PriorKnowledge = m_loaded.http2PriorKnowledge; // CLI and profiles only
     options.caCertificatesPem = m_caCertificatesPem;
     options.acceptedCertificatePem = m_acceptedCertificatePem;
+    const QString proxy = m_proxyEdit->text().trimmed();
+    options.proxy = m_proxyPasswordEdit->text().isEmpty()
+        ? proxy
+        : Sse::proxyUrlWithPassword(proxy, m_proxyPasswordEdit->text());
+    options.noProxy = m_noProxyEdit->text().trimmed();
+    options.clientCertificateFile = m_certificateEdit->text().trimmed();
+    options.clientCertificateType =
+        Sse::CertificateType(m_certificateTypeCombo->currentData().toInt());
+    options.clientKeyFile = m_keyEdit->text().trimmed();
+    options.clientKeyPassphrase = m_passphraseEdit->text().toUtf8();
+    options.bodyFormat =
+        m_ndjsonCheck->isChecked() ? Sse::BodyFormat::NdJson : Sse::BodyFormat::EventStream;
     return options;
+}
+
+QWidget *ConnectionDialog::createNetworkPage()
+{
+    auto *page = new QWidget(this);
+    auto *layout = new QVBoxLayout(page);
+
+    auto *proxyBox = new QGroupBox(tr("Proxy"), page);
+    auto *proxyForm = new QFormLayout(proxyBox);
+    m_proxyEdit = new QLineEdit(proxyBox);
+    m_proxyEdit->setObjectName(QStringLiteral("proxyEdit"));
+    m_proxyEdit->setAccessibleName(tr("Proxy"));
+    m_proxyEdit->setPlaceholderText(tr("From the environment (http_proxy, https_proxy, ALL_PROXY)"));
+    m_proxyEdit->setToolTip(tr("http://user@host:port, socks5://host:port or socks5h://host:port "
+                               "(the proxy resolves the host name)"));
+    m_proxyPasswordEdit = new QLineEdit(proxyBox);
+    m_proxyPasswordEdit->setObjectName(QStringLiteral("proxyPasswordEdit"));
+    m_proxyPasswordEdit->setAccessibleName(tr("Proxy password"));
+    m_proxyPasswordEdit->setEchoMode(QLineEdit::Password);
+    m_proxyPasswordEdit->setToolTip(tr("Kept in the system keychain like secret headers, never "
+                                       "in the settings"));
+    m_noProxyEdit = new QLineEdit(proxyBox);
+    m_noProxyEdit->setObjectName(QStringLiteral("noProxyEdit"));
+    m_noProxyEdit->setAccessibleName(tr("No proxy for"));
+    m_noProxyEdit->setPlaceholderText(tr("From NO_PROXY; e.g. internal.example, 10.0.0.0/8, * for "
+                                         "none"));
+    m_proxyError = createHint(proxyBox);
+    m_proxyError->setObjectName(QStringLiteral("proxyError"));
+    m_proxyError->hide();
+    proxyForm->addRow(tr("Pro&xy URL:"), m_proxyEdit);
+    proxyForm->addRow(tr("Proxy &password:"), m_proxyPasswordEdit);
+    proxyForm->addRow(tr("&No proxy for:"), m_noProxyEdit);
+    proxyForm->addRow(QString(), m_proxyError);
+
+    auto *certificateBox = new QGroupBox(tr("Client certificate (mutual TLS)"), page);
+    auto *certificateForm = new QFormLayout(certificateBox);
+    auto fileRow = [certificateBox](QLineEdit **edit, QPushButton **button, const QString &name) {
+        *edit = new QLineEdit(certificateBox);
+        (*edit)->setAccessibleName(name);
+        *button = new QPushButton(tr("Browse\u2026"), certificateBox);
+        (*button)->setAccessibleName(tr("Choose: %1").arg(name));
+        auto *row = new QHBoxLayout;
+        row->addWidget(*edit, 1);
+        row->addWidget(*button);
+        return row;
+    };
+    QHBoxLayout *certificateRow =
+        fileRow(&m_certificateEdit, &m_certificateButton, tr("Certificate file"));
+    m_certificateEdit->setObjectName(QStringLiteral("certificateEdit"));
+    m_certificateEdit->setPlaceholderText(tr("None"));
+    m_certificateTypeCombo = new QComboBox(certificateBox);
+    m_certificateTypeCombo->setObjectName(QStringLiteral("certificateTypeCombo"));
+    m_certificateTypeCombo->setAccessibleName(tr("Certificate format"));
+    m_certificateTypeCombo->addItem(tr("PEM"), int(Sse::CertificateType::Pem));
+    m_certificateTypeCombo->addItem(tr("PKCS#12 (.p12, .pfx)"), int(Sse::CertificateType::Pkcs12));
+    QHBoxLayout *keyRow = fileRow(&m_keyEdit, &m_keyButton, tr("Private key file"));
+    m_keyEdit->setObjectName(QStringLiteral("keyEdit"));
+    m_keyEdit->setPlaceholderText(tr("In the certificate file"));
+    m_passphraseEdit = new QLineEdit(certificateBox);
+    m_passphraseEdit->setObjectName(QStringLiteral("passphraseEdit"));
+    m_passphraseEdit->setAccessibleName(tr("Key passphrase"));
+    m_passphraseEdit->setEchoMode(QLineEdit::Password);
+    m_passphraseEdit->setToolTip(tr("The key's or the PKCS#12 file's password; kept in the system "
+                                    "keychain, never in the settings"));
+    connect(m_certificateButton, &QPushButton::clicked, this, [this] {
+        chooseFile(m_certificateEdit, tr("Client Certificate"),
+                   tr("Certificates (*.pem *.crt *.cer *.p12 *.pfx);;All files (*)"));
+        const QString suffix = QFileInfo(m_certificateEdit->text()).suffix().toLower();
+        if (suffix == QLatin1String("p12") || suffix == QLatin1String("pfx"))
+            m_certificateTypeCombo->setCurrentIndex(
+                m_certificateTypeCombo->findData(int(Sse::CertificateType::Pkcs12)));
+    });
+    connect(m_keyButton, &QPushButton::clicked, this, [this] {
+        chooseFile(m_keyEdit, tr("Private Key"), tr("Keys (*.pem *.key);;All files (*)"));
+    });
+    auto syncKeyField = [this] {
+        const bool pem = m_certificateTypeCombo->currentData().toInt()
+            == int(Sse::CertificateType::Pem);
+        m_keyEdit->setEnabled(pem);
+        m_keyButton->setEnabled(pem);
+    };
+    connect(m_certificateTypeCombo, &QComboBox::currentIndexChanged, this, syncKeyField);
+    // A row that is a layout gets no buddy by itself: the mnemonic goes to the line edit.
+    auto *certificateLabel = new QLabel(tr("Cer&tificate:"), certificateBox);
+    certificateLabel->setBuddy(m_certificateEdit);
+    auto *keyLabel = new QLabel(tr("Private &key:"), certificateBox);
+    keyLabel->setBuddy(m_keyEdit);
+    certificateForm->addRow(certificateLabel, certificateRow);
+    certificateForm->addRow(tr("&Format:"), m_certificateTypeCombo);
+    certificateForm->addRow(keyLabel, keyRow);
+    certificateForm->addRow(tr("Passp&hrase:"), m_passphraseEdit);
+
+    auto *responseBox = new QGroupBox(tr("Response"), page);
+    auto *responseLayout = new QVBoxLayout(responseBox);
+    m_ndjsonCheck = new QCheckBox(tr("Also read N&DJSON / JSON streams: each line or array "
+                                     "element becomes an event of type \"ndjson\""),
+                                  responseBox);
+    m_ndjsonCheck->setObjectName(QStringLiteral("ndjsonCheck"));
+    m_ndjsonCheck->setToolTip(tr("For endpoints that stream application/x-ndjson, "
+                                 "application/jsonl or a JSON array (Ollama's native API, "
+                                 "Gemini without alt=sse)"));
+    responseLayout->addWidget(m_ndjsonCheck);
+
+    layout->addWidget(proxyBox);
+    layout->addWidget(certificateBox);
+    layout->addWidget(responseBox);
+    layout->addStretch(1);
+    return page;
+}
+
+void ConnectionDialog::chooseFile(QLineEdit *edit, const QString &title, const QString &filter)
+{
+    const QString fileName = QFileDialog::getOpenFileName(this, title, edit->text(), filter);
+    if (!fileName.isEmpty())
+        edit->setText(fileName);
+}
+
+bool ConnectionDialog::applyCurlCommand(const QString &command, QString *error)
+{
+    m_curlError.clear();
+    Sse::CurlCommand parsed;
+    if (!Sse::CurlCommand::parse(command, &parsed, error))
+        return false;
+    const QString keptName = m_nameEdit->text();
+    setConnection(keptName, parsed.options);
+    return true;
+}
+
+void ConnectionDialog::askForCurlCommand()
+{
+    auto *input = new QInputDialog(this);
+    input->setAttribute(Qt::WA_DeleteOnClose);
+    input->setObjectName(QStringLiteral("curlInput"));
+    input->setWindowTitle(tr("From cURL"));
+    input->setLabelText(tr("Paste a curl command (bash quoting, as \"Copy as cURL\" writes it):"));
+    input->setOption(QInputDialog::UsePlainTextEditForTextInput);
+    input->resize(640, 320);
+    connect(input, &QInputDialog::textValueSelected, this, [this](const QString &text) {
+        QString error;
+        if (!applyCurlCommand(text, &error)) {
+            m_urlHint->setText(tr("The curl command was not used: %1").arg(error));
+            m_urlHint->show();
+        }
+    });
+    input->open();
+}
+
+void ConnectionDialog::onUrlEdited(const QString &text)
+{
+    // A paste (more than one character at once), or the edit that made the field a command:
+    // a command typed by hand is not taken over half-way.
+    const bool pasted = qAbs(text.size() - m_previousUrlText.size()) > 1
+        || !Sse::CurlCommand::looksLikeCommand(m_previousUrlText);
+    if (!pasted || !Sse::CurlCommand::looksLikeCommand(text))
+        return;
+    if (!applyCurlCommand(text, &m_curlError))
+        updateUrlState();
 }
 
 QString ConnectionDialog::presetName(Preset preset)
@@ -946,8 +1153,18 @@ void ConnectionDialog::updateUrlState()
                               : tr("Cannot be sent: %1. Remove the line break or NUL character.")
                                     .arg(fieldError));
     m_fieldError->setVisible(!fieldError.isEmpty());
-    m_buttonBox->button(QDialogButtonBox::Ok)->setEnabled(valid && fieldError.isEmpty());
-    if (text.isEmpty())
+    QString proxyError;
+    Sse::Proxy proxy;
+    const QString proxyText = m_proxyEdit->text().trimmed();
+    const bool proxyValid = proxyText.isEmpty() || Sse::parseProxyUrl(proxyText, &proxy, &proxyError);
+    m_proxyError->setText(proxyError);
+    m_proxyError->setVisible(!proxyValid);
+    m_buttonBox->button(QDialogButtonBox::Ok)->setEnabled(valid && fieldError.isEmpty()
+                                                          && proxyValid);
+    if (Sse::CurlCommand::looksLikeCommand(text) && !m_curlError.isEmpty())
+        m_urlHint->setText(tr("This looks like a curl command, but it cannot be used: %1")
+                               .arg(m_curlError));
+    else if (text.isEmpty())
         m_urlHint->setText(tr("Enter the URL of the stream, starting with http:// or https://."));
     else
         m_urlHint->setText(tr("Not a valid URL: it must start with http:// or https:// and "

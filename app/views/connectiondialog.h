@@ -69,6 +69,10 @@ public:
     // showing why, when the file cannot be read or holds no certificate.
     bool loadCaCertificates(const QString &fileName);
 
+    // Fills the form from a pasted curl command ("Copy as cURL"); options it does not name keep
+    // their defaults. False, leaving the form as it was, with \a error saying why.
+    bool applyCurlCommand(const QString &command, QString *error);
+
     // Sse::isSecretHeader() of the trimmed name: the one rule for which headers are secret.
     static bool isSecretHeader(const QString &name);
     // http or https with a host.
@@ -82,6 +86,10 @@ private:
     QWidget *createBodyPage();
     QWidget *createReconnectPage();
     QWidget *createLimitsPage();
+    QWidget *createNetworkPage();
+    void chooseFile(QLineEdit *edit, const QString &title, const QString &filter);
+    void askForCurlCommand();
+    void onUrlEdited(const QString &text);
     void setUpTabOrder();
 
     void addHeaderRow(const QString &name, const QString &value);
@@ -118,6 +126,8 @@ private:
     QByteArray m_caCertificatesPem;
     QByteArray m_acceptedCertificatePem;
     bool m_updatingHeaders = false;
+    QString m_previousUrlText; // the URL field before the last edit
+    QString m_curlError; // why the curl command in the URL field could not be used
 
     QLineEdit *m_nameEdit = nullptr;
     QComboBox *m_methodCombo = nullptr;
@@ -159,6 +169,19 @@ private:
     QLabel *m_caError = nullptr;
     QWidget *m_acceptedCertificateRow = nullptr;
     QPushButton *m_forgetCertificateButton = nullptr;
+
+    QLineEdit *m_proxyEdit = nullptr;
+    QLineEdit *m_proxyPasswordEdit = nullptr;
+    QLineEdit *m_noProxyEdit = nullptr;
+    QLabel *m_proxyError = nullptr;
+    QLineEdit *m_certificateEdit = nullptr;
+    QComboBox *m_certificateTypeCombo = nullptr;
+    QLineEdit *m_keyEdit = nullptr;
+    QLineEdit *m_passphraseEdit = nullptr;
+    QPushButton *m_certificateButton = nullptr;
+    QPushButton *m_keyButton = nullptr;
+    QCheckBox *m_ndjsonCheck = nullptr;
+    QPushButton *m_curlButton = nullptr;
 
     QPushButton *m_presetsButton = nullptr;
     QDialogButtonBox *m_buttonBox = nullptr;

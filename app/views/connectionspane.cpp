@@ -5,7 +5,11 @@
 #include "session/workspace.h"
 #include "views/actions.h"
 
+#include "sselib/curlcommand.h"
+
 #include <QAction>
+#include <QClipboard>
+#include <QGuiApplication>
 #include <QHeaderView>
 #include <QLabel>
 #include <QListView>
@@ -66,6 +70,19 @@ void ConnectionsPane::createActions()
         makeAction(this, tr("C&heck Stream"), QKeySequence(tr("Ctrl+K")),
                    tr("Observe the selected stream for 10 s and report protocol problems"),
                    [this, current] { m_workspace->runDiagnostics(current()); });
+    // Secrets only when asked: a copied command ends up in chats and tickets.
+    auto copyAsCurl = [this, current](Sse::SecretHandling secrets) {
+        if (const ConnectionEntry *entry = m_workspace->connections()->entry(current()))
+            QGuiApplication::clipboard()->setText(Sse::CurlCommand::format(entry->options, secrets));
+    };
+    m_copyCurlAction = makeAction(this, tr("Copy as c&URL"), QKeySequence(),
+                                  tr("Copy a curl command for the selected connection, without "
+                                     "its secrets"),
+                                  [copyAsCurl] { copyAsCurl(Sse::SecretHandling::Exclude); });
+    m_copyCurlSecretsAction = makeAction(
+        this, tr("Copy as cURL with &Secrets"), QKeySequence(),
+        tr("Copy a curl command for the selected connection, including tokens and passwords"),
+        [copyAsCurl] { copyAsCurl(Sse::SecretHandling::Include); });
     m_removeAction = makeAction(this, tr("Re&move"), QKeySequence(tr("Ctrl+Del")),
                                 tr("Remove the selected connection"),
                                 [this, current] { m_workspace->removeConnection(current()); });
@@ -91,7 +108,8 @@ QWidget *ConnectionsPane::createConnectionsBox()
     m_connectionView->setTabKeyNavigation(false); // Tab leaves the table for the next pane
     m_connectionView->setContextMenuPolicy(Qt::ActionsContextMenu);
     m_connectionView->addActions({m_editAction, m_duplicateAction, m_connectAction,
-                                  m_disconnectAction, m_reconnectAction, m_removeAction});
+                                  m_disconnectAction, m_reconnectAction, m_copyCurlAction,
+                                  m_copyCurlSecretsAction, m_removeAction});
     m_connectionView->setColumnWidth(ConnectionListModel::NameColumn, 105);
     m_connectionView->setColumnWidth(ConnectionListModel::StateColumn, 235);
     m_connectionView->setColumnWidth(ConnectionListModel::EventsColumn, 70);
@@ -146,7 +164,8 @@ void ConnectionsPane::selectConnection(quint16 id)
 QList<QAction *> ConnectionsPane::connectionActions() const
 {
     return {m_editAction,      m_duplicateAction, nullptr, m_connectAction, m_disconnectAction,
-            m_reconnectAction, m_checkAction,     nullptr, m_removeAction};
+            m_reconnectAction, m_checkAction,     nullptr, m_copyCurlAction,
+            m_copyCurlSecretsAction, nullptr, m_removeAction};
 }
 
 QList<QAction *> ConnectionsPane::toolBarActions() const
@@ -169,6 +188,8 @@ void ConnectionsPane::updateActions()
     m_disconnectAction->setEnabled(active);
     m_reconnectAction->setEnabled(live);
     m_checkAction->setEnabled(live);
+    m_copyCurlAction->setEnabled(entry != nullptr);
+    m_copyCurlSecretsAction->setEnabled(entry != nullptr);
 }
 
 void ConnectionsPane::activate()

@@ -56,5 +56,7 @@ private:
     QAction *m_disconnectAction = nullptr;
     QAction *m_reconnectAction = nullptr;
     QAction *m_checkAction = nullptr;
+    QAction *m_copyCurlAction = nullptr;
+    QAction *m_copyCurlSecretsAction = nullptr;
     QAction *m_removeAction = nullptr;
 };

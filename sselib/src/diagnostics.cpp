@@ -841,7 +841,19 @@ DiagnosticsReport StreamDiagnostics::Private::buildReport() const
         if (part.toLower().startsWith("charset="))
             charset = part.mid(8).trimmed().toLower().replace('"', QByteArray());
     }
-    if (essence != "text/event-stream") {
+    const bool jsonStream = essence == "application/x-ndjson" || essence == "application/jsonl"
+        || essence == "application/json" || essence == "application/x-jsonlines";
+    if (jsonStream) {
+        bodyUsable = false;
+        add(Finding::Failure, "Response", "response.content-type",
+            StreamCheck::tr("This endpoint streams NDJSON or JSON, not SSE"),
+            StreamCheck::tr("Content-Type: %1: e.g. Ollama's native API, or Gemini without "
+                            "alt=sse. An EventSource fails the connection.")
+                .arg(QString::fromUtf8(contentType)),
+            StreamCheck::tr("Read it with the NDJSON mode (sse-monitor-cli --ndjson, or the "
+                            "connection's \"Also read NDJSON / JSON streams\" switch), or ask the API for "
+                            "SSE (Gemini: ?alt=sse; Ollama: its OpenAI-compatible /v1 endpoints)."));
+    } else if (essence != "text/event-stream") {
         bodyUsable = false;
         add(Finding::Failure, "Response", "response.content-type",
             StreamCheck::tr("Content-Type is not text/event-stream"),

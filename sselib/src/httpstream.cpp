@@ -3,6 +3,7 @@
 #include "h2connection.h"
 
 #include <QCoreApplication>
+#include <QNetworkProxy>
 #include <QSslCertificate>
 #include <QSslConfiguration>
 #include <QSslError>
@@ -29,6 +30,7 @@ constexpr qint64 SocketBufferBytes = 1024 * 1024;
 constexpr qint64 RawSliceBytes = 64 * 1024;
 constexpr qsizetype MaximumChunkLineBytes = 4096;
 constexpr qsizetype InflateInputBytes = 64 * 1024;
+constexpr qsizetype MaximumTunnelHeadBytes = 16 * 1024;
 
 QByteArray trimmed(QByteArrayView text)
 {
@@ -71,6 +73,31 @@ struct HttpStream::Inflater
 
 HttpStream::HttpStream(QObject *parent) : QObject(parent) {}
 
+// A server that wants a client certificate ends the handshake with a TLS alert, which Qt
+// reports as a read error ("... tlsv13 alert certificate required"): say what it means.
+QString HttpStream::tlsAlertMessage(const QString &socketError) const
+{
+    const qsizetype at = socketError.indexOf(QLatin1String("alert "));
+    if (at < 0)
+        return QString();
+    const QString lower = socketError.toLower();
+    const bool haveCertificate = !m_request.clientCertificateChain.isEmpty();
+    if (!haveCertificate
+        && (lower.contains(QLatin1String("certificate required"))
+            || lower.contains(QLatin1String("handshake failure")))) {
+        return StreamMessages::tr("TLS: the server requires a client certificate and none is "
+                                  "set (%1)").arg(socketError.mid(at));
+    }
+    for (const char *rejection : {"unknown ca", "bad certificate", "certificate unknown",
+                                  "unsupported certificate", "certificate revoked",
+                                  "certificate expired", "access denied", "decrypt error"}) {
+        if (haveCertificate && lower.contains(QLatin1String(rejection)))
+            return StreamMessages::tr("TLS: the server rejected the client certificate (%1)")
+                .arg(socketError.mid(at));
+    }
+    return StreamMessages::tr("TLS: the server ended the handshake (%1)").arg(socketError.mid(at));
+}
+
 HttpStream::~HttpStream()
 {
     abort();
@@ -93,6 +120,8 @@ void HttpStream::start(const Request &request)
     const QUrl &url = request.url;
     const bool tls = url.scheme() == QLatin1String("https");
     const quint16 port = quint16(url.port(tls ? 443 : 80));
+    const Proxy &proxy = request.proxy;
+    const bool httpProxy = proxy.type == Proxy::Type::Http;
     if (tls) {
         auto *socket = new QSslSocket(this);
         QSslConfiguration configuration = QSslConfiguration::defaultConfiguration();
@@ -100,7 +129,15 @@ void HttpStream::start(const Request &request)
             configuration.addCaCertificates(
                 QSslCertificate::fromData(request.caCertificatesPem, QSsl::Pem));
         configuration.setAllowedNextProtocols(alpnProtocols());
+        if (!request.clientCertificateChain.isEmpty()) {
+            configuration.setLocalCertificateChain(request.clientCertificateChain);
+            configuration.setPrivateKey(request.clientKey);
+        }
         socket->setSslConfiguration(configuration);
+        // Through a CONNECT tunnel the socket connects to the proxy, but the certificate
+        // must name the origin.
+        if (httpProxy)
+            socket->setPeerVerifyName(url.host());
         connect(socket, &QSslSocket::sslErrors, this, [this, socket](const QList<QSslError> &errors) {
             if (m_request.allowInsecureTls) {
                 socket->ignoreSslErrors();
@@ -126,10 +163,24 @@ void HttpStream::start(const Request &request)
             m_encrypted = true;
             onConnected();
         });
+        if (httpProxy)
+            connect(socket, &QSslSocket::connected, this, &HttpStream::onTcpConnected);
         m_socket = socket;
     } else {
         m_socket = new QTcpSocket(this);
         connect(m_socket, &QTcpSocket::connected, this, &HttpStream::onConnected);
+    }
+    // The proxy is decided by the client (its options and the environment), never by Qt's
+    // application proxy or system configuration.
+    if (proxy.type == Proxy::Type::Socks5 || proxy.type == Proxy::Type::Socks5Hostname) {
+        QNetworkProxy socks(QNetworkProxy::Socks5Proxy, proxy.host, proxy.port, proxy.user,
+                            proxy.password);
+        // socks5://: the name is resolved here and the proxy gets an address (curl's rule).
+        if (proxy.type == Proxy::Type::Socks5)
+            socks.setCapabilities(socks.capabilities() & ~QNetworkProxy::HostNameLookupCapability);
+        m_socket->setProxy(socks);
+    } else {
+        m_socket->setProxy(QNetworkProxy::NoProxy);
     }
     m_socket->setReadBufferSize(SocketBufferBytes);
     connect(m_socket, &QTcpSocket::readyRead, this, &HttpStream::onReadyRead);
@@ -140,10 +191,85 @@ void HttpStream::start(const Request &request)
     });
 
     const QString host = url.host();
-    if (tls)
+    if (httpProxy)
+        m_socket->connectToHost(proxy.host, proxy.port);
+    else if (tls)
         static_cast<QSslSocket *>(m_socket)->connectToHostEncrypted(host, port);
     else
         m_socket->connectToHost(host, port);
+}
+
+namespace {
+
+QByteArray proxyAuthorization(const Proxy &proxy)
+{
+    if (proxy.user.isEmpty())
+        return QByteArray();
+    const QByteArray credentials = proxy.user.toUtf8() + ':' + proxy.password.toUtf8();
+    return "Basic " + credentials.toBase64();
+}
+
+QByteArray hostAndPort(const QUrl &url)
+{
+    QByteArray host = url.host(QUrl::FullyEncoded).toUtf8();
+    if (host.contains(':'))
+        host = '[' + host + ']';
+    return host + ':' + QByteArray::number(url.port(url.scheme() == QLatin1String("https") ? 443 : 80));
+}
+
+} // namespace
+
+// Connected to an HTTP proxy for an https:// URL: ask it for a tunnel to the origin.
+void HttpStream::onTcpConnected()
+{
+    const QByteArray authority = hostAndPort(m_request.url);
+    QByteArray head = "CONNECT " + authority + " HTTP/1.1\r\nHost: " + authority + "\r\n";
+    const QByteArray credentials = proxyAuthorization(m_request.proxy);
+    if (!credentials.isEmpty())
+        head += "Proxy-Authorization: " + credentials + "\r\n";
+    head += "\r\n";
+    m_tunnelPending = true;
+    m_socket->write(head);
+}
+
+// The proxy's answer to CONNECT; false while it is incomplete or when it refused.
+bool HttpStream::readTunnelResponse()
+{
+    m_raw += m_socket->read(MaximumTunnelHeadBytes + 4 - m_raw.size());
+    const qsizetype end = m_raw.indexOf("\r\n\r\n");
+    const QString where = m_request.proxy.address();
+    if (end < 0) {
+        if (m_raw.size() > MaximumTunnelHeadBytes) {
+            setError(Error::Proxy, StreamMessages::tr("proxy %1 sent an oversized answer to "
+                                                      "CONNECT").arg(where));
+            m_socket->abort();
+            scheduleFinished();
+        }
+        return false;
+    }
+    const QByteArray statusLine = m_raw.left(m_raw.indexOf("\r\n"));
+    m_raw.clear();
+    m_rawPosition = 0;
+    const QList<QByteArray> parts = statusLine.split(' ');
+    bool ok = false;
+    const int status = parts.size() >= 2 && parts.first().startsWith("HTTP/1.")
+        ? parts.at(1).toInt(&ok)
+        : 0;
+    if (!ok || status < 200 || status > 299) {
+        const QString answer = ok ? QStringLiteral("HTTP %1 %2").arg(status).arg(
+                                   QString::fromLatin1(statusLine.mid(statusLine.indexOf(' ', 9) + 1)
+                                                           .trimmed()))
+                                  : QString::fromLatin1(statusLine.left(80));
+        setError(Error::Proxy, StreamMessages::tr("proxy %1 refused the tunnel to %2: %3")
+                                   .arg(where, QString::fromUtf8(hostAndPort(m_request.url)),
+                                        answer.trimmed()));
+        m_socket->abort();
+        scheduleFinished();
+        return false;
+    }
+    m_tunnelPending = false;
+    static_cast<QSslSocket *>(m_socket)->startClientEncryption();
+    return true;
 }
 
 void HttpStream::abort()
@@ -166,7 +292,13 @@ void HttpStream::onConnected()
     const QUrl &url = m_request.url;
     QByteArray head;
     head.reserve(512 + m_request.body.size());
-    head += m_request.method + ' ' + originForm(url) + " HTTP/1.1\r\n";
+    const bool forwardProxy = m_request.proxy.type == Proxy::Type::Http && !m_encrypted;
+    // Through an HTTP proxy (without a tunnel) the request names the whole URL.
+    QByteArray target = forwardProxy ? url.toEncoded(QUrl::RemoveUserInfo | QUrl::RemoveFragment)
+                                     : originForm(url);
+    if (forwardProxy && url.path().isEmpty())
+        target += '/';
+    head += m_request.method + ' ' + target + " HTTP/1.1\r\n";
     const QByteArray host = authority(url);
     bool hasHost = false;
     for (const auto &field : std::as_const(m_request.headers))
@@ -177,6 +309,11 @@ void HttpStream::onConnected()
         if (equalsIgnoringCase(field.first, "content-length"))
             continue; // framing is ours
         head += field.first + ": " + field.second + "\r\n";
+    }
+    if (forwardProxy) {
+        const QByteArray credentials = proxyAuthorization(m_request.proxy);
+        if (!credentials.isEmpty())
+            head += "Proxy-Authorization: " + credentials + "\r\n";
     }
     if (m_request.sendBody)
         head += "Content-Length: " + QByteArray::number(m_request.body.size()) + "\r\n";
@@ -206,6 +343,17 @@ void HttpStream::onSocketError()
     if (!m_socket)
         return;
     const QAbstractSocket::SocketError code = m_socket->error();
+    if (!m_headDone && reportProxyError(code)) {
+        scheduleFinished();
+        return;
+    }
+    if (!m_headDone && m_request.url.scheme() == QLatin1String("https")) {
+        if (const QString alert = tlsAlertMessage(m_socket->errorString()); !alert.isEmpty()) {
+            setError(Error::Tls, alert);
+            scheduleFinished();
+            return;
+        }
+    }
     if (!m_headDone) {
         // Whatever came before the head is complete cannot be a response.
         if (code == QAbstractSocket::SslHandshakeFailedError || !m_sslErrors.isEmpty()) {
@@ -249,10 +397,59 @@ void HttpStream::onSocketError()
         emit readyRead();
 }
 
+// A failure of the proxy itself, before the response head: true when it was one.
+bool HttpStream::reportProxyError(QAbstractSocket::SocketError code)
+{
+    const Proxy &proxy = m_request.proxy;
+    if (proxy.isNone() || m_encrypted)
+        return false;
+    const QString where = proxy.address();
+    const bool socks = proxy.type != Proxy::Type::Http;
+    // Before the proxy has connected us anywhere, a refused or lost connection is its own.
+    const bool toProxy = socks ? code >= QAbstractSocket::ProxyAuthenticationRequiredError
+                                     && code <= QAbstractSocket::ProxyProtocolError
+                               : m_tunnelPending || !m_socket->isValid()
+                                     || m_socket->state() != QAbstractSocket::ConnectedState;
+    if (!socks && code == QAbstractSocket::RemoteHostClosedError && m_tunnelPending) {
+        setError(Error::Proxy, StreamMessages::tr("proxy %1 closed the connection instead of "
+                                                  "answering CONNECT").arg(where));
+        return true;
+    }
+    if (!toProxy)
+        return false;
+    switch (code) {
+    case QAbstractSocket::ConnectionRefusedError:
+    case QAbstractSocket::ProxyConnectionRefusedError:
+        setError(Error::Connect, StreamMessages::tr("Connection refused by proxy %1").arg(where));
+        return true;
+    case QAbstractSocket::HostNotFoundError:
+    case QAbstractSocket::ProxyNotFoundError:
+        setError(Error::Connect, StreamMessages::tr("Proxy host %1 not found").arg(proxy.host));
+        return true;
+    case QAbstractSocket::ProxyAuthenticationRequiredError:
+        setError(Error::Proxy, StreamMessages::tr("proxy %1 refused the credentials: SOCKS5 "
+                                                  "authentication failed").arg(where));
+        return true;
+    case QAbstractSocket::ProxyConnectionClosedError:
+    case QAbstractSocket::ProxyConnectionTimeoutError:
+    case QAbstractSocket::ProxyProtocolError:
+        setError(Error::Proxy, StreamMessages::tr("proxy %1 failed: %2")
+                                   .arg(where, m_socket->errorString()));
+        return true;
+    default:
+        break;
+    }
+    return false;
+}
+
 void HttpStream::onReadyRead()
 {
     if ((!m_socket && !m_h2) || m_aborted)
         return;
+    if (m_tunnelPending) {
+        if (!readTunnelResponse())
+            return;
+    }
     if (!m_headDone) {
         if (!parseHead())
             return;
@@ -390,6 +587,11 @@ bool HttpStream::parseHeadBlock(qsizetype end, qsizetype next)
     if (m_status >= 100 && m_status < 200 && m_status != 101)
         return true; // interim response: wait for the final one
 
+    if (m_status == 407 && m_request.proxy.type == Proxy::Type::Http && !m_encrypted) {
+        setError(Error::Proxy, StreamMessages::tr("proxy %1 wants other credentials: HTTP 407 %2")
+                                   .arg(m_request.proxy.address(), QString::fromLatin1(m_reason)));
+        return false;
+    }
     return prepareBody();
 }
 

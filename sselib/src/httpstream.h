@@ -5,9 +5,14 @@
 #include <QList>
 #include <QObject>
 #include <QPair>
+#include <QSslCertificate>
+#include <QSslKey>
+#include <QAbstractSocket>
 #include <QString>
 #include <QStringList>
 #include <QUrl>
+
+#include "sselib/proxy.h"
 
 #include <memory>
 
@@ -55,6 +60,10 @@ public:
         /// Inflate a gzip or deflate body for read(). Off (a proxy): read() hands out the
         /// body as the server encoded it, whatever the coding.
         bool decodeContent = true;
+        Proxy proxy; ///< None: a direct connection
+        /// Presented when the server asks for one (mutual TLS); the chain's first is the leaf.
+        QList<QSslCertificate> clientCertificateChain;
+        QSslKey clientKey;
     };
 
     enum class Error {
@@ -65,6 +74,7 @@ public:
         Protocol,     ///< not an HTTP/1.x response, or malformed framing
         HeadTooLarge, ///< the response head exceeded its byte or field limit
         Decoding,     ///< a compressed body that does not inflate
+        Proxy,        ///< the proxy refused the tunnel or wants other credentials
     };
 
     /// Limits of a response head: a server cannot make us hold more than this
@@ -131,8 +141,12 @@ private:
     enum class ChunkState { Size, Data, DataEnd, Trailer, Done };
 
     void onConnected();
+    void onTcpConnected();
+    bool readTunnelResponse();
     void onReadyRead();
     void onSocketError();
+    bool reportProxyError(QAbstractSocket::SocketError code);
+    QString tlsAlertMessage(const QString &socketError) const;
     bool parseHead();
     bool parseHeadBlock(qsizetype end, qsizetype next);
     bool prepareBody();
@@ -159,6 +173,8 @@ private:
     bool m_aborted = false;
     bool m_encrypted = false;
     bool m_disconnected = false;
+    // An https request through an HTTP proxy: CONNECT sent, its answer not yet complete.
+    bool m_tunnelPending = false;
     int m_status = 0;
     QByteArray m_reason;
     QByteArray m_version;

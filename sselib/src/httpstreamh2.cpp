@@ -39,6 +39,10 @@ bool HttpStream::routeHttp2()
     const bool tls = m_request.url.scheme() == QLatin1String("https");
     if (m_h2Declined || (tls && m_request.http1Only) || (!tls && !m_request.http2PriorKnowledge))
         return false;
+    // The pool keys connections by origin and TLS trust only: a request through a proxy or
+    // with a client certificate must not share another's connection, so it speaks HTTP/1.1.
+    if (m_request.proxy.type != Proxy::Type::None || !m_request.clientCertificateChain.isEmpty())
+        return false;
     QByteArray tlsOptions;
     if (tls) {
         tlsOptions = m_request.caCertificatesPem + '\0' + m_request.acceptedCertificatePem

@@ -339,6 +339,10 @@ void Writer::appendState(QByteArray &out, qint64 seq, const StateRecord &state)
         out.append(",\"last_event_id\":");
         appendString(out, QByteArrayView(state.lastEventId));
     }
+    if (!state.proxy.isEmpty()) {
+        out.append(",\"proxy\":");
+        appendString(out, state.proxy);
+    }
     out.append("}\n");
 }
 
@@ -386,6 +390,7 @@ Record parseRecord(QByteArrayView line)
         record.state.error = object.value(QLatin1String("error")).toString();
         record.state.lastEventId =
             object.value(QLatin1String("last_event_id")).toString().toUtf8();
+        record.state.proxy = object.value(QLatin1String("proxy")).toString();
     } else if (kind == QLatin1String("header")) {
         record.kind = Record::Kind::Header;
         record.url = object.value(QLatin1String("url")).toString();

@@ -1,5 +1,7 @@
 #include "sselib/profile.h"
 
+#include "sselib/proxy.h"
+
 #include <QUrlQuery>
 
 #include <QJsonArray>
@@ -152,6 +154,39 @@ ReconnectPolicy reconnectPolicyFromName(const QString &name)
     return ReconnectPolicy::ServerRetry;
 }
 
+QList<QPair<QByteArray, QByteArray>> nonHeaderSecrets(const ClientOptions &options)
+{
+    QList<QPair<QByteArray, QByteArray>> secrets;
+    const QString password = proxyUrlPassword(options.proxy);
+    if (!password.isEmpty())
+        secrets.append({QByteArray(ProxyPasswordSecret), password.toUtf8()});
+    if (!options.clientKeyPassphrase.isEmpty())
+        secrets.append({QByteArray(KeyPassphraseSecret), options.clientKeyPassphrase});
+    return secrets;
+}
+
+ClientOptions withoutNonHeaderSecrets(ClientOptions options)
+{
+    options.proxy = proxyUrlWithoutPassword(options.proxy);
+    options.clientKeyPassphrase.clear();
+    return options;
+}
+
+void applyNonHeaderSecrets(ClientOptions *options)
+{
+    options->headers.removeIf([options](const QPair<QByteArray, QByteArray> &header) {
+        if (header.first == ProxyPasswordSecret) {
+            options->proxy = proxyUrlWithPassword(options->proxy, QString::fromUtf8(header.second));
+            return true;
+        }
+        if (header.first == KeyPassphraseSecret) {
+            options->clientKeyPassphrase = header.second;
+            return true;
+        }
+        return false;
+    });
+}
+
 QJsonObject profileToJson(const Profile &profile, SecretHandling secrets)
 {
     const ClientOptions &o = profile.options;
@@ -193,6 +228,25 @@ QJsonObject profileToJson(const Profile &profile, SecretHandling secrets)
     if (!o.acceptedCertificatePem.isEmpty())
         object.insert(QStringLiteral("acceptedCertificatePem"),
                       QString::fromLatin1(o.acceptedCertificatePem));
+    // The proxy's password and the key's passphrase are secrets like the secret headers.
+    const bool withSecrets = secrets == SecretHandling::Include;
+    if (!o.proxy.isEmpty())
+        object.insert(QStringLiteral("proxy"),
+                      withSecrets ? o.proxy : proxyUrlWithoutPassword(o.proxy));
+    if (!o.noProxy.isEmpty())
+        object.insert(QStringLiteral("noProxy"), o.noProxy);
+    if (!o.clientCertificateFile.isEmpty()) {
+        object.insert(QStringLiteral("clientCertificateFile"), o.clientCertificateFile);
+        object.insert(QStringLiteral("clientCertificateType"),
+                      o.clientCertificateType == CertificateType::Pkcs12 ? QStringLiteral("p12")
+                                                                          : QStringLiteral("pem"));
+    }
+    if (!o.clientKeyFile.isEmpty())
+        object.insert(QStringLiteral("clientKeyFile"), o.clientKeyFile);
+    if (withSecrets && !o.clientKeyPassphrase.isEmpty())
+        object.insert(QStringLiteral("clientKeyPassphrase"), QString::fromUtf8(o.clientKeyPassphrase));
+    if (o.bodyFormat == BodyFormat::NdJson)
+        object.insert(QStringLiteral("bodyFormat"), QStringLiteral("ndjson"));
     return object;
 }
 
@@ -236,6 +290,18 @@ Profile profileFromJson(const QJsonObject &object)
     o.http2PriorKnowledge = object.value(QLatin1String("http2PriorKnowledge")).toBool();
     o.acceptedCertificatePem =
         object.value(QLatin1String("acceptedCertificatePem")).toString().toLatin1();
+    o.proxy = object.value(QLatin1String("proxy")).toString();
+    o.noProxy = object.value(QLatin1String("noProxy")).toString();
+    o.clientCertificateFile = object.value(QLatin1String("clientCertificateFile")).toString();
+    o.clientCertificateType =
+        object.value(QLatin1String("clientCertificateType")).toString() == QLatin1String("p12")
+        ? CertificateType::Pkcs12
+        : CertificateType::Pem;
+    o.clientKeyFile = object.value(QLatin1String("clientKeyFile")).toString();
+    o.clientKeyPassphrase = object.value(QLatin1String("clientKeyPassphrase")).toString().toUtf8();
+    o.bodyFormat = object.value(QLatin1String("bodyFormat")).toString() == QLatin1String("ndjson")
+        ? BodyFormat::NdJson
+        : BodyFormat::EventStream;
     return profile;
 }
 

@@ -1,6 +1,9 @@
 #include "sselib/sseclient.h"
 
+#include "clientcertificate.h"
 #include "httpstream.h"
+#include "jsonstreamparser.h"
+#include "sselib/proxy.h"
 #include "sselib/profile.h"
 #include "sselib/sseparser.h"
 
@@ -96,7 +99,12 @@ bool ClientOptions::operator==(const ClientOptions &other) const
         && allowInsecureTls == other.allowInsecureTls
         && caCertificatesPem == other.caCertificatesPem
         && acceptedCertificatePem == other.acceptedCertificatePem
-        && http1Only == other.http1Only && http2PriorKnowledge == other.http2PriorKnowledge;
+        && http1Only == other.http1Only && http2PriorKnowledge == other.http2PriorKnowledge
+        && clientCertificateFile == other.clientCertificateFile
+        && clientKeyFile == other.clientKeyFile
+        && clientCertificateType == other.clientCertificateType
+        && clientKeyPassphrase == other.clientKeyPassphrase && proxy == other.proxy
+        && noProxy == other.noProxy && bodyFormat == other.bodyFormat;
 }
 
 QString stateName(Client::State state)
@@ -130,6 +138,7 @@ public:
     void sendRequest();
     void releaseStream();
     void onHead();
+    void deliverBatch();
     void followRedirect(int status, const QByteArray &location);
     void onReadyRead();
     void onFinished();
@@ -151,6 +160,9 @@ public:
     ClientOptions options;
     State state = State::Idle;
     Parser parser;
+    JsonStreamParser jsonParser;
+    bool jsonBody = false; // this response is read by jsonParser
+    QString proxyUsed;
     FailureInfo failure;
     ClientStatistics stats;
     HttpStream *stream = nullptr;
@@ -232,6 +244,7 @@ void Client::setOptions(const ClientOptions &options)
     d->options = options;
     d->reconnectionTime = qBound(0, options.defaultRetryMs, INT_MAX);
     d->parser.setMaximumEventSize(options.maximumEventSize);
+    d->jsonParser.setMaximumEventSize(options.maximumEventSize);
     if (!d->lastEventIdOverridden)
         d->parser.setLastEventId(options.initialLastEventId);
 }
@@ -246,6 +259,7 @@ qint64 Client::nextAttemptAtMs() const { return d->nextAttemptAt; }
 int Client::httpStatus() const { return d->httpStatus; }
 QList<QPair<QByteArray, QByteArray>> Client::responseHeaders() const { return d->responseHeaders; }
 bool Client::http2Used() const { return d->http2; }
+QString Client::proxyUsed() const { return d->proxyUsed; }
 bool Client::responseEndedByServer() const { return d->endedByServer; }
 void Client::setRawCapture(bool enabled) { d->rawCapture = enabled; }
 
@@ -368,6 +382,8 @@ void Client::Private::sendRequest()
     httpStatus = 0;
     responseHeaders.clear();
     parser.reset();
+    jsonParser.reset();
+    jsonBody = false;
 
     const QUrl &url = requestUrl;
     if (!url.isValid() || url.host().isEmpty()
@@ -396,6 +412,17 @@ void Client::Private::sendRequest()
     request.allowInsecureTls = options.allowInsecureTls;
     request.http1Only = options.http1Only;
     request.http2PriorKnowledge = options.http2PriorKnowledge;
+    QString setupError;
+    request.proxy = proxyForUrl(url, options.proxy, options.noProxy,
+                                QProcessEnvironment::systemEnvironment(), &setupError);
+    proxyUsed = request.proxy.displayUrl();
+    if (setupError.isEmpty() && url.scheme() == QLatin1String("https"))
+        setupError = loadClientCertificate(options, &request.clientCertificateChain,
+                                           &request.clientKey);
+    if (!setupError.isEmpty()) {
+        fail(FailureInfo::Kind::InvalidRequest, setupError);
+        return;
+    }
 
     stream = new HttpStream(q);
     HttpStream *s = stream;
@@ -507,13 +534,22 @@ void Client::Private::onHead()
         beginFailure(FailureInfo::Kind::HttpStatus, message);
         return;
     }
-    if (mimeEssence(contentType) != "text/event-stream") {
+    const QByteArray essence = mimeEssence(contentType);
+    const bool jsonStream = essence == "application/x-ndjson" || essence == "application/jsonl"
+        || essence == "application/json" || essence == "application/json-seq"
+        || essence == "application/x-jsonlines" || essence == "application/stream+json";
+    if (essence != "text/event-stream" && !(jsonStream && options.bodyFormat == BodyFormat::NdJson)) {
         const QString type = contentType.isEmpty() ? ClientMessages::tr("(none)")
                                                    : QString::fromUtf8(contentType);
-        beginFailure(FailureInfo::Kind::ContentType,
-                     ClientMessages::tr("content type %1 is not text/event-stream").arg(type));
+        QString message = ClientMessages::tr("content type %1 is not text/event-stream").arg(type);
+        if (jsonStream)
+            message += ClientMessages::tr(": this endpoint streams NDJSON or JSON, not SSE (e.g. "
+                                          "Ollama's native API, Gemini without alt=sse); read it "
+                                          "with the connection's NDJSON mode (--ndjson)");
+        beginFailure(FailureInfo::Kind::ContentType, message);
         return;
     }
+    jsonBody = jsonStream;
     openedAt = clock();
     eventsAtOpen = stats.events;
     endedByServer = false;
@@ -651,6 +687,46 @@ void Client::Private::setThrottled(bool value)
     emit q->throttleChanged(value);
 }
 
+// Hands the parsed events of `batch` to the receivers (or drops them, see OverflowPolicy).
+void Client::Private::deliverBatch()
+{
+    EventBatch &events = batch;
+    const bool dropping = flow && options.overflowPolicy == OverflowPolicy::DropEvents;
+    if (events.isEmpty())
+        return;
+    if (dropping && flow->overLimit()) {
+        stats.dropped += events.size();
+        events.clear();
+        emit q->eventsDropped(stats.dropped);
+        return;
+    }
+    stats.events += events.size();
+    lastEventAtMs = clock();
+    // Types are interned per batch: count per type index, hash once per type.
+    typeCounts.assign(events.types().size(), 0);
+    for (qsizetype i = 0; i < events.size(); ++i)
+        ++typeCounts[events.typeIndex(i)];
+    for (qsizetype t = 0; t < events.types().size(); ++t) {
+        const QByteArray &type = events.types().at(t);
+        auto it = stats.eventsByType.find(type);
+        if (it == stats.eventsByType.end()) {
+            // Bounded: a server inventing a type per event must not grow the table (one
+            // more entry, the overflow bucket, may exceed MaximumTypes).
+            const bool fits = stats.eventsByType.size() < ClientStatistics::MaximumTypes
+                && type.size() <= ClientStatistics::MaximumTypeBytes;
+            const QByteArray key = fits ? type : QByteArray(ClientStatistics::OtherTypes);
+            it = stats.eventsByType.find(key);
+            if (it == stats.eventsByType.end())
+                it = stats.eventsByType.insert(key, 0);
+        }
+        *it += typeCounts[t];
+    }
+    if (flow)
+        flow->acquire(FlowControl::cost(events));
+    emit q->eventsReceived(events);
+    events.clear();
+}
+
 void Client::Private::readBody()
 {
     if (!stream || state != State::Open)
@@ -663,42 +739,7 @@ void Client::Private::readBody()
     const qint64 now = clock();
     parser.setReceiveTime(now);
     EventBatch &events = batch;
-    const bool dropping = flow && options.overflowPolicy == OverflowPolicy::DropEvents;
-    auto deliver = [this, &events, dropping] {
-        if (events.isEmpty())
-            return;
-        if (dropping && flow->overLimit()) {
-            stats.dropped += events.size();
-            events.clear();
-            emit q->eventsDropped(stats.dropped);
-            return;
-        }
-        stats.events += events.size();
-        lastEventAtMs = clock();
-        // Types are interned per batch: count per type index, hash once per type.
-        typeCounts.assign(events.types().size(), 0);
-        for (qsizetype i = 0; i < events.size(); ++i)
-            ++typeCounts[events.typeIndex(i)];
-        for (qsizetype t = 0; t < events.types().size(); ++t) {
-            const QByteArray &type = events.types().at(t);
-            auto it = stats.eventsByType.find(type);
-            if (it == stats.eventsByType.end()) {
-                // Bounded: a server inventing a type per event must not grow the table (one
-                // more entry, the overflow bucket, may exceed MaximumTypes).
-                const bool fits = stats.eventsByType.size() < ClientStatistics::MaximumTypes
-                    && type.size() <= ClientStatistics::MaximumTypeBytes;
-                const QByteArray key = fits ? type : QByteArray(ClientStatistics::OtherTypes);
-                it = stats.eventsByType.find(key);
-                if (it == stats.eventsByType.end())
-                    it = stats.eventsByType.insert(key, 0);
-            }
-            *it += typeCounts[t];
-        }
-        if (flow)
-            flow->acquire(FlowControl::cost(events));
-        emit q->eventsReceived(events);
-        events.clear();
-    };
+    auto deliver = [this] { deliverBatch(); };
     qint64 total = 0;
     Parser::Status status = Parser::Status::Ok;
     while (status == Parser::Status::Ok && stream) {
@@ -712,7 +753,13 @@ void Client::Private::readBody()
             emit q->rawBytesReceived(QByteArray(readBuffer.constData(), got));
         if (events.isEmpty()) // data and ids take at most the bytes read: one allocation
             events.reserve(0, got + 256);
-        status = parser.feed(readBuffer.constData(), got, events);
+        if (jsonBody)
+            status = jsonParser.feed(readBuffer.constData(), got, events, now)
+                    == JsonStreamParser::Status::Ok
+                ? Parser::Status::Ok
+                : Parser::Status::EventTooLarge;
+        else
+            status = parser.feed(readBuffer.constData(), got, events);
         if (events.size() >= MaximumBatchEvents || events.dataBytes() >= ReadSliceBytes) {
             deliver(); // a receiver may close() us here: the loop checks stream
             if (stream && flowBlocked())
@@ -757,6 +804,12 @@ void Client::Private::onFinished()
         readBody(); // finished() comes after the last byte was read: nothing is left behind
     if (!stream)
         return; // readBody() failed the connection
+    if (jsonBody && state == State::Open && stream->error() == HttpStream::Error::None) {
+        jsonParser.finish(batch, clock()); // a last line without its newline
+        deliverBatch();
+        if (!stream)
+            return;
+    }
 
     const HttpStream::Error error = stream->error();
     const QString errorText = stream->errorString();
@@ -768,6 +821,7 @@ void Client::Private::onFinished()
         fail(FailureInfo::Kind::Tls, errorText);
         return;
     case HttpStream::Error::Protocol:
+    case HttpStream::Error::Proxy:
     case HttpStream::Error::HeadTooLarge:
     case HttpStream::Error::Decoding:
         // The same request would get the same answer: no reconnection.

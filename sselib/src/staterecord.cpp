@@ -14,6 +14,7 @@ StateChange stateChange(const Client &client, qint64 timeMs, const QString &last
     change.http2 = client.http2Used();
     change.retryMs = qMax<qint64>(0, client.nextAttemptAtMs() - timeMs);
     change.reason = client.state() == Client::State::Failed ? client.failure().message : lastError;
+    change.proxy = client.proxyUsed();
     return change;
 }
 
@@ -39,10 +40,12 @@ StateRecord stateRecord(const StateChange &change)
     case Client::State::Connecting:
         record.attempt = change.attempt;
         record.lastEventId = change.lastEventId;
+        record.proxy = change.proxy;
         break;
     case Client::State::Open:
         record.status = change.httpStatus;
         record.protocol = change.http2 ? QStringLiteral("HTTP/2") : QStringLiteral("HTTP/1.1");
+        record.proxy = change.proxy;
         break;
     case Client::State::Reconnecting:
         record.retryMs = change.retryMs;

@@ -53,6 +53,7 @@ struct StateRecord
     QString protocol;   ///< open: "HTTP/1.1" or "HTTP/2"
     QString error;
     QByteArray lastEventId; ///< sent with the request (connecting) or in force
+    QString proxy; ///< connecting, open: the proxy used ("http://127.0.0.1:8888"), empty: none
 };
 
 class Writer

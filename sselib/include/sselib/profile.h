@@ -41,6 +41,20 @@ bool hasLineBreakOrNul(QByteArrayView value);
 /// The message names the field ("header X-A", "Last-Event-ID", "method").
 QString requestFieldsError(const ClientOptions &options);
 
+/// Names under which the secrets of a connection that are not headers (the proxy's password,
+/// the client key's passphrase) travel with its secret headers: in the secret store, and in a
+/// saved connection's list of secrets it does not hold. Never sent as headers.
+inline constexpr char ProxyPasswordSecret[] = ":proxy-password";
+inline constexpr char KeyPassphraseSecret[] = ":key-passphrase";
+
+/// The proxy password and key passphrase of \a options under the names above (those set).
+QList<QPair<QByteArray, QByteArray>> nonHeaderSecrets(const ClientOptions &options);
+/// \a options without its proxy password and key passphrase.
+ClientOptions withoutNonHeaderSecrets(ClientOptions options);
+/// Moves entries named ProxyPasswordSecret or KeyPassphraseSecret out of \a options->headers
+/// into the proxy URL and the passphrase (where secrets were restored as headers).
+void applyNonHeaderSecrets(ClientOptions *options);
+
 QJsonObject profileToJson(const Profile &profile, SecretHandling secrets);
 Profile profileFromJson(const QJsonObject &object);
 

@@ -30,6 +30,21 @@ enum class ReconnectPolicy {
     Never,              ///< end of stream or network error closes the connection
 };
 
+/// The format of a client certificate file.
+enum class CertificateType {
+    Pem,    ///< certificate (chain) in PEM; the key in its own file or the same one
+    Pkcs12, ///< a PKCS#12 (.p12, .pfx) bundle holding the certificate and its key
+};
+
+/// What a response body is read as.
+enum class BodyFormat {
+    EventStream, ///< text/event-stream only (the EventSource rules)
+    /// Also NDJSON / JSON Lines and streamed JSON arrays (application/x-ndjson,
+    /// application/jsonl, application/json): each line or top-level element becomes an event
+    /// of type "ndjson". A text/event-stream response is still read as SSE.
+    NdJson,
+};
+
 /// Everything that describes one connection. A plain value type, so it can be
 /// stored in settings, copied to a worker thread and compared.
 struct ClientOptions
@@ -66,6 +81,21 @@ struct ClientOptions
     bool http1Only = false;
     /// http: speak HTTP/2 from the first byte (cleartext h2c with prior knowledge).
     bool http2PriorKnowledge = false;
+
+    /// Client certificate for servers that ask for one (mutual TLS); read at every attempt.
+    QString clientCertificateFile;
+    QString clientKeyFile; ///< PEM key; empty: in clientCertificateFile (PEM) or the bundle
+    CertificateType clientCertificateType = CertificateType::Pem;
+    QByteArray clientKeyPassphrase; ///< a secret: the key's or the PKCS#12 bundle's password
+
+    /// http://[user:password@]host:port, socks5://host:port or socks5h://host:port; empty: the
+    /// environment decides (http_proxy, HTTPS_PROXY, ALL_PROXY; see Sse::proxyForUrl()).
+    QString proxy;
+    /// Hosts reached without a proxy, curl's NO_PROXY syntax ("*": never a proxy); replaces
+    /// the environment's NO_PROXY when set.
+    QString noProxy;
+
+    BodyFormat bodyFormat = BodyFormat::EventStream;
 
     bool operator==(const ClientOptions &other) const;
 };
@@ -176,6 +206,9 @@ public:
     QList<QPair<QByteArray, QByteArray>> responseHeaders() const;
     /// The current (or last) response came over HTTP/2.
     bool http2Used() const;
+    /// The proxy of the current (or last) request as "http://user@host:port" (never its
+    /// password), or an empty string for a direct connection.
+    QString proxyUsed() const;
     /// True once the server ended the body of the current (or last) Open response normally;
     /// false while it runs and when a network error, a timeout, a failure or close() ended it.
     bool responseEndedByServer() const;

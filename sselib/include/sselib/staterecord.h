@@ -21,6 +21,7 @@ struct StateChange
     bool http2 = false; ///< Open: the response came over HTTP/2 (else HTTP/1.1)
     qint64 retryMs = -1; ///< Reconnecting: the delay before the next attempt
     QString reason; ///< Reconnecting: why; Failed: the failure; Closed: the last error
+    QString proxy; ///< Connecting and Open: the proxy of the request (no password), or empty
 };
 
 /// The change \a client has just made to its current state, at \a timeMs. \a lastError is the
@@ -35,8 +36,8 @@ StateChange reconnectChange(qint64 timeMs, qint64 delayMs, int attempt, const QS
 namespace JsonLines {
 
 /// The one rule for what a state record holds:
-///   connecting: attempt, lastEventId;  open: status, protocol;  reconnecting: retry, attempt, error;
-///   failed: status, error;  closed: error.
+///   connecting: attempt, lastEventId, proxy;  open: status, protocol, proxy;
+///   reconnecting: retry, attempt, error;  failed: status, error;  closed: error.
 StateRecord stateRecord(const StateChange &change);
 
 } // namespace JsonLines

@@ -1,0 +1,701 @@
+// Sse::Client through real proxies from Debian: tinyproxy (HTTP forward proxy, CONNECT tunnel,
+// Basic authentication) and dante-server (SOCKS5), each started here with its own config in
+// a temporary directory, in front of loopback SSE servers (plain TestServer, TLS with the test
+// CA). Also the proxy choice from curl's environment variables, without any process.
+
+#include "testserver.h"
+#include "tlssseserver.h"
+
+#include "sselib/proxy.h"
+#include "sselib/sseclient.h"
+
+#include <QElapsedTimer>
+#include <QFile>
+#include <QNetworkInterface>
+#include <QProcess>
+#include <QSignalSpy>
+#include <QStandardPaths>
+#include <QTcpServer>
+#include <QTcpSocket>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <memory>
+
+using namespace Qt::StringLiterals;
+
+namespace {
+
+QString findDaemon(const QString &name)
+{
+    return QStandardPaths::findExecutable(
+        name, {QStringLiteral("/usr/sbin"), QStringLiteral("/usr/bin"), QStringLiteral("/sbin"),
+               QStringLiteral("/usr/local/sbin"), QStringLiteral("/usr/local/bin")});
+}
+
+// A port that was free a moment ago: neither daemon can listen on port 0 and report it.
+quint16 freePort()
+{
+    QTcpServer probe;
+    probe.listen(QHostAddress::LocalHost, 0);
+    return probe.serverPort();
+}
+
+/// A proxy daemon run for one test: its config written to a temporary directory, its
+/// stderr kept for the failure message.
+class ProxyDaemon
+{
+public:
+    ~ProxyDaemon()
+    {
+        if (m_process.state() != QProcess::NotRunning) {
+            m_process.terminate();
+            if (!m_process.waitForFinished(3000))
+                m_process.kill();
+            m_process.waitForFinished(3000);
+        }
+    }
+
+    bool start(const QString &program, const QStringList &arguments, const QByteArray &config)
+    {
+        QFile file(m_directory.filePath(QStringLiteral("proxy.conf")));
+        if (!file.open(QIODevice::WriteOnly) || file.write(config) != config.size())
+            return false;
+        file.close();
+        QStringList withConfig = arguments;
+        withConfig.replaceInStrings(QStringLiteral("@CONFIG@"), file.fileName());
+        m_process.setProcessChannelMode(QProcess::MergedChannels);
+        m_process.start(program, withConfig);
+        if (!m_process.waitForStarted(5000))
+            return false;
+        // Listening once a connection is accepted (the daemon needs a few milliseconds).
+        QElapsedTimer clock;
+        clock.start();
+        while (clock.elapsed() < 10000 && m_process.state() == QProcess::Running) {
+            QTcpSocket probe;
+            probe.connectToHost(QHostAddress::LocalHost, m_port);
+            if (probe.waitForConnected(200))
+                return true;
+            QTest::qWait(20); // the daemon's own start-up; nothing of ours to wait on
+        }
+        return false;
+    }
+
+    quint16 port() const { return m_port; }
+    void setPort(quint16 port) { m_port = port; }
+    QString url(const QString &scheme = QStringLiteral("http")) const
+    {
+        return QStringLiteral("%1://127.0.0.1:%2").arg(scheme).arg(m_port);
+    }
+    /// Everything the daemon logged so far.
+    QString output()
+    {
+        m_output += QString::fromLocal8Bit(m_process.readAll());
+        return m_output;
+    }
+
+private:
+    QTemporaryDir m_directory;
+    QProcess m_process;
+    QString m_output;
+    quint16 m_port = freePort();
+};
+
+/// tinyproxy, allowing CONNECT to \a connectPort; Basic authentication when \a user is set.
+QByteArray tinyproxyConfig(quint16 port, quint16 connectPort, const QByteArray &user = {},
+                           const QByteArray &password = {})
+{
+    QByteArray config = "Port " + QByteArray::number(port) + "\n"
+                        "Listen 127.0.0.1\nAllow 127.0.0.1\nTimeout 600\nLogLevel Connect\n"
+                        "MaxClients 50\n"
+                        "ConnectPort " + QByteArray::number(connectPort) + "\n";
+    if (!user.isEmpty())
+        config += "BasicAuth " + user + " " + password + "\n";
+    return config;
+}
+
+QByteArray danteConfig(quint16 port)
+{
+    return "logoutput: stderr\n"
+           "internal: 127.0.0.1 port = " + QByteArray::number(port) + "\n"
+           "external: 127.0.0.1\n"
+           "clientmethod: none\nsocksmethod: none\n"
+           "client pass { from: 127.0.0.1/32 to: 0.0.0.0/0 log: connect }\n"
+           "socks pass { from: 127.0.0.1/32 to: 0.0.0.0/0 log: connect }\n";
+}
+
+QString dataDirectory()
+{
+    return QStringLiteral(TLS_DATA_DIR);
+}
+
+QByteArray readData(const QString &name)
+{
+    QFile file(dataDirectory() + QLatin1Char('/') + name);
+    return file.open(QIODevice::ReadOnly) ? file.readAll() : QByteArray();
+}
+
+// Events with the time each arrived, on the test's monotonic clock.
+struct Arrivals
+{
+    QList<QByteArray> data;
+    QList<qint64> atMs;
+};
+
+void record(Sse::Client *client, Arrivals *arrivals, const QElapsedTimer *clock)
+{
+    QObject::connect(client, &Sse::Client::eventsReceived, client,
+                     [arrivals, clock](const Sse::EventBatch &events) {
+                         for (const Sse::EventView event : events) {
+                             arrivals->data.append(event.data.toByteArray());
+                             arrivals->atMs.append(clock->elapsed());
+                         }
+                     });
+}
+
+// Opens \a client, whose server writes "one" and, 300 ms later, "two": they must arrive about
+// 300 ms apart, not together (a proxy that buffered the stream would hold the first).
+void expectUnbuffered(Sse::Client &client)
+{
+    QElapsedTimer clock;
+    clock.start();
+    Arrivals arrivals;
+    record(&client, &arrivals, &clock);
+    client.open();
+    QTRY_COMPARE_WITH_TIMEOUT(arrivals.data.size(), 2, 10000);
+    QCOMPARE(arrivals.data, (QList<QByteArray>{"one", "two"}));
+    const qint64 gap = arrivals.atMs.at(1) - arrivals.atMs.at(0);
+    QVERIFY2(gap >= 250, qPrintable(QStringLiteral("gap %1 ms: the proxy held the first event")
+                                        .arg(gap)));
+}
+
+} // namespace
+
+class TestProxy : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase();
+    void environment_data();
+    void environment();
+    void noProxyList_data();
+    void noProxyList();
+    void proxyUrls_data();
+    void proxyUrls();
+    void httpForwardIsUnbuffered();
+    void httpsTunnel();
+    void tunnelRefused();
+    void authentication_data();
+    void authentication();
+    void proxyRefusesConnection();
+    void socks_data();
+    void socks();
+    void cliProxyOption_data();
+    void cliProxyOption();
+    void cliEnvironment_data();
+    void cliEnvironment();
+
+private:
+    bool startTinyproxy(ProxyDaemon *daemon, quint16 connectPort, const QByteArray &user = {},
+                        const QByteArray &password = {});
+    bool startDante(ProxyDaemon *daemon);
+    QString m_tinyproxy;
+    QString m_danted;
+};
+
+void TestProxy::initTestCase()
+{
+    m_tinyproxy = findDaemon(QStringLiteral("tinyproxy"));
+    m_danted = findDaemon(QStringLiteral("danted"));
+    if (m_tinyproxy.isEmpty() || m_danted.isEmpty()) {
+        const QByteArray message = "tinyproxy or danted missing: install them with "
+                                   "scripts/deps.sh (Debian packages tinyproxy, dante-server)";
+        if (qEnvironmentVariable("CI") == QLatin1String("true"))
+            QFAIL(message.constData());
+        QSKIP(message.constData());
+    }
+}
+
+bool TestProxy::startTinyproxy(ProxyDaemon *daemon, quint16 connectPort, const QByteArray &user,
+                               const QByteArray &password)
+{
+    return daemon->start(m_tinyproxy, {QStringLiteral("-d"), QStringLiteral("-c"),
+                                       QStringLiteral("@CONFIG@")},
+                         tinyproxyConfig(daemon->port(), connectPort, user, password));
+}
+
+bool TestProxy::startDante(ProxyDaemon *daemon)
+{
+    return daemon->start(m_danted, {QStringLiteral("-f"), QStringLiteral("@CONFIG@"),
+                                    QStringLiteral("-N"), QStringLiteral("1")},
+                         danteConfig(daemon->port()));
+}
+
+void TestProxy::environment_data()
+{
+    QTest::addColumn<QString>("url");
+    QTest::addColumn<QStringList>("variables"); // NAME=value
+    QTest::addColumn<QString>("configured");
+    QTest::addColumn<QString>("noProxy");
+    QTest::addColumn<QString>("expected"); // displayUrl, or "" for none
+    QTest::addColumn<QString>("source");
+
+    const QString http = QStringLiteral("http://api.example.com/events");
+    const QString https = QStringLiteral("https://api.example.com/events");
+    QTest::newRow("nothing set") << http << QStringList() << QString() << QString() << QString()
+                                 << QString();
+    QTest::newRow("http_proxy for http")
+        << http << QStringList{QStringLiteral("http_proxy=http://proxy:3128")} << QString()
+        << QString() << QStringLiteral("http://proxy:3128") << QStringLiteral("http_proxy");
+    QTest::newRow("upper-case HTTP_PROXY ignored, as curl does")
+        << http << QStringList{QStringLiteral("HTTP_PROXY=http://proxy:3128")} << QString()
+        << QString() << QString() << QString();
+    QTest::newRow("http_proxy not for https")
+        << https << QStringList{QStringLiteral("http_proxy=http://proxy:3128")} << QString()
+        << QString() << QString() << QString();
+    QTest::newRow("HTTPS_PROXY for https")
+        << https << QStringList{QStringLiteral("HTTPS_PROXY=proxy:8080")} << QString() << QString()
+        << QStringLiteral("http://proxy:8080") << QStringLiteral("HTTPS_PROXY");
+    QTest::newRow("lower case first")
+        << https
+        << QStringList{QStringLiteral("HTTPS_PROXY=http://upper:1"),
+                       QStringLiteral("https_proxy=http://lower:2")}
+        << QString() << QString() << QStringLiteral("http://lower:2") << QStringLiteral("https_proxy");
+    QTest::newRow("ALL_PROXY as the fallback")
+        << https << QStringList{QStringLiteral("ALL_PROXY=socks5h://s:1080")} << QString()
+        << QString() << QStringLiteral("socks5h://s:1080") << QStringLiteral("ALL_PROXY");
+    QTest::newRow("default port 1080, user kept, password hidden")
+        << http << QStringList{QStringLiteral("http_proxy=http://me:secret@proxy")} << QString()
+        << QString() << QStringLiteral("http://me@proxy:1080") << QStringLiteral("http_proxy");
+    QTest::newRow("NO_PROXY suffix")
+        << http
+        << QStringList{QStringLiteral("http_proxy=http://proxy:3128"),
+                       QStringLiteral("NO_PROXY=example.com")}
+        << QString() << QString() << QString() << QString();
+    QTest::newRow("no_proxy leading dot")
+        << http
+        << QStringList{QStringLiteral("http_proxy=http://proxy:3128"),
+                       QStringLiteral("no_proxy=.example.com")}
+        << QString() << QString() << QString() << QString();
+    QTest::newRow("NO_PROXY other domain")
+        << http
+        << QStringList{QStringLiteral("http_proxy=http://proxy:3128"),
+                       QStringLiteral("NO_PROXY=ample.com,other.org")}
+        << QString() << QString() << QStringLiteral("http://proxy:3128")
+        << QStringLiteral("http_proxy");
+    QTest::newRow("NO_PROXY star")
+        << https
+        << QStringList{QStringLiteral("https_proxy=http://proxy:3128"), QStringLiteral("NO_PROXY=*")}
+        << QString() << QString() << QString() << QString();
+    QTest::newRow("loopback never through an environment proxy")
+        << QStringLiteral("http://127.0.0.1:8080/")
+        << QStringList{QStringLiteral("http_proxy=http://proxy:3128")} << QString() << QString()
+        << QString() << QString();
+    QTest::newRow("configured proxy wins over the environment")
+        << http << QStringList{QStringLiteral("http_proxy=http://proxy:3128")}
+        << QStringLiteral("socks5://127.0.0.1:9050") << QString()
+        << QStringLiteral("socks5://127.0.0.1:9050") << QStringLiteral("connection");
+    QTest::newRow("configured proxy also for loopback")
+        << QStringLiteral("http://127.0.0.1:8080/") << QStringList()
+        << QStringLiteral("http://127.0.0.1:8888") << QString()
+        << QStringLiteral("http://127.0.0.1:8888") << QStringLiteral("connection");
+    QTest::newRow("--noproxy applies to the configured proxy")
+        << http << QStringList() << QStringLiteral("http://127.0.0.1:8888")
+        << QStringLiteral("example.com") << QString() << QString();
+    QTest::newRow("--noproxy replaces NO_PROXY")
+        << http
+        << QStringList{QStringLiteral("http_proxy=http://proxy:3128"),
+                       QStringLiteral("NO_PROXY=example.com")}
+        << QString() << QStringLiteral("other.org") << QStringLiteral("http://proxy:3128")
+        << QStringLiteral("http_proxy");
+}
+
+void TestProxy::environment()
+{
+    QFETCH(QString, url);
+    QFETCH(QStringList, variables);
+    QFETCH(QString, configured);
+    QFETCH(QString, noProxy);
+    QFETCH(QString, expected);
+    QFETCH(QString, source);
+    QProcessEnvironment environment;
+    for (const QString &variable : std::as_const(variables)) {
+        const qsizetype equals = variable.indexOf(QLatin1Char('='));
+        environment.insert(variable.left(equals), variable.mid(equals + 1));
+    }
+    QString error;
+    const Sse::Proxy proxy = Sse::proxyForUrl(QUrl(url), configured, noProxy, environment, &error);
+    QVERIFY2(error.isEmpty(), qPrintable(error));
+    QCOMPARE(proxy.displayUrl(), expected);
+    QCOMPARE(proxy.isNone() ? QString() : proxy.source, source);
+}
+
+void TestProxy::noProxyList_data()
+{
+    QTest::addColumn<QString>("list");
+    QTest::addColumn<QString>("host");
+    QTest::addColumn<bool>("matches");
+    QTest::newRow("exact") << "example.com" << "example.com" << true;
+    QTest::newRow("subdomain") << "example.com" << "a.b.example.com" << true;
+    QTest::newRow("not a suffix of a label") << "example.com" << "badexample.com" << false;
+    QTest::newRow("case") << "Example.COM" << "api.example.com" << true;
+    QTest::newRow("star dot") << "*.example.com" << "api.example.com" << true;
+    QTest::newRow("list with spaces") << "foo.org, example.com" << "example.com" << true;
+    QTest::newRow("ip") << "10.1.2.3" << "10.1.2.3" << true;
+    QTest::newRow("other ip") << "10.1.2.3" << "10.1.2.4" << false;
+    QTest::newRow("cidr") << "10.0.0.0/8" << "10.20.30.40" << true;
+    QTest::newRow("cidr outside") << "10.0.0.0/8" << "11.0.0.1" << false;
+    QTest::newRow("ipv6") << "::1" << "[::1]" << true;
+    QTest::newRow("star") << "*" << "anything.example" << true;
+    QTest::newRow("empty") << "" << "example.com" << false;
+}
+
+void TestProxy::noProxyList()
+{
+    QFETCH(QString, list);
+    QFETCH(QString, host);
+    QFETCH(bool, matches);
+    QCOMPARE(Sse::noProxyMatches(list, host), matches);
+}
+
+void TestProxy::proxyUrls_data()
+{
+    QTest::addColumn<QString>("text");
+    QTest::addColumn<bool>("valid");
+    QTest::addColumn<QString>("shown");
+    QTest::newRow("http") << "http://127.0.0.1:8888" << true << "http://127.0.0.1:8888";
+    QTest::newRow("bare host:port") << "proxy.local:3128" << true << "http://proxy.local:3128";
+    QTest::newRow("socks5h with user") << "socks5h://u%40x:p@h:1" << true << "socks5h://u%40x@h:1";
+    QTest::newRow("https proxy unsupported") << "https://proxy:443" << false << "";
+    QTest::newRow("path") << "http://proxy:3128/path" << false << "";
+    QTest::newRow("no host") << "http://:3128" << false << "";
+}
+
+void TestProxy::proxyUrls()
+{
+    QFETCH(QString, text);
+    QFETCH(bool, valid);
+    QFETCH(QString, shown);
+    Sse::Proxy proxy;
+    QString error;
+    QCOMPARE(Sse::parseProxyUrl(text, &proxy, &error), valid);
+    QCOMPARE(proxy.displayUrl(), shown);
+    QCOMPARE(error.isEmpty(), valid);
+    QVERIFY(!Sse::proxyUrlWithoutPassword(text).contains(QLatin1String(":p@")));
+}
+
+// The second event is written 300 ms after the first: through the proxy, the first must
+// arrive before the second is sent, not together with it.
+void TestProxy::httpForwardIsUnbuffered()
+{
+    TestServer server;
+    server.route("/events", [](TestServer::Exchange *exchange) {
+        exchange->sseHead(TestServer::Framing::Chunked);
+        exchange->send(TestServer::formatEvent("one"));
+        exchange->sendLater(300, TestServer::formatEvent("two"));
+    });
+    ProxyDaemon proxy;
+    QVERIFY2(startTinyproxy(&proxy, 443), qPrintable(proxy.output()));
+
+    Sse::ClientOptions options;
+    options.url = server.url("/events");
+    options.proxy = proxy.url();
+    Sse::Client client;
+    client.setOptions(options);
+    expectUnbuffered(client);
+    if (QTest::currentTestFailed())
+        return;
+    QCOMPARE(client.proxyUsed(), proxy.url());
+    // The request reached the server through tinyproxy, which adds its Via header.
+    QCOMPARE(server.requestCount("/events"), 1);
+    QVERIFY2(server.requests("/events").first().header("Via").contains("tinyproxy"),
+             server.requests("/events").first().header("Via").constData());
+}
+
+void TestProxy::httpsTunnel()
+{
+    TlsSseServer server;
+    QVERIFY(server.listen(dataDirectory(), TlsSseServer::ClientCertificates::NotAsked));
+    server.setScript({{0, "data: one\n\n"}, {300, "data: two\n\n"}});
+    ProxyDaemon proxy;
+    QVERIFY2(startTinyproxy(&proxy, server.port()), qPrintable(proxy.output()));
+
+    Sse::ClientOptions options;
+    options.url = server.url();
+    options.proxy = proxy.url();
+    options.caCertificatesPem = readData(QStringLiteral("ca.pem"));
+    Sse::Client client;
+    client.setOptions(options);
+    expectUnbuffered(client);
+    if (QTest::currentTestFailed())
+        return;
+    QCOMPARE(client.state(), Sse::Client::State::Open);
+    QTRY_VERIFY(proxy.output().contains(QStringLiteral("CONNECT 127.0.0.1:%1").arg(server.port())));
+}
+
+void TestProxy::tunnelRefused()
+{
+    TlsSseServer server;
+    QVERIFY(server.listen(dataDirectory(), TlsSseServer::ClientCertificates::NotAsked));
+    ProxyDaemon proxy;
+    // CONNECT is allowed to port 443 only.
+    QVERIFY2(startTinyproxy(&proxy, 443), qPrintable(proxy.output()));
+    Sse::ClientOptions options;
+    options.url = server.url();
+    options.proxy = proxy.url();
+    options.caCertificatesPem = readData(QStringLiteral("ca.pem"));
+    Sse::Client client;
+    client.setOptions(options);
+    client.open();
+    QTRY_COMPARE_WITH_TIMEOUT(client.state(), Sse::Client::State::Failed, 10000);
+    const QString expected = QStringLiteral("proxy 127.0.0.1:%1 refused the tunnel to 127.0.0.1:%2: "
+                                            "HTTP 403")
+                                 .arg(proxy.port())
+                                 .arg(server.port());
+    QVERIFY2(client.failure().message.startsWith(expected), qPrintable(client.failure().message));
+    QCOMPARE(server.responses(), 0);
+}
+
+void TestProxy::authentication_data()
+{
+    QTest::addColumn<bool>("tls");
+    QTest::addColumn<QString>("credentials"); // user:password@ or empty
+    QTest::addColumn<bool>("opens");
+    QTest::addColumn<QString>("expected"); // in the failure; %1 = the proxy's port
+    QTest::newRow("http, none") << false << "" << false
+                                << "proxy 127.0.0.1:%1 wants other credentials: HTTP 407";
+    // tinyproxy answers wrong credentials with 401, as if it were the origin server.
+    QTest::newRow("http, wrong") << false << "user:wrong@" << false << "HTTP 401 Unauthorized";
+    QTest::newRow("http, right") << false << "user:s%33cret@" << true << "";
+    QTest::newRow("https, none") << true << "" << false
+                                 << "proxy 127.0.0.1:%1 refused the tunnel to 127.0.0.1:%2: "
+                                    "HTTP 407 Proxy Authentication Required";
+    QTest::newRow("https, wrong") << true << "user:wrong@" << false
+                                  << "proxy 127.0.0.1:%1 refused the tunnel to 127.0.0.1:%2: "
+                                     "HTTP 401 Unauthorized";
+    QTest::newRow("https, right") << true << "user:s%33cret@" << true << "";
+}
+
+void TestProxy::authentication()
+{
+    QFETCH(bool, tls);
+    QFETCH(QString, credentials);
+    QFETCH(bool, opens);
+    QFETCH(QString, expected);
+    TestServer plain;
+    plain.route("/events", [](TestServer::Exchange *exchange) {
+        exchange->sseHead();
+        exchange->send(TestServer::formatEvent("one"));
+    });
+    TlsSseServer secure;
+    QVERIFY(secure.listen(dataDirectory(), TlsSseServer::ClientCertificates::NotAsked));
+    secure.setScript({{0, "data: one\n\n"}});
+    ProxyDaemon proxy;
+    QVERIFY2(startTinyproxy(&proxy, secure.port(), "user", "s3cret"), qPrintable(proxy.output()));
+
+    Sse::ClientOptions options;
+    options.url = tls ? secure.url() : plain.url("/events");
+    options.proxy = QStringLiteral("http://") + credentials
+        + QStringLiteral("127.0.0.1:%1").arg(proxy.port());
+    options.caCertificatesPem = readData(QStringLiteral("ca.pem"));
+    Sse::Client client;
+    client.setOptions(options);
+    QSignalSpy events(&client, &Sse::Client::eventsReceived);
+    client.open();
+    if (opens) {
+        QTRY_COMPARE_WITH_TIMEOUT(events.size(), 1, 10000);
+        QCOMPARE(client.proxyUsed(), QStringLiteral("http://user@127.0.0.1:%1").arg(proxy.port()));
+        return;
+    }
+    QTRY_COMPARE_WITH_TIMEOUT(client.state(), Sse::Client::State::Failed, 10000);
+    const QString message = client.failure().message;
+    if (expected.contains(QLatin1String("%1")))
+        expected = expected.arg(proxy.port()).arg(secure.port());
+    QVERIFY2(message.startsWith(expected), qPrintable(message));
+    QVERIFY(!message.contains(QLatin1String("cret")));
+    QCOMPARE(plain.requestCount(), 0);
+}
+
+void TestProxy::proxyRefusesConnection()
+{
+    TestServer server;
+    Sse::ClientOptions options;
+    options.url = server.url("/events");
+    const quint16 closedPort = freePort();
+    options.proxy = QStringLiteral("http://127.0.0.1:%1").arg(closedPort);
+    options.reconnectPolicy = Sse::ReconnectPolicy::Never;
+    Sse::Client client;
+    client.setOptions(options);
+    QSignalSpy errors(&client, &Sse::Client::errorOccurred);
+    client.open();
+    QTRY_COMPARE_WITH_TIMEOUT(client.state(), Sse::Client::State::Closed, 10000);
+    QVERIFY(!errors.isEmpty());
+    QVERIFY2(errors.first().first().toString().startsWith(
+                 QStringLiteral("Connection refused by proxy 127.0.0.1:%1").arg(closedPort)),
+             qPrintable(errors.first().first().toString()));
+    QCOMPARE(server.requestCount(), 0);
+}
+
+void TestProxy::socks_data()
+{
+    QTest::addColumn<QString>("scheme");
+    QTest::addColumn<bool>("tls");
+    QTest::newRow("socks5, http") << "socks5" << false;
+    QTest::newRow("socks5h, http") << "socks5h" << false;
+    QTest::newRow("socks5, https") << "socks5" << true;
+    QTest::newRow("socks5h, https") << "socks5h" << true;
+}
+
+void TestProxy::socks()
+{
+    QFETCH(QString, scheme);
+    QFETCH(bool, tls);
+    TestServer plain;
+    plain.route("/events", [](TestServer::Exchange *exchange) {
+        exchange->sseHead(TestServer::Framing::Chunked);
+        exchange->send(TestServer::formatEvent("one"));
+        exchange->sendLater(300, TestServer::formatEvent("two"));
+    });
+    TlsSseServer secure;
+    QVERIFY(secure.listen(dataDirectory(), TlsSseServer::ClientCertificates::NotAsked));
+    secure.setScript({{0, "data: one\n\n"}, {300, "data: two\n\n"}});
+    ProxyDaemon proxy;
+    QVERIFY2(startDante(&proxy), qPrintable(proxy.output()));
+
+    Sse::ClientOptions options;
+    // localhost: with socks5h the proxy resolves it, with socks5 the client does.
+    options.url = tls ? secure.url() : plain.url("/events");
+    options.url.setHost(QStringLiteral("localhost"));
+    options.proxy = proxy.url(scheme);
+    options.caCertificatesPem = readData(QStringLiteral("ca.pem"));
+    Sse::Client client;
+    client.setOptions(options);
+    expectUnbuffered(client);
+    if (QTest::currentTestFailed())
+        return;
+    QCOMPARE(client.proxyUsed(), proxy.url(scheme));
+    // dante logs every connection it passed on.
+    QTRY_VERIFY2(proxy.output().contains(QLatin1String("pass(1): tcp/connect")),
+                 qPrintable(proxy.output()));
+}
+
+void TestProxy::cliProxyOption_data()
+{
+    QTest::addColumn<QStringList>("arguments"); // @PORT@: tinyproxy's port
+    QTest::addColumn<QString>("named");        // the open record's proxy, or empty: direct
+    QTest::newRow("--proxy with credentials")
+        << QStringList{u"--proxy"_s, u"http://user:s3cret@127.0.0.1:@PORT@"_s}
+        << u"http://user@127.0.0.1:@PORT@"_s;
+    QTest::newRow("--noproxy for the host")
+        << QStringList{u"--proxy"_s, u"http://user:s3cret@127.0.0.1:@PORT@"_s, u"--noproxy"_s,
+                       u"localhost,127.0.0.1"_s}
+        << QString();
+}
+
+// sse-monitor-cli --proxy: the connecting and open records name the proxy, never its password;
+// --noproxy goes direct.
+void TestProxy::cliProxyOption()
+{
+    QFETCH(QStringList, arguments);
+    QFETCH(QString, named);
+    const QString cli = qEnvironmentVariable("SSE_MONITOR_CLI");
+    QVERIFY2(!cli.isEmpty(), "SSE_MONITOR_CLI is not set (run through CTest)");
+    TestServer server;
+    server.route("/events", [](TestServer::Exchange *exchange) {
+        exchange->sseHead();
+        exchange->send(TestServer::formatEvent("one"));
+    });
+    ProxyDaemon proxy;
+    QVERIFY2(startTinyproxy(&proxy, 443, "user", "s3cret"), qPrintable(proxy.output()));
+    const QString port = QString::number(proxy.port());
+    arguments.replaceInStrings(u"@PORT@"_s, port);
+    named.replace(u"@PORT@"_s, port);
+    QProcess process;
+    process.start(cli, arguments + QStringList{u"--states"_s, u"--max-events"_s, u"1"_s,
+                                               server.url("/events").toString()});
+    // The server answers from this thread's event loop: wait on it, never block it.
+    QTRY_COMPARE_WITH_TIMEOUT(process.state(), QProcess::NotRunning, 15000);
+    const QByteArray output = process.readAllStandardOutput();
+    QCOMPARE(process.exitCode(), 0);
+    QVERIFY(!output.contains("s3cret"));
+    const QByteArray via = server.requests("/events").first().header("Via");
+    if (named.isEmpty()) {
+        QVERIFY2(!output.contains("\"proxy\""), output.constData());
+        QVERIFY(via.isEmpty());
+        return;
+    }
+    const QByteArray openRecord = "\"state\":\"open\",\"status\":200,\"proxy\":\"" + named.toUtf8() + '"';
+    QVERIFY2(output.contains(openRecord), output.constData());
+    QVERIFY(via.contains("tinyproxy"));
+}
+
+void TestProxy::cliEnvironment_data()
+{
+    QTest::addColumn<QStringList>("variables"); // NAME=value; @PROXY@ is tinyproxy's URL
+    QTest::addColumn<bool>("proxied");
+    QTest::newRow("http_proxy") << QStringList{u"http_proxy=@PROXY@"_s} << true;
+    QTest::newRow("HTTP_PROXY ignored") << QStringList{u"HTTP_PROXY=@PROXY@"_s} << false;
+    QTest::newRow("ALL_PROXY") << QStringList{u"ALL_PROXY=@PROXY@"_s} << true;
+    QTest::newRow("NO_PROXY names the host")
+        << QStringList{u"http_proxy=@PROXY@"_s, u"NO_PROXY=example.org,@HOST@"_s} << false;
+    QTest::newRow("no_proxy CIDR")
+        << QStringList{u"http_proxy=@PROXY@"_s, u"no_proxy=@HOST@/24"_s} << false;
+}
+
+// curl's environment variables, end to end: the CLI against a server on this machine's
+// non-loopback address (loopback never uses an environment proxy).
+void TestProxy::cliEnvironment()
+{
+    QFETCH(QStringList, variables);
+    QFETCH(bool, proxied);
+    const QString cli = qEnvironmentVariable("SSE_MONITOR_CLI");
+    QVERIFY2(!cli.isEmpty(), "SSE_MONITOR_CLI is not set (run through CTest)");
+    QHostAddress address;
+    for (const QHostAddress &candidate : QNetworkInterface::allAddresses()) {
+        if (candidate.protocol() == QAbstractSocket::IPv4Protocol && !candidate.isLoopback()) {
+            address = candidate;
+            break;
+        }
+    }
+    if (address.isNull())
+        QSKIP("no non-loopback IPv4 address on this machine");
+    // A one-response SSE server on that address; it keeps the request head it got.
+    QTcpServer server;
+    QVERIFY(server.listen(address, 0));
+    QByteArray head;
+    connect(&server, &QTcpServer::newConnection, this, [&server, &head] {
+        QTcpSocket *socket = server.nextPendingConnection();
+        connect(socket, &QTcpSocket::readyRead, socket, [socket, &head] {
+            head += socket->readAll();
+            if (head.contains("\r\n\r\n"))
+                socket->write("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\n\r\n"
+                              "data: one\n\n");
+        });
+    });
+    ProxyDaemon proxy;
+    QVERIFY2(startTinyproxy(&proxy, 443), qPrintable(proxy.output()));
+    QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
+    for (const QString &name : {u"http_proxy"_s, u"HTTP_PROXY"_s, u"https_proxy"_s,
+                                u"HTTPS_PROXY"_s, u"all_proxy"_s, u"ALL_PROXY"_s, u"no_proxy"_s,
+                                u"NO_PROXY"_s})
+        environment.remove(name);
+    for (QString variable : std::as_const(variables)) {
+        variable.replace(u"@PROXY@"_s, proxy.url()).replace(u"@HOST@"_s, address.toString());
+        const qsizetype equals = variable.indexOf(QLatin1Char('='));
+        environment.insert(variable.left(equals), variable.mid(equals + 1));
+    }
+    QProcess process;
+    process.setProcessEnvironment(environment);
+    process.start(cli, {u"--states"_s, u"--max-events"_s, u"1"_s,
+                        u"http://%1:%2/events"_s.arg(address.toString()).arg(server.serverPort())});
+    QTRY_COMPARE_WITH_TIMEOUT(process.state(), QProcess::NotRunning, 15000);
+    const QByteArray output = process.readAllStandardOutput();
+    QCOMPARE(process.exitCode(), 0);
+    QCOMPARE(head.contains("tinyproxy"), proxied); // tinyproxy's Via header
+    const QByteArray named = "\"proxy\":\"" + proxy.url().toUtf8() + '"';
+    QCOMPARE(output.contains(named), proxied);
+}
+
+QTEST_GUILESS_MAIN(TestProxy)
+#include "tst_proxy.moc"
