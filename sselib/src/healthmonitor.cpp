@@ -1,0 +1,248 @@
+#include "sselib/healthmonitor.h"
+
+#include <algorithm>
+
+namespace Sse {
+
+QByteArray healthVerdictName(HealthVerdict verdict)
+{
+    switch (verdict) {
+    case HealthVerdict::Unknown:
+        return QByteArrayLiteral("unknown");
+    case HealthVerdict::Healthy:
+        return QByteArrayLiteral("healthy");
+    case HealthVerdict::Stalled:
+        return QByteArrayLiteral("stalled");
+    case HealthVerdict::ReconnectingOften:
+        return QByteArrayLiteral("reconnecting-often");
+    case HealthVerdict::Gaps:
+        return QByteArrayLiteral("gaps");
+    case HealthVerdict::LlmTruncated:
+        return QByteArrayLiteral("llm-truncated");
+    case HealthVerdict::LlmError:
+        return QByteArrayLiteral("llm-error");
+    case HealthVerdict::Failed:
+        return QByteArrayLiteral("failed");
+    }
+    return QByteArrayLiteral("unknown");
+}
+
+QString healthVerdictLabel(HealthVerdict verdict)
+{
+    switch (verdict) {
+    case HealthVerdict::Unknown:
+        return HealthMonitor::tr("Unknown");
+    case HealthVerdict::Healthy:
+        return HealthMonitor::tr("Healthy");
+    case HealthVerdict::Stalled:
+        return HealthMonitor::tr("Stalled");
+    case HealthVerdict::ReconnectingOften:
+        return HealthMonitor::tr("Reconnecting often");
+    case HealthVerdict::Gaps:
+        return HealthMonitor::tr("Gaps");
+    case HealthVerdict::LlmTruncated:
+        return HealthMonitor::tr("Truncated");
+    case HealthVerdict::LlmError:
+        return HealthMonitor::tr("Error mid-stream");
+    case HealthVerdict::Failed:
+        return HealthMonitor::tr("Failed");
+    }
+    return HealthMonitor::tr("Unknown");
+}
+
+void HealthMonitor::setSettings(const HealthSettings &settings)
+{
+    m_settings = settings;
+    m_settings.stallAfterMs = qMax<qint64>(0, m_settings.stallAfterMs);
+    m_settings.defaultStallAfterMs = qMax<qint64>(1, m_settings.defaultStallAfterMs);
+    m_settings.minimumStallAfterMs = qMax<qint64>(1, m_settings.minimumStallAfterMs);
+    m_settings.cadenceFactor = qMax(1, m_settings.cadenceFactor);
+    m_settings.learnAfterArrivals = std::clamp(m_settings.learnAfterArrivals, 1, CadenceSamples);
+    m_settings.reconnectsOften = std::clamp(m_settings.reconnectsOften, 1, MaximumReconnectsOften);
+    m_settings.reconnectWindowMs = qMax<qint64>(1, m_settings.reconnectWindowMs);
+    m_settings.gapWindowMs = qMax<qint64>(1, m_settings.gapWindowMs);
+}
+
+void HealthMonitor::reset()
+{
+    const HealthSettings settings = m_settings;
+    *this = HealthMonitor(settings);
+}
+
+void HealthMonitor::addEvents(const EventBatch &events, qint64 nowMs)
+{
+    if (events.isEmpty())
+        return;
+    noteArrival(nowMs);
+    m_events += events.size();
+    // Consecutive events of a batch usually share their id bytes: compared, not parsed.
+    for (const EventView event : events)
+        noteId(event.lastEventId, nowMs);
+}
+
+void HealthMonitor::addEvent(QByteArrayView lastEventId, qint64 nowMs)
+{
+    noteArrival(nowMs);
+    ++m_events;
+    noteId(lastEventId, nowMs);
+}
+
+void HealthMonitor::addBytes(qint64 nowMs)
+{
+    m_lastByteMs = qMax(m_lastByteMs, nowMs);
+}
+
+void HealthMonitor::setState(Client::State state, qint64 nowMs, const QString &failure)
+{
+    m_state = state;
+    if (state == Client::State::Open && m_upSinceMs < 0)
+        m_upSinceMs = nowMs;
+    if (state == Client::State::Failed)
+        m_failure = failure;
+}
+
+void HealthMonitor::addReconnect(qint64 nowMs)
+{
+    m_reconnects[size_t(m_reconnectNext)] = nowMs;
+    m_reconnectNext = (m_reconnectNext + 1) % MaximumReconnectsOften;
+    m_reconnectCount = qMin(m_reconnectCount + 1, MaximumReconnectsOften);
+}
+
+void HealthMonitor::setLlmOutcome(LlmOutcome outcome, const QString &detail)
+{
+    m_llm = outcome;
+    m_llmDetail = detail;
+}
+
+qint64 HealthMonitor::silenceStart() const
+{
+    return qMax(m_lastEventMs, m_upSinceMs);
+}
+
+void HealthMonitor::noteArrival(qint64 nowMs)
+{
+    const qint64 start = silenceStart();
+    if (start >= 0)
+        m_longestSilenceMs = qMax(m_longestSilenceMs, nowMs - start);
+    if (m_lastEventMs >= 0 && nowMs > m_lastEventMs) {
+        m_intervals[size_t(m_intervalNext)] = nowMs - m_lastEventMs;
+        m_intervalNext = (m_intervalNext + 1) % CadenceSamples;
+        m_intervalCount = qMin(m_intervalCount + 1, CadenceSamples);
+        // The median of at most 64 numbers, once per read (not per event).
+        std::array<qint64, CadenceSamples> sorted = m_intervals;
+        const auto end = sorted.begin() + m_intervalCount;
+        const auto middle = sorted.begin() + m_intervalCount / 2;
+        std::nth_element(sorted.begin(), middle, end);
+        m_cadenceMs = *middle;
+    }
+    m_lastEventMs = qMax(m_lastEventMs, nowMs);
+    m_lastByteMs = qMax(m_lastByteMs, nowMs);
+}
+
+void HealthMonitor::noteId(QByteArrayView id, qint64 nowMs)
+{
+    if (id == QByteArrayView(m_lastId))
+        return;
+    m_lastId = id.toByteArray();
+    bool numeric = false;
+    const qint64 value = id.toLongLong(&numeric);
+    // Only a jump forward is a gap: an id going back is a server that started over.
+    if (numeric && m_haveNumericId && value > m_lastNumericId + 1) {
+        ++m_idGaps;
+        m_lastGapMs = nowMs;
+    }
+    m_haveNumericId = numeric;
+    m_lastNumericId = value;
+}
+
+int HealthMonitor::recentReconnects(qint64 nowMs) const
+{
+    int count = 0;
+    for (int i = 0; i < m_reconnectCount; ++i) {
+        if (nowMs - m_reconnects[size_t(i)] < m_settings.reconnectWindowMs)
+            ++count;
+    }
+    return count;
+}
+
+qint64 HealthMonitor::cadenceMs() const
+{
+    return m_intervalCount >= m_settings.learnAfterArrivals ? m_cadenceMs : 0;
+}
+
+qint64 HealthMonitor::stallAfterMs() const
+{
+    if (m_settings.stallAfterMs > 0)
+        return m_settings.stallAfterMs;
+    const qint64 cadence = cadenceMs();
+    if (cadence <= 0)
+        return m_settings.defaultStallAfterMs;
+    return qMax(cadence * m_settings.cadenceFactor, m_settings.minimumStallAfterMs);
+}
+
+Health HealthMonitor::health(qint64 nowMs) const
+{
+    Health health;
+    health.stallAfterMs = stallAfterMs();
+    health.recentReconnects = recentReconnects(nowMs);
+    health.idGaps = m_idGaps;
+    health.events = m_events;
+    const bool open = m_state == Client::State::Open;
+    if (open) {
+        const qint64 start = silenceStart();
+        health.silentForMs = qMax<qint64>(0, nowMs - start);
+        health.heartbeats = m_lastByteMs > start;
+    }
+    const qint64 seconds = health.silentForMs / 1000;
+    if (m_state == Client::State::Failed) {
+        health.verdict = HealthVerdict::Failed;
+        health.detail = m_failure.isEmpty() ? tr("the connection failed") : m_failure;
+    } else if (open && health.silentForMs >= health.stallAfterMs) {
+        health.verdict = HealthVerdict::Stalled;
+        health.detail = health.heartbeats ? tr("heartbeats only for %1 s").arg(seconds)
+                                          : tr("no bytes for %1 s").arg(seconds);
+    } else if (health.recentReconnects >= m_settings.reconnectsOften) {
+        health.verdict = HealthVerdict::ReconnectingOften;
+        health.detail = tr("%1 reconnects in %2 min")
+                            .arg(health.recentReconnects)
+                            .arg(double(m_settings.reconnectWindowMs) / 60000.0, 0, 'g', 3);
+    } else if (m_llm == LlmOutcome::Error) {
+        health.verdict = HealthVerdict::LlmError;
+        health.detail = m_llmDetail.isEmpty() ? tr("the provider reported an error")
+                                              : m_llmDetail;
+    } else if (m_llm == LlmOutcome::Truncated) {
+        health.verdict = HealthVerdict::LlmTruncated;
+        health.detail = tr("the response ended without its terminal marker");
+    } else if (m_lastGapMs >= 0 && nowMs - m_lastGapMs < m_settings.gapWindowMs) {
+        health.verdict = HealthVerdict::Gaps;
+        health.detail = tr("%1 id gaps").arg(m_idGaps);
+    } else if (open) {
+        health.verdict = HealthVerdict::Healthy;
+    } else if (m_state == Client::State::Connecting || m_state == Client::State::Reconnecting) {
+        // One reconnect of a stream that was up is normal life, not a verdict.
+        health.verdict = m_upSinceMs >= 0 ? HealthVerdict::Healthy : HealthVerdict::Unknown;
+        health.detail = m_upSinceMs >= 0 ? tr("reconnecting") : tr("connecting");
+    } else {
+        health.verdict = HealthVerdict::Unknown;
+        health.detail = tr("not connected");
+    }
+    return health;
+}
+
+qint64 HealthMonitor::nextChangeMs(qint64 nowMs) const
+{
+    qint64 next = -1;
+    auto consider = [&](qint64 at) {
+        if (at > nowMs && (next < 0 || at < next))
+            next = at;
+    };
+    if (m_state == Client::State::Open)
+        consider(silenceStart() + stallAfterMs());
+    for (int i = 0; i < m_reconnectCount; ++i)
+        consider(m_reconnects[size_t(i)] + m_settings.reconnectWindowMs);
+    if (m_lastGapMs >= 0)
+        consider(m_lastGapMs + m_settings.gapWindowMs);
+    return next;
+}
+
+} // namespace Sse
