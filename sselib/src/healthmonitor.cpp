@@ -150,6 +150,7 @@ void HealthMonitor::noteId(QByteArrayView id, qint64 nowMs)
     if (numeric && m_haveNumericId && value > m_lastNumericId + 1) {
         ++m_idGaps;
         m_lastGapMs = nowMs;
+        m_lastGap = {m_lastNumericId, value};
     }
     m_haveNumericId = numeric;
     m_lastNumericId = value;

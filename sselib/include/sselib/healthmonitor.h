@@ -5,6 +5,7 @@
 
 #include <QByteArray>
 #include <QCoreApplication>
+#include <QPair>
 #include <QString>
 
 #include <array>
@@ -114,6 +115,8 @@ public:
     /// The stall threshold in force now.
     qint64 stallAfterMs() const;
     qint64 idGaps() const { return m_idGaps; }
+    /// The ids on either side of the latest gap (0 and 0 before the first).
+    QPair<qint64, qint64> lastGap() const { return m_lastGap; }
     qint64 events() const { return m_events; }
     /// The longest time between two data events (or the open and the first) so far.
     qint64 longestSilenceMs() const { return m_longestSilenceMs; }
@@ -150,6 +153,7 @@ private:
     bool m_haveNumericId = false;
     qint64 m_idGaps = 0;
     qint64 m_lastGapMs = -1;
+    QPair<qint64, qint64> m_lastGap;
 };
 
 } // namespace Sse
