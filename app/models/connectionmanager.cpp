@@ -17,6 +17,7 @@ ConnectionManager::ConnectionManager(QObject *parent) : QObject(parent)
 
     // Repaint state countdowns and counters at 5 Hz; rates once a second.
     m_rateClock.start();
+    m_healthClock = [this] { return m_rateClock.elapsed(); };
     m_refreshTimer.setInterval(200);
     connect(&m_refreshTimer, &QTimer::timeout, this, [this] {
         const qint64 now = m_rateClock.elapsed();
@@ -24,6 +25,7 @@ ConnectionManager::ConnectionManager(QObject *parent) : QObject(parent)
             m_model.updateRates(now - m_lastRateTick);
             m_lastRateTick = now;
         }
+        checkHealth();
         m_model.refresh();
     });
     m_refreshTimer.start();
@@ -154,6 +156,7 @@ void ConnectionManager::createClient(quint16 id, const Sse::ClientOptions &optio
             if (ConnectionEntry *entry = m_model.entry(id)) {
                 entry->bytes += count;
                 entry->lastByteMs = QDateTime::currentMSecsSinceEpoch();
+                entry->healthMonitor.addBytes(healthNow());
                 m_model.touch(id);
             }
         });
@@ -273,6 +276,8 @@ void ConnectionManager::applyReconnect(quint16 id, qint64 now, qint64 delayMs, i
     entry->state = Sse::Client::State::Reconnecting;
     ++entry->reconnects;
     entry->resumed = true;
+    entry->healthMonitor.setState(Sse::Client::State::Reconnecting, healthNow());
+    entry->healthMonitor.addReconnect(healthNow());
     ConnectionLogEntry log;
     log.timeMs = now;
     log.state = Sse::Client::State::Reconnecting;
@@ -353,14 +358,60 @@ void ConnectionManager::applyStateChange(quint16 id, Sse::StateChange change)
     default:
         break;
     }
+    entry->healthMonitor.setState(state, healthNow(), log.detail);
     entry->lastChange = std::move(change);
     appendLog(entry, log);
     m_model.touch(id);
     emit stateChanged(id, state);
 }
 
+void ConnectionManager::checkHealth()
+{
+    using Verdict = Sse::HealthVerdict;
+    const qint64 now = healthNow();
+    // Ids first: a slot of healthChanged may add or remove connections.
+    QList<QPair<quint16, Sse::Health>> changed;
+    for (const quint16 id : m_model.ids()) {
+        ConnectionEntry *entry = m_model.entry(id);
+        if (entry->offline)
+            continue;
+        const Sse::Health health = entry->healthMonitor.health(now);
+        const Sse::Health &shown = entry->health;
+        // What the row shows; silence and event counts move all the time and show nowhere.
+        const bool same = health.verdict == shown.verdict && health.detail == shown.detail
+            && health.stallAfterMs == shown.stallAfterMs
+            && health.recentReconnects == shown.recentReconnects && health.idGaps == shown.idGaps;
+        if (same)
+            continue;
+        const Verdict before = entry->health.verdict;
+        entry->health = health;
+        m_model.touch(id);
+        if (health.verdict == before)
+            continue;
+        // Healthy <-> unknown is every connect and close: the log keeps the problems.
+        const auto fine = [](Verdict verdict) {
+            return verdict == Verdict::Healthy || verdict == Verdict::Unknown;
+        };
+        if (!fine(before) || !fine(health.verdict)) {
+            ConnectionLogEntry log;
+            log.state = entry->state;
+            log.healthChange = true;
+            log.verdict = health.verdict;
+            log.detail = health.verdict == Verdict::Healthy && health.detail.isEmpty()
+                ? tr("recovered from: %1").arg(Sse::healthVerdictLabel(before))
+                : health.detail;
+            log.lastEventId = entry->lastEventId;
+            appendLog(entry, log);
+        }
+        changed.append({id, health});
+    }
+    for (const auto &[id, health] : std::as_const(changed))
+        emit healthChanged(id, health);
+}
+
 void ConnectionManager::countEvents(ConnectionEntry *entry, const Sse::EventBatch &events)
 {
+    entry->healthMonitor.addEvents(events, healthNow());
     // Runs on the GUI thread for every batch: keep it to a few operations per event. The
     // batch interns its types, so the per-type table is looked up once per type and batch.
     // Rows are added first: an insertion may move the rows, so pointers are taken after.
@@ -553,6 +604,7 @@ void ConnectionManager::open(quint16 id)
             entry->attempt = 0;
             entry->lastError.clear();
             entry->resumed = false;
+            entry->healthMonitor.reset(); // opened again by the user: a new watch
         }
         QMetaObject::invokeMethod(client, &Sse::Client::open);
     }

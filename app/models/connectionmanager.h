@@ -65,6 +65,14 @@ public:
     /// Forward each client's raw body bytes (rawBytesReceived), for byte-exact recording.
     void setRawCapture(bool enabled);
 
+    /// Re-evaluates every connection's health (the refresh timer calls it 5 times a second):
+    /// rows whose health changed are repainted, a change of verdict that involves a problem
+    /// goes into the connection log, and every change of verdict is signalled.
+    void checkHealth();
+    /// The monotonic milliseconds the health engines run on (tests inject theirs).
+    void setHealthClock(std::function<qint64()> nowMs) { m_healthClock = std::move(nowMs); }
+    qint64 healthNow() const { return m_healthClock(); }
+
     /// Events from a non-network source (replay, import) counted like live ones.
     void ingestOffline(quint16 id, const Sse::EventList &events);
 
@@ -78,6 +86,7 @@ Q_SIGNALS:
     void connectionRenamed(quint16 id, const QString &name);
     void logAppended(quint16 id);
     void rawBytesReceived(quint16 id, const QByteArray &bytes);
+    void healthChanged(quint16 id, const Sse::Health &health);
 
 private:
     void createClient(quint16 id, const Sse::ClientOptions &options);
@@ -116,5 +125,6 @@ private:
     qint64 m_lastRateTick = 0;
     quint16 m_nextId = 1;
     std::function<bool(quint16)> m_idInUse;
+    std::function<qint64()> m_healthClock;
     bool m_rawCapture = false;
 };

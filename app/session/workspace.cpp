@@ -72,6 +72,20 @@ void Workspace::routeConnectionSignals()
             return;
         entry->llmVerdict = m_llm->lastVerdict(id);
         entry->llmVerdictKind = int(m_llm->lastVerdictKind(id));
+        switch (m_llm->lastVerdictKind(id)) {
+        case LlmResponseModel::Verdict::Streaming:
+            entry->healthMonitor.setLlmOutcome(Sse::LlmOutcome::None);
+            break;
+        case LlmResponseModel::Verdict::Complete:
+            entry->healthMonitor.setLlmOutcome(Sse::LlmOutcome::Complete);
+            break;
+        case LlmResponseModel::Verdict::Truncated:
+            entry->healthMonitor.setLlmOutcome(Sse::LlmOutcome::Truncated, entry->llmVerdict);
+            break;
+        case LlmResponseModel::Verdict::Error:
+            entry->healthMonitor.setLlmOutcome(Sse::LlmOutcome::Error, entry->llmVerdict);
+            break;
+        }
         m_connections.model()->touch(id);
     });
     connect(m_llm, &LlmResponseModel::responseFinished, this,

@@ -213,7 +213,9 @@ Health HealthMonitor::health(qint64 nowMs) const
                                               : m_llmDetail;
     } else if (m_llm == LlmOutcome::Truncated) {
         health.verdict = HealthVerdict::LlmTruncated;
-        health.detail = tr("the response ended without its terminal marker");
+        health.detail = m_llmDetail.isEmpty()
+            ? tr("the response ended without its terminal marker")
+            : m_llmDetail;
     } else if (m_lastGapMs >= 0 && nowMs - m_lastGapMs < m_settings.gapWindowMs) {
         health.verdict = HealthVerdict::Gaps;
         health.detail = tr("%1 id gaps").arg(m_idGaps);
