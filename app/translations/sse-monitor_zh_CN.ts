@@ -791,6 +791,31 @@ First %1 bytes of the body:
         <source>Open: %1 events dropped (the window is behind; this connection drops the newest instead of pausing)</source>
         <translation>已打开：已丢弃 %1 个事件（窗口跟不上；此连接丢弃最新事件而不是暂停）</translation>
     </message>
+    <message>
+        <source>%1: %2</source>
+        <comment>health verdict: detail</comment>
+        <translation>%1：%2</translation>
+    </message>
+    <message>
+        <source>Stalled after %1 s without a data event (set)</source>
+        <translation>无数据事件 %1 秒后视为停滞（已设置）</translation>
+    </message>
+    <message>
+        <source>Stalled after %1 s without a data event (learnt: 10 × the median interval)</source>
+        <translation>无数据事件 %1 秒后视为停滞（已学习：中位间隔的 10 倍）</translation>
+    </message>
+    <message>
+        <source>Stalled after %1 s without a data event (until the cadence is learnt)</source>
+        <translation>无数据事件 %1 秒后视为停滞（在学习到节奏之前）</translation>
+    </message>
+    <message>
+        <source>%1 reconnects in the last 5 min · %2 id gaps</source>
+        <translation>最近 5 分钟重连 %1 次 · ID 缺口 %2 个</translation>
+    </message>
+    <message>
+        <source>Health</source>
+        <translation>健康状况</translation>
+    </message>
 </context>
 <context>
     <name>ConnectionLogModel</name>
@@ -826,6 +851,10 @@ First %1 bytes of the body:
         <source>Last-Event-ID</source>
         <translation>Last-Event-ID</translation>
     </message>
+    <message>
+        <source>health: %1</source>
+        <translation>健康状况：%1</translation>
+    </message>
 </context>
 <context>
     <name>ConnectionManager</name>
@@ -844,6 +873,10 @@ First %1 bytes of the body:
     <message>
         <source>not sent to that origin: %1</source>
         <translation>未发送到该源：%1</translation>
+    </message>
+    <message>
+        <source>recovered from: %1</source>
+        <translation>已从以下状态恢复：%1</translation>
     </message>
 </context>
 <context>
@@ -1544,6 +1577,81 @@ First %1 bytes of the body:
     </message>
 </context>
 <context>
+    <name>HealthMessages</name>
+    <message>
+        <source>Unknown</source>
+        <translation>未知</translation>
+    </message>
+    <message>
+        <source>Healthy</source>
+        <translation>健康</translation>
+    </message>
+    <message>
+        <source>Stalled</source>
+        <translation>停滞</translation>
+    </message>
+    <message>
+        <source>Reconnecting often</source>
+        <translation>频繁重连</translation>
+    </message>
+    <message>
+        <source>Gaps</source>
+        <translation>缺口</translation>
+    </message>
+    <message>
+        <source>Truncated</source>
+        <translation>被截断</translation>
+    </message>
+    <message>
+        <source>Error mid-stream</source>
+        <translation>流中途出错</translation>
+    </message>
+    <message>
+        <source>Failed</source>
+        <translation>失败</translation>
+    </message>
+    <message>
+        <source>the connection failed</source>
+        <translation>连接失败</translation>
+    </message>
+    <message>
+        <source>heartbeats only for %1 s</source>
+        <translation>%1 秒内只有心跳</translation>
+    </message>
+    <message>
+        <source>no bytes for %1 s</source>
+        <translation>%1 秒内没有任何字节</translation>
+    </message>
+    <message>
+        <source>%1 reconnects in %2 min</source>
+        <translation>%2 分钟内重连 %1 次</translation>
+    </message>
+    <message>
+        <source>the provider reported an error</source>
+        <translation>服务提供方报告了错误</translation>
+    </message>
+    <message>
+        <source>the response ended without its terminal marker</source>
+        <translation>响应结束时没有终止标记</translation>
+    </message>
+    <message>
+        <source>%1 id gaps</source>
+        <translation>%1 个 ID 缺口</translation>
+    </message>
+    <message>
+        <source>reconnecting</source>
+        <translation>正在重连</translation>
+    </message>
+    <message>
+        <source>connecting</source>
+        <translation>正在连接</translation>
+    </message>
+    <message>
+        <source>not connected</source>
+        <translation>未连接</translation>
+    </message>
+</context>
+<context>
     <name>JsonText</name>
     <message>
         <source>%1 at byte %2</source>
@@ -1764,6 +1872,14 @@ First %1 bytes of the body:
     <message>
         <source> · LLM: %1</source>
         <translation> · LLM：%1</translation>
+    </message>
+    <message>
+        <source> · health: %1</source>
+        <translation> · 健康状况：%1</translation>
+    </message>
+    <message>
+        <source> · %1 unhealthy</source>
+        <translation> · %1 个不健康</translation>
     </message>
 </context>
 <context>

@@ -1,8 +1,20 @@
 #include "sselib/healthmonitor.h"
 
+#include <QCoreApplication>
+
 #include <algorithm>
 
 namespace Sse {
+
+namespace {
+
+// The messages' context, declared here so that lupdate reads it from this file alone.
+struct HealthMessages
+{
+    Q_DECLARE_TR_FUNCTIONS(HealthMessages)
+};
+
+} // namespace
 
 QByteArray healthVerdictName(HealthVerdict verdict)
 {
@@ -29,25 +41,30 @@ QByteArray healthVerdictName(HealthVerdict verdict)
 
 QString healthVerdictLabel(HealthVerdict verdict)
 {
+    return HealthMonitor::verdictLabel(verdict);
+}
+
+QString HealthMonitor::verdictLabel(HealthVerdict verdict)
+{
     switch (verdict) {
     case HealthVerdict::Unknown:
-        return HealthMonitor::tr("Unknown");
+        return HealthMessages::tr("Unknown");
     case HealthVerdict::Healthy:
-        return HealthMonitor::tr("Healthy");
+        return HealthMessages::tr("Healthy");
     case HealthVerdict::Stalled:
-        return HealthMonitor::tr("Stalled");
+        return HealthMessages::tr("Stalled");
     case HealthVerdict::ReconnectingOften:
-        return HealthMonitor::tr("Reconnecting often");
+        return HealthMessages::tr("Reconnecting often");
     case HealthVerdict::Gaps:
-        return HealthMonitor::tr("Gaps");
+        return HealthMessages::tr("Gaps");
     case HealthVerdict::LlmTruncated:
-        return HealthMonitor::tr("Truncated");
+        return HealthMessages::tr("Truncated");
     case HealthVerdict::LlmError:
-        return HealthMonitor::tr("Error mid-stream");
+        return HealthMessages::tr("Error mid-stream");
     case HealthVerdict::Failed:
-        return HealthMonitor::tr("Failed");
+        return HealthMessages::tr("Failed");
     }
-    return HealthMonitor::tr("Unknown");
+    return HealthMessages::tr("Unknown");
 }
 
 void HealthMonitor::setSettings(const HealthSettings &settings)
@@ -197,37 +214,37 @@ Health HealthMonitor::health(qint64 nowMs) const
     const qint64 seconds = health.silentForMs / 1000;
     if (m_state == Client::State::Failed) {
         health.verdict = HealthVerdict::Failed;
-        health.detail = m_failure.isEmpty() ? tr("the connection failed") : m_failure;
+        health.detail = m_failure.isEmpty() ? HealthMessages::tr("the connection failed") : m_failure;
     } else if (open && health.silentForMs >= health.stallAfterMs) {
         health.verdict = HealthVerdict::Stalled;
-        health.detail = health.heartbeats ? tr("heartbeats only for %1 s").arg(seconds)
-                                          : tr("no bytes for %1 s").arg(seconds);
+        health.detail = health.heartbeats ? HealthMessages::tr("heartbeats only for %1 s").arg(seconds)
+                                          : HealthMessages::tr("no bytes for %1 s").arg(seconds);
     } else if (health.recentReconnects >= m_settings.reconnectsOften) {
         health.verdict = HealthVerdict::ReconnectingOften;
-        health.detail = tr("%1 reconnects in %2 min")
+        health.detail = HealthMessages::tr("%1 reconnects in %2 min")
                             .arg(health.recentReconnects)
                             .arg(double(m_settings.reconnectWindowMs) / 60000.0, 0, 'g', 3);
     } else if (m_llm == LlmOutcome::Error) {
         health.verdict = HealthVerdict::LlmError;
-        health.detail = m_llmDetail.isEmpty() ? tr("the provider reported an error")
+        health.detail = m_llmDetail.isEmpty() ? HealthMessages::tr("the provider reported an error")
                                               : m_llmDetail;
     } else if (m_llm == LlmOutcome::Truncated) {
         health.verdict = HealthVerdict::LlmTruncated;
         health.detail = m_llmDetail.isEmpty()
-            ? tr("the response ended without its terminal marker")
+            ? HealthMessages::tr("the response ended without its terminal marker")
             : m_llmDetail;
     } else if (m_lastGapMs >= 0 && nowMs - m_lastGapMs < m_settings.gapWindowMs) {
         health.verdict = HealthVerdict::Gaps;
-        health.detail = tr("%1 id gaps").arg(m_idGaps);
+        health.detail = HealthMessages::tr("%1 id gaps").arg(m_idGaps);
     } else if (open) {
         health.verdict = HealthVerdict::Healthy;
     } else if (m_state == Client::State::Connecting || m_state == Client::State::Reconnecting) {
         // One reconnect of a stream that was up is normal life, not a verdict.
         health.verdict = m_upSinceMs >= 0 ? HealthVerdict::Healthy : HealthVerdict::Unknown;
-        health.detail = m_upSinceMs >= 0 ? tr("reconnecting") : tr("connecting");
+        health.detail = m_upSinceMs >= 0 ? HealthMessages::tr("reconnecting") : HealthMessages::tr("connecting");
     } else {
         health.verdict = HealthVerdict::Unknown;
-        health.detail = tr("not connected");
+        health.detail = HealthMessages::tr("not connected");
     }
     return health;
 }

@@ -4,7 +4,6 @@
 #include "sselib/sseevent.h"
 
 #include <QByteArray>
-#include <QCoreApplication>
 #include <QPair>
 #include <QString>
 
@@ -78,8 +77,6 @@ enum class LlmOutcome { None, Complete, Truncated, Error };
 /// count, and the bytes in between only say whether heartbeats continued.
 class HealthMonitor
 {
-    Q_DECLARE_TR_FUNCTIONS(Sse::HealthMonitor)
-
 public:
     /// Arrival intervals the learnt cadence is the median of.
     static constexpr int CadenceSamples = 64;
@@ -88,6 +85,9 @@ public:
 
     HealthMonitor() = default;
     explicit HealthMonitor(const HealthSettings &settings) { setSettings(settings); }
+
+    /// See healthVerdictLabel().
+    static QString verdictLabel(HealthVerdict verdict);
 
     void setSettings(const HealthSettings &settings);
     HealthSettings settings() const { return m_settings; }
