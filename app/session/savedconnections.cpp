@@ -64,6 +64,7 @@ SavedConnection SavedConnection::fromJson(const QJsonObject &object)
     saved.secretsId = object.value(QLatin1String("secretsId")).toString();
     saved.open = object.value(QLatin1String("open")).toBool(true);
     saved.demo = object.value(QLatin1String("demo")).toBool();
+    saved.alerts = AlertRule::listFromJson(object.value(QLatin1String("alerts")).toArray());
     return saved;
 }
 
@@ -76,6 +77,8 @@ QJsonObject SavedConnection::toJson(Target target, Sse::SecretHandling secrets) 
         object.insert(QStringLiteral("secretHeaders"), namesToJson(secretHeaders));
     if (demo)
         object.insert(QStringLiteral("demo"), true);
+    if (!alerts.isEmpty())
+        object.insert(QStringLiteral("alerts"), AlertRule::listToJson(alerts));
     if (target == Target::Settings) {
         object.insert(QStringLiteral("open"), open);
         if (!secretsId.isEmpty())

@@ -2,6 +2,7 @@
 
 #include "charts/seriescatalog.h"
 #include "models/eventlogmodel.h"
+#include "session/alertcenter.h"
 #include "models/llmresponsemodel.h"
 #include "models/typelistmodel.h"
 #include "recording/exportjob.h"
@@ -28,6 +29,7 @@ Workspace::Workspace(QObject *parent)
     , m_catalog(new SeriesCatalog(this))
     , m_llm(new LlmResponseModel(this))
     , m_recorder(new Recorder(this))
+    , m_alerts(new AlertCenter(&m_connections, this))
     , m_secrets(new SecretStore({}, this))
     , m_diagnostics(new Sse::StreamDiagnostics(this))
 {
@@ -36,6 +38,10 @@ Workspace::Workspace(QObject *parent)
         [this](quint16 id) { return m_log->store().connectionEventCount(id) > 0; });
     routeConnectionSignals();
     routeRecorderSignals();
+    connect(m_alerts, &AlertCenter::alertRaised, this, [this](const Alert &alert) {
+        if (m_recorder->isRecording() && isRecorded(alert.connection))
+            m_recorder->recordAlert(alert.connection, alert);
+    });
     connect(m_secrets, &SecretStore::saveFinished, this, &Workspace::reportSecretsSaved);
     connect(m_log, &EventLogModel::countsChanged, this,
             [this] { m_types->refresh(m_log->store()); });
@@ -232,6 +238,12 @@ void Workspace::clearEvents()
     m_llm->clear();
 }
 
+void Workspace::setAlertRules(quint16 id, const QList<AlertRule> &rules)
+{
+    m_alerts->setRules(id, rules);
+    saveConnections();
+}
+
 int Workspace::restoreConnections()
 {
     int restored = 0;
@@ -250,6 +262,7 @@ int Workspace::restoreConnections()
         const quint16 id = m_connections.add(
             connection.name, connection.options,
             connection.secretHeaders.isEmpty() ? start : ConnectionManager::Start::Later);
+        m_alerts->setRules(id, connection.alerts);
         if (!connection.secretHeaders.isEmpty())
             requestSecrets(id, connection, start);
         ++restored;
@@ -275,6 +288,7 @@ void Workspace::saveConnections()
         SavedConnection saved =
             SavedConnection::fromOptions(entry.name, entry.options, Sse::SecretHandling::Exclude);
         saved.demo = isDemo(entry.id);
+        saved.alerts = m_alerts->rules(entry.id);
         const bool active =
             entry.state != Sse::Client::State::Closed && entry.state != Sse::Client::State::Idle;
         saved.open = active || m_startWhenComplete.contains(entry.id);
@@ -395,6 +409,7 @@ bool Workspace::exportConnections(const QString &path, Sse::SecretHandling secre
         // import and sse-monitor-cli know what to ask for.
         SavedConnection saved = SavedConnection::fromOptions(entry.name, entry.options, secrets);
         saved.demo = isDemo(entry.id);
+        saved.alerts = m_alerts->rules(entry.id);
         connections.append(saved);
     }
     return SavedConnections::writeFile(path, connections, secrets, errorString);
@@ -406,6 +421,7 @@ SavedConnections::Import Workspace::importConnections(const QString &path)
     for (const SavedConnection &connection : std::as_const(result.added)) {
         const quint16 id =
             m_connections.add(connection.name, connection.options, ConnectionManager::Start::Later);
+        m_alerts->setRules(id, connection.alerts);
         if (!connection.secretHeaders.isEmpty())
             requestSecrets(id, connection, ConnectionManager::Start::Later);
     }
