@@ -14,6 +14,7 @@ struct Alert
     QString detail;        ///< what happened: the event, the silence, the failure
     QByteArray eventId;    ///< the event that matched (match rules), else the last id in force
     qint64 eventTimeMs = 0; ///< that event's receive time, 0 when no event is involved
+    qint64 eventSequence = -1; ///< that event in the event log, -1 when none
 };
 
 /// The alert list: newest last, at most MaximumAlerts (the oldest leave at the top).

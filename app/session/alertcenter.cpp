@@ -51,6 +51,7 @@ void AlertCenter::onEvents(quint16 id, const Sse::EventBatch &events)
     if (it == m_watches.end() || !entry)
         return;
     const QByteArray name = entry->name.toUtf8();
+    const qint64 firstSequence = m_logEnd ? m_logEnd() - events.size() : -1;
     for (RuleState &state : it->rules) {
         if (state.rule.kind == AlertRule::Kind::Match) {
             for (qsizetype i = 0; i < events.size(); ++i) {
@@ -63,7 +64,8 @@ void AlertCenter::onEvents(quint16 id, const Sse::EventBatch &events)
                       tr("event of type \"%1\": %2")
                           .arg(QString::fromUtf8(event.type),
                                QString::fromUtf8(event.data.first(qMin<qsizetype>(200, event.data.size())))),
-                      event.lastEventId, event.receivedMs);
+                      event.lastEventId, event.receivedMs,
+                      firstSequence >= 0 ? firstSequence + i : -1);
             }
         } else if (state.rule.kind == AlertRule::Kind::Stall) {
             state.active = false; // data again: the next silence is a new one
@@ -80,7 +82,8 @@ void AlertCenter::onEvents(quint16 id, const Sse::EventBatch &events)
                           .arg(gap.second)
                           .arg(gap.first)
                           .arg(gap.second - gap.first - 1),
-                      QByteArray::number(gap.second), events.at(events.size() - 1).receivedMs);
+                      QByteArray::number(gap.second), events.at(events.size() - 1).receivedMs,
+                      firstSequence >= 0 ? firstSequence + events.size() - 1 : -1);
             }
         }
     }
@@ -142,7 +145,7 @@ void AlertCenter::checkStalls()
 }
 
 void AlertCenter::raise(quint16 id, RuleState &state, const QString &detail,
-                        QByteArrayView eventId, qint64 eventTimeMs)
+                        QByteArrayView eventId, qint64 eventTimeMs, qint64 eventSequence)
 {
     const ConnectionEntry *entry = m_connections->entry(id);
     if (!entry)
@@ -161,6 +164,7 @@ void AlertCenter::raise(quint16 id, RuleState &state, const QString &detail,
     alert.detail = detail;
     alert.eventId = eventId.toByteArray();
     alert.eventTimeMs = eventTimeMs;
+    alert.eventSequence = eventSequence;
     m_model.append(alert);
     if (m_notifier)
         m_notifier->notify(tr("%1: %2").arg(alert.connectionName, alert.rule), alert.detail);

@@ -13,6 +13,7 @@
 #include <QTimer>
 
 #include <deque>
+#include <functional>
 
 class ConnectionManager;
 class Notifier;
@@ -37,6 +38,9 @@ public:
     void setNotifier(Notifier *notifier) { m_notifier = notifier; }
     Notifier *notifier() const { return m_notifier; }
     void setCooldownMs(qint64 ms) { m_cooldownMs = ms; }
+    /// The event log's end sequence once it has stored a batch (the center is connected
+    /// after the log): an alert on event i of a batch of n links to end - n + i.
+    void setLogEnd(std::function<qint64()> endSequence) { m_logEnd = std::move(endSequence); }
 
     AlertListModel *model() { return &m_model; }
     /// Alerts the rate limit held back since the start.
@@ -67,12 +71,13 @@ private:
     void onEvents(quint16 id, const Sse::EventBatch &events);
     void onState(quint16 id, Sse::Client::State state);
     void raise(quint16 id, RuleState &state, const QString &detail, QByteArrayView eventId = {},
-               qint64 eventTimeMs = 0);
+               qint64 eventTimeMs = 0, qint64 eventSequence = -1);
 
     ConnectionManager *m_connections;
     QHash<quint16, Watch> m_watches;
     AlertListModel m_model;
     Notifier *m_notifier = nullptr;
+    std::function<qint64()> m_logEnd;
     QTimer m_stallTimer;
     qint64 m_cooldownMs = DefaultCooldownMs;
     qint64 m_suppressed = 0;

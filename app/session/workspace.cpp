@@ -29,7 +29,6 @@ Workspace::Workspace(QObject *parent)
     , m_catalog(new SeriesCatalog(this))
     , m_llm(new LlmResponseModel(this))
     , m_recorder(new Recorder(this))
-    , m_alerts(new AlertCenter(&m_connections, this))
     , m_secrets(new SecretStore({}, this))
     , m_diagnostics(new Sse::StreamDiagnostics(this))
 {
@@ -38,7 +37,12 @@ Workspace::Workspace(QObject *parent)
         [this](quint16 id) { return m_log->store().connectionEventCount(id) > 0; });
     routeConnectionSignals();
     routeRecorderSignals();
+    // After the routes above: a batch is in the log when the alerts look at it.
+    m_alerts = new AlertCenter(&m_connections, this);
+    m_alerts->setLogEnd([this] { return m_log->store().endSequence(); });
     connect(m_alerts, &AlertCenter::alertRaised, this, [this](const Alert &alert) {
+        if (alert.eventSequence >= 0)
+            m_log->markEvent(alert.eventSequence, alert.rule + QStringLiteral(": ") + alert.detail);
         if (m_recorder->isRecording() && isRecorded(alert.connection))
             m_recorder->recordAlert(alert.connection, alert);
     });

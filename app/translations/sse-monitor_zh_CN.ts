@@ -2,6 +2,166 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="zh_CN">
 <context>
+    <name>AlertCenter</name>
+    <message>
+        <source>event of type &quot;%1&quot;: %2</source>
+        <translation>类型为“%1”的事件：%2</translation>
+    </message>
+    <message>
+        <source>id %1 followed id %2 (%3 missing)</source>
+        <translation>ID %2 之后是 ID %1（缺少 %3 个）</translation>
+    </message>
+    <message>
+        <source>%1 reconnects within %2 s; last: %3</source>
+        <translation>%2 秒内重连 %1 次；最近一次：%3</translation>
+    </message>
+    <message>
+        <source>heartbeats only for %1 s</source>
+        <translation>%1 秒内只有心跳</translation>
+    </message>
+    <message>
+        <source>no data for %1 s</source>
+        <translation>%1 秒内没有数据</translation>
+    </message>
+    <message>
+        <source>%1: %2</source>
+        <translation>%1：%2</translation>
+    </message>
+</context>
+<context>
+    <name>AlertListModel</name>
+    <message>
+        <source>event at %1</source>
+        <translation>%1 的事件</translation>
+    </message>
+    <message>
+        <source>id %1 at %2</source>
+        <translation>ID %1，%2</translation>
+    </message>
+    <message>
+        <source>Time</source>
+        <translation>时间</translation>
+    </message>
+    <message>
+        <source>Connection</source>
+        <translation>连接</translation>
+    </message>
+    <message>
+        <source>Rule</source>
+        <translation>规则</translation>
+    </message>
+    <message>
+        <source>Detail</source>
+        <translation>详情</translation>
+    </message>
+    <message>
+        <source>Event</source>
+        <translation>事件</translation>
+    </message>
+</context>
+<context>
+    <name>AlertRule</name>
+    <message>
+        <source>match: %1</source>
+        <translation>匹配：%1</translation>
+    </message>
+    <message>
+        <source>stall &gt; %1 s</source>
+        <translation>停滞 &gt; %1 秒</translation>
+    </message>
+    <message>
+        <source>reconnects &gt; %1 in %2 s</source>
+        <translation>%2 秒内重连 &gt; %1 次</translation>
+    </message>
+    <message>
+        <source>id gap</source>
+        <translation>ID 缺口</translation>
+    </message>
+    <message>
+        <source>connection failed</source>
+        <translation>连接失败</translation>
+    </message>
+    <message>
+        <source>a match rule needs a filter expression</source>
+        <translation>匹配规则需要一个过滤表达式</translation>
+    </message>
+    <message>
+        <source>seconds must be from 1 to %1</source>
+        <translation>秒数必须在 1 到 %1 之间</translation>
+    </message>
+    <message>
+        <source>the count must be from 0 to %1</source>
+        <translation>次数必须在 0 到 %1 之间</translation>
+    </message>
+</context>
+<context>
+    <name>AlertsPane</name>
+    <message>
+        <source>Raised alerts</source>
+        <translation>已触发的警报</translation>
+    </message>
+    <message>
+        <source>Alert rules of the connection</source>
+        <translation>该连接的警报规则</translation>
+    </message>
+    <message>
+        <source>Event matches</source>
+        <translation>事件匹配</translation>
+    </message>
+    <message>
+        <source>Stall longer than</source>
+        <translation>停滞超过</translation>
+    </message>
+    <message>
+        <source>Reconnects more than</source>
+        <translation>重连超过</translation>
+    </message>
+    <message>
+        <source>Id gap</source>
+        <translation>ID 缺口</translation>
+    </message>
+    <message>
+        <source>Connection failed</source>
+        <translation>连接失败</translation>
+    </message>
+    <message>
+        <source>Rule kind</source>
+        <translation>规则类型</translation>
+    </message>
+    <message>
+        <source>Rule expression or seconds</source>
+        <translation>规则表达式或秒数</translation>
+    </message>
+    <message>
+        <source>Reconnects</source>
+        <translation>重连次数</translation>
+    </message>
+    <message>
+        <source>Add Rule</source>
+        <translation>添加规则</translation>
+    </message>
+    <message>
+        <source>Remove Rule</source>
+        <translation>删除规则</translation>
+    </message>
+    <message>
+        <source>Rules of this connection (saved with it):</source>
+        <translation>该连接的规则（随连接保存）：</translation>
+    </message>
+    <message>
+        <source>Filter, e.g. type == &quot;alarm&quot; &amp;&amp; data.level &gt; 2</source>
+        <translation>过滤器，例如 type == &quot;alarm&quot; &amp;&amp; data.level &gt; 2</translation>
+    </message>
+    <message>
+        <source>Seconds</source>
+        <translation>秒</translation>
+    </message>
+    <message>
+        <source>%1 further alerts held back by the rate limit (one per rule and minute)</source>
+        <translation>另有 %1 条警报因限流被暂缓（每条规则每分钟一条）</translation>
+    </message>
+</context>
+<context>
     <name>ChartPanel</name>
     <message>
         <source>Filter series</source>
@@ -1635,10 +1795,6 @@ First %1 bytes of the body:
         <translation>响应结束时没有终止标记</translation>
     </message>
     <message>
-        <source>%1 id gaps</source>
-        <translation>%1 个 ID 缺口</translation>
-    </message>
-    <message>
         <source>reconnecting</source>
         <translation>正在重连</translation>
     </message>
@@ -1649,6 +1805,10 @@ First %1 bytes of the body:
     <message>
         <source>not connected</source>
         <translation>未连接</translation>
+    </message>
+    <message>
+        <source>id gaps: %1</source>
+        <translation>ID 缺口：%1</translation>
     </message>
 </context>
 <context>
@@ -2227,6 +2387,10 @@ Store them in plain text?</source>
     <message>
         <source>MiB of events kept in the log (oldest are evicted):</source>
         <translation>日志中保留的事件大小（MiB，超出时移除最早的事件）：</translation>
+    </message>
+    <message>
+        <source>Alerts</source>
+        <translation>警报</translation>
     </message>
 </context>
 <context>

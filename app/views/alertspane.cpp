@@ -27,6 +27,7 @@ AlertsPane::AlertsPane(Workspace *workspace, QWidget *parent)
     m_alerts->setModel(center->model());
     m_alerts->setSelectionBehavior(QAbstractItemView::SelectRows);
     m_alerts->verticalHeader()->hide();
+    m_alerts->setWordWrap(false);
     m_alerts->verticalHeader()->setSectionResizeMode(QHeaderView::Fixed);
     m_alerts->horizontalHeader()->setStretchLastSection(true);
     m_alerts->setColumnWidth(AlertListModel::TimeColumn, 95);

@@ -235,7 +235,7 @@ Health HealthMonitor::health(qint64 nowMs) const
             : m_llmDetail;
     } else if (m_lastGapMs >= 0 && nowMs - m_lastGapMs < m_settings.gapWindowMs) {
         health.verdict = HealthVerdict::Gaps;
-        health.detail = HealthMessages::tr("%1 id gaps").arg(m_idGaps);
+        health.detail = HealthMessages::tr("id gaps: %1").arg(m_idGaps);
     } else if (open) {
         health.verdict = HealthVerdict::Healthy;
     } else if (m_state == Client::State::Connecting || m_state == Client::State::Reconnecting) {

@@ -5,6 +5,7 @@
 
 #include "models/alertlistmodel.h"
 #include "models/connectionmanager.h"
+#include "models/eventlogmodel.h"
 #include "recording/recorder.h"
 #include "session/alertcenter.h"
 #include "session/desktopnotifier.h"
@@ -208,6 +209,22 @@ void TestAlerts::alertsOnTheWindow()
                          [](const QString &d) { return d.contains(QStringLiteral("404")); }),
              qPrintable(details.join(u'\n')));
     QCOMPARE(notifier.sent.size(), 4);
+    // The alarm and the event after the gap are marked in the event log (once it flushed).
+    EventLogModel *log = workspace->logModel();
+    const auto markedRows = [log] {
+        QStringList marked;
+        for (int row = 0; row < log->rowCount(); ++row) {
+            const QModelIndex time = log->index(row, EventLogModel::TimeColumn);
+            if (log->isMarked(log->sequenceAt(row)) && time.data(Qt::DecorationRole).isValid())
+                marked.append(log->index(row, EventLogModel::IdColumn).data().toString() + u' '
+                              + time.data(Qt::ToolTipRole).toString());
+        }
+        return marked;
+    };
+    QTRY_COMPARE(markedRows(),
+                 (QStringList{QStringLiteral("1 match: type == \"alarm\": event of type "
+                                             "\"alarm\": {\"level\":3}"),
+                              QStringLiteral("7 id gap: id 7 followed id 3 (3 missing)")}));
     QVERIFY(notifier.sent.contains(
         QStringLiteral("alarms: id gap | id 7 followed id 3 (3 missing)")));
 
