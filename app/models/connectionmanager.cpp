@@ -287,6 +287,7 @@ void ConnectionManager::applyReconnect(quint16 id, qint64 now, qint64 delayMs, i
     appendLog(entry, log);
     m_model.touch(id);
     emit stateChanged(id, Sse::Client::State::Reconnecting);
+    checkHealth(id);
 }
 
 void ConnectionManager::drainInboxes()
@@ -363,50 +364,65 @@ void ConnectionManager::applyStateChange(quint16 id, Sse::StateChange change)
     appendLog(entry, log);
     m_model.touch(id);
     emit stateChanged(id, state);
+    checkHealth(id); // a verdict that follows the state goes into the log right after it
 }
 
 void ConnectionManager::checkHealth()
 {
-    using Verdict = Sse::HealthVerdict;
-    const qint64 now = healthNow();
     // Ids first: a slot of healthChanged may add or remove connections.
     QList<QPair<quint16, Sse::Health>> changed;
+    const qint64 now = healthNow();
     for (const quint16 id : m_model.ids()) {
-        ConnectionEntry *entry = m_model.entry(id);
-        if (entry->offline)
-            continue;
-        const Sse::Health health = entry->healthMonitor.health(now);
-        const Sse::Health &shown = entry->health;
-        // What the row shows; silence and event counts move all the time and show nowhere.
-        const bool same = health.verdict == shown.verdict && health.detail == shown.detail
-            && health.stallAfterMs == shown.stallAfterMs
-            && health.recentReconnects == shown.recentReconnects && health.idGaps == shown.idGaps;
-        if (same)
-            continue;
-        const Verdict before = entry->health.verdict;
-        entry->health = health;
-        m_model.touch(id);
-        if (health.verdict == before)
-            continue;
-        // Healthy <-> unknown is every connect and close: the log keeps the problems.
-        const auto fine = [](Verdict verdict) {
-            return verdict == Verdict::Healthy || verdict == Verdict::Unknown;
-        };
-        if (!fine(before) || !fine(health.verdict)) {
-            ConnectionLogEntry log;
-            log.state = entry->state;
-            log.healthChange = true;
-            log.verdict = health.verdict;
-            log.detail = health.verdict == Verdict::Healthy && health.detail.isEmpty()
-                ? tr("recovered from: %1").arg(Sse::healthVerdictLabel(before))
-                : health.detail;
-            log.lastEventId = entry->lastEventId;
-            appendLog(entry, log);
+        if (ConnectionEntry *entry = m_model.entry(id); entry && !entry->offline) {
+            if (const std::optional<Sse::Health> health = updateHealth(entry, now))
+                changed.append({id, *health});
         }
-        changed.append({id, health});
     }
     for (const auto &[id, health] : std::as_const(changed))
         emit healthChanged(id, health);
+}
+
+void ConnectionManager::checkHealth(quint16 id)
+{
+    ConnectionEntry *entry = m_model.entry(id);
+    if (!entry || entry->offline)
+        return;
+    if (const std::optional<Sse::Health> health = updateHealth(entry, healthNow()))
+        emit healthChanged(id, *health);
+}
+
+std::optional<Sse::Health> ConnectionManager::updateHealth(ConnectionEntry *entry, qint64 now)
+{
+    using Verdict = Sse::HealthVerdict;
+    const Sse::Health health = entry->healthMonitor.health(now);
+    const Sse::Health &shown = entry->health;
+    // What the row shows; silence and event counts move all the time and show nowhere.
+    const bool same = health.verdict == shown.verdict && health.detail == shown.detail
+        && health.stallAfterMs == shown.stallAfterMs
+        && health.recentReconnects == shown.recentReconnects && health.idGaps == shown.idGaps;
+    if (same)
+        return std::nullopt;
+    const Verdict before = entry->health.verdict;
+    entry->health = health;
+    m_model.touch(entry->id);
+    if (health.verdict == before)
+        return std::nullopt;
+    // Healthy <-> unknown is every connect and close: the log keeps the problems.
+    const auto fine = [](Verdict verdict) {
+        return verdict == Verdict::Healthy || verdict == Verdict::Unknown;
+    };
+    if (!fine(before) || !fine(health.verdict)) {
+        ConnectionLogEntry log;
+        log.state = entry->state;
+        log.healthChange = true;
+        log.verdict = health.verdict;
+        log.detail = health.verdict == Verdict::Healthy && health.detail.isEmpty()
+            ? tr("recovered from: %1").arg(Sse::healthVerdictLabel(before))
+            : health.detail;
+        log.lastEventId = entry->lastEventId;
+        appendLog(entry, log);
+    }
+    return health;
 }
 
 void ConnectionManager::countEvents(ConnectionEntry *entry, const Sse::EventBatch &events)

@@ -15,6 +15,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 
 /// Owns the live connections. Each Sse::Client lives in one shared network
 /// thread (with its QNetworkAccessManager pool) and talks to the GUI thread
@@ -69,6 +70,8 @@ public:
     /// rows whose health changed are repainted, a change of verdict that involves a problem
     /// goes into the connection log, and every change of verdict is signalled.
     void checkHealth();
+    /// The same for one connection (after its state changed).
+    void checkHealth(quint16 id);
     /// The monotonic milliseconds the health engines run on (tests inject theirs).
     void setHealthClock(std::function<qint64()> nowMs) { m_healthClock = std::move(nowMs); }
     qint64 healthNow() const { return m_healthClock(); }
@@ -99,6 +102,9 @@ private:
                         const QString &reason);
     void drainInboxes();
     void appendLog(ConnectionEntry *entry, ConnectionLogEntry log);
+    /// The entry's new health when it changed what the row shows (logged when the verdict
+    /// changed to or from a problem), else nullopt.
+    std::optional<Sse::Health> updateHealth(ConnectionEntry *entry, qint64 now);
     void countEvents(ConnectionEntry *entry, const Sse::EventBatch &events);
     /// The entry's row for \a type, or its overflow row once the table is full.
     static TypeStatistics *typeStatistics(ConnectionEntry *entry, const QByteArray &type);
