@@ -75,21 +75,20 @@ AlertsPane::AlertsPane(Workspace *workspace, QWidget *parent)
     editor->addWidget(m_value, 1);
     editor->addWidget(m_add);
     editor->addWidget(m_remove);
-    auto *rulesBox = new QWidget;
-    auto *rulesLayout = new QVBoxLayout(rulesBox);
-    rulesLayout->setContentsMargins(0, 0, 0, 0);
-    auto *rulesTitle = new QLabel(tr("Rules of this connection (saved with it):"));
-    rulesLayout->addWidget(rulesTitle);
-    rulesLayout->addWidget(m_rules, 1);
-    rulesLayout->addLayout(editor);
-    rulesLayout->addWidget(m_error);
-    auto *listBox = new QWidget;
-    auto *listLayout = new QVBoxLayout(listBox);
-    listLayout->setContentsMargins(0, 0, 0, 0);
-    listLayout->addWidget(m_alerts, 1);
-    listLayout->addWidget(m_suppressed);
+    // A column of widgets without margins; the one named stretch takes the room.
+    auto column = [](const QList<QWidget *> &widgets, QWidget *stretch) {
+        auto *box = new QWidget;
+        auto *layout = new QVBoxLayout(box);
+        layout->setContentsMargins(0, 0, 0, 0);
+        for (QWidget *widget : widgets)
+            layout->addWidget(widget, widget == stretch ? 1 : 0);
+        return box;
+    };
     auto *splitter = new QSplitter(Qt::Horizontal);
-    splitter->addWidget(listBox);
+    splitter->addWidget(column({m_alerts, m_suppressed}, m_alerts));
+    auto *rulesTitle = new QLabel(tr("Rules of this connection (saved with it):"));
+    QWidget *rulesBox = column({rulesTitle, m_rules, m_error}, m_rules);
+    static_cast<QVBoxLayout *>(rulesBox->layout())->insertLayout(2, editor);
     splitter->addWidget(rulesBox);
     splitter->setStretchFactor(0, 3);
     splitter->setStretchFactor(1, 2);

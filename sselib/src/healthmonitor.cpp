@@ -3,6 +3,7 @@
 #include <QCoreApplication>
 
 #include <algorithm>
+#include <cstring>
 
 namespace Sse {
 
@@ -160,7 +161,10 @@ void HealthMonitor::noteId(QByteArrayView id, qint64 nowMs)
 {
     if (id == QByteArrayView(m_lastId))
         return;
-    m_lastId = id.toByteArray();
+    // Reuses the buffer: numbered streams change the id with every event.
+    m_lastId.resize(id.size());
+    if (!id.isEmpty())
+        std::memcpy(m_lastId.data(), id.data(), size_t(id.size()));
     bool numeric = false;
     const qint64 value = id.toLongLong(&numeric);
     // Only a jump forward is a gap: an id going back is a server that started over.

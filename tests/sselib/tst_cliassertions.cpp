@@ -2,13 +2,12 @@
 // --expect-no-gaps, --expect-complete, --expect-count, --junit): the built sse-monitor-cli
 // against loopback TestServer routes, its records, exit codes and JUnit XML.
 
+#include "clirun.h"
 #include "testserver.h"
 
-#include <QElapsedTimer>
 #include <QFile>
 #include <QJsonDocument>
 #include <QJsonObject>
-#include <QProcess>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
@@ -22,43 +21,11 @@ namespace {
 
 constexpr int ExitTimeoutMs = 20000;
 
-struct Run
-{
-    int exitCode = -1;
-    QByteArray out;
-    QByteArray err;
-    qint64 elapsedMs = 0;
-    QByteArray describe() const
-    {
-        return "exit " + QByteArray::number(exitCode) + " after " + QByteArray::number(elapsedMs)
-            + " ms\nstderr: " + err.left(2000) + "\nstdout: " + out.right(3000);
-    }
-};
+using Run = CliRun::Result;
 
-// Runs the CLI to its end while this thread's event loop (and the test server) keeps running.
 bool runCli(const QStringList &arguments, Run *run)
 {
-    QProcess process;
-    QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
-    for (const QString &name : {u"http_proxy"_s, u"HTTP_PROXY"_s, u"all_proxy"_s, u"ALL_PROXY"_s})
-        environment.remove(name);
-    process.setProcessEnvironment(environment);
-    QSignalSpy finished(&process, &QProcess::finished);
-    QElapsedTimer clock;
-    clock.start();
-    process.start(qEnvironmentVariable("SSE_MONITOR_CLI"), arguments);
-    if (!process.waitForStarted(5000))
-        return false;
-    if (!finished.wait(ExitTimeoutMs)) {
-        process.kill();
-        process.waitForFinished(5000);
-        return false;
-    }
-    run->elapsedMs = clock.elapsed();
-    run->exitCode = process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1;
-    run->out = process.readAllStandardOutput();
-    run->err = process.readAllStandardError();
-    return true;
+    return CliRun::run(arguments, run, ExitTimeoutMs);
 }
 
 // "name=true" per assertion record, in order.
