@@ -1807,8 +1807,8 @@ First %1 bytes of the body:
         <translation>未连接</translation>
     </message>
     <message>
-        <source>id gaps: %1</source>
-        <translation>ID 缺口：%1</translation>
+        <source>%1 so far, last: id %2 after id %3</source>
+        <translation>共 %1 个，最近一次：ID %3 之后是 ID %2</translation>
     </message>
 </context>
 <context>

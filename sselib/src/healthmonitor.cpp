@@ -239,7 +239,10 @@ Health HealthMonitor::health(qint64 nowMs) const
             : m_llmDetail;
     } else if (m_lastGapMs >= 0 && nowMs - m_lastGapMs < m_settings.gapWindowMs) {
         health.verdict = HealthVerdict::Gaps;
-        health.detail = HealthMessages::tr("id gaps: %1").arg(m_idGaps);
+        health.detail = HealthMessages::tr("%1 so far, last: id %2 after id %3")
+                            .arg(m_idGaps)
+                            .arg(m_lastGap.second)
+                            .arg(m_lastGap.first);
     } else if (open) {
         health.verdict = HealthVerdict::Healthy;
     } else if (m_state == Client::State::Connecting || m_state == Client::State::Reconnecting) {
