@@ -65,6 +65,9 @@ SavedConnection SavedConnection::fromJson(const QJsonObject &object)
     saved.open = object.value(QLatin1String("open")).toBool(true);
     saved.demo = object.value(QLatin1String("demo")).toBool();
     saved.alerts = AlertRule::listFromJson(object.value(QLatin1String("alerts")).toArray());
+    saved.stallAfterSeconds =
+        qBound(qint64(0), object.value(QLatin1String("stallAfterSeconds")).toInteger(),
+               qint64(7 * 24 * 3600));
     return saved;
 }
 
@@ -79,6 +82,8 @@ QJsonObject SavedConnection::toJson(Target target, Sse::SecretHandling secrets) 
         object.insert(QStringLiteral("demo"), true);
     if (!alerts.isEmpty())
         object.insert(QStringLiteral("alerts"), AlertRule::listToJson(alerts));
+    if (stallAfterSeconds > 0)
+        object.insert(QStringLiteral("stallAfterSeconds"), stallAfterSeconds);
     if (target == Target::Settings) {
         object.insert(QStringLiteral("open"), open);
         if (!secretsId.isEmpty())

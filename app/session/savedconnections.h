@@ -36,6 +36,9 @@ struct SavedConnection
     bool demo = false;
     /// The connection's alert rules (JSON "alerts"; absent when there are none).
     QList<AlertRule> alerts;
+    /// The health engine's stall threshold set by the user (JSON "stallAfterSeconds"); 0 =
+    /// learnt from the stream.
+    qint64 stallAfterSeconds = 0;
 
     /// The entry for a live connection. With SecretHandling::Exclude every secret header goes
     /// to secretHeaders; with Include only those whose value is unknown (empty).

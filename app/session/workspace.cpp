@@ -248,6 +248,18 @@ void Workspace::setAlertRules(quint16 id, const QList<AlertRule> &rules)
     saveConnections();
 }
 
+void Workspace::setStallAfter(quint16 id, qint64 seconds)
+{
+    ConnectionEntry *entry = m_connections.model()->entry(id);
+    if (!entry)
+        return;
+    Sse::HealthSettings settings = entry->healthMonitor.settings();
+    settings.stallAfterMs = qMax<qint64>(0, seconds) * 1000;
+    entry->healthMonitor.setSettings(settings);
+    m_connections.checkHealth(id);
+    saveConnections();
+}
+
 int Workspace::restoreConnections()
 {
     int restored = 0;
@@ -267,6 +279,12 @@ int Workspace::restoreConnections()
             connection.name, connection.options,
             connection.secretHeaders.isEmpty() ? start : ConnectionManager::Start::Later);
         m_alerts->setRules(id, connection.alerts);
+        if (ConnectionEntry *entry = m_connections.model()->entry(id);
+            entry && connection.stallAfterSeconds > 0) {
+            Sse::HealthSettings settings;
+            settings.stallAfterMs = connection.stallAfterSeconds * 1000;
+            entry->healthMonitor.setSettings(settings);
+        }
         if (!connection.secretHeaders.isEmpty())
             requestSecrets(id, connection, start);
         ++restored;
@@ -293,6 +311,7 @@ void Workspace::saveConnections()
             SavedConnection::fromOptions(entry.name, entry.options, Sse::SecretHandling::Exclude);
         saved.demo = isDemo(entry.id);
         saved.alerts = m_alerts->rules(entry.id);
+        saved.stallAfterSeconds = entry.healthMonitor.settings().stallAfterMs / 1000;
         const bool active =
             entry.state != Sse::Client::State::Closed && entry.state != Sse::Client::State::Idle;
         saved.open = active || m_startWhenComplete.contains(entry.id);

@@ -54,6 +54,8 @@ public:
     AlertCenter *alerts() const { return m_alerts; }
     /// Replaces the alert rules of \a id and saves them with the connection.
     void setAlertRules(quint16 id, const QList<AlertRule> &rules);
+    /// The stall threshold of \a id's health engine (0 = learn it), saved with it.
+    void setStallAfter(quint16 id, qint64 seconds);
     SecretStore *secretStore() const { return m_secrets; }
 
     // --- connections ---

@@ -160,6 +160,22 @@
         <source>%1 further alerts held back by the rate limit (one per rule and minute)</source>
         <translation>另有 %1 条警报因限流被暂缓（每条规则每分钟一条）</translation>
     </message>
+    <message>
+        <source> s</source>
+        <translation> 秒</translation>
+    </message>
+    <message>
+        <source>learn from the stream</source>
+        <translation>从流中学习</translation>
+    </message>
+    <message>
+        <source>Stalled after</source>
+        <translation>停滞判定时间</translation>
+    </message>
+    <message>
+        <source>Health: stalled after</source>
+        <translation>健康状况：停滞判定时间</translation>
+    </message>
 </context>
 <context>
     <name>ChartPanel</name>

@@ -68,6 +68,17 @@ AlertsPane::AlertsPane(Workspace *workspace, QWidget *parent)
     m_error->setStyleSheet(QStringLiteral("color: #d93535"));
     m_suppressed = new QLabel;
     m_suppressed->setTextFormat(Qt::PlainText);
+    // The health engine's threshold for this connection: learnt, or set here.
+    m_stallAfter = new QSpinBox;
+    m_stallAfter->setObjectName(QStringLiteral("stallAfter"));
+    m_stallAfter->setRange(0, 7 * 24 * 3600);
+    m_stallAfter->setSuffix(tr(" s"));
+    m_stallAfter->setSpecialValueText(tr("learn from the stream"));
+    m_stallAfter->setAccessibleName(tr("Stalled after"));
+    connect(m_stallAfter, &QSpinBox::editingFinished, this, [this] {
+        if (m_workspace->connections()->entry(m_connection))
+            m_workspace->setStallAfter(m_connection, m_stallAfter->value());
+    });
 
     auto *editor = new QHBoxLayout;
     editor->addWidget(m_kind);
@@ -88,7 +99,13 @@ AlertsPane::AlertsPane(Workspace *workspace, QWidget *parent)
     splitter->addWidget(column({m_alerts, m_suppressed}, m_alerts));
     auto *rulesTitle = new QLabel(tr("Rules of this connection (saved with it):"));
     QWidget *rulesBox = column({rulesTitle, m_rules, m_error}, m_rules);
-    static_cast<QVBoxLayout *>(rulesBox->layout())->insertLayout(2, editor);
+    auto *rulesLayout = static_cast<QVBoxLayout *>(rulesBox->layout());
+    rulesLayout->insertLayout(2, editor);
+    auto *stall = new QHBoxLayout;
+    stall->addWidget(new QLabel(tr("Health: stalled after")));
+    stall->addWidget(m_stallAfter);
+    stall->addStretch(1);
+    rulesLayout->addLayout(stall);
     splitter->addWidget(rulesBox);
     splitter->setStretchFactor(0, 3);
     splitter->setStretchFactor(1, 2);
@@ -117,9 +134,12 @@ void AlertsPane::setConnection(quint16 id)
     const bool live = m_workspace->connections()->entry(id)
         && !m_workspace->connections()->entry(id)->offline;
     for (QWidget *widget : {static_cast<QWidget *>(m_kind), static_cast<QWidget *>(m_value),
-                            static_cast<QWidget *>(m_count), static_cast<QWidget *>(m_add)}) {
+                            static_cast<QWidget *>(m_count), static_cast<QWidget *>(m_add),
+                            static_cast<QWidget *>(m_stallAfter)}) {
         widget->setEnabled(live);
     }
+    const ConnectionEntry *entry = m_workspace->connections()->entry(id);
+    m_stallAfter->setValue(entry ? int(entry->healthMonitor.settings().stallAfterMs / 1000) : 0);
     m_error->clear();
     showRules();
     updateSuppressed();

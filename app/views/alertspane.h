@@ -43,4 +43,5 @@ private:
     QPushButton *m_remove = nullptr;
     QLabel *m_error = nullptr;
     QLabel *m_suppressed = nullptr;
+    QSpinBox *m_stallAfter = nullptr;
 };

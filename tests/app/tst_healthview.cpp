@@ -4,7 +4,9 @@
 #include "models/connectionlistmodel.h"
 #include "models/connectionlogmodel.h"
 #include "models/connectionmanager.h"
+#include "session/savedconnections.h"
 #include "session/workspace.h"
+#include "views/alertspane.h"
 #include "views/connectionspane.h"
 #include "views/mainwindow.h"
 #include "testserver.h"
@@ -13,6 +15,7 @@
 #include <QLabel>
 #include <QSettings>
 #include <QSignalSpy>
+#include <QSpinBox>
 #include <QStandardPaths>
 #include <QStatusBar>
 #include <QTabWidget>
@@ -55,6 +58,7 @@ private Q_SLOTS:
     void initTestCase();
     void init() { QSettings().clear(); }
     void verdictsShown();
+    void stallThresholdSetByTheUser();
 
 private:
     TestServer m_server;
@@ -149,6 +153,42 @@ void TestHealthView::verdictsShown()
     }
     const QString dir = qEnvironmentVariable("SSE_SCREENSHOT_DIR", QDir::tempPath());
     QVERIFY(window.grab().save(dir + QStringLiteral("/health-verdicts.png")));
+}
+
+// The Alerts tab's "stalled after" box sets the connection's threshold, saved with it; 0 goes
+// back to the learnt one.
+void TestHealthView::stallThresholdSetByTheUser()
+{
+    MainWindow window;
+    ConnectionManager *connections = window.workspace()->connections();
+    qint64 now = 0;
+    connections->setHealthClock([&now] { return now; });
+    window.show();
+    Sse::ClientOptions options;
+    options.url = m_server.url("/heartbeats");
+    const quint16 id = window.addConnection(QStringLiteral("beats"), options);
+    window.connectionsPane()->selectConnection(id);
+    QTRY_COMPARE(connections->entry(id)->events, 1);
+    auto *stallAfter = window.alertsPane()->findChild<QSpinBox *>(QStringLiteral("stallAfter"));
+    QVERIFY(stallAfter);
+    QCOMPARE(stallAfter->value(), 0);
+    stallAfter->setValue(5);
+    emit stallAfter->editingFinished();
+    now = 6000;
+    QTRY_COMPARE(connections->entry(id)->health.verdict, Verdict::Stalled);
+    QCOMPARE(connections->entry(id)->health.detail, QStringLiteral("heartbeats only for 6 s"));
+    const ConnectionListModel *model = connections->model();
+    QVERIFY(model->index(model->rowOf(id), ConnectionListModel::HealthColumn)
+                .data(Qt::ToolTipRole)
+                .toString()
+                .contains(QStringLiteral("Stalled after 5 s without a data event (set)")));
+    QCOMPARE(SavedConnections::load(QSettings()).value(0).stallAfterSeconds, 5);
+
+    stallAfter->setValue(0);
+    emit stallAfter->editingFinished();
+    QTRY_COMPARE(connections->entry(id)->health.verdict, Verdict::Healthy);
+    QCOMPARE(connections->entry(id)->health.stallAfterMs, 60000);
+    QCOMPARE(SavedConnections::load(QSettings()).value(0).stallAfterSeconds, 0);
 }
 
 QTEST_MAIN(TestHealthView)
