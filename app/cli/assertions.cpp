@@ -44,7 +44,7 @@ bool takeValue(const QStringList &arguments, qsizetype &i, const QString &name, 
 
 } // namespace
 
-Assertions::Assertions(QObject *parent) : QObject(parent) {}
+Assertions::Assertions(QObject *parent) : QObject(parent) { }
 
 Assertions::~Assertions() = default;
 
@@ -81,8 +81,8 @@ QList<QCommandLineOption> Assertions::options()
 
 QString Assertions::parse(const QStringList &arguments)
 {
-    const QString secondsRange = QStringLiteral("from 0.001 to %1 seconds")
-                                     .arg(qint64(CliArguments::MaximumSeconds));
+    const QString secondsRange =
+        QStringLiteral("from 0.001 to %1 seconds").arg(qint64(CliArguments::MaximumSeconds));
     for (qsizetype i = 1; i < arguments.size(); ++i) {
         if (arguments.at(i) == QStringLiteral("--"))
             break;
@@ -188,8 +188,8 @@ Sse::HealthSettings Assertions::healthSettings(Sse::HealthSettings base) const
 {
     for (const Item &item : m_items) {
         if (item.kind == Item::Kind::MaxSilence) {
-            base.stallAfterMs = base.stallAfterMs > 0 ? qMin(base.stallAfterMs, item.silenceMs)
-                                                      : item.silenceMs;
+            base.stallAfterMs =
+                base.stallAfterMs > 0 ? qMin(base.stallAfterMs, item.silenceMs) : item.silenceMs;
         }
     }
     return base;
@@ -258,8 +258,8 @@ void Assertions::afterDecision()
 void Assertions::addEvent(const Sse::EventView &event, qint64 seq, bool printed)
 {
     ++m_events;
-    const Sse::FilterFields fields{event.type, event.lastEventId, event.data, m_connection,
-                                   event.receivedMs, seq};
+    const Sse::FilterFields fields {event.type,   event.lastEventId, event.data,
+                                    m_connection, event.receivedMs,  seq};
     for (Item &item : m_items) {
         if (item.status != Item::Status::Open)
             continue;
@@ -271,20 +271,19 @@ void Assertions::addEvent(const Sse::EventView &event, qint64 seq, bool printed)
                            .arg(seconds(item.withinMs))
                            .arg(m_events - 1));
             } else if (item.expression.matches(fields)) {
-                decide(item, Item::Status::Passed,
-                       QStringLiteral("event %1 matched after %2")
-                           .arg(seq)
-                           .arg(seconds(elapsedMs())));
+                decide(
+                    item, Item::Status::Passed,
+                    QStringLiteral("event %1 matched after %2").arg(seq).arg(seconds(elapsedMs())));
             }
             break;
         case Item::Kind::ExpectAll:
             ++item.seen;
             if (!item.expression.matches(fields)) {
-                decide(item, Item::Status::Failed,
-                       QStringLiteral("event %1 (type \"%2\", id \"%3\") does not match")
-                           .arg(seq)
-                           .arg(QString::fromUtf8(event.type),
-                                QString::fromUtf8(event.lastEventId)));
+                decide(
+                    item, Item::Status::Failed,
+                    QStringLiteral("event %1 (type \"%2\", id \"%3\") does not match")
+                        .arg(seq)
+                        .arg(QString::fromUtf8(event.type), QString::fromUtf8(event.lastEventId)));
             }
             break;
         case Item::Kind::Count:
@@ -318,10 +317,10 @@ void Assertions::checkHealth()
         if (item.kind == Item::Kind::MaxSilence) {
             const QString limit = QStringLiteral(" (limit %1)").arg(seconds(item.silenceMs));
             if (monitor.longestSilenceMs() > item.silenceMs) {
-                decide(item, Item::Status::Failed,
-                       QStringLiteral("no data event for %1")
-                               .arg(seconds(monitor.longestSilenceMs()))
-                           + limit);
+                decide(
+                    item, Item::Status::Failed,
+                    QStringLiteral("no data event for %1").arg(seconds(monitor.longestSilenceMs()))
+                        + limit);
             } else if (health.verdict == Sse::HealthVerdict::Stalled
                        && health.silentForMs >= item.silenceMs) {
                 decide(item, Item::Status::Failed, health.detail + limit);
@@ -450,9 +449,8 @@ void Assertions::appendRecords(QByteArray &out) const
         Sse::JsonLines::appendString(out, item.name);
         out.append(item.status == Item::Status::Passed ? ",\"passed\":true" : ",\"passed\":false");
         out.append(",\"detail\":");
-        Sse::JsonLines::appendString(out, item.status == Item::Status::Open
-                                              ? QStringLiteral("not decided")
-                                              : item.detail);
+        Sse::JsonLines::appendString(
+            out, item.status == Item::Status::Open ? QStringLiteral("not decided") : item.detail);
         out.append("}\n");
     }
 }
@@ -485,10 +483,9 @@ QString Assertions::writeJUnit(const QString &suite, const QString &connectionEr
     xml.writeAttribute(QStringLiteral("failures"), QString::number(failures));
     xml.writeAttribute(QStringLiteral("errors"), QString::number(errors));
     xml.writeAttribute(QStringLiteral("time"), time);
-    xml.writeAttribute(QStringLiteral("timestamp"),
-                       QDateTime::currentDateTimeUtc()
-                           .addMSecs(-elapsedMs())
-                           .toString(Qt::ISODate));
+    xml.writeAttribute(
+        QStringLiteral("timestamp"),
+        QDateTime::currentDateTimeUtc().addMSecs(-elapsedMs()).toString(Qt::ISODate));
     auto testcase = [&](const QString &name, qint64 ms) {
         xml.writeStartElement(QStringLiteral("testcase"));
         xml.writeAttribute(QStringLiteral("classname"), QStringLiteral("sse-monitor-cli"));

@@ -15,7 +15,7 @@
 namespace Sse {
 class Client;
 class HealthWatcher;
-}
+} // namespace Sse
 
 /// The stream command's assertions for CI (--expect, --within, --expect-all, --max-silence,
 /// --expect-no-gaps, --expect-complete, --expect-count) and their report (the `assertion`
@@ -73,11 +73,11 @@ private:
         Kind kind = Kind::Expect;
         QString name;
         Sse::FilterExpression expression;
-        qint64 withinMs = 0;    // Expect: 0 = any time during the run
-        qint64 silenceMs = 0;   // MaxSilence
-        qint64 minimum = 0;     // Count
-        qint64 maximum = -1;    // Count: -1 = no upper bound
-        qint64 seen = 0;        // events looked at (ExpectAll) or counted (Count)
+        qint64 withinMs = 0; // Expect: 0 = any time during the run
+        qint64 silenceMs = 0; // MaxSilence
+        qint64 minimum = 0; // Count
+        qint64 maximum = -1; // Count: -1 = no upper bound
+        qint64 seen = 0; // events looked at (ExpectAll) or counted (Count)
         Status status = Status::Open;
         QString detail;
         qint64 decidedAtMs = 0; // since the start of the run

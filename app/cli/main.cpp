@@ -196,10 +196,9 @@ private:
             if (m_llm)
                 m_llm->addEvent(event, llmMs);
             // seq counts every event received, so the gaps show what the filter left out.
-            const bool printed =
-                m_filter.isEmpty()
-                || m_filter.matches({event.type, event.lastEventId, event.data,
-                                     m_connectionName, event.receivedMs, m_events});
+            const bool printed = m_filter.isEmpty()
+                || m_filter.matches({event.type, event.lastEventId, event.data, m_connectionName,
+                                     event.receivedMs, m_events});
             if (m_assertions) {
                 m_assertions->addEvent(event, m_events, printed);
                 if (m_assertions->isSettled()) {
@@ -305,7 +304,7 @@ private:
 
     Sse::Client m_client;
     std::unique_ptr<LlmLens> m_llm; // --llm only
-    std::unique_ptr<Sse::HealthWatcher> m_health;  // with assertions only
+    std::unique_ptr<Sse::HealthWatcher> m_health; // with assertions only
     std::unique_ptr<Assertions> m_assertions;
     QString m_suite;
     Sse::JsonLines::Writer m_writer;     // stdout: every record carries its id (scripts)
@@ -632,8 +631,9 @@ int main(int argc, char *argv[])
                        parser.isSet(quietOption), parser.isSet(llmOption));
     monitor.setFilter(filter, useProfile ? parser.value(profileOption) : options.url.toString());
     if (!assertions->isEmpty()) {
-        monitor.setAssertions(std::move(assertions), useProfile ? parser.value(profileOption)
-                                                                : Sse::redactedUrl(options.url));
+        monitor.setAssertions(std::move(assertions),
+                              useProfile ? parser.value(profileOption)
+                                         : Sse::redactedUrl(options.url));
     }
     if (parser.isSet(outputOption) && !monitor.openOutputFile(parser.value(outputOption)))
         return ExitOutputError;

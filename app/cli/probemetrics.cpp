@@ -7,10 +7,14 @@ namespace ProbeMetrics {
 namespace {
 
 constexpr Sse::HealthVerdict AllVerdicts[] = {
-    Sse::HealthVerdict::Healthy,      Sse::HealthVerdict::Stalled,
-    Sse::HealthVerdict::ReconnectingOften, Sse::HealthVerdict::Gaps,
-    Sse::HealthVerdict::LlmTruncated, Sse::HealthVerdict::LlmError,
-    Sse::HealthVerdict::Failed,       Sse::HealthVerdict::Unknown,
+    Sse::HealthVerdict::Healthy,
+    Sse::HealthVerdict::Stalled,
+    Sse::HealthVerdict::ReconnectingOften,
+    Sse::HealthVerdict::Gaps,
+    Sse::HealthVerdict::LlmTruncated,
+    Sse::HealthVerdict::LlmError,
+    Sse::HealthVerdict::Failed,
+    Sse::HealthVerdict::Unknown,
 };
 
 // Seconds with millisecond precision (the clocks behind them count milliseconds).

@@ -2,7 +2,7 @@
 
 #include "models/connectionlistmodel.h"
 
-AlertListModel::AlertListModel(QObject *parent) : QAbstractTableModel(parent) {}
+AlertListModel::AlertListModel(QObject *parent) : QAbstractTableModel(parent) { }
 
 int AlertListModel::rowCount(const QModelIndex &parent) const
 {
@@ -38,8 +38,8 @@ QVariant AlertListModel::data(const QModelIndex &index, int role) const
             return QString();
         return alert.eventId.isEmpty()
             ? tr("event at %1").arg(formatTime(alert.eventTimeMs))
-            : tr("id %1 at %2").arg(QString::fromUtf8(alert.eventId.left(64)),
-                                    formatTime(alert.eventTimeMs));
+            : tr("id %1 at %2")
+                  .arg(QString::fromUtf8(alert.eventId.left(64)), formatTime(alert.eventTimeMs));
     }
     return {};
 }

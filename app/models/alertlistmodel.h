@@ -7,12 +7,12 @@
 /// One raised alert.
 struct Alert
 {
-    qint64 timeMs = 0;     ///< wall clock, ms since the epoch
+    qint64 timeMs = 0; ///< wall clock, ms since the epoch
     quint16 connection = 0;
     QString connectionName;
-    QString rule;          ///< the rule's label
-    QString detail;        ///< what happened: the event, the silence, the failure
-    QByteArray eventId;    ///< the event that matched (match rules), else the last id in force
+    QString rule; ///< the rule's label
+    QString detail; ///< what happened: the event, the silence, the failure
+    QByteArray eventId; ///< the event that matched (match rules), else the last id in force
     qint64 eventTimeMs = 0; ///< that event's receive time, 0 when no event is involved
     qint64 eventSequence = -1; ///< that event in the event log, -1 when none
 };
@@ -22,8 +22,14 @@ class AlertListModel : public QAbstractTableModel
 {
     Q_OBJECT
 public:
-    enum Column { TimeColumn, ConnectionColumn, RuleColumn, DetailColumn, EventColumn,
-                  ColumnCount };
+    enum Column {
+        TimeColumn,
+        ConnectionColumn,
+        RuleColumn,
+        DetailColumn,
+        EventColumn,
+        ColumnCount
+    };
     static constexpr int MaximumAlerts = 1000;
 
     explicit AlertListModel(QObject *parent = nullptr);

@@ -110,8 +110,17 @@ class ConnectionListModel : public QAbstractTableModel
 {
     Q_OBJECT
 public:
-    enum Column { NameColumn, StateColumn, HealthColumn, EventsColumn, RateColumn, BytesColumn,
-                  LastIdColumn, UrlColumn, ColumnCount };
+    enum Column {
+        NameColumn,
+        StateColumn,
+        HealthColumn,
+        EventsColumn,
+        RateColumn,
+        BytesColumn,
+        LastIdColumn,
+        UrlColumn,
+        ColumnCount
+    };
     enum Role { ConnectionIdRole = Qt::UserRole + 1 };
     static constexpr int MaximumLogEntries = 2000;
 

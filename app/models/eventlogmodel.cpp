@@ -2,8 +2,8 @@
 
 #include "models/eventstore.h"
 
-#include <QDateTime>
 #include <QColor>
+#include <QDateTime>
 #include <QElapsedTimer>
 #include <QIcon>
 #include <QLoggingCategory>

@@ -56,14 +56,15 @@ void AlertCenter::onEvents(quint16 id, const Sse::EventBatch &events)
         if (state.rule.kind == AlertRule::Kind::Match) {
             for (qsizetype i = 0; i < events.size(); ++i) {
                 const Sse::EventView event = events.at(i);
-                if (!state.filter.matches({event.type, event.lastEventId, event.data, name,
-                                           event.receivedMs, 0})) {
+                if (!state.filter.matches(
+                        {event.type, event.lastEventId, event.data, name, event.receivedMs, 0})) {
                     continue;
                 }
                 raise(id, state,
                       tr("event of type \"%1\": %2")
                           .arg(QString::fromUtf8(event.type),
-                               QString::fromUtf8(event.data.first(qMin<qsizetype>(200, event.data.size())))),
+                               QString::fromUtf8(
+                                   event.data.first(qMin<qsizetype>(200, event.data.size())))),
                       event.lastEventId, event.receivedMs,
                       firstSequence >= 0 ? firstSequence + i : -1);
             }
@@ -99,8 +100,8 @@ void AlertCenter::onState(quint16 id, Sse::Client::State state)
     const qint64 now = m_connections->healthNow();
     for (RuleState &rule : it->rules) {
         if (rule.rule.kind == AlertRule::Kind::Failed && state == Sse::Client::State::Failed) {
-            raise(id, rule, entry->lastChange.reason.isEmpty() ? entry->lastError
-                                                               : entry->lastChange.reason);
+            raise(id, rule,
+                  entry->lastChange.reason.isEmpty() ? entry->lastError : entry->lastChange.reason);
         } else if (rule.rule.kind == AlertRule::Kind::Reconnects
                    && state == Sse::Client::State::Reconnecting) {
             // Bounded: only the count + 1 newest times within the interval matter.
@@ -144,8 +145,8 @@ void AlertCenter::checkStalls()
     }
 }
 
-void AlertCenter::raise(quint16 id, RuleState &state, const QString &detail,
-                        QByteArrayView eventId, qint64 eventTimeMs, qint64 eventSequence)
+void AlertCenter::raise(quint16 id, RuleState &state, const QString &detail, QByteArrayView eventId,
+                        qint64 eventTimeMs, qint64 eventSequence)
 {
     const ConnectionEntry *entry = m_connections->entry(id);
     if (!entry)

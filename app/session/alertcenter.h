@@ -58,8 +58,8 @@ private:
     {
         AlertRule rule;
         Sse::FilterExpression filter; // Match
-        qint64 lastRaisedMs = -1;     // monotonic (ConnectionManager::healthNow)
-        bool active = false;          // Stall: this silence has been reported
+        qint64 lastRaisedMs = -1; // monotonic (ConnectionManager::healthNow)
+        bool active = false; // Stall: this silence has been reported
         std::deque<qint64> reconnects; // Reconnects: times within the interval, at most count+1
     };
     struct Watch

@@ -18,7 +18,7 @@ struct KindName
     const char *name;
 };
 constexpr KindName KindNames[] = {
-    {AlertRule::Kind::Match, "match"},   {AlertRule::Kind::Stall, "stall"},
+    {AlertRule::Kind::Match, "match"},           {AlertRule::Kind::Stall, "stall"},
     {AlertRule::Kind::Reconnects, "reconnects"}, {AlertRule::Kind::IdGap, "id-gap"},
     {AlertRule::Kind::Failed, "failed"},
 };
@@ -85,7 +85,7 @@ QString AlertRule::validationError() const
 
 QJsonObject AlertRule::toJson() const
 {
-    QJsonObject object{{QStringLiteral("kind"), kindName(kind)}};
+    QJsonObject object {{QStringLiteral("kind"), kindName(kind)}};
     if (kind == Kind::Match)
         object.insert(QStringLiteral("expression"), expression);
     if (kind == Kind::Stall || kind == Kind::Reconnects)

@@ -19,11 +19,11 @@ struct AlertRule
 
 public:
     enum class Kind {
-        Match,      ///< an event matches `expression` (the filter language)
-        Stall,      ///< connected, and no data event for `seconds`
+        Match, ///< an event matches `expression` (the filter language)
+        Stall, ///< connected, and no data event for `seconds`
         Reconnects, ///< more than `count` reconnects within `seconds`
-        IdGap,      ///< a numeric event id jumped forward
-        Failed,     ///< the connection failed
+        IdGap, ///< a numeric event id jumped forward
+        Failed, ///< the connection failed
     };
     Kind kind = Kind::Match;
     QString expression;

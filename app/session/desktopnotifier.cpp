@@ -20,9 +20,9 @@ bool DesktopNotifier::isAvailable()
 
 void DesktopNotifier::notify(const QString &title, const QString &body)
 {
-    QDBusMessage call = QDBusMessage::createMethodCall(
-        Service, QStringLiteral("/org/freedesktop/Notifications"), Service,
-        QStringLiteral("Notify"));
+    QDBusMessage call =
+        QDBusMessage::createMethodCall(Service, QStringLiteral("/org/freedesktop/Notifications"),
+                                       Service, QStringLiteral("Notify"));
     // Notify(app_name, replaces_id, app_icon, summary, body, actions, hints, expire_timeout)
     call << QStringLiteral("SSE Monitor") << uint(0) << QStringLiteral("sse-monitor") << title
          << body << QStringList() << QVariantMap() << int(-1);

@@ -2,7 +2,6 @@
 
 #include "charts/seriescatalog.h"
 #include "models/eventlogmodel.h"
-#include "session/alertcenter.h"
 #include "models/llmresponsemodel.h"
 #include "models/typelistmodel.h"
 #include "recording/exportjob.h"
@@ -10,6 +9,7 @@
 #include "recording/recorder.h"
 #include "recording/recorderoptions.h"
 #include "recording/replayer.h"
+#include "session/alertcenter.h"
 
 #include "sselib/demoserver.h"
 #include "sselib/diagnostics.h"

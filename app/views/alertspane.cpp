@@ -131,8 +131,8 @@ AlertsPane::AlertsPane(Workspace *workspace, QWidget *parent)
 void AlertsPane::setConnection(quint16 id)
 {
     m_connection = id;
-    const bool live = m_workspace->connections()->entry(id)
-        && !m_workspace->connections()->entry(id)->offline;
+    const bool live =
+        m_workspace->connections()->entry(id) && !m_workspace->connections()->entry(id)->offline;
     for (QWidget *widget : {static_cast<QWidget *>(m_kind), static_cast<QWidget *>(m_value),
                             static_cast<QWidget *>(m_count), static_cast<QWidget *>(m_add),
                             static_cast<QWidget *>(m_stallAfter)}) {

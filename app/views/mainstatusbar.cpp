@@ -95,10 +95,9 @@ void MainStatusBar::updateTotals()
             && entry.health.verdict != Sse::HealthVerdict::Unknown)
             ++unhealthy;
     }
-    QString text =
-        tr("%1 open · %Ln event(s) · %2/s", nullptr, int(qMin<qint64>(events, INT_MAX)))
-            .arg(open)
-            .arg(QString::number(rate, 'f', rate >= 100 ? 0 : 1));
+    QString text = tr("%1 open · %Ln event(s) · %2/s", nullptr, int(qMin<qint64>(events, INT_MAX)))
+                       .arg(open)
+                       .arg(QString::number(rate, 'f', rate >= 100 ? 0 : 1));
     if (unhealthy > 0)
         text += tr(" · %1 unhealthy").arg(unhealthy);
     m_totals->setText(text);

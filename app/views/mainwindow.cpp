@@ -33,9 +33,9 @@
 #include <QMessageBox>
 #include <QSettings>
 #include <QSplitter>
-#include <QSystemTrayIcon>
 #include <QStackedWidget>
 #include <QStandardPaths>
+#include <QSystemTrayIcon>
 #include <QTableView>
 #include <QTimer>
 #include <QToolBar>

@@ -10,7 +10,7 @@ QT_END_NAMESPACE
 class TrayNotifier : public Notifier
 {
 public:
-    explicit TrayNotifier(QSystemTrayIcon *icon) : m_icon(icon) {}
+    explicit TrayNotifier(QSystemTrayIcon *icon) : m_icon(icon) { }
     void notify(const QString &title, const QString &body) override;
 
 private:

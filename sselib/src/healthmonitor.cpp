@@ -218,11 +218,13 @@ Health HealthMonitor::health(qint64 nowMs) const
     const qint64 seconds = health.silentForMs / 1000;
     if (m_state == Client::State::Failed) {
         health.verdict = HealthVerdict::Failed;
-        health.detail = m_failure.isEmpty() ? HealthMessages::tr("the connection failed") : m_failure;
+        health.detail =
+            m_failure.isEmpty() ? HealthMessages::tr("the connection failed") : m_failure;
     } else if (open && health.silentForMs >= health.stallAfterMs) {
         health.verdict = HealthVerdict::Stalled;
-        health.detail = health.heartbeats ? HealthMessages::tr("heartbeats only for %1 s").arg(seconds)
-                                          : HealthMessages::tr("no bytes for %1 s").arg(seconds);
+        health.detail = health.heartbeats
+            ? HealthMessages::tr("heartbeats only for %1 s").arg(seconds)
+            : HealthMessages::tr("no bytes for %1 s").arg(seconds);
     } else if (health.recentReconnects >= m_settings.reconnectsOften) {
         health.verdict = HealthVerdict::ReconnectingOften;
         health.detail = HealthMessages::tr("%1 reconnects in %2 min")
@@ -248,7 +250,8 @@ Health HealthMonitor::health(qint64 nowMs) const
     } else if (m_state == Client::State::Connecting || m_state == Client::State::Reconnecting) {
         // One reconnect of a stream that was up is normal life, not a verdict.
         health.verdict = m_upSinceMs >= 0 ? HealthVerdict::Healthy : HealthVerdict::Unknown;
-        health.detail = m_upSinceMs >= 0 ? HealthMessages::tr("reconnecting") : HealthMessages::tr("connecting");
+        health.detail = m_upSinceMs >= 0 ? HealthMessages::tr("reconnecting")
+                                         : HealthMessages::tr("connecting");
     } else {
         health.verdict = HealthVerdict::Unknown;
         health.detail = HealthMessages::tr("not connected");

@@ -17,9 +17,8 @@ void HealthWatcher::watch(Client *client)
     m_client = client;
     connect(client, &Client::eventsReceived, this, &HealthWatcher::onEvents);
     connect(client, &Client::stateChanged, this, &HealthWatcher::onState);
-    connect(client, &Client::bytesReceived, this, [this](qint64) {
-        m_monitor.addBytes(m_clock());
-    });
+    connect(client, &Client::bytesReceived, this,
+            [this](qint64) { m_monitor.addBytes(m_clock()); });
     connect(client, &Client::reconnectScheduled, this, [this](qint64, int, const QString &) {
         m_monitor.addReconnect(m_clock());
         check();
@@ -91,8 +90,8 @@ void HealthWatcher::endLlmResponse()
     if (!m_analyser)
         return;
     const bool byServer = m_client && m_client->responseEndedByServer();
-    m_analyser->finish(llmMs(), byServer ? Llm::Analyser::End::ServerEnded
-                                         : Llm::Analyser::End::Cut);
+    m_analyser->finish(llmMs(),
+                       byServer ? Llm::Analyser::End::ServerEnded : Llm::Analyser::End::Cut);
     const std::unique_ptr<Llm::Analyser> analyser = std::move(m_analyser);
     if (analyser->provider() == Llm::Provider::None)
         return; // not an LLM stream: the last LLM verdict stands

@@ -11,11 +11,11 @@
 #include "session/desktopnotifier.h"
 #include "session/savedconnections.h"
 #include "session/workspace.h"
+#include "testserver.h"
 #include "views/alertspane.h"
 #include "views/connectiondetailtabs.h"
 #include "views/connectionspane.h"
 #include "views/mainwindow.h"
-#include "testserver.h"
 
 #include <QComboBox>
 #include <QDir>
@@ -128,8 +128,8 @@ void TestAlerts::rulesRoundTrip_data()
     QTest::newRow("id gap") << QStringLiteral(R"({"kind":"id-gap"})") << true;
     QTest::newRow("failed") << QStringLiteral(R"({"kind":"failed"})") << true;
     QTest::newRow("unknown kind") << QStringLiteral(R"({"kind":"telepathy"})") << false;
-    QTest::newRow("bad expression") << QStringLiteral(R"({"kind":"match","expression":"type =="})")
-                                    << false;
+    QTest::newRow("bad expression")
+        << QStringLiteral(R"({"kind":"match","expression":"type =="})") << false;
     QTest::newRow("zero seconds") << QStringLiteral(R"({"kind":"stall","seconds":0})") << false;
     QTest::newRow("negative count")
         << QStringLiteral(R"({"kind":"reconnects","seconds":5,"count":-1})") << false;
@@ -180,8 +180,9 @@ void TestAlerts::alertsOnTheWindow()
     };
     // Rules go in before the event loop runs again: no event can come before them.
     const quint16 alarms = window.addConnection(QStringLiteral("alarms"), options("/alarms"));
-    workspace->setAlertRules(alarms, {rule(Kind::Match, QStringLiteral("type == \"alarm\"")),
-                                      rule(Kind::IdGap), rule(Kind::Stall, {}, 30)});
+    workspace->setAlertRules(alarms,
+                             {rule(Kind::Match, QStringLiteral("type == \"alarm\"")),
+                              rule(Kind::IdGap), rule(Kind::Stall, {}, 30)});
     const quint16 missing = window.addConnection(QStringLiteral("missing"), options("/missing"));
     workspace->setAlertRules(missing, {rule(Kind::Failed)});
     const quint16 drop = window.addConnection(QStringLiteral("drop"), options("/drop"));
@@ -197,9 +198,10 @@ void TestAlerts::alertsOnTheWindow()
     QVERIFY(workspace->alerts()->suppressed() >= 1);
     QStringList rules = column(model, AlertListModel::RuleColumn);
     rules.sort();
-    QCOMPARE(rules, (QStringList{QStringLiteral("connection failed"), QStringLiteral("id gap"),
-                                 QStringLiteral("match: type == \"alarm\""),
-                                 QStringLiteral("reconnects > 1 in 60 s")}));
+    QCOMPARE(rules,
+             (QStringList {QStringLiteral("connection failed"), QStringLiteral("id gap"),
+                           QStringLiteral("match: type == \"alarm\""),
+                           QStringLiteral("reconnects > 1 in 60 s")}));
     const QStringList details = column(model, AlertListModel::DetailColumn);
     QVERIFY2(details.contains(QStringLiteral("event of type \"alarm\": {\"level\":3}")),
              qPrintable(details.join(u'\n')));
@@ -222,11 +224,11 @@ void TestAlerts::alertsOnTheWindow()
         return marked;
     };
     QTRY_COMPARE(markedRows(),
-                 (QStringList{QStringLiteral("1 match: type == \"alarm\": event of type "
-                                             "\"alarm\": {\"level\":3}"),
-                              QStringLiteral("7 id gap: id 7 followed id 3 (3 missing)")}));
-    QVERIFY(notifier.sent.contains(
-        QStringLiteral("alarms: id gap | id 7 followed id 3 (3 missing)")));
+                 (QStringList {QStringLiteral("1 match: type == \"alarm\": event of type "
+                                              "\"alarm\": {\"level\":3}"),
+                               QStringLiteral("7 id gap: id 7 followed id 3 (3 missing)")}));
+    QVERIFY(
+        notifier.sent.contains(QStringLiteral("alarms: id gap | id 7 followed id 3 (3 missing)")));
 
     // 40 s of heartbeats only: the stall rule (the timer looks every second).
     now += 40000;
@@ -264,11 +266,12 @@ void TestAlerts::alertsOnTheWindow()
         }
     }
     recorded.sort();
-    QCOMPARE(recorded, (QStringList{QStringLiteral("alarms: id gap"),
-                                    QStringLiteral("alarms: match: type == \"alarm\""),
-                                    QStringLiteral("alarms: stall > 30 s"),
-                                    QStringLiteral("drop: reconnects > 1 in 60 s"),
-                                    QStringLiteral("missing: connection failed")}));
+    QCOMPARE(recorded,
+             (QStringList {QStringLiteral("alarms: id gap"),
+                           QStringLiteral("alarms: match: type == \"alarm\""),
+                           QStringLiteral("alarms: stall > 30 s"),
+                           QStringLiteral("drop: reconnects > 1 in 60 s"),
+                           QStringLiteral("missing: connection failed")}));
 
     // Saved with the connection.
     const QList<SavedConnection> saved = SavedConnections::load(QSettings());
@@ -320,15 +323,15 @@ void TestAlerts::ruleEditor()
     QCOMPARE(list->count(), 2);
     QCOMPARE(list->item(1)->text(), QStringLiteral("stall > 45 s"));
     QCOMPARE(window.workspace()->alerts()->rules(id),
-             (QList<AlertRule>{rule(Kind::Match, QStringLiteral("data.level > 2")),
-                               rule(Kind::Stall, {}, 45)}));
+             (QList<AlertRule> {rule(Kind::Match, QStringLiteral("data.level > 2")),
+                                rule(Kind::Stall, {}, 45)}));
     list->setCurrentRow(0);
     remove->click();
     QCOMPARE(list->count(), 1);
     // In the settings at once.
     const QList<SavedConnection> saved = SavedConnections::load(QSettings());
     QCOMPARE(saved.size(), 1);
-    QCOMPARE(saved.first().alerts, QList<AlertRule>{rule(Kind::Stall, {}, 45)});
+    QCOMPARE(saved.first().alerts, QList<AlertRule> {rule(Kind::Stall, {}, 45)});
 }
 
 void TestAlerts::realDesktopNotification()

@@ -5,8 +5,8 @@
 #include "session/alertcenter.h"
 #include "session/desktopnotifier.h"
 #include "session/workspace.h"
-#include "views/mainwindow.h"
 #include "testserver.h"
+#include "views/mainwindow.h"
 
 #include <QDBusConnection>
 #include <QDBusConnectionInterface>
@@ -35,8 +35,8 @@ public Q_SLOTS:
         Q_UNUSED(actions)
         Q_UNUSED(hints)
         Q_UNUSED(expireTimeout)
-        received.append(appName + QStringLiteral(" | ") + appIcon + QStringLiteral(" | ")
-                        + summary + QStringLiteral(" | ") + body);
+        received.append(appName + QStringLiteral(" | ") + appIcon + QStringLiteral(" | ") + summary
+                        + QStringLiteral(" | ") + body);
         return uint(received.size());
     }
 };
@@ -69,8 +69,9 @@ void TestDesktopNotifier::initTestCase()
             QFAIL("dbus-daemon is missing: scripts/deps.sh installs it (package dbus-daemon)");
         QSKIP("dbus-daemon is not installed (scripts/deps.sh installs it)");
     }
-    m_bus.start(daemon, {QStringLiteral("--session"), QStringLiteral("--nofork"),
-                         QStringLiteral("--print-address")});
+    m_bus.start(daemon,
+                {QStringLiteral("--session"), QStringLiteral("--nofork"),
+                 QStringLiteral("--print-address")});
     QVERIFY2(m_bus.waitForStarted(5000), qPrintable(m_bus.errorString()));
     QTRY_VERIFY_WITH_TIMEOUT(m_bus.canReadLine() || m_bus.state() != QProcess::Running, 10000);
     const QByteArray address = m_bus.readLine().trimmed();

@@ -6,10 +6,10 @@
 #include "models/connectionmanager.h"
 #include "session/savedconnections.h"
 #include "session/workspace.h"
+#include "testserver.h"
 #include "views/alertspane.h"
 #include "views/connectionspane.h"
 #include "views/mainwindow.h"
-#include "testserver.h"
 
 #include <QDir>
 #include <QLabel>
@@ -92,8 +92,8 @@ void TestHealthView::verdictsShown()
     };
     const quint16 ticker = window.addConnection(QStringLiteral("ticker"), options("/ticker"));
     const quint16 missing = window.addConnection(QStringLiteral("missing"), options("/missing"));
-    const quint16 beats = window.addConnection(QStringLiteral("heartbeats"),
-                                               options("/heartbeats"));
+    const quint16 beats =
+        window.addConnection(QStringLiteral("heartbeats"), options("/heartbeats"));
     QTRY_VERIFY(connections->entry(beats)->events == 1 && connections->entry(ticker)->events > 0);
     QTRY_COMPARE(connections->entry(missing)->state, Sse::Client::State::Failed);
     connections->checkHealth();

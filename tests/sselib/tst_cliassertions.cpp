@@ -54,7 +54,8 @@ QByteArray fixture(const QString &name)
 void every(Exchange *exchange, int ms, const QByteArray &bytes)
 {
     auto *timer = new QTimer(exchange);
-    QObject::connect(timer, &QTimer::timeout, exchange, [exchange, bytes] { exchange->send(bytes); });
+    QObject::connect(timer, &QTimer::timeout, exchange,
+                     [exchange, bytes] { exchange->send(bytes); });
     timer->start(ms);
 }
 
@@ -87,9 +88,9 @@ void TestCliAssertions::initTestCase()
     m_server->route("/stream", [](Exchange *exchange) {
         exchange->sseHead();
         for (int n = 1; n <= 6; ++n) {
-            exchange->send(TestServer::formatEvent(
-                "{\"sym\":\"A\",\"n\":" + QByteArray::number(n) + "}", n % 2 ? "trade" : "quote",
-                QByteArray::number(n)));
+            exchange->send(
+                TestServer::formatEvent("{\"sym\":\"A\",\"n\":" + QByteArray::number(n) + "}",
+                                        n % 2 ? "trade" : "quote", QByteArray::number(n)));
         }
         exchange->send(TestServer::formatEvent("{\"sym\":\"A\"}", "done", "7"));
     });
@@ -133,88 +134,91 @@ void TestCliAssertions::assertions_data()
 
     const QString t = u"--timeout"_s;
     QTest::newRow("expect met ends the run")
-        << "/stream"_ba << QStringList{u"--expect"_s, u"type == \"done\""_s, t, u"20"_s} << 0
-        << QStringList{u"expect: type == \"done\"=true"_s} << u"event 7 matched"_s << 8000;
+        << "/stream"_ba << QStringList {u"--expect"_s, u"type == \"done\""_s, t, u"20"_s} << 0
+        << QStringList {u"expect: type == \"done\"=true"_s} << u"event 7 matched"_s << 8000;
     QTest::newRow("expect never met")
-        << "/stream"_ba << QStringList{u"--expect"_s, u"type == \"nope\""_s, t, u"1"_s} << 4
-        << QStringList{u"expect: type == \"nope\"=false"_s} << u"no matching event in 7 events"_s
+        << "/stream"_ba << QStringList {u"--expect"_s, u"type == \"nope\""_s, t, u"1"_s} << 4
+        << QStringList {u"expect: type == \"nope\"=false"_s} << u"no matching event in 7 events"_s
         << 8000;
     QTest::newRow("expect within met")
-        << "/slow"_ba << QStringList{u"--expect"_s, u"type == \"late\""_s, u"--within"_s, u"5"_s}
-        << 0 << QStringList{u"expect: type == \"late\" within 5 s=true"_s} << u"matched"_s
-        << 8000;
+        << "/slow"_ba << QStringList {u"--expect"_s, u"type == \"late\""_s, u"--within"_s, u"5"_s}
+        << 0 << QStringList {u"expect: type == \"late\" within 5 s=true"_s} << u"matched"_s << 8000;
     QTest::newRow("expect within missed")
         << "/slow"_ba
-        << QStringList{u"--expect"_s, u"type == \"late\""_s, u"--within"_s, u"0.5"_s, t, u"20"_s}
-        << 4 << QStringList{u"expect: type == \"late\" within 0.5 s=false"_s}
+        << QStringList {u"--expect"_s, u"type == \"late\""_s, u"--within"_s, u"0.5"_s, t, u"20"_s}
+        << 4 << QStringList {u"expect: type == \"late\" within 0.5 s=false"_s}
         << u"no matching event within 0.5 s"_s << 1400;
     QTest::newRow("two expects, one within")
-        << "/stream"_ba
-        << QStringList{u"--expect"_s, u"type == \"trade\""_s, u"--expect"_s, u"id == \"7\""_s,
-                       u"--within"_s, u"10"_s, t, u"20"_s}
+        << "/stream"_ba << QStringList {u"--expect"_s,
+                                        u"type == \"trade\""_s,
+                                        u"--expect"_s,
+                                        u"id == \"7\""_s,
+                                        u"--within"_s,
+                                        u"10"_s,
+                                        t,
+                                        u"20"_s}
         << 0
-        << QStringList{u"expect: type == \"trade\"=true"_s,
-                       u"expect: id == \"7\" within 10 s=true"_s}
+        << QStringList {u"expect: type == \"trade\"=true"_s,
+                        u"expect: id == \"7\" within 10 s=true"_s}
         << u"event 1 matched"_s << 8000;
     QTest::newRow("expect-all holds to the end")
-        << "/stream"_ba << QStringList{u"--expect-all"_s, u"data.sym == \"A\""_s, t, u"1"_s} << 0
-        << QStringList{u"expect-all: data.sym == \"A\"=true"_s} << u"all 7 events matched"_s
+        << "/stream"_ba << QStringList {u"--expect-all"_s, u"data.sym == \"A\""_s, t, u"1"_s} << 0
+        << QStringList {u"expect-all: data.sym == \"A\"=true"_s} << u"all 7 events matched"_s
         << 8000;
     QTest::newRow("expect-all fails at the first other event")
-        << "/stream"_ba << QStringList{u"--expect-all"_s, u"type == \"trade\""_s, t, u"20"_s}
-        << 4 << QStringList{u"expect-all: type == \"trade\"=false"_s}
+        << "/stream"_ba << QStringList {u"--expect-all"_s, u"type == \"trade\""_s, t, u"20"_s} << 4
+        << QStringList {u"expect-all: type == \"trade\"=false"_s}
         << u"event 2 (type \"quote\", id \"2\") does not match"_s << 8000;
     QTest::newRow("max-silence: heartbeats only")
-        << "/heartbeat"_ba << QStringList{u"--max-silence"_s, u"0.5"_s, t, u"20"_s} << 4
-        << QStringList{u"max-silence: 0.5 s=false"_s} << u"heartbeats only"_s << 8000;
+        << "/heartbeat"_ba << QStringList {u"--max-silence"_s, u"0.5"_s, t, u"20"_s} << 4
+        << QStringList {u"max-silence: 0.5 s=false"_s} << u"heartbeats only"_s << 8000;
     QTest::newRow("max-silence: silent")
-        << "/stream"_ba << QStringList{u"--max-silence"_s, u"0.5"_s, t, u"20"_s} << 4
-        << QStringList{u"max-silence: 0.5 s=false"_s} << u"no bytes for"_s << 8000;
+        << "/stream"_ba << QStringList {u"--max-silence"_s, u"0.5"_s, t, u"20"_s} << 4
+        << QStringList {u"max-silence: 0.5 s=false"_s} << u"no bytes for"_s << 8000;
     QTest::newRow("max-silence: events keep coming")
-        << "/ticker"_ba << QStringList{u"--max-silence"_s, u"1"_s, t, u"1.5"_s} << 0
-        << QStringList{u"max-silence: 1 s=true"_s} << u"longest silence"_s << 8000;
-    QTest::newRow("no gaps")
-        << "/stream"_ba << QStringList{u"--expect-no-gaps"_s, t, u"1"_s} << 0
-        << QStringList{u"expect-no-gaps=true"_s} << u"no id gaps in 7 events"_s << 8000;
-    QTest::newRow("gap")
-        << "/gappy"_ba << QStringList{u"--expect-no-gaps"_s, t, u"20"_s} << 4
-        << QStringList{u"expect-no-gaps=false"_s} << u"id 5 followed id 2 (2 missing)"_s << 8000;
-    const QStringList post{u"-X"_s, u"POST"_s, u"-d"_s, u"{}"_s, u"--expect-complete"_s};
+        << "/ticker"_ba << QStringList {u"--max-silence"_s, u"1"_s, t, u"1.5"_s} << 0
+        << QStringList {u"max-silence: 1 s=true"_s} << u"longest silence"_s << 8000;
+    QTest::newRow("no gaps") << "/stream"_ba << QStringList {u"--expect-no-gaps"_s, t, u"1"_s} << 0
+                             << QStringList {u"expect-no-gaps=true"_s}
+                             << u"no id gaps in 7 events"_s << 8000;
+    QTest::newRow("gap") << "/gappy"_ba << QStringList {u"--expect-no-gaps"_s, t, u"20"_s} << 4
+                         << QStringList {u"expect-no-gaps=false"_s}
+                         << u"id 5 followed id 2 (2 missing)"_s << 8000;
+    const QStringList post {u"-X"_s, u"POST"_s, u"-d"_s, u"{}"_s, u"--expect-complete"_s};
     QTest::newRow("complete") << "/chat-text"_ba << post << 0
-                              << QStringList{u"expect-complete=true"_s}
+                              << QStringList {u"expect-complete=true"_s}
                               << u"openai-chat response complete"_s << 8000;
     QTest::newRow("truncated") << "/chat-truncated"_ba << post << 4
-                               << QStringList{u"expect-complete=false"_s}
+                               << QStringList {u"expect-complete=false"_s}
                                << u"without its terminal marker"_s << 8000;
-    QTest::newRow("error mid-stream") << "/chat-error"_ba << post << 4
-                                      << QStringList{u"expect-complete=false"_s}
-                                      << u"the provider reported an error"_s << 8000;
+    QTest::newRow("error mid-stream")
+        << "/chat-error"_ba << post << 4 << QStringList {u"expect-complete=false"_s}
+        << u"the provider reported an error"_s << 8000;
     QTest::newRow("not an LLM stream")
-        << "/stream"_ba << QStringList{u"--expect-complete"_s, t, u"1"_s} << 4
-        << QStringList{u"expect-complete=false"_s} << u"no LLM response was recognised"_s << 8000;
-    QTest::newRow("count exact") << "/stream"_ba << QStringList{u"--expect-count"_s, u"7"_s, t,
-                                                                u"1"_s}
-                                 << 0 << QStringList{u"expect-count: 7=true"_s} << u"7 events"_s
+        << "/stream"_ba << QStringList {u"--expect-complete"_s, t, u"1"_s} << 4
+        << QStringList {u"expect-complete=false"_s} << u"no LLM response was recognised"_s << 8000;
+    QTest::newRow("count exact") << "/stream"_ba
+                                 << QStringList {u"--expect-count"_s, u"7"_s, t, u"1"_s} << 0
+                                 << QStringList {u"expect-count: 7=true"_s} << u"7 events"_s
                                  << 8000;
     QTest::newRow("count too many")
-        << "/stream"_ba << QStringList{u"--expect-count"_s, u"2:3"_s, t, u"20"_s} << 4
-        << QStringList{u"expect-count: 2:3=false"_s} << u"more than 3 events"_s << 8000;
+        << "/stream"_ba << QStringList {u"--expect-count"_s, u"2:3"_s, t, u"20"_s} << 4
+        << QStringList {u"expect-count: 2:3=false"_s} << u"more than 3 events"_s << 8000;
     QTest::newRow("count too few")
-        << "/stream"_ba << QStringList{u"--expect-count"_s, u"8:"_s, t, u"1"_s} << 4
-        << QStringList{u"expect-count: 8:=false"_s} << u"7 events"_s << 8000;
+        << "/stream"_ba << QStringList {u"--expect-count"_s, u"8:"_s, t, u"1"_s} << 4
+        << QStringList {u"expect-count: 8:=false"_s} << u"7 events"_s << 8000;
     QTest::newRow("count at least, known early")
-        << "/stream"_ba << QStringList{u"--expect-count"_s, u"3:"_s, t, u"20"_s} << 0
-        << QStringList{u"expect-count: 3:=true"_s} << u"3 events"_s << 8000;
+        << "/stream"_ba << QStringList {u"--expect-count"_s, u"3:"_s, t, u"20"_s} << 0
+        << QStringList {u"expect-count: 3:=true"_s} << u"3 events"_s << 8000;
     QTest::newRow("count of the filtered events")
         << "/stream"_ba
-        << QStringList{u"--filter"_s, u"type == \"trade\""_s, u"--expect-count"_s, u":3"_s, t,
-                       u"1"_s}
-        << 0 << QStringList{u"expect-count: :3=true"_s} << u"3 events"_s << 8000;
+        << QStringList {u"--filter"_s, u"type == \"trade\""_s, u"--expect-count"_s, u":3"_s, t,
+                        u"1"_s}
+        << 0 << QStringList {u"expect-count: :3=true"_s} << u"3 events"_s << 8000;
     QTest::newRow("one failure decides the run")
         << "/stream"_ba
-        << QStringList{u"--expect-no-gaps"_s, u"--expect-all"_s, u"type != \"done\""_s, t,
-                       u"20"_s}
-        << 4 << QStringList{u"expect-no-gaps=true"_s, u"expect-all: type != \"done\"=false"_s}
+        << QStringList {u"--expect-no-gaps"_s, u"--expect-all"_s, u"type != \"done\""_s, t, u"20"_s}
+        << 4 << QStringList {u"expect-no-gaps=true"_s, u"expect-all: type != \"done\"=false"_s}
         << u"no id gaps"_s << 8000;
 }
 
@@ -228,7 +232,7 @@ void TestCliAssertions::assertions()
     QFETCH(int, maximumMs);
 
     Run run;
-    QVERIFY(runCli(QStringList{m_server->url(path).toString()} + arguments, &run));
+    QVERIFY(runCli(QStringList {m_server->url(path).toString()} + arguments, &run));
     QVERIFY2(run.exitCode == exitCode, run.describe().constData());
     QStringList details;
     QCOMPARE(assertionResults(run.out, &details), results);
@@ -279,10 +283,10 @@ void TestCliAssertions::junitReport()
     QCOMPARE(suites, 1);
     QCOMPARE(suiteTests, u"3"_s);
     QCOMPARE(suiteFailures, u"1"_s);
-    QCOMPARE(cases, (QStringList{u"expect: type == \"done\""_s,
-                                 u"expect: type == \"never\" && data.x < 1"_s,
-                                 u"expect-no-gaps"_s}));
-    QCOMPARE(failures, QStringList{u"no matching event in 7 events"_s});
+    QCOMPARE(cases,
+             (QStringList {u"expect: type == \"done\""_s,
+                           u"expect: type == \"never\" && data.x < 1"_s, u"expect-no-gaps"_s}));
+    QCOMPARE(failures, QStringList {u"no matching event in 7 events"_s});
 }
 
 void TestCliAssertions::connectionFailedStaysExitOne()
@@ -295,7 +299,7 @@ void TestCliAssertions::connectionFailedStaysExitOne()
                    &run));
     QVERIFY2(run.exitCode == 1, run.describe().constData());
     QStringList details;
-    QCOMPARE(assertionResults(run.out, &details), QStringList{u"expect: type == \"x\"=false"_s});
+    QCOMPARE(assertionResults(run.out, &details), QStringList {u"expect: type == \"x\"=false"_s});
     QVERIFY2(details.first().contains(u"the connection failed: HTTP 404"_s),
              qPrintable(details.first()));
     QFile file(report);
@@ -315,27 +319,27 @@ void TestCliAssertions::usageErrors_data()
     QTest::addColumn<QStringList>("arguments");
     QTest::addColumn<QString>("message");
 
-    QTest::newRow("within first") << QStringList{u"--within"_s, u"3"_s, u"--expect"_s, u"true"_s}
+    QTest::newRow("within first") << QStringList {u"--within"_s, u"3"_s, u"--expect"_s, u"true"_s}
                                   << u"--within follows the --expect"_s;
-    QTest::newRow("within twice")
-        << QStringList{u"--expect"_s, u"type"_s, u"--within"_s, u"3"_s, u"--within"_s, u"4"_s}
-        << u"--within follows the --expect"_s;
+    QTest::newRow("within twice") << QStringList {u"--expect"_s, u"type"_s,     u"--within"_s,
+                                                  u"3"_s,        u"--within"_s, u"4"_s}
+                                  << u"--within follows the --expect"_s;
     QTest::newRow("within after expect-all")
-        << QStringList{u"--expect-all"_s, u"type"_s, u"--within"_s, u"3"_s}
+        << QStringList {u"--expect-all"_s, u"type"_s, u"--within"_s, u"3"_s}
         << u"--within follows the --expect"_s;
-    QTest::newRow("bad expression") << QStringList{u"--expect"_s, u"type =="_s}
-                                    << u"--expect: column 8"_s;
-    QTest::newRow("bad expect-all") << QStringList{u"--expect-all=(type"_s}
-                                    << u"--expect-all: column"_s;
-    QTest::newRow("zero silence") << QStringList{u"--max-silence"_s, u"0"_s}
+    QTest::newRow("bad expression")
+        << QStringList {u"--expect"_s, u"type =="_s} << u"--expect: column 8"_s;
+    QTest::newRow("bad expect-all")
+        << QStringList {u"--expect-all=(type"_s} << u"--expect-all: column"_s;
+    QTest::newRow("zero silence") << QStringList {u"--max-silence"_s, u"0"_s}
                                   << u"--max-silence takes from 0.001"_s;
-    QTest::newRow("count reversed") << QStringList{u"--expect-count"_s, u"5:2"_s}
-                                    << u"--expect-count takes N, N:M"_s;
-    QTest::newRow("count text") << QStringList{u"--expect-count"_s, u"many"_s}
+    QTest::newRow("count reversed")
+        << QStringList {u"--expect-count"_s, u"5:2"_s} << u"--expect-count takes N, N:M"_s;
+    QTest::newRow("count text") << QStringList {u"--expect-count"_s, u"many"_s}
                                 << u"--expect-count takes N, N:M"_s;
-    QTest::newRow("count colon only") << QStringList{u"--expect-count"_s, u":"_s}
-                                      << u"--expect-count takes N, N:M"_s;
-    QTest::newRow("junit alone") << QStringList{u"--junit"_s, u"r.xml"_s}
+    QTest::newRow("count colon only")
+        << QStringList {u"--expect-count"_s, u":"_s} << u"--expect-count takes N, N:M"_s;
+    QTest::newRow("junit alone") << QStringList {u"--junit"_s, u"r.xml"_s}
                                  << u"--junit needs at least one assertion"_s;
 }
 
@@ -345,7 +349,7 @@ void TestCliAssertions::usageErrors()
     QFETCH(QString, message);
 
     Run run;
-    QVERIFY(runCli(QStringList{m_server->url("/stream").toString()} + arguments, &run));
+    QVERIFY(runCli(QStringList {m_server->url("/stream").toString()} + arguments, &run));
     QVERIFY2(run.exitCode == 2, run.describe().constData());
     QVERIFY2(run.err.contains(message.toUtf8()), run.describe().constData());
     QVERIFY(run.out.isEmpty());

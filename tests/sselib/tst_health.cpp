@@ -1,9 +1,9 @@
 // The health engine: Sse::HealthMonitor on an injected clock, and Sse::HealthWatcher on a
 // real client against loopback servers (stall vs heartbeat vs idle, LLM verdicts).
 
+#include "testserver.h"
 #include "sselib/healthmonitor.h"
 #include "sselib/healthwatcher.h"
-#include "testserver.h"
 
 #include <QFile>
 #include <QSignalSpy>
@@ -81,8 +81,8 @@ void TestHealth::stallWatchdog_data()
     QTest::addColumn<QString>("detail");
 
     QTest::newRow("events every second") << true << true << Verdict::Healthy << false << QString();
-    QTest::newRow("heartbeats only") << false << true << Verdict::Stalled << true
-                                     << QStringLiteral("heartbeats only for 10 s");
+    QTest::newRow("heartbeats only")
+        << false << true << Verdict::Stalled << true << QStringLiteral("heartbeats only for 10 s");
     QTest::newRow("silent") << false << false << Verdict::Stalled << false
                             << QStringLiteral("no bytes for 10 s");
 }
@@ -127,14 +127,14 @@ void TestHealth::learnedCadence_data()
     QTest::addColumn<qint64>("expectedCadence");
     QTest::addColumn<qint64>("expectedStall");
 
-    QTest::newRow("too few arrivals: default") << qint64(100) << 4 << qint64(0) << qint64(0)
-                                               << qint64(60000);
-    QTest::newRow("fast stream: at least 5 s") << qint64(100) << 20 << qint64(0) << qint64(100)
-                                               << qint64(5000);
-    QTest::newRow("every 2 s: 10x") << qint64(2000) << 20 << qint64(0) << qint64(2000)
-                                    << qint64(20000);
-    QTest::newRow("user threshold wins") << qint64(2000) << 20 << qint64(7000) << qint64(2000)
-                                         << qint64(7000);
+    QTest::newRow("too few arrivals: default")
+        << qint64(100) << 4 << qint64(0) << qint64(0) << qint64(60000);
+    QTest::newRow("fast stream: at least 5 s")
+        << qint64(100) << 20 << qint64(0) << qint64(100) << qint64(5000);
+    QTest::newRow("every 2 s: 10x")
+        << qint64(2000) << 20 << qint64(0) << qint64(2000) << qint64(20000);
+    QTest::newRow("user threshold wins")
+        << qint64(2000) << 20 << qint64(7000) << qint64(2000) << qint64(7000);
 }
 
 void TestHealth::learnedCadence()
@@ -189,13 +189,13 @@ void TestHealth::idGaps_data()
     QTest::addColumn<QByteArrayList>("ids");
     QTest::addColumn<qint64>("gaps");
 
-    QTest::newRow("consecutive") << QByteArrayList{"1", "2", "3", "4"} << qint64(0);
-    QTest::newRow("repeated id") << QByteArrayList{"1", "1", "2", "2"} << qint64(0);
-    QTest::newRow("one jump") << QByteArrayList{"1", "2", "5", "6"} << qint64(1);
-    QTest::newRow("two jumps") << QByteArrayList{"1", "3", "4", "9"} << qint64(2);
-    QTest::newRow("server restarted") << QByteArrayList{"7", "8", "1", "2"} << qint64(0);
-    QTest::newRow("not numeric") << QByteArrayList{"a", "c", "x1", "x9"} << qint64(0);
-    QTest::newRow("numeric after text") << QByteArrayList{"1", "b", "7"} << qint64(0);
+    QTest::newRow("consecutive") << QByteArrayList {"1", "2", "3", "4"} << qint64(0);
+    QTest::newRow("repeated id") << QByteArrayList {"1", "1", "2", "2"} << qint64(0);
+    QTest::newRow("one jump") << QByteArrayList {"1", "2", "5", "6"} << qint64(1);
+    QTest::newRow("two jumps") << QByteArrayList {"1", "3", "4", "9"} << qint64(2);
+    QTest::newRow("server restarted") << QByteArrayList {"7", "8", "1", "2"} << qint64(0);
+    QTest::newRow("not numeric") << QByteArrayList {"a", "c", "x1", "x9"} << qint64(0);
+    QTest::newRow("numeric after text") << QByteArrayList {"1", "b", "7"} << qint64(0);
 }
 
 void TestHealth::idGaps()
@@ -245,9 +245,9 @@ void TestHealth::verdictOrder()
     QCOMPARE(monitor.health(6 * Second).verdict, Verdict::Unknown);
     QCOMPARE(monitor.idGaps(), qint64(0));
     QCOMPARE(monitor.settings().stallAfterMs, 5 * Second);
-    for (Verdict verdict : {Verdict::Unknown, Verdict::Healthy, Verdict::Stalled,
-                            Verdict::ReconnectingOften, Verdict::Gaps, Verdict::LlmTruncated,
-                            Verdict::LlmError, Verdict::Failed}) {
+    for (Verdict verdict :
+         {Verdict::Unknown, Verdict::Healthy, Verdict::Stalled, Verdict::ReconnectingOften,
+          Verdict::Gaps, Verdict::LlmTruncated, Verdict::LlmError, Verdict::Failed}) {
         QVERIFY(!Sse::healthVerdictName(verdict).isEmpty());
         QVERIFY(!Sse::healthVerdictLabel(verdict).isEmpty());
     }
@@ -294,14 +294,12 @@ void TestHealth::loopbackStallHeartbeatIdle_data()
     QTest::addColumn<bool>("heartbeats");
     QTest::addColumn<int>("requests");
 
-    QTest::newRow("events") << QByteArray("data: tick\n\n") << 0 << Verdict::Healthy << false
-                            << 1;
+    QTest::newRow("events") << QByteArray("data: tick\n\n") << 0 << Verdict::Healthy << false << 1;
     QTest::newRow("heartbeats keep the idle timeout quiet, not the watchdog")
         << QByteArray(": heartbeat\n") << 300 << Verdict::Stalled << true << 1;
-    QTest::newRow("silent, idle timeout reconnects") << QByteArray() << 300 << Verdict::Healthy
-                                                     << false << 2;
-    QTest::newRow("silent, no idle timeout") << QByteArray() << 0 << Verdict::Stalled << false
-                                             << 1;
+    QTest::newRow("silent, idle timeout reconnects")
+        << QByteArray() << 300 << Verdict::Healthy << false << 2;
+    QTest::newRow("silent, no idle timeout") << QByteArray() << 0 << Verdict::Stalled << false << 1;
 }
 
 void TestHealth::loopbackStallHeartbeatIdle()
@@ -319,9 +317,8 @@ void TestHealth::loopbackStallHeartbeatIdle()
         if (every50ms.isEmpty())
             return;
         auto *timer = new QTimer(exchange);
-        connect(timer, &QTimer::timeout, exchange, [exchange, bytes = every50ms] {
-            exchange->send(bytes);
-        });
+        connect(timer, &QTimer::timeout, exchange,
+                [exchange, bytes = every50ms] { exchange->send(bytes); });
         timer->start(50);
     });
     qint64 now = 0;
@@ -371,8 +368,8 @@ void TestHealth::loopbackLlmVerdict_data()
     QTest::newRow("complete") << QStringLiteral("chat-text.sse") << Verdict::Unknown << true;
     QTest::newRow("truncated") << QStringLiteral("chat-truncated.sse") << Verdict::LlmTruncated
                                << false;
-    QTest::newRow("error mid-stream") << QStringLiteral("chat-error.sse") << Verdict::LlmError
-                                      << false;
+    QTest::newRow("error mid-stream")
+        << QStringLiteral("chat-error.sse") << Verdict::LlmError << false;
 }
 
 void TestHealth::loopbackLlmVerdict()

@@ -17,12 +17,12 @@ namespace Sse {
 enum class HealthVerdict {
     Unknown,
     Healthy,
-    Stalled,           ///< connected, but no data event for the stall threshold
+    Stalled, ///< connected, but no data event for the stall threshold
     ReconnectingOften, ///< at least HealthSettings::reconnectsOften reconnects in the window
-    Gaps,              ///< a numeric event id jumped forward within the gap window
-    LlmTruncated,      ///< the last LLM response ended without its terminal marker
-    LlmError,          ///< the last LLM response reported an error inside the stream
-    Failed,            ///< the client gave up (HTTP status, content type, TLS, attempts)
+    Gaps, ///< a numeric event id jumped forward within the gap window
+    LlmTruncated, ///< the last LLM response ended without its terminal marker
+    LlmError, ///< the last LLM response reported an error inside the stream
+    Failed, ///< the client gave up (HTTP status, content type, TLS, attempts)
 };
 
 /// Stable identifier of a verdict ("healthy", "stalled", "reconnecting-often", "gaps",
@@ -41,7 +41,7 @@ struct HealthSettings
     qint64 minimumStallAfterMs = 5000;
     int cadenceFactor = 10;
     int learnAfterArrivals = 5; ///< arrivals needed before the learnt threshold is used
-    int reconnectsOften = 3;    ///< this many reconnects within reconnectWindowMs
+    int reconnectsOften = 3; ///< this many reconnects within reconnectWindowMs
     qint64 reconnectWindowMs = 5 * 60 * 1000;
     qint64 gapWindowMs = 5 * 60 * 1000; ///< an id gap counts for the verdict this long
 
@@ -54,12 +54,12 @@ struct Health
     HealthVerdict verdict = HealthVerdict::Unknown;
     /// One line for people, translated: "heartbeats only for 45 s", "4 reconnects in 5 min".
     QString detail;
-    qint64 silentForMs = 0;  ///< while connected: time since the last data event (or the open)
+    qint64 silentForMs = 0; ///< while connected: time since the last data event (or the open)
     bool heartbeats = false; ///< bytes (comments, heartbeats) arrived during that silence
     qint64 stallAfterMs = 0; ///< the threshold in force
     int recentReconnects = 0; ///< reconnects within the reconnect window
-    qint64 idGaps = 0;        ///< numeric id jumps since the start (or reset())
-    qint64 events = 0;        ///< data events since the start (or reset())
+    qint64 idGaps = 0; ///< numeric id jumps since the start (or reset())
+    qint64 events = 0; ///< data events since the start (or reset())
 
     bool operator==(const Health &) const = default;
 };
@@ -133,18 +133,18 @@ private:
     LlmOutcome m_llm = LlmOutcome::None;
     QString m_llmDetail;
 
-    qint64 m_upSinceMs = -1;      // the first Open since the start (stalls span reconnects)
+    qint64 m_upSinceMs = -1; // the first Open since the start (stalls span reconnects)
     qint64 m_lastEventMs = -1;
     qint64 m_lastByteMs = -1;
     qint64 m_events = 0;
     qint64 m_longestSilenceMs = 0;
 
-    std::array<qint64, CadenceSamples> m_intervals{};
+    std::array<qint64, CadenceSamples> m_intervals {};
     int m_intervalCount = 0; // samples held (at most CadenceSamples)
     int m_intervalNext = 0;
-    qint64 m_cadenceMs = 0;  // median, recomputed per arrival
+    qint64 m_cadenceMs = 0; // median, recomputed per arrival
 
-    std::array<qint64, MaximumReconnectsOften> m_reconnects{};
+    std::array<qint64, MaximumReconnectsOften> m_reconnects {};
     int m_reconnectCount = 0;
     int m_reconnectNext = 0;
 
