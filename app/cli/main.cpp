@@ -1,5 +1,6 @@
 // sse-monitor-cli: headless SSE client printing the project's JSON Lines records.
 
+#include "assertions.h"
 #include "checkcommand.h"
 #include "cliarguments.h"
 #include "interruption.h"
@@ -12,6 +13,7 @@
 
 #include "sselib/curlcommand.h"
 #include "sselib/demoserver.h"
+#include "sselib/healthwatcher.h"
 #include "sselib/jsonlines.h"
 #include "sselib/profile.h"
 #include "sselib/proxy.h"
@@ -40,6 +42,7 @@ enum ExitCode {
     ExitConnectionFailed = 1,
     ExitUsage = 2,
     ExitOutputError = 3,   // stdout or the -o file could not be written
+    ExitAssertionFailed = 4, // an --expect... assertion failed (see assertions.h)
     ExitInterrupted = 130, // SIGINT/SIGTERM (output flushed first)
 };
 
@@ -100,6 +103,21 @@ public:
         return true;
     }
 
+    /// --expect and the other assertions: the run ends once their outcome is known, and
+    /// finish() reports them (records, --junit) under the name \a suite.
+    void setAssertions(std::unique_ptr<Assertions> assertions, const QString &suite)
+    {
+        m_assertions = std::move(assertions);
+        m_suite = suite;
+        m_health = std::make_unique<Sse::HealthWatcher>();
+        m_health->setSettings(m_assertions->healthSettings({}));
+        m_health->setLlmTracking(m_assertions->needsLlm());
+        m_health->watch(&m_client);
+        m_assertions->start(&m_client, m_health.get(), m_connectionName);
+        m_assertions->setSettledHandler(
+            [this] { QTimer::singleShot(0, this, [this] { finish(ExitNormal); }); });
+    }
+
     void start() { m_client.open(); }
 
     /// The run ends after \a runMs: a pipe or FIFO output still unwritten a second later is
@@ -120,9 +138,25 @@ public:
         // has nothing left to close (its last state record stays the final one).
         m_lastError.clear();
         endLlmResponse(Sse::Llm::Analyser::End::Cut);
+        const QString connectionError =
+            code == ExitConnectionFailed ? m_client.failure().message : QString();
+        if (m_assertions)
+            m_assertions->resolve(connectionError); // before close() cuts the response
         const Sse::Client::State state = m_client.state();
         if (state != Sse::Client::State::Failed && state != Sse::Client::State::Closed)
             m_client.close();
+        if (m_assertions) {
+            append([&](QByteArray &out, Sse::JsonLines::Writer &) {
+                m_assertions->appendRecords(out);
+            });
+            if (const QString error = m_assertions->writeJUnit(m_suite, connectionError);
+                !error.isEmpty()) {
+                printError(error);
+                code = code == ExitNormal ? ExitOutputError : code;
+            }
+            if (code == ExitNormal && m_assertions->anyFailed())
+                code = ExitAssertionFailed;
+        }
         // Interrupted: a FIFO nobody reads gets two more seconds, not forever.
         if (code == ExitInterrupted)
             m_file.setDeadline(std::chrono::steady_clock::now() + std::chrono::seconds(2));
@@ -161,11 +195,22 @@ private:
             if (m_llm)
                 m_llm->addEvent(event, llmMs);
             // seq counts every event received, so the gaps show what the filter left out.
-            if (!m_filter.isEmpty()
-                && !m_filter.matches({event.type, event.lastEventId, event.data,
-                                      m_connectionName, event.receivedMs, m_events})) {
-                continue;
+            const bool printed = m_filter.isEmpty()
+                || m_filter.matches({event.type, event.lastEventId, event.data, m_connectionName,
+                                     event.receivedMs, m_events});
+            if (m_assertions) {
+                m_assertions->addEvent(event, m_events, printed);
+                if (m_assertions->isSettled()) {
+                    if (printed)
+                        append([&](QByteArray &out, Sse::JsonLines::Writer &writer) {
+                            writer.appendEvent(out, m_events, event);
+                        });
+                    finish(ExitNormal);
+                    return;
+                }
             }
+            if (!printed)
+                continue;
             ++m_written;
             append([&](QByteArray &out, Sse::JsonLines::Writer &writer) {
                 writer.appendEvent(out, m_events, event);
@@ -258,6 +303,9 @@ private:
 
     Sse::Client m_client;
     std::unique_ptr<LlmLens> m_llm; // --llm only
+    std::unique_ptr<Sse::HealthWatcher> m_health; // with assertions only
+    std::unique_ptr<Assertions> m_assertions;
+    QString m_suite;
     Sse::JsonLines::Writer m_writer;     // stdout: every record carries its id (scripts)
     Sse::JsonLines::Writer m_fileWriter; // -o: an unchanged id is not repeated (format v2)
     OutputSink m_stdout;
@@ -363,7 +411,11 @@ int main(int argc, char *argv[])
         "\n"
         "Exit codes: 0 normal end (max events, timeout, stream closed, or the server\n"
         "answered 204 No Content: state failed, status 204), 1 connection failed, 2 usage\n"
-        "error, 3 output could not be written, 130 interrupted."));
+        "error, 3 output could not be written, 4 an assertion failed, 130 interrupted.\n"
+        "\n"
+        "Assertions for CI (the run ends as soon as their outcome is known):\n"
+        "  sse-monitor-cli URL --expect 'type == \"done\"' --within 30 --max-silence 10 \\\n"
+        "      --expect-no-gaps --timeout 60 --junit report.xml"));
     parser.addHelpOption();
     parser.addVersionOption();
     const QCommandLineOption headerOption({QStringLiteral("H"), QStringLiteral("header")},
@@ -471,6 +523,7 @@ int main(int argc, char *argv[])
                        maxEventsOption, timeoutOption, statesOption, outputOption, quietOption,
                        noReconnectOption, insecureOption, idleOption, maxSizeOption, retryOption,
                        demoOption, profileOption, profilesFileOption, llmOption});
+    parser.addOptions(Assertions::options());
     parser.addPositionalArgument(QStringLiteral("URL"),
                                  QStringLiteral("The event stream URL (optional with --profile)."));
     // process() exits with code 1 on an unknown option or a missing value, but a
@@ -700,9 +753,18 @@ int main(int argc, char *argv[])
         return usageError(error);
     }
 
+    auto assertions = std::make_unique<Assertions>();
+    if (const QString error = assertions->parse(QCoreApplication::arguments()); !error.isEmpty())
+        return usageError(error);
+
     CliMonitor monitor(options, parser.isSet(statesOption), maxEvents,
                        parser.isSet(quietOption), parser.isSet(llmOption));
     monitor.setFilter(filter, useProfile ? parser.value(profileOption) : options.url.toString());
+    if (!assertions->isEmpty()) {
+        monitor.setAssertions(std::move(assertions),
+                              useProfile ? parser.value(profileOption)
+                                         : Sse::redactedUrl(options.url));
+    }
     if (parser.isSet(outputOption) && !monitor.openOutputFile(parser.value(outputOption)))
         return ExitOutputError;
 

@@ -6,6 +6,17 @@ namespace ProbeMetrics {
 
 namespace {
 
+constexpr Sse::HealthVerdict AllVerdicts[] = {
+    Sse::HealthVerdict::Healthy,
+    Sse::HealthVerdict::Stalled,
+    Sse::HealthVerdict::ReconnectingOften,
+    Sse::HealthVerdict::Gaps,
+    Sse::HealthVerdict::LlmTruncated,
+    Sse::HealthVerdict::LlmError,
+    Sse::HealthVerdict::Failed,
+    Sse::HealthVerdict::Unknown,
+};
+
 // Seconds with millisecond precision (the clocks behind them count milliseconds).
 QByteArray seconds(double value)
 {
@@ -115,6 +126,21 @@ QByteArray format(const QList<ProbeStream *> &streams)
            "do not count).");
     for (qsizetype i = 0; i < count; ++i)
         sample(out, "sse_stalled", labels.at(i), streams.at(i)->isStalled() ? "1" : "0");
+
+    // A state set: one sample per verdict, 1 for the stream's current one, so that a query
+    // (sse_health{verdict="stalled"} == 1) never meets a stale series.
+    family(out, "sse_health", "gauge",
+           "1 for the stream's health verdict (healthy, stalled, reconnecting-often, gaps, "
+           "llm-truncated, llm-error, failed, unknown), 0 for the others.");
+    for (qsizetype i = 0; i < count; ++i) {
+        const Sse::HealthVerdict current = streams.at(i)->health().verdict;
+        for (const Sse::HealthVerdict verdict : AllVerdicts) {
+            sampleStart(out, "sse_health", labels.at(i));
+            out += ",verdict=\"";
+            out += Sse::healthVerdictName(verdict);
+            out += verdict == current ? "\"} 1\n" : "\"} 0\n";
+        }
+    }
 
     family(out, "sse_time_to_first_event_seconds", "gauge",
            "From the start of the latest attempt that delivered events to its first event.");

@@ -10,6 +10,10 @@ ProbeStream::ProbeStream(const QString &name, const Sse::ClientOptions &options,
 {
     m_clock.start();
     m_client.setOptions(options);
+    Sse::HealthSettings health;
+    health.stallAfterMs = settings.stallAfterMs;
+    m_health.setSettings(health);
+    m_health.watch(&m_client);
     connect(&m_client, &Sse::Client::eventsReceived, this, &ProbeStream::onEvents);
     connect(&m_client, &Sse::Client::stateChanged, this, &ProbeStream::onState);
     connect(&m_client, &Sse::Client::bytesReceived, this,
@@ -23,14 +27,6 @@ ProbeStream::ProbeStream(const QString &name, const Sse::ClientOptions &options,
     connect(&m_reopenTimer, &QTimer::timeout, &m_client, &Sse::Client::open);
 }
 
-bool ProbeStream::isStalled() const
-{
-    if (!isUp())
-        return false;
-    const qint64 since = qMax(m_lastEventAt, m_firstOpenAt);
-    return m_clock.elapsed() - since >= m_settings.stallAfterMs;
-}
-
 void ProbeStream::onEvents(const Sse::EventBatch &events)
 {
     if (events.isEmpty())
@@ -40,24 +36,11 @@ void ProbeStream::onEvents(const Sse::EventBatch &events)
         m_awaitingFirstEvent = false;
         m_timeToFirstEvent = double(now - m_attemptStartedAt) / 1000.0;
     }
-    m_lastEventAt = now;
     m_lastEventMs = events.at(events.size() - 1).receivedMs;
     // Types are interned per batch: one lookup per type, not per event.
     QList<qint64> perType(events.types().size(), 0);
-    for (qsizetype i = 0; i < events.size(); ++i) {
+    for (qsizetype i = 0; i < events.size(); ++i)
         ++perType[events.typeIndex(i)];
-        // Numeric ids that jump forward are a gap; consecutive events share their id bytes.
-        const QByteArrayView id = events.at(i).lastEventId;
-        if (id == QByteArrayView(m_lastId))
-            continue;
-        m_lastId = id.toByteArray();
-        bool numeric = false;
-        const qint64 value = id.toLongLong(&numeric);
-        if (numeric && m_haveNumericId && value > m_lastNumericId + 1)
-            ++m_idGaps;
-        m_haveNumericId = numeric;
-        m_lastNumericId = value;
-    }
     for (qsizetype t = 0; t < perType.size(); ++t) {
         if (perType.at(t) > 0)
             countType(events.types().at(t), perType.at(t));
@@ -96,8 +79,6 @@ void ProbeStream::onState(Sse::Client::State state)
         m_attemptStartedAt = now;
         break;
     case Sse::Client::State::Open: {
-        if (m_firstOpenAt < 0)
-            m_firstOpenAt = now;
         m_awaitingFirstEvent = true;
         m_lastError.clear();
         const double seconds = double(now - m_attemptStartedAt) / 1000.0;

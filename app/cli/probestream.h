@@ -1,5 +1,6 @@
 #pragma once
 
+#include "sselib/healthwatcher.h"
 #include "sselib/sseclient.h"
 
 #include <QElapsedTimer>
@@ -37,13 +38,15 @@ public:
     QString name() const { return m_name; }
 
     bool isUp() const { return m_client.state() == Sse::Client::State::Open; }
-    /// Up, and no data event for stallAfterMs (heartbeat comments do not count).
-    bool isStalled() const;
+    /// Up, and no data event for stallAfterMs (heartbeat comments do not count): the shared
+    /// health engine's Stalled verdict.
+    bool isStalled() const { return health().verdict == Sse::HealthVerdict::Stalled; }
+    Sse::Health health() const { return m_health.health(); }
     /// Events per type label, in order of first arrival ("other" last when present).
     const QList<QPair<QByteArray, qint64>> &eventsByType() const { return m_types; }
     qint64 bytes() const { return m_bytes; }
     qint64 reconnects() const { return m_reconnects; }
-    qint64 idGaps() const { return m_idGaps; }
+    qint64 idGaps() const { return m_health.monitor().idGaps(); }
     /// Wall clock of the last event in ms since the epoch; 0 = none yet.
     qint64 lastEventMs() const { return m_lastEventMs; }
     /// Seconds from the start of the latest attempt that delivered an event to its first
@@ -65,22 +68,17 @@ private:
     QString m_name;
     Settings m_settings;
     Sse::Client m_client;
+    Sse::HealthWatcher m_health;
     QTimer m_reopenTimer;
     QElapsedTimer m_clock; // monotonic: stall and durations do not jump with the wall clock
     QList<QPair<QByteArray, qint64>> m_types;
     qsizetype m_otherIndex = -1;
     qint64 m_bytes = 0;
     qint64 m_reconnects = 0;
-    qint64 m_idGaps = 0;
     qint64 m_lastEventMs = 0;
-    qint64 m_lastEventAt = -1; // m_clock
-    qint64 m_firstOpenAt = -1; // m_clock
     qint64 m_attemptStartedAt = -1;
     bool m_awaitingFirstEvent = false;
     double m_timeToFirstEvent = -1;
-    qint64 m_lastNumericId = 0;
-    bool m_haveNumericId = false;
-    QByteArray m_lastId;
     std::array<qint64, ConnectBuckets.size() + 1> m_connectCounts {};
     double m_connectSum = 0;
     QString m_lastError; // printed once until the stream is up again

@@ -12,10 +12,9 @@
 
 namespace {
 
-// A dot in the colour of an LLM verdict (LlmResponseModel::Verdict); only visible rows ask.
-QIcon llmVerdictIcon(int kind)
+// A 12 px dot of \a colour: the LLM and health verdicts' decorations.
+QIcon colourDot(const QColor &colour)
 {
-    const QColor colour = LlmResponseModel::verdictColour(LlmResponseModel::Verdict(kind));
     QPixmap pixmap(12, 12);
     pixmap.fill(Qt::transparent);
     QPainter painter(&pixmap);
@@ -25,6 +24,12 @@ QIcon llmVerdictIcon(int kind)
     painter.drawEllipse(QRectF(1, 1, 10, 10));
     painter.end();
     return QIcon(pixmap);
+}
+
+// A dot in the colour of an LLM verdict (LlmResponseModel::Verdict); only visible rows ask.
+QIcon llmVerdictIcon(int kind)
+{
+    return colourDot(LlmResponseModel::verdictColour(LlmResponseModel::Verdict(kind)));
 }
 
 // Tool tips render anything that looks like markup as rich text. Error texts carry what the
@@ -167,6 +172,41 @@ QString ConnectionListModel::stateWord(Sse::Client::State state)
     return QString();
 }
 
+QString ConnectionListModel::healthText(const Sse::Health &health)
+{
+    const QString label = Sse::healthVerdictLabel(health.verdict);
+    if (health.detail.isEmpty())
+        return label;
+    return tr("%1: %2", "health verdict: detail").arg(label, health.detail);
+}
+
+QIcon ConnectionListModel::healthIcon(Sse::HealthVerdict verdict)
+{
+    using Verdict = Sse::HealthVerdict;
+    static QHash<int, QIcon> cache;
+    if (const auto it = cache.constFind(int(verdict)); it != cache.constEnd())
+        return *it;
+    QColor colour(0x9c, 0xa3, 0xaf); // unknown
+    switch (verdict) {
+    case Verdict::Healthy:
+        colour = QColor(0x2e, 0xa0, 0x43);
+        break;
+    case Verdict::Stalled:
+    case Verdict::ReconnectingOften:
+    case Verdict::Gaps:
+    case Verdict::LlmTruncated:
+        colour = QColor(0xe0, 0x9b, 0x1a);
+        break;
+    case Verdict::LlmError:
+    case Verdict::Failed:
+        colour = QColor(0xd9, 0x35, 0x35);
+        break;
+    case Verdict::Unknown:
+        break;
+    }
+    return *cache.insert(int(verdict), colourDot(colour));
+}
+
 QVariant ConnectionListModel::data(const QModelIndex &index, int role) const
 {
     if (!index.isValid() || index.row() >= m_entries.size())
@@ -176,6 +216,8 @@ QVariant ConnectionListModel::data(const QModelIndex &index, int role) const
         return entry.id;
     if (role == Qt::DecorationRole && index.column() == StateColumn)
         return stateIcon(entry.state);
+    if (role == Qt::DecorationRole && index.column() == HealthColumn && !entry.offline)
+        return healthIcon(entry.health.verdict);
     if (role == Qt::DecorationRole && index.column() == NameColumn && !entry.llmVerdict.isEmpty())
         return llmVerdictIcon(entry.llmVerdictKind);
     if (role == Qt::TextAlignmentRole) {
@@ -196,6 +238,23 @@ QVariant ConnectionListModel::data(const QModelIndex &index, int role) const
             tip += QLatin1Char('\n') + tr("Reconnection time: %1 ms").arg(entry.reconnectionTimeMs);
             return plainToolTip(tip);
         }
+        if (index.column() == HealthColumn && !entry.offline) {
+            QString tip = healthText(entry.health);
+            const qint64 cadence = entry.healthMonitor.cadenceMs();
+            tip += QLatin1Char('\n')
+                + (entry.healthMonitor.settings().stallAfterMs > 0
+                       ? tr("Stalled after %1 s without a data event (set)")
+                       : cadence > 0 ? tr("Stalled after %1 s without a data event (learnt: "
+                                          "10 × the median interval)")
+                                     : tr("Stalled after %1 s without a data event (until "
+                                          "the cadence is learnt)"))
+                      .arg(entry.health.stallAfterMs / 1000.0, 0, 'g', 4);
+            tip += QLatin1Char('\n')
+                + tr("%1 reconnects in the last 5 min · %2 id gaps")
+                      .arg(entry.health.recentReconnects)
+                      .arg(entry.health.idGaps);
+            return plainToolTip(tip);
+        }
         if (index.column() == NameColumn && !entry.llmVerdict.isEmpty())
             return plainToolTip(QString::fromLatin1(entry.options.method) + QLatin1Char(' ')
                                 + entry.options.url.toString() + QLatin1Char('\n')
@@ -212,6 +271,8 @@ QVariant ConnectionListModel::data(const QModelIndex &index, int role) const
         return entry.name;
     case StateColumn:
         return stateText(entry, QDateTime::currentMSecsSinceEpoch());
+    case HealthColumn:
+        return entry.offline ? QString() : healthText(entry.health);
     case EventsColumn:
         return QLocale().toString(entry.events);
     case RateColumn:
@@ -237,6 +298,8 @@ QVariant ConnectionListModel::headerData(int section, Qt::Orientation orientatio
         return tr("Name");
     case StateColumn:
         return tr("State");
+    case HealthColumn:
+        return tr("Health");
     case EventsColumn:
         return tr("Events");
     case RateColumn:

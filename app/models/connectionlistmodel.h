@@ -1,5 +1,6 @@
 #pragma once
 
+#include "sselib/healthmonitor.h"
 #include "sselib/sseclient.h"
 #include "sselib/staterecord.h"
 
@@ -7,6 +8,10 @@
 #include <QHash>
 #include <QList>
 #include <QSet>
+
+QT_BEGIN_NAMESPACE
+class QIcon;
+QT_END_NAMESPACE
 
 /// One line of a connection's log: every state change with its context.
 struct ConnectionLogEntry
@@ -19,6 +24,9 @@ struct ConnectionLogEntry
     int attempt = 0;
     QByteArray lastEventId;   ///< sent with the request (Connecting entries)
     bool gap = false;         ///< a gap in numeric ids was seen after a resume
+    /// A change of the health verdict (state is the connection's state at that moment).
+    bool healthChange = false;
+    Sse::HealthVerdict verdict = Sse::HealthVerdict::Unknown;
 };
 
 /// Per event type statistics of one connection.
@@ -89,6 +97,11 @@ struct ConnectionEntry
     bool resumed = false;     ///< the next event is the first after a reconnect
     qint64 idGaps = 0;
 
+    /// The health engine of the connection, fed by ConnectionManager on a monotonic clock,
+    /// and its verdict as of the last ConnectionManager::checkHealth().
+    Sse::HealthMonitor healthMonitor;
+    Sse::Health health;
+
     QList<ConnectionLogEntry> log; ///< capped, oldest dropped
     qint64 logAppended = 0;        ///< entries ever appended to log, dropped ones included
 };
@@ -98,8 +111,17 @@ class ConnectionListModel : public QAbstractTableModel
 {
     Q_OBJECT
 public:
-    enum Column { NameColumn, StateColumn, EventsColumn, RateColumn, BytesColumn, LastIdColumn,
-                  UrlColumn, ColumnCount };
+    enum Column {
+        NameColumn,
+        StateColumn,
+        HealthColumn,
+        EventsColumn,
+        RateColumn,
+        BytesColumn,
+        LastIdColumn,
+        UrlColumn,
+        ColumnCount
+    };
     enum Role { ConnectionIdRole = Qt::UserRole + 1 };
     static constexpr int MaximumLogEntries = 2000;
 
@@ -132,6 +154,10 @@ public:
     static QString stateIconName(Sse::Client::State state);
     /// The state as one translated word ("open", "reconnecting"), for logs.
     static QString stateWord(Sse::Client::State state);
+    /// "Stalled: heartbeats only for 45 s", "Healthy" (translated).
+    static QString healthText(const Sse::Health &health);
+    /// A dot in the verdict's colour (green, orange, red; grey when unknown).
+    static QIcon healthIcon(Sse::HealthVerdict verdict);
 
 private:
     QList<ConnectionEntry> m_entries;

@@ -4,6 +4,7 @@
 
 #include <QColor>
 #include <QDateTime>
+#include <QIcon>
 
 ConnectionLogModel::ConnectionLogModel(const ConnectionManager *connections, QObject *parent)
     : QAbstractTableModel(parent)
@@ -87,15 +88,21 @@ QVariant ConnectionLogModel::data(const QModelIndex &index, int role) const
                        + log->detail.toHtmlEscaped() + QLatin1String("</div>"));
     }
     if (role == Qt::ForegroundRole && column == DetailColumn
-        && (log->gap || log->state == Sse::Client::State::Failed)) {
+        && (log->gap || log->state == Sse::Client::State::Failed
+            || (log->healthChange && log->verdict != Sse::HealthVerdict::Healthy
+                && log->verdict != Sse::HealthVerdict::Unknown))) {
         return QColor(0xd9, 0x35, 0x35);
     }
+    if (role == Qt::DecorationRole && column == StateColumn && log->healthChange)
+        return ConnectionListModel::healthIcon(log->verdict);
     if (role != Qt::DisplayRole)
         return {};
     switch (column) {
     case TimeColumn:
         return formatTime(log->timeMs);
     case StateColumn:
+        if (log->healthChange)
+            return tr("health: %1").arg(Sse::healthVerdictLabel(log->verdict));
         return log->gap ? tr("id gap") : ConnectionListModel::stateWord(log->state);
     case DetailColumn:
         return log->detail;

@@ -18,6 +18,7 @@ ConnectionManager::ConnectionManager(QObject *parent) : QObject(parent)
 
     // Repaint state countdowns and counters at 5 Hz; rates once a second.
     m_rateClock.start();
+    m_healthClock = [this] { return m_rateClock.elapsed(); };
     m_refreshTimer.setInterval(200);
     connect(&m_refreshTimer, &QTimer::timeout, this, [this] {
         const qint64 now = m_rateClock.elapsed();
@@ -25,6 +26,7 @@ ConnectionManager::ConnectionManager(QObject *parent) : QObject(parent)
             m_model.updateRates(now - m_lastRateTick);
             m_lastRateTick = now;
         }
+        checkHealth();
         m_model.refresh();
     });
     m_refreshTimer.start();
@@ -158,6 +160,7 @@ void ConnectionManager::createClient(quint16 id, const Sse::ClientOptions &optio
             if (ConnectionEntry *entry = m_model.entry(id)) {
                 entry->bytes += count;
                 entry->lastByteMs = QDateTime::currentMSecsSinceEpoch();
+                entry->healthMonitor.addBytes(healthNow());
                 m_model.touch(id);
             }
         });
@@ -277,6 +280,8 @@ void ConnectionManager::applyReconnect(quint16 id, qint64 now, qint64 delayMs, i
     entry->state = Sse::Client::State::Reconnecting;
     ++entry->reconnects;
     entry->resumed = true;
+    entry->healthMonitor.setState(Sse::Client::State::Reconnecting, healthNow());
+    entry->healthMonitor.addReconnect(healthNow());
     ConnectionLogEntry log;
     log.timeMs = now;
     log.state = Sse::Client::State::Reconnecting;
@@ -286,6 +291,7 @@ void ConnectionManager::applyReconnect(quint16 id, qint64 now, qint64 delayMs, i
     appendLog(entry, log);
     m_model.touch(id);
     emit stateChanged(id, Sse::Client::State::Reconnecting);
+    checkHealth(id);
 }
 
 std::shared_ptr<Sse::FlowControl> ConnectionManager::flowControl(quint16 id) const
@@ -407,14 +413,75 @@ void ConnectionManager::applyStateChange(quint16 id, Sse::StateChange change)
     default:
         break;
     }
+    entry->healthMonitor.setState(state, healthNow(), log.detail);
     entry->lastChange = std::move(change);
     appendLog(entry, log);
     m_model.touch(id);
     emit stateChanged(id, state);
+    checkHealth(id); // a verdict that follows the state goes into the log right after it
+}
+
+void ConnectionManager::checkHealth()
+{
+    // Ids first: a slot of healthChanged may add or remove connections.
+    QList<QPair<quint16, Sse::Health>> changed;
+    const qint64 now = healthNow();
+    for (const quint16 id : m_model.ids()) {
+        if (ConnectionEntry *entry = m_model.entry(id); entry && !entry->offline) {
+            if (const std::optional<Sse::Health> health = updateHealth(entry, now))
+                changed.append({id, *health});
+        }
+    }
+    for (const auto &[id, health] : std::as_const(changed))
+        emit healthChanged(id, health);
+}
+
+void ConnectionManager::checkHealth(quint16 id)
+{
+    ConnectionEntry *entry = m_model.entry(id);
+    if (!entry || entry->offline)
+        return;
+    if (const std::optional<Sse::Health> health = updateHealth(entry, healthNow()))
+        emit healthChanged(id, *health);
+}
+
+std::optional<Sse::Health> ConnectionManager::updateHealth(ConnectionEntry *entry, qint64 now)
+{
+    using Verdict = Sse::HealthVerdict;
+    const Sse::Health health = entry->healthMonitor.health(now);
+    const Sse::Health &shown = entry->health;
+    // What the row shows; silence and event counts move all the time and show nowhere.
+    const bool same = health.verdict == shown.verdict && health.detail == shown.detail
+        && health.stallAfterMs == shown.stallAfterMs
+        && health.recentReconnects == shown.recentReconnects && health.idGaps == shown.idGaps;
+    if (same)
+        return std::nullopt;
+    const Verdict before = entry->health.verdict;
+    entry->health = health;
+    m_model.touch(entry->id);
+    if (health.verdict == before)
+        return std::nullopt;
+    // Healthy <-> unknown is every connect and close: the log keeps the problems.
+    const auto fine = [](Verdict verdict) {
+        return verdict == Verdict::Healthy || verdict == Verdict::Unknown;
+    };
+    if (!fine(before) || !fine(health.verdict)) {
+        ConnectionLogEntry log;
+        log.state = entry->state;
+        log.healthChange = true;
+        log.verdict = health.verdict;
+        log.detail = health.verdict == Verdict::Healthy && health.detail.isEmpty()
+            ? tr("recovered from: %1").arg(Sse::healthVerdictLabel(before))
+            : health.detail;
+        log.lastEventId = entry->lastEventId;
+        appendLog(entry, log);
+    }
+    return health;
 }
 
 void ConnectionManager::countEvents(ConnectionEntry *entry, const Sse::EventBatch &events)
 {
+    entry->healthMonitor.addEvents(events, healthNow());
     // Runs on the GUI thread for every batch: keep it to a few operations per event. The
     // batch interns its types, so the per-type table is looked up once per type and batch.
     // Rows are added first: an insertion may move the rows, so pointers are taken after.
@@ -607,6 +674,7 @@ void ConnectionManager::open(quint16 id)
             entry->attempt = 0;
             entry->lastError.clear();
             entry->resumed = false;
+            entry->healthMonitor.reset(); // opened again by the user: a new watch
         }
         QMetaObject::invokeMethod(client, &Sse::Client::open);
     }

@@ -15,6 +15,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 
 /// Owns the live connections. Each Sse::Client lives in one shared network
 /// thread (with its QNetworkAccessManager pool) and talks to the GUI thread
@@ -74,6 +75,16 @@ public:
     /// Forward each client's raw body bytes (rawBytesReceived), for byte-exact recording.
     void setRawCapture(bool enabled);
 
+    /// Re-evaluates every connection's health (the refresh timer calls it 5 times a second):
+    /// rows whose health changed are repainted, a change of verdict that involves a problem
+    /// goes into the connection log, and every change of verdict is signalled.
+    void checkHealth();
+    /// The same for one connection (after its state changed).
+    void checkHealth(quint16 id);
+    /// The monotonic milliseconds the health engines run on (tests inject theirs).
+    void setHealthClock(std::function<qint64()> nowMs) { m_healthClock = std::move(nowMs); }
+    qint64 healthNow() const { return m_healthClock(); }
+
     /// Events from a non-network source (replay, import) counted like live ones.
     void ingestOffline(quint16 id, const Sse::EventList &events);
 
@@ -87,6 +98,7 @@ Q_SIGNALS:
     void connectionRenamed(quint16 id, const QString &name);
     void logAppended(quint16 id);
     void rawBytesReceived(quint16 id, const QByteArray &bytes);
+    void healthChanged(quint16 id, const Sse::Health &health);
 
 private:
     void createClient(quint16 id, const Sse::ClientOptions &options);
@@ -99,6 +111,9 @@ private:
                         const QString &reason);
     void drainInboxes();
     void appendLog(ConnectionEntry *entry, ConnectionLogEntry log);
+    /// The entry's new health when it changed what the row shows (logged when the verdict
+    /// changed to or from a problem), else nullopt.
+    std::optional<Sse::Health> updateHealth(ConnectionEntry *entry, qint64 now);
     void countEvents(ConnectionEntry *entry, const Sse::EventBatch &events);
     /// The entry's row for \a type, or its overflow row once the table is full.
     static TypeStatistics *typeStatistics(ConnectionEntry *entry, const QByteArray &type);
@@ -133,5 +148,6 @@ private:
     qint64 m_lastRateTick = 0;
     quint16 m_nextId = 1;
     std::function<bool(quint16)> m_idInUse;
+    std::function<qint64()> m_healthClock;
     bool m_rawCapture = false;
 };

@@ -2,8 +2,10 @@
 
 #include "models/eventstore.h"
 
+#include <QColor>
 #include <QDateTime>
 #include <QElapsedTimer>
+#include <QIcon>
 #include <QLoggingCategory>
 #include <QTextDocument>
 
@@ -356,6 +358,8 @@ void EventLogModel::clear()
 
     beginResetModel();
     m_store->clear();
+    m_marks.clear();
+    m_markOrder.clear();
     m_rows.clear();
     m_pending.clear();
     m_visibleEnd = m_store->endSequence();
@@ -389,6 +393,21 @@ qsizetype EventLogModel::totalCount() const
 qint64 EventLogModel::evictedCount() const
 {
     return m_store->evictedTotal();
+}
+
+void EventLogModel::markEvent(qint64 sequence, const QString &note)
+{
+    if (!m_store->contains(sequence))
+        return;
+    if (!m_marks.contains(sequence))
+        m_markOrder.push_back(sequence);
+    m_marks.insert(sequence, note);
+    while (m_markOrder.size() > size_t(MaximumMarks)) {
+        m_marks.remove(m_markOrder.front());
+        m_markOrder.pop_front();
+    }
+    if (const int row = rowOfSequence(sequence); row >= 0)
+        emit dataChanged(index(row, TimeColumn), index(row, TimeColumn));
 }
 
 qint64 EventLogModel::sequenceAt(int row) const
@@ -427,6 +446,16 @@ QVariant EventLogModel::data(const QModelIndex &index, int role) const
     if (!m_store->contains(sequence))
         return QVariant();
 
+    if (index.column() == TimeColumn && !m_marks.isEmpty()
+        && (role == Qt::DecorationRole || role == Qt::ToolTipRole)) {
+        const auto mark = m_marks.constFind(sequence);
+        if (mark != m_marks.constEnd()) {
+            if (role == Qt::ToolTipRole)
+                return *mark;
+            static const QIcon bell = QIcon::fromTheme(QStringLiteral("dialog-warning"));
+            return bell.isNull() ? QVariant(QColor(0xd9, 0x35, 0x35)) : QVariant(bell);
+        }
+    }
     switch (role) {
     case Qt::DisplayRole:
         return displayData(sequence, index.column());

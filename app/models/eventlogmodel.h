@@ -103,6 +103,12 @@ public:
     qsizetype totalCount() const;
     qint64 evictedCount() const;
 
+    // Alert marks: the event's Time cell gets a bell and \a note as its tool tip. At most
+    // MaximumMarks are kept (the oldest go); clear() drops them.
+    static constexpr int MaximumMarks = 1000;
+    void markEvent(qint64 sequence, const QString &note);
+    bool isMarked(qint64 sequence) const { return m_marks.contains(sequence); }
+
     qint64 sequenceAt(int row) const; // -1 if row is out of range
     int rowOfSequence(qint64 sequence) const; // -1 if not visible
 
@@ -130,6 +136,8 @@ private:
     QVariant displayData(qint64 sequence, int column) const;
 
     std::unique_ptr<EventStore> m_store;
+    QHash<qint64, QString> m_marks;
+    std::deque<qint64> m_markOrder; // oldest first, for the bound
     EventFilter m_filter;
 
     // Sequence numbers, ascending. Every pending number is larger than every row's.

@@ -229,6 +229,18 @@ void Recorder::recordLlm(quint16 id, qint64 startedMs, const Sse::Llm::Summary &
     enqueue(std::move(item), false);
 }
 
+void Recorder::recordAlert(quint16 id, const Alert &alert)
+{
+    if (m_state != State::Recording)
+        return;
+    RecorderItem item;
+    item.kind = RecorderItem::Kind::Alert;
+    item.connection = id;
+    item.alert = alert;
+    item.cost = alert.detail.size() * 2 + 256;
+    enqueue(std::move(item), false);
+}
+
 void Recorder::recordRaw(quint16 id, const QByteArray &bytes)
 {
     if (m_state != State::Recording || m_options.rawCapturePath.isEmpty() || bytes.isEmpty())

@@ -4,6 +4,8 @@
 
 #include "recording/recorderoptions.h"
 
+#include "models/alertlistmodel.h"
+
 #include <sselib/jsonlines.h>
 #include <sselib/llmanalyser.h>
 #include <sselib/sseevent.h>
@@ -91,6 +93,9 @@ public:
     void recordLlm(quint16 id, qint64 startedMs, const Sse::Llm::Summary &summary);
     // Raw body bytes of connection \a id; ignored unless RecorderOptions::rawCapturePath is set.
     void recordRaw(quint16 id, const QByteArray &bytes);
+    /// An alert of the connection: a record of kind "alert" (time, connection, rule, detail,
+    /// id of the event involved).
+    void recordAlert(quint16 id, const Alert &alert);
 
     State state() const { return m_state; }
     bool isRecording() const { return m_state == State::Recording; }

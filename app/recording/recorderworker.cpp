@@ -150,10 +150,36 @@ void RecorderWorker::process(RecorderItem &item)
             Sse::Llm::appendRecord(m_buffer, item.llm, item.timeMs, state.name.toUtf8());
         break;
     }
+    case Kind::Alert: {
+        const ConnectionState &state = connection(item.connection);
+        beforeRecord();
+        if (m_active)
+            appendAlertRecord(m_buffer, item.alert, state.name);
+        break;
+    }
     case Kind::Open:
     case Kind::Close:
         break;
     }
+}
+
+void RecorderWorker::appendAlertRecord(QByteArray &out, const Alert &alert,
+                                       const QString &connection)
+{
+    // {"kind":"alert","time":"..","connection":"..","rule":"..","detail":"..","id":".."}
+    out.append("{\"kind\":\"alert\",\"time\":\"");
+    m_alertTime.append(out, alert.timeMs);
+    out.append("\",\"connection\":");
+    Sse::JsonLines::appendString(out, connection);
+    out.append(",\"rule\":");
+    Sse::JsonLines::appendString(out, alert.rule);
+    out.append(",\"detail\":");
+    Sse::JsonLines::appendString(out, alert.detail);
+    if (!alert.eventId.isEmpty()) {
+        out.append(",\"id\":");
+        Sse::JsonLines::appendString(out, QByteArrayView(alert.eventId));
+    }
+    out.append("}\n");
 }
 
 void RecorderWorker::open(const QString &path, const RecorderOptions &options)

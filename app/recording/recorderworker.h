@@ -1,5 +1,7 @@
 #pragma once
 
+#include "models/alertlistmodel.h"
+
 #include "recording/recorderoptions.h"
 
 #include <sselib/jsonlines.h>
@@ -27,7 +29,7 @@ class QFile;
 // One instruction from Recorder to its writer thread.
 struct RecorderItem
 {
-    enum class Kind { Open, Connection, Events, State, Raw, Llm, Close };
+    enum class Kind { Open, Connection, Events, State, Raw, Llm, Alert, Close };
     Kind kind = Kind::Close;
     quint16 connection = 0;
     Sse::EventBatch events;               // Events (shares the client's buffers)
@@ -35,6 +37,7 @@ struct RecorderItem
     QByteArray bytes;                     // Raw
     Sse::Llm::Summary llm;                // Llm: one finished response
     qint64 timeMs = 0;                    // Llm: when its request was sent
+    Alert alert;                          // Alert
     QString name;                         // Connection: its name; Open: the file path
     QUrl url;                             // Connection
     QList<QPair<QByteArray, QByteArray>> requestHeaders; // Connection, already redacted
@@ -118,6 +121,7 @@ private:
     ConnectionState &connection(quint16 id);
     void appendHeader(ConnectionState &connection);
     void beforeRecord();
+    void appendAlertRecord(QByteArray &out, const Alert &alert, const QString &connection);
     bool openPart();
     void rotate();
     bool writeBuffer();
@@ -138,6 +142,7 @@ private:
     qint64 m_partBytes = 0;       // written to the current part
     qint64 m_partRecords = 0;     // event and state records in the current part (with buffer)
     QByteArray m_buffer;          // formatted, not yet written
+    Sse::JsonLines::TimeFormatter m_alertTime;
     qint64 m_bufferedEvents = 0;
     qint64 m_sequence = 0;
     quint64 m_device = 0;         // identity of the open part, for checkFile()

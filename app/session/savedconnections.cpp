@@ -70,6 +70,10 @@ SavedConnection SavedConnection::fromJson(const QJsonObject &object)
     saved.secretsId = object.value(QLatin1String("secretsId")).toString();
     saved.open = object.value(QLatin1String("open")).toBool(true);
     saved.demo = object.value(QLatin1String("demo")).toBool();
+    saved.alerts = AlertRule::listFromJson(object.value(QLatin1String("alerts")).toArray());
+    saved.stallAfterSeconds =
+        qBound(qint64(0), object.value(QLatin1String("stallAfterSeconds")).toInteger(),
+               qint64(7 * 24 * 3600));
     return saved;
 }
 
@@ -82,6 +86,10 @@ QJsonObject SavedConnection::toJson(Target target, Sse::SecretHandling secrets) 
         object.insert(QStringLiteral("secretHeaders"), namesToJson(secretHeaders));
     if (demo)
         object.insert(QStringLiteral("demo"), true);
+    if (!alerts.isEmpty())
+        object.insert(QStringLiteral("alerts"), AlertRule::listToJson(alerts));
+    if (stallAfterSeconds > 0)
+        object.insert(QStringLiteral("stallAfterSeconds"), stallAfterSeconds);
     if (target == Target::Settings) {
         object.insert(QStringLiteral("open"), open);
         if (!secretsId.isEmpty())

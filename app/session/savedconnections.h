@@ -1,5 +1,7 @@
 #pragma once
 
+#include "session/alertrule.h"
+
 #include "sselib/profile.h"
 
 #include <QCoreApplication>
@@ -32,6 +34,11 @@ struct SavedConnection
     bool open = true;
     /// The GUI's built-in demo stream, whose saved URL points at a server that no longer runs.
     bool demo = false;
+    /// The connection's alert rules (JSON "alerts"; absent when there are none).
+    QList<AlertRule> alerts;
+    /// The health engine's stall threshold set by the user (JSON "stallAfterSeconds"); 0 =
+    /// learnt from the stream.
+    qint64 stallAfterSeconds = 0;
 
     /// The entry for a live connection. With SecretHandling::Exclude every secret header goes
     /// to secretHeaders; with Include only those whose value is unknown (empty).

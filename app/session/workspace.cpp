@@ -9,6 +9,7 @@
 #include "recording/recorder.h"
 #include "recording/recorderoptions.h"
 #include "recording/replayer.h"
+#include "session/alertcenter.h"
 
 #include "sselib/demoserver.h"
 #include "sselib/diagnostics.h"
@@ -36,6 +37,15 @@ Workspace::Workspace(QObject *parent)
         [this](quint16 id) { return m_log->store().connectionEventCount(id) > 0; });
     routeConnectionSignals();
     routeRecorderSignals();
+    // After the routes above: a batch is in the log when the alerts look at it.
+    m_alerts = new AlertCenter(&m_connections, this);
+    m_alerts->setLogEnd([this] { return m_log->store().endSequence(); });
+    connect(m_alerts, &AlertCenter::alertRaised, this, [this](const Alert &alert) {
+        if (alert.eventSequence >= 0)
+            m_log->markEvent(alert.eventSequence, alert.rule + QStringLiteral(": ") + alert.detail);
+        if (m_recorder->isRecording() && isRecorded(alert.connection))
+            m_recorder->recordAlert(alert.connection, alert);
+    });
     connect(m_secrets, &SecretStore::saveFinished, this, &Workspace::reportSecretsSaved);
     connect(m_log, &EventLogModel::countsChanged, this,
             [this] { m_types->refresh(m_log->store()); });
@@ -72,6 +82,20 @@ void Workspace::routeConnectionSignals()
             return;
         entry->llmVerdict = m_llm->lastVerdict(id);
         entry->llmVerdictKind = int(m_llm->lastVerdictKind(id));
+        switch (m_llm->lastVerdictKind(id)) {
+        case LlmResponseModel::Verdict::Streaming:
+            entry->healthMonitor.setLlmOutcome(Sse::LlmOutcome::None);
+            break;
+        case LlmResponseModel::Verdict::Complete:
+            entry->healthMonitor.setLlmOutcome(Sse::LlmOutcome::Complete);
+            break;
+        case LlmResponseModel::Verdict::Truncated:
+            entry->healthMonitor.setLlmOutcome(Sse::LlmOutcome::Truncated, entry->llmVerdict);
+            break;
+        case LlmResponseModel::Verdict::Error:
+            entry->healthMonitor.setLlmOutcome(Sse::LlmOutcome::Error, entry->llmVerdict);
+            break;
+        }
         m_connections.model()->touch(id);
     });
     connect(m_llm, &LlmResponseModel::responseFinished, this,
@@ -218,6 +242,24 @@ void Workspace::clearEvents()
     m_llm->clear();
 }
 
+void Workspace::setAlertRules(quint16 id, const QList<AlertRule> &rules)
+{
+    m_alerts->setRules(id, rules);
+    saveConnections();
+}
+
+void Workspace::setStallAfter(quint16 id, qint64 seconds)
+{
+    ConnectionEntry *entry = m_connections.model()->entry(id);
+    if (!entry)
+        return;
+    Sse::HealthSettings settings = entry->healthMonitor.settings();
+    settings.stallAfterMs = qMax<qint64>(0, seconds) * 1000;
+    entry->healthMonitor.setSettings(settings);
+    m_connections.checkHealth(id);
+    saveConnections();
+}
+
 int Workspace::restoreConnections()
 {
     int restored = 0;
@@ -236,6 +278,13 @@ int Workspace::restoreConnections()
         const quint16 id = m_connections.add(
             connection.name, connection.options,
             connection.secretHeaders.isEmpty() ? start : ConnectionManager::Start::Later);
+        m_alerts->setRules(id, connection.alerts);
+        if (ConnectionEntry *entry = m_connections.model()->entry(id);
+            entry && connection.stallAfterSeconds > 0) {
+            Sse::HealthSettings settings;
+            settings.stallAfterMs = connection.stallAfterSeconds * 1000;
+            entry->healthMonitor.setSettings(settings);
+        }
         if (!connection.secretHeaders.isEmpty())
             requestSecrets(id, connection, start);
         ++restored;
@@ -261,6 +310,8 @@ void Workspace::saveConnections()
         SavedConnection saved =
             SavedConnection::fromOptions(entry.name, entry.options, Sse::SecretHandling::Exclude);
         saved.demo = isDemo(entry.id);
+        saved.alerts = m_alerts->rules(entry.id);
+        saved.stallAfterSeconds = entry.healthMonitor.settings().stallAfterMs / 1000;
         const bool active =
             entry.state != Sse::Client::State::Closed && entry.state != Sse::Client::State::Idle;
         saved.open = active || m_startWhenComplete.contains(entry.id);
@@ -383,6 +434,7 @@ bool Workspace::exportConnections(const QString &path, Sse::SecretHandling secre
         // import and sse-monitor-cli know what to ask for.
         SavedConnection saved = SavedConnection::fromOptions(entry.name, entry.options, secrets);
         saved.demo = isDemo(entry.id);
+        saved.alerts = m_alerts->rules(entry.id);
         connections.append(saved);
     }
     return SavedConnections::writeFile(path, connections, secrets, errorString);
@@ -394,6 +446,7 @@ SavedConnections::Import Workspace::importConnections(const QString &path)
     for (const SavedConnection &connection : std::as_const(result.added)) {
         const quint16 id =
             m_connections.add(connection.name, connection.options, ConnectionManager::Start::Later);
+        m_alerts->setRules(id, connection.alerts);
         if (!connection.secretHeaders.isEmpty())
             requestSecrets(id, connection, ConnectionManager::Start::Later);
     }

@@ -17,6 +17,8 @@ class LlmResponseModel;
 class ExportJob;
 class LogImporter;
 class Recorder;
+class AlertCenter;
+struct AlertRule;
 class SeriesCatalog;
 class TypeListModel;
 namespace Sse {
@@ -49,6 +51,11 @@ public:
     /// The LLM responses of every connection (the LLM tab).
     LlmResponseModel *llmModel() const { return m_llm; }
     Recorder *recorder() const { return m_recorder; }
+    AlertCenter *alerts() const { return m_alerts; }
+    /// Replaces the alert rules of \a id and saves them with the connection.
+    void setAlertRules(quint16 id, const QList<AlertRule> &rules);
+    /// The stall threshold of \a id's health engine (0 = learn it), saved with it.
+    void setStallAfter(quint16 id, qint64 seconds);
     SecretStore *secretStore() const { return m_secrets; }
 
     // --- connections ---
@@ -139,6 +146,7 @@ private:
     SeriesCatalog *m_catalog = nullptr;
     LlmResponseModel *m_llm = nullptr;
     Recorder *m_recorder = nullptr;
+    AlertCenter *m_alerts = nullptr;
     SecretStore *m_secrets = nullptr;
     Sse::StreamDiagnostics *m_diagnostics = nullptr;
     std::unique_ptr<Sse::DemoServer> m_demo;

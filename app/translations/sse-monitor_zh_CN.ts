@@ -29,6 +29,182 @@
     </message>
 </context>
 <context>
+    <name>AlertCenter</name>
+    <message>
+        <source>event of type &quot;%1&quot;: %2</source>
+        <translation>类型为“%1”的事件：%2</translation>
+    </message>
+    <message>
+        <source>id %1 followed id %2 (%3 missing)</source>
+        <translation>ID %2 之后是 ID %1（缺少 %3 个）</translation>
+    </message>
+    <message>
+        <source>%1 reconnects within %2 s; last: %3</source>
+        <translation>%2 秒内重连 %1 次；最近一次：%3</translation>
+    </message>
+    <message>
+        <source>heartbeats only for %1 s</source>
+        <translation>%1 秒内只有心跳</translation>
+    </message>
+    <message>
+        <source>no data for %1 s</source>
+        <translation>%1 秒内没有数据</translation>
+    </message>
+    <message>
+        <source>%1: %2</source>
+        <translation>%1：%2</translation>
+    </message>
+</context>
+<context>
+    <name>AlertListModel</name>
+    <message>
+        <source>event at %1</source>
+        <translation>%1 的事件</translation>
+    </message>
+    <message>
+        <source>id %1 at %2</source>
+        <translation>ID %1，%2</translation>
+    </message>
+    <message>
+        <source>Time</source>
+        <translation>时间</translation>
+    </message>
+    <message>
+        <source>Connection</source>
+        <translation>连接</translation>
+    </message>
+    <message>
+        <source>Rule</source>
+        <translation>规则</translation>
+    </message>
+    <message>
+        <source>Detail</source>
+        <translation>详情</translation>
+    </message>
+    <message>
+        <source>Event</source>
+        <translation>事件</translation>
+    </message>
+</context>
+<context>
+    <name>AlertRule</name>
+    <message>
+        <source>match: %1</source>
+        <translation>匹配：%1</translation>
+    </message>
+    <message>
+        <source>stall &gt; %1 s</source>
+        <translation>停滞 &gt; %1 秒</translation>
+    </message>
+    <message>
+        <source>reconnects &gt; %1 in %2 s</source>
+        <translation>%2 秒内重连 &gt; %1 次</translation>
+    </message>
+    <message>
+        <source>id gap</source>
+        <translation>ID 缺口</translation>
+    </message>
+    <message>
+        <source>connection failed</source>
+        <translation>连接失败</translation>
+    </message>
+    <message>
+        <source>a match rule needs a filter expression</source>
+        <translation>匹配规则需要一个过滤表达式</translation>
+    </message>
+    <message>
+        <source>seconds must be from 1 to %1</source>
+        <translation>秒数必须在 1 到 %1 之间</translation>
+    </message>
+    <message>
+        <source>the count must be from 0 to %1</source>
+        <translation>次数必须在 0 到 %1 之间</translation>
+    </message>
+</context>
+<context>
+    <name>AlertsPane</name>
+    <message>
+        <source>Raised alerts</source>
+        <translation>已触发的警报</translation>
+    </message>
+    <message>
+        <source>Alert rules of the connection</source>
+        <translation>该连接的警报规则</translation>
+    </message>
+    <message>
+        <source>Event matches</source>
+        <translation>事件匹配</translation>
+    </message>
+    <message>
+        <source>Stall longer than</source>
+        <translation>停滞超过</translation>
+    </message>
+    <message>
+        <source>Reconnects more than</source>
+        <translation>重连超过</translation>
+    </message>
+    <message>
+        <source>Id gap</source>
+        <translation>ID 缺口</translation>
+    </message>
+    <message>
+        <source>Connection failed</source>
+        <translation>连接失败</translation>
+    </message>
+    <message>
+        <source>Rule kind</source>
+        <translation>规则类型</translation>
+    </message>
+    <message>
+        <source>Rule expression or seconds</source>
+        <translation>规则表达式或秒数</translation>
+    </message>
+    <message>
+        <source>Reconnects</source>
+        <translation>重连次数</translation>
+    </message>
+    <message>
+        <source>Add Rule</source>
+        <translation>添加规则</translation>
+    </message>
+    <message>
+        <source>Remove Rule</source>
+        <translation>删除规则</translation>
+    </message>
+    <message>
+        <source>Rules of this connection (saved with it):</source>
+        <translation>该连接的规则（随连接保存）：</translation>
+    </message>
+    <message>
+        <source>Filter, e.g. type == &quot;alarm&quot; &amp;&amp; data.level &gt; 2</source>
+        <translation>过滤器，例如 type == &quot;alarm&quot; &amp;&amp; data.level &gt; 2</translation>
+    </message>
+    <message>
+        <source>Seconds</source>
+        <translation>秒</translation>
+    </message>
+    <message>
+        <source>%1 further alerts held back by the rate limit (one per rule and minute)</source>
+        <translation>另有 %1 条警报因限流被暂缓（每条规则每分钟一条）</translation>
+    </message>
+    <message>
+        <source> s</source>
+        <translation> 秒</translation>
+    </message>
+    <message>
+        <source>learn from the stream</source>
+        <translation>从流中学习</translation>
+    </message>
+    <message>
+        <source>Stalled after</source>
+        <translation>停滞判定时间</translation>
+    </message>
+    <message>
+        <source>Health: stalled after</source>
+        <translation>健康状况：停滞判定时间</translation>
+    </message>
+</context>
+<context>
     <name>ChartPanel</name>
     <message>
         <source>Filter series</source>
@@ -1008,6 +1184,31 @@ First %1 bytes of the body:
         <source>Open: %1 events dropped (the window is behind; this connection drops the newest instead of pausing)</source>
         <translation>已打开：已丢弃 %1 个事件（窗口跟不上；此连接丢弃最新事件而不是暂停）</translation>
     </message>
+    <message>
+        <source>%1: %2</source>
+        <comment>health verdict: detail</comment>
+        <translation>%1：%2</translation>
+    </message>
+    <message>
+        <source>Stalled after %1 s without a data event (set)</source>
+        <translation>无数据事件 %1 秒后视为停滞（已设置）</translation>
+    </message>
+    <message>
+        <source>Stalled after %1 s without a data event (learnt: 10 × the median interval)</source>
+        <translation>无数据事件 %1 秒后视为停滞（已学习：中位间隔的 10 倍）</translation>
+    </message>
+    <message>
+        <source>Stalled after %1 s without a data event (until the cadence is learnt)</source>
+        <translation>无数据事件 %1 秒后视为停滞（在学习到节奏之前）</translation>
+    </message>
+    <message>
+        <source>%1 reconnects in the last 5 min · %2 id gaps</source>
+        <translation>最近 5 分钟重连 %1 次 · ID 缺口 %2 个</translation>
+    </message>
+    <message>
+        <source>Health</source>
+        <translation>健康状况</translation>
+    </message>
 </context>
 <context>
     <name>ConnectionLogModel</name>
@@ -1043,6 +1244,10 @@ First %1 bytes of the body:
         <source>Last-Event-ID</source>
         <translation>Last-Event-ID</translation>
     </message>
+    <message>
+        <source>health: %1</source>
+        <translation>健康状况：%1</translation>
+    </message>
 </context>
 <context>
     <name>ConnectionManager</name>
@@ -1065,6 +1270,10 @@ First %1 bytes of the body:
     <message>
         <source>%1 through the proxy %2</source>
         <translation>%1，经由代理 %2</translation>
+    </message>
+    <message>
+        <source>recovered from: %1</source>
+        <translation>已从以下状态恢复：%1</translation>
     </message>
 </context>
 <context>
@@ -1907,6 +2116,81 @@ First %1 bytes of the body:
     </message>
 </context>
 <context>
+    <name>HealthMessages</name>
+    <message>
+        <source>Unknown</source>
+        <translation>未知</translation>
+    </message>
+    <message>
+        <source>Healthy</source>
+        <translation>健康</translation>
+    </message>
+    <message>
+        <source>Stalled</source>
+        <translation>停滞</translation>
+    </message>
+    <message>
+        <source>Reconnecting often</source>
+        <translation>频繁重连</translation>
+    </message>
+    <message>
+        <source>Gaps</source>
+        <translation>缺口</translation>
+    </message>
+    <message>
+        <source>Truncated</source>
+        <translation>被截断</translation>
+    </message>
+    <message>
+        <source>Error mid-stream</source>
+        <translation>流中途出错</translation>
+    </message>
+    <message>
+        <source>Failed</source>
+        <translation>失败</translation>
+    </message>
+    <message>
+        <source>the connection failed</source>
+        <translation>连接失败</translation>
+    </message>
+    <message>
+        <source>heartbeats only for %1 s</source>
+        <translation>%1 秒内只有心跳</translation>
+    </message>
+    <message>
+        <source>no bytes for %1 s</source>
+        <translation>%1 秒内没有任何字节</translation>
+    </message>
+    <message>
+        <source>%1 reconnects in %2 min</source>
+        <translation>%2 分钟内重连 %1 次</translation>
+    </message>
+    <message>
+        <source>the provider reported an error</source>
+        <translation>服务提供方报告了错误</translation>
+    </message>
+    <message>
+        <source>the response ended without its terminal marker</source>
+        <translation>响应结束时没有终止标记</translation>
+    </message>
+    <message>
+        <source>reconnecting</source>
+        <translation>正在重连</translation>
+    </message>
+    <message>
+        <source>connecting</source>
+        <translation>正在连接</translation>
+    </message>
+    <message>
+        <source>not connected</source>
+        <translation>未连接</translation>
+    </message>
+    <message>
+        <source>%1 so far, last: id %2 after id %3</source>
+        <translation>共 %1 个，最近一次：ID %3 之后是 ID %2</translation>
+    </message>
+</context>
+<context>
     <name>JsonText</name>
     <message>
         <source>%1 at byte %2</source>
@@ -2127,6 +2411,14 @@ First %1 bytes of the body:
     <message>
         <source> · LLM: %1</source>
         <translation> · LLM：%1</translation>
+    </message>
+    <message>
+        <source> · health: %1</source>
+        <translation> · 健康状况：%1</translation>
+    </message>
+    <message>
+        <source> · %1 unhealthy</source>
+        <translation> · %1 个不健康</translation>
     </message>
 </context>
 <context>
@@ -2743,6 +3035,10 @@ Store them in plain text?</source>
     <message>
         <source>%1 (from the environment variable %2)</source>
         <translation>%1（来自环境变量 %2）</translation>
+    </message>
+    <message>
+        <source>Alerts</source>
+        <translation>警报</translation>
     </message>
 </context>
 <context>

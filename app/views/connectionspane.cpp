@@ -112,6 +112,7 @@ QWidget *ConnectionsPane::createConnectionsBox()
                                   m_copyCurlSecretsAction, m_removeAction});
     m_connectionView->setColumnWidth(ConnectionListModel::NameColumn, 105);
     m_connectionView->setColumnWidth(ConnectionListModel::StateColumn, 235);
+    m_connectionView->setColumnWidth(ConnectionListModel::HealthColumn, 230);
     m_connectionView->setColumnWidth(ConnectionListModel::EventsColumn, 70);
     m_connectionView->setColumnWidth(ConnectionListModel::RateColumn, 60);
     m_connectionView->setColumnWidth(ConnectionListModel::BytesColumn, 80);

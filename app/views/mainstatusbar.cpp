@@ -35,6 +35,11 @@ MainStatusBar::MainStatusBar(Workspace *workspace, QWidget *parent)
             updateState();
         updateTotals();
     });
+    connect(workspace->connections(), &ConnectionManager::healthChanged, this, [this](quint16 id) {
+        if (id == m_connection)
+            updateState();
+        updateTotals();
+    });
     // Countdowns, rates and "last byte" ages move on their own.
     m_timer.setInterval(500);
     connect(&m_timer, &QTimer::timeout, this, [this] {
@@ -67,6 +72,8 @@ void MainStatusBar::updateState()
     if (entry->lastByteMs > 0)
         text += tr(" · last byte %1 s ago")
                     .arg(QString::number((now - entry->lastByteMs) / 1000.0, 'f', 1));
+    if (!entry->offline)
+        text += tr(" · health: %1").arg(ConnectionListModel::healthText(entry->health));
     const QString verdict = m_workspace->llmModel()->lastVerdict(m_connection);
     if (!verdict.isEmpty())
         text += tr(" · LLM: %1").arg(verdict);
@@ -78,16 +85,22 @@ void MainStatusBar::updateTotals()
     qint64 events = 0;
     double rate = 0;
     int open = 0;
+    int unhealthy = 0;
     for (const ConnectionEntry &entry : m_workspace->connections()->model()->entries()) {
         events += entry.events;
         rate += entry.rate;
         if (entry.state == Sse::Client::State::Open)
             ++open;
+        if (entry.health.verdict != Sse::HealthVerdict::Healthy
+            && entry.health.verdict != Sse::HealthVerdict::Unknown)
+            ++unhealthy;
     }
-    m_totals->setText(
-        tr("%1 open · %Ln event(s) · %2/s", nullptr, int(qMin<qint64>(events, INT_MAX)))
-            .arg(open)
-            .arg(QString::number(rate, 'f', rate >= 100 ? 0 : 1)));
+    QString text = tr("%1 open · %Ln event(s) · %2/s", nullptr, int(qMin<qint64>(events, INT_MAX)))
+                       .arg(open)
+                       .arg(QString::number(rate, 'f', rate >= 100 ? 0 : 1));
+    if (unhealthy > 0)
+        text += tr(" · %1 unhealthy").arg(unhealthy);
+    m_totals->setText(text);
 }
 
 void MainStatusBar::updateRecording()

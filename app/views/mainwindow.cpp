@@ -1,5 +1,10 @@
 #include "views/mainwindow.h"
 
+#include "session/alertcenter.h"
+#include "session/desktopnotifier.h"
+#include "views/alertspane.h"
+#include "views/traynotifier.h"
+
 #include "models/eventlogmodel.h"
 #include "models/secretstore.h"
 #include "recording/exportjob.h"
@@ -31,6 +36,7 @@
 #include <QSplitter>
 #include <QStackedWidget>
 #include <QStandardPaths>
+#include <QSystemTrayIcon>
 #include <QTableView>
 #include <QTimer>
 #include <QToolBar>
@@ -92,6 +98,16 @@ void MainWindow::createPanes()
     m_connectionsPane = new ConnectionsPane(m_workspace);
     m_eventLogPane = new EventLogPane(m_workspace);
     m_detailTabs = new ConnectionDetailTabs(m_workspace);
+    m_alertsPane = new AlertsPane(m_workspace);
+    m_detailTabs->addTab(m_alertsPane, tr("Alerts"));
+    // Alerts reach the desktop: freedesktop notifications over D-Bus, else the tray.
+    if (DesktopNotifier::isAvailable()) {
+        m_notifier = std::make_unique<DesktopNotifier>();
+    } else if (QSystemTrayIcon::isSystemTrayAvailable()) {
+        auto *tray = new QSystemTrayIcon(windowIcon(), this);
+        m_notifier = std::make_unique<TrayNotifier>(tray);
+    }
+    m_workspace->alerts()->setNotifier(m_notifier.get());
 
     m_centerSplitter = new QSplitter(Qt::Vertical);
     m_centerSplitter->setObjectName(QStringLiteral("centerSplitter"));
@@ -128,6 +144,8 @@ void MainWindow::connectPanes()
             &ConnectionDetailTabs::setConnection);
     connect(m_connectionsPane, &ConnectionsPane::currentConnectionChanged, m_statusBar,
             &MainStatusBar::setConnection);
+    connect(m_connectionsPane, &ConnectionsPane::currentConnectionChanged, m_alertsPane,
+            &AlertsPane::setConnection);
     connect(m_connectionsPane, &ConnectionsPane::editRequested, this, &MainWindow::editConnection);
     connect(m_connectionsPane, &ConnectionsPane::responseRequested, m_detailTabs,
             &ConnectionDetailTabs::showResponse);

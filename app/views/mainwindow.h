@@ -4,6 +4,8 @@
 
 #include <QMainWindow>
 
+#include <memory>
+
 QT_BEGIN_NAMESPACE
 class QAction;
 class QMenu;
@@ -11,10 +13,12 @@ class QSplitter;
 class QStackedWidget;
 QT_END_NAMESPACE
 
+class AlertsPane;
 class ConnectionDetailTabs;
 class ConnectionsPane;
 class EventLogPane;
 class MainStatusBar;
+class Notifier;
 class Workspace;
 
 /// The window a user works in. It assembles: the workspace (connections, log, recording and
@@ -32,6 +36,7 @@ public:
     ConnectionsPane *connectionsPane() const { return m_connectionsPane; }
     EventLogPane *eventLogPane() const { return m_eventLogPane; }
     ConnectionDetailTabs *detailTabs() const { return m_detailTabs; }
+    AlertsPane *alertsPane() const { return m_alertsPane; }
 
     /// Adds, opens and selects a connection (from the command line, the dialog or a test).
     quint16 addConnection(const QString &name, const Sse::ClientOptions &options);
@@ -74,6 +79,8 @@ private:
 
     Workspace *m_workspace = nullptr;
     ConnectionsPane *m_connectionsPane = nullptr;
+    AlertsPane *m_alertsPane = nullptr;
+    std::unique_ptr<Notifier> m_notifier; // desktop notifications of the alerts
     EventLogPane *m_eventLogPane = nullptr;
     ConnectionDetailTabs *m_detailTabs = nullptr;
     MainStatusBar *m_statusBar = nullptr;

@@ -1,6 +1,7 @@
 // --filter of the built sse-monitor-cli: the stream command against a loopback TestServer and
 // the replay command served to a second CLI process.
 
+#include "clirun.h"
 #include "testserver.h"
 
 #include <QJsonDocument>
@@ -27,39 +28,12 @@ const QByteArray Wire = [] {
     return wire;
 }();
 
-struct Run
-{
-    int exitCode = -1;
-    QByteArray out;
-    QByteArray err;
-};
+using Run = CliRun::Result;
+using CliRun::withoutProxies;
 
-QProcessEnvironment withoutProxies()
-{
-    QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
-    for (const QString &name : {u"http_proxy"_s, u"HTTP_PROXY"_s, u"all_proxy"_s, u"ALL_PROXY"_s})
-        environment.remove(name);
-    return environment;
-}
-
-// Runs the CLI to its end, spinning this thread's event loop (the test server lives in it).
 bool runCli(const QStringList &arguments, Run *run)
 {
-    QProcess process;
-    process.setProcessEnvironment(withoutProxies());
-    QSignalSpy finished(&process, &QProcess::finished);
-    process.start(qEnvironmentVariable("SSE_MONITOR_CLI"), arguments);
-    if (!process.waitForStarted(5000))
-        return false;
-    if (!finished.wait(ExitTimeoutMs)) {
-        process.kill();
-        process.waitForFinished(5000);
-        return false;
-    }
-    run->exitCode = process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1;
-    run->out = process.readAllStandardOutput();
-    run->err = process.readAllStandardError();
-    return true;
+    return CliRun::run(arguments, run, ExitTimeoutMs);
 }
 
 // (kind, seq, id) of each record, e.g. "event 3 3", "state 0 -".

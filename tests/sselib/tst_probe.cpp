@@ -199,6 +199,12 @@ private Q_SLOTS:
             scrape(probe.port()).number(series("sse_bytes_total", name)) > 15 * block.size(), 5000);
         const Scrape result = scrape(probe.port());
         QCOMPARE(result.value(series("sse_stalled", name)), stalled ? "1"_ba : "0"_ba);
+        // The shared health engine's verdict, as a state set.
+        QCOMPARE(result.value(series("sse_health", name, ",verdict=\"stalled\""_ba)),
+                 stalled ? "1"_ba : "0"_ba);
+        QCOMPARE(result.value(series("sse_health", name, ",verdict=\"healthy\""_ba)),
+                 stalled ? "0"_ba : "1"_ba);
+        QCOMPARE(result.body.count("sse_health{connection="), 8);
         QCOMPARE(result.value(series("sse_up", name)), "1"_ba);
         const double events =
             result.number(series("sse_events_total", name, ",type=\"message\""_ba));
@@ -310,7 +316,10 @@ private Q_SLOTS:
         QTRY_COMPARE_WITH_TIMEOUT(
             scrape(probe.port()).number(series("sse_events_total", name, ",type=\"message\""_ba)),
             double(list.size()), 5000);
-        QCOMPARE(scrape(probe.port()).number(series("sse_id_gaps_total", name)), double(gaps));
+        const Scrape result = scrape(probe.port());
+        QCOMPARE(result.number(series("sse_id_gaps_total", name)), double(gaps));
+        QCOMPARE(result.value(series("sse_health", name, ",verdict=\"gaps\""_ba)),
+                 gaps > 0 ? "1"_ba : "0"_ba);
     }
 
     // Profile names go into the label escaped; the same URL twice gets two series; user info
