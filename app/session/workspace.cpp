@@ -34,6 +34,21 @@ Workspace::Workspace(QObject *parent)
     // An id is not handed out again while the log still holds events filed under it.
     m_connections.setIdInUse(
         [this](quint16 id) { return m_log->store().connectionEventCount(id) > 0; });
+    // Back-fill for the chart: a newly ticked series starts with the events already stored.
+    m_catalog->setHistory([this](quint16 connection, const QByteArray &type,
+                                 const SeriesCatalog::HistoryVisitor &visit) {
+        const EventStore &store = m_log->store();
+        const int typeIndex = store.findType(type);
+        if (typeIndex < 0)
+            return;
+        for (qint64 sequence = store.endSequence() - 1; sequence >= store.firstSequence();
+             --sequence) {
+            if (store.connection(sequence) != connection || store.typeIndex(sequence) != typeIndex)
+                continue;
+            if (!visit(store.time(sequence), store.data(sequence)))
+                return;
+        }
+    });
     routeConnectionSignals();
     routeRecorderSignals();
     connect(m_secrets, &SecretStore::saveFinished, this, &Workspace::reportSecretsSaved);

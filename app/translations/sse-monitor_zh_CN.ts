@@ -63,6 +63,18 @@
         <source>&amp;Window:</source>
         <translation>窗口(&amp;W)：</translation>
     </message>
+    <message>
+        <source>No numeric fields seen yet. Series appear in the list as events with numbers arrive.</source>
+        <translation>尚未看到数值字段。包含数字的事件到达后，序列会出现在列表中。</translation>
+    </message>
+    <message>
+        <source>Tick a series in the list to plot it.</source>
+        <translation>在列表中勾选一个序列以绘制它。</translation>
+    </message>
+    <message>
+        <source>No values yet for %1. They appear as events arrive.</source>
+        <translation>%1 尚无数值。事件到达后即会显示。</translation>
+    </message>
 </context>
 <context>
     <name>ClientMessages</name>

@@ -1,0 +1,270 @@
+// Issue 19, "the first five minutes": the real MainWindow (offscreen) against loopback
+// streams shaped like market quotes, checked the way a new user meets them.
+
+#include "testserver.h"
+
+#include "charts/chartpanel.h"
+#include "charts/seriescatalog.h"
+#include "models/eventlogmodel.h"
+#include "models/eventstore.h"
+#include "session/workspace.h"
+#include "views/connectiondetailtabs.h"
+#include "views/mainwindow.h"
+
+#include <QChart>
+#include <QChartView>
+#include <QDateTime>
+#include <QListWidget>
+#include <QSettings>
+#include <QStandardPaths>
+#include <QTest>
+
+namespace {
+
+struct Symbol
+{
+    const char *name;
+    double price;
+};
+
+// Five symbols from 0.85 to 61,000: one line through all of them would be useless.
+constexpr Symbol symbols[] = {
+    { "EURUSD", 0.85 }, { "GBPUSD", 1.27 }, { "AAPL", 190 }, { "ETH", 3100 }, { "BTC", 61000 },
+};
+
+QByteArray quoteEvents(int rounds)
+{
+    QByteArray body;
+    int id = 0;
+    for (int round = 0; round < rounds; ++round) {
+        for (const Symbol &symbol : symbols) {
+            const double price = symbol.price * (1 + 0.001 * ((round * 7) % 5));
+            body += "id: " + QByteArray::number(++id) + "\nevent: trade\ndata: {\"symbol\":\""
+                    + symbol.name + "\",\"price\":" + QByteArray::number(price, 'f', 4)
+                    + ",\"size\":" + QByteArray::number(1 + round % 3) + "}\n\n";
+        }
+    }
+    return body;
+}
+
+SeriesKey findKey(const SeriesCatalog *catalog, quint16 connection, const QByteArray &path,
+                  const QByteArray &splitValue)
+{
+    const QList<SeriesKey> keys = catalog->discoveredSeries();
+    for (const SeriesKey &key : keys) {
+        if (key.connection == connection && key.path == path && key.splitValue == splitValue)
+            return key;
+    }
+    return {};
+}
+
+} // namespace
+
+class TestFirstMinutes : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase();
+    void init();
+    void chartBackfillsStoredEvents();
+    void chartSaysNoValuesYet();
+    void chartSplitsByKeyField();
+    void chartAxisFollowsWallClock();
+    void chartNamesAreUnique();
+    void chartFollowsPalette();
+
+private:
+    quint16 openQuotes(MainWindow *window, const QString &name);
+
+    TestServer m_server;
+};
+
+void TestFirstMinutes::initTestCase()
+{
+    QStandardPaths::setTestModeEnabled(true);
+    QCoreApplication::setOrganizationName(QStringLiteral("SSE Monitor Tests"));
+    QCoreApplication::setApplicationName(QStringLiteral("tst_firstminutes"));
+    QVERIFY(m_server.isListening());
+    // 20 rounds of 5 symbols (100 events), then the stream stays open and quiet.
+    m_server.route("/quotes", [](TestServer::Exchange *exchange) {
+        exchange->sseHead();
+        exchange->send(quoteEvents(20));
+    });
+}
+
+void TestFirstMinutes::init()
+{
+    QSettings().clear();
+}
+
+quint16 TestFirstMinutes::openQuotes(MainWindow *window, const QString &name)
+{
+    Sse::ClientOptions options;
+    options.url = m_server.url("/quotes");
+    const quint16 id = window->addConnection(name, options);
+    const EventStore &store = window->workspace()->logModel()->store();
+    // 0 when the events do not all arrive; callers verify the id.
+    return QTest::qWaitFor([&] { return store.connectionEventCount(id) == 100; }, 10000) ? id
+                                                                                        : 0;
+}
+
+void TestFirstMinutes::chartBackfillsStoredEvents()
+{
+    MainWindow window;
+    window.show();
+    const quint16 id = openQuotes(&window, QStringLiteral("quotes"));
+    QVERIFY(id);
+    ChartPanel *chart = window.detailTabs()->chartPanel();
+    window.detailTabs()->setCurrentWidget(chart);
+
+    // The stream has gone quiet: every point must come from the events already stored.
+    const SeriesKey size = findKey(window.workspace()->seriesCatalog(), id, "size", {});
+    QCOMPARE(size.path, QByteArray("size"));
+    QListWidget *list = chart->findChild<QListWidget *>();
+    const QList<QListWidgetItem *> items =
+            list->findItems(chart->seriesDisplayName(size), Qt::MatchExactly);
+    QCOMPARE(items.size(), 1);
+    items.constFirst()->setCheckState(Qt::Checked); // as the user ticks it
+    QCOMPARE(window.workspace()->seriesCatalog()->buffer(size)->size(), 100);
+    chart->refresh();
+    QVERIFY(chart->pointCount(size) > 0);
+    QVERIFY(chart->emptyStateText().isEmpty());
+
+    // Bounded by the window: a 10 s window back-fills only the last 10 s of the type.
+    const SeriesKey price = findKey(window.workspace()->seriesCatalog(), id, "price", {});
+    chart->setWindowSeconds(10);
+    QCOMPARE(window.workspace()->seriesCatalog()->backfillSpanMs(), qint64(10000));
+    chart->setPlotted(price, true);
+    const SeriesBuffer *buffer = window.workspace()->seriesCatalog()->buffer(price);
+    QVERIFY(buffer->size() > 0);
+    QVERIFY(buffer->last().timeMs - buffer->first().timeMs <= 10000);
+}
+
+void TestFirstMinutes::chartSaysNoValuesYet()
+{
+    MainWindow window;
+    window.show();
+    const quint16 id = openQuotes(&window, QStringLiteral("quotes"));
+    QVERIFY(id);
+    ChartPanel *chart = window.detailTabs()->chartPanel();
+    QVERIFY(chart->emptyStateText().contains(QStringLiteral("Tick a series")));
+    // A series restored from a saved selection whose events have not come yet.
+    const SeriesKey missing { id, "trade", "bid", {}, {} };
+    chart->setPlotted(missing, true);
+    chart->refresh();
+    QCOMPARE(chart->pointCount(missing), 0);
+    QVERIFY2(chart->emptyStateText().contains(QStringLiteral("No values yet")),
+             qPrintable(chart->emptyStateText()));
+    QVERIFY(chart->emptyStateText().contains(chart->seriesDisplayName(missing)));
+}
+
+void TestFirstMinutes::chartSplitsByKeyField()
+{
+    MainWindow window;
+    window.resize(1400, 900);
+    window.show();
+    const quint16 id = openQuotes(&window, QStringLiteral("quotes"));
+    QVERIFY(id);
+    SeriesCatalog *catalog = window.workspace()->seriesCatalog();
+    QCOMPARE(catalog->splitField(id, "trade"), QByteArray("symbol"));
+
+    ChartPanel *chart = window.detailTabs()->chartPanel();
+    window.detailTabs()->setCurrentWidget(chart);
+    QList<SeriesKey> split;
+    for (const Symbol &symbol : symbols) {
+        const SeriesKey key = findKey(catalog, id, "price", symbol.name);
+        QVERIFY2(key.isSplit(), symbol.name);
+        QCOMPARE(chart->seriesDisplayName(key),
+                 QStringLiteral("quotes / trade / price \u00b7 symbol = ")
+                         + QLatin1String(symbol.name));
+        chart->setPlotted(key, true);
+        split.append(key);
+    }
+    chart->refresh();
+    // Each series holds only its own symbol's prices (back-filled: 20 rounds each).
+    for (int i = 0; i < split.size(); ++i) {
+        const SeriesBuffer *buffer = catalog->buffer(split.at(i));
+        QCOMPARE(buffer->size(), 20);
+        const SeriesBuffer::ValueRange range =
+                buffer->valueRange(buffer->first().timeMs, buffer->last().timeMs);
+        QVERIFY(range.minimum >= symbols[i].price && range.maximum <= symbols[i].price * 1.01);
+    }
+    // An axis per scale: the currencies, AAPL and the crypto coins do not share one.
+    QVERIFY(chart->visibleValueAxisCount() >= 3);
+    QCOMPARE(chart->axisIndex(split.at(0)), chart->axisIndex(split.at(1)));
+    QVERIFY(chart->axisIndex(split.at(0)) != chart->axisIndex(split.at(4)));
+    QVERIFY(chart->axisIndex(split.at(2)) != chart->axisIndex(split.at(4)));
+    // Tight ranges: the currency axis stays near 0.85 .. 1.28, nowhere near zero or below.
+    const auto currencies = chart->valueAxisRange(chart->axisIndex(split.at(0)));
+    QVERIFY2(currencies.first > 0.7 && currencies.second < 1.4,
+             qPrintable(QStringLiteral("%1 .. %2").arg(currencies.first).arg(currencies.second)));
+    const auto btc = chart->valueAxisRange(chart->axisIndex(split.at(4)));
+    QVERIFY2(btc.first > 0, qPrintable(QString::number(btc.first)));
+
+    QTest::qWait(0); // let the chart lay out the last ranges before the picture
+    window.grab().save(QStringLiteral("/tmp/gui19shots/chart-split.png"));
+}
+
+void TestFirstMinutes::chartAxisFollowsWallClock()
+{
+    MainWindow window;
+    window.show();
+    const quint16 id = openQuotes(&window, QStringLiteral("quotes"));
+    QVERIFY(id);
+    ChartPanel *chart = window.detailTabs()->chartPanel();
+    const SeriesKey size = findKey(window.workspace()->seriesCatalog(), id, "size", {});
+    chart->setPlotted(size, true);
+    const qint64 last = window.workspace()->seriesCatalog()->buffer(size)->last().timeMs;
+
+    // Forty seconds later, with nothing new: the window reaches to now, the gap shows.
+    qint64 now = last + 40000;
+    chart->setClock([&now] { return now; });
+    chart->refresh();
+    QCOMPARE(chart->timeRange().second, now);
+    QCOMPARE(chart->timeRange().first, now - 60000);
+    QVERIFY(chart->pointCount(size) > 0); // still inside the 60 s window
+
+    // The clock alone moves the window: no event arrives, yet the axis advances.
+    now += 30000;
+    QTRY_COMPARE(chart->timeRange().second, now);
+    QCOMPARE(chart->pointCount(size), 0); // the stall is now the whole window
+}
+
+void TestFirstMinutes::chartNamesAreUnique()
+{
+    MainWindow window;
+    window.show();
+    // Two connections named by their host, as default names are.
+    const quint16 first = openQuotes(&window, QStringLiteral("127.0.0.1"));
+    QVERIFY(first);
+    const quint16 second = openQuotes(&window, QStringLiteral("127.0.0.1"));
+    QVERIFY(second);
+    ChartPanel *chart = window.detailTabs()->chartPanel();
+    const SeriesKey a = findKey(window.workspace()->seriesCatalog(), first, "size", {});
+    const SeriesKey b = findKey(window.workspace()->seriesCatalog(), second, "size", {});
+    QVERIFY(chart->seriesDisplayName(a) != chart->seriesDisplayName(b));
+    QVERIFY(chart->seriesDisplayName(b).contains(QStringLiteral("#%1").arg(second)));
+    QListWidget *list = chart->findChild<QListWidget *>();
+    QCOMPARE(list->findItems(chart->seriesDisplayName(a), Qt::MatchExactly).size(), 1);
+}
+
+void TestFirstMinutes::chartFollowsPalette()
+{
+    MainWindow window;
+    window.show();
+    ChartPanel *chart = window.detailTabs()->chartPanel();
+    QChart *plot = chart->findChild<QChartView *>()->chart();
+    QPalette dark = window.palette();
+    dark.setColor(QPalette::Window, QColor(0x20, 0x22, 0x25));
+    dark.setColor(QPalette::Base, QColor(0x18, 0x1a, 0x1c));
+    dark.setColor(QPalette::Text, QColor(0xe0, 0xe0, 0xe0));
+    dark.setColor(QPalette::WindowText, QColor(0xe0, 0xe0, 0xe0));
+    window.setPalette(dark);
+    QTRY_COMPARE(plot->backgroundBrush().color(), QColor(0x18, 0x1a, 0x1c));
+    QCOMPARE(plot->theme(), QChart::ChartThemeDark);
+    QCOMPARE(plot->legend()->labelColor(), QColor(0xe0, 0xe0, 0xe0));
+}
+
+QTEST_MAIN(TestFirstMinutes)
+#include "tst_firstminutes.moc"
