@@ -263,6 +263,10 @@ void EventStore::clear()
     m_lastLongIds.clear();
     std::fill(m_typeCounts.begin(), m_typeCounts.end(), 0);
     std::fill(m_connectionCounts.begin(), m_connectionCounts.end(), 0);
+    for (std::vector<qint64> &types : m_pairCounts) {
+        for (qint64 &count : types)
+            count = qMin<qint64>(count, 0); // seen pairs stay seen
+    }
 }
 
 qsizetype EventStore::setCapacity(qsizetype events)
@@ -488,12 +492,30 @@ void EventStore::countEvent(quint16 connection, quint16 typeIndex)
     if (connection >= m_connectionCounts.size())
         m_connectionCounts.resize(size_t(connection) + 1, 0);
     ++m_connectionCounts[connection];
+    if (connection >= m_pairCounts.size())
+        m_pairCounts.resize(size_t(connection) + 1);
+    std::vector<qint64> &types = m_pairCounts[connection];
+    if (typeIndex >= types.size())
+        types.resize(size_t(typeIndex) + 1, -1);
+    if (types[typeIndex] < 0) {
+        types[typeIndex] = 0;
+        m_pairOrder.push_back((quint32(connection) << 16) | typeIndex);
+    }
+    ++types[typeIndex];
 }
 
 void EventStore::uncountEvent(quint16 connection, quint16 typeIndex)
 {
     --m_typeCounts[typeIndex];
     --m_connectionCounts[connection];
+    --m_pairCounts[connection][typeIndex];
+}
+
+qint64 EventStore::connectionTypeCount(quint16 connection, quint16 typeIndex) const
+{
+    if (connection >= m_pairCounts.size() || typeIndex >= m_pairCounts[connection].size())
+        return 0;
+    return qMax<qint64>(0, m_pairCounts[connection][typeIndex]);
 }
 
 qint64 EventStore::typeCount(quint16 typeIndex) const
@@ -523,5 +545,8 @@ qsizetype EventStore::memoryBytes() const
         total += name.capacity() + qsizetype(sizeof(QByteArray)) * 3 + 16;
     total += qsizetype(m_typeCounts.capacity() * sizeof(qint64));
     total += qsizetype(m_connectionCounts.capacity() * sizeof(qint64));
+    for (const std::vector<qint64> &types : m_pairCounts)
+        total += qsizetype(types.capacity() * sizeof(qint64));
+    total += qsizetype(m_pairOrder.capacity() * sizeof(quint32));
     return total;
 }

@@ -129,6 +129,11 @@ public:
     // one owner of per-type counts of held events: the type list reads them from here.
     qint64 typeCount(quint16 typeIndex) const;
     qint64 connectionEventCount(quint16 connection) const;
+    // Events of one type on one connection (the type list is grouped per connection).
+    qint64 connectionTypeCount(quint16 connection, quint16 typeIndex) const;
+    // Every (connection, type index) pair ever stored, in the order each first appeared, as
+    // (connection << 16) | typeIndex. Like the type table, it is kept across clear().
+    const std::vector<quint32> &connectionTypePairs() const { return m_pairOrder; }
 
     // Approximate heap bytes held by the store (records, arenas, tables).
     qsizetype memoryBytes() const;
@@ -222,4 +227,7 @@ private:
     int m_lastTypeIndex = -1; // fast path: consecutive events usually share a type
     std::vector<qint64> m_typeCounts;
     std::vector<qint64> m_connectionCounts;
+    // [connection][type index]: -1 for a pair never stored, else the events held.
+    std::vector<std::vector<qint64>> m_pairCounts;
+    std::vector<quint32> m_pairOrder;
 };

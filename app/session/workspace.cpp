@@ -103,11 +103,15 @@ void Workspace::routeConnectionSignals()
                 m_llm->setState(id, state, timeMs, entry && entry->bodyEnded);
             });
     connect(&m_connections, &ConnectionManager::connectionAdded, this, [this](quint16 id) {
-        if (const ConnectionEntry *entry = m_connections.entry(id))
+        if (const ConnectionEntry *entry = m_connections.entry(id)) {
             m_log->setConnectionName(id, entry->name);
+            m_types->setConnectionName(id, entry->name);
+        }
     });
     connect(&m_connections, &ConnectionManager::connectionRenamed, m_log,
             &EventLogModel::setConnectionName);
+    connect(&m_connections, &ConnectionManager::connectionRenamed, m_types,
+            &TypeListModel::setConnectionName);
     connect(&m_connections, &ConnectionManager::connectionRemoved, this, [this](quint16 id) {
         // Its secret store entry goes with the next save of the connections.
         m_secretIds.remove(id);

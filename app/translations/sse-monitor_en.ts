@@ -19,6 +19,16 @@
     </message>
 </context>
 <context>
+    <name>EventLogPane</name>
+    <message numerus="yes">
+        <source>Only %n connection(s)</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+            <numerusform></numerusform>
+        </translation>
+    </message>
+</context>
+<context>
     <name>MainStatusBar</name>
     <message numerus="yes">
         <source>%1 open · %Ln event(s) · %2/s</source>

@@ -962,11 +962,23 @@ First %1 bytes of the body:
     </message>
     <message>
         <source>Untick a type to hide its events</source>
-        <translation>取消勾选某个类型即可隐藏其事件</translation>
+        <translation type="vanished">取消勾选某个类型即可隐藏其事件</translation>
     </message>
     <message>
         <source>&lt;b&gt;Event types&lt;/b&gt;</source>
         <translation>&lt;b&gt;事件类型&lt;/b&gt;</translation>
+    </message>
+    <message>
+        <source>Untick a type to hide its events on that connection; right-click for &quot;only this type&quot; and &quot;show all&quot;</source>
+        <translation>取消勾选某个类型可隐藏该连接上此类型的事件；右键单击可选择“仅此类型”和“全部显示”</translation>
+    </message>
+    <message>
+        <source>Only This Type</source>
+        <translation>仅此类型</translation>
+    </message>
+    <message>
+        <source>Show All Types</source>
+        <translation>显示全部类型</translation>
     </message>
 </context>
 <context>
@@ -1373,7 +1385,7 @@ First %1 bytes of the body:
     </message>
     <message>
         <source>All connections</source>
-        <translation>所有连接</translation>
+        <translation type="vanished">所有连接</translation>
     </message>
     <message>
         <source>Event log</source>
@@ -1402,6 +1414,28 @@ First %1 bytes of the body:
     <message>
         <source>Pause</source>
         <translation>暂停</translation>
+    </message>
+    <message>
+        <source>The log shows only the connections selected in the Connections pane. Click to show all connections.</source>
+        <translation>日志仅显示在“连接”窗格中选中的连接。单击以显示全部连接。</translation>
+    </message>
+    <message>
+        <source>Only %1</source>
+        <translation>仅 %1</translation>
+    </message>
+    <message numerus="yes">
+        <source>Only %n connection(s)</source>
+        <translation>
+            <numerusform>仅 %n 个连接</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source> · %1 hidden</source>
+        <translation> · 已隐藏 %1 条</translation>
+    </message>
+    <message>
+        <source>Invalid regular expression: %1</source>
+        <translation>无效的正则表达式：%1</translation>
     </message>
 </context>
 <context>

@@ -9,8 +9,11 @@
 #include <QHeaderView>
 #include <QLabel>
 #include <QListView>
+#include <QMenu>
 #include <QTableView>
 #include <QVBoxLayout>
+
+#include <algorithm>
 
 ConnectionsPane::ConnectionsPane(Workspace *workspace, QWidget *parent)
     : QSplitter(Qt::Vertical, parent)
@@ -29,9 +32,12 @@ ConnectionsPane::ConnectionsPane(Workspace *workspace, QWidget *parent)
             updateActions();
     });
     // Restored and imported connections: the first one is current until the user picks one.
+    // Current, not selected: a selection narrows the log, and a restore must not do that.
     connect(connections, &ConnectionManager::connectionAdded, this, [this] {
-        if (!m_connectionView->currentIndex().isValid())
-            m_connectionView->selectRow(0);
+        if (!m_connectionView->currentIndex().isValid()) {
+            m_connectionView->selectionModel()->setCurrentIndex(
+                    m_connectionView->model()->index(0, 0), QItemSelectionModel::NoUpdate);
+        }
     });
     connect(workspace, &Workspace::replayStarted, this, &ConnectionsPane::selectConnection);
     updateActions();
@@ -81,7 +87,7 @@ QWidget *ConnectionsPane::createConnectionsBox()
            "commands are in the Connection menu"));
     m_connectionView->setModel(m_workspace->connections()->model());
     m_connectionView->setSelectionBehavior(QAbstractItemView::SelectRows);
-    m_connectionView->setSelectionMode(QAbstractItemView::SingleSelection);
+    m_connectionView->setSelectionMode(QAbstractItemView::ExtendedSelection);
     m_connectionView->verticalHeader()->hide();
     m_connectionView->verticalHeader()->setSectionResizeMode(QHeaderView::Fixed);
     m_connectionView->verticalHeader()->setDefaultSectionSize(
@@ -104,6 +110,14 @@ QWidget *ConnectionsPane::createConnectionsBox()
                 emit currentConnectionChanged(currentConnection());
             });
     connect(m_connectionView, &QAbstractItemView::doubleClicked, this, &ConnectionsPane::activate);
+    // Removed rows leave the selection without a selectionChanged for them.
+    auto reportSelection = [this] {
+        emit selectedConnectionsChanged(m_selectingForProgram ? QList<quint16>()
+                                                              : selectedConnections());
+    };
+    connect(m_connectionView->selectionModel(), &QItemSelectionModel::selectionChanged, this,
+            reportSelection);
+    connect(m_connectionView->model(), &QAbstractItemModel::rowsRemoved, this, reportSelection);
 
     auto *box = new QWidget;
     auto *layout = new QVBoxLayout(box);
@@ -121,7 +135,11 @@ QWidget *ConnectionsPane::createTypesBox()
     m_typeView->setAccessibleDescription(tr("Space ticks or unticks the selected type"));
     m_typeView->setModel(m_workspace->typeModel());
     m_typeView->setUniformItemSizes(true);
-    m_typeView->setToolTip(tr("Untick a type to hide its events"));
+    m_typeView->setToolTip(tr("Untick a type to hide its events on that connection; "
+                              "right-click for \"only this type\" and \"show all\""));
+    m_typeView->setContextMenuPolicy(Qt::CustomContextMenu);
+    connect(m_typeView, &QWidget::customContextMenuRequested, this,
+            &ConnectionsPane::showTypeMenu);
     auto *box = new QWidget;
     auto *layout = new QVBoxLayout(box);
     layout->setContentsMargins(0, 0, 0, 0);
@@ -136,11 +154,47 @@ quint16 ConnectionsPane::currentConnection() const
     return index.isValid() ? m_workspace->connections()->model()->idAt(index.row()) : quint16(0);
 }
 
+QList<quint16> ConnectionsPane::selectedConnections() const
+{
+    QList<int> rows;
+    const QModelIndexList selected = m_connectionView->selectionModel()->selectedRows();
+    for (const QModelIndex &index : selected)
+        rows.append(index.row());
+    std::sort(rows.begin(), rows.end());
+    QList<quint16> ids;
+    for (int row : std::as_const(rows))
+        ids.append(m_workspace->connections()->model()->idAt(row));
+    return ids;
+}
+
+void ConnectionsPane::clearConnectionSelection()
+{
+    m_connectionView->selectionModel()->clearSelection();
+}
+
+void ConnectionsPane::showTypeMenu(const QPoint &position)
+{
+    TypeListModel *types = m_workspace->typeModel();
+    const QModelIndex index = m_typeView->indexAt(position);
+    QMenu menu(this);
+    if (index.isValid()) {
+        menu.addAction(tr("Only This Type"), this, [types, row = index.row()] {
+            types->showOnly(row);
+        });
+    }
+    menu.addAction(tr("Show All Types"), this, [types] { types->showAll(); })
+            ->setEnabled(!types->hiddenTypes().isEmpty());
+    menu.exec(m_typeView->viewport()->mapToGlobal(position));
+}
+
 void ConnectionsPane::selectConnection(quint16 id)
 {
     const int row = m_workspace->connections()->model()->rowOf(id);
-    if (row >= 0)
+    if (row >= 0) {
+        m_selectingForProgram = true;
         m_connectionView->selectRow(row);
+        m_selectingForProgram = false;
+    }
 }
 
 QList<QAction *> ConnectionsPane::connectionActions() const

@@ -7,6 +7,7 @@
 #include "session/workspace.h"
 #include "views/actions.h"
 #include "views/filterbar.h"
+#include "models/connectionlistmodel.h"
 
 #include <QAction>
 #include <QCheckBox>
@@ -21,7 +22,11 @@
 #include <QScrollBar>
 #include <QTableView>
 #include <QToolButton>
+#include <QStyle>
+#include <QToolTip>
 #include <QVBoxLayout>
+
+#include <algorithm>
 
 EventLogPane::EventLogPane(Workspace *workspace, QWidget *parent)
     : QWidget(parent)
@@ -109,6 +114,12 @@ QLayout *EventLogPane::createFilterBar()
     m_search->setAccessibleDescription(
         tr("Filters the event log as you type; Enter applies the filter at once"));
     m_search->setClearButtonEnabled(true);
+    // Room for a real query also while the connection chip is shown.
+    m_search->setMinimumWidth(m_search->fontMetrics().averageCharWidth() * 32);
+    m_searchError = m_search->addAction(style()->standardIcon(QStyle::SP_MessageBoxWarning),
+                                        QLineEdit::TrailingPosition);
+    m_searchError->setObjectName(QStringLiteral("searchError"));
+    m_searchError->setVisible(false);
     connect(m_search, &QLineEdit::textChanged, this, [this] { m_searchDebounce.start(); });
     connect(m_search, &QLineEdit::returnPressed, this, [this] {
         m_searchDebounce.stop();
@@ -121,18 +132,22 @@ QLayout *EventLogPane::createFilterBar()
     m_caseSensitive->setToolTip(tr("Case sensitive search"));
     m_caseSensitive->setAccessibleName(tr("Case sensitive"));
     connect(m_caseSensitive, &QCheckBox::toggled, this, &EventLogPane::applyFilter);
-    m_connectionFilter = new QComboBox;
-    m_connectionFilter->setAccessibleName(tr("Connection filter"));
-    m_connectionFilter->addItem(tr("All connections"), -1);
-    m_connectionFilter->setMinimumContentsLength(14);
-    connect(m_connectionFilter, &QComboBox::currentIndexChanged, this, &EventLogPane::applyFilter);
+    m_scopeChip = new QToolButton;
+    m_scopeChip->setObjectName(QStringLiteral("scopeChip"));
+    m_scopeChip->setAccessibleName(tr("Connection filter"));
+    m_scopeChip->setToolTip(tr("The log shows only the connections selected in the Connections "
+                               "pane. Click to show all connections."));
+    m_scopeChip->setToolButtonStyle(Qt::ToolButtonTextOnly);
+    // A rounded, tinted chip: visibly a filter, not a plain label.
+    m_scopeChip->setStyleSheet(QStringLiteral(
+        "QToolButton#scopeChip { border: 1px solid palette(highlight); border-radius: 9px;"
+        " padding: 1px 8px; background: palette(alternate-base); }"));
+    m_scopeChip->hide();
+    connect(m_scopeChip, &QToolButton::clicked, this, &EventLogPane::scopeDismissRequested);
     m_countLabel = new QLabel;
     m_countLabel->setObjectName(QStringLiteral("countLabel"));
     m_countLabel->setMinimumWidth(220);
     m_countLabel->setAlignment(Qt::AlignRight | Qt::AlignVCenter);
-    m_filterError = new QLabel;
-    m_filterError->setStyleSheet(QStringLiteral("color: #d93535"));
-    m_filterError->hide();
     m_pauseButton = new QToolButton;
     m_pauseButton->setDefaultAction(m_pauseAction);
     m_pauseButton->setToolButtonStyle(Qt::ToolButtonTextOnly);
@@ -141,8 +156,8 @@ QLayout *EventLogPane::createFilterBar()
     bar->addWidget(m_search, 3);
     bar->addWidget(m_regex);
     bar->addWidget(m_caseSensitive);
-    bar->addWidget(m_connectionFilter, 1);
-    bar->addWidget(m_filterError);
+    bar->addWidget(m_scopeChip);
+    bar->addStretch(1);
     bar->addWidget(m_countLabel);
     bar->addWidget(m_pauseButton);
     return bar;
@@ -186,26 +201,57 @@ void EventLogPane::createEventView()
 
 void EventLogPane::followConnections()
 {
+    // The chip names the connections in scope and counts what the scope hides.
     ConnectionManager *connections = m_workspace->connections();
-    connect(connections, &ConnectionManager::connectionAdded, this,
-            [this, connections](quint16 id) {
-                if (const ConnectionEntry *entry = connections->entry(id))
-                    m_connectionFilter->addItem(entry->name, int(id));
-            });
     connect(connections, &ConnectionManager::connectionRenamed, this,
-            [this](quint16 id, const QString &name) {
-                const int index = m_connectionFilter->findData(int(id));
-                if (index >= 0)
-                    m_connectionFilter->setItemText(index, name);
-            });
+            &EventLogPane::updateScopeChip);
     connect(connections, &ConnectionManager::connectionRemoved, this, [this](quint16 id) {
-        const int index = m_connectionFilter->findData(int(id));
-        if (index > 0) {
-            if (m_connectionFilter->currentIndex() == index)
-                m_connectionFilter->setCurrentIndex(0);
-            m_connectionFilter->removeItem(index);
-        }
+        if (m_scope.removeAll(id) > 0)
+            setConnectionScope(m_scope);
     });
+}
+
+void EventLogPane::setConnectionScope(const QList<quint16> &connections)
+{
+    m_scope = connections;
+    std::sort(m_scope.begin(), m_scope.end());
+    applyFilter();
+    updateScopeChip();
+}
+
+QList<quint16> EventLogPane::connectionScope() const
+{
+    return m_scope;
+}
+
+QString EventLogPane::scopeChipText() const
+{
+    return m_scopeChip->isVisibleTo(this) ? m_scopeChip->text() : QString();
+}
+
+void EventLogPane::updateScopeChip()
+{
+    const ConnectionManager *connections = m_workspace->connections();
+    const int total = connections->model()->rowCount();
+    if (m_scope.isEmpty() || m_scope.size() >= total) {
+        m_scopeChip->hide();
+        return;
+    }
+    QStringList names;
+    qint64 inScope = 0;
+    for (quint16 id : std::as_const(m_scope)) {
+        if (const ConnectionEntry *entry = connections->entry(id))
+            names.append(entry->name);
+        inScope += m_log->store().connectionEventCount(id);
+    }
+    QString text = names.size() <= 2
+            ? tr("Only %1").arg(names.join(QStringLiteral(", ")))
+            : tr("Only %n connection(s)", nullptr, int(names.size()));
+    const qint64 hidden = qint64(m_log->store().size()) - inScope;
+    if (hidden > 0)
+        text += tr(" · %1 hidden").arg(QLocale().toString(hidden));
+    m_scopeChip->setText(text + QStringLiteral("  \u2715"));
+    m_scopeChip->show();
 }
 
 QList<qint64> EventLogPane::selectedSequences() const
@@ -245,8 +291,8 @@ void EventLogPane::restoreHeaderState(const QByteArray &state)
 void EventLogPane::applyFilter()
 {
     EventFilter filter;
-    filter.setConnection(m_connectionFilter->currentData().toInt());
-    filter.setHiddenTypes(m_workspace->typeModel()->hiddenTypes());
+    filter.setConnections(QSet<quint16>(m_scope.cbegin(), m_scope.cend()));
+    filter.setHiddenConnectionTypes(m_workspace->typeModel()->hiddenTypes());
     filter.setMatchMode(m_regex->isChecked() ? EventFilter::MatchMode::RegularExpression
                                              : EventFilter::MatchMode::Substring);
     filter.setCaseSensitivity(m_caseSensitive->isChecked() ? Qt::CaseSensitive
@@ -254,14 +300,41 @@ void EventLogPane::applyFilter()
     filter.setText(m_search->text());
     filter.setExpression(m_displayFilter->appliedExpression());
     if (!filter.isValid()) {
-        m_filterError->setText(filter.errorString());
-        m_filterError->show();
-        m_search->setStyleSheet(QStringLiteral("QLineEdit { border: 1px solid #d93535; }"));
+        showFilterError(filter.errorString());
         return;
     }
-    m_filterError->hide();
-    m_search->setStyleSheet(QString());
+    showFilterError(QString());
     m_log->setFilter(filter);
+}
+
+void EventLogPane::showFilterError(const QString &error)
+{
+    // A tinted field, a warning icon inside it and a tooltip: no label appears beside it and
+    // no style sheet changes its frame, so the bar and the splitter keep their geometry while
+    // the user is still typing.
+    if (error.isEmpty()) {
+        if (m_searchError->isVisible()) {
+            m_searchError->setVisible(false);
+            m_search->setPalette(QPalette());
+            m_search->setToolTip(QString());
+            QToolTip::hideText();
+        }
+        return;
+    }
+    QPalette tinted = m_search->palette();
+    const QColor base = palette().color(QPalette::Base);
+    const QColor red(0xd9, 0x35, 0x35);
+    tinted.setColor(QPalette::Base,
+                    QColor::fromRgbF(base.redF() * 0.8f + red.redF() * 0.2f,
+                                     base.greenF() * 0.8f + red.greenF() * 0.2f,
+                                     base.blueF() * 0.8f + red.blueF() * 0.2f));
+    m_search->setPalette(tinted);
+    const QString tip = tr("Invalid regular expression: %1").arg(error);
+    m_searchError->setToolTip(tip);
+    m_searchError->setVisible(true);
+    m_search->setToolTip(tip);
+    if (m_search->hasFocus())
+        QToolTip::showText(m_search->mapToGlobal(QPoint(0, m_search->height())), tip, m_search);
 }
 
 void EventLogPane::updateCounts()
@@ -277,6 +350,8 @@ void EventLogPane::updateCounts()
     if (m_log->isPaused())
         text += tr(" · %1 new").arg(locale.toString(qint64(m_log->pendingCount())));
     m_countLabel->setText(text);
+    if (!m_scope.isEmpty())
+        updateScopeChip();
     m_pauseButton->setText(m_log->isPaused() ? tr("Resume (%1 new)").arg(m_log->pendingCount())
                                              : tr("Pause"));
 }

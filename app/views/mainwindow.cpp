@@ -128,6 +128,11 @@ void MainWindow::connectPanes()
     connect(m_connectionsPane, &ConnectionsPane::currentConnectionChanged, m_statusBar,
             &MainStatusBar::setConnection);
     connect(m_connectionsPane, &ConnectionsPane::editRequested, this, &MainWindow::editConnection);
+    // One notion of "current": the selection in the Connections pane scopes the log.
+    connect(m_connectionsPane, &ConnectionsPane::selectedConnectionsChanged, m_eventLogPane,
+            &EventLogPane::setConnectionScope);
+    connect(m_eventLogPane, &EventLogPane::scopeDismissRequested, m_connectionsPane,
+            &ConnectionsPane::clearConnectionSelection);
     connect(m_connectionsPane, &ConnectionsPane::responseRequested, m_detailTabs,
             &ConnectionDetailTabs::showResponse);
     connect(m_eventLogPane, &EventLogPane::currentEventChanged, m_detailTabs,

@@ -8,13 +8,25 @@
 #include "models/eventlogmodel.h"
 #include "models/eventstore.h"
 #include "session/workspace.h"
+#include "models/connectionlistmodel.h"
+#include "models/typelistmodel.h"
 #include "views/connectiondetailtabs.h"
+#include "views/connectionspane.h"
+#include "views/eventlogpane.h"
 #include "views/mainwindow.h"
+
+#include <QCheckBox>
+#include <QHeaderView>
+#include <QLineEdit>
+#include <QTableView>
+#include <QToolButton>
 
 #include <QChart>
 #include <QChartView>
 #include <QDateTime>
+#include <QListView>
 #include <QListWidget>
+#include <QSplitter>
 #include <QSettings>
 #include <QStandardPaths>
 #include <QTest>
@@ -73,6 +85,9 @@ private Q_SLOTS:
     void chartAxisFollowsWallClock();
     void chartNamesAreUnique();
     void chartFollowsPalette();
+    void selectionScopesTheLog();
+    void typesArePerConnection();
+    void invalidRegexDoesNotReflow();
 
 private:
     quint16 openQuotes(MainWindow *window, const QString &name);
@@ -264,6 +279,123 @@ void TestFirstMinutes::chartFollowsPalette()
     QTRY_COMPARE(plot->backgroundBrush().color(), QColor(0x18, 0x1a, 0x1c));
     QCOMPARE(plot->theme(), QChart::ChartThemeDark);
     QCOMPARE(plot->legend()->labelColor(), QColor(0xe0, 0xe0, 0xe0));
+}
+
+void TestFirstMinutes::selectionScopesTheLog()
+{
+    MainWindow window;
+    window.show();
+    const quint16 first = openQuotes(&window, QStringLiteral("first"));
+    QVERIFY(first);
+    const quint16 second = openQuotes(&window, QStringLiteral("second"));
+    QVERIFY(second);
+    EventLogModel *log = window.workspace()->logModel();
+    EventLogPane *pane = window.eventLogPane();
+    QTRY_COMPARE(log->rowCount(), 200);
+    QVERIFY(pane->scopeChipText().isEmpty());
+
+    // A click on "first" in the Connections pane narrows the log to it, with a chip.
+    QTableView *connections = window.connectionsPane()->connectionView();
+    const int row = window.workspace()->connections()->model()->rowOf(first);
+    const QRect cell = connections->visualRect(
+            connections->model()->index(row, ConnectionListModel::NameColumn));
+    QTest::mouseClick(connections->viewport(), Qt::LeftButton, {}, cell.center());
+    QCOMPARE(pane->connectionScope(), QList<quint16> { first });
+    QTRY_COMPARE(log->rowCount(), 100);
+    QVERIFY2(pane->scopeChipText().contains(QStringLiteral("Only first")),
+             qPrintable(pane->scopeChipText()));
+    QVERIFY(pane->scopeChipText().contains(QStringLiteral("100 hidden")));
+
+    // Nothing new is hidden silently: more events on "second" raise the chip's count.
+    window.workspace()->connections()->reconnectNow(second);
+    QTRY_VERIFY2(pane->scopeChipText().contains(QStringLiteral("200 hidden")),
+                 qPrintable(pane->scopeChipText()));
+    QCOMPARE(log->rowCount(), 100);
+
+    // Ctrl+click adds a connection to the scope.
+    const QRect secondCell = connections->visualRect(connections->model()->index(
+            window.workspace()->connections()->model()->rowOf(second),
+            ConnectionListModel::NameColumn));
+    QTest::mouseClick(connections->viewport(), Qt::LeftButton, Qt::ControlModifier,
+                      secondCell.center());
+    QTRY_COMPARE(log->rowCount(), 300);
+    QVERIFY(pane->scopeChipText().isEmpty()); // both connections: nothing is left out
+    QCOMPARE(pane->connectionScope().size(), 2);
+
+    // The chip dismisses the scope: everything shows, the chip goes.
+    QToolButton *chip = pane->findChild<QToolButton *>(QStringLiteral("scopeChip"));
+    QTest::mouseClick(connections->viewport(), Qt::LeftButton, {}, cell.center());
+    QTRY_VERIFY(!pane->scopeChipText().isEmpty());
+    window.grab().save(QStringLiteral("/tmp/gui19shots/scope-chip.png"));
+    QTest::mouseClick(chip, Qt::LeftButton);
+    QTRY_COMPARE(log->rowCount(), 300);
+    QVERIFY(pane->scopeChipText().isEmpty());
+    QVERIFY(window.connectionsPane()->selectedConnections().isEmpty());
+}
+
+void TestFirstMinutes::typesArePerConnection()
+{
+    MainWindow window;
+    window.show();
+    const quint16 first = openQuotes(&window, QStringLiteral("first"));
+    QVERIFY(first);
+    const quint16 second = openQuotes(&window, QStringLiteral("second"));
+    QVERIFY(second);
+    EventLogModel *log = window.workspace()->logModel();
+    TypeListModel *types = window.workspace()->typeModel();
+    QTRY_COMPARE(types->rowCount(), 2);
+    QCOMPARE(types->index(0).data().toString(), QStringLiteral("first \u00b7 trade (100)"));
+    QCOMPARE(types->index(1).data().toString(), QStringLiteral("second \u00b7 trade (100)"));
+
+    // Untick "trade" for the first stream, as a click on its check box does.
+    QListView *view = window.connectionsPane()->typeView();
+    QVERIFY(view->model()->setData(view->model()->index(types->rowOf(first, 0), 0), Qt::Unchecked,
+                                   Qt::CheckStateRole));
+    QTRY_COMPARE(log->rowCount(), 100);
+    // A stream added later with the same type is not hidden by that tick.
+    const quint16 third = openQuotes(&window, QStringLiteral("third"));
+    QVERIFY(third);
+    QTRY_COMPARE(log->rowCount(), 200);
+    QCOMPARE(types->rowCount(), 3);
+    QCOMPARE(types->index(2).data(Qt::CheckStateRole).toInt(), int(Qt::Checked));
+
+    // "Only this type" and "Show all" (the type list's context menu).
+    types->showOnly(types->rowOf(third, 0));
+    QTRY_COMPARE(log->rowCount(), 100);
+    types->showAll();
+    QTRY_COMPARE(log->rowCount(), 300);
+}
+
+void TestFirstMinutes::invalidRegexDoesNotReflow()
+{
+    MainWindow window;
+    window.resize(1280, 800);
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    QVERIFY(openQuotes(&window, QStringLiteral("quotes")));
+    EventLogPane *pane = window.eventLogPane();
+    QLineEdit *search = pane->searchEdit();
+    QCheckBox *regex = pane->findChild<QCheckBox *>();
+    QVERIFY(regex);
+    regex->setChecked(true);
+    search->setFocus();
+    const QRect before = search->geometry();
+    const QList<int> sizes = window.findChild<QSplitter *>(QStringLiteral("mainSplitter"))->sizes();
+
+    QTest::keyClicks(search, QStringLiteral("price(["));
+    QTRY_VERIFY(search->toolTip().contains(QStringLiteral("Invalid regular expression")));
+    QAction *warning = search->findChild<QAction *>(QStringLiteral("searchError"));
+    QVERIFY(warning && warning->isVisible());
+    QVERIFY(search->palette().color(QPalette::Base) != window.palette().color(QPalette::Base));
+    QCOMPARE(search->geometry(), before);
+    QCOMPARE(window.findChild<QSplitter *>(QStringLiteral("mainSplitter"))->sizes(), sizes);
+    window.grab().save(QStringLiteral("/tmp/gui19shots/regex-error.png"));
+
+    // Fixing the expression clears the error; the log follows the valid one.
+    QTest::keyClick(search, Qt::Key_Backspace);
+    QTest::keyClick(search, Qt::Key_Backspace);
+    QTRY_VERIFY(!warning->isVisible());
+    QCOMPARE(search->geometry(), before);
 }
 
 QTEST_MAIN(TestFirstMinutes)
