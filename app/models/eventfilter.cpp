@@ -280,6 +280,10 @@ bool EventFilter::accepts(const EventStore &store, qint64 sequence) const
         && (connection >= m_connectionMask.size() || !m_connectionMask[connection])) {
         return false;
     }
+    // A marker (a reconnect) belongs to its connection, not to a type; a search or a display
+    // filter is about events, so it hides markers.
+    if (store.isMarker(sequence))
+        return !m_matcher && m_expression.isEmpty();
     const quint16 type = store.typeIndex(sequence);
     if (isTypeHidden(type))
         return false;

@@ -7,7 +7,10 @@ namespace {
 
 constexpr quint32 RetryFlag = 0x80000000u;
 constexpr quint32 LongIdFlag = 0x40000000u;
-constexpr quint32 IdSizeMask = 0x3fffffffu;
+// A marker row (see EventStore::appendMarker); inline ids are at most InlineIdBytes, so the
+// size never reaches this bit.
+constexpr quint32 MarkerFlag = 0x20000000u;
+constexpr quint32 IdSizeMask = 0x1fffffffu;
 // Largest id + data payload kept for one event; it must fit the 31-bit id size and the
 // 32-bit offsets inside a chunk arena.
 constexpr qsizetype MaxPayload = 0x7fffffff;
@@ -71,7 +74,23 @@ qsizetype EventStore::append(quint16 connection, const Sse::EventBatch &events)
     return qsizetype(m_evictedTotal - evictedBefore);
 }
 
-void EventStore::appendOne(quint16 connection, quint16 typeIndex, const Incoming &event)
+qsizetype EventStore::appendMarker(quint16 connection, qint64 timeMs, QByteArrayView text)
+{
+    const qint64 evictedBefore = m_evictedTotal;
+    Incoming incoming{text, {}, timeMs, -1, {}, 0, {}};
+    appendOne(connection, 0, incoming, RecordKind::Marker);
+    evict();
+    return qsizetype(m_evictedTotal - evictedBefore);
+}
+
+bool EventStore::isMarker(qint64 sequence) const
+{
+    const Record *record = recordFor(sequence);
+    return record && (record->idSizeAndFlags & MarkerFlag);
+}
+
+void EventStore::appendOne(quint16 connection, quint16 typeIndex, const Incoming &event,
+                           RecordKind kind)
 {
     const bool longId = event.id.size() > InlineIdBytes;
     const qsizetype idSize = longId ? 0 : event.id.size();
@@ -120,11 +139,17 @@ void EventStore::appendOne(quint16 connection, quint16 typeIndex, const Incoming
         chunk.retries.emplace_back(quint32(chunk.records.size()), event.retryMs);
         held += qsizetype(sizeof(std::pair<quint32, qint64>));
     }
+    if (kind == RecordKind::Marker) {
+        // Held and evicted like an event, but no event: the counts leave it out.
+        record.idSizeAndFlags |= MarkerFlag;
+        ++m_markerCount;
+    }
     chunk.records.push_back(record);
     chunk.heldBytes += held;
     m_heldBytes += held;
     ++m_size;
-    countEvent(connection, record.typeIndex);
+    if (kind == RecordKind::Event)
+        countEvent(connection, record.typeIndex);
 }
 
 QByteArray EventStore::adoptLongId(quint16 connection, QByteArrayView id,
@@ -238,8 +263,12 @@ qsizetype EventStore::evict()
         const qsizetype count = qsizetype(front.records.size());
         if (m_size - count < m_capacity && m_heldBytes <= m_byteBudget)
             break;
-        for (const Record &record : front.records)
-            uncountEvent(record.connection, record.typeIndex);
+        for (const Record &record : front.records) {
+            if (record.idSizeAndFlags & MarkerFlag)
+                --m_markerCount;
+            else
+                uncountEvent(record.connection, record.typeIndex);
+        }
         if (m_lastChunk == &front)
             m_lastChunk = nullptr;
         m_firstSequence += count;
@@ -261,6 +290,7 @@ void EventStore::clear()
     m_evictedTotal = 0;
     m_heldBytes = 0;
     m_lastLongIds.clear();
+    m_markerCount = 0;
     std::fill(m_typeCounts.begin(), m_typeCounts.end(), 0);
     std::fill(m_connectionCounts.begin(), m_connectionCounts.end(), 0);
     for (std::vector<qint64> &types : m_pairCounts) {
@@ -343,7 +373,7 @@ QByteArray EventStore::type(qint64 sequence) const
 {
     const Chunk *chunk = nullptr;
     const Record *record = recordFor(sequence, &chunk);
-    if (!record)
+    if (!record || (record->idSizeAndFlags & MarkerFlag))
         return {};
     if (record->typeIndex != OverflowTypeIndex)
         return typeName(record->typeIndex);

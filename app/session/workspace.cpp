@@ -17,6 +17,7 @@
 #include "models/eventstore.h"
 
 #include <QDateTime>
+#include <QDir>
 #include <QFileInfo>
 #include <QSettings>
 #include <QUuid>
@@ -43,8 +44,10 @@ Workspace::Workspace(QObject *parent)
             return;
         for (qint64 sequence = store.endSequence() - 1; sequence >= store.firstSequence();
              --sequence) {
-            if (store.connection(sequence) != connection || store.typeIndex(sequence) != typeIndex)
+            if (store.connection(sequence) != connection || store.typeIndex(sequence) != typeIndex
+                || store.isMarker(sequence)) {
                 continue;
+            }
             if (!visit(store.time(sequence), store.data(sequence)))
                 return;
         }
@@ -81,6 +84,7 @@ void Workspace::routeConnectionSignals()
                     m_recorder->recordRaw(id, bytes);
             });
     connect(&m_connections, &ConnectionManager::stateChanged, this, &Workspace::recordState);
+    connect(&m_connections, &ConnectionManager::stateChanged, this, &Workspace::markReconnect);
     connect(m_llm, &LlmResponseModel::verdictChanged, this, [this](quint16 id) {
         ConnectionEntry *entry = m_connections.model()->entry(id);
         if (!entry)
@@ -117,15 +121,61 @@ void Workspace::routeConnectionSignals()
         m_secretIds.remove(id);
         m_llm->removeConnection(id);
         m_startWhenComplete.remove(id);
+        m_openConnections.remove(id);
+        m_droppedAtMs.remove(id);
         if (id == m_demoConnection)
             m_demoConnection = 0;
     });
+}
+
+void Workspace::markReconnect(quint16 id, Sse::Client::State state)
+{
+    const ConnectionEntry *entry = m_connections.entry(id);
+    if (!entry || entry->offline)
+        return;
+    const qint64 nowMs =
+        entry->log.isEmpty() ? QDateTime::currentMSecsSinceEpoch() : entry->log.last().timeMs;
+    if (state != Sse::Client::State::Open) {
+        if (m_openConnections.remove(id))
+            m_droppedAtMs.insert(id, nowMs);
+        return;
+    }
+    m_openConnections.insert(id);
+    const auto dropped = m_droppedAtMs.constFind(id);
+    if (dropped == m_droppedAtMs.constEnd())
+        return; // the first time open: no reconnect
+    const qint64 afterMs = nowMs - *dropped;
+    m_droppedAtMs.erase(dropped);
+    // The id the request carried is in the newest Connecting entry of the connection log.
+    QByteArray lastEventId;
+    for (auto it = entry->log.crbegin(); it != entry->log.crend(); ++it) {
+        if (it->state == Sse::Client::State::Connecting) {
+            lastEventId = it->lastEventId;
+            break;
+        }
+    }
+    QString text = tr("reconnected");
+    if (!lastEventId.isEmpty()) {
+        text += tr(" · Last-Event-ID %1")
+                    .arg(EventLogModel::linePreview(lastEventId, 64));
+    }
+    text += tr(" · after %1 s").arg(QString::number(afterMs / 1000.0, 'f', 1));
+    m_log->addMarker(id, nowMs, text);
 }
 
 void Workspace::routeRecorderSignals()
 {
     connect(m_recorder, &Recorder::statusChanged, this, &Workspace::recordingChanged);
     connect(m_recorder, &Recorder::stopped, this, &Workspace::recordingChanged);
+    // Stopping confirms where the recording went (an error says so itself, below).
+    connect(m_recorder, &Recorder::stopped, this, [this] {
+        if (!m_recordingError.isEmpty() || m_recorder->fileName().isEmpty())
+            return;
+        emit message(tr("Recording saved to %1 (%Ln event(s))", nullptr,
+                        int(qMin<qint64>(m_recorder->eventsWritten(), INT_MAX)))
+                         .arg(QDir::toNativeSeparators(m_recorder->fileName())),
+                     15000);
+    });
     connect(m_recorder, &Recorder::errorOccurred, this, [this](const QString &error) {
         // Monitoring goes on; what was written stays on disk.
         m_recordingError = error;

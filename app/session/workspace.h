@@ -126,6 +126,9 @@ private:
     void routeRecorderSignals();
     bool isRecorded(quint16 id) const;
     void recordState(quint16 id, Sse::Client::State state);
+    /// Puts a "reconnected · Last-Event-ID … · after … s" marker in the log when a connection
+    /// that was open opens again.
+    void markReconnect(quint16 id, Sse::Client::State state);
     void requestSecrets(quint16 id, const SavedConnection &saved, ConnectionManager::Start start);
     void fillSecrets(quint16 id, const QList<QByteArray> &names,
                      const SecretStore::LoadResult &result);
@@ -146,6 +149,8 @@ private:
 
     QHash<quint16, QString> m_secretIds; ///< connection → its entry in the secret store
     QSet<quint16> m_startWhenComplete; ///< to open once their secrets are known
+    QSet<quint16> m_openConnections;   ///< open now (for reconnect markers)
+    QHash<quint16, qint64> m_droppedAtMs; ///< when an open connection last stopped being open
     QPointer<ExportJob> m_exportJob;
     QSet<quint16> m_recordedConnections; ///< empty = all
     QString m_recordingError;

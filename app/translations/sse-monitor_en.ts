@@ -71,5 +71,12 @@
             <numerusform> (%n unreadable lines skipped, e.g. %1)</numerusform>
         </translation>
     </message>
+    <message numerus="yes">
+        <source>Recording saved to %1 (%Ln event(s))</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+            <numerusform></numerusform>
+        </translation>
+    </message>
 </context>
 </TS>

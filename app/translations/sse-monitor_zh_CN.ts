@@ -803,6 +803,18 @@ First %1 bytes of the body:
         <source>Open: %1 events dropped (the window is behind; this connection drops the newest instead of pausing)</source>
         <translation>已打开：已丢弃 %1 个事件（窗口跟不上；此连接丢弃最新事件而不是暂停）</translation>
     </message>
+    <message>
+        <source>no events since %1</source>
+        <translation>%1 之后没有事件</translation>
+    </message>
+    <message>
+        <source>no events yet</source>
+        <translation>尚无事件</translation>
+    </message>
+    <message>
+        <source>The server closes right after connecting (%1 times, %2); next try in %3 s</source>
+        <translation>服务器在连接后立即关闭（%1 次，%2）；%3 秒后重试</translation>
+    </message>
 </context>
 <context>
     <name>ConnectionLogModel</name>
@@ -3039,6 +3051,24 @@ Result: %1 failure(s), %2 warning(s), %3 passed
     <message>
         <source>%1 (replay)</source>
         <translation>%1（回放）</translation>
+    </message>
+    <message>
+        <source>reconnected</source>
+        <translation>已重新连接</translation>
+    </message>
+    <message>
+        <source> · Last-Event-ID %1</source>
+        <translation> · Last-Event-ID %1</translation>
+    </message>
+    <message>
+        <source> · after %1 s</source>
+        <translation> · 间隔 %1 秒</translation>
+    </message>
+    <message numerus="yes">
+        <source>Recording saved to %1 (%Ln event(s))</source>
+        <translation>
+            <numerusform>录制已保存到 %1（%Ln 个事件）</numerusform>
+        </translation>
     </message>
 </context>
 </TS>

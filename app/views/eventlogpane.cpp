@@ -247,7 +247,7 @@ void EventLogPane::updateScopeChip()
     QString text = names.size() <= 2
             ? tr("Only %1").arg(names.join(QStringLiteral(", ")))
             : tr("Only %n connection(s)", nullptr, int(names.size()));
-    const qint64 hidden = qint64(m_log->store().size()) - inScope;
+    const qint64 hidden = qint64(m_log->store().size() - m_log->store().markerCount()) - inScope;
     if (hidden > 0)
         text += tr(" · %1 hidden").arg(QLocale().toString(hidden));
     m_scopeChip->setText(text + QStringLiteral("  \u2715"));

@@ -28,6 +28,11 @@
 #include <QListWidget>
 #include <QSplitter>
 #include <QSettings>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QTreeView>
+#include <QDir>
+#include <QFont>
 #include <QStandardPaths>
 #include <QTest>
 
@@ -88,6 +93,9 @@ private Q_SLOTS:
     void selectionScopesTheLog();
     void typesArePerConnection();
     void invalidRegexDoesNotReflow();
+    void reconnectLeavesMarkerRow();
+    void immediateHangupIsExplained();
+    void stoppingRecordingSaysWhere();
 
 private:
     quint16 openQuotes(MainWindow *window, const QString &name);
@@ -105,6 +113,18 @@ void TestFirstMinutes::initTestCase()
     m_server.route("/quotes", [](TestServer::Exchange *exchange) {
         exchange->sseHead();
         exchange->send(quoteEvents(20));
+    });
+    // Three events, then the server ends the stream; the client is back 100 ms later.
+    m_server.route("/flaky", [](TestServer::Exchange *exchange) {
+        exchange->sseHead();
+        exchange->send("retry: 100\nid: 897\ndata: x\n\nid: 898\ndata: x\n\nid: 899\ndata: x\n\n");
+        exchange->finish();
+    });
+    // 200, the right type, and the connection closes before any event.
+    m_server.route("/hangup", [](TestServer::Exchange *exchange) {
+        exchange->sseHead();
+        exchange->send("retry: 50\n\n");
+        exchange->finish();
     });
 }
 
@@ -318,7 +338,8 @@ void TestFirstMinutes::selectionScopesTheLog()
             ConnectionListModel::NameColumn));
     QTest::mouseClick(connections->viewport(), Qt::LeftButton, Qt::ControlModifier,
                       secondCell.center());
-    QTRY_COMPARE(log->rowCount(), 300);
+    // 300 events and the marker of the reconnect.
+    QTRY_COMPARE(log->rowCount(), 301);
     QVERIFY(pane->scopeChipText().isEmpty()); // both connections: nothing is left out
     QCOMPARE(pane->connectionScope().size(), 2);
 
@@ -328,7 +349,7 @@ void TestFirstMinutes::selectionScopesTheLog()
     QTRY_VERIFY(!pane->scopeChipText().isEmpty());
     window.grab().save(QStringLiteral("/tmp/gui19shots/scope-chip.png"));
     QTest::mouseClick(chip, Qt::LeftButton);
-    QTRY_COMPARE(log->rowCount(), 300);
+    QTRY_COMPARE(log->rowCount(), 301);
     QVERIFY(pane->scopeChipText().isEmpty());
     QVERIFY(window.connectionsPane()->selectedConnections().isEmpty());
 }
@@ -396,6 +417,95 @@ void TestFirstMinutes::invalidRegexDoesNotReflow()
     QTest::keyClick(search, Qt::Key_Backspace);
     QTRY_VERIFY(!warning->isVisible());
     QCOMPARE(search->geometry(), before);
+}
+
+void TestFirstMinutes::reconnectLeavesMarkerRow()
+{
+    MainWindow window;
+    window.resize(1280, 800);
+    window.show();
+    Sse::ClientOptions options;
+    options.url = m_server.url("/flaky");
+    const quint16 id = window.addConnection(QStringLiteral("flaky"), options);
+    EventLogModel *log = window.workspace()->logModel();
+    auto markerRow = [log] {
+        for (int row = 0; row < log->rowCount(); ++row) {
+            if (log->index(row, 0).data(EventLogModel::MarkerRole).toBool())
+                return row;
+        }
+        return -1;
+    };
+    QTRY_VERIFY(markerRow() >= 0);
+    const int row = markerRow();
+    QCOMPARE(row, 3); // after the three events of the first response
+    const QString text = log->index(row, EventLogModel::DataColumn).data().toString();
+    QVERIFY2(text.startsWith(QStringLiteral("reconnected \u00b7 Last-Event-ID 899 \u00b7 after ")),
+             qPrintable(text));
+    QVERIFY(text.endsWith(QStringLiteral(" s")));
+    QVERIFY(log->index(row, 0).data(Qt::FontRole).value<QFont>().italic());
+    QVERIFY(log->index(row, EventLogModel::IdColumn).data().toString().isEmpty());
+    window.grab().save(QStringLiteral("/tmp/gui19shots/marker.png"));
+
+    // Not an event: the counts and the type list leave it out, a search hides it.
+    window.workspace()->connections()->close(id);
+    const EventStore &store = log->store();
+    QCOMPARE(store.connectionEventCount(id), qint64(store.size() - store.markerCount()));
+    QVERIFY(store.markerCount() >= 1);
+    QCOMPARE(window.workspace()->typeModel()->rowCount(), 1);
+    QTest::keyClicks(window.eventLogPane()->searchEdit(), QStringLiteral("x"));
+    QTest::keyClick(window.eventLogPane()->searchEdit(), Qt::Key_Return);
+    QTRY_COMPARE(qint64(log->rowCount()), store.connectionEventCount(id));
+    QCOMPARE(markerRow(), -1);
+
+    // The connection log shows the Last-Event-ID column without scrolling.
+    ConnectionDetailTabs *tabs = window.detailTabs();
+    auto *connectionLog = tabs->findChild<QTreeView *>(QStringLiteral("connectionLog"));
+    tabs->setCurrentWidget(connectionLog);
+    window.connectionsPane()->selectConnection(id);
+    QTRY_VERIFY(connectionLog->model()->rowCount() > 0);
+    const int column = 5; // ConnectionLogModel::LastEventIdColumn
+    const int right = connectionLog->header()->sectionViewportPosition(column)
+            + connectionLog->header()->sectionSize(column);
+    QVERIFY2(connectionLog->header()->sectionViewportPosition(column) >= 0
+                     && right <= connectionLog->viewport()->width() + 1,
+             qPrintable(QStringLiteral("%1 > %2").arg(right).arg(connectionLog->viewport()->width())));
+}
+
+void TestFirstMinutes::immediateHangupIsExplained()
+{
+    MainWindow window;
+    window.show();
+    Sse::ClientOptions options;
+    options.url = m_server.url("/hangup");
+    const quint16 id = window.addConnection(QStringLiteral("hangup"), options);
+    const ConnectionListModel *model = window.workspace()->connections()->model();
+    QTRY_VERIFY_WITH_TIMEOUT(
+            model->index(model->rowOf(id), ConnectionListModel::StateColumn)
+                    .data()
+                    .toString()
+                    .startsWith(QStringLiteral("The server closes right after connecting")),
+            10000);
+    const QString text =
+            model->index(model->rowOf(id), ConnectionListModel::StateColumn).data().toString();
+    QVERIFY2(text.contains(QStringLiteral("no events yet")), qPrintable(text));
+    window.workspace()->connections()->close(id);
+}
+
+void TestFirstMinutes::stoppingRecordingSaysWhere()
+{
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    MainWindow window;
+    window.show();
+    QVERIFY(openQuotes(&window, QStringLiteral("quotes")));
+    const QString path = dir.filePath(QStringLiteral("session.jsonl"));
+    QVERIFY(window.workspace()->startRecording(path, Workspace::RawCapture::Off));
+    QSignalSpy messages(window.workspace(), &Workspace::message);
+    window.workspace()->stopRecording();
+    QTRY_VERIFY(!messages.isEmpty());
+    const QString text = messages.constLast().constFirst().toString();
+    QVERIFY2(text.contains(QDir::toNativeSeparators(path)), qPrintable(text));
+    QVERIFY(text.startsWith(QStringLiteral("Recording saved to")));
 }
 
 QTEST_MAIN(TestFirstMinutes)
