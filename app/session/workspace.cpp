@@ -190,6 +190,20 @@ quint16 Workspace::addConnection(const QString &name, const Sse::ClientOptions &
     return m_connections.add(name, options, start);
 }
 
+QString Workspace::uniqueConnectionName(const QString &name) const
+{
+    QSet<QString> taken;
+    for (const ConnectionEntry &entry : m_connections.model()->entries())
+        taken.insert(entry.name);
+    if (!taken.contains(name))
+        return name;
+    for (int number = 2;; ++number) {
+        const QString candidate = QStringLiteral("%1 (%2)").arg(name).arg(number);
+        if (!taken.contains(candidate))
+            return candidate;
+    }
+}
+
 quint16 Workspace::openDemo()
 {
     if (!m_demo) {

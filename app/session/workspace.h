@@ -56,6 +56,8 @@ public:
                           ConnectionManager::Start start = ConnectionManager::Start::Now);
     /// Starts the built-in demo server (once) and opens its connection; 0 when the server
     /// cannot start (demoFailed()).
+    /// `name`, or "name (2)", "name (3)"... when a connection already has it.
+    QString uniqueConnectionName(const QString &name) const;
     quint16 openDemo();
     bool isDemo(quint16 id) const { return id != 0 && id == m_demoConnection; }
     enum class OpenResult { Opened, NeedsSecrets, NotFound };

@@ -19,12 +19,22 @@
     </message>
 </context>
 <context>
+    <name>ConnectionsPane</name>
+    <message numerus="yes">
+        <source>Its %Ln event(s) leave the log; recordings on disk stay.</source>
+        <translation>
+            <numerusform>Its %Ln event leaves the log; recordings on disk stay.</numerusform>
+            <numerusform>Its %Ln events leave the log; recordings on disk stay.</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
     <name>EventLogPane</name>
     <message numerus="yes">
         <source>Only %n connection(s)</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>Only %n connection</numerusform>
+            <numerusform>Only %n connections</numerusform>
         </translation>
     </message>
 </context>
@@ -73,9 +83,9 @@
     </message>
     <message numerus="yes">
         <source>Recording saved to %1 (%Ln event(s))</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>Recording saved to %1 (%Ln event)</numerusform>
+            <numerusform>Recording saved to %1 (%Ln events)</numerusform>
         </translation>
     </message>
 </context>

@@ -233,10 +233,6 @@ First %1 bytes of the body:
         <translation>连接名称</translation>
     </message>
     <message>
-        <source>The host name when left empty</source>
-        <translation>留空时使用主机名</translation>
-    </message>
-    <message>
         <source>HTTP method</source>
         <translation>HTTP 方法</translation>
     </message>
@@ -247,10 +243,6 @@ First %1 bytes of the body:
     <message>
         <source>&amp;Name:</source>
         <translation>名称(&amp;N)：</translation>
-    </message>
-    <message>
-        <source>&amp;Method:</source>
-        <translation>方法(&amp;M)：</translation>
     </message>
     <message>
         <source>&amp;URL:</source>
@@ -678,6 +670,14 @@ First %1 bytes of the body:
         <source>Off: Authorization, cookies, secret headers and the request body stay with the origin they were meant for when a redirect leads elsewhere</source>
         <translation>关闭时：重定向指向别处时，Authorization、Cookie、机密请求头和请求体仍只发往其原本的源</translation>
     </message>
+    <message>
+        <source>Host and path of the URL when left empty</source>
+        <translation>留空时使用 URL 的主机和路径</translation>
+    </message>
+    <message>
+        <source>&amp;Connect</source>
+        <translation>连接(&amp;C)</translation>
+    </message>
 </context>
 <context>
     <name>ConnectionListModel</name>
@@ -973,10 +973,6 @@ First %1 bytes of the body:
         <translation>按空格键勾选或取消勾选所选类型</translation>
     </message>
     <message>
-        <source>Untick a type to hide its events</source>
-        <translation type="vanished">取消勾选某个类型即可隐藏其事件</translation>
-    </message>
-    <message>
         <source>&lt;b&gt;Event types&lt;/b&gt;</source>
         <translation>&lt;b&gt;事件类型&lt;/b&gt;</translation>
     </message>
@@ -991,6 +987,28 @@ First %1 bytes of the body:
     <message>
         <source>Show All Types</source>
         <translation>显示全部类型</translation>
+    </message>
+    <message>
+        <source>Remove Connection</source>
+        <translation>移除连接</translation>
+    </message>
+    <message>
+        <source>Remove “%1”?</source>
+        <translation>移除“%1”？</translation>
+    </message>
+    <message>
+        <source>It is connected and will be closed.</source>
+        <translation>该连接正在使用，将被关闭。</translation>
+    </message>
+    <message numerus="yes">
+        <source>Its %Ln event(s) leave the log; recordings on disk stay.</source>
+        <translation>
+            <numerusform>其 %Ln 个事件将从日志中移除；磁盘上的录制保留。</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>&amp;Remove</source>
+        <translation>移除(&amp;R)</translation>
     </message>
 </context>
 <context>
@@ -1396,10 +1414,6 @@ First %1 bytes of the body:
         <translation>连接筛选</translation>
     </message>
     <message>
-        <source>All connections</source>
-        <translation type="vanished">所有连接</translation>
-    </message>
-    <message>
         <source>Event log</source>
         <translation>事件日志</translation>
     </message>
@@ -1448,6 +1462,14 @@ First %1 bytes of the body:
     <message>
         <source>Invalid regular expression: %1</source>
         <translation>无效的正则表达式：%1</translation>
+    </message>
+    <message>
+        <source>Jump to latest ↓</source>
+        <translation>跳到最新 ↓</translation>
+    </message>
+    <message>
+        <source>Show the newest event and follow the tail again (End)</source>
+        <translation>显示最新事件并重新跟随末尾（End）</translation>
     </message>
 </context>
 <context>
@@ -2169,6 +2191,10 @@ Store them in plain text?</source>
     <message>
         <source>MiB of events kept in the log (oldest are evicted):</source>
         <translation>日志中保留的事件大小（MiB，超出时移除最早的事件）：</translation>
+    </message>
+    <message>
+        <source>&amp;Save</source>
+        <translation>保存(&amp;S)</translation>
     </message>
 </context>
 <context>

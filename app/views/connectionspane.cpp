@@ -1,15 +1,20 @@
 #include "views/connectionspane.h"
 
 #include "models/connectionlistmodel.h"
+#include "models/eventlogmodel.h"
+#include "models/eventstore.h"
 #include "models/typelistmodel.h"
 #include "session/workspace.h"
 #include "views/actions.h"
 
 #include <QAction>
+#include <QFontMetrics>
 #include <QHeaderView>
 #include <QLabel>
 #include <QListView>
 #include <QMenu>
+#include <QMessageBox>
+#include <QPushButton>
 #include <QTableView>
 #include <QVBoxLayout>
 
@@ -74,7 +79,7 @@ void ConnectionsPane::createActions()
                    [this, current] { m_workspace->runDiagnostics(current()); });
     m_removeAction = makeAction(this, tr("Re&move"), QKeySequence(tr("Ctrl+Del")),
                                 tr("Remove the selected connection"),
-                                [this, current] { m_workspace->removeConnection(current()); });
+                                [this, current] { removeConnection(current()); });
 }
 
 QWidget *ConnectionsPane::createConnectionsBox()
@@ -92,18 +97,38 @@ QWidget *ConnectionsPane::createConnectionsBox()
     m_connectionView->verticalHeader()->setSectionResizeMode(QHeaderView::Fixed);
     m_connectionView->verticalHeader()->setDefaultSectionSize(
         m_connectionView->fontMetrics().height() + 8);
-    m_connectionView->horizontalHeader()->setStretchLastSection(true);
     m_connectionView->setWordWrap(false);
     m_connectionView->setTabKeyNavigation(false); // Tab leaves the table for the next pane
     m_connectionView->setContextMenuPolicy(Qt::ActionsContextMenu);
     m_connectionView->addActions({m_editAction, m_duplicateAction, m_connectAction,
                                   m_disconnectAction, m_reconnectAction, m_removeAction});
-    m_connectionView->setColumnWidth(ConnectionListModel::NameColumn, 105);
-    m_connectionView->setColumnWidth(ConnectionListModel::StateColumn, 235);
-    m_connectionView->setColumnWidth(ConnectionListModel::EventsColumn, 70);
-    m_connectionView->setColumnWidth(ConnectionListModel::RateColumn, 60);
-    m_connectionView->setColumnWidth(ConnectionListModel::BytesColumn, 80);
-    m_connectionView->setColumnWidth(ConnectionListModel::LastIdColumn, 70);
+    // Name and State share the room the pane has; the number columns are as wide as their
+    // title or a typical value needs, from the font, so there is no horizontal scroll bar at
+    // common widths.
+    QHeaderView *header = m_connectionView->horizontalHeader();
+    header->setStretchLastSection(false);
+    header->setSectionResizeMode(ConnectionListModel::NameColumn, QHeaderView::Stretch);
+    header->setSectionResizeMode(ConnectionListModel::StateColumn, QHeaderView::Stretch);
+    // The URL is in the Name column's tooltip (redacted); as a column it needed a scroll bar.
+    m_connectionView->setColumnHidden(ConnectionListModel::UrlColumn, true);
+    const QFontMetrics metrics = m_connectionView->fontMetrics();
+    const struct
+    {
+        int column;
+        QString sample;
+    } numberColumns[] = {
+        { ConnectionListModel::EventsColumn, QStringLiteral("00,000") },
+        { ConnectionListModel::RateColumn, QStringLiteral("000.0") },
+        { ConnectionListModel::BytesColumn, QStringLiteral("00.0 MB") },
+        { ConnectionListModel::LastIdColumn, QStringLiteral("00000") },
+    };
+    for (const auto &number : numberColumns) {
+        const QString title = m_connectionView->model()
+                                      ->headerData(number.column, Qt::Horizontal)
+                                      .toString();
+        const int width = qMax(metrics.horizontalAdvance(title), metrics.horizontalAdvance(number.sample));
+        m_connectionView->setColumnWidth(number.column, width + 2 * metrics.averageCharWidth());
+    }
     connect(m_connectionView->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
             [this] {
                 updateActions();
@@ -152,6 +177,39 @@ quint16 ConnectionsPane::currentConnection() const
 {
     const QModelIndex index = m_connectionView->currentIndex();
     return index.isValid() ? m_workspace->connections()->model()->idAt(index.row()) : quint16(0);
+}
+
+void ConnectionsPane::removeConnection(quint16 id)
+{
+    const ConnectionEntry *entry = m_workspace->connections()->entry(id);
+    if (!entry)
+        return;
+    // A live connection or one with events in the log is not removed on one key press.
+    const qint64 events = m_workspace->logModel()->store().connectionEventCount(id);
+    const bool live = entry->state == Sse::Client::State::Open
+            || entry->state == Sse::Client::State::Connecting
+            || entry->state == Sse::Client::State::Reconnecting;
+    if (live || events > 0) {
+        QMessageBox question(QMessageBox::Warning, tr("Remove Connection"),
+                             tr("Remove \u201c%1\u201d?").arg(entry->name),
+                             QMessageBox::Cancel, this);
+        question.setObjectName(QStringLiteral("removeQuestion"));
+        QStringList details;
+        if (live)
+            details.append(tr("It is connected and will be closed."));
+        if (events > 0) {
+            details.append(tr("Its %Ln event(s) leave the log; recordings on disk stay.", nullptr,
+                              int(qMin<qint64>(events, INT_MAX))));
+        }
+        question.setInformativeText(details.join(QLatin1Char(' ')));
+        QPushButton *remove = question.addButton(tr("&Remove"), QMessageBox::DestructiveRole);
+        remove->setObjectName(QStringLiteral("removeButton"));
+        question.setDefaultButton(QMessageBox::Cancel);
+        question.exec();
+        if (question.clickedButton() != remove)
+            return;
+    }
+    m_workspace->removeConnection(id);
 }
 
 QList<quint16> ConnectionsPane::selectedConnections() const

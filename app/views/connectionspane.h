@@ -53,6 +53,8 @@ private:
     void updateActions();
     void activate();
     void showTypeMenu(const QPoint &position);
+    /// Asks first when the connection is live or has events in the log.
+    void removeConnection(quint16 id);
 
     Workspace *m_workspace = nullptr;
     QTableView *m_connectionView = nullptr;

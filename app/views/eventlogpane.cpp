@@ -191,12 +191,52 @@ void EventLogPane::createEventView()
             [this](const QModelIndex &current) {
                 emit currentEventChanged(m_log->sequenceAt(current.row()));
             });
+    // Picking a row stops following, so the row stays under the pointer; "Jump to latest"
+    // (over the table's bottom right corner while not following) resumes it.
+    connect(m_eventView, &QAbstractItemView::pressed, this,
+            [this] { m_followAction->setChecked(false); });
+    connect(m_eventView->selectionModel(), &QItemSelectionModel::currentRowChanged, this, [this] {
+        if (m_eventView->hasFocus())
+            m_followAction->setChecked(false);
+    });
+    // A child of the view, not of its viewport: the viewport scrolls its children along.
+    m_jumpButton = new QToolButton(m_eventView);
+    m_jumpButton->setObjectName(QStringLiteral("jumpToLatest"));
+    m_jumpButton->setText(tr("Jump to latest \u2193"));
+    m_jumpButton->setToolTip(tr("Show the newest event and follow the tail again (End)"));
+    m_jumpButton->setCursor(Qt::PointingHandCursor);
+    m_jumpButton->setFont(font()); // not the table's fixed-width font
+    m_jumpButton->hide();
+    m_eventView->viewport()->installEventFilter(this);
+    connect(m_jumpButton, &QToolButton::clicked, this,
+            [this] { m_followAction->setChecked(true); });
+    connect(m_followAction, &QAction::toggled, m_jumpButton, [this](bool following) {
+        m_jumpButton->setVisible(!following);
+        placeJumpButton();
+    });
     // Scrolling up by hand stops following; reaching the bottom resumes it.
     connect(m_eventView->verticalScrollBar(), &QScrollBar::valueChanged, this, [this](int value) {
         auto *bar = m_eventView->verticalScrollBar();
         if (bar->isSliderDown())
             m_followAction->setChecked(value >= bar->maximum());
     });
+}
+
+bool EventLogPane::eventFilter(QObject *watched, QEvent *event)
+{
+    if (watched == m_eventView->viewport() && event->type() == QEvent::Resize)
+        placeJumpButton();
+    return QWidget::eventFilter(watched, event);
+}
+
+void EventLogPane::placeJumpButton()
+{
+    // Bottom right corner of the viewport, 8 pixels in.
+    const QRect viewport = m_eventView->viewport()->geometry();
+    const QSize size = m_jumpButton->sizeHint();
+    m_jumpButton->setGeometry(viewport.right() - size.width() - 8,
+                              viewport.bottom() - size.height() - 8, size.width(), size.height());
+    m_jumpButton->raise();
 }
 
 void EventLogPane::followConnections()

@@ -62,8 +62,12 @@ Q_SIGNALS:
     /// The user closed the connection chip.
     void scopeDismissRequested();
 
+protected:
+    bool eventFilter(QObject *watched, QEvent *event) override;
+
 private:
     void createActions();
+    void placeJumpButton();
     QLayout *createFilterBar();
     void createEventView();
     void followConnections();
@@ -83,6 +87,7 @@ private:
     QList<quint16> m_scope;
     QLabel *m_countLabel = nullptr;
     QToolButton *m_pauseButton = nullptr;
+    QToolButton *m_jumpButton = nullptr; // "Jump to latest", over the table while not following
     QTableView *m_eventView = nullptr;
 
     QAction *m_pauseAction = nullptr;

@@ -13,6 +13,7 @@
 #include "views/exportconnectionsdialog.h"
 #include "views/exporteventsdialog.h"
 #include "views/mainstatusbar.h"
+#include "views/shortcutpassthrough.h"
 #include "views/uilanguage.h"
 #include "views/welcomepage.h"
 
@@ -72,6 +73,7 @@ MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent)
     createMenus();
     createToolBar();
     connectPanes();
+    new ShortcutPassThrough(this); // window shortcuts also work from the text fields
     resize(1280, 820);
 }
 
@@ -319,7 +321,10 @@ void MainWindow::newConnection()
     ConnectionDialog dialog(this);
     dialog.setWindowTitle(tr("New Connection"));
     if (dialog.exec() == QDialog::Accepted) {
-        addConnection(dialog.name(), dialog.options());
+        // A default name (host and path) gets a number when another connection has it.
+        addConnection(dialog.hasTypedName() ? dialog.name()
+                                            : m_workspace->uniqueConnectionName(dialog.name()),
+                      dialog.options());
         m_workspace->saveConnections(); // secrets reach the keychain now, not only at exit
     }
 }
@@ -332,6 +337,7 @@ void MainWindow::editConnection(quint16 id)
     const QList<QByteArray> missing = entry->missingSecrets;
     ConnectionDialog dialog(this);
     dialog.setWindowTitle(tr("Edit Connection"));
+    dialog.setAcceptText(tr("&Save"));
     dialog.setConnection(entry->name, entry->options);
     if (!missing.isEmpty()) {
         // Straight to the value the keychain could not give, once the dialog shows.
