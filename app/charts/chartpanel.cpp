@@ -14,6 +14,7 @@
 #include <QLineSeries>
 #include <QListWidget>
 #include <QLoggingCategory>
+#include <QRegularExpression>
 #include <QScopedValueRollback>
 #include <QSplitter>
 #include <QTimer>
@@ -512,6 +513,8 @@ void ChartPanel::handlePlottedChanged(const SeriesKey &key, bool plotted)
         const QScopedValueRollback<bool> guard(m_updatingList, true);
         item->setCheckState(plotted ? Qt::Checked : Qt::Unchecked);
     }
+    for (const Plot &plot : std::as_const(m_plots))
+        plot.series->setName(seriesName(plot)); // the common part of the names changed
     updateClockTimer();
     updateEmptyState();
     scheduleRefresh();
@@ -595,7 +598,7 @@ QValueAxis *ChartPanel::valueAxis(int index)
     while (m_valueAxes.size() <= index) {
         const int created = int(m_valueAxes.size());
         auto *axis = new QValueAxis(m_chart);
-        axis->setLabelFormat(QStringLiteral("%.6g"));
+        axis->setLabelFormat(QStringLiteral("%.5g"));
         axis->setTickCount(5);
         axis->setVisible(created == 0);
         {
@@ -801,7 +804,25 @@ void ChartPanel::updateClockTimer()
 
 QString ChartPanel::seriesName(const Plot &plot) const
 {
-    const QString name = seriesDisplayName(plot.key);
+    // The legend leaves out what every plotted series has in common ("quotes / trade / price"
+    // for five symbols), so the names that differ fit; the list keeps the full names.
+    static const QRegularExpression separators(QStringLiteral(" / | \u00b7 "));
+    const QString full = seriesDisplayName(plot.key);
+    QString name = full;
+    if (m_plots.size() > 1) {
+        const QStringList parts = full.split(separators);
+        int common = int(parts.size()) - 1; // the last part always stays
+        for (const Plot &other : std::as_const(m_plots)) {
+            const QStringList otherParts = seriesDisplayName(other.key).split(separators);
+            int shared = 0;
+            while (shared < common && shared < otherParts.size()
+                   && otherParts.at(shared) == parts.at(shared)) {
+                ++shared;
+            }
+            common = shared;
+        }
+        name = parts.mid(common).join(QStringLiteral(" / "));
+    }
     return plot.axis % 2 == 1 ? name + tr(" (right axis)") : name;
 }
 

@@ -6,12 +6,14 @@
 #include "recording/replayer.h"
 #include "session/workspace.h"
 #include "views/actions.h"
+#include "views/apptheme.h"
 #include "views/connectiondetailtabs.h"
 #include "views/connectiondialog.h"
 #include "views/connectionspane.h"
 #include "views/eventlogpane.h"
 #include "views/exportconnectionsdialog.h"
 #include "views/exporteventsdialog.h"
+#include "views/helpdialogs.h"
 #include "views/mainstatusbar.h"
 #include "views/shortcutpassthrough.h"
 #include "views/uilanguage.h"
@@ -147,7 +149,14 @@ void MainWindow::connectPanes()
     connect(m_workspace->connections(), &ConnectionManager::connectionAdded, this, showPage);
     connect(m_workspace->connections(), &ConnectionManager::connectionRemoved, this, showPage);
     connect(m_workspace, &Workspace::recordingChanged, this,
-            [this] { m_recordAction->setChecked(m_workspace->isRecording()); });
+            [this] {
+                const bool recording = m_workspace->isRecording();
+                m_recordAction->setChecked(recording);
+                // Red while recording: the bundled icon, whatever the desktop theme has.
+                m_recordAction->setIcon(recording
+                                            ? QIcon(QStringLiteral(":/icons/recording.svg"))
+                                            : AppTheme::icon("media-record", "record"));
+            });
     connect(m_workspace, &Workspace::demoFailed, this, [this](const QString &error) {
         QMessageBox::warning(this, tr("Demo stream"),
                              tr("The demo server could not start: %1").arg(error));
@@ -230,6 +239,7 @@ void MainWindow::createMenus()
     addPaneShortcuts(view);
     view->addSeparator();
     addLanguageMenu(view);
+    view->addMenu(AppTheme::createMenu(view));
 
     QMenu *connection = menuBar()->addMenu(tr("&Connection"));
     connection->addAction(m_newAction);
@@ -238,6 +248,11 @@ void MainWindow::createMenus()
     connection->addAction(m_plainSecretsAction);
 
     QMenu *help = menuBar()->addMenu(tr("&Help"));
+    help->addAction(tr("&User Guide"), QKeySequence::HelpContents, this,
+                    [this] { HelpDialogs::showUserGuide(this); });
+    help->addAction(tr("&Keyboard Shortcuts"), this,
+                    [this] { HelpDialogs::showShortcuts(this, findChildren<QAction *>()); });
+    help->addSeparator();
     help->addAction(m_aboutAction);
 }
 
@@ -286,7 +301,23 @@ void MainWindow::createToolBar()
 {
     QToolBar *toolBar = addToolBar(tr("Main"));
     toolBar->setObjectName(QStringLiteral("MainToolBar"));
-    toolBar->setToolButtonStyle(Qt::ToolButtonTextOnly);
+    toolBar->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
+    // Icons from the desktop theme, with bundled SVGs where it has none.
+    m_newAction->setIcon(AppTheme::icon("list-add", "new-connection"));
+    m_recordAction->setIcon(AppTheme::icon("media-record", "record"));
+    m_exportAction->setIcon(AppTheme::icon("document-save-as", "export"));
+    m_eventLogPane->clearAction()->setIcon(AppTheme::icon("edit-clear", "clear"));
+    const QList<QAction *> display = m_eventLogPane->displayActions();
+    display.at(0)->setIcon(AppTheme::icon("media-playback-pause", "pause"));
+    display.at(1)->setIcon(AppTheme::icon("go-bottom", "follow-tail"));
+    const QList<QAction *> connectionActions = m_connectionsPane->toolBarActions();
+    const char *const connectionIcons[][2] = {
+        { "network-connect", "connect" },
+        { "network-disconnect", "disconnect" },
+        { "view-refresh", "reconnect" },
+    };
+    for (int i = 0; i < connectionActions.size() && i < 3; ++i)
+        connectionActions.at(i)->setIcon(AppTheme::icon(connectionIcons[i][0], connectionIcons[i][1]));
     toolBar->addAction(m_newAction);
     toolBar->addActions(m_connectionsPane->toolBarActions());
     toolBar->addSeparator();

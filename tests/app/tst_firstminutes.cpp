@@ -16,10 +16,14 @@
 #include "views/eventlogpane.h"
 #include "views/mainwindow.h"
 #include "views/shortcutpassthrough.h"
+#include "views/apptheme.h"
 
 #include <QAbstractSpinBox>
 #include <QApplication>
 #include <QCheckBox>
+#include <QIcon>
+#include <QTableWidget>
+#include <QTextBrowser>
 #include <QScrollBar>
 #include <QUrl>
 #include <QComboBox>
@@ -50,6 +54,8 @@
 #include <QStandardPaths>
 #include <QTest>
 
+#include <cmath>
+
 namespace {
 
 struct Symbol
@@ -63,18 +69,27 @@ constexpr Symbol symbols[] = {
     { "EURUSD", 0.85 }, { "GBPUSD", 1.27 }, { "AAPL", 190 }, { "ETH", 3100 }, { "BTC", 61000 },
 };
 
+// One round: an event per symbol, ids continuing from `round * 5`.
+QByteArray quoteRound(int round)
+{
+    QByteArray body;
+    int id = round * 5;
+    int index = 0;
+    for (const Symbol &symbol : symbols) {
+        const double price = symbol.price * (1 + 0.001 * ((round * 7) % 5)
+                                             + 0.004 * std::sin(round / 6.0 + index++));
+        body += "id: " + QByteArray::number(++id) + "\nevent: trade\ndata: {\"symbol\":\""
+                + symbol.name + "\",\"price\":" + QByteArray::number(price, 'f', 4)
+                + ",\"size\":" + QByteArray::number(1 + round % 3) + "}\n\n";
+    }
+    return body;
+}
+
 QByteArray quoteEvents(int rounds)
 {
     QByteArray body;
-    int id = 0;
-    for (int round = 0; round < rounds; ++round) {
-        for (const Symbol &symbol : symbols) {
-            const double price = symbol.price * (1 + 0.001 * ((round * 7) % 5));
-            body += "id: " + QByteArray::number(++id) + "\nevent: trade\ndata: {\"symbol\":\""
-                    + symbol.name + "\",\"price\":" + QByteArray::number(price, 'f', 4)
-                    + ",\"size\":" + QByteArray::number(1 + round % 3) + "}\n\n";
-        }
-    }
+    for (int round = 0; round < rounds; ++round)
+        body += quoteRound(round);
     return body;
 }
 
@@ -152,6 +167,9 @@ private Q_SLOTS:
     void defaultNamesAreDistinct();
     void connectionsPaneFitsItsWidth();
     void selectingARowPausesFollowing();
+    void themeCoversChartAndJson();
+    void helpMenuHasGuideAndShortcuts();
+    void recordTurnsRed();
 
 private:
     quint16 openQuotes(MainWindow *window, const QString &name);
@@ -166,6 +184,12 @@ void TestFirstMinutes::initTestCase()
     QCoreApplication::setApplicationName(QStringLiteral("tst_firstminutes"));
     QVERIFY(m_server.isListening());
     // 20 rounds of 5 symbols (100 events), then the stream stays open and quiet.
+    // The same quotes, one round of five every 250 ms for 30 s: lines to look at.
+    m_server.route("/quotes-paced", [](TestServer::Exchange *exchange) {
+        exchange->sseHead();
+        for (int round = 0; round < 120; ++round)
+            exchange->sendLater(round * 250, quoteRound(round));
+    });
     m_server.route("/quotes", [](TestServer::Exchange *exchange) {
         exchange->sseHead();
         exchange->send(quoteEvents(20));
@@ -279,7 +303,8 @@ void TestFirstMinutes::chartSplitsByKeyField()
         QCOMPARE(buffer->size(), 20);
         const SeriesBuffer::ValueRange range =
                 buffer->valueRange(buffer->first().timeMs, buffer->last().timeMs);
-        QVERIFY(range.minimum >= symbols[i].price && range.maximum <= symbols[i].price * 1.01);
+        QVERIFY(range.minimum >= symbols[i].price * 0.99
+                && range.maximum <= symbols[i].price * 1.01);
     }
     // An axis per scale: the currencies, AAPL and the crypto coins do not share one.
     QVERIFY(chart->visibleValueAxisCount() >= 3);
@@ -779,6 +804,120 @@ void TestFirstMinutes::selectingARowPausesFollowing()
     QVERIFY(pane->followAction()->isChecked());
     QVERIFY(jump->isHidden());
     QTRY_COMPARE(view->verticalScrollBar()->value(), view->verticalScrollBar()->maximum());
+}
+
+static QAction *menuAction(const MainWindow &window, const QString &objectName)
+{
+    return window.findChild<QAction *>(objectName);
+}
+
+// View > Theme on the real window, light then dark: the palette, the chart and the JSON
+// view follow. With SSE_MONITOR_SCREENSHOT_DIR set, the pictures for the README.
+void TestFirstMinutes::themeCoversChartAndJson()
+{
+    const QByteArray directory = qgetenv("SSE_MONITOR_SCREENSHOT_DIR");
+    for (const QString &theme : { QStringLiteral("light"), QStringLiteral("dark") }) {
+        MainWindow window;
+        window.resize(1280, 820);
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        QAction *action = menuAction(window, QStringLiteral("theme-") + theme);
+        QVERIFY(action);
+        action->trigger();
+        const bool dark = theme == QLatin1String("dark");
+        QCOMPARE(QApplication::palette().color(QPalette::Base).lightness() < 128, dark);
+        quint16 id = 0;
+        if (directory.isEmpty()) {
+            id = openQuotes(&window, QStringLiteral("quotes"));
+        } else {
+            // For the pictures: 20 s of paced quotes, so the lines have a shape.
+            Sse::ClientOptions options;
+            options.url = m_server.url("/quotes-paced");
+            id = window.addConnection(QStringLiteral("quotes"), options);
+            QTRY_VERIFY_WITH_TIMEOUT(
+                    window.workspace()->logModel()->store().connectionEventCount(id) >= 400, 40000);
+        }
+        QVERIFY(id);
+        ChartPanel *chart = window.detailTabs()->chartPanel();
+        window.detailTabs()->setCurrentWidget(chart);
+        for (const Symbol &symbol : symbols)
+            chart->setPlotted(findKey(window.workspace()->seriesCatalog(), id, "price", symbol.name), true);
+        QChart *plot = chart->findChild<QChartView *>()->chart();
+        QTRY_COMPARE(plot->backgroundBrush().color().lightness() < 128, dark);
+        QCOMPARE(plot->theme(), dark ? QChart::ChartThemeDark : QChart::ChartThemeLight);
+        // The JSON colours of the detail view follow too.
+        window.eventLogPane()->eventView()->setCurrentIndex(
+                window.workspace()->logModel()->index(4, 0));
+        window.detailTabs()->setCurrentIndex(0);
+        auto *pretty = window.detailTabs()->findChild<QPlainTextEdit *>(QStringLiteral("prettyText"));
+        if (pretty)
+            QCOMPARE(pretty->palette().color(QPalette::Base).lightness() < 128, dark);
+        QTest::qWait(0);
+        window.grab().save(QStringLiteral("/tmp/gui19shots/theme-%1-detail.png").arg(theme));
+        window.detailTabs()->setCurrentWidget(chart);
+        chart->refresh();
+        QTest::qWait(0);
+        const QPixmap picture = window.grab();
+        picture.save(QStringLiteral("/tmp/gui19shots/theme-%1.png").arg(theme));
+        if (!directory.isEmpty()) {
+            QVERIFY(picture.save(QString::fromLocal8Bit(directory)
+                                 + QStringLiteral("/screenshot-%1.png").arg(theme)));
+        }
+    }
+    AppTheme::apply(AppTheme::Theme::System);
+    QSettings().remove(QStringLiteral("view/theme"));
+}
+
+void TestFirstMinutes::helpMenuHasGuideAndShortcuts()
+{
+    MainWindow window;
+    window.show();
+    QAction *guideAction = nullptr;
+    QAction *shortcutsAction = nullptr;
+    const QList<QAction *> actions = window.findChildren<QAction *>();
+    for (QAction *action : actions) {
+        if (action->text() == QLatin1String("&User Guide"))
+            guideAction = action;
+        if (action->text() == QLatin1String("&Keyboard Shortcuts"))
+            shortcutsAction = action;
+    }
+    QVERIFY(guideAction && shortcutsAction);
+    guideAction->trigger();
+    auto *guide = window.findChild<QTextBrowser *>(QStringLiteral("guideText"));
+    QVERIFY(guide);
+    QVERIFY(guide->toPlainText().contains(QStringLiteral("SSE Monitor")));
+    shortcutsAction->trigger();
+    auto *table = window.findChild<QTableWidget *>(QStringLiteral("shortcutTable"));
+    QVERIFY(table);
+    bool exportListed = false;
+    for (int row = 0; row < table->rowCount(); ++row) {
+        if (table->item(row, 0)->text() == QLatin1String("Export Events"))
+            exportListed = table->item(row, 1)->text() == QKeySequence(Qt::CTRL | Qt::Key_E).toString(QKeySequence::NativeText);
+    }
+    QVERIFY(exportListed);
+    table->window()->grab().save(QStringLiteral("/tmp/gui19shots/shortcuts.png"));
+}
+
+void TestFirstMinutes::recordTurnsRed()
+{
+    QTemporaryDir dir;
+    MainWindow window;
+    window.show();
+    QAction *record = nullptr;
+    const QList<QAction *> actions = window.findChildren<QAction *>();
+    for (QAction *action : actions) {
+        if (action->text() == QLatin1String("&Record"))
+            record = action;
+    }
+    QVERIFY(record);
+    const QImage red = QIcon(QStringLiteral(":/icons/recording.svg")).pixmap(16).toImage();
+    QVERIFY(!red.isNull());
+    QVERIFY(record->icon().pixmap(16).toImage() != red);
+    QVERIFY(window.workspace()->startRecording(dir.filePath(QStringLiteral("r.jsonl")),
+                                               Workspace::RawCapture::Off));
+    QTRY_COMPARE(record->icon().pixmap(16).toImage(), red);
+    window.workspace()->stopRecording();
+    QTRY_VERIFY(record->icon().pixmap(16).toImage() != red);
 }
 
 QTEST_MAIN(TestFirstMinutes)
