@@ -102,7 +102,7 @@ QString ConnectionListModel::stateText(const ConnectionEntry &entry, qint64 nowM
 {
     using State = Sse::Client::State;
     if (entry.offline)
-        return tr("Recording (offline)");
+        return entry.replayStatus.isEmpty() ? tr("Recording (offline)") : entry.replayStatus;
     const bool stopped = entry.state == State::Idle || entry.state == State::Closed;
     if (stopped && entry.secretsPending)
         return tr("Waiting for the keychain");

@@ -123,6 +123,7 @@ void Workspace::routeConnectionSignals()
         m_startWhenComplete.remove(id);
         m_openConnections.remove(id);
         m_droppedAtMs.remove(id);
+        m_replayers.remove(id);
         if (id == m_demoConnection)
             m_demoConnection = 0;
     });
@@ -641,10 +642,14 @@ void Workspace::replayRecording(const QString &path, double speed)
                 auto *replayer = new Replayer(this);
                 replayer->setEvents(*events);
                 replayer->setSpeed(speed);
+                m_replayers.insert(id, replayer);
                 connect(replayer, &Replayer::eventsReplayed, this,
                         [this, id](const Sse::EventList &batch) {
                             m_connections.ingestOffline(id, batch);
+                            updateReplayStatus(id);
                         });
+                connect(replayer, &Replayer::stateChanged, this,
+                        [this, id] { updateReplayStatus(id); });
                 connect(replayer, &Replayer::finished, replayer, &QObject::deleteLater);
                 connect(&m_connections, &ConnectionManager::connectionRemoved, replayer,
                         [replayer, id](quint16 removed) {
@@ -656,6 +661,77 @@ void Workspace::replayRecording(const QString &path, double speed)
             });
     if (!importer->start(path))
         importer->deleteLater();
+}
+
+Replayer *Workspace::replayer(quint16 id) const
+{
+    return m_replayers.value(id);
+}
+
+void Workspace::updateReplayStatus(quint16 id)
+{
+    ConnectionEntry *entry = m_connections.model()->entry(id);
+    const Replayer *replayer = m_replayers.value(id);
+    if (!entry || !replayer)
+        return;
+    const QString progress = QStringLiteral("%1/%2").arg(replayer->position()).arg(replayer->count());
+    const QString speed = replayer->speed() <= 0
+        ? tr("as fast as possible")
+        : QStringLiteral("%1\u00d7").arg(replayer->speed());
+    switch (replayer->state()) {
+    case Replayer::State::Playing:
+        entry->replayStatus = tr("Replaying %1 \u00b7 %2").arg(speed, progress);
+        break;
+    case Replayer::State::Paused:
+        entry->replayStatus = tr("Replay paused \u00b7 %1").arg(progress);
+        break;
+    case Replayer::State::Stopped:
+        entry->replayStatus = tr("Replay stopped \u00b7 %1").arg(progress);
+        break;
+    case Replayer::State::Finished:
+        entry->replayStatus = tr("Replayed \u00b7 %1").arg(progress);
+        break;
+    }
+    m_connections.model()->touch(id);
+}
+
+void Workspace::pauseReplay(quint16 id)
+{
+    if (Replayer *replayer = m_replayers.value(id))
+        replayer->pause();
+}
+
+void Workspace::resumeReplay(quint16 id)
+{
+    if (Replayer *replayer = m_replayers.value(id))
+        replayer->resume();
+}
+
+void Workspace::stopReplay(quint16 id)
+{
+    if (Replayer *replayer = m_replayers.value(id)) {
+        // The position is what was played; stop() rewinds it, so report first.
+        replayer->pause();
+        ConnectionEntry *entry = m_connections.model()->entry(id);
+        if (entry) {
+            entry->replayStatus = tr("Replay stopped \u00b7 %1/%2")
+                                      .arg(replayer->position())
+                                      .arg(replayer->count());
+            m_connections.model()->touch(id);
+        }
+        m_replayers.remove(id);
+        replayer->disconnect(this);
+        replayer->stop();
+        replayer->deleteLater();
+    }
+}
+
+void Workspace::setReplaySpeed(quint16 id, double speed)
+{
+    if (Replayer *replayer = m_replayers.value(id)) {
+        replayer->setSpeed(speed);
+        updateReplayStatus(id);
+    }
 }
 
 bool Workspace::runDiagnostics(quint16 id, int durationMs)

@@ -17,6 +17,7 @@ class LlmResponseModel;
 class ExportJob;
 class LogImporter;
 class Recorder;
+class Replayer;
 class SeriesCatalog;
 class TypeListModel;
 namespace Sse {
@@ -109,6 +110,14 @@ public:
     LogImporter *openRecording(const QString &path);
     /// Loads a recording and replays it into a new offline connection (replayStarted()).
     void replayRecording(const QString &path, double speed);
+    /// The replay feeding connection `id`, or nullptr (none, or it finished and went).
+    Replayer *replayer(quint16 id) const;
+    /// Transport for the replay of `id`: pause, resume, stop (keeps what was played), speed
+    /// (Replayer::setSpeed; 0 is as fast as possible). No-ops without a replay.
+    void pauseReplay(quint16 id);
+    void resumeReplay(quint16 id);
+    void stopReplay(quint16 id);
+    void setReplaySpeed(quint16 id, double speed);
     /// Checks the stream of \a id with a second, temporary connection; false when \a id is
     /// not a live connection.
     bool runDiagnostics(quint16 id, int durationMs = 10000);
@@ -131,6 +140,8 @@ private:
     /// Puts a "reconnected · Last-Event-ID … · after … s" marker in the log when a connection
     /// that was open opens again.
     void markReconnect(quint16 id, Sse::Client::State state);
+    /// Writes the replay's state and progress into the connection's entry.
+    void updateReplayStatus(quint16 id);
     void requestSecrets(quint16 id, const SavedConnection &saved, ConnectionManager::Start start);
     void fillSecrets(quint16 id, const QList<QByteArray> &names,
                      const SecretStore::LoadResult &result);
@@ -151,6 +162,7 @@ private:
 
     QHash<quint16, QString> m_secretIds; ///< connection → its entry in the secret store
     QSet<quint16> m_startWhenComplete; ///< to open once their secrets are known
+    QHash<quint16, QPointer<Replayer>> m_replayers;
     QSet<quint16> m_openConnections;   ///< open now (for reconnect markers)
     QHash<quint16, qint64> m_droppedAtMs; ///< when an open connection last stopped being open
     QPointer<ExportJob> m_exportJob;

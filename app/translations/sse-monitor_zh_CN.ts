@@ -1029,6 +1029,42 @@ First %1 bytes of the body:
         <source>&amp;Remove</source>
         <translation>移除(&amp;R)</translation>
     </message>
+    <message>
+        <source>&amp;Pause Replay</source>
+        <translation>暂停回放(&amp;P)</translation>
+    </message>
+    <message>
+        <source>Pause or resume the selected replay</source>
+        <translation>暂停或继续所选回放</translation>
+    </message>
+    <message>
+        <source>S&amp;top Replay</source>
+        <translation>停止回放(&amp;T)</translation>
+    </message>
+    <message>
+        <source>Stop the selected replay; what was played stays</source>
+        <translation>停止所选回放；已回放的内容保留</translation>
+    </message>
+    <message>
+        <source>Replay &amp;Speed</source>
+        <translation>回放速度(&amp;S)</translation>
+    </message>
+    <message>
+        <source>1× (original timing)</source>
+        <translation>1×（原始节奏）</translation>
+    </message>
+    <message>
+        <source>2×</source>
+        <translation>2×</translation>
+    </message>
+    <message>
+        <source>10×</source>
+        <translation>10×</translation>
+    </message>
+    <message>
+        <source>As fast as possible</source>
+        <translation>尽可能快</translation>
+    </message>
 </context>
 <context>
     <name>DiagnosticsView</name>
@@ -3145,6 +3181,30 @@ Result: %1 failure(s), %2 warning(s), %3 passed
         <translation>
             <numerusform>录制已保存到 %1（%Ln 个事件）</numerusform>
         </translation>
+    </message>
+    <message>
+        <source>as fast as possible</source>
+        <translation>尽可能快</translation>
+    </message>
+    <message>
+        <source>Replaying %1 · %2</source>
+        <translation>正在回放 %1 · %2</translation>
+    </message>
+    <message>
+        <source>Replay paused · %1</source>
+        <translation>回放已暂停 · %1</translation>
+    </message>
+    <message>
+        <source>Replay stopped · %1</source>
+        <translation>回放已停止 · %1</translation>
+    </message>
+    <message>
+        <source>Replayed · %1</source>
+        <translation>已回放 · %1</translation>
+    </message>
+    <message>
+        <source>Replay stopped · %1/%2</source>
+        <translation>回放已停止 · %1/%2</translation>
     </message>
 </context>
 </TS>

@@ -4,10 +4,12 @@
 #include "models/eventlogmodel.h"
 #include "models/eventstore.h"
 #include "models/typelistmodel.h"
+#include "recording/replayer.h"
 #include "session/workspace.h"
 #include "views/actions.h"
 
 #include <QAction>
+#include <QActionGroup>
 #include <QFontMetrics>
 #include <QHeaderView>
 #include <QLabel>
@@ -77,6 +79,40 @@ void ConnectionsPane::createActions()
         makeAction(this, tr("C&heck Stream"), QKeySequence(tr("Ctrl+K")),
                    tr("Observe the selected stream for 10 s and report protocol problems"),
                    [this, current] { m_workspace->runDiagnostics(current()); });
+    // Replay transport: on the selected replay, enabled while one runs (updateActions()).
+    m_pauseReplayAction = makeAction(this, tr("&Pause Replay"), QKeySequence(),
+                                     tr("Pause or resume the selected replay"),
+                                     [this, current](bool paused) {
+                                         if (paused)
+                                             m_workspace->pauseReplay(current());
+                                         else
+                                             m_workspace->resumeReplay(current());
+                                     });
+    m_pauseReplayAction->setCheckable(true);
+    m_stopReplayAction = makeAction(this, tr("S&top Replay"), QKeySequence(),
+                                    tr("Stop the selected replay; what was played stays"),
+                                    [this, current] { m_workspace->stopReplay(current()); });
+    m_replaySpeedMenu = new QMenu(tr("Replay &Speed"), this);
+    auto *speeds = new QActionGroup(m_replaySpeedMenu);
+    const struct
+    {
+        const char *label;
+        double speed;
+    } speedChoices[] = {
+        { QT_TR_NOOP("1\u00d7 (original timing)"), 1.0 },
+        { QT_TR_NOOP("2\u00d7"), 2.0 },
+        { QT_TR_NOOP("10\u00d7"), 10.0 },
+        { QT_TR_NOOP("As fast as possible"), 0.0 },
+    };
+    for (const auto &choice : speedChoices) {
+        QAction *action = m_replaySpeedMenu->addAction(tr(choice.label));
+        action->setCheckable(true);
+        action->setData(choice.speed);
+        speeds->addAction(action);
+        connect(action, &QAction::triggered, this, [this, current, speed = choice.speed] {
+            m_workspace->setReplaySpeed(current(), speed);
+        });
+    }
     m_removeAction = makeAction(this, tr("Re&move"), QKeySequence(tr("Ctrl+Del")),
                                 tr("Remove the selected connection"),
                                 [this, current] { removeConnection(current()); });
@@ -101,7 +137,12 @@ QWidget *ConnectionsPane::createConnectionsBox()
     m_connectionView->setTabKeyNavigation(false); // Tab leaves the table for the next pane
     m_connectionView->setContextMenuPolicy(Qt::ActionsContextMenu);
     m_connectionView->addActions({m_editAction, m_duplicateAction, m_connectAction,
-                                  m_disconnectAction, m_reconnectAction, m_removeAction});
+                                  m_disconnectAction, m_reconnectAction, m_pauseReplayAction,
+                                  m_stopReplayAction, m_replaySpeedMenu->menuAction(),
+                                  m_removeAction});
+    // A replay's progress and state arrive as row updates.
+    connect(m_connectionView->model(), &QAbstractItemModel::dataChanged, this,
+            &ConnectionsPane::updateActions);
     // Name and State share the room the pane has; the number columns are as wide as their
     // title or a typical value needs, from the font, so there is no horizontal scroll bar at
     // common widths.
@@ -258,7 +299,8 @@ void ConnectionsPane::selectConnection(quint16 id)
 QList<QAction *> ConnectionsPane::connectionActions() const
 {
     return {m_editAction,      m_duplicateAction, nullptr, m_connectAction, m_disconnectAction,
-            m_reconnectAction, m_checkAction,     nullptr, m_removeAction};
+            m_reconnectAction, m_checkAction,     nullptr, m_pauseReplayAction,
+            m_stopReplayAction, m_replaySpeedMenu->menuAction(), nullptr, m_removeAction};
 }
 
 QList<QAction *> ConnectionsPane::toolBarActions() const
@@ -281,6 +323,19 @@ void ConnectionsPane::updateActions()
     m_disconnectAction->setEnabled(active);
     m_reconnectAction->setEnabled(live);
     m_checkAction->setEnabled(live);
+    const Replayer *replayer = m_workspace->replayer(currentConnection());
+    const bool replaying = replayer
+        && (replayer->state() == Replayer::State::Playing
+            || replayer->state() == Replayer::State::Paused);
+    m_pauseReplayAction->setEnabled(replaying);
+    m_pauseReplayAction->setChecked(replaying && replayer->state() == Replayer::State::Paused);
+    m_stopReplayAction->setEnabled(replaying);
+    m_replaySpeedMenu->setEnabled(replaying);
+    if (replaying) {
+        const QList<QAction *> speeds = m_replaySpeedMenu->actions();
+        for (QAction *speed : speeds)
+            speed->setChecked(qFuzzyCompare(speed->data().toDouble() + 1, replayer->speed() + 1));
+    }
 }
 
 void ConnectionsPane::activate()

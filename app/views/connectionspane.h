@@ -6,6 +6,7 @@
 QT_BEGIN_NAMESPACE
 class QAction;
 class QListView;
+class QMenu;
 class QTableView;
 QT_END_NAMESPACE
 
@@ -67,5 +68,8 @@ private:
     QAction *m_reconnectAction = nullptr;
     QAction *m_checkAction = nullptr;
     QAction *m_removeAction = nullptr;
+    QAction *m_pauseReplayAction = nullptr;
+    QAction *m_stopReplayAction = nullptr;
+    QMenu *m_replaySpeedMenu = nullptr;
     bool m_selectingForProgram = false; // selectConnection() is running
 };

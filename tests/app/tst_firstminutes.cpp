@@ -15,12 +15,14 @@
 #include "views/connectionspane.h"
 #include "views/eventlogpane.h"
 #include "views/mainwindow.h"
+#include "recording/replayer.h"
 #include "views/shortcutpassthrough.h"
 #include "views/apptheme.h"
 
 #include <QAbstractSpinBox>
 #include <QApplication>
 #include <QCheckBox>
+#include <QMenu>
 #include <QIcon>
 #include <QTableWidget>
 #include <QTextBrowser>
@@ -170,6 +172,7 @@ private Q_SLOTS:
     void themeCoversChartAndJson();
     void helpMenuHasGuideAndShortcuts();
     void recordTurnsRed();
+    void replayHasTransportAndProgress();
 
 private:
     quint16 openQuotes(MainWindow *window, const QString &name);
@@ -918,6 +921,81 @@ void TestFirstMinutes::recordTurnsRed()
     QTRY_COMPARE(record->icon().pixmap(16).toImage(), red);
     window.workspace()->stopRecording();
     QTRY_VERIFY(record->icon().pixmap(16).toImage() != red);
+}
+
+void TestFirstMinutes::replayHasTransportAndProgress()
+{
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("paced.jsonl"));
+    {
+        // Two seconds of paced quotes (40 events, 250 ms apart in rounds of five).
+        MainWindow recorder;
+        QVERIFY(recorder.workspace()->startRecording(path, Workspace::RawCapture::Off));
+        Sse::ClientOptions options;
+        options.url = m_server.url("/quotes-paced");
+        const quint16 id = recorder.addConnection(QStringLiteral("paced"), options);
+        QTRY_VERIFY_WITH_TIMEOUT(
+                recorder.workspace()->logModel()->store().connectionEventCount(id) >= 40, 10000);
+        recorder.workspace()->connections()->close(id);
+        recorder.workspace()->stopRecording();
+        QTRY_VERIFY(!recorder.workspace()->isRecording());
+    }
+    MainWindow window;
+    window.show();
+    QSignalSpy started(window.workspace(), &Workspace::replayStarted);
+    window.workspace()->replayRecording(path, 1.0);
+    QTRY_COMPARE(started.count(), 1);
+    const quint16 id = started.constFirst().constFirst().value<quint16>();
+    const ConnectionListModel *model = window.workspace()->connections()->model();
+    auto stateText = [&] {
+        return model->index(model->rowOf(id), ConnectionListModel::StateColumn).data().toString();
+    };
+    QTRY_VERIFY2(stateText().startsWith(QStringLiteral("Replaying 1\u00d7 \u00b7 ")),
+                 qPrintable(stateText()));
+    const int total = int(window.workspace()->replayer(id)->count());
+    QVERIFY(total >= 40);
+
+    // The transport is in the connection's menu, enabled on the replay.
+    QAction *pause = nullptr;
+    QAction *stop = nullptr;
+    QAction *speed = nullptr;
+    const QList<QAction *> actions = window.connectionsPane()->connectionActions();
+    for (QAction *action : actions) {
+        if (!action)
+            continue;
+        if (action->text() == QLatin1String("&Pause Replay"))
+            pause = action;
+        else if (action->text() == QLatin1String("S&top Replay"))
+            stop = action;
+        else if (action->menu())
+            speed = action;
+    }
+    QVERIFY(pause && stop && speed);
+    QTRY_VERIFY(pause->isEnabled());
+    pause->trigger();
+    QTRY_VERIFY2(stateText().startsWith(QStringLiteral("Replay paused \u00b7 ")),
+                 qPrintable(stateText()));
+    pause->trigger(); // resume
+    QAction *tenTimes = speed->menu()->actions().at(2);
+    tenTimes->trigger();
+    QTRY_VERIFY2(stateText().startsWith(QStringLiteral("Replaying 10\u00d7 \u00b7 "))
+                         || stateText().startsWith(QStringLiteral("Replayed")),
+                 qPrintable(stateText()));
+    QTRY_COMPARE(stateText(), QStringLiteral("Replayed \u00b7 %1/%1").arg(total));
+    QVERIFY(!pause->isEnabled());
+
+    // Stop keeps what was played.
+    QSignalSpy again(window.workspace(), &Workspace::replayStarted);
+    window.workspace()->replayRecording(path, 1.0);
+    QTRY_COMPARE(again.count(), 1);
+    const quint16 second = again.constFirst().constFirst().value<quint16>();
+    window.connectionsPane()->selectConnection(second);
+    QTRY_VERIFY(stop->isEnabled());
+    stop->trigger();
+    const QString stopped =
+            model->index(model->rowOf(second), ConnectionListModel::StateColumn).data().toString();
+    QVERIFY2(stopped.startsWith(QStringLiteral("Replay stopped \u00b7 ")), qPrintable(stopped));
+    QVERIFY(!window.workspace()->replayer(second));
 }
 
 QTEST_MAIN(TestFirstMinutes)
