@@ -1577,10 +1577,6 @@ First %1 bytes of the body:
         <translation>SSE 文本 (.txt)</translation>
     </message>
     <message>
-        <source>CSV only: JSON paths as extra columns, e.g. usage.output_tokens price</source>
-        <translation>仅限 CSV：作为额外列的 JSON 路径，例如 usage.output_tokens price</translation>
-    </message>
-    <message>
         <source>&amp;Events:</source>
         <translation>事件(&amp;E)：</translation>
     </message>
@@ -1591,6 +1587,30 @@ First %1 bytes of the body:
     <message>
         <source>&amp;Columns:</source>
         <translation>列(&amp;C)：</translation>
+    </message>
+    <message>
+        <source>CSV only: JSON paths as extra columns, e.g. usage.output_tokens, price</source>
+        <translation>仅限 CSV：作为额外列的 JSON 路径，例如 usage.output_tokens, price</translation>
+    </message>
+    <message>
+        <source>Not seen in the events so far (the column stays empty): %1</source>
+        <translation>目前的事件中尚未出现（该列将为空）：%1</translation>
+    </message>
+    <message>
+        <source>All files (*)</source>
+        <translation>所有文件 (*)</translation>
+    </message>
+    <message>
+        <source>CSV (*.csv)</source>
+        <translation>CSV (*.csv)</translation>
+    </message>
+    <message>
+        <source>SSE text (*.txt *.sse)</source>
+        <translation>SSE 文本 (*.txt *.sse)</translation>
+    </message>
+    <message>
+        <source>JSON Lines (*.jsonl)</source>
+        <translation>JSON Lines (*.jsonl)</translation>
     </message>
 </context>
 <context>

@@ -1,5 +1,6 @@
 #include "views/mainwindow.h"
 
+#include "charts/seriescatalog.h"
 #include "models/eventlogmodel.h"
 #include "models/secretstore.h"
 #include "recording/exportjob.h"
@@ -418,11 +419,19 @@ void MainWindow::exportEvents()
     const EventLogModel *log = m_workspace->logModel();
     ExportEventsDialog dialog(log->totalCount(), log->visibleCount(),
                               m_eventLogPane->selectedCount(), this);
+    QStringList knownPaths;
+    for (const SeriesKey &key : m_workspace->seriesCatalog()->discoveredSeries()) {
+        if (!key.path.isEmpty() && !key.isSplit())
+            knownPaths.append(QString::fromUtf8(key.path));
+    }
+    knownPaths.removeDuplicates();
+    dialog.setKnownPaths(knownPaths);
     if (dialog.exec() != QDialog::Accepted)
         return;
     QString suggested = defaultRecordingPath();
     suggested.replace(QStringLiteral(".jsonl"), dialog.suffix());
-    const QString path = QFileDialog::getSaveFileName(this, tr("Export to"), suggested);
+    const QString path =
+        QFileDialog::getSaveFileName(this, tr("Export to"), suggested, dialog.fileFilter());
     if (path.isEmpty())
         return;
     QList<qint64> sequences;

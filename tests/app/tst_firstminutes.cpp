@@ -12,6 +12,7 @@
 #include "models/typelistmodel.h"
 #include "views/connectiondetailtabs.h"
 #include "views/connectiondialog.h"
+#include "views/exporteventsdialog.h"
 #include "views/connectionspane.h"
 #include "views/eventlogpane.h"
 #include "views/mainwindow.h"
@@ -173,6 +174,7 @@ private Q_SLOTS:
     void helpMenuHasGuideAndShortcuts();
     void recordTurnsRed();
     void replayHasTransportAndProgress();
+    void exportColumnsAcceptCommas();
 
 private:
     quint16 openQuotes(MainWindow *window, const QString &name);
@@ -982,7 +984,7 @@ void TestFirstMinutes::replayHasTransportAndProgress()
                          || stateText().startsWith(QStringLiteral("Replayed")),
                  qPrintable(stateText()));
     QTRY_COMPARE(stateText(), QStringLiteral("Replayed \u00b7 %1/%1").arg(total));
-    QVERIFY(!pause->isEnabled());
+    QTRY_VERIFY(!pause->isEnabled()); // the row update that follows the text
 
     // Stop keeps what was played.
     QSignalSpy again(window.workspace(), &Workspace::replayStarted);
@@ -996,6 +998,27 @@ void TestFirstMinutes::replayHasTransportAndProgress()
             model->index(model->rowOf(second), ConnectionListModel::StateColumn).data().toString();
     QVERIFY2(stopped.startsWith(QStringLiteral("Replay stopped \u00b7 ")), qPrintable(stopped));
     QVERIFY(!window.workspace()->replayer(second));
+}
+
+void TestFirstMinutes::exportColumnsAcceptCommas()
+{
+    ExportEventsDialog dialog(10, 10, 0);
+    dialog.setKnownPaths({ QStringLiteral("temperature"), QStringLiteral("humidity") });
+    dialog.show();
+    auto *paths = dialog.findChild<QLineEdit *>(QStringLiteral("pathsEdit"));
+    auto *hint = dialog.findChild<QLabel *>(QStringLiteral("pathsHint"));
+    QTest::keyClicks(paths, QStringLiteral("temperature, humidity"));
+    QCOMPARE(dialog.jsonPaths(), (QList<QByteArray> { "temperature", "humidity" }));
+    QVERIFY(hint->isHidden());
+    QTest::keyClicks(paths, QStringLiteral(",pressure"));
+    QCOMPARE(dialog.jsonPaths().size(), 3);
+    QVERIFY(!hint->isHidden());
+    QVERIFY(hint->text().contains(QStringLiteral("pressure")));
+    QVERIFY(paths->completer());
+    auto *format = dialog.findChildren<QComboBox *>().at(1);
+    format->setCurrentIndex(1); // CSV
+    QVERIFY(dialog.fileFilter().startsWith(QStringLiteral("CSV (*.csv)")));
+    QVERIFY(dialog.width() >= dialog.fontMetrics().horizontalAdvance(dialog.windowTitle()));
 }
 
 QTEST_MAIN(TestFirstMinutes)
