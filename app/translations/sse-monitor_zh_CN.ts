@@ -1526,6 +1526,14 @@ First %1 bytes of the body:
         <source>Show the newest event and follow the tail again (End)</source>
         <translation>显示最新事件并重新跟随末尾（End）</translation>
     </message>
+    <message>
+        <source>No events yet. They appear here as the connections receive them.</source>
+        <translation>尚无事件。连接收到事件后会显示在这里。</translation>
+    </message>
+    <message>
+        <source>No event matches the search, the display filter, the ticked types or the selected connections (%1 stored).</source>
+        <translation>没有事件符合搜索、显示过滤器、勾选的类型或所选连接（已存储 %1 条）。</translation>
+    </message>
 </context>
 <context>
     <name>ExportConnectionsDialog</name>

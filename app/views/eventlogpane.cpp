@@ -208,6 +208,15 @@ void EventLogPane::createEventView()
     m_jumpButton->setFont(font()); // not the table's fixed-width font
     m_jumpButton->hide();
     m_eventView->viewport()->installEventFilter(this);
+    // Empty states: what the empty table means, centred over it.
+    m_emptyHint = new QLabel(m_eventView);
+    m_emptyHint->setObjectName(QStringLiteral("logEmptyHint"));
+    m_emptyHint->setAlignment(Qt::AlignCenter);
+    m_emptyHint->setWordWrap(true);
+    m_emptyHint->setAttribute(Qt::WA_TransparentForMouseEvents);
+    m_emptyHint->setForegroundRole(QPalette::PlaceholderText);
+    m_emptyHint->setFont(font()); // not the table's fixed-width font
+    m_emptyHint->hide();
     connect(m_jumpButton, &QToolButton::clicked, this,
             [this] { m_followAction->setChecked(true); });
     connect(m_followAction, &QAction::toggled, m_jumpButton, [this](bool following) {
@@ -224,9 +233,26 @@ void EventLogPane::createEventView()
 
 bool EventLogPane::eventFilter(QObject *watched, QEvent *event)
 {
-    if (watched == m_eventView->viewport() && event->type() == QEvent::Resize)
+    if (watched == m_eventView->viewport() && event->type() == QEvent::Resize) {
         placeJumpButton();
+        updateEmptyHint();
+    }
     return QWidget::eventFilter(watched, event);
+}
+
+void EventLogPane::updateEmptyHint()
+{
+    QString text;
+    if (!m_log->isRescanning() && m_log->acceptedCount() == 0) {
+        text = m_log->totalCount() == 0
+            ? tr("No events yet. They appear here as the connections receive them.")
+            : tr("No event matches the search, the display filter, the ticked types or the "
+                 "selected connections (%1 stored).")
+                  .arg(QLocale().toString(qint64(m_log->totalCount())));
+    }
+    m_emptyHint->setText(text);
+    m_emptyHint->setVisible(!text.isEmpty());
+    m_emptyHint->setGeometry(m_eventView->viewport()->geometry().adjusted(24, 24, -24, -24));
 }
 
 void EventLogPane::placeJumpButton()
@@ -392,6 +418,7 @@ void EventLogPane::updateCounts()
     m_countLabel->setText(text);
     if (!m_scope.isEmpty())
         updateScopeChip();
+    updateEmptyHint();
     m_pauseButton->setText(m_log->isPaused() ? tr("Resume (%1 new)").arg(m_log->pendingCount())
                                              : tr("Pause"));
 }

@@ -68,6 +68,7 @@ protected:
 private:
     void createActions();
     void placeJumpButton();
+    void updateEmptyHint();
     QLayout *createFilterBar();
     void createEventView();
     void followConnections();
@@ -88,6 +89,7 @@ private:
     QLabel *m_countLabel = nullptr;
     QToolButton *m_pauseButton = nullptr;
     QToolButton *m_jumpButton = nullptr; // "Jump to latest", over the table while not following
+    QLabel *m_emptyHint = nullptr;       // over the table while it shows no row
     QTableView *m_eventView = nullptr;
 
     QAction *m_pauseAction = nullptr;

@@ -175,6 +175,7 @@ private Q_SLOTS:
     void recordTurnsRed();
     void replayHasTransportAndProgress();
     void exportColumnsAcceptCommas();
+    void emptyLogExplainsItself();
 
 private:
     quint16 openQuotes(MainWindow *window, const QString &name);
@@ -1019,6 +1020,28 @@ void TestFirstMinutes::exportColumnsAcceptCommas()
     format->setCurrentIndex(1); // CSV
     QVERIFY(dialog.fileFilter().startsWith(QStringLiteral("CSV (*.csv)")));
     QVERIFY(dialog.width() >= dialog.fontMetrics().horizontalAdvance(dialog.windowTitle()));
+}
+
+void TestFirstMinutes::emptyLogExplainsItself()
+{
+    MainWindow window;
+    window.resize(1280, 800);
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    EventLogPane *pane = window.eventLogPane();
+    auto *hint = pane->eventView()->findChild<QLabel *>(QStringLiteral("logEmptyHint"));
+    QVERIFY(hint);
+    QVERIFY(openQuotes(&window, QStringLiteral("quotes")));
+    QTRY_VERIFY(hint->isHidden());
+    QTest::keyClicks(pane->searchEdit(), QStringLiteral("no-such-symbol"));
+    QTest::keyClick(pane->searchEdit(), Qt::Key_Return);
+    QTRY_VERIFY(hint->isVisible());
+    QVERIFY2(hint->text().contains(QStringLiteral("No event matches")), qPrintable(hint->text()));
+    QVERIFY(pane->eventView()->viewport()->geometry().contains(hint->geometry()));
+    window.grab().save(QStringLiteral("/tmp/gui19shots/no-match.png"));
+    pane->searchEdit()->clear();
+    QTest::keyClick(pane->searchEdit(), Qt::Key_Return);
+    QTRY_VERIFY(hint->isHidden());
 }
 
 QTEST_MAIN(TestFirstMinutes)
