@@ -6,6 +6,7 @@
 #include <QComboBox>
 #include <QDateTime>
 #include <QDateTimeAxis>
+#include <QEvent>
 #include <QGuiApplication>
 #include <QLabel>
 #include <QLegend>
@@ -13,12 +14,14 @@
 #include <QLineSeries>
 #include <QListWidget>
 #include <QLoggingCategory>
+#include <QRegularExpression>
 #include <QScopedValueRollback>
 #include <QSplitter>
 #include <QTimer>
 #include <QToolButton>
 #include <QValueAxis>
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
@@ -29,9 +32,9 @@ Q_LOGGING_CATEGORY(lcCharts, "ssemonitor.charts")
 // 40 ms: at most 25 chart updates per second.
 constexpr int RefreshIntervalMs = 40;
 
-// Axis assignment: a series moves to the right axis when its magnitude differs from the
-// first plotted series by more than SplitRatio, and comes back below RejoinRatio, so a
-// series near the limit does not flip on every tick.
+// Axis grouping: neighbours in magnitude order go on separate axes when one is more than
+// SplitRatio times the other, and back on one axis below RejoinRatio, so a series near the
+// limit does not flip on every tick.
 constexpr double SplitRatio = 10.0;
 constexpr double RejoinRatio = 5.0;
 
@@ -107,17 +110,12 @@ ChartPanel::ChartPanel(SeriesCatalog *catalog, QWidget *parent)
     m_axisX = new QDateTimeAxis(m_chart);
     m_axisX->setFormat(QStringLiteral("hh:mm:ss"));
     m_axisX->setTickCount(6);
-    m_axisLeft = new QValueAxis(m_chart);
-    m_axisLeft->setLabelFormat(QStringLiteral("%g"));
-    m_axisRight = new QValueAxis(m_chart);
-    m_axisRight->setLabelFormat(QStringLiteral("%g"));
-    m_axisRight->setVisible(false);
+    m_clock = [] { return QDateTime::currentMSecsSinceEpoch(); };
     {
         const QScopedValueRollback<bool> guard(m_updatingAxes, true);
         m_chart->addAxis(m_axisX, Qt::AlignBottom);
-        m_chart->addAxis(m_axisLeft, Qt::AlignLeft);
-        m_chart->addAxis(m_axisRight, Qt::AlignRight);
-        m_viewToMs = QDateTime::currentMSecsSinceEpoch();
+        valueAxis(0);
+        m_viewToMs = m_clock();
         m_viewFromMs = m_viewToMs - qint64(m_windowSeconds) * 1000;
         applyRanges(m_viewFromMs, m_viewToMs);
     }
@@ -129,6 +127,15 @@ ChartPanel::ChartPanel(SeriesCatalog *catalog, QWidget *parent)
     m_chartView->setAccessibleDescription(tr("Drag a rectangle to zoom in; right-click to zoom "
                                              "out"));
     m_chartView->viewport()->setAccessibleName(tr("Chart"));
+
+    // The empty-state hint sits over the plot; it lets clicks through to the chart.
+    m_emptyLabel = new QLabel(m_chartView->viewport());
+    m_emptyLabel->setObjectName(QStringLiteral("chartEmptyState"));
+    m_emptyLabel->setAlignment(Qt::AlignCenter);
+    m_emptyLabel->setWordWrap(true);
+    m_emptyLabel->setAttribute(Qt::WA_TransparentForMouseEvents);
+    auto *overlay = new QVBoxLayout(m_chartView->viewport());
+    overlay->addWidget(m_emptyLabel);
 
     auto *listSide = new QWidget(this);
     auto *listLayout = new QVBoxLayout(listSide);
@@ -164,6 +171,8 @@ ChartPanel::ChartPanel(SeriesCatalog *catalog, QWidget *parent)
     m_refreshTimer->setSingleShot(true);
     m_refreshTimer->setInterval(RefreshIntervalMs);
     connect(m_refreshTimer, &QTimer::timeout, this, &ChartPanel::refresh);
+    m_clockTimer = new QTimer(this);
+    connect(m_clockTimer, &QTimer::timeout, this, &ChartPanel::scheduleRefresh);
 
     connect(m_catalog, &SeriesCatalog::seriesDiscovered, this, &ChartPanel::addListItems);
     connect(m_catalog, &SeriesCatalog::plottedChanged, this, &ChartPanel::handlePlottedChanged);
@@ -182,15 +191,16 @@ ChartPanel::ChartPanel(SeriesCatalog *catalog, QWidget *parent)
     // Range changes we did not make come from the rubber band, the mouse wheel or the
     // right-click zoom-out of QChartView.
     connect(m_axisX, &QDateTimeAxis::rangeChanged, this, &ChartPanel::handleAxisRangeChanged);
-    connect(m_axisLeft, &QValueAxis::rangeChanged, this, &ChartPanel::handleAxisRangeChanged);
-    connect(m_axisRight, &QValueAxis::rangeChanged, this, &ChartPanel::handleAxisRangeChanged);
     connect(m_chart, &QChart::plotAreaChanged, this, &ChartPanel::scheduleRefresh);
 
+    applyPalette();
     syncWindowCombo();
+    m_catalog->setBackfillSpanMs(qint64(m_windowSeconds) * 1000);
     addListItems(m_catalog->discoveredSeries());
     const QList<SeriesKey> plotted = m_catalog->plottedSeries();
     for (const SeriesKey &key : plotted)
         handlePlottedChanged(key, true);
+    updateEmptyState();
 }
 
 ChartPanel::~ChartPanel() = default;
@@ -200,16 +210,35 @@ void ChartPanel::setConnectionName(quint16 connection, const QString &name)
     if (m_connectionNames.value(connection) == name)
         return;
     m_connectionNames.insert(connection, name);
+    // Another connection's label may change too (it gains or loses its number).
+    renameAll();
+}
 
+void ChartPanel::renameAll()
+{
     const QScopedValueRollback<bool> guard(m_updatingList, true);
-    for (auto it = m_items.cbegin(); it != m_items.cend(); ++it) {
-        if (it.key().connection == connection)
-            it.value()->setText(it.key().displayName(name));
+    for (auto it = m_items.cbegin(); it != m_items.cend(); ++it)
+        it.value()->setText(seriesDisplayName(it.key()));
+    for (const Plot &plot : std::as_const(m_plots))
+        plot.series->setName(seriesName(plot));
+    updateEmptyState();
+}
+
+QString ChartPanel::connectionLabel(quint16 connection) const
+{
+    const QString name = m_connectionNames.value(connection);
+    if (name.isEmpty())
+        return name; // displayName() falls back to "#<id>"
+    for (auto it = m_connectionNames.cbegin(); it != m_connectionNames.cend(); ++it) {
+        if (it.key() != connection && it.value() == name)
+            return name + QLatin1String(" #") + QString::number(connection);
     }
-    for (const Plot &plot : std::as_const(m_plots)) {
-        if (plot.key.connection == connection)
-            plot.series->setName(seriesName(plot));
-    }
+    return name;
+}
+
+QString ChartPanel::seriesDisplayName(const SeriesKey &key) const
+{
+    return key.displayName(connectionLabel(key.connection));
 }
 
 QString ChartPanel::connectionName(quint16 connection) const
@@ -240,8 +269,42 @@ int ChartPanel::pointCount(const SeriesKey &key) const
 
 bool ChartPanel::isOnRightAxis(const SeriesKey &key) const
 {
+    return axisIndex(key) % 2 == 1;
+}
+
+int ChartPanel::axisIndex(const SeriesKey &key) const
+{
     const int index = plotIndex(key);
-    return index >= 0 && m_plots.at(index).onRightAxis;
+    return index < 0 ? -1 : m_plots.at(index).axis;
+}
+
+int ChartPanel::visibleValueAxisCount() const
+{
+    return int(std::count_if(m_valueAxes.cbegin(), m_valueAxes.cend(),
+                             [](const QValueAxis *axis) { return axis->isVisible(); }));
+}
+
+QPair<double, double> ChartPanel::valueAxisRange(int index) const
+{
+    if (index < 0 || index >= m_valueAxes.size())
+        return { 0, 0 };
+    return { m_valueAxes.at(index)->min(), m_valueAxes.at(index)->max() };
+}
+
+QPair<qint64, qint64> ChartPanel::timeRange() const
+{
+    return { m_axisX->min().toMSecsSinceEpoch(), m_axisX->max().toMSecsSinceEpoch() };
+}
+
+QString ChartPanel::emptyStateText() const
+{
+    return m_emptyLabel->isVisibleTo(m_chartView) ? m_emptyLabel->text() : QString();
+}
+
+void ChartPanel::setClock(std::function<qint64()> clock)
+{
+    m_clock = std::move(clock);
+    scheduleRefresh();
 }
 
 int ChartPanel::bucketCount() const
@@ -258,6 +321,7 @@ void ChartPanel::setWindowSeconds(int seconds)
 {
     m_windowSeconds = qMax(1, seconds);
     m_windowPoints = 0;
+    m_catalog->setBackfillSpanMs(qint64(m_windowSeconds) * 1000);
     syncWindowCombo();
     resetZoom();
 }
@@ -266,6 +330,7 @@ void ChartPanel::setWindowPoints(int points)
 {
     m_windowPoints = qMax(2, points);
     m_windowSeconds = 0;
+    m_catalog->setBackfillSpanMs(0); // as many points as the buffer holds
     syncWindowCombo();
     resetZoom();
 }
@@ -280,6 +345,7 @@ void ChartPanel::setPaused(bool paused)
         m_pauseButton->setChecked(paused);
         emit pausedChanged(paused);
     }
+    updateClockTimer();
     scheduleRefresh();
 }
 
@@ -312,7 +378,8 @@ void ChartPanel::refresh()
     qint64 toMs = m_viewToMs;
     const bool following = !m_paused;
     if (following) {
-        // The window ends at the newest sample of any plotted series.
+        // The window ends now on the wall clock (or at the newest sample, if a clock
+        // difference puts that in the future).
         bool anySamples = false;
         qint64 newest = std::numeric_limits<qint64>::min();
         qint64 oldestWanted = std::numeric_limits<qint64>::max();
@@ -327,12 +394,15 @@ void ChartPanel::refresh()
                 oldestWanted = qMin(oldestWanted, buffer->at(first).timeMs);
             }
         }
-        if (anySamples) {
-            toMs = newest;
-            fromMs = m_windowPoints > 0 ? oldestWanted : toMs - qint64(m_windowSeconds) * 1000;
-            m_viewFromMs = fromMs;
-            m_viewToMs = toMs;
+        toMs = anySamples ? qMax(newest, m_clock()) : m_clock();
+        if (m_windowPoints > 0) {
+            fromMs = anySamples ? oldestWanted
+                                : toMs - qint64(DefaultWindowSeconds) * 1000;
+        } else {
+            fromMs = toMs - qint64(m_windowSeconds) * 1000;
         }
+        m_viewFromMs = fromMs;
+        m_viewToMs = toMs;
     }
 
     QList<QList<QPointF>> pointsPerPlot;
@@ -382,6 +452,7 @@ void ChartPanel::refresh()
         if (!pointsPerPlot.at(i).isEmpty() || plot.series->count() > 0)
             plot.series->replace(pointsPerPlot.at(i));
     }
+    updateEmptyState();
 }
 
 void ChartPanel::scheduleRefresh()
@@ -396,7 +467,7 @@ void ChartPanel::addListItems(const QList<SeriesKey> &keys)
     for (const SeriesKey &key : keys) {
         if (m_items.contains(key))
             continue;
-        auto *item = new QListWidgetItem(key.displayName(m_connectionNames.value(key.connection)));
+        auto *item = new QListWidgetItem(seriesDisplayName(key));
         item->setFlags(Qt::ItemIsEnabled | Qt::ItemIsSelectable | Qt::ItemIsUserCheckable);
         item->setCheckState(m_catalog->isPlotted(key) ? Qt::Checked : Qt::Unchecked);
         item->setData(Qt::UserRole, int(m_itemKeys.size()));
@@ -406,6 +477,8 @@ void ChartPanel::addListItems(const QList<SeriesKey> &keys)
         if (!m_filter->text().isEmpty())
             item->setHidden(!item->text().contains(m_filter->text(), Qt::CaseInsensitive));
     }
+    if (m_plots.isEmpty() && !keys.isEmpty())
+        updateEmptyState();
 }
 
 void ChartPanel::handlePlottedChanged(const SeriesKey &key, bool plotted)
@@ -416,7 +489,7 @@ void ChartPanel::handlePlottedChanged(const SeriesKey &key, bool plotted)
         auto *series = new QLineSeries;
         m_chart->addSeries(series); // the chart owns the series
         series->attachAxis(m_axisX);
-        series->attachAxis(m_axisLeft);
+        series->attachAxis(valueAxis(0));
         QPen pen = series->pen();
         pen.setWidthF(1.5);
         series->setPen(pen);
@@ -440,6 +513,10 @@ void ChartPanel::handlePlottedChanged(const SeriesKey &key, bool plotted)
         const QScopedValueRollback<bool> guard(m_updatingList, true);
         item->setCheckState(plotted ? Qt::Checked : Qt::Unchecked);
     }
+    for (const Plot &plot : std::as_const(m_plots))
+        plot.series->setName(seriesName(plot)); // the common part of the names changed
+    updateClockTimer();
+    updateEmptyState();
     scheduleRefresh();
 }
 
@@ -457,6 +534,8 @@ void ChartPanel::handleCatalogCleared()
     m_list->clear();
     m_items.clear();
     m_itemKeys.clear();
+    updateClockTimer();
+    updateEmptyState();
     scheduleRefresh();
 }
 
@@ -514,32 +593,83 @@ void ChartPanel::syncWindowCombo()
     m_windowCombo->setCurrentIndex(index);
 }
 
+QValueAxis *ChartPanel::valueAxis(int index)
+{
+    while (m_valueAxes.size() <= index) {
+        const int created = int(m_valueAxes.size());
+        auto *axis = new QValueAxis(m_chart);
+        axis->setLabelFormat(QStringLiteral("%.5g"));
+        axis->setTickCount(5);
+        axis->setVisible(created == 0);
+        {
+            const QScopedValueRollback<bool> guard(m_updatingAxes, true);
+            m_chart->addAxis(axis, created % 2 == 0 ? Qt::AlignLeft : Qt::AlignRight);
+        }
+        connect(axis, &QValueAxis::rangeChanged, this, &ChartPanel::handleAxisRangeChanged);
+        m_valueAxes.append(axis);
+        if (created > 0)
+            applyPalette();
+    }
+    return m_valueAxes.at(index);
+}
+
+void ChartPanel::moveToAxis(Plot &plot, int axis)
+{
+    if (plot.axis == axis)
+        return;
+    QValueAxis *target = valueAxis(axis);
+    plot.series->detachAxis(m_valueAxes.at(plot.axis));
+    plot.series->attachAxis(target);
+    plot.axis = axis;
+    plot.series->setName(seriesName(plot));
+}
+
 void ChartPanel::assignAxes()
 {
-    // The first plotted series with a non-zero range is the reference for the left axis.
-    double reference = 0;
-    for (const Plot &plot : std::as_const(m_plots)) {
-        if (plot.hasRange && magnitude(plot.minimum, plot.maximum) > 0) {
-            reference = magnitude(plot.minimum, plot.maximum);
+    // Series with a range, in magnitude order, cut into groups at the large steps.
+    QList<int> order;
+    for (int i = 0; i < m_plots.size(); ++i) {
+        const Plot &plot = m_plots.at(i);
+        if (plot.hasRange && magnitude(plot.minimum, plot.maximum) > 0)
+            order.append(i);
+    }
+    if (order.isEmpty())
+        return;
+    auto size = [this](int i) {
+        return magnitude(m_plots.at(i).minimum, m_plots.at(i).maximum);
+    };
+    std::sort(order.begin(), order.end(), [&](int a, int b) { return size(a) < size(b); });
+    QList<int> groupOf(m_plots.size(), -1);
+    int groups = 0;
+    for (int k = 0; k < order.size(); ++k) {
+        if (k > 0) {
+            const double ratio = size(order.at(k)) / size(order.at(k - 1));
+            const bool apart = m_plots.at(order.at(k)).axis != m_plots.at(order.at(k - 1)).axis;
+            if (ratio > SplitRatio || (apart && ratio > RejoinRatio))
+                ++groups;
+        }
+        groupOf[order.at(k)] = groups;
+    }
+    ++groups;
+
+    // The group of the first plotted series gets axis 0; the others follow in magnitude
+    // order. Groups past the last axis share it.
+    int firstGroup = 0;
+    for (int i = 0; i < m_plots.size(); ++i) {
+        if (groupOf.at(i) >= 0) {
+            firstGroup = groupOf.at(i);
             break;
         }
     }
-
-    for (Plot &plot : m_plots) {
-        if (!plot.hasRange)
-            continue;
-        bool right = false;
-        const double size = magnitude(plot.minimum, plot.maximum);
-        if (reference > 0 && size > 0) {
-            const double ratio = qMax(size / reference, reference / size);
-            right = plot.onRightAxis ? ratio > RejoinRatio : ratio > SplitRatio;
-        }
-        if (right == plot.onRightAxis)
-            continue;
-        plot.series->detachAxis(right ? m_axisLeft : m_axisRight);
-        plot.series->attachAxis(right ? m_axisRight : m_axisLeft);
-        plot.onRightAxis = right;
-        plot.series->setName(seriesName(plot));
+    QList<int> axisOfGroup(groups, 0);
+    int next = 1;
+    for (int group = 0; group < groups; ++group) {
+        if (group != firstGroup)
+            axisOfGroup[group] = qMin(next++, MaximumValueAxes - 1);
+    }
+    for (int i = 0; i < m_plots.size(); ++i) {
+        if (groupOf.at(i) >= 0)
+            moveToAxis(m_plots[i], axisOfGroup.at(groupOf.at(i)));
     }
 }
 
@@ -557,38 +687,143 @@ void ChartPanel::applyRanges(qint64 fromMs, qint64 toMs)
         bool valid = false;
         double minimum = 0;
         double maximum = 0;
-    } left, right;
+        QColor colour;
+    };
+    QList<Range> ranges(m_valueAxes.size());
     for (const Plot &plot : std::as_const(m_plots)) {
         if (!plot.hasRange)
             continue;
-        Range &range = plot.onRightAxis ? right : left;
+        Range &range = ranges[plot.axis];
+        if (!range.valid)
+            range.colour = plot.series->color();
         range.minimum = range.valid ? qMin(range.minimum, plot.minimum) : plot.minimum;
         range.maximum = range.valid ? qMax(range.maximum, plot.maximum) : plot.maximum;
         range.valid = true;
     }
 
-    auto apply = [](QValueAxis *axis, const Range &range) {
+    int shown = 0;
+    for (const Range &range : std::as_const(ranges))
+        shown += range.valid ? 1 : 0;
+    for (int index = 0; index < m_valueAxes.size(); ++index) {
+        QValueAxis *axis = m_valueAxes.at(index);
+        const Range &range = ranges.at(index);
+        axis->setVisible(index == 0 || range.valid);
         if (!range.valid) {
             axis->setRange(0, 1);
-            return;
+            continue;
         }
+        // Tight: the window's values plus 5 % each side, no rounding out to "nice" ticks
+        // (that is what stretched 0.85 .. 61,000 down to -50,000).
         double span = range.maximum - range.minimum;
         if (span <= 0)
             span = range.maximum != 0 ? std::abs(range.maximum) * 0.1 : 1.0;
         const double padding = span * 0.05;
         axis->setRange(range.minimum - padding, range.maximum + padding);
-        // Round ticks are easier to read; the range only widens, so no point is cut off.
-        axis->applyNiceNumbers();
-    };
-    apply(m_axisLeft, left);
-    apply(m_axisRight, right);
-    m_axisRight->setVisible(right.valid);
+        axis->setLabelsColor(shown > 1 ? range.colour : palette().color(QPalette::Text));
+    }
+}
+
+void ChartPanel::applyPalette()
+{
+    const QPalette colours = palette();
+    const bool dark = colours.color(QPalette::Window).lightness() < 128;
+    const QChart::ChartTheme theme = dark ? QChart::ChartThemeDark : QChart::ChartThemeLight;
+    const QScopedValueRollback<bool> guard(m_updatingAxes, true);
+    if (m_chart->theme() != theme) {
+        m_chart->setTheme(theme); // resets the series pens: give back their width
+        for (const Plot &plot : std::as_const(m_plots)) {
+            QPen pen = plot.series->pen();
+            pen.setWidthF(1.5);
+            plot.series->setPen(pen);
+        }
+    }
+    m_chart->setBackgroundBrush(colours.base());
+    m_chart->setBackgroundRoundness(0);
+    m_chart->legend()->setLabelColor(colours.color(QPalette::Text));
+    m_chart->setTitleBrush(colours.text());
+    const QColor grid = colours.color(QPalette::Mid);
+    QList<QAbstractAxis *> axes { m_axisX };
+    for (QValueAxis *axis : std::as_const(m_valueAxes))
+        axes.append(axis);
+    for (QAbstractAxis *axis : std::as_const(axes)) {
+        axis->setLabelsColor(colours.color(QPalette::Text));
+        axis->setGridLineColor(grid);
+        axis->setLinePenColor(grid);
+    }
+    m_chartView->setBackgroundBrush(colours.base());
+    QPalette hint = m_emptyLabel ? m_emptyLabel->palette() : colours;
+    hint.setColor(QPalette::WindowText, colours.color(QPalette::PlaceholderText));
+    if (m_emptyLabel)
+        m_emptyLabel->setPalette(hint);
+}
+
+void ChartPanel::changeEvent(QEvent *event)
+{
+    QWidget::changeEvent(event);
+    if (event->type() == QEvent::PaletteChange)
+        applyPalette();
+}
+
+void ChartPanel::updateEmptyState()
+{
+    QString text;
+    if (m_plots.isEmpty()) {
+        text = m_items.isEmpty()
+                ? tr("No numeric fields seen yet. Series appear in the list as events with "
+                     "numbers arrive.")
+                : tr("Tick a series in the list to plot it.");
+    } else {
+        QStringList waiting;
+        for (const Plot &plot : std::as_const(m_plots)) {
+            const SeriesBuffer *buffer = m_catalog->buffer(plot.key);
+            if (buffer && !buffer->isEmpty()) {
+                m_emptyLabel->hide();
+                return;
+            }
+            waiting.append(seriesDisplayName(plot.key));
+        }
+        text = tr("No values yet for %1. They appear as events arrive.")
+                       .arg(waiting.join(QStringLiteral(", ")));
+    }
+    m_emptyLabel->setText(text);
+    m_emptyLabel->show();
+}
+
+void ChartPanel::updateClockTimer()
+{
+    if (m_plots.isEmpty() || m_paused) {
+        m_clockTimer->stop();
+        return;
+    }
+    // About one step per pixel-ish of a short window, at most once a second.
+    const qint64 spanMs = m_windowSeconds > 0 ? qint64(m_windowSeconds) * 1000 : 60000;
+    m_clockTimer->setInterval(int(qBound(qint64(RefreshIntervalMs) * 5, spanMs / 100, qint64(1000))));
+    if (!m_clockTimer->isActive())
+        m_clockTimer->start();
 }
 
 QString ChartPanel::seriesName(const Plot &plot) const
 {
-    const QString name = plot.key.displayName(m_connectionNames.value(plot.key.connection));
-    return plot.onRightAxis ? name + tr(" (right axis)") : name;
+    // The legend leaves out what every plotted series has in common ("quotes / trade / price"
+    // for five symbols), so the names that differ fit; the list keeps the full names.
+    static const QRegularExpression separators(QStringLiteral(" / | \u00b7 "));
+    const QString full = seriesDisplayName(plot.key);
+    QString name = full;
+    if (m_plots.size() > 1) {
+        const QStringList parts = full.split(separators);
+        int common = int(parts.size()) - 1; // the last part always stays
+        for (const Plot &other : std::as_const(m_plots)) {
+            const QStringList otherParts = seriesDisplayName(other.key).split(separators);
+            int shared = 0;
+            while (shared < common && shared < otherParts.size()
+                   && otherParts.at(shared) == parts.at(shared)) {
+                ++shared;
+            }
+            common = shared;
+        }
+        name = parts.mid(common).join(QStringLiteral(" / "));
+    }
+    return plot.axis % 2 == 1 ? name + tr(" (right axis)") : name;
 }
 
 int ChartPanel::plotIndex(const SeriesKey &key) const

@@ -4,13 +4,17 @@
 
 #include <QHash>
 #include <QList>
+#include <QPair>
 #include <QString>
 #include <QWidget>
+
+#include <functional>
 
 QT_BEGIN_NAMESPACE
 class QChart;
 class QChartView;
 class QComboBox;
+class QLabel;
 class QDateTimeAxis;
 class QLineEdit;
 class QLineSeries;
@@ -31,11 +35,20 @@ QT_END_NAMESPACE
 // a 40 ms single-shot timer (at most 25 updates per second, none while nothing changes).
 // A tick decimates each series' window to about two points per horizontal pixel (min/max
 // per pixel), sets each axis range once, and gives each line series one replace() with
-// its points. The window ends at the newest sample of the plotted series, so a stream
-// that goes quiet leaves a still picture.
+// its points. While following, the window ends at the wall clock ("now", or the newest
+// sample if that is later), and a clock timer moves it on when nothing arrives, so a stalled
+// stream shows as a gap reaching to now instead of a still picture that looks live.
 //
-// x values are milliseconds since the Unix epoch (QDateTimeAxis). A series whose values
-// are more than ~10x larger or smaller than the first plotted series goes on the right axis.
+// x values are milliseconds since the Unix epoch (QDateTimeAxis). Value axes: series are
+// grouped by magnitude (a group ends where the next series is more than ~10x larger) and
+// each group gets its own axis, alternately left and right, at most MaximumValueAxes; the
+// group of the first plotted series has the left axis. Each axis spans its series' window
+// tightly (5 % padding). The axis labels take the colour of the first series on them once
+// there is more than one axis.
+//
+// A series ticked in the list is back-filled by the catalog from the stored events, up to
+// the window (SeriesCatalog::setBackfillSpanMs() follows it). The chart and the legend
+// follow the widget palette (light or dark).
 class ChartPanel : public QWidget
 {
     Q_OBJECT
@@ -43,6 +56,7 @@ class ChartPanel : public QWidget
 
 public:
     static constexpr int DefaultWindowSeconds = 60;
+    static constexpr int MaximumValueAxes = 4;
 
     /// `catalog` must outlive the panel.
     explicit ChartPanel(SeriesCatalog *catalog, QWidget *parent = nullptr);
@@ -58,8 +72,23 @@ public:
 
     /// Points currently in the line series of `key` (0 if it is not plotted).
     int pointCount(const SeriesKey &key) const;
-    /// Whether `key` is drawn against the right-hand value axis.
+    /// Whether `key` is drawn against a right-hand value axis.
     bool isOnRightAxis(const SeriesKey &key) const;
+    /// Index of the value axis `key` is drawn against (-1 if it is not plotted).
+    int axisIndex(const SeriesKey &key) const;
+    /// Value axes currently shown (at least 1).
+    int visibleValueAxisCount() const;
+    /// The range of value axis `index` ({0, 0} for an index out of range).
+    QPair<double, double> valueAxisRange(int index) const;
+    /// The time range on screen, ms since the epoch.
+    QPair<qint64, qint64> timeRange() const;
+    /// Name of `key` in the list and legend: unique even when connections share a name.
+    QString seriesDisplayName(const SeriesKey &key) const;
+    /// The hint shown over the chart (empty when the chart has something to show).
+    QString emptyStateText() const;
+
+    /// The wall clock the window follows (for tests); ms since the epoch.
+    void setClock(std::function<qint64()> clock);
     /// Number of decimation buckets: the plot area's width in pixels.
     int bucketCount() const;
 
@@ -89,12 +118,15 @@ public:
 Q_SIGNALS:
     void pausedChanged(bool paused);
 
+protected:
+    void changeEvent(QEvent *event) override;
+
 private:
     struct Plot
     {
         SeriesKey key;
         QLineSeries *series = nullptr; // owned by m_chart
-        bool onRightAxis = false;
+        int axis = 0; // index into m_valueAxes
         bool hasRange = false;
         double minimum = 0;
         double maximum = 0;
@@ -110,7 +142,14 @@ private:
     void applyFilter(const QString &text);
     void syncWindowCombo();
     void assignAxes();
+    void moveToAxis(Plot &plot, int axis);
+    QValueAxis *valueAxis(int index);
     void applyRanges(qint64 fromMs, qint64 toMs);
+    void applyPalette();
+    void updateEmptyState();
+    void updateClockTimer();
+    void renameAll();
+    QString connectionLabel(quint16 connection) const;
     QString seriesName(const Plot &plot) const;
     int plotIndex(const SeriesKey &key) const;
 
@@ -123,9 +162,11 @@ private:
     QChartView *m_chartView = nullptr;
     QChart *m_chart = nullptr; // owned by m_chartView
     QDateTimeAxis *m_axisX = nullptr; // axes owned by m_chart
-    QValueAxis *m_axisLeft = nullptr;
-    QValueAxis *m_axisRight = nullptr;
+    QList<QValueAxis *> m_valueAxes; // [0] is the left axis; created as needed
+    QLabel *m_emptyLabel = nullptr;
     QTimer *m_refreshTimer = nullptr;
+    QTimer *m_clockTimer = nullptr; // moves a following window on when nothing arrives
+    std::function<qint64()> m_clock;
 
     QList<Plot> m_plots; // in plotting order
     QHash<SeriesKey, QListWidgetItem *> m_items;

@@ -303,4 +303,70 @@ bool extractNumber(QByteArrayView data, QByteArrayView path, double *value)
     return true;
 }
 
+namespace {
+
+// Walks the members of a top-level object; `visit(key, cursor)` either consumes the value and
+// returns 1, or leaves it to be skipped (0), or ends the walk (-1).
+template<typename Visit>
+bool walkTopLevelMembers(QByteArrayView data, Visit &&visit)
+{
+    Cursor cursor(data);
+    cursor.skipWhitespace();
+    if (!cursor.consume('{'))
+        return false;
+    cursor.skipWhitespace();
+    if (cursor.consume('}'))
+        return cursor.skipToEnd();
+    for (;;) {
+        cursor.skipWhitespace();
+        QByteArrayView key;
+        if (cursor.atEnd() || cursor.peek() != '"' || !cursor.scanString(&key))
+            return false;
+        cursor.skipWhitespace();
+        if (!cursor.consume(':'))
+            return false;
+        cursor.skipWhitespace();
+        const int taken = visit(key, cursor);
+        if (taken < 0)
+            return true;
+        if (taken == 0 && !cursor.skipValue(1))
+            return false;
+        cursor.skipWhitespace();
+        if (cursor.consume(','))
+            continue;
+        return cursor.consume('}') && cursor.skipToEnd();
+    }
+}
+
+} // namespace
+
+bool forEachTopLevelString(QByteArrayView data, StringVisitor visitor, void *context)
+{
+    bool malformed = false;
+    const bool complete = walkTopLevelMembers(data, [&](QByteArrayView key, Cursor &cursor) {
+        if (cursor.atEnd() || cursor.peek() != '"')
+            return 0;
+        QByteArrayView value;
+        if (!cursor.scanString(&value)) {
+            malformed = true;
+            return -1;
+        }
+        visitor(context, key, value);
+        return 1;
+    });
+    return complete && !malformed;
+}
+
+bool extractTopLevelString(QByteArrayView data, QByteArrayView key, QByteArrayView *value)
+{
+    bool found = false;
+    walkTopLevelMembers(data, [&](QByteArrayView member, Cursor &cursor) {
+        if (member != key || cursor.atEnd() || cursor.peek() != '"')
+            return 0;
+        found = cursor.scanString(value);
+        return -1;
+    });
+    return found;
+}
+
 } // namespace JsonNumbers

@@ -51,4 +51,28 @@ bool forEachNumber(QByteArrayView data, Callback &&callback)
 /// when the path leads to a string, boolean, null, object or array).
 bool extractNumber(QByteArrayView data, QByteArrayView path, double *value);
 
+using StringVisitor = void (*)(void *context, QByteArrayView key, QByteArrayView value);
+
+/// Calls `visitor(context, key, value)` for each member of a top-level object whose value is
+/// a string: `key` as it appears between the quotes, `value` the raw (still escaped) content.
+/// Both point into `data`. Stops at the first malformed byte; returns true when `data` was
+/// one well-formed object. This is how the chart finds key fields to split a series by.
+bool forEachTopLevelString(QByteArrayView data, StringVisitor visitor, void *context);
+
+template<typename Callback>
+bool forEachTopLevelString(QByteArrayView data, Callback &&callback)
+{
+    using Function = std::remove_reference_t<Callback>;
+    return forEachTopLevelString(
+            data,
+            [](void *context, QByteArrayView key, QByteArrayView value) {
+                (*static_cast<Function *>(context))(key, value);
+            },
+            const_cast<void *>(static_cast<const void *>(std::addressof(callback))));
+}
+
+/// The raw content of the string member `key` of a top-level object, in `*value` (pointing
+/// into `data`). False when `data` is no object or `key` is missing or not a string.
+bool extractTopLevelString(QByteArrayView data, QByteArrayView key, QByteArrayView *value);
+
 } // namespace JsonNumbers

@@ -5,6 +5,7 @@
 #include <QHashFunctions>
 
 #include <algorithm>
+#include <limits>
 
 QString SeriesKey::displayName(const QString &connectionName) const
 {
@@ -14,13 +15,37 @@ QString SeriesKey::displayName(const QString &connectionName) const
     QString name = connectionPart + QLatin1String(" / ") + QString::fromUtf8(eventType);
     if (!path.isEmpty())
         name += QLatin1String(" / ") + QString::fromUtf8(path);
+    if (isSplit()) {
+        name += QStringLiteral(" \u00b7 ") + QString::fromUtf8(splitField) + QLatin1String(" = ")
+                + QString::fromUtf8(splitValue);
+    }
     return name;
 }
 
 size_t qHash(const SeriesKey &key, size_t seed) noexcept
 {
-    return qHashMulti(seed, key.connection, key.eventType, key.path);
+    return qHashMulti(seed, key.connection, key.eventType, key.path, key.splitField,
+                      key.splitValue);
 }
+
+namespace {
+
+// Split values longer than this are not treated as keys (they are text, not a symbol).
+constexpr qsizetype MaximumSplitValueLength = 64;
+// At most this many string members per type are watched for a split field.
+constexpr int MaximumWatchedFields = 32;
+// A type whose sampled events gave no split field after this many samples is never split.
+constexpr int SplitDecisionSamples = 200;
+
+bool matchesSplit(QByteArrayView data, const QByteArray &field, const QByteArray &value)
+{
+    if (field.isEmpty())
+        return true;
+    QByteArrayView found;
+    return JsonNumbers::extractTopLevelString(data, field, &found) && found == value;
+}
+
+} // namespace
 
 SeriesCatalog::SeriesCatalog(QObject *parent)
     : QObject(parent)
@@ -72,18 +97,32 @@ void SeriesCatalog::ingestEvents(quint16 connection, const Events &events)
     TypeState *state = nullptr;
     bool looked = false;
 
+    QByteArrayView splitValue; // the current event's value of the type's split field
     auto discover = [&](QByteArrayView path, double) {
         if (path.size() > MaximumPathLength
             || connectionState.seriesCount >= m_maximumSeriesPerConnection) {
             return;
         }
         // A raw-data view makes the lookup allocation-free; only new paths are copied.
-        if (state->knownPaths.contains(QByteArray::fromRawData(path.data(), path.size())))
+        if (!state->knownPaths.contains(QByteArray::fromRawData(path.data(), path.size()))) {
+            const QByteArray copy(path.data(), path.size());
+            state->knownPaths.insert(copy);
+            ++connectionState.seriesCount;
+            SeriesKey key { connection, currentType, copy, {}, {} };
+            m_discovered.append(key);
+            discovered.append(std::move(key));
+        }
+        if (splitValue.isEmpty() || connectionState.seriesCount >= m_maximumSeriesPerConnection)
             return;
-        const QByteArray copy(path.data(), path.size());
-        state->knownPaths.insert(copy);
+        QByteArray splitKey(path.data(), path.size());
+        splitKey.append('\0');
+        splitKey.append(splitValue.data(), splitValue.size());
+        if (state->knownSplitSeries.contains(splitKey))
+            return;
+        state->knownSplitSeries.insert(splitKey);
         ++connectionState.seriesCount;
-        SeriesKey key { connection, currentType, copy };
+        SeriesKey key { connection, currentType, QByteArray(path.data(), path.size()),
+                        state->splitField, splitValue.toByteArray() };
         m_discovered.append(key);
         discovered.append(std::move(key));
     };
@@ -101,7 +140,8 @@ void SeriesCatalog::ingestEvents(quint16 connection, const Events &events)
 
         for (const PlottedPath &plotted : std::as_const(state->plotted)) {
             double value = 0;
-            if (JsonNumbers::extractNumber(event.data, plotted.path, &value)) {
+            if (matchesSplit(event.data, plotted.splitField, plotted.splitValue)
+                && JsonNumbers::extractNumber(event.data, plotted.path, &value)) {
                 plotted.buffer->append(event.receivedMs, value);
                 appended = true;
             }
@@ -117,6 +157,16 @@ void SeriesCatalog::ingestEvents(quint16 connection, const Events &events)
         if (state->scannedThisSecond >= m_discoveryEventsPerSecond)
             continue;
         ++state->scannedThisSecond;
+        if (state->splitChoice == SplitChoice::Undecided)
+            sampleStringFields(state, event.data);
+        splitValue = QByteArrayView();
+        if (state->splitChoice == SplitChoice::Chosen) {
+            QByteArrayView found;
+            if (JsonNumbers::extractTopLevelString(event.data, state->splitField, &found)
+                && !found.isEmpty() && found.size() <= MaximumSplitValueLength) {
+                splitValue = found;
+            }
+        }
         JsonNumbers::forEachNumber(event.data, discover);
     }
 
@@ -135,6 +185,97 @@ bool SeriesCatalog::isDiscovered(const SeriesKey &key) const
     return type != connection->types.cend() && type->knownPaths.contains(key.path);
 }
 
+void SeriesCatalog::sampleStringFields(TypeState *state, QByteArrayView data)
+{
+    ++state->splitSamples;
+    JsonNumbers::forEachTopLevelString(data, [state](QByteArrayView key, QByteArrayView value) {
+        if (key.isEmpty() || key.size() > MaximumPathLength)
+            return;
+        auto it = state->fields.find(QByteArray::fromRawData(key.data(), key.size()));
+        if (it == state->fields.end()) {
+            // Only fields present from the first sample on can be in every event.
+            if (state->splitSamples > 1 || state->fields.size() >= MaximumWatchedFields)
+                return;
+            it = state->fields.insert(key.toByteArray(), StringField());
+        }
+        ++it->seen;
+        if (it->values.size() <= MaximumSplitValues && value.size() <= MaximumSplitValueLength)
+            it->values.insert(value.toByteArray());
+        else
+            it->values.insert(QByteArray()); // marks the field as no key
+    });
+
+    if (state->splitSamples < MinimumSplitSamples)
+        return;
+    // Fields in document order of the first event would be nicer; the hash order is not
+    // stable, so the choice is the qualifying field with the fewest values, then by name.
+    QByteArray best;
+    qsizetype bestValues = 0;
+    for (auto it = state->fields.cbegin(); it != state->fields.cend(); ++it) {
+        const qsizetype values = it->values.size();
+        if (it->seen != state->splitSamples || it->values.contains(QByteArray()) || values < 2
+            || values > MaximumSplitValues || values * 2 > state->splitSamples) {
+            continue;
+        }
+        if (best.isEmpty() || values < bestValues || (values == bestValues && it.key() < best)) {
+            best = it.key();
+            bestValues = values;
+        }
+    }
+    if (!best.isEmpty()) {
+        state->splitChoice = SplitChoice::Chosen;
+        state->splitField = best;
+    } else if (state->splitSamples >= SplitDecisionSamples) {
+        state->splitChoice = SplitChoice::Never;
+    }
+    if (state->splitChoice != SplitChoice::Undecided)
+        state->fields.clear();
+}
+
+QByteArray SeriesCatalog::splitField(quint16 connection, const QByteArray &type) const
+{
+    const auto it = m_connections.constFind(connection);
+    if (it == m_connections.cend())
+        return {};
+    const auto typeIt = it->types.constFind(type);
+    return typeIt == it->types.cend() ? QByteArray() : typeIt->splitField;
+}
+
+void SeriesCatalog::setSplitField(quint16 connection, const QByteArray &type,
+                                  const QByteArray &field)
+{
+    TypeState *state = typeState(connection, type, TypeLookup::CreateAlways);
+    state->splitChoice = field.isEmpty() ? SplitChoice::Never : SplitChoice::Chosen;
+    state->splitField = field;
+    state->fields.clear();
+}
+
+void SeriesCatalog::backfill(PlottedSeries *series)
+{
+    if (!m_history)
+        return;
+    const SeriesKey &key = series->key;
+    const int capacity = series->buffer.capacity();
+    std::vector<SeriesBuffer::Sample> samples; // newest first
+    qint64 fromMs = std::numeric_limits<qint64>::min();
+    m_history(key.connection, key.eventType, [&](qint64 timeMs, QByteArrayView data) {
+        // The span counts back from the newest stored event of the type, not from now, so
+        // a stream that stopped a while ago still shows its last window.
+        if (fromMs == std::numeric_limits<qint64>::min() && m_backfillSpanMs > 0)
+            fromMs = timeMs - m_backfillSpanMs;
+        if (timeMs < fromMs)
+            return false;
+        double value = 0;
+        if (matchesSplit(data, key.splitField, key.splitValue)
+            && JsonNumbers::extractNumber(data, key.path, &value)) {
+            samples.push_back({ timeMs, value });
+        }
+        return int(samples.size()) < capacity;
+    });
+    for (auto it = samples.crbegin(); it != samples.crend(); ++it)
+        series->buffer.append(it->timeMs, it->value);
+}
+
 void SeriesCatalog::setPlotted(const SeriesKey &key, bool plotted)
 {
     if (isPlotted(key) == plotted)
@@ -143,6 +284,7 @@ void SeriesCatalog::setPlotted(const SeriesKey &key, bool plotted)
         auto series = std::make_unique<PlottedSeries>();
         series->key = key;
         series->buffer.setCapacity(m_bufferCapacity);
+        backfill(series.get());
         m_plotted.push_back(std::move(series));
         // Plotted types bypass the per-connection type limit: the user asked for them.
         typeState(key.connection, key.eventType, TypeLookup::CreateAlways);
@@ -205,7 +347,9 @@ void SeriesCatalog::rebuildPlottedPaths(quint16 connection, const QByteArray &ty
     TypeState *state = typeState(connection, type, TypeLookup::CreateAlways);
     state->plotted.clear();
     for (const auto &series : m_plotted) {
-        if (series->key.connection == connection && series->key.eventType == type)
-            state->plotted.append({ series->key.path, &series->buffer });
+        if (series->key.connection == connection && series->key.eventType == type) {
+            state->plotted.append({ series->key.path, series->key.splitField,
+                                    series->key.splitValue, &series->buffer });
+        }
     }
 }

@@ -107,7 +107,7 @@ QString ConnectionListModel::stateText(const ConnectionEntry &entry, qint64 nowM
 {
     using State = Sse::Client::State;
     if (entry.offline)
-        return tr("Recording (offline)");
+        return entry.replayStatus.isEmpty() ? tr("Recording (offline)") : entry.replayStatus;
     const bool stopped = entry.state == State::Idle || entry.state == State::Closed;
     if (stopped && entry.secretsPending)
         return tr("Waiting for the keychain");
@@ -135,6 +135,23 @@ QString ConnectionListModel::stateText(const ConnectionEntry &entry, qint64 nowM
         return tr("Open");
     case State::Reconnecting: {
         const double seconds = qMax<qint64>(0, entry.nextAttemptAtMs - nowMs) / 1000.0;
+        // A server that answers and hangs up at once: say so instead of counting attempts.
+        int emptyOpens = 0;
+        for (const ConnectionLogEntry &log : entry.log) {
+            if (log.state == State::Open && log.timeMs > entry.lastEventMs)
+                ++emptyOpens;
+        }
+        if (emptyOpens >= 3) {
+            const QString since = entry.lastEventMs > 0
+                ? tr("no events since %1")
+                      .arg(QDateTime::fromMSecsSinceEpoch(entry.lastEventMs)
+                               .toString(QStringLiteral("HH:mm")))
+                : tr("no events yet");
+            return tr("The server closes right after connecting (%1 times, %2); next try in "
+                      "%3 s")
+                .arg(emptyOpens)
+                .arg(since, QString::number(seconds, 'f', 1));
+        }
         return tr("Reconnecting in %1 s (attempt %2)")
             .arg(QString::number(seconds, 'f', 1))
             .arg(entry.attempt);

@@ -48,6 +48,8 @@ struct ConnectionEntry
     QString name;
     Sse::ClientOptions options;
     bool offline = false;     ///< an opened recording, not a live stream
+    /// What a replay is doing ("Replaying 10× · 288/725"); empty for an opened recording.
+    QString replayStatus;
     /// Secret headers whose values are not known (not in the keychain, or no keychain): the
     /// connection does not start until the user enters them.
     QList<QByteArray> missingSecrets;

@@ -172,7 +172,25 @@ EventFilter::EventFilter() = default;
 
 void EventFilter::setConnection(int connection)
 {
-    m_connection = connection < 0 ? -1 : connection;
+    setConnections(connection < 0 ? QSet<quint16>() : QSet<quint16> { quint16(connection) });
+}
+
+void EventFilter::setConnections(const QSet<quint16> &connections)
+{
+    m_connections = connections;
+    m_connection = connections.size() == 1 ? int(*connections.cbegin()) : -1;
+    m_connectionMask.clear();
+    if (connections.isEmpty())
+        return;
+    const quint16 highest = *std::max_element(connections.cbegin(), connections.cend());
+    m_connectionMask.resize(size_t(highest) + 1, false);
+    for (quint16 connection : connections)
+        m_connectionMask[connection] = true;
+}
+
+void EventFilter::setHiddenConnectionTypes(const QSet<quint32> &keys)
+{
+    m_hiddenConnectionTypes = keys;
 }
 
 void EventFilter::setHiddenTypes(const QSet<quint16> &typeIndexes)
@@ -251,16 +269,28 @@ void EventFilter::setExpression(const Sse::FilterExpression &expression)
 
 bool EventFilter::acceptsEverything() const
 {
-    return m_connection < 0 && m_hiddenTypes.isEmpty() && !m_matcher && m_expression.isEmpty();
+    return m_connections.isEmpty() && m_hiddenTypes.isEmpty()
+            && m_hiddenConnectionTypes.isEmpty() && !m_matcher && m_expression.isEmpty();
 }
 
 bool EventFilter::accepts(const EventStore &store, qint64 sequence) const
 {
-    if (m_connection >= 0 && store.connection(sequence) != m_connection)
+    const quint16 connection = store.connection(sequence);
+    if (!m_connectionMask.empty()
+        && (connection >= m_connectionMask.size() || !m_connectionMask[connection])) {
         return false;
+    }
+    // A marker (a reconnect) belongs to its connection, not to a type; a search or a display
+    // filter is about events, so it hides markers.
+    if (store.isMarker(sequence))
+        return !m_matcher && m_expression.isEmpty();
     const quint16 type = store.typeIndex(sequence);
     if (isTypeHidden(type))
         return false;
+    if (!m_hiddenConnectionTypes.isEmpty()
+        && m_hiddenConnectionTypes.contains(connectionTypeKey(connection, type))) {
+        return false;
+    }
     // Short fields first: the type name and id are cheap to rule in.
     if (m_matcher && !m_matcher->matches(store.type(sequence))
         && !m_matcher->matches(store.id(sequence)) && !m_matcher->matches(store.data(sequence))) {
@@ -293,7 +323,8 @@ bool EventFilter::accepts(const EventStore &store, qint64 sequence) const
 
 bool operator==(const EventFilter &lhs, const EventFilter &rhs)
 {
-    return lhs.m_connection == rhs.m_connection && lhs.m_hiddenTypes == rhs.m_hiddenTypes
+    return lhs.m_connections == rhs.m_connections && lhs.m_hiddenTypes == rhs.m_hiddenTypes
+            && lhs.m_hiddenConnectionTypes == rhs.m_hiddenConnectionTypes
             && lhs.m_text == rhs.m_text && lhs.m_matchMode == rhs.m_matchMode
             && lhs.m_caseSensitivity == rhs.m_caseSensitivity
             && lhs.m_expression == rhs.m_expression;

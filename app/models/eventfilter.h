@@ -36,6 +36,19 @@ public:
 
     int connection() const { return m_connection; }
     void setConnection(int connection); // -1 = all connections
+    /// Several connections at once (the selection in the Connections pane); empty = all.
+    /// Replaces setConnection()'s single connection.
+    QSet<quint16> connections() const { return m_connections; }
+    void setConnections(const QSet<quint16> &connections);
+
+    /// Types hidden on one connection only, as connectionTypeKey() values, so that unticking
+    /// a type for one stream does not hide another stream's events of the same name.
+    static quint32 connectionTypeKey(quint16 connection, quint16 typeIndex)
+    {
+        return (quint32(connection) << 16) | typeIndex;
+    }
+    QSet<quint32> hiddenConnectionTypes() const { return m_hiddenConnectionTypes; }
+    void setHiddenConnectionTypes(const QSet<quint32> &keys);
 
     QSet<quint16> hiddenTypes() const { return m_hiddenTypes; }
     void setHiddenTypes(const QSet<quint16> &typeIndexes);
@@ -78,6 +91,9 @@ private:
     void compile();
 
     int m_connection = -1;
+    QSet<quint16> m_connections;
+    std::vector<bool> m_connectionMask; // indexed by connection, when m_connections is set
+    QSet<quint32> m_hiddenConnectionTypes;
     QSet<quint16> m_hiddenTypes;
     std::vector<bool> m_hiddenMask; // indexed by type index, for the per-event test
     QString m_text;

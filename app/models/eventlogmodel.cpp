@@ -6,6 +6,7 @@
 #include <QDateTime>
 #include <QElapsedTimer>
 #include <QIcon>
+#include <QFont>
 #include <QLoggingCategory>
 #include <QTextDocument>
 
@@ -173,6 +174,13 @@ void EventLogModel::ingest(quint16 connection, const Sse::EventBatch &events)
         return;
     const qint64 begin = m_store->endSequence();
     m_store->append(connection, events);
+    queueAppended(begin);
+}
+
+void EventLogModel::addMarker(quint16 connection, qint64 timeMs, const QString &text)
+{
+    const qint64 begin = m_store->endSequence();
+    m_store->appendMarker(connection, timeMs, text.toUtf8());
     queueAppended(begin);
 }
 
@@ -445,6 +453,10 @@ QVariant EventLogModel::data(const QModelIndex &index, int role) const
     // Evicted from the store but not yet removed by the next flush(): nothing left to show.
     if (!m_store->contains(sequence))
         return QVariant();
+    if (role == MarkerRole)
+        return m_store->isMarker(sequence);
+    if (m_store->isMarker(sequence))
+        return markerData(sequence, index.column(), role);
 
     if (index.column() == TimeColumn && !m_marks.isEmpty()
         && (role == Qt::DecorationRole || role == Qt::ToolTipRole)) {
@@ -475,6 +487,31 @@ QVariant EventLogModel::data(const QModelIndex &index, int role) const
         break;
     }
     return QVariant();
+}
+
+QVariant EventLogModel::markerData(qint64 sequence, int column, int role) const
+{
+    switch (role) {
+    case Qt::DisplayRole:
+        if (column == TimeColumn || column == ConnectionColumn)
+            return displayData(sequence, column);
+        if (column == TypeColumn)
+            return QStringLiteral("\u21bb"); // a reconnect arrow instead of a type
+        if (column == DataColumn)
+            return QString::fromUtf8(m_store->data(sequence));
+        return QVariant();
+    case Qt::ToolTipRole:
+        return QString::fromUtf8(m_store->data(sequence));
+    case Qt::FontRole: {
+        QFont font;
+        font.setItalic(true);
+        return font;
+    }
+    case Qt::ForegroundRole:
+        return QColor(0x2f, 0x80, 0xc8); // readable on light and dark bases
+    default:
+        return QVariant();
+    }
 }
 
 QVariant EventLogModel::displayData(qint64 sequence, int column) const

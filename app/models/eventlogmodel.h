@@ -51,6 +51,7 @@ public:
 
     enum Role {
         SequenceRole = Qt::UserRole + 1, // qint64 sequence number of the row's event
+        MarkerRole,                      // bool: a marker row (a reconnect), not an event
     };
     Q_ENUM(Role)
 
@@ -80,6 +81,10 @@ public:
 
     void ingest(quint16 connection, const Sse::EventList &events);
     void ingest(quint16 connection, const Sse::EventBatch &events);
+    // A marker row, e.g. "reconnected · Last-Event-ID 899 · after 2.0 s": stored and bounded
+    // like an event (EventStore::appendMarker), shown in italics, never exported as an event.
+    // Shown while the connection is in scope and no search or display filter is set.
+    void addMarker(quint16 connection, qint64 timeMs, const QString &text);
     void flush();
     int flushInterval() const { return m_flushTimer.interval(); }
     void setFlushInterval(int milliseconds);
@@ -134,6 +139,7 @@ private:
     void emitCountsIfDirty();
     QHash<quint16, QByteArray> connectionNamesUtf8() const;
     QVariant displayData(qint64 sequence, int column) const;
+    QVariant markerData(qint64 sequence, int column, int role) const;
 
     std::unique_ptr<EventStore> m_store;
     QHash<qint64, QString> m_marks;

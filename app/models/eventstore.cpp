@@ -7,7 +7,10 @@ namespace {
 
 constexpr quint32 RetryFlag = 0x80000000u;
 constexpr quint32 LongIdFlag = 0x40000000u;
-constexpr quint32 IdSizeMask = 0x3fffffffu;
+// A marker row (see EventStore::appendMarker); inline ids are at most InlineIdBytes, so the
+// size never reaches this bit.
+constexpr quint32 MarkerFlag = 0x20000000u;
+constexpr quint32 IdSizeMask = 0x1fffffffu;
 // Largest id + data payload kept for one event; it must fit the 31-bit id size and the
 // 32-bit offsets inside a chunk arena.
 constexpr qsizetype MaxPayload = 0x7fffffff;
@@ -71,7 +74,23 @@ qsizetype EventStore::append(quint16 connection, const Sse::EventBatch &events)
     return qsizetype(m_evictedTotal - evictedBefore);
 }
 
-void EventStore::appendOne(quint16 connection, quint16 typeIndex, const Incoming &event)
+qsizetype EventStore::appendMarker(quint16 connection, qint64 timeMs, QByteArrayView text)
+{
+    const qint64 evictedBefore = m_evictedTotal;
+    Incoming incoming{text, {}, timeMs, -1, {}, 0, {}};
+    appendOne(connection, 0, incoming, RecordKind::Marker);
+    evict();
+    return qsizetype(m_evictedTotal - evictedBefore);
+}
+
+bool EventStore::isMarker(qint64 sequence) const
+{
+    const Record *record = recordFor(sequence);
+    return record && (record->idSizeAndFlags & MarkerFlag);
+}
+
+void EventStore::appendOne(quint16 connection, quint16 typeIndex, const Incoming &event,
+                           RecordKind kind)
 {
     const bool longId = event.id.size() > InlineIdBytes;
     const qsizetype idSize = longId ? 0 : event.id.size();
@@ -120,11 +139,17 @@ void EventStore::appendOne(quint16 connection, quint16 typeIndex, const Incoming
         chunk.retries.emplace_back(quint32(chunk.records.size()), event.retryMs);
         held += qsizetype(sizeof(std::pair<quint32, qint64>));
     }
+    if (kind == RecordKind::Marker) {
+        // Held and evicted like an event, but no event: the counts leave it out.
+        record.idSizeAndFlags |= MarkerFlag;
+        ++m_markerCount;
+    }
     chunk.records.push_back(record);
     chunk.heldBytes += held;
     m_heldBytes += held;
     ++m_size;
-    countEvent(connection, record.typeIndex);
+    if (kind == RecordKind::Event)
+        countEvent(connection, record.typeIndex);
 }
 
 QByteArray EventStore::adoptLongId(quint16 connection, QByteArrayView id,
@@ -238,8 +263,12 @@ qsizetype EventStore::evict()
         const qsizetype count = qsizetype(front.records.size());
         if (m_size - count < m_capacity && m_heldBytes <= m_byteBudget)
             break;
-        for (const Record &record : front.records)
-            uncountEvent(record.connection, record.typeIndex);
+        for (const Record &record : front.records) {
+            if (record.idSizeAndFlags & MarkerFlag)
+                --m_markerCount;
+            else
+                uncountEvent(record.connection, record.typeIndex);
+        }
         if (m_lastChunk == &front)
             m_lastChunk = nullptr;
         m_firstSequence += count;
@@ -261,8 +290,13 @@ void EventStore::clear()
     m_evictedTotal = 0;
     m_heldBytes = 0;
     m_lastLongIds.clear();
+    m_markerCount = 0;
     std::fill(m_typeCounts.begin(), m_typeCounts.end(), 0);
     std::fill(m_connectionCounts.begin(), m_connectionCounts.end(), 0);
+    for (std::vector<qint64> &types : m_pairCounts) {
+        for (qint64 &count : types)
+            count = qMin<qint64>(count, 0); // seen pairs stay seen
+    }
 }
 
 qsizetype EventStore::setCapacity(qsizetype events)
@@ -339,7 +373,7 @@ QByteArray EventStore::type(qint64 sequence) const
 {
     const Chunk *chunk = nullptr;
     const Record *record = recordFor(sequence, &chunk);
-    if (!record)
+    if (!record || (record->idSizeAndFlags & MarkerFlag))
         return {};
     if (record->typeIndex != OverflowTypeIndex)
         return typeName(record->typeIndex);
@@ -488,12 +522,30 @@ void EventStore::countEvent(quint16 connection, quint16 typeIndex)
     if (connection >= m_connectionCounts.size())
         m_connectionCounts.resize(size_t(connection) + 1, 0);
     ++m_connectionCounts[connection];
+    if (connection >= m_pairCounts.size())
+        m_pairCounts.resize(size_t(connection) + 1);
+    std::vector<qint64> &types = m_pairCounts[connection];
+    if (typeIndex >= types.size())
+        types.resize(size_t(typeIndex) + 1, -1);
+    if (types[typeIndex] < 0) {
+        types[typeIndex] = 0;
+        m_pairOrder.push_back((quint32(connection) << 16) | typeIndex);
+    }
+    ++types[typeIndex];
 }
 
 void EventStore::uncountEvent(quint16 connection, quint16 typeIndex)
 {
     --m_typeCounts[typeIndex];
     --m_connectionCounts[connection];
+    --m_pairCounts[connection][typeIndex];
+}
+
+qint64 EventStore::connectionTypeCount(quint16 connection, quint16 typeIndex) const
+{
+    if (connection >= m_pairCounts.size() || typeIndex >= m_pairCounts[connection].size())
+        return 0;
+    return qMax<qint64>(0, m_pairCounts[connection][typeIndex]);
 }
 
 qint64 EventStore::typeCount(quint16 typeIndex) const
@@ -523,5 +575,8 @@ qsizetype EventStore::memoryBytes() const
         total += name.capacity() + qsizetype(sizeof(QByteArray)) * 3 + 16;
     total += qsizetype(m_typeCounts.capacity() * sizeof(qint64));
     total += qsizetype(m_connectionCounts.capacity() * sizeof(qint64));
+    for (const std::vector<qint64> &types : m_pairCounts)
+        total += qsizetype(types.capacity() * sizeof(qint64));
+    total += qsizetype(m_pairOrder.capacity() * sizeof(quint32));
     return total;
 }

@@ -73,6 +73,15 @@ public:
     // The same for a batch as the client delivers it: read in place, types looked up once per
     // batch, a long id adopted once per run.
     qsizetype append(quint16 connection, const Sse::EventBatch &events);
+    // Appends a marker row (a reconnect, for the log): `text` is kept as its data; it has no
+    // type (type() is empty) and no id, and is left out of every count (typeCount(),
+    // connectionEventCount(), connectionTypeCount()). It takes a sequence number, counts
+    // against the capacity and the byte budget and is evicted like an event, so the log's
+    // bounds hold. Returns the number evicted, as append() does.
+    qsizetype appendMarker(quint16 connection, qint64 timeMs, QByteArrayView text);
+    bool isMarker(qint64 sequence) const;
+    // Markers currently held (part of size()).
+    qsizetype markerCount() const { return m_markerCount; }
     void clear();
 
     qsizetype capacity() const { return m_capacity; }
@@ -129,6 +138,11 @@ public:
     // one owner of per-type counts of held events: the type list reads them from here.
     qint64 typeCount(quint16 typeIndex) const;
     qint64 connectionEventCount(quint16 connection) const;
+    // Events of one type on one connection (the type list is grouped per connection).
+    qint64 connectionTypeCount(quint16 connection, quint16 typeIndex) const;
+    // Every (connection, type index) pair ever stored, in the order each first appeared, as
+    // (connection << 16) | typeIndex. Like the type table, it is kept across clear().
+    const std::vector<quint32> &connectionTypePairs() const { return m_pairOrder; }
 
     // Approximate heap bytes held by the store (records, arenas, tables).
     qsizetype memoryBytes() const;
@@ -141,8 +155,8 @@ private:
     {
         qint64 timeMs;
         quint32 offset;
-        // low 30 bits: inline id size; bit 31: the event carries a retry; bit 30: the id is the
-        // chunk's long-id run in force at this record (and not in the arena)
+        // low 29 bits: inline id size; bit 31: the event carries a retry; bit 30: the id is the
+        // chunk's long-id run in force at this record (and not in the arena); bit 29: a marker
         quint32 idSizeAndFlags;
         quint32 dataSize;
         quint16 connection;
@@ -183,7 +197,9 @@ private:
         qsizetype newIdBytes = 0;
         QByteArrayView type; // kept only when it maps to the overflow entry
     };
-    void appendOne(quint16 connection, quint16 typeIndex, const Incoming &event);
+    enum class RecordKind { Event, Marker };
+    void appendOne(quint16 connection, quint16 typeIndex, const Incoming &event,
+                   RecordKind kind = RecordKind::Event);
     // The id bytes to keep for a long id (shared with an earlier equal one of the connection
     // when possible, or with \a buffer, the caller's QByteArray holding \a id, if it has one);
     // *newBytes receives the bytes this adds to memory (0 when shared).
@@ -211,6 +227,7 @@ private:
     // buffer with the same bytes) shares it instead of holding another copy.
     QHash<quint16, QByteArray> m_lastLongIds;
     qint64 m_evictedTotal = 0;
+    qsizetype m_markerCount = 0;
     int m_chunkEventLimit = DefaultChunkEventLimit;
     qsizetype m_chunkByteLimit = DefaultChunkByteLimit;
     // Sizes of the last closed chunk, used to size the next one without regrowing.
@@ -222,4 +239,7 @@ private:
     int m_lastTypeIndex = -1; // fast path: consecutive events usually share a type
     std::vector<qint64> m_typeCounts;
     std::vector<qint64> m_connectionCounts;
+    // [connection][type index]: -1 for a pair never stored, else the events held.
+    std::vector<std::vector<qint64>> m_pairCounts;
+    std::vector<quint32> m_pairOrder;
 };

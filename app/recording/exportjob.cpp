@@ -125,6 +125,8 @@ void ExportJob::copySlice()
             ++m_skipped;
             continue;
         }
+        if (store.isMarker(sequence))
+            continue; // a reconnect marker of the log, not an event
         const quint16 connection = store.connection(sequence);
         if (!m_namedConnections.contains(connection)) {
             m_namedConnections.insert(connection);

@@ -18,6 +18,7 @@
 #include "models/eventstore.h"
 
 #include <QDateTime>
+#include <QDir>
 #include <QFileInfo>
 #include <QSettings>
 #include <QUuid>
@@ -35,6 +36,23 @@ Workspace::Workspace(QObject *parent)
     // An id is not handed out again while the log still holds events filed under it.
     m_connections.setIdInUse(
         [this](quint16 id) { return m_log->store().connectionEventCount(id) > 0; });
+    // Back-fill for the chart: a newly ticked series starts with the events already stored.
+    m_catalog->setHistory([this](quint16 connection, const QByteArray &type,
+                                 const SeriesCatalog::HistoryVisitor &visit) {
+        const EventStore &store = m_log->store();
+        const int typeIndex = store.findType(type);
+        if (typeIndex < 0)
+            return;
+        for (qint64 sequence = store.endSequence() - 1; sequence >= store.firstSequence();
+             --sequence) {
+            if (store.connection(sequence) != connection || store.typeIndex(sequence) != typeIndex
+                || store.isMarker(sequence)) {
+                continue;
+            }
+            if (!visit(store.time(sequence), store.data(sequence)))
+                return;
+        }
+    });
     routeConnectionSignals();
     routeRecorderSignals();
     // After the routes above: a batch is in the log when the alerts look at it.
@@ -76,6 +94,7 @@ void Workspace::routeConnectionSignals()
                     m_recorder->recordRaw(id, bytes);
             });
     connect(&m_connections, &ConnectionManager::stateChanged, this, &Workspace::recordState);
+    connect(&m_connections, &ConnectionManager::stateChanged, this, &Workspace::markReconnect);
     connect(m_llm, &LlmResponseModel::verdictChanged, this, [this](quint16 id) {
         ConnectionEntry *entry = m_connections.model()->entry(id);
         if (!entry)
@@ -112,25 +131,76 @@ void Workspace::routeConnectionSignals()
                 m_llm->setState(id, state, timeMs, entry && entry->bodyEnded);
             });
     connect(&m_connections, &ConnectionManager::connectionAdded, this, [this](quint16 id) {
-        if (const ConnectionEntry *entry = m_connections.entry(id))
+        if (const ConnectionEntry *entry = m_connections.entry(id)) {
             m_log->setConnectionName(id, entry->name);
+            m_types->setConnectionName(id, entry->name);
+        }
     });
     connect(&m_connections, &ConnectionManager::connectionRenamed, m_log,
             &EventLogModel::setConnectionName);
+    connect(&m_connections, &ConnectionManager::connectionRenamed, m_types,
+            &TypeListModel::setConnectionName);
     connect(&m_connections, &ConnectionManager::connectionRemoved, this, [this](quint16 id) {
         // Its secret store entry goes with the next save of the connections.
         m_secretIds.remove(id);
         m_llm->removeConnection(id);
         m_startWhenComplete.remove(id);
+        m_openConnections.remove(id);
+        m_droppedAtMs.remove(id);
+        m_replayers.remove(id);
         if (id == m_demoConnection)
             m_demoConnection = 0;
     });
+}
+
+void Workspace::markReconnect(quint16 id, Sse::Client::State state)
+{
+    const ConnectionEntry *entry = m_connections.entry(id);
+    if (!entry || entry->offline)
+        return;
+    const qint64 nowMs =
+        entry->log.isEmpty() ? QDateTime::currentMSecsSinceEpoch() : entry->log.last().timeMs;
+    if (state != Sse::Client::State::Open) {
+        if (m_openConnections.remove(id))
+            m_droppedAtMs.insert(id, nowMs);
+        return;
+    }
+    m_openConnections.insert(id);
+    const auto dropped = m_droppedAtMs.constFind(id);
+    if (dropped == m_droppedAtMs.constEnd())
+        return; // the first time open: no reconnect
+    const qint64 afterMs = nowMs - *dropped;
+    m_droppedAtMs.erase(dropped);
+    // The id the request carried is in the newest Connecting entry of the connection log.
+    QByteArray lastEventId;
+    for (auto it = entry->log.crbegin(); it != entry->log.crend(); ++it) {
+        if (it->state == Sse::Client::State::Connecting) {
+            lastEventId = it->lastEventId;
+            break;
+        }
+    }
+    QString text = tr("reconnected");
+    if (!lastEventId.isEmpty()) {
+        text += tr(" · Last-Event-ID %1")
+                    .arg(EventLogModel::linePreview(lastEventId, 64));
+    }
+    text += tr(" · after %1 s").arg(QString::number(afterMs / 1000.0, 'f', 1));
+    m_log->addMarker(id, nowMs, text);
 }
 
 void Workspace::routeRecorderSignals()
 {
     connect(m_recorder, &Recorder::statusChanged, this, &Workspace::recordingChanged);
     connect(m_recorder, &Recorder::stopped, this, &Workspace::recordingChanged);
+    // Stopping confirms where the recording went (an error says so itself, below).
+    connect(m_recorder, &Recorder::stopped, this, [this] {
+        if (!m_recordingError.isEmpty() || m_recorder->fileName().isEmpty())
+            return;
+        emit message(tr("Recording saved to %1 (%Ln event(s))", nullptr,
+                        int(qMin<qint64>(m_recorder->eventsWritten(), INT_MAX)))
+                         .arg(QDir::toNativeSeparators(m_recorder->fileName())),
+                     15000);
+    });
     connect(m_recorder, &Recorder::errorOccurred, this, [this](const QString &error) {
         // Monitoring goes on; what was written stays on disk.
         m_recordingError = error;
@@ -143,6 +213,20 @@ quint16 Workspace::addConnection(const QString &name, const Sse::ClientOptions &
                                  ConnectionManager::Start start)
 {
     return m_connections.add(name, options, start);
+}
+
+QString Workspace::uniqueConnectionName(const QString &name) const
+{
+    QSet<QString> taken;
+    for (const ConnectionEntry &entry : m_connections.model()->entries())
+        taken.insert(entry.name);
+    if (!taken.contains(name))
+        return name;
+    for (int number = 2;; ++number) {
+        const QString candidate = QStringLiteral("%1 (%2)").arg(name).arg(number);
+        if (!taken.contains(candidate))
+            return candidate;
+    }
 }
 
 quint16 Workspace::openDemo()
@@ -613,10 +697,14 @@ void Workspace::replayRecording(const QString &path, double speed)
                 auto *replayer = new Replayer(this);
                 replayer->setEvents(*events);
                 replayer->setSpeed(speed);
+                m_replayers.insert(id, replayer);
                 connect(replayer, &Replayer::eventsReplayed, this,
                         [this, id](const Sse::EventList &batch) {
                             m_connections.ingestOffline(id, batch);
+                            updateReplayStatus(id);
                         });
+                connect(replayer, &Replayer::stateChanged, this,
+                        [this, id] { updateReplayStatus(id); });
                 connect(replayer, &Replayer::finished, replayer, &QObject::deleteLater);
                 connect(&m_connections, &ConnectionManager::connectionRemoved, replayer,
                         [replayer, id](quint16 removed) {
@@ -628,6 +716,77 @@ void Workspace::replayRecording(const QString &path, double speed)
             });
     if (!importer->start(path))
         importer->deleteLater();
+}
+
+Replayer *Workspace::replayer(quint16 id) const
+{
+    return m_replayers.value(id);
+}
+
+void Workspace::updateReplayStatus(quint16 id)
+{
+    ConnectionEntry *entry = m_connections.model()->entry(id);
+    const Replayer *replayer = m_replayers.value(id);
+    if (!entry || !replayer)
+        return;
+    const QString progress = QStringLiteral("%1/%2").arg(replayer->position()).arg(replayer->count());
+    const QString speed = replayer->speed() <= 0
+        ? tr("as fast as possible")
+        : QStringLiteral("%1\u00d7").arg(replayer->speed());
+    switch (replayer->state()) {
+    case Replayer::State::Playing:
+        entry->replayStatus = tr("Replaying %1 \u00b7 %2").arg(speed, progress);
+        break;
+    case Replayer::State::Paused:
+        entry->replayStatus = tr("Replay paused \u00b7 %1").arg(progress);
+        break;
+    case Replayer::State::Stopped:
+        entry->replayStatus = tr("Replay stopped \u00b7 %1").arg(progress);
+        break;
+    case Replayer::State::Finished:
+        entry->replayStatus = tr("Replayed \u00b7 %1").arg(progress);
+        break;
+    }
+    m_connections.model()->touch(id);
+}
+
+void Workspace::pauseReplay(quint16 id)
+{
+    if (Replayer *replayer = m_replayers.value(id))
+        replayer->pause();
+}
+
+void Workspace::resumeReplay(quint16 id)
+{
+    if (Replayer *replayer = m_replayers.value(id))
+        replayer->resume();
+}
+
+void Workspace::stopReplay(quint16 id)
+{
+    if (Replayer *replayer = m_replayers.value(id)) {
+        // The position is what was played; stop() rewinds it, so report first.
+        replayer->pause();
+        ConnectionEntry *entry = m_connections.model()->entry(id);
+        if (entry) {
+            entry->replayStatus = tr("Replay stopped \u00b7 %1/%2")
+                                      .arg(replayer->position())
+                                      .arg(replayer->count());
+            m_connections.model()->touch(id);
+        }
+        m_replayers.remove(id);
+        replayer->disconnect(this);
+        replayer->stop();
+        replayer->deleteLater();
+    }
+}
+
+void Workspace::setReplaySpeed(quint16 id, double speed)
+{
+    if (Replayer *replayer = m_replayers.value(id)) {
+        replayer->setSpeed(speed);
+        updateReplayStatus(id);
+    }
 }
 
 bool Workspace::runDiagnostics(quint16 id, int durationMs)

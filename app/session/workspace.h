@@ -19,6 +19,7 @@ class LogImporter;
 class Recorder;
 class AlertCenter;
 struct AlertRule;
+class Replayer;
 class SeriesCatalog;
 class TypeListModel;
 namespace Sse {
@@ -63,6 +64,8 @@ public:
                           ConnectionManager::Start start = ConnectionManager::Start::Now);
     /// Starts the built-in demo server (once) and opens its connection; 0 when the server
     /// cannot start (demoFailed()).
+    /// `name`, or "name (2)", "name (3)"... when a connection already has it.
+    QString uniqueConnectionName(const QString &name) const;
     quint16 openDemo();
     bool isDemo(quint16 id) const { return id != 0 && id == m_demoConnection; }
     enum class OpenResult { Opened, NeedsSecrets, NotFound };
@@ -114,6 +117,14 @@ public:
     LogImporter *openRecording(const QString &path);
     /// Loads a recording and replays it into a new offline connection (replayStarted()).
     void replayRecording(const QString &path, double speed);
+    /// The replay feeding connection `id`, or nullptr (none, or it finished and went).
+    Replayer *replayer(quint16 id) const;
+    /// Transport for the replay of `id`: pause, resume, stop (keeps what was played), speed
+    /// (Replayer::setSpeed; 0 is as fast as possible). No-ops without a replay.
+    void pauseReplay(quint16 id);
+    void resumeReplay(quint16 id);
+    void stopReplay(quint16 id);
+    void setReplaySpeed(quint16 id, double speed);
     /// Checks the stream of \a id with a second, temporary connection; false when \a id is
     /// not a live connection.
     bool runDiagnostics(quint16 id, int durationMs = 10000);
@@ -133,6 +144,11 @@ private:
     void routeRecorderSignals();
     bool isRecorded(quint16 id) const;
     void recordState(quint16 id, Sse::Client::State state);
+    /// Puts a "reconnected · Last-Event-ID … · after … s" marker in the log when a connection
+    /// that was open opens again.
+    void markReconnect(quint16 id, Sse::Client::State state);
+    /// Writes the replay's state and progress into the connection's entry.
+    void updateReplayStatus(quint16 id);
     void requestSecrets(quint16 id, const SavedConnection &saved, ConnectionManager::Start start);
     void fillSecrets(quint16 id, const QList<QByteArray> &names,
                      const SecretStore::LoadResult &result);
@@ -154,6 +170,9 @@ private:
 
     QHash<quint16, QString> m_secretIds; ///< connection → its entry in the secret store
     QSet<quint16> m_startWhenComplete; ///< to open once their secrets are known
+    QHash<quint16, QPointer<Replayer>> m_replayers;
+    QSet<quint16> m_openConnections;   ///< open now (for reconnect markers)
+    QHash<quint16, qint64> m_droppedAtMs; ///< when an open connection last stopped being open
     QPointer<ExportJob> m_exportJob;
     QSet<quint16> m_recordedConnections; ///< empty = all
     QString m_recordingError;

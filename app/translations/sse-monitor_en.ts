@@ -19,6 +19,26 @@
     </message>
 </context>
 <context>
+    <name>ConnectionsPane</name>
+    <message numerus="yes">
+        <source>Its %Ln event(s) leave the log; recordings on disk stay.</source>
+        <translation>
+            <numerusform>Its %Ln event leaves the log; recordings on disk stay.</numerusform>
+            <numerusform>Its %Ln events leave the log; recordings on disk stay.</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>EventLogPane</name>
+    <message numerus="yes">
+        <source>Only %n connection(s)</source>
+        <translation>
+            <numerusform>Only %n connection</numerusform>
+            <numerusform>Only %n connections</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
     <name>MainStatusBar</name>
     <message numerus="yes">
         <source>%1 open · %Ln event(s) · %2/s</source>
@@ -76,6 +96,13 @@
         <translation>
             <numerusform> (%n unreadable line skipped, e.g. %1)</numerusform>
             <numerusform> (%n unreadable lines skipped, e.g. %1)</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Recording saved to %1 (%Ln event(s))</source>
+        <translation>
+            <numerusform>Recording saved to %1 (%Ln event)</numerusform>
+            <numerusform>Recording saved to %1 (%Ln events)</numerusform>
         </translation>
     </message>
 </context>

@@ -205,6 +205,25 @@
     </message>
 </context>
 <context>
+    <name>AppTheme</name>
+    <message>
+        <source>&amp;Theme</source>
+        <translation>主题(&amp;T)</translation>
+    </message>
+    <message>
+        <source>&amp;System</source>
+        <translation>跟随系统(&amp;S)</translation>
+    </message>
+    <message>
+        <source>&amp;Light</source>
+        <translation>浅色(&amp;L)</translation>
+    </message>
+    <message>
+        <source>&amp;Dark</source>
+        <translation>深色(&amp;D)</translation>
+    </message>
+</context>
+<context>
     <name>ChartPanel</name>
     <message>
         <source>Filter series</source>
@@ -265,6 +284,18 @@
     <message>
         <source>&amp;Window:</source>
         <translation>窗口(&amp;W)：</translation>
+    </message>
+    <message>
+        <source>No numeric fields seen yet. Series appear in the list as events with numbers arrive.</source>
+        <translation>尚未看到数值字段。包含数字的事件到达后，序列会出现在列表中。</translation>
+    </message>
+    <message>
+        <source>Tick a series in the list to plot it.</source>
+        <translation>在列表中勾选一个序列以绘制它。</translation>
+    </message>
+    <message>
+        <source>No values yet for %1. They appear as events arrive.</source>
+        <translation>%1 尚无数值。事件到达后即会显示。</translation>
     </message>
 </context>
 <context>
@@ -450,10 +481,6 @@ First %1 bytes of the body:
         <translation>连接名称</translation>
     </message>
     <message>
-        <source>The host name when left empty</source>
-        <translation>留空时使用主机名</translation>
-    </message>
-    <message>
         <source>HTTP method</source>
         <translation>HTTP 方法</translation>
     </message>
@@ -464,10 +491,6 @@ First %1 bytes of the body:
     <message>
         <source>&amp;Name:</source>
         <translation>名称(&amp;N)：</translation>
-    </message>
-    <message>
-        <source>&amp;Method:</source>
-        <translation>方法(&amp;M)：</translation>
     </message>
     <message>
         <source>&amp;URL:</source>
@@ -1059,6 +1082,14 @@ First %1 bytes of the body:
         <source>This looks like a curl command, but it cannot be used: %1</source>
         <translation>这看起来是 curl 命令，但无法使用：%1</translation>
     </message>
+    <message>
+        <source>Host and path of the URL when left empty</source>
+        <translation>留空时使用 URL 的主机和路径</translation>
+    </message>
+    <message>
+        <source>&amp;Connect</source>
+        <translation>连接(&amp;C)</translation>
+    </message>
 </context>
 <context>
     <name>ConnectionListModel</name>
@@ -1208,6 +1239,18 @@ First %1 bytes of the body:
     <message>
         <source>Health</source>
         <translation>健康状况</translation>
+    </message>
+    <message>
+        <source>no events since %1</source>
+        <translation>%1 之后没有事件</translation>
+    </message>
+    <message>
+        <source>no events yet</source>
+        <translation>尚无事件</translation>
+    </message>
+    <message>
+        <source>The server closes right after connecting (%1 times, %2); next try in %3 s</source>
+        <translation>服务器在连接后立即关闭（%1 次，%2）；%3 秒后重试</translation>
     </message>
 </context>
 <context>
@@ -1379,10 +1422,6 @@ First %1 bytes of the body:
         <translation>按空格键勾选或取消勾选所选类型</translation>
     </message>
     <message>
-        <source>Untick a type to hide its events</source>
-        <translation>取消勾选某个类型即可隐藏其事件</translation>
-    </message>
-    <message>
         <source>&lt;b&gt;Event types&lt;/b&gt;</source>
         <translation>&lt;b&gt;事件类型&lt;/b&gt;</translation>
     </message>
@@ -1480,6 +1519,76 @@ First %1 bytes of the body:
     <message>
         <source>not a curl command: it does not start with &quot;curl&quot;</source>
         <translation>不是 curl 命令：它不以“curl”开头</translation>
+    </message>
+    <message>
+        <source>Untick a type to hide its events on that connection; right-click for &quot;only this type&quot; and &quot;show all&quot;</source>
+        <translation>取消勾选某个类型可隐藏该连接上此类型的事件；右键单击可选择“仅此类型”和“全部显示”</translation>
+    </message>
+    <message>
+        <source>Only This Type</source>
+        <translation>仅此类型</translation>
+    </message>
+    <message>
+        <source>Show All Types</source>
+        <translation>显示全部类型</translation>
+    </message>
+    <message>
+        <source>Remove Connection</source>
+        <translation>移除连接</translation>
+    </message>
+    <message>
+        <source>Remove “%1”?</source>
+        <translation>移除“%1”？</translation>
+    </message>
+    <message>
+        <source>It is connected and will be closed.</source>
+        <translation>该连接正在使用，将被关闭。</translation>
+    </message>
+    <message numerus="yes">
+        <source>Its %Ln event(s) leave the log; recordings on disk stay.</source>
+        <translation>
+            <numerusform>其 %Ln 个事件将从日志中移除；磁盘上的录制保留。</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>&amp;Remove</source>
+        <translation>移除(&amp;R)</translation>
+    </message>
+    <message>
+        <source>&amp;Pause Replay</source>
+        <translation>暂停回放(&amp;P)</translation>
+    </message>
+    <message>
+        <source>Pause or resume the selected replay</source>
+        <translation>暂停或继续所选回放</translation>
+    </message>
+    <message>
+        <source>S&amp;top Replay</source>
+        <translation>停止回放(&amp;T)</translation>
+    </message>
+    <message>
+        <source>Stop the selected replay; what was played stays</source>
+        <translation>停止所选回放；已回放的内容保留</translation>
+    </message>
+    <message>
+        <source>Replay &amp;Speed</source>
+        <translation>回放速度(&amp;S)</translation>
+    </message>
+    <message>
+        <source>1× (original timing)</source>
+        <translation>1×（原始节奏）</translation>
+    </message>
+    <message>
+        <source>2×</source>
+        <translation>2×</translation>
+    </message>
+    <message>
+        <source>10×</source>
+        <translation>10×</translation>
+    </message>
+    <message>
+        <source>As fast as possible</source>
+        <translation>尽可能快</translation>
     </message>
 </context>
 <context>
@@ -1885,10 +1994,6 @@ First %1 bytes of the body:
         <translation>连接筛选</translation>
     </message>
     <message>
-        <source>All connections</source>
-        <translation>所有连接</translation>
-    </message>
-    <message>
         <source>Event log</source>
         <translation>事件日志</translation>
     </message>
@@ -1915,6 +2020,44 @@ First %1 bytes of the body:
     <message>
         <source>Pause</source>
         <translation>暂停</translation>
+    </message>
+    <message>
+        <source>The log shows only the connections selected in the Connections pane. Click to show all connections.</source>
+        <translation>日志仅显示在“连接”窗格中选中的连接。单击以显示全部连接。</translation>
+    </message>
+    <message>
+        <source>Only %1</source>
+        <translation>仅 %1</translation>
+    </message>
+    <message numerus="yes">
+        <source>Only %n connection(s)</source>
+        <translation>
+            <numerusform>仅 %n 个连接</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source> · %1 hidden</source>
+        <translation> · 已隐藏 %1 条</translation>
+    </message>
+    <message>
+        <source>Invalid regular expression: %1</source>
+        <translation>无效的正则表达式：%1</translation>
+    </message>
+    <message>
+        <source>Jump to latest ↓</source>
+        <translation>跳到最新 ↓</translation>
+    </message>
+    <message>
+        <source>Show the newest event and follow the tail again (End)</source>
+        <translation>显示最新事件并重新跟随末尾（End）</translation>
+    </message>
+    <message>
+        <source>No events yet. They appear here as the connections receive them.</source>
+        <translation>尚无事件。连接收到事件后会显示在这里。</translation>
+    </message>
+    <message>
+        <source>No event matches the search, the display filter, the ticked types or the selected connections (%1 stored).</source>
+        <translation>没有事件符合搜索、显示过滤器、勾选的类型或所选连接（已存储 %1 条）。</translation>
     </message>
 </context>
 <context>
@@ -1967,10 +2110,6 @@ First %1 bytes of the body:
         <translation>SSE 文本 (.txt)</translation>
     </message>
     <message>
-        <source>CSV only: JSON paths as extra columns, e.g. usage.output_tokens price</source>
-        <translation>仅限 CSV：作为额外列的 JSON 路径，例如 usage.output_tokens price</translation>
-    </message>
-    <message>
         <source>&amp;Events:</source>
         <translation>事件(&amp;E)：</translation>
     </message>
@@ -1981,6 +2120,30 @@ First %1 bytes of the body:
     <message>
         <source>&amp;Columns:</source>
         <translation>列(&amp;C)：</translation>
+    </message>
+    <message>
+        <source>CSV only: JSON paths as extra columns, e.g. usage.output_tokens, price</source>
+        <translation>仅限 CSV：作为额外列的 JSON 路径，例如 usage.output_tokens, price</translation>
+    </message>
+    <message>
+        <source>Not seen in the events so far (the column stays empty): %1</source>
+        <translation>目前的事件中尚未出现（该列将为空）：%1</translation>
+    </message>
+    <message>
+        <source>All files (*)</source>
+        <translation>所有文件 (*)</translation>
+    </message>
+    <message>
+        <source>CSV (*.csv)</source>
+        <translation>CSV (*.csv)</translation>
+    </message>
+    <message>
+        <source>SSE text (*.txt *.sse)</source>
+        <translation>SSE 文本 (*.txt *.sse)</translation>
+    </message>
+    <message>
+        <source>JSON Lines (*.jsonl)</source>
+        <translation>JSON Lines (*.jsonl)</translation>
     </message>
 </context>
 <context>
@@ -2188,6 +2351,29 @@ First %1 bytes of the body:
     <message>
         <source>%1 so far, last: id %2 after id %3</source>
         <translation>共 %1 个，最近一次：ID %3 之后是 ID %2</translation>
+    </message>
+</context>
+<context>
+    <name>HelpDialogs</name>
+    <message>
+        <source>User Guide</source>
+        <translation>用户指南</translation>
+    </message>
+    <message>
+        <source>The user guide is not available.</source>
+        <translation>用户指南不可用。</translation>
+    </message>
+    <message>
+        <source>Keyboard Shortcuts</source>
+        <translation>键盘快捷键</translation>
+    </message>
+    <message>
+        <source>Command</source>
+        <translation>命令</translation>
+    </message>
+    <message>
+        <source>Keys</source>
+        <translation>按键</translation>
     </message>
 </context>
 <context>
@@ -3039,6 +3225,18 @@ Store them in plain text?</source>
     <message>
         <source>Alerts</source>
         <translation>警报</translation>
+    </message>
+    <message>
+        <source>&amp;Save</source>
+        <translation>保存(&amp;S)</translation>
+    </message>
+    <message>
+        <source>&amp;User Guide</source>
+        <translation>用户指南(&amp;U)</translation>
+    </message>
+    <message>
+        <source>&amp;Keyboard Shortcuts</source>
+        <translation>键盘快捷键(&amp;K)</translation>
     </message>
 </context>
 <context>
@@ -3984,6 +4182,48 @@ Result: %1 failure(s), %2 warning(s), %3 passed
     <message>
         <source>%1 (replay)</source>
         <translation>%1（回放）</translation>
+    </message>
+    <message>
+        <source>reconnected</source>
+        <translation>已重新连接</translation>
+    </message>
+    <message>
+        <source> · Last-Event-ID %1</source>
+        <translation> · Last-Event-ID %1</translation>
+    </message>
+    <message>
+        <source> · after %1 s</source>
+        <translation> · 间隔 %1 秒</translation>
+    </message>
+    <message numerus="yes">
+        <source>Recording saved to %1 (%Ln event(s))</source>
+        <translation>
+            <numerusform>录制已保存到 %1（%Ln 个事件）</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>as fast as possible</source>
+        <translation>尽可能快</translation>
+    </message>
+    <message>
+        <source>Replaying %1 · %2</source>
+        <translation>正在回放 %1 · %2</translation>
+    </message>
+    <message>
+        <source>Replay paused · %1</source>
+        <translation>回放已暂停 · %1</translation>
+    </message>
+    <message>
+        <source>Replay stopped · %1</source>
+        <translation>回放已停止 · %1</translation>
+    </message>
+    <message>
+        <source>Replayed · %1</source>
+        <translation>已回放 · %1</translation>
+    </message>
+    <message>
+        <source>Replay stopped · %1/%2</source>
+        <translation>回放已停止 · %1/%2</translation>
     </message>
 </context>
 </TS>

@@ -74,7 +74,11 @@ QTreeView *ConnectionDetailTabs::createConnectionLog()
     m_connectionLog->setModel(m_logModel);
     m_connectionLog->setColumnWidth(ConnectionLogModel::TimeColumn, 110);
     m_connectionLog->setColumnWidth(ConnectionLogModel::StateColumn, 110);
-    m_connectionLog->setColumnWidth(ConnectionLogModel::DetailColumn, 420);
+    // Room for every column, Last-Event-ID included, in a pane of common width.
+    const int character = m_connectionLog->fontMetrics().averageCharWidth();
+    m_connectionLog->setColumnWidth(ConnectionLogModel::DetailColumn, character * 36);
+    m_connectionLog->setColumnWidth(ConnectionLogModel::StatusColumn, character * 8);
+    m_connectionLog->setColumnWidth(ConnectionLogModel::RetryColumn, character * 13);
     // New entries scroll into view, as a log does.
     connect(m_logModel, &QAbstractItemModel::rowsInserted, m_connectionLog,
             &QTreeView::scrollToBottom);

@@ -150,7 +150,7 @@ ConnectionDialog::ConnectionDialog(QWidget *parent)
     m_nameEdit = new QLineEdit(this);
     m_nameEdit->setObjectName(QStringLiteral("nameEdit"));
     m_nameEdit->setAccessibleName(tr("Connection name"));
-    m_nameEdit->setPlaceholderText(tr("The host name when left empty"));
+    m_nameEdit->setPlaceholderText(tr("Host and path of the URL when left empty"));
 
     m_methodCombo = new QComboBox(this);
     m_methodCombo->setObjectName(QStringLiteral("methodCombo"));
@@ -172,11 +172,21 @@ ConnectionDialog::ConnectionDialog(QWidget *parent)
     m_urlHint = createHint(this);
     m_urlHint->setObjectName(QStringLiteral("urlHint"));
 
+    // Method and URL on one line, as API clients have them; the URL comes first and has the
+    // focus when the dialog opens.
+    auto *requestLine = new QHBoxLayout;
+    requestLine->addWidget(m_methodCombo);
+    requestLine->addWidget(m_urlEdit, 1);
+    // The hint sits under the line in the same cell, so while hidden it takes no room.
+    auto *request = new QVBoxLayout;
+    request->addLayout(requestLine);
+    request->addWidget(m_urlHint);
     auto *form = new QFormLayout;
+    auto *urlLabel = new QLabel(tr("&URL:"), this);
+    urlLabel->setBuddy(m_urlEdit);
+    form->addRow(urlLabel, request);
     form->addRow(tr("&Name:"), m_nameEdit);
-    form->addRow(tr("&Method:"), m_methodCombo);
-    form->addRow(tr("&URL:"), m_urlEdit);
-    form->addRow(QString(), m_urlHint);
+    m_urlEdit->setFocus(Qt::OtherFocusReason);
 
     m_tabs = new QTabWidget(this);
     m_tabs->setObjectName(QStringLiteral("tabs"));
@@ -209,6 +219,7 @@ ConnectionDialog::ConnectionDialog(QWidget *parent)
 
     m_buttonBox = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this);
     m_buttonBox->setObjectName(QStringLiteral("buttonBox"));
+    m_buttonBox->button(QDialogButtonBox::Ok)->setText(tr("&Connect"));
     connect(m_buttonBox, &QDialogButtonBox::accepted, this, &QDialog::accept);
     connect(m_buttonBox, &QDialogButtonBox::rejected, this, &QDialog::reject);
 
@@ -617,6 +628,11 @@ void ConnectionDialog::setUpTabOrder()
         setTabOrder(chain.at(i - 1), chain.at(i));
 }
 
+void ConnectionDialog::setAcceptText(const QString &text)
+{
+    m_buttonBox->button(QDialogButtonBox::Ok)->setText(text);
+}
+
 void ConnectionDialog::setConnection(const QString &name, const Sse::ClientOptions &options)
 {
     m_loaded = options;
@@ -685,7 +701,21 @@ QString ConnectionDialog::name() const
     const QString name = m_nameEdit->text().trimmed();
     if (!name.isEmpty())
         return name;
-    return QUrl(m_urlEdit->text().trimmed()).host();
+    return defaultName(QUrl(m_urlEdit->text().trimmed()));
+}
+
+bool ConnectionDialog::hasTypedName() const
+{
+    return !m_nameEdit->text().trimmed().isEmpty();
+}
+
+QString ConnectionDialog::defaultName(const QUrl &url)
+{
+    // Host and path tell streams of one server apart ("127.0.0.1/quotes").
+    QString path = url.path();
+    while (path.endsWith(QLatin1Char('/')))
+        path.chop(1);
+    return url.host() + path;
 }
 
 Sse::ClientOptions ConnectionDialog::options() const
@@ -1169,7 +1199,9 @@ void ConnectionDialog::updateUrlState()
     else
         m_urlHint->setText(tr("Not a valid URL: it must start with http:// or https:// and "
                               "name a host."));
-    m_urlHint->setVisible(!valid);
+    // No complaint before the user has typed anything: the placeholder says what goes there.
+    m_urlTouched = m_urlTouched || !text.isEmpty();
+    m_urlHint->setVisible(!valid && m_urlTouched);
 }
 
 void ConnectionDialog::updateMethodState()

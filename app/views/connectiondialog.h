@@ -6,6 +6,7 @@
 #include <QString>
 
 QT_BEGIN_NAMESPACE
+class QUrl;
 class QCheckBox;
 class QComboBox;
 class QDialogButtonBox;
@@ -51,9 +52,14 @@ public:
     explicit ConnectionDialog(QWidget *parent = nullptr);
     ~ConnectionDialog() override;
 
+    /// Text of the accept button ("Connect" unless set, e.g. "Save" when editing).
+    void setAcceptText(const QString &text);
     void setConnection(const QString &name, const Sse::ClientOptions &options);
-    // The name as typed, or the URL's host when the name field is empty.
+    // The name as typed, or defaultName() of the URL when the name field is empty.
     QString name() const;
+    bool hasTypedName() const;
+    // Host and path of `url`, without a trailing slash: "127.0.0.1/quotes".
+    static QString defaultName(const QUrl &url);
     Sse::ClientOptions options() const;
 
     // Shows the Headers tab with the value of header \a headerName (case-insensitive) being
@@ -132,6 +138,7 @@ private:
     QLineEdit *m_nameEdit = nullptr;
     QComboBox *m_methodCombo = nullptr;
     QLineEdit *m_urlEdit = nullptr;
+    bool m_urlTouched = false; // the URL field has held text (hint only after that)
     QLabel *m_urlHint = nullptr;
     QLabel *m_fieldError = nullptr;
     QComboBox *m_overflowCombo = nullptr;

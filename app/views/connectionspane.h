@@ -6,6 +6,7 @@
 QT_BEGIN_NAMESPACE
 class QAction;
 class QListView;
+class QMenu;
 class QTableView;
 QT_END_NAMESPACE
 
@@ -22,7 +23,13 @@ public:
     explicit ConnectionsPane(Workspace *workspace, QWidget *parent = nullptr);
 
     quint16 currentConnection() const;
+    /// Makes `id` current and highlights it (after an add, a duplicate, a replay start). This
+    /// is not a choice of the user, so it does not narrow the log: it shows everything again.
     void selectConnection(quint16 id);
+    /// The selected connections, in row order; they decide what the event log shows.
+    QList<quint16> selectedConnections() const;
+    /// Drops the selection (the log then shows every connection); the current row stays.
+    void clearConnectionSelection();
 
     /// The connection actions, in menu order; a null entry stands for a separator.
     QList<QAction *> connectionActions() const;
@@ -34,6 +41,7 @@ public:
 
 Q_SIGNALS:
     void currentConnectionChanged(quint16 id);
+    void selectedConnectionsChanged(const QList<quint16> &ids);
     /// The user wants to edit \a id (the dialog belongs to the window).
     void editRequested(quint16 id);
     /// A double-click on a failed connection: its response says why.
@@ -45,6 +53,9 @@ private:
     QWidget *createTypesBox();
     void updateActions();
     void activate();
+    void showTypeMenu(const QPoint &position);
+    /// Asks first when the connection is live or has events in the log.
+    void removeConnection(quint16 id);
 
     Workspace *m_workspace = nullptr;
     QTableView *m_connectionView = nullptr;
@@ -59,4 +70,8 @@ private:
     QAction *m_copyCurlAction = nullptr;
     QAction *m_copyCurlSecretsAction = nullptr;
     QAction *m_removeAction = nullptr;
+    QAction *m_pauseReplayAction = nullptr;
+    QAction *m_stopReplayAction = nullptr;
+    QMenu *m_replaySpeedMenu = nullptr;
+    bool m_selectingForProgram = false; // selectConnection() is running
 };

@@ -7,6 +7,7 @@
 #include "session/workspace.h"
 #include "views/actions.h"
 #include "views/filterbar.h"
+#include "models/connectionlistmodel.h"
 
 #include <QAction>
 #include <QCheckBox>
@@ -21,7 +22,11 @@
 #include <QScrollBar>
 #include <QTableView>
 #include <QToolButton>
+#include <QStyle>
+#include <QToolTip>
 #include <QVBoxLayout>
+
+#include <algorithm>
 
 EventLogPane::EventLogPane(Workspace *workspace, QWidget *parent)
     : QWidget(parent)
@@ -109,6 +114,12 @@ QLayout *EventLogPane::createFilterBar()
     m_search->setAccessibleDescription(
         tr("Filters the event log as you type; Enter applies the filter at once"));
     m_search->setClearButtonEnabled(true);
+    // Room for a real query also while the connection chip is shown.
+    m_search->setMinimumWidth(m_search->fontMetrics().averageCharWidth() * 32);
+    m_searchError = m_search->addAction(style()->standardIcon(QStyle::SP_MessageBoxWarning),
+                                        QLineEdit::TrailingPosition);
+    m_searchError->setObjectName(QStringLiteral("searchError"));
+    m_searchError->setVisible(false);
     connect(m_search, &QLineEdit::textChanged, this, [this] { m_searchDebounce.start(); });
     connect(m_search, &QLineEdit::returnPressed, this, [this] {
         m_searchDebounce.stop();
@@ -121,18 +132,22 @@ QLayout *EventLogPane::createFilterBar()
     m_caseSensitive->setToolTip(tr("Case sensitive search"));
     m_caseSensitive->setAccessibleName(tr("Case sensitive"));
     connect(m_caseSensitive, &QCheckBox::toggled, this, &EventLogPane::applyFilter);
-    m_connectionFilter = new QComboBox;
-    m_connectionFilter->setAccessibleName(tr("Connection filter"));
-    m_connectionFilter->addItem(tr("All connections"), -1);
-    m_connectionFilter->setMinimumContentsLength(14);
-    connect(m_connectionFilter, &QComboBox::currentIndexChanged, this, &EventLogPane::applyFilter);
+    m_scopeChip = new QToolButton;
+    m_scopeChip->setObjectName(QStringLiteral("scopeChip"));
+    m_scopeChip->setAccessibleName(tr("Connection filter"));
+    m_scopeChip->setToolTip(tr("The log shows only the connections selected in the Connections "
+                               "pane. Click to show all connections."));
+    m_scopeChip->setToolButtonStyle(Qt::ToolButtonTextOnly);
+    // A rounded, tinted chip: visibly a filter, not a plain label.
+    m_scopeChip->setStyleSheet(QStringLiteral(
+        "QToolButton#scopeChip { border: 1px solid palette(highlight); border-radius: 9px;"
+        " padding: 1px 8px; background: palette(alternate-base); }"));
+    m_scopeChip->hide();
+    connect(m_scopeChip, &QToolButton::clicked, this, &EventLogPane::scopeDismissRequested);
     m_countLabel = new QLabel;
     m_countLabel->setObjectName(QStringLiteral("countLabel"));
     m_countLabel->setMinimumWidth(220);
     m_countLabel->setAlignment(Qt::AlignRight | Qt::AlignVCenter);
-    m_filterError = new QLabel;
-    m_filterError->setStyleSheet(QStringLiteral("color: #d93535"));
-    m_filterError->hide();
     m_pauseButton = new QToolButton;
     m_pauseButton->setDefaultAction(m_pauseAction);
     m_pauseButton->setToolButtonStyle(Qt::ToolButtonTextOnly);
@@ -141,8 +156,8 @@ QLayout *EventLogPane::createFilterBar()
     bar->addWidget(m_search, 3);
     bar->addWidget(m_regex);
     bar->addWidget(m_caseSensitive);
-    bar->addWidget(m_connectionFilter, 1);
-    bar->addWidget(m_filterError);
+    bar->addWidget(m_scopeChip);
+    bar->addStretch(1);
     bar->addWidget(m_countLabel);
     bar->addWidget(m_pauseButton);
     return bar;
@@ -176,6 +191,38 @@ void EventLogPane::createEventView()
             [this](const QModelIndex &current) {
                 emit currentEventChanged(m_log->sequenceAt(current.row()));
             });
+    // Picking a row stops following, so the row stays under the pointer; "Jump to latest"
+    // (over the table's bottom right corner while not following) resumes it.
+    connect(m_eventView, &QAbstractItemView::pressed, this,
+            [this] { m_followAction->setChecked(false); });
+    connect(m_eventView->selectionModel(), &QItemSelectionModel::currentRowChanged, this, [this] {
+        if (m_eventView->hasFocus())
+            m_followAction->setChecked(false);
+    });
+    // A child of the view, not of its viewport: the viewport scrolls its children along.
+    m_jumpButton = new QToolButton(m_eventView);
+    m_jumpButton->setObjectName(QStringLiteral("jumpToLatest"));
+    m_jumpButton->setText(tr("Jump to latest \u2193"));
+    m_jumpButton->setToolTip(tr("Show the newest event and follow the tail again (End)"));
+    m_jumpButton->setCursor(Qt::PointingHandCursor);
+    m_jumpButton->setFont(font()); // not the table's fixed-width font
+    m_jumpButton->hide();
+    m_eventView->viewport()->installEventFilter(this);
+    // Empty states: what the empty table means, centred over it.
+    m_emptyHint = new QLabel(m_eventView);
+    m_emptyHint->setObjectName(QStringLiteral("logEmptyHint"));
+    m_emptyHint->setAlignment(Qt::AlignCenter);
+    m_emptyHint->setWordWrap(true);
+    m_emptyHint->setAttribute(Qt::WA_TransparentForMouseEvents);
+    m_emptyHint->setForegroundRole(QPalette::PlaceholderText);
+    m_emptyHint->setFont(font()); // not the table's fixed-width font
+    m_emptyHint->hide();
+    connect(m_jumpButton, &QToolButton::clicked, this,
+            [this] { m_followAction->setChecked(true); });
+    connect(m_followAction, &QAction::toggled, m_jumpButton, [this](bool following) {
+        m_jumpButton->setVisible(!following);
+        placeJumpButton();
+    });
     // Scrolling up by hand stops following; reaching the bottom resumes it.
     connect(m_eventView->verticalScrollBar(), &QScrollBar::valueChanged, this, [this](int value) {
         auto *bar = m_eventView->verticalScrollBar();
@@ -184,28 +231,93 @@ void EventLogPane::createEventView()
     });
 }
 
+bool EventLogPane::eventFilter(QObject *watched, QEvent *event)
+{
+    if (watched == m_eventView->viewport() && event->type() == QEvent::Resize) {
+        placeJumpButton();
+        updateEmptyHint();
+    }
+    return QWidget::eventFilter(watched, event);
+}
+
+void EventLogPane::updateEmptyHint()
+{
+    QString text;
+    if (!m_log->isRescanning() && m_log->acceptedCount() == 0) {
+        text = m_log->totalCount() == 0
+            ? tr("No events yet. They appear here as the connections receive them.")
+            : tr("No event matches the search, the display filter, the ticked types or the "
+                 "selected connections (%1 stored).")
+                  .arg(QLocale().toString(qint64(m_log->totalCount())));
+    }
+    m_emptyHint->setText(text);
+    m_emptyHint->setVisible(!text.isEmpty());
+    m_emptyHint->setGeometry(m_eventView->viewport()->geometry().adjusted(24, 24, -24, -24));
+}
+
+void EventLogPane::placeJumpButton()
+{
+    // Bottom right corner of the viewport, 8 pixels in.
+    const QRect viewport = m_eventView->viewport()->geometry();
+    const QSize size = m_jumpButton->sizeHint();
+    m_jumpButton->setGeometry(viewport.right() - size.width() - 8,
+                              viewport.bottom() - size.height() - 8, size.width(), size.height());
+    m_jumpButton->raise();
+}
+
 void EventLogPane::followConnections()
 {
+    // The chip names the connections in scope and counts what the scope hides.
     ConnectionManager *connections = m_workspace->connections();
-    connect(connections, &ConnectionManager::connectionAdded, this,
-            [this, connections](quint16 id) {
-                if (const ConnectionEntry *entry = connections->entry(id))
-                    m_connectionFilter->addItem(entry->name, int(id));
-            });
     connect(connections, &ConnectionManager::connectionRenamed, this,
-            [this](quint16 id, const QString &name) {
-                const int index = m_connectionFilter->findData(int(id));
-                if (index >= 0)
-                    m_connectionFilter->setItemText(index, name);
-            });
+            &EventLogPane::updateScopeChip);
     connect(connections, &ConnectionManager::connectionRemoved, this, [this](quint16 id) {
-        const int index = m_connectionFilter->findData(int(id));
-        if (index > 0) {
-            if (m_connectionFilter->currentIndex() == index)
-                m_connectionFilter->setCurrentIndex(0);
-            m_connectionFilter->removeItem(index);
-        }
+        if (m_scope.removeAll(id) > 0)
+            setConnectionScope(m_scope);
     });
+}
+
+void EventLogPane::setConnectionScope(const QList<quint16> &connections)
+{
+    m_scope = connections;
+    std::sort(m_scope.begin(), m_scope.end());
+    applyFilter();
+    updateScopeChip();
+}
+
+QList<quint16> EventLogPane::connectionScope() const
+{
+    return m_scope;
+}
+
+QString EventLogPane::scopeChipText() const
+{
+    return m_scopeChip->isVisibleTo(this) ? m_scopeChip->text() : QString();
+}
+
+void EventLogPane::updateScopeChip()
+{
+    const ConnectionManager *connections = m_workspace->connections();
+    const int total = connections->model()->rowCount();
+    if (m_scope.isEmpty() || m_scope.size() >= total) {
+        m_scopeChip->hide();
+        return;
+    }
+    QStringList names;
+    qint64 inScope = 0;
+    for (quint16 id : std::as_const(m_scope)) {
+        if (const ConnectionEntry *entry = connections->entry(id))
+            names.append(entry->name);
+        inScope += m_log->store().connectionEventCount(id);
+    }
+    QString text = names.size() <= 2
+            ? tr("Only %1").arg(names.join(QStringLiteral(", ")))
+            : tr("Only %n connection(s)", nullptr, int(names.size()));
+    const qint64 hidden = qint64(m_log->store().size() - m_log->store().markerCount()) - inScope;
+    if (hidden > 0)
+        text += tr(" · %1 hidden").arg(QLocale().toString(hidden));
+    m_scopeChip->setText(text + QStringLiteral("  \u2715"));
+    m_scopeChip->show();
 }
 
 QList<qint64> EventLogPane::selectedSequences() const
@@ -245,8 +357,8 @@ void EventLogPane::restoreHeaderState(const QByteArray &state)
 void EventLogPane::applyFilter()
 {
     EventFilter filter;
-    filter.setConnection(m_connectionFilter->currentData().toInt());
-    filter.setHiddenTypes(m_workspace->typeModel()->hiddenTypes());
+    filter.setConnections(QSet<quint16>(m_scope.cbegin(), m_scope.cend()));
+    filter.setHiddenConnectionTypes(m_workspace->typeModel()->hiddenTypes());
     filter.setMatchMode(m_regex->isChecked() ? EventFilter::MatchMode::RegularExpression
                                              : EventFilter::MatchMode::Substring);
     filter.setCaseSensitivity(m_caseSensitive->isChecked() ? Qt::CaseSensitive
@@ -254,14 +366,41 @@ void EventLogPane::applyFilter()
     filter.setText(m_search->text());
     filter.setExpression(m_displayFilter->appliedExpression());
     if (!filter.isValid()) {
-        m_filterError->setText(filter.errorString());
-        m_filterError->show();
-        m_search->setStyleSheet(QStringLiteral("QLineEdit { border: 1px solid #d93535; }"));
+        showFilterError(filter.errorString());
         return;
     }
-    m_filterError->hide();
-    m_search->setStyleSheet(QString());
+    showFilterError(QString());
     m_log->setFilter(filter);
+}
+
+void EventLogPane::showFilterError(const QString &error)
+{
+    // A tinted field, a warning icon inside it and a tooltip: no label appears beside it and
+    // no style sheet changes its frame, so the bar and the splitter keep their geometry while
+    // the user is still typing.
+    if (error.isEmpty()) {
+        if (m_searchError->isVisible()) {
+            m_searchError->setVisible(false);
+            m_search->setPalette(QPalette());
+            m_search->setToolTip(QString());
+            QToolTip::hideText();
+        }
+        return;
+    }
+    QPalette tinted = m_search->palette();
+    const QColor base = palette().color(QPalette::Base);
+    const QColor red(0xd9, 0x35, 0x35);
+    tinted.setColor(QPalette::Base,
+                    QColor::fromRgbF(base.redF() * 0.8f + red.redF() * 0.2f,
+                                     base.greenF() * 0.8f + red.greenF() * 0.2f,
+                                     base.blueF() * 0.8f + red.blueF() * 0.2f));
+    m_search->setPalette(tinted);
+    const QString tip = tr("Invalid regular expression: %1").arg(error);
+    m_searchError->setToolTip(tip);
+    m_searchError->setVisible(true);
+    m_search->setToolTip(tip);
+    if (m_search->hasFocus())
+        QToolTip::showText(m_search->mapToGlobal(QPoint(0, m_search->height())), tip, m_search);
 }
 
 void EventLogPane::updateCounts()
@@ -277,6 +416,9 @@ void EventLogPane::updateCounts()
     if (m_log->isPaused())
         text += tr(" · %1 new").arg(locale.toString(qint64(m_log->pendingCount())));
     m_countLabel->setText(text);
+    if (!m_scope.isEmpty())
+        updateScopeChip();
+    updateEmptyHint();
     m_pauseButton->setText(m_log->isPaused() ? tr("Resume (%1 new)").arg(m_log->pendingCount())
                                              : tr("Pause"));
 }

@@ -18,9 +18,14 @@ class EventLogModel;
 class FilterBar;
 class Workspace;
 
-/// The middle pane: the filter bar (search, regex, case, connection, counts, pause) above the
-/// event table. It owns the follow-tail timer, the search debounce and the log actions
-/// (pause, follow tail, clear, find, copy), and reports the event the user is on.
+/// The middle pane: the filter bar (search, regex, case, connection scope chip, counts, pause)
+/// above the event table. It owns the follow-tail timer, the search debounce and the log
+/// actions (pause, follow tail, clear, find, copy), and reports the event the user is on.
+///
+/// What the log shows of which connection is decided in one place: the connections selected
+/// in the Connections pane (setConnectionScope()). A scope that leaves any connection out shows
+/// as a chip ("Only quotes · 120 hidden ✕"); the chip's button asks to drop the scope
+/// (scopeDismissRequested()), and the window clears the selection, which shows everything.
 class EventLogPane : public QWidget
 {
     Q_OBJECT
@@ -45,28 +50,46 @@ public:
     QLineEdit *searchEdit() const { return m_search; }
     FilterBar *displayFilterBar() const { return m_displayFilter; }
 
+    /// Shows only the events of `connections` (empty: all connections).
+    void setConnectionScope(const QList<quint16> &connections);
+    QList<quint16> connectionScope() const;
+    /// The chip's text, empty while it is hidden (all connections shown).
+    QString scopeChipText() const;
+
 Q_SIGNALS:
     /// The current event changed; -1 when there is none.
     void currentEventChanged(qint64 sequence);
+    /// The user closed the connection chip.
+    void scopeDismissRequested();
+
+protected:
+    bool eventFilter(QObject *watched, QEvent *event) override;
 
 private:
     void createActions();
+    void placeJumpButton();
+    void updateEmptyHint();
     QLayout *createFilterBar();
     void createEventView();
     void followConnections();
     void applyFilter();
     void updateCounts();
+    void updateScopeChip();
+    void showFilterError(const QString &error);
 
     Workspace *m_workspace = nullptr;
     EventLogModel *m_log = nullptr;
     QLineEdit *m_search = nullptr;
+    QAction *m_searchError = nullptr; // warning icon inside the search field
     FilterBar *m_displayFilter = nullptr;
     QCheckBox *m_regex = nullptr;
     QCheckBox *m_caseSensitive = nullptr;
-    QComboBox *m_connectionFilter = nullptr;
+    QToolButton *m_scopeChip = nullptr;
+    QList<quint16> m_scope;
     QLabel *m_countLabel = nullptr;
-    QLabel *m_filterError = nullptr;
     QToolButton *m_pauseButton = nullptr;
+    QToolButton *m_jumpButton = nullptr; // "Jump to latest", over the table while not following
+    QLabel *m_emptyHint = nullptr;       // over the table while it shows no row
     QTableView *m_eventView = nullptr;
 
     QAction *m_pauseAction = nullptr;

@@ -1,9 +1,12 @@
 #include "views/exporteventsdialog.h"
 
 #include <QComboBox>
+#include <QCompleter>
 #include <QDialogButtonBox>
 #include <QFormLayout>
+#include <QLabel>
 #include <QLineEdit>
+#include <QRegularExpression>
 
 ExportEventsDialog::ExportEventsDialog(qint64 all, qint64 filtered, qint64 selected,
                                        QWidget *parent)
@@ -21,11 +24,20 @@ ExportEventsDialog::ExportEventsDialog(qint64 all, qint64 filtered, qint64 selec
     m_format->addItem(tr("CSV (.csv)"), int(ExportFormat::Csv));
     m_format->addItem(tr("SSE text (.txt)"), int(ExportFormat::SseText));
     m_paths = new QLineEdit;
+    m_paths->setObjectName(QStringLiteral("pathsEdit"));
     m_paths->setPlaceholderText(
-        tr("CSV only: JSON paths as extra columns, e.g. usage.output_tokens price"));
+        tr("CSV only: JSON paths as extra columns, e.g. usage.output_tokens, price"));
+    m_pathsHint = new QLabel;
+    m_pathsHint->setObjectName(QStringLiteral("pathsHint"));
+    m_pathsHint->setWordWrap(true);
+    m_pathsHint->hide();
+    connect(m_paths, &QLineEdit::textChanged, this, &ExportEventsDialog::checkPaths);
     layout->addRow(tr("&Events:"), m_scope);
     layout->addRow(tr("&Format:"), m_format);
     layout->addRow(tr("&Columns:"), m_paths);
+    layout->addRow(QString(), m_pathsHint);
+    // Wide enough for the title and a few paths.
+    setMinimumWidth(fontMetrics().averageCharWidth() * 64);
     auto *buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel);
     connect(buttons, &QDialogButtonBox::accepted, this, &QDialog::accept);
     connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
@@ -44,11 +56,50 @@ ExportFormat ExportEventsDialog::format() const
 
 QList<QByteArray> ExportEventsDialog::jsonPaths() const
 {
+    static const QRegularExpression separators(QStringLiteral("[,\\s]+"));
     QList<QByteArray> paths;
-    const QStringList words = m_paths->text().split(QLatin1Char(' '), Qt::SkipEmptyParts);
+    const QStringList words = m_paths->text().split(separators, Qt::SkipEmptyParts);
     for (const QString &word : words)
         paths.append(word.toUtf8());
     return paths;
+}
+
+void ExportEventsDialog::setKnownPaths(const QStringList &paths)
+{
+    m_knownPaths = paths;
+    auto *completer = new QCompleter(paths, m_paths);
+    completer->setCaseSensitivity(Qt::CaseInsensitive);
+    m_paths->setCompleter(completer);
+    checkPaths();
+}
+
+void ExportEventsDialog::checkPaths()
+{
+    QStringList unknown;
+    if (!m_knownPaths.isEmpty()) {
+        const QList<QByteArray> paths = jsonPaths();
+        for (const QByteArray &path : paths) {
+            if (!m_knownPaths.contains(QString::fromUtf8(path)))
+                unknown.append(QString::fromUtf8(path));
+        }
+    }
+    m_pathsHint->setText(tr("Not seen in the events so far (the column stays empty): %1")
+                             .arg(unknown.join(QStringLiteral(", "))));
+    m_pathsHint->setVisible(!unknown.isEmpty());
+}
+
+QString ExportEventsDialog::fileFilter() const
+{
+    const QString all = tr("All files (*)");
+    switch (format()) {
+    case ExportFormat::Csv:
+        return tr("CSV (*.csv)") + QStringLiteral(";;") + all;
+    case ExportFormat::SseText:
+        return tr("SSE text (*.txt *.sse)") + QStringLiteral(";;") + all;
+    case ExportFormat::JsonLines:
+        break;
+    }
+    return tr("JSON Lines (*.jsonl)") + QStringLiteral(";;") + all;
 }
 
 QString ExportEventsDialog::suffix() const

@@ -6,6 +6,7 @@
 
 QT_BEGIN_NAMESPACE
 class QComboBox;
+class QLabel;
 class QLineEdit;
 QT_END_NAMESPACE
 
@@ -21,12 +22,22 @@ public:
 
     Scope scope() const;
     ExportFormat format() const;
+    /// The Columns field, split at commas and spaces ("temperature, humidity").
     QList<QByteArray> jsonPaths() const;
+    /// Paths seen in the events: offered while typing, and a path not among them is pointed
+    /// out (still exported: the column is then empty).
+    void setKnownPaths(const QStringList &paths);
     /// A file name suffix for the chosen format (".csv").
     QString suffix() const;
+    /// The save dialog's file filter for the chosen format ("CSV (*.csv);;All files (*)").
+    QString fileFilter() const;
 
 private:
+    void checkPaths();
+
     QComboBox *m_scope = nullptr;
     QComboBox *m_format = nullptr;
     QLineEdit *m_paths = nullptr;
+    QLabel *m_pathsHint = nullptr;
+    QStringList m_knownPaths;
 };

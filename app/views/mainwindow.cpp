@@ -5,12 +5,14 @@
 #include "views/alertspane.h"
 #include "views/traynotifier.h"
 
+#include "charts/seriescatalog.h"
 #include "models/eventlogmodel.h"
 #include "models/secretstore.h"
 #include "recording/exportjob.h"
 #include "recording/replayer.h"
 #include "session/workspace.h"
 #include "views/actions.h"
+#include "views/apptheme.h"
 #include "views/connectiondetailtabs.h"
 #include "views/connectiondialog.h"
 #include "views/mockserverdialog.h"
@@ -18,7 +20,9 @@
 #include "views/eventlogpane.h"
 #include "views/exportconnectionsdialog.h"
 #include "views/exporteventsdialog.h"
+#include "views/helpdialogs.h"
 #include "views/mainstatusbar.h"
+#include "views/shortcutpassthrough.h"
 #include "views/uilanguage.h"
 #include "views/welcomepage.h"
 
@@ -79,6 +83,7 @@ MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent)
     createMenus();
     createToolBar();
     connectPanes();
+    new ShortcutPassThrough(this); // window shortcuts also work from the text fields
     resize(1280, 820);
 }
 
@@ -147,6 +152,11 @@ void MainWindow::connectPanes()
     connect(m_connectionsPane, &ConnectionsPane::currentConnectionChanged, m_alertsPane,
             &AlertsPane::setConnection);
     connect(m_connectionsPane, &ConnectionsPane::editRequested, this, &MainWindow::editConnection);
+    // One notion of "current": the selection in the Connections pane scopes the log.
+    connect(m_connectionsPane, &ConnectionsPane::selectedConnectionsChanged, m_eventLogPane,
+            &EventLogPane::setConnectionScope);
+    connect(m_eventLogPane, &EventLogPane::scopeDismissRequested, m_connectionsPane,
+            &ConnectionsPane::clearConnectionSelection);
     connect(m_connectionsPane, &ConnectionsPane::responseRequested, m_detailTabs,
             &ConnectionDetailTabs::showResponse);
     connect(m_eventLogPane, &EventLogPane::currentEventChanged, m_detailTabs,
@@ -159,7 +169,14 @@ void MainWindow::connectPanes()
     connect(m_workspace->connections(), &ConnectionManager::connectionAdded, this, showPage);
     connect(m_workspace->connections(), &ConnectionManager::connectionRemoved, this, showPage);
     connect(m_workspace, &Workspace::recordingChanged, this,
-            [this] { m_recordAction->setChecked(m_workspace->isRecording()); });
+            [this] {
+                const bool recording = m_workspace->isRecording();
+                m_recordAction->setChecked(recording);
+                // Red while recording: the bundled icon, whatever the desktop theme has.
+                m_recordAction->setIcon(recording
+                                            ? QIcon(QStringLiteral(":/icons/recording.svg"))
+                                            : AppTheme::icon("media-record", "record"));
+            });
     connect(m_workspace, &Workspace::demoFailed, this, [this](const QString &error) {
         QMessageBox::warning(this, tr("Demo stream"),
                              tr("The demo server could not start: %1").arg(error));
@@ -247,6 +264,7 @@ void MainWindow::createMenus()
     addPaneShortcuts(view);
     view->addSeparator();
     addLanguageMenu(view);
+    view->addMenu(AppTheme::createMenu(view));
 
     QMenu *connection = menuBar()->addMenu(tr("&Connection"));
     connection->addAction(m_newAction);
@@ -255,6 +273,11 @@ void MainWindow::createMenus()
     connection->addAction(m_plainSecretsAction);
 
     QMenu *help = menuBar()->addMenu(tr("&Help"));
+    help->addAction(tr("&User Guide"), QKeySequence::HelpContents, this,
+                    [this] { HelpDialogs::showUserGuide(this); });
+    help->addAction(tr("&Keyboard Shortcuts"), this,
+                    [this] { HelpDialogs::showShortcuts(this, findChildren<QAction *>()); });
+    help->addSeparator();
     help->addAction(m_aboutAction);
 }
 
@@ -303,7 +326,23 @@ void MainWindow::createToolBar()
 {
     QToolBar *toolBar = addToolBar(tr("Main"));
     toolBar->setObjectName(QStringLiteral("MainToolBar"));
-    toolBar->setToolButtonStyle(Qt::ToolButtonTextOnly);
+    toolBar->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
+    // Icons from the desktop theme, with bundled SVGs where it has none.
+    m_newAction->setIcon(AppTheme::icon("list-add", "new-connection"));
+    m_recordAction->setIcon(AppTheme::icon("media-record", "record"));
+    m_exportAction->setIcon(AppTheme::icon("document-save-as", "export"));
+    m_eventLogPane->clearAction()->setIcon(AppTheme::icon("edit-clear", "clear"));
+    const QList<QAction *> display = m_eventLogPane->displayActions();
+    display.at(0)->setIcon(AppTheme::icon("media-playback-pause", "pause"));
+    display.at(1)->setIcon(AppTheme::icon("go-bottom", "follow-tail"));
+    const QList<QAction *> connectionActions = m_connectionsPane->toolBarActions();
+    const char *const connectionIcons[][2] = {
+        { "network-connect", "connect" },
+        { "network-disconnect", "disconnect" },
+        { "view-refresh", "reconnect" },
+    };
+    for (int i = 0; i < connectionActions.size() && i < 3; ++i)
+        connectionActions.at(i)->setIcon(AppTheme::icon(connectionIcons[i][0], connectionIcons[i][1]));
     toolBar->addAction(m_newAction);
     toolBar->addActions(m_connectionsPane->toolBarActions());
     toolBar->addSeparator();
@@ -338,7 +377,10 @@ void MainWindow::newConnection()
     ConnectionDialog dialog(this);
     dialog.setWindowTitle(tr("New Connection"));
     if (dialog.exec() == QDialog::Accepted) {
-        addConnection(dialog.name(), dialog.options());
+        // A default name (host and path) gets a number when another connection has it.
+        addConnection(dialog.hasTypedName() ? dialog.name()
+                                            : m_workspace->uniqueConnectionName(dialog.name()),
+                      dialog.options());
         m_workspace->saveConnections(); // secrets reach the keychain now, not only at exit
     }
 }
@@ -351,6 +393,7 @@ void MainWindow::editConnection(quint16 id)
     const QList<QByteArray> missing = entry->missingSecrets;
     ConnectionDialog dialog(this);
     dialog.setWindowTitle(tr("Edit Connection"));
+    dialog.setAcceptText(tr("&Save"));
     dialog.setConnection(entry->name, entry->options);
     if (!missing.isEmpty()) {
         // Straight to the value the keychain could not give, once the dialog shows.
@@ -400,11 +443,19 @@ void MainWindow::exportEvents()
     const EventLogModel *log = m_workspace->logModel();
     ExportEventsDialog dialog(log->totalCount(), log->visibleCount(),
                               m_eventLogPane->selectedCount(), this);
+    QStringList knownPaths;
+    for (const SeriesKey &key : m_workspace->seriesCatalog()->discoveredSeries()) {
+        if (!key.path.isEmpty() && !key.isSplit())
+            knownPaths.append(QString::fromUtf8(key.path));
+    }
+    knownPaths.removeDuplicates();
+    dialog.setKnownPaths(knownPaths);
     if (dialog.exec() != QDialog::Accepted)
         return;
     QString suggested = defaultRecordingPath();
     suggested.replace(QStringLiteral(".jsonl"), dialog.suffix());
-    const QString path = QFileDialog::getSaveFileName(this, tr("Export to"), suggested);
+    const QString path =
+        QFileDialog::getSaveFileName(this, tr("Export to"), suggested, dialog.fileFilter());
     if (path.isEmpty())
         return;
     QList<qint64> sequences;

@@ -52,6 +52,7 @@ class tst_EventStore : public QObject
 
 private slots:
     void init();
+    void markersAreHeldButNotCounted();
 
     void emptyStore();
     void roundTrip_data();
@@ -398,6 +399,32 @@ void tst_EventStore::memoryBytesFollowsContents()
 
     store.clear();
     QVERIFY(store.memoryBytes() < full / 10);
+}
+
+void tst_EventStore::markersAreHeldButNotCounted()
+{
+    EventStore store(8);
+    store.setChunkLimits(2, 1024 * 1024);
+    store.append(1, Sse::EventList { makeEvent("tick", "a"), makeEvent("tick", "b") });
+    const qsizetype bytesBefore = store.heldBytes();
+    store.appendMarker(1, 1000, "reconnected");
+    QCOMPARE(store.size(), 3);
+    QCOMPARE(store.markerCount(), 1);
+    QVERIFY(store.isMarker(2));
+    QVERIFY(!store.isMarker(1));
+    QVERIFY(store.heldBytes() > bytesBefore); // a marker counts against the byte budget
+    QCOMPARE(store.data(2), QByteArrayView("reconnected"));
+    QVERIFY(store.type(2).isEmpty());
+    QCOMPARE(store.connectionEventCount(1), qint64(2));
+    QCOMPARE(store.typeCount(quint16(store.findType("tick"))), qint64(2));
+    QCOMPARE(store.connectionTypeCount(1, quint16(store.findType("tick"))), qint64(2));
+
+    // Evicted like an event: the counts stay right once it is gone.
+    for (int i = 0; i < 10; ++i)
+        store.append(1, Sse::EventList { makeEvent("tick", "c") });
+    QVERIFY(!store.contains(2));
+    QCOMPARE(store.markerCount(), 0);
+    QCOMPARE(store.connectionEventCount(1), qint64(store.size()));
 }
 
 QTEST_GUILESS_MAIN(tst_EventStore)

@@ -18,7 +18,7 @@ Sse::Event makeEvent(const QByteArray &type, const QByteArray &data, qint64 rece
 
 SeriesKey key(quint16 connection, const QByteArray &type, const QByteArray &path)
 {
-    return SeriesKey { connection, type, path };
+    return SeriesKey { connection, type, path, {}, {} };
 }
 
 } // namespace

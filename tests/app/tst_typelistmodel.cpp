@@ -1,3 +1,4 @@
+#include "models/eventfilter.h"
 #include "models/eventlogmodel.h"
 #include "models/eventstore.h"
 #include "models/typelistmodel.h"
@@ -23,9 +24,9 @@ Sse::EventList eventsOfType(const QByteArray &type, int count)
     return events;
 }
 
-QSet<quint16> hiddenSetFrom(const QSignalSpy &spy, int signal)
+QSet<quint32> hiddenSetFrom(const QSignalSpy &spy, int signal)
 {
-    return spy.at(signal).at(0).value<QSet<quint16>>();
+    return spy.at(signal).at(0).value<QSet<quint32>>();
 }
 
 } // namespace
@@ -38,6 +39,8 @@ private slots:
     void init();
 
     void refreshAppendsNewTypes();
+    void singleConnectionLabelsHaveNoPrefix();
+    void showOnlyAndShowAll();
     void refreshReportsCountsOnce();
     void refreshWithoutChangesIsQuiet();
     void countsFollowEviction();
@@ -67,21 +70,56 @@ void tst_TypeListModel::refreshAppendsNewTypes()
     store.append(1, eventsOfType("tick", 2));
     store.append(0, eventsOfType("alert", 1));
     model.refresh(store);
-    QCOMPARE(inserted.count(), 1);
-    QCOMPARE(inserted.constFirst().at(1).toInt(), 0);
-    QCOMPARE(inserted.constFirst().at(2).toInt(), 2);
+    // One insertion per new (connection, type) pair, each connection's rows kept together.
+    QCOMPARE(inserted.count(), 3);
     QCOMPARE(model.rowCount(), 3);
-    QCOMPARE(model.index(0).data().toString(), QStringLiteral("message (5)"));
-    QCOMPARE(model.index(1).data().toString(), QStringLiteral("tick (2)"));
-    QCOMPARE(model.index(2).data().toString(), QStringLiteral("alert (1)"));
+    QCOMPARE(model.index(0).data().toString(), QStringLiteral("#0 \u00b7 message (5)"));
+    QCOMPARE(model.index(1).data().toString(), QStringLiteral("#0 \u00b7 alert (1)"));
+    QCOMPARE(model.index(2).data().toString(), QStringLiteral("#1 \u00b7 tick (2)"));
+    QCOMPARE(inserted.constLast().at(1).toInt(), 1); // alert went in after message
     for (int row = 0; row < 3; ++row)
         QCOMPARE(model.index(row).data(Qt::CheckStateRole).toInt(), int(Qt::Checked));
 
+    model.setConnectionName(1, QStringLiteral("ticks"));
+    QCOMPARE(model.index(2).data().toString(), QStringLiteral("ticks \u00b7 tick (2)"));
+
     store.append(2, eventsOfType("late", 4));
+    store.append(1, eventsOfType("message", 3)); // same type, other connection: its own row
     model.refresh(store);
-    QCOMPARE(inserted.count(), 2);
-    QCOMPARE(inserted.constLast().at(1).toInt(), 3);
-    QCOMPARE(model.index(3).data().toString(), QStringLiteral("late (4)"));
+    QCOMPARE(inserted.count(), 5);
+    QCOMPARE(model.rowCount(), 5);
+    QCOMPARE(model.index(3).data().toString(), QStringLiteral("ticks \u00b7 message (3)"));
+    QCOMPARE(model.index(4).data().toString(), QStringLiteral("#2 \u00b7 late (4)"));
+    QCOMPARE(model.index(3).data(TypeListModel::KeyRole).value<quint32>(),
+             EventFilter::connectionTypeKey(1, 0));
+}
+
+void tst_TypeListModel::singleConnectionLabelsHaveNoPrefix()
+{
+    EventStore store;
+    TypeListModel model;
+    store.append(3, eventsOfType("message", 5));
+    model.refresh(store);
+    QCOMPARE(model.index(0).data().toString(), QStringLiteral("message (5)"));
+}
+
+void tst_TypeListModel::showOnlyAndShowAll()
+{
+    EventStore store;
+    TypeListModel model;
+    Tester tester(&model, Tester::FailureReportingMode::QtTest);
+    store.append(0, eventsOfType("a", 1));
+    store.append(1, eventsOfType("a", 1));
+    store.append(1, eventsOfType("b", 1));
+    model.refresh(store);
+    QSignalSpy hidden(&model, &TypeListModel::hiddenTypesChanged);
+    model.showOnly(model.rowOf(1, 1));
+    QCOMPARE(hidden.count(), 1);
+    QCOMPARE(model.hiddenTypes(), QSet<quint32>({ EventFilter::connectionTypeKey(0, 0),
+                                                  EventFilter::connectionTypeKey(1, 0) }));
+    model.showAll();
+    QCOMPARE(hidden.count(), 2);
+    QVERIFY(model.hiddenTypes().isEmpty());
 }
 
 void tst_TypeListModel::refreshReportsCountsOnce()
@@ -158,20 +196,20 @@ void tst_TypeListModel::checkStateToggles()
 
     QVERIFY(model.setData(model.index(1), Qt::Unchecked, Qt::CheckStateRole));
     QCOMPARE(hidden.count(), 1);
-    QCOMPARE(hiddenSetFrom(hidden, 0), QSet<quint16>({1}));
+    QCOMPARE(hiddenSetFrom(hidden, 0), QSet<quint32>({1}));
     QCOMPARE(changed.count(), 1);
     QCOMPARE(model.index(1).data(Qt::CheckStateRole).toInt(), int(Qt::Unchecked));
 
     QVERIFY(model.setData(model.index(2), Qt::Unchecked, Qt::CheckStateRole));
-    QCOMPARE(hiddenSetFrom(hidden, 1), QSet<quint16>({1, 2}));
-    QCOMPARE(model.hiddenTypes(), QSet<quint16>({1, 2}));
+    QCOMPARE(hiddenSetFrom(hidden, 1), QSet<quint32>({1, 2}));
+    QCOMPARE(model.hiddenTypes(), QSet<quint32>({1, 2}));
 
     // Same state again: accepted, but nothing to report.
     QVERIFY(model.setData(model.index(2), Qt::Unchecked, Qt::CheckStateRole));
     QCOMPARE(hidden.count(), 2);
 
     QVERIFY(model.setData(model.index(1), Qt::Checked, Qt::CheckStateRole));
-    QCOMPARE(hiddenSetFrom(hidden, 2), QSet<quint16>({2}));
+    QCOMPARE(hiddenSetFrom(hidden, 2), QSet<quint32>({2}));
     QCOMPARE(model.index(1).data(Qt::CheckStateRole).toInt(), int(Qt::Checked));
 
     // Only the check state is editable.
@@ -222,9 +260,9 @@ void tst_TypeListModel::drivesTheEventLogFilter()
     Tester logTester(&log, Tester::FailureReportingMode::QtTest);
     Tester typesTester(&types, Tester::FailureReportingMode::QtTest);
     connect(&log, &EventLogModel::countsChanged, &types, [&] { types.refresh(log.store()); });
-    connect(&types, &TypeListModel::hiddenTypesChanged, &log, [&](const QSet<quint16> &hidden) {
+    connect(&types, &TypeListModel::hiddenTypesChanged, &log, [&](const QSet<quint32> &hidden) {
         EventFilter filter = log.filter();
-        filter.setHiddenTypes(hidden);
+        filter.setHiddenConnectionTypes(hidden);
         log.setFilter(filter);
     });
 
@@ -232,7 +270,7 @@ void tst_TypeListModel::drivesTheEventLogFilter()
     log.ingest(1, eventsOfType("tick", 6));
     log.flush();
     QCOMPARE(types.rowCount(), 2);
-    QCOMPARE(types.index(1).data().toString(), QStringLiteral("tick (6)"));
+    QCOMPARE(types.index(1).data().toString(), QStringLiteral("#1 \u00b7 tick (6)"));
 
     QSignalSpy finished(&log, &EventLogModel::rescanFinished);
     types.setData(types.index(1), Qt::Unchecked, Qt::CheckStateRole);
@@ -245,7 +283,7 @@ void tst_TypeListModel::drivesTheEventLogFilter()
     log.ingest(1, eventsOfType("tick", 1));
     log.flush();
     QCOMPARE(log.rowCount(), 4);
-    QCOMPARE(types.index(1).data().toString(), QStringLiteral("tick (7)"));
+    QCOMPARE(types.index(1).data().toString(), QStringLiteral("#1 \u00b7 tick (7)"));
 }
 
 QTEST_GUILESS_MAIN(tst_TypeListModel)
