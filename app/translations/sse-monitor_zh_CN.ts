@@ -2,33 +2,6 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="zh_CN">
 <context>
-    <name>CertificateMessages</name>
-    <message>
-        <source>cannot read %1: %2</source>
-        <translation>无法读取 %1：%2</translation>
-    </message>
-    <message>
-        <source>%1 is larger than 1 MiB: not a certificate or key file</source>
-        <translation>%1 大于 1 MiB：不是证书或密钥文件</translation>
-    </message>
-    <message>
-        <source>%1 is not a PKCS#12 file with a certificate and a key, or the password is wrong</source>
-        <translation>%1 不是包含证书和密钥的 PKCS#12 文件，或者密码错误</translation>
-    </message>
-    <message>
-        <source>%1 holds no PEM certificate</source>
-        <translation>%1 中没有 PEM 证书</translation>
-    </message>
-    <message>
-        <source>the private key in %1 is encrypted and the passphrase is missing or wrong</source>
-        <translation>%1 中的私钥已加密，但口令缺失或错误</translation>
-    </message>
-    <message>
-        <source>%1 holds no PEM private key</source>
-        <translation>%1 中没有 PEM 私钥</translation>
-    </message>
-</context>
-<context>
     <name>AlertCenter</name>
     <message>
         <source>event of type &quot;%1&quot;: %2</source>
@@ -221,6 +194,33 @@
     <message>
         <source>&amp;Dark</source>
         <translation>深色(&amp;D)</translation>
+    </message>
+</context>
+<context>
+    <name>CertificateMessages</name>
+    <message>
+        <source>cannot read %1: %2</source>
+        <translation>无法读取 %1：%2</translation>
+    </message>
+    <message>
+        <source>%1 is larger than 1 MiB: not a certificate or key file</source>
+        <translation>%1 大于 1 MiB：不是证书或密钥文件</translation>
+    </message>
+    <message>
+        <source>%1 is not a PKCS#12 file with a certificate and a key, or the password is wrong</source>
+        <translation>%1 不是包含证书和密钥的 PKCS#12 文件，或者密码错误</translation>
+    </message>
+    <message>
+        <source>%1 holds no PEM certificate</source>
+        <translation>%1 中没有 PEM 证书</translation>
+    </message>
+    <message>
+        <source>the private key in %1 is encrypted and the passphrase is missing or wrong</source>
+        <translation>%1 中的私钥已加密，但口令缺失或错误</translation>
+    </message>
+    <message>
+        <source>%1 holds no PEM private key</source>
+        <translation>%1 中没有 PEM 私钥</translation>
     </message>
 </context>
 <context>
@@ -1441,6 +1441,76 @@ First %1 bytes of the body:
         <source>Copy a curl command for the selected connection, including tokens and passwords</source>
         <translation>复制所选连接的 curl 命令，包括令牌和密码</translation>
     </message>
+    <message>
+        <source>&amp;Pause Replay</source>
+        <translation>暂停回放(&amp;P)</translation>
+    </message>
+    <message>
+        <source>Pause or resume the selected replay</source>
+        <translation>暂停或继续所选回放</translation>
+    </message>
+    <message>
+        <source>S&amp;top Replay</source>
+        <translation>停止回放(&amp;T)</translation>
+    </message>
+    <message>
+        <source>Stop the selected replay; what was played stays</source>
+        <translation>停止所选回放；已回放的内容保留</translation>
+    </message>
+    <message>
+        <source>Replay &amp;Speed</source>
+        <translation>回放速度(&amp;S)</translation>
+    </message>
+    <message>
+        <source>1× (original timing)</source>
+        <translation>1×（原始节奏）</translation>
+    </message>
+    <message>
+        <source>2×</source>
+        <translation>2×</translation>
+    </message>
+    <message>
+        <source>10×</source>
+        <translation>10×</translation>
+    </message>
+    <message>
+        <source>As fast as possible</source>
+        <translation>尽可能快</translation>
+    </message>
+    <message>
+        <source>Untick a type to hide its events on that connection; right-click for &quot;only this type&quot; and &quot;show all&quot;</source>
+        <translation>取消勾选某个类型可隐藏该连接上此类型的事件；右键单击可选择“仅此类型”和“全部显示”</translation>
+    </message>
+    <message>
+        <source>Remove Connection</source>
+        <translation>移除连接</translation>
+    </message>
+    <message>
+        <source>Remove “%1”?</source>
+        <translation>移除“%1”？</translation>
+    </message>
+    <message>
+        <source>It is connected and will be closed.</source>
+        <translation>该连接正在使用，将被关闭。</translation>
+    </message>
+    <message numerus="yes">
+        <source>Its %Ln event(s) leave the log; recordings on disk stay.</source>
+        <translation>
+            <numerusform>它的 %Ln 个事件将离开日志；磁盘上的录制保留。</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>&amp;Remove</source>
+        <translation>移除(&amp;R)</translation>
+    </message>
+    <message>
+        <source>Only This Type</source>
+        <translation>仅此类型</translation>
+    </message>
+    <message>
+        <source>Show All Types</source>
+        <translation>显示全部类型</translation>
+    </message>
 </context>
 <context>
     <name>CurlMessages</name>
@@ -1519,76 +1589,6 @@ First %1 bytes of the body:
     <message>
         <source>not a curl command: it does not start with &quot;curl&quot;</source>
         <translation>不是 curl 命令：它不以“curl”开头</translation>
-    </message>
-    <message>
-        <source>Untick a type to hide its events on that connection; right-click for &quot;only this type&quot; and &quot;show all&quot;</source>
-        <translation>取消勾选某个类型可隐藏该连接上此类型的事件；右键单击可选择“仅此类型”和“全部显示”</translation>
-    </message>
-    <message>
-        <source>Only This Type</source>
-        <translation>仅此类型</translation>
-    </message>
-    <message>
-        <source>Show All Types</source>
-        <translation>显示全部类型</translation>
-    </message>
-    <message>
-        <source>Remove Connection</source>
-        <translation>移除连接</translation>
-    </message>
-    <message>
-        <source>Remove “%1”?</source>
-        <translation>移除“%1”？</translation>
-    </message>
-    <message>
-        <source>It is connected and will be closed.</source>
-        <translation>该连接正在使用，将被关闭。</translation>
-    </message>
-    <message numerus="yes">
-        <source>Its %Ln event(s) leave the log; recordings on disk stay.</source>
-        <translation>
-            <numerusform>其 %Ln 个事件将从日志中移除；磁盘上的录制保留。</numerusform>
-        </translation>
-    </message>
-    <message>
-        <source>&amp;Remove</source>
-        <translation>移除(&amp;R)</translation>
-    </message>
-    <message>
-        <source>&amp;Pause Replay</source>
-        <translation>暂停回放(&amp;P)</translation>
-    </message>
-    <message>
-        <source>Pause or resume the selected replay</source>
-        <translation>暂停或继续所选回放</translation>
-    </message>
-    <message>
-        <source>S&amp;top Replay</source>
-        <translation>停止回放(&amp;T)</translation>
-    </message>
-    <message>
-        <source>Stop the selected replay; what was played stays</source>
-        <translation>停止所选回放；已回放的内容保留</translation>
-    </message>
-    <message>
-        <source>Replay &amp;Speed</source>
-        <translation>回放速度(&amp;S)</translation>
-    </message>
-    <message>
-        <source>1× (original timing)</source>
-        <translation>1×（原始节奏）</translation>
-    </message>
-    <message>
-        <source>2×</source>
-        <translation>2×</translation>
-    </message>
-    <message>
-        <source>10×</source>
-        <translation>10×</translation>
-    </message>
-    <message>
-        <source>As fast as possible</source>
-        <translation>尽可能快</translation>
     </message>
 </context>
 <context>
@@ -2232,53 +2232,6 @@ First %1 bytes of the body:
     </message>
 </context>
 <context>
-    <name>Http2Messages</name>
-    <message>
-        <source>The response has no valid status code</source>
-        <translation>响应没有有效的状态码</translation>
-    </message>
-    <message>
-        <source>The response head is larger than the client accepts (%1 KiB or %2 header fields)</source>
-        <translation>响应头超出客户端可接受的大小（%1 KiB 或 %2 个头字段）</translation>
-    </message>
-    <message>
-        <source>The server is closing the HTTP/2 connection (GOAWAY) and did not take the request</source>
-        <translation>服务器正在关闭 HTTP/2 连接（GOAWAY），未接受该请求</translation>
-    </message>
-    <message>
-        <source>The server refused the HTTP/2 stream</source>
-        <translation>服务器拒绝了 HTTP/2 流</translation>
-    </message>
-    <message>
-        <source>The server reset the HTTP/2 stream (%1)</source>
-        <translation>服务器重置了 HTTP/2 流（%1）</translation>
-    </message>
-    <message>
-        <source>The HTTP/2 connection did not answer a PING within %1 s</source>
-        <translation>HTTP/2 连接在 %1 秒内没有响应 PING</translation>
-    </message>
-    <message>
-        <source>The HTTP/2 request could not be sent (%1)</source>
-        <translation>无法发送 HTTP/2 请求（%1）</translation>
-    </message>
-    <message>
-        <source>The server broke the HTTP/2 protocol (%1)</source>
-        <translation>服务器违反了 HTTP/2 协议（%1）</translation>
-    </message>
-    <message>
-        <source>The server closed the HTTP/2 connection</source>
-        <translation>服务器关闭了 HTTP/2 连接</translation>
-    </message>
-    <message>
-        <source>The HTTP/2 connection failed: %1</source>
-        <translation>HTTP/2 连接失败：%1</translation>
-    </message>
-    <message>
-        <source>The server does not speak HTTP/2 with prior knowledge (%1); try without --http2-prior-knowledge</source>
-        <translation>服务器不支持预先知晓方式的 HTTP/2（%1）；请去掉 --http2-prior-knowledge 再试</translation>
-    </message>
-</context>
-<context>
     <name>HealthMessages</name>
     <message>
         <source>Unknown</source>
@@ -2374,6 +2327,53 @@ First %1 bytes of the body:
     <message>
         <source>Keys</source>
         <translation>按键</translation>
+    </message>
+</context>
+<context>
+    <name>Http2Messages</name>
+    <message>
+        <source>The response has no valid status code</source>
+        <translation>响应没有有效的状态码</translation>
+    </message>
+    <message>
+        <source>The response head is larger than the client accepts (%1 KiB or %2 header fields)</source>
+        <translation>响应头超出客户端可接受的大小（%1 KiB 或 %2 个头字段）</translation>
+    </message>
+    <message>
+        <source>The server is closing the HTTP/2 connection (GOAWAY) and did not take the request</source>
+        <translation>服务器正在关闭 HTTP/2 连接（GOAWAY），未接受该请求</translation>
+    </message>
+    <message>
+        <source>The server refused the HTTP/2 stream</source>
+        <translation>服务器拒绝了 HTTP/2 流</translation>
+    </message>
+    <message>
+        <source>The server reset the HTTP/2 stream (%1)</source>
+        <translation>服务器重置了 HTTP/2 流（%1）</translation>
+    </message>
+    <message>
+        <source>The HTTP/2 connection did not answer a PING within %1 s</source>
+        <translation>HTTP/2 连接在 %1 秒内没有响应 PING</translation>
+    </message>
+    <message>
+        <source>The HTTP/2 request could not be sent (%1)</source>
+        <translation>无法发送 HTTP/2 请求（%1）</translation>
+    </message>
+    <message>
+        <source>The server broke the HTTP/2 protocol (%1)</source>
+        <translation>服务器违反了 HTTP/2 协议（%1）</translation>
+    </message>
+    <message>
+        <source>The server closed the HTTP/2 connection</source>
+        <translation>服务器关闭了 HTTP/2 连接</translation>
+    </message>
+    <message>
+        <source>The HTTP/2 connection failed: %1</source>
+        <translation>HTTP/2 连接失败：%1</translation>
+    </message>
+    <message>
+        <source>The server does not speak HTTP/2 with prior knowledge (%1); try without --http2-prior-knowledge</source>
+        <translation>服务器不支持预先知晓方式的 HTTP/2（%1）；请去掉 --http2-prior-knowledge 再试</translation>
     </message>
 </context>
 <context>
@@ -2961,6 +2961,22 @@ Store them in plain text?</source>
         <source>Serve an SSE endpoint on loopback and send events to its clients by hand</source>
         <translation>在本机回环地址上提供 SSE 端点，并手动向其客户端发送事件</translation>
     </message>
+    <message>
+        <source>Alerts</source>
+        <translation>警报</translation>
+    </message>
+    <message>
+        <source>&amp;User Guide</source>
+        <translation>用户指南(&amp;U)</translation>
+    </message>
+    <message>
+        <source>&amp;Keyboard Shortcuts</source>
+        <translation>键盘快捷键(&amp;K)</translation>
+    </message>
+    <message>
+        <source>&amp;Save</source>
+        <translation>保存(&amp;S)</translation>
+    </message>
 </context>
 <context>
     <name>MockServerDialog</name>
@@ -3203,9 +3219,6 @@ Store them in plain text?</source>
         <source>the client closed the connection; upstream request aborted</source>
         <translation>客户端关闭了连接；已中止上游请求</translation>
     </message>
-</context>
-<context>
-    <name>ProxyMessages</name>
     <message>
         <source>the proxy &quot;%1&quot; is not a valid URL (expected http://host:port, socks5://host:port or socks5h://host:port)</source>
         <translation>代理“%1”不是有效的 URL（应为 http://主机:端口、socks5://主机:端口 或 socks5h://主机:端口）</translation>
@@ -3221,22 +3234,6 @@ Store them in plain text?</source>
     <message>
         <source>%1 (from the environment variable %2)</source>
         <translation>%1（来自环境变量 %2）</translation>
-    </message>
-    <message>
-        <source>Alerts</source>
-        <translation>警报</translation>
-    </message>
-    <message>
-        <source>&amp;Save</source>
-        <translation>保存(&amp;S)</translation>
-    </message>
-    <message>
-        <source>&amp;User Guide</source>
-        <translation>用户指南(&amp;U)</translation>
-    </message>
-    <message>
-        <source>&amp;Keyboard Shortcuts</source>
-        <translation>键盘快捷键(&amp;K)</translation>
     </message>
 </context>
 <context>

@@ -161,14 +161,14 @@ QWidget *ConnectionsPane::createConnectionsBox()
     // A replay's progress and state arrive as row updates.
     connect(m_connectionView->model(), &QAbstractItemModel::dataChanged, this,
             &ConnectionsPane::updateActions);
-    // Name, State and Health share the room the pane has; the number columns are as wide as
-    // their title or a typical value needs, from the font, so there is no horizontal scroll
-    // bar at common widths.
+    // Name and State share the room the pane has; Health is as wide as its dot and "Healthy"
+    // (longer verdicts are elided, the whole text is in the tooltip and the status bar) and
+    // the number columns as their title or a typical
+    // value, from the font, so there is no horizontal scroll bar at common widths.
     QHeaderView *header = m_connectionView->horizontalHeader();
     header->setStretchLastSection(false);
     header->setSectionResizeMode(ConnectionListModel::NameColumn, QHeaderView::Stretch);
     header->setSectionResizeMode(ConnectionListModel::StateColumn, QHeaderView::Stretch);
-    header->setSectionResizeMode(ConnectionListModel::HealthColumn, QHeaderView::Stretch);
     // The URL is in the Name column's tooltip (redacted); as a column it needed a scroll bar.
     m_connectionView->setColumnHidden(ConnectionListModel::UrlColumn, true);
     const QFontMetrics metrics = m_connectionView->fontMetrics();
@@ -189,6 +189,10 @@ QWidget *ConnectionsPane::createConnectionsBox()
         const int width = qMax(metrics.horizontalAdvance(title), metrics.horizontalAdvance(number.sample));
         m_connectionView->setColumnWidth(number.column, width + 2 * metrics.averageCharWidth());
     }
+    const int verdictWidth = metrics.horizontalAdvance(
+            Sse::healthVerdictLabel(Sse::HealthVerdict::Healthy));
+    m_connectionView->setColumnWidth(ConnectionListModel::HealthColumn,
+                                     verdictWidth + metrics.height() + 3 * metrics.averageCharWidth());
     connect(m_connectionView->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
             [this] {
                 updateActions();

@@ -136,7 +136,7 @@ void MainWindow::createPanes()
     m_mainSplitter->addWidget(m_centerStack);
     m_mainSplitter->setStretchFactor(0, 2);
     m_mainSplitter->setStretchFactor(1, 5);
-    m_mainSplitter->setSizes({440, 840});
+    m_mainSplitter->setSizes({480, 800});
     setCentralWidget(m_mainSplitter);
 
     m_statusBar = new MainStatusBar(m_workspace);

@@ -769,8 +769,9 @@ void TestFirstMinutes::connectionsPaneFitsItsWidth()
     QVERIFY(openQuotes(&window, QStringLiteral("a-rather-long-connection-name.example.org")));
     QTableView *view = window.connectionsPane()->connectionView();
     QTRY_VERIFY(!view->horizontalScrollBar()->isVisible());
-    // The Name column takes a share of the room, not a fixed 105 pixels.
-    QVERIFY2(view->columnWidth(ConnectionListModel::NameColumn) > view->viewport()->width() / 5,
+    // The Name column takes a share of the room, not a fixed 105 pixels (a sixth at least:
+    // it shares the pane with State, Health and four number columns).
+    QVERIFY2(view->columnWidth(ConnectionListModel::NameColumn) > view->viewport()->width() / 6,
              qPrintable(QString::number(view->columnWidth(ConnectionListModel::NameColumn))));
     const int before = view->columnWidth(ConnectionListModel::NameColumn);
     auto *splitter = window.findChild<QSplitter *>(QStringLiteral("mainSplitter"));

@@ -625,7 +625,8 @@ void TestProxy::cliProxyOption()
         QVERIFY(via.isEmpty());
         return;
     }
-    const QByteArray openRecord = "\"state\":\"open\",\"status\":200,\"proxy\":\"" + named.toUtf8() + '"';
+    const QByteArray openRecord = "\"state\":\"open\",\"status\":200,\"protocol\":\"HTTP/1.1\",\"proxy\":\""
+            + named.toUtf8() + '"';
     QVERIFY2(output.contains(openRecord), output.constData());
     QVERIFY(via.contains("tinyproxy"));
 }
