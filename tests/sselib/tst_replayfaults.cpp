@@ -314,7 +314,9 @@ void tst_ReplayFaults::noIdsRestartFromTheBeginning()
 
     Receiver receiver(server.streamUrl(), Sse::ReconnectPolicy::Fixed);
     receiver.client.open();
-    QTRY_COMPARE_WITH_TIMEOUT(connected.size(), 3, 10000);
+    // At least three starts: the client reconnects on a short fixed delay, so on a loaded
+    // machine more may come before this loop looks again (an exact count would overshoot).
+    QTRY_VERIFY_WITH_TIMEOUT(connected.size() >= 3, 10000);
     receiver.client.close();
     for (const QList<QVariant> &start : connected) {
         QCOMPARE(start.at(0).toByteArray(), QByteArray()); // no Last-Event-ID
