@@ -357,15 +357,8 @@ void ConnectionManager::drainInboxes()
                 break;
         }
     }
-    if (expired) {
-        for (const std::shared_ptr<Inbox> &inbox : std::as_const(m_inboxes)) {
-            std::lock_guard lock(inbox->mutex);
-            if (!inbox->items.empty()) {
-                more = true;
-                break;
-            }
-        }
-    }
+    // A slice that ran out may have left items anywhere; a turn that finds none is cheap.
+    more = more || expired;
     if (more && !m_drainScheduled.exchange(true)) {
         // A zero timer, not a posted event: timers, input and painting go first. (Resting
         // between slices on a busy machine, for the time the slice was kept off the CPU,
