@@ -4,7 +4,7 @@
 # QtKeychain path can be tested headless, and the user's own keyring is never touched.
 # Exits 77 (a skipped test for CTest) when dbus-run-session or gnome-keyring-daemon is missing;
 # scripts/deps.sh installs both.
-#   scripts/with-test-keyring.sh build/tests/app/tst_secretstore
+#   scripts/with-test-keyring.sh build/tests/app/models/tst_secretstore
 set -euo pipefail
 
 for tool in dbus-run-session gnome-keyring-daemon; do

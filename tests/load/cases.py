@@ -577,7 +577,7 @@ def by_name():
 
 
 def dump(name):
-    """One case as JSON, for clients other than the runner (tests/app/tst_guiconformance):
+    """One case as JSON, for clients other than the runner (tests/app/views/tst_guiconformance):
     the case dict as is, with the headers as a list of [name, value] pairs so that their
     order survives."""
     case = dict(by_name()[name])
