@@ -63,17 +63,12 @@ int runCheck(QCoreApplication &app, QStringList arguments)
         QStringLiteral("silence-threshold"),
         QStringLiteral("Warn about silences longer than SECONDS (default 30)."),
         QStringLiteral("SECONDS"));
-    const QCommandLineOption insecureOption(QStringLiteral("insecure"),
-                                            QStringLiteral("Accept any TLS certificate."));
     const QCommandLineOption demoOption(QStringLiteral("demo"),
                                         QStringLiteral("Check the built-in demo stream."));
-    const QCommandLineOption http11Option(
-        QStringLiteral("http1.1"), QStringLiteral("Use HTTP/1.1 only (https: no h2 in ALPN)."));
-    const QCommandLineOption priorKnowledgeOption(
-        QStringLiteral("http2-prior-knowledge"),
-        QStringLiteral("Speak HTTP/2 at once over http:// (cleartext h2c)."));
     parser.addOptions({durationOption, headerOption, noResumeOption, jsonOption, silenceOption,
-                       insecureOption, demoOption, http11Option, priorKnowledgeOption});
+                       demoOption});
+    const CliArguments::TransportOptions transport;
+    transport.addTo(parser);
     parser.addPositionalArgument(QStringLiteral("URL"), QStringLiteral("The event stream URL."));
     if (!parser.parse(arguments)) {
         printError(parser.errorText() + QStringLiteral(" (see --help)"));
@@ -113,9 +108,8 @@ int runCheck(QCoreApplication &app, QStringList arguments)
         CliArguments::parseHeaders(parser.values(headerOption), &options.headers);
     if (!headerError.isEmpty())
         return usageError(headerError);
-    options.allowInsecureTls = parser.isSet(insecureOption);
-    options.http1Only = parser.isSet(http11Option);
-    options.http2PriorKnowledge = parser.isSet(priorKnowledgeOption);
+    if (const QString error = transport.apply(parser, &options); !error.isEmpty())
+        return usageError(error);
 
     const QString secondsRange = QStringLiteral("from 0.001 to %1 seconds")
                                      .arg(qint64(CliArguments::MaximumSeconds));

@@ -1,6 +1,11 @@
 #include "cliarguments.h"
 
+#include "sselib/curlcommand.h"
 #include "sselib/profile.h"
+#include "sselib/proxy.h"
+#include "sselib/sseclient.h"
+
+#include <QCommandLineParser>
 
 #include <QFile>
 #include <QFileInfo>
@@ -131,6 +136,86 @@ QString parseFilter(const QString &text, Sse::FilterExpression *filter)
     if (filter->isValid())
         return QString();
     return QStringLiteral("--filter: ") + filter->errorString();
+}
+
+TransportOptions::TransportOptions()
+    : m_insecure(QStringLiteral("insecure"), QStringLiteral("Accept any TLS certificate."))
+    , m_http11(QStringLiteral("http1.1"),
+               QStringLiteral("Use HTTP/1.1 only (https: no h2 in ALPN)."))
+    , m_priorKnowledge(QStringLiteral("http2-prior-knowledge"),
+                       QStringLiteral("Speak HTTP/2 at once over http:// (cleartext h2c)."))
+    , m_proxy(QStringLiteral("proxy"),
+              QStringLiteral("Connect through PROXY: http://[user:password@]host:port, "
+                             "socks5://host:port or socks5h://host:port; \"\" for none. Default: "
+                             "http_proxy, https_proxy, ALL_PROXY as curl reads them."),
+              QStringLiteral("URL"))
+    , m_noProxy(QStringLiteral("noproxy"),
+                QStringLiteral("Hosts reached without a proxy (comma-separated names, domains, "
+                               "IPs, CIDR; '*' for all); replaces NO_PROXY."),
+                QStringLiteral("LIST"))
+    , m_cert(QStringLiteral("cert"),
+             QStringLiteral("Client certificate (mutual TLS), PEM or PKCS#12, with the key's "
+                            "password after a colon."),
+             QStringLiteral("FILE[:PASSWORD]"))
+    , m_key(QStringLiteral("key"), QStringLiteral("Private key (PEM) of --cert."),
+            QStringLiteral("FILE"))
+    , m_certType(QStringLiteral("cert-type"), QStringLiteral("PEM (default) or P12."),
+                 QStringLiteral("TYPE"))
+    , m_caCert(QStringLiteral("cacert"),
+               QStringLiteral("Also trust the CA certificates in FILE (PEM)."),
+               QStringLiteral("FILE"))
+{
+}
+
+void TransportOptions::addTo(QCommandLineParser &parser) const
+{
+    parser.addOptions({m_insecure, m_http11, m_priorKnowledge, m_proxy, m_noProxy, m_cert, m_key,
+                       m_certType, m_caCert});
+}
+
+QString TransportOptions::apply(const QCommandLineParser &parser, Sse::ClientOptions *options) const
+{
+    if (parser.isSet(m_insecure))
+        options->allowInsecureTls = true;
+    if (parser.isSet(m_http11) && parser.isSet(m_priorKnowledge))
+        return QStringLiteral("--http1.1 and --http2-prior-knowledge exclude each other");
+    if (parser.isSet(m_http11))
+        options->http1Only = true;
+    if (parser.isSet(m_priorKnowledge))
+        options->http2PriorKnowledge = true;
+    if (parser.isSet(m_proxy)) {
+        const QString text = parser.value(m_proxy);
+        Sse::Proxy proxy;
+        QString error;
+        if (text.isEmpty())
+            options->noProxy = QStringLiteral("*");
+        else if (!Sse::parseProxyUrl(text, &proxy, &error))
+            return QStringLiteral("--proxy: ") + error;
+        options->proxy = text;
+    }
+    if (parser.isSet(m_noProxy))
+        options->noProxy = parser.value(m_noProxy);
+    if (parser.isSet(m_cert))
+        Sse::CurlCommand::splitCertificate(parser.value(m_cert), &options->clientCertificateFile,
+                                           &options->clientKeyPassphrase);
+    if (parser.isSet(m_key))
+        options->clientKeyFile = parser.value(m_key);
+    if (parser.isSet(m_certType)) {
+        const QString type = parser.value(m_certType).toUpper();
+        if (type != QLatin1String("PEM") && type != QLatin1String("P12"))
+            return QStringLiteral("--cert-type takes PEM or P12");
+        options->clientCertificateType = type == QLatin1String("P12")
+                ? Sse::CertificateType::Pkcs12
+                : Sse::CertificateType::Pem;
+    }
+    if (parser.isSet(m_caCert)) {
+        QFile file(parser.value(m_caCert));
+        if (!file.open(QIODevice::ReadOnly))
+            return QStringLiteral("--cacert: cannot read %1: %2")
+                    .arg(file.fileName(), file.errorString());
+        options->caCertificatesPem += file.read(1024 * 1024);
+    }
+    return {};
 }
 
 } // namespace CliArguments

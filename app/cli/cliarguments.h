@@ -2,6 +2,8 @@
 
 #include <sselib/filterexpression.h>
 
+#include <QCommandLineOption>
+
 #include <QByteArray>
 #include <QHostAddress>
 #include <QList>
@@ -10,7 +12,13 @@
 #include <QStringList>
 #include <QUrl>
 
-/// Argument parsing shared by the CLI's commands (stream, check).
+class QCommandLineParser;
+
+namespace Sse {
+struct ClientOptions;
+}
+
+/// Argument parsing shared by the CLI's commands (stream, check, probe).
 namespace CliArguments {
 
 /// Parses `Name: value` (name and value trimmed). Returns an error message, or an
@@ -52,5 +60,30 @@ bool parseListen(const QString &text, QHostAddress *address, quint16 *port);
 /// Compiles the --filter expression of the stream and replay commands. Returns an error
 /// message ("--filter: column 17: expected a value after '>'"), or an empty string.
 QString parseFilter(const QString &text, Sse::FilterExpression *filter);
+
+/// The options that say how to reach the server, shared by the stream command, `check` and
+/// `probe`: --insecure, --http1.1, --http2-prior-knowledge, --proxy, --noproxy, --cert, --key,
+/// --cert-type and --cacert.
+class TransportOptions
+{
+public:
+    TransportOptions();
+    /// Adds the options to \a parser.
+    void addTo(QCommandLineParser &parser) const;
+    /// Sets in \a options what the command line gives (options not given stay as they are, so
+    /// a profile's values hold). Returns an error message, or an empty string.
+    QString apply(const QCommandLineParser &parser, Sse::ClientOptions *options) const;
+
+private:
+    QCommandLineOption m_insecure;
+    QCommandLineOption m_http11;
+    QCommandLineOption m_priorKnowledge;
+    QCommandLineOption m_proxy;
+    QCommandLineOption m_noProxy;
+    QCommandLineOption m_cert;
+    QCommandLineOption m_key;
+    QCommandLineOption m_certType;
+    QCommandLineOption m_caCert;
+};
 
 } // namespace CliArguments

@@ -448,14 +448,6 @@ int main(int argc, char *argv[])
                                          QStringLiteral("Print nothing on stdout (use with -o)."));
     const QCommandLineOption noReconnectOption(QStringLiteral("no-reconnect"),
                                                QStringLiteral("Do not reconnect after a drop."));
-    const QCommandLineOption insecureOption(QStringLiteral("insecure"),
-                                            QStringLiteral("Accept any TLS certificate."));
-    const QCommandLineOption http11Option(
-        QStringLiteral("http1.1"), QStringLiteral("Use HTTP/1.1 only (https: no h2 in ALPN)."));
-    const QCommandLineOption priorKnowledgeOption(
-        QStringLiteral("http2-prior-knowledge"),
-        QStringLiteral("Speak HTTP/2 at once over http:// (cleartext h2c)."));
-    parser.addOptions({http11Option, priorKnowledgeOption});
     const QCommandLineOption idleOption(QStringLiteral("idle-timeout"),
                                         QStringLiteral("Reconnect after SECONDS with no bytes."),
                                         QStringLiteral("SECONDS"));
@@ -488,40 +480,16 @@ int main(int argc, char *argv[])
                        "the printed ones."),
         QStringLiteral("EXPR"));
     parser.addOption(filterOption);
-    const QCommandLineOption proxyOption(
-        QStringLiteral("proxy"),
-        QStringLiteral("Connect through PROXY: http://[user:password@]host:port, socks5://host:port "
-                       "or socks5h://host:port; \"\" for none. Default: http_proxy, https_proxy, "
-                       "ALL_PROXY as curl reads them."),
-        QStringLiteral("URL"));
-    const QCommandLineOption noProxyOption(
-        QStringLiteral("noproxy"),
-        QStringLiteral("Hosts reached without a proxy (comma-separated names, domains, IPs, "
-                       "CIDR; '*' for all); replaces NO_PROXY."),
-        QStringLiteral("LIST"));
-    const QCommandLineOption certOption(
-        QStringLiteral("cert"),
-        QStringLiteral("Client certificate (mutual TLS), PEM or PKCS#12, with the key's "
-                       "password after a colon."),
-        QStringLiteral("FILE[:PASSWORD]"));
-    const QCommandLineOption keyOption(QStringLiteral("key"),
-                                       QStringLiteral("Private key (PEM) of --cert."),
-                                       QStringLiteral("FILE"));
-    const QCommandLineOption certTypeOption(QStringLiteral("cert-type"),
-                                            QStringLiteral("PEM (default) or P12."),
-                                            QStringLiteral("TYPE"));
-    const QCommandLineOption caCertOption(
-        QStringLiteral("cacert"), QStringLiteral("Also trust the CA certificates in FILE (PEM)."),
-        QStringLiteral("FILE"));
     const QCommandLineOption ndjsonOption(
         QStringLiteral("ndjson"),
         QStringLiteral("Also read NDJSON / JSON Lines and streamed JSON array responses: each line "
                        "or element becomes an event of type ndjson."));
-    parser.addOptions({proxyOption, noProxyOption, certOption, keyOption, certTypeOption,
-                       caCertOption, ndjsonOption});
+    parser.addOption(ndjsonOption);
+    const CliArguments::TransportOptions transport;
+    transport.addTo(parser);
     parser.addOptions({headerOption, methodOption, dataOption, dataFileOption, lastIdOption,
                        maxEventsOption, timeoutOption, statesOption, outputOption, quietOption,
-                       noReconnectOption, insecureOption, idleOption, maxSizeOption, retryOption,
+                       noReconnectOption, idleOption, maxSizeOption, retryOption,
                        demoOption, profileOption, profilesFileOption, llmOption});
     parser.addOptions(Assertions::options());
     parser.addPositionalArgument(QStringLiteral("URL"),
@@ -659,45 +627,8 @@ int main(int argc, char *argv[])
     }
     if (parser.isSet(noReconnectOption))
         options.reconnectPolicy = Sse::ReconnectPolicy::Never;
-    if (parser.isSet(insecureOption))
-        options.allowInsecureTls = true;
-    if (parser.isSet(http11Option) && parser.isSet(priorKnowledgeOption))
-        return usageError(QStringLiteral("--http1.1 and --http2-prior-knowledge exclude each other"));
-    if (parser.isSet(http11Option))
-        options.http1Only = true;
-    if (parser.isSet(priorKnowledgeOption))
-        options.http2PriorKnowledge = true;
-    if (parser.isSet(proxyOption)) {
-        const QString proxyText = parser.value(proxyOption);
-        Sse::Proxy proxy;
-        QString proxyError;
-        if (proxyText.isEmpty())
-            options.noProxy = QStringLiteral("*");
-        else if (!Sse::parseProxyUrl(proxyText, &proxy, &proxyError))
-            return usageError(QStringLiteral("--proxy: ") + proxyError);
-        options.proxy = proxyText;
-    }
-    if (parser.isSet(noProxyOption))
-        options.noProxy = parser.value(noProxyOption);
-    if (parser.isSet(certOption))
-        Sse::CurlCommand::splitCertificate(parser.value(certOption), &options.clientCertificateFile,
-                                           &options.clientKeyPassphrase);
-    if (parser.isSet(keyOption))
-        options.clientKeyFile = parser.value(keyOption);
-    if (parser.isSet(certTypeOption)) {
-        const QString type = parser.value(certTypeOption).toUpper();
-        if (type != QLatin1String("PEM") && type != QLatin1String("P12"))
-            return usageError(QStringLiteral("--cert-type takes PEM or P12"));
-        options.clientCertificateType = type == QLatin1String("P12") ? Sse::CertificateType::Pkcs12
-                                                                     : Sse::CertificateType::Pem;
-    }
-    if (parser.isSet(caCertOption)) {
-        QFile caFile(parser.value(caCertOption));
-        if (!caFile.open(QIODevice::ReadOnly))
-            return usageError(QStringLiteral("--cacert: cannot read %1: %2")
-                                  .arg(caFile.fileName(), caFile.errorString()));
-        options.caCertificatesPem += caFile.read(1024 * 1024);
-    }
+    if (const QString error = transport.apply(parser, &options); !error.isEmpty())
+        return usageError(error);
     if (parser.isSet(ndjsonOption))
         options.bodyFormat = Sse::BodyFormat::NdJson;
 

@@ -127,11 +127,11 @@ int runProbe(QCoreApplication &app, QStringList arguments)
         QStringLiteral("retry-failed"),
         QStringLiteral("Try a failed stream again after SECONDS (default 30)."),
         QStringLiteral("SECONDS"), QStringLiteral("30"));
-    const QCommandLineOption insecureOption(QStringLiteral("insecure"),
-                                            QStringLiteral("Accept any TLS certificate."));
     parser.addOptions({metricsOption, healthOption, profileOption, profilesFileOption, demoOption,
                        headerOption, stallOption, maxTypesOption, maxSizeOption, idleOption,
-                       retryFailedOption, insecureOption});
+                       retryFailedOption});
+    const CliArguments::TransportOptions transport;
+    transport.addTo(parser);
     parser.addPositionalArgument(QStringLiteral("URL"),
                                  QStringLiteral("Event stream URLs to watch."),
                                  QStringLiteral("[URL...]"));
@@ -253,6 +253,10 @@ int runProbe(QCoreApplication &app, QStringList arguments)
                                          "--profiles-file"));
     if (targets.size() > MaximumStreams)
         return usageError(QStringLiteral("at most %1 streams per probe").arg(MaximumStreams));
+    for (Target &target : targets) {
+        if (const QString error = transport.apply(parser, &target.options); !error.isEmpty())
+            return usageError(error);
+    }
 
     raiseDescriptorLimit();
     std::unique_ptr<Sse::DemoServer> demo;
@@ -273,8 +277,6 @@ int runProbe(QCoreApplication &app, QStringList arguments)
         }
         if (parser.isSet(idleOption))
             target.options.idleTimeoutMs = int(idleMs);
-        if (parser.isSet(insecureOption))
-            target.options.allowInsecureTls = true;
         target.options.maximumEventSize = qsizetype(maximumEventSize);
         // Two streams with one label would be one series: the later ones get a number.
         QString name = target.name;

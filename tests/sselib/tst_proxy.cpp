@@ -195,6 +195,8 @@ private Q_SLOTS:
     void cliProxyOption();
     void cliEnvironment_data();
     void cliEnvironment();
+    void checkAndProbeThroughProxy_data();
+    void checkAndProbeThroughProxy();
 
 private:
     bool startTinyproxy(ProxyDaemon *daemon, quint16 connectPort, const QByteArray &user = {},
@@ -696,6 +698,52 @@ void TestProxy::cliEnvironment()
     QCOMPARE(head.contains("tinyproxy"), proxied); // tinyproxy's Via header
     const QByteArray named = "\"proxy\":\"" + proxy.url().toUtf8() + '"';
     QCOMPARE(output.contains(named), proxied);
+}
+
+void TestProxy::checkAndProbeThroughProxy_data()
+{
+    QTest::addColumn<QStringList>("arguments"); // @PORT@: tinyproxy's, @URL@: the stream
+    QTest::newRow("check")
+        << QStringList{u"check"_s, u"--proxy"_s, u"http://user:s3cret@127.0.0.1:@PORT@"_s,
+                       u"--duration"_s, u"1"_s, u"--no-resume-check"_s, u"@URL@"_s};
+    QTest::newRow("check --json")
+        << QStringList{u"check"_s, u"--json"_s, u"--proxy"_s,
+                       u"http://user:s3cret@127.0.0.1:@PORT@"_s, u"--duration"_s, u"1"_s,
+                       u"--no-resume-check"_s, u"@URL@"_s};
+    QTest::newRow("probe")
+        << QStringList{u"probe"_s, u"--listen-metrics"_s, u"127.0.0.1:0"_s, u"--proxy"_s,
+                       u"http://user:s3cret@127.0.0.1:@PORT@"_s, u"@URL@"_s};
+}
+
+// `check` and `probe` take the stream command's transport options (--proxy here): the request
+// reaches the server through tinyproxy, and the proxy's password is printed nowhere.
+void TestProxy::checkAndProbeThroughProxy()
+{
+    QFETCH(QStringList, arguments);
+    const QString cli = qEnvironmentVariable("SSE_MONITOR_CLI");
+    QVERIFY2(!cli.isEmpty(), "SSE_MONITOR_CLI is not set (run through CTest)");
+    TestServer server;
+    server.route("/events", [](TestServer::Exchange *exchange) {
+        exchange->sseHead();
+        exchange->send(TestServer::formatEvent("one"));
+    });
+    ProxyDaemon proxy;
+    QVERIFY2(startTinyproxy(&proxy, 443, "user", "s3cret"), qPrintable(proxy.output()));
+    arguments.replaceInStrings(u"@PORT@"_s, QString::number(proxy.port()));
+    arguments.replaceInStrings(u"@URL@"_s, server.url("/events").toString());
+    QProcess process;
+    process.start(cli, arguments);
+    QTRY_VERIFY_WITH_TIMEOUT(!server.requests("/events").isEmpty(), 15000);
+    QVERIFY(server.requests("/events").first().header("Via").contains("tinyproxy"));
+    if (arguments.first() == u"probe"_s) {
+        process.terminate(); // the probe runs until it is stopped
+        QTRY_COMPARE_WITH_TIMEOUT(process.state(), QProcess::NotRunning, 15000);
+    } else {
+        QTRY_COMPARE_WITH_TIMEOUT(process.state(), QProcess::NotRunning, 15000);
+        QCOMPARE(process.exitStatus(), QProcess::NormalExit);
+    }
+    const QByteArray output = process.readAllStandardOutput() + process.readAllStandardError();
+    QVERIFY2(!output.contains("s3cret"), output.constData());
 }
 
 QTEST_GUILESS_MAIN(TestProxy)

@@ -788,6 +788,24 @@ void TestCli::usageErrors_data()
     QTest::newRow("unknown option") << QStringList{u"--bogus"_s, u"URL"_s} << u"bogus"_s;
     QTest::newRow("option without value")
         << QStringList{u"URL"_s, u"--max-events"_s} << u"max-events"_s;
+    // The transport options are shared by the stream command, check and probe.
+    for (const QString &command : {QString(), u"check"_s, u"probe"_s}) {
+        const QStringList prefix = command.isEmpty() ? QStringList()
+                : command == u"probe"_s ? QStringList{command, u"--listen-metrics"_s, u"127.0.0.1:0"_s}
+                                         : QStringList{command};
+        const QByteArray name = command.isEmpty() ? QByteArray("stream") : command.toUtf8();
+        QTest::newRow(QByteArray(name + " --cert-type XYZ").constData())
+            << prefix + QStringList{u"--cert-type"_s, u"XYZ"_s, u"URL"_s} << u"--cert-type"_s;
+        QTest::newRow(QByteArray(name + " --proxy ftp://").constData())
+            << prefix + QStringList{u"--proxy"_s, u"ftp://127.0.0.1:21"_s, u"URL"_s}
+            << u"--proxy"_s;
+        QTest::newRow(QByteArray(name + " --cacert missing").constData())
+            << prefix + QStringList{u"--cacert"_s, u"/nonexistent-dir/ca.pem"_s, u"URL"_s}
+            << u"/nonexistent-dir/ca.pem"_s;
+        QTest::newRow(QByteArray(name + " --http1.1 --http2-prior-knowledge").constData())
+            << prefix + QStringList{u"--http1.1"_s, u"--http2-prior-knowledge"_s, u"URL"_s}
+            << u"exclude"_s;
+    }
 }
 
 void TestCli::usageErrors()
