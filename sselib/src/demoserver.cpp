@@ -168,10 +168,22 @@ void DemoServer::handleConnection(QTcpSocket *socket)
         auto next = std::make_shared<qint64>(lastId + 1);
         auto sinceHeartbeat = std::make_shared<QElapsedTimer>();
         sinceHeartbeat->start();
+        // The rate is kept by the clock, not by counting ticks: a tick that comes late (a busy
+        // thread, a loaded machine) sends what is due, so the stream sends its rate over any
+        // period longer than a second. At most a second's events go out at once.
+        auto since = std::make_shared<QElapsedTimer>();
+        since->start();
+        auto sent = std::make_shared<qint64>(0);
+        const int rate = d->eventsPerSecond;
         auto *timer = new QTimer(socket);
-        timer->setInterval(qMax(1, 1000 / d->eventsPerSecond));
-        connect(timer, &QTimer::timeout, socket, [socket, next, sinceHeartbeat] {
-            socket->write(eventBlock((*next)++));
+        timer->setTimerType(Qt::PreciseTimer);
+        timer->setInterval(qMax(1, 1000 / rate));
+        connect(timer, &QTimer::timeout, socket, [socket, next, sinceHeartbeat, since, sent, rate] {
+            const qint64 due = since->elapsed() * rate / 1000;
+            if (due - *sent > rate)
+                *sent = due - rate; // after a long pause, no more than a second's worth
+            for (; *sent < due; ++*sent)
+                socket->write(eventBlock((*next)++));
             if (sinceHeartbeat->elapsed() >= HeartbeatMs) {
                 socket->write(": heartbeat\n");
                 sinceHeartbeat->restart();

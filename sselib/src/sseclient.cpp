@@ -41,7 +41,7 @@ constexpr int QuickEndFloorMs = 100;
 // large enough to amortise the signal but small enough that their memory is reused
 // from the allocator's cache instead of fresh pages on every read.
 constexpr qint64 ReadSliceBytes = 256 * 1024;
-constexpr qsizetype MaximumBatchEvents = 8192;
+constexpr qsizetype MaximumBatchEvents = 1024;
 constexpr int FailurePreviewWaitMs = 1000;
 
 bool isIdempotent(const QByteArray &method)
