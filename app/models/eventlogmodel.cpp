@@ -721,13 +721,10 @@ QVariant EventLogModel::ruleData(qint64 sequence, int role) const
 
 void EventLogModel::sort(int column, Qt::SortOrder order)
 {
+    // Back to arrival order first, as a layout change, so selections follow their events.
+    if (m_sorted)
+        changeLayout([this] { stopSort(); });
     stopSort();
-    if (m_sorted) {
-        changeLayout([this] {
-            m_sorted = false;
-            std::vector<SortKey>().swap(m_sortKeys);
-        });
-    }
     const bool byField = column >= ColumnCount && column < columnCount();
     m_sortColumn = byField ? column : -1;
     m_sortOrder = order;
