@@ -540,9 +540,26 @@ void TestFieldColumns::screenshot()
                                             {u"model"_s, u"data.model"_s, {}},
                                             {u"choices"_s, u"data.choices"_s, {}}});
     openWindow(&window);
+    window.resize(1400, 1000);
     QTableView *view = window.eventLogPane()->eventView();
+    view->setColumnWidth(EventLogModel::ConnectionColumn, 80);
+    view->setColumnWidth(EventLogModel::DataColumn, 190);
+    for (int column = EventLogModel::ColumnCount; column < view->model()->columnCount(); ++column)
+        view->setColumnWidth(column, 75);
     view->setCurrentIndex(view->model()->index(1, 0));
     QCOMPARE(view->model()->index(1, EventLogModel::ColumnCount + 2).data().toString(), u"[3]"_s);
+    QTest::qWaitForWindowExposed(&window);
+    // Sorted by tokens, largest first.
+    QHeaderView *header = view->horizontalHeader();
+    const QPoint tokens(header->sectionViewportPosition(EventLogModel::ColumnCount) + 10,
+                        header->height() / 2);
+    QSignalSpy sorted(workspace->logModel(), &EventLogModel::sortFinished);
+    QTest::mouseClick(header->viewport(), Qt::LeftButton, {}, tokens);
+    QVERIFY(sorted.wait());
+    QTest::mouseClick(header->viewport(), Qt::LeftButton, {}, tokens);
+    QVERIFY(sorted.wait());
+    QCOMPARE(view->model()->index(0, EventLogModel::ColumnCount).data().toString(), u"110"_s);
+    view->scrollToTop();
     const QPixmap pixmap = window.grab();
     QVERIFY(!pixmap.isNull());
     const QString directory = qEnvironmentVariable("SSE_MONITOR_SCREENSHOT_DIR");
