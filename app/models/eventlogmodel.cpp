@@ -572,6 +572,13 @@ QVariant EventLogModel::displayData(qint64 sequence, int column) const
 
 QVariant EventLogModel::headerData(int section, Qt::Orientation orientation, int role) const
 {
+    if (orientation == Qt::Horizontal && role == Qt::ToolTipRole && section >= ColumnCount
+        && section < columnCount()) {
+        const FieldColumn &column = m_fieldColumns.at(section - ColumnCount);
+        return column.type.isEmpty()
+                ? column.path
+                : tr("%1 (only \u201c%2\u201d events)").arg(column.path, QString::fromUtf8(column.type));
+    }
     if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
         return QAbstractTableModel::headerData(section, orientation, role);
     if (section >= ColumnCount && section < columnCount())

@@ -2000,6 +2000,10 @@ First %1 bytes of the body:
         <source>Data</source>
         <translation>数据</translation>
     </message>
+    <message>
+        <source>%1 (only “%2” events)</source>
+        <translation>%1（仅“%2”事件）</translation>
+    </message>
 </context>
 <context>
     <name>EventLogPane</name>
