@@ -10,11 +10,9 @@ namespace {
 const QString SettingsKey = QStringLiteral("view/colouringRules");
 // More rules than a cached qint8 index can name are ignored.
 constexpr int MaximumRules = 100;
-}
+} // namespace
 
-ColouringRules::ColouringRules(QObject *parent)
-    : QObject(parent)
-    , m_rules(defaultRules())
+ColouringRules::ColouringRules(QObject *parent) : QObject(parent), m_rules(defaultRules())
 {
     compile();
 }
@@ -64,8 +62,8 @@ QString ColouringRules::errorString(int index) const
 {
     if (index < 0 || index >= m_rules.size())
         return QString();
-    const Sse::FilterExpression expression
-            = Sse::FilterExpression::parse(m_rules.at(index).expression);
+    const Sse::FilterExpression expression =
+        Sse::FilterExpression::parse(m_rules.at(index).expression);
     if (expression.isEmpty() && expression.isValid())
         return tr("empty expression");
     return expression.errorString();
@@ -115,8 +113,10 @@ void ColouringRules::load()
         ColouringRule rule;
         rule.name = settings.value(QStringLiteral("name")).toString();
         rule.expression = settings.value(QStringLiteral("expression")).toString();
-        rule.background = QColor::fromString(settings.value(QStringLiteral("background")).toString());
-        rule.foreground = QColor::fromString(settings.value(QStringLiteral("foreground")).toString());
+        rule.background =
+            QColor::fromString(settings.value(QStringLiteral("background")).toString());
+        rule.foreground =
+            QColor::fromString(settings.value(QStringLiteral("foreground")).toString());
         rule.enabled = settings.value(QStringLiteral("enabled"), true).toBool();
         rules.append(rule);
     }

@@ -14,15 +14,15 @@ class EventStore;
 struct ColouringRule
 {
     QString name;
-    QString expression;  // the filter language (Sse::FilterExpression)
-    QColor background;   // invalid: no background
-    QColor foreground;   // invalid: the palette's text colour
+    QString expression; // the filter language (Sse::FilterExpression)
+    QColor background; // invalid: no background
+    QColor foreground; // invalid: the palette's text colour
     bool enabled = true;
 
     friend bool operator==(const ColouringRule &a, const ColouringRule &b)
     {
         return a.name == b.name && a.expression == b.expression && a.background == b.background
-                && a.foreground == b.foreground && a.enabled == b.enabled;
+            && a.foreground == b.foreground && a.enabled == b.enabled;
     }
 };
 using ColouringRuleList = QList<ColouringRule>;

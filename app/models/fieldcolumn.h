@@ -48,9 +48,9 @@ private:
 // One column of the event log taken from a JSON path (View > Columns…, "Apply as Column").
 struct FieldColumn
 {
-    QString title;     // header text; empty shows the path
-    QString path;      // FieldPath syntax
-    QByteArray type;   // only events of this type show a value; empty = every type
+    QString title; // header text; empty shows the path
+    QString path; // FieldPath syntax
+    QByteArray type; // only events of this type show a value; empty = every type
 
     QString displayTitle() const { return title.isEmpty() ? path : title; }
     friend bool operator==(const FieldColumn &a, const FieldColumn &b)

@@ -15,7 +15,7 @@
 namespace {
 constexpr int ColourRole = Qt::UserRole + 1;
 const QColor ErrorColour(0xd9, 0x35, 0x35);
-}
+} // namespace
 
 ColouringRulesDialog::ColouringRulesDialog(const ColouringRuleList &rules, QWidget *parent)
     : QDialog(parent)
@@ -53,10 +53,10 @@ ColouringRulesDialog::ColouringRulesDialog(const ColouringRuleList &rules, QWidg
     layout->addWidget(buttons);
 
     connect(m_editor, &TableEditor::addRequested, this, [this] {
-        addRule({tr("New rule"), QStringLiteral("type == \"\""), QColor(0x3e, 0x8e, 0xe5),
-                 QColor(), true});
+        addRule({tr("New rule"), QStringLiteral("type == \"\""), QColor(0x3e, 0x8e, 0xe5), QColor(),
+                 true});
         m_editor->table()->editItem(
-                m_editor->table()->item(m_editor->table()->rowCount() - 1, ExpressionColumn));
+            m_editor->table()->item(m_editor->table()->rowCount() - 1, ExpressionColumn));
     });
     connect(m_editor, &TableEditor::rowsChanged, this, &ColouringRulesDialog::check);
     connect(m_editor->table(), &QTableWidget::itemChanged, this, &ColouringRulesDialog::check);
@@ -110,8 +110,8 @@ void ColouringRulesDialog::setColour(QTableWidgetItem *item, const QColor &colou
     item->setText(colour.isValid() ? colour.name() : tr("none"));
     item->setBackground(colour.isValid() ? QBrush(colour) : QBrush());
     // Readable on the swatch itself.
-    item->setForeground(colour.isValid() ? QBrush(colour.lightnessF() > 0.55 ? Qt::black : Qt::white)
-                                         : QBrush());
+    item->setForeground(
+        colour.isValid() ? QBrush(colour.lightnessF() > 0.55 ? Qt::black : Qt::white) : QBrush());
 }
 
 void ColouringRulesDialog::pickColour(int row, int column)
@@ -120,8 +120,8 @@ void ColouringRulesDialog::pickColour(int row, int column)
         return;
     QTableWidgetItem *item = m_editor->table()->item(row, column);
     const QColor current = item->data(ColourRole).value<QColor>();
-    const QColor picked = QColorDialog::getColor(current.isValid() ? current : Qt::white, this,
-                                                 tr("Rule Colour"));
+    const QColor picked =
+        QColorDialog::getColor(current.isValid() ? current : Qt::white, this, tr("Rule Colour"));
     if (picked.isValid())
         setColour(item, picked);
 }
@@ -162,7 +162,8 @@ void ColouringRulesDialog::check()
         QString error = expression.errorString();
         if (expression.isValid() && expression.isEmpty())
             error = tr("empty filter");
-        item->setForeground(error.isEmpty() ? palette().brush(QPalette::Text) : QBrush(ErrorColour));
+        item->setForeground(error.isEmpty() ? palette().brush(QPalette::Text)
+                                            : QBrush(ErrorColour));
         item->setToolTip(error);
         if (!error.isEmpty() && firstError.isEmpty())
             firstError = tr("Rule %1 never matches: %2").arg(row + 1).arg(error);

@@ -34,8 +34,9 @@ FieldColumnsDialog::FieldColumnsDialog(const FieldColumnList &columns, QWidget *
     connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
     layout->addWidget(buttons);
 
-    connect(m_editor, &TableEditor::addRequested, this,
-            [this] { addColumn({QString(), QStringLiteral("data."), QByteArray()}); });
+    connect(m_editor, &TableEditor::addRequested, this, [this] {
+        addColumn({QString(), QStringLiteral("data."), QByteArray()});
+    });
     connect(m_editor, &TableEditor::rowsChanged, this, &FieldColumnsDialog::check);
     connect(m_editor->table(), &QTableWidget::itemChanged, this, &FieldColumnsDialog::check);
     for (const FieldColumn &column : columns)
@@ -64,8 +65,8 @@ FieldColumnList FieldColumnsDialog::columns() const
         return item ? item->text().trimmed() : QString();
     };
     for (int row = 0; row < table->rowCount(); ++row)
-        columns.append({text(row, TitleColumn), text(row, PathColumn),
-                        text(row, TypeColumn).toUtf8()});
+        columns.append(
+            {text(row, TitleColumn), text(row, PathColumn), text(row, TypeColumn).toUtf8()});
     return columns;
 }
 
@@ -79,8 +80,10 @@ void FieldColumnsDialog::check()
         if (!item)
             continue;
         const bool valid = FieldPath::parse(item->text()).isValid();
-        item->setForeground(valid ? palette().brush(QPalette::Text) : QBrush(QColor(0xd9, 0x35, 0x35)));
-        item->setToolTip(valid ? QString() : tr("Not a JSON path: use .name, [n] or [\"name\"] steps"));
+        item->setForeground(valid ? palette().brush(QPalette::Text)
+                                  : QBrush(QColor(0xd9, 0x35, 0x35)));
+        item->setToolTip(valid ? QString()
+                               : tr("Not a JSON path: use .name, [n] or [\"name\"] steps"));
         if (!valid && error.isEmpty())
             error = tr("Row %1: \"%2\" is not a JSON path.").arg(row + 1).arg(item->text());
     }

@@ -6,8 +6,7 @@
 #include <QTableWidget>
 #include <QVBoxLayout>
 
-TableEditor::TableEditor(const QStringList &headers, QWidget *parent)
-    : QWidget(parent)
+TableEditor::TableEditor(const QStringList &headers, QWidget *parent) : QWidget(parent)
 {
     m_table = new QTableWidget(0, int(headers.size()), this);
     m_table->setObjectName(QStringLiteral("editorTable"));

@@ -25,10 +25,10 @@
 #include <QComboBox>
 #include <QContextMenuEvent>
 #include <QDialogButtonBox>
-#include <QLabel>
-#include <QPushButton>
 #include <QHeaderView>
+#include <QLabel>
 #include <QMenu>
+#include <QPushButton>
 #include <QSettings>
 #include <QSignalSpy>
 #include <QStandardPaths>
@@ -80,10 +80,9 @@ QByteArray usageEvents()
     for (int n = 0; n < 12; ++n) {
         const QByteArray type = n == 11 ? "ping" : (n % 3 == 2 ? "error" : "usage");
         const int tokens = n == 4 ? 5 : (n * 7) % 12 * 10;
-        wire += "event: " + type + "\nid: " + QByteArray::number(n)
-                + "\ndata: {\"model\": \"m-" + QByteArray::number(n % 2)
-                + "\", \"usage\": {\"output_tokens\": " + QByteArray::number(tokens)
-                + "}, \"choices\": [1, 2, 3]}\n\n";
+        wire += "event: " + type + "\nid: " + QByteArray::number(n) + "\ndata: {\"model\": \"m-"
+            + QByteArray::number(n % 2) + "\", \"usage\": {\"output_tokens\": "
+            + QByteArray::number(tokens) + "}, \"choices\": [1, 2, 3]}\n\n";
     }
     return wire;
 }
@@ -119,8 +118,8 @@ int rowOfId(const QAbstractItemModel &model, const QString &id)
 
 QTreeWidgetItem *findTreeItem(QTreeWidget *tree, const QString &key)
 {
-    const QList<QTreeWidgetItem *> found
-            = tree->findItems(key, Qt::MatchExactly | Qt::MatchRecursive, 0);
+    const QList<QTreeWidgetItem *> found =
+        tree->findItems(key, Qt::MatchExactly | Qt::MatchRecursive, 0);
     return found.isEmpty() ? nullptr : found.first();
 }
 
@@ -180,8 +179,9 @@ void TestFieldColumns::compactValues_data()
     QTest::newRow("quoted name") << doc << uR"(data["a b"].c)"_s << u"true"_s;
     QTest::newRow("null") << doc << u"data.n"_s << u"null"_s;
     QTest::newRow("escaped key, line break") << doc << u"data.escAped"_s << u"x\u23cey"_s;
-    QTest::newRow("long string elided") << doc << u"data.long"_s
-                                        << u"abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyzabcdefgh\u2026"_s;
+    QTest::newRow("long string elided")
+        << doc << u"data.long"_s
+        << u"abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyzabcdefgh\u2026"_s;
     QTest::newRow("index past the end") << doc << u"data.choices[7]"_s << QString();
     QTest::newRow("missing") << doc << u"data.usage.input_tokens"_s << QString();
     QTest::newRow("not JSON") << QByteArray("usage 512") << u"data.usage"_s << QString();
@@ -228,7 +228,7 @@ void TestFieldColumns::sortsNumericallyAndMergesArrivals()
     EventLogModel model;
     QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
     model.ingest(1, eventsWithTokens({40, 5, 100, 7, 5}));
-    model.ingest(1, Sse::EventList{Sse::Event{}}); // no value: sorts last either way
+    model.ingest(1, Sse::EventList {Sse::Event {}}); // no value: sorts last either way
     model.flush();
     model.setFieldColumns({{u"tokens"_s, u"data.usage.output_tokens"_s, {}}});
     const int column = EventLogModel::ColumnCount;
@@ -282,20 +282,19 @@ void TestFieldColumns::rulesColourFirstMatch_data()
     QTest::addColumn<ColouringRuleList>("rules");
     QTest::addColumn<QList<int>>("matched"); // rule per event: type error, usage, ping
 
-    const ColouringRule errors{u"errors"_s, u"type == \"error\""_s, Qt::red, {}, true};
-    const ColouringRule big{u"big"_s, u"data.usage.output_tokens > 10"_s, Qt::blue, {}, true};
+    const ColouringRule errors {u"errors"_s, u"type == \"error\""_s, Qt::red, {}, true};
+    const ColouringRule big {u"big"_s, u"data.usage.output_tokens > 10"_s, Qt::blue, {}, true};
     ColouringRule off = errors;
     off.enabled = false;
-    const ColouringRule invalid{u"bad"_s, u"type ==="_s, Qt::green, {}, true};
-    const ColouringRule dim{u"dim"_s, u"type in {\"ping\"}"_s, {}, Qt::gray, true};
+    const ColouringRule invalid {u"bad"_s, u"type ==="_s, Qt::green, {}, true};
+    const ColouringRule dim {u"dim"_s, u"type in {\"ping\"}"_s, {}, Qt::gray, true};
 
-    QTest::newRow("errors first") << ColouringRuleList{errors, big, dim} << QList<int>{0, 1, 2};
-    QTest::newRow("order matters") << ColouringRuleList{big, errors, dim}
-                                   << QList<int>{0, 0, 2};
-    QTest::newRow("toggled off") << ColouringRuleList{off, big} << QList<int>{1, 1, -1};
-    QTest::newRow("invalid never matches") << ColouringRuleList{invalid, dim}
-                                           << QList<int>{-1, -1, 1};
-    QTest::newRow("none") << ColouringRuleList{} << QList<int>{-1, -1, -1};
+    QTest::newRow("errors first") << ColouringRuleList {errors, big, dim} << QList<int> {0, 1, 2};
+    QTest::newRow("order matters") << ColouringRuleList {big, errors, dim} << QList<int> {0, 0, 2};
+    QTest::newRow("toggled off") << ColouringRuleList {off, big} << QList<int> {1, 1, -1};
+    QTest::newRow("invalid never matches")
+        << ColouringRuleList {invalid, dim} << QList<int> {-1, -1, 1};
+    QTest::newRow("none") << ColouringRuleList {} << QList<int> {-1, -1, -1};
 }
 
 void TestFieldColumns::rulesColourFirstMatch()
@@ -330,7 +329,7 @@ void TestFieldColumns::rulesColourFirstMatch()
             const QColor base = QGuiApplication::palette().color(QPalette::Base);
             const auto distance = [](const QColor &a, const QColor &b) {
                 return qAbs(a.red() - b.red()) + qAbs(a.green() - b.green())
-                        + qAbs(a.blue() - b.blue());
+                    + qAbs(a.blue() - b.blue());
             };
             QVERIFY(distance(shown, rule.background) < distance(base, rule.background));
         }
@@ -404,8 +403,9 @@ void TestFieldColumns::applyAsColumnFromTree()
         // A click on the header sorts by the number; a second one turns the order round.
         QHeaderView *header = view->horizontalHeader();
         QSignalSpy sorted(window.workspace()->logModel(), &EventLogModel::sortFinished);
-        QTest::mouseClick(header->viewport(), Qt::LeftButton, {},
-                          QPoint(header->sectionViewportPosition(column) + 10, header->height() / 2));
+        QTest::mouseClick(
+            header->viewport(), Qt::LeftButton, {},
+            QPoint(header->sectionViewportPosition(column) + 10, header->height() / 2));
         QVERIFY(sorted.wait());
         QCOMPARE(view->currentIndex().siblingAtColumn(EventLogModel::IdColumn).data().toString(),
                  u"1"_s);
@@ -415,8 +415,9 @@ void TestFieldColumns::applyAsColumnFromTree()
         QCOMPARE(expected.first(), 0);
         QVERIFY(expected.contains(5) && expected.contains(100));
         QCOMPARE(header->sortIndicatorSection(), column);
-        QTest::mouseClick(header->viewport(), Qt::LeftButton, {},
-                          QPoint(header->sectionViewportPosition(column) + 10, header->height() / 2));
+        QTest::mouseClick(
+            header->viewport(), Qt::LeftButton, {},
+            QPoint(header->sectionViewportPosition(column) + 10, header->height() / 2));
         QVERIFY(sorted.wait());
         std::reverse(expected.begin(), expected.end());
         QCOMPARE(columnNumbers(*model, column), expected);
@@ -476,11 +477,12 @@ void TestFieldColumns::rulesDialogShowsErrorsAndToggles()
     dialog.findChild<QPushButton *>(u"addButton"_s)->click();
     const int added = table->rowCount() - 1;
     table->item(added, ColouringRulesDialog::ExpressionColumn)->setText(u"data.usage >"_s);
-    QVERIFY2(dialog.errorText().contains(u"Rule %1"_s.arg(added + 1)), qPrintable(dialog.errorText()));
+    QVERIFY2(dialog.errorText().contains(u"Rule %1"_s.arg(added + 1)),
+             qPrintable(dialog.errorText()));
     QCOMPARE(table->item(added, ColouringRulesDialog::ExpressionColumn)->foreground().color(),
              QColor(0xd9, 0x35, 0x35));
     table->item(added, ColouringRulesDialog::ExpressionColumn)
-            ->setText(u"data.usage.output_tokens >= 70"_s);
+        ->setText(u"data.usage.output_tokens >= 70"_s);
     QCOMPARE(dialog.errorText(), QString());
     // Untick the error rule.
     table->item(0, ColouringRulesDialog::NameColumn)->setCheckState(Qt::Unchecked);
@@ -512,10 +514,9 @@ void TestFieldColumns::exportsRuleNames()
     Workspace *workspace = window.workspace();
     QTemporaryDir directory;
     const QString path = directory.filePath(u"events.csv"_s);
-    ExportJob *job = workspace->exportEvents(ExportFormat::Csv, path,
-                                             ExportJob::allSequences(workspace->logModel()->store()),
-                                             {"usage.output_tokens"},
-                                             Workspace::RuleColumn::With);
+    ExportJob *job = workspace->exportEvents(
+        ExportFormat::Csv, path, ExportJob::allSequences(workspace->logModel()->store()),
+        {"usage.output_tokens"}, Workspace::RuleColumn::With);
     QVERIFY(job);
     QSignalSpy finished(job, &ExportJob::finished);
     QVERIFY(finished.wait(30000));
@@ -527,9 +528,11 @@ void TestFieldColumns::exportsRuleNames()
     const QString errors = ColouringRules::defaultRules().at(0).name;
     const QString heartbeats = ColouringRules::defaultRules().at(2).name;
     // Row 1 + n is event n: 2 is an error, 1 matches nothing, 11 is a ping.
-    QVERIFY2(lines.at(3).trimmed().endsWith(QByteArray("," + errors.toUtf8())), lines.at(3).constData());
+    QVERIFY2(lines.at(3).trimmed().endsWith(QByteArray("," + errors.toUtf8())),
+             lines.at(3).constData());
     QVERIFY2(lines.at(2).trimmed().endsWith("70,"), lines.at(2).constData());
-    QVERIFY2(lines.at(12).trimmed().endsWith(QByteArray("," + heartbeats.toUtf8())), lines.at(12).constData());
+    QVERIFY2(lines.at(12).trimmed().endsWith(QByteArray("," + heartbeats.toUtf8())),
+             lines.at(12).constData());
 }
 
 void TestFieldColumns::screenshot()
