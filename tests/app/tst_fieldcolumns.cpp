@@ -10,6 +10,7 @@
 #include "recording/exportjob.h"
 #include "session/workspace.h"
 #include "testserver.h"
+#include "views/apptheme.h"
 #include "views/colouringrulesdialog.h"
 #include "views/connectiondetailtabs.h"
 #include "views/eventdetailview.h"
@@ -568,6 +569,21 @@ void TestFieldColumns::screenshot()
     const QString directory = qEnvironmentVariable("SSE_MONITOR_SCREENSHOT_DIR");
     if (!directory.isEmpty())
         QVERIFY(pixmap.save(directory + u"/guide-fields.png"_s));
+
+    // The dark theme: the rule tints follow the palette's base.
+    const QModelIndex error = view->model()->index(0, EventLogModel::TypeColumn);
+    QCOMPARE(error.data().toString(), u"error"_s);
+    const QColor lightTint = error.data(Qt::BackgroundRole).value<QColor>();
+    AppTheme::apply(AppTheme::Theme::Dark);
+    const QColor darkTint = error.data(Qt::BackgroundRole).value<QColor>();
+    QVERIFY(darkTint.lightness() < lightTint.lightness());
+    // The palette reaches the widgets through posted change events.
+    QCoreApplication::processEvents();
+    QCOMPARE(view->palette().color(QPalette::Base), QGuiApplication::palette().color(QPalette::Base));
+    const QPixmap dark = window.grab();
+    AppTheme::apply(AppTheme::Theme::Light);
+    if (!directory.isEmpty())
+        QVERIFY(dark.save(directory + u"/guide-fields-dark.png"_s));
 }
 
 QTEST_MAIN(TestFieldColumns)
