@@ -136,8 +136,10 @@ public:
     ColouringRules *colouringRules() const { return m_colouringRules; }
 
     // Sorting by a field column: keys are computed in slices on the event loop (as a rescan),
-    // then the rows are put in order with one layout change; arriving rows are merged into
-    // place at each flush. Any other column (or -1) restores arrival order.
+    // then sorted at once and the rows put in order with one layout change; arriving rows are
+    // merged into place at each flush. Any other column (or -1) restores arrival order. The
+    // keys take about 40 bytes per row (plus a string value's first 200 characters) while the
+    // log is sorted.
     void sort(int column, Qt::SortOrder order = Qt::AscendingOrder) override;
     int sortColumn() const { return m_sortColumn; }
     Qt::SortOrder sortOrder() const { return m_sortOrder; }
