@@ -7,6 +7,7 @@
 #include "models/eventlogmodel.h"
 #include "models/eventstore.h"
 #include "models/fieldcolumn.h"
+#include "recording/exportformatter.h"
 #include "recording/exportjob.h"
 #include "session/workspace.h"
 #include "testserver.h"
@@ -59,6 +60,7 @@ private Q_SLOTS:
     void rulesColourFirstMatch_data();
     void rulesColourFirstMatch();
     void rulesPersist();
+    void formatterWritesRuleNames();
     // The real window.
     void applyAsColumnFromTree();
     void columnEditorRejectsBadPath();
@@ -360,6 +362,34 @@ void TestFieldColumns::rulesPersist()
     QVERIFY(!again.rules().first().foreground.isValid());
 }
 
+void TestFieldColumns::formatterWritesRuleNames()
+{
+    ExportOptions options;
+    options.connectionNames.insert(1, u"Feed"_s);
+    options.ruleColumn = true;
+    options.rules = {{u"errors"_s, Sse::FilterExpression::parse(u"type == \"error\""_s)},
+                     {u"feed, big"_s,
+                      Sse::FilterExpression::parse(
+                          u"connection == \"Feed\" && data.usage.output_tokens > 10"_s)}};
+    ExportFormatter formatter(ExportFormat::Csv, options);
+    QByteArray out;
+    formatter.appendPrologue(out);
+    const QList<QByteArray> types = {"error", "usage", "usage"};
+    const QList<int> tokens = {1, 50, 5};
+    for (int i = 0; i < 3; ++i) {
+        ExportEvent event;
+        event.sequence = i;
+        event.connection = 1;
+        event.event = eventsWithTokens({tokens.at(i)}, types.at(i)).first();
+        formatter.append(out, event);
+    }
+    const QList<QByteArray> lines = out.split('\n');
+    QCOMPARE(lines.at(0), QByteArray("time,connection,type,id,data,rule\r"));
+    QVERIFY2(lines.at(1).endsWith(",errors\r"), lines.at(1).constData());
+    QVERIFY2(lines.at(2).endsWith(",\"feed, big\"\r"), lines.at(2).constData()); // quoted: a comma
+    QVERIFY2(lines.at(3).endsWith("}\",\r"), lines.at(3).constData()); // no rule
+}
+
 void TestFieldColumns::openWindow(MainWindow *window)
 {
     window->resize(1200, 640);
@@ -579,7 +609,8 @@ void TestFieldColumns::screenshot()
     QVERIFY(darkTint.lightness() < lightTint.lightness());
     // The palette reaches the widgets through posted change events.
     QCoreApplication::processEvents();
-    QCOMPARE(view->palette().color(QPalette::Base), QGuiApplication::palette().color(QPalette::Base));
+    QCOMPARE(view->palette().color(QPalette::Base),
+             QGuiApplication::palette().color(QPalette::Base));
     const QPixmap dark = window.grab();
     AppTheme::apply(AppTheme::Theme::Light);
     if (!directory.isEmpty())
