@@ -1,12 +1,17 @@
 #include "models/eventlogmodel.h"
 
+#include "models/colouringrules.h"
 #include "models/eventstore.h"
+
+#include <sselib/jsonscan.h>
 
 #include <QColor>
 #include <QDateTime>
 #include <QElapsedTimer>
 #include <QIcon>
 #include <QFont>
+#include <QGuiApplication>
+#include <QPalette>
 #include <QLoggingCategory>
 #include <QTextDocument>
 
@@ -106,6 +111,8 @@ EventLogModel::EventLogModel(std::unique_ptr<EventStore> store, QObject *parent)
 
     m_rescanTimer.setInterval(0);
     connect(&m_rescanTimer, &QTimer::timeout, this, &EventLogModel::rescanSlice);
+    m_sortTimer.setInterval(0);
+    connect(&m_sortTimer, &QTimer::timeout, this, &EventLogModel::sortSlice);
 }
 
 EventLogModel::~EventLogModel() = default;
@@ -148,6 +155,8 @@ void EventLogModel::setConnectionName(quint16 connection, const QString &name)
     m_connectionNames.insert(connection, name);
     // Events already decided keep their rows; the new name applies from the next event.
     m_filter.setConnectionNames(connectionNamesUtf8());
+    if (m_colouringRules)
+        m_colouringRules->setConnectionNames(connectionNamesUtf8());
     if (!m_rows.empty()) {
         emit dataChanged(index(0, ConnectionColumn), index(rowCount() - 1, ConnectionColumn),
                          {Qt::DisplayRole});
@@ -208,6 +217,10 @@ void EventLogModel::queueAppended(qint64 begin)
 void EventLogModel::flush()
 {
     m_flushTimer.stop();
+    if (m_sorted) {
+        flushSorted();
+        return;
+    }
 
     const qint64 first = m_store->firstSequence();
     eraseBelow(m_pending, first);
@@ -323,6 +336,7 @@ void EventLogModel::finishRescan()
     eraseBelow(m_pending, first);
 
     beginResetModel();
+    stopSort(); // the sorted order belongs to the old rows; sorted again below
     if (m_paused) {
         // Keep the frozen boundary: accepted events after it go back to pending, ahead of those
         // queued during the rescan (which all have larger sequence numbers).
@@ -349,6 +363,8 @@ void EventLogModel::finishRescan()
     }
     emit rescanFinished();
     emitCountsIfDirty();
+    if (m_sortColumn >= 0)
+        startSort();
 }
 
 void EventLogModel::stopRescan()
@@ -365,6 +381,10 @@ void EventLogModel::clear()
     m_flushTimer.stop();
 
     beginResetModel();
+    stopSort();
+    m_fieldCache.clear();
+    if (m_colouringRules)
+        m_colouringRules->clearCache();
     m_store->clear();
     m_marks.clear();
     m_markOrder.clear();
@@ -377,6 +397,8 @@ void EventLogModel::clear()
     if (wasRescanning)
         emit rescanFinished();
     emitCountsIfDirty();
+    if (m_sortColumn >= 0)
+        startSort();
 }
 
 void EventLogModel::emitCountsIfDirty()
@@ -422,11 +444,20 @@ qint64 EventLogModel::sequenceAt(int row) const
 {
     if (row < 0 || size_t(row) >= m_rows.size())
         return -1;
+    if (m_sorted)
+        return m_sortKeys[size_t(row)].sequence;
     return m_rows[size_t(row)];
 }
 
 int EventLogModel::rowOfSequence(qint64 sequence) const
 {
+    if (m_sorted) {
+        const auto found = std::find_if(m_sortKeys.cbegin(), m_sortKeys.cend(),
+                                        [sequence](const SortKey &key) {
+                                            return key.sequence == sequence;
+                                        });
+        return found == m_sortKeys.cend() ? -1 : int(found - m_sortKeys.cbegin());
+    }
     const auto found = std::lower_bound(m_rows.cbegin(), m_rows.cend(), sequence);
     if (found == m_rows.cend() || *found != sequence)
         return -1;
@@ -440,14 +471,14 @@ int EventLogModel::rowCount(const QModelIndex &parent) const
 
 int EventLogModel::columnCount(const QModelIndex &parent) const
 {
-    return parent.isValid() ? 0 : ColumnCount;
+    return parent.isValid() ? 0 : ColumnCount + int(m_fieldColumns.size());
 }
 
 QVariant EventLogModel::data(const QModelIndex &index, int role) const
 {
     if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
         return QVariant();
-    const qint64 sequence = m_rows[size_t(index.row())];
+    const qint64 sequence = sequenceAt(index.row());
     if (role == SequenceRole)
         return sequence;
     // Evicted from the store but not yet removed by the next flush(): nothing left to show.
@@ -457,6 +488,10 @@ QVariant EventLogModel::data(const QModelIndex &index, int role) const
         return m_store->isMarker(sequence);
     if (m_store->isMarker(sequence))
         return markerData(sequence, index.column(), role);
+    if (role == Qt::BackgroundRole || role == Qt::ForegroundRole || role == RuleRole)
+        return ruleData(sequence, role);
+    if (index.column() >= ColumnCount)
+        return fieldData(sequence, index.column() - ColumnCount, role);
 
     if (index.column() == TimeColumn && !m_marks.isEmpty()
         && (role == Qt::DecorationRole || role == Qt::ToolTipRole)) {
@@ -537,8 +572,17 @@ QVariant EventLogModel::displayData(qint64 sequence, int column) const
 
 QVariant EventLogModel::headerData(int section, Qt::Orientation orientation, int role) const
 {
+    if (orientation == Qt::Horizontal && role == Qt::ToolTipRole && section >= ColumnCount
+        && section < columnCount()) {
+        const FieldColumn &column = m_fieldColumns.at(section - ColumnCount);
+        return column.type.isEmpty()
+                ? column.path
+                : tr("%1 (only \u201c%2\u201d events)").arg(column.path, QString::fromUtf8(column.type));
+    }
     if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
         return QAbstractTableModel::headerData(section, orientation, role);
+    if (section >= ColumnCount && section < columnCount())
+        return m_fieldColumns.at(section - ColumnCount).displayTitle();
     switch (section) {
     case TimeColumn:
         return tr("Time");
@@ -555,4 +599,307 @@ QVariant EventLogModel::headerData(int section, Qt::Orientation orientation, int
     default:
         return QVariant();
     }
+}
+
+// --- columns from fields, colouring rules, sorting ---
+
+namespace {
+// Rule colours are tints: this much of the rule's colour over the palette's base, so the text
+// colour of the light and the dark palette stays readable on them.
+constexpr float RuleTint = 0.35f;
+constexpr qint64 SortSliceMilliseconds = 10;
+constexpr size_t SortClockStride = 2048;
+// Characters of a string value kept as its sort key.
+constexpr int SortTextCharacters = 200;
+
+QColor tinted(const QColor &base, const QColor &colour)
+{
+    return QColor::fromRgbF(base.redF() * (1 - RuleTint) + colour.redF() * RuleTint,
+                            base.greenF() * (1 - RuleTint) + colour.greenF() * RuleTint,
+                            base.blueF() * (1 - RuleTint) + colour.blueF() * RuleTint);
+}
+} // namespace
+
+void EventLogModel::setFieldColumns(const FieldColumnList &columns)
+{
+    const FieldColumnList limited = columns.mid(0, FieldColumns::MaximumColumns);
+    if (limited == m_fieldColumns)
+        return;
+    if (m_sortColumn >= ColumnCount)
+        sort(-1);
+    m_fieldCache.clear();
+    // Remove and insert columns (not a reset): the header keeps the built-in columns' widths.
+    if (!m_fieldColumns.isEmpty()) {
+        beginRemoveColumns(QModelIndex(), ColumnCount, ColumnCount + int(m_fieldColumns.size()) - 1);
+        m_fieldColumns.clear();
+        m_fieldPaths.clear();
+        endRemoveColumns();
+    }
+    if (!limited.isEmpty()) {
+        beginInsertColumns(QModelIndex(), ColumnCount, ColumnCount + int(limited.size()) - 1);
+        m_fieldColumns = limited;
+        for (const FieldColumn &column : limited)
+            m_fieldPaths.push_back(FieldPath::parse(column.path));
+        endInsertColumns();
+    }
+    emit fieldColumnsChanged();
+}
+
+void EventLogModel::addFieldColumn(const FieldColumn &column)
+{
+    FieldColumnList columns = m_fieldColumns;
+    columns.append(column);
+    setFieldColumns(columns);
+}
+
+FieldPath::Value EventLogModel::fieldValue(qint64 sequence, int fieldIndex) const
+{
+    if (fieldIndex < 0 || size_t(fieldIndex) >= m_fieldPaths.size()
+        || !m_store->contains(sequence) || m_store->isMarker(sequence)) {
+        return {};
+    }
+    const QByteArray &type = m_fieldColumns.at(fieldIndex).type;
+    if (!type.isEmpty() && m_store->type(sequence) != type)
+        return {};
+    return m_fieldPaths[size_t(fieldIndex)].resolve(m_store->data(sequence));
+}
+
+QVariant EventLogModel::fieldData(qint64 sequence, int fieldIndex, int role) const
+{
+    if (role != Qt::DisplayRole && role != Qt::ToolTipRole && role != Qt::TextAlignmentRole)
+        return QVariant();
+    if (role == Qt::TextAlignmentRole) {
+        const FieldPath::Value value = fieldValue(sequence, fieldIndex);
+        if (value.kind == FieldPath::Kind::Number)
+            return QVariant::fromValue(Qt::Alignment(Qt::AlignRight | Qt::AlignVCenter));
+        return QVariant();
+    }
+    if (role == Qt::ToolTipRole) {
+        const FieldPath::Value value = fieldValue(sequence, fieldIndex);
+        if (value.kind == FieldPath::Kind::Missing)
+            return QVariant();
+        return toolTipText(value.token, ToolTipBytes);
+    }
+    // Sequence numbers stay below 2^58; the low bits name the column.
+    const quint64 key = (quint64(sequence) << 5) | quint64(fieldIndex);
+    if (const QString *cached = m_fieldCache.object(key))
+        return *cached;
+    auto *text = new QString(FieldPath::compactText(fieldValue(sequence, fieldIndex)));
+    const QString result = *text;
+    m_fieldCache.insert(key, text, qsizetype(sizeof(QString)) + text->size() * 2 + 32);
+    return result;
+}
+
+void EventLogModel::setColouringRules(ColouringRules *rules)
+{
+    if (m_colouringRules)
+        disconnect(m_colouringRules, nullptr, this, nullptr);
+    m_colouringRules = rules;
+    if (rules) {
+        rules->setConnectionNames(connectionNamesUtf8());
+        rules->clearCache();
+        connect(rules, &ColouringRules::rulesChanged, this, [this] {
+            if (!m_rows.empty()) {
+                emit dataChanged(index(0, 0), index(rowCount() - 1, columnCount() - 1),
+                                 {Qt::BackgroundRole, Qt::ForegroundRole, RuleRole});
+            }
+        });
+        connect(rules, &QObject::destroyed, this, [this] { m_colouringRules = nullptr; });
+    }
+    if (!m_rows.empty())
+        emit dataChanged(index(0, 0), index(rowCount() - 1, columnCount() - 1));
+}
+
+QVariant EventLogModel::ruleData(qint64 sequence, int role) const
+{
+    const int rule = m_colouringRules ? m_colouringRules->match(*m_store, sequence)
+                                      : ColouringRules::NoRule;
+    if (role == RuleRole)
+        return rule;
+    if (rule == ColouringRules::NoRule)
+        return QVariant();
+    const ColouringRule &colours = m_colouringRules->ruleAt(rule);
+    if (role == Qt::BackgroundRole && colours.background.isValid())
+        return tinted(QGuiApplication::palette().color(QPalette::Base), colours.background);
+    if (role == Qt::ForegroundRole && colours.foreground.isValid())
+        return colours.foreground;
+    return QVariant();
+}
+
+void EventLogModel::sort(int column, Qt::SortOrder order)
+{
+    // Back to arrival order first, as a layout change, so selections follow their events.
+    if (m_sorted)
+        changeLayout([this] { stopSort(); });
+    stopSort();
+    const bool byField = column >= ColumnCount && column < columnCount();
+    m_sortColumn = byField ? column : -1;
+    m_sortOrder = order;
+    if (byField)
+        startSort();
+    else
+        emit sortFinished();
+}
+
+EventLogModel::SortKey EventLogModel::sortKey(qint64 sequence) const
+{
+    SortKey key;
+    key.sequence = sequence;
+    key.rank = 3;
+    const FieldPath::Value value = fieldValue(sequence, m_sortColumn - ColumnCount);
+    switch (value.kind) {
+    case FieldPath::Kind::Missing:
+        break;
+    case FieldPath::Kind::Number:
+        if (Sse::JsonScan::convertNumber(value.token, &key.number))
+            key.rank = 0;
+        break;
+    case FieldPath::Kind::String:
+        key.rank = 1;
+        key.text = FieldPath::compactText(value, SortTextCharacters);
+        break;
+    default:
+        key.rank = 2;
+        key.text = FieldPath::compactText(value, SortTextCharacters);
+        break;
+    }
+    return key;
+}
+
+bool EventLogModel::sortLess(const SortKey &a, const SortKey &b) const
+{
+    // Missing values stay last in both orders; equal keys keep arrival order.
+    if (a.rank != b.rank)
+        return a.rank < b.rank;
+    const bool descending = m_sortOrder == Qt::DescendingOrder;
+    if (a.rank == 0 && a.number != b.number)
+        return descending ? b.number < a.number : a.number < b.number;
+    if (a.rank != 0 && a.rank != 3) {
+        const int order = a.text.compare(b.text);
+        if (order != 0)
+            return descending ? order > 0 : order < 0;
+    }
+    return a.sequence < b.sequence;
+}
+
+void EventLogModel::startSort()
+{
+    stopSort();
+    m_sortSnapshot.assign(m_rows.cbegin(), m_rows.cend());
+    m_sortKeys.reserve(m_sortSnapshot.size());
+    m_sortNext = 0;
+    m_sortTimer.start();
+}
+
+void EventLogModel::sortSlice()
+{
+    QElapsedTimer clock;
+    clock.start();
+    while (m_sortNext < m_sortSnapshot.size()) {
+        const size_t stop = qMin(m_sortSnapshot.size(), m_sortNext + SortClockStride);
+        for (size_t i = m_sortNext; i < stop; ++i)
+            m_sortKeys.push_back(sortKey(m_sortSnapshot[i]));
+        m_sortNext = stop;
+        if (clock.elapsed() >= SortSliceMilliseconds)
+            return;
+    }
+    finishSort();
+}
+
+void EventLogModel::finishSort()
+{
+    m_sortTimer.stop();
+    // The keys must name exactly the rows: flushes since the snapshot evicted a prefix and
+    // appended a tail.
+    const qint64 firstRow = m_rows.empty() ? std::numeric_limits<qint64>::max() : m_rows.front();
+    m_sortKeys.erase(std::remove_if(m_sortKeys.begin(), m_sortKeys.end(),
+                                    [firstRow](const SortKey &key) {
+                                        return key.sequence < firstRow;
+                                    }),
+                     m_sortKeys.end());
+    const qint64 last = m_sortSnapshot.empty() ? -1 : m_sortSnapshot.back();
+    for (auto it = std::upper_bound(m_rows.cbegin(), m_rows.cend(), last); it != m_rows.cend();
+         ++it) {
+        m_sortKeys.push_back(sortKey(*it));
+    }
+    std::vector<qint64>().swap(m_sortSnapshot);
+    std::sort(m_sortKeys.begin(), m_sortKeys.end(),
+              [this](const SortKey &a, const SortKey &b) { return sortLess(a, b); });
+    changeLayout([this] { m_sorted = true; });
+    qCDebug(lcEventLog) << "sorted" << m_sortKeys.size() << "rows by column" << m_sortColumn;
+    emit sortFinished();
+}
+
+void EventLogModel::stopSort()
+{
+    m_sortTimer.stop();
+    m_sorted = false;
+    std::vector<SortKey>().swap(m_sortKeys);
+    std::vector<qint64>().swap(m_sortSnapshot);
+    m_sortNext = 0;
+}
+
+void EventLogModel::flushSorted()
+{
+    const qint64 first = m_store->firstSequence();
+    eraseBelow(m_pending, first);
+    const bool evict = !m_rows.empty() && m_rows.front() < first;
+    const bool insert = !m_paused && !m_rescanning && !m_pending.empty();
+    if (evict || insert) {
+        const auto less = [this](const SortKey &a, const SortKey &b) { return sortLess(a, b); };
+        // Keys only for the arrivals; they are merged into the sorted rows.
+        std::vector<SortKey> arrivals;
+        if (insert) {
+            arrivals.reserve(m_pending.size());
+            for (qint64 sequence : m_pending)
+                arrivals.push_back(sortKey(sequence));
+            std::sort(arrivals.begin(), arrivals.end(), less);
+        }
+        changeLayout([&] {
+            if (evict) {
+                eraseBelow(m_rows, first);
+                m_sortKeys.erase(std::remove_if(m_sortKeys.begin(), m_sortKeys.end(),
+                                                [first](const SortKey &key) {
+                                                    return key.sequence < first;
+                                                }),
+                                 m_sortKeys.end());
+            }
+            if (insert) {
+                m_rows.insert(m_rows.end(), m_pending.cbegin(), m_pending.cend());
+                m_pending.clear();
+                const auto middle = std::ptrdiff_t(m_sortKeys.size());
+                m_sortKeys.insert(m_sortKeys.end(), std::make_move_iterator(arrivals.begin()),
+                                  std::make_move_iterator(arrivals.end()));
+                std::inplace_merge(m_sortKeys.begin(), m_sortKeys.begin() + middle,
+                                   m_sortKeys.end(), less);
+            }
+        });
+        m_countsDirty = true;
+    }
+    if (!m_paused && !m_rescanning)
+        m_visibleEnd = m_store->endSequence();
+    emitCountsIfDirty();
+}
+
+template<typename Change>
+void EventLogModel::changeLayout(Change &&change)
+{
+    emit layoutAboutToBeChanged({}, QAbstractItemModel::VerticalSortHint);
+    const QModelIndexList before = persistentIndexList();
+    QList<qint64> sequences;
+    sequences.reserve(before.size());
+    for (const QModelIndex &index : before)
+        sequences.append(sequenceAt(index.row()));
+    change();
+    QHash<qint64, int> rows; // the selection holds a few persistent indexes per row
+    QModelIndexList after;
+    after.reserve(before.size());
+    for (qsizetype i = 0; i < before.size(); ++i) {
+        auto row = rows.constFind(sequences.at(i));
+        if (row == rows.constEnd())
+            row = rows.insert(sequences.at(i), rowOfSequence(sequences.at(i)));
+        after.append(*row >= 0 ? index(*row, before.at(i).column()) : QModelIndex());
+    }
+    changePersistentIndexList(before, after);
+    emit layoutChanged({}, QAbstractItemModel::VerticalSortHint);
 }

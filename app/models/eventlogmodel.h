@@ -1,10 +1,12 @@
 #pragma once
 
 #include "models/eventfilter.h"
+#include "models/fieldcolumn.h"
 
 #include <sselib/sseevent.h>
 
 #include <QAbstractTableModel>
+#include <QCache>
 #include <QHash>
 #include <QTimer>
 
@@ -12,6 +14,7 @@
 #include <memory>
 #include <vector>
 
+class ColouringRules;
 class EventStore;
 
 // Table model of the event log: the events of an EventStore that the current EventFilter
@@ -52,6 +55,7 @@ public:
     enum Role {
         SequenceRole = Qt::UserRole + 1, // qint64 sequence number of the row's event
         MarkerRole,                      // bool: a marker row (a reconnect), not an event
+        RuleRole,                        // int: index of the colouring rule that matched, -1
     };
     Q_ENUM(Role)
 
@@ -117,6 +121,30 @@ public:
     qint64 sequenceAt(int row) const; // -1 if row is out of range
     int rowOfSequence(qint64 sequence) const; // -1 if not visible
 
+    // --- columns from fields and colouring rules (see fieldcolumn.h, colouringrules.h) ---
+    // Field columns come after DataColumn: column ColumnCount + i shows fieldColumns()[i].
+    // Values are formatted in data() for the rows drawn and cached, at most
+    // FieldCacheBytes of text.
+    static constexpr qsizetype FieldCacheBytes = 4 * 1024 * 1024;
+    FieldColumnList fieldColumns() const { return m_fieldColumns; }
+    void setFieldColumns(const FieldColumnList &columns);
+    void addFieldColumn(const FieldColumn &column);
+    // The field value of event \a sequence for field column \a fieldIndex (0-based).
+    FieldPath::Value fieldValue(qint64 sequence, int fieldIndex) const;
+    // Colours rows by the first matching rule; null (the default) colours nothing. Not owned.
+    void setColouringRules(ColouringRules *rules);
+    ColouringRules *colouringRules() const { return m_colouringRules; }
+
+    // Sorting by a field column: keys are computed in slices on the event loop (as a rescan),
+    // then sorted at once and the rows put in order with one layout change; arriving rows are
+    // merged into place at each flush. Any other column (or -1) restores arrival order. The
+    // keys take about 40 bytes per row (plus a string value's first 200 characters) while the
+    // log is sorted.
+    void sort(int column, Qt::SortOrder order = Qt::AscendingOrder) override;
+    int sortColumn() const { return m_sortColumn; }
+    Qt::SortOrder sortOrder() const { return m_sortOrder; }
+    bool isSorting() const { return m_sortTimer.isActive(); }
+
     int rowCount(const QModelIndex &parent = QModelIndex()) const override;
     int columnCount(const QModelIndex &parent = QModelIndex()) const override;
     QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
@@ -129,6 +157,8 @@ Q_SIGNALS:
     void pausedChanged(bool paused);
     void rescanProgress(int percent);
     void rescanFinished();
+    void sortFinished();
+    void fieldColumnsChanged();
 
 private:
     // Queues the rows of the events appended to the store from sequence \a begin on.
@@ -167,4 +197,37 @@ private:
     std::deque<qint64> m_rescanRows;
 
     QHash<quint16, QString> m_connectionNames;
+
+    // Columns from fields, colouring and sorting.
+    struct SortKey
+    {
+        qint64 sequence = 0;
+        double number = 0;
+        QString text;
+        quint8 rank = 0; // numbers, strings, other values, missing
+    };
+    QVariant fieldData(qint64 sequence, int fieldIndex, int role) const;
+    QVariant ruleData(qint64 sequence, int role) const;
+    SortKey sortKey(qint64 sequence) const;
+    bool sortLess(const SortKey &a, const SortKey &b) const;
+    void startSort();
+    void sortSlice();
+    void finishSort();
+    void stopSort();
+    // flush() while the rows are sorted: evictions and arrivals as one layout change.
+    void flushSorted();
+    template<typename Change>
+    void changeLayout(Change &&change);
+
+    FieldColumnList m_fieldColumns;
+    std::vector<FieldPath> m_fieldPaths;
+    mutable QCache<quint64, QString> m_fieldCache{FieldCacheBytes};
+    ColouringRules *m_colouringRules = nullptr;
+    int m_sortColumn = -1;
+    Qt::SortOrder m_sortOrder = Qt::AscendingOrder;
+    bool m_sorted = false;              // m_sortKeys is the display order
+    std::vector<SortKey> m_sortKeys;    // sorted rows, or the keys being computed
+    std::vector<qint64> m_sortSnapshot; // the rows whose keys are being computed
+    size_t m_sortNext = 0;
+    QTimer m_sortTimer;
 };

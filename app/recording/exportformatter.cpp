@@ -125,6 +125,8 @@ void ExportFormatter::appendPrologue(QByteArray &out)
         out.append(',');
         appendCsvField(out, path);
     }
+    if (m_options.ruleColumn)
+        out.append(",rule");
     out.append("\r\n");
 }
 
@@ -193,7 +195,28 @@ void ExportFormatter::appendCsv(QByteArray &out, const ExportEvent &event)
         }
         appendCsvField(out, fromJsonValue(walk(*document, path)));
     }
+    if (m_options.ruleColumn) {
+        out.append(',');
+        appendCsvField(out, ruleName(event).toUtf8());
+    }
     out.append("\r\n");
+}
+
+QString ExportFormatter::ruleName(const ExportEvent &event) const
+{
+    Sse::FilterFields fields;
+    fields.type = event.event.type;
+    fields.id = event.event.lastEventId;
+    fields.data = event.event.data;
+    const QByteArray connection = connectionName(event.connection).toUtf8();
+    fields.connection = connection;
+    fields.timeMs = event.event.receivedMs;
+    fields.sequence = event.sequence;
+    for (const ExportRule &rule : m_options.rules) {
+        if (rule.expression.matches(fields))
+            return rule.name;
+    }
+    return QString();
 }
 
 void ExportFormatter::appendCsvField(QByteArray &out, QByteArrayView field)

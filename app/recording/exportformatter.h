@@ -1,5 +1,6 @@
 #pragma once
 
+#include <sselib/filterexpression.h>
 #include <sselib/jsonlines.h>
 #include <sselib/sseevent.h>
 
@@ -27,6 +28,13 @@ enum class ExportFormat {
     SseText,
 };
 
+// A colouring rule as the export sees it: the first matching one names the event's rule.
+struct ExportRule
+{
+    QString name;
+    Sse::FilterExpression expression;
+};
+
 // One event to export, with what the event log knows about it.
 struct ExportEvent
 {
@@ -46,6 +54,10 @@ struct ExportOptions
     // is written in the shortest form that reads back exactly; a string or boolean value is
     // written as it is; anything else (missing, null, object, array, data not JSON) is empty.
     QList<QByteArray> jsonPaths;
+    // CSV only: a last column "rule" with the name of the first of `rules` the event matches
+    // (empty when none does).
+    bool ruleColumn = false;
+    QList<ExportRule> rules;
     // Events that will be added in all, for Exporter::progress(); 0 = unknown.
     qint64 totalEvents = 0;
 };
@@ -72,6 +84,7 @@ private:
     QString connectionName(quint16 connection) const;
     void appendJsonLines(QByteArray &out, const ExportEvent &event);
     void appendCsv(QByteArray &out, const ExportEvent &event);
+    QString ruleName(const ExportEvent &event) const;
 
     ExportFormat m_format;
     ExportOptions m_options;

@@ -1,5 +1,8 @@
 #include "session/workspace.h"
 
+#include "models/colouringrules.h"
+#include "models/fieldcolumn.h"
+
 #include "charts/seriescatalog.h"
 #include "models/eventlogmodel.h"
 #include "models/llmresponsemodel.h"
@@ -55,6 +58,7 @@ Workspace::Workspace(QObject *parent)
     });
     routeConnectionSignals();
     routeRecorderSignals();
+    setUpFieldTools();
     // After the routes above: a batch is in the log when the alerts look at it.
     m_alerts = new AlertCenter(&m_connections, this);
     m_alerts->setLogEnd([this] { return m_log->store().endSequence(); });
@@ -608,12 +612,20 @@ void Workspace::recordState(quint16 id, Sse::Client::State state)
 
 ExportJob *Workspace::exportEvents(ExportFormat format, const QString &path,
                                    const QList<qint64> &sequences,
-                                   const QList<QByteArray> &jsonPaths)
+                                   const QList<QByteArray> &jsonPaths, RuleColumn ruleColumn)
 {
     if (m_exportJob && m_exportJob->isRunning())
         return nullptr;
     ExportOptions options;
     options.jsonPaths = jsonPaths;
+    if (ruleColumn == RuleColumn::With) {
+        options.ruleColumn = true;
+        for (const ColouringRule &rule : m_colouringRules->rules()) {
+            const Sse::FilterExpression expression = Sse::FilterExpression::parse(rule.expression);
+            if (rule.enabled && expression.isValid() && !expression.isEmpty())
+                options.rules.append({rule.name, expression});
+        }
+    }
     for (const ConnectionEntry &entry : m_connections.model()->entries()) {
         options.connectionNames.insert(entry.id, entry.name);
         options.connectionUrls.insert(entry.id, entry.options.url);
@@ -797,4 +809,16 @@ bool Workspace::runDiagnostics(quint16 id, int durationMs)
     emit diagnosticsStarted(id, entry->name);
     m_diagnostics->run(entry->options, durationMs);
     return true;
+}
+
+void Workspace::setUpFieldTools()
+{
+    m_colouringRules = new ColouringRules(this);
+    m_colouringRules->load();
+    connect(m_colouringRules, &ColouringRules::rulesChanged, this,
+            [this] { m_colouringRules->save(); });
+    m_log->setColouringRules(m_colouringRules);
+    m_log->setFieldColumns(FieldColumns::load());
+    connect(m_log, &EventLogModel::fieldColumnsChanged, this,
+            [this] { FieldColumns::save(m_log->fieldColumns()); });
 }

@@ -18,6 +18,7 @@ class ExportJob;
 class LogImporter;
 class Recorder;
 class AlertCenter;
+class ColouringRules;
 struct AlertRule;
 class Replayer;
 class SeriesCatalog;
@@ -58,6 +59,8 @@ public:
     /// The stall threshold of \a id's health engine (0 = learn it), saved with it.
     void setStallAfter(quint16 id, qint64 seconds);
     SecretStore *secretStore() const { return m_secrets; }
+    /// View > Colouring Rules; the log colours its rows by them. Saved in the settings.
+    ColouringRules *colouringRules() const { return m_colouringRules; }
 
     // --- connections ---
     quint16 addConnection(const QString &name, const Sse::ClientOptions &options,
@@ -109,10 +112,13 @@ public:
     QString recordingError() const { return m_recordingError; }
 
     // --- export, open, replay, check ---
+    /// With: CSV gets a "rule" column naming the colouring rule each event matches.
+    enum class RuleColumn { Without, With };
     /// Exports the events \a sequences of the log; null while another export runs.
     ExportJob *exportEvents(ExportFormat format, const QString &path,
                             const QList<qint64> &sequences,
-                            const QList<QByteArray> &jsonPaths = {});
+                            const QList<QByteArray> &jsonPaths = {},
+                            RuleColumn ruleColumn = RuleColumn::Without);
     /// Opens a recording (JSON Lines or raw SSE) as offline connections.
     LogImporter *openRecording(const QString &path);
     /// Loads a recording and replays it into a new offline connection (replayStarted()).
@@ -140,6 +146,8 @@ Q_SIGNALS:
     void diagnosticsFinished(const Sse::DiagnosticsReport &report);
 
 private:
+    /// Field columns and colouring rules from the settings, saved again when they change.
+    void setUpFieldTools();
     void routeConnectionSignals();
     void routeRecorderSignals();
     bool isRecorded(quint16 id) const;
@@ -158,6 +166,7 @@ private:
 
     ConnectionManager m_connections;
     EventLogModel *m_log = nullptr;
+    ColouringRules *m_colouringRules = nullptr;
     TypeListModel *m_types = nullptr;
     SeriesCatalog *m_catalog = nullptr;
     LlmResponseModel *m_llm = nullptr;

@@ -382,6 +382,84 @@
     </message>
 </context>
 <context>
+    <name>ColouringRules</name>
+    <message>
+        <source>Errors</source>
+        <translation>错误</translation>
+    </message>
+    <message>
+        <source>Warnings</source>
+        <translation>警告</translation>
+    </message>
+    <message>
+        <source>Heartbeats</source>
+        <translation>心跳</translation>
+    </message>
+    <message>
+        <source>empty expression</source>
+        <translation>表达式为空</translation>
+    </message>
+</context>
+<context>
+    <name>ColouringRulesDialog</name>
+    <message>
+        <source>Colouring Rules</source>
+        <translation>着色规则</translation>
+    </message>
+    <message>
+        <source>Rows of the event log take the colours of the first ticked rule whose filter matches, e.g. type == &quot;error&quot; or data.usage.output_tokens &gt; 500.</source>
+        <translation>事件日志中的行采用第一条已勾选且过滤条件匹配的规则的颜色，例如 type == &quot;error&quot; 或 data.usage.output_tokens &gt; 500。</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>名称</translation>
+    </message>
+    <message>
+        <source>Filter</source>
+        <translation>过滤条件</translation>
+    </message>
+    <message>
+        <source>Background</source>
+        <translation>背景</translation>
+    </message>
+    <message>
+        <source>Text</source>
+        <translation>文字</translation>
+    </message>
+    <message>
+        <source>&amp;Clear Colour</source>
+        <translation>清除颜色(&amp;C)</translation>
+    </message>
+    <message>
+        <source>De&amp;faults</source>
+        <translation>默认值(&amp;F)</translation>
+    </message>
+    <message>
+        <source>New rule</source>
+        <translation>新规则</translation>
+    </message>
+    <message>
+        <source>Tick to use this rule</source>
+        <translation>勾选以启用此规则</translation>
+    </message>
+    <message>
+        <source>none</source>
+        <translation>无</translation>
+    </message>
+    <message>
+        <source>Rule Colour</source>
+        <translation>规则颜色</translation>
+    </message>
+    <message>
+        <source>empty filter</source>
+        <translation>过滤条件为空</translation>
+    </message>
+    <message>
+        <source>Rule %1 never matches: %2</source>
+        <translation>规则 %1 永远不会匹配：%2</translation>
+    </message>
+</context>
+<context>
     <name>ConnectionDetailTabs</name>
     <message>
         <source>Details</source>
@@ -1872,6 +1950,22 @@ First %1 bytes of the body:
         <source>The formatted data would be %1, more than %2: use Copy data.</source>
         <translation>格式化后的数据将有 %1，超过 %2：请使用“复制数据”。</translation>
     </message>
+    <message>
+        <source>&amp;Apply as Column</source>
+        <translation>作为列应用(&amp;A)</translation>
+    </message>
+    <message>
+        <source>Show %1 as a column of the event log</source>
+        <translation>将 %1 显示为事件日志的一列</translation>
+    </message>
+    <message>
+        <source>Apply as Column for “%1” Events</source>
+        <translation>作为列应用于“%1”事件</translation>
+    </message>
+    <message>
+        <source>&amp;Copy Path</source>
+        <translation>复制路径(&amp;C)</translation>
+    </message>
 </context>
 <context>
     <name>EventFilter</name>
@@ -1905,6 +1999,10 @@ First %1 bytes of the body:
     <message>
         <source>Data</source>
         <translation>数据</translation>
+    </message>
+    <message>
+        <source>%1 (only “%2” events)</source>
+        <translation>%1（仅“%2”事件）</translation>
     </message>
 </context>
 <context>
@@ -2059,6 +2157,22 @@ First %1 bytes of the body:
         <source>No event matches the search, the display filter, the ticked types or the selected connections (%1 stored).</source>
         <translation>没有事件符合搜索、显示过滤器、勾选的类型或所选连接（已存储 %1 条）。</translation>
     </message>
+    <message>
+        <source>Columns from &amp;Fields…</source>
+        <translation>字段列(&amp;F)…</translation>
+    </message>
+    <message>
+        <source>Add, remove and order JSON-path columns of the event log</source>
+        <translation>添加、删除和排列事件日志的 JSON 路径列</translation>
+    </message>
+    <message>
+        <source>Colouring &amp;Rules…</source>
+        <translation>着色规则(&amp;R)…</translation>
+    </message>
+    <message>
+        <source>Colour the rows of the event log by filter expressions</source>
+        <translation>按过滤表达式为事件日志的行着色</translation>
+    </message>
 </context>
 <context>
     <name>ExportConnectionsDialog</name>
@@ -2145,6 +2259,10 @@ First %1 bytes of the body:
         <source>JSON Lines (*.jsonl)</source>
         <translation>JSON Lines (*.jsonl)</translation>
     </message>
+    <message>
+        <source>Add a &amp;rule column (the colouring rule each event matches)</source>
+        <translation>添加规则列(&amp;R)（每个事件匹配的着色规则）</translation>
+    </message>
 </context>
 <context>
     <name>ExportJob</name>
@@ -2174,6 +2292,41 @@ First %1 bytes of the body:
     <message>
         <source>Exported %1 events to %2</source>
         <translation>已将 %1 个事件导出到 %2</translation>
+    </message>
+</context>
+<context>
+    <name>FieldColumnsDialog</name>
+    <message>
+        <source>Columns from Fields</source>
+        <translation>字段列</translation>
+    </message>
+    <message>
+        <source>Each column shows a JSON path of the event data, e.g. data.usage.output_tokens or choices[0].delta.content. Leave the type empty to show it for every event type.</source>
+        <translation>每一列显示事件数据中的一个 JSON 路径，例如 data.usage.output_tokens 或 choices[0].delta.content。类型留空则对所有事件类型显示。</translation>
+    </message>
+    <message>
+        <source>Title</source>
+        <translation>标题</translation>
+    </message>
+    <message>
+        <source>JSON path</source>
+        <translation>JSON 路径</translation>
+    </message>
+    <message>
+        <source>Event type</source>
+        <translation>事件类型</translation>
+    </message>
+    <message>
+        <source>Not a JSON path: use .name, [n] or [&quot;name&quot;] steps</source>
+        <translation>不是 JSON 路径：请使用 .name、[n] 或 [&quot;name&quot;] 步骤</translation>
+    </message>
+    <message>
+        <source>Row %1: &quot;%2&quot; is not a JSON path.</source>
+        <translation>第 %1 行：“%2”不是 JSON 路径。</translation>
+    </message>
+    <message>
+        <source>At most %1 columns.</source>
+        <translation>最多 %1 列。</translation>
     </message>
 </context>
 <context>
@@ -4094,6 +4247,25 @@ Result: %1 failure(s), %2 warning(s), %3 passed
     <message>
         <source>proxy %1 wants other credentials: HTTP 407 %2</source>
         <translation>代理 %1 需要其他凭据：HTTP 407 %2</translation>
+    </message>
+</context>
+<context>
+    <name>TableEditor</name>
+    <message>
+        <source>&amp;Add</source>
+        <translation>添加(&amp;A)</translation>
+    </message>
+    <message>
+        <source>&amp;Remove</source>
+        <translation>移除(&amp;R)</translation>
+    </message>
+    <message>
+        <source>Move &amp;Up</source>
+        <translation>上移(&amp;U)</translation>
+    </message>
+    <message>
+        <source>Move &amp;Down</source>
+        <translation>下移(&amp;D)</translation>
     </message>
 </context>
 <context>

@@ -15,6 +15,7 @@
 #include <QJsonDocument>
 #include <QLabel>
 #include <QLineEdit>
+#include <QMenu>
 #include <QPlainTextEdit>
 #include <QPushButton>
 #include <QSplitter>
@@ -31,6 +32,7 @@ enum TreeRole {
     EndRole,
     KindRole,
     PopulatedRole,
+    PathRole, // the item's JSON path (`data.usage.output_tokens`), for "Apply as Column"
 };
 
 constexpr qsizetype TreeCellCharacters = 500;
@@ -264,6 +266,9 @@ void EventDetailView::createTabs()
     m_tree->header()->resizeSection(KeyColumn, 200);
     m_tree->header()->resizeSection(TypeColumn, 80);
     connect(m_tree, &QTreeWidget::itemExpanded, this, &EventDetailView::populateTreeItem);
+    m_tree->setContextMenuPolicy(Qt::CustomContextMenu);
+    connect(m_tree, &QWidget::customContextMenuRequested, this,
+            &EventDetailView::showTreeMenu);
     treeLayout->addWidget(m_treeNote);
     treeLayout->addWidget(m_tree, 1);
     m_tabs->addTab(treePage, tr("&Tree"));
@@ -573,8 +578,14 @@ void EventDetailView::addTreeChildren(QTreeWidgetItem *parent, qsizetype begin, 
     QList<QTreeWidgetItem *> items;
     items.reserve(members.size() + 1);
     qsizetype index = 0;
+    const QString parentPath = parent == m_tree->invisibleRootItem()
+            ? QStringLiteral("data")
+            : parent->data(KeyColumn, PathRole).toString();
     for (const JsonText::Member &member : members) {
         auto *item = new QTreeWidgetItem;
+        const QString path = parentPath
+                + (isArray ? QStringLiteral("[%1]").arg(index) : pathStep(member.key));
+        item->setData(KeyColumn, PathRole, path);
         item->setText(KeyColumn,
                       isArray ? QStringLiteral("[%1]").arg(index) : cellText(member.key));
         if (!isArray)
@@ -744,4 +755,55 @@ void EventDetailView::updateButtons()
     m_copyDataButton->setEnabled(m_hasEvent);
     m_copyJsonButton->setEnabled(m_hasEvent);
     m_copyPrettyButton->setEnabled(m_isJson);
+}
+
+QString EventDetailView::pathStep(const QString &key)
+{
+    // `.name` when the filter language reads it back as one name, else `["…"]` with escapes.
+    bool plain = !key.isEmpty() && !key.at(0).isDigit();
+    for (QChar c : key) {
+        if (!(c.isLetterOrNumber() || c == u'_' || c == u'-' || c == u'$'))
+            plain = false;
+    }
+    if (plain)
+        return QLatin1Char('.') + key;
+    QString escaped;
+    for (QChar c : key) {
+        if (c == u'"' || c == u'\\')
+            escaped += QLatin1Char('\\') + QString(c);
+        else if (c.unicode() < 0x20)
+            escaped += QStringLiteral("\\u%1").arg(c.unicode(), 4, 16, QLatin1Char('0'));
+        else
+            escaped += c;
+    }
+    return QStringLiteral("[\"") + escaped + QStringLiteral("\"]");
+}
+
+QString EventDetailView::treePath(const QTreeWidgetItem *item) const
+{
+    return item ? item->data(KeyColumn, PathRole).toString() : QString();
+}
+
+void EventDetailView::showTreeMenu(const QPoint &position)
+{
+    const QString path = treePath(m_tree->itemAt(position));
+    if (path.isEmpty())
+        return;
+    QMenu menu(this);
+    QAction *apply = menu.addAction(tr("&Apply as Column"));
+    apply->setToolTip(tr("Show %1 as a column of the event log").arg(path));
+    QAction *applyForType = nullptr;
+    if (!m_event.type.isEmpty()) {
+        applyForType = menu.addAction(
+                tr("Apply as Column for \u201c%1\u201d Events")
+                        .arg(QString::fromUtf8(m_event.type.left(40))));
+    }
+    QAction *copy = menu.addAction(tr("&Copy Path"));
+    QAction *chosen = menu.exec(m_tree->viewport()->mapToGlobal(position));
+    if (chosen == apply)
+        emit applyAsColumnRequested(path, QByteArray());
+    else if (chosen && chosen == applyForType)
+        emit applyAsColumnRequested(path, m_event.type);
+    else if (chosen == copy)
+        QGuiApplication::clipboard()->setText(path);
 }

@@ -80,6 +80,15 @@ public:
     // Empty unless the data is JSON and its pretty form is at most MaximumPrettyCopyBytes.
     QString prettyJsonText() const;
 
+    // The JSON path of a tree item (`data.usage.output_tokens`); empty for none.
+    QString treePath(const QTreeWidgetItem *item) const;
+    QTreeWidget *tree() const { return m_tree; }
+    static QString pathStep(const QString &key);
+
+Q_SIGNALS:
+    // "Apply as Column" in the tree's context menu; \a type is empty for every event type.
+    void applyAsColumnRequested(const QString &path, const QByteArray &type);
+
 public Q_SLOTS:
     void copyData();
     void copyEventAsJson();
@@ -89,6 +98,7 @@ protected:
     void changeEvent(QEvent *event) override;
 
 private:
+    void showTreeMenu(const QPoint &position);
     void createHeader();
     void createTabs();
     void createButtons();

@@ -6,7 +6,10 @@
 #include "recording/exportjob.h"
 #include "session/workspace.h"
 #include "views/actions.h"
+#include "views/colouringrulesdialog.h"
+#include "views/fieldcolumnsdialog.h"
 #include "views/filterbar.h"
+#include "models/colouringrules.h"
 #include "models/connectionlistmodel.h"
 
 #include <QAction>
@@ -34,6 +37,7 @@ EventLogPane::EventLogPane(Workspace *workspace, QWidget *parent)
     , m_log(workspace->logModel())
 {
     createActions();
+    createFieldActions();
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addLayout(createFilterBar());
@@ -185,6 +189,10 @@ void EventLogPane::createEventView()
     m_eventView->setColumnWidth(EventLogModel::IdColumn, 70);
     m_eventView->setColumnWidth(EventLogModel::SizeColumn, 60);
     m_eventView->addAction(m_copyAction);
+    // Field columns sort (a click on one of them); any other header restores arrival order.
+    m_eventView->horizontalHeader()->setSectionsClickable(true);
+    connect(m_eventView->horizontalHeader(), &QHeaderView::sectionClicked, this,
+            &EventLogPane::sortBySection);
     m_eventView->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
     m_eventView->verticalHeader()->setDefaultSectionSize(m_eventView->fontMetrics().height() + 6);
     connect(m_eventView->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
@@ -421,4 +429,64 @@ void EventLogPane::updateCounts()
     updateEmptyHint();
     m_pauseButton->setText(m_log->isPaused() ? tr("Resume (%1 new)").arg(m_log->pendingCount())
                                              : tr("Pause"));
+}
+
+void EventLogPane::createFieldActions()
+{
+    m_columnsAction = makeAction(this, tr("Columns from &Fields…"), QKeySequence(),
+                                 tr("Add, remove and order JSON-path columns of the event log"),
+                                 [this] { editFieldColumns(); });
+    m_columnsAction->setObjectName(QStringLiteral("fieldColumnsAction"));
+    m_rulesAction = makeAction(this, tr("Colouring &Rules…"), QKeySequence(),
+                               tr("Colour the rows of the event log by filter expressions"),
+                               [this] { editColouringRules(); });
+    m_rulesAction->setObjectName(QStringLiteral("colouringRulesAction"));
+}
+
+void EventLogPane::applyAsColumn(const QString &path, const QByteArray &type)
+{
+    // The last step names the column: `data.usage.output_tokens` -> "output_tokens".
+    QString title = path;
+    const qsizetype dot = path.lastIndexOf(QLatin1Char('.'));
+    if (dot >= 0 && !path.endsWith(QLatin1Char(']')))
+        title = path.mid(dot + 1);
+    m_log->addFieldColumn({title, path, type});
+    const int column = m_log->columnCount() - 1;
+    m_eventView->setColumnWidth(column, 110);
+    m_eventView->scrollTo(m_eventView->model()->index(qMax(0, m_eventView->rowAt(0)), column));
+}
+
+void EventLogPane::editFieldColumns()
+{
+    FieldColumnsDialog dialog(m_log->fieldColumns(), this);
+    if (dialog.exec() == QDialog::Accepted)
+        m_log->setFieldColumns(dialog.columns());
+}
+
+void EventLogPane::editColouringRules()
+{
+    ColouringRules *rules = m_workspace->colouringRules();
+    ColouringRulesDialog dialog(rules->rules(), this);
+    if (dialog.exec() == QDialog::Accepted)
+        rules->setRules(dialog.rules());
+}
+
+void EventLogPane::sortBySection(int section)
+{
+    QHeaderView *header = m_eventView->horizontalHeader();
+    if (section < EventLogModel::ColumnCount) {
+        header->setSortIndicatorShown(false);
+        if (m_log->sortColumn() >= 0)
+            m_log->sort(-1);
+        return;
+    }
+    // A second click on the sorted column turns the order round.
+    const Qt::SortOrder order = m_log->sortColumn() == section
+                    && m_log->sortOrder() == Qt::AscendingOrder
+            ? Qt::DescendingOrder
+            : Qt::AscendingOrder;
+    header->setSortIndicatorShown(true);
+    header->setSortIndicator(section, order);
+    m_followAction->setChecked(false); // a sorted log has no tail to follow
+    m_log->sort(section, order);
 }

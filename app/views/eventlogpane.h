@@ -41,6 +41,15 @@ public:
     /// View menu and toolbar: pause, follow tail.
     QList<QAction *> displayActions() const;
     QAction *clearAction() const { return m_clearAction; }
+    /// View menu: Columns from Fields…, Colouring Rules….
+    QList<QAction *> fieldActions() const { return {m_columnsAction, m_rulesAction}; }
+    QAction *columnsAction() const { return m_columnsAction; }
+    QAction *rulesAction() const { return m_rulesAction; }
+    /// Adds a field column for \a path (only for events of \a type when not empty).
+    void applyAsColumn(const QString &path, const QByteArray &type);
+    /// Opens the column editor / the colouring rules dialog (modal).
+    void editFieldColumns();
+    void editColouringRules();
     QAction *followAction() const { return m_followAction; }
 
     QByteArray headerState() const;
@@ -76,6 +85,8 @@ private:
     void updateCounts();
     void updateScopeChip();
     void showFilterError(const QString &error);
+    void createFieldActions();
+    void sortBySection(int section);
 
     Workspace *m_workspace = nullptr;
     EventLogModel *m_log = nullptr;
@@ -97,6 +108,8 @@ private:
     QAction *m_clearAction = nullptr;
     QAction *m_findAction = nullptr;
     QAction *m_copyAction = nullptr;
+    QAction *m_columnsAction = nullptr;
+    QAction *m_rulesAction = nullptr;
 
     QTimer m_searchDebounce;
     QTimer m_tailTimer;

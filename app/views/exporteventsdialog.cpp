@@ -1,5 +1,6 @@
 #include "views/exporteventsdialog.h"
 
+#include <QCheckBox>
 #include <QComboBox>
 #include <QCompleter>
 #include <QDialogButtonBox>
@@ -36,6 +37,14 @@ ExportEventsDialog::ExportEventsDialog(qint64 all, qint64 filtered, qint64 selec
     layout->addRow(tr("&Format:"), m_format);
     layout->addRow(tr("&Columns:"), m_paths);
     layout->addRow(QString(), m_pathsHint);
+    m_ruleColumn = new QCheckBox(tr("Add a &rule column (the colouring rule each event matches)"));
+    m_ruleColumn->setObjectName(QStringLiteral("ruleColumnCheck"));
+    const auto enableCsvOptions = [this] {
+        m_ruleColumn->setEnabled(format() == ExportFormat::Csv);
+    };
+    connect(m_format, &QComboBox::currentIndexChanged, this, enableCsvOptions);
+    enableCsvOptions();
+    layout->addRow(QString(), m_ruleColumn);
     // Wide enough for the title and a few paths.
     setMinimumWidth(fontMetrics().averageCharWidth() * 64);
     auto *buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel);
@@ -52,6 +61,11 @@ ExportEventsDialog::Scope ExportEventsDialog::scope() const
 ExportFormat ExportEventsDialog::format() const
 {
     return ExportFormat(m_format->currentData().toInt());
+}
+
+bool ExportEventsDialog::ruleColumn() const
+{
+    return m_ruleColumn->isEnabled() && m_ruleColumn->isChecked();
 }
 
 QList<QByteArray> ExportEventsDialog::jsonPaths() const

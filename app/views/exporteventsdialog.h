@@ -5,6 +5,7 @@
 #include <QDialog>
 
 QT_BEGIN_NAMESPACE
+class QCheckBox;
 class QComboBox;
 class QLabel;
 class QLineEdit;
@@ -24,6 +25,8 @@ public:
     ExportFormat format() const;
     /// The Columns field, split at commas and spaces ("temperature, humidity").
     QList<QByteArray> jsonPaths() const;
+    /// CSV only: a "rule" column with the name of each event's colouring rule.
+    bool ruleColumn() const;
     /// Paths seen in the events: offered while typing, and a path not among them is pointed
     /// out (still exported: the column is then empty).
     void setKnownPaths(const QStringList &paths);
@@ -39,5 +42,6 @@ private:
     QComboBox *m_format = nullptr;
     QLineEdit *m_paths = nullptr;
     QLabel *m_pathsHint = nullptr;
+    QCheckBox *m_ruleColumn = nullptr;
     QStringList m_knownPaths;
 };

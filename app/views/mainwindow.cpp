@@ -17,6 +17,7 @@
 #include "views/connectiondialog.h"
 #include "views/mockserverdialog.h"
 #include "views/connectionspane.h"
+#include "views/eventdetailview.h"
 #include "views/eventlogpane.h"
 #include "views/exportconnectionsdialog.h"
 #include "views/exporteventsdialog.h"
@@ -159,6 +160,8 @@ void MainWindow::connectPanes()
             &ConnectionsPane::clearConnectionSelection);
     connect(m_connectionsPane, &ConnectionsPane::responseRequested, m_detailTabs,
             &ConnectionDetailTabs::showResponse);
+    connect(m_detailTabs->detailView(), &EventDetailView::applyAsColumnRequested, m_eventLogPane,
+            &EventLogPane::applyAsColumn);
     connect(m_eventLogPane, &EventLogPane::currentEventChanged, m_detailTabs,
             &ConnectionDetailTabs::setEvent);
 
@@ -257,6 +260,8 @@ void MainWindow::createMenus()
 
     QMenu *view = menuBar()->addMenu(tr("&View"));
     fillMenu(view, m_eventLogPane->displayActions());
+    view->addSeparator();
+    fillMenu(view, m_eventLogPane->fieldActions());
     view->addSeparator();
     view->addAction(m_capacityAction);
     view->addAction(m_byteBudgetAction);
@@ -470,7 +475,9 @@ void MainWindow::exportEvents()
         sequences = m_eventLogPane->selectedSequences();
         break;
     }
-    if (!m_workspace->exportEvents(dialog.format(), path, sequences, dialog.jsonPaths()))
+    const auto rules = dialog.ruleColumn() ? Workspace::RuleColumn::With
+                                           : Workspace::RuleColumn::Without;
+    if (!m_workspace->exportEvents(dialog.format(), path, sequences, dialog.jsonPaths(), rules))
         QMessageBox::information(this, tr("Export"), tr("An export is already running."));
 }
 

@@ -3,7 +3,10 @@
 // Measures event-loop stalls with a timer inside the process and checks that
 // no event is dropped.
 //
-//   bench_gui [--rate EVENTS_PER_S] [--seconds S]
+//   bench_gui [--rate EVENTS_PER_S] [--seconds S] [--fields off|on|compare]
+//
+// --fields on adds a live display filter, three JSON-path columns and five colouring rules
+// (issue 15); compare runs without them, then with them, in one process.
 //
 // Run it under the offscreen platform or Xvfb. Prints one table row per figure.
 
@@ -14,7 +17,9 @@
 #include "views/connectiondetailtabs.h"
 #include "views/connectionspane.h"
 #include "views/eventlogpane.h"
+#include "views/filterbar.h"
 #include "views/mainwindow.h"
+#include "models/colouringrules.h"
 
 #include <QApplication>
 #include <QElapsedTimer>
@@ -139,25 +144,47 @@ double percentile(std::vector<double> values, double p)
     return values[std::min(values.size() - 1, size_t(p * double(values.size())))];
 }
 
-} // namespace
-
-int main(int argc, char *argv[])
+struct Figures
 {
-    QApplication app(argc, argv);
-    QApplication::setOrganizationName(QStringLiteral("SSE Monitor Bench"));
-    int rate = 200000;
-    double seconds = 10;
-    const QStringList args = app.arguments();
-    for (int i = 1; i + 1 < args.size(); ++i) {
-        if (args.at(i) == QLatin1String("--rate"))
-            rate = args.at(i + 1).toInt();
-        else if (args.at(i) == QLatin1String("--seconds"))
-            seconds = args.at(i + 1).toDouble();
-    }
+    qint64 sent = 0;
+    qint64 received = 0;
+    qint64 logged = 0;
+    double p50 = 0;
+    double p99 = 0;
+    double max = 0;
+    double processCpu = 0;
+    double guiCpu = 0;
+    bool dropped() const { return !(sent == received && received == logged); }
+};
 
+// Issue 15's load: a live display filter (accepting every event, so every row is drawn), three
+// JSON-path columns and five colouring rules (one matches a row in 20).
+void addFieldFeatures(MainWindow &window)
+{
+    window.eventLogPane()->displayFilterBar()->setText(
+            QStringLiteral("type == \"tick\" && data.value >= 0"));
+    window.workspace()->logModel()->setFieldColumns(
+            {{QStringLiteral("seq"), QStringLiteral("data.seq"), {}},
+             {QStringLiteral("value"), QStringLiteral("data.value"), QByteArray("tick")},
+             {QStringLiteral("name"), QStringLiteral("data.name"), {}}});
+    window.workspace()->colouringRules()->setRules(
+            {{QStringLiteral("errors"), QStringLiteral("type == \"error\""), Qt::red, {}, true},
+             {QStringLiteral("high"), QStringLiteral("data.value >= 475"), QColor(0xf0, 0xa0, 0x20), {}, true},
+             {QStringLiteral("other sensor"), QStringLiteral("data.name != \"s-07\""), Qt::blue, {}, true},
+             {QStringLiteral("test ids"), QStringLiteral("id matches \"^test-\""), Qt::green, {}, true},
+             {QStringLiteral("zero"), QStringLiteral("data.value == 0"), {}, Qt::gray, true}});
+}
+
+Figures measure(QApplication &app, int rate, double seconds, bool features)
+{
     MainWindow window;
     window.resize(1280, 820);
     window.show();
+    // Settings of an earlier run must not leak into this one.
+    window.workspace()->logModel()->setFieldColumns({});
+    window.workspace()->colouringRules()->setRules({});
+    if (features)
+        addFieldFeatures(window);
     PacedServer server(rate, seconds);
     Sse::ClientOptions options;
     options.url = QUrl(QStringLiteral("http://127.0.0.1:%1/bench").arg(server.port()));
@@ -209,33 +236,87 @@ int main(int argc, char *argv[])
     app.exec();
     probe.stop();
 
-    const double guiCpu = threadCpuSeconds() - guiBefore;
+    Figures figures;
+    figures.guiCpu = threadCpuSeconds() - guiBefore;
     rusage after{};
     ::getrusage(RUSAGE_SELF, &after);
     auto cpu = [](const rusage &r) {
         return double(r.ru_utime.tv_sec + r.ru_stime.tv_sec)
             + double(r.ru_utime.tv_usec + r.ru_stime.tv_usec) / 1e6;
     };
+    figures.processCpu = cpu(after) - cpu(before);
     const ConnectionEntry *entry = window.workspace()->connections()->entry(id);
-    const qint64 received = entry ? entry->events : 0;
-    const qint64 sent = server.sent();
-    window.workspace()->logModel()->flush();
-    const qint64 logged = window.workspace()->logModel()->totalCount() + window.workspace()->logModel()->evictedCount();
-    std::printf("bench_gui: shape (b), %d events/s requested for %.0f s, window shown (%s)\n",
-                rate, seconds, qPrintable(QGuiApplication::platformName()));
-    std::printf("%-34s %14s\n", "figure", "value");
-    std::printf("%-34s %14lld\n", "events sent by the server", static_cast<long long>(sent));
-    std::printf("%-34s %14lld\n", "events received by the client", static_cast<long long>(received));
-    std::printf("%-34s %14lld\n", "events in the log (incl. evicted)", static_cast<long long>(logged));
-    std::printf("%-34s %14.0f\n", "sustained rate (events/s)",
-                double(received) / std::max(1.0, seconds));
-    std::printf("%-34s %14.1f\n", "stall p50 (ms)", percentile(stalls, 0.50));
-    std::printf("%-34s %14.1f\n", "stall p99 (ms)", percentile(stalls, 0.99));
-    std::printf("%-34s %14.1f\n", "stall max (ms)", percentile(stalls, 1.0));
-    std::printf("%-34s %14.1f\n", "process CPU (s)", cpu(after) - cpu(before));
-    std::printf("%-34s %14.1f\n", "GUI-thread CPU (s)", guiCpu);
-    std::printf("%-34s %14.2f\n", "GUI-thread CPU per event (us)",
-                received > 0 ? guiCpu * 1e6 / double(received) : 0.0);
-    std::printf("%-34s %14s\n", "nothing dropped", sent == received && received == logged ? "yes" : "NO");
-    return sent == received && received == logged ? 0 : 1;
+    figures.received = entry ? entry->events : 0;
+    figures.sent = server.sent();
+    EventLogModel *log = window.workspace()->logModel();
+    log->flush();
+    figures.logged = log->totalCount() + log->evictedCount();
+    figures.p50 = percentile(stalls, 0.50);
+    figures.p99 = percentile(stalls, 0.99);
+    figures.max = percentile(stalls, 1.0);
+    return figures;
+}
+
+} // namespace
+
+int main(int argc, char *argv[])
+{
+    QApplication app(argc, argv);
+    QApplication::setOrganizationName(QStringLiteral("SSE Monitor Bench"));
+    int rate = 200000;
+    double seconds = 10;
+    QString fields = QStringLiteral("off");
+    const QStringList args = app.arguments();
+    for (int i = 1; i + 1 < args.size(); ++i) {
+        if (args.at(i) == QLatin1String("--rate"))
+            rate = args.at(i + 1).toInt();
+        else if (args.at(i) == QLatin1String("--seconds"))
+            seconds = args.at(i + 1).toDouble();
+        else if (args.at(i) == QLatin1String("--fields"))
+            fields = args.at(i + 1);
+    }
+
+    // --fields off (default), on, or compare: without, then with the filter, columns and rules.
+    QList<bool> runs;
+    if (fields == QLatin1String("compare"))
+        runs = {false, true};
+    else
+        runs = {fields == QLatin1String("on")};
+    QList<Figures> results;
+    for (bool features : std::as_const(runs))
+        results.append(measure(app, rate, seconds, features));
+
+    double load[3] = {};
+    ::getloadavg(load, 3);
+    std::printf("bench_gui: shape (b), %d events/s requested for %.0f s, window shown (%s), "
+                "load average %.2f %.2f %.2f\n",
+                rate, seconds, qPrintable(QGuiApplication::platformName()), load[0], load[1],
+                load[2]);
+    std::printf("%-34s", "figure");
+    for (bool features : std::as_const(runs))
+        std::printf(" %14s", features ? "with fields" : "without");
+    std::printf("\n");
+    const auto row = [&](const char *name, auto value, const char *format) {
+        std::printf("%-34s", name);
+        for (const Figures &figures : std::as_const(results))
+            std::printf(format, value(figures));
+        std::printf("\n");
+    };
+    row("events sent by the server", [](const Figures &f) { return static_cast<long long>(f.sent); }, " %14lld");
+    row("events received by the client", [](const Figures &f) { return static_cast<long long>(f.received); }, " %14lld");
+    row("events in the log (incl. evicted)", [](const Figures &f) { return static_cast<long long>(f.logged); }, " %14lld");
+    row("sustained rate (events/s)", [&](const Figures &f) { return double(f.received) / std::max(1.0, seconds); }, " %14.0f");
+    row("stall p50 (ms)", [](const Figures &f) { return f.p50; }, " %14.1f");
+    row("stall p99 (ms)", [](const Figures &f) { return f.p99; }, " %14.1f");
+    row("stall max (ms)", [](const Figures &f) { return f.max; }, " %14.1f");
+    row("process CPU (s)", [](const Figures &f) { return f.processCpu; }, " %14.1f");
+    row("GUI-thread CPU (s)", [](const Figures &f) { return f.guiCpu; }, " %14.1f");
+    row("GUI-thread CPU per event (us)", [](const Figures &f) {
+        return f.received > 0 ? f.guiCpu * 1e6 / double(f.received) : 0.0;
+    }, " %14.2f");
+    row("nothing dropped", [](const Figures &f) { return f.dropped() ? "NO" : "yes"; }, " %14s");
+    bool ok = true;
+    for (const Figures &figures : std::as_const(results))
+        ok = ok && !figures.dropped();
+    return ok ? 0 : 1;
 }
