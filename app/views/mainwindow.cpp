@@ -378,9 +378,13 @@ void MainWindow::newConnection()
     dialog.setWindowTitle(tr("New Connection"));
     if (dialog.exec() == QDialog::Accepted) {
         // A default name (host and path) gets a number when another connection has it.
-        addConnection(dialog.hasTypedName() ? dialog.name()
-                                            : m_workspace->uniqueConnectionName(dialog.name()),
-                      dialog.options());
+        const QString name = dialog.hasTypedName()
+            ? dialog.name()
+            : m_workspace->uniqueConnectionName(dialog.name());
+        if (dialog.kind() == ConnectionDialog::Kind::Proxy)
+            m_connectionsPane->selectConnection(m_workspace->addProxy(name, dialog.proxySettings()));
+        else
+            addConnection(name, dialog.options());
         m_workspace->saveConnections(); // secrets reach the keychain now, not only at exit
     }
 }
@@ -394,6 +398,15 @@ void MainWindow::editConnection(quint16 id)
     ConnectionDialog dialog(this);
     dialog.setWindowTitle(tr("Edit Connection"));
     dialog.setAcceptText(tr("&Save"));
+    dialog.setKindEditable(false);
+    if (entry->proxyListener) {
+        dialog.setProxy(entry->name, *entry->proxyListener);
+        if (dialog.exec() == QDialog::Accepted)
+            m_workspace->updateProxy(id, dialog.name(), dialog.proxySettings());
+        return;
+    }
+    if (entry->parentId != 0)
+        return; // an exchange is what the application sent: nothing to edit
     dialog.setConnection(entry->name, entry->options);
     if (!missing.isEmpty()) {
         // Straight to the value the keychain could not give, once the dialog shows.
