@@ -19,6 +19,26 @@
     </message>
 </context>
 <context>
+    <name>ConnectionListModel</name>
+    <message numerus="yes">
+        <source>Listening on %1 · %Ln exchange(s)</source>
+        <translation>
+            <numerusform>Listening on %1 · %Ln exchange</numerusform>
+            <numerusform>Listening on %1 · %Ln exchanges</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>ConnectionManager</name>
+    <message numerus="yes">
+        <source> · %Ln event(s)</source>
+        <translation>
+            <numerusform> · %Ln event</numerusform>
+            <numerusform> · %Ln events</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
     <name>ConnectionsPane</name>
     <message numerus="yes">
         <source>Its %Ln event(s) leave the log; recordings on disk stay.</source>
