@@ -91,6 +91,13 @@
             <numerusform>Serving %1 - %n clients connected</numerusform>
         </translation>
     </message>
+    <message numerus="yes">
+        <source>%1: %Ln event(s)</source>
+        <translation>
+            <numerusform>%1: %Ln event</numerusform>
+            <numerusform>%1: %Ln events</numerusform>
+        </translation>
+    </message>
 </context>
 <context>
     <name>StatisticsModel</name>

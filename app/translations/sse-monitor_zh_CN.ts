@@ -3293,6 +3293,84 @@ Store them in plain text?</source>
         <source>Compress with gzip</source>
         <translation>用 gzip 压缩</translation>
     </message>
+    <message>
+        <source>Stream</source>
+        <translation>流</translation>
+    </message>
+    <message>
+        <source>What each client gets</source>
+        <translation>每个客户端收到的内容</translation>
+    </message>
+    <message>
+        <source>Empty: only the events sent by hand</source>
+        <translation>空：只有手动发送的事件</translation>
+    </message>
+    <message>
+        <source>A recording, then held open</source>
+        <translation>一段录制，之后保持打开</translation>
+    </message>
+    <message>
+        <source>Serve:</source>
+        <translation>提供：</translation>
+    </message>
+    <message>
+        <source>No recording chosen</source>
+        <translation>未选择录制</translation>
+    </message>
+    <message>
+        <source>Choose &amp;Recording…</source>
+        <translation>选择录制(&amp;R)…</translation>
+    </message>
+    <message>
+        <source>Recording:</source>
+        <translation>录制：</translation>
+    </message>
+    <message>
+        <source>Replay speed</source>
+        <translation>回放速度</translation>
+    </message>
+    <message>
+        <source>as fast as possible</source>
+        <translation>尽可能快</translation>
+    </message>
+    <message>
+        <source>Speed:</source>
+        <translation>速度：</translation>
+    </message>
+    <message>
+        <source>Serve Recording</source>
+        <translation>提供录制</translation>
+    </message>
+    <message>
+        <source>Recordings (*.jsonl *.sse *.txt);;All files (*)</source>
+        <translation>录制 (*.jsonl *.sse *.txt);;所有文件 (*)</translation>
+    </message>
+    <message>
+        <source>Reading %1…</source>
+        <translation>正在读取 %1…</translation>
+    </message>
+    <message>
+        <source>more than %1 MiB of events: too large to serve from memory</source>
+        <translation>事件超过 %1 MiB：太大，无法从内存提供</translation>
+    </message>
+    <message>
+        <source>no events in it</source>
+        <translation>其中没有事件</translation>
+    </message>
+    <message>
+        <source>Cannot serve %1: %2</source>
+        <translation>无法提供 %1：%2</translation>
+    </message>
+    <message numerus="yes">
+        <source>%1: %Ln event(s)</source>
+        <translation>
+            <numerusform>%1：%Ln 个事件</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Cannot serve %1</source>
+        <translation>无法提供 %1</translation>
+    </message>
 </context>
 <context>
     <name>ProxyMessages</name>
