@@ -143,6 +143,8 @@ private:
     void applyExchangeEvents(quint16 id, quint64 serial, const Sse::ProxyExchange &exchange,
                              const Sse::EventBatch &events);
     void setProxyState(ConnectionEntry *entry, Sse::Client::State state, const QString &detail);
+    void skipEvents(quint16 id, quint64 serial, const std::shared_ptr<ProxyHandle> &handle,
+                    Inbox &inbox, quint64 exchange, qsizetype count);
 
     ConnectionListModel m_model;
     QThread m_thread;

@@ -11,6 +11,8 @@
 #include <QLocale>
 #include <QMetaObject>
 
+#include <mutex>
+
 // The listener of one proxy connection. `proxy` is created, used and deleted in the network
 // thread only (its server is not a child object, so it cannot move threads); the GUI thread
 // only holds the handle.
@@ -19,6 +21,13 @@ struct ConnectionManager::ProxyHandle
     ProxySettings settings;
     Sse::ReverseProxy *proxy = nullptr; ///< network thread only
     quint64 serial = 0; ///< which listener: reports of a stopped one are dropped
+    /// Bytes of event batches on their way to the GUI thread. The application's stream is
+    /// never slowed for the window: past the budget the window skips batches (counted as
+    /// dropped on the exchange's row) instead of queueing them without bound.
+    Sse::FlowControl flow{ConnectionManager::FlowBudgetBytes};
+    std::mutex dropMutex;
+    QHash<quint64, qint64> drops; ///< exchange number -> events skipped, not yet applied
+    bool dropNoticePosted = false; ///< under dropMutex
 };
 
 namespace {
@@ -123,11 +132,18 @@ void ConnectionManager::openProxy(quint16 id)
         connect(proxy, &Sse::ReverseProxy::exchangeFinished, proxy,
                 stage(ExchangeStage::Finished), Qt::DirectConnection);
         connect(proxy, &Sse::ReverseProxy::eventsReceived, proxy,
-                [this, id, serial, inbox](const Sse::ProxyExchange &exchange,
-                                          const Sse::EventBatch &events) {
-                    post(*inbox, [this, id, serial, exchange, events] {
+                [this, id, serial, inbox, handle](const Sse::ProxyExchange &exchange,
+                                                  const Sse::EventBatch &events) {
+                    const qint64 cost = Sse::FlowControl::cost(events);
+                    if (handle->flow.overLimit()) {
+                        skipEvents(id, serial, handle, *inbox, exchange.number, events.size());
+                        return;
+                    }
+                    handle->flow.acquire(cost);
+                    post(*inbox, [this, id, serial, exchange, events, handle, cost] {
                         applyExchangeEvents(id, serial, exchange, events);
-                    }, Sse::FlowControl::cost(events));
+                        handle->flow.release(cost);
+                    }, cost);
                 },
                 Qt::DirectConnection);
         const bool listening = proxy->listen(settings.address(), settings.listenPort);
@@ -142,6 +158,38 @@ void ConnectionManager::openProxy(quint16 id)
             applyListening(id, serial, listening, detail);
         }, 64);
     });
+}
+
+void ConnectionManager::skipEvents(quint16 id, quint64 serial,
+                                   const std::shared_ptr<ProxyHandle> &handle, Inbox &inbox,
+                                   quint64 exchange, qsizetype count)
+{
+    // Network thread. One notice at a time is on its way: a flood the window cannot keep up
+    // with adds to a counter, not to the queue.
+    {
+        std::lock_guard lock(handle->dropMutex);
+        handle->drops[exchange] += count;
+        if (handle->dropNoticePosted)
+            return;
+        handle->dropNoticePosted = true;
+    }
+    post(inbox, [this, id, serial, handle] {
+        QHash<quint64, qint64> drops;
+        {
+            std::lock_guard lock(handle->dropMutex);
+            drops.swap(handle->drops);
+            handle->dropNoticePosted = false;
+        }
+        if (m_clientSerials.value(id) != serial)
+            return;
+        const QHash<quint64, quint16> exchanges = m_exchangeConnections.value(id);
+        for (auto it = drops.cbegin(); it != drops.cend(); ++it) {
+            if (ConnectionEntry *entry = m_model.entry(exchanges.value(it.key()))) {
+                entry->dropped += it.value();
+                m_model.touch(entry->id);
+            }
+        }
+    }, 64);
 }
 
 void ConnectionManager::closeProxy(quint16 id, const QString &reason)

@@ -15,6 +15,7 @@
 
 #include "testserver.h"
 
+#include "sselib/jsonlines.h"
 #include "sselib/sseclient.h"
 
 #include <QAbstractItemModelTester>
@@ -31,6 +32,7 @@
 #include <QNetworkAccessManager>
 #include <QNetworkProxyFactory>
 #include <QNetworkReply>
+#include <QProcess>
 #include <QPushButton>
 #include <QRegularExpression>
 #include <QSettings>
@@ -108,6 +110,7 @@ private slots:
     void olderFilesAreStreams();
     void stopAndRemoveStopTheListener();
     void portInUseFails();
+    void floodedWindowSkipsInsteadOfQueueing();
     void screenshot();
 
 private:
@@ -492,6 +495,90 @@ void tst_ProxyGui::portInUseFails()
     const QString text = ConnectionListModel::stateText(*workspace.connections()->entry(id), 0);
     QVERIFY2(text.contains(QStringLiteral("Cannot listen on 127.0.0.1:%1").arg(taken.serverPort())),
              qPrintable(text));
+}
+
+// An application reads a 100,000-event stream through the proxy while the window does not run
+// (curl, waited for on the GUI thread; the upstream is `sse-monitor-cli replay --fast`, another
+// process): the application gets all of it at full speed, and the window, past its budget of
+// queued batches, counts the events it skipped instead of queueing them without bound.
+void tst_ProxyGui::floodedWindowSkipsInsteadOfQueueing()
+{
+    const QString cli = qEnvironmentVariable("SSE_MONITOR_CLI");
+    QVERIFY2(!cli.isEmpty(), "SSE_MONITOR_CLI is not set: run this test through ctest");
+    const QString curl = QStandardPaths::findExecutable(QStringLiteral("curl"));
+    QVERIFY2(!curl.isEmpty(), "curl not found (scripts/deps.sh installs it)");
+    constexpr int Events = 100000;
+    QTemporaryDir directory;
+    const QString path = directory.filePath(QStringLiteral("flood.jsonl"));
+    {
+        QByteArray out;
+        Sse::JsonLines::Writer writer;
+        writer.appendHeader(out, QStringLiteral("flood"), QStringLiteral("http://flood/events"));
+        writer.setConnection(QStringLiteral("flood"));
+        const QByteArray padding(160, 'x');
+        for (int n = 0; n < Events; ++n) {
+            Sse::Event event;
+            event.data = "{\"n\":" + QByteArray::number(n) + ",\"pad\":\"" + padding + "\"}";
+            event.lastEventId = QByteArray::number(n);
+            event.receivedMs = 1'700'000'000'000 + n;
+            writer.appendEvent(out, n + 1, event);
+        }
+        QFile file(path);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        QCOMPARE(file.write(out), out.size());
+    }
+    QProcess replay;
+    replay.setProcessChannelMode(QProcess::ForwardedErrorChannel);
+    replay.start(cli, {QStringLiteral("replay"), path, QStringLiteral("--fast"),
+                       QStringLiteral("--listen"), QStringLiteral("127.0.0.1:0")});
+    QVERIFY(replay.waitForStarted(10000));
+    QTRY_VERIFY_WITH_TIMEOUT(replay.canReadLine(), 20000);
+    const QUrl served(QString::fromUtf8(replay.readLine().trimmed()));
+    QVERIFY2(served.scheme() == QLatin1String("http"), qPrintable(served.toString()));
+
+    Workspace workspace;
+    ProxySettings settings;
+    settings.listenPort = 0;
+    settings.upstream = served.resolved(QUrl(u"/"_qs));
+    const quint16 proxy = workspace.addProxy(QStringLiteral("Proxy"), settings);
+    QTRY_COMPARE(workspace.connections()->entry(proxy)->state, Sse::Client::State::Open);
+
+    QProcess app;
+    app.setStandardOutputFile(directory.filePath(QStringLiteral("app.out")));
+    app.start(curl, {QStringLiteral("-sN"), proxyUrl(workspace, proxy).toString()
+                                                + served.path()});
+    // The GUI thread waits here: nothing it queued is applied until curl is done.
+    QVERIFY(app.waitForFinished(120000));
+    QCOMPARE(app.exitCode(), 0);
+    QFile received(directory.filePath(QStringLiteral("app.out")));
+    QVERIFY(received.open(QIODevice::ReadOnly));
+    QCOMPARE(received.readAll().count("\ndata: "), qsizetype(Events)); // each after its id: line
+
+    const QString name = QStringLiteral("GET %1 #1").arg(served.path());
+    QTRY_VERIFY(exchangeNamed(*workspace.connections(), name));
+    const quint16 id = exchangeNamed(*workspace.connections(), name)->id;
+    QTRY_COMPARE_WITH_TIMEOUT(workspace.connections()->entry(id)->state,
+                              Sse::Client::State::Closed, 30000);
+    const ConnectionEntry *entry = workspace.connections()->entry(id);
+    // What the proxy parsed, from its log line for the exchange ("· 99,987 events").
+    qint64 parsed = -1;
+    for (const ConnectionLogEntry &log : workspace.connections()->entry(proxy)->log) {
+        const QRegularExpressionMatch match =
+            QRegularExpression(QStringLiteral("· ([0-9,]+) event")).match(log.detail);
+        if (log.detail.startsWith(name) && match.hasMatch())
+            parsed = match.captured(1).remove(QLatin1Char(',')).toLongLong();
+    }
+    qInfo("the proxy parsed %lld of %d events; the window shows %lld, skipped %lld", parsed,
+          Events, entry->events, entry->dropped);
+    QVERIFY(entry->dropped > 0);
+    QVERIFY(entry->events > 0);
+    // Every event the proxy handed over is shown or counted as skipped.
+    QCOMPARE(entry->events + entry->dropped, parsed);
+    // (Sse::ReverseProxy counts 13-19 events fewer than this flood has, though curl gets all
+    // their bytes: an open engine issue, not the window's; see the issue's notes.)
+    QVERIFY(parsed >= Events - 100);
+    replay.kill();
+    replay.waitForFinished(10000);
 }
 
 void tst_ProxyGui::screenshot()
