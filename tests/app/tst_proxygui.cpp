@@ -14,6 +14,7 @@
 #include "views/mainwindow.h"
 
 #include "testserver.h"
+#include "tlssseserver.h"
 
 #include "sselib/jsonlines.h"
 #include "sselib/sseclient.h"
@@ -111,6 +112,8 @@ private slots:
     void stopAndRemoveStopTheListener();
     void portInUseFails();
     void floodedWindowSkipsInsteadOfQueueing();
+    void tlsUpstream_data();
+    void tlsUpstream();
     void screenshot();
 
 private:
@@ -579,6 +582,58 @@ void tst_ProxyGui::floodedWindowSkipsInsteadOfQueueing()
     QVERIFY(parsed >= Events - 100);
     replay.kill();
     replay.waitForFinished(10000);
+}
+
+void tst_ProxyGui::tlsUpstream_data()
+{
+    QTest::addColumn<bool>("withCa");
+    QTest::addColumn<bool>("insecure");
+    QTest::addColumn<bool>("streams");
+    QTest::newRow("the test CA given") << true << false << true;
+    QTest::newRow("any certificate accepted") << false << true << true;
+    QTest::newRow("untrusted") << false << false << false;
+}
+
+// The dialog's TLS options reach the proxy: an https upstream signed by the test CA works with
+// the CA file or "accept any certificate"; without either the application gets a 502 and the
+// proxy's log says why.
+void tst_ProxyGui::tlsUpstream()
+{
+    QFETCH(bool, withCa);
+    QFETCH(bool, insecure);
+    QFETCH(bool, streams);
+    TlsSseServer upstream;
+    QVERIFY(upstream.listen(QStringLiteral(TLS_DATA_DIR), TlsSseServer::ClientCertificates::NotAsked));
+    upstream.setScript({{0, "data: over tls\n\n"}, {10, "id: 2\ndata: two\n\n"}});
+    QFile ca(QStringLiteral(TLS_DATA_DIR "/ca.pem"));
+    QVERIFY(ca.open(QIODevice::ReadOnly));
+    Workspace workspace;
+    ProxySettings settings;
+    settings.listenPort = 0;
+    settings.upstream = upstream.url(QStringLiteral("/"));
+    settings.caCertificatesPem = withCa ? ca.readAll() : QByteArray();
+    settings.allowInsecureTls = insecure;
+    const quint16 proxy = workspace.addProxy(QStringLiteral("TLS"), settings);
+    QTRY_COMPARE(workspace.connections()->entry(proxy)->state, Sse::Client::State::Open);
+    AppClient app(proxyUrl(workspace, proxy), "/v1/stream");
+    if (streams) {
+        const QString name = QStringLiteral("POST /v1/stream #1");
+        QTRY_VERIFY(exchangeNamed(*workspace.connections(), name));
+        QTRY_COMPARE(exchangeNamed(*workspace.connections(), name)->events, qint64(2));
+        QCOMPARE(app.events.size(), 2);
+        return;
+    }
+    QTRY_COMPARE(app.client.state(), Sse::Client::State::Failed);
+    const auto listed = [&] {
+        for (const ConnectionLogEntry &log : workspace.connections()->entry(proxy)->log) {
+            if (log.detail.startsWith(QStringLiteral("POST /v1/stream #1 · HTTP 502 · ")))
+                return true;
+        }
+        return false;
+    };
+    QTRY_VERIFY(listed());
+    for (const ConnectionEntry &entry : workspace.connections()->model()->entries())
+        QCOMPARE(entry.parentId, quint16(0));
 }
 
 void tst_ProxyGui::screenshot()
