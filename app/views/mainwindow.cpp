@@ -154,7 +154,17 @@ void MainWindow::connectPanes()
     connect(m_connectionsPane, &ConnectionsPane::editRequested, this, &MainWindow::editConnection);
     // One notion of "current": the selection in the Connections pane scopes the log.
     connect(m_connectionsPane, &ConnectionsPane::selectedConnectionsChanged, m_eventLogPane,
-            &EventLogPane::setConnectionScope);
+            [this](const QList<quint16> &ids) {
+                // A selected proxy stands for its exchanges (those there now).
+                QList<quint16> scope = ids;
+                for (const ConnectionEntry &entry : m_workspace->connections()->model()->entries()) {
+                    if (entry.parentId != 0 && ids.contains(entry.parentId)
+                        && !scope.contains(entry.id)) {
+                        scope.append(entry.id);
+                    }
+                }
+                m_eventLogPane->setConnectionScope(scope);
+            });
     connect(m_eventLogPane, &EventLogPane::scopeDismissRequested, m_connectionsPane,
             &ConnectionsPane::clearConnectionSelection);
     connect(m_connectionsPane, &ConnectionsPane::responseRequested, m_detailTabs,

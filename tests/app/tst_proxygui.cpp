@@ -238,6 +238,10 @@ void tst_ProxyGui::exchangesBecomeConnections()
     // Selecting the exchange's row shows them in the log, as for any connection.
     window.connectionsPane()->selectConnection(id);
     QTRY_COMPARE(logRows(), 5);
+    // Selecting the proxy's row (as the user does) shows the events of its exchanges.
+    window.connectionsPane()->connectionView()->selectRow(model->rowOf(proxy));
+    QTRY_COMPARE(log->rowCount(), 5);
+    QCOMPARE(logRows(), 5);
     // The LLM model read the stream to its end.
     QTRY_COMPARE(workspace->llmModel()->lastVerdictKind(id), LlmResponseModel::Verdict::Complete);
     // The proxy row counts the exchange.
