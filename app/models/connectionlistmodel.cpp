@@ -108,6 +108,11 @@ QString ConnectionListModel::stateText(const ConnectionEntry &entry, qint64 nowM
     using State = Sse::Client::State;
     if (entry.offline)
         return entry.replayStatus.isEmpty() ? tr("Recording (offline)") : entry.replayStatus;
+    if (entry.proxyListener && entry.state == State::Open)
+        return tr("Listening on %1 · %Ln exchange(s)", nullptr, int(qMin<qint64>(entry.exchanges, INT_MAX)))
+                   .arg(entry.listeningOn)
+            + (entry.activeExchanges > 0 ? tr(" · %1 under way").arg(entry.activeExchanges)
+                                         : QString());
     const bool stopped = entry.state == State::Idle || entry.state == State::Closed;
     if (stopped && entry.secretsPending)
         return tr("Waiting for the keychain");
@@ -233,7 +238,8 @@ QVariant ConnectionListModel::data(const QModelIndex &index, int role) const
         return entry.id;
     if (role == Qt::DecorationRole && index.column() == StateColumn)
         return stateIcon(entry.state);
-    if (role == Qt::DecorationRole && index.column() == HealthColumn && !entry.offline)
+    if (role == Qt::DecorationRole && index.column() == HealthColumn && !entry.offline
+        && !entry.proxyListener)
         return healthIcon(entry.health.verdict);
     if (role == Qt::DecorationRole && index.column() == NameColumn && !entry.llmVerdict.isEmpty())
         return llmVerdictIcon(entry.llmVerdictKind);
@@ -285,11 +291,11 @@ QVariant ConnectionListModel::data(const QModelIndex &index, int role) const
         return QVariant();
     switch (index.column()) {
     case NameColumn:
-        return entry.name;
+        return entry.parentId != 0 ? QStringLiteral("\u21B3 ") + entry.name : entry.name;
     case StateColumn:
         return stateText(entry, QDateTime::currentMSecsSinceEpoch());
     case HealthColumn:
-        return entry.offline ? QString() : healthText(entry.health);
+        return entry.offline || entry.proxyListener ? QString() : healthText(entry.health);
     case EventsColumn:
         return QLocale().toString(entry.events);
     case RateColumn:
@@ -300,6 +306,10 @@ QVariant ConnectionListModel::data(const QModelIndex &index, int role) const
     case LastIdColumn:
         return QString::fromUtf8(entry.lastEventId.left(64));
     case UrlColumn:
+        if (entry.proxyListener)
+            return tr("%1 \u2192 %2", "proxy: listen URL -> upstream")
+                .arg(entry.proxyListener->listenUrl().toString(),
+                     Sse::redactedUrl(entry.proxyListener->upstream));
         return QString(QString::fromLatin1(entry.options.method) + QLatin1Char(' ')
                        + Sse::redactedUrl(entry.options.url));
     }
@@ -333,12 +343,19 @@ QVariant ConnectionListModel::headerData(int section, Qt::Orientation orientatio
 
 ConnectionEntry *ConnectionListModel::add(ConnectionEntry entry)
 {
-    const int row = int(m_entries.size());
+    // A proxy's exchange goes after the proxy's last exchange: the rows stay grouped.
+    int row = int(m_entries.size());
+    if (const int parentRow = rowOf(entry.parentId); entry.parentId != 0 && parentRow >= 0) {
+        row = parentRow + 1;
+        while (row < m_entries.size() && m_entries.at(row).parentId == entry.parentId)
+            ++row;
+    }
     beginInsertRows(QModelIndex(), row, row);
-    m_rows.insert(entry.id, row);
-    m_entries.append(std::move(entry));
+    m_entries.insert(row, std::move(entry));
+    for (int later = row; later < m_entries.size(); ++later)
+        m_rows[m_entries.at(later).id] = later;
     endInsertRows();
-    return &m_entries.last();
+    return &m_entries[row];
 }
 
 void ConnectionListModel::remove(quint16 id)

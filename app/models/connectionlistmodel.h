@@ -1,5 +1,7 @@
 #pragma once
 
+#include "session/proxysettings.h"
+
 #include "sselib/healthmonitor.h"
 #include "sselib/sseclient.h"
 #include "sselib/staterecord.h"
@@ -8,6 +10,8 @@
 #include <QHash>
 #include <QList>
 #include <QSet>
+
+#include <optional>
 
 QT_BEGIN_NAMESPACE
 class QIcon;
@@ -106,6 +110,15 @@ struct ConnectionEntry
 
     QList<ConnectionLogEntry> log; ///< capped, oldest dropped
     qint64 logAppended = 0;        ///< entries ever appended to log, dropped ones included
+
+    /// Set for a proxy connection (its row is the listener; state Open = listening).
+    std::optional<ProxySettings> proxyListener;
+    QString listeningOn;      ///< a proxy: "127.0.0.1:8787" while it listens
+    qint64 exchanges = 0;     ///< a proxy: requests it forwarded
+    int activeExchanges = 0;  ///< a proxy: exchanges under way
+    /// An exchange of the proxy connection with this id (its row sits under the proxy's).
+    quint16 parentId = 0;
+    bool llmAnalysis = true;  ///< false: the LLM model does not analyse this connection
 };
 
 /// The connections panel: one row per connection.

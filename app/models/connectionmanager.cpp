@@ -112,13 +112,7 @@ void ConnectionManager::createClient(quint16 id, const Sse::ClientOptions &optio
     // An item's cost is what it hands the GUI thread, in bytes: an event batch its
     // FlowControl::cost(), anything else a small constant.
     const auto post = [this, inbox](std::function<void()> item, qint64 cost = 64) {
-        {
-            std::lock_guard lock(inbox->mutex);
-            inbox->items.push_back({std::move(item), cost});
-        }
-        if (!m_drainScheduled.exchange(true))
-            QMetaObject::invokeMethod(this, &ConnectionManager::drainInboxes,
-                                      Qt::QueuedConnection);
+        this->post(*inbox, std::move(item), cost);
     };
     const auto relay = [client](auto signal, auto handler) {
         connect(client, signal, client, handler, Qt::DirectConnection);
@@ -222,6 +216,16 @@ void ConnectionManager::createClient(quint16 id, const Sse::ClientOptions &optio
                 applyStateChange(id, change);
         });
     });
+}
+
+void ConnectionManager::post(Inbox &inbox, std::function<void()> item, qint64 cost)
+{
+    {
+        std::lock_guard lock(inbox.mutex);
+        inbox.items.push_back({std::move(item), cost});
+    }
+    if (!m_drainScheduled.exchange(true))
+        QMetaObject::invokeMethod(this, &ConnectionManager::drainInboxes, Qt::QueuedConnection);
 }
 
 void ConnectionManager::applyThrottle(quint16 id, bool throttled)
@@ -420,7 +424,8 @@ void ConnectionManager::checkHealth()
     QList<QPair<quint16, Sse::Health>> changed;
     const qint64 now = healthNow();
     for (const quint16 id : m_model.ids()) {
-        if (ConnectionEntry *entry = m_model.entry(id); entry && !entry->offline) {
+        if (ConnectionEntry *entry = m_model.entry(id);
+            entry && !entry->offline && !entry->proxyListener) {
             if (const std::optional<Sse::Health> health = updateHealth(entry, now))
                 changed.append({id, *health});
         }
@@ -432,7 +437,7 @@ void ConnectionManager::checkHealth()
 void ConnectionManager::checkHealth(quint16 id)
 {
     ConnectionEntry *entry = m_model.entry(id);
-    if (!entry || entry->offline)
+    if (!entry || entry->offline || entry->proxyListener)
         return;
     if (const std::optional<Sse::Health> health = updateHealth(entry, healthNow()))
         emit healthChanged(id, *health);
@@ -594,6 +599,11 @@ void ConnectionManager::update(quint16 id, const QString &name, const Sse::Clien
         || entry->state == Sse::Client::State::Connecting
         || entry->state == Sse::Client::State::Reconnecting;
     entry->name = name;
+    if (entry->proxyListener) { // updateProxy() changes its settings
+        m_model.touch(id);
+        emit connectionRenamed(id, name);
+        return;
+    }
     const bool optionsChanged = !(entry->options == options);
     entry->options = options;
     m_model.touch(id);
@@ -626,6 +636,19 @@ void ConnectionManager::destroyClient(quint16 id)
 
 void ConnectionManager::remove(quint16 id)
 {
+    if (!m_model.entry(id))
+        return; // gone already (an exchange goes with its proxy)
+    if (m_proxies.contains(id)) {
+        closeProxy(id, QString());
+        m_proxies.remove(id);
+        QList<quint16> exchanges;
+        for (const ConnectionEntry &entry : m_model.entries()) {
+            if (entry.parentId == id)
+                exchanges.append(entry.id);
+        }
+        for (const quint16 exchange : std::as_const(exchanges))
+            remove(exchange);
+    }
     destroyClient(id);
     m_model.remove(id);
     emit connectionRemoved(id);
@@ -658,6 +681,8 @@ void ConnectionManager::setMissingSecrets(quint16 id, const QList<QByteArray> &m
 
 void ConnectionManager::open(quint16 id)
 {
+    if (m_proxies.contains(id))
+        return openProxy(id);
     if (const ConnectionEntry *entry = m_model.entry(id);
         entry && (entry->secretsPending || !entry->missingSecrets.isEmpty())) {
         return;
@@ -675,6 +700,8 @@ void ConnectionManager::open(quint16 id)
 
 void ConnectionManager::close(quint16 id)
 {
+    if (m_proxies.contains(id))
+        return closeProxy(id, tr("Stopped listening"));
     if (Sse::Client *client = m_clients.value(id)) {
         if (ConnectionEntry *entry = m_model.entry(id))
             entry->lastError.clear();

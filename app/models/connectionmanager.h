@@ -85,6 +85,16 @@ public:
     void setHealthClock(std::function<qint64()> nowMs) { m_healthClock = std::move(nowMs); }
     qint64 healthNow() const { return m_healthClock(); }
 
+    /// A proxy connection: a Sse::ReverseProxy in the network thread, listening as \a settings
+    /// say while the connection is open. Every exchange it forwards is counted and logged on
+    /// its row; one whose response is an event stream becomes a connection of its own, named
+    /// like `POST /v1/chat/completions #3`, whose row sits under the proxy's (parentId) and
+    /// whose events arrive like any connection's (parsed in the network thread).
+    quint16 addProxy(const QString &name, const ProxySettings &settings, Start start = Start::Now);
+    /// New settings: a listening proxy listens again with them.
+    void updateProxy(quint16 id, const QString &name, const ProxySettings &settings);
+    bool isProxy(quint16 id) const { return m_proxies.contains(id); }
+
     /// Events from a non-network source (replay, import) counted like live ones.
     void ingestOffline(quint16 id, const Sse::EventList &events);
 
@@ -119,6 +129,23 @@ private:
     static TypeStatistics *typeStatistics(ConnectionEntry *entry, const QByteArray &type);
     quint16 allocateId(); // 0 when none is free
 
+    struct Inbox;
+    /// Queues \a item for the GUI thread (any thread may call it).
+    void post(Inbox &inbox, std::function<void()> item, qint64 cost);
+    // Proxy connections (connectionmanagerproxy.cpp).
+    struct ProxyHandle;
+    enum class ExchangeStage { Started, Responded, Finished };
+    void openProxy(quint16 id);
+    void closeProxy(quint16 id, const QString &reason);
+    void applyListening(quint16 id, quint64 serial, bool listening, const QString &detail);
+    void applyExchange(quint16 id, quint64 serial, ExchangeStage stage,
+                       const Sse::ProxyExchange &exchange);
+    void applyExchangeEvents(quint16 id, quint64 serial, const Sse::ProxyExchange &exchange,
+                             const Sse::EventBatch &events);
+    void setProxyState(ConnectionEntry *entry, Sse::Client::State state, const QString &detail);
+    void skipEvents(quint16 id, quint64 serial, const std::shared_ptr<ProxyHandle> &handle,
+                    Inbox &inbox, quint64 exchange, qsizetype count);
+
     ConnectionListModel m_model;
     QThread m_thread;
     QObject *m_threadContext = nullptr; // lives in m_thread; used to run code there
@@ -140,6 +167,10 @@ private:
         std::shared_ptr<Sse::FlowControl> flow; ///< the client's read budget
     };
     QHash<quint16, std::shared_ptr<Inbox>> m_inboxes; // GUI thread only
+    // A proxy connection's listener (only its network-thread side touches the proxy itself).
+    QHash<quint16, std::shared_ptr<ProxyHandle>> m_proxies;
+    // A proxy's exchanges that became connections: proxy id -> exchange number -> id.
+    QHash<quint16, QHash<quint64, quint16>> m_exchangeConnections;
     quint16 m_drainResumeAfter = 0; // the round of the next slice starts after this id
     std::atomic<bool> m_drainScheduled{false};
     quint64 m_lastClientSerial = 0;

@@ -35,6 +35,38 @@ bool isUsableUrl(const QUrl &url)
         && (url.scheme() == QLatin1String("http") || url.scheme() == QLatin1String("https"));
 }
 
+QJsonObject proxyToJson(const ProxySettings &proxy)
+{
+    QJsonObject object;
+    object.insert(QStringLiteral("address"), proxy.listenAddress);
+    object.insert(QStringLiteral("port"), int(proxy.listenPort));
+    object.insert(QStringLiteral("upstream"), proxy.upstream.toString());
+    if (proxy.allowRemote)
+        object.insert(QStringLiteral("allowRemote"), true);
+    if (!proxy.caCertificatesPem.isEmpty())
+        object.insert(QStringLiteral("caCertificates"), QString::fromLatin1(proxy.caCertificatesPem));
+    if (proxy.allowInsecureTls)
+        object.insert(QStringLiteral("insecure"), true);
+    object.insert(QStringLiteral("llm"), proxy.llmAnalysis);
+    return object;
+}
+
+ProxySettings proxyFromJson(const QJsonObject &object)
+{
+    ProxySettings proxy;
+    proxy.listenAddress =
+        object.value(QLatin1String("address")).toString(proxy.listenAddress);
+    const int port = object.value(QLatin1String("port")).toInt(ProxySettings::DefaultPort);
+    proxy.listenPort = quint16(qBound(0, port, 65535));
+    proxy.upstream = QUrl(object.value(QLatin1String("upstream")).toString());
+    proxy.allowRemote = object.value(QLatin1String("allowRemote")).toBool();
+    proxy.caCertificatesPem =
+        object.value(QLatin1String("caCertificates")).toString().toLatin1();
+    proxy.allowInsecureTls = object.value(QLatin1String("insecure")).toBool();
+    proxy.llmAnalysis = object.value(QLatin1String("llm")).toBool(true);
+    return proxy;
+}
+
 } // namespace
 
 SavedConnection SavedConnection::fromOptions(const QString &name, const Sse::ClientOptions &options,
@@ -74,6 +106,11 @@ SavedConnection SavedConnection::fromJson(const QJsonObject &object)
     saved.stallAfterSeconds =
         qBound(qint64(0), object.value(QLatin1String("stallAfterSeconds")).toInteger(),
                qint64(7 * 24 * 3600));
+    if (object.value(QLatin1String("kind")).toString() == QLatin1String("proxy")) {
+        saved.kind = Kind::Proxy;
+        saved.proxy = proxyFromJson(object.value(QLatin1String("proxy")).toObject());
+        saved.options.url = saved.proxy.upstream;
+    }
     return saved;
 }
 
@@ -90,6 +127,10 @@ QJsonObject SavedConnection::toJson(Target target, Sse::SecretHandling secrets) 
         object.insert(QStringLiteral("alerts"), AlertRule::listToJson(alerts));
     if (stallAfterSeconds > 0)
         object.insert(QStringLiteral("stallAfterSeconds"), stallAfterSeconds);
+    if (kind == Kind::Proxy) {
+        object.insert(QStringLiteral("kind"), QStringLiteral("proxy"));
+        object.insert(QStringLiteral("proxy"), proxyToJson(proxy));
+    }
     if (target == Target::Settings) {
         object.insert(QStringLiteral("open"), open);
         if (!secretsId.isEmpty())

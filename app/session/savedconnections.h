@@ -1,6 +1,7 @@
 #pragma once
 
 #include "session/alertrule.h"
+#include "session/proxysettings.h"
 
 #include "sselib/profile.h"
 
@@ -39,6 +40,12 @@ struct SavedConnection
     /// The health engine's stall threshold set by the user (JSON "stallAfterSeconds"); 0 =
     /// learnt from the stream.
     qint64 stallAfterSeconds = 0;
+    /// What the entry is (JSON "kind": absent or "stream", "proxy"); files without it hold
+    /// streams.
+    enum class Kind { Stream, Proxy };
+    Kind kind = Kind::Stream;
+    /// Kind::Proxy: the listener and its upstream (JSON "proxy"; options.url is the upstream).
+    ProxySettings proxy;
 
     /// The entry for a live connection. With SecretHandling::Exclude every secret header goes
     /// to secretHeaders; with Include only those whose value is unknown (empty).

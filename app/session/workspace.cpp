@@ -26,6 +26,16 @@
 #include <QSettings>
 #include <QUuid>
 
+namespace {
+
+// A connection to a server of its own: not an opened recording, a proxy or a proxy's exchange.
+bool isStream(const ConnectionEntry &entry)
+{
+    return !entry.offline && !entry.proxyListener && entry.parentId == 0;
+}
+
+} // namespace
+
 Workspace::Workspace(QObject *parent)
     : QObject(parent)
     , m_log(new EventLogModel(this))
@@ -88,7 +98,10 @@ void Workspace::routeConnectionSignals()
             [this](quint16 id, const Sse::EventBatch &events) {
                 m_log->ingest(id, events);
                 m_catalog->ingest(id, events);
-                m_llm->ingest(id, events);
+                if (const ConnectionEntry *entry = m_connections.entry(id);
+                    entry && entry->llmAnalysis) {
+                    m_llm->ingest(id, events);
+                }
                 if (m_recorder->isRecording() && isRecorded(id))
                     m_recorder->recordEvents(id, events, m_connections.flowControl(id));
             });
@@ -138,6 +151,11 @@ void Workspace::routeConnectionSignals()
         if (const ConnectionEntry *entry = m_connections.entry(id)) {
             m_log->setConnectionName(id, entry->name);
             m_types->setConnectionName(id, entry->name);
+            // One that comes while a recording runs (a proxy's exchange) gets its header.
+            if (m_recorder->isRecording() && !entry->offline && isRecorded(id)) {
+                m_recorder->addConnection(id, entry->name, entry->options.url,
+                                          entry->options.headers);
+            }
         }
     });
     connect(&m_connections, &ConnectionManager::connectionRenamed, m_log,
@@ -160,7 +178,7 @@ void Workspace::routeConnectionSignals()
 void Workspace::markReconnect(quint16 id, Sse::Client::State state)
 {
     const ConnectionEntry *entry = m_connections.entry(id);
-    if (!entry || entry->offline)
+    if (!entry || entry->offline || entry->proxyListener)
         return;
     const qint64 nowMs =
         entry->log.isEmpty() ? QDateTime::currentMSecsSinceEpoch() : entry->log.last().timeMs;
@@ -217,6 +235,18 @@ quint16 Workspace::addConnection(const QString &name, const Sse::ClientOptions &
                                  ConnectionManager::Start start)
 {
     return m_connections.add(name, options, start);
+}
+
+quint16 Workspace::addProxy(const QString &name, const ProxySettings &settings,
+                            ConnectionManager::Start start)
+{
+    return m_connections.addProxy(name, settings, start);
+}
+
+void Workspace::updateProxy(quint16 id, const QString &name, const ProxySettings &settings)
+{
+    m_connections.updateProxy(id, name, settings);
+    saveConnections();
 }
 
 QString Workspace::uniqueConnectionName(const QString &name) const
@@ -301,8 +331,8 @@ void Workspace::cancelPendingStart(quint16 id)
 quint16 Workspace::duplicateConnection(quint16 id)
 {
     const ConnectionEntry *entry = m_connections.entry(id);
-    if (!entry || entry->offline)
-        return 0;
+    if (!entry || !isStream(*entry))
+        return 0; // a copy of a proxy could not listen on its port
     const QList<QByteArray> missing = entry->missingSecrets;
     const QString name = tr("%1 (copy)").arg(entry->name);
     // The copy of a connection without its secrets waits for them too.
@@ -362,6 +392,11 @@ int Workspace::restoreConnections()
             continue;
         const auto start =
             connection.open ? ConnectionManager::Start::Now : ConnectionManager::Start::Later;
+        if (connection.kind == SavedConnection::Kind::Proxy) {
+            addProxy(connection.name, connection.proxy, start);
+            ++restored;
+            continue;
+        }
         // Secret values are not in the settings: the connection waits for the secret store.
         const quint16 id = m_connections.add(
             connection.name, connection.options,
@@ -391,8 +426,19 @@ void Workspace::saveConnections()
     QList<SavedConnection> connections;
     QSet<QString> currentIds;
     for (const ConnectionEntry &entry : m_connections.model()->entries()) {
-        if (entry.offline)
+        if (entry.offline || entry.parentId != 0)
             continue;
+        if (entry.proxyListener) {
+            SavedConnection saved;
+            saved.name = entry.name;
+            saved.kind = SavedConnection::Kind::Proxy;
+            saved.proxy = *entry.proxyListener;
+            saved.options.url = saved.proxy.upstream;
+            saved.open = entry.state != Sse::Client::State::Closed
+                && entry.state != Sse::Client::State::Idle;
+            connections.append(saved);
+            continue;
+        }
         // Secret header values never go to the settings: only their names, and the id of
         // their entry in the secret store.
         SavedConnection saved =
@@ -505,7 +551,7 @@ QList<Sse::Profile> Workspace::liveProfiles() const
 {
     QList<Sse::Profile> profiles;
     for (const ConnectionEntry &entry : m_connections.model()->entries()) {
-        if (!entry.offline)
+        if (isStream(entry))
             profiles.append({entry.name, entry.options});
     }
     return profiles;
@@ -516,8 +562,8 @@ bool Workspace::exportConnections(const QString &path, Sse::SecretHandling secre
 {
     QList<SavedConnection> connections;
     for (const ConnectionEntry &entry : m_connections.model()->entries()) {
-        if (entry.offline)
-            continue;
+        if (!isStream(entry))
+            continue; // profiles files are for streams (sse-monitor-cli --profile)
         // Secrets that are not written (excluded, or unknown) are listed by name, so that an
         // import and sse-monitor-cli know what to ask for.
         SavedConnection saved = SavedConnection::fromOptions(entry.name, entry.options, secrets);
@@ -551,7 +597,11 @@ void Workspace::setPlainTextSecrets(bool enabled)
 
 bool Workspace::isRecorded(quint16 id) const
 {
-    return m_recordedConnections.isEmpty() || m_recordedConnections.contains(id);
+    if (m_recordedConnections.isEmpty() || m_recordedConnections.contains(id))
+        return true;
+    // Recording a proxy records its exchanges.
+    const ConnectionEntry *entry = m_connections.entry(id);
+    return entry && entry->parentId != 0 && m_recordedConnections.contains(entry->parentId);
 }
 
 bool Workspace::isRecording() const
@@ -804,8 +854,8 @@ void Workspace::setReplaySpeed(quint16 id, double speed)
 bool Workspace::runDiagnostics(quint16 id, int durationMs)
 {
     const ConnectionEntry *entry = m_connections.entry(id);
-    if (!entry || entry->offline)
-        return false; // nothing live to check
+    if (!entry || !isStream(*entry))
+        return false; // nothing live to check (a proxy's exchange is not sent again)
     emit diagnosticsStarted(id, entry->name);
     m_diagnostics->run(entry->options, durationMs);
     return true;

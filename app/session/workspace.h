@@ -65,6 +65,11 @@ public:
     // --- connections ---
     quint16 addConnection(const QString &name, const Sse::ClientOptions &options,
                           ConnectionManager::Start start = ConnectionManager::Start::Now);
+    /// A proxy connection (ConnectionManager::addProxy), saved with the others.
+    quint16 addProxy(const QString &name, const ProxySettings &settings,
+                     ConnectionManager::Start start = ConnectionManager::Start::Now);
+    /// New name and settings of proxy \a id; saves the connections.
+    void updateProxy(quint16 id, const QString &name, const ProxySettings &settings);
     /// Starts the built-in demo server (once) and opens its connection; 0 when the server
     /// cannot start (demoFailed()).
     /// `name`, or "name (2)", "name (3)"... when a connection already has it.

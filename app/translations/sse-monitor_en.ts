@@ -19,6 +19,26 @@
     </message>
 </context>
 <context>
+    <name>ConnectionListModel</name>
+    <message numerus="yes">
+        <source>Listening on %1 · %Ln exchange(s)</source>
+        <translation>
+            <numerusform>Listening on %1 · %Ln exchange</numerusform>
+            <numerusform>Listening on %1 · %Ln exchanges</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>ConnectionManager</name>
+    <message numerus="yes">
+        <source> · %Ln event(s)</source>
+        <translation>
+            <numerusform> · %Ln event</numerusform>
+            <numerusform> · %Ln events</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
     <name>ConnectionsPane</name>
     <message numerus="yes">
         <source>Its %Ln event(s) leave the log; recordings on disk stay.</source>
@@ -69,6 +89,13 @@
         <translation>
             <numerusform>Serving %1 - %n client connected</numerusform>
             <numerusform>Serving %1 - %n clients connected</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%1: %Ln event(s)</source>
+        <translation>
+            <numerusform>%1: %Ln event</numerusform>
+            <numerusform>%1: %Ln events</numerusform>
         </translation>
     </message>
 </context>

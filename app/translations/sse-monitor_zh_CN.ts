@@ -1168,6 +1168,98 @@ First %1 bytes of the body:
         <source>&amp;Connect</source>
         <translation>连接(&amp;C)</translation>
     </message>
+    <message>
+        <source>Connection kind</source>
+        <translation>连接类型</translation>
+    </message>
+    <message>
+        <source>Stream (connect to a server)</source>
+        <translation>流（连接到服务器）</translation>
+    </message>
+    <message>
+        <source>Proxy (record what an app receives)</source>
+        <translation>代理（记录应用收到的内容）</translation>
+    </message>
+    <message>
+        <source>&amp;Kind:</source>
+        <translation>类型(&amp;K)：</translation>
+    </message>
+    <message>
+        <source>Listen address</source>
+        <translation>监听地址</translation>
+    </message>
+    <message>
+        <source>Listen port</source>
+        <translation>监听端口</translation>
+    </message>
+    <message>
+        <source>Port:</source>
+        <translation>端口：</translation>
+    </message>
+    <message>
+        <source>Allow other machines to connect (an address other than loopback)</source>
+        <translation>允许其他机器连接（非回环地址）</translation>
+    </message>
+    <message>
+        <source>Upstream URL</source>
+        <translation>上游 URL</translation>
+    </message>
+    <message>
+        <source>C&amp;hoose…</source>
+        <translation>选择(&amp;H)…</translation>
+    </message>
+    <message>
+        <source>Clear</source>
+        <translation>清除</translation>
+    </message>
+    <message>
+        <source>Accept any upstream certificate (insecure)</source>
+        <translation>接受任何上游证书（不安全）</translation>
+    </message>
+    <message>
+        <source>Analyse LLM responses (verdicts, the LLM tab)</source>
+        <translation>分析 LLM 响应（判定结果、LLM 标签页）</translation>
+    </message>
+    <message>
+        <source>&amp;Listen on:</source>
+        <translation>监听(&amp;L)：</translation>
+    </message>
+    <message>
+        <source>U&amp;pstream:</source>
+        <translation>上游(&amp;P)：</translation>
+    </message>
+    <message>
+        <source>Upstream CA:</source>
+        <translation>上游 CA：</translation>
+    </message>
+    <message>
+        <source>&quot;Proxy&quot; and the upstream&apos;s host when left empty</source>
+        <translation>留空时使用“代理”加上游主机名</translation>
+    </message>
+    <message>
+        <source>Not an IP address: enter one such as 127.0.0.1 or ::1.</source>
+        <translation>不是 IP 地址：请输入例如 127.0.0.1 或 ::1。</translation>
+    </message>
+    <message>
+        <source>%1 is reachable from other machines: tick the box above to listen on it anyway.</source>
+        <translation>%1 可被其他机器访问：如仍要在其上监听，请勾选上方的选项。</translation>
+    </message>
+    <message>
+        <source>Warning: anyone who reaches %1 can use the upstream through this proxy, with the credentials your application sends.</source>
+        <translation>警告：任何能访问 %1 的人都可以通过此代理、使用您的应用发送的凭据访问上游。</translation>
+    </message>
+    <message>
+        <source>The server the application would talk to, starting with http:// or https://.</source>
+        <translation>应用原本要访问的服务器，以 http:// 或 https:// 开头。</translation>
+    </message>
+    <message>
+        <source>Point the application&apos;s base URL (OPENAI_BASE_URL, ANTHROPIC_BASE_URL, its API base setting) at %1. Each exchange shows up under the proxy; event streams as connections of their own.</source>
+        <translation>将应用的基础 URL（OPENAI_BASE_URL、ANTHROPIC_BASE_URL 或其 API 基址设置）指向 %1。每次交互都显示在代理下方；事件流显示为单独的连接。</translation>
+    </message>
+    <message>
+        <source>Proxy %1</source>
+        <translation>代理 %1</translation>
+    </message>
 </context>
 <context>
     <name>ConnectionListModel</name>
@@ -1330,6 +1422,21 @@ First %1 bytes of the body:
         <source>The server closes right after connecting (%1 times, %2); next try in %3 s</source>
         <translation>服务器在连接后立即关闭（%1 次，%2）；%3 秒后重试</translation>
     </message>
+    <message numerus="yes">
+        <source>Listening on %1 · %Ln exchange(s)</source>
+        <translation>
+            <numerusform>正在监听 %1 · %Ln 次交互</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source> · %1 under way</source>
+        <translation> · %1 个进行中</translation>
+    </message>
+    <message>
+        <source>%1 → %2</source>
+        <comment>proxy: listen URL -&gt; upstream</comment>
+        <translation>%1 → %2</translation>
+    </message>
 </context>
 <context>
     <name>ConnectionLogModel</name>
@@ -1395,6 +1502,44 @@ First %1 bytes of the body:
     <message>
         <source>recovered from: %1</source>
         <translation>已从以下状态恢复：%1</translation>
+    </message>
+    <message>
+        <source>Stopped listening</source>
+        <translation>已停止监听</translation>
+    </message>
+    <message>
+        <source>the application closed the connection</source>
+        <translation>应用关闭了连接</translation>
+    </message>
+    <message>
+        <source>Stopped listening: the settings changed</source>
+        <translation>已停止监听：设置已更改</translation>
+    </message>
+    <message>
+        <source>Listening on %1, forwarding to %2</source>
+        <translation>正在监听 %1，转发到 %2</translation>
+    </message>
+    <message>
+        <source>the proxy stopped</source>
+        <translation>代理已停止</translation>
+    </message>
+    <message>
+        <source>Listening on %1</source>
+        <translation>正在监听 %1</translation>
+    </message>
+    <message>
+        <source>Cannot listen on %1: %2</source>
+        <translation>无法监听 %1：%2</translation>
+    </message>
+    <message>
+        <source>%1 · HTTP %2 · %3 · %4 ms</source>
+        <translation>%1 · HTTP %2 · %3 · %4 毫秒</translation>
+    </message>
+    <message numerus="yes">
+        <source> · %Ln event(s)</source>
+        <translation>
+            <numerusform> · %Ln 个事件</numerusform>
+        </translation>
     </message>
 </context>
 <context>
@@ -3300,6 +3445,84 @@ Store them in plain text?</source>
     <message>
         <source>Compress with gzip</source>
         <translation>用 gzip 压缩</translation>
+    </message>
+    <message>
+        <source>Stream</source>
+        <translation>流</translation>
+    </message>
+    <message>
+        <source>What each client gets</source>
+        <translation>每个客户端收到的内容</translation>
+    </message>
+    <message>
+        <source>Empty: only the events sent by hand</source>
+        <translation>空：只有手动发送的事件</translation>
+    </message>
+    <message>
+        <source>A recording, then held open</source>
+        <translation>一段录制，之后保持打开</translation>
+    </message>
+    <message>
+        <source>Serve:</source>
+        <translation>提供：</translation>
+    </message>
+    <message>
+        <source>No recording chosen</source>
+        <translation>未选择录制</translation>
+    </message>
+    <message>
+        <source>Choose &amp;Recording…</source>
+        <translation>选择录制(&amp;R)…</translation>
+    </message>
+    <message>
+        <source>Recording:</source>
+        <translation>录制：</translation>
+    </message>
+    <message>
+        <source>Replay speed</source>
+        <translation>回放速度</translation>
+    </message>
+    <message>
+        <source>as fast as possible</source>
+        <translation>尽可能快</translation>
+    </message>
+    <message>
+        <source>Speed:</source>
+        <translation>速度：</translation>
+    </message>
+    <message>
+        <source>Serve Recording</source>
+        <translation>提供录制</translation>
+    </message>
+    <message>
+        <source>Recordings (*.jsonl *.sse *.txt);;All files (*)</source>
+        <translation>录制 (*.jsonl *.sse *.txt);;所有文件 (*)</translation>
+    </message>
+    <message>
+        <source>Reading %1…</source>
+        <translation>正在读取 %1…</translation>
+    </message>
+    <message>
+        <source>more than %1 MiB of events: too large to serve from memory</source>
+        <translation>事件超过 %1 MiB：太大，无法从内存提供</translation>
+    </message>
+    <message>
+        <source>no events in it</source>
+        <translation>其中没有事件</translation>
+    </message>
+    <message>
+        <source>Cannot serve %1: %2</source>
+        <translation>无法提供 %1：%2</translation>
+    </message>
+    <message numerus="yes">
+        <source>%1: %Ln event(s)</source>
+        <translation>
+            <numerusform>%1：%Ln 个事件</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Cannot serve %1</source>
+        <translation>无法提供 %1</translation>
     </message>
 </context>
 <context>

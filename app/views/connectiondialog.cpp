@@ -178,13 +178,22 @@ ConnectionDialog::ConnectionDialog(QWidget *parent)
     requestLine->addWidget(m_methodCombo);
     requestLine->addWidget(m_urlEdit, 1);
     // The hint sits under the line in the same cell, so while hidden it takes no room.
-    auto *request = new QVBoxLayout;
+    m_urlRow = new QWidget(this);
+    auto *request = new QVBoxLayout(m_urlRow);
+    request->setContentsMargins(0, 0, 0, 0);
     request->addLayout(requestLine);
     request->addWidget(m_urlHint);
+    // What is created: a stream to watch, or a proxy that watches what an application gets.
+    m_kindCombo = new QComboBox(this);
+    m_kindCombo->setObjectName(QStringLiteral("kindCombo"));
+    m_kindCombo->setAccessibleName(tr("Connection kind"));
+    m_kindCombo->addItem(tr("Stream (connect to a server)"), int(Kind::Stream));
+    m_kindCombo->addItem(tr("Proxy (record what an app receives)"), int(Kind::Proxy));
     auto *form = new QFormLayout;
-    auto *urlLabel = new QLabel(tr("&URL:"), this);
-    urlLabel->setBuddy(m_urlEdit);
-    form->addRow(urlLabel, request);
+    form->addRow(tr("&Kind:"), m_kindCombo);
+    m_urlLabel = new QLabel(tr("&URL:"), this);
+    m_urlLabel->setBuddy(m_urlEdit);
+    form->addRow(m_urlLabel, m_urlRow);
     form->addRow(tr("&Name:"), m_nameEdit);
     m_urlEdit->setFocus(Qt::OtherFocusReason);
 
@@ -229,8 +238,10 @@ ConnectionDialog::ConnectionDialog(QWidget *parent)
     m_fieldError->setVisible(false);
 
     auto *layout = new QVBoxLayout(this);
+    m_proxyPage = createProxyPage();
     layout->addLayout(form);
     layout->addWidget(m_tabs, 1);
+    layout->addWidget(m_proxyPage, 1);
     layout->addWidget(m_fieldError);
     auto *bottom = new QHBoxLayout;
     bottom->addWidget(m_presetsButton);
@@ -259,10 +270,192 @@ ConnectionDialog::ConnectionDialog(QWidget *parent)
                     m_backoffResetSpin, m_maximumAttemptsSpin, m_connectTimeoutSpin,
                     m_idleTimeoutSpin, m_maximumEventSizeSpin});
 
+    connect(m_kindCombo, &QComboBox::currentIndexChanged, this,
+            &ConnectionDialog::updateKindState);
+
     setUpTabOrder();
     updateHintColours();
     setConnection(QString(), Sse::ClientOptions());
+    updateKindState();
     resize(660, 560);
+}
+
+QWidget *ConnectionDialog::createProxyPage()
+{
+    auto *page = new QWidget(this);
+    page->setObjectName(QStringLiteral("proxyPage"));
+
+    m_listenAddressEdit = new QLineEdit(page);
+    m_listenAddressEdit->setObjectName(QStringLiteral("listenAddressEdit"));
+    m_listenAddressEdit->setAccessibleName(tr("Listen address"));
+    m_listenPortSpin = new QSpinBox(page);
+    m_listenPortSpin->setObjectName(QStringLiteral("listenPortSpin"));
+    m_listenPortSpin->setAccessibleName(tr("Listen port"));
+    m_listenPortSpin->setRange(1, 65535);
+    auto *listenRow = new QHBoxLayout;
+    listenRow->addWidget(m_listenAddressEdit, 1);
+    listenRow->addWidget(new QLabel(tr("Port:"), page));
+    listenRow->addWidget(m_listenPortSpin);
+    m_allowRemoteCheck = new QCheckBox(tr("Allow other machines to connect (an address "
+                                          "other than loopback)"), page);
+    m_allowRemoteCheck->setObjectName(QStringLiteral("allowRemoteCheck"));
+    m_listenHint = createHint(page);
+    m_listenHint->setObjectName(QStringLiteral("listenHint"));
+
+    m_upstreamEdit = new QLineEdit(page);
+    m_upstreamEdit->setObjectName(QStringLiteral("upstreamEdit"));
+    m_upstreamEdit->setAccessibleName(tr("Upstream URL"));
+    m_upstreamEdit->setPlaceholderText(QStringLiteral("https://api.openai.com"));
+    m_upstreamHint = createHint(page);
+    m_upstreamHint->setObjectName(QStringLiteral("upstreamHint"));
+
+    // The upstream's TLS: the dialog keeps one set of extra CA certificates (loadCaCertificates).
+    m_proxyCaStatus = new QLabel(page);
+    m_proxyCaStatus->setObjectName(QStringLiteral("proxyCaStatus"));
+    auto *caChoose = new QPushButton(tr("C&hoose\u2026"), page);
+    caChoose->setObjectName(QStringLiteral("proxyCaChooseButton"));
+    connect(caChoose, &QPushButton::clicked, this, &ConnectionDialog::chooseCaFile);
+    m_proxyCaClearButton = new QPushButton(tr("Clear"), page);
+    m_proxyCaClearButton->setObjectName(QStringLiteral("proxyCaClearButton"));
+    connect(m_proxyCaClearButton, &QPushButton::clicked, m_caClearButton, &QPushButton::click);
+    auto *caRow = new QHBoxLayout;
+    caRow->addWidget(m_proxyCaStatus, 1);
+    caRow->addWidget(caChoose);
+    caRow->addWidget(m_proxyCaClearButton);
+    m_proxyCaError = createHint(page);
+    m_proxyCaError->setObjectName(QStringLiteral("proxyCaError"));
+    m_proxyCaError->hide();
+    m_proxyInsecureCheck = new QCheckBox(tr("Accept any upstream certificate (insecure)"), page);
+    m_proxyInsecureCheck->setObjectName(QStringLiteral("proxyInsecureCheck"));
+
+    m_llmCheck = new QCheckBox(tr("Analyse LLM responses (verdicts, the LLM tab)"), page);
+    m_llmCheck->setObjectName(QStringLiteral("llmCheck"));
+    m_baseUrlHint = new QLabel(page);
+    m_baseUrlHint->setObjectName(QStringLiteral("baseUrlHint"));
+    m_baseUrlHint->setWordWrap(true);
+    m_baseUrlHint->setTextFormat(Qt::PlainText);
+
+    auto *form = new QFormLayout;
+    form->addRow(tr("&Listen on:"), listenRow);
+    form->addRow(QString(), m_allowRemoteCheck);
+    form->addRow(QString(), m_listenHint);
+    form->addRow(tr("U&pstream:"), m_upstreamEdit);
+    form->addRow(QString(), m_upstreamHint);
+    form->addRow(tr("Upstream CA:"), caRow);
+    form->addRow(QString(), m_proxyCaError);
+    form->addRow(QString(), m_proxyInsecureCheck);
+    form->addRow(QString(), m_llmCheck);
+    auto *layout = new QVBoxLayout(page);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->addLayout(form);
+    layout->addWidget(m_baseUrlHint);
+    layout->addStretch(1);
+
+    for (QLineEdit *edit : {m_listenAddressEdit, m_upstreamEdit})
+        connect(edit, &QLineEdit::textChanged, this, &ConnectionDialog::updateProxyState);
+    connect(m_listenPortSpin, &QSpinBox::valueChanged, this, &ConnectionDialog::updateProxyState);
+    for (QCheckBox *check : {m_allowRemoteCheck, m_proxyInsecureCheck})
+        connect(check, &QCheckBox::toggled, this, &ConnectionDialog::updateProxyState);
+    const ProxySettings defaults;
+    m_listenAddressEdit->setText(defaults.listenAddress);
+    m_listenPortSpin->setValue(defaults.listenPort);
+    m_llmCheck->setChecked(defaults.llmAnalysis);
+    return page;
+}
+
+ConnectionDialog::Kind ConnectionDialog::kind() const
+{
+    return Kind(m_kindCombo->currentData().toInt());
+}
+
+void ConnectionDialog::setKind(Kind kind)
+{
+    m_kindCombo->setCurrentIndex(m_kindCombo->findData(int(kind)));
+}
+
+void ConnectionDialog::setProxy(const QString &name, const ProxySettings &settings)
+{
+    m_nameEdit->setText(name);
+    m_listenAddressEdit->setText(settings.listenAddress);
+    m_listenPortSpin->setValue(settings.listenPort);
+    m_allowRemoteCheck->setChecked(settings.allowRemote);
+    m_upstreamEdit->setText(settings.upstream.toString());
+    m_caCertificatesPem = settings.caCertificatesPem;
+    m_proxyInsecureCheck->setChecked(settings.allowInsecureTls);
+    m_llmCheck->setChecked(settings.llmAnalysis);
+    updateCaState();
+    setKind(Kind::Proxy);
+    updateKindState();
+}
+
+void ConnectionDialog::setKindEditable(bool editable)
+{
+    m_kindCombo->setEnabled(editable);
+}
+
+ProxySettings ConnectionDialog::proxySettings() const
+{
+    ProxySettings settings;
+    settings.listenAddress = m_listenAddressEdit->text().trimmed();
+    if (settings.listenAddress.compare(u"localhost", Qt::CaseInsensitive) == 0)
+        settings.listenAddress = QStringLiteral("127.0.0.1");
+    settings.listenPort = quint16(m_listenPortSpin->value());
+    settings.allowRemote = m_allowRemoteCheck->isChecked();
+    settings.upstream = QUrl(m_upstreamEdit->text().trimmed());
+    settings.caCertificatesPem = m_caCertificatesPem;
+    settings.allowInsecureTls = m_proxyInsecureCheck->isChecked();
+    settings.llmAnalysis = m_llmCheck->isChecked();
+    return settings;
+}
+
+void ConnectionDialog::updateKindState()
+{
+    const bool proxy = kind() == Kind::Proxy;
+    m_urlLabel->setVisible(!proxy);
+    m_urlRow->setVisible(!proxy);
+    m_tabs->setVisible(!proxy);
+    m_presetsButton->setVisible(!proxy);
+    m_curlButton->setVisible(!proxy);
+    m_proxyPage->setVisible(proxy);
+    m_nameEdit->setPlaceholderText(proxy ? tr("\"Proxy\" and the upstream's host when left empty")
+                                         : tr("Host and path of the URL when left empty"));
+    if (proxy) {
+        m_fieldError->hide();
+        updateProxyState();
+        m_upstreamEdit->setFocus(Qt::OtherFocusReason);
+    } else {
+        updateUrlState();
+    }
+}
+
+void ConnectionDialog::updateProxyState()
+{
+    if (kind() != Kind::Proxy)
+        return;
+    const ProxySettings settings = proxySettings();
+    const QHostAddress address = settings.address();
+    QString listenProblem;
+    if (address.isNull())
+        listenProblem = tr("Not an IP address: enter one such as 127.0.0.1 or ::1.");
+    else if (!address.isLoopback() && !settings.allowRemote)
+        listenProblem = tr("%1 is reachable from other machines: tick the box above to listen "
+                           "on it anyway.").arg(settings.listenAddress);
+    else if (!address.isLoopback())
+        listenProblem = tr("Warning: anyone who reaches %1 can use the upstream through this "
+                           "proxy, with the credentials your application sends.")
+                            .arg(settings.listenUrl().authority());
+    m_listenHint->setText(listenProblem);
+    m_listenHint->setVisible(!listenProblem.isEmpty());
+
+    const bool upstreamValid = isValidUrl(m_upstreamEdit->text().trimmed());
+    m_upstreamHint->setText(tr("The server the application would talk to, starting with "
+                               "http:// or https://."));
+    m_upstreamHint->setVisible(!upstreamValid && !m_upstreamEdit->text().trimmed().isEmpty());
+    m_baseUrlHint->setText(tr("Point the application's base URL (OPENAI_BASE_URL, "
+                              "ANTHROPIC_BASE_URL, its API base setting) at %1. Each exchange "
+                              "shows up under the proxy; event streams as connections of their "
+                              "own.").arg(settings.listenUrl().toString()));
+    m_buttonBox->button(QDialogButtonBox::Ok)->setEnabled(settings.isValid());
 }
 
 ConnectionDialog::~ConnectionDialog() = default;
@@ -701,6 +894,8 @@ QString ConnectionDialog::name() const
     const QString name = m_nameEdit->text().trimmed();
     if (!name.isEmpty())
         return name;
+    if (kind() == Kind::Proxy)
+        return tr("Proxy %1").arg(QUrl(m_upstreamEdit->text().trimmed()).host());
     return defaultName(QUrl(m_urlEdit->text().trimmed()));
 }
 
@@ -1036,6 +1231,10 @@ bool ConnectionDialog::loadCaCertificates(const QString &fileName)
 
     m_caError->setText(error);
     m_caError->setVisible(!error.isEmpty());
+    if (m_proxyCaError) {
+        m_proxyCaError->setText(error);
+        m_proxyCaError->setVisible(!error.isEmpty());
+    }
     if (!error.isEmpty())
         return false;
     m_caCertificatesPem = pem;
@@ -1191,6 +1390,8 @@ void ConnectionDialog::updateUrlState()
     m_proxyError->setVisible(!proxyValid);
     m_buttonBox->button(QDialogButtonBox::Ok)->setEnabled(valid && fieldError.isEmpty()
                                                           && proxyValid);
+    if (m_kindCombo && kind() == Kind::Proxy)
+        updateProxyState(); // the proxy's fields decide
     if (Sse::CurlCommand::looksLikeCommand(text) && !m_curlError.isEmpty())
         m_urlHint->setText(tr("This looks like a curl command, but it cannot be used: %1")
                                .arg(m_curlError));
@@ -1252,6 +1453,11 @@ void ConnectionDialog::updateCaState()
     else
         m_caStatus->setText(tr("%1 extra certificates").arg(count));
     m_caClearButton->setEnabled(!m_caCertificatesPem.isEmpty());
+    if (m_proxyCaStatus) {
+        m_proxyCaStatus->setText(m_caStatus->text());
+        m_proxyCaClearButton->setEnabled(!m_caCertificatesPem.isEmpty());
+        m_proxyCaError->hide();
+    }
 }
 
 void ConnectionDialog::updateAcceptedCertificateState()

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "session/proxysettings.h"
+
 #include <sselib/sseclient.h>
 
 #include <QDialog>
@@ -49,6 +51,10 @@ public:
     enum HeaderColumn { HeaderNameColumn, HeaderValueColumn, HeaderShowColumn };
     Q_ENUM(HeaderColumn)
 
+    /// A stream the monitor connects to, or a proxy an application connects through.
+    enum class Kind { Stream, Proxy };
+    Q_ENUM(Kind)
+
     explicit ConnectionDialog(QWidget *parent = nullptr);
     ~ConnectionDialog() override;
 
@@ -61,6 +67,14 @@ public:
     // Host and path of `url`, without a trailing slash: "127.0.0.1/quotes".
     static QString defaultName(const QUrl &url);
     Sse::ClientOptions options() const;
+
+    Kind kind() const;
+    void setKind(Kind kind);
+    /// Loads a proxy connection (and switches to Kind::Proxy).
+    void setProxy(const QString &name, const ProxySettings &settings);
+    ProxySettings proxySettings() const;
+    /// Editing an existing connection keeps its kind.
+    void setKindEditable(bool editable);
 
     // Shows the Headers tab with the value of header \a headerName (case-insensitive) being
     // edited, e.g. a secret the keychain could not supply. False when there is no such row.
@@ -93,6 +107,9 @@ private:
     QWidget *createReconnectPage();
     QWidget *createLimitsPage();
     QWidget *createNetworkPage();
+    QWidget *createProxyPage();
+    void updateKindState();
+    void updateProxyState();
     void chooseFile(QLineEdit *edit, const QString &title, const QString &filter);
     void askForCurlCommand();
     void onUrlEdited(const QString &text);
@@ -189,6 +206,23 @@ private:
     QPushButton *m_keyButton = nullptr;
     QCheckBox *m_ndjsonCheck = nullptr;
     QPushButton *m_curlButton = nullptr;
+
+    QComboBox *m_kindCombo = nullptr;
+    QWidget *m_urlRow = nullptr;
+    QLabel *m_urlLabel = nullptr;
+    QWidget *m_proxyPage = nullptr;
+    QLineEdit *m_listenAddressEdit = nullptr;
+    QSpinBox *m_listenPortSpin = nullptr;
+    QCheckBox *m_allowRemoteCheck = nullptr;
+    QLabel *m_listenHint = nullptr;
+    QLineEdit *m_upstreamEdit = nullptr;
+    QLabel *m_upstreamHint = nullptr;
+    QLabel *m_proxyCaStatus = nullptr;
+    QPushButton *m_proxyCaClearButton = nullptr;
+    QLabel *m_proxyCaError = nullptr;
+    QCheckBox *m_proxyInsecureCheck = nullptr;
+    QCheckBox *m_llmCheck = nullptr;
+    QLabel *m_baseUrlHint = nullptr;
 
     QPushButton *m_presetsButton = nullptr;
     QDialogButtonBox *m_buttonBox = nullptr;

@@ -155,7 +155,17 @@ void MainWindow::connectPanes()
     connect(m_connectionsPane, &ConnectionsPane::editRequested, this, &MainWindow::editConnection);
     // One notion of "current": the selection in the Connections pane scopes the log.
     connect(m_connectionsPane, &ConnectionsPane::selectedConnectionsChanged, m_eventLogPane,
-            &EventLogPane::setConnectionScope);
+            [this](const QList<quint16> &ids) {
+                // A selected proxy stands for its exchanges (those there now).
+                QList<quint16> scope = ids;
+                for (const ConnectionEntry &entry : m_workspace->connections()->model()->entries()) {
+                    if (entry.parentId != 0 && ids.contains(entry.parentId)
+                        && !scope.contains(entry.id)) {
+                        scope.append(entry.id);
+                    }
+                }
+                m_eventLogPane->setConnectionScope(scope);
+            });
     connect(m_eventLogPane, &EventLogPane::scopeDismissRequested, m_connectionsPane,
             &ConnectionsPane::clearConnectionSelection);
     connect(m_connectionsPane, &ConnectionsPane::responseRequested, m_detailTabs,
@@ -383,9 +393,13 @@ void MainWindow::newConnection()
     dialog.setWindowTitle(tr("New Connection"));
     if (dialog.exec() == QDialog::Accepted) {
         // A default name (host and path) gets a number when another connection has it.
-        addConnection(dialog.hasTypedName() ? dialog.name()
-                                            : m_workspace->uniqueConnectionName(dialog.name()),
-                      dialog.options());
+        const QString name = dialog.hasTypedName()
+            ? dialog.name()
+            : m_workspace->uniqueConnectionName(dialog.name());
+        if (dialog.kind() == ConnectionDialog::Kind::Proxy)
+            m_connectionsPane->selectConnection(m_workspace->addProxy(name, dialog.proxySettings()));
+        else
+            addConnection(name, dialog.options());
         m_workspace->saveConnections(); // secrets reach the keychain now, not only at exit
     }
 }
@@ -399,6 +413,15 @@ void MainWindow::editConnection(quint16 id)
     ConnectionDialog dialog(this);
     dialog.setWindowTitle(tr("Edit Connection"));
     dialog.setAcceptText(tr("&Save"));
+    dialog.setKindEditable(false);
+    if (entry->proxyListener) {
+        dialog.setProxy(entry->name, *entry->proxyListener);
+        if (dialog.exec() == QDialog::Accepted)
+            m_workspace->updateProxy(id, dialog.name(), dialog.proxySettings());
+        return;
+    }
+    if (entry->parentId != 0)
+        return; // an exchange is what the application sent: nothing to edit
     dialog.setConnection(entry->name, entry->options);
     if (!missing.isEmpty()) {
         // Straight to the value the keychain could not give, once the dialog shows.

@@ -1,11 +1,16 @@
 #include "mockserverdialog.h"
 
+#include "recording/logimporter.h"
+
 #include "sselib/replayserver.h"
 
 #include <QCheckBox>
 #include <QComboBox>
 #include <QDateTime>
 #include <QDialogButtonBox>
+#include <QDoubleSpinBox>
+#include <QFileDialog>
+#include <QFileInfo>
 #include <QFormLayout>
 #include <QGroupBox>
 #include <QHBoxLayout>
@@ -39,6 +44,38 @@ MockServerDialog::MockServerDialog(QWidget *parent) : QDialog(parent)
     m_url->setAccessibleName(tr("Stream URL"));
     serverRow->addWidget(m_url, 1);
     layout->addLayout(serverRow);
+
+    // The stream: empty, or a recording with the hand-sent events interleaved.
+    auto *streamBox = new QGroupBox(tr("Stream"), this);
+    auto *streamForm = new QFormLayout(streamBox);
+    m_source = new QComboBox(streamBox);
+    m_source->setObjectName(QStringLiteral("sourceCombo"));
+    m_source->setAccessibleName(tr("What each client gets"));
+    m_source->addItem(tr("Empty: only the events sent by hand"), int(Source::Empty));
+    m_source->addItem(tr("A recording, then held open"), int(Source::Recording));
+    streamForm->addRow(tr("Serve:"), m_source);
+    auto *recordingRow = new QHBoxLayout;
+    m_recordingStatus = new QLabel(tr("No recording chosen"), streamBox);
+    m_recordingStatus->setObjectName(QStringLiteral("recordingStatus"));
+    m_recordingStatus->setTextFormat(Qt::PlainText);
+    m_recordingStatus->setWordWrap(true);
+    recordingRow->addWidget(m_recordingStatus, 1);
+    m_chooseRecording = new QPushButton(tr("Choose &Recording\u2026"), streamBox);
+    recordingRow->addWidget(m_chooseRecording);
+    streamForm->addRow(tr("Recording:"), recordingRow);
+    m_speed = new QDoubleSpinBox(streamBox);
+    m_speed->setObjectName(QStringLiteral("speedSpin"));
+    m_speed->setAccessibleName(tr("Replay speed"));
+    m_speed->setRange(0, 1000);
+    m_speed->setDecimals(1);
+    m_speed->setValue(1.0);
+    m_speed->setSuffix(QStringLiteral("\u00d7"));
+    m_speed->setSpecialValueText(tr("as fast as possible"));
+    streamForm->addRow(tr("Speed:"), m_speed);
+    layout->addWidget(streamBox);
+    connect(m_chooseRecording, &QPushButton::clicked, this, &MockServerDialog::chooseRecording);
+    connect(m_source, &QComboBox::currentIndexChanged, this, &MockServerDialog::applySource);
+    connect(m_speed, &QDoubleSpinBox::valueChanged, this, &MockServerDialog::applySource);
 
     auto *eventBox = new QGroupBox(tr("Event to send"), this);
     auto *form = new QFormLayout(eventBox);
@@ -124,11 +161,97 @@ MockServerDialog::MockServerDialog(QWidget *parent) : QDialog(parent)
     connect(m_send, &QPushButton::clicked, this, [this] { sendEvent(); });
     // Closing the dialog stops the server: no endpoint keeps running out of sight.
     connect(this, &QDialog::finished, this, &MockServerDialog::stop);
-    resize(560, 640);
+    resize(560, 760);
     updateState();
 }
 
 MockServerDialog::~MockServerDialog() = default;
+
+MockServerDialog::Source MockServerDialog::source() const
+{
+    return Source(m_source->currentData().toInt());
+}
+
+void MockServerDialog::setSource(Source source)
+{
+    m_source->setCurrentIndex(m_source->findData(int(source)));
+}
+
+void MockServerDialog::chooseRecording()
+{
+    const QString path = QFileDialog::getOpenFileName(
+        this, tr("Serve Recording"), QString(),
+        tr("Recordings (*.jsonl *.sse *.txt);;All files (*)"));
+    if (!path.isEmpty())
+        loadRecording(path);
+}
+
+void MockServerDialog::loadRecording(const QString &path)
+{
+    if (m_importer)
+        m_importer->deleteLater(); // a newer choice wins (its destructor cancels it)
+    m_recorded.clear();
+    m_recordedBytes = 0;
+    m_recordingName = QFileInfo(path).fileName();
+    m_recordingStatus->setText(tr("Reading %1\u2026").arg(m_recordingName));
+    auto *importer = new LogImporter(this);
+    m_importer = importer;
+    // Every connection of the file, in its order: what `sse-monitor-cli replay FILE` serves.
+    connect(importer, &LogImporter::eventsLoaded, this,
+            [this, importer](const QString &, const Sse::EventList &events) {
+                if (importer != m_importer)
+                    return;
+                for (const Sse::Event &event : events)
+                    m_recordedBytes += event.data.size() + event.type.size()
+                        + event.lastEventId.size();
+                if (m_recordedBytes > MaximumRecordingBytes) {
+                    importer->cancel();
+                    return;
+                }
+                m_recorded.append(events);
+            });
+    connect(importer, &LogImporter::finished, this,
+            [this, importer](const LogImporter::Statistics &statistics) {
+                if (importer != m_importer)
+                    return;
+                importer->deleteLater();
+                m_importer = nullptr; // loaded: applySource() may serve it
+                QString error = statistics.error;
+                if (m_recordedBytes > MaximumRecordingBytes)
+                    error = tr("more than %1 MiB of events: too large to serve from memory")
+                                .arg(MaximumRecordingBytes / (1024 * 1024));
+                if (error.isEmpty() && m_recorded.isEmpty())
+                    error = tr("no events in it");
+                if (!error.isEmpty()) {
+                    m_recorded.clear();
+                    m_recordingStatus->setText(
+                        tr("Cannot serve %1: %2").arg(m_recordingName, error));
+                    emit recordingFailed(error);
+                    return;
+                }
+                m_recordingStatus->setText(tr("%1: %Ln event(s)", nullptr,
+                                              int(qMin<qsizetype>(m_recorded.size(), INT_MAX)))
+                                               .arg(m_recordingName));
+                setSource(Source::Recording);
+                applySource();
+                emit recordingLoaded(m_recorded.size());
+            });
+    if (!importer->start(path)) {
+        m_recordingStatus->setText(tr("Cannot serve %1").arg(m_recordingName));
+        importer->deleteLater();
+    }
+}
+
+void MockServerDialog::applySource()
+{
+    if (!m_server)
+        return;
+    // Clients already connected keep their stream; the next ones get this.
+    const bool recording = source() == Source::Recording && !m_importer;
+    m_server->setEvents(recording ? m_recorded : Sse::EventList());
+    m_server->setSpeed(m_speed->value() > 0 ? m_speed->value()
+                                            : Sse::ReplayServer::AsFastAsPossible);
+}
 
 void MockServerDialog::applyFaults()
 {
@@ -171,6 +294,7 @@ bool MockServerDialog::start()
     connect(m_server.get(), &Sse::ReplayServer::clientDisconnected, this,
             &MockServerDialog::refreshClients);
     applyFaults();
+    applySource();
     updateState();
     emit servingChanged(true);
     return true;

@@ -50,6 +50,16 @@ QByteArray fieldValue(const ProxyExchange::Headers &headers, QByteArrayView name
     return {};
 }
 
+// Whether the comma-separated \a tokens hold \a token (case-insensitive).
+bool hasToken(const QByteArray &tokens, QByteArrayView token)
+{
+    for (const QByteArray &item : tokens.split(',')) {
+        if (sameName(item.trimmed(), token))
+            return true;
+    }
+    return false;
+}
+
 // The Connection values of \a headers joined, for isHopByHopHeader().
 QByteArray connectionTokens(const ProxyExchange::Headers &headers)
 {
@@ -159,6 +169,12 @@ public:
         ++m_proxy->d->active;
         m_requestTimer.setSingleShot(true);
         connect(&m_requestTimer, &QTimer::timeout, this, [this] {
+            // A kept-alive connection that stays quiet is closed without a word (RFC 9112
+            // §9.8: a client must be ready for that); a request begun and not finished is not.
+            if (m_idle && m_in.isEmpty()) {
+                m_client->disconnectFromHost();
+                return;
+            }
             reject(408, "Request Timeout",
                    QT_TRANSLATE_NOOP("ProxyMessages", "the request did not arrive in time"));
         });
@@ -187,9 +203,16 @@ private:
 
     void readRequest()
     {
-        if (m_phase != Phase::Head && m_phase != Phase::Body) {
-            m_client->readAll(); // a second request on this connection is not served
+        // The next request on a persistent connection waits in the socket until this
+        // exchange is over (nextRequest()); a client that keeps sending past the bound while
+        // it waits is not read from until then.
+        if (m_phase != Phase::Head && m_phase != Phase::Body)
             return;
+        if (m_idle) {
+            // A new request on a kept-alive connection: it counts again.
+            m_idle = false;
+            m_released = false;
+            ++m_proxy->d->active;
         }
         m_in.append(m_client->readAll());
         if (m_phase == Phase::Head && !parseHead())
@@ -229,6 +252,7 @@ private:
         }
         m_exchange.method = requestLine.at(0);
         m_exchange.target = requestLine.at(1);
+        m_http10 = requestLine.at(2) == "HTTP/1.0";
         if (!m_exchange.target.startsWith('/')) {
             reject(400, "Bad Request",
                    QT_TRANSLATE_NOOP(
@@ -411,7 +435,10 @@ private:
         }
         if (m_chunkedOut)
             head += "Transfer-Encoding: chunked\r\n";
-        head += "Connection: close\r\n\r\n";
+        // Persistent unless the client asked otherwise (HTTP/1.1 is by default): every
+        // response to it is framed, by its length, by chunks or by having no body.
+        m_keepAlive = !m_http10 && !hasToken(connectionTokens(m_clientHeaders), "close");
+        head += m_keepAlive ? QByteArray("\r\n") : QByteArray("Connection: close\r\n\r\n");
         m_client->write(head);
 
         const QByteArray contentType = fieldValue(upstreamHeaders, "content-type");
@@ -534,9 +561,39 @@ private:
         }
         if (m_exchange.error.isEmpty() && !m_parseNote.isEmpty())
             m_exchange.error = m_parseNote;
+        const bool again = m_keepAlive && upstream->error() == HttpStream::Error::None;
         finish(); // before the close, which may report the client gone at once
-        if (m_client)
+        if (again)
+            nextRequest();
+        else if (m_client)
             m_client->disconnectFromHost();
+    }
+
+    // The exchange is over and the connection stays: back to reading a request head, with
+    // the request timeout as the idle timeout.
+    void nextRequest()
+    {
+        if (!m_client || m_client->state() != QAbstractSocket::ConnectedState)
+            return;
+        m_phase = Phase::Head;
+        m_idle = true;
+        m_exchange = ProxyExchange();
+        m_clientHeaders.clear();
+        m_body.clear();
+        m_bodyRemaining = 0;
+        m_hasBody = false;
+        m_chunked = false;
+        m_chunkPart = ChunkPart::Size;
+        m_chunkedOut = false;
+        m_keepAlive = false;
+        m_http10 = false;
+        m_parse = false;
+        m_parseNote.clear();
+        m_parser.reset();
+        m_inflater.reset();
+        m_requestTimer.start(m_proxy->d->options.requestTimeoutMs);
+        if (!m_in.isEmpty() || m_client->bytesAvailable() > 0)
+            readRequest(); // pipelined: it came while the previous response went out
     }
 
     void clientGone()
@@ -630,6 +687,9 @@ private:
     std::unique_ptr<BodyInflater> m_inflater;
     QByteArray m_inflated;
     bool m_released = false;
+    bool m_http10 = false; // the request said HTTP/1.0: its connection closes after it
+    bool m_keepAlive = false; // the connection carries another request after this one
+    bool m_idle = false; // between two requests on a persistent connection
 };
 
 ReverseProxy::ReverseProxy(QObject *parent) : QObject(parent), d(std::make_unique<Private>())

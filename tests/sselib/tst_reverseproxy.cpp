@@ -40,6 +40,31 @@ QByteArray readTlsFile(const QString &name)
     return file.open(QIODevice::ReadOnly) ? file.readAll() : QByteArray();
 }
 
+// \a request with `close` among its Connection tokens: the proxy keeps connections alive
+// otherwise, and exchangeRaw() reads until the close.
+QByteArray closing(const QByteArray &request)
+{
+    const qsizetype headEnd = request.indexOf("\r\n\r\n");
+    const qsizetype lineEnd = request.indexOf("\r\n");
+    if (headEnd < 0 || lineEnd < 0)
+        return request;
+    const QList<QByteArray> lines = request.left(headEnd).split('\n');
+    QByteArray head;
+    bool found = false;
+    for (QByteArray line : lines) {
+        if (line.endsWith('\r'))
+            line.chop(1);
+        if (line.toLower().startsWith("connection:")) {
+            line += ", close";
+            found = true;
+        }
+        head += line + "\r\n";
+    }
+    if (!found)
+        head += "Connection: close\r\n";
+    return head + "\r\n" + request.mid(headEnd + 4);
+}
+
 // Sends \a request on a fresh connection to \a port and returns everything until the close.
 QByteArray exchangeRaw(quint16 port, const QByteArray &request, int timeoutMs = 10000)
 {
@@ -52,9 +77,59 @@ QByteArray exchangeRaw(quint16 port, const QByteArray &request, int timeoutMs = 
     QSignalSpy connected(&socket, &QTcpSocket::connected);
     if (!connected.wait(5000))
         return {};
-    socket.write(request);
+    socket.write(closing(request));
     closed.wait(timeoutMs);
     response += socket.readAll();
+    return response;
+}
+
+// How much of \a bytes is one complete response (0 while it is incomplete), for a request
+// with \a method.
+qsizetype responseLength(const QByteArray &bytes, const QByteArray &method)
+{
+    const qsizetype headEnd = bytes.indexOf("\r\n\r\n");
+    if (headEnd < 0)
+        return 0;
+    const qsizetype bodyStart = headEnd + 4;
+    const QByteArray head = bytes.left(headEnd).toLower();
+    const int status = bytes.mid(9, 3).toInt();
+    if (method == "HEAD" || status == 204 || status == 304 || (status >= 100 && status < 200))
+        return bodyStart;
+    if (head.contains("transfer-encoding: chunked")) {
+        qsizetype position = bodyStart;
+        for (;;) {
+            const qsizetype lineEnd = bytes.indexOf("\r\n", position);
+            if (lineEnd < 0)
+                return 0;
+            const qint64 size = bytes.mid(position, lineEnd - position).toLongLong(nullptr, 16);
+            if (size == 0)
+                return bytes.size() >= lineEnd + 4 ? lineEnd + 4 : 0;
+            position = lineEnd + 2 + size + 2;
+            if (position > bytes.size())
+                return 0;
+        }
+    }
+    const qsizetype at = head.indexOf("content-length:");
+    if (at < 0)
+        return 0; // close-delimited: never complete on a persistent connection
+    const qint64 length = head.mid(at + 15, head.indexOf('\r', at) - at - 15).trimmed().toLongLong();
+    return bytes.size() >= bodyStart + length ? bodyStart + length : 0;
+}
+
+// Reads one whole response to a \a method request from \a socket (empty on a timeout).
+QByteArray readResponse(QTcpSocket &socket, QByteArray &buffer, const QByteArray &method = "GET")
+{
+    qsizetype length = 0;
+    // The proxy runs in this thread: wait with the event loop running.
+    QTest::qWaitFor([&] {
+        buffer += socket.readAll();
+        length = responseLength(buffer, method);
+        return length > 0 || socket.state() != QAbstractSocket::ConnectedState;
+    }, 10000);
+    if (length == 0)
+        return {};
+    const QByteArray response = buffer.left(length);
+    buffer.remove(0, length);
     return response;
 }
 
@@ -197,6 +272,10 @@ private slots:
     void clientCloseAbortsTheUpstream();
     void slowClientSlowsTheUpstream();
     void connectionCap();
+    void keepAlive_data();
+    void keepAlive();
+    void pipelinedRequestsInOrder();
+    void idleConnectionCloses();
     void fiftyConcurrentStreams();
     void tlsUpstream_data();
     void tlsUpstream();
@@ -806,6 +885,156 @@ void tst_ReverseProxy::connectionCap()
 
 // 50 streams at once through one proxy, 20 events each 20 ms apart: every client gets every
 // event, and the whole run takes about as long as one stream.
+void tst_ReverseProxy::keepAlive_data()
+{
+    QTest::addColumn<QByteArray>("method");
+    QTest::addColumn<QByteArray>("path");
+    QTest::addColumn<QByteArray>("body"); // what the client gets
+    QTest::newRow("content-length") << QByteArray("GET") << QByteArray("/json")
+                                    << QByteArray(R"({"ok":true})");
+    QTest::newRow("chunked") << QByteArray("GET") << QByteArray("/chunked")
+                             << QByteArray("one two");
+    QTest::newRow("close-delimited upstream") << QByteArray("GET") << QByteArray("/close")
+                                              << QByteArray("until the end");
+    QTest::newRow("event stream") << QByteArray("POST") << QByteArray("/sse")
+                                  << QByteArray("data: a\n\ndata: b\n\n");
+    QTest::newRow("HEAD") << QByteArray("HEAD") << QByteArray("/json") << QByteArray();
+    QTest::newRow("204") << QByteArray("GET") << QByteArray("/empty") << QByteArray();
+}
+
+// Several requests one after the other on one client connection, as SDKs send them: each
+// response is framed so that the next one can follow, and the connection stays until the
+// client says close.
+void tst_ReverseProxy::keepAlive()
+{
+    QFETCH(QByteArray, method);
+    QFETCH(QByteArray, path);
+    QFETCH(QByteArray, body);
+    TestServer upstream;
+    upstream.route("/json", [](TestHttp::Exchange *exchange) {
+        exchange->respond(200, {{"Content-Type", "application/json"}}, R"({"ok":true})");
+    });
+    upstream.route("/chunked", [](TestHttp::Exchange *exchange) {
+        exchange->writeHead(200, {{"Transfer-Encoding", "chunked"}});
+        exchange->writeChunk("one ");
+        exchange->writeChunk("two");
+        exchange->endChunked();
+    });
+    upstream.route("/close", [](TestHttp::Exchange *exchange) {
+        exchange->writeHead(200, {{"Content-Type", "text/plain"}});
+        exchange->writeRaw("until the end");
+        exchange->close();
+    });
+    upstream.route("/sse", [](TestHttp::Exchange *exchange) {
+        exchange->sseHead(TestHttp::Framing::CloseDelimited);
+        exchange->send("data: a\n\ndata: b\n\n");
+        exchange->finish();
+    });
+    upstream.route("/empty", [](TestHttp::Exchange *exchange) { exchange->respond(204); });
+    Sse::ReverseProxy proxy;
+    QVERIFY(startProxy(proxy, upstream.url()));
+    QSignalSpy finished(&proxy, &Sse::ReverseProxy::exchangeFinished);
+
+    QTcpSocket socket;
+    QSignalSpy connected(&socket, &QTcpSocket::connected);
+    socket.connectToHost(QHostAddress::LocalHost, proxy.port());
+    QVERIFY(connected.wait(5000));
+    QByteArray buffer;
+    const QByteArray request = method + ' ' + path + " HTTP/1.1\r\nHost: p\r\n"
+        + (method == "POST" ? QByteArray("Content-Length: 2\r\n\r\n{}") : QByteArray("\r\n"));
+    for (int round = 1; round <= 3; ++round) {
+        socket.write(request);
+        const QByteArray response = readResponse(socket, buffer, method);
+        QVERIFY2(!response.isEmpty(), qPrintable(QStringLiteral("round %1").arg(round)));
+        QCOMPARE(bodyOf(response), body);
+        QCOMPARE(headerOf(response, "connection"), QByteArray());
+        QTRY_COMPARE(finished.size(), round);
+        const auto exchange = finished.last().first().value<Sse::ProxyExchange>();
+        QCOMPARE(exchange.number, quint64(round));
+        QCOMPARE(exchange.end, Sse::ProxyExchange::End::Complete);
+        QCOMPARE(socket.state(), QAbstractSocket::ConnectedState);
+        QTRY_COMPARE(proxy.activeExchanges(), 0);
+    }
+    QVERIFY(buffer.isEmpty()); // nothing after the responses
+    QCOMPARE(upstream.requests().size(), 3);
+    if (method == "POST")
+        QCOMPARE(upstream.requests().last().body, QByteArray("{}"));
+
+    // "Connection: close": the last response says so and the proxy closes.
+    QSignalSpy closed(&socket, &QTcpSocket::disconnected);
+    socket.write(method + ' ' + path + " HTTP/1.1\r\nHost: p\r\nConnection: close\r\n"
+                 + (method == "POST" ? QByteArray("Content-Length: 2\r\n\r\n{}")
+                                     : QByteArray("\r\n")));
+    const QByteArray last = readResponse(socket, buffer, method);
+    QCOMPARE(headerOf(last, "connection"), QByteArray("close"));
+    QVERIFY(closed.wait(5000));
+}
+
+// Requests written back to back before any answer are answered one by one, in order.
+void tst_ReverseProxy::pipelinedRequestsInOrder()
+{
+    TestServer upstream;
+    upstream.route("/n", [](TestHttp::Exchange *exchange) {
+        const QByteArray n = exchange->path().mid(exchange->path().indexOf('=') + 1);
+        exchange->respond(200, {{"Content-Type", "text/plain"}}, "answer " + n);
+    });
+    Sse::ReverseProxy proxy;
+    QVERIFY(startProxy(proxy, upstream.url()));
+    QTcpSocket socket;
+    QSignalSpy connected(&socket, &QTcpSocket::connected);
+    socket.connectToHost(QHostAddress::LocalHost, proxy.port());
+    QVERIFY(connected.wait(5000));
+    QByteArray requests;
+    for (int n = 1; n <= 4; ++n)
+        requests += "GET /n?i=" + QByteArray::number(n) + " HTTP/1.1\r\nHost: p\r\n\r\n";
+    socket.write(requests);
+    QByteArray buffer;
+    for (int n = 1; n <= 4; ++n)
+        QCOMPARE(bodyOf(readResponse(socket, buffer)), "answer " + QByteArray::number(n));
+    QCOMPARE(upstream.requests().size(), 4);
+}
+
+// HTTP/1.0 closes after one response; a kept-alive connection that stays quiet is closed
+// after the request timeout, without a response (no 408 to a client that sent nothing).
+void tst_ReverseProxy::idleConnectionCloses()
+{
+    TestServer upstream;
+    upstream.route("/json", [](TestHttp::Exchange *exchange) {
+        exchange->respond(200, {{"Content-Type", "application/json"}}, "{}");
+    });
+    Sse::ReverseProxy proxy;
+    Sse::ReverseProxyOptions options;
+    options.upstream = upstream.url();
+    options.requestTimeoutMs = 300;
+    proxy.setOptions(options);
+    QVERIFY(proxy.listen());
+
+    {
+        QTcpSocket socket;
+        QSignalSpy connected(&socket, &QTcpSocket::connected);
+        QSignalSpy closed(&socket, &QTcpSocket::disconnected);
+        socket.connectToHost(QHostAddress::LocalHost, proxy.port());
+        QVERIFY(connected.wait(5000));
+        socket.write("GET /json HTTP/1.0\r\nHost: p\r\n\r\n");
+        QByteArray buffer;
+        const QByteArray response = readResponse(socket, buffer);
+        QCOMPARE(headerOf(response, "connection"), QByteArray("close"));
+        QVERIFY(closed.wait(5000));
+    }
+    QTcpSocket socket;
+    QSignalSpy connected(&socket, &QTcpSocket::connected);
+    QSignalSpy closed(&socket, &QTcpSocket::disconnected);
+    socket.connectToHost(QHostAddress::LocalHost, proxy.port());
+    QVERIFY(connected.wait(5000));
+    socket.write("GET /json HTTP/1.1\r\nHost: p\r\n\r\n");
+    QByteArray buffer;
+    QCOMPARE(bodyOf(readResponse(socket, buffer)), QByteArray("{}"));
+    QVERIFY(closed.wait(5000));
+    buffer += socket.readAll();
+    QCOMPARE(buffer, QByteArray()); // closed without a 408
+    QCOMPARE(proxy.activeExchanges(), 0);
+}
+
 void tst_ReverseProxy::fiftyConcurrentStreams()
 {
     constexpr int Streams = 50;

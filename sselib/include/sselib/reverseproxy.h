@@ -27,7 +27,8 @@ struct ReverseProxyOptions
     qint64 maximumRequestBodyBytes = 64LL * 1024 * 1024;
     /// Parse event-stream responses (eventsReceived()); off, the proxy only forwards.
     bool readEventStreams = true;
-    /// A client that has not sent its whole request after this long gets 408.
+    /// A client that has not sent its whole request after this long gets 408; a persistent
+    /// connection idle for this long between requests is closed.
     int requestTimeoutMs = 30000;
     /// Client connections at a time (each may hold a request body); one more gets 503.
     int maximumConnections = 512;
@@ -75,8 +76,11 @@ struct ProxyExchange
 /// Keep-Alive, Proxy-Connection, TE, Transfer-Encoding, Upgrade) are dropped both ways,
 /// `Expect: 100-continue` is answered by the proxy. The response body is written to the
 /// client as soon as each piece is read, without buffering and with its Content-Encoding
-/// untouched: with its Content-Length when the upstream sent one, chunked otherwise. One
-/// exchange per client connection (the response says `Connection: close`).
+/// untouched: with its Content-Length when the upstream sent one, chunked otherwise. Client
+/// connections persist as HTTP/1.1 has them (several requests one after the other, as SDKs
+/// send them, pipelined ones answered in order) unless the request is HTTP/1.0 or says
+/// `Connection: close`, or the proxy answered itself; between requests requestTimeoutMs is
+/// the idle timeout, after which the connection is closed without a response.
 ///
 /// Event streams are also fed to a Parser (a gzip or deflate body is inflated for that,
 /// the client still gets it compressed): eventsReceived() per read.

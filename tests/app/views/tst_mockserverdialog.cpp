@@ -6,6 +6,8 @@
 #include "sselib/sseclient.h"
 
 #include <QDir>
+#include <QFile>
+#include <QLabel>
 #include <QLineEdit>
 #include <QNetworkProxyFactory>
 #include <QPlainTextEdit>
@@ -13,6 +15,7 @@
 #include <QRegularExpression>
 #include <QSignalSpy>
 #include <QSpinBox>
+#include <QTemporaryDir>
 #include <QTableWidget>
 #include <QTest>
 #include <QTranslator>
@@ -32,6 +35,10 @@ private slots:
     void startsAndStops();
     void sendsTypedEventsToEveryClient();
     void faultsApplyToNewClients();
+    void servesARecording_data();
+    void servesARecording();
+    void unusableRecordings_data();
+    void unusableRecordings();
     void chineseScreenshot();
 };
 
@@ -61,6 +68,23 @@ QPushButton *buttonNamed(const QWidget &dialog, const QString &text)
             return button;
     }
     return nullptr;
+}
+
+// A recording of \a count events ("r1", "r2", ...; ids 1, 2, ...) 10 ms apart, as the GUI
+// and sse-monitor-cli write them.
+QByteArray recordingOf(int count)
+{
+    QByteArray lines = R"({"kind":"header","format":"sse-monitor-log","version":2,)"
+                       R"("connection":"rec","url":"http://127.0.0.1:1/s"})"
+                       "\n";
+    for (int n = 1; n <= count; ++n) {
+        const QByteArray number = QByteArray::number(n);
+        lines += R"({"kind":"event","seq":)" + number
+            + R"(,"time":"2026-12-01T10:00:00.)" + QByteArray::number(100 + n * 10)
+            + R"(Z","connection":"rec","type":"quote","data":"r)" + number + R"(","id":")"
+            + number + "\"}\n";
+    }
+    return lines;
 }
 
 } // namespace
@@ -190,6 +214,112 @@ void tst_MockServerDialog::faultsApplyToNewClients()
     QTRY_COMPARE(clients->rowCount(), 1);
     QCOMPARE(dialog.sendEvent(), 1);
     QTRY_COMPARE(before.events.size(), 3);
+}
+
+void tst_MockServerDialog::servesARecording_data()
+{
+    QTest::addColumn<int>("dropAfter"); // 0: never
+    QTest::addColumn<int>("recorded");  // what the client gets of the recording
+    QTest::addColumn<bool>("held");     // the stream stays open for pushed events
+    QTest::newRow("whole, then held open") << 0 << 5 << true;
+    QTest::newRow("dropped after 3") << 3 << 3 << false;
+}
+
+// A recording chosen in the dialog: a client gets its events, in order and with their ids, at
+// the chosen speed; the stream then stays open and a hand-sent event follows; the fault
+// options apply to it as to the empty stream.
+void tst_MockServerDialog::servesARecording()
+{
+    QFETCH(int, dropAfter);
+    QFETCH(int, recorded);
+    QFETCH(bool, held);
+    QTemporaryDir directory;
+    const QString path = directory.filePath(QStringLiteral("quotes.jsonl"));
+    {
+        QFile file(path);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write(recordingOf(5));
+    }
+    MockServerDialog dialog;
+    dialog.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&dialog));
+    QSignalSpy loaded(&dialog, &MockServerDialog::recordingLoaded);
+    dialog.loadRecording(path);
+    QVERIFY(loaded.wait(5000));
+    QCOMPARE(loaded.first().first().value<qsizetype>(), qsizetype(5));
+    QCOMPARE(dialog.source(), MockServerDialog::Source::Recording);
+    QVERIFY(dialog.findChild<QLabel *>(QStringLiteral("recordingStatus"))
+                ->text()
+                .startsWith(QStringLiteral("quotes.jsonl: 5 event")));
+    for (QSpinBox *box : dialog.findChildren<QSpinBox *>()) {
+        if (box->accessibleName() == QStringLiteral("Drop each connection after this many events"))
+            box->setValue(dropAfter);
+    }
+    QVERIFY(dialog.start());
+
+    Listener listener(dialog.streamUrl());
+    QTRY_COMPARE(listener.events.size(), recorded);
+    for (int n = 1; n <= recorded; ++n) {
+        QCOMPARE(listener.events.at(n - 1).type, QByteArray("quote"));
+        QCOMPARE(listener.events.at(n - 1).data, "r" + QByteArray::number(n));
+        QCOMPARE(listener.events.at(n - 1).lastEventId, QByteArray::number(n));
+    }
+    if (!held) {
+        QTRY_COMPARE(listener.client.state(), Sse::Client::State::Closed);
+        return;
+    }
+    QCOMPARE(listener.client.state(), Sse::Client::State::Open);
+    dialog.findChild<QPlainTextEdit *>()->setPlainText(QStringLiteral("by hand"));
+    QCOMPARE(dialog.sendEvent(), 1);
+    QTRY_COMPARE(listener.events.size(), recorded + 1);
+    QCOMPARE(listener.events.last().data, QByteArray("by hand"));
+
+    // Back to the empty stream: the next client gets nothing recorded.
+    dialog.setSource(MockServerDialog::Source::Empty);
+    Listener next(dialog.streamUrl());
+    QTRY_COMPARE(next.client.state(), Sse::Client::State::Open);
+    QCOMPARE(dialog.sendEvent(), 2);
+    QTRY_COMPARE(next.events.size(), 1);
+    QCOMPARE(next.events.first().data, QByteArray("by hand"));
+    const QString shot = QDir::current().filePath(QStringLiteral("mockserverdialog-recording.png"));
+    QVERIFY(dialog.grab().save(shot));
+    qInfo("screenshot: %s", qPrintable(shot));
+}
+
+void tst_MockServerDialog::unusableRecordings_data()
+{
+    QTest::addColumn<QByteArray>("content"); // empty: the file does not exist
+    QTest::addColumn<QString>("error");
+    QTest::newRow("missing") << QByteArray() << QString();
+    QTest::newRow("no events")
+        << QByteArray(R"({"kind":"header","format":"sse-monitor-log","version":2,"connection":"c"})"
+                      "\n")
+        << QStringLiteral("no events in it");
+}
+
+// A recording that cannot be served says why and changes nothing.
+void tst_MockServerDialog::unusableRecordings()
+{
+    QFETCH(QByteArray, content);
+    QFETCH(QString, error);
+    QTemporaryDir directory;
+    const QString path = directory.filePath(QStringLiteral("r.jsonl"));
+    if (!content.isEmpty()) {
+        QFile file(path);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write(content);
+    }
+    MockServerDialog dialog;
+    QSignalSpy failed(&dialog, &MockServerDialog::recordingFailed);
+    dialog.loadRecording(path);
+    QVERIFY(failed.wait(5000));
+    if (!error.isEmpty())
+        QCOMPARE(failed.first().first().toString(), error);
+    QCOMPARE(dialog.source(), MockServerDialog::Source::Empty);
+    QCOMPARE(dialog.recordedEventCount(), qsizetype(0));
+    QVERIFY(dialog.findChild<QLabel *>(QStringLiteral("recordingStatus"))
+                ->text()
+                .startsWith(QStringLiteral("Cannot serve r.jsonl")));
 }
 
 // The dialog in Chinese, grabbed to look at: the translated labels fit.
