@@ -13,6 +13,8 @@
 #include <QTcpSocket>
 #include <QTimer>
 
+#include <QScopeGuard>
+
 #include <cstring>
 
 #include <zlib.h>
@@ -466,11 +468,18 @@ private:
     // Body bytes from the upstream to the client, as they come, while the client keeps up.
     void pump()
     {
-        if (!m_upstream || m_phase != Phase::Streaming || !m_client
+        // flush() below may emit bytesWritten() at once, which calls pump() again: that inner
+        // call would read the next slice into m_slice before this one has parsed the slice it
+        // just sent, so the copy the parser reads would skip and repeat bytes (the client's
+        // bytes stay right). The loop here goes on anyway: the inner call has nothing to do.
+        if (m_pumping || !m_upstream || m_phase != Phase::Streaming || !m_client
             || m_client->state() != QAbstractSocket::ConnectedState) {
             return;
         }
-        while (m_client->bytesToWrite() < MaximumClientBacklog) {
+        m_pumping = true;
+        const auto done = qScopeGuard([this] { m_pumping = false; });
+        // flush() may also report the client gone: check before every slice.
+        while (m_upstream && m_client && m_client->bytesToWrite() < MaximumClientBacklog) {
             m_slice.resize(ReadSliceBytes + 32);
             // Room in front for the chunk size line: one write per slice.
             constexpr qsizetype Front = 16;
@@ -681,6 +690,7 @@ private:
     QTimer m_requestTimer;
     QElapsedTimer m_clock;
     QByteArray m_slice; // reused read buffer
+    bool m_pumping = false; // in pump(): see there
     bool m_parse = false;
     QString m_parseNote; // why an event stream is not (or no longer) parsed
     Parser m_parser;
