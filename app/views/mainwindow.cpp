@@ -254,9 +254,12 @@ void MainWindow::createMenus()
 
     QMenu *edit = menuBar()->addMenu(tr("&Edit"));
     fillMenu(edit, m_eventLogPane->editActions());
+    edit->addSeparator();
+    fillMenu(edit, m_eventLogPane->markActions());
 
     QMenu *view = menuBar()->addMenu(tr("&View"));
     fillMenu(view, m_eventLogPane->displayActions());
+    view->addMenu(m_eventLogPane->timeFormatMenu());
     view->addSeparator();
     view->addAction(m_capacityAction);
     view->addAction(m_byteBudgetAction);
