@@ -82,6 +82,7 @@ EventLogPane::EventLogPane(Workspace *workspace, QWidget *parent)
     });
     m_tailTimer.start();
     updateCounts();
+    updateMarkActions();
 }
 
 void EventLogPane::createActions()
@@ -474,7 +475,6 @@ void EventLogPane::createMarkActions()
     m_referenceAction->setObjectName(QStringLiteral("timeReferenceAction"));
     m_noteAction->setObjectName(QStringLiteral("noteAction"));
     m_compareAction->setObjectName(QStringLiteral("compareAction"));
-    updateMarkActions();
 }
 
 void EventLogPane::createTimeFormatMenu()
