@@ -133,7 +133,12 @@ void ExportJob::copySlice()
             if (!m_names.contains(connection))
                 m_exporter.setConnectionName(connection, m_model->connectionName(connection));
         }
-        slice.append(ExportEvent{sequence, connection, store.event(sequence)});
+        ExportEvent event{sequence, connection, store.event(sequence)};
+        if (!m_model->annotations().isEmpty()) {
+            event.marked = m_model->annotations().isMarked(sequence);
+            event.note = m_model->annotations().note(sequence);
+        }
+        slice.append(std::move(event));
         if ((slice.size() & 255) == 0 && budget.elapsed() >= SliceBudgetMs)
             break;
     }

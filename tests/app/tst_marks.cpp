@@ -3,6 +3,7 @@
 
 #include "models/eventlogmodel.h"
 #include "models/eventstore.h"
+#include "recording/exportjob.h"
 #include "recording/logimporter.h"
 #include "recording/recorder.h"
 #include "session/workspace.h"
@@ -478,6 +479,28 @@ void TestMarks::marksAndNotesSurviveRecordAndOpen()
     QCOMPARE(log->annotations().note(log->sequenceAt(12)), u"note only"_s);
     QCOMPARE(log->annotations().noteCount(), 2);
     QTRY_VERIFY2(countText(reader).contains(u"2 marked"_s), qPrintable(countText(reader)));
+
+    // Exported again as JSON Lines (Save of an opened recording), the marks and notes go along.
+    const QString exported = dir.filePath(u"exported.jsonl"_s);
+    ExportJob *job = reader.workspace()->exportEvents(ExportFormat::JsonLines, exported,
+                                                      ExportJob::visibleSequences(*log));
+    QVERIFY(job);
+    QSignalSpy written(job, &ExportJob::finished);
+    QVERIFY(written.wait(10000));
+    QVERIFY(written.first().at(0).toBool());
+    MainWindow again;
+    again.show();
+    LogImporter *second = again.workspace()->openRecording(exported);
+    QVERIFY(second);
+    QSignalSpy secondFinished(second, &LogImporter::finished);
+    QVERIFY(secondFinished.wait(10000));
+    EventLogModel *copy = again.workspace()->logModel();
+    QTRY_COMPARE(copy->rowCount(), 30);
+    QVERIFY(copy->annotations().isMarked(copy->sequenceAt(3)));
+    QVERIFY(copy->annotations().isMarked(copy->sequenceAt(7)));
+    QCOMPARE(copy->annotations().markedCount(), 2);
+    QCOMPARE(copy->annotations().note(copy->sequenceAt(7)), u"look \"here\"\n2nd line"_s);
+    QCOMPARE(copy->annotations().note(copy->sequenceAt(12)), u"note only"_s);
 }
 
 void TestMarks::olderRecordingsAndStrayAnnotations()
