@@ -11,6 +11,7 @@
 #include <QTextDocument>
 
 #include <algorithm>
+#include <climits>
 
 Q_LOGGING_CATEGORY(lcEventLog, "ssemonitor.models.eventlog", QtInfoMsg)
 
@@ -622,6 +623,37 @@ bool EventLogModel::setMarked(qint64 sequence, bool marked)
     emitRowChanged(sequence);
     emit annotationsChanged();
     return true;
+}
+
+QList<qint64> EventLogModel::setMarked(const QList<qint64> &sequences, bool marked,
+                                       qsizetype *refused)
+{
+    QList<qint64> changed;
+    qsizetype notStored = 0;
+    int firstRow = INT_MAX;
+    int lastRow = -1;
+    for (qint64 sequence : sequences) {
+        if (!m_store->contains(sequence) || m_store->isMarker(sequence)
+            || m_annotations.isMarked(sequence) == marked) {
+            continue;
+        }
+        if (!m_annotations.setMarked(sequence, marked)) {
+            ++notStored;
+            continue;
+        }
+        changed.append(sequence);
+        if (const int row = rowOfSequence(sequence); row >= 0) {
+            firstRow = qMin(firstRow, row);
+            lastRow = qMax(lastRow, row);
+        }
+    }
+    if (refused)
+        *refused = notStored;
+    if (lastRow >= 0)
+        emit dataChanged(index(firstRow, 0), index(lastRow, ColumnCount - 1));
+    if (!changed.isEmpty())
+        emit annotationsChanged();
+    return changed;
 }
 
 bool EventLogModel::setNote(qint64 sequence, const QString &note)

@@ -131,6 +131,10 @@ public:
     // The setters return false when the annotation budget has no room (nothing changes).
     const EventAnnotations &annotations() const { return m_annotations; }
     bool setMarked(qint64 sequence, bool marked);
+    // The same for many events with one annotationsChanged() and one dataChanged(); returns
+    // the sequences whose mark changed. *refused gets the number the budget had no room for.
+    QList<qint64> setMarked(const QList<qint64> &sequences, bool marked,
+                            qsizetype *refused = nullptr);
     bool setNote(qint64 sequence, const QString &note);
 
     // The time reference: its row shows *REF* and SinceReference counts from it; -1 for none.

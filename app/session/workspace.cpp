@@ -388,19 +388,13 @@ void Workspace::removeConnection(quint16 id)
 
 bool Workspace::setEventsMarked(const QList<qint64> &sequences, bool marked)
 {
-    bool ok = true;
-    for (qint64 sequence : sequences) {
-        const EventStore &store = m_log->store();
-        if (!store.contains(sequence) || store.isMarker(sequence)
-            || m_log->annotations().isMarked(sequence) == marked) {
-            continue;
-        }
-        if (m_log->setMarked(sequence, marked))
+    qsizetype refused = 0;
+    const QList<qint64> changed = m_log->setMarked(sequences, marked, &refused);
+    if (m_recorder->isRecording()) {
+        for (qint64 sequence : changed)
             recordAnnotation(sequence);
-        else
-            ok = false;
     }
-    return ok;
+    return refused == 0;
 }
 
 bool Workspace::setEventNote(qint64 sequence, const QString &note)

@@ -527,14 +527,19 @@ qint64 EventLogPane::currentSequence() const
 
 void EventLogPane::updateMarkActions()
 {
-    const QList<qint64> selected = selectedSequences();
-    m_markAction->setEnabled(!selected.isEmpty());
-    m_noteAction->setEnabled(selected.size() == 1);
-    m_noteAction->setText(selected.size() == 1 && m_log->annotations().hasNote(selected.first())
+    // Counted from the selection's ranges: a selection of a million rows costs no more.
+    qsizetype selected = 0;
+    const QItemSelection selection = m_eventView->selectionModel()->selection();
+    for (const QItemSelectionRange &range : selection)
+        selected += range.left() == 0 ? range.height() : 0;
+    const qint64 current = currentSequence();
+    m_markAction->setEnabled(selected > 0);
+    m_noteAction->setEnabled(selected == 1);
+    m_noteAction->setText(selected == 1 && m_log->annotations().hasNote(current)
                               ? tr("Edit &Note…")
                               : tr("Add &Note…"));
-    m_referenceAction->setEnabled(selected.size() == 1);
-    m_compareAction->setEnabled(selected.size() == 2);
+    m_referenceAction->setEnabled(current >= 0);
+    m_compareAction->setEnabled(selected == 2);
     const bool anyMark = m_log->annotations().markedCount() > 0;
     m_nextMarkAction->setEnabled(anyMark);
     m_previousMarkAction->setEnabled(anyMark);

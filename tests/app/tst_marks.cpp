@@ -114,6 +114,19 @@ void TestMarks::initTestCase()
         exchange->sseHead();
         exchange->send(tradeEvents());
     });
+    // For the screenshot: 14 events 70 ms apart, the later ones with a field more.
+    m_server.route("/paced", [](TestServer::Exchange *exchange) {
+        exchange->sseHead();
+        for (int n = 0; n < 14; ++n) {
+            const QByteArray extra = n >= 6 ? ", \"halted\": true" : "";
+            exchange->sendLater(n * 70,
+                                "event: " + QByteArray(n % 3 ? "trade" : "quote") + "\nid: "
+                                    + QByteArray::number(n) + "\ndata: {\"price\": "
+                                    + QByteArray::number(100 + n * n % 17)
+                                    + ", \"symbol\": \"ACME\", \"book\": {\"bid\": "
+                                    + QByteArray::number(n) + "}" + extra + "}\n\n");
+        }
+    });
 }
 
 void TestMarks::init()
@@ -589,20 +602,28 @@ void TestMarks::compareShowsChangedPath()
 void TestMarks::screenshot()
 {
     MainWindow window;
-    openWindow(&window);
+    window.resize(1200, 700);
+    window.show();
+    Sse::ClientOptions options;
+    options.url = m_server.url("/paced");
+    window.addConnection(u"Paced"_s, options);
     EventLogModel *log = window.workspace()->logModel();
+    QTRY_COMPARE(log->rowCount(), 14);
     QVERIFY(window.workspace()->setEventsMarked({log->sequenceAt(2), log->sequenceAt(5),
-                                                 log->sequenceAt(6)}, true));
-    QVERIFY(window.workspace()->setEventNote(log->sequenceAt(6), u"price jumped here"_s));
+                                                 log->sequenceAt(8)}, true));
+    QVERIFY(window.workspace()->setEventNote(log->sequenceAt(8), u"halted from here on"_s));
     action(window, u"timeFormat-since-reference"_s)->trigger();
     log->setTimeReference(log->sequenceAt(4));
     window.eventLogPane()->followAction()->setChecked(false);
+    selectRows(&window, {8});
     window.eventLogPane()->eventView()->scrollToTop();
-    selectRows(&window, {6});
+    QCOMPARE(timeCell(window, 4), u"*REF*"_s);
+    QVERIFY(timeCell(window, 5).startsWith(u"0."_s));
+    QVERIFY(timeCell(window, 3).startsWith(u"-0."_s));
     const QString directory = qEnvironmentVariable("SSE_MONITOR_SCREENSHOT_DIR",
                                                    QDir::tempPath());
     QVERIFY(window.grab().save(directory + u"/marks-log.png"_s));
-    selectRows(&window, {4, 6});
+    selectRows(&window, {5, 8});
     action(window, u"compareAction"_s)->trigger();
     auto *dialog = window.findChild<EventDiffDialog *>();
     QVERIFY(dialog);
