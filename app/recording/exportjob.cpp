@@ -133,7 +133,10 @@ void ExportJob::copySlice()
             if (!m_names.contains(connection))
                 m_exporter.setConnectionName(connection, m_model->connectionName(connection));
         }
-        ExportEvent event{sequence, connection, store.event(sequence)};
+        ExportEvent event;
+        event.sequence = sequence;
+        event.connection = connection;
+        event.event = store.event(sequence);
         if (!m_model->annotations().isEmpty()) {
             event.marked = m_model->annotations().isMarked(sequence);
             event.note = m_model->annotations().note(sequence);

@@ -17,6 +17,7 @@
 #include <QAbstractItemModelTester>
 #include <QApplication>
 #include <QDateTime>
+#include <QElapsedTimer>
 #include <QDir>
 #include <QFile>
 #include <QInputDialog>
@@ -53,6 +54,7 @@ private Q_SLOTS:
     void marksAndNotesSurviveRecordAndOpen();
     void olderRecordingsAndStrayAnnotations();
     void compareShowsChangedPath();
+    void bulkFigures();
     void screenshot();
 
 private:
@@ -240,6 +242,23 @@ void TestMarks::goesToNextAndPreviousMark()
     QTest::keyClick(view, Qt::Key_B, Qt::ControlModifier | Qt::ShiftModifier);
     QCOMPARE(view->currentIndex().row(), 5);
     QCOMPARE(window.eventLogPane()->selectedSequences(), QList<qint64>{log->sequenceAt(5)});
+
+    // The keys are the window's, from the search field too, and no other action has them.
+    window.eventLogPane()->searchEdit()->setFocus();
+    QTest::keyClick(window.eventLogPane()->searchEdit(), Qt::Key_N,
+                    Qt::ControlModifier | Qt::ShiftModifier);
+    QCOMPARE(view->currentIndex().row(), 20);
+    const QList<QKeySequence> keys{QKeySequence(Qt::CTRL | Qt::Key_M),
+                                   QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_N),
+                                   QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_B),
+                                   QKeySequence(Qt::CTRL | Qt::Key_T)};
+    for (const QKeySequence &key : keys) {
+        int owners = 0;
+        for (QAction *candidate : window.findChildren<QAction *>())
+            owners += candidate->shortcuts().contains(key) ? 1 : 0;
+        QVERIFY2(owners == 1, qPrintable(key.toString()));
+    }
+    selectRows(&window, {5});
 
     // A mark the display filter hides is passed over.
     QVERIFY(window.workspace()->setEventsMarked({log->sequenceAt(12)}, true)); // even: trade
@@ -597,6 +616,58 @@ void TestMarks::compareShowsChangedPath()
     // The first trade has no earlier trade.
     selectRows(&window, {0});
     QTRY_VERIFY(!previous->isEnabled());
+}
+
+void TestMarks::bulkFigures()
+{
+    // Not a benchmark: the figures quoted in the final report, with their correctness checked.
+    EventLogModel log;
+    Sse::EventList events;
+    events.reserve(1000);
+    for (int n = 0; n < 1000; ++n)
+        events.append(Sse::Event{"tick", "{\"n\":" + QByteArray::number(n) + "}", {}, -1, n});
+    for (int batch = 0; batch < 200; ++batch)
+        log.ingest(1, events);
+    log.flush();
+    QCOMPARE(log.rowCount(), 200000);
+    QList<qint64> all;
+    all.reserve(log.rowCount());
+    for (int row = 0; row < log.rowCount(); ++row)
+        all.append(log.sequenceAt(row));
+    QSignalSpy changed(&log, &EventLogModel::annotationsChanged);
+    QElapsedTimer clock;
+    clock.start();
+    qsizetype refused = 0;
+    const QList<qint64> marked = log.setMarked(all, true, &refused);
+    const qint64 markMs = clock.elapsed();
+    QCOMPARE(changed.size(), 1);
+    // 64 bytes a mark: 4 MiB hold 65,536 of them; the rest are refused, none dropped.
+    QCOMPARE(marked.size(), EventAnnotations::DefaultByteBudget / EventAnnotations::EntryOverheadBytes);
+    QCOMPARE(refused, all.size() - marked.size());
+    QCOMPARE(log.annotations().heldBytes(), EventAnnotations::DefaultByteBudget);
+    clock.restart();
+    qint64 steps = 0;
+    for (qint64 at = log.annotations().nextMarked(-1); at >= 0; at = log.annotations().nextMarked(at))
+        ++steps;
+    const qint64 walkMs = clock.elapsed();
+    QCOMPARE(steps, qint64(marked.size()));
+
+    QByteArray a = "{\"items\":[";
+    QByteArray b = a;
+    for (int i = 0; i < 20000; ++i) {
+        a += QByteArray(i ? "," : "") + "{\"id\":" + QByteArray::number(i) + ",\"v\":1}";
+        b += QByteArray(i ? "," : "") + "{\"id\":" + QByteArray::number(i) + ",\"v\":" + QByteArray::number(i % 2) + "}";
+    }
+    a += "]}";
+    b += "]}";
+    clock.restart();
+    const JsonDiff::Result result = JsonDiff::compare(a, b);
+    const qint64 diffMs = clock.elapsed();
+    QVERIFY(result.truncated);
+    QCOMPARE(result.changes.size(), JsonDiff::DefaultMaximumChanges);
+    qInfo("marking 200,000 events: %lld ms (%lld kept, %lld refused); walking %lld marks: %lld ms;"
+          " diff of two %lld-byte documents: %lld ms",
+          markMs, qint64(marked.size()), qint64(refused), steps, walkMs, qint64(a.size()), diffMs);
 }
 
 void TestMarks::screenshot()
