@@ -8,7 +8,8 @@
 // Structural comparison of two event data texts, for the Compare view.
 //
 // When both texts are JSON documents (objects, arrays or scalars), the result lists the paths
-// that differ, in document order: a member or element only in the new one is Added, only in
+// that differ, depth first (members of an object by name, as QJsonObject keeps them; elements
+// of an array by position): a member or element only in the new one is Added, only in
 // the old one Removed, and a value that differs (including a change of type) Changed, with the
 // old and new values as compact JSON. Paths use the filter language's spelling: `data.a.b[2]`,
 // `data["a b"]`. Objects are compared by member name, arrays by position.

@@ -8,6 +8,7 @@
 #include "recording/recorder.h"
 #include "session/workspace.h"
 #include "testserver.h"
+#include "views/apptheme.h"
 #include "views/connectiondetailtabs.h"
 #include "views/eventdetailview.h"
 #include "views/eventdiffdialog.h"
@@ -681,12 +682,12 @@ void TestMarks::screenshot()
     EventLogModel *log = window.workspace()->logModel();
     QTRY_COMPARE(log->rowCount(), 14);
     QVERIFY(window.workspace()->setEventsMarked({log->sequenceAt(2), log->sequenceAt(5),
-                                                 log->sequenceAt(8)}, true));
-    QVERIFY(window.workspace()->setEventNote(log->sequenceAt(8), u"halted from here on"_s));
+                                                 log->sequenceAt(6)}, true));
+    QVERIFY(window.workspace()->setEventNote(log->sequenceAt(6), u"halted from here on"_s));
     action(window, u"timeFormat-since-reference"_s)->trigger();
     log->setTimeReference(log->sequenceAt(4));
     window.eventLogPane()->followAction()->setChecked(false);
-    selectRows(&window, {8});
+    selectRows(&window, {6});
     window.eventLogPane()->eventView()->scrollToTop();
     QCOMPARE(timeCell(window, 4), u"*REF*"_s);
     QVERIFY(timeCell(window, 5).startsWith(u"0."_s));
@@ -694,7 +695,13 @@ void TestMarks::screenshot()
     const QString directory = qEnvironmentVariable("SSE_MONITOR_SCREENSHOT_DIR",
                                                    QDir::tempPath());
     QVERIFY(window.grab().save(directory + u"/marks-log.png"_s));
-    selectRows(&window, {5, 8});
+    // The mark stays visible on a dark palette.
+    AppTheme::apply(AppTheme::Theme::Dark);
+    QTRY_VERIFY(window.eventLogPane()->eventView()->palette().color(QPalette::Base).lightness()
+                < 100);
+    QVERIFY(window.grab().save(directory + u"/marks-log-dark.png"_s));
+    AppTheme::apply(AppTheme::Theme::System);
+    selectRows(&window, {5, 6});
     action(window, u"compareAction"_s)->trigger();
     auto *dialog = window.findChild<EventDiffDialog *>();
     QVERIFY(dialog);
