@@ -19,7 +19,7 @@ class EventAnnotations
 public:
     static constexpr qsizetype EntryOverheadBytes = 64;
     static constexpr qsizetype DefaultByteBudget = 4 * 1024 * 1024;
-    static constexpr qsizetype MaximumNoteLength = 4096;
+    static constexpr qsizetype MaximumNoteLength = 4096; // AnnotationRecord's too
 
     struct Entry
     {

@@ -45,6 +45,6 @@ std::optional<AnnotationRecord> AnnotationRecord::fromLine(QByteArrayView line)
     record.eventIndex = eventIndex.toInt();
     record.type = object.value(QLatin1String("type")).toString().toUtf8();
     record.marked = object.value(QLatin1String("marked")).toBool();
-    record.note = object.value(QLatin1String("note")).toString();
+    record.note = object.value(QLatin1String("note")).toString().left(MaximumNoteLength);
     return record;
 }

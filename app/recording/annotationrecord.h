@@ -18,9 +18,12 @@
 // among the connection's events with that same receive time (0 for the first): event records
 // carry no per-connection number that the window knows, and time order per connection is file
 // order. `type` is a check: a record whose event has another type is not applied. A note is
-// at most EventAnnotations::MaximumNoteLength characters; "" means none.
+// at most MaximumNoteLength characters (as EventAnnotations keeps them); "" means none.
 struct AnnotationRecord
 {
+    // A longer note read from a file is cut to this many characters.
+    static constexpr qsizetype MaximumNoteLength = 4096;
+
     qint64 timeMs = 0; // when the user made it
     QString connection;
     qint64 eventTimeMs = 0;

@@ -178,14 +178,16 @@ bool LogReader::readAnnotationRecord(QByteArrayView line)
     std::optional<AnnotationRecord> record = AnnotationRecord::fromLine(line);
     if (!record)
         return false;
-    if (m_annotationCount >= MaximumAnnotations) {
-        if (m_annotationCount++ == MaximumAnnotations)
-            warn(QStringLiteral("line %1: more than %2 annotations, the rest skipped")
+    const qsizetype cost = 64 + record->note.size() * 2 + record->type.size();
+    if (m_annotationBytes + cost > MaximumAnnotationBytes) {
+        if (!m_annotationsCut)
+            warn(QStringLiteral("line %1: annotations past %2 MiB skipped")
                      .arg(m_stats.lines)
-                     .arg(MaximumAnnotations));
+                     .arg(MaximumAnnotationBytes / (1024 * 1024)));
+        m_annotationsCut = true;
         return true;
     }
-    ++m_annotationCount;
+    m_annotationBytes += cost;
     const int index = connectionIndex(record->connection.isEmpty() ? m_defaultName
                                                                     : record->connection);
     markDirty(index);

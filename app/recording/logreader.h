@@ -80,8 +80,9 @@ public:
 
     static constexpr int MaximumWarnings = 100; // further warnings are counted, not kept
     static constexpr qsizetype RawSliceBytes = 4096;
-    // `annotation` records read per file; further ones are skipped with a warning.
-    static constexpr qsizetype MaximumAnnotations = 100000;
+    // Bytes of `annotation` records kept per file (64 per record plus its note and type);
+    // further records are skipped with a warning.
+    static constexpr qsizetype MaximumAnnotationBytes = 16 * 1024 * 1024;
 
     LogReader() = default;
 
@@ -134,7 +135,8 @@ private:
     QHash<QString, int> m_connectionIndexes; // name -> index in m_connections
     QList<int> m_dirty;               // connections with pending events or states
     qsizetype m_pendingEvents = 0;
-    qsizetype m_annotationCount = 0;
+    qsizetype m_annotationBytes = 0;
+    bool m_annotationsCut = false;
     int m_lastConnection = -1;        // fast path: consecutive records share a connection
     Statistics m_stats;
     QStringList m_warnings;

@@ -554,7 +554,11 @@ void TestMarks::olderRecordingsAndStrayAnnotations()
           "{\"kind\":\"annotation\",\"connection\":\"timed\",\"event_time\":\""
         + isoTime(BaseTime + 4000).toLatin1()
         + "\",\"event_index\":3,\"type\":\"tick\",\"marked\":true,\"note\":\"\"}\n"
-          "{\"kind\":\"annotation\",\"connection\":\"timed\",\"event_index\":\"x\"}\n";
+          "{\"kind\":\"annotation\",\"connection\":\"timed\",\"event_index\":\"x\"}\n"
+          "{\"kind\":\"annotation\",\"connection\":\"timed\",\"event_time\":\""
+        + isoTime(BaseTime).toLatin1()
+        + "\",\"event_index\":0,\"type\":\"tick\",\"marked\":false,\"note\":\""
+        + QByteArray(5000, 'n') + "\"}\n";
     const QString path = writeRecording(dir, extra);
     MainWindow window;
     window.show();
@@ -570,6 +574,9 @@ void TestMarks::olderRecordingsAndStrayAnnotations()
     QCOMPARE(log->annotations().markedCount(), 1);
     QVERIFY(log->annotations().isMarked(log->sequenceAt(1)));
     QCOMPARE(log->annotations().note(log->sequenceAt(1)), u"second"_s);
+    // A note longer than a note can be is cut, not refused.
+    QCOMPARE(log->annotations().note(log->sequenceAt(0)),
+             QString(EventAnnotations::MaximumNoteLength, u'n'));
 
     const QString plain = writeRecording(dir);
     MainWindow older;
