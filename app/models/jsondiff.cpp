@@ -61,7 +61,7 @@ private:
         static const QRegularExpression plain(QStringLiteral("^[A-Za-z_][A-Za-z0-9_]*$"));
         if (plain.match(name).hasMatch())
             return path + QLatin1Char('.') + name;
-        const QByteArray quoted = QJsonDocument(QJsonArray{name}).toJson(QJsonDocument::Compact);
+        const QByteArray quoted = QJsonDocument(QJsonArray {name}).toJson(QJsonDocument::Compact);
         // [ "name" ] -> "name": the JSON string form with its escapes
         return path + QLatin1Char('[') + QString::fromUtf8(quoted.mid(1, quoted.size() - 2))
             + QLatin1Char(']');
@@ -71,12 +71,13 @@ private:
     {
         QString text;
         if (value.isObject())
-            text = QString::fromUtf8(QJsonDocument(value.toObject()).toJson(QJsonDocument::Compact));
+            text =
+                QString::fromUtf8(QJsonDocument(value.toObject()).toJson(QJsonDocument::Compact));
         else if (value.isArray())
             text = QString::fromUtf8(QJsonDocument(value.toArray()).toJson(QJsonDocument::Compact));
         else {
             const QByteArray wrapped =
-                QJsonDocument(QJsonArray{value}).toJson(QJsonDocument::Compact);
+                QJsonDocument(QJsonArray {value}).toJson(QJsonDocument::Compact);
             text = QString::fromUtf8(wrapped.mid(1, wrapped.size() - 2));
         }
         if (text.size() > MaximumValueLength) {

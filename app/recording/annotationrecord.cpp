@@ -38,8 +38,8 @@ std::optional<AnnotationRecord> AnnotationRecord::fromLine(QByteArrayView line)
     if (!eventTime.isString() || !eventIndex.isDouble() || eventIndex.toDouble() < 0)
         return std::nullopt;
     AnnotationRecord record;
-    record.timeMs = Sse::JsonLines::parseTime(
-        object.value(QLatin1String("time")).toString().toLatin1());
+    record.timeMs =
+        Sse::JsonLines::parseTime(object.value(QLatin1String("time")).toString().toLatin1());
     record.connection = object.value(QLatin1String("connection")).toString();
     record.eventTimeMs = Sse::JsonLines::parseTime(eventTime.toString().toLatin1());
     record.eventIndex = eventIndex.toInt();

@@ -31,8 +31,8 @@ EventDiffDialog::EventDiffDialog(const EventLogModel &log, qint64 older, qint64 
     m_result = JsonDiff::compare(store.data(older), store.data(newer));
 
     auto *layout = new QVBoxLayout(this);
-    auto *events = new QLabel(tr("Old: %1\nNew: %2")
-                                  .arg(describe(log, older), describe(log, newer)));
+    auto *events =
+        new QLabel(tr("Old: %1\nNew: %2").arg(describe(log, older), describe(log, newer)));
     events->setTextInteractionFlags(Qt::TextSelectableByMouse);
     layout->addWidget(events);
 
@@ -68,8 +68,8 @@ EventDiffDialog::EventDiffDialog(const EventLogModel &log, qint64 older, qint64 
         auto *item = new QTreeWidgetItem(
             {change.path, JsonDiff::kindName(change.kind), change.oldValue, change.newValue});
         const QColor colour = change.kind == JsonDiff::ChangeKind::Added ? AddedColour
-            : change.kind == JsonDiff::ChangeKind::Removed                ? RemovedColour
-                                                                          : ChangedColour;
+            : change.kind == JsonDiff::ChangeKind::Removed               ? RemovedColour
+                                                                         : ChangedColour;
         item->setForeground(ChangeColumn, colour);
         for (int column = 0; column < 4; ++column)
             item->setToolTip(column, item->text(column));

@@ -18,8 +18,8 @@
 #include <QAbstractItemModelTester>
 #include <QApplication>
 #include <QDateTime>
-#include <QElapsedTimer>
 #include <QDir>
+#include <QElapsedTimer>
 #include <QFile>
 #include <QInputDialog>
 #include <QLabel>
@@ -73,9 +73,9 @@ QByteArray tradeEvents()
 {
     QByteArray wire;
     for (int n = 0; n < 30; ++n) {
-        wire += "event: " + QByteArray(n % 2 ? "quote" : "trade") + "\nid: "
-                + QByteArray::number(n) + "\ndata: {\"price\": " + QByteArray::number(100 + n)
-                + ", \"symbol\": \"ACME\", \"seq\": " + QByteArray::number(n) + "}\n\n";
+        wire += "event: " + QByteArray(n % 2 ? "quote" : "trade") + "\nid: " + QByteArray::number(n)
+            + "\ndata: {\"price\": " + QByteArray::number(100 + n)
+            + ", \"symbol\": \"ACME\", \"seq\": " + QByteArray::number(n) + "}\n\n";
     }
     return wire;
 }
@@ -123,9 +123,9 @@ void TestMarks::initTestCase()
         for (int n = 0; n < 14; ++n) {
             const QByteArray extra = n >= 6 ? ", \"halted\": true" : "";
             exchange->sendLater(n * 70,
-                                "event: " + QByteArray(n % 3 ? "trade" : "quote") + "\nid: "
-                                    + QByteArray::number(n) + "\ndata: {\"price\": "
-                                    + QByteArray::number(100 + n * n % 17)
+                                "event: " + QByteArray(n % 3 ? "trade" : "quote")
+                                    + "\nid: " + QByteArray::number(n)
+                                    + "\ndata: {\"price\": " + QByteArray::number(100 + n * n % 17)
                                     + ", \"symbol\": \"ACME\", \"book\": {\"bid\": "
                                     + QByteArray::number(n) + "}" + extra + "}\n\n");
         }
@@ -167,9 +167,9 @@ QString TestMarks::writeRecording(const QTemporaryDir &dir, const QByteArray &ex
                       "\"connection\":\"timed\",\"url\":\"http://127.0.0.1:1/t\"}\n";
     for (int n = 0; n < 4; ++n) {
         text += "{\"kind\":\"event\",\"seq\":" + QByteArray::number(n + 1) + ",\"time\":\""
-                + isoTime(BaseTime + Offsets[n]).toLatin1()
-                + "\",\"type\":\"tick\",\"data\":\"{\\\"n\\\":" + QByteArray::number(n)
-                + "}\",\"id\":\"" + QByteArray::number(n) + "\",\"connection\":\"timed\"}\n";
+            + isoTime(BaseTime + Offsets[n]).toLatin1()
+            + "\",\"type\":\"tick\",\"data\":\"{\\\"n\\\":" + QByteArray::number(n)
+            + "}\",\"id\":\"" + QByteArray::number(n) + "\",\"connection\":\"timed\"}\n";
     }
     text += extra;
     const QString path = dir.filePath(u"timed.jsonl"_s);
@@ -242,17 +242,16 @@ void TestMarks::goesToNextAndPreviousMark()
     QCOMPARE(view->currentIndex().row(), 5);
     QTest::keyClick(view, Qt::Key_B, Qt::ControlModifier | Qt::ShiftModifier);
     QCOMPARE(view->currentIndex().row(), 5);
-    QCOMPARE(window.eventLogPane()->selectedSequences(), QList<qint64>{log->sequenceAt(5)});
+    QCOMPARE(window.eventLogPane()->selectedSequences(), QList<qint64> {log->sequenceAt(5)});
 
     // The keys are the window's, from the search field too, and no other action has them.
     window.eventLogPane()->searchEdit()->setFocus();
     QTest::keyClick(window.eventLogPane()->searchEdit(), Qt::Key_N,
                     Qt::ControlModifier | Qt::ShiftModifier);
     QCOMPARE(view->currentIndex().row(), 20);
-    const QList<QKeySequence> keys{QKeySequence(Qt::CTRL | Qt::Key_M),
-                                   QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_N),
-                                   QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_B),
-                                   QKeySequence(Qt::CTRL | Qt::Key_T)};
+    const QList<QKeySequence> keys {
+        QKeySequence(Qt::CTRL | Qt::Key_M), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_N),
+        QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_B), QKeySequence(Qt::CTRL | Qt::Key_T)};
     for (const QKeySequence &key : keys) {
         int owners = 0;
         for (QAction *candidate : window.findChildren<QAction *>())
@@ -263,7 +262,7 @@ void TestMarks::goesToNextAndPreviousMark()
 
     // A mark the display filter hides is passed over.
     QVERIFY(window.workspace()->setEventsMarked({log->sequenceAt(12)}, true)); // even: trade
-    const qint64 twenty = log->sequenceAt(20);                                  // trade too
+    const qint64 twenty = log->sequenceAt(20); // trade too
     window.eventLogPane()->searchEdit()->setText(u"quote"_s);
     QTest::keyClick(window.eventLogPane()->searchEdit(), Qt::Key_Return);
     QTRY_COMPARE(log->rowCount(), 15);
@@ -311,19 +310,17 @@ void TestMarks::timeDisplayFormats_data()
     QTest::newRow("time of day") << u"time-of-day"_s << -1 << timeOfDay;
     QTest::newRow("date and time") << u"date-and-time"_s << -1 << dateAndTime;
     QTest::newRow("since first") << u"since-first"_s << -1
-                                 << QStringList{u"0.000"_s, u"1.500"_s, u"1.750"_s, u"4.000"_s};
-    QTest::newRow("since previous")
-        << u"since-previous"_s << -1
-        << QStringList{u"0.000"_s, u"1.500"_s, u"0.250"_s, u"2.250"_s};
-    QTest::newRow("since reference") << u"since-reference"_s << 1
-                                     << QStringList{u"-1.500"_s, u"*REF*"_s, u"0.250"_s,
-                                                    u"2.500"_s};
+                                 << QStringList {u"0.000"_s, u"1.500"_s, u"1.750"_s, u"4.000"_s};
+    QTest::newRow("since previous") << u"since-previous"_s << -1
+                                    << QStringList {u"0.000"_s, u"1.500"_s, u"0.250"_s, u"2.250"_s};
+    QTest::newRow("since reference")
+        << u"since-reference"_s << 1
+        << QStringList {u"-1.500"_s, u"*REF*"_s, u"0.250"_s, u"2.500"_s};
     QTest::newRow("since reference, none set")
         << u"since-reference"_s << -1
-        << QStringList{u"0.000"_s, u"1.500"_s, u"1.750"_s, u"4.000"_s};
+        << QStringList {u"0.000"_s, u"1.500"_s, u"1.750"_s, u"4.000"_s};
     QTest::newRow("reference in another format")
-        << u"since-previous"_s << 2
-        << QStringList{u"0.000"_s, u"1.500"_s, u"*REF*"_s, u"2.250"_s};
+        << u"since-previous"_s << 2 << QStringList {u"0.000"_s, u"1.500"_s, u"*REF*"_s, u"2.250"_s};
 }
 
 void TestMarks::timeDisplayFormats()
@@ -382,8 +379,10 @@ void TestMarks::noteShownOnRowAndInDetail()
     note->trigger();
     const qint64 sequence = log->sequenceAt(6);
     QCOMPARE(log->annotations().note(sequence), u"price spike · 看这里"_s);
-    QVERIFY(log->index(6, EventLogModel::DataColumn).data().toString().startsWith(QChar(u'\u270e')));
-    QVERIFY(!log->index(7, EventLogModel::DataColumn).data().toString().startsWith(QChar(u'\u270e')));
+    QVERIFY(
+        log->index(6, EventLogModel::DataColumn).data().toString().startsWith(QChar(u'\u270e')));
+    QVERIFY(
+        !log->index(7, EventLogModel::DataColumn).data().toString().startsWith(QChar(u'\u270e')));
     QCOMPARE(log->index(6, EventLogModel::TimeColumn).data(Qt::ToolTipRole).toString(),
              u"Note: price spike · 看这里"_s);
     QCOMPARE(log->index(6, 0).data(EventLogModel::NoteRole).toString(), u"price spike · 看这里"_s);
@@ -399,7 +398,8 @@ void TestMarks::noteShownOnRowAndInDetail()
     // Removed by an empty note.
     QVERIFY(window.workspace()->setEventNote(sequence, QString()));
     QVERIFY(!log->annotations().hasNote(sequence));
-    QVERIFY(!log->index(6, EventLogModel::DataColumn).data().toString().startsWith(QChar(u'\u270e')));
+    QVERIFY(
+        !log->index(6, EventLogModel::DataColumn).data().toString().startsWith(QChar(u'\u270e')));
     // Too long: refused, nothing changes.
     QVERIFY(!window.workspace()->setEventNote(
         sequence, QString(EventAnnotations::MaximumNoteLength + 1, u'x')));
@@ -413,7 +413,7 @@ void TestMarks::evictionTakesMarksAlong()
     QSignalSpy changed(&log, &EventLogModel::annotationsChanged);
     Sse::EventList events;
     for (int n = 0; n < 16; ++n)
-        events.append(Sse::Event{"tick", QByteArray::number(n), QByteArray::number(n), -1, n});
+        events.append(Sse::Event {"tick", QByteArray::number(n), QByteArray::number(n), -1, n});
     log.ingest(1, events);
     log.flush();
     QVERIFY(log.setMarked(2, true));
@@ -476,7 +476,8 @@ void TestMarks::marksAndNotesSurviveRecordAndOpen()
         QTRY_COMPARE(window.workspace()->recorder()->eventsWritten(), 30);
         selectRows(&window, {3});
         QTest::keyClick(window.eventLogPane()->eventView(), Qt::Key_M, Qt::ControlModifier);
-        QVERIFY(window.workspace()->setEventsMarked({log->sequenceAt(7), log->sequenceAt(8)}, true));
+        QVERIFY(
+            window.workspace()->setEventsMarked({log->sequenceAt(7), log->sequenceAt(8)}, true));
         QVERIFY(window.workspace()->setEventNote(log->sequenceAt(7), u"look \"here\"\n2nd line"_s));
         QVERIFY(window.workspace()->setEventsMarked({log->sequenceAt(8)}, false)); // last wins
         QVERIFY(window.workspace()->setEventNote(log->sequenceAt(12), u"note only"_s));
@@ -500,14 +501,16 @@ void TestMarks::marksAndNotesSurviveRecordAndOpen()
     QVERIFY(finished.wait(10000));
     EventLogModel *log = reader.workspace()->logModel();
     QTRY_COMPARE(log->rowCount(), 30);
-    auto idAt = [log](int row) { return log->index(row, EventLogModel::IdColumn).data().toString(); };
+    auto idAt = [log](int row) {
+        return log->index(row, EventLogModel::IdColumn).data().toString();
+    };
     QCOMPARE(idAt(3), u"3"_s);
     QList<int> marked;
     for (int row = 0; row < log->rowCount(); ++row) {
         if (log->index(row, 0).data(EventLogModel::UserMarkRole).toBool())
             marked.append(row);
     }
-    QCOMPARE(marked, (QList<int>{3, 7}));
+    QCOMPARE(marked, (QList<int> {3, 7}));
     QCOMPARE(log->annotations().note(log->sequenceAt(7)), u"look \"here\"\n2nd line"_s);
     QCOMPARE(log->annotations().note(log->sequenceAt(12)), u"note only"_s);
     QCOMPARE(log->annotations().noteCount(), 2);
@@ -541,9 +544,9 @@ void TestMarks::olderRecordingsAndStrayAnnotations()
     // A file with no annotation records opens as before; records naming no event, another
     // type, a broken one, or the same event twice (the last wins) are handled.
     QTemporaryDir dir;
-    const QByteArray extra =
-        "{\"kind\":\"annotation\",\"time\":\"" + isoTime(BaseTime + 9000).toLatin1()
-        + "\",\"connection\":\"timed\",\"event_time\":\"" + isoTime(BaseTime + 1500).toLatin1()
+    const QByteArray extra = "{\"kind\":\"annotation\",\"time\":\""
+        + isoTime(BaseTime + 9000).toLatin1() + "\",\"connection\":\"timed\",\"event_time\":\""
+        + isoTime(BaseTime + 1500).toLatin1()
         + "\",\"event_index\":0,\"type\":\"tick\",\"marked\":true,\"note\":\"first\"}\n"
           "{\"kind\":\"annotation\",\"connection\":\"timed\",\"event_time\":\""
         + isoTime(BaseTime + 1500).toLatin1()
@@ -633,7 +636,7 @@ void TestMarks::bulkFigures()
     Sse::EventList events;
     events.reserve(1000);
     for (int n = 0; n < 1000; ++n)
-        events.append(Sse::Event{"tick", "{\"n\":" + QByteArray::number(n) + "}", {}, -1, n});
+        events.append(Sse::Event {"tick", "{\"n\":" + QByteArray::number(n) + "}", {}, -1, n});
     for (int batch = 0; batch < 200; ++batch)
         log.ingest(1, events);
     log.flush();
@@ -650,12 +653,14 @@ void TestMarks::bulkFigures()
     const qint64 markMs = clock.elapsed();
     QCOMPARE(changed.size(), 1);
     // 64 bytes a mark: 4 MiB hold 65,536 of them; the rest are refused, none dropped.
-    QCOMPARE(marked.size(), EventAnnotations::DefaultByteBudget / EventAnnotations::EntryOverheadBytes);
+    QCOMPARE(marked.size(),
+             EventAnnotations::DefaultByteBudget / EventAnnotations::EntryOverheadBytes);
     QCOMPARE(refused, all.size() - marked.size());
     QCOMPARE(log.annotations().heldBytes(), EventAnnotations::DefaultByteBudget);
     clock.restart();
     qint64 steps = 0;
-    for (qint64 at = log.annotations().nextMarked(-1); at >= 0; at = log.annotations().nextMarked(at))
+    for (qint64 at = log.annotations().nextMarked(-1); at >= 0;
+         at = log.annotations().nextMarked(at))
         ++steps;
     const qint64 walkMs = clock.elapsed();
     QCOMPARE(steps, qint64(marked.size()));
@@ -664,7 +669,8 @@ void TestMarks::bulkFigures()
     QByteArray b = a;
     for (int i = 0; i < 20000; ++i) {
         a += QByteArray(i ? "," : "") + "{\"id\":" + QByteArray::number(i) + ",\"v\":1}";
-        b += QByteArray(i ? "," : "") + "{\"id\":" + QByteArray::number(i) + ",\"v\":" + QByteArray::number(i % 2) + "}";
+        b += QByteArray(i ? "," : "") + "{\"id\":" + QByteArray::number(i)
+            + ",\"v\":" + QByteArray::number(i % 2) + "}";
     }
     a += "]}";
     b += "]}";
@@ -688,8 +694,8 @@ void TestMarks::screenshot()
     window.addConnection(u"Paced"_s, options);
     EventLogModel *log = window.workspace()->logModel();
     QTRY_COMPARE(log->rowCount(), 14);
-    QVERIFY(window.workspace()->setEventsMarked({log->sequenceAt(2), log->sequenceAt(5),
-                                                 log->sequenceAt(6)}, true));
+    QVERIFY(window.workspace()->setEventsMarked(
+        {log->sequenceAt(2), log->sequenceAt(5), log->sequenceAt(6)}, true));
     QVERIFY(window.workspace()->setEventNote(log->sequenceAt(6), u"halted from here on"_s));
     action(window, u"timeFormat-since-reference"_s)->trigger();
     log->setTimeReference(log->sequenceAt(4));
@@ -699,8 +705,7 @@ void TestMarks::screenshot()
     QCOMPARE(timeCell(window, 4), u"*REF*"_s);
     QVERIFY(timeCell(window, 5).startsWith(u"0."_s));
     QVERIFY(timeCell(window, 3).startsWith(u"-0."_s));
-    const QString directory = qEnvironmentVariable("SSE_MONITOR_SCREENSHOT_DIR",
-                                                   QDir::tempPath());
+    const QString directory = qEnvironmentVariable("SSE_MONITOR_SCREENSHOT_DIR", QDir::tempPath());
     QVERIFY(window.grab().save(directory + u"/marks-log.png"_s));
     // The mark stays visible on a dark palette.
     AppTheme::apply(AppTheme::Theme::Dark);
