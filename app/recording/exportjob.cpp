@@ -50,6 +50,17 @@ QList<qint64> ExportJob::visibleSequences(const EventLogModel &model)
     return sequences;
 }
 
+QList<qint64> ExportJob::markedSequences(const EventLogModel &model)
+{
+    QList<qint64> sequences;
+    sequences.reserve(model.annotations().markedCount());
+    for (const auto &[sequence, entry] : model.annotations().entries()) {
+        if (entry.marked && model.store().contains(sequence))
+            sequences.append(sequence);
+    }
+    return sequences;
+}
+
 QList<qint64> ExportJob::sequencesOfRows(const EventLogModel &model, QList<int> rows)
 {
     std::sort(rows.begin(), rows.end());

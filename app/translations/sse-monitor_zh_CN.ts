@@ -2334,6 +2334,10 @@ New: %2</source>
         <source>JSON Lines (*.jsonl)</source>
         <translation>JSON Lines (*.jsonl)</translation>
     </message>
+    <message>
+        <source>Marked events (%1)</source>
+        <translation>已标记的事件（%1）</translation>
+    </message>
 </context>
 <context>
     <name>ExportJob</name>

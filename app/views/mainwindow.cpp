@@ -446,6 +446,7 @@ void MainWindow::exportEvents()
     const EventLogModel *log = m_workspace->logModel();
     ExportEventsDialog dialog(log->totalCount(), log->visibleCount(),
                               m_eventLogPane->selectedCount(), this);
+    dialog.setMarkedCount(log->annotations().markedCount());
     QStringList knownPaths;
     for (const SeriesKey &key : m_workspace->seriesCatalog()->discoveredSeries()) {
         if (!key.path.isEmpty() && !key.isSplit())
@@ -471,6 +472,9 @@ void MainWindow::exportEvents()
         break;
     case ExportEventsDialog::Scope::Selected:
         sequences = m_eventLogPane->selectedSequences();
+        break;
+    case ExportEventsDialog::Scope::Marked:
+        sequences = ExportJob::markedSequences(*log);
         break;
     }
     if (!m_workspace->exportEvents(dialog.format(), path, sequences, dialog.jsonPaths()))

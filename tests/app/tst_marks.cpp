@@ -12,11 +12,13 @@
 #include "views/connectiondetailtabs.h"
 #include "views/eventdetailview.h"
 #include "views/eventdiffdialog.h"
+#include "views/exporteventsdialog.h"
 #include "views/eventlogpane.h"
 #include "views/mainwindow.h"
 
 #include <QAbstractItemModelTester>
 #include <QApplication>
+#include <QComboBox>
 #include <QDateTime>
 #include <QDir>
 #include <QElapsedTimer>
@@ -515,6 +517,19 @@ void TestMarks::marksAndNotesSurviveRecordAndOpen()
     QCOMPARE(log->annotations().note(log->sequenceAt(12)), u"note only"_s);
     QCOMPARE(log->annotations().noteCount(), 2);
     QTRY_VERIFY2(countText(reader).contains(u"2 marked"_s), qPrintable(countText(reader)));
+    // Export offers the marked events on their own.
+    QCOMPARE(ExportJob::markedSequences(*log), (QList<qint64>{log->sequenceAt(3), log->sequenceAt(7)}));
+    ExportEventsDialog exportDialog(30, 30, 0);
+    QComboBox *scopes = nullptr;
+    for (QComboBox *combo : exportDialog.findChildren<QComboBox *>()) {
+        if (combo->findText(u"All events (30)"_s) >= 0)
+            scopes = combo;
+    }
+    QVERIFY(scopes && scopes->findText(u"Marked events (2)"_s) < 0);
+    exportDialog.setMarkedCount(2);
+    QVERIFY(scopes->findText(u"Marked events (2)"_s) >= 0);
+    scopes->setCurrentIndex(scopes->findText(u"Marked events (2)"_s));
+    QCOMPARE(exportDialog.scope(), ExportEventsDialog::Scope::Marked);
 
     // Exported again as JSON Lines (Save of an opened recording), the marks and notes go along.
     const QString exported = dir.filePath(u"exported.jsonl"_s);
