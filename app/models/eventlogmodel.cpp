@@ -16,6 +16,7 @@
 #include <QTextDocument>
 
 #include <algorithm>
+#include <climits>
 
 Q_LOGGING_CATEGORY(lcEventLog, "ssemonitor.models.eventlog", QtInfoMsg)
 
@@ -223,6 +224,7 @@ void EventLogModel::flush()
     }
 
     const qint64 first = m_store->firstSequence();
+    dropEvictedAnnotations();
     eraseBelow(m_pending, first);
     const auto evictedEnd = std::lower_bound(m_rows.begin(), m_rows.end(), first);
     if (evictedEnd != m_rows.begin()) {
@@ -388,12 +390,20 @@ void EventLogModel::clear()
     m_store->clear();
     m_marks.clear();
     m_markOrder.clear();
+    const bool hadAnnotations = !m_annotations.isEmpty();
+    m_annotations.clear();
+    const bool hadReference = m_timeReference >= 0;
+    m_timeReference = -1;
     m_rows.clear();
     m_pending.clear();
     m_visibleEnd = m_store->endSequence();
     endResetModel();
 
     m_countsDirty = true;
+    if (hadAnnotations)
+        emit annotationsChanged();
+    if (hadReference)
+        emit timeReferenceChanged(-1);
     if (wasRescanning)
         emit rescanFinished();
     emitCountsIfDirty();
@@ -486,6 +496,12 @@ QVariant EventLogModel::data(const QModelIndex &index, int role) const
         return QVariant();
     if (role == MarkerRole)
         return m_store->isMarker(sequence);
+    if (role == Qt::DisplayRole && index.column() == TimeColumn)
+        return timeText(index.row());
+    if (role == UserMarkRole)
+        return m_annotations.isMarked(sequence);
+    if (role == NoteRole)
+        return m_annotations.note(sequence);
     if (m_store->isMarker(sequence))
         return markerData(sequence, index.column(), role);
     if (role == Qt::BackgroundRole || role == Qt::ForegroundRole || role == RuleRole)
@@ -502,6 +518,11 @@ QVariant EventLogModel::data(const QModelIndex &index, int role) const
             static const QIcon bell = QIcon::fromTheme(QStringLiteral("dialog-warning"));
             return bell.isNull() ? QVariant(QColor(0xd9, 0x35, 0x35)) : QVariant(bell);
         }
+    }
+    if (!m_annotations.isEmpty()) {
+        const QVariant annotation = annotationData(sequence, index.column(), role);
+        if (annotation.isValid())
+            return annotation;
     }
     switch (role) {
     case Qt::DisplayRole:
@@ -902,4 +923,182 @@ void EventLogModel::changeLayout(Change &&change)
     }
     changePersistentIndexList(before, after);
     emit layoutChanged({}, QAbstractItemModel::VerticalSortHint);
+}
+
+// --- User marks, notes, time reference and time formats ---
+
+namespace {
+
+// A saturated amber that stands out on light and dark bases alike, and is neither the alert
+// red nor the selection blue.
+const QColor MarkColour(0xf0, 0x9a, 0x00);
+const QChar NoteSign(u'\u270e'); // pencil, before the data preview of an event with a note
+
+QString secondsText(qint64 milliseconds)
+{
+    const QString sign = milliseconds < 0 ? QStringLiteral("-") : QString();
+    const qint64 magnitude = qAbs(milliseconds);
+    return sign + QString::number(magnitude / 1000) + QLatin1Char('.')
+        + QStringLiteral("%1").arg(magnitude % 1000, 3, 10, QLatin1Char('0'));
+}
+
+} // namespace
+
+QVariant EventLogModel::annotationData(qint64 sequence, int column, int role) const
+{
+    if (column == TimeColumn && role == Qt::DecorationRole && m_annotations.isMarked(sequence))
+        return MarkColour;
+    const QString note = m_annotations.note(sequence);
+    if (note.isEmpty())
+        return QVariant();
+    if (column == DataColumn && role == Qt::DisplayRole)
+        return QString(NoteSign + QLatin1Char(' ')
+                       + displayData(sequence, DataColumn).toString());
+    if ((column == TimeColumn || column == DataColumn) && role == Qt::ToolTipRole)
+        return tr("Note: %1").arg(note);
+    return QVariant();
+}
+
+bool EventLogModel::setMarked(qint64 sequence, bool marked)
+{
+    if (!m_store->contains(sequence) || m_store->isMarker(sequence))
+        return false;
+    if (m_annotations.isMarked(sequence) == marked)
+        return true;
+    if (!m_annotations.setMarked(sequence, marked))
+        return false;
+    emitRowChanged(sequence);
+    emit annotationsChanged();
+    return true;
+}
+
+QList<qint64> EventLogModel::setMarked(const QList<qint64> &sequences, bool marked,
+                                       qsizetype *refused)
+{
+    QList<qint64> changed;
+    qsizetype notStored = 0;
+    int firstRow = INT_MAX;
+    int lastRow = -1;
+    for (qint64 sequence : sequences) {
+        if (!m_store->contains(sequence) || m_store->isMarker(sequence)
+            || m_annotations.isMarked(sequence) == marked) {
+            continue;
+        }
+        if (!m_annotations.setMarked(sequence, marked)) {
+            ++notStored;
+            continue;
+        }
+        changed.append(sequence);
+        if (const int row = rowOfSequence(sequence); row >= 0) {
+            firstRow = qMin(firstRow, row);
+            lastRow = qMax(lastRow, row);
+        }
+    }
+    if (refused)
+        *refused = notStored;
+    if (lastRow >= 0)
+        emit dataChanged(index(firstRow, 0), index(lastRow, ColumnCount - 1));
+    if (!changed.isEmpty())
+        emit annotationsChanged();
+    return changed;
+}
+
+bool EventLogModel::setNote(qint64 sequence, const QString &note)
+{
+    if (!m_store->contains(sequence) || m_store->isMarker(sequence))
+        return false;
+    if (m_annotations.note(sequence) == note)
+        return true;
+    if (!m_annotations.setNote(sequence, note))
+        return false;
+    emitRowChanged(sequence);
+    emit annotationsChanged();
+    return true;
+}
+
+void EventLogModel::emitRowChanged(qint64 sequence)
+{
+    if (const int row = rowOfSequence(sequence); row >= 0)
+        emit dataChanged(index(row, 0), index(row, ColumnCount - 1));
+}
+
+void EventLogModel::dropEvictedAnnotations()
+{
+    const qint64 first = m_store->firstSequence();
+    if (m_annotations.dropBelow(first) > 0)
+        emit annotationsChanged();
+    if (m_timeReference >= 0 && m_timeReference < first) {
+        m_timeReference = -1;
+        emit timeReferenceChanged(-1);
+        if (!m_rows.empty())
+            emit dataChanged(index(0, TimeColumn), index(rowCount() - 1, TimeColumn));
+    }
+}
+
+void EventLogModel::setTimeReference(qint64 sequence)
+{
+    if (sequence >= 0 && !m_store->contains(sequence))
+        return;
+    sequence = qMax<qint64>(-1, sequence);
+    if (sequence == m_timeReference)
+        return;
+    m_timeReference = sequence;
+    // Every row's relative time may change, and the *REF* moves.
+    if (!m_rows.empty())
+        emit dataChanged(index(0, TimeColumn), index(rowCount() - 1, TimeColumn));
+    emit timeReferenceChanged(sequence);
+}
+
+void EventLogModel::setTimeFormat(TimeFormat format)
+{
+    if (format == m_timeFormat)
+        return;
+    m_timeFormat = format;
+    if (!m_rows.empty())
+        emit dataChanged(index(0, TimeColumn), index(rowCount() - 1, TimeColumn));
+    emit timeFormatChanged(format);
+}
+
+QString EventLogModel::timeText(int row) const
+{
+    const qint64 sequence = sequenceAt(row);
+    if (sequence < 0 || !m_store->contains(sequence))
+        return QString();
+    if (sequence == m_timeReference)
+        return QStringLiteral("*REF*");
+    const qint64 time = m_store->time(sequence);
+    auto since = [this, time](qint64 base) {
+        return m_store->contains(base) ? secondsText(time - m_store->time(base)) : QString();
+    };
+    switch (m_timeFormat) {
+    case TimeFormat::TimeOfDay:
+        break;
+    case TimeFormat::DateAndTime:
+        return QDateTime::fromMSecsSinceEpoch(time).toString(
+            QStringLiteral("yyyy-MM-dd hh:mm:ss.zzz"));
+    case TimeFormat::SinceFirst:
+        return since(m_rows.front());
+    case TimeFormat::SincePrevious:
+        return row == 0 ? secondsText(0) : since(m_rows[size_t(row - 1)]);
+    case TimeFormat::SinceReference:
+        return since(m_timeReference >= 0 ? m_timeReference : m_rows.front());
+    }
+    return QDateTime::fromMSecsSinceEpoch(time).toString(QStringLiteral("hh:mm:ss.zzz"));
+}
+
+qint64 EventLogModel::previousOfSameType(qint64 sequence, qint64 maximumSteps) const
+{
+    if (!m_store->contains(sequence) || m_store->isMarker(sequence))
+        return -1;
+    const quint16 connection = m_store->connection(sequence);
+    const quint16 typeIndex = m_store->typeIndex(sequence);
+    const QByteArray type = m_store->type(sequence);
+    const qint64 stop = qMax(m_store->firstSequence(), sequence - qMax<qint64>(1, maximumSteps));
+    for (qint64 earlier = sequence - 1; earlier >= stop; --earlier) {
+        if (m_store->connection(earlier) == connection && m_store->typeIndex(earlier) == typeIndex
+            && !m_store->isMarker(earlier) && m_store->type(earlier) == type) {
+            return earlier;
+        }
+    }
+    return -1;
 }

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "models/eventannotations.h"
 #include "models/eventfilter.h"
 #include "models/fieldcolumn.h"
 
@@ -56,8 +57,20 @@ public:
         SequenceRole = Qt::UserRole + 1, // qint64 sequence number of the row's event
         MarkerRole,                      // bool: a marker row (a reconnect), not an event
         RuleRole,                        // int: index of the colouring rule that matched, -1
+        UserMarkRole,                    // bool: the user marked the event (Ctrl+M)
+        NoteRole,                        // QString: the user's note on the event
     };
     Q_ENUM(Role)
+
+    // How the Time column shows an event's receive time (View > Time Display Format).
+    enum class TimeFormat {
+        TimeOfDay,      // 14:03:07.125
+        DateAndTime,    // 2026-12-02 14:03:07.125
+        SinceFirst,     // seconds since the first event shown
+        SincePrevious,  // seconds since the previous event shown
+        SinceReference, // seconds since the time reference (the first event shown if none)
+    };
+    Q_ENUM(TimeFormat)
 
     static constexpr int DefaultFlushInterval = 40;
     static constexpr int PreviewLength = 200;        // characters shown in the Data column
@@ -118,6 +131,29 @@ public:
     void markEvent(qint64 sequence, const QString &note);
     bool isMarked(qint64 sequence) const { return m_marks.contains(sequence); }
 
+    // User marks and notes (see EventAnnotations), dropped with the events the store evicts.
+    // The setters return false when the annotation budget has no room (nothing changes).
+    const EventAnnotations &annotations() const { return m_annotations; }
+    bool setMarked(qint64 sequence, bool marked);
+    // The same for many events with one annotationsChanged() and one dataChanged(); returns
+    // the sequences whose mark changed. *refused gets the number the budget had no room for.
+    QList<qint64> setMarked(const QList<qint64> &sequences, bool marked,
+                            qsizetype *refused = nullptr);
+    bool setNote(qint64 sequence, const QString &note);
+
+    // The time reference: its row shows *REF* and SinceReference counts from it; -1 for none.
+    // It goes when its event is evicted.
+    qint64 timeReference() const { return m_timeReference; }
+    void setTimeReference(qint64 sequence);
+    TimeFormat timeFormat() const { return m_timeFormat; }
+    void setTimeFormat(TimeFormat format);
+    // The Time column text of \a row in the current format.
+    QString timeText(int row) const;
+
+    // The closest earlier event of the same connection and type as \a sequence, looking back
+    // at most \a maximumSteps events; -1 if none.
+    qint64 previousOfSameType(qint64 sequence, qint64 maximumSteps = 1'000'000) const;
+
     qint64 sequenceAt(int row) const; // -1 if row is out of range
     int rowOfSequence(qint64 sequence) const; // -1 if not visible
 
@@ -159,6 +195,10 @@ Q_SIGNALS:
     void rescanFinished();
     void sortFinished();
     void fieldColumnsChanged();
+    // A mark or note was set or removed, or evicted events took some with them.
+    void annotationsChanged();
+    void timeReferenceChanged(qint64 sequence);
+    void timeFormatChanged(EventLogModel::TimeFormat format);
 
 private:
     // Queues the rows of the events appended to the store from sequence \a begin on.
@@ -170,10 +210,16 @@ private:
     QHash<quint16, QByteArray> connectionNamesUtf8() const;
     QVariant displayData(qint64 sequence, int column) const;
     QVariant markerData(qint64 sequence, int column, int role) const;
+    QVariant annotationData(qint64 sequence, int column, int role) const;
+    void dropEvictedAnnotations();
+    void emitRowChanged(qint64 sequence);
 
     std::unique_ptr<EventStore> m_store;
     QHash<qint64, QString> m_marks;
     std::deque<qint64> m_markOrder; // oldest first, for the bound
+    EventAnnotations m_annotations;
+    qint64 m_timeReference = -1;
+    TimeFormat m_timeFormat = TimeFormat::TimeOfDay;
     EventFilter m_filter;
 
     // Sequence numbers, ascending. Every pending number is larger than every row's.

@@ -1,5 +1,7 @@
 #include "recording/exportformatter.h"
 
+#include "recording/annotationrecord.h"
+
 #include "charts/jsonnumbers.h"
 #include "sselib/profile.h"
 
@@ -164,6 +166,21 @@ void ExportFormatter::appendJsonLines(QByteArray &out, const ExportEvent &event)
         writer->appendHeader(out, name, Sse::redactedUrl(url));
     }
     writer->appendEvent(out, event.sequence, event.event);
+
+    auto &run = m_timeRuns[event.connection];
+    run.second = run.first == event.event.receivedMs ? run.second + 1 : 0;
+    run.first = event.event.receivedMs;
+    if (event.marked || !event.note.isEmpty()) {
+        AnnotationRecord record;
+        record.timeMs = event.event.receivedMs;
+        record.connection = connectionName(event.connection);
+        record.eventTimeMs = event.event.receivedMs;
+        record.eventIndex = run.second;
+        record.type = event.event.type;
+        record.marked = event.marked;
+        record.note = event.note;
+        out.append(record.toLine());
+    }
 }
 
 void ExportFormatter::appendCsv(QByteArray &out, const ExportEvent &event)

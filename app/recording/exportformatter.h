@@ -11,9 +11,13 @@
 #include <QString>
 #include <QUrl>
 
+#include <utility>
+
 enum class ExportFormat {
     // The project's log format (sselib/jsonlines.h): a header record per connection, then one
-    // event record per event with the store's sequence number. LogImporter reads it back.
+    // event record per event with the store's sequence number, each marked or annotated one
+    // followed by its `annotation` record (recording/annotationrecord.h). LogImporter reads it
+    // back.
     JsonLines,
     // RFC 4180: UTF-8, CRLF after each row, header row `time,connection,type,id,data` plus one
     // column per ExportOptions::jsonPaths entry; fields holding a comma, quote, CR or LF are
@@ -41,6 +45,8 @@ struct ExportEvent
     qint64 sequence = 0;    // the store's sequence number (the JSON Lines "seq")
     quint16 connection = 0;
     Sse::Event event;
+    bool marked = false; // the user's mark and note (JSON Lines keeps them)
+    QString note;
 };
 using ExportEventList = QList<ExportEvent>;
 
@@ -91,5 +97,8 @@ private:
     Sse::JsonLines::TimeFormatter m_time;
     QHash<quint16, Sse::JsonLines::Writer> m_writers; // JSON Lines: one per connection seen
     QByteArray m_currentId;                           // SSE text: the id the reader has
+    // JSON Lines: per connection, the last event time written and how many events had it, for
+    // the event_index of annotation records.
+    QHash<quint16, std::pair<qint64, int>> m_timeRuns;
     qint64 m_skippedEvents = 0;
 };

@@ -50,6 +50,17 @@ QList<qint64> ExportJob::visibleSequences(const EventLogModel &model)
     return sequences;
 }
 
+QList<qint64> ExportJob::markedSequences(const EventLogModel &model)
+{
+    QList<qint64> sequences;
+    sequences.reserve(model.annotations().markedCount());
+    for (const auto &[sequence, entry] : model.annotations().entries()) {
+        if (entry.marked && model.store().contains(sequence))
+            sequences.append(sequence);
+    }
+    return sequences;
+}
+
 QList<qint64> ExportJob::sequencesOfRows(const EventLogModel &model, QList<int> rows)
 {
     std::sort(rows.begin(), rows.end());
@@ -133,7 +144,15 @@ void ExportJob::copySlice()
             if (!m_names.contains(connection))
                 m_exporter.setConnectionName(connection, m_model->connectionName(connection));
         }
-        slice.append(ExportEvent{sequence, connection, store.event(sequence)});
+        ExportEvent event;
+        event.sequence = sequence;
+        event.connection = connection;
+        event.event = store.event(sequence);
+        if (!m_model->annotations().isEmpty()) {
+            event.marked = m_model->annotations().isMarked(sequence);
+            event.note = m_model->annotations().note(sequence);
+        }
+        slice.append(std::move(event));
         if ((slice.size() & 255) == 0 && budget.elapsed() >= SliceBudgetMs)
             break;
     }

@@ -40,6 +40,8 @@ public:
     static QList<qint64> allSequences(const EventStore &store);
     // The model's rows as they are now (the filtered view), in row order.
     static QList<qint64> visibleSequences(const EventLogModel &model);
+    // The marked events the store holds, oldest first (whether the filters show them or not).
+    static QList<qint64> markedSequences(const EventLogModel &model);
     // The events of the given rows (e.g. a selection), in row order; invalid rows are ignored.
     static QList<qint64> sequencesOfRows(const EventLogModel &model, QList<int> rows);
 

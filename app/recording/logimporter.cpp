@@ -106,11 +106,15 @@ void LogImporter::run()
             }
             for (qsizetype from = 0; from < batch.events.size(); from += m_batchSize) {
                 LogReader::ConnectionBatch slice{batch.connection,
-                                                 batch.events.mid(from, m_batchSize), {}, {}};
+                                                 batch.events.mid(from, m_batchSize), {}, {},
+                                                 {}};
                 if (from == 0)
                     slice.states = std::move(batch.states);
                 if (from + m_batchSize >= batch.events.size())
+                {
                     slice.llm = std::move(batch.llm); // after the events it summarises
+                    slice.annotations = std::move(batch.annotations);
+                }
                 if (!send({std::move(slice)}))
                     return false;
             }
@@ -176,6 +180,8 @@ void LogImporter::deliver(const QList<LogReader::Connection> &connections,
             emit eventsLoaded(batch.connection, batch.events);
         if (!batch.llm.isEmpty())
             emit llmLoaded(batch.connection, batch.llm);
+        if (!batch.annotations.isEmpty())
+            emit annotationsLoaded(batch.connection, batch.annotations);
         if (m_cancel)
             return;
     }

@@ -86,6 +86,9 @@ Q_SIGNALS:
                       const QList<Sse::JsonLines::StateRecord> &states);
     /// `llm` records: the summaries of the connection's LLM responses as recorded.
     void llmLoaded(const QString &connectionName, const QList<LogReader::LlmRecord> &records);
+    /// `annotation` records (marks and notes), after the events they refer to.
+    void annotationsLoaded(const QString &connectionName,
+                           const QList<AnnotationRecord> &records);
     void progress(int percent);
     void finished(const LogImporter::Statistics &statistics);
 

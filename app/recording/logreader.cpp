@@ -121,7 +121,8 @@ void LogReader::readLine(QByteArrayView line)
         return;
     }
     if (record.kind == Kind::Other) {
-        readLlmRecord(line);
+        if (!readAnnotationRecord(line))
+            readLlmRecord(line);
         return;
     }
 
@@ -170,6 +171,28 @@ void LogReader::readLlmRecord(QByteArrayView line)
     m_pending[index].llm.append(LlmRecord{
         Sse::JsonLines::parseTime(object.value(QLatin1String("time")).toString().toLatin1()),
         std::move(*summary)});
+}
+
+bool LogReader::readAnnotationRecord(QByteArrayView line)
+{
+    std::optional<AnnotationRecord> record = AnnotationRecord::fromLine(line);
+    if (!record)
+        return false;
+    const qsizetype cost = 64 + record->note.size() * 2 + record->type.size();
+    if (m_annotationBytes + cost > MaximumAnnotationBytes) {
+        if (!m_annotationsCut)
+            warn(QStringLiteral("line %1: annotations past %2 MiB skipped")
+                     .arg(m_stats.lines)
+                     .arg(MaximumAnnotationBytes / (1024 * 1024)));
+        m_annotationsCut = true;
+        return true;
+    }
+    m_annotationBytes += cost;
+    const int index = connectionIndex(record->connection.isEmpty() ? m_defaultName
+                                                                    : record->connection);
+    markDirty(index);
+    m_pending[index].annotations.append(std::move(*record));
+    return true;
 }
 
 void LogReader::readRaw(QByteArrayView bytes, bool atEnd)
@@ -226,7 +249,7 @@ int LogReader::connectionIndex(const QString &name)
         return m_lastConnection = *found;
     const int index = int(m_connections.size());
     m_connections.append(Connection{name, QUrl(), {}});
-    m_pending.append(ConnectionBatch{name, {}, {}, {}});
+    m_pending.append(ConnectionBatch{name, {}, {}, {}, {}});
     m_lastIds.append(QByteArray());
     m_connectionIndexes.insert(name, index);
     return m_lastConnection = index;
@@ -235,8 +258,10 @@ int LogReader::connectionIndex(const QString &name)
 void LogReader::markDirty(int index)
 {
     ConnectionBatch &batch = m_pending[index];
-    if (batch.events.isEmpty() && batch.states.isEmpty())
+    if (batch.events.isEmpty() && batch.states.isEmpty() && batch.llm.isEmpty()
+        && batch.annotations.isEmpty()) {
         m_dirty.append(index);
+    }
 }
 
 QList<LogReader::ConnectionBatch> LogReader::takeBatches()
@@ -249,10 +274,12 @@ QList<LogReader::ConnectionBatch> LogReader::takeBatches()
     for (const int index : std::as_const(m_dirty)) {
         ConnectionBatch &batch = m_pending[index];
         result.append(ConnectionBatch{batch.connection, std::move(batch.events),
-                                      std::move(batch.states), std::move(batch.llm)});
+                                      std::move(batch.states), std::move(batch.llm),
+                                      std::move(batch.annotations)});
         batch.events.clear();
         batch.states.clear();
         batch.llm.clear();
+        batch.annotations.clear();
     }
     m_dirty.clear();
     m_pendingEvents = 0;

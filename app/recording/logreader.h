@@ -1,5 +1,7 @@
 #pragma once
 
+#include "recording/annotationrecord.h"
+
 #include <sselib/jsonlines.h>
 #include <sselib/llmanalyser.h>
 #include <sselib/sseevent.h>
@@ -29,6 +31,8 @@
 //   - a line that is not a valid record (a torn last line after a crash, garbage) is skipped
 //     and reported in warnings() as "line N: why"; reading always goes on;
 //   - records of an unknown kind are skipped silently (later format versions may add kinds);
+//   - `annotation` records (recording/annotationrecord.h) go to their connection's batch, after
+//     the events read before them;
 //   - an event record without "id" has the id of the connection's previous event record
 //     (format version 2, see jsonlines.h); the events of such a run share one id buffer.
 //
@@ -62,6 +66,7 @@ public:
         Sse::EventList events;
         QList<Sse::JsonLines::StateRecord> states;
         QList<LlmRecord> llm;
+        QList<AnnotationRecord> annotations; // after the events they refer to
     };
 
     struct Statistics
@@ -75,6 +80,9 @@ public:
 
     static constexpr int MaximumWarnings = 100; // further warnings are counted, not kept
     static constexpr qsizetype RawSliceBytes = 4096;
+    // Bytes of `annotation` records kept per file (64 per record plus its note and type);
+    // further records are skipped with a warning.
+    static constexpr qsizetype MaximumAnnotationBytes = 16 * 1024 * 1024;
 
     LogReader() = default;
 
@@ -108,6 +116,7 @@ private:
     int connectionIndex(const QString &name);
     void markDirty(int index); // call before adding to m_pending[index]
     void readLlmRecord(QByteArrayView line);
+    bool readAnnotationRecord(QByteArrayView line);
     void warn(const QString &message);
 
     Format m_format = Format::Unknown;
@@ -126,6 +135,8 @@ private:
     QHash<QString, int> m_connectionIndexes; // name -> index in m_connections
     QList<int> m_dirty;               // connections with pending events or states
     qsizetype m_pendingEvents = 0;
+    qsizetype m_annotationBytes = 0;
+    bool m_annotationsCut = false;
     int m_lastConnection = -1;        // fast path: consecutive records share a connection
     Statistics m_stats;
     QStringList m_warnings;

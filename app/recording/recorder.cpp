@@ -241,6 +241,18 @@ void Recorder::recordAlert(quint16 id, const Alert &alert)
     enqueue(std::move(item), false);
 }
 
+void Recorder::recordAnnotation(quint16 id, const AnnotationRecord &record)
+{
+    if (m_state != State::Recording)
+        return;
+    RecorderItem item;
+    item.kind = RecorderItem::Kind::Annotation;
+    item.connection = id;
+    item.annotation = record;
+    item.cost = record.note.size() * 2 + record.type.size() + 256;
+    enqueue(std::move(item), false);
+}
+
 void Recorder::recordRaw(quint16 id, const QByteArray &bytes)
 {
     if (m_state != State::Recording || m_options.rawCapturePath.isEmpty() || bytes.isEmpty())

@@ -2,6 +2,7 @@
 
 #include <memory>
 
+#include "recording/annotationrecord.h"
 #include "recording/recorderoptions.h"
 
 #include "models/alertlistmodel.h"
@@ -96,6 +97,9 @@ public:
     /// An alert of the connection: a record of kind "alert" (time, connection, rule, detail,
     /// id of the event involved).
     void recordAlert(quint16 id, const Alert &alert);
+    /// A mark or note the user set on an event of the connection (an `annotation` record, see
+    /// recording/annotationrecord.h); its connection member is the connection's name.
+    void recordAnnotation(quint16 id, const AnnotationRecord &record);
 
     State state() const { return m_state; }
     bool isRecording() const { return m_state == State::Recording; }

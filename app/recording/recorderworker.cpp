@@ -157,6 +157,15 @@ void RecorderWorker::process(RecorderItem &item)
             appendAlertRecord(m_buffer, item.alert, state.name);
         break;
     }
+    case Kind::Annotation: {
+        const ConnectionState &state = connection(item.connection);
+        beforeRecord();
+        if (m_active) {
+            item.annotation.connection = state.name;
+            m_buffer.append(item.annotation.toLine());
+        }
+        break;
+    }
     case Kind::Open:
     case Kind::Close:
         break;

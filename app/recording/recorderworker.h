@@ -2,6 +2,7 @@
 
 #include "models/alertlistmodel.h"
 
+#include "recording/annotationrecord.h"
 #include "recording/recorderoptions.h"
 
 #include <sselib/jsonlines.h>
@@ -29,7 +30,7 @@ class QFile;
 // One instruction from Recorder to its writer thread.
 struct RecorderItem
 {
-    enum class Kind { Open, Connection, Events, State, Raw, Llm, Alert, Close };
+    enum class Kind { Open, Connection, Events, State, Raw, Llm, Alert, Annotation, Close };
     Kind kind = Kind::Close;
     quint16 connection = 0;
     Sse::EventBatch events;               // Events (shares the client's buffers)
@@ -38,6 +39,7 @@ struct RecorderItem
     Sse::Llm::Summary llm;                // Llm: one finished response
     qint64 timeMs = 0;                    // Llm: when its request was sent
     Alert alert;                          // Alert
+    AnnotationRecord annotation;          // Annotation (its connection name set by the worker)
     QString name;                         // Connection: its name; Open: the file path
     QUrl url;                             // Connection
     QList<QPair<QByteArray, QByteArray>> requestHeaders; // Connection, already redacted

@@ -26,7 +26,71 @@
 #include <QSettings>
 #include <QUuid>
 
+#include <map>
+
 namespace {
+
+// Scanning back for an event's position among same-time events of its connection stops after
+// this many events (they are normally a handful; only a stuck clock makes more).
+constexpr qint64 EventIndexScanLimit = 100000;
+
+// The event's event_index (recording/annotationrecord.h): how many earlier events of its
+// connection in the store share its receive time.
+int eventIndexOf(const EventStore &store, qint64 sequence)
+{
+    const quint16 connection = store.connection(sequence);
+    const qint64 time = store.time(sequence);
+    int index = 0;
+    const qint64 stop = qMax(store.firstSequence(), sequence - EventIndexScanLimit);
+    for (qint64 earlier = sequence - 1; earlier >= stop; --earlier) {
+        if (store.connection(earlier) != connection || store.isMarker(earlier))
+            continue;
+        if (store.time(earlier) != time)
+            break;
+        ++index;
+    }
+    return index;
+}
+
+// Annotation records of an opened recording, applied to the events it loaded (the store range
+// [begin, end)) in one pass once the import is done.
+struct PendingAnnotations
+{
+    qint64 begin = -1;
+    // (connection, event time) -> (event index -> record); the last record of an event wins.
+    std::map<std::pair<quint16, qint64>, std::map<int, AnnotationRecord>> records;
+};
+
+int applyAnnotations(EventLogModel *log, const PendingAnnotations &pending)
+{
+    const EventStore &store = log->store();
+    if (pending.records.empty() || pending.begin < 0)
+        return 0;
+    int applied = 0;
+    QHash<quint16, std::pair<qint64, int>> runs; // connection -> (time, events at that time)
+    for (qint64 sequence = qMax(pending.begin, store.firstSequence());
+         sequence < store.endSequence(); ++sequence) {
+        if (store.isMarker(sequence))
+            continue;
+        const quint16 connection = store.connection(sequence);
+        const qint64 time = store.time(sequence);
+        auto &run = runs[connection];
+        run.second = run.first == time ? run.second + 1 : 0;
+        run.first = time;
+        const auto found = pending.records.find({connection, time});
+        if (found == pending.records.end())
+            continue;
+        const auto record = found->second.find(run.second);
+        if (record == found->second.end() || record->second.type != store.type(sequence))
+            continue;
+        bool ok = log->setMarked(sequence, record->second.marked);
+        ok = log->setNote(sequence, record->second.note.left(EventAnnotations::MaximumNoteLength))
+            && ok;
+        applied += ok ? 1 : 0;
+    }
+    return applied;
+
+}
 
 // A connection to a server of its own: not an opened recording, a proxy or a proxy's exchange.
 bool isStream(const ConnectionEntry &entry)
@@ -351,6 +415,46 @@ void Workspace::removeConnection(quint16 id)
         return;
     m_connections.remove(id);
     saveConnections();
+}
+
+bool Workspace::setEventsMarked(const QList<qint64> &sequences, bool marked)
+{
+    qsizetype refused = 0;
+    const QList<qint64> changed = m_log->setMarked(sequences, marked, &refused);
+    if (m_recorder->isRecording()) {
+        for (qint64 sequence : changed)
+            recordAnnotation(sequence);
+    }
+    return refused == 0;
+}
+
+bool Workspace::setEventNote(qint64 sequence, const QString &note)
+{
+    const EventStore &store = m_log->store();
+    if (!store.contains(sequence) || store.isMarker(sequence))
+        return false;
+    if (m_log->annotations().note(sequence) == note)
+        return true;
+    if (!m_log->setNote(sequence, note))
+        return false;
+    recordAnnotation(sequence);
+    return true;
+}
+
+void Workspace::recordAnnotation(qint64 sequence)
+{
+    const EventStore &store = m_log->store();
+    const quint16 connection = store.connection(sequence);
+    if (!m_recorder->isRecording() || !isRecorded(connection))
+        return;
+    AnnotationRecord record;
+    record.timeMs = QDateTime::currentMSecsSinceEpoch();
+    record.eventTimeMs = store.time(sequence);
+    record.eventIndex = eventIndexOf(store, sequence);
+    record.type = store.type(sequence);
+    record.marked = m_log->annotations().isMarked(sequence);
+    record.note = m_log->annotations().note(sequence);
+    m_recorder->recordAnnotation(connection, record);
 }
 
 void Workspace::clearEvents()
@@ -712,8 +816,11 @@ LogImporter *Workspace::openRecording(const QString &path)
     };
     connect(importer, &LogImporter::connectionFound, this,
             [idFor](const QString &name, const QUrl &) { idFor(name); });
+    auto annotations = std::make_shared<PendingAnnotations>();
     connect(importer, &LogImporter::eventsLoaded, this,
-            [this, idFor](const QString &name, const Sse::EventList &events) {
+            [this, idFor, annotations](const QString &name, const Sse::EventList &events) {
+                if (annotations->begin < 0)
+                    annotations->begin = m_log->store().endSequence();
                 m_connections.ingestOffline(idFor(name), events);
             });
     connect(importer, &LogImporter::llmLoaded, this,
@@ -721,11 +828,18 @@ LogImporter *Workspace::openRecording(const QString &path)
                 for (const LogReader::LlmRecord &record : records)
                     m_llm->addSummary(idFor(name), record.timeMs, record.summary);
             });
+    connect(importer, &LogImporter::annotationsLoaded, this,
+            [idFor, annotations](const QString &name, const QList<AnnotationRecord> &records) {
+                const quint16 id = idFor(name);
+                for (const AnnotationRecord &record : records)
+                    annotations->records[{id, record.eventTimeMs}][record.eventIndex] = record;
+            });
     connect(importer, &LogImporter::progress, this, [this, base](int percent) {
         emit message(tr("Opening %1… %2%").arg(base).arg(percent), 0);
     });
     connect(importer, &LogImporter::finished, this,
-            [this, importer, base](const LogImporter::Statistics &stats) {
+            [this, importer, base, annotations](const LogImporter::Statistics &stats) {
+                applyAnnotations(m_log, *annotations);
                 QString text = stats.error.isEmpty()
                     ? tr("Opened %1: %Ln event(s)", nullptr,
                          int(qMin<qint64>(stats.events, INT_MAX)))

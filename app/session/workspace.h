@@ -91,6 +91,14 @@ public:
     /// Clears the event log and the chart series.
     void clearEvents();
 
+    /// Marks or unmarks the log's events \a sequences (marker rows and evicted events are
+    /// passed over); while recording, each change is written as an `annotation` record.
+    /// False when the annotation budget had no room for some of them (those stay unmarked).
+    bool setEventsMarked(const QList<qint64> &sequences, bool marked);
+    /// Sets the note of one event ("" removes it), recorded as setEventsMarked() does. False
+    /// when the note is too long or the annotation budget is full.
+    bool setEventNote(qint64 sequence, const QString &note);
+
     // --- saved connections ---
     /// Adds the connections saved in the settings; returns how many.
     int restoreConnections();
@@ -156,6 +164,7 @@ private:
     void routeConnectionSignals();
     void routeRecorderSignals();
     bool isRecorded(quint16 id) const;
+    void recordAnnotation(qint64 sequence);
     void recordState(quint16 id, Sse::Client::State state);
     /// Puts a "reconnected · Last-Event-ID … · after … s" marker in the log when a connection
     /// that was open opens again.

@@ -49,6 +49,23 @@
     </message>
 </context>
 <context>
+    <name>EventDiffDialog</name>
+    <message numerus="yes">
+        <source>%n path(s) differ (JSON compared by structure).</source>
+        <translation>
+            <numerusform>%n path differs (JSON compared by structure).</numerusform>
+            <numerusform>%n paths differ (JSON compared by structure).</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n line(s) differ (the data is not JSON on both sides: compared by line).</source>
+        <translation>
+            <numerusform>%n line differs (the data is not JSON on both sides: compared by line).</numerusform>
+            <numerusform>%n lines differ (the data is not JSON on both sides: compared by line).</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
     <name>EventLogPane</name>
     <message numerus="yes">
         <source>Only %n connection(s)</source>

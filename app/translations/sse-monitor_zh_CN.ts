@@ -2111,6 +2111,75 @@ First %1 bytes of the body:
         <source>&amp;Copy Path</source>
         <translation>复制路径(&amp;C)</translation>
     </message>
+    <message>
+        <source>Note: %1</source>
+        <translation>备注：%1</translation>
+    </message>
+    <message>
+        <source>Compare with &amp;previous</source>
+        <translation>与上一个比较(&amp;P)</translation>
+    </message>
+    <message>
+        <source>Compare this event with the previous event of the same type and connection</source>
+        <translation>将此事件与同一连接、同一类型的上一个事件进行比较</translation>
+    </message>
+</context>
+<context>
+    <name>EventDiffDialog</name>
+    <message>
+        <source>Compare Events</source>
+        <translation>比较事件</translation>
+    </message>
+    <message>
+        <source>Old: %1
+New: %2</source>
+        <translation>旧：%1
+新：%2</translation>
+    </message>
+    <message>
+        <source>The data of the two events is the same.</source>
+        <translation>两个事件的数据相同。</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n path(s) differ (JSON compared by structure).</source>
+        <translation>
+            <numerusform>%n 个路径不同（按结构比较 JSON）。</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n line(s) differ (the data is not JSON on both sides: compared by line).</source>
+        <translation>
+            <numerusform>%n 行不同（两边的数据并非都是 JSON：按行比较）。</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Only the first %1 differences are listed.</source>
+        <translation>仅列出前 %1 处差异。</translation>
+    </message>
+    <message>
+        <source>Differences</source>
+        <translation>差异</translation>
+    </message>
+    <message>
+        <source>Path</source>
+        <translation>路径</translation>
+    </message>
+    <message>
+        <source>Change</source>
+        <translation>变化</translation>
+    </message>
+    <message>
+        <source>Old value</source>
+        <translation>旧值</translation>
+    </message>
+    <message>
+        <source>New value</source>
+        <translation>新值</translation>
+    </message>
+    <message>
+        <source>%1 · %2 · %3 · id %4</source>
+        <translation>%1 · %2 · %3 · ID %4</translation>
+    </message>
 </context>
 <context>
     <name>EventFilter</name>
@@ -2148,6 +2217,10 @@ First %1 bytes of the body:
     <message>
         <source>%1 (only “%2” events)</source>
         <translation>%1（仅“%2”事件）</translation>
+    </message>
+    <message>
+        <source>Note: %1</source>
+        <translation>备注：%1</translation>
     </message>
 </context>
 <context>
@@ -2318,6 +2391,122 @@ First %1 bytes of the body:
         <source>Colour the rows of the event log by filter expressions</source>
         <translation>按过滤表达式为事件日志的行着色</translation>
     </message>
+    <message>
+        <source> · %1 marked</source>
+        <translation> · 已标记 %1</translation>
+    </message>
+    <message>
+        <source>&amp;Mark/Unmark Event</source>
+        <translation>标记/取消标记事件(&amp;M)</translation>
+    </message>
+    <message>
+        <source>Ctrl+M</source>
+        <translation>Ctrl+M</translation>
+    </message>
+    <message>
+        <source>Mark the selected events, or unmark them if all are marked</source>
+        <translation>标记所选事件；若已全部标记则取消标记</translation>
+    </message>
+    <message>
+        <source>Next Mar&amp;k</source>
+        <translation>下一个标记(&amp;K)</translation>
+    </message>
+    <message>
+        <source>Ctrl+Shift+N</source>
+        <translation>Ctrl+Shift+N</translation>
+    </message>
+    <message>
+        <source>Go to the next marked event</source>
+        <translation>转到下一个已标记的事件</translation>
+    </message>
+    <message>
+        <source>Previous Mark</source>
+        <translation>上一个标记</translation>
+    </message>
+    <message>
+        <source>Ctrl+Shift+B</source>
+        <translation>Ctrl+Shift+B</translation>
+    </message>
+    <message>
+        <source>Go to the previous marked event</source>
+        <translation>转到上一个已标记的事件</translation>
+    </message>
+    <message>
+        <source>Set/Unset &amp;Time Reference</source>
+        <translation>设置/取消时间参考(&amp;T)</translation>
+    </message>
+    <message>
+        <source>Ctrl+T</source>
+        <translation>Ctrl+T</translation>
+    </message>
+    <message>
+        <source>Count the times of the other events from this one (it shows *REF*)</source>
+        <translation>以此事件为起点计算其他事件的时间（它显示 *REF*）</translation>
+    </message>
+    <message>
+        <source>Add &amp;Note…</source>
+        <translation>添加备注(&amp;N)…</translation>
+    </message>
+    <message>
+        <source>Write a note on the event; it is saved in the recording</source>
+        <translation>为事件写一条备注；备注会保存在录制文件中</translation>
+    </message>
+    <message>
+        <source>Co&amp;mpare</source>
+        <translation>比较(&amp;M)</translation>
+    </message>
+    <message>
+        <source>Show what differs between the two selected events</source>
+        <translation>显示两个所选事件之间的差异</translation>
+    </message>
+    <message>
+        <source>&amp;Time of Day</source>
+        <translation>当日时间(&amp;T)</translation>
+    </message>
+    <message>
+        <source>&amp;Date and Time of Day</source>
+        <translation>日期和当日时间(&amp;D)</translation>
+    </message>
+    <message>
+        <source>Seconds Since &amp;First Event</source>
+        <translation>距第一个事件的秒数(&amp;F)</translation>
+    </message>
+    <message>
+        <source>Seconds Since &amp;Previous Shown Event</source>
+        <translation>距上一个显示事件的秒数(&amp;P)</translation>
+    </message>
+    <message>
+        <source>Seconds Since Time &amp;Reference</source>
+        <translation>距时间参考的秒数(&amp;R)</translation>
+    </message>
+    <message>
+        <source>Time Display &amp;Format</source>
+        <translation>时间显示格式(&amp;F)</translation>
+    </message>
+    <message>
+        <source>Edit &amp;Note…</source>
+        <translation>编辑备注(&amp;N)…</translation>
+    </message>
+    <message>
+        <source>Not every event could be marked: the marks and notes are using all the memory set aside for them. Unmark some events first.</source>
+        <translation>并非所有事件都能被标记：标记和备注已用尽为它们预留的内存。请先取消标记一些事件。</translation>
+    </message>
+    <message>
+        <source>Note on Event</source>
+        <translation>事件备注</translation>
+    </message>
+    <message>
+        <source>Note (saved with the event in the recording; empty removes it):</source>
+        <translation>备注（随事件保存在录制文件中；留空则删除）：</translation>
+    </message>
+    <message>
+        <source>The note is too long: at most %1 characters.</source>
+        <translation>备注过长：最多 %1 个字符。</translation>
+    </message>
+    <message>
+        <source>The note could not be kept: the marks and notes are using all the memory set aside for them.</source>
+        <translation>无法保存备注：标记和备注已用尽为它们预留的内存。</translation>
+    </message>
 </context>
 <context>
     <name>ExportConnectionsDialog</name>
@@ -2407,6 +2596,10 @@ First %1 bytes of the body:
     <message>
         <source>Add a &amp;rule column (the colouring rule each event matches)</source>
         <translation>添加规则列(&amp;R)（每个事件匹配的着色规则）</translation>
+    </message>
+    <message>
+        <source>Marked events (%1)</source>
+        <translation>已标记的事件（%1）</translation>
     </message>
 </context>
 <context>
@@ -2672,6 +2865,25 @@ First %1 bytes of the body:
     <message>
         <source>The server does not speak HTTP/2 with prior knowledge (%1); try without --http2-prior-knowledge</source>
         <translation>服务器不支持预先知晓方式的 HTTP/2（%1）；请去掉 --http2-prior-knowledge 再试</translation>
+    </message>
+</context>
+<context>
+    <name>JsonDiff</name>
+    <message>
+        <source>line %1</source>
+        <translation>第 %1 行</translation>
+    </message>
+    <message>
+        <source>Added</source>
+        <translation>新增</translation>
+    </message>
+    <message>
+        <source>Removed</source>
+        <translation>删除</translation>
+    </message>
+    <message>
+        <source>Changed</source>
+        <translation>修改</translation>
     </message>
 </context>
 <context>

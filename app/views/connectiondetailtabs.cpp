@@ -8,6 +8,7 @@
 #include "session/workspace.h"
 #include "views/diagnosticsview.h"
 #include "views/eventdetailview.h"
+#include "views/eventdiffdialog.h"
 #include "sselib/profile.h"
 #include "views/llmpane.h"
 
@@ -37,6 +38,10 @@ ConnectionDetailTabs::ConnectionDetailTabs(Workspace *workspace, QWidget *parent
     addTab(createStatistics(), tr("Statistics"));
     addTab(m_response, tr("Response"));
     createDiagnostics();
+    connect(workspace->logModel(), &EventLogModel::annotationsChanged, this,
+            &ConnectionDetailTabs::showAnnotations);
+    connect(m_detail, &EventDetailView::comparePreviousRequested, this,
+            &ConnectionDetailTabs::comparePrevious);
 
     ConnectionManager *connections = workspace->connections();
     connect(connections, &ConnectionManager::connectionAdded, this,
@@ -129,6 +134,7 @@ void ConnectionDetailTabs::setConnection(quint16 id)
 
 void ConnectionDetailTabs::setEvent(qint64 sequence)
 {
+    m_event = sequence;
     if (sequence < 0) {
         m_detail->clear();
         return;
@@ -136,6 +142,23 @@ void ConnectionDetailTabs::setEvent(qint64 sequence)
     const EventLogModel *log = m_workspace->logModel();
     const EventStore &store = log->store();
     m_detail->setEvent(store.event(sequence), log->connectionName(store.connection(sequence)));
+    showAnnotations();
+    m_detail->setComparePreviousEnabled(log->previousOfSameType(sequence) >= 0);
+}
+
+void ConnectionDetailTabs::showAnnotations()
+{
+    const EventLogModel *log = m_workspace->logModel();
+    m_detail->setNote(log->store().contains(m_event) ? log->annotations().note(m_event)
+                                                     : QString());
+}
+
+void ConnectionDetailTabs::comparePrevious()
+{
+    const EventLogModel *log = m_workspace->logModel();
+    const qint64 previous = log->previousOfSameType(m_event);
+    if (previous >= 0)
+        EventDiffDialog::open(*log, previous, m_event, window());
 }
 
 void ConnectionDetailTabs::showResponse()

@@ -41,9 +41,12 @@ private:
     QTreeView *createStatistics();
     void createDiagnostics();
     void updateResponse();
+    void showAnnotations();
+    void comparePrevious();
 
     Workspace *m_workspace = nullptr;
     quint16 m_connection = 0;
+    qint64 m_event = -1; // the event the Detail tab shows
     EventDetailView *m_detail = nullptr;
     ChartPanel *m_chart = nullptr;
     LlmPane *m_llm = nullptr;

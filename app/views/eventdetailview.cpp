@@ -225,6 +225,35 @@ void EventDetailView::createHeader()
     m_retryLabel = addField(2, 2, tr("Retry:"), m_retryField);
 
     static_cast<QVBoxLayout *>(layout())->addLayout(grid);
+
+    m_noteLabel = new QLabel(this);
+    m_noteLabel->setObjectName(QStringLiteral("eventNote"));
+    m_noteLabel->setWordWrap(true);
+    m_noteLabel->setTextFormat(Qt::PlainText);
+    m_noteLabel->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_noteLabel->setAutoFillBackground(true);
+    m_noteLabel->setBackgroundRole(QPalette::ToolTipBase);
+    m_noteLabel->setForegroundRole(QPalette::ToolTipText);
+    m_noteLabel->setMargin(4);
+    m_noteLabel->hide();
+    static_cast<QVBoxLayout *>(layout())->addWidget(m_noteLabel);
+}
+
+void EventDetailView::setNote(const QString &note)
+{
+    m_noteLabel->setText(note.isEmpty() ? QString() : tr("Note: %1").arg(note));
+    m_noteLabel->setToolTip(note);
+    m_noteLabel->setVisible(!note.isEmpty());
+}
+
+QString EventDetailView::note() const
+{
+    return m_noteLabel->toolTip();
+}
+
+void EventDetailView::setComparePreviousEnabled(bool enabled)
+{
+    m_comparePreviousButton->setEnabled(enabled);
 }
 
 void EventDetailView::createTabs()
@@ -332,6 +361,14 @@ void EventDetailView::createButtons()
     buttons->addWidget(m_copyDataButton);
     buttons->addWidget(m_copyJsonButton);
     buttons->addWidget(m_copyPrettyButton);
+    m_comparePreviousButton = new QPushButton(tr("Compare with &previous"), row);
+    m_comparePreviousButton->setObjectName(QStringLiteral("comparePreviousButton"));
+    m_comparePreviousButton->setToolTip(
+        tr("Compare this event with the previous event of the same type and connection"));
+    m_comparePreviousButton->setEnabled(false);
+    connect(m_comparePreviousButton, &QPushButton::clicked, this,
+            &EventDetailView::comparePreviousRequested);
+    buttons->addWidget(m_comparePreviousButton);
     buttons->addStretch(1);
     static_cast<QVBoxLayout *>(layout())->addWidget(row);
 }
@@ -383,6 +420,8 @@ void EventDetailView::clear()
     }
     m_retryLabel->hide();
     m_retryField->hide();
+    setNote(QString());
+    setComparePreviousEnabled(false);
     m_prettyNote->hide();
     m_treeNote->hide();
     m_rawNote->hide();

@@ -70,6 +70,11 @@ public:
 
     void setEvent(const Sse::Event &event, const QString &connectionName);
     void clear();
+    // The user's note on the event, shown above the tabs (empty: hidden). clear() hides it.
+    void setNote(const QString &note);
+    QString note() const;
+    // Whether "Compare with previous of same type" has an event to compare with.
+    void setComparePreviousEnabled(bool enabled);
 
     bool hasEvent() const { return m_hasEvent; }
     bool isJson() const { return m_isJson; }
@@ -93,6 +98,9 @@ public Q_SLOTS:
     void copyData();
     void copyEventAsJson();
     void copyPrettyJson();
+
+Q_SIGNALS:
+    void comparePreviousRequested();
 
 protected:
     void changeEvent(QEvent *event) override;
@@ -142,4 +150,6 @@ private:
     QPushButton *m_copyDataButton = nullptr;
     QPushButton *m_copyJsonButton = nullptr;
     QPushButton *m_copyPrettyButton = nullptr;
+    QPushButton *m_comparePreviousButton = nullptr;
+    QLabel *m_noteLabel = nullptr;
 };

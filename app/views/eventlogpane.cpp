@@ -8,11 +8,13 @@
 #include "views/actions.h"
 #include "views/colouringrulesdialog.h"
 #include "views/fieldcolumnsdialog.h"
+#include "views/eventdiffdialog.h"
 #include "views/filterbar.h"
 #include "models/colouringrules.h"
 #include "models/connectionlistmodel.h"
 
 #include <QAction>
+#include <QActionGroup>
 #include <QCheckBox>
 #include <QClipboard>
 #include <QComboBox>
@@ -20,7 +22,10 @@
 #include <QGuiApplication>
 #include <QHBoxLayout>
 #include <QHeaderView>
+#include <QInputDialog>
 #include <QLabel>
+#include <QMenu>
+#include <QSettings>
 #include <QLineEdit>
 #include <QScrollBar>
 #include <QTableView>
@@ -31,6 +36,12 @@
 
 #include <algorithm>
 
+namespace {
+
+constexpr auto TimeFormatKey = "log/timeFormat";
+
+} // namespace
+
 EventLogPane::EventLogPane(Workspace *workspace, QWidget *parent)
     : QWidget(parent)
     , m_workspace(workspace)
@@ -38,6 +49,8 @@ EventLogPane::EventLogPane(Workspace *workspace, QWidget *parent)
 {
     createActions();
     createFieldActions();
+    createMarkActions();
+    createTimeFormatMenu();
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addLayout(createFilterBar());
@@ -53,6 +66,8 @@ EventLogPane::EventLogPane(Workspace *workspace, QWidget *parent)
     connect(m_log, &EventLogModel::rescanProgress, this,
             [this](int percent) { m_countLabel->setText(tr("Filtering… %1%").arg(percent)); });
     connect(m_log, &EventLogModel::rescanFinished, this, &EventLogPane::updateCounts);
+    connect(m_log, &EventLogModel::annotationsChanged, this, &EventLogPane::updateCounts);
+    connect(m_log, &EventLogModel::annotationsChanged, this, &EventLogPane::updateMarkActions);
     connect(m_log, &EventLogModel::pausedChanged, this, [this](bool paused) {
         m_pauseAction->setChecked(paused);
         updateCounts();
@@ -71,6 +86,7 @@ EventLogPane::EventLogPane(Workspace *workspace, QWidget *parent)
     });
     m_tailTimer.start();
     updateCounts();
+    updateMarkActions();
 }
 
 void EventLogPane::createActions()
@@ -193,12 +209,17 @@ void EventLogPane::createEventView()
     m_eventView->horizontalHeader()->setSectionsClickable(true);
     connect(m_eventView->horizontalHeader(), &QHeaderView::sectionClicked, this,
             &EventLogPane::sortBySection);
+    m_eventView->setContextMenuPolicy(Qt::CustomContextMenu);
+    connect(m_eventView, &QWidget::customContextMenuRequested, this,
+            &EventLogPane::showContextMenu);
     m_eventView->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
     m_eventView->verticalHeader()->setDefaultSectionSize(m_eventView->fontMetrics().height() + 6);
     connect(m_eventView->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
             [this](const QModelIndex &current) {
                 emit currentEventChanged(m_log->sequenceAt(current.row()));
             });
+    connect(m_eventView->selectionModel(), &QItemSelectionModel::selectionChanged, this,
+            &EventLogPane::updateMarkActions);
     // Picking a row stops following, so the row stays under the pointer; "Jump to latest"
     // (over the table's bottom right corner while not following) resumes it.
     connect(m_eventView, &QAbstractItemView::pressed, this,
@@ -423,6 +444,8 @@ void EventLogPane::updateCounts()
         text += tr(" · %1 evicted").arg(locale.toString(m_log->evictedCount()));
     if (m_log->isPaused())
         text += tr(" · %1 new").arg(locale.toString(qint64(m_log->pendingCount())));
+    if (const qsizetype marked = m_log->annotations().markedCount(); marked > 0)
+        text += tr(" · %1 marked").arg(locale.toString(qint64(marked)));
     m_countLabel->setText(text);
     if (!m_scope.isEmpty())
         updateScopeChip();
@@ -489,4 +512,204 @@ void EventLogPane::sortBySection(int section)
     header->setSortIndicator(section, order);
     m_followAction->setChecked(false); // a sorted log has no tail to follow
     m_log->sort(section, order);
+}
+
+// --- Marks, notes, time reference, compare ---
+
+void EventLogPane::createMarkActions()
+{
+    m_markAction = makeAction(this, tr("&Mark/Unmark Event"), QKeySequence(tr("Ctrl+M")),
+                              tr("Mark the selected events, or unmark them if all are marked"),
+                              &EventLogPane::toggleMarks);
+    m_nextMarkAction = makeAction(this, tr("Next Mar&k"), QKeySequence(tr("Ctrl+Shift+N")),
+                                  tr("Go to the next marked event"),
+                                  [this] { goToMark(true); });
+    m_previousMarkAction =
+        makeAction(this, tr("Previous Mark"), QKeySequence(tr("Ctrl+Shift+B")),
+                   tr("Go to the previous marked event"), [this] { goToMark(false); });
+    m_referenceAction = makeAction(
+        this, tr("Set/Unset &Time Reference"), QKeySequence(tr("Ctrl+T")),
+        tr("Count the times of the other events from this one (it shows *REF*)"),
+        &EventLogPane::toggleTimeReference);
+    m_noteAction = makeAction(this, tr("Add &Note…"), QKeySequence(),
+                              tr("Write a note on the event; it is saved in the recording"),
+                              &EventLogPane::editNote);
+    m_compareAction = makeAction(this, tr("Co&mpare"), QKeySequence(),
+                                 tr("Show what differs between the two selected events"),
+                                 &EventLogPane::compareSelected);
+    m_markAction->setObjectName(QStringLiteral("markAction"));
+    m_nextMarkAction->setObjectName(QStringLiteral("nextMarkAction"));
+    m_previousMarkAction->setObjectName(QStringLiteral("previousMarkAction"));
+    m_referenceAction->setObjectName(QStringLiteral("timeReferenceAction"));
+    m_noteAction->setObjectName(QStringLiteral("noteAction"));
+    m_compareAction->setObjectName(QStringLiteral("compareAction"));
+}
+
+void EventLogPane::createTimeFormatMenu()
+{
+    using Format = EventLogModel::TimeFormat;
+    const struct
+    {
+        Format format;
+        const char *id;
+        QString text;
+    } formats[] = {
+        {Format::TimeOfDay, "time-of-day", tr("&Time of Day")},
+        {Format::DateAndTime, "date-and-time", tr("&Date and Time of Day")},
+        {Format::SinceFirst, "since-first", tr("Seconds Since &First Event")},
+        {Format::SincePrevious, "since-previous", tr("Seconds Since &Previous Shown Event")},
+        {Format::SinceReference, "since-reference", tr("Seconds Since Time &Reference")},
+    };
+    const QString saved = QSettings().value(QLatin1String(TimeFormatKey)).toString();
+    m_timeFormatMenu = new QMenu(tr("Time Display &Format"), this);
+    m_timeFormatMenu->setObjectName(QStringLiteral("timeFormatMenu"));
+    auto *group = new QActionGroup(m_timeFormatMenu);
+    for (const auto &entry : formats) {
+        QAction *action = m_timeFormatMenu->addAction(entry.text);
+        const QString id = QLatin1String(entry.id);
+        action->setObjectName(QStringLiteral("timeFormat-") + id);
+        action->setCheckable(true);
+        group->addAction(action);
+        const Format format = entry.format;
+        if (id == saved)
+            m_log->setTimeFormat(format);
+        action->setChecked(m_log->timeFormat() == format);
+        connect(action, &QAction::triggered, this, [this, format, id] {
+            m_log->setTimeFormat(format);
+            QSettings().setValue(QLatin1String(TimeFormatKey), id);
+        });
+    }
+}
+
+QList<QAction *> EventLogPane::markActions() const
+{
+    return {m_markAction,      m_nextMarkAction, m_previousMarkAction, nullptr,
+            m_referenceAction, m_noteAction,     m_compareAction};
+}
+
+qint64 EventLogPane::currentSequence() const
+{
+    const QModelIndex current = m_eventView->currentIndex();
+    return current.isValid() ? m_log->sequenceAt(current.row()) : -1;
+}
+
+void EventLogPane::updateMarkActions()
+{
+    // Counted from the selection's ranges: a selection of a million rows costs no more.
+    qsizetype selected = 0;
+    const QItemSelection selection = m_eventView->selectionModel()->selection();
+    for (const QItemSelectionRange &range : selection)
+        selected += range.left() == 0 ? range.height() : 0;
+    const qint64 current = currentSequence();
+    m_markAction->setEnabled(selected > 0);
+    m_noteAction->setEnabled(selected == 1);
+    m_noteAction->setText(selected == 1 && m_log->annotations().hasNote(current)
+                              ? tr("Edit &Note…")
+                              : tr("Add &Note…"));
+    m_referenceAction->setEnabled(current >= 0);
+    m_compareAction->setEnabled(selected == 2);
+    const bool anyMark = m_log->annotations().markedCount() > 0;
+    m_nextMarkAction->setEnabled(anyMark);
+    m_previousMarkAction->setEnabled(anyMark);
+}
+
+void EventLogPane::toggleMarks()
+{
+    QList<qint64> selected = selectedSequences();
+    if (selected.isEmpty())
+        return;
+    const bool allMarked = std::all_of(selected.cbegin(), selected.cend(), [this](qint64 sequence) {
+        return m_log->annotations().isMarked(sequence) || m_log->store().isMarker(sequence);
+    });
+    if (!m_workspace->setEventsMarked(selected, !allMarked))
+        refuse(tr("Not every event could be marked: the marks and notes are using all the "
+                  "memory set aside for them. Unmark some events first."));
+}
+
+void EventLogPane::goToMark(bool forward)
+{
+    const EventAnnotations &annotations = m_log->annotations();
+    qint64 from = currentSequence();
+    if (from < 0)
+        from = forward ? -1 : m_log->store().endSequence();
+    // Marks of events the filter hides are passed over.
+    for (qint64 sequence = forward ? annotations.nextMarked(from) : annotations.previousMarked(from);
+         sequence >= 0;
+         sequence = forward ? annotations.nextMarked(sequence)
+                            : annotations.previousMarked(sequence)) {
+        const int row = m_log->rowOfSequence(sequence);
+        if (row < 0)
+            continue;
+        m_followAction->setChecked(false);
+        const QModelIndex index = m_log->index(row, EventLogModel::TimeColumn);
+        m_eventView->selectionModel()->setCurrentIndex(
+            index, QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+        m_eventView->scrollTo(index);
+        return;
+    }
+}
+
+void EventLogPane::toggleTimeReference()
+{
+    const qint64 sequence = currentSequence();
+    if (sequence < 0 || m_log->store().isMarker(sequence))
+        return;
+    m_log->setTimeReference(m_log->timeReference() == sequence ? -1 : sequence);
+}
+
+void EventLogPane::editNote()
+{
+    const QList<qint64> selected = selectedSequences();
+    if (selected.size() != 1 || m_log->store().isMarker(selected.first()))
+        return;
+    const qint64 sequence = selected.first();
+    bool ok = false;
+    const QString note = QInputDialog::getMultiLineText(
+        this, tr("Note on Event"),
+        tr("Note (saved with the event in the recording; empty removes it):"),
+        m_log->annotations().note(sequence), &ok);
+    if (!ok)
+        return;
+    if (note.size() > EventAnnotations::MaximumNoteLength) {
+        refuse(tr("The note is too long: at most %1 characters.")
+                   .arg(EventAnnotations::MaximumNoteLength));
+        return;
+    }
+    if (!m_workspace->setEventNote(sequence, note.trimmed()))
+        refuse(tr("The note could not be kept: the marks and notes are using all the memory "
+                  "set aside for them."));
+}
+
+void EventLogPane::compareSelected()
+{
+    const QList<qint64> selected = selectedSequences();
+    if (selected.size() != 2)
+        return;
+    EventDiffDialog::open(*m_log, selected.at(0), selected.at(1), window());
+}
+
+void EventLogPane::showContextMenu(const QPoint &position)
+{
+    const QModelIndex index = m_eventView->indexAt(position);
+    if (index.isValid()
+        && !m_eventView->selectionModel()->isRowSelected(index.row(), QModelIndex())) {
+        m_eventView->selectionModel()->setCurrentIndex(
+            index, QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+    }
+    updateMarkActions();
+    QMenu menu(this);
+    menu.addAction(m_copyAction);
+    menu.addSeparator();
+    for (QAction *action : markActions()) {
+        if (action)
+            menu.addAction(action);
+        else
+            menu.addSeparator();
+    }
+    menu.exec(m_eventView->viewport()->mapToGlobal(position));
+}
+
+void EventLogPane::refuse(const QString &message)
+{
+    QToolTip::showText(m_eventView->mapToGlobal(QPoint(8, 8)), message, m_eventView);
 }

@@ -10,6 +10,7 @@ class QCheckBox;
 class QComboBox;
 class QLabel;
 class QLineEdit;
+class QMenu;
 class QTableView;
 class QToolButton;
 QT_END_NAMESPACE
@@ -40,6 +41,12 @@ public:
     QList<QAction *> editActions() const;
     /// View menu and toolbar: pause, follow tail.
     QList<QAction *> displayActions() const;
+    /// Edit menu and the log's context menu: mark (Ctrl+M), next and previous mark, time
+    /// reference (Ctrl+T), note, compare; a null action stands for a separator.
+    QList<QAction *> markActions() const;
+    /// View > Time Display Format: the formats of EventLogModel::TimeFormat, exclusive; the
+    /// choice is saved and the saved one applied when the pane is made.
+    QMenu *timeFormatMenu() const { return m_timeFormatMenu; }
     QAction *clearAction() const { return m_clearAction; }
     /// View menu: Columns from Fields…, Colouring Rules….
     QList<QAction *> fieldActions() const { return {m_columnsAction, m_rulesAction}; }
@@ -87,6 +94,17 @@ private:
     void showFilterError(const QString &error);
     void createFieldActions();
     void sortBySection(int section);
+    void createMarkActions();
+    void createTimeFormatMenu();
+    void toggleMarks();
+    void goToMark(bool forward);
+    void toggleTimeReference();
+    void editNote();
+    void compareSelected();
+    void showContextMenu(const QPoint &position);
+    void updateMarkActions();
+    void refuse(const QString &message);
+    qint64 currentSequence() const;
 
     Workspace *m_workspace = nullptr;
     EventLogModel *m_log = nullptr;
@@ -110,6 +128,13 @@ private:
     QAction *m_copyAction = nullptr;
     QAction *m_columnsAction = nullptr;
     QAction *m_rulesAction = nullptr;
+    QAction *m_markAction = nullptr;
+    QAction *m_nextMarkAction = nullptr;
+    QAction *m_previousMarkAction = nullptr;
+    QAction *m_referenceAction = nullptr;
+    QAction *m_noteAction = nullptr;
+    QAction *m_compareAction = nullptr;
+    QMenu *m_timeFormatMenu = nullptr;
 
     QTimer m_searchDebounce;
     QTimer m_tailTimer;

@@ -53,6 +53,15 @@ ExportEventsDialog::ExportEventsDialog(qint64 all, qint64 filtered, qint64 selec
     layout->addRow(buttons);
 }
 
+void ExportEventsDialog::setMarkedCount(qint64 marked)
+{
+    const int index = m_scope->findData(int(Scope::Marked));
+    if (index >= 0)
+        m_scope->removeItem(index);
+    if (marked > 0)
+        m_scope->addItem(tr("Marked events (%1)").arg(marked), int(Scope::Marked));
+}
+
 ExportEventsDialog::Scope ExportEventsDialog::scope() const
 {
     return Scope(m_scope->currentData().toInt());

@@ -17,10 +17,12 @@ class ExportEventsDialog : public QDialog
 {
     Q_OBJECT
 public:
-    enum class Scope { All, Filtered, Selected };
+    enum class Scope { All, Filtered, Selected, Marked };
 
     ExportEventsDialog(qint64 all, qint64 filtered, qint64 selected, QWidget *parent = nullptr);
 
+    /// Offers "Marked events (N)" as well when \a marked > 0.
+    void setMarkedCount(qint64 marked);
     Scope scope() const;
     ExportFormat format() const;
     /// The Columns field, split at commas and spaces ("temperature, humidity").

@@ -267,9 +267,12 @@ void MainWindow::createMenus()
 
     QMenu *edit = menuBar()->addMenu(tr("&Edit"));
     fillMenu(edit, m_eventLogPane->editActions());
+    edit->addSeparator();
+    fillMenu(edit, m_eventLogPane->markActions());
 
     QMenu *view = menuBar()->addMenu(tr("&View"));
     fillMenu(view, m_eventLogPane->displayActions());
+    view->addMenu(m_eventLogPane->timeFormatMenu());
     view->addSeparator();
     fillMenu(view, m_eventLogPane->fieldActions());
     view->addSeparator();
@@ -471,6 +474,7 @@ void MainWindow::exportEvents()
     const EventLogModel *log = m_workspace->logModel();
     ExportEventsDialog dialog(log->totalCount(), log->visibleCount(),
                               m_eventLogPane->selectedCount(), this);
+    dialog.setMarkedCount(log->annotations().markedCount());
     QStringList knownPaths;
     for (const SeriesKey &key : m_workspace->seriesCatalog()->discoveredSeries()) {
         if (!key.path.isEmpty() && !key.isSplit())
@@ -496,6 +500,9 @@ void MainWindow::exportEvents()
         break;
     case ExportEventsDialog::Scope::Selected:
         sequences = m_eventLogPane->selectedSequences();
+        break;
+    case ExportEventsDialog::Scope::Marked:
+        sequences = ExportJob::markedSequences(*log);
         break;
     }
     const auto rules = dialog.ruleColumn() ? Workspace::RuleColumn::With

@@ -86,7 +86,7 @@ ExportEventList exportEvents(const Sse::EventList &events, quint16 connection)
     ExportEventList result;
     qint64 sequence = 100;
     for (const Sse::Event &event : events)
-        result.append(ExportEvent{sequence++, connection, event});
+        result.append(ExportEvent{sequence++, connection, event, false, {}});
     return result;
 }
 
