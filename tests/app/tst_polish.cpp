@@ -1,0 +1,112 @@
+// Issue 19, the last of "the first five minutes": the real MainWindow (offscreen) against
+// loopback streams, checked where a new user sees it: the status bar, the keychain banner,
+// the totals, Diagnostics and the looks.
+
+#include "testserver.h"
+
+#include "models/connectionlistmodel.h"
+#include "models/eventstore.h"
+#include "session/workspace.h"
+#include "views/mainstatusbar.h"
+#include "views/mainwindow.h"
+
+#include <QLabel>
+#include <QSettings>
+#include <QSignalSpy>
+#include <QStandardPaths>
+#include <QTest>
+
+namespace {
+
+const QString shotDirectory = QStringLiteral("/tmp/polishshots");
+
+QByteArray events(int count, int firstId = 1)
+{
+    QByteArray body;
+    for (int i = 0; i < count; ++i)
+        body += "id: " + QByteArray::number(firstId + i) + "\nevent: tick\ndata: {\"n\":"
+                + QByteArray::number(firstId + i) + "}\n\n";
+    return body;
+}
+
+QLabel *label(const QWidget *window, const char *name)
+{
+    return window->findChild<QLabel *>(QLatin1String(name));
+}
+
+} // namespace
+
+class TestPolish : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase();
+    void init();
+    void messageLeavesStateVisible();
+
+private:
+    TestServer m_server;
+};
+
+void TestPolish::initTestCase()
+{
+    QStandardPaths::setTestModeEnabled(true);
+    QCoreApplication::setOrganizationName(QStringLiteral("SSE Monitor Tests"));
+    QCoreApplication::setApplicationName(QStringLiteral("tst_polish"));
+    QVERIFY(m_server.isListening());
+    // Ten events, then the stream stays open and quiet.
+    m_server.route("/ten", [](TestServer::Exchange *exchange) {
+        exchange->sseHead();
+        exchange->send(events(10));
+    });
+}
+
+void TestPolish::init()
+{
+    QSettings().clear();
+}
+
+void TestPolish::messageLeavesStateVisible()
+{
+    MainWindow window;
+    window.resize(1280, 800);
+    window.show();
+    Sse::ClientOptions options;
+    options.url = m_server.url("/ten");
+    const quint16 id = window.addConnection(QStringLiteral("ten"), options);
+    QTRY_COMPARE(window.workspace()->connections()->entry(id)->events, qint64(10));
+    QLabel *state = label(&window, "connectionState");
+    QLabel *message = label(&window, "statusMessage");
+    QVERIFY(state && message);
+    QTRY_VERIFY(state->text().startsWith(QStringLiteral("ten: Open")));
+    QVERIFY(message->isHidden());
+
+    // A workspace message and the state at once, side by side.
+    emit window.workspace()->message(QStringLiteral("Exported to /tmp/somewhere.jsonl"), 400);
+    auto *bar = qobject_cast<MainStatusBar *>(window.statusBar());
+    QVERIFY(bar);
+    QCOMPARE(bar->messageText(), QStringLiteral("Exported to /tmp/somewhere.jsonl"));
+    QCOMPARE(bar->currentMessage(), bar->messageText());
+    QVERIFY(message->isVisible());
+    QVERIFY(state->isVisible());
+    QTRY_VERIFY(!message->geometry().intersects(state->geometry()));
+    QVERIFY(state->width() > 200);
+    QVERIFY(message->width() > 200);
+    QVERIFY(state->text().startsWith(QStringLiteral("ten: Open")));
+    window.grab().save(shotDirectory + QStringLiteral("/statusbar-message.png"));
+
+    // A status tip (QStatusBar's own message) goes to the same label, not over the state.
+    window.statusBar()->showMessage(QStringLiteral("a status tip"));
+    QCOMPARE(message->text(), QStringLiteral("a status tip"));
+    QVERIFY(state->isVisible());
+    window.statusBar()->showMessage(QStringLiteral("short-lived"), 100);
+    // It goes after its time-out; the state stays.
+    QTRY_VERIFY(message->isHidden());
+    QVERIFY(bar->messageText().isEmpty());
+    QVERIFY(state->isVisible());
+    window.workspace()->connections()->close(id);
+}
+
+QTEST_MAIN(TestPolish)
+#include "tst_polish.moc"
