@@ -473,16 +473,36 @@ void Workspace::fillSecrets(quint16 id, const QList<QByteArray> &names,
     QStringList list;
     for (const QByteArray &header : std::as_const(missing))
         list.append(QString::fromUtf8(header));
+    if (noteKeychainUnavailable(result.errorString)) {
+        emit message(tr("%1: no value for %2. Edit the connection to enter it.")
+                         .arg(name, list.join(QStringLiteral(", "))),
+                     20000);
+        return;
+    }
     emit message(tr("%1: no value for %2 (%3). Edit the connection to enter it.")
                      .arg(name, list.join(QStringLiteral(", ")),
                           result.errorString.isEmpty() ? tr("not saved") : result.errorString),
                  20000);
 }
 
+bool Workspace::noteKeychainUnavailable(const QString &details)
+{
+    if (m_secrets->availability() != SecretStore::Availability::Unavailable)
+        return false;
+    if (!m_keychainReported) {
+        m_keychainReported = true;
+        emit keychainUnavailable(details);
+    }
+    return true;
+}
+
 void Workspace::reportSecretsSaved(const QString &secretsId, SecretStore::Location location,
                                    const QString &error)
 {
     if (location == SecretStore::Location::Keychain)
+        return;
+    // Without a keychain the banner says it once, not a message per save.
+    if (location == SecretStore::Location::NotSaved && noteKeychainUnavailable(error))
         return;
     const ConnectionEntry *entry = m_connections.entry(m_secretIds.key(secretsId));
     const QString name = entry ? entry->name : QString();

@@ -132,6 +132,10 @@ public:
 Q_SIGNALS:
     /// A message for the user, shown for \a timeoutMs (0: until the next one).
     void message(const QString &text, int timeoutMs);
+    /// The keychain cannot be used and a secret went unsaved or unfound; once per session
+    /// (the per-connection messages leave the keychain out after that). \a details is the
+    /// keychain's own error, for those who ask.
+    void keychainUnavailable(const QString &details);
     void demoFailed(const QString &error);
     void recordingChanged();
     void exportStarted(ExportJob *job);
@@ -152,6 +156,8 @@ private:
     void requestSecrets(quint16 id, const SavedConnection &saved, ConnectionManager::Start start);
     void fillSecrets(quint16 id, const QList<QByteArray> &names,
                      const SecretStore::LoadResult &result);
+    /// True when the secret store found no keychain; reports it once per session.
+    bool noteKeychainUnavailable(const QString &details);
     void reportSecretsSaved(const QString &secretsId, SecretStore::Location location,
                             const QString &error);
     QList<Sse::Profile> liveProfiles() const;
@@ -169,6 +175,7 @@ private:
     quint16 m_demoConnection = 0;
 
     QHash<quint16, QString> m_secretIds; ///< connection → its entry in the secret store
+    bool m_keychainReported = false; ///< keychainUnavailable() was emitted
     QSet<quint16> m_startWhenComplete; ///< to open once their secrets are known
     QHash<quint16, QPointer<Replayer>> m_replayers;
     QSet<quint16> m_openConnections;   ///< open now (for reconnect markers)

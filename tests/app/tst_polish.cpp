@@ -6,11 +6,14 @@
 
 #include "models/connectionlistmodel.h"
 #include "models/eventstore.h"
+#include "models/secretstore.h"
 #include "session/workspace.h"
 #include "views/mainstatusbar.h"
 #include "views/mainwindow.h"
+#include "views/noticebar.h"
 
 #include <QLabel>
+#include <QToolButton>
 #include <QSettings>
 #include <QSignalSpy>
 #include <QStandardPaths>
@@ -44,6 +47,7 @@ private Q_SLOTS:
     void initTestCase();
     void init();
     void messageLeavesStateVisible();
+    void keychainBannerOnce();
 
 private:
     TestServer m_server;
@@ -106,6 +110,60 @@ void TestPolish::messageLeavesStateVisible()
     QVERIFY(bar->messageText().isEmpty());
     QVERIFY(state->isVisible());
     window.workspace()->connections()->close(id);
+}
+
+void TestPolish::keychainBannerOnce()
+{
+    auto noKeychain = std::make_shared<MemorySecretBackend>();
+    noKeychain->setAvailable(false);
+    MainWindow window;
+    window.resize(1280, 800);
+    window.workspace()->secretStore()->setBackend(noKeychain);
+    window.show();
+    auto *banner = window.findChild<NoticeBar *>();
+    QVERIFY(banner);
+    QVERIFY(banner->isHidden());
+    QSignalSpy reported(window.workspace(), &Workspace::keychainUnavailable);
+    QSignalSpy messages(window.workspace(), &Workspace::message);
+
+    Sse::ClientOptions options;
+    options.url = m_server.url("/ten");
+    options.headers = {{"Authorization", "Bearer not-for-the-log"}};
+    // Three connections with a secret, saved after each change as the window does.
+    QList<quint16> ids;
+    for (int i = 0; i < 3; ++i) {
+        ids.append(window.addConnection(QStringLiteral("secret %1").arg(i), options));
+        window.saveSettings();
+        QVERIFY(window.workspace()->secretStore()->waitForIdle(5000));
+    }
+    QCOMPARE(reported.size(), 1);
+    QVERIFY(banner->isVisible());
+    QCOMPARE(banner->text(),
+             QStringLiteral("Secrets can't be saved: no keychain service is running. They stay "
+                            "in memory for this session."));
+    // The raw error is there for who asks, not in the banner or the status bar.
+    QVERIFY(!banner->detailsShown());
+    QVERIFY(banner->details().contains(QStringLiteral("No keychain (test backend)")));
+    for (const QList<QVariant> &message : std::as_const(messages))
+        QVERIFY2(!message.constFirst().toString().contains(QStringLiteral("keychain")),
+                 qPrintable(message.constFirst().toString()));
+    auto *details = banner->findChild<QToolButton *>(QStringLiteral("noticeDetails"));
+    details->click();
+    QVERIFY(banner->detailsShown());
+    QTest::qWait(0);
+    window.grab().save(shotDirectory + QStringLiteral("/keychain-banner.png"));
+
+    // Dismissed, it stays away for the rest of the session, whatever is saved.
+    banner->findChild<QToolButton *>(QStringLiteral("noticeDismiss"))->click();
+    QVERIFY(banner->isHidden());
+    options.headers = {{"Authorization", "Bearer changed"}};
+    window.workspace()->updateConnection(ids.constFirst(), QStringLiteral("secret 0"), options);
+    window.saveSettings();
+    QVERIFY(window.workspace()->secretStore()->waitForIdle(5000));
+    QCOMPARE(reported.size(), 1);
+    QVERIFY(banner->isHidden());
+    for (quint16 id : std::as_const(ids))
+        window.workspace()->connections()->close(id);
 }
 
 QTEST_MAIN(TestPolish)
