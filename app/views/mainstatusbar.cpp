@@ -52,13 +52,12 @@ MainStatusBar::MainStatusBar(Workspace *workspace, QWidget *parent)
             updateState();
         updateTotals();
     });
-    // Countdowns, rates and "last byte" ages move on their own.
-    m_timer.setInterval(500);
-    connect(&m_timer, &QTimer::timeout, this, [this] {
+    // Counters, countdowns, rates and "last byte" ages: on the tick that repaints the
+    // connections list, so that the totals here and there never differ.
+    connect(workspace->connections(), &ConnectionManager::countersRefreshed, this, [this] {
         updateState();
         updateTotals();
     });
-    m_timer.start();
     updateState();
     updateTotals();
 }

@@ -1,7 +1,6 @@
 #pragma once
 
 #include <QStatusBar>
-#include <QTimer>
 
 QT_BEGIN_NAMESPACE
 class QLabel;
@@ -40,5 +39,4 @@ private:
     QLabel *m_message = nullptr;
     QLabel *m_totals = nullptr;
     QLabel *m_recording = nullptr;
-    QTimer m_timer;
 };

@@ -7,12 +7,16 @@
 #include "models/connectionlistmodel.h"
 #include "models/eventstore.h"
 #include "models/secretstore.h"
+#include "models/statisticsmodel.h"
+#include "views/connectiondetailtabs.h"
 #include "session/workspace.h"
 #include "views/mainstatusbar.h"
 #include "views/mainwindow.h"
 #include "views/noticebar.h"
 
 #include <QLabel>
+#include <QLocale>
+#include <QTreeView>
 #include <QToolButton>
 #include <QSettings>
 #include <QSignalSpy>
@@ -48,6 +52,7 @@ private Q_SLOTS:
     void init();
     void messageLeavesStateVisible();
     void keychainBannerOnce();
+    void totalsAgree();
 
 private:
     TestServer m_server;
@@ -59,6 +64,12 @@ void TestPolish::initTestCase()
     QCoreApplication::setOrganizationName(QStringLiteral("SSE Monitor Tests"));
     QCoreApplication::setApplicationName(QStringLiteral("tst_polish"));
     QVERIFY(m_server.isListening());
+    // 3,000 events in 30 bursts of 100, 40 ms apart: the counters move across many ticks.
+    m_server.route("/burst", [](TestServer::Exchange *exchange) {
+        exchange->sseHead();
+        for (int burst = 0; burst < 30; ++burst)
+            exchange->sendLater(burst * 40, events(100, burst * 100 + 1));
+    });
     // Ten events, then the stream stays open and quiet.
     m_server.route("/ten", [](TestServer::Exchange *exchange) {
         exchange->sseHead();
@@ -164,6 +175,60 @@ void TestPolish::keychainBannerOnce()
     QVERIFY(banner->isHidden());
     for (quint16 id : std::as_const(ids))
         window.workspace()->connections()->close(id);
+}
+
+void TestPolish::totalsAgree()
+{
+    MainWindow window;
+    window.resize(1280, 800);
+    window.show();
+    auto *tabs = window.detailTabs();
+    auto *statisticsView = tabs->findChild<QTreeView *>(QStringLiteral("statistics"));
+    QVERIFY(statisticsView);
+    tabs->setCurrentWidget(statisticsView);
+    const QAbstractItemModel *statistics = statisticsView->model();
+    const ConnectionListModel *list = window.workspace()->connections()->model();
+    QLabel *totals = nullptr;
+    for (QLabel *candidate : window.statusBar()->findChildren<QLabel *>()) {
+        if (candidate->text().contains(QStringLiteral(" open \u00b7 ")))
+            totals = candidate;
+    }
+    QVERIFY(totals);
+
+    // What each of the three says, as text.
+    auto statusBarCount = [totals] {
+        const QStringList parts = totals->text().split(QStringLiteral(" \u00b7 "));
+        return parts.size() > 1 ? parts.at(1).section(QLatin1Char(' '), 0, 0) : QString();
+    };
+    auto listCount = [list] {
+        return list->index(0, ConnectionListModel::EventsColumn).data().toString();
+    };
+    auto statisticsCount = [statistics] {
+        return statistics->index(0, StatisticsModel::EventsColumn).data().toString();
+    };
+    // After every repaint tick all three read the same, while the burst is still coming.
+    int ticks = 0;
+    QStringList disagreements;
+    connect(window.workspace()->connections(), &ConnectionManager::countersRefreshed, this,
+            [&] {
+                if (list->rowCount() == 0)
+                    return;
+                ++ticks;
+                const QStringList seen{statusBarCount(), listCount(), statisticsCount()};
+                if (seen.at(0) != seen.at(1) || seen.at(1) != seen.at(2))
+                    disagreements.append(seen.join(QLatin1Char('/')));
+            });
+
+    Sse::ClientOptions options;
+    options.url = m_server.url("/burst");
+    const quint16 id = window.addConnection(QStringLiteral("burst"), options);
+    const QString all = QLocale().toString(3000);
+    QTRY_COMPARE(listCount(), all);
+    QTRY_COMPARE(statusBarCount(), all);
+    QTRY_COMPARE(statisticsCount(), all);
+    QVERIFY2(disagreements.isEmpty(), qPrintable(disagreements.join(QStringLiteral(", "))));
+    QVERIFY(ticks >= 3);
+    window.workspace()->connections()->close(id);
 }
 
 QTEST_MAIN(TestPolish)
