@@ -70,6 +70,8 @@ Workspace::Workspace(QObject *parent)
     // A check is a separate run: its own client in the GUI thread, only while it runs.
     connect(m_diagnostics, &Sse::StreamDiagnostics::finished, this,
             [this] { emit diagnosticsFinished(m_diagnostics->report()); });
+    connect(m_diagnostics, &Sse::StreamDiagnostics::eventsObserved, this,
+            &Workspace::diagnosticsProgress);
 }
 
 Workspace::~Workspace()
@@ -814,7 +816,7 @@ bool Workspace::runDiagnostics(quint16 id, int durationMs)
     const ConnectionEntry *entry = m_connections.entry(id);
     if (!entry || entry->offline)
         return false; // nothing live to check
-    emit diagnosticsStarted(id, entry->name);
+    emit diagnosticsStarted(id, entry->name, durationMs);
     m_diagnostics->run(entry->options, durationMs);
     return true;
 }

@@ -140,7 +140,9 @@ Q_SIGNALS:
     void recordingChanged();
     void exportStarted(ExportJob *job);
     void replayStarted(quint16 id);
-    void diagnosticsStarted(quint16 id, const QString &name);
+    /// A check of \a id runs for \a durationMs; diagnosticsProgress() counts its events.
+    void diagnosticsStarted(quint16 id, const QString &name, int durationMs);
+    void diagnosticsProgress(qint64 events);
     void diagnosticsFinished(const Sse::DiagnosticsReport &report);
 
 private:

@@ -105,10 +105,12 @@ void ConnectionDetailTabs::createDiagnostics()
     connect(m_diagnosticsView, &DiagnosticsView::runRequested, this,
             [this] { m_workspace->runDiagnostics(m_connection); });
     connect(m_workspace, &Workspace::diagnosticsStarted, this,
-            [this](quint16, const QString &name) {
+            [this](quint16, const QString &name, int durationMs) {
                 setCurrentWidget(m_diagnosticsView);
-                m_diagnosticsView->setRunning(true, name);
+                m_diagnosticsView->setRunning(true, name, durationMs);
             });
+    connect(m_workspace, &Workspace::diagnosticsProgress, m_diagnosticsView,
+            &DiagnosticsView::setObservedEvents);
     connect(m_workspace, &Workspace::diagnosticsFinished, this,
             [this](const Sse::DiagnosticsReport &report) {
                 m_diagnosticsView->setRunning(false);

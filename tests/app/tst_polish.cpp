@@ -9,12 +9,18 @@
 #include "models/secretstore.h"
 #include "models/statisticsmodel.h"
 #include "views/connectiondetailtabs.h"
+#include "views/diagnosticsview.h"
 #include "session/workspace.h"
 #include "views/mainstatusbar.h"
 #include "views/mainwindow.h"
 #include "views/noticebar.h"
 
+#include <QClipboard>
+#include <QGuiApplication>
 #include <QLabel>
+#include <QProgressBar>
+#include <QPushButton>
+#include <QTableWidget>
 #include <QLocale>
 #include <QTreeView>
 #include <QToolButton>
@@ -53,6 +59,7 @@ private Q_SLOTS:
     void messageLeavesStateVisible();
     void keychainBannerOnce();
     void totalsAgree();
+    void diagnosticsBySeverity();
 
 private:
     TestServer m_server;
@@ -69,6 +76,12 @@ void TestPolish::initTestCase()
         exchange->sseHead();
         for (int burst = 0; burst < 30; ++burst)
             exchange->sendLater(burst * 40, events(100, burst * 100 + 1));
+    });
+    // No Cache-Control and no ids: findings of several severities; an event every 100 ms.
+    m_server.route("/plain", [](TestServer::Exchange *exchange) {
+        exchange->writeHead(200, {{"Content-Type", "text/event-stream"}});
+        for (int i = 0; i < 40; ++i)
+            exchange->sendLater(100 * i, "data: " + QByteArray::number(i) + "\n\n");
     });
     // Ten events, then the stream stays open and quiet.
     m_server.route("/ten", [](TestServer::Exchange *exchange) {
@@ -228,6 +241,93 @@ void TestPolish::totalsAgree()
     QTRY_COMPARE(statisticsCount(), all);
     QVERIFY2(disagreements.isEmpty(), qPrintable(disagreements.join(QStringLiteral(", "))));
     QVERIFY(ticks >= 3);
+    window.workspace()->connections()->close(id);
+}
+
+void TestPolish::diagnosticsBySeverity()
+{
+    MainWindow window;
+    window.resize(1280, 800);
+    window.show();
+    Sse::ClientOptions options;
+    options.url = m_server.url("/plain");
+    const quint16 id = window.addConnection(QStringLiteral("plain"), options);
+    QTRY_VERIFY(window.workspace()->connections()->entry(id)->events > 0);
+    DiagnosticsView *view = window.detailTabs()->diagnosticsView();
+    auto *progress = view->findChild<QProgressBar *>(QStringLiteral("diagnosticsProgress"));
+    auto *copy = view->findChild<QPushButton *>(QStringLiteral("copyReport"));
+    QVERIFY(progress && copy);
+    QVERIFY(progress->isHidden());
+    QVERIFY(!copy->isEnabled()); // nothing to copy yet
+
+    QVERIFY(window.workspace()->runDiagnostics(id, 2000));
+    QCOMPARE(window.detailTabs()->currentWidget(), view);
+    // Progress while it runs: the bar moves and the status counts the events seen.
+    QVERIFY(progress->isVisible());
+    QCOMPARE(progress->maximum(), 2000);
+    QTRY_VERIFY(progress->value() > 0);
+    const auto statusLabels = view->findChildren<QLabel *>();
+    auto statusSays = [&statusLabels](const QString &text) {
+        return std::any_of(statusLabels.cbegin(), statusLabels.cend(),
+                           [&text](const QLabel *label) { return label->text().contains(text); });
+    };
+    QTRY_VERIFY(statusSays(QStringLiteral("event(s) seen")));
+    QTest::qWait(0);
+    window.grab().save(shotDirectory + QStringLiteral("/diagnostics-running.png"));
+    QTRY_VERIFY_WITH_TIMEOUT(!view->report().findings.isEmpty(), 10000);
+    QVERIFY(progress->isHidden());
+
+    // Sections, most severe first, each with its count, then its findings.
+    const Sse::DiagnosticsReport report = view->report();
+    QVERIFY(report.count(Sse::Finding::Warning) + report.count(Sse::Finding::Failure) > 0);
+    QVERIFY(report.count(Sse::Finding::Pass) > 0);
+    QTableWidget *table = view->table();
+    QCOMPARE(table->rowCount(), int(report.findings.size()) + [&report] {
+        int sections = 0;
+        for (auto severity : {Sse::Finding::Pass, Sse::Finding::Info, Sse::Finding::Warning,
+                              Sse::Finding::Failure})
+            sections += report.count(severity) > 0 ? 1 : 0;
+        return sections;
+    }());
+    QVERIFY(!view->findingAt(0)); // a section first
+    QCOMPARE(table->columnSpan(0, 0), int(DiagnosticsView::ColumnCount));
+    int previous = Sse::Finding::Failure + 1;
+    int sectionRows = 0;
+    for (int row = 0; row < table->rowCount(); ++row) {
+        const Sse::Finding *finding = view->findingAt(row);
+        if (!finding) {
+            ++sectionRows;
+            QVERIFY(!(table->item(row, 0)->flags() & Qt::ItemIsSelectable));
+            continue;
+        }
+        QVERIFY2(finding->severity <= previous, qPrintable(finding->id));
+        previous = finding->severity;
+        QCOMPARE(table->item(row, DiagnosticsView::TitleColumn)->text(), finding->title);
+    }
+    QVERIFY(sectionRows >= 2);
+    const QString passed = QStringLiteral("Passed (%1)").arg(report.count(Sse::Finding::Pass));
+    QCOMPARE(table->item(table->rowCount() - 1 - report.count(Sse::Finding::Pass), 0)->text(),
+             passed);
+
+    // Copy report: the same order as text, with the statistics.
+    QVERIFY(copy->isEnabled());
+    QGuiApplication::clipboard()->clear();
+    copy->click();
+    const QString text = QGuiApplication::clipboard()->text();
+    QVERIFY(text.startsWith(QStringLiteral("Stream check of ") + options.url.toDisplayString()));
+    const qsizetype passedAt = text.indexOf(passed);
+    QVERIFY(passedAt > 0);
+    const qsizetype warningsAt = text.indexOf(QStringLiteral("Warnings ("));
+    const qsizetype failuresAt = text.indexOf(QStringLiteral("Failures ("));
+    QVERIFY(std::max(warningsAt, failuresAt) > 0);
+    if (warningsAt > 0)
+        QVERIFY(warningsAt < passedAt);
+    if (failuresAt > 0)
+        QVERIFY(failuresAt < passedAt && (warningsAt < 0 || failuresAt < warningsAt));
+    for (const Sse::Finding &finding : report.findings)
+        QVERIFY2(text.contains(finding.title), qPrintable(finding.title));
+    QVERIFY(text.contains(report.statisticsText()));
+    window.grab().save(shotDirectory + QStringLiteral("/diagnostics-sections.png"));
     window.workspace()->connections()->close(id);
 }
 
