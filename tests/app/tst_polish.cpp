@@ -8,6 +8,9 @@
 #include "models/eventstore.h"
 #include "models/secretstore.h"
 #include "models/statisticsmodel.h"
+#include "charts/chartpanel.h"
+#include "charts/seriescatalog.h"
+#include "views/apptheme.h"
 #include "views/connectiondetailtabs.h"
 #include "views/diagnosticsview.h"
 #include "session/workspace.h"
@@ -17,7 +20,15 @@
 
 #include <QClipboard>
 #include <QGuiApplication>
+#include <QAction>
+#include <QApplication>
+#include <QChart>
+#include <QChartView>
+#include <QGraphicsTextItem>
 #include <QLabel>
+#include <QLineEdit>
+#include <QListView>
+#include <QToolBar>
 #include <QProgressBar>
 #include <QPushButton>
 #include <QTableWidget>
@@ -30,6 +41,73 @@
 #include <QTest>
 
 namespace {
+
+// Colour distance of two pixels: the largest channel difference (0..255).
+int distance(QRgb a, QRgb b)
+{
+    return std::max({std::abs(qRed(a) - qRed(b)), std::abs(qGreen(a) - qGreen(b)),
+                     std::abs(qBlue(a) - qBlue(b))});
+}
+
+// The mean colour of \a image.
+QRgb meanColour(const QImage &image)
+{
+    qint64 red = 0, green = 0, blue = 0;
+    const qint64 pixels = qint64(image.width()) * image.height();
+    for (int y = 0; y < image.height(); ++y) {
+        for (int x = 0; x < image.width(); ++x) {
+            const QRgb pixel = image.pixel(x, y);
+            red += qRed(pixel);
+            green += qGreen(pixel);
+            blue += qBlue(pixel);
+        }
+    }
+    return pixels == 0 ? 0 : qRgb(int(red / pixels), int(green / pixels), int(blue / pixels));
+}
+
+QAction *actionNamed(const QWidget *window, const QString &text)
+{
+    for (QAction *action : window->findChildren<QAction *>()) {
+        if (action->text() == text)
+            return action;
+    }
+    return nullptr;
+}
+
+// The theme on every widget, repainted: the palette change reaches the widgets through events.
+void applyTheme(AppTheme::Theme theme)
+{
+    AppTheme::apply(theme);
+    QCoreApplication::sendPostedEvents();
+    QCoreApplication::processEvents();
+}
+
+void addThemeRows()
+{
+    QTest::addColumn<AppTheme::Theme>("theme");
+    QTest::newRow("light") << AppTheme::Theme::Light;
+    QTest::newRow("dark") << AppTheme::Theme::Dark;
+}
+
+// Quotes of three scales: three lines, their legend names and axes.
+QByteArray quotes(int rounds)
+{
+    static const struct
+    {
+        const char *symbol;
+        double price;
+    } symbols[] = {{"EURUSD", 0.85}, {"AAPL", 190}, {"BTC", 61000}};
+    QByteArray body;
+    for (int round = 0; round < rounds; ++round) {
+        for (const auto &symbol : symbols) {
+            body += "event: trade\ndata: {\"symbol\":\"" + QByteArray(symbol.symbol)
+                    + "\",\"price\":"
+                    + QByteArray::number(symbol.price * (1 + 0.002 * (round % 7)), 'f', 4)
+                    + "}\n\n";
+        }
+    }
+    return body;
+}
 
 const QString shotDirectory = QStringLiteral("/tmp/polishshots");
 
@@ -56,10 +134,18 @@ class TestPolish : public QObject
 private Q_SLOTS:
     void initTestCase();
     void init();
+    void cleanup();
     void messageLeavesStateVisible();
     void keychainBannerOnce();
     void totalsAgree();
     void diagnosticsBySeverity();
+    void togglesShowTheirState_data();
+    void togglesShowTheirState();
+    void uncheckedBoxesVisible_data();
+    void uncheckedBoxesVisible();
+    void inactiveSelectionIsDimmed_data();
+    void inactiveSelectionIsDimmed();
+    void chartLabelsFitDefaultWindow();
 
 private:
     TestServer m_server;
@@ -83,6 +169,10 @@ void TestPolish::initTestCase()
         for (int i = 0; i < 40; ++i)
             exchange->sendLater(100 * i, "data: " + QByteArray::number(i) + "\n\n");
     });
+    m_server.route("/quotes", [](TestServer::Exchange *exchange) {
+        exchange->sseHead();
+        exchange->send(quotes(30));
+    });
     // Ten events, then the stream stays open and quiet.
     m_server.route("/ten", [](TestServer::Exchange *exchange) {
         exchange->sseHead();
@@ -93,6 +183,11 @@ void TestPolish::initTestCase()
 void TestPolish::init()
 {
     QSettings().clear();
+}
+
+void TestPolish::cleanup()
+{
+    AppTheme::apply(AppTheme::Theme::System);
 }
 
 void TestPolish::messageLeavesStateVisible()
@@ -328,6 +423,172 @@ void TestPolish::diagnosticsBySeverity()
         QVERIFY2(text.contains(finding.title), qPrintable(finding.title));
     QVERIFY(text.contains(report.statisticsText()));
     window.grab().save(shotDirectory + QStringLiteral("/diagnostics-sections.png"));
+    window.workspace()->connections()->close(id);
+}
+
+void TestPolish::togglesShowTheirState_data()
+{
+    addThemeRows();
+}
+
+void TestPolish::togglesShowTheirState()
+{
+    QFETCH(AppTheme::Theme, theme);
+    MainWindow window;
+    window.resize(1280, 800);
+    window.show();
+    applyTheme(theme);
+    auto *toolBar = window.findChild<QToolBar *>();
+    QVERIFY(toolBar);
+    for (const QString &text : {QStringLiteral("&Follow Tail"), QStringLiteral("&Pause Display")}) {
+        QAction *action = actionNamed(&window, text);
+        QVERIFY2(action && action->isCheckable(), qPrintable(text));
+        QWidget *button = toolBar->widgetForAction(action);
+        QVERIFY(button);
+        action->setChecked(true);
+        const QImage on = button->grab().toImage();
+        action->setChecked(false);
+        const QImage off = button->grab().toImage();
+        // On and off differ at a glance: the panel's mean colour moves, and the edge of the
+        // button (where the text is not) too.
+        const int meanShift = distance(meanColour(on), meanColour(off));
+        const int edgeShift = distance(on.pixel(2, on.height() / 2), off.pixel(2, off.height() / 2));
+        QVERIFY2(meanShift >= 12 && edgeShift >= 40,
+                 qPrintable(QStringLiteral("%1: mean %2, edge %3").arg(text).arg(meanShift).arg(edgeShift)));
+        if (text.contains(QStringLiteral("Follow"))) {
+            action->setChecked(true);
+            toolBar->grab().save(shotDirectory + QStringLiteral("/toolbar-%1.png")
+                                                         .arg(AppTheme::id(theme)));
+        }
+    }
+}
+
+void TestPolish::uncheckedBoxesVisible_data()
+{
+    addThemeRows();
+}
+
+void TestPolish::uncheckedBoxesVisible()
+{
+    QFETCH(AppTheme::Theme, theme);
+    MainWindow window;
+    window.resize(1280, 800);
+    window.show();
+    applyTheme(theme);
+    Sse::ClientOptions options;
+    options.url = m_server.url("/ten");
+    const quint16 id = window.addConnection(QStringLiteral("ten"), options);
+    auto *types = window.findChild<QListView *>(QStringLiteral("typeView"));
+    QVERIFY(types);
+    QTRY_COMPARE(types->model()->rowCount(), 1);
+    const QModelIndex type = types->model()->index(0, 0);
+    QVERIFY(types->model()->setData(type, Qt::Unchecked, Qt::CheckStateRole));
+    QTRY_COMPARE(type.data(Qt::CheckStateRole).value<Qt::CheckState>(), Qt::Unchecked);
+    types->clearSelection();
+    types->setCurrentIndex({});
+
+    // The box is the leftmost part of the row: its edge must stand out from the base.
+    const QRect row = types->visualRect(type);
+    const QImage image = types->viewport()->grab(QRect(row.left(), row.top(), row.height() + 4,
+                                                       row.height())).toImage();
+    const QRgb base = types->palette().color(QPalette::Base).rgb();
+    int contrast = 0;
+    for (int y = 0; y < image.height(); ++y)
+        for (int x = 0; x < image.width(); ++x)
+            contrast = std::max(contrast, distance(image.pixel(x, y), base));
+    QVERIFY2(contrast >= 80, qPrintable(QString::number(contrast)));
+    types->grab().save(shotDirectory + QStringLiteral("/types-%1.png").arg(AppTheme::id(theme)));
+    window.workspace()->connections()->close(id);
+}
+
+void TestPolish::inactiveSelectionIsDimmed_data()
+{
+    QTest::addColumn<AppTheme::Theme>("theme");
+    QTest::newRow("system") << AppTheme::Theme::System;
+    QTest::newRow("light") << AppTheme::Theme::Light;
+    QTest::newRow("dark") << AppTheme::Theme::Dark;
+}
+
+void TestPolish::inactiveSelectionIsDimmed()
+{
+    QFETCH(AppTheme::Theme, theme);
+    MainWindow window;
+    window.resize(1280, 800);
+    window.show();
+    QVERIFY(QTest::qWaitForWindowActive(&window));
+    applyTheme(theme);
+    Sse::ClientOptions options;
+    options.url = m_server.url("/ten");
+    const quint16 id = window.addConnection(QStringLiteral("ten"), options);
+    auto *connections = window.findChild<QAbstractItemView *>(QStringLiteral("connectionView"));
+    QVERIFY(connections);
+    QTRY_COMPARE(window.workspace()->connections()->entry(id)->events, qint64(10));
+    QTRY_VERIFY(connections->selectionModel()->hasSelection());
+    QCOMPARE(connections->palette().color(QPalette::Base),
+             QApplication::palette().color(QPalette::Base));
+    const QModelIndex row = connections->selectionModel()->selectedRows().constFirst();
+    // A spot of the selected row without text: the right end of the name ("ten").
+    const QRect cell = connections->visualRect(row.siblingAtColumn(0));
+    QVERIFY(cell.width() > 40);
+    auto rowColour = [&] {
+        const QImage image = connections->viewport()->grab().toImage();
+        return image.pixel(cell.right() - 3, cell.center().y());
+    };
+    connections->setFocus();
+    QTRY_VERIFY(connections->hasFocus());
+    const QRgb focused = rowColour();
+    window.findChild<QLineEdit *>()->setFocus(); // another pane has the focus now
+    QTRY_VERIFY(!connections->hasFocus());
+    const QRgb unfocused = rowColour();
+    window.grab().save(shotDirectory + QStringLiteral("/inactive-selection-%1.png")
+                                               .arg(AppTheme::id(theme)));
+    const QRgb base = connections->palette().color(QPalette::Base).rgb();
+    QVERIFY2(distance(focused, unfocused) >= 30,
+             qPrintable(QColor(focused).name() + QStringLiteral(" vs ") + QColor(unfocused).name()));
+    // Dimmed, still a selection: between the focused highlight and the base.
+    QVERIFY(distance(unfocused, base) >= 10);
+    QVERIFY(distance(unfocused, base) < distance(focused, base));
+    window.workspace()->connections()->close(id);
+}
+
+void TestPolish::chartLabelsFitDefaultWindow()
+{
+    MainWindow window; // the default size
+    window.show();
+    Sse::ClientOptions options;
+    options.url = m_server.url("/quotes");
+    const quint16 id = window.addConnection(QStringLiteral("quotes"), options);
+    QTRY_COMPARE(window.workspace()->connections()->entry(id)->events, qint64(90));
+    ChartPanel *chart = window.detailTabs()->chartPanel();
+    window.detailTabs()->setCurrentWidget(chart);
+    SeriesCatalog *catalog = window.workspace()->seriesCatalog();
+    QTRY_COMPARE(catalog->splitField(id, "trade"), QByteArray("symbol"));
+    int plotted = 0;
+    for (const SeriesKey &key : catalog->discoveredSeries()) {
+        if (key.connection == id && key.path == "price" && key.isSplit()) {
+            chart->setPlotted(key, true);
+            ++plotted;
+        }
+    }
+    QCOMPARE(plotted, 3);
+    chart->refresh();
+    QTest::qWait(0); // the chart lays out its labels
+    auto *view = chart->findChild<QChartView *>();
+    QVERIFY(view);
+    // Every text the chart draws (legend names, axis labels) whole: nothing cut to "...".
+    QStringList cut;
+    int texts = 0;
+    for (QGraphicsItem *item : view->scene()->items()) {
+        if (auto *text = qgraphicsitem_cast<QGraphicsTextItem *>(item); text && text->isVisible()) {
+            ++texts;
+            const QString plain = text->toPlainText();
+            if (plain.contains(QStringLiteral("...")) || plain.contains(QChar(0x2026)))
+                cut.append(plain);
+        }
+    }
+    window.grab().save(shotDirectory + QStringLiteral("/chart-default-size.png"));
+    QVERIFY(texts >= 6);
+    QVERIFY2(cut.isEmpty(), qPrintable(cut.join(QStringLiteral(" | "))));
     window.workspace()->connections()->close(id);
 }
 
