@@ -146,6 +146,7 @@ private Q_SLOTS:
     void inactiveSelectionIsDimmed_data();
     void inactiveSelectionIsDimmed();
     void chartLabelsFitDefaultWindow();
+    void hangupBacksOff();
 
 private:
     TestServer m_server;
@@ -172,6 +173,12 @@ void TestPolish::initTestCase()
     m_server.route("/quotes", [](TestServer::Exchange *exchange) {
         exchange->sseHead();
         exchange->send(quotes(30));
+    });
+    // 200, the right type, "retry: 50", and the connection closes before any event.
+    m_server.route("/hangup", [](TestServer::Exchange *exchange) {
+        exchange->sseHead();
+        exchange->send("retry: 50\n\n");
+        exchange->finish();
     });
     // Ten events, then the stream stays open and quiet.
     m_server.route("/ten", [](TestServer::Exchange *exchange) {
@@ -589,6 +596,43 @@ void TestPolish::chartLabelsFitDefaultWindow()
     window.grab().save(shotDirectory + QStringLiteral("/chart-default-size.png"));
     QVERIFY(texts >= 6);
     QVERIFY2(cut.isEmpty(), qPrintable(cut.join(QStringLiteral(" | "))));
+    window.workspace()->connections()->close(id);
+}
+
+void TestPolish::hangupBacksOff()
+{
+    MainWindow window;
+    window.resize(1280, 800);
+    window.show();
+    const int before = m_server.requestCount("/hangup");
+    Sse::ClientOptions options;
+    options.url = m_server.url("/hangup");
+    const quint16 id = window.addConnection(QStringLiteral("hangup"), options);
+    // Six tries: with retry 50 and no back-off they would come within a third of a second.
+    QTRY_VERIFY_WITH_TIMEOUT(m_server.requestCount("/hangup") - before >= 6, 15000);
+    const QList<TestServer::Request> tries = m_server.requests("/hangup").mid(before);
+    QList<qint64> gaps;
+    for (int i = 1; i < tries.size(); ++i)
+        gaps.append(tries.at(i).receivedMs - tries.at(i - 1).receivedMs);
+    QStringList gapText;
+    for (qint64 gap : std::as_const(gaps))
+        gapText.append(QString::number(gap));
+    // The waits grow: the fifth is at least four times the "retry: 50" the server asked for,
+    // and longer than the first.
+    QVERIFY2(gaps.at(4) >= 200 && gaps.at(4) > gaps.at(0), qPrintable(gapText.join(u',')));
+
+    // The window says what happens, in the state column and the status bar, with the count.
+    const ConnectionListModel *model = window.workspace()->connections()->model();
+    auto stateText = [&] {
+        return model->index(model->rowOf(id), ConnectionListModel::StateColumn).data().toString();
+    };
+    QTRY_VERIFY2(stateText().startsWith(QStringLiteral("The server closes right after connecting (")),
+                 qPrintable(stateText()));
+    QVERIFY2(stateText().contains(QStringLiteral("times, no events yet")), qPrintable(stateText()));
+    QLabel *state = label(&window, "connectionState");
+    QTRY_VERIFY2(state->text().contains(QStringLiteral("The server closes right after connecting")),
+                 qPrintable(state->text()));
+    window.grab().save(shotDirectory + QStringLiteral("/hangup.png"));
     window.workspace()->connections()->close(id);
 }
 
