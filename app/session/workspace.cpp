@@ -18,10 +18,13 @@
 #include "models/eventstore.h"
 
 #include <QDateTime>
+#include <QList>
 #include <QDir>
 #include <QFileInfo>
 #include <QSettings>
 #include <QUuid>
+
+#include <algorithm>
 
 Workspace::Workspace(QObject *parent)
     : QObject(parent)
@@ -670,8 +673,8 @@ LogImporter *Workspace::openRecording(const QString &path)
         ids->insert(name, id);
         return id;
     };
-    connect(importer, &LogImporter::connectionFound, this,
-            [idFor](const QString &name, const QUrl &) { idFor(name); });
+    // A connection of the recording appears with its first event: one that has none (a
+    // recorded stream that never sent anything) is skipped.
     connect(importer, &LogImporter::eventsLoaded, this,
             [this, idFor](const QString &name, const Sse::EventList &events) {
                 m_connections.ingestOffline(idFor(name), events);
@@ -685,7 +688,7 @@ LogImporter *Workspace::openRecording(const QString &path)
         emit message(tr("Opening %1… %2%").arg(base).arg(percent), 0);
     });
     connect(importer, &LogImporter::finished, this,
-            [this, importer, base](const LogImporter::Statistics &stats) {
+            [this, importer, base, ids](const LogImporter::Statistics &stats) {
                 QString text = stats.error.isEmpty()
                     ? tr("Opened %1: %Ln event(s)", nullptr,
                          int(qMin<qint64>(stats.events, INT_MAX)))
@@ -696,6 +699,11 @@ LogImporter *Workspace::openRecording(const QString &path)
                                int(stats.skippedLines))
                                 .arg(stats.warnings.value(0));
                 emit message(text, 15000);
+                if (stats.error.isEmpty() && !ids->isEmpty()) {
+                    QList<quint16> opened = ids->values();
+                    std::sort(opened.begin(), opened.end());
+                    emit recordingOpened(base, opened);
+                }
                 importer->deleteLater();
             });
     if (!importer->start(path)) {

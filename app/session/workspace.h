@@ -140,6 +140,9 @@ Q_SIGNALS:
     void recordingChanged();
     void exportStarted(ExportJob *job);
     void replayStarted(quint16 id);
+    /// A recording was opened: its connections that hold events (ones without are skipped),
+    /// for the window to show them apart from the live streams.
+    void recordingOpened(const QString &fileName, const QList<quint16> &ids);
     /// A check of \a id runs for \a durationMs; diagnosticsProgress() counts its events.
     void diagnosticsStarted(quint16 id, const QString &name, int durationMs);
     void diagnosticsProgress(qint64 events);

@@ -262,7 +262,8 @@
         </translation>
     </message>
     <message>
-        <source> (right axis)</source>
+        <source> (right)</source>
+        <comment>series on the right-hand axis</comment>
         <translation>（右轴）</translation>
     </message>
     <message>

@@ -171,6 +171,11 @@ void MainWindow::connectPanes()
     connect(m_connectionsPane, &ConnectionsPane::currentConnectionChanged, m_alertsPane,
             &AlertsPane::setConnection);
     connect(m_connectionsPane, &ConnectionsPane::editRequested, this, &MainWindow::editConnection);
+    // An opened recording is its own view: the log shows its connections, under the chip.
+    connect(m_workspace, &Workspace::recordingOpened, m_connectionsPane,
+            [this](const QString &, const QList<quint16> &ids) {
+                m_connectionsPane->selectConnections(ids);
+            });
     // One notion of "current": the selection in the Connections pane scopes the log.
     connect(m_connectionsPane, &ConnectionsPane::selectedConnectionsChanged, m_eventLogPane,
             &EventLogPane::setConnectionScope);

@@ -11,7 +11,12 @@
 #include "charts/chartpanel.h"
 #include "charts/seriescatalog.h"
 #include "views/apptheme.h"
+#include "models/eventlogmodel.h"
+#include "recording/logimporter.h"
+#include "recording/recorder.h"
 #include "views/connectiondetailtabs.h"
+#include "views/connectionspane.h"
+#include "views/eventlogpane.h"
 #include "views/diagnosticsview.h"
 #include "session/workspace.h"
 #include "views/mainstatusbar.h"
@@ -38,6 +43,7 @@
 #include <QSettings>
 #include <QSignalSpy>
 #include <QStandardPaths>
+#include <QTemporaryDir>
 #include <QTest>
 
 namespace {
@@ -89,14 +95,15 @@ void addThemeRows()
     QTest::newRow("dark") << AppTheme::Theme::Dark;
 }
 
-// Quotes of three scales: three lines, their legend names and axes.
+// Quotes of five symbols and four scales: five lines, their legend names and axes.
 QByteArray quotes(int rounds)
 {
     static const struct
     {
         const char *symbol;
         double price;
-    } symbols[] = {{"EURUSD", 0.85}, {"AAPL", 190}, {"BTC", 61000}};
+    } symbols[] = {{"EURUSD", 0.85}, {"GBPUSD", 1.27}, {"AAPL", 190}, {"ETH", 3100},
+                   {"BTC", 61000}};
     QByteArray body;
     for (int round = 0; round < rounds; ++round) {
         for (const auto &symbol : symbols) {
@@ -147,6 +154,7 @@ private Q_SLOTS:
     void inactiveSelectionIsDimmed();
     void chartLabelsFitDefaultWindow();
     void hangupBacksOff();
+    void recordingOpensApart();
 
 private:
     TestServer m_server;
@@ -180,6 +188,8 @@ void TestPolish::initTestCase()
         exchange->send("retry: 50\n\n");
         exchange->finish();
     });
+    // The head, then nothing.
+    m_server.route("/silent", [](TestServer::Exchange *exchange) { exchange->sseHead(); });
     // Ten events, then the stream stays open and quiet.
     m_server.route("/ten", [](TestServer::Exchange *exchange) {
         exchange->sseHead();
@@ -565,7 +575,7 @@ void TestPolish::chartLabelsFitDefaultWindow()
     Sse::ClientOptions options;
     options.url = m_server.url("/quotes");
     const quint16 id = window.addConnection(QStringLiteral("quotes"), options);
-    QTRY_COMPARE(window.workspace()->connections()->entry(id)->events, qint64(90));
+    QTRY_COMPARE(window.workspace()->connections()->entry(id)->events, qint64(150));
     ChartPanel *chart = window.detailTabs()->chartPanel();
     window.detailTabs()->setCurrentWidget(chart);
     SeriesCatalog *catalog = window.workspace()->seriesCatalog();
@@ -577,7 +587,7 @@ void TestPolish::chartLabelsFitDefaultWindow()
             ++plotted;
         }
     }
-    QCOMPARE(plotted, 3);
+    QCOMPARE(plotted, 5);
     chart->refresh();
     QTest::qWait(0); // the chart lays out its labels
     auto *view = chart->findChild<QChartView *>();
@@ -594,7 +604,7 @@ void TestPolish::chartLabelsFitDefaultWindow()
         }
     }
     window.grab().save(shotDirectory + QStringLiteral("/chart-default-size.png"));
-    QVERIFY(texts >= 6);
+    QVERIFY(texts >= 10);
     QVERIFY2(cut.isEmpty(), qPrintable(cut.join(QStringLiteral(" | "))));
     window.workspace()->connections()->close(id);
 }
@@ -634,6 +644,60 @@ void TestPolish::hangupBacksOff()
                  qPrintable(state->text()));
     window.grab().save(shotDirectory + QStringLiteral("/hangup.png"));
     window.workspace()->connections()->close(id);
+}
+
+void TestPolish::recordingOpensApart()
+{
+    QTemporaryDir directory;
+    QVERIFY(directory.isValid());
+    const QString path = directory.filePath(QStringLiteral("session.jsonl"));
+    {
+        // A recording of two streams, one of which never sent an event.
+        MainWindow recorder;
+        Sse::ClientOptions options;
+        options.url = m_server.url("/ten");
+        const quint16 ten = recorder.addConnection(QStringLiteral("ten"), options);
+        options.url = m_server.url("/silent");
+        const quint16 silent = recorder.addConnection(QStringLiteral("silent"), options);
+        QTRY_COMPARE(recorder.workspace()->connections()->entry(silent)->state,
+                     Sse::Client::State::Open);
+        QVERIFY(recorder.workspace()->startRecording(path, Workspace::RawCapture::Off));
+        recorder.workspace()->connections()->reconnectNow(ten); // ten events, recorded
+        QTRY_COMPARE(recorder.workspace()->connections()->entry(ten)->events, qint64(20));
+        recorder.workspace()->stopRecording();
+        QTRY_VERIFY(!recorder.workspace()->recorder()->isRecording());
+    }
+
+    MainWindow window;
+    window.resize(1280, 800);
+    window.show();
+    // A live stream beside it, whose events must not mix into the recording's view.
+    Sse::ClientOptions live;
+    live.url = m_server.url("/ten");
+    const quint16 liveId = window.addConnection(QStringLiteral("live"), live);
+    QTRY_COMPARE(window.workspace()->connections()->entry(liveId)->events, qint64(10));
+    QSignalSpy opened(window.workspace(), &Workspace::recordingOpened);
+    QVERIFY(window.workspace()->openRecording(path));
+    QTRY_COMPARE(opened.size(), 1);
+    const QList<quint16> ids = opened.constFirst().at(1).value<QList<quint16>>();
+    // Only the stream with events; the silent one is skipped.
+    QCOMPARE(ids.size(), 1);
+    const ConnectionEntry *entry = window.workspace()->connections()->entry(ids.constFirst());
+    QVERIFY(entry && entry->offline);
+    QVERIFY2(entry->name.startsWith(QStringLiteral("ten")), qPrintable(entry->name));
+    QCOMPARE(entry->events, qint64(10));
+    for (const ConnectionEntry &other : window.workspace()->connections()->model()->entries())
+        QVERIFY2(!other.name.startsWith(QStringLiteral("silent")), qPrintable(other.name));
+
+    // Its own view: the log shows the recording's events only, under the scope chip.
+    QCOMPARE(window.connectionsPane()->selectedConnections(), ids);
+    EventLogPane *log = window.eventLogPane();
+    QCOMPARE(log->connectionScope(), ids);
+    QTRY_COMPARE(window.workspace()->logModel()->rowCount(), 10);
+    QVERIFY2(log->scopeChipText().contains(QStringLiteral("10 hidden")),
+             qPrintable(log->scopeChipText()));
+    window.grab().save(shotDirectory + QStringLiteral("/recording-apart.png"));
+    window.workspace()->connections()->close(liveId);
 }
 
 QTEST_MAIN(TestPolish)
