@@ -3,10 +3,7 @@
 #include <QPainter>
 #include <QStyleOption>
 
-AppStyle::AppStyle(const QString &key)
-    : QProxyStyle(key)
-{
-}
+AppStyle::AppStyle(const QString &key) : QProxyStyle(key) { }
 
 void AppStyle::drawPrimitive(PrimitiveElement element, const QStyleOption *option,
                              QPainter *painter, const QWidget *widget) const

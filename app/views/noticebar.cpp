@@ -1,14 +1,12 @@
 #include "views/noticebar.h"
 
-#include <QApplication>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QStyle>
 #include <QToolButton>
 #include <QVBoxLayout>
 
-NoticeBar::NoticeBar(QWidget *parent)
-    : QFrame(parent)
+NoticeBar::NoticeBar(QWidget *parent) : QFrame(parent)
 {
     setObjectName(QStringLiteral("noticeBar"));
     setFrameShape(QFrame::StyledPanel);

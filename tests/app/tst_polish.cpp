@@ -4,47 +4,47 @@
 
 #include "testserver.h"
 
+#include "charts/chartpanel.h"
+#include "charts/seriescatalog.h"
 #include "models/connectionlistmodel.h"
+#include "models/eventlogmodel.h"
 #include "models/eventstore.h"
 #include "models/secretstore.h"
 #include "models/statisticsmodel.h"
-#include "charts/chartpanel.h"
-#include "charts/seriescatalog.h"
-#include "views/apptheme.h"
-#include "models/eventlogmodel.h"
 #include "recording/logimporter.h"
 #include "recording/recorder.h"
+#include "session/workspace.h"
+#include "views/apptheme.h"
 #include "views/connectiondetailtabs.h"
 #include "views/connectionspane.h"
-#include "views/eventlogpane.h"
 #include "views/diagnosticsview.h"
-#include "session/workspace.h"
+#include "views/eventlogpane.h"
 #include "views/mainstatusbar.h"
 #include "views/mainwindow.h"
 #include "views/noticebar.h"
 
-#include <QClipboard>
-#include <QGuiApplication>
 #include <QAction>
 #include <QApplication>
 #include <QChart>
 #include <QChartView>
+#include <QClipboard>
 #include <QGraphicsTextItem>
+#include <QGuiApplication>
 #include <QLabel>
 #include <QLineEdit>
 #include <QListView>
-#include <QToolBar>
+#include <QLocale>
 #include <QProgressBar>
 #include <QPushButton>
-#include <QTableWidget>
-#include <QLocale>
-#include <QTreeView>
-#include <QToolButton>
 #include <QSettings>
 #include <QSignalSpy>
 #include <QStandardPaths>
+#include <QTableWidget>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QToolBar>
+#include <QToolButton>
+#include <QTreeView>
 
 namespace {
 
@@ -102,15 +102,14 @@ QByteArray quotes(int rounds)
     {
         const char *symbol;
         double price;
-    } symbols[] = {{"EURUSD", 0.85}, {"GBPUSD", 1.27}, {"AAPL", 190}, {"ETH", 3100},
-                   {"BTC", 61000}};
+    } symbols[] = {
+        {"EURUSD", 0.85}, {"GBPUSD", 1.27}, {"AAPL", 190}, {"ETH", 3100}, {"BTC", 61000}};
     QByteArray body;
     for (int round = 0; round < rounds; ++round) {
         for (const auto &symbol : symbols) {
             body += "event: trade\ndata: {\"symbol\":\"" + QByteArray(symbol.symbol)
-                    + "\",\"price\":"
-                    + QByteArray::number(symbol.price * (1 + 0.002 * (round % 7)), 'f', 4)
-                    + "}\n\n";
+                + "\",\"price\":"
+                + QByteArray::number(symbol.price * (1 + 0.002 * (round % 7)), 'f', 4) + "}\n\n";
         }
     }
     return body;
@@ -122,8 +121,8 @@ QByteArray events(int count, int firstId = 1)
 {
     QByteArray body;
     for (int i = 0; i < count; ++i)
-        body += "id: " + QByteArray::number(firstId + i) + "\nevent: tick\ndata: {\"n\":"
-                + QByteArray::number(firstId + i) + "}\n\n";
+        body += "id: " + QByteArray::number(firstId + i)
+            + "\nevent: tick\ndata: {\"n\":" + QByteArray::number(firstId + i) + "}\n\n";
     return body;
 }
 
@@ -334,15 +333,14 @@ void TestPolish::totalsAgree()
     // After every repaint tick all three read the same, while the burst is still coming.
     int ticks = 0;
     QStringList disagreements;
-    connect(window.workspace()->connections(), &ConnectionManager::countersRefreshed, this,
-            [&] {
-                if (list->rowCount() == 0)
-                    return;
-                ++ticks;
-                const QStringList seen{statusBarCount(), listCount(), statisticsCount()};
-                if (seen.at(0) != seen.at(1) || seen.at(1) != seen.at(2))
-                    disagreements.append(seen.join(QLatin1Char('/')));
-            });
+    connect(window.workspace()->connections(), &ConnectionManager::countersRefreshed, this, [&] {
+        if (list->rowCount() == 0)
+            return;
+        ++ticks;
+        const QStringList seen {statusBarCount(), listCount(), statisticsCount()};
+        if (seen.at(0) != seen.at(1) || seen.at(1) != seen.at(2))
+            disagreements.append(seen.join(QLatin1Char('/')));
+    });
 
     Sse::ClientOptions options;
     options.url = m_server.url("/burst");
@@ -394,13 +392,14 @@ void TestPolish::diagnosticsBySeverity()
     QVERIFY(report.count(Sse::Finding::Warning) + report.count(Sse::Finding::Failure) > 0);
     QVERIFY(report.count(Sse::Finding::Pass) > 0);
     QTableWidget *table = view->table();
-    QCOMPARE(table->rowCount(), int(report.findings.size()) + [&report] {
-        int sections = 0;
-        for (auto severity : {Sse::Finding::Pass, Sse::Finding::Info, Sse::Finding::Warning,
-                              Sse::Finding::Failure})
-            sections += report.count(severity) > 0 ? 1 : 0;
-        return sections;
-    }());
+    QCOMPARE(
+        table->rowCount(), int(report.findings.size()) + [&report] {
+            int sections = 0;
+            for (auto severity : {Sse::Finding::Pass, Sse::Finding::Info, Sse::Finding::Warning,
+                                  Sse::Finding::Failure})
+                sections += report.count(severity) > 0 ? 1 : 0;
+            return sections;
+        }());
     QVERIFY(!view->findingAt(0)); // a section first
     QCOMPARE(table->columnSpan(0, 0), int(DiagnosticsView::ColumnCount));
     int previous = Sse::Finding::Failure + 1;
@@ -469,13 +468,16 @@ void TestPolish::togglesShowTheirState()
         // On and off differ at a glance: the panel's mean colour moves, and the edge of the
         // button (where the text is not) too.
         const int meanShift = distance(meanColour(on), meanColour(off));
-        const int edgeShift = distance(on.pixel(2, on.height() / 2), off.pixel(2, off.height() / 2));
-        QVERIFY2(meanShift >= 12 && edgeShift >= 40,
-                 qPrintable(QStringLiteral("%1: mean %2, edge %3").arg(text).arg(meanShift).arg(edgeShift)));
+        const int edgeShift =
+            distance(on.pixel(2, on.height() / 2), off.pixel(2, off.height() / 2));
+        QVERIFY2(
+            meanShift >= 12 && edgeShift >= 40,
+            qPrintable(
+                QStringLiteral("%1: mean %2, edge %3").arg(text).arg(meanShift).arg(edgeShift)));
         if (text.contains(QStringLiteral("Follow"))) {
             action->setChecked(true);
-            toolBar->grab().save(shotDirectory + QStringLiteral("/toolbar-%1.png")
-                                                         .arg(AppTheme::id(theme)));
+            toolBar->grab().save(shotDirectory
+                                 + QStringLiteral("/toolbar-%1.png").arg(AppTheme::id(theme)));
         }
     }
 }
@@ -506,8 +508,9 @@ void TestPolish::uncheckedBoxesVisible()
 
     // The box is the leftmost part of the row: its edge must stand out from the base.
     const QRect row = types->visualRect(type);
-    const QImage image = types->viewport()->grab(QRect(row.left(), row.top(), row.height() + 4,
-                                                       row.height())).toImage();
+    const QImage image = types->viewport()
+                             ->grab(QRect(row.left(), row.top(), row.height() + 4, row.height()))
+                             .toImage();
     const QRgb base = types->palette().color(QPalette::Base).rgb();
     int contrast = 0;
     for (int y = 0; y < image.height(); ++y)
@@ -557,11 +560,12 @@ void TestPolish::inactiveSelectionIsDimmed()
     window.findChild<QLineEdit *>()->setFocus(); // another pane has the focus now
     QTRY_VERIFY(!connections->hasFocus());
     const QRgb unfocused = rowColour();
-    window.grab().save(shotDirectory + QStringLiteral("/inactive-selection-%1.png")
-                                               .arg(AppTheme::id(theme)));
+    window.grab().save(shotDirectory
+                       + QStringLiteral("/inactive-selection-%1.png").arg(AppTheme::id(theme)));
     const QRgb base = connections->palette().color(QPalette::Base).rgb();
-    QVERIFY2(distance(focused, unfocused) >= 30,
-             qPrintable(QColor(focused).name() + QStringLiteral(" vs ") + QColor(unfocused).name()));
+    QVERIFY2(
+        distance(focused, unfocused) >= 30,
+        qPrintable(QColor(focused).name() + QStringLiteral(" vs ") + QColor(unfocused).name()));
     // Dimmed, still a selection: between the focused highlight and the base.
     QVERIFY(distance(unfocused, base) >= 10);
     QVERIFY(distance(unfocused, base) < distance(focused, base));
@@ -636,8 +640,9 @@ void TestPolish::hangupBacksOff()
     auto stateText = [&] {
         return model->index(model->rowOf(id), ConnectionListModel::StateColumn).data().toString();
     };
-    QTRY_VERIFY2(stateText().startsWith(QStringLiteral("The server closes right after connecting (")),
-                 qPrintable(stateText()));
+    QTRY_VERIFY2(
+        stateText().startsWith(QStringLiteral("The server closes right after connecting (")),
+        qPrintable(stateText()));
     QVERIFY2(stateText().contains(QStringLiteral("times, no events yet")), qPrintable(stateText()));
     QLabel *state = label(&window, "connectionState");
     QTRY_VERIFY2(state->text().contains(QStringLiteral("The server closes right after connecting")),
