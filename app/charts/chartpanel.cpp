@@ -719,6 +719,8 @@ void ChartPanel::applyRanges(qint64 fromMs, qint64 toMs)
             span = range.maximum != 0 ? std::abs(range.maximum) * 0.1 : 1.0;
         const double padding = span * 0.05;
         axis->setRange(range.minimum - padding, range.maximum + padding);
+        axis->setLabelFormat(labelFormat(range.minimum - padding, range.maximum + padding,
+                                         axis->tickCount()));
         axis->setLabelsColor(shown > 1 ? range.colour : palette().color(QPalette::Text));
     }
 }
@@ -802,6 +804,18 @@ void ChartPanel::updateClockTimer()
         m_clockTimer->start();
 }
 
+QString ChartPanel::labelFormat(double minimum, double maximum, int ticks)
+{
+    // As many decimals as the step between two ticks needs, no more: "3096" rather than
+    // "3096.4", so that four axes side by side keep their labels whole.
+    const double magnitude = qMax(std::abs(minimum), std::abs(maximum));
+    const double step = (maximum - minimum) / qMax(1, ticks - 1);
+    if (magnitude >= 1e7 || magnitude < 1e-4 || !(step > 0))
+        return QStringLiteral("%.5g");
+    const int decimals = step >= 1 ? 0 : qBound(0, int(std::ceil(-std::log10(step))) + 1, 6);
+    return QStringLiteral("%.") + QString::number(decimals) + QLatin1Char('f');
+}
+
 QString ChartPanel::seriesName(const Plot &plot) const
 {
     // The legend leaves out what every plotted series has in common ("quotes / trade / price"
@@ -822,8 +836,22 @@ QString ChartPanel::seriesName(const Plot &plot) const
             common = shared;
         }
         name = parts.mid(common).join(QStringLiteral(" / "));
+        // Split by the same field ("symbol = AAPL", "symbol = BTC"): the values say it all.
+        const qsizetype equals = name.indexOf(QStringLiteral(" = "));
+        if (plot.key.isSplit() && common == parts.size() - 1 && equals > 0) {
+            const QString field = name.left(equals + 3);
+            const bool sameField = std::all_of(
+                    m_plots.cbegin(), m_plots.cend(), [this, &field](const Plot &other) {
+                        return seriesDisplayName(other.key).endsWith(
+                                       field + QString::fromUtf8(other.key.splitValue))
+                                && other.key.isSplit();
+                    });
+            if (sameField)
+                name = name.mid(equals + 3);
+        }
     }
-    return plot.axis % 2 == 1 ? name + tr(" (right axis)") : name;
+    // Short, so that five names fit the legend of the default window.
+    return plot.axis % 2 == 1 ? name + tr(" (right)", "series on the right-hand axis") : name;
 }
 
 int ChartPanel::plotIndex(const SeriesKey &key) const

@@ -150,6 +150,8 @@ private:
     void updateClockTimer();
     void renameAll();
     QString connectionLabel(quint16 connection) const;
+    /// A printf format for value labels from \a minimum to \a maximum in \a ticks ticks.
+    static QString labelFormat(double minimum, double maximum, int ticks);
     QString seriesName(const Plot &plot) const;
     int plotIndex(const SeriesKey &key) const;
 

@@ -28,6 +28,7 @@ ConnectionManager::ConnectionManager(QObject *parent) : QObject(parent)
         }
         checkHealth();
         m_model.refresh();
+        emit countersRefreshed();
     });
     m_refreshTimer.start();
 }

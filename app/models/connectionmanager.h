@@ -109,6 +109,10 @@ Q_SIGNALS:
     void logAppended(quint16 id);
     void rawBytesReceived(quint16 id, const QByteArray &bytes);
     void healthChanged(quint16 id, const Sse::Health &health);
+    /// The 5 Hz tick: counters, rates and countdowns in the list were just repainted. Every
+    /// other view of the counters (status bar, statistics) reads them here, so that all
+    /// totals on screen move at the same moment.
+    void countersRefreshed();
 
 private:
     void createClient(quint16 id, const Sse::ClientOptions &options);

@@ -21,11 +21,13 @@
 #include "models/eventstore.h"
 
 #include <QDateTime>
+#include <QList>
 #include <QDir>
 #include <QFileInfo>
 #include <QSettings>
 #include <QUuid>
 
+#include <algorithm>
 #include <map>
 
 namespace {
@@ -89,7 +91,6 @@ int applyAnnotations(EventLogModel *log, const PendingAnnotations &pending)
         applied += ok ? 1 : 0;
     }
     return applied;
-
 }
 
 // A connection to a server of its own: not an opened recording, a proxy or a proxy's exchange.
@@ -148,6 +149,8 @@ Workspace::Workspace(QObject *parent)
     // A check is a separate run: its own client in the GUI thread, only while it runs.
     connect(m_diagnostics, &Sse::StreamDiagnostics::finished, this,
             [this] { emit diagnosticsFinished(m_diagnostics->report()); });
+    connect(m_diagnostics, &Sse::StreamDiagnostics::eventsObserved, this,
+            &Workspace::diagnosticsProgress);
 }
 
 Workspace::~Workspace()
@@ -627,16 +630,36 @@ void Workspace::fillSecrets(quint16 id, const QList<QByteArray> &names,
     QStringList list;
     for (const QByteArray &header : std::as_const(missing))
         list.append(QString::fromUtf8(header));
+    if (noteKeychainUnavailable(result.errorString)) {
+        emit message(tr("%1: no value for %2. Edit the connection to enter it.")
+                         .arg(name, list.join(QStringLiteral(", "))),
+                     20000);
+        return;
+    }
     emit message(tr("%1: no value for %2 (%3). Edit the connection to enter it.")
                      .arg(name, list.join(QStringLiteral(", ")),
                           result.errorString.isEmpty() ? tr("not saved") : result.errorString),
                  20000);
 }
 
+bool Workspace::noteKeychainUnavailable(const QString &details)
+{
+    if (m_secrets->availability() != SecretStore::Availability::Unavailable)
+        return false;
+    if (!m_keychainReported) {
+        m_keychainReported = true;
+        emit keychainUnavailable(details);
+    }
+    return true;
+}
+
 void Workspace::reportSecretsSaved(const QString &secretsId, SecretStore::Location location,
                                    const QString &error)
 {
     if (location == SecretStore::Location::Keychain)
+        return;
+    // Without a keychain the banner says it once, not a message per save.
+    if (location == SecretStore::Location::NotSaved && noteKeychainUnavailable(error))
         return;
     const ConnectionEntry *entry = m_connections.entry(m_secretIds.key(secretsId));
     const QString name = entry ? entry->name : QString();
@@ -814,8 +837,8 @@ LogImporter *Workspace::openRecording(const QString &path)
         ids->insert(name, id);
         return id;
     };
-    connect(importer, &LogImporter::connectionFound, this,
-            [idFor](const QString &name, const QUrl &) { idFor(name); });
+    // A connection of the recording appears with its first event: one that has none (a
+    // recorded stream that never sent anything) is skipped.
     auto annotations = std::make_shared<PendingAnnotations>();
     connect(importer, &LogImporter::eventsLoaded, this,
             [this, idFor, annotations](const QString &name, const Sse::EventList &events) {
@@ -838,7 +861,7 @@ LogImporter *Workspace::openRecording(const QString &path)
         emit message(tr("Opening %1… %2%").arg(base).arg(percent), 0);
     });
     connect(importer, &LogImporter::finished, this,
-            [this, importer, base, annotations](const LogImporter::Statistics &stats) {
+            [this, importer, base, ids, annotations](const LogImporter::Statistics &stats) {
                 applyAnnotations(m_log, *annotations);
                 QString text = stats.error.isEmpty()
                     ? tr("Opened %1: %Ln event(s)", nullptr,
@@ -850,6 +873,11 @@ LogImporter *Workspace::openRecording(const QString &path)
                                int(stats.skippedLines))
                                 .arg(stats.warnings.value(0));
                 emit message(text, 15000);
+                if (stats.error.isEmpty() && !ids->isEmpty()) {
+                    QList<quint16> opened = ids->values();
+                    std::sort(opened.begin(), opened.end());
+                    emit recordingOpened(base, opened);
+                }
                 importer->deleteLater();
             });
     if (!importer->start(path)) {
@@ -970,7 +998,7 @@ bool Workspace::runDiagnostics(quint16 id, int durationMs)
     const ConnectionEntry *entry = m_connections.entry(id);
     if (!entry || !isStream(*entry))
         return false; // nothing live to check (a proxy's exchange is not sent again)
-    emit diagnosticsStarted(id, entry->name);
+    emit diagnosticsStarted(id, entry->name, durationMs);
     m_diagnostics->run(entry->options, durationMs);
     return true;
 }

@@ -151,11 +151,20 @@ public:
 Q_SIGNALS:
     /// A message for the user, shown for \a timeoutMs (0: until the next one).
     void message(const QString &text, int timeoutMs);
+    /// The keychain cannot be used and a secret went unsaved or unfound; once per session
+    /// (the per-connection messages leave the keychain out after that). \a details is the
+    /// keychain's own error, for those who ask.
+    void keychainUnavailable(const QString &details);
     void demoFailed(const QString &error);
     void recordingChanged();
     void exportStarted(ExportJob *job);
     void replayStarted(quint16 id);
-    void diagnosticsStarted(quint16 id, const QString &name);
+    /// A recording was opened: its connections that hold events (ones without are skipped),
+    /// for the window to show them apart from the live streams.
+    void recordingOpened(const QString &fileName, const QList<quint16> &ids);
+    /// A check of \a id runs for \a durationMs; diagnosticsProgress() counts its events.
+    void diagnosticsStarted(quint16 id, const QString &name, int durationMs);
+    void diagnosticsProgress(qint64 events);
     void diagnosticsFinished(const Sse::DiagnosticsReport &report);
 
 private:
@@ -174,6 +183,8 @@ private:
     void requestSecrets(quint16 id, const SavedConnection &saved, ConnectionManager::Start start);
     void fillSecrets(quint16 id, const QList<QByteArray> &names,
                      const SecretStore::LoadResult &result);
+    /// True when the secret store found no keychain; reports it once per session.
+    bool noteKeychainUnavailable(const QString &details);
     void reportSecretsSaved(const QString &secretsId, SecretStore::Location location,
                             const QString &error);
     QList<Sse::Profile> liveProfiles() const;
@@ -192,6 +203,7 @@ private:
     quint16 m_demoConnection = 0;
 
     QHash<quint16, QString> m_secretIds; ///< connection → its entry in the secret store
+    bool m_keychainReported = false; ///< keychainUnavailable() was emitted
     QSet<quint16> m_startWhenComplete; ///< to open once their secrets are known
     QHash<quint16, QPointer<Replayer>> m_replayers;
     QSet<quint16> m_openConnections;   ///< open now (for reconnect markers)

@@ -66,6 +66,16 @@
     </message>
 </context>
 <context>
+    <name>DiagnosticsView</name>
+    <message numerus="yes">
+        <source>Checking %1… %Ln event(s) seen</source>
+        <translation>
+            <numerusform>Checking %1… %Ln event seen</numerusform>
+            <numerusform>Checking %1… %Ln events seen</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
     <name>EventLogPane</name>
     <message numerus="yes">
         <source>Only %n connection(s)</source>

@@ -262,7 +262,8 @@
         </translation>
     </message>
     <message>
-        <source> (right axis)</source>
+        <source> (right)</source>
+        <comment>series on the right-hand axis</comment>
         <translation>（右轴）</translation>
     </message>
     <message>
@@ -1849,10 +1850,6 @@ First %1 bytes of the body:
         <translation>%1：%2 项失败，%3 项警告，%4 项通过</translation>
     </message>
     <message>
-        <source>Checking %1…</source>
-        <translation>正在检查 %1…</translation>
-    </message>
-    <message>
         <source>Select a connection and run a check.</source>
         <translation>请选择一个连接并运行检查。</translation>
     </message>
@@ -1883,6 +1880,52 @@ First %1 bytes of the body:
     <message>
         <source>Check statistics</source>
         <translation>检查统计</translation>
+    </message>
+    <message>
+        <source>Copy report</source>
+        <translation>复制报告</translation>
+    </message>
+    <message>
+        <source>Copy the findings and statistics as text</source>
+        <translation>将检查结果和统计信息复制为文本</translation>
+    </message>
+    <message>
+        <source>Failures (%1): browsers&apos; EventSource will not work as intended</source>
+        <translation>失败（%1）：浏览器的 EventSource 将无法按预期工作</translation>
+    </message>
+    <message>
+        <source>Warnings (%1): works, but some clients or proxies will misbehave</source>
+        <translation>警告（%1）：可以工作，但某些客户端或代理会出现异常</translation>
+    </message>
+    <message>
+        <source>Worth knowing (%1)</source>
+        <translation>值得了解（%1）</translation>
+    </message>
+    <message>
+        <source>Passed (%1)</source>
+        <translation>通过（%1）</translation>
+    </message>
+    <message>
+        <source>Stream check of %1</source>
+        <translation>%1 的流检查</translation>
+    </message>
+    <message>
+        <source>Observed: %1</source>
+        <translation>观察到：%1</translation>
+    </message>
+    <message>
+        <source>Advice: %1</source>
+        <translation>建议：%1</translation>
+    </message>
+    <message>
+        <source>%1 s left</source>
+        <translation>剩余 %1 秒</translation>
+    </message>
+    <message numerus="yes">
+        <source>Checking %1… %Ln event(s) seen</source>
+        <translation>
+            <numerusform>正在检查 %1… 已看到 %Ln 个事件</numerusform>
+        </translation>
     </message>
 </context>
 <context>
@@ -3487,6 +3530,16 @@ Store them in plain text?</source>
         <source>&amp;Save</source>
         <translation>保存(&amp;S)</translation>
     </message>
+    <message>
+        <source>Secrets can&apos;t be saved: no keychain service is running. They stay in memory for this session.</source>
+        <translation>无法保存机密：没有正在运行的密钥环服务。它们仅在本次会话中保存在内存里。</translation>
+    </message>
+    <message>
+        <source>The keychain said: %1
+Connection &gt; Store Secrets in Plain Text If No Keychain keeps them in the settings file instead, unencrypted.</source>
+        <translation>密钥环报告：%1
+“连接 &gt; 无密钥环时以明文存储机密”会改为将它们未加密地保存在设置文件中。</translation>
+    </message>
 </context>
 <context>
     <name>MockServerDialog</name>
@@ -3735,6 +3788,17 @@ Store them in plain text?</source>
     <message>
         <source>Cannot serve %1</source>
         <translation>无法提供 %1</translation>
+    </message>
+</context>
+<context>
+    <name>NoticeBar</name>
+    <message>
+        <source>Details</source>
+        <translation>详情</translation>
+    </message>
+    <message>
+        <source>Dismiss</source>
+        <translation>关闭</translation>
     </message>
 </context>
 <context>
@@ -4828,6 +4892,10 @@ Result: %1 failure(s), %2 warning(s), %3 passed
     <message>
         <source>Replay stopped · %1/%2</source>
         <translation>回放已停止 · %1/%2</translation>
+    </message>
+    <message>
+        <source>%1: no value for %2. Edit the connection to enter it.</source>
+        <translation>%1：%2 没有值。请编辑该连接以输入。</translation>
     </message>
 </context>
 </TS>

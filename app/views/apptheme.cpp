@@ -1,11 +1,14 @@
 #include "views/apptheme.h"
 
+#include "views/appstyle.h"
+
 #include <QAction>
 #include <QActionGroup>
 #include <QApplication>
 #include <QMenu>
 #include <QPalette>
 #include <QSettings>
+#include <QStyle>
 
 namespace AppTheme {
 
@@ -15,7 +18,23 @@ Theme currentTheme = Theme::System;
 
 QPalette &systemPalette()
 {
-    static QPalette palette = QApplication::palette();
+    static QPalette palette = [] {
+        QPalette started = QApplication::palette();
+        // A selection in a pane without the focus is dimmed here too, unless the platform
+        // already does it: the highlight a third of the way to the base.
+        const QColor active = started.color(QPalette::Active, QPalette::Highlight);
+        if (started.color(QPalette::Inactive, QPalette::Highlight) == active) {
+            const QColor base = started.color(QPalette::Active, QPalette::Base);
+            const QColor dimmed = QColor::fromRgbF(
+                base.redF() + (active.redF() - base.redF()) * 0.35f,
+                base.greenF() + (active.greenF() - base.greenF()) * 0.35f,
+                base.blueF() + (active.blueF() - base.blueF()) * 0.35f);
+            started.setColor(QPalette::Inactive, QPalette::Highlight, dimmed);
+            started.setColor(QPalette::Inactive, QPalette::HighlightedText,
+                             started.color(QPalette::Active, QPalette::Text));
+        }
+        return started;
+    }();
     return palette;
 }
 
@@ -99,6 +118,14 @@ Theme fromId(const QString &id)
     return Theme::System;
 }
 
+void installStyle()
+{
+    if (qobject_cast<AppStyle *>(QApplication::style()))
+        return;
+    // By name: QApplication deletes the style it replaces, so the proxy makes its own base.
+    QApplication::setStyle(new AppStyle(QApplication::style()->name()));
+}
+
 void apply(Theme theme)
 {
     systemPalette(); // remembered before the first change
@@ -149,8 +176,8 @@ QMenu *createMenu(QWidget *parent)
             QSettings().setValue(settingsKey, id(theme));
         });
     }
-    if (saved != current())
-        apply(saved);
+    installStyle();
+    apply(saved);
     return menu;
 }
 

@@ -24,6 +24,10 @@ enum class Theme { System, Light, Dark };
 QString id(Theme theme);
 Theme fromId(const QString &id);
 
+/// Puts AppStyle over the application's style (once): toggles and check boxes that show
+/// their state in every theme.
+void installStyle();
+
 /// Sets the application palette; the first call remembers the system palette.
 void apply(Theme theme);
 Theme current();

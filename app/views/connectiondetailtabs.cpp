@@ -55,16 +55,15 @@ ConnectionDetailTabs::ConnectionDetailTabs(Workspace *workspace, QWidget *parent
         if (id == m_connection)
             updateResponse();
     });
-    // The statistics change with every event: read them twice a second, and only while shown.
-    m_statisticsTimer.setInterval(500);
-    connect(&m_statisticsTimer, &QTimer::timeout, m_statisticsModel, &StatisticsModel::refresh);
-    connect(this, &QTabWidget::currentChanged, this, [this] {
-        if (currentWidget() == m_statistics) {
+    // The statistics change with every event: read them on the tick that repaints the
+    // connections list (the same totals at the same moment), and only while shown.
+    connect(connections, &ConnectionManager::countersRefreshed, this, [this] {
+        if (currentWidget() == m_statistics)
             m_statisticsModel->refresh();
-            m_statisticsTimer.start();
-        } else {
-            m_statisticsTimer.stop();
-        }
+    });
+    connect(this, &QTabWidget::currentChanged, this, [this] {
+        if (currentWidget() == m_statistics)
+            m_statisticsModel->refresh();
     });
 }
 
@@ -111,10 +110,12 @@ void ConnectionDetailTabs::createDiagnostics()
     connect(m_diagnosticsView, &DiagnosticsView::runRequested, this,
             [this] { m_workspace->runDiagnostics(m_connection); });
     connect(m_workspace, &Workspace::diagnosticsStarted, this,
-            [this](quint16, const QString &name) {
+            [this](quint16, const QString &name, int durationMs) {
                 setCurrentWidget(m_diagnosticsView);
-                m_diagnosticsView->setRunning(true, name);
+                m_diagnosticsView->setRunning(true, name, durationMs);
             });
+    connect(m_workspace, &Workspace::diagnosticsProgress, m_diagnosticsView,
+            &DiagnosticsView::setObservedEvents);
     connect(m_workspace, &Workspace::diagnosticsFinished, this,
             [this](const Sse::DiagnosticsReport &report) {
                 m_diagnosticsView->setRunning(false);

@@ -1,7 +1,6 @@
 #pragma once
 
 #include <QTabWidget>
-#include <QTimer>
 
 QT_BEGIN_NAMESPACE
 class QPlainTextEdit;
@@ -56,5 +55,4 @@ private:
     QTreeView *m_statistics = nullptr;
     QPlainTextEdit *m_response = nullptr;
     DiagnosticsView *m_diagnosticsView = nullptr;
-    QTimer m_statisticsTimer;
 };

@@ -319,6 +319,23 @@ void ConnectionsPane::selectConnection(quint16 id)
     }
 }
 
+void ConnectionsPane::selectConnections(const QList<quint16> &ids)
+{
+    const ConnectionListModel *model = m_workspace->connections()->model();
+    QItemSelection selection;
+    for (const quint16 id : ids) {
+        const int row = model->rowOf(id);
+        if (row >= 0)
+            selection.select(model->index(row, 0), model->index(row, model->columnCount() - 1));
+    }
+    if (selection.isEmpty())
+        return;
+    m_connectionView->selectionModel()->setCurrentIndex(selection.indexes().constFirst(),
+                                                        QItemSelectionModel::NoUpdate);
+    m_connectionView->selectionModel()->select(selection, QItemSelectionModel::ClearAndSelect
+                                                                  | QItemSelectionModel::Rows);
+}
+
 QList<QAction *> ConnectionsPane::connectionActions() const
 {
     return {m_editAction,      m_duplicateAction, nullptr, m_connectAction, m_disconnectAction,

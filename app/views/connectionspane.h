@@ -26,6 +26,9 @@ public:
     /// Makes `id` current and highlights it (after an add, a duplicate, a replay start). This
     /// is not a choice of the user, so it does not narrow the log: it shows everything again.
     void selectConnection(quint16 id);
+    /// Selects `ids` as if the user had: the log shows only them, under the scope chip (an
+    /// opened recording, shown apart from the live streams).
+    void selectConnections(const QList<quint16> &ids);
     /// The selected connections, in row order; they decide what the event log shows.
     QList<quint16> selectedConnections() const;
     /// Drops the selection (the log then shows every connection); the current row stays.

@@ -17,16 +17,28 @@ MainStatusBar::MainStatusBar(Workspace *workspace, QWidget *parent)
     , m_workspace(workspace)
 {
     m_state = new QLabel;
+    m_state->setObjectName(QStringLiteral("connectionState"));
+    m_message = new QLabel;
+    m_message->setObjectName(QStringLiteral("statusMessage"));
+    m_message->hide();
     m_totals = new QLabel;
     m_recording = new QLabel;
     m_recording->setObjectName(QStringLiteral("recordingIndicator"));
     // These show server texts (reason phrases) and file names: never as rich text.
-    for (QLabel *label : {m_state, m_totals, m_recording})
+    for (QLabel *label : {m_state, m_message, m_totals, m_recording})
         label->setTextFormat(Qt::PlainText);
-    addWidget(m_state, 1);
+    // Long texts are cut at the label's edge (the tool tip has them whole) rather than
+    // widening the window.
+    for (QLabel *label : {m_state, m_message})
+        label->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
+    // All permanent: QStatusBar keeps no room of its own for the message it would paint.
+    addPermanentWidget(m_state, 3);
+    addPermanentWidget(m_message, 2);
     addPermanentWidget(m_recording);
     addPermanentWidget(m_totals);
 
+    // QStatusBar keeps the text and its time-out; the label shows it.
+    connect(this, &QStatusBar::messageChanged, this, &MainStatusBar::showMessageText);
     connect(workspace, &Workspace::message, this, &QStatusBar::showMessage);
     connect(workspace, &Workspace::recordingChanged, this, &MainStatusBar::updateRecording);
     connect(workspace, &Workspace::exportStarted, this, &MainStatusBar::showExport);
@@ -40,13 +52,12 @@ MainStatusBar::MainStatusBar(Workspace *workspace, QWidget *parent)
             updateState();
         updateTotals();
     });
-    // Countdowns, rates and "last byte" ages move on their own.
-    m_timer.setInterval(500);
-    connect(&m_timer, &QTimer::timeout, this, [this] {
+    // Counters, countdowns, rates and "last byte" ages: on the tick that repaints the
+    // connections list, so that the totals here and there never differ.
+    connect(workspace->connections(), &ConnectionManager::countersRefreshed, this, [this] {
         updateState();
         updateTotals();
     });
-    m_timer.start();
     updateState();
     updateTotals();
 }
@@ -55,6 +66,18 @@ void MainStatusBar::setConnection(quint16 id)
 {
     m_connection = id;
     updateState();
+}
+
+QString MainStatusBar::messageText() const
+{
+    return m_message->isHidden() ? QString() : m_message->text();
+}
+
+void MainStatusBar::showMessageText(const QString &text)
+{
+    m_message->setText(text);
+    m_message->setToolTip(text);
+    m_message->setVisible(!text.isEmpty());
 }
 
 void MainStatusBar::updateState()
@@ -78,6 +101,7 @@ void MainStatusBar::updateState()
     if (!verdict.isEmpty())
         text += tr(" · LLM: %1").arg(verdict);
     m_state->setText(text);
+    m_state->setToolTip(text);
 }
 
 void MainStatusBar::updateTotals()

@@ -1,7 +1,6 @@
 #pragma once
 
 #include <QStatusBar>
-#include <QTimer>
 
 QT_BEGIN_NAMESPACE
 class QLabel;
@@ -13,6 +12,10 @@ class Workspace;
 /// The status bar: the state of the current connection, the totals of all connections, the
 /// recording indicator, the progress of a running export (with Cancel) and the workspace's
 /// messages.
+///
+/// Every part is a permanent widget, so that QStatusBar::showMessage() (the workspace's
+/// messages, the status tips) never paints over the connection state: the message goes to a
+/// label of its own beside it, and disappears after its time-out.
 class MainStatusBar : public QStatusBar
 {
     Q_OBJECT
@@ -20,17 +23,20 @@ public:
     explicit MainStatusBar(Workspace *workspace, QWidget *parent = nullptr);
 
     void setConnection(quint16 id);
+    /// The transient message on screen (empty when none).
+    QString messageText() const;
 
 private:
     void updateState();
     void updateTotals();
     void updateRecording();
     void showExport(ExportJob *job);
+    void showMessageText(const QString &text);
 
     Workspace *m_workspace = nullptr;
     quint16 m_connection = 0;
     QLabel *m_state = nullptr;
+    QLabel *m_message = nullptr;
     QLabel *m_totals = nullptr;
     QLabel *m_recording = nullptr;
-    QTimer m_timer;
 };

@@ -23,6 +23,7 @@
 #include "views/exporteventsdialog.h"
 #include "views/helpdialogs.h"
 #include "views/mainstatusbar.h"
+#include "views/noticebar.h"
 #include "views/shortcutpassthrough.h"
 #include "views/uilanguage.h"
 #include "views/welcomepage.h"
@@ -45,6 +46,7 @@
 #include <QTableView>
 #include <QTimer>
 #include <QToolBar>
+#include <QVBoxLayout>
 
 namespace {
 
@@ -131,10 +133,27 @@ void MainWindow::createPanes()
     m_centerStack->addWidget(welcome);
     m_centerStack->addWidget(m_centerSplitter);
 
+    // Notices for the whole session (no keychain) above the log or the welcome page.
+    auto *notice = new NoticeBar;
+    connect(m_workspace, &Workspace::keychainUnavailable, notice, [notice](const QString &details) {
+        notice->showNotice(
+            tr("Secrets can't be saved: no keychain service is running. They stay in memory "
+               "for this session."),
+            tr("The keychain said: %1\nConnection > Store Secrets in Plain Text If No Keychain "
+               "keeps them in the settings file instead, unencrypted.")
+                .arg(details));
+    });
+    auto *center = new QWidget;
+    auto *centerLayout = new QVBoxLayout(center);
+    centerLayout->setContentsMargins(0, 0, 0, 0);
+    centerLayout->setSpacing(2);
+    centerLayout->addWidget(notice);
+    centerLayout->addWidget(m_centerStack, 1);
+
     m_mainSplitter = new QSplitter(Qt::Horizontal);
     m_mainSplitter->setObjectName(QStringLiteral("mainSplitter"));
     m_mainSplitter->addWidget(m_connectionsPane);
-    m_mainSplitter->addWidget(m_centerStack);
+    m_mainSplitter->addWidget(center);
     m_mainSplitter->setStretchFactor(0, 2);
     m_mainSplitter->setStretchFactor(1, 5);
     m_mainSplitter->setSizes({480, 800});
@@ -153,6 +172,11 @@ void MainWindow::connectPanes()
     connect(m_connectionsPane, &ConnectionsPane::currentConnectionChanged, m_alertsPane,
             &AlertsPane::setConnection);
     connect(m_connectionsPane, &ConnectionsPane::editRequested, this, &MainWindow::editConnection);
+    // An opened recording is its own view: the log shows its connections, under the chip.
+    connect(m_workspace, &Workspace::recordingOpened, m_connectionsPane,
+            [this](const QString &, const QList<quint16> &ids) {
+                m_connectionsPane->selectConnections(ids);
+            });
     // One notion of "current": the selection in the Connections pane scopes the log.
     connect(m_connectionsPane, &ConnectionsPane::selectedConnectionsChanged, m_eventLogPane,
             [this](const QList<quint16> &ids) {
