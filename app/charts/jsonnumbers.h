@@ -1,6 +1,6 @@
 #pragma once
 
-#include <sselib/jsonscan.h>
+#include "sselib/jsonscan.h"
 
 #include <QByteArrayView>
 

@@ -1,14 +1,12 @@
 #pragma once
 
-#include <memory>
-
 #include "recording/recorderoptions.h"
 
 #include "models/alertlistmodel.h"
 
-#include <sselib/jsonlines.h>
-#include <sselib/llmanalyser.h>
-#include <sselib/sseevent.h>
+#include "sselib/jsonlines.h"
+#include "sselib/llmanalyser.h"
+#include "sselib/sseevent.h"
 
 #include <QHash>
 #include <QList>

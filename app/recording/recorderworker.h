@@ -4,10 +4,10 @@
 
 #include "recording/recorderoptions.h"
 
-#include <sselib/jsonlines.h>
-#include <sselib/llmanalyser.h>
-#include <sselib/sseclient.h>
-#include <sselib/sseevent.h>
+#include "sselib/jsonlines.h"
+#include "sselib/llmanalyser.h"
+#include "sselib/sseclient.h"
+#include "sselib/sseevent.h"
 
 #include <QByteArray>
 #include <QHash>
