@@ -25,7 +25,7 @@ qsizetype offsetOf(QByteArrayView json, const Cursor &cursor)
 
 qsizetype skipWhitespace(QByteArrayView json, qsizetype pos)
 {
-    Cursor cursor(json.sliced(pos));
+    Cursor cursor(json.sliced(qMin(pos, json.size())));
     cursor.skipWhitespace();
     return offsetOf(json, cursor);
 }
@@ -36,7 +36,17 @@ qsizetype stringEnd(QByteArrayView json, qsizetype pos)
 {
     Cursor cursor(json.sliced(pos));
     QByteArrayView content;
-    return cursor.scanString(&content) ? offsetOf(json, cursor) : json.size();
+    if (cursor.scanString(&content))
+        return offsetOf(json, cursor);
+    // validate() also takes what QJsonDocument takes, which lets raw control characters (a
+    // tab) stand inside strings where the strict scanner stops: step over them.
+    for (qsizetype i = offsetOf(json, cursor); i < json.size(); ++i) {
+        if (json.at(i) == '\\')
+            ++i;
+        else if (json.at(i) == '"')
+            return i + 1;
+    }
+    return json.size();
 }
 
 // pos is at the first byte of a value; returns the index after its last byte.
