@@ -4,6 +4,7 @@
 // The format itself and the import rules, errors included, are tested without a window in
 // tests/app/session/tst_savedconnections.
 
+#include "settingsfile.h"
 #include "testserver.h"
 
 #include "models/connectionlistmodel.h"
@@ -45,14 +46,6 @@ using namespace Qt::StringLiterals;
 namespace {
 
 const QByteArray secretValue = "Bearer s3cret-token-42";
-
-QByteArray settingsFileBytes()
-{
-    QSettings settings;
-    settings.sync();
-    QFile file(settings.fileName());
-    return file.open(QIODevice::ReadOnly) ? file.readAll() : QByteArray();
-}
 
 bool writeFile(const QString &path, const QByteArray &bytes)
 {

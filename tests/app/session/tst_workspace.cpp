@@ -2,6 +2,7 @@
 // the chart series and the recorder; the recorded-connection scope; opening and replaying a
 // recording; exporting chosen sequences; saved connections with their secrets.
 
+#include "settingsfile.h"
 #include "testserver.h"
 
 #include "charts/seriescatalog.h"
@@ -261,19 +262,6 @@ void TestWorkspace::secretsComeBackFromTheStore()
              QByteArray("Bearer s3cret"));
 }
 
-namespace {
-
-/// The settings file as it lies on disk, after the last QSettings wrote it.
-QByteArray rawSettingsFile()
-{
-    QSettings settings;
-    settings.sync();
-    QFile file(settings.fileName());
-    return file.open(QIODevice::ReadOnly) ? file.readAll() : QByteArray();
-}
-
-} // namespace
-
 // Issue 20 item 8: credentials in the URL (user info, ?api_key=) go to the keychain with the
 // secret headers; the settings file and the recording hold the URL with the mask instead.
 void TestWorkspace::urlSecretsStayInTheKeychain()
@@ -299,7 +287,7 @@ void TestWorkspace::urlSecretsStayInTheKeychain()
         QVERIFY(workspace.secretStore()->waitForIdle(5000));
         QVERIFY(stopAndWait(workspace));
     }
-    const QByteArray settings = rawSettingsFile();
+    const QByteArray settings = settingsFileBytes();
     QVERIFY(settings.contains("secure"));
     QVERIFY2(!settings.contains("pw") && !settings.contains("XYZ"), settings.constData());
     QVERIFY(settings.contains("x=1")); // the rest of the URL stays readable
@@ -349,9 +337,9 @@ void TestWorkspace::urlSecretsWithoutKeychain()
             return m.first().toString().contains(u"were not saved"_s);
         }));
         QCOMPARE(workspace.connections()->entry(id)->options.url, url); // still working
-        QVERIFY(!rawSettingsFile().contains("XYZ"));
+        QVERIFY(!settingsFileBytes().contains("XYZ"));
     }
-    QVERIFY(!rawSettingsFile().contains("pw"));
+    QVERIFY(!settingsFileBytes().contains("pw"));
     Workspace restored;
     restored.secretStore()->setBackend(keychain);
     QSignalSpy messages(&restored, &Workspace::message);
