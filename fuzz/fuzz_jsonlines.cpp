@@ -4,7 +4,7 @@
 
 #include "recording/logreader.h"
 
-#include <sselib/jsonlines.h>
+#include "sselib/jsonlines.h"
 
 #include <QByteArrayView>
 

@@ -5,7 +5,7 @@
 //
 // Input layout: byte 0 picks the chunking, byte 1 the maximum event size, the rest is the stream.
 
-#include <sselib/sseparser.h>
+#include "sselib/sseparser.h"
 
 #include <QByteArray>
 #include <QList>

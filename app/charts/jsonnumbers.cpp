@@ -1,6 +1,6 @@
 #include "jsonnumbers.h"
 
-#include <sselib/jsonscan.h>
+#include "sselib/jsonscan.h"
 
 #include <QVarLengthArray>
 

@@ -1,6 +1,6 @@
 #pragma once
 
-#include <sselib/jsonscan.h>
+#include "sselib/jsonscan.h"
 
 #include <QByteArrayView>
 
@@ -32,17 +32,31 @@ using NumberVisitor = void (*)(void *context, QByteArrayView path, double value)
 /// Returns true when `data` was one complete, well-formed JSON value.
 bool forEachNumber(QByteArrayView data, NumberVisitor visitor, void *context);
 
+namespace Detail {
+
+// The two halves of a plain (function pointer, context) visitor that calls \a callback: the
+// convenience forms below take any callable and hand it to the allocation-free entry points.
+template<typename Function, typename... Arguments>
+void invoke(void *context, Arguments... arguments)
+{
+    (*static_cast<Function *>(context))(arguments...);
+}
+
+template<typename Callback>
+void *contextOf(Callback &callback)
+{
+    return const_cast<void *>(static_cast<const void *>(std::addressof(callback)));
+}
+
+} // namespace Detail
+
 /// Convenience form taking any callable `void(QByteArrayView path, double value)`.
 template<typename Callback>
 bool forEachNumber(QByteArrayView data, Callback &&callback)
 {
     using Function = std::remove_reference_t<Callback>;
-    return forEachNumber(
-            data,
-            [](void *context, QByteArrayView path, double value) {
-                (*static_cast<Function *>(context))(path, value);
-            },
-            const_cast<void *>(static_cast<const void *>(std::addressof(callback))));
+    return forEachNumber(data, &Detail::invoke<Function, QByteArrayView, double>,
+                         Detail::contextOf(callback));
 }
 
 /// Looks for the number at `path` and stores it in `*value`. Faster than forEachNumber():
@@ -59,16 +73,13 @@ using StringVisitor = void (*)(void *context, QByteArrayView key, QByteArrayView
 /// one well-formed object. This is how the chart finds key fields to split a series by.
 bool forEachTopLevelString(QByteArrayView data, StringVisitor visitor, void *context);
 
+/// Convenience form taking any callable `void(QByteArrayView key, QByteArrayView value)`.
 template<typename Callback>
 bool forEachTopLevelString(QByteArrayView data, Callback &&callback)
 {
     using Function = std::remove_reference_t<Callback>;
-    return forEachTopLevelString(
-            data,
-            [](void *context, QByteArrayView key, QByteArrayView value) {
-                (*static_cast<Function *>(context))(key, value);
-            },
-            const_cast<void *>(static_cast<const void *>(std::addressof(callback))));
+    return forEachTopLevelString(data, &Detail::invoke<Function, QByteArrayView, QByteArrayView>,
+                                 Detail::contextOf(callback));
 }
 
 /// The raw content of the string member `key` of a top-level object, in `*value` (pointing

@@ -2,7 +2,7 @@
 
 #include "seriesbuffer.h"
 
-#include <sselib/sseevent.h>
+#include "sselib/sseevent.h"
 
 #include <QByteArray>
 #include <QHash>

@@ -587,6 +587,13 @@ int main(int argc, char *argv[])
         if (!profileSecretsId.isEmpty())
             reason = ProfileStore::loadSecrets(profileSecretsId, &profileSecrets, &options.headers);
         Sse::applyNonHeaderSecrets(&options);
+        if (profileSecrets.contains(QByteArray(Sse::UrlSecret))) {
+            // Not a header: -H cannot give it back.
+            return usageError(
+                QStringLiteral("profile \"%1\" needs the credentials of its URL, which are not "
+                               "available (%2): give the URL with them instead of --profile")
+                    .arg(parser.value(profileOption), reason));
+        }
         if (!profileSecrets.isEmpty()) {
             QStringList names;
             for (const QByteArray &name : std::as_const(profileSecrets))

@@ -2,6 +2,7 @@
 #include "sselib/profile.h"
 
 #include "models/llmresponsemodel.h"
+#include "session/savedconnections.h"
 
 #include <QDateTime>
 #include <QLocale>
@@ -119,7 +120,7 @@ QString ConnectionListModel::stateText(const ConnectionEntry &entry, qint64 nowM
     if (stopped && !entry.missingSecrets.isEmpty()) {
         QStringList names;
         for (const QByteArray &name : entry.missingSecrets)
-            names.append(QString::fromUtf8(name));
+            names.append(SavedConnections::secretLabel(name));
         return tr("Secret missing: %1 (Edit to enter it)").arg(names.join(QStringLiteral(", ")));
     }
     switch (entry.state) {
@@ -280,7 +281,7 @@ QVariant ConnectionListModel::data(const QModelIndex &index, int role) const
         }
         if (index.column() == NameColumn && !entry.llmVerdict.isEmpty())
             return plainToolTip(QString::fromLatin1(entry.options.method) + QLatin1Char(' ')
-                                + entry.options.url.toString() + QLatin1Char('\n')
+                                + Sse::redactedUrl(entry.options.url) + QLatin1Char('\n')
                                 + tr("LLM: %1").arg(entry.llmVerdict));
         if (index.column() == UrlColumn || index.column() == NameColumn)
             return plainToolTip(QString::fromLatin1(entry.options.method) + QLatin1Char(' ')

@@ -1,6 +1,6 @@
 #pragma once
 
-#include <sselib/filterexpression.h>
+#include "sselib/filterexpression.h"
 
 #include <QCoreApplication>
 #include <QHash>

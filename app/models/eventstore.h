@@ -1,6 +1,6 @@
 #pragma once
 
-#include <sselib/sseevent.h>
+#include "sselib/sseevent.h"
 
 #include <QByteArray>
 #include <QByteArrayView>

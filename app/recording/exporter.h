@@ -11,37 +11,37 @@
 class QThread;
 class ExporterWorker;
 
-// Writes events to a file in one ExportFormat on a thread of its own.
-//
-// The caller (GUI thread) calls start(), hands the events over in batches with addEvents() and
-// ends with finish(); each batch is formatted and written on the export thread while the next
-// one is being prepared. The file is a QSaveFile: it appears, complete, only when finish()
-// succeeds; on cancel() or an error nothing is left behind and an existing file of that name
-// is untouched. ExportJob drives an Exporter from the event log without blocking the GUI.
-//
-// pendingBatches() counts batches handed over and not yet written, so a producer can wait for
-// batchWritten() instead of queuing the whole export in memory.
+/// Writes events to a file in one ExportFormat on a thread of its own.
+///
+/// The caller (GUI thread) calls start(), hands the events over in batches with addEvents() and
+/// ends with finish(); each batch is formatted and written on the export thread while the next
+/// one is being prepared. The file is a QSaveFile: it appears, complete, only when finish()
+/// succeeds; on cancel() or an error nothing is left behind and an existing file of that name
+/// is untouched. ExportJob drives an Exporter from the event log without blocking the GUI.
+///
+/// pendingBatches() counts batches handed over and not yet written, so a producer can wait for
+/// batchWritten() instead of queuing the whole export in memory.
 class Exporter : public QObject
 {
     Q_OBJECT
 public:
     explicit Exporter(QObject *parent = nullptr);
-    // Cancels a running export (nothing is written) and waits for the export thread.
+    /// Cancels a running export (nothing is written) and waits for the export thread.
     ~Exporter() override;
 
-    // False if an export is already running. Errors opening the file come with finished().
+    /// False if an export is already running. Errors opening the file come with finished().
     bool start(ExportFormat format, const QString &path, const ExportOptions &options = {});
-    // The name written for \a connection from now on (before its first event).
+    /// The name written for \a connection from now on (before its first event).
     void setConnectionName(quint16 connection, const QString &name);
     void addEvents(const ExportEventList &events);
-    // No more events: commit the file. finished() follows.
+    /// No more events: commit the file. finished() follows.
     void finish();
-    // Stops and removes the partial file; finished(false, ...) follows.
+    /// Stops and removes the partial file; finished(false, ...) follows.
     void cancel();
 
     bool isRunning() const { return m_thread != nullptr; }
-    // finish() or cancel() was called, or writing failed: finished() is on its way and
-    // further events are ignored.
+    /// finish() or cancel() was called, or writing failed: finished() is on its way and
+    /// further events are ignored.
     bool isFinishing() const { return m_finishing; }
     QString fileName() const { return m_path; }
     qint64 eventsAdded() const { return m_eventsAdded; }
@@ -49,7 +49,7 @@ public:
     int pendingBatches() const { return m_pendingBatches; }
 
 Q_SIGNALS:
-    // Percent of ExportOptions::totalEvents written (only when that is set), on change.
+    /// Percent of ExportOptions::totalEvents written (only when that is set), on change.
     void progress(int percent);
     void batchWritten();
     void finished(bool ok, const QString &message);

@@ -10,9 +10,9 @@
 
 class QSaveFile;
 
-// The writing side of Exporter; lives on the export thread. Formats each batch with an
-// ExportFormatter and writes it to a QSaveFile, which is committed by finish() only: after an
-// error or a cancel the target is left as it was and the temporary file is removed.
+/// The writing side of Exporter; lives on the export thread. Formats each batch with an
+/// ExportFormatter and writes it to a QSaveFile, which is committed by finish() only: after an
+/// error or a cancel the target is left as it was and the temporary file is removed.
 class ExporterWorker : public QObject
 {
     Q_OBJECT
@@ -24,13 +24,13 @@ public:
     void open();
     void setConnectionName(quint16 connection, const QString &name);
     void write(const ExportEventList &events);
-    // Commits the file (or discards it if cancelled or failed) and emits done().
+    /// Commits the file (or discards it if cancelled or failed) and emits done().
     void finish();
 
 Q_SIGNALS:
-    // After each write(): the events written so far.
+    /// After each write(): the events written so far.
     void batchWritten(qint64 eventsWritten);
-    // The first error; later batches are skipped and finish() reports it again.
+    /// The first error; later batches are skipped and finish() reports it again.
     void failed(const QString &message);
     void done(bool ok, const QString &message);
 

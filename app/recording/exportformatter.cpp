@@ -5,7 +5,7 @@
 #include "charts/jsonnumbers.h"
 #include "sselib/profile.h"
 
-#include <sselib/replayserver.h>
+#include "sselib/replayserver.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>

@@ -1,8 +1,8 @@
 #pragma once
 
-#include <sselib/filterexpression.h>
-#include <sselib/jsonlines.h>
-#include <sselib/sseevent.h>
+#include "sselib/filterexpression.h"
+#include "sselib/jsonlines.h"
+#include "sselib/sseevent.h"
 
 #include <QByteArray>
 #include <QByteArrayView>
@@ -14,32 +14,32 @@
 #include <utility>
 
 enum class ExportFormat {
-    // The project's log format (sselib/jsonlines.h): a header record per connection, then one
-    // event record per event with the store's sequence number, each marked or annotated one
-    // followed by its `annotation` record (recording/annotationrecord.h). LogImporter reads it
-    // back.
+    /// The project's log format (sselib/jsonlines.h): a header record per connection, then one
+    /// event record per event with the store's sequence number, each marked or annotated one
+    /// followed by its `annotation` record (recording/annotationrecord.h). LogImporter reads it
+    /// back.
     JsonLines,
-    // RFC 4180: UTF-8, CRLF after each row, header row `time,connection,type,id,data` plus one
-    // column per ExportOptions::jsonPaths entry; fields holding a comma, quote, CR or LF are
-    // quoted with quotes doubled. Data keeps its LF line breaks inside the quoted field. Time is
-    // ISO 8601 UTC with milliseconds. retry is not exported.
+    /// RFC 4180: UTF-8, CRLF after each row, header row `time,connection,type,id,data` plus one
+    /// column per ExportOptions::jsonPaths entry; fields holding a comma, quote, CR or LF are
+    /// quoted with quotes doubled. Data keeps its LF line breaks inside the quoted field. Time is
+    /// ISO 8601 UTC with milliseconds. retry is not exported.
     Csv,
-    // The events in `text/event-stream` wire format (Sse::appendWireEvent): a client or
-    // Sse::Parser reads the same types, data, ids and retries back. Connections are merged into
-    // one stream and times are not kept. An event whose type holds CR or LF, or whose id holds CR,
-    // LF or NUL, cannot be written as such fields: it is left out, with a comment line
-    // (`: event N left out: ...`) in its place.
+    /// The events in `text/event-stream` wire format (Sse::appendWireEvent): a client or
+    /// Sse::Parser reads the same types, data, ids and retries back. Connections are merged into
+    /// one stream and times are not kept. An event whose type holds CR or LF, or whose id holds CR,
+    /// LF or NUL, cannot be written as such fields: it is left out, with a comment line
+    /// (`: event N left out: ...`) in its place.
     SseText,
 };
 
-// A colouring rule as the export sees it: the first matching one names the event's rule.
+/// A colouring rule as the export sees it: the first matching one names the event's rule.
 struct ExportRule
 {
     QString name;
     Sse::FilterExpression expression;
 };
 
-// One event to export, with what the event log knows about it.
+/// One event to export, with what the event log knows about it.
 struct ExportEvent
 {
     qint64 sequence = 0;    // the store's sequence number (the JSON Lines "seq")
@@ -52,38 +52,38 @@ using ExportEventList = QList<ExportEvent>;
 
 struct ExportOptions
 {
-    // Name per connection id; a missing one is written as "connection N".
+    /// Name per connection id; a missing one is written as "connection N".
     QHash<quint16, QString> connectionNames;
-    // URL per connection id, for the JSON Lines header records (optional).
+    /// URL per connection id, for the JSON Lines header records (optional).
     QHash<quint16, QUrl> connectionUrls;
-    // CSV only: one extra column per path, in JsonNumbers path syntax (`a.b[2].c`). A number
-    // is written in the shortest form that reads back exactly; a string or boolean value is
-    // written as it is; anything else (missing, null, object, array, data not JSON) is empty.
+    /// CSV only: one extra column per path, in JsonNumbers path syntax (`a.b[2].c`). A number
+    /// is written in the shortest form that reads back exactly; a string or boolean value is
+    /// written as it is; anything else (missing, null, object, array, data not JSON) is empty.
     QList<QByteArray> jsonPaths;
-    // CSV only: a last column "rule" with the name of the first of `rules` the event matches
-    // (empty when none does).
+    /// CSV only: a last column "rule" with the name of the first of `rules` the event matches
+    /// (empty when none does).
     bool ruleColumn = false;
     QList<ExportRule> rules;
-    // Events that will be added in all, for Exporter::progress(); 0 = unknown.
+    /// Events that will be added in all, for Exporter::progress(); 0 = unknown.
     qint64 totalEvents = 0;
 };
 
-// Turns events into bytes of one ExportFormat. Not thread-safe; the exporter's worker owns one.
+/// Turns events into bytes of one ExportFormat. Not thread-safe; the exporter's worker owns one.
 class ExportFormatter
 {
 public:
     ExportFormatter(ExportFormat format, const ExportOptions &options);
 
-    // What comes before the first event (the CSV header row).
+    /// What comes before the first event (the CSV header row).
     void appendPrologue(QByteArray &out);
     void append(QByteArray &out, const ExportEvent &event);
     void setConnectionName(quint16 connection, const QString &name);
-    // SSE text: events left out because their type or id cannot be an SSE field value.
+    /// SSE text: events left out because their type or id cannot be an SSE field value.
     qint64 skippedEvents() const { return m_skippedEvents; }
 
-    // One CSV field, quoted if needed.
+    /// One CSV field, quoted if needed.
     static void appendCsvField(QByteArray &out, QByteArrayView field);
-    // The value of \a path in JSON \a data as CSV would show it (see ExportOptions::jsonPaths).
+    /// The value of \a path in JSON \a data as CSV would show it (see ExportOptions::jsonPaths).
     static QByteArray jsonValue(QByteArrayView data, QByteArrayView path);
 
 private:

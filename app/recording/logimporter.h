@@ -2,8 +2,8 @@
 
 #include "recording/logreader.h"
 
-#include <sselib/jsonlines.h>
-#include <sselib/sseevent.h>
+#include "sselib/jsonlines.h"
+#include "sselib/sseevent.h"
 
 #include <QList>
 #include <QMetaType>

@@ -2,10 +2,10 @@
 
 #include "recording/annotationrecord.h"
 
-#include <sselib/jsonlines.h>
-#include <sselib/llmanalyser.h>
-#include <sselib/sseevent.h>
-#include <sselib/sseparser.h>
+#include "sselib/jsonlines.h"
+#include "sselib/llmanalyser.h"
+#include "sselib/sseevent.h"
+#include "sselib/sseparser.h"
 
 #include <QByteArray>
 #include <QByteArrayView>
@@ -16,30 +16,30 @@
 #include <QStringList>
 #include <QUrl>
 
-// Incremental reader of a recording: bytes in (any chunking), events and states out, grouped by
-// connection. A plain class on Qt Core and sselib only, so sse-monitor-cli compiles it as well;
-// LogImporter runs it on a worker thread.
-//
-// Format detection: after an optional UTF-8 BOM and leading whitespace, a file whose first byte
-// is '{' is JSON Lines (the project's log format, see sselib/jsonlines.h); anything else is read
-// as a raw `text/event-stream` capture.
-//
-// JSON Lines:
-//   - header records name a connection and give its URL and request headers;
-//   - event and state records go to the connection named by their "connection" member (created
-//     on first sight if no header named it), or to the default connection when they have none;
-//   - a line that is not a valid record (a torn last line after a crash, garbage) is skipped
-//     and reported in warnings() as "line N: why"; reading always goes on;
-//   - records of an unknown kind are skipped silently (later format versions may add kinds);
-//   - `annotation` records (recording/annotationrecord.h) go to their connection's batch, after
-//     the events read before them;
-//   - an event record without "id" has the id of the connection's previous event record
-//     (format version 2, see jsonlines.h); the events of such a run share one id buffer.
-//
-// Raw captures carry no times. Each event gets a time interpolated by its byte offset between
-// the two ends of setRawTimeSpan() (LogImporter passes the file's birth and modification times,
-// or the modification time twice when the file system has no birth time). All events go to the
-// default connection. An event cut off by the end of the file is dropped with a warning.
+/// Incremental reader of a recording: bytes in (any chunking), events and states out, grouped by
+/// connection. A plain class on Qt Core and sselib only, so sse-monitor-cli compiles it as well;
+/// LogImporter runs it on a worker thread.
+///
+/// Format detection: after an optional UTF-8 BOM and leading whitespace, a file whose first byte
+/// is '{' is JSON Lines (the project's log format, see sselib/jsonlines.h); anything else is read
+/// as a raw `text/event-stream` capture.
+///
+/// JSON Lines:
+///   - header records name a connection and give its URL and request headers;
+///   - event and state records go to the connection named by their "connection" member (created
+///     on first sight if no header named it), or to the default connection when they have none;
+///   - a line that is not a valid record (a torn last line after a crash, garbage) is skipped
+///     and reported in warnings() as "line N: why"; reading always goes on;
+///   - records of an unknown kind are skipped silently (later format versions may add kinds);
+///   - `annotation` records (recording/annotationrecord.h) go to their connection's batch, after
+///     the events read before them;
+///   - an event record without "id" has the id of the connection's previous event record
+///     (format version 2, see jsonlines.h); the events of such a run share one id buffer.
+///
+/// Raw captures carry no times. Each event gets a time interpolated by its byte offset between
+/// the two ends of setRawTimeSpan() (LogImporter passes the file's birth and modification times,
+/// or the modification time twice when the file system has no birth time). All events go to the
+/// default connection. An event cut off by the end of the file is dropped with a warning.
 class LogReader
 {
 public:
@@ -52,14 +52,14 @@ public:
         QList<QPair<QByteArray, QByteArray>> requestHeaders;
     };
 
-    // An `llm` record: the summary of one LLM response, its request sent at timeMs.
+    /// An `llm` record: the summary of one LLM response, its request sent at timeMs.
     struct LlmRecord
     {
         qint64 timeMs = 0;
         Sse::Llm::Summary summary;
     };
 
-    // What one connection got since the previous takeBatches().
+    /// What one connection got since the previous takeBatches().
     struct ConnectionBatch
     {
         QString connection;
@@ -86,23 +86,23 @@ public:
 
     LogReader() = default;
 
-    // Name of the connection that records without a "connection" member, and raw captures,
-    // belong to. Set it before the first feed().
+    /// Name of the connection that records without a "connection" member, and raw captures,
+    /// belong to. Set it before the first feed().
     void setDefaultConnectionName(const QString &name) { m_defaultName = name; }
     QString defaultConnectionName() const { return m_defaultName; }
     void setRawTimeSpan(qint64 firstMs, qint64 lastMs, qint64 totalBytes);
 
     void feed(QByteArrayView bytes);
-    // End of input: the last line without a line break is read, a pending raw event dropped.
+    /// End of input: the last line without a line break is read, a pending raw event dropped.
     void finish();
 
     Format format() const { return m_format; }
     const Statistics &statistics() const { return m_stats; }
-    // In order of first appearance.
+    /// In order of first appearance.
     const QList<Connection> &connections() const { return m_connections; }
 
     qsizetype pendingEventCount() const { return m_pendingEvents; }
-    // Events and states read since the last call, in order of the connections' first appearance.
+    /// Events and states read since the last call, in order of the connections' first appearance.
     QList<ConnectionBatch> takeBatches();
 
     QStringList warnings() const { return m_warnings; }

@@ -2,7 +2,7 @@
 
 #include "recording/recorderworker.h"
 
-#include <sselib/profile.h>
+#include "sselib/profile.h"
 
 #include <QDateTime>
 #include <QLoggingCategory>

@@ -1,15 +1,13 @@
 #pragma once
 
-#include <memory>
-
 #include "recording/annotationrecord.h"
 #include "recording/recorderoptions.h"
 
 #include "models/alertlistmodel.h"
 
-#include <sselib/jsonlines.h>
-#include <sselib/llmanalyser.h>
-#include <sselib/sseevent.h>
+#include "sselib/jsonlines.h"
+#include "sselib/llmanalyser.h"
+#include "sselib/sseevent.h"
 
 #include <QHash>
 #include <QList>

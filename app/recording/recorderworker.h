@@ -5,10 +5,10 @@
 #include "recording/annotationrecord.h"
 #include "recording/recorderoptions.h"
 
-#include <sselib/jsonlines.h>
-#include <sselib/llmanalyser.h>
-#include <sselib/sseclient.h>
-#include <sselib/sseevent.h>
+#include "sselib/jsonlines.h"
+#include "sselib/llmanalyser.h"
+#include "sselib/sseclient.h"
+#include "sselib/sseevent.h"
 
 #include <QByteArray>
 #include <QHash>

@@ -276,6 +276,17 @@ SavedConnections::Import SavedConnections::import(const QString &path,
     return merge(existing, readFile(path), QFileInfo(path).fileName());
 }
 
+QString SavedConnections::secretLabel(const QByteArray &name)
+{
+    if (name == Sse::UrlSecret)
+        return tr("the credentials in the URL");
+    if (name == Sse::ProxyPasswordSecret)
+        return tr("the proxy password");
+    if (name == Sse::KeyPassphraseSecret)
+        return tr("the client key's passphrase");
+    return QString::fromUtf8(name);
+}
+
 Sse::ClientOptions SavedConnections::withoutSecrets(Sse::ClientOptions options)
 {
     options.headers.removeIf([](const QPair<QByteArray, QByteArray> &header) {

@@ -99,6 +99,10 @@ public:
     /// Reads and merges \a path.
     static Import import(const QString &path, const QList<Sse::Profile> &existing);
 
+    /// How a secret of secretHeaders is named to the user: a header by its name, the secrets
+    /// that are not headers (Sse::UrlSecret, ...) by what they are.
+    static QString secretLabel(const QByteArray &name);
+
     /// \a options without secret headers: what decides whether two connections are the same.
     static Sse::ClientOptions withoutSecrets(Sse::ClientOptions options);
 };

@@ -629,7 +629,7 @@ void Workspace::fillSecrets(quint16 id, const QList<QByteArray> &names,
     }
     QStringList list;
     for (const QByteArray &header : std::as_const(missing))
-        list.append(QString::fromUtf8(header));
+        list.append(SavedConnections::secretLabel(header));
     if (noteKeychainUnavailable(result.errorString)) {
         emit message(tr("%1: no value for %2. Edit the connection to enter it.")
                          .arg(name, list.join(QStringLiteral(", "))),

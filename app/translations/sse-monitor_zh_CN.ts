@@ -3933,6 +3933,18 @@ Connection &gt; Store Secrets in Plain Text If No Keychain keeps them in the set
         <source>entry %1 (%2) has no valid http or https URL</source>
         <translation>第 %1 项（%2）没有有效的 http 或 https URL</translation>
     </message>
+    <message>
+        <source>the credentials in the URL</source>
+        <translation>URL 中的凭据</translation>
+    </message>
+    <message>
+        <source>the proxy password</source>
+        <translation>代理密码</translation>
+    </message>
+    <message>
+        <source>the client key&apos;s passphrase</source>
+        <translation>客户端密钥的口令</translation>
+    </message>
 </context>
 <context>
     <name>SecretStore</name>

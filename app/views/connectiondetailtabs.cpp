@@ -195,9 +195,14 @@ void ConnectionDetailTabs::updateResponse()
                         .arg(entry->http2 ? tr("HTTP/2 (one connection shared by the streams "
                                                "to this server)")
                                           : QStringLiteral("HTTP/1.1"));
-        for (const auto &header : headers)
-            text += QString::fromUtf8(header.first) + QStringLiteral(": ")
-                + QString::fromUtf8(header.second) + QLatin1Char('\n');
+        // Set-Cookie and the like are masked; a Location may carry a token in its query.
+        for (const auto &header : Sse::redactHeaders(headers)) {
+            const QString value = header.first.compare("location", Qt::CaseInsensitive) == 0
+                ? Sse::redactedUrl(QUrl(QString::fromUtf8(header.second)))
+                : QString::fromUtf8(header.second);
+            text += QString::fromUtf8(header.first) + QStringLiteral(": ") + value
+                + QLatin1Char('\n');
+        }
     } else {
         text += tr("\nNo response received yet.\n");
     }

@@ -1,5 +1,7 @@
 #include "views/diagnosticsview.h"
 
+#include "sselib/profile.h"
+
 #include <QApplication>
 #include <QClipboard>
 #include <QFontDatabase>
@@ -155,7 +157,7 @@ void DiagnosticsView::setReport(const Sse::DiagnosticsReport &report)
     m_statistics->setPlainText(report.statisticsText());
     m_copyButton->setEnabled(true);
     m_statusLabel->setText(tr("%1: %2 failure(s), %3 warning(s), %4 passed")
-                               .arg(report.url.toDisplayString())
+                               .arg(Sse::redactedUrl(report.url))
                                .arg(report.count(Sse::Finding::Failure))
                                .arg(report.count(Sse::Finding::Warning))
                                .arg(report.count(Sse::Finding::Pass)));

@@ -1,5 +1,7 @@
 #include "views/jsontext.h"
 
+#include "sselib/jsonscan.h"
+
 #include <QCoreApplication>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -11,26 +13,37 @@ namespace JsonText {
 
 namespace {
 
-bool isWhitespace(char c)
+using Sse::JsonScan::Cursor;
+
+// The tokens are read by Sse::JsonScan, the scanner the chart's number finder and the filter
+// language share; these adapt its pointer cursor to the byte offsets that Value carries.
+
+qsizetype offsetOf(QByteArrayView json, const Cursor &cursor)
 {
-    return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+    return cursor.position() - json.data();
 }
 
 qsizetype skipWhitespace(QByteArrayView json, qsizetype pos)
 {
-    while (pos < json.size() && isWhitespace(json.at(pos)))
-        ++pos;
-    return pos;
+    Cursor cursor(json.sliced(qMin(pos, json.size())));
+    cursor.skipWhitespace();
+    return offsetOf(json, cursor);
 }
 
-// pos is at the opening quote; returns the index after the closing one.
+// pos is at the opening quote of a string of valid text; returns the index after the closing
+// one (the end of the text if there is none).
 qsizetype stringEnd(QByteArrayView json, qsizetype pos)
 {
-    for (qsizetype i = pos + 1; i < json.size(); ++i) {
-        const char c = json.at(i);
-        if (c == '\\')
+    Cursor cursor(json.sliced(pos));
+    QByteArrayView content;
+    if (cursor.scanString(&content))
+        return offsetOf(json, cursor);
+    // validate() also takes what QJsonDocument takes, which lets raw control characters (a
+    // tab) stand inside strings where the strict scanner stops: step over them.
+    for (qsizetype i = offsetOf(json, cursor); i < json.size(); ++i) {
+        if (json.at(i) == '\\')
             ++i;
-        else if (c == '"')
+        else if (json.at(i) == '"')
             return i + 1;
     }
     return json.size();
@@ -64,12 +77,8 @@ qsizetype valueEnd(QByteArrayView json, qsizetype pos)
         return json.size();
     }
     qsizetype i = pos;
-    while (i < json.size()) {
-        const char c = json.at(i);
-        if (c == ',' || c == ']' || c == '}' || isWhitespace(c))
-            break;
+    while (i < json.size() && !Sse::JsonScan::isDelimiter(json.at(i)))
         ++i;
-    }
     return i;
 }
 
@@ -102,186 +111,74 @@ Value valueAt(QByteArrayView json, qsizetype pos)
     return value;
 }
 
-int hexDigit(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
-// Reads the four hex digits after "\u" at pos; -1 when they are not there.
-int readUnicodeEscape(QByteArrayView token, qsizetype pos)
-{
-    if (pos + 6 > token.size() || token.at(pos) != '\\' || token.at(pos + 1) != 'u')
-        return -1;
-    int unit = 0;
-    for (qsizetype i = pos + 2; i < pos + 6; ++i) {
-        const int digit = hexDigit(token.at(i));
-        if (digit < 0)
-            return -1;
-        unit = unit * 16 + digit;
-    }
-    return unit;
-}
-
-} // namespace
-
-namespace {
-
-// Index after the string token starting at pos (a quote), or -1 if it is not valid JSON.
-qsizetype scanString(QByteArrayView json, qsizetype pos)
-{
-    for (qsizetype i = pos + 1; i < json.size(); ++i) {
-        const uchar c = uchar(json.at(i));
-        if (c == '"')
-            return i + 1;
-        if (c < 0x20)
-            return -1;
-        if (c != '\\')
-            continue;
-        if (++i >= json.size())
-            return -1;
-        switch (json.at(i)) {
-        case '"':
-        case '\\':
-        case '/':
-        case 'b':
-        case 'f':
-        case 'n':
-        case 'r':
-        case 't':
-            break;
-        case 'u':
-            for (int digit = 1; digit <= 4; ++digit) {
-                if (i + digit >= json.size() || hexDigit(json.at(i + digit)) < 0)
-                    return -1;
-            }
-            i += 4;
-            break;
-        default:
-            return -1;
-        }
-    }
-    return -1;
-}
-
-bool isDigit(QByteArrayView json, qsizetype pos)
-{
-    return pos < json.size() && json.at(pos) >= '0' && json.at(pos) <= '9';
-}
-
-// Index after the number token at pos, or -1.
-qsizetype scanNumber(QByteArrayView json, qsizetype pos)
-{
-    if (pos < json.size() && json.at(pos) == '-')
-        ++pos;
-    if (!isDigit(json, pos))
-        return -1;
-    if (json.at(pos) == '0')
-        ++pos;
-    else
-        while (isDigit(json, pos))
-            ++pos;
-    if (pos < json.size() && json.at(pos) == '.') {
-        if (!isDigit(json, ++pos))
-            return -1;
-        while (isDigit(json, pos))
-            ++pos;
-    }
-    if (pos < json.size() && (json.at(pos) == 'e' || json.at(pos) == 'E')) {
-        ++pos;
-        if (pos < json.size() && (json.at(pos) == '+' || json.at(pos) == '-'))
-            ++pos;
-        if (!isDigit(json, pos))
-            return -1;
-        while (isDigit(json, pos))
-            ++pos;
-    }
-    return pos;
-}
-
-// A validating scan that allocates nothing but one byte per nesting level. QJsonDocument
-// builds the whole document (16 bytes or more per element) just to say yes.
+// A validating scan that allocates nothing but one byte per nesting level (Cursor::skipValue()
+// recurses and stops at Sse::JsonScan::MaximumDepth; the detail view takes any depth).
+// QJsonDocument builds the whole document (16 bytes or more per element) just to say yes.
 bool isValidJson(QByteArrayView json)
 {
     enum class Expect { Value, ValueOrEnd, Key, KeyOrEnd, Colon, CommaOrEnd };
     std::vector<char> open; // '{' or '[' per level
     Expect expect = Expect::Value;
-    qsizetype pos = skipWhitespace(json, 0);
+    Cursor cursor(json);
+    QByteArrayView token;
     while (true) {
+        cursor.skipWhitespace();
         if (expect == Expect::CommaOrEnd && open.empty())
-            return skipWhitespace(json, pos) == json.size();
-        pos = skipWhitespace(json, pos);
-        if (pos >= json.size())
+            return cursor.atEnd();
+        if (cursor.atEnd())
             return false;
-        const char c = json.at(pos);
+        const char c = cursor.peek();
         switch (expect) {
         case Expect::ValueOrEnd:
-            if (c == ']') {
+            if (cursor.consume(']')) {
                 open.pop_back();
-                ++pos;
                 expect = Expect::CommaOrEnd;
                 break;
             }
             Q_FALLTHROUGH();
-        case Expect::Value:
+        case Expect::Value: {
             if (c == '{' || c == '[') {
+                cursor.consume(c);
                 open.push_back(c);
-                ++pos;
                 expect = c == '{' ? Expect::KeyOrEnd : Expect::ValueOrEnd;
                 break;
             }
-            if (c == '"') {
-                pos = scanString(json, pos);
-            } else if (c == '-' || (c >= '0' && c <= '9')) {
-                pos = scanNumber(json, pos);
-            } else {
-                qsizetype end = -1;
-                for (const QByteArrayView literal : {QByteArrayView("true"),
-                                                     QByteArrayView("false"),
-                                                     QByteArrayView("null")}) {
-                    if (json.sliced(pos).startsWith(literal))
-                        end = pos + literal.size();
-                }
-                pos = end;
-            }
-            if (pos < 0)
+            bool scanned = false;
+            if (c == '"')
+                scanned = cursor.scanString(&token);
+            else if (c == '-' || Sse::JsonScan::isDigit(c))
+                scanned = cursor.scanNumber(&token);
+            else
+                scanned = cursor.scanLiteral();
+            if (!scanned)
                 return false;
             expect = Expect::CommaOrEnd;
             break;
+        }
         case Expect::KeyOrEnd:
-            if (c == '}') {
+            if (cursor.consume('}')) {
                 open.pop_back();
-                ++pos;
                 expect = Expect::CommaOrEnd;
                 break;
             }
             Q_FALLTHROUGH();
         case Expect::Key:
-            if (c != '"' || (pos = scanString(json, pos)) < 0)
+            if (c != '"' || !cursor.scanString(&token))
                 return false;
             expect = Expect::Colon;
             break;
         case Expect::Colon:
-            if (c != ':')
+            if (!cursor.consume(':'))
                 return false;
-            ++pos;
             expect = Expect::Value;
             break;
         case Expect::CommaOrEnd:
-            if (c == ',') {
-                ++pos;
+            if (cursor.consume(','))
                 expect = open.back() == '{' ? Expect::Key : Expect::Value;
-            } else if (c == (open.back() == '{' ? '}' : ']')) {
+            else if (cursor.consume(open.back() == '{' ? '}' : ']'))
                 open.pop_back();
-                ++pos;
-            } else {
+            else
                 return false;
-            }
             break;
         }
     }
@@ -361,66 +258,10 @@ QString decodeString(QByteArrayView token)
 {
     if (token.size() >= 2 && token.front() == '"' && token.back() == '"')
         token = token.sliced(1, token.size() - 2);
-
-    QString result;
-    result.reserve(token.size());
-    qsizetype runStart = 0;
-    qsizetype i = 0;
-    while (i < token.size()) {
-        if (token.at(i) != '\\') {
-            ++i;
-            continue;
-        }
-        result.append(QString::fromUtf8(token.sliced(runStart, i - runStart)));
-        const char escaped = i + 1 < token.size() ? token.at(i + 1) : '\\';
-        qsizetype consumed = 2;
-        switch (escaped) {
-        case 'b':
-            result.append(u'\b');
-            break;
-        case 'f':
-            result.append(u'\f');
-            break;
-        case 'n':
-            result.append(u'\n');
-            break;
-        case 'r':
-            result.append(u'\r');
-            break;
-        case 't':
-            result.append(u'\t');
-            break;
-        case 'u': {
-            const int unit = readUnicodeEscape(token, i);
-            consumed = 6;
-            if (unit < 0) {
-                result.append(QChar::ReplacementCharacter);
-                consumed = 2;
-            } else if (QChar::isHighSurrogate(char16_t(unit))) {
-                const int low = readUnicodeEscape(token, i + 6);
-                if (low >= 0 && QChar::isLowSurrogate(char16_t(low))) {
-                    result.append(QChar(char16_t(unit)));
-                    result.append(QChar(char16_t(low)));
-                    consumed = 12;
-                } else {
-                    result.append(QChar::ReplacementCharacter);
-                }
-            } else if (QChar::isLowSurrogate(char16_t(unit))) {
-                result.append(QChar::ReplacementCharacter);
-            } else {
-                result.append(QChar(char16_t(unit)));
-            }
-            break;
-        }
-        default: // '"', '\\' and '/' stand for themselves
-            result.append(QLatin1Char(escaped));
-            break;
-        }
-        i += consumed;
-        runStart = qMin(i, token.size());
-    }
-    result.append(QString::fromUtf8(token.sliced(runStart)));
-    return result;
+    QByteArray text;
+    text.reserve(token.size());
+    Sse::JsonScan::appendDecodedString(token, &text);
+    return QString::fromUtf8(text);
 }
 
 namespace {
@@ -439,12 +280,9 @@ void layOut(QByteArrayView json, int indentWidth, Sink &&sink)
     for (qsizetype i = 0; i < json.size(); ++i) {
         const char c = json.at(i);
         bool more = true;
+        if (Sse::JsonScan::isWhitespace(c))
+            continue;
         switch (c) {
-        case ' ':
-        case '\t':
-        case '\n':
-        case '\r':
-            break;
         case '"': {
             const qsizetype end = stringEnd(json, i);
             more = sink.bytes(json.sliced(i, end - i));

@@ -2,13 +2,13 @@
 
 #include <QStyledItemDelegate>
 
-// Edits a column whose cells may hold secrets (header values such as Authorization).
-//
-// The model keeps the real text in ValueRole and what is shown in DisplayRole, which is a mask
-// while MaskedRole is true. So the view, tool tips and accessibility only ever see the mask,
-// and the owner decides when to reveal. The editor gets the real text, in a password field
-// while the cell is masked, and writes it back to ValueRole only; the owner updates
-// DisplayRole when it sees the change.
+/// Edits a column whose cells may hold secrets (header values such as Authorization).
+///
+/// The model keeps the real text in ValueRole and what is shown in DisplayRole, which is a mask
+/// while MaskedRole is true. So the view, tool tips and accessibility only ever see the mask,
+/// and the owner decides when to reveal. The editor gets the real text, in a password field
+/// while the cell is masked, and writes it back to ValueRole only; the owner updates
+/// DisplayRole when it sees the change.
 class SecretValueDelegate : public QStyledItemDelegate
 {
     Q_OBJECT
@@ -21,7 +21,7 @@ public:
 
     using QStyledItemDelegate::QStyledItemDelegate;
 
-    // What a masked cell shows: a fixed number of bullets, so the length does not leak.
+    /// What a masked cell shows: a fixed number of bullets, so the length does not leak.
     static QString mask(const QString &value);
 
     QWidget *createEditor(QWidget *parent, const QStyleOptionViewItem &option,

@@ -233,6 +233,30 @@ QJsonObject DiagnosticsReport::toJson() const
                        {QStringLiteral("statistics"), stats}};
 }
 
+namespace {
+
+// add(severity, category, id, title, detail, advice) for the check functions: appends a finding
+// to \a report under its translated category.
+auto findingAdder(DiagnosticsReport *report)
+{
+    return [report](Finding::Severity severity, const char *category, const char *id,
+                    const QString &title, const QString &detail = {}, const QString &advice = {}) {
+        report->findings.append({severity, QLatin1String(id), StreamCheck::tr(category), title,
+                                 detail, advice});
+    };
+}
+
+// The categories passed to add(), for lupdate.
+[[maybe_unused]] const char *const findingCategories[] = {
+    QT_TRANSLATE_NOOP("StreamCheck", "Response"),
+    QT_TRANSLATE_NOOP("StreamCheck", "Delivery"),
+    QT_TRANSLATE_NOOP("StreamCheck", "Resumability"),
+    QT_TRANSLATE_NOOP("StreamCheck", "Keep-alive"),
+    QT_TRANSLATE_NOOP("StreamCheck", "Format"),
+};
+
+} // namespace
+
 class StreamDiagnostics::Private
 {
 public:
@@ -251,6 +275,15 @@ public:
         return options.method == "GET" || options.reconnectNonIdempotent;
     }
     DiagnosticsReport buildReport() const;
+    // buildReport()'s parts: the figures, then one function per family of checks.
+    DiagnosticsStatistics statistics() const;
+    bool checkResponse(DiagnosticsReport *report) const; ///< false: the body is not a stream
+    bool checkStatusAndType(DiagnosticsReport *report) const; ///< part of checkResponse()
+    void checkResponseHeaders(DiagnosticsReport *report) const; ///< caching, proxies, HTTP/2
+    void checkDelivery(DiagnosticsReport *report) const;
+    void checkResumability(DiagnosticsReport *report) const;
+    void checkKeepAlive(DiagnosticsReport *report) const;
+    void checkFormat(DiagnosticsReport *report) const;
 
     StreamDiagnostics *q;
     Settings settings;
@@ -765,7 +798,21 @@ DiagnosticsReport StreamDiagnostics::Private::buildReport() const
 {
     DiagnosticsReport report;
     report.url = url;
-    DiagnosticsStatistics &s = report.statistics;
+    report.statistics = statistics();
+    // Without a usable stream body (no response, a wrong status or content type) the checks of
+    // what the body carries would only repeat that failure.
+    if (!checkResponse(&report))
+        return report;
+    checkDelivery(&report);
+    checkResumability(&report);
+    checkKeepAlive(&report);
+    checkFormat(&report);
+    return report;
+}
+
+DiagnosticsStatistics StreamDiagnostics::Private::statistics() const
+{
+    DiagnosticsStatistics s;
     const qint64 endTime = endMs >= 0 ? endMs : now();
     s.durationMs = beginMs >= 0 ? endTime - beginMs : 0;
     s.events = events;
@@ -795,30 +842,28 @@ DiagnosticsReport StreamDiagnostics::Private::buildReport() const
         s.timeToFirstByteMs = firstByteMs >= 0 ? firstByteMs - beginMs : -1;
         s.timeToFirstEventMs = firstEventMs >= 0 ? firstEventMs - beginMs : -1;
     }
+    return s;
+}
 
-    auto add = [&report](Finding::Severity severity, const char *category, const char *id,
-                         const QString &title, const QString &detail = {},
-                         const QString &advice = {}) {
-        report.findings.append({severity, QLatin1String(id), StreamCheck::tr(category), title,
-                                detail, advice});
-    };
-    // The categories passed to add(), for lupdate.
-    [[maybe_unused]] static const char *const categories[] = {
-        QT_TRANSLATE_NOOP("StreamCheck", "Response"),
-        QT_TRANSLATE_NOOP("StreamCheck", "Delivery"),
-        QT_TRANSLATE_NOOP("StreamCheck", "Resumability"),
-        QT_TRANSLATE_NOOP("StreamCheck", "Keep-alive"),
-        QT_TRANSLATE_NOOP("StreamCheck", "Format"),
-    };
-
+bool StreamDiagnostics::Private::checkResponse(DiagnosticsReport *report) const
+{
+    const auto add = findingAdder(report);
     // --- Response ---
     if (responses == 0) {
         add(Finding::Failure, "Response", "response.connect", StreamCheck::tr("No response"),
             errors.isEmpty() ? StreamCheck::tr("The server sent no response headers.")
                              : errors.join(QStringLiteral("; ")),
             StreamCheck::tr("Check the URL, that the server is running and reachable, and TLS."));
-        return report;
+        return false;
     }
+    const bool bodyUsable = checkStatusAndType(report);
+    checkResponseHeaders(report);
+    return bodyUsable;
+}
+
+bool StreamDiagnostics::Private::checkStatusAndType(DiagnosticsReport *report) const
+{
+    const auto add = findingAdder(report);
     bool bodyUsable = true;
     if (firstStatus == 200) {
         add(Finding::Pass, "Response", "response.status", StreamCheck::tr("Status 200 OK"));
@@ -872,7 +917,12 @@ DiagnosticsReport StreamDiagnostics::Private::buildReport() const
             StreamCheck::tr("Content-Type is text/event-stream"),
             QString::fromUtf8(contentType));
     }
+    return bodyUsable;
+}
 
+void StreamDiagnostics::Private::checkResponseHeaders(DiagnosticsReport *report) const
+{
+    const auto add = findingAdder(report);
     const QByteArray cacheControl = headerValue(firstHeaders, "Cache-Control").toLower();
     if (cacheControl.contains("no-cache") || cacheControl.contains("no-store")) {
         add(Finding::Pass, "Response", "response.cache-control",
@@ -940,9 +990,12 @@ DiagnosticsReport StreamDiagnostics::Private::buildReport() const
                 advice);
         }
     }
-    if (!bodyUsable)
-        return report;
+}
 
+void StreamDiagnostics::Private::checkDelivery(DiagnosticsReport *report) const
+{
+    const auto add = findingAdder(report);
+    const DiagnosticsStatistics &s = report->statistics;
     // --- Delivery ---
     if (events == 0) {
         add(Finding::Warning, "Delivery", "delivery.first-event",
@@ -975,7 +1028,11 @@ DiagnosticsReport StreamDiagnostics::Private::buildReport() const
         add(Finding::Pass, "Delivery", "delivery.buffering",
             StreamCheck::tr("Events arrive as they are sent (no bursts)"));
     }
+}
 
+void StreamDiagnostics::Private::checkResumability(DiagnosticsReport *report) const
+{
+    const auto add = findingAdder(report);
     // --- Resumability ---
     if (events > 0) {
         if (eventsWithId == 0) {
@@ -1028,7 +1085,12 @@ DiagnosticsReport StreamDiagnostics::Private::buildReport() const
         add(Finding::Info, "Resumability", "resume.last-event-id",
             StreamCheck::tr("Last-Event-ID resume not verified"), why);
     }
+}
 
+void StreamDiagnostics::Private::checkKeepAlive(DiagnosticsReport *report) const
+{
+    const auto add = findingAdder(report);
+    const DiagnosticsStatistics &s = report->statistics;
     // --- Keep-alive ---
     if (s.longestSilenceMs > settings.silenceThresholdMs) {
         add(Finding::Warning, "Keep-alive", "keepalive.silence",
@@ -1050,7 +1112,12 @@ DiagnosticsReport StreamDiagnostics::Private::buildReport() const
             StreamCheck::tr("Fine while events flow; an idle stream needs heartbeats."),
             StreamCheck::tr("Send a comment line (\": ping\") every 15 s when idle."));
     }
+}
 
+void StreamDiagnostics::Private::checkFormat(DiagnosticsReport *report) const
+{
+    const auto add = findingAdder(report);
+    const DiagnosticsStatistics &s = report->statistics;
     // --- Format ---
     const Parser::Statistics &wire = parser.statistics();
     const int endingKinds = int(wire.crlfLineEnds > 0) + int(wire.lfLineEnds > 0)
@@ -1127,7 +1194,6 @@ DiagnosticsReport StreamDiagnostics::Private::buildReport() const
                 .arg(bytesText(settings.largeEventBytes), bytesText(s.maximumSize)),
             StreamCheck::tr("Send a reference (URL or id) and fetch large payloads separately."));
     }
-    return report;
 }
 
 } // namespace Sse

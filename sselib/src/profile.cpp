@@ -162,6 +162,8 @@ QList<QPair<QByteArray, QByteArray>> nonHeaderSecrets(const ClientOptions &optio
         secrets.append({QByteArray(ProxyPasswordSecret), password.toUtf8()});
     if (!options.clientKeyPassphrase.isEmpty())
         secrets.append({QByteArray(KeyPassphraseSecret), options.clientKeyPassphrase});
+    if (urlHasSecrets(options.url))
+        secrets.append({QByteArray(UrlSecret), options.url.toEncoded()});
     return secrets;
 }
 
@@ -169,6 +171,8 @@ ClientOptions withoutNonHeaderSecrets(ClientOptions options)
 {
     options.proxy = proxyUrlWithoutPassword(options.proxy);
     options.clientKeyPassphrase.clear();
+    if (urlHasSecrets(options.url))
+        options.url = QUrl(redactedUrl(options.url));
     return options;
 }
 
@@ -181,6 +185,11 @@ void applyNonHeaderSecrets(ClientOptions *options)
         }
         if (header.first == KeyPassphraseSecret) {
             options->clientKeyPassphrase = header.second;
+            return true;
+        }
+        if (header.first == UrlSecret) {
+            if (!header.second.isEmpty())
+                options->url = QUrl::fromEncoded(header.second);
             return true;
         }
         return false;
@@ -199,7 +208,10 @@ QJsonObject profileToJson(const Profile &profile, SecretHandling secrets)
     }
     QJsonObject object{
         {QStringLiteral("name"), profile.name},
-        {QStringLiteral("url"), o.url.toString()},
+        // Without secrets, credentials in the URL leave the mask behind (see nonHeaderSecrets).
+        {QStringLiteral("url"), secrets == SecretHandling::Include || !urlHasSecrets(o.url)
+                                    ? o.url.toString()
+                                    : redactedUrl(o.url)},
         {QStringLiteral("method"), QString::fromUtf8(o.method)},
         {QStringLiteral("headers"), headers},
         {QStringLiteral("body"), QString::fromUtf8(o.body)},

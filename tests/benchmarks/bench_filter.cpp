@@ -9,7 +9,7 @@
 #include "models/eventlogmodel.h"
 #include "models/eventstore.h"
 
-#include <sselib/filterexpression.h>
+#include "sselib/filterexpression.h"
 
 #include <QCoreApplication>
 #include <QElapsedTimer>

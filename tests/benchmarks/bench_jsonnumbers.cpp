@@ -11,7 +11,7 @@ class BenchJsonNumbers : public QObject
 {
     Q_OBJECT
 
-private slots:
+private Q_SLOTS:
     void initTestCase();
     void forEachNumber();
     void extractNumberNested();

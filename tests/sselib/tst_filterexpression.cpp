@@ -1,7 +1,7 @@
 // The filter language: parsing, error positions and messages, and the semantics of each
 // operator over event fields and JSON paths.
 
-#include <sselib/filterexpression.h>
+#include "sselib/filterexpression.h"
 
 #include <QTest>
 

@@ -86,7 +86,7 @@ class tst_ReplayFaults : public QObject
 {
     Q_OBJECT
 
-private slots:
+private Q_SLOTS:
     void initTestCase();
     void init();
 

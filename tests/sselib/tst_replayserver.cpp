@@ -183,7 +183,7 @@ class tst_ReplayServer : public QObject
 {
     Q_OBJECT
 
-private slots:
+private Q_SLOTS:
     void initTestCase();
     void init();
 

@@ -249,7 +249,7 @@ class tst_ReverseProxy : public QObject
 {
     Q_OBJECT
 
-private slots:
+private Q_SLOTS:
     void initTestCase();
     void init();
 

@@ -5,7 +5,7 @@
 // event stream") and from the WHATWG Encoding standard's UTF-8 decoder (one
 // U+FFFD per maximal ill-formed subpart). Nothing is derived from the parser.
 
-#include <sselib/sseparser.h>
+#include "sselib/sseparser.h"
 
 #include <QRegularExpression>
 #include <QTest>
@@ -122,7 +122,7 @@ class TestSseParser : public QObject
 {
     Q_OBJECT
 
-private slots:
+private Q_SLOTS:
     void init();
 
     // The WHATWG matrix, each case fed whole, in 1-byte and in 2-byte chunks.

@@ -29,14 +29,14 @@ constexpr bool isHexDigit(char c)
     return isDigit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
 }
 
-// Characters that may legally follow a number or literal token.
+/// Characters that may legally follow a number or literal token.
 constexpr bool isDelimiter(char c)
 {
     return isWhitespace(c) || c == ',' || c == ']' || c == '}';
 }
 
-// Bytes that end the fast path inside a string: the closing quote, an escape, or a
-// control character (which JSON forbids unescaped).
+/// Bytes that end the fast path inside a string: the closing quote, an escape, or a
+/// control character (which JSON forbids unescaped).
 struct StringStopTable
 {
     bool stop[256] = {};
@@ -58,8 +58,8 @@ bool convertNumber(QByteArrayView token, double *value);
 /// to \a out: escapes decoded, a surrogate pair joined, a lone surrogate as U+FFFD.
 void appendDecodedString(QByteArrayView content, QByteArray *out);
 
-// A read position over the data with the token scanners both walkers share. Every
-// scanner leaves m_pos just past what it consumed and returns false on malformed input.
+/// A read position over the data with the token scanners both walkers share. Every
+/// scanner leaves m_pos just past what it consumed and returns false on malformed input.
 class Cursor
 {
 public:
@@ -69,7 +69,7 @@ public:
     }
 
     bool atEnd() const { return m_pos == m_end; }
-    // Where the next byte would be read; spans of skipped values are taken between two of these.
+    /// Where the next byte would be read; spans of skipped values are taken between two of these.
     const char *position() const { return m_pos; }
     char peek() const { return *m_pos; }
 
@@ -94,8 +94,8 @@ public:
         return atEnd();
     }
 
-    // Precondition: peek() == '"'. `*content` receives the raw (still escaped) bytes
-    // between the quotes.
+    /// Precondition: peek() == '"'. `*content` receives the raw (still escaped) bytes
+    /// between the quotes.
     bool scanString(QByteArrayView *content)
     {
         const char *start = ++m_pos;
@@ -139,8 +139,8 @@ public:
         }
     }
 
-    // Validates `-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?` followed by a delimiter
-    // or the end of the data.
+    /// Validates `-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?` followed by a delimiter
+    /// or the end of the data.
     bool scanNumber(QByteArrayView *token)
     {
         const char *start = m_pos;
@@ -191,8 +191,8 @@ public:
         return false;
     }
 
-    // Validates and skips one value. `depth` is the nesting level of the container
-    // holding it (0 at the top).
+    /// Validates and skips one value. `depth` is the nesting level of the container
+    /// holding it (0 at the top).
     bool skipValue(int depth)
     {
         if (m_pos == m_end)

@@ -42,17 +42,22 @@ bool hasLineBreakOrNul(QByteArrayView value);
 QString requestFieldsError(const ClientOptions &options);
 
 /// Names under which the secrets of a connection that are not headers (the proxy's password,
-/// the client key's passphrase) travel with its secret headers: in the secret store, and in a
-/// saved connection's list of secrets it does not hold. Never sent as headers.
+/// the client key's passphrase, the stream URL when its user info or query holds credentials)
+/// travel with its secret headers: in the secret store, and in a saved connection's list of
+/// secrets it does not hold. Never sent as headers.
 inline constexpr char ProxyPasswordSecret[] = ":proxy-password";
 inline constexpr char KeyPassphraseSecret[] = ":key-passphrase";
+inline constexpr char UrlSecret[] = ":url";
 
-/// The proxy password and key passphrase of \a options under the names above (those set).
+/// The proxy password, key passphrase and (when urlHasSecrets()) the full stream URL of
+/// \a options under the names above (those set).
 QList<QPair<QByteArray, QByteArray>> nonHeaderSecrets(const ClientOptions &options);
-/// \a options without its proxy password and key passphrase.
+/// \a options without its proxy password and key passphrase, and with the stream URL as
+/// redactedUrl() shows it (the mask stands where the credentials were).
 ClientOptions withoutNonHeaderSecrets(ClientOptions options);
-/// Moves entries named ProxyPasswordSecret or KeyPassphraseSecret out of \a options->headers
-/// into the proxy URL and the passphrase (where secrets were restored as headers).
+/// Moves entries named ProxyPasswordSecret, KeyPassphraseSecret or UrlSecret out of
+/// \a options->headers into the proxy URL, the passphrase and the stream URL (where secrets
+/// were restored as headers). An empty UrlSecret leaves the masked URL as it is.
 void applyNonHeaderSecrets(ClientOptions *options);
 
 QJsonObject profileToJson(const Profile &profile, SecretHandling secrets);

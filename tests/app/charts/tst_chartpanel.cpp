@@ -66,7 +66,7 @@ class TestChartPanel : public QObject
 {
     Q_OBJECT
 
-private slots:
+private Q_SLOTS:
     void init();
 
     void discoveredSeriesAreListed();

@@ -64,7 +64,7 @@ class TestJsonNumbers : public QObject
 {
     Q_OBJECT
 
-private slots:
+private Q_SLOTS:
     void init();
 
     void forEachNumber_data();

@@ -33,7 +33,7 @@ class TestSeriesCatalog : public QObject
 {
     Q_OBJECT
 
-private slots:
+private Q_SLOTS:
     void init();
 
     void keyEqualityAndHash();

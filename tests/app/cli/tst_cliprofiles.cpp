@@ -47,7 +47,7 @@ class TestCliProfiles : public QObject
 {
     Q_OBJECT
 
-private slots:
+private Q_SLOTS:
     void init();
 
     void savedProfileStreams();
@@ -56,6 +56,7 @@ private slots:
     void demoProfileStartsDemo();
     void unknownProfileListsNames();
     void profilesFileStreams();
+    void urlCredentialsMissing();
     void unknownProfileInFile();
     void unreadableProfilesFile();
     void profilesFileNeedsProfile();
@@ -269,6 +270,27 @@ void TestCliProfiles::profilesFileStreams()
     QCOMPARE(eventLines(), 3);
     QCOMPARE(server.requestCount("/events"), 1);
     QCOMPARE(server.requests("/events").first().header("X-Source"), QByteArray("file"));
+}
+
+// A profile exported without secrets whose URL held credentials (issue 20 item 8): the CLI
+// names what is missing and does not suggest -H for it, nor connects to the masked URL.
+void TestCliProfiles::urlCredentialsMissing()
+{
+    TestServer server;
+    server.route("/events", serveThreeEvents);
+    QUrl url = server.url("/events");
+    url.setQuery(u"api_key=XYZ"_s);
+    Sse::ClientOptions options;
+    options.url = url;
+    QJsonObject object = profileObject(u"keyed"_s, Sse::withoutNonHeaderSecrets(options));
+    object.insert(u"secretHeaders"_s, QJsonArray{QString::fromLatin1(Sse::UrlSecret)});
+    const QString path = writeProfilesFile({object});
+    QVERIFY(!path.isEmpty());
+    QVERIFY2(run({u"--profiles-file"_s, path, u"--profile"_s, u"keyed"_s}), describe());
+    QVERIFY2(m_exitCode == ExitUsage, describe());
+    QVERIFY2(m_err.contains("credentials of its URL"), describe());
+    QVERIFY2(!m_err.contains("-H"), describe());
+    QCOMPARE(server.requestCount("/events"), 0);
 }
 
 void TestCliProfiles::unknownProfileInFile()

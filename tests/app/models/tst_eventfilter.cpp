@@ -48,7 +48,7 @@ class tst_EventFilter : public QObject
 {
     Q_OBJECT
 
-private slots:
+private Q_SLOTS:
     void init();
 
     void defaultAcceptsEverything();

@@ -50,7 +50,7 @@ class tst_EventStore : public QObject
 {
     Q_OBJECT
 
-private slots:
+private Q_SLOTS:
     void init();
     void markersAreHeldButNotCounted();
 

@@ -4,6 +4,7 @@
 // "absent" (no session bus: QtKeychain must report that no keychain is available), or unset
 // (either outcome, checked for consistency; a test entry is deleted again).
 
+#include "settingsfile.h"
 #include "testserver.h"
 
 #include "models/secretstore.h"
@@ -38,14 +39,6 @@ std::optional<SecretStore::LoadResult> loadNow(SecretStore &store, const QString
 QString keychainMode()
 {
     return qEnvironmentVariable("SSE_MONITOR_KEYCHAIN");
-}
-
-QByteArray settingsFileBytes()
-{
-    QSettings settings;
-    settings.sync();
-    QFile file(settings.fileName());
-    return file.open(QIODevice::ReadOnly) ? file.readAll() : QByteArray();
 }
 
 } // namespace

@@ -35,7 +35,7 @@ class tst_TypeListModel : public QObject
 {
     Q_OBJECT
 
-private slots:
+private Q_SLOTS:
     void init();
 
     void refreshAppendsNewTypes();

@@ -4,7 +4,7 @@
 
 #include "recording/logimporter.h"
 
-#include <sselib/sseevent.h>
+#include "sselib/sseevent.h"
 
 #include <QByteArrayList>
 #include <QHash>

@@ -6,8 +6,8 @@
 #include "models/eventstore.h"
 #include "recordinghelpers.h"
 
-#include <sselib/jsonlines.h>
-#include <sselib/sseparser.h>
+#include "sselib/jsonlines.h"
+#include "sselib/sseparser.h"
 
 #include <QDir>
 #include <QElapsedTimer>
@@ -101,7 +101,7 @@ class tst_Exporter : public QObject
 {
     Q_OBJECT
 
-private slots:
+private Q_SLOTS:
     void init();
 
     void csvField_data();

@@ -3,7 +3,7 @@
 
 #include "recordinghelpers.h"
 
-#include <sselib/jsonlines.h>
+#include "sselib/jsonlines.h"
 
 #include <QFile>
 #include <QRegularExpression>
@@ -66,7 +66,7 @@ class tst_LogImporter : public QObject
 {
     Q_OBJECT
 
-private slots:
+private Q_SLOTS:
     void init();
 
     void skipsTornAndInvalidLines();

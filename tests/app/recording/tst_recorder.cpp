@@ -34,7 +34,7 @@ class tst_Recorder : public QObject
 {
     Q_OBJECT
 
-private slots:
+private Q_SLOTS:
     void init();
 
     void roundTrip();

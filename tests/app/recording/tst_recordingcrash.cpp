@@ -52,7 +52,7 @@ class tst_RecordingCrash : public QObject
 {
     Q_OBJECT
 
-private slots:
+private Q_SLOTS:
     void initTestCase();
     void init();
     void killedCliLosesOnlyTheLastMoment_data();

@@ -26,7 +26,7 @@ class tst_Replayer : public QObject
 {
     Q_OBJECT
 
-private slots:
+private Q_SLOTS:
     void init();
 
     void fastReplayEmitsEverythingInOrder();

@@ -57,6 +57,8 @@ private Q_SLOTS:
     void settingsRoundTrip();
     void includeKeepsKnownValues();
     void profileFileRoundTrip();
+    void urlSecretsInProfileFiles_data();
+    void urlSecretsInProfileFiles();
     void readFileErrors_data();
     void readFileErrors();
     void mergeSkipsAndRenames();
@@ -159,6 +161,57 @@ void TestSavedConnections::profileFileRoundTrip()
     QCOMPARE(file.entries.at(0)->secretHeaders, QList<QByteArray> {"Authorization"});
     QCOMPARE(file.entries.at(1)->name, u"gamma"_s);
     QVERIFY(file.entries.at(1)->options == gamma);
+}
+
+void TestSavedConnections::urlSecretsInProfileFiles_data()
+{
+    QTest::addColumn<QString>("url");
+    QTest::addColumn<QString>("masked");
+    QTest::addRow("user and password")
+        << u"https://user:pw@host.example/s?x=1"_s << u"https://user:<redacted>@host.example/s?x=1"_s;
+    QTest::addRow("token as user name")
+        << u"https://tok3n@host.example/s"_s << u"https://<redacted>@host.example/s"_s;
+    QTest::addRow("api_key and access_token")
+        << u"https://host.example/s?api_key=XYZ&x=1&access_token=T0K"_s
+        << u"https://host.example/s?api_key=<redacted>&x=1&access_token=<redacted>"_s;
+    QTest::addRow("everything")
+        << u"https://user:pw@host.example/s?api_key=XYZ&x=1"_s
+        << u"https://user:<redacted>@host.example/s?api_key=<redacted>&x=1"_s;
+}
+
+// Exported without secrets, a URL's credentials are masked and listed as a secret to ask
+// for; with secrets the file holds the working URL; the settings never hold it.
+void TestSavedConnections::urlSecretsInProfileFiles()
+{
+    QFETCH(QString, url);
+    QFETCH(QString, masked);
+    const Sse::ClientOptions options = optionsFor(url);
+    const QString path = m_directory.filePath(u"url-secrets.json"_s);
+    const SavedConnection excluded =
+        SavedConnection::fromOptions(u"u"_s, options, Sse::SecretHandling::Exclude);
+    QCOMPARE(excluded.secretHeaders, QList<QByteArray>{Sse::UrlSecret});
+    QVERIFY(SavedConnections::writeFile(path, {excluded}, Sse::SecretHandling::Exclude));
+    const QByteArray bytes = fileBytes(path);
+    for (const char *secret : {"pw@", "tok3n", "XYZ", "T0K"})
+        QVERIFY2(!bytes.contains(secret), bytes.constData());
+    const SavedConnections::File file = SavedConnections::readFile(path);
+    QCOMPARE(file.entries.size(), 1);
+    QCOMPARE(Sse::redactedUrl(file.entries.first()->options.url), masked);
+    // What the secret store gives back restores the working URL.
+    Sse::ClientOptions restored = file.entries.first()->options;
+    restored.headers = Sse::nonHeaderSecrets(options);
+    Sse::applyNonHeaderSecrets(&restored);
+    QCOMPARE(restored.url, options.url);
+    QVERIFY(restored.headers.isEmpty());
+    // With secrets, the file holds the URL as given.
+    const SavedConnection included =
+        SavedConnection::fromOptions(u"u"_s, options, Sse::SecretHandling::Include);
+    QVERIFY(included.secretHeaders.isEmpty());
+    QVERIFY(SavedConnections::writeFile(path, {included}, Sse::SecretHandling::Include));
+    QCOMPARE(SavedConnections::readFile(path).entries.first()->options.url, options.url);
+    // Secrets aside, the masked and the working connection are the same one.
+    QVERIFY(SavedConnections::withoutSecrets(options)
+            == SavedConnections::withoutSecrets(file.entries.first()->options));
 }
 
 void TestSavedConnections::readFileErrors_data()

@@ -2,9 +2,11 @@
 // the chart series and the recorder; the recorded-connection scope; opening and replaying a
 // recording; exporting chosen sequences; saved connections with their secrets.
 
+#include "settingsfile.h"
 #include "testserver.h"
 
 #include "charts/seriescatalog.h"
+#include "models/connectionlistmodel.h"
 #include "models/eventlogmodel.h"
 #include "models/eventstore.h"
 #include "models/secretstore.h"
@@ -91,6 +93,8 @@ private Q_SLOTS:
     void openAndReplayRecording();
     void exportsTheGivenSequences();
     void secretsComeBackFromTheStore();
+    void urlSecretsStayInTheKeychain();
+    void urlSecretsWithoutKeychain();
     void demoIsAFlagNotAName();
     void exportKeepsTypesPastTheTypeTable();
     void stateRecordsMatchTheCli_data();
@@ -256,6 +260,102 @@ void TestWorkspace::secretsComeBackFromTheStore()
     QTRY_COMPARE(m_server.requestCount("/secure"), before + 2);
     QCOMPARE(m_server.requests("/secure").last().header("Authorization"),
              QByteArray("Bearer s3cret"));
+}
+
+// Issue 20 item 8: credentials in the URL (user info, ?api_key=) go to the keychain with the
+// secret headers; the settings file and the recording hold the URL with the mask instead.
+void TestWorkspace::urlSecretsStayInTheKeychain()
+{
+    auto keychain = std::make_shared<MemorySecretBackend>();
+    QUrl url = m_server.url("/secure");
+    url.setQuery(u"api_key=XYZ&x=1"_s);
+    url.setUserName(u"user"_s);
+    url.setPassword(u"pw"_s);
+    const QByteArray basic = "Basic " + QByteArray("user:pw").toBase64();
+    const QString recording = m_directory.filePath(u"urlsecrets.jsonl"_s);
+    const int before = m_server.requestCount("/secure");
+    {
+        Workspace workspace;
+        workspace.secretStore()->setBackend(keychain);
+        QVERIFY(workspace.startRecording(recording));
+        Sse::ClientOptions options;
+        options.url = url;
+        workspace.addConnection(u"secure"_s, options);
+        QTRY_COMPARE(workspace.recorder()->eventsWritten(), 1);
+        QCOMPARE(m_server.requests("/secure").last().header("Authorization"), basic);
+        workspace.saveConnections();
+        QVERIFY(workspace.secretStore()->waitForIdle(5000));
+        QVERIFY(stopAndWait(workspace));
+    }
+    const QByteArray settings = settingsFileBytes();
+    QVERIFY(settings.contains("secure"));
+    QVERIFY2(!settings.contains("pw") && !settings.contains("XYZ"), settings.constData());
+    QVERIFY(settings.contains("x=1")); // the rest of the URL stays readable
+    QFile file(recording);
+    QVERIFY(file.open(QIODevice::ReadOnly));
+    const QByteArray recorded = file.readAll();
+    QVERIFY(recorded.contains("\"kind\":\"event\""));
+    QVERIFY2(!recorded.contains(":pw@") && !recorded.contains("XYZ")
+                 && !recorded.contains(QByteArray("user:pw").toBase64()),
+             recorded.constData());
+    QVERIFY(std::any_of(keychain->entries().cbegin(), keychain->entries().cend(),
+                        [](const QByteArray &entry) { return entry.contains("XYZ"); }));
+
+    // Reopened, the connection goes to the working URL again.
+    Workspace restored;
+    restored.secretStore()->setBackend(keychain);
+    QCOMPARE(restored.restoreConnections(), 1);
+    QTRY_COMPARE(m_server.requestCount("/secure"), before + 2);
+    const TestHttp::Request last = m_server.requests("/secure").last();
+    QCOMPARE(last.header("Authorization"), basic);
+    QVERIFY2(last.path.contains("api_key=XYZ&x=1"), last.path.constData());
+    QCOMPARE(restored.connections()->model()->entries().first().options.url, url);
+}
+
+// With no keychain the credentials stay in memory for the session, the user is told, and the
+// settings file still holds only the mask; next time the connection waits for them.
+void TestWorkspace::urlSecretsWithoutKeychain()
+{
+    auto keychain = std::make_shared<MemorySecretBackend>();
+    keychain->setAvailable(false);
+    QUrl url = m_server.url("/secure");
+    url.setQuery(u"access_token=XYZ"_s);
+    url.setUserName(u"user"_s);
+    url.setPassword(u"pw"_s);
+    const int before = m_server.requestCount("/secure");
+    {
+        Workspace workspace;
+        workspace.secretStore()->setBackend(keychain);
+        QSignalSpy messages(&workspace, &Workspace::message);
+        Sse::ClientOptions options;
+        options.url = url;
+        const quint16 id = workspace.addConnection(u"secure"_s, options);
+        QTRY_COMPARE(m_server.requestCount("/secure"), before + 1);
+        workspace.saveConnections();
+        QVERIFY(workspace.secretStore()->waitForIdle(5000));
+        QTRY_VERIFY(std::any_of(messages.cbegin(), messages.cend(), [](const QList<QVariant> &m) {
+            return m.first().toString().contains(u"were not saved"_s);
+        }));
+        QCOMPARE(workspace.connections()->entry(id)->options.url, url); // still working
+        QVERIFY(!settingsFileBytes().contains("XYZ"));
+    }
+    QVERIFY(!settingsFileBytes().contains("pw"));
+    Workspace restored;
+    restored.secretStore()->setBackend(keychain);
+    QSignalSpy messages(&restored, &Workspace::message);
+    QCOMPARE(restored.restoreConnections(), 1);
+    QTRY_VERIFY(std::any_of(messages.cbegin(), messages.cend(), [](const QList<QVariant> &m) {
+        return m.first().toString().contains(u"the credentials in the URL"_s);
+    }));
+    const ConnectionEntry &entry = restored.connections()->model()->entries().first();
+    QCOMPARE(entry.missingSecrets, QList<QByteArray>{Sse::UrlSecret});
+    QVERIFY(!entry.options.url.toString().contains(u"XYZ"_s));
+    QCOMPARE(restored.connections()->model()
+                 ->index(0, ConnectionListModel::StateColumn)
+                 .data()
+                 .toString(),
+             u"Secret missing: the credentials in the URL (Edit to enter it)"_s);
+    QCOMPARE(m_server.requestCount("/secure"), before + 1); // not started without them
 }
 
 void TestWorkspace::demoIsAFlagNotAName()

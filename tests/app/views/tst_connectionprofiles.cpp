@@ -4,6 +4,7 @@
 // The format itself and the import rules, errors included, are tested without a window in
 // tests/app/session/tst_savedconnections.
 
+#include "settingsfile.h"
 #include "testserver.h"
 
 #include "models/connectionlistmodel.h"
@@ -29,6 +30,7 @@
 #include <QLineEdit>
 #include <QMessageBox>
 #include <QPushButton>
+#include <QPlainTextEdit>
 #include <QProcess>
 #include <QSettings>
 #include <QSignalSpy>
@@ -38,20 +40,13 @@
 #include <QTemporaryDir>
 #include <QTest>
 #include <QTimer>
+#include <QTreeView>
 
 using namespace Qt::StringLiterals;
 
 namespace {
 
 const QByteArray secretValue = "Bearer s3cret-token-42";
-
-QByteArray settingsFileBytes()
-{
-    QSettings settings;
-    settings.sync();
-    QFile file(settings.fileName());
-    return file.open(QIODevice::ReadOnly) ? file.readAll() : QByteArray();
-}
 
 bool writeFile(const QString &path, const QByteArray &bytes)
 {
@@ -97,6 +92,7 @@ private Q_SLOTS:
     void plainTextOnlyWithConsent();
     void plainTextNeedsConfirmation();
     void secretsStayRedacted();
+    void urlSecretsStayMasked();
     void exportImportRoundTrip();
     void cliUsesExportedFile();
 
@@ -130,6 +126,12 @@ void TestConnectionProfiles::initTestCase()
     // One event, then the stream stays open.
     m_server.route("/secure", [](TestServer::Exchange *exchange) {
         exchange->sseHead();
+        exchange->send(TestServer::formatEvent("{\"n\":1}", "tick", "1"));
+    });
+    // A session cookie in the response: a secret the Response tab must not show either.
+    m_server.route("/cookie", [](TestServer::Exchange *exchange) {
+        exchange->sseHead(TestServer::Framing::CloseDelimited, TestServer::Coding::Identity,
+                          {{"Set-Cookie", "session=C00KIE-VALUE"}});
         exchange->send(TestServer::formatEvent("{\"n\":1}", "tick", "1"));
     });
 }
@@ -377,6 +379,68 @@ void TestConnectionProfiles::secretsStayRedacted()
         for (int role : {int(Qt::DisplayRole), int(Qt::ToolTipRole)}) {
             QVERIFY(!model->index(0, column).data(role).toString().contains(u"s3cret"_s));
         }
+    }
+}
+
+// Issue 20 item 8 in the real window: credentials in the URL are masked in the connection
+// list, the Response tab, the connection log, a profile export without secrets and the
+// settings file, while the request carries them.
+void TestConnectionProfiles::urlSecretsStayMasked()
+{
+    const QString profiles = m_directory.filePath(u"url-without.json"_s);
+    QUrl url = m_server.url("/cookie");
+    url.setUserName(u"user"_s);
+    url.setPassword(u"pw-S3CRET"_s);
+    url.setQuery(u"api_key=XYZ-KEY&x=1"_s);
+    const QList<QByteArray> secrets = {"pw-S3CRET", "XYZ-KEY", "C00KIE-VALUE"};
+    auto hasSecret = [&secrets](const QString &text) {
+        return std::any_of(secrets.cbegin(), secrets.cend(), [&text](const QByteArray &secret) {
+            return text.contains(QString::fromLatin1(secret));
+        });
+    };
+    MainWindow window;
+    window.resize(1000, 700);
+    window.show();
+    window.workspace()->secretStore()->setBackend(std::make_shared<MemorySecretBackend>());
+    Sse::ClientOptions options;
+    options.url = url;
+    const int before = m_server.requestCount("/cookie");
+    window.addConnection(u"keyed"_s, options);
+    QTRY_COMPARE(window.workspace()->logModel()->totalCount(), 1);
+    QCOMPARE(m_server.requestCount("/cookie"), before + 1);
+    QVERIFY(m_server.requests("/cookie").last().path.contains("api_key=XYZ-KEY"));
+
+    auto *response = window.findChild<QPlainTextEdit *>(u"response"_s);
+    QVERIFY(response);
+    QTRY_VERIFY(response->toPlainText().contains(u"Set-Cookie"_s));
+    window.detailTabs()->showResponse();
+    QVERIFY2(!hasSecret(response->toPlainText()), qPrintable(response->toPlainText()));
+    QVERIFY(response->toPlainText().contains(u"api_key=<redacted>&x=1"_s));
+    QVERIFY(window.grab().save(m_directory.filePath(u"url-secrets-response.png"_s)));
+    if (const QString shots = qEnvironmentVariable("SSE_SCREENSHOT_DIR"); !shots.isEmpty())
+        window.grab().save(shots + u"/url-secrets-response.png"_s);
+
+    auto *logView = window.findChild<QTreeView *>(u"connectionLog"_s);
+    QVERIFY(logView);
+    QAbstractItemModel *log = logView->model();
+    QTRY_VERIFY(log->rowCount() >= 2);
+    for (int row = 0; row < log->rowCount(); ++row) {
+        for (int column = 0; column < log->columnCount(); ++column) {
+            for (int role : {int(Qt::DisplayRole), int(Qt::ToolTipRole)})
+                QVERIFY(!hasSecret(log->index(row, column).data(role).toString()));
+        }
+    }
+    const ConnectionListModel *model = window.workspace()->connections()->model();
+    for (int column = 0; column < model->columnCount(); ++column) {
+        for (int role : {int(Qt::DisplayRole), int(Qt::ToolTipRole)})
+            QVERIFY(!hasSecret(model->index(0, column).data(role).toString()));
+    }
+    QVERIFY(window.workspace()->exportConnections(profiles, Sse::SecretHandling::Exclude));
+    window.saveSettings();
+    QVERIFY(window.workspace()->secretStore()->waitForIdle(5000));
+    for (const QByteArray &file : {fileBytes(profiles), settingsFileBytes()}) {
+        QVERIFY(!file.isEmpty());
+        QVERIFY2(!hasSecret(QString::fromUtf8(file)), file.constData());
     }
 }
 

@@ -11,7 +11,7 @@
 #include "views/jsontext.h"
 #include "sanitizers.h"
 
-#include <sselib/jsonlines.h>
+#include "sselib/jsonlines.h"
 
 #include <QAbstractItemModelTester>
 #include <QApplication>

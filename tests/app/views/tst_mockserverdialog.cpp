@@ -24,7 +24,7 @@ class tst_MockServerDialog : public QObject
 {
     Q_OBJECT
 
-private slots:
+private Q_SLOTS:
     void initTestCase() { QNetworkProxyFactory::setUseSystemConfiguration(false); }
     void init()
     {

@@ -135,6 +135,7 @@ private Q_SLOTS:
     void decodeString();
     void validate_data();
     void validate();
+    void rawControlCharactersInStrings();
 
     // EventDetailView
     void prettyJsonIsIndentedInDocumentOrder();
@@ -223,6 +224,25 @@ void TestViews::validate()
     QString error;
     QCOMPARE(JsonText::validate(json, &error), valid);
     QCOMPARE(error.isEmpty(), valid);
+}
+
+// QJsonDocument (validate()'s second opinion) takes raw tabs inside strings, which the strict
+// scanner stops at: the walkers must step over them, not run past the end (found by
+// fuzz_jsontext).
+void TestViews::rawControlCharactersInStrings()
+{
+    const QByteArray json = "{\"a\tb\":[1,\"x\ty\"]}";
+    QVERIFY(JsonText::validate(json));
+    QCOMPARE(JsonText::prettyPrint(json),
+             QByteArray("{\n    \"a\tb\": [\n        1,\n        \"x\ty\"\n    ]\n}"));
+    QCOMPARE(JsonText::prettySize(json), JsonText::prettyPrint(json).size());
+    qsizetype total = 0;
+    const QList<JsonText::Member> members =
+        JsonText::members(json, JsonText::root(json), 10, &total);
+    QCOMPARE(total, 1);
+    QCOMPARE(members.first().key, u"a\tb"_s);
+    QCOMPARE(members.first().value.kind, JsonText::Kind::Array);
+    QCOMPARE(members.first().value.end, json.size() - 1);
 }
 
 // --- EventDetailView ---
