@@ -1,5 +1,6 @@
 #include "views/llmpane.h"
 
+#include "charts/llmtimingchart.h"
 #include "models/llmresponsemodel.h"
 
 #include <QCheckBox>
@@ -70,6 +71,8 @@ LlmPane::LlmPane(LlmResponseModel *model, QWidget *parent) : QWidget(parent), m_
     m_timing->setObjectName(QStringLiteral("llmTiming"));
     m_timing->setWordWrap(true);
     m_timing->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_timingChart = new LlmTimingChart;
+    m_timingChart->setFixedHeight(190);
     m_usage = new QLabel;
     m_usage->setObjectName(QStringLiteral("llmUsage"));
     m_usage->setWordWrap(true);
@@ -153,6 +156,7 @@ LlmPane::LlmPane(LlmResponseModel *model, QWidget *parent) : QWidget(parent), m_
     detailLayout->setContentsMargins(0, 0, 0, 0);
     detailLayout->addLayout(top);
     detailLayout->addWidget(m_timing);
+    detailLayout->addWidget(m_timingChart);
     detailLayout->addWidget(m_usage);
     detailLayout->addWidget(m_parts, 1);
 
@@ -286,6 +290,7 @@ void LlmPane::showSummary(const Sse::Llm::Summary &summary, bool live)
                           .arg(t.chunks)
                           .arg(rate ? tr("%1 tokens/s").arg(QLocale().toString(*rate, 'f', 1))
                                     : tr("tokens/s unknown")));
+    m_timingChart->setSummary(summary);
     if (summary.usage) {
         const Sse::Llm::Usage &u = *summary.usage;
         m_usage->setText(tr("Tokens: input %1 (cached %2) · output %3 (reasoning %4) · total %5")

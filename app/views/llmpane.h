@@ -18,6 +18,7 @@ class QTreeView;
 QT_END_NAMESPACE
 
 class LlmResponseModel;
+class LlmTimingChart;
 
 /// The LLM tab: the recognised LLM responses of the current connection (time, provider,
 /// model, verdict, tokens) and, for the chosen one, its verdict badge, timing strip, usage,
@@ -40,6 +41,7 @@ public:
     QLabel *badge() const { return m_badge; }
     QTextBrowser *textView() const { return m_text; }
     QCheckBox *rawToggle() const { return m_raw; }
+    LlmTimingChart *timingChart() const { return m_timingChart; }
     /// Copy the chosen response's text (as sent: Markdown), its reasoning, its tool calls'
     /// arguments (one per line), or its summary as the `llm` JSON record.
     QAction *copyTextAction() const { return m_copyText; }
@@ -59,6 +61,7 @@ private:
     QLabel *m_badge = nullptr;
     QLabel *m_heading = nullptr;
     QLabel *m_timing = nullptr;
+    LlmTimingChart *m_timingChart = nullptr;
     QLabel *m_usage = nullptr;
     QCheckBox *m_raw = nullptr;
     QTextBrowser *m_text = nullptr;

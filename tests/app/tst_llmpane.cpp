@@ -8,10 +8,12 @@
 #include "models/connectionmanager.h"
 #include "models/llmresponsemodel.h"
 #include "session/workspace.h"
+#include "charts/llmtimingchart.h"
 #include "views/connectiondetailtabs.h"
 #include "views/llmpane.h"
 #include "views/mainwindow.h"
 
+#include <QChartView>
 #include <QCheckBox>
 #include <QClipboard>
 #include <QGuiApplication>
@@ -65,6 +67,32 @@ void serveInTwoParts(Exchange *exchange, const QByteArray &wire, qsizetype split
         guard->send(rest);
         guard->finish();
     });
+}
+
+// The stream one event at a time, the k-th after a gap that varies from 20 to 80 ms.
+void servePaced(Exchange *exchange, const QByteArray &wire)
+{
+    exchange->sseHead();
+    QList<QByteArray> events = wire.split('\n');
+    QByteArrayList blocks{QByteArray()};
+    for (const QByteArray &line : events) {
+        blocks.last() += line + '\n';
+        if (line.isEmpty())
+            blocks.append(QByteArray());
+    }
+    QPointer<Exchange> guard(exchange);
+    int delay = 0;
+    for (qsizetype i = 0; i < blocks.size(); ++i) {
+        delay += 20 + int((i * 37) % 61);
+        const bool last = i + 1 == blocks.size();
+        QTimer::singleShot(delay, exchange, [guard, block = blocks.at(i), last] {
+            if (!guard)
+                return;
+            guard->send(block);
+            if (last)
+                guard->finish();
+        });
+    }
 }
 
 } // namespace
@@ -204,8 +232,18 @@ void TestLlmPane::textGrowsLive()
     LlmPane *pane = window->detailTabs()->llmPane();
     QTRY_COMPARE(pane->textView()->toPlainText(), u"Tides rise"_s);
     QVERIFY(pane->badge()->text().startsWith(u"Streaming: "_s));
+    // The timing chart follows too: the first part's chunks are drawn before the rest comes.
+    LlmTimingChart *chart = pane->timingChart();
+    QVERIFY(chart->isVisible());
+    const int early = chart->pointCount();
+    QVERIFY(early > 0);
     QTRY_COMPARE(pane->badge()->text(), u"Complete"_s);
     QVERIFY(pane->textView()->toPlainText().startsWith(u"Tides rise twice a day."_s));
+    QTRY_VERIFY(chart->pointCount() > early);
+    // Chat sends no per-chunk usage: the rate is an estimate, and the chart says so.
+    QVERIFY(chart->isRateEstimated());
+    QVERIFY(chart->rateAxisTitle().contains(u"est."_s));
+    QVERIFY(chart->chartView()->toolTip().contains(u"estimate"_s));
 }
 
 void TestLlmPane::rawToggleShowsTheTextAsSent()
@@ -259,9 +297,10 @@ void TestLlmPane::copyActions()
 void TestLlmPane::screenshot()
 {
     // The README's picture (saved when SSE_MONITOR_SCREENSHOT_DIR is set): thinking, text and
-    // two tool calls from Anthropic, the reasoning open.
+    // two tool calls from Anthropic, the reasoning open, paced so that the chart has a shape.
     TestServer server;
-    serveWhole(server, "/v1/messages", stream(u"anthropic-tools"_s));
+    const QByteArray wire = stream(u"anthropic-tools"_s);
+    server.route("/v1/messages", [wire](Exchange *exchange) { servePaced(exchange, wire); });
     const std::unique_ptr<MainWindow> window = openWindow(server, "/v1/messages");
     QVERIFY(window);
     LlmPane *pane = window->detailTabs()->llmPane();
@@ -272,6 +311,9 @@ void TestLlmPane::screenshot()
                 && !timing->text().contains(u"duration –"_s));
     pane->findChild<QToolButton *>(u"llmReasoningToggle"_s)->click();
     QVERIFY(pane->findChild<QPlainTextEdit *>(u"llmReasoning"_s)->isVisible());
+    // One point per event that did not share its millisecond with the one before.
+    QVERIFY2(pane->timingChart()->pointCount() > 5,
+             qPrintable(QString::number(pane->timingChart()->pointCount())));
     const QPixmap shot = window->grab();
     QVERIFY(!shot.isNull());
     const QString directory = qEnvironmentVariable("SSE_MONITOR_SCREENSHOT_DIR");
