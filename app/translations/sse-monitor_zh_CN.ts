@@ -2505,6 +2505,42 @@ First %1 bytes of the body:
         <source>Copy</source>
         <translation>复制</translation>
     </message>
+    <message>
+        <source>Export Summary (JSON)…</source>
+        <translation>导出摘要（JSON）…</translation>
+    </message>
+    <message>
+        <source>Export Text (Markdown)…</source>
+        <translation>导出文本（Markdown）…</translation>
+    </message>
+    <message>
+        <source>Export</source>
+        <translation>导出</translation>
+    </message>
+    <message>
+        <source>Export Summary</source>
+        <translation>导出摘要</translation>
+    </message>
+    <message>
+        <source>Export Text</source>
+        <translation>导出文本</translation>
+    </message>
+    <message>
+        <source>JSON (*.json);;All files (*)</source>
+        <translation>JSON (*.json);;所有文件 (*)</translation>
+    </message>
+    <message>
+        <source>Markdown (*.md);;All files (*)</source>
+        <translation>Markdown (*.md);;所有文件 (*)</translation>
+    </message>
+    <message>
+        <source>Export failed</source>
+        <translation>导出失败</translation>
+    </message>
+    <message>
+        <source>Could not write %1: %2</source>
+        <translation>无法写入 %1：%2</translation>
+    </message>
 </context>
 <context>
     <name>LlmResponseModel</name>
@@ -2547,6 +2583,49 @@ First %1 bytes of the body:
     <message>
         <source>Tokens (in → out)</source>
         <translation>Token（输入 → 输出）</translation>
+    </message>
+</context>
+<context>
+    <name>LlmTimingChart</name>
+    <message>
+        <source>Gap between chunks</source>
+        <translation>分块间隔</translation>
+    </message>
+    <message>
+        <source>Seconds since the request</source>
+        <translation>自请求起的秒数</translation>
+    </message>
+    <message>
+        <source>Gap (ms)</source>
+        <translation>间隔（毫秒）</translation>
+    </message>
+    <message>
+        <source>Timing chart</source>
+        <translation>时序图</translation>
+    </message>
+    <message>
+        <source>No per-chunk timing for this response (recordings made before timelines were kept have none)</source>
+        <translation>此响应没有逐分块的时序数据（在记录时间线之前制作的录制文件没有这些数据）</translation>
+    </message>
+    <message>
+        <source>est. tokens/s</source>
+        <translation>估算 token/秒</translation>
+    </message>
+    <message>
+        <source>Tokens/s</source>
+        <translation>token/秒</translation>
+    </message>
+    <message>
+        <source>Tokens/s is an estimate: the stream gave no token count per chunk, so each interval&apos;s share of the output tokens is taken from the text it added.</source>
+        <translation>token/秒 为估算值：流没有给出每个分块的 token 数，因此每个区间所占的输出 token 份额按其新增的文本计算。</translation>
+    </message>
+    <message>
+        <source>Tokens/s from the token counts the stream reported as it went.</source>
+        <translation>token/秒 来自流在传输过程中报告的 token 数。</translation>
+    </message>
+    <message>
+        <source>Mean gap between chunks and output tokens per second over the response.</source>
+        <translation>整个响应过程中分块之间的平均间隔和每秒输出 token 数。</translation>
     </message>
 </context>
 <context>

@@ -5,6 +5,9 @@
 
 #include <QCheckBox>
 #include <QClipboard>
+#include <QFileDialog>
+#include <QMessageBox>
+#include <QSaveFile>
 #include <QGuiApplication>
 #include <QFontDatabase>
 #include <QHBoxLayout>
@@ -14,6 +17,7 @@
 #include <QLabel>
 #include <QMenu>
 #include <QPlainTextEdit>
+#include <QRegularExpression>
 #include <QScrollBar>
 #include <QSplitter>
 #include <QStackedWidget>
@@ -128,11 +132,27 @@ LlmPane::LlmPane(LlmResponseModel *model, QWidget *parent) : QWidget(parent), m_
     m_copyButton->setMenu(copyMenu);
     m_copyButton->setEnabled(false);
 
+    m_exportSummary = new QAction(tr("Export Summary (JSON)…"), this);
+    m_exportText = new QAction(tr("Export Text (Markdown)…"), this);
+    connect(m_exportSummary, &QAction::triggered, this,
+            [this] { exportWithDialog(ExportKind::Summary); });
+    connect(m_exportText, &QAction::triggered, this,
+            [this] { exportWithDialog(ExportKind::Text); });
+    auto *exportMenu = new QMenu(this);
+    exportMenu->addActions({m_exportSummary, m_exportText});
+    m_exportButton = new QToolButton;
+    m_exportButton->setObjectName(QStringLiteral("llmExport"));
+    m_exportButton->setText(tr("Export"));
+    m_exportButton->setPopupMode(QToolButton::InstantPopup);
+    m_exportButton->setMenu(exportMenu);
+    m_exportButton->setEnabled(false);
+
     auto *top = new QHBoxLayout;
     top->addWidget(m_badge);
     top->addWidget(m_heading, 1);
     top->addWidget(m_raw);
     top->addWidget(m_copyButton);
+    top->addWidget(m_exportButton);
     auto *reasoningBox = new QWidget;
     auto *reasoningLayout = new QVBoxLayout(reasoningBox);
     reasoningLayout->setContentsMargins(0, 0, 0, 0);
@@ -268,6 +288,7 @@ void LlmPane::showSummary(const Sse::Llm::Summary &summary, bool live)
 {
     m_shown = summary;
     m_copyButton->setEnabled(true);
+    m_exportButton->setEnabled(true);
     m_copyReasoning->setEnabled(!summary.reasoning.isEmpty());
     m_copyArguments->setEnabled(!summary.toolCalls.isEmpty());
     const LlmResponseModel::Verdict verdict = LlmResponseModel::verdictOf(summary, live);
@@ -333,4 +354,43 @@ QString LlmPane::toolCallsHtml(const Sse::Llm::Summary &summary) const
         html += QStringLiteral("</p><pre>%1</pre>").arg(arguments.toHtmlEscaped());
     }
     return html;
+}
+
+bool LlmPane::exportTo(ExportKind kind, const QString &path, QString *error) const
+{
+    QByteArray bytes;
+    if (kind == ExportKind::Summary) {
+        Sse::Llm::appendRecord(bytes, m_shown); // one line with its LF, as the CLI prints it
+    } else {
+        bytes = m_shown.text.toUtf8();
+        if (!bytes.isEmpty() && !bytes.endsWith('\n'))
+            bytes += '\n';
+    }
+    QSaveFile file(path);
+    if (!file.open(QIODevice::WriteOnly) || file.write(bytes) != bytes.size() || !file.commit()) {
+        if (error)
+            *error = file.errorString();
+        return false;
+    }
+    return true;
+}
+
+void LlmPane::exportWithDialog(ExportKind kind)
+{
+    const bool summary = kind == ExportKind::Summary;
+    // The response id names the file; it comes from the stream, so only safe characters.
+    QString name = m_shown.responseId.value_or(QStringLiteral("llm-response"));
+    static const QRegularExpression unsafe(QStringLiteral("[^A-Za-z0-9._-]"));
+    name.replace(unsafe, QStringLiteral("_"));
+    const QString suggested = name + (summary ? QStringLiteral(".json") : QStringLiteral(".md"));
+    const QString path = QFileDialog::getSaveFileName(
+        this, summary ? tr("Export Summary") : tr("Export Text"), suggested,
+        summary ? tr("JSON (*.json);;All files (*)") : tr("Markdown (*.md);;All files (*)"));
+    if (path.isEmpty())
+        return;
+    QString error;
+    if (!exportTo(kind, path, &error)) {
+        QMessageBox::warning(this, tr("Export failed"),
+                             tr("Could not write %1: %2").arg(path, error));
+    }
 }

@@ -48,12 +48,22 @@ public:
     QAction *copyReasoningAction() const { return m_copyReasoning; }
     QAction *copyArgumentsAction() const { return m_copyArguments; }
     QAction *copySummaryAction() const { return m_copySummary; }
+    /// Export the chosen response's summary (the `llm` JSON record, as the CLI prints it) or
+    /// its text (Markdown, as sent) to a file the user picks.
+    QAction *exportSummaryAction() const { return m_exportSummary; }
+    QAction *exportTextAction() const { return m_exportText; }
+
+    enum class ExportKind { Summary, Text };
+    /// Writes what \a kind names of the chosen response to \a path (atomically: a failed
+    /// write leaves an existing file as it was). False with \a error set when it cannot.
+    bool exportTo(ExportKind kind, const QString &path, QString *error = nullptr) const;
 
 private:
     void refresh();
     void showSummary(const Sse::Llm::Summary &summary, bool live);
     void setText(QTextBrowser *view, const QString &text, bool markdown);
     QString toolCallsHtml(const Sse::Llm::Summary &summary) const;
+    void exportWithDialog(ExportKind kind);
 
     LlmResponseModel *m_model;
     QStackedWidget *m_stack = nullptr;
@@ -76,6 +86,9 @@ private:
     QAction *m_copyReasoning = nullptr;
     QAction *m_copyArguments = nullptr;
     QAction *m_copySummary = nullptr;
+    QToolButton *m_exportButton = nullptr;
+    QAction *m_exportSummary = nullptr;
+    QAction *m_exportText = nullptr;
     Sse::Llm::Summary m_shown; // what the copy actions copy
     QTimer m_liveTimer;
     int m_row = -1;

@@ -14,7 +14,9 @@
 #include "views/mainwindow.h"
 
 #include <QChartView>
+#include <QApplication>
 #include <QCheckBox>
+#include <QFileDialog>
 #include <QClipboard>
 #include <QGuiApplication>
 #include <QJsonArray>
@@ -24,10 +26,12 @@
 #include <QIcon>
 #include <QStatusBar>
 #include <QLabel>
+#include <QMenu>
 #include <QPlainTextEdit>
 #include <QPointer>
 #include <QSettings>
 #include <QStandardPaths>
+#include <QTemporaryDir>
 #include <QTest>
 #include <QTextBrowser>
 #include <QTimer>
@@ -109,6 +113,7 @@ private Q_SLOTS:
     void textGrowsLive();
     void rawToggleShowsTheTextAsSent();
     void copyActions();
+    void exportWritesSummaryAndText();
     void screenshot();
 
 private:
@@ -292,6 +297,70 @@ void TestLlmPane::copyActions()
     QCOMPARE(record.value(u"provider"_s).toString(), u"openai-chat"_s);
     QCOMPARE(record.value(u"tool_calls"_s).toArray().size(), 2);
     QVERIFY(record.value(u"complete"_s).toBool());
+}
+
+void TestLlmPane::exportWritesSummaryAndText()
+{
+    TestServer server;
+    serveWhole(server, "/llm", stream(u"responses-text"_s));
+    const std::unique_ptr<MainWindow> window = openWindow(server, "/llm");
+    QVERIFY(window);
+    LlmPane *pane = window->detailTabs()->llmPane();
+    QTRY_COMPARE(pane->badge()->text(), u"Complete"_s);
+    QTRY_VERIFY(!window->workspace()->llmModel()->isLive(0));
+    auto *button = pane->findChild<QToolButton *>(u"llmExport"_s);
+    QVERIFY(button && button->isEnabled());
+    QVERIFY(button->menu()->actions().contains(pane->exportSummaryAction()));
+    QVERIFY(button->menu()->actions().contains(pane->exportTextAction()));
+
+    QTemporaryDir dir;
+    const QString jsonPath = dir.filePath(u"summary.json"_s);
+    QString error;
+    QVERIFY2(pane->exportTo(LlmPane::ExportKind::Summary, jsonPath, &error), qPrintable(error));
+    QFile json(jsonPath);
+    QVERIFY(json.open(QIODevice::ReadOnly));
+    const QByteArray line = json.readAll();
+    // The CLI's line: one JSON object and its LF, no recording members, no timeline.
+    QCOMPARE(line.count('\n'), 1);
+    QVERIFY(line.endsWith('\n'));
+    const QJsonObject record = QJsonDocument::fromJson(line).object();
+    QCOMPARE(record.value(u"kind"_s).toString(), u"llm"_s);
+    QCOMPARE(record.value(u"provider"_s).toString(), u"openai-responses"_s);
+    QCOMPARE(record.value(u"text"_s).toString(), u"Two plus two is **four**."_s);
+    QVERIFY(record.value(u"complete"_s).toBool());
+    QVERIFY(!record.contains(u"time"_s) && !record.contains(u"timeline"_s));
+    const std::optional<Sse::Llm::Summary> back = Sse::Llm::summaryFromRecord(record);
+    QVERIFY(back);
+    QCOMPARE(back->usage, window->workspace()->llmModel()->summary(0).usage);
+
+    const QString markdownPath = dir.filePath(u"text.md"_s);
+    QVERIFY2(pane->exportTo(LlmPane::ExportKind::Text, markdownPath, &error), qPrintable(error));
+    QFile markdown(markdownPath);
+    QVERIFY(markdown.open(QIODevice::ReadOnly));
+    QCOMPARE(markdown.readAll(), QByteArray("Two plus two is **four**.\n"));
+
+    // A place that cannot be written: an error.
+    QVERIFY(!pane->exportTo(LlmPane::ExportKind::Text, dir.filePath(u"no/such/dir/x.md"_s),
+                            &error));
+    QVERIFY(!error.isEmpty());
+
+    // Through the menu: the file dialog, driven offscreen, then the same write.
+    const QString viaDialog = dir.filePath(u"dialog.md"_s);
+    bool dialogSeen = false;
+    QTimer::singleShot(0, this, [&] {
+        auto *dialog = qobject_cast<QFileDialog *>(QApplication::activeModalWidget());
+        if (!dialog)
+            return;
+        dialogSeen = true;
+        QCOMPARE(dialog->selectedFiles().value(0).section(u'/', -1), u"resp_68a1.md"_s);
+        dialog->selectFile(viaDialog);
+        QMetaObject::invokeMethod(dialog, "accept", Qt::QueuedConnection);
+    });
+    pane->exportTextAction()->trigger();
+    QVERIFY(dialogSeen);
+    QFile dialogFile(viaDialog);
+    QVERIFY(dialogFile.open(QIODevice::ReadOnly));
+    QCOMPARE(dialogFile.readAll(), QByteArray("Two plus two is **four**.\n"));
 }
 
 void TestLlmPane::screenshot()
