@@ -176,6 +176,14 @@
         <source>Health: stalled after</source>
         <translation>健康状况：停滞判定时间</translation>
     </message>
+    <message>
+        <source>Double-click an alert (or press Enter) to show its event in the event log</source>
+        <translation>双击警报（或按 Enter）即可在事件日志中显示其事件</translation>
+    </message>
+    <message>
+        <source>This alert is not about one event (%1)</source>
+        <translation>此警报不针对某一个事件（%1）</translation>
+    </message>
 </context>
 <context>
     <name>AppTheme</name>
@@ -3055,6 +3063,14 @@ Store them in plain text?</source>
     <message>
         <source>&amp;Save</source>
         <translation>保存(&amp;S)</translation>
+    </message>
+    <message>
+        <source>The event of this alert is no longer in the log: it was evicted to stay within the log&apos;s memory limit</source>
+        <translation>此警报的事件已不在日志中：为了不超出日志的内存上限，它已被淘汰</translation>
+    </message>
+    <message>
+        <source>The event of this alert is not shown: the log&apos;s filter, search or connection scope hides it, or the display is paused</source>
+        <translation>此警报的事件未显示：日志的过滤器、搜索或连接范围隐藏了它，或者显示已暂停</translation>
     </message>
 </context>
 <context>

@@ -68,6 +68,24 @@ AlertsPane::AlertsPane(Workspace *workspace, QWidget *parent)
     m_error->setStyleSheet(QStringLiteral("color: #d93535"));
     m_suppressed = new QLabel;
     m_suppressed->setTextFormat(Qt::PlainText);
+    m_jump = new QLabel;
+    m_jump->setObjectName(QStringLiteral("alertJumpMessage"));
+    m_jump->setTextFormat(Qt::PlainText);
+    m_jump->setWordWrap(true);
+    m_alerts->setToolTip(tr("Double-click an alert (or press Enter) to show its event in the "
+                            "event log"));
+    connect(m_alerts, &QAbstractItemView::activated, this, [this](const QModelIndex &index) {
+        const QList<Alert> &alerts = m_workspace->alerts()->model()->alerts();
+        if (!index.isValid() || index.row() >= alerts.size())
+            return;
+        const Alert &alert = alerts.at(index.row());
+        if (alert.eventSequence < 0) {
+            setJumpMessage(tr("This alert is not about one event (%1)").arg(alert.rule));
+            return;
+        }
+        setJumpMessage(QString());
+        emit eventRequested(alert.eventSequence);
+    });
     // The health engine's threshold for this connection: learnt, or set here.
     m_stallAfter = new QSpinBox;
     m_stallAfter->setObjectName(QStringLiteral("stallAfter"));
@@ -96,7 +114,7 @@ AlertsPane::AlertsPane(Workspace *workspace, QWidget *parent)
         return box;
     };
     auto *splitter = new QSplitter(Qt::Horizontal);
-    splitter->addWidget(column({m_alerts, m_suppressed}, m_alerts));
+    splitter->addWidget(column({m_alerts, m_jump, m_suppressed}, m_alerts));
     auto *rulesTitle = new QLabel(tr("Rules of this connection (saved with it):"));
     QWidget *rulesBox = column({rulesTitle, m_rules, m_error}, m_rules);
     auto *rulesLayout = static_cast<QVBoxLayout *>(rulesBox->layout());
@@ -207,4 +225,15 @@ void AlertsPane::updateSuppressed()
                                    "and minute)")
                                     .arg(suppressed)
                               : QString());
+}
+
+void AlertsPane::setJumpMessage(const QString &message)
+{
+    m_jump->setText(message);
+    m_jump->setVisible(!message.isEmpty());
+}
+
+QString AlertsPane::jumpMessage() const
+{
+    return m_jump->text();
 }

@@ -25,6 +25,15 @@ public:
 
     void setConnection(quint16 id);
 
+    QTableView *alertView() const { return m_alerts; }
+    /// Beside the list: why the last activated alert could not be shown (empty: it was).
+    void setJumpMessage(const QString &message);
+    QString jumpMessage() const;
+
+Q_SIGNALS:
+    /// An alert was activated (double click, Enter): show event \a sequence of the log.
+    void eventRequested(qint64 sequence);
+
 private:
     void showRules();
     void showKind();
@@ -43,5 +52,6 @@ private:
     QPushButton *m_remove = nullptr;
     QLabel *m_error = nullptr;
     QLabel *m_suppressed = nullptr;
+    QLabel *m_jump = nullptr;
     QSpinBox *m_stallAfter = nullptr;
 };

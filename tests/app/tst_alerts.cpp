@@ -6,6 +6,7 @@
 #include "models/alertlistmodel.h"
 #include "models/connectionmanager.h"
 #include "models/eventlogmodel.h"
+#include "models/eventstore.h"
 #include "recording/recorder.h"
 #include "session/alertcenter.h"
 #include "session/desktopnotifier.h"
@@ -15,6 +16,7 @@
 #include "views/alertspane.h"
 #include "views/connectiondetailtabs.h"
 #include "views/connectionspane.h"
+#include "views/eventlogpane.h"
 #include "views/mainwindow.h"
 
 #include <QComboBox>
@@ -25,6 +27,7 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QListWidget>
+#include <QPointer>
 #include <QPushButton>
 #include <QSettings>
 #include <QSignalSpy>
@@ -82,6 +85,7 @@ private Q_SLOTS:
     void rulesRoundTrip();
     void alertsOnTheWindow();
     void ruleEditor();
+    void activatingAnAlertShowsItsEvent();
     void realDesktopNotification();
 
 private:
@@ -332,6 +336,79 @@ void TestAlerts::ruleEditor()
     const QList<SavedConnection> saved = SavedConnections::load(QSettings());
     QCOMPARE(saved.size(), 1);
     QCOMPARE(saved.first().alerts, QList<AlertRule> {rule(Kind::Stall, {}, 45)});
+}
+
+void TestAlerts::activatingAnAlertShowsItsEvent()
+{
+    // 300 events, the alarm, 300 more: following the tail, the alarm is far out of view.
+    TestServer server;
+    QPointer<Exchange> stream;
+    server.route("/burst", [&stream](Exchange *exchange) {
+        exchange->sseHead();
+        QByteArray wire;
+        for (int i = 0; i < 600; ++i) {
+            wire += i == 300 ? TestServer::formatEvent("{\"level\":9}", "alarm", "300")
+                             : TestServer::formatEvent("ok", "info", QByteArray::number(i));
+        }
+        exchange->send(wire);
+        stream = exchange;
+    });
+    MainWindow window;
+    window.resize(1400, 860);
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    Workspace *workspace = window.workspace();
+    EventLogModel *log = workspace->logModel();
+    log->setByteBudget(EventStore::MinimumByteBudget);
+    Sse::ClientOptions options;
+    options.url = server.url("/burst");
+    const quint16 id = window.addConnection(QStringLiteral("burst"), options);
+    workspace->setAlertRules(id, {rule(Kind::Match, QStringLiteral("type == \"alarm\""))});
+    AlertsPane *pane = window.alertsPane();
+    window.detailTabs()->setCurrentWidget(pane);
+    const AlertListModel *model = workspace->alerts()->model();
+    QTRY_COMPARE(model->rowCount(), 1);
+    QTRY_COMPARE(log->rowCount(), 600);
+    const qint64 sequence = model->alerts().first().eventSequence;
+    QVERIFY(sequence >= 0);
+    QTableView *events = window.eventLogPane()->eventView();
+    const auto inView = [events](const QModelIndex &index) {
+        return events->viewport()->rect().contains(events->visualRect(index).center());
+    };
+    QTRY_VERIFY(!inView(log->index(log->rowOfSequence(sequence), 0)));
+
+    QTableView *alerts = pane->alertView();
+    const auto activate = [alerts, model] {
+        const QRect cell = alerts->visualRect(model->index(0, AlertListModel::RuleColumn));
+        // A press that selects the row, then the double click on it.
+        QTest::mouseClick(alerts->viewport(), Qt::LeftButton, {}, cell.center());
+        QTest::mouseDClick(alerts->viewport(), Qt::LeftButton, {}, cell.center());
+    };
+    QSignalSpy activated(alerts, &QAbstractItemView::activated);
+    activate();
+    QCOMPARE(activated.size(), 1);
+    const QModelIndex current = events->currentIndex();
+    QVERIFY(current.isValid());
+    QCOMPARE(log->sequenceAt(current.row()), sequence);
+    QCOMPARE(log->index(current.row(), EventLogModel::IdColumn).data().toString(),
+             QStringLiteral("300"));
+    QVERIFY(events->selectionModel()->isRowSelected(current.row(), QModelIndex()));
+    QVERIFY(inView(current));
+    QVERIFY(!window.eventLogPane()->followAction()->isChecked());
+    QVERIFY(pane->jumpMessage().isEmpty());
+    QVERIFY(window.grab().save(QDir::tempPath() + QStringLiteral("/alert-jump.png")));
+
+    // 1.5 MiB more pushes the alarm out of the 1 MiB log: activating it says so.
+    QVERIFY(stream);
+    QByteArray flood;
+    for (int i = 0; i < 1500; ++i)
+        flood += TestServer::formatEvent(QByteArray(1000, 'x'), "info");
+    stream->send(flood);
+    QTRY_VERIFY(!log->store().contains(sequence));
+    activate();
+    QVERIFY2(pane->jumpMessage().contains(QStringLiteral("evicted")),
+             qPrintable(pane->jumpMessage()));
+    QVERIFY(pane->findChild<QLabel *>(QStringLiteral("alertJumpMessage"))->isVisible());
 }
 
 void TestAlerts::realDesktopNotification()
