@@ -93,6 +93,18 @@
         <source>the count must be from 0 to %1</source>
         <translation>次数必须在 0 到 %1 之间</translation>
     </message>
+    <message>
+        <source>at most one alert per %1 s</source>
+        <translation>每 %1 秒最多一条警报</translation>
+    </message>
+    <message>
+        <source>every occurrence</source>
+        <translation>每次发生都报警</translation>
+    </message>
+    <message>
+        <source>the rate limit must be from 0 to %1 seconds</source>
+        <translation>限流必须在 0 到 %1 秒之间</translation>
+    </message>
 </context>
 <context>
     <name>AlertsPane</name>
@@ -157,10 +169,6 @@
         <translation>秒</translation>
     </message>
     <message>
-        <source>%1 further alerts held back by the rate limit (one per rule and minute)</source>
-        <translation>另有 %1 条警报因限流被暂缓（每条规则每分钟一条）</translation>
-    </message>
-    <message>
         <source> s</source>
         <translation> 秒</translation>
     </message>
@@ -183,6 +191,22 @@
     <message>
         <source>This alert is not about one event (%1)</source>
         <translation>此警报不针对某一个事件（%1）</translation>
+    </message>
+    <message>
+        <source>no limit</source>
+        <translation>不限制</translation>
+    </message>
+    <message>
+        <source>Rate limit: at most one alert per</source>
+        <translation>限流：最多每</translation>
+    </message>
+    <message>
+        <source>At most one alert of the rule in this many seconds (0: every occurrence). Applies to the rule selected in the list, or to the next rule added.</source>
+        <translation>在这么多秒内该规则最多触发一条警报（0：每次发生都报警）。作用于列表中选中的规则，或下一条添加的规则。</translation>
+    </message>
+    <message>
+        <source>%1 further alerts held back by the rules&apos; rate limits</source>
+        <translation>另有 %1 条警报因规则的限流被暂缓</translation>
     </message>
 </context>
 <context>

@@ -58,6 +58,17 @@ AlertsPane::AlertsPane(Workspace *workspace, QWidget *parent)
     m_count->setRange(0, 1000000);
     m_count->setValue(3);
     m_count->setAccessibleName(tr("Reconnects"));
+    m_rateLimit = new QSpinBox;
+    m_rateLimit->setObjectName(QStringLiteral("alertRuleRateLimit"));
+    m_rateLimit->setRange(0, 7 * 24 * 3600);
+    m_rateLimit->setValue(int(AlertRule::DefaultRateLimitSeconds));
+    m_rateLimit->setSuffix(tr(" s"));
+    m_rateLimit->setSpecialValueText(tr("no limit"));
+    m_rateLimit->setAccessibleName(tr("Rate limit: at most one alert per"));
+    m_rateLimit->setToolTip(tr("At most one alert of the rule in this many seconds (0: every "
+                               "occurrence). Applies to the rule selected in the list, or to the "
+                               "next rule added."));
+    connect(m_rateLimit, &QSpinBox::editingFinished, this, &AlertsPane::applyRateLimit);
     m_add = new QPushButton(tr("Add Rule"));
     m_add->setObjectName(QStringLiteral("addAlertRule"));
     m_remove = new QPushButton(tr("Remove Rule"));
@@ -119,6 +130,11 @@ AlertsPane::AlertsPane(Workspace *workspace, QWidget *parent)
     QWidget *rulesBox = column({rulesTitle, m_rules, m_error}, m_rules);
     auto *rulesLayout = static_cast<QVBoxLayout *>(rulesBox->layout());
     rulesLayout->insertLayout(2, editor);
+    auto *rate = new QHBoxLayout;
+    rate->addWidget(new QLabel(tr("Rate limit: at most one alert per")));
+    rate->addWidget(m_rateLimit);
+    rate->addStretch(1);
+    rulesLayout->insertLayout(3, rate);
     auto *stall = new QHBoxLayout;
     stall->addWidget(new QLabel(tr("Health: stalled after")));
     stall->addWidget(m_stallAfter);
@@ -135,8 +151,12 @@ AlertsPane::AlertsPane(Workspace *workspace, QWidget *parent)
     connect(m_add, &QPushButton::clicked, this, &AlertsPane::addRule);
     connect(m_value, &QLineEdit::returnPressed, this, &AlertsPane::addRule);
     connect(m_remove, &QPushButton::clicked, this, &AlertsPane::removeRule);
-    connect(m_rules, &QListWidget::currentRowChanged, this,
-            [this](int row) { m_remove->setEnabled(row >= 0); });
+    connect(m_rules, &QListWidget::currentRowChanged, this, [this](int row) {
+        m_remove->setEnabled(row >= 0);
+        const QList<AlertRule> rules = m_workspace->alerts()->rules(m_connection);
+        if (row >= 0 && row < rules.size())
+            m_rateLimit->setValue(int(rules.at(row).rateLimitSeconds));
+    });
     connect(center, &AlertCenter::rulesChanged, this, [this](quint16 id) {
         if (id == m_connection)
             showRules();
@@ -153,6 +173,7 @@ void AlertsPane::setConnection(quint16 id)
         m_workspace->connections()->entry(id) && !m_workspace->connections()->entry(id)->offline;
     for (QWidget *widget : {static_cast<QWidget *>(m_kind), static_cast<QWidget *>(m_value),
                             static_cast<QWidget *>(m_count), static_cast<QWidget *>(m_add),
+                            static_cast<QWidget *>(m_rateLimit),
                             static_cast<QWidget *>(m_stallAfter)}) {
         widget->setEnabled(live);
     }
@@ -167,7 +188,7 @@ void AlertsPane::showRules()
 {
     m_rules->clear();
     for (const AlertRule &rule : m_workspace->alerts()->rules(m_connection))
-        m_rules->addItem(rule.label());
+        m_rules->addItem(rule.label() + QStringLiteral(" · ") + rule.rateLimitText());
     m_remove->setEnabled(m_rules->currentRow() >= 0);
 }
 
@@ -196,6 +217,7 @@ void AlertsPane::addRule()
             rule.seconds = 0; // reported by validationError()
         rule.count = m_count->value();
     }
+    rule.rateLimitSeconds = m_rateLimit->value();
     if (const QString error = rule.validationError(); !error.isEmpty()) {
         m_error->setText(error);
         return;
@@ -217,12 +239,21 @@ void AlertsPane::removeRule()
     m_workspace->setAlertRules(m_connection, rules);
 }
 
+void AlertsPane::applyRateLimit()
+{
+    QList<AlertRule> rules = m_workspace->alerts()->rules(m_connection);
+    const int row = m_rules->currentRow();
+    if (row < 0 || row >= rules.size() || rules.at(row).rateLimitSeconds == m_rateLimit->value())
+        return;
+    rules[row].rateLimitSeconds = m_rateLimit->value();
+    m_workspace->setAlertRules(m_connection, rules);
+}
+
 void AlertsPane::updateSuppressed()
 {
     const qint64 suppressed = m_workspace->alerts()->suppressed();
     m_suppressed->setText(suppressed > 0
-                              ? tr("%1 further alerts held back by the rate limit (one per rule "
-                                   "and minute)")
+                              ? tr("%1 further alerts held back by the rules' rate limits")
                                     .arg(suppressed)
                               : QString());
 }

@@ -39,6 +39,7 @@ private:
     void showKind();
     void addRule();
     void removeRule();
+    void applyRateLimit();
     void updateSuppressed();
 
     Workspace *m_workspace;
@@ -48,6 +49,7 @@ private:
     QComboBox *m_kind = nullptr;
     QLineEdit *m_value = nullptr;
     QSpinBox *m_count = nullptr;
+    QSpinBox *m_rateLimit = nullptr; // of a new rule, or of the selected one
     QPushButton *m_add = nullptr;
     QPushButton *m_remove = nullptr;
     QLabel *m_error = nullptr;

@@ -86,6 +86,8 @@ private Q_SLOTS:
     void alertsOnTheWindow();
     void ruleEditor();
     void activatingAnAlertShowsItsEvent();
+    void rateLimitPerRule_data();
+    void rateLimitPerRule();
     void realDesktopNotification();
 
 private:
@@ -137,6 +139,12 @@ void TestAlerts::rulesRoundTrip_data()
     QTest::newRow("zero seconds") << QStringLiteral(R"({"kind":"stall","seconds":0})") << false;
     QTest::newRow("negative count")
         << QStringLiteral(R"({"kind":"reconnects","seconds":5,"count":-1})") << false;
+    QTest::newRow("rate limit") << QStringLiteral(R"({"kind":"id-gap","rate_limit_seconds":5})")
+                                << true;
+    QTest::newRow("no rate limit")
+        << QStringLiteral(R"({"kind":"failed","rate_limit_seconds":0})") << true;
+    QTest::newRow("negative rate limit")
+        << QStringLiteral(R"({"kind":"failed","rate_limit_seconds":-1})") << false;
 }
 
 void TestAlerts::rulesRoundTrip()
@@ -150,6 +158,12 @@ void TestAlerts::rulesRoundTrip()
     if (!valid)
         return;
     QCOMPARE(AlertRule::fromJson(parsed->toJson()), parsed);
+    // The rate limit: as saved, or the default of rules saved before it could be set.
+    QCOMPARE(parsed->rateLimitSeconds,
+             object.value(QStringLiteral("rate_limit_seconds"))
+                 .toInteger(AlertRule::DefaultRateLimitSeconds));
+    QCOMPARE(parsed->toJson().contains(QStringLiteral("rate_limit_seconds")),
+             object.contains(QStringLiteral("rate_limit_seconds")));
     // Saved with the connection, and read back.
     SavedConnection saved;
     saved.name = QStringLiteral("c");
@@ -325,7 +339,7 @@ void TestAlerts::ruleEditor()
     value->setText(QStringLiteral("45"));
     add->click();
     QCOMPARE(list->count(), 2);
-    QCOMPARE(list->item(1)->text(), QStringLiteral("stall > 45 s"));
+    QCOMPARE(list->item(1)->text(), QStringLiteral("stall > 45 s · at most one alert per 60 s"));
     QCOMPARE(window.workspace()->alerts()->rules(id),
              (QList<AlertRule> {rule(Kind::Match, QStringLiteral("data.level > 2")),
                                 rule(Kind::Stall, {}, 45)}));
@@ -336,6 +350,56 @@ void TestAlerts::ruleEditor()
     const QList<SavedConnection> saved = SavedConnections::load(QSettings());
     QCOMPARE(saved.size(), 1);
     QCOMPARE(saved.first().alerts, QList<AlertRule> {rule(Kind::Stall, {}, 45)});
+
+    // The rate limit: set for the next rule added, and changed on the selected one.
+    auto *rateLimit = pane->findChild<QSpinBox *>(QStringLiteral("alertRuleRateLimit"));
+    QVERIFY(rateLimit && rateLimit->isEnabled());
+    QCOMPARE(rateLimit->value(), 60);
+    kind->setCurrentIndex(kind->findData(int(Kind::IdGap)));
+    rateLimit->setValue(10);
+    add->click();
+    QCOMPARE(list->item(1)->text(), QStringLiteral("id gap · at most one alert per 10 s"));
+    list->setCurrentRow(0);
+    QCOMPARE(rateLimit->value(), 60); // the selected rule's
+    rateLimit->setValue(0);
+    emit rateLimit->editingFinished();
+    QCOMPARE(list->item(0)->text(), QStringLiteral("stall > 45 s · every occurrence"));
+    AlertRule idGap = rule(Kind::IdGap);
+    idGap.rateLimitSeconds = 10;
+    AlertRule stall = rule(Kind::Stall, {}, 45);
+    stall.rateLimitSeconds = 0;
+    QCOMPARE(window.workspace()->alerts()->rules(id), (QList<AlertRule> {stall, idGap}));
+    QCOMPARE(SavedConnections::load(QSettings()).first().alerts,
+             (QList<AlertRule> {stall, idGap}));
+}
+
+void TestAlerts::rateLimitPerRule_data()
+{
+    QTest::addColumn<qint64>("limit");
+    QTest::addColumn<int>("alerts");
+    // /alarms sends two alarms 30 ms apart (the health clock stands still).
+    QTest::newRow("default: one a minute") << AlertRule::DefaultRateLimitSeconds << 1;
+    QTest::newRow("no limit") << qint64(0) << 2;
+}
+
+void TestAlerts::rateLimitPerRule()
+{
+    QFETCH(qint64, limit);
+    QFETCH(int, alerts);
+    MainWindow window;
+    window.show();
+    Workspace *workspace = window.workspace();
+    qint64 now = 1000;
+    workspace->connections()->setHealthClock([&now] { return now; });
+    Sse::ClientOptions options;
+    options.url = m_server.url("/alarms");
+    const quint16 id = window.addConnection(QStringLiteral("alarms"), options);
+    AlertRule alarm = rule(Kind::Match, QStringLiteral("type == \"alarm\""));
+    alarm.rateLimitSeconds = limit;
+    workspace->setAlertRules(id, {alarm});
+    QTRY_COMPARE(workspace->connections()->entry(id)->events, 4);
+    QCOMPARE(workspace->alerts()->model()->rowCount(), alerts);
+    QCOMPARE(workspace->alerts()->suppressed(), 2 - alerts);
 }
 
 void TestAlerts::activatingAnAlertShowsItsEvent()
