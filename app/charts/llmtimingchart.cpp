@@ -38,12 +38,9 @@ LlmTimingChart::LlmTimingChart(QWidget *parent) : QWidget(parent)
 
     m_axisX = new QValueAxis(m_chart);
     m_axisX->setTitleText(tr("Seconds since the request"));
-    m_axisX->setLabelFormat(QStringLiteral("%.1f"));
     m_axisGap = new QValueAxis(m_chart);
     m_axisGap->setTitleText(tr("Gap (ms)"));
-    m_axisGap->setLabelFormat(QStringLiteral("%.0f"));
     m_axisRate = new QValueAxis(m_chart);
-    m_axisRate->setLabelFormat(QStringLiteral("%.0f"));
     m_chart->addAxis(m_axisX, Qt::AlignBottom);
     m_chart->addAxis(m_axisGap, Qt::AlignLeft);
     m_chart->addAxis(m_axisRate, Qt::AlignRight);
@@ -57,8 +54,7 @@ LlmTimingChart::LlmTimingChart(QWidget *parent) : QWidget(parent)
     m_view->setAccessibleName(tr("Timing chart"));
     m_view->setMinimumHeight(150);
 
-    m_empty = new QLabel(tr("No per-chunk timing for this response (recordings made before "
-                            "timelines were kept have none)"));
+    m_empty = new QLabel;
     m_empty->setAlignment(Qt::AlignCenter);
     m_empty->setWordWrap(true);
 
@@ -73,6 +69,11 @@ LlmTimingChart::LlmTimingChart(QWidget *parent) : QWidget(parent)
 QString LlmTimingChart::rateAxisTitle() const
 {
     return m_estimated ? tr("est. tokens/s") : tr("Tokens/s");
+}
+
+bool LlmTimingChart::isChartShown() const
+{
+    return static_cast<QStackedLayout *>(layout())->currentIndex() == 1;
 }
 
 int LlmTimingChart::pointCount() const
@@ -113,7 +114,22 @@ void LlmTimingChart::setSummary(const Sse::Llm::Summary &summary)
     m_axisX->setRange(start, std::max(end, start + 0.001));
     m_axisGap->setRange(0, ceiling(maximumGap));
     m_axisRate->setRange(0, ceiling(maximumRate));
-    static_cast<QStackedLayout *>(layout())->setCurrentIndex(rates.isEmpty() ? 0 : 1);
+    // Whole numbers once values are large enough to need no decimals.
+    m_axisX->setLabelFormat(end - start >= 2 ? QStringLiteral("%.0f") : QStringLiteral("%.1f"));
+    m_axisGap->setLabelFormat(maximumGap >= 10 ? QStringLiteral("%.0f") : QStringLiteral("%.1f"));
+    m_axisRate->setLabelFormat(maximumRate >= 10 ? QStringLiteral("%.0f")
+                                                 : QStringLiteral("%.1f"));
+    // A line needs two moments: chunks that all came in one millisecond (or none) get a line
+    // of text instead of an empty plot.
+    if (summary.timing.points.isEmpty()) {
+        m_empty->setText(tr("No per-chunk timing for this response (recordings made before "
+                            "timelines were kept have none)"));
+    } else if (rates.size() < 2) {
+        m_empty->setText(tr("All %n chunk(s) so far arrived within one millisecond: no gaps to "
+                            "chart",
+                            nullptr, int(summary.timing.chunks)));
+    }
+    static_cast<QStackedLayout *>(layout())->setCurrentIndex(rates.size() < 2 ? 0 : 1);
 }
 
 void LlmTimingChart::applyPalette()

@@ -28,11 +28,12 @@ public:
     /// Draws \a summary's timeline (a snapshot while it streams).
     void setSummary(const Sse::Llm::Summary &summary);
 
-    /// Points drawn per series (0: the empty hint is shown).
+    /// Points per series (fewer than 2: a line of text says why there is no chart).
     int pointCount() const;
     /// The tokens/s series is an estimate (no per-chunk counts in the stream).
     bool isRateEstimated() const { return m_estimated; }
     QString rateAxisTitle() const;
+    bool isChartShown() const;
     QChartView *chartView() const { return m_view; }
 
 protected:

@@ -2659,6 +2659,12 @@ First %1 bytes of the body:
         <source>Mean gap between chunks and output tokens per second over the response.</source>
         <translation>整个响应过程中分块之间的平均间隔和每秒输出 token 数。</translation>
     </message>
+    <message numerus="yes">
+        <source>All %n chunk(s) so far arrived within one millisecond: no gaps to chart</source>
+        <translation>
+            <numerusform>目前全部 %n 个分块都在一毫秒内到达：没有可绘制的间隔</numerusform>
+        </translation>
+    </message>
 </context>
 <context>
     <name>LogImporter</name>

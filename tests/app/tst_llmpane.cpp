@@ -383,6 +383,7 @@ void TestLlmPane::screenshot()
     // One point per event that did not share its millisecond with the one before.
     QVERIFY2(pane->timingChart()->pointCount() > 5,
              qPrintable(QString::number(pane->timingChart()->pointCount())));
+    QVERIFY(pane->timingChart()->isChartShown());
     const QPixmap shot = window->grab();
     QVERIFY(!shot.isNull());
     const QString directory = qEnvironmentVariable("SSE_MONITOR_SCREENSHOT_DIR");
