@@ -9,6 +9,7 @@
 #include <QValueAxis>
 
 #include <algorithm>
+#include <cmath>
 
 namespace {
 
@@ -52,7 +53,7 @@ LlmTimingChart::LlmTimingChart(QWidget *parent) : QWidget(parent)
     m_view = new QChartView(m_chart);
     m_view->setRenderHint(QPainter::Antialiasing);
     m_view->setAccessibleName(tr("Timing chart"));
-    m_view->setMinimumHeight(150);
+    m_view->setMinimumHeight(160);
 
     m_empty = new QLabel;
     m_empty->setAlignment(Qt::AlignCenter);
@@ -114,22 +115,24 @@ void LlmTimingChart::setSummary(const Sse::Llm::Summary &summary)
     m_axisX->setRange(start, std::max(end, start + 0.001));
     m_axisGap->setRange(0, ceiling(maximumGap));
     m_axisRate->setRange(0, ceiling(maximumRate));
-    // Whole numbers once values are large enough to need no decimals.
-    m_axisX->setLabelFormat(end - start >= 2 ? QStringLiteral("%.0f") : QStringLiteral("%.1f"));
-    m_axisGap->setLabelFormat(maximumGap >= 10 ? QStringLiteral("%.0f") : QStringLiteral("%.1f"));
-    m_axisRate->setLabelFormat(maximumRate >= 10 ? QStringLiteral("%.0f")
-                                                 : QStringLiteral("%.1f"));
+    // As many decimals as the step between two ticks needs, so that no two labels read alike.
+    for (QValueAxis *axis : {m_axisX, m_axisGap, m_axisRate}) {
+        const double step = (axis->max() - axis->min()) / std::max(1, axis->tickCount() - 1);
+        const int decimals = step >= 1 ? 0 : std::min(6, int(std::ceil(-std::log10(step))));
+        axis->setLabelFormat(QStringLiteral("%.") + QString::number(decimals) + u'f');
+    }
     // A line needs two moments: chunks that all came in one millisecond (or none) get a line
     // of text instead of an empty plot.
+    const bool drawable = rates.size() >= 2 && rates.constLast().ms > rates.constFirst().ms;
     if (summary.timing.points.isEmpty()) {
         m_empty->setText(tr("No per-chunk timing for this response (recordings made before "
                             "timelines were kept have none)"));
-    } else if (rates.size() < 2) {
+    } else if (!drawable) {
         m_empty->setText(tr("All %n chunk(s) so far arrived within one millisecond: no gaps to "
                             "chart",
                             nullptr, int(summary.timing.chunks)));
     }
-    static_cast<QStackedLayout *>(layout())->setCurrentIndex(rates.size() < 2 ? 0 : 1);
+    static_cast<QStackedLayout *>(layout())->setCurrentIndex(drawable ? 1 : 0);
 }
 
 void LlmTimingChart::applyPalette()

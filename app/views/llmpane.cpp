@@ -76,7 +76,9 @@ LlmPane::LlmPane(LlmResponseModel *model, QWidget *parent) : QWidget(parent), m_
     m_timing->setWordWrap(true);
     m_timing->setTextInteractionFlags(Qt::TextSelectableByMouse);
     m_timingChart = new LlmTimingChart;
-    m_timingChart->setFixedHeight(190);
+    // 190 px when there is room; below 170 px Qt Charts elides the axis labels.
+    m_timingChart->setMinimumHeight(170);
+    m_timingChart->setMaximumHeight(190);
     m_usage = new QLabel;
     m_usage->setObjectName(QStringLiteral("llmUsage"));
     m_usage->setWordWrap(true);

@@ -9,10 +9,12 @@
 #include "models/llmresponsemodel.h"
 #include "session/workspace.h"
 #include "charts/llmtimingchart.h"
+#include "views/apptheme.h"
 #include "views/connectiondetailtabs.h"
 #include "views/llmpane.h"
 #include "views/mainwindow.h"
 
+#include <QChart>
 #include <QChartView>
 #include <QApplication>
 #include <QCheckBox>
@@ -81,7 +83,7 @@ void servePaced(Exchange *exchange, const QByteArray &wire)
     QByteArrayList blocks{QByteArray()};
     for (const QByteArray &line : events) {
         blocks.last() += line + '\n';
-        if (line.isEmpty())
+        if (line.isEmpty() || line == "\r") // LF or CRLF line ends
             blocks.append(QByteArray());
     }
     QPointer<Exchange> guard(exchange);
@@ -114,6 +116,7 @@ private Q_SLOTS:
     void rawToggleShowsTheTextAsSent();
     void copyActions();
     void exportWritesSummaryAndText();
+    void timingChartFollowsTheTheme();
     void screenshot();
 
 private:
@@ -361,6 +364,34 @@ void TestLlmPane::exportWritesSummaryAndText()
     QFile dialogFile(viaDialog);
     QVERIFY(dialogFile.open(QIODevice::ReadOnly));
     QCOMPARE(dialogFile.readAll(), QByteArray("Two plus two is **four**.\n"));
+}
+
+void TestLlmPane::timingChartFollowsTheTheme()
+{
+    TestServer server;
+    const QByteArray wire = stream(u"gemini-text"_s);
+    server.route("/llm", [wire](Exchange *exchange) { servePaced(exchange, wire); });
+    const std::unique_ptr<MainWindow> window = openWindow(server, "/llm");
+    QVERIFY(window);
+    LlmPane *pane = window->detailTabs()->llmPane();
+    QTRY_VERIFY(!window->workspace()->llmModel()->isLive(0));
+    QTRY_COMPARE(pane->badge()->text(), u"Complete"_s);
+    LlmTimingChart *chart = pane->timingChart();
+    QTRY_VERIFY(chart->isChartShown());
+    // Gemini counts its output with every chunk: the rate is measured, not estimated.
+    QVERIFY(!chart->isRateEstimated());
+    QCOMPARE(chart->rateAxisTitle(), u"Tokens/s"_s);
+    for (const AppTheme::Theme theme : {AppTheme::Theme::Dark, AppTheme::Theme::Light}) {
+        AppTheme::apply(theme);
+        QCoreApplication::processEvents(); // the palette change reaches the widgets
+        const QChart *drawn = chart->chartView()->chart();
+        QCOMPARE(drawn->backgroundBrush().color(), chart->palette().color(QPalette::Base));
+        QCOMPARE(drawn->theme(), theme == AppTheme::Theme::Dark ? QChart::ChartThemeDark
+                                                                : QChart::ChartThemeLight);
+        if (theme == AppTheme::Theme::Dark)
+            QVERIFY(window->grab().save(u"/tmp/llm-pane-dark.png"_s));
+    }
+    AppTheme::apply(AppTheme::Theme::System);
 }
 
 void TestLlmPane::screenshot()
