@@ -122,6 +122,10 @@ private Q_SLOTS:
 private:
     // A window with one connection to \a path of \a server, the LLM tab shown.
     std::unique_ptr<MainWindow> openWindow(TestServer &server, const QByteArray &path);
+    // openWindow() on the stream \a name served paced at \a path, once the response is
+    // finished and shown Complete (the caller checks QTest::currentTestFailed()).
+    void openPacedAndWait(TestServer &server, const QByteArray &path, const QString &name,
+                          std::unique_ptr<MainWindow> &window);
 };
 
 void TestLlmPane::initTestCase()
@@ -145,6 +149,17 @@ std::unique_ptr<MainWindow> TestLlmPane::openWindow(TestServer &server, const QB
     ConnectionDetailTabs *tabs = window->detailTabs();
     tabs->setCurrentWidget(tabs->llmPane());
     return window;
+}
+
+void TestLlmPane::openPacedAndWait(TestServer &server, const QByteArray &path,
+                                   const QString &name, std::unique_ptr<MainWindow> &window)
+{
+    const QByteArray wire = stream(name);
+    server.route(path, [wire](Exchange *exchange) { servePaced(exchange, wire); });
+    window = openWindow(server, path);
+    QVERIFY(window);
+    QTRY_VERIFY(!window->workspace()->llmModel()->isLive(0));
+    QTRY_COMPARE(window->detailTabs()->llmPane()->badge()->text(), u"Complete"_s);
 }
 
 void TestLlmPane::finishedResponses_data()
@@ -369,13 +384,11 @@ void TestLlmPane::exportWritesSummaryAndText()
 void TestLlmPane::timingChartFollowsTheTheme()
 {
     TestServer server;
-    const QByteArray wire = stream(u"gemini-text"_s);
-    server.route("/llm", [wire](Exchange *exchange) { servePaced(exchange, wire); });
-    const std::unique_ptr<MainWindow> window = openWindow(server, "/llm");
-    QVERIFY(window);
+    std::unique_ptr<MainWindow> window;
+    openPacedAndWait(server, "/llm", u"gemini-text"_s, window);
+    if (QTest::currentTestFailed())
+        return;
     LlmPane *pane = window->detailTabs()->llmPane();
-    QTRY_VERIFY(!window->workspace()->llmModel()->isLive(0));
-    QTRY_COMPARE(pane->badge()->text(), u"Complete"_s);
     LlmTimingChart *chart = pane->timingChart();
     QTRY_VERIFY(chart->isChartShown());
     // Gemini counts its output with every chunk: the rate is measured, not estimated.
@@ -399,13 +412,11 @@ void TestLlmPane::screenshot()
     // The README's picture (saved when SSE_MONITOR_SCREENSHOT_DIR is set): thinking, text and
     // two tool calls from Anthropic, the reasoning open, paced so that the chart has a shape.
     TestServer server;
-    const QByteArray wire = stream(u"anthropic-tools"_s);
-    server.route("/v1/messages", [wire](Exchange *exchange) { servePaced(exchange, wire); });
-    const std::unique_ptr<MainWindow> window = openWindow(server, "/v1/messages");
-    QVERIFY(window);
+    std::unique_ptr<MainWindow> window;
+    openPacedAndWait(server, "/v1/messages", u"anthropic-tools"_s, window);
+    if (QTest::currentTestFailed())
+        return;
     LlmPane *pane = window->detailTabs()->llmPane();
-    QTRY_VERIFY(!window->workspace()->llmModel()->isLive(0));
-    QTRY_COMPARE(pane->badge()->text(), u"Complete"_s);
     auto *timing = pane->findChild<QLabel *>(u"llmTiming"_s);
     QTRY_VERIFY(timing->text().contains(u"duration "_s)
                 && !timing->text().contains(u"duration –"_s));
