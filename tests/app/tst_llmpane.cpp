@@ -7,10 +7,12 @@
 #include "models/connectionlistmodel.h"
 #include "models/connectionmanager.h"
 #include "models/llmresponsemodel.h"
+#include "recording/recorder.h"
 #include "session/workspace.h"
 #include "charts/llmtimingchart.h"
 #include "views/apptheme.h"
 #include "views/connectiondetailtabs.h"
+#include "views/connectionspane.h"
 #include "views/llmpane.h"
 #include "views/mainwindow.h"
 
@@ -32,6 +34,7 @@
 #include <QPlainTextEdit>
 #include <QPointer>
 #include <QSettings>
+#include <QSignalSpy>
 #include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QTest>
@@ -117,6 +120,7 @@ private Q_SLOTS:
     void copyActions();
     void exportWritesSummaryAndText();
     void timingChartFollowsTheTheme();
+    void openedRecordingShowsTheChart();
     void screenshot();
 
 private:
@@ -405,6 +409,42 @@ void TestLlmPane::timingChartFollowsTheTheme()
             QVERIFY(window->grab().save(u"/tmp/llm-pane-dark.png"_s));
     }
     AppTheme::apply(AppTheme::Theme::System);
+}
+
+void TestLlmPane::openedRecordingShowsTheChart()
+{
+    // Recorded while it streams, then opened in another window: the same chart.
+    QTemporaryDir dir;
+    const QString path = dir.filePath(u"llm.jsonl"_s);
+    TestServer server;
+    const QByteArray wire = stream(u"chat-paced"_s);
+    server.route("/llm", [wire](Exchange *exchange) { servePaced(exchange, wire); });
+    const std::unique_ptr<MainWindow> window = openWindow(server, "/llm");
+    QVERIFY(window);
+    QVERIFY(window->workspace()->startRecording(path));
+    LlmPane *pane = window->detailTabs()->llmPane();
+    QTRY_VERIFY(!window->workspace()->llmModel()->isLive(0));
+    QTRY_COMPARE(pane->badge()->text(), u"Complete"_s);
+    QTRY_VERIFY(pane->timingChart()->isChartShown());
+    const int points = pane->timingChart()->pointCount();
+    const Sse::Llm::Summary live = window->workspace()->llmModel()->summary(0);
+    QSignalSpy stopped(window->workspace()->recorder(), &Recorder::stopped);
+    window->workspace()->stopRecording();
+    QVERIFY(stopped.wait(5000));
+
+    MainWindow reader;
+    reader.resize(1280, 900);
+    reader.show();
+    QVERIFY(reader.workspace()->openRecording(path));
+    QTRY_COMPARE(reader.workspace()->connections()->model()->rowCount(), 1);
+    reader.connectionsPane()->selectConnection(
+        reader.workspace()->connections()->model()->entries().first().id);
+    reader.detailTabs()->setCurrentWidget(reader.detailTabs()->llmPane());
+    LlmPane *opened = reader.detailTabs()->llmPane();
+    QTRY_COMPARE(opened->list()->model()->rowCount(), 1);
+    QTRY_VERIFY(opened->timingChart()->isChartShown());
+    QCOMPARE(opened->timingChart()->pointCount(), points);
+    QCOMPARE(reader.workspace()->llmModel()->summary(0).timing.points, live.timing.points);
 }
 
 void TestLlmPane::screenshot()
