@@ -1002,6 +1002,10 @@ QList<TimelineRate> timelineRates(const Summary &summary, bool *estimated)
     QList<TimelineRate> rates;
     rates.reserve(points.size());
     double startMs = summary.timing.ttfbMs.value_or(0);
+    // Intervals shorter than a hundredth of the response join the next one: a rate over a
+    // millisecond or two says little, and one such spike would flatten the rest of the chart.
+    const double shortestMs =
+        points.isEmpty() ? 0.0 : std::max(0.0, (points.constLast().ms - startMs) / 100.0);
     qint64 countBefore = 0;
     double tokens = 0;
     qint64 events = 0;
@@ -1016,7 +1020,7 @@ QList<TimelineRate> timelineRates(const Summary &summary, bool *estimated)
             tokens += point.outputCharacters * tokensPerCharacter;
         }
         const double span = point.ms - startMs;
-        if (span <= 0)
+        if (span <= 0 || span < shortestMs)
             continue; // events of the same instant: they count in the next interval
         rates.append(TimelineRate{point.ms, span / double(qMax<qint64>(events, 1)),
                                   qMax(0.0, tokens) / (span / 1000.0)});
@@ -1024,10 +1028,11 @@ QList<TimelineRate> timelineRates(const Summary &summary, bool *estimated)
         tokens = 0;
         events = 0;
     }
-    // The last events came in the same millisecond as the interval before them (or are all
-    // there is so far): drawn as a zero gap, at the rate before them (none: 0).
+    // The last events did not make an interval of their own (or are all there is so far):
+    // their mean gap as it is, at the rate before them (none: 0).
     if (events > 0) {
-        rates.append(TimelineRate{points.constLast().ms, 0.0,
+        const double span = std::max(0.0, points.constLast().ms - startMs);
+        rates.append(TimelineRate{points.constLast().ms, span / double(events),
                                   rates.isEmpty() ? 0.0 : rates.constLast().tokensPerSecond});
     }
     return rates;

@@ -307,6 +307,25 @@ void TestLlmAnalyser::timelineRates()
     QCOMPARE(reported.at(1).tokensPerSecond, 40.0);
     QCOMPARE(reported.at(2).tokensPerSecond, 50.0);
     QCOMPARE(reported.at(2).gapMs, 100.0);
+
+    // An interval shorter than a hundredth of the response joins the next one; the last
+    // events, too short for an interval, keep the rate before them.
+    Sse::Llm::Summary spans;
+    spans.timing.ttfbMs = 0.0;
+    spans.timing.points = {{100, 1, 10, -1}, {101, 1, 10, -1}, {200, 1, 10, -1},
+                           {300, 1, 10, -1}, {301, 2, 40, -1}};
+    const QList<Sse::Llm::TimelineRate> merged = Sse::Llm::timelineRates(spans, &estimated);
+    QVERIFY(estimated);
+    QCOMPARE(merged.size(), 4);
+    QCOMPARE(merged.at(0).gapMs, 100.0);
+    QCOMPARE(merged.at(0).tokensPerSecond, 25.0); // 10 characters, 4 a token, in 0.1 s
+    QCOMPARE(merged.at(1).ms, 200.0);
+    QCOMPARE(merged.at(1).gapMs, 50.0);
+    QCOMPARE(merged.at(1).tokensPerSecond, 50.0);
+    QCOMPARE(merged.at(2).tokensPerSecond, 25.0);
+    QCOMPARE(merged.at(3).ms, 301.0);
+    QCOMPARE(merged.at(3).gapMs, 0.5);
+    QCOMPARE(merged.at(3).tokensPerSecond, 25.0);
 }
 
 void TestLlmAnalyser::recordWithoutTimeline()

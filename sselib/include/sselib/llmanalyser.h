@@ -126,8 +126,9 @@ struct TimelineRate
 /// token count as it went (Gemini's usageMetadata), the rate comes from those counts;
 /// otherwise it is an estimate from the characters each interval added, scaled to the final
 /// usage.output_tokens when the stream gave one (else four characters a token), and
-/// \a estimated is set. Events of one millisecond count in one interval; trailing ones that
-/// came in the same millisecond as the interval before them give a last point with no gap.
+/// \a estimated is set. Events of one millisecond count in one interval, and so do intervals
+/// shorter than a hundredth of the response with the one after them; trailing events that
+/// did not make an interval of their own give a last point at the rate before them.
 QList<TimelineRate> timelineRates(const Summary &summary, bool *estimated = nullptr);
 
 /// Whether a record carries the response's timeline ("timeline"; recordings do, the CLI's
