@@ -425,12 +425,22 @@ void TestLlmPane::openedRecordingShowsTheChart()
     LlmPane *pane = window->detailTabs()->llmPane();
     QTRY_VERIFY(!window->workspace()->llmModel()->isLive(0));
     QTRY_COMPARE(pane->badge()->text(), u"Complete"_s);
-    QTRY_VERIFY(pane->timingChart()->isChartShown());
-    const int points = pane->timingChart()->pointCount();
     const Sse::Llm::Summary live = window->workspace()->llmModel()->summary(0);
+    const int points = int(Sse::Llm::timelineRates(live).size());
+    QVERIFY(points >= 2);
+    // The pane redraws on its 100 ms timer: the finished response's chart, once drawn.
+    QTRY_COMPARE(pane->timingChart()->pointCount(), points);
+    QVERIFY(pane->timingChart()->isChartShown());
+    // The connection's Closed state has reached the recorder too (it ends the response).
+    const QModelIndex state = window->workspace()->connections()->model()->index(
+        0, ConnectionListModel::StateColumn);
+    QTRY_VERIFY(state.data().toString().startsWith(u"Closed"_s));
     QSignalSpy stopped(window->workspace()->recorder(), &Recorder::stopped);
     window->workspace()->stopRecording();
     QVERIFY(stopped.wait(5000));
+    QFile file(path);
+    QVERIFY(file.open(QIODevice::ReadOnly));
+    QCOMPARE(file.readAll().count("\"kind\":\"llm\""), 1);
 
     MainWindow reader;
     reader.resize(1280, 900);
@@ -442,8 +452,8 @@ void TestLlmPane::openedRecordingShowsTheChart()
     reader.detailTabs()->setCurrentWidget(reader.detailTabs()->llmPane());
     LlmPane *opened = reader.detailTabs()->llmPane();
     QTRY_COMPARE(opened->list()->model()->rowCount(), 1);
-    QTRY_VERIFY(opened->timingChart()->isChartShown());
-    QCOMPARE(opened->timingChart()->pointCount(), points);
+    QTRY_COMPARE(opened->timingChart()->pointCount(), points);
+    QVERIFY(opened->timingChart()->isChartShown());
     QCOMPARE(reader.workspace()->llmModel()->summary(0).timing.points, live.timing.points);
 }
 
