@@ -162,6 +162,8 @@ void TestLlmPane::openPacedAndWait(TestServer &server, const QByteArray &path,
     server.route(path, [wire](Exchange *exchange) { servePaced(exchange, wire); });
     window = openWindow(server, path);
     QVERIFY(window);
+    // isLive() of a row not there yet is false too: first the row, then its end.
+    QTRY_COMPARE(window->workspace()->llmModel()->rowCount(), 1);
     QTRY_VERIFY(!window->workspace()->llmModel()->isLive(0));
     QTRY_COMPARE(window->detailTabs()->llmPane()->badge()->text(), u"Complete"_s);
 }
@@ -423,6 +425,7 @@ void TestLlmPane::openedRecordingShowsTheChart()
     QVERIFY(window);
     QVERIFY(window->workspace()->startRecording(path));
     LlmPane *pane = window->detailTabs()->llmPane();
+    QTRY_COMPARE(window->workspace()->llmModel()->rowCount(), 1);
     QTRY_VERIFY(!window->workspace()->llmModel()->isLive(0));
     QTRY_COMPARE(pane->badge()->text(), u"Complete"_s);
     const Sse::Llm::Summary live = window->workspace()->llmModel()->summary(0);
@@ -431,7 +434,7 @@ void TestLlmPane::openedRecordingShowsTheChart()
     // The pane redraws on its 100 ms timer: the finished response's chart, once drawn.
     QTRY_COMPARE(pane->timingChart()->pointCount(), points);
     QVERIFY(pane->timingChart()->isChartShown());
-    // The connection's Closed state has reached the recorder too (it ends the response).
+    // Closed: the state that ended the response is recorded before the recording stops.
     const QModelIndex state = window->workspace()->connections()->model()->index(
         0, ConnectionListModel::StateColumn);
     QTRY_VERIFY(state.data().toString().startsWith(u"Closed"_s));
