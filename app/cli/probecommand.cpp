@@ -71,7 +71,9 @@ int runProbe(QCoreApplication &app, QStringList arguments)
         "\n"
         "Metrics: sse_up, sse_events_total{type}, sse_bytes_total, sse_reconnects_total,\n"
         "sse_id_gaps_total, sse_last_event_timestamp_seconds, sse_health{verdict}, sse_stalled\n"
-        "(connected, but no data event for --stall-after; heartbeat comments do not count),\n"
+        "(connected, but no data event for the stall threshold; heartbeat comments do not\n"
+        "count), sse_stall_threshold_seconds (--stall-after, else learnt per stream: 10 x the\n"
+        "median interval between data events, at least 5 s, 60 s until 5 were seen),\n"
         "sse_time_to_first_event_seconds, sse_connect_duration_seconds (histogram).\n"
         "\n"
         "Nothing is printed but errors (one line per new problem of a stream), and the URL of\n"
@@ -108,9 +110,9 @@ int runProbe(QCoreApplication &app, QStringList arguments)
                                           QStringLiteral("Name: value"));
     const QCommandLineOption stallOption(
         QStringLiteral("stall-after"),
-        QStringLiteral("A connected stream with no data event for SECONDS is stalled "
-                       "(default 60)."),
-        QStringLiteral("SECONDS"), QStringLiteral("60"));
+        QStringLiteral("A connected stream with no data event for SECONDS is stalled (default: "
+                       "learnt per stream, 10 x its median interval, at least 5 s)."),
+        QStringLiteral("SECONDS"));
     const QCommandLineOption maxTypesOption(
         QStringLiteral("max-types"),
         QStringLiteral("Event types counted apart per stream; later ones count as \"other\" "
@@ -162,11 +164,13 @@ int runProbe(QCoreApplication &app, QStringList arguments)
     ProbeStream::Settings settings;
     const QString secondsRange =
         QStringLiteral("from 0.001 to %1 seconds").arg(qint64(CliArguments::MaximumSeconds));
-    qint64 stallMs = 0;
-    if (!CliArguments::parseSeconds(parser.value(stallOption), 0.001, CliArguments::MaximumSeconds,
-                                    &stallMs))
-        return usageError(QStringLiteral("--stall-after takes %1").arg(secondsRange));
-    settings.stallAfterMs = stallMs;
+    if (parser.isSet(stallOption)) {
+        qint64 stallMs = 0;
+        if (!CliArguments::parseSeconds(parser.value(stallOption), 0.001,
+                                        CliArguments::MaximumSeconds, &stallMs))
+            return usageError(QStringLiteral("--stall-after takes %1").arg(secondsRange));
+        settings.stallAfterMs = stallMs;
+    }
     qint64 retryFailedMs = 0;
     if (!CliArguments::parseSeconds(parser.value(retryFailedOption), 0.001,
                                     CliArguments::MaximumSeconds, &retryFailedMs))

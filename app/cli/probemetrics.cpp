@@ -127,6 +127,13 @@ QByteArray format(const QList<ProbeStream *> &streams)
     for (qsizetype i = 0; i < count; ++i)
         sample(out, "sse_stalled", labels.at(i), streams.at(i)->isStalled() ? "1" : "0");
 
+    family(out, "sse_stall_threshold_seconds", "gauge",
+           "The stall threshold in force: --stall-after, or learnt from the stream (10 x the "
+           "median interval between data events, at least 5 s; 60 s until 5 were seen).");
+    for (qsizetype i = 0; i < count; ++i)
+        sample(out, "sse_stall_threshold_seconds", labels.at(i),
+               seconds(double(streams.at(i)->stallAfterMs()) / 1000.0));
+
     // A state set: one sample per verdict, 1 for the stream's current one, so that a query
     // (sse_health{verdict="stalled"} == 1) never meets a stale series.
     family(out, "sse_health", "gauge",

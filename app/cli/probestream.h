@@ -19,7 +19,10 @@ public:
     struct Settings
     {
         int maximumTypes = 20; ///< event types counted apart; the rest count as "other"
-        qint64 stallAfterMs = 60000; ///< no data event for this long while up: stalled
+        /// No data event for this long while up: stalled. 0 = learnt per stream from its
+        /// cadence, as the GUI does (Sse::HealthSettings: 10 x the median interval, at least
+        /// 5 s, 60 s until 5 arrivals).
+        qint64 stallAfterMs = 0;
         int reopenFailedAfterMs = 30000; ///< a Failed connection (404, wrong type) is tried again
     };
 
@@ -42,6 +45,8 @@ public:
     /// health engine's Stalled verdict.
     bool isStalled() const { return health().verdict == Sse::HealthVerdict::Stalled; }
     Sse::Health health() const { return m_health.health(); }
+    /// The stall threshold in force (learnt or set), in milliseconds.
+    qint64 stallAfterMs() const { return m_health.monitor().stallAfterMs(); }
     /// Events per type label, in order of first arrival ("other" last when present).
     const QList<QPair<QByteArray, qint64>> &eventsByType() const { return m_types; }
     qint64 bytes() const { return m_bytes; }

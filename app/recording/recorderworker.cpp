@@ -147,7 +147,8 @@ void RecorderWorker::process(RecorderItem &item)
         const ConnectionState &state = connection(item.connection);
         beforeRecord();
         if (m_active)
-            Sse::Llm::appendRecord(m_buffer, item.llm, item.timeMs, state.name.toUtf8());
+            Sse::Llm::appendRecord(m_buffer, item.llm, item.timeMs, state.name.toUtf8(),
+                                   Sse::Llm::RecordTimeline::Include);
         break;
     }
     case Kind::Alert: {

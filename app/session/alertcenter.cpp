@@ -152,7 +152,8 @@ void AlertCenter::raise(quint16 id, RuleState &state, const QString &detail, QBy
     if (!entry)
         return;
     const qint64 now = m_connections->healthNow();
-    if (state.lastRaisedMs >= 0 && now - state.lastRaisedMs < m_cooldownMs) {
+    const qint64 limitMs = state.rule.rateLimitSeconds * 1000;
+    if (state.lastRaisedMs >= 0 && now - state.lastRaisedMs < limitMs) {
         ++m_suppressed;
         return;
     }

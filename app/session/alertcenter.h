@@ -21,14 +21,13 @@ class Notifier;
 /// Evaluates the alert rules of every connection against what the ConnectionManager reports
 /// (events, states, the health engine), and raises alerts: into the alert list, to the
 /// notifier and as alertRaised() (the workspace records them). Rate-limited: one rule of one
-/// connection raises at most one alert per cooldown; the ones held back are counted.
+/// connection raises at most one alert per its AlertRule::rateLimitSeconds; the ones held back
+/// are counted.
 /// Qt Core only: the window supplies the notifier.
 class AlertCenter : public QObject
 {
     Q_OBJECT
 public:
-    static constexpr qint64 DefaultCooldownMs = 60000;
-
     explicit AlertCenter(ConnectionManager *connections, QObject *parent = nullptr);
 
     void setRules(quint16 id, const QList<AlertRule> &rules);
@@ -37,7 +36,6 @@ public:
     /// Not owned; null = no desktop notification (the list and the signal stay).
     void setNotifier(Notifier *notifier) { m_notifier = notifier; }
     Notifier *notifier() const { return m_notifier; }
-    void setCooldownMs(qint64 ms) { m_cooldownMs = ms; }
     /// The event log's end sequence once it has stored a batch (the center is connected
     /// after the log): an alert on event i of a batch of n links to end - n + i.
     void setLogEnd(std::function<qint64()> endSequence) { m_logEnd = std::move(endSequence); }
@@ -79,6 +77,5 @@ private:
     Notifier *m_notifier = nullptr;
     std::function<qint64()> m_logEnd;
     QTimer m_stallTimer;
-    qint64 m_cooldownMs = DefaultCooldownMs;
     qint64 m_suppressed = 0;
 };

@@ -60,8 +60,16 @@ QString AlertRule::label() const
     return QString();
 }
 
+QString AlertRule::rateLimitText() const
+{
+    return rateLimitSeconds > 0 ? tr("at most one alert per %1 s").arg(rateLimitSeconds)
+                                : tr("every occurrence");
+}
+
 QString AlertRule::validationError() const
 {
+    if (rateLimitSeconds < 0 || rateLimitSeconds > MaximumSeconds)
+        return tr("the rate limit must be from 0 to %1 seconds").arg(MaximumSeconds);
     switch (kind) {
     case Kind::Match: {
         if (expression.trimmed().isEmpty())
@@ -92,6 +100,8 @@ QJsonObject AlertRule::toJson() const
         object.insert(QStringLiteral("seconds"), seconds);
     if (kind == Kind::Reconnects)
         object.insert(QStringLiteral("count"), count);
+    if (rateLimitSeconds != DefaultRateLimitSeconds)
+        object.insert(QStringLiteral("rate_limit_seconds"), rateLimitSeconds);
     return object;
 }
 
@@ -106,6 +116,9 @@ std::optional<AlertRule> AlertRule::fromJson(const QJsonObject &object)
     rule.seconds = object.value(QLatin1String("seconds")).toInteger(rule.seconds);
     const qint64 count = object.value(QLatin1String("count")).toInteger(rule.count);
     rule.count = int(std::clamp<qint64>(count, -1, qint64(MaximumCount) + 1));
+    // Rules saved before the setting existed have the limit they had: the default.
+    rule.rateLimitSeconds =
+        object.value(QLatin1String("rate_limit_seconds")).toInteger(DefaultRateLimitSeconds);
     if (!rule.validationError().isEmpty())
         return std::nullopt;
     return rule;

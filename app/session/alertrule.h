@@ -25,13 +25,21 @@ public:
         IdGap, ///< a numeric event id jumped forward
         Failed, ///< the connection failed
     };
+    /// The rate limit when none is set: at most one alert per minute.
+    static constexpr qint64 DefaultRateLimitSeconds = 60;
+
     Kind kind = Kind::Match;
     QString expression;
     qint64 seconds = 60;
     int count = 3;
+    /// At most one alert of this rule (per connection) in this many seconds; 0: no limit.
+    /// Saved as "rate_limit_seconds" when it is not the default.
+    qint64 rateLimitSeconds = DefaultRateLimitSeconds;
 
     /// "match: type == \"alarm\"", "stall > 30 s", "reconnects > 3 in 60 s" (translated).
     QString label() const;
+    /// "at most one alert per 60 s", "every occurrence" (translated).
+    QString rateLimitText() const;
     /// An empty string when the rule can be used, else why not (translated).
     QString validationError() const;
 

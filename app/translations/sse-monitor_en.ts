@@ -86,6 +86,16 @@
     </message>
 </context>
 <context>
+    <name>LlmTimingChart</name>
+    <message numerus="yes">
+        <source>All %n chunk(s) so far arrived within one millisecond: no gaps to chart</source>
+        <translation type="unfinished">
+            <numerusform></numerusform>
+            <numerusform></numerusform>
+        </translation>
+    </message>
+</context>
+<context>
     <name>MainStatusBar</name>
     <message numerus="yes">
         <source>%1 open · %Ln event(s) · %2/s</source>

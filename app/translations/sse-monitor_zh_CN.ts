@@ -93,6 +93,18 @@
         <source>the count must be from 0 to %1</source>
         <translation>次数必须在 0 到 %1 之间</translation>
     </message>
+    <message>
+        <source>at most one alert per %1 s</source>
+        <translation>每 %1 秒最多一条警报</translation>
+    </message>
+    <message>
+        <source>every occurrence</source>
+        <translation>每次发生都报警</translation>
+    </message>
+    <message>
+        <source>the rate limit must be from 0 to %1 seconds</source>
+        <translation>限流必须在 0 到 %1 秒之间</translation>
+    </message>
 </context>
 <context>
     <name>AlertsPane</name>
@@ -157,10 +169,6 @@
         <translation>秒</translation>
     </message>
     <message>
-        <source>%1 further alerts held back by the rate limit (one per rule and minute)</source>
-        <translation>另有 %1 条警报因限流被暂缓（每条规则每分钟一条）</translation>
-    </message>
-    <message>
         <source> s</source>
         <translation> 秒</translation>
     </message>
@@ -175,6 +183,30 @@
     <message>
         <source>Health: stalled after</source>
         <translation>健康状况：停滞判定时间</translation>
+    </message>
+    <message>
+        <source>Double-click an alert (or press Enter) to show its event in the event log</source>
+        <translation>双击警报（或按 Enter）即可在事件日志中显示其事件</translation>
+    </message>
+    <message>
+        <source>This alert is not about one event (%1)</source>
+        <translation>此警报不针对某一个事件（%1）</translation>
+    </message>
+    <message>
+        <source>no limit</source>
+        <translation>不限制</translation>
+    </message>
+    <message>
+        <source>Rate limit: at most one alert per</source>
+        <translation>限流：最多每</translation>
+    </message>
+    <message>
+        <source>At most one alert of the rule in this many seconds (0: every occurrence). Applies to the rule selected in the list, or to the next rule added.</source>
+        <translation>在这么多秒内该规则最多触发一条警报（0：每次发生都报警）。作用于列表中选中的规则，或下一条添加的规则。</translation>
+    </message>
+    <message>
+        <source>%1 further alerts held back by the rules&apos; rate limits</source>
+        <translation>另有 %1 条警报因规则的限流被暂缓</translation>
     </message>
 </context>
 <context>
@@ -3058,6 +3090,42 @@ New: %2</source>
         <source>Copy</source>
         <translation>复制</translation>
     </message>
+    <message>
+        <source>Export Summary (JSON)…</source>
+        <translation>导出摘要（JSON）…</translation>
+    </message>
+    <message>
+        <source>Export Text (Markdown)…</source>
+        <translation>导出文本（Markdown）…</translation>
+    </message>
+    <message>
+        <source>Export</source>
+        <translation>导出</translation>
+    </message>
+    <message>
+        <source>Export Summary</source>
+        <translation>导出摘要</translation>
+    </message>
+    <message>
+        <source>Export Text</source>
+        <translation>导出文本</translation>
+    </message>
+    <message>
+        <source>JSON (*.json);;All files (*)</source>
+        <translation>JSON (*.json);;所有文件 (*)</translation>
+    </message>
+    <message>
+        <source>Markdown (*.md);;All files (*)</source>
+        <translation>Markdown (*.md);;所有文件 (*)</translation>
+    </message>
+    <message>
+        <source>Export failed</source>
+        <translation>导出失败</translation>
+    </message>
+    <message>
+        <source>Could not write %1: %2</source>
+        <translation>无法写入 %1：%2</translation>
+    </message>
 </context>
 <context>
     <name>LlmResponseModel</name>
@@ -3100,6 +3168,55 @@ New: %2</source>
     <message>
         <source>Tokens (in → out)</source>
         <translation>Token（输入 → 输出）</translation>
+    </message>
+</context>
+<context>
+    <name>LlmTimingChart</name>
+    <message>
+        <source>Gap between chunks</source>
+        <translation>分块间隔</translation>
+    </message>
+    <message>
+        <source>Seconds since the request</source>
+        <translation>自请求起的秒数</translation>
+    </message>
+    <message>
+        <source>Gap (ms)</source>
+        <translation>间隔（毫秒）</translation>
+    </message>
+    <message>
+        <source>Timing chart</source>
+        <translation>时序图</translation>
+    </message>
+    <message>
+        <source>No per-chunk timing for this response (recordings made before timelines were kept have none)</source>
+        <translation>此响应没有逐分块的时序数据（在记录时间线之前制作的录制文件没有这些数据）</translation>
+    </message>
+    <message>
+        <source>est. tokens/s</source>
+        <translation>估算 token/秒</translation>
+    </message>
+    <message>
+        <source>Tokens/s</source>
+        <translation>token/秒</translation>
+    </message>
+    <message>
+        <source>Tokens/s is an estimate: the stream gave no token count per chunk, so each interval&apos;s share of the output tokens is taken from the text it added.</source>
+        <translation>token/秒 为估算值：流没有给出每个分块的 token 数，因此每个区间所占的输出 token 份额按其新增的文本计算。</translation>
+    </message>
+    <message>
+        <source>Tokens/s from the token counts the stream reported as it went.</source>
+        <translation>token/秒 来自流在传输过程中报告的 token 数。</translation>
+    </message>
+    <message>
+        <source>Mean gap between chunks and output tokens per second over the response.</source>
+        <translation>整个响应过程中分块之间的平均间隔和每秒输出 token 数。</translation>
+    </message>
+    <message numerus="yes">
+        <source>All %n chunk(s) so far arrived within one millisecond: no gaps to chart</source>
+        <translation>
+            <numerusform>目前全部 %n 个分块都在一毫秒内到达：没有可绘制的间隔</numerusform>
+        </translation>
     </message>
 </context>
 <context>
@@ -3539,6 +3656,14 @@ Store them in plain text?</source>
 Connection &gt; Store Secrets in Plain Text If No Keychain keeps them in the settings file instead, unencrypted.</source>
         <translation>密钥环报告：%1
 “连接 &gt; 无密钥环时以明文存储机密”会改为将它们未加密地保存在设置文件中。</translation>
+    </message>
+    <message>
+        <source>The event of this alert is no longer in the log: it was evicted to stay within the log&apos;s memory limit</source>
+        <translation>此警报的事件已不在日志中：为了不超出日志的内存上限，它已被淘汰</translation>
+    </message>
+    <message>
+        <source>The event of this alert is not shown: the log&apos;s filter, search or connection scope hides it, or the display is paused</source>
+        <translation>此警报的事件未显示：日志的过滤器、搜索或连接范围隐藏了它，或者显示已暂停</translation>
     </message>
 </context>
 <context>

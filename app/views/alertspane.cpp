@@ -58,6 +58,17 @@ AlertsPane::AlertsPane(Workspace *workspace, QWidget *parent)
     m_count->setRange(0, 1000000);
     m_count->setValue(3);
     m_count->setAccessibleName(tr("Reconnects"));
+    m_rateLimit = new QSpinBox;
+    m_rateLimit->setObjectName(QStringLiteral("alertRuleRateLimit"));
+    m_rateLimit->setRange(0, 7 * 24 * 3600);
+    m_rateLimit->setValue(int(AlertRule::DefaultRateLimitSeconds));
+    m_rateLimit->setSuffix(tr(" s"));
+    m_rateLimit->setSpecialValueText(tr("no limit"));
+    m_rateLimit->setAccessibleName(tr("Rate limit: at most one alert per"));
+    m_rateLimit->setToolTip(tr("At most one alert of the rule in this many seconds (0: every "
+                               "occurrence). Applies to the rule selected in the list, or to the "
+                               "next rule added."));
+    connect(m_rateLimit, &QSpinBox::editingFinished, this, &AlertsPane::applyRateLimit);
     m_add = new QPushButton(tr("Add Rule"));
     m_add->setObjectName(QStringLiteral("addAlertRule"));
     m_remove = new QPushButton(tr("Remove Rule"));
@@ -68,6 +79,24 @@ AlertsPane::AlertsPane(Workspace *workspace, QWidget *parent)
     m_error->setStyleSheet(QStringLiteral("color: #d93535"));
     m_suppressed = new QLabel;
     m_suppressed->setTextFormat(Qt::PlainText);
+    m_jump = new QLabel;
+    m_jump->setObjectName(QStringLiteral("alertJumpMessage"));
+    m_jump->setTextFormat(Qt::PlainText);
+    m_jump->setWordWrap(true);
+    m_alerts->setToolTip(tr("Double-click an alert (or press Enter) to show its event in the "
+                            "event log"));
+    connect(m_alerts, &QAbstractItemView::activated, this, [this](const QModelIndex &index) {
+        const QList<Alert> &alerts = m_workspace->alerts()->model()->alerts();
+        if (!index.isValid() || index.row() >= alerts.size())
+            return;
+        const Alert &alert = alerts.at(index.row());
+        if (alert.eventSequence < 0) {
+            setJumpMessage(tr("This alert is not about one event (%1)").arg(alert.rule));
+            return;
+        }
+        setJumpMessage(QString());
+        emit eventRequested(alert.eventSequence);
+    });
     // The health engine's threshold for this connection: learnt, or set here.
     m_stallAfter = new QSpinBox;
     m_stallAfter->setObjectName(QStringLiteral("stallAfter"));
@@ -96,11 +125,16 @@ AlertsPane::AlertsPane(Workspace *workspace, QWidget *parent)
         return box;
     };
     auto *splitter = new QSplitter(Qt::Horizontal);
-    splitter->addWidget(column({m_alerts, m_suppressed}, m_alerts));
+    splitter->addWidget(column({m_alerts, m_jump, m_suppressed}, m_alerts));
     auto *rulesTitle = new QLabel(tr("Rules of this connection (saved with it):"));
     QWidget *rulesBox = column({rulesTitle, m_rules, m_error}, m_rules);
     auto *rulesLayout = static_cast<QVBoxLayout *>(rulesBox->layout());
     rulesLayout->insertLayout(2, editor);
+    auto *rate = new QHBoxLayout;
+    rate->addWidget(new QLabel(tr("Rate limit: at most one alert per")));
+    rate->addWidget(m_rateLimit);
+    rate->addStretch(1);
+    rulesLayout->insertLayout(3, rate);
     auto *stall = new QHBoxLayout;
     stall->addWidget(new QLabel(tr("Health: stalled after")));
     stall->addWidget(m_stallAfter);
@@ -117,8 +151,12 @@ AlertsPane::AlertsPane(Workspace *workspace, QWidget *parent)
     connect(m_add, &QPushButton::clicked, this, &AlertsPane::addRule);
     connect(m_value, &QLineEdit::returnPressed, this, &AlertsPane::addRule);
     connect(m_remove, &QPushButton::clicked, this, &AlertsPane::removeRule);
-    connect(m_rules, &QListWidget::currentRowChanged, this,
-            [this](int row) { m_remove->setEnabled(row >= 0); });
+    connect(m_rules, &QListWidget::currentRowChanged, this, [this](int row) {
+        m_remove->setEnabled(row >= 0);
+        const QList<AlertRule> rules = m_workspace->alerts()->rules(m_connection);
+        if (row >= 0 && row < rules.size())
+            m_rateLimit->setValue(int(rules.at(row).rateLimitSeconds));
+    });
     connect(center, &AlertCenter::rulesChanged, this, [this](quint16 id) {
         if (id == m_connection)
             showRules();
@@ -135,6 +173,7 @@ void AlertsPane::setConnection(quint16 id)
         m_workspace->connections()->entry(id) && !m_workspace->connections()->entry(id)->offline;
     for (QWidget *widget : {static_cast<QWidget *>(m_kind), static_cast<QWidget *>(m_value),
                             static_cast<QWidget *>(m_count), static_cast<QWidget *>(m_add),
+                            static_cast<QWidget *>(m_rateLimit),
                             static_cast<QWidget *>(m_stallAfter)}) {
         widget->setEnabled(live);
     }
@@ -149,7 +188,7 @@ void AlertsPane::showRules()
 {
     m_rules->clear();
     for (const AlertRule &rule : m_workspace->alerts()->rules(m_connection))
-        m_rules->addItem(rule.label());
+        m_rules->addItem(rule.label() + QStringLiteral(" · ") + rule.rateLimitText());
     m_remove->setEnabled(m_rules->currentRow() >= 0);
 }
 
@@ -178,6 +217,7 @@ void AlertsPane::addRule()
             rule.seconds = 0; // reported by validationError()
         rule.count = m_count->value();
     }
+    rule.rateLimitSeconds = m_rateLimit->value();
     if (const QString error = rule.validationError(); !error.isEmpty()) {
         m_error->setText(error);
         return;
@@ -199,12 +239,32 @@ void AlertsPane::removeRule()
     m_workspace->setAlertRules(m_connection, rules);
 }
 
+void AlertsPane::applyRateLimit()
+{
+    QList<AlertRule> rules = m_workspace->alerts()->rules(m_connection);
+    const int row = m_rules->currentRow();
+    if (row < 0 || row >= rules.size() || rules.at(row).rateLimitSeconds == m_rateLimit->value())
+        return;
+    rules[row].rateLimitSeconds = m_rateLimit->value();
+    m_workspace->setAlertRules(m_connection, rules);
+}
+
 void AlertsPane::updateSuppressed()
 {
     const qint64 suppressed = m_workspace->alerts()->suppressed();
     m_suppressed->setText(suppressed > 0
-                              ? tr("%1 further alerts held back by the rate limit (one per rule "
-                                   "and minute)")
+                              ? tr("%1 further alerts held back by the rules' rate limits")
                                     .arg(suppressed)
                               : QString());
+}
+
+void AlertsPane::setJumpMessage(const QString &message)
+{
+    m_jump->setText(message);
+    m_jump->setVisible(!message.isEmpty());
+}
+
+QString AlertsPane::jumpMessage() const
+{
+    return m_jump->text();
 }

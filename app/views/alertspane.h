@@ -25,11 +25,21 @@ public:
 
     void setConnection(quint16 id);
 
+    QTableView *alertView() const { return m_alerts; }
+    /// Beside the list: why the last activated alert could not be shown (empty: it was).
+    void setJumpMessage(const QString &message);
+    QString jumpMessage() const;
+
+Q_SIGNALS:
+    /// An alert was activated (double click, Enter): show event \a sequence of the log.
+    void eventRequested(qint64 sequence);
+
 private:
     void showRules();
     void showKind();
     void addRule();
     void removeRule();
+    void applyRateLimit();
     void updateSuppressed();
 
     Workspace *m_workspace;
@@ -39,9 +49,11 @@ private:
     QComboBox *m_kind = nullptr;
     QLineEdit *m_value = nullptr;
     QSpinBox *m_count = nullptr;
+    QSpinBox *m_rateLimit = nullptr; // of a new rule, or of the selected one
     QPushButton *m_add = nullptr;
     QPushButton *m_remove = nullptr;
     QLabel *m_error = nullptr;
     QLabel *m_suppressed = nullptr;
+    QLabel *m_jump = nullptr;
     QSpinBox *m_stallAfter = nullptr;
 };

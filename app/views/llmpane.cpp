@@ -1,9 +1,13 @@
 #include "views/llmpane.h"
 
+#include "charts/llmtimingchart.h"
 #include "models/llmresponsemodel.h"
 
 #include <QCheckBox>
 #include <QClipboard>
+#include <QFileDialog>
+#include <QMessageBox>
+#include <QSaveFile>
 #include <QGuiApplication>
 #include <QFontDatabase>
 #include <QHBoxLayout>
@@ -13,6 +17,7 @@
 #include <QLabel>
 #include <QMenu>
 #include <QPlainTextEdit>
+#include <QRegularExpression>
 #include <QScrollBar>
 #include <QSplitter>
 #include <QStackedWidget>
@@ -70,6 +75,10 @@ LlmPane::LlmPane(LlmResponseModel *model, QWidget *parent) : QWidget(parent), m_
     m_timing->setObjectName(QStringLiteral("llmTiming"));
     m_timing->setWordWrap(true);
     m_timing->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_timingChart = new LlmTimingChart;
+    // 190 px when there is room; below 170 px Qt Charts elides the axis labels.
+    m_timingChart->setMinimumHeight(170);
+    m_timingChart->setMaximumHeight(190);
     m_usage = new QLabel;
     m_usage->setObjectName(QStringLiteral("llmUsage"));
     m_usage->setWordWrap(true);
@@ -125,11 +134,27 @@ LlmPane::LlmPane(LlmResponseModel *model, QWidget *parent) : QWidget(parent), m_
     m_copyButton->setMenu(copyMenu);
     m_copyButton->setEnabled(false);
 
+    m_exportSummary = new QAction(tr("Export Summary (JSON)…"), this);
+    m_exportText = new QAction(tr("Export Text (Markdown)…"), this);
+    connect(m_exportSummary, &QAction::triggered, this,
+            [this] { exportWithDialog(ExportKind::Summary); });
+    connect(m_exportText, &QAction::triggered, this,
+            [this] { exportWithDialog(ExportKind::Text); });
+    auto *exportMenu = new QMenu(this);
+    exportMenu->addActions({m_exportSummary, m_exportText});
+    m_exportButton = new QToolButton;
+    m_exportButton->setObjectName(QStringLiteral("llmExport"));
+    m_exportButton->setText(tr("Export"));
+    m_exportButton->setPopupMode(QToolButton::InstantPopup);
+    m_exportButton->setMenu(exportMenu);
+    m_exportButton->setEnabled(false);
+
     auto *top = new QHBoxLayout;
     top->addWidget(m_badge);
     top->addWidget(m_heading, 1);
     top->addWidget(m_raw);
     top->addWidget(m_copyButton);
+    top->addWidget(m_exportButton);
     auto *reasoningBox = new QWidget;
     auto *reasoningLayout = new QVBoxLayout(reasoningBox);
     reasoningLayout->setContentsMargins(0, 0, 0, 0);
@@ -153,6 +178,7 @@ LlmPane::LlmPane(LlmResponseModel *model, QWidget *parent) : QWidget(parent), m_
     detailLayout->setContentsMargins(0, 0, 0, 0);
     detailLayout->addLayout(top);
     detailLayout->addWidget(m_timing);
+    detailLayout->addWidget(m_timingChart);
     detailLayout->addWidget(m_usage);
     detailLayout->addWidget(m_parts, 1);
 
@@ -264,6 +290,7 @@ void LlmPane::showSummary(const Sse::Llm::Summary &summary, bool live)
 {
     m_shown = summary;
     m_copyButton->setEnabled(true);
+    m_exportButton->setEnabled(true);
     m_copyReasoning->setEnabled(!summary.reasoning.isEmpty());
     m_copyArguments->setEnabled(!summary.toolCalls.isEmpty());
     const LlmResponseModel::Verdict verdict = LlmResponseModel::verdictOf(summary, live);
@@ -286,6 +313,7 @@ void LlmPane::showSummary(const Sse::Llm::Summary &summary, bool live)
                           .arg(t.chunks)
                           .arg(rate ? tr("%1 tokens/s").arg(QLocale().toString(*rate, 'f', 1))
                                     : tr("tokens/s unknown")));
+    m_timingChart->setSummary(summary);
     if (summary.usage) {
         const Sse::Llm::Usage &u = *summary.usage;
         m_usage->setText(tr("Tokens: input %1 (cached %2) · output %3 (reasoning %4) · total %5")
@@ -328,4 +356,43 @@ QString LlmPane::toolCallsHtml(const Sse::Llm::Summary &summary) const
         html += QStringLiteral("</p><pre>%1</pre>").arg(arguments.toHtmlEscaped());
     }
     return html;
+}
+
+bool LlmPane::exportTo(ExportKind kind, const QString &path, QString *error) const
+{
+    QByteArray bytes;
+    if (kind == ExportKind::Summary) {
+        Sse::Llm::appendRecord(bytes, m_shown); // one line with its LF, as the CLI prints it
+    } else {
+        bytes = m_shown.text.toUtf8();
+        if (!bytes.isEmpty() && !bytes.endsWith('\n'))
+            bytes += '\n';
+    }
+    QSaveFile file(path);
+    if (!file.open(QIODevice::WriteOnly) || file.write(bytes) != bytes.size() || !file.commit()) {
+        if (error)
+            *error = file.errorString();
+        return false;
+    }
+    return true;
+}
+
+void LlmPane::exportWithDialog(ExportKind kind)
+{
+    const bool summary = kind == ExportKind::Summary;
+    // The response id names the file; it comes from the stream, so only safe characters.
+    QString name = m_shown.responseId.value_or(QStringLiteral("llm-response"));
+    static const QRegularExpression unsafe(QStringLiteral("[^A-Za-z0-9._-]"));
+    name.replace(unsafe, QStringLiteral("_"));
+    const QString suggested = name + (summary ? QStringLiteral(".json") : QStringLiteral(".md"));
+    const QString path = QFileDialog::getSaveFileName(
+        this, summary ? tr("Export Summary") : tr("Export Text"), suggested,
+        summary ? tr("JSON (*.json);;All files (*)") : tr("Markdown (*.md);;All files (*)"));
+    if (path.isEmpty())
+        return;
+    QString error;
+    if (!exportTo(kind, path, &error)) {
+        QMessageBox::warning(this, tr("Export failed"),
+                             tr("Could not write %1: %2").arg(path, error));
+    }
 }

@@ -18,6 +18,7 @@ class QTreeView;
 QT_END_NAMESPACE
 
 class LlmResponseModel;
+class LlmTimingChart;
 
 /// The LLM tab: the recognised LLM responses of the current connection (time, provider,
 /// model, verdict, tokens) and, for the chosen one, its verdict badge, timing strip, usage,
@@ -40,18 +41,29 @@ public:
     QLabel *badge() const { return m_badge; }
     QTextBrowser *textView() const { return m_text; }
     QCheckBox *rawToggle() const { return m_raw; }
+    LlmTimingChart *timingChart() const { return m_timingChart; }
     /// Copy the chosen response's text (as sent: Markdown), its reasoning, its tool calls'
     /// arguments (one per line), or its summary as the `llm` JSON record.
     QAction *copyTextAction() const { return m_copyText; }
     QAction *copyReasoningAction() const { return m_copyReasoning; }
     QAction *copyArgumentsAction() const { return m_copyArguments; }
     QAction *copySummaryAction() const { return m_copySummary; }
+    /// Export the chosen response's summary (the `llm` JSON record, as the CLI prints it) or
+    /// its text (Markdown, as sent) to a file the user picks.
+    QAction *exportSummaryAction() const { return m_exportSummary; }
+    QAction *exportTextAction() const { return m_exportText; }
+
+    enum class ExportKind { Summary, Text };
+    /// Writes what \a kind names of the chosen response to \a path (atomically: a failed
+    /// write leaves an existing file as it was). False with \a error set when it cannot.
+    bool exportTo(ExportKind kind, const QString &path, QString *error = nullptr) const;
 
 private:
     void refresh();
     void showSummary(const Sse::Llm::Summary &summary, bool live);
     void setText(QTextBrowser *view, const QString &text, bool markdown);
     QString toolCallsHtml(const Sse::Llm::Summary &summary) const;
+    void exportWithDialog(ExportKind kind);
 
     LlmResponseModel *m_model;
     QStackedWidget *m_stack = nullptr;
@@ -59,6 +71,7 @@ private:
     QLabel *m_badge = nullptr;
     QLabel *m_heading = nullptr;
     QLabel *m_timing = nullptr;
+    LlmTimingChart *m_timingChart = nullptr;
     QLabel *m_usage = nullptr;
     QCheckBox *m_raw = nullptr;
     QTextBrowser *m_text = nullptr;
@@ -73,6 +86,9 @@ private:
     QAction *m_copyReasoning = nullptr;
     QAction *m_copyArguments = nullptr;
     QAction *m_copySummary = nullptr;
+    QToolButton *m_exportButton = nullptr;
+    QAction *m_exportSummary = nullptr;
+    QAction *m_exportText = nullptr;
     Sse::Llm::Summary m_shown; // what the copy actions copy
     QTimer m_liveTimer;
     int m_row = -1;

@@ -7,6 +7,7 @@
 
 #include "charts/seriescatalog.h"
 #include "models/eventlogmodel.h"
+#include "models/eventstore.h"
 #include "models/secretstore.h"
 #include "recording/exportjob.h"
 #include "recording/replayer.h"
@@ -163,6 +164,30 @@ void MainWindow::createPanes()
     setStatusBar(m_statusBar);
 }
 
+void MainWindow::showAlertEvent(qint64 sequence)
+{
+    const EventLogModel *log = m_workspace->logModel();
+    if (!log->store().contains(sequence)) {
+        m_alertsPane->setJumpMessage(tr("The event of this alert is no longer in the log: it "
+                                        "was evicted to stay within the log's memory limit"));
+        return;
+    }
+    const int row = log->rowOfSequence(sequence);
+    if (row < 0) {
+        m_alertsPane->setJumpMessage(tr("The event of this alert is not shown: the log's "
+                                        "filter, search or connection scope hides it, or the "
+                                        "display is paused"));
+        return;
+    }
+    // Not following the tail any more, or the next batch would scroll it away.
+    m_eventLogPane->followAction()->setChecked(false);
+    QTableView *view = m_eventLogPane->eventView();
+    const QModelIndex index = log->index(row, 0);
+    view->setCurrentIndex(index);
+    view->scrollTo(index, QAbstractItemView::PositionAtCenter);
+    view->setFocus();
+}
+
 void MainWindow::connectPanes()
 {
     connect(m_connectionsPane, &ConnectionsPane::currentConnectionChanged, m_detailTabs,
@@ -198,6 +223,7 @@ void MainWindow::connectPanes()
             &EventLogPane::applyAsColumn);
     connect(m_eventLogPane, &EventLogPane::currentEventChanged, m_detailTabs,
             &ConnectionDetailTabs::setEvent);
+    connect(m_alertsPane, &AlertsPane::eventRequested, this, &MainWindow::showAlertEvent);
 
     const ConnectionListModel *connections = m_workspace->connections()->model();
     auto showPage = [this, connections] {

@@ -58,6 +58,8 @@ private:
     void addLanguageMenu(QMenu *view);
     void createToolBar();
     void connectPanes();
+    /// An alert was activated: its event, selected and in view in the event log.
+    void showAlertEvent(qint64 sequence);
 
     void newConnection();
     void editConnection(quint16 id);

@@ -149,6 +149,7 @@ public:
     // Appends \a piece unless the response's texts reached maximumCharacters (then clipped).
     void grow(QString &target, const QString &piece)
     {
+        produced += piece.size();
         if (kept + piece.size() > maximumCharacters) {
             clipped = true;
             return;
@@ -174,6 +175,13 @@ public:
     qsizetype kept = 0; // characters of text, reasoning and arguments held
     qsizetype maximumCharacters = Analyser::DefaultMaximumCharacters;
     bool clipped = false;
+    qsizetype produced = 0; // characters of text, reasoning and arguments sent, kept or not
+    // The timeline: s.timing.points holds the full intervals, pending the one being filled;
+    // an interval takes `stride` events, doubled each time the points are halved.
+    void notePoint(double ms, qsizetype characters);
+    void handleEvent(QByteArrayView type, QByteArrayView data, double ms);
+    TimingPoint pending;
+    qint32 stride = 1;
     QList<QPair<int, QByteArray>> anthropicBlocks; // block index -> content_block.type
 };
 
@@ -580,33 +588,66 @@ void Analyser::setHeadersReceived(double ms)
     ++d->revision;
 }
 
+void Analyser::Private::notePoint(double ms, qsizetype characters)
+{
+    pending.ms = ms;
+    ++pending.events;
+    pending.outputCharacters += qint32(characters);
+    pending.outputTokens = s.usage && s.usage->outputTokens ? *s.usage->outputTokens : -1;
+    if (pending.events < stride)
+        return;
+    QList<TimingPoint> &points = s.timing.points;
+    points.append(pending);
+    pending = TimingPoint();
+    if (points.size() < Timing::MaximumPoints)
+        return;
+    // Full: each pair of neighbours becomes one point, and later points take twice the events.
+    for (qsizetype i = 0; i < points.size() / 2; ++i) {
+        const TimingPoint &first = points.at(2 * i);
+        const TimingPoint &second = points.at(2 * i + 1);
+        points[i] = TimingPoint{second.ms, first.events + second.events,
+                                first.outputCharacters + second.outputCharacters,
+                                second.outputTokens};
+    }
+    points.resize(points.size() / 2);
+    stride *= 2;
+}
+
 void Analyser::addEvent(QByteArrayView type, QByteArrayView data, double ms)
 {
     if (d->finished)
         return;
-    Timing &timing = d->s.timing;
+    const qsizetype before = d->produced;
+    d->handleEvent(type, data, ms);
+    if (d->s.provider != Provider::None)
+        d->notePoint(ms, d->produced - before);
+}
+
+void Analyser::Private::handleEvent(QByteArrayView type, QByteArrayView data, double ms)
+{
+    Timing &timing = s.timing;
     if (timing.chunks++ == 0)
         timing.firstEventMs = ms;
-    if (!d->decided) {
-        d->detect(type, data);
-        ++d->revision;
-    } else if (d->s.provider != Provider::None) {
-        ++d->revision;
-        if (d->s.provider == Provider::OpenAiChat && trimmedView(data) == "[DONE]") {
-            d->terminal = true;
+    if (!decided) {
+        detect(type, data);
+        ++revision;
+    } else if (s.provider != Provider::None) {
+        ++revision;
+        if (s.provider == Provider::OpenAiChat && trimmedView(data) == "[DONE]") {
+            terminal = true;
             return;
         }
         const QByteArrayView body = trimmedView(data);
         if (body.isEmpty() || body.front() != '{')
             return;
-        if (d->handle(type, d->parseObject(body)) && !timing.ttftMs)
+        if (handle(type, parseObject(body)) && !timing.ttftMs)
             timing.ttftMs = ms;
         return;
     }
     // Detection handled the event: it may have carried the first text.
-    if (d->s.provider != Provider::None && !timing.ttftMs
-        && (!d->s.reasoning.isEmpty() || !d->s.toolCalls.isEmpty()
-            || std::any_of(d->s.choices.cbegin(), d->s.choices.cend(),
+    if (s.provider != Provider::None && !timing.ttftMs
+        && (!s.reasoning.isEmpty() || !s.toolCalls.isEmpty()
+            || std::any_of(s.choices.cbegin(), s.choices.cend(),
                            [](const Choice &c) { return !c.text.isEmpty(); }))) {
         timing.ttftMs = ms;
     }
@@ -664,6 +705,8 @@ Summary Analyser::summary() const
         summary.usage->totalTokens = *summary.usage->inputTokens + *summary.usage->outputTokens;
     }
     summary.complete = d->terminal;
+    if (d->pending.events > 0)
+        summary.timing.points.append(d->pending);
     return summary;
 }
 
@@ -726,7 +769,7 @@ void appendRecord(QByteArray &out, const Summary &summary)
 }
 
 void appendRecord(QByteArray &out, const Summary &summary, qint64 timeMs,
-                  QByteArrayView connection)
+                  QByteArrayView connection, RecordTimeline timeline)
 {
     const bool llm = summary.provider != Provider::None;
     out += "{\"kind\":\"llm\",";
@@ -840,6 +883,23 @@ void appendRecord(QByteArray &out, const Summary &summary, qint64 timeMs,
     } else {
         out += "null";
     }
+    if (llm && timeline == RecordTimeline::Include) {
+        // Compact: [ms, events, characters, output tokens or null] per point.
+        out += ",\"timeline\":[";
+        for (qsizetype i = 0; i < summary.timing.points.size(); ++i) {
+            const TimingPoint &point = summary.timing.points.at(i);
+            if (i > 0)
+                out += ',';
+            out += '[';
+            appendDouble(out, point.ms);
+            out += ',' + QByteArray::number(point.events) + ','
+                + QByteArray::number(point.outputCharacters) + ',';
+            appendOptional(out, point.outputTokens >= 0 ? std::optional<qint64>(point.outputTokens)
+                                                        : std::nullopt);
+            out += ']';
+        }
+        out += ']';
+    }
     out += "}\n";
 }
 
@@ -902,7 +962,80 @@ std::optional<Summary> summaryFromRecord(const QJsonObject &record)
     s.timing.ttftMs = optionalDouble(t.value("ttft_ms"_L1));
     s.timing.durationMs = optionalDouble(t.value("duration_ms"_L1));
     s.timing.chunks = t.value("chunks"_L1).toInteger();
+    // Recordings before the timeline have none; a malformed point ends it, and no more than
+    // a live timeline holds is read.
+    const QJsonArray timeline = record.value("timeline"_L1).toArray();
+    for (const QJsonValue &value : timeline) {
+        const QJsonArray point = value.toArray();
+        if (point.size() < 4 || !point.at(0).isDouble() || !point.at(1).isDouble()
+            || !point.at(2).isDouble() || s.timing.points.size() >= Timing::MaximumPoints) {
+            break;
+        }
+        s.timing.points.append(TimingPoint{point.at(0).toDouble(), qint32(point.at(1).toInteger()),
+                                           qint32(point.at(2).toInteger()),
+                                           point.at(3).isDouble() ? point.at(3).toInteger() : -1});
+    }
     return s;
+}
+
+QList<TimelineRate> timelineRates(const Summary &summary, bool *estimated)
+{
+    const QList<TimingPoint> &points = summary.timing.points;
+    // Per-chunk counts: the stream's output token count moved more than once.
+    int changes = 0;
+    qint64 lastCount = -1;
+    qint64 characters = 0;
+    for (const TimingPoint &point : points) {
+        if (point.outputTokens >= 0 && point.outputTokens != lastCount) {
+            ++changes;
+            lastCount = point.outputTokens;
+        }
+        characters += point.outputCharacters;
+    }
+    const bool reported = changes > 1;
+    double tokensPerCharacter = 0.25;
+    if (!reported && summary.usage && summary.usage->outputTokens && characters > 0)
+        tokensPerCharacter = double(*summary.usage->outputTokens) / double(characters);
+    if (estimated)
+        *estimated = !reported;
+
+    QList<TimelineRate> rates;
+    rates.reserve(points.size());
+    double startMs = summary.timing.ttfbMs.value_or(0);
+    // Intervals shorter than a hundredth of the response join the next one: a rate over a
+    // millisecond or two says little, and one such spike would flatten the rest of the chart.
+    const double shortestMs =
+        points.isEmpty() ? 0.0 : std::max(0.0, (points.constLast().ms - startMs) / 100.0);
+    qint64 countBefore = 0;
+    double tokens = 0;
+    qint64 events = 0;
+    for (const TimingPoint &point : points) {
+        events += point.events;
+        if (reported) {
+            if (point.outputTokens >= 0) {
+                tokens += double(point.outputTokens - countBefore);
+                countBefore = point.outputTokens;
+            }
+        } else {
+            tokens += point.outputCharacters * tokensPerCharacter;
+        }
+        const double span = point.ms - startMs;
+        if (span <= 0 || span < shortestMs)
+            continue; // events of the same instant: they count in the next interval
+        rates.append(TimelineRate{point.ms, span / double(qMax<qint64>(events, 1)),
+                                  qMax(0.0, tokens) / (span / 1000.0)});
+        startMs = point.ms;
+        tokens = 0;
+        events = 0;
+    }
+    // The last events did not make an interval of their own (or are all there is so far):
+    // their mean gap as it is, at the rate before them (none: 0).
+    if (events > 0) {
+        const double span = std::max(0.0, points.constLast().ms - startMs);
+        rates.append(TimelineRate{points.constLast().ms, span / double(events),
+                                  rates.isEmpty() ? 0.0 : rates.constLast().tokensPerSecond});
+    }
+    return rates;
 }
 
 } // namespace Sse::Llm

@@ -83,6 +83,10 @@ private Q_SLOTS:
     void timing();
     void geminiNeedsANormalEnd();
     void recordRoundTrip();
+    void timelineKeepsEveryEventOfAShortResponse();
+    void timelineIsDecimatedEvenly();
+    void timelineRates();
+    void recordWithoutTimeline();
     void nonLlmRecord();
     void clipsPastTheBound();
     void jsonReader_data();
@@ -195,9 +199,159 @@ void TestLlmAnalyser::recordRoundTrip()
         const std::optional<Sse::Llm::Summary> back =
             Sse::Llm::summaryFromRecord(QJsonDocument::fromJson(record).object());
         QVERIFY2(back, qPrintable(name));
-        QCOMPARE(*back, summary);
+        // The CLI's line has no timeline; the recording's form keeps it too.
+        QVERIFY(!record.contains("\"timeline\""));
+        Sse::Llm::Summary withoutTimeline = summary;
+        withoutTimeline.timing.points.clear();
+        QCOMPARE(*back, withoutTimeline);
+        QByteArray recorded;
+        Sse::Llm::appendRecord(recorded, summary, 1767225600000, "c",
+                               Sse::Llm::RecordTimeline::Include);
+        const std::optional<Sse::Llm::Summary> full =
+            Sse::Llm::summaryFromRecord(QJsonDocument::fromJson(recorded).object());
+        QVERIFY2(full, recorded.constData());
+        QVERIFY(!full->timing.points.isEmpty());
+        QCOMPARE(*full, summary);
     }
     QVERIFY(!Sse::Llm::summaryFromRecord(QJsonObject{{u"kind"_s, u"event"_s}}));
+}
+
+void TestLlmAnalyser::timelineKeepsEveryEventOfAShortResponse()
+{
+    // chat-paced: six events 10 ms apart; "[DONE]" adds nothing, the role chunk neither.
+    Sse::Llm::Summary summary;
+    analyse(readFile(dataDir() + u"/chat-paced.sse"_s), 0,
+            Sse::Llm::Analyser::End::ServerEnded, &summary);
+    const QList<Sse::Llm::TimingPoint> &points = summary.timing.points;
+    QCOMPARE(points.size(), 6);
+    qint64 characters = 0;
+    for (qsizetype i = 0; i < points.size(); ++i) {
+        QCOMPARE(points.at(i).ms, 15.0 + 10.0 * double(i));
+        QCOMPARE(points.at(i).events, 1);
+        characters += points.at(i).outputCharacters;
+    }
+    QCOMPARE(points.first().outputCharacters, 0);
+    QCOMPARE(characters, summary.text.size() + summary.reasoning.size());
+    // Usage came with the last chunk before [DONE]: known from there on only.
+    QCOMPARE(points.first().outputTokens, -1);
+    QCOMPARE(points.last().outputTokens, 20);
+}
+
+void TestLlmAnalyser::timelineIsDecimatedEvenly()
+{
+    // 10 000 one-character chunks 1 ms apart: the timeline stays within its bound, every
+    // point covers the same number of events (the last one possibly fewer), nothing is lost.
+    Sse::Llm::Analyser analyser;
+    analyser.setHeadersReceived(0);
+    const int events = 10000;
+    for (int i = 1; i <= events; ++i) {
+        analyser.addEvent("message",
+                          R"({"object":"chat.completion.chunk","choices":[{"index":0,)"
+                          R"("delta":{"content":"x"}}]})",
+                          double(i));
+    }
+    const Sse::Llm::Summary summary = analyser.summary();
+    const QList<Sse::Llm::TimingPoint> &points = summary.timing.points;
+    QVERIFY(points.size() <= Sse::Llm::Timing::MaximumPoints);
+    QVERIFY(points.size() > Sse::Llm::Timing::MaximumPoints / 2);
+    const qint32 stride = points.first().events;
+    QCOMPARE(stride, 64); // 10 000 events in at most 256 points: doubled six times
+    qint64 sumEvents = 0;
+    qint64 sumCharacters = 0;
+    for (qsizetype i = 0; i < points.size(); ++i) {
+        const Sse::Llm::TimingPoint &point = points.at(i);
+        if (i + 1 < points.size())
+            QCOMPARE(point.events, stride);
+        QVERIFY(point.events <= stride);
+        sumEvents += point.events;
+        sumCharacters += point.outputCharacters;
+        QCOMPARE(point.ms, double(sumEvents)); // the interval's last event
+    }
+    QCOMPARE(sumEvents, events);
+    QCOMPARE(sumCharacters, events);
+}
+
+void TestLlmAnalyser::timelineRates()
+{
+    // Chat sends usage once, at the end: the rate is estimated from the text, scaled to it.
+    Sse::Llm::Summary chat;
+    analyse(readFile(dataDir() + u"/chat-paced.sse"_s), 0,
+            Sse::Llm::Analyser::End::ServerEnded, &chat);
+    bool estimated = false;
+    const QList<Sse::Llm::TimelineRate> rates = Sse::Llm::timelineRates(chat, &estimated);
+    QVERIFY(estimated);
+    QCOMPARE(rates.size(), 6);
+    double tokens = 0;
+    for (const Sse::Llm::TimelineRate &rate : rates) {
+        QCOMPARE(rate.gapMs, 10.0);
+        tokens += rate.tokensPerSecond * 10.0 / 1000.0;
+    }
+    QVERIFY2(qAbs(tokens - 20.0) < 1e-9, qPrintable(QString::number(tokens)));
+
+    // A stream that counts its output per chunk (Gemini's cumulative usageMetadata).
+    Sse::Llm::Analyser gemini;
+    gemini.setHeadersReceived(0);
+    const int counts[] = {3, 7, 12};
+    for (int i = 0; i < 3; ++i) {
+        const QByteArray data =
+            QByteArray(R"({"candidates":[{"content":{"parts":[{"text":"abc"}]}}],)"
+                       R"("usageMetadata":{"candidatesTokenCount":)")
+            + QByteArray::number(counts[i]) + "}}";
+        gemini.addEvent("message", data, 100.0 * (i + 1));
+    }
+    const QList<Sse::Llm::TimelineRate> reported =
+        Sse::Llm::timelineRates(gemini.summary(), &estimated);
+    QVERIFY(!estimated);
+    QCOMPARE(reported.size(), 3);
+    QCOMPARE(reported.at(0).tokensPerSecond, 30.0);
+    QCOMPARE(reported.at(1).tokensPerSecond, 40.0);
+    QCOMPARE(reported.at(2).tokensPerSecond, 50.0);
+    QCOMPARE(reported.at(2).gapMs, 100.0);
+
+    // An interval shorter than a hundredth of the response joins the next one; the last
+    // events, too short for an interval, keep the rate before them.
+    Sse::Llm::Summary spans;
+    spans.timing.ttfbMs = 0.0;
+    spans.timing.points = {{100, 1, 10, -1}, {101, 1, 10, -1}, {200, 1, 10, -1},
+                           {300, 1, 10, -1}, {301, 2, 40, -1}};
+    const QList<Sse::Llm::TimelineRate> merged = Sse::Llm::timelineRates(spans, &estimated);
+    QVERIFY(estimated);
+    QCOMPARE(merged.size(), 4);
+    QCOMPARE(merged.at(0).gapMs, 100.0);
+    QCOMPARE(merged.at(0).tokensPerSecond, 25.0); // 10 characters, 4 a token, in 0.1 s
+    QCOMPARE(merged.at(1).ms, 200.0);
+    QCOMPARE(merged.at(1).gapMs, 50.0);
+    QCOMPARE(merged.at(1).tokensPerSecond, 50.0);
+    QCOMPARE(merged.at(2).tokensPerSecond, 25.0);
+    QCOMPARE(merged.at(3).ms, 301.0);
+    QCOMPARE(merged.at(3).gapMs, 0.5);
+    QCOMPARE(merged.at(3).tokensPerSecond, 25.0);
+}
+
+void TestLlmAnalyser::recordWithoutTimeline()
+{
+    // A recording made before timelines were kept reads back with none; a broken one is
+    // read up to its first malformed point.
+    QByteArray record;
+    Sse::Llm::Summary summary;
+    analyse(readFile(dataDir() + u"/chat-text.sse"_s), 0, Sse::Llm::Analyser::End::ServerEnded,
+            &summary);
+    Sse::Llm::appendRecord(record, summary, 1767225600000, "c");
+    QVERIFY(!record.contains("timeline"));
+    const std::optional<Sse::Llm::Summary> old =
+        Sse::Llm::summaryFromRecord(QJsonDocument::fromJson(record).object());
+    QVERIFY(old);
+    QVERIFY(old->timing.points.isEmpty());
+    QCOMPARE(old->text, summary.text);
+
+    QJsonObject broken = QJsonDocument::fromJson(record).object();
+    broken.insert(u"timeline"_s,
+                  QJsonArray{QJsonArray{15, 1, 0, QJsonValue()}, QJsonArray{u"x"_s, 1, 2, 3},
+                             QJsonArray{35, 1, 5, 4}});
+    const std::optional<Sse::Llm::Summary> partial = Sse::Llm::summaryFromRecord(broken);
+    QVERIFY(partial);
+    QCOMPARE(partial->timing.points.size(), 1);
+    QCOMPARE(partial->timing.points.first().outputTokens, -1);
 }
 
 void TestLlmAnalyser::nonLlmRecord()

@@ -66,14 +66,30 @@ struct Error
     bool operator==(const Error &) const = default;
 };
 
+/// One point of a response's timeline: the events that arrived since the previous point.
+/// While a response is short every event is a point; a longer one is decimated evenly (two
+/// neighbours merge into one), so a timeline never holds more than Timing::MaximumPoints.
+struct TimingPoint
+{
+    double ms = 0;               ///< the interval's last event, since the request was sent
+    qint32 events = 0;           ///< events in the interval
+    qint32 outputCharacters = 0; ///< characters of text, reasoning and arguments they added
+    qint64 outputTokens = -1;    ///< usage.output_tokens as the stream stood then; -1: unknown
+    bool operator==(const TimingPoint &) const = default;
+};
+
 /// Milliseconds since the request was sent; empty when the moment never came.
 struct Timing
 {
+    /// Points a timeline keeps (24 bytes each: 6 KiB per response at most).
+    static constexpr qsizetype MaximumPoints = 256;
+
     std::optional<double> ttfbMs;       ///< response headers
     std::optional<double> firstEventMs; ///< first dispatched event
     std::optional<double> ttftMs;       ///< first event with text, reasoning or a tool call
     std::optional<double> durationMs;   ///< end of the response
     qint64 chunks = 0;                  ///< events of the response
+    QList<TimingPoint> points;          ///< the timeline, oldest first (see TimingPoint)
     bool operator==(const Timing &) const = default;
 };
 
@@ -99,13 +115,34 @@ struct Summary
     bool operator==(const Summary &) const = default;
 };
 
+/// One interval of a timeline as a chart draws it.
+struct TimelineRate
+{
+    double ms = 0;              ///< the interval's end, since the request was sent
+    double gapMs = 0;           ///< mean time between the interval's events
+    double tokensPerSecond = 0; ///< output tokens in the interval over its length
+};
+/// The gaps and token rates of \a summary's timeline. Where the stream reported its output
+/// token count as it went (Gemini's usageMetadata), the rate comes from those counts;
+/// otherwise it is an estimate from the characters each interval added, scaled to the final
+/// usage.output_tokens when the stream gave one (else four characters a token), and
+/// \a estimated is set. Events of one millisecond count in one interval, and so do intervals
+/// shorter than a hundredth of the response with the one after them; trailing events that
+/// did not make an interval of their own give a last point at the rate before them.
+QList<TimelineRate> timelineRates(const Summary &summary, bool *estimated = nullptr);
+
+/// Whether a record carries the response's timeline ("timeline"; recordings do, the CLI's
+/// `llm` line does not).
+enum class RecordTimeline { Omit, Include };
+
 /// Appends the `llm` JSON Lines record of \a summary (one line, with its LF). A stream that
 /// is not an LLM stream gives provider null, empty texts and lists, the rest null.
 void appendRecord(QByteArray &out, const Summary &summary);
 /// The same with "time" (when the request was sent, \a timeMs since the epoch) and
-/// "connection" (when not empty) after "kind": the form a GUI recording holds.
+/// "connection" (when not empty) after "kind": the form a GUI recording holds, which also
+/// keeps the timeline with RecordTimeline::Include.
 void appendRecord(QByteArray &out, const Summary &summary, qint64 timeMs,
-                  QByteArrayView connection);
+                  QByteArrayView connection, RecordTimeline timeline = RecordTimeline::Omit);
 /// Reads an `llm` record back (as written by appendRecord); nullopt when it is not one.
 std::optional<Summary> summaryFromRecord(const QJsonObject &record);
 

@@ -217,6 +217,68 @@ private Q_SLOTS:
         QCOMPARE(probe.err(), QByteArray());
     }
 
+    // The stall threshold: --stall-after when given, else learnt from the stream's cadence as
+    // the GUI's health engine does (10 x the median interval, at least 5 s; 60 s until five
+    // data events were seen), and exported as sse_stall_threshold_seconds.
+    void stallThreshold_data()
+    {
+        QTest::addColumn<QStringList>("options");
+        QTest::addColumn<int>("intervalMs");
+        QTest::addColumn<double>("threshold");
+        QTest::newRow("set") << QStringList {u"--stall-after"_s, u"0.5"_s} << 100 << 0.5;
+        QTest::newRow("learnt, at least 5 s") << QStringList() << 100 << 5.0;
+        QTest::newRow("learnt, 10 x 600 ms") << QStringList() << 600 << 6.0;
+    }
+    void stallThreshold()
+    {
+        QFETCH(QStringList, options);
+        QFETCH(int, intervalMs);
+        QFETCH(double, threshold);
+        TestServer server;
+        server.route("/stream", every(intervalMs, "data: first\n\n", "data: tick\n\n"));
+        Probe probe;
+        QVERIFY(probe.start(options << server.url("/stream").toString()));
+        const QString name = server.url("/stream").toString();
+        const QByteArray metric = series("sse_stall_threshold_seconds", name);
+        QTRY_VERIFY_WITH_TIMEOUT(scrape(probe.port()).samples.contains(metric), 5000);
+        if (options.isEmpty() && intervalMs >= 600) // nothing learnt before five events
+            QCOMPARE(scrape(probe.port()).number(metric), 60.0);
+        // Measured intervals jitter by a few ms: within 5 %.
+        QTRY_VERIFY_WITH_TIMEOUT(qAbs(scrape(probe.port()).number(metric) - threshold)
+                                     <= threshold * 0.05,
+                                 10000);
+        const Scrape result = scrape(probe.port());
+        QVERIFY(result.body.contains("# TYPE sse_stall_threshold_seconds gauge\n"));
+        QCOMPARE(result.value(series("sse_stalled", name)), "0"_ba);
+    }
+
+    // Learnt, the threshold decides: events every 100 ms, then heartbeats only; stalled
+    // after 5 s (the minimum), not after the 60 s of the old fixed default.
+    void learntThresholdStalls()
+    {
+        TestServer server;
+        server.route("/stream", [](Exchange *exchange) {
+            exchange->sseHead();
+            auto *timer = new QTimer(exchange);
+            auto sent = std::make_shared<int>(0);
+            QObject::connect(timer, &QTimer::timeout, exchange, [exchange, sent] {
+                exchange->send(++*sent <= 8 ? "data: tick\n\n"_ba : ": heartbeat\n\n"_ba);
+            });
+            timer->start(100);
+        });
+        Probe probe;
+        QVERIFY(probe.start({server.url("/stream").toString()}));
+        const QString name = server.url("/stream").toString();
+        QTRY_COMPARE_WITH_TIMEOUT(
+            scrape(probe.port()).number(series("sse_stall_threshold_seconds", name)), 5.0, 5000);
+        QCOMPARE(scrape(probe.port()).value(series("sse_stalled", name)), "0"_ba);
+        QTRY_COMPARE_WITH_TIMEOUT(scrape(probe.port()).value(series("sse_stalled", name)), "1"_ba,
+                                  9000);
+        const Scrape result = scrape(probe.port());
+        QCOMPARE(result.number(series("sse_events_total", name, ",type=\"message\""_ba)), 8.0);
+        QCOMPARE(result.value(series("sse_up", name)), "1"_ba);
+    }
+
     // Each drop is a reconnect, each successful attempt a connect duration observation.
     void reconnectsCounted()
     {

@@ -240,6 +240,8 @@ void TestLlmResponseModel::recorderWritesAndReaderReadsLlmRecords()
     QCOMPARE(records.first().timeMs, 1767225600000);
     QCOMPARE(records.first().summary, model.summary(0));
     QCOMPARE(records.first().summary.toolCalls.size(), 2);
+    // The timeline is kept with the summary, so an opened recording draws the timing chart.
+    QCOMPARE(records.first().summary.timing.points.size(), model.summary(0).timing.chunks);
 }
 
 QTEST_GUILESS_MAIN(TestLlmResponseModel)

@@ -6,6 +6,7 @@
 #include "models/alertlistmodel.h"
 #include "models/connectionmanager.h"
 #include "models/eventlogmodel.h"
+#include "models/eventstore.h"
 #include "recording/recorder.h"
 #include "session/alertcenter.h"
 #include "session/desktopnotifier.h"
@@ -15,6 +16,7 @@
 #include "views/alertspane.h"
 #include "views/connectiondetailtabs.h"
 #include "views/connectionspane.h"
+#include "views/eventlogpane.h"
 #include "views/mainwindow.h"
 
 #include <QComboBox>
@@ -25,6 +27,7 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QListWidget>
+#include <QPointer>
 #include <QPushButton>
 #include <QSettings>
 #include <QSignalSpy>
@@ -82,6 +85,9 @@ private Q_SLOTS:
     void rulesRoundTrip();
     void alertsOnTheWindow();
     void ruleEditor();
+    void activatingAnAlertShowsItsEvent();
+    void rateLimitPerRule_data();
+    void rateLimitPerRule();
     void realDesktopNotification();
 
 private:
@@ -133,6 +139,12 @@ void TestAlerts::rulesRoundTrip_data()
     QTest::newRow("zero seconds") << QStringLiteral(R"({"kind":"stall","seconds":0})") << false;
     QTest::newRow("negative count")
         << QStringLiteral(R"({"kind":"reconnects","seconds":5,"count":-1})") << false;
+    QTest::newRow("rate limit") << QStringLiteral(R"({"kind":"id-gap","rate_limit_seconds":5})")
+                                << true;
+    QTest::newRow("no rate limit")
+        << QStringLiteral(R"({"kind":"failed","rate_limit_seconds":0})") << true;
+    QTest::newRow("negative rate limit")
+        << QStringLiteral(R"({"kind":"failed","rate_limit_seconds":-1})") << false;
 }
 
 void TestAlerts::rulesRoundTrip()
@@ -146,6 +158,12 @@ void TestAlerts::rulesRoundTrip()
     if (!valid)
         return;
     QCOMPARE(AlertRule::fromJson(parsed->toJson()), parsed);
+    // The rate limit: as saved, or the default of rules saved before it could be set.
+    QCOMPARE(parsed->rateLimitSeconds,
+             object.value(QStringLiteral("rate_limit_seconds"))
+                 .toInteger(AlertRule::DefaultRateLimitSeconds));
+    QCOMPARE(parsed->toJson().contains(QStringLiteral("rate_limit_seconds")),
+             object.contains(QStringLiteral("rate_limit_seconds")));
     // Saved with the connection, and read back.
     SavedConnection saved;
     saved.name = QStringLiteral("c");
@@ -321,7 +339,7 @@ void TestAlerts::ruleEditor()
     value->setText(QStringLiteral("45"));
     add->click();
     QCOMPARE(list->count(), 2);
-    QCOMPARE(list->item(1)->text(), QStringLiteral("stall > 45 s"));
+    QCOMPARE(list->item(1)->text(), QStringLiteral("stall > 45 s · at most one alert per 60 s"));
     QCOMPARE(window.workspace()->alerts()->rules(id),
              (QList<AlertRule> {rule(Kind::Match, QStringLiteral("data.level > 2")),
                                 rule(Kind::Stall, {}, 45)}));
@@ -332,6 +350,129 @@ void TestAlerts::ruleEditor()
     const QList<SavedConnection> saved = SavedConnections::load(QSettings());
     QCOMPARE(saved.size(), 1);
     QCOMPARE(saved.first().alerts, QList<AlertRule> {rule(Kind::Stall, {}, 45)});
+
+    // The rate limit: set for the next rule added, and changed on the selected one.
+    auto *rateLimit = pane->findChild<QSpinBox *>(QStringLiteral("alertRuleRateLimit"));
+    QVERIFY(rateLimit && rateLimit->isEnabled());
+    QCOMPARE(rateLimit->value(), 60);
+    kind->setCurrentIndex(kind->findData(int(Kind::IdGap)));
+    rateLimit->setValue(10);
+    add->click();
+    QCOMPARE(list->item(1)->text(), QStringLiteral("id gap · at most one alert per 10 s"));
+    list->setCurrentRow(0);
+    QCOMPARE(rateLimit->value(), 60); // the selected rule's
+    rateLimit->setValue(0);
+    emit rateLimit->editingFinished();
+    QCOMPARE(list->item(0)->text(), QStringLiteral("stall > 45 s · every occurrence"));
+    AlertRule idGap = rule(Kind::IdGap);
+    idGap.rateLimitSeconds = 10;
+    AlertRule stall = rule(Kind::Stall, {}, 45);
+    stall.rateLimitSeconds = 0;
+    QCOMPARE(window.workspace()->alerts()->rules(id), (QList<AlertRule> {stall, idGap}));
+    QCOMPARE(SavedConnections::load(QSettings()).first().alerts,
+             (QList<AlertRule> {stall, idGap}));
+}
+
+void TestAlerts::rateLimitPerRule_data()
+{
+    QTest::addColumn<qint64>("limit");
+    QTest::addColumn<int>("alerts");
+    // /alarms sends two alarms 30 ms apart (the health clock stands still).
+    QTest::newRow("default: one a minute") << AlertRule::DefaultRateLimitSeconds << 1;
+    QTest::newRow("no limit") << qint64(0) << 2;
+}
+
+void TestAlerts::rateLimitPerRule()
+{
+    QFETCH(qint64, limit);
+    QFETCH(int, alerts);
+    MainWindow window;
+    window.show();
+    Workspace *workspace = window.workspace();
+    qint64 now = 1000;
+    workspace->connections()->setHealthClock([&now] { return now; });
+    Sse::ClientOptions options;
+    options.url = m_server.url("/alarms");
+    const quint16 id = window.addConnection(QStringLiteral("alarms"), options);
+    AlertRule alarm = rule(Kind::Match, QStringLiteral("type == \"alarm\""));
+    alarm.rateLimitSeconds = limit;
+    workspace->setAlertRules(id, {alarm});
+    QTRY_COMPARE(workspace->connections()->entry(id)->events, 4);
+    QCOMPARE(workspace->alerts()->model()->rowCount(), alerts);
+    QCOMPARE(workspace->alerts()->suppressed(), 2 - alerts);
+}
+
+void TestAlerts::activatingAnAlertShowsItsEvent()
+{
+    // 300 events, the alarm, 300 more: following the tail, the alarm is far out of view.
+    TestServer server;
+    QPointer<Exchange> stream;
+    server.route("/burst", [&stream](Exchange *exchange) {
+        exchange->sseHead();
+        QByteArray wire;
+        for (int i = 0; i < 600; ++i) {
+            wire += i == 300 ? TestServer::formatEvent("{\"level\":9}", "alarm", "300")
+                             : TestServer::formatEvent("ok", "info", QByteArray::number(i));
+        }
+        exchange->send(wire);
+        stream = exchange;
+    });
+    MainWindow window;
+    window.resize(1400, 860);
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    Workspace *workspace = window.workspace();
+    EventLogModel *log = workspace->logModel();
+    log->setByteBudget(EventStore::MinimumByteBudget);
+    Sse::ClientOptions options;
+    options.url = server.url("/burst");
+    const quint16 id = window.addConnection(QStringLiteral("burst"), options);
+    workspace->setAlertRules(id, {rule(Kind::Match, QStringLiteral("type == \"alarm\""))});
+    AlertsPane *pane = window.alertsPane();
+    window.detailTabs()->setCurrentWidget(pane);
+    const AlertListModel *model = workspace->alerts()->model();
+    QTRY_COMPARE(model->rowCount(), 1);
+    QTRY_COMPARE(log->rowCount(), 600);
+    const qint64 sequence = model->alerts().first().eventSequence;
+    QVERIFY(sequence >= 0);
+    QTableView *events = window.eventLogPane()->eventView();
+    const auto inView = [events](const QModelIndex &index) {
+        return events->viewport()->rect().contains(events->visualRect(index).center());
+    };
+    QTRY_VERIFY(!inView(log->index(log->rowOfSequence(sequence), 0)));
+
+    QTableView *alerts = pane->alertView();
+    const auto activate = [alerts, model] {
+        const QRect cell = alerts->visualRect(model->index(0, AlertListModel::RuleColumn));
+        // A press that selects the row, then the double click on it.
+        QTest::mouseClick(alerts->viewport(), Qt::LeftButton, {}, cell.center());
+        QTest::mouseDClick(alerts->viewport(), Qt::LeftButton, {}, cell.center());
+    };
+    QSignalSpy activated(alerts, &QAbstractItemView::activated);
+    activate();
+    QCOMPARE(activated.size(), 1);
+    const QModelIndex current = events->currentIndex();
+    QVERIFY(current.isValid());
+    QCOMPARE(log->sequenceAt(current.row()), sequence);
+    QCOMPARE(log->index(current.row(), EventLogModel::IdColumn).data().toString(),
+             QStringLiteral("300"));
+    QVERIFY(events->selectionModel()->isRowSelected(current.row(), QModelIndex()));
+    QVERIFY(inView(current));
+    QVERIFY(!window.eventLogPane()->followAction()->isChecked());
+    QVERIFY(pane->jumpMessage().isEmpty());
+    QVERIFY(window.grab().save(QDir::tempPath() + QStringLiteral("/alert-jump.png")));
+
+    // 1.5 MiB more pushes the alarm out of the 1 MiB log: activating it says so.
+    QVERIFY(stream);
+    QByteArray flood;
+    for (int i = 0; i < 1500; ++i)
+        flood += TestServer::formatEvent(QByteArray(1000, 'x'), "info");
+    stream->send(flood);
+    QTRY_VERIFY(!log->store().contains(sequence));
+    activate();
+    QVERIFY2(pane->jumpMessage().contains(QStringLiteral("evicted")),
+             qPrintable(pane->jumpMessage()));
+    QVERIFY(pane->findChild<QLabel *>(QStringLiteral("alertJumpMessage"))->isVisible());
 }
 
 void TestAlerts::realDesktopNotification()

@@ -14,6 +14,7 @@
 #include "recording/recorder.h"
 #include "session/workspace.h"
 #include "views/connectiondialog.h"
+#include "charts/llmtimingchart.h"
 #include "views/connectiondetailtabs.h"
 #include "views/connectionspane.h"
 #include "views/eventlogpane.h"
@@ -28,7 +29,9 @@
 #include <QTabWidget>
 #include <QTableView>
 #include <QTemporaryDir>
+#include <QPointer>
 #include <QTest>
+#include <QTimer>
 
 #include <cmath>
 
@@ -119,15 +122,24 @@ void TestGuide::initTestCase()
         exchange->sseHead(TestServer::Framing::Chunked);
         const QList<QByteArray> words = answerWords();
         int index = 0;
+        // Paced like a model (15 to 55 ms a word), so the timing chart has a shape.
+        int delay = 0;
         for (const QByteArray &word : words) {
-            exchange->send("data: {\"id\":\"chatcmpl-1\",\"object\":\"chat.completion.chunk\","
-                           "\"choices\":[{\"index\":0,\"delta\":{\"content\":\""
-                           + (index++ ? " " + word : word) + "\"}}]}\n\n");
+            delay += 15 + (index * 17) % 41;
+            exchange->sendLater(delay,
+                                "data: {\"id\":\"chatcmpl-1\",\"object\":\"chat.completion.chunk\","
+                                "\"choices\":[{\"index\":0,\"delta\":{\"content\":\""
+                                    + (index++ ? " " + word : word) + "\"}}]}\n\n");
         }
-        exchange->send("data: {\"id\":\"chatcmpl-1\",\"choices\":[],\"usage\":{\"prompt_tokens\":"
-                       "12,\"completion_tokens\":12,\"total_tokens\":24}}\n\n");
-        exchange->send("data: [DONE]\n\n");
-        exchange->finish();
+        exchange->sendLater(delay + 10,
+                            "data: {\"id\":\"chatcmpl-1\",\"choices\":[],\"usage\":{"
+                            "\"prompt_tokens\":12,\"completion_tokens\":12,\"total_tokens\":24}}"
+                            "\n\ndata: [DONE]\n\n");
+        QPointer<TestServer::Exchange> guard(exchange);
+        QTimer::singleShot(delay + 30, exchange, [guard] {
+            if (guard)
+                guard->finish();
+        });
     });
 }
 
@@ -192,6 +204,8 @@ void TestGuide::llmPostStream()
     // The LLM tab: the answer assembled, usage, timing and the verdict.
     window.detailTabs()->setCurrentWidget(window.detailTabs()->llmPane());
     QTRY_COMPARE(window.detailTabs()->llmPane()->badge()->text(), QStringLiteral("Complete"));
+    // The words came paced: the timing chart draws their gaps and rate.
+    QTRY_VERIFY(window.detailTabs()->llmPane()->timingChart()->isChartShown());
     save(&window, "guide-llm-lens.png");
 }
 

@@ -7,12 +7,20 @@
 #include "models/connectionlistmodel.h"
 #include "models/connectionmanager.h"
 #include "models/llmresponsemodel.h"
+#include "recording/recorder.h"
 #include "session/workspace.h"
+#include "charts/llmtimingchart.h"
+#include "views/apptheme.h"
 #include "views/connectiondetailtabs.h"
+#include "views/connectionspane.h"
 #include "views/llmpane.h"
 #include "views/mainwindow.h"
 
+#include <QChart>
+#include <QChartView>
+#include <QApplication>
 #include <QCheckBox>
+#include <QFileDialog>
 #include <QClipboard>
 #include <QGuiApplication>
 #include <QJsonArray>
@@ -22,10 +30,13 @@
 #include <QIcon>
 #include <QStatusBar>
 #include <QLabel>
+#include <QMenu>
 #include <QPlainTextEdit>
 #include <QPointer>
 #include <QSettings>
+#include <QSignalSpy>
 #include <QStandardPaths>
+#include <QTemporaryDir>
 #include <QTest>
 #include <QTextBrowser>
 #include <QTimer>
@@ -67,6 +78,32 @@ void serveInTwoParts(Exchange *exchange, const QByteArray &wire, qsizetype split
     });
 }
 
+// The stream one event at a time, the k-th after a gap that varies from 20 to 80 ms.
+void servePaced(Exchange *exchange, const QByteArray &wire)
+{
+    exchange->sseHead();
+    QList<QByteArray> events = wire.split('\n');
+    QByteArrayList blocks{QByteArray()};
+    for (const QByteArray &line : events) {
+        blocks.last() += line + '\n';
+        if (line.isEmpty() || line == "\r") // LF or CRLF line ends
+            blocks.append(QByteArray());
+    }
+    QPointer<Exchange> guard(exchange);
+    int delay = 0;
+    for (qsizetype i = 0; i < blocks.size(); ++i) {
+        delay += 20 + int((i * 37) % 61);
+        const bool last = i + 1 == blocks.size();
+        QTimer::singleShot(delay, exchange, [guard, block = blocks.at(i), last] {
+            if (!guard)
+                return;
+            guard->send(block);
+            if (last)
+                guard->finish();
+        });
+    }
+}
+
 } // namespace
 
 class TestLlmPane : public QObject
@@ -81,11 +118,18 @@ private Q_SLOTS:
     void textGrowsLive();
     void rawToggleShowsTheTextAsSent();
     void copyActions();
+    void exportWritesSummaryAndText();
+    void timingChartFollowsTheTheme();
+    void openedRecordingShowsTheChart();
     void screenshot();
 
 private:
     // A window with one connection to \a path of \a server, the LLM tab shown.
     std::unique_ptr<MainWindow> openWindow(TestServer &server, const QByteArray &path);
+    // openWindow() on the stream \a name served paced at \a path, once the response is
+    // finished and shown Complete (the caller checks QTest::currentTestFailed()).
+    void openPacedAndWait(TestServer &server, const QByteArray &path, const QString &name,
+                          std::unique_ptr<MainWindow> &window);
 };
 
 void TestLlmPane::initTestCase()
@@ -109,6 +153,19 @@ std::unique_ptr<MainWindow> TestLlmPane::openWindow(TestServer &server, const QB
     ConnectionDetailTabs *tabs = window->detailTabs();
     tabs->setCurrentWidget(tabs->llmPane());
     return window;
+}
+
+void TestLlmPane::openPacedAndWait(TestServer &server, const QByteArray &path,
+                                   const QString &name, std::unique_ptr<MainWindow> &window)
+{
+    const QByteArray wire = stream(name);
+    server.route(path, [wire](Exchange *exchange) { servePaced(exchange, wire); });
+    window = openWindow(server, path);
+    QVERIFY(window);
+    // isLive() of a row not there yet is false too: first the row, then its end.
+    QTRY_COMPARE(window->workspace()->llmModel()->rowCount(), 1);
+    QTRY_VERIFY(!window->workspace()->llmModel()->isLive(0));
+    QTRY_COMPARE(window->detailTabs()->llmPane()->badge()->text(), u"Complete"_s);
 }
 
 void TestLlmPane::finishedResponses_data()
@@ -204,8 +261,18 @@ void TestLlmPane::textGrowsLive()
     LlmPane *pane = window->detailTabs()->llmPane();
     QTRY_COMPARE(pane->textView()->toPlainText(), u"Tides rise"_s);
     QVERIFY(pane->badge()->text().startsWith(u"Streaming: "_s));
+    // The timing chart follows too: the first part's chunks are drawn before the rest comes.
+    LlmTimingChart *chart = pane->timingChart();
+    QVERIFY(chart->isVisible());
+    const int early = chart->pointCount();
+    QVERIFY(early > 0);
     QTRY_COMPARE(pane->badge()->text(), u"Complete"_s);
     QVERIFY(pane->textView()->toPlainText().startsWith(u"Tides rise twice a day."_s));
+    QTRY_VERIFY(chart->pointCount() > early);
+    // Chat sends no per-chunk usage: the rate is an estimate, and the chart says so.
+    QVERIFY(chart->isRateEstimated());
+    QVERIFY(chart->rateAxisTitle().contains(u"est."_s));
+    QVERIFY(chart->chartView()->toolTip().contains(u"estimate"_s));
 }
 
 void TestLlmPane::rawToggleShowsTheTextAsSent()
@@ -256,22 +323,162 @@ void TestLlmPane::copyActions()
     QVERIFY(record.value(u"complete"_s).toBool());
 }
 
+void TestLlmPane::exportWritesSummaryAndText()
+{
+    TestServer server;
+    serveWhole(server, "/llm", stream(u"responses-text"_s));
+    const std::unique_ptr<MainWindow> window = openWindow(server, "/llm");
+    QVERIFY(window);
+    LlmPane *pane = window->detailTabs()->llmPane();
+    QTRY_COMPARE(pane->badge()->text(), u"Complete"_s);
+    QTRY_VERIFY(!window->workspace()->llmModel()->isLive(0));
+    auto *button = pane->findChild<QToolButton *>(u"llmExport"_s);
+    QVERIFY(button && button->isEnabled());
+    QVERIFY(button->menu()->actions().contains(pane->exportSummaryAction()));
+    QVERIFY(button->menu()->actions().contains(pane->exportTextAction()));
+
+    QTemporaryDir dir;
+    const QString jsonPath = dir.filePath(u"summary.json"_s);
+    QString error;
+    QVERIFY2(pane->exportTo(LlmPane::ExportKind::Summary, jsonPath, &error), qPrintable(error));
+    QFile json(jsonPath);
+    QVERIFY(json.open(QIODevice::ReadOnly));
+    const QByteArray line = json.readAll();
+    // The CLI's line: one JSON object and its LF, no recording members, no timeline.
+    QCOMPARE(line.count('\n'), 1);
+    QVERIFY(line.endsWith('\n'));
+    const QJsonObject record = QJsonDocument::fromJson(line).object();
+    QCOMPARE(record.value(u"kind"_s).toString(), u"llm"_s);
+    QCOMPARE(record.value(u"provider"_s).toString(), u"openai-responses"_s);
+    QCOMPARE(record.value(u"text"_s).toString(), u"Two plus two is **four**."_s);
+    QVERIFY(record.value(u"complete"_s).toBool());
+    QVERIFY(!record.contains(u"time"_s) && !record.contains(u"timeline"_s));
+    const std::optional<Sse::Llm::Summary> back = Sse::Llm::summaryFromRecord(record);
+    QVERIFY(back);
+    QCOMPARE(back->usage, window->workspace()->llmModel()->summary(0).usage);
+
+    const QString markdownPath = dir.filePath(u"text.md"_s);
+    QVERIFY2(pane->exportTo(LlmPane::ExportKind::Text, markdownPath, &error), qPrintable(error));
+    QFile markdown(markdownPath);
+    QVERIFY(markdown.open(QIODevice::ReadOnly));
+    QCOMPARE(markdown.readAll(), QByteArray("Two plus two is **four**.\n"));
+
+    // A place that cannot be written: an error.
+    QVERIFY(!pane->exportTo(LlmPane::ExportKind::Text, dir.filePath(u"no/such/dir/x.md"_s),
+                            &error));
+    QVERIFY(!error.isEmpty());
+
+    // Through the menu: the file dialog, driven offscreen, then the same write.
+    const QString viaDialog = dir.filePath(u"dialog.md"_s);
+    bool dialogSeen = false;
+    QTimer::singleShot(0, this, [&] {
+        auto *dialog = qobject_cast<QFileDialog *>(QApplication::activeModalWidget());
+        if (!dialog)
+            return;
+        dialogSeen = true;
+        QCOMPARE(dialog->selectedFiles().value(0).section(u'/', -1), u"resp_68a1.md"_s);
+        dialog->selectFile(viaDialog);
+        QMetaObject::invokeMethod(dialog, "accept", Qt::QueuedConnection);
+    });
+    pane->exportTextAction()->trigger();
+    QVERIFY(dialogSeen);
+    QFile dialogFile(viaDialog);
+    QVERIFY(dialogFile.open(QIODevice::ReadOnly));
+    QCOMPARE(dialogFile.readAll(), QByteArray("Two plus two is **four**.\n"));
+}
+
+void TestLlmPane::timingChartFollowsTheTheme()
+{
+    TestServer server;
+    std::unique_ptr<MainWindow> window;
+    openPacedAndWait(server, "/llm", u"gemini-text"_s, window);
+    if (QTest::currentTestFailed())
+        return;
+    LlmPane *pane = window->detailTabs()->llmPane();
+    LlmTimingChart *chart = pane->timingChart();
+    QTRY_VERIFY(chart->isChartShown());
+    // Gemini counts its output with every chunk: the rate is measured, not estimated.
+    QVERIFY(!chart->isRateEstimated());
+    QCOMPARE(chart->rateAxisTitle(), u"Tokens/s"_s);
+    for (const AppTheme::Theme theme : {AppTheme::Theme::Dark, AppTheme::Theme::Light}) {
+        AppTheme::apply(theme);
+        QCoreApplication::processEvents(); // the palette change reaches the widgets
+        const QChart *drawn = chart->chartView()->chart();
+        QCOMPARE(drawn->backgroundBrush().color(), chart->palette().color(QPalette::Base));
+        QCOMPARE(drawn->theme(), theme == AppTheme::Theme::Dark ? QChart::ChartThemeDark
+                                                                : QChart::ChartThemeLight);
+        if (theme == AppTheme::Theme::Dark)
+            QVERIFY(window->grab().save(u"/tmp/llm-pane-dark.png"_s));
+    }
+    AppTheme::apply(AppTheme::Theme::System);
+}
+
+void TestLlmPane::openedRecordingShowsTheChart()
+{
+    // Recorded while it streams, then opened in another window: the same chart.
+    QTemporaryDir dir;
+    const QString path = dir.filePath(u"llm.jsonl"_s);
+    TestServer server;
+    const QByteArray wire = stream(u"chat-paced"_s);
+    server.route("/llm", [wire](Exchange *exchange) { servePaced(exchange, wire); });
+    const std::unique_ptr<MainWindow> window = openWindow(server, "/llm");
+    QVERIFY(window);
+    QVERIFY(window->workspace()->startRecording(path));
+    LlmPane *pane = window->detailTabs()->llmPane();
+    QTRY_COMPARE(window->workspace()->llmModel()->rowCount(), 1);
+    QTRY_VERIFY(!window->workspace()->llmModel()->isLive(0));
+    QTRY_COMPARE(pane->badge()->text(), u"Complete"_s);
+    const Sse::Llm::Summary live = window->workspace()->llmModel()->summary(0);
+    const int points = int(Sse::Llm::timelineRates(live).size());
+    QVERIFY(points >= 2);
+    // The pane redraws on its 100 ms timer: the finished response's chart, once drawn.
+    QTRY_COMPARE(pane->timingChart()->pointCount(), points);
+    QVERIFY(pane->timingChart()->isChartShown());
+    // Closed: the state that ended the response is recorded before the recording stops.
+    const QModelIndex state = window->workspace()->connections()->model()->index(
+        0, ConnectionListModel::StateColumn);
+    QTRY_VERIFY(state.data().toString().startsWith(u"Closed"_s));
+    QSignalSpy stopped(window->workspace()->recorder(), &Recorder::stopped);
+    window->workspace()->stopRecording();
+    QVERIFY(stopped.wait(5000));
+    QFile file(path);
+    QVERIFY(file.open(QIODevice::ReadOnly));
+    QCOMPARE(file.readAll().count("\"kind\":\"llm\""), 1);
+
+    MainWindow reader;
+    reader.resize(1280, 900);
+    reader.show();
+    QVERIFY(reader.workspace()->openRecording(path));
+    QTRY_COMPARE(reader.workspace()->connections()->model()->rowCount(), 1);
+    reader.connectionsPane()->selectConnection(
+        reader.workspace()->connections()->model()->entries().first().id);
+    reader.detailTabs()->setCurrentWidget(reader.detailTabs()->llmPane());
+    LlmPane *opened = reader.detailTabs()->llmPane();
+    QTRY_COMPARE(opened->list()->model()->rowCount(), 1);
+    QTRY_COMPARE(opened->timingChart()->pointCount(), points);
+    QVERIFY(opened->timingChart()->isChartShown());
+    QCOMPARE(reader.workspace()->llmModel()->summary(0).timing.points, live.timing.points);
+}
+
 void TestLlmPane::screenshot()
 {
     // The README's picture (saved when SSE_MONITOR_SCREENSHOT_DIR is set): thinking, text and
-    // two tool calls from Anthropic, the reasoning open.
+    // two tool calls from Anthropic, the reasoning open, paced so that the chart has a shape.
     TestServer server;
-    serveWhole(server, "/v1/messages", stream(u"anthropic-tools"_s));
-    const std::unique_ptr<MainWindow> window = openWindow(server, "/v1/messages");
-    QVERIFY(window);
+    std::unique_ptr<MainWindow> window;
+    openPacedAndWait(server, "/v1/messages", u"anthropic-tools"_s, window);
+    if (QTest::currentTestFailed())
+        return;
     LlmPane *pane = window->detailTabs()->llmPane();
-    QTRY_VERIFY(!window->workspace()->llmModel()->isLive(0));
-    QTRY_COMPARE(pane->badge()->text(), u"Complete"_s);
     auto *timing = pane->findChild<QLabel *>(u"llmTiming"_s);
     QTRY_VERIFY(timing->text().contains(u"duration "_s)
                 && !timing->text().contains(u"duration –"_s));
     pane->findChild<QToolButton *>(u"llmReasoningToggle"_s)->click();
     QVERIFY(pane->findChild<QPlainTextEdit *>(u"llmReasoning"_s)->isVisible());
+    // One point per event that did not share its millisecond with the one before.
+    QVERIFY2(pane->timingChart()->pointCount() > 5,
+             qPrintable(QString::number(pane->timingChart()->pointCount())));
+    QVERIFY(pane->timingChart()->isChartShown());
     const QPixmap shot = window->grab();
     QVERIFY(!shot.isNull());
     const QString directory = qEnvironmentVariable("SSE_MONITOR_SCREENSHOT_DIR");
