@@ -49,6 +49,16 @@
     </message>
 </context>
 <context>
+    <name>DiagnosticsView</name>
+    <message numerus="yes">
+        <source>Checking %1… %Ln event(s) seen</source>
+        <translation>
+            <numerusform>Checking %1… %Ln event seen</numerusform>
+            <numerusform>Checking %1… %Ln events seen</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
     <name>EventDiffDialog</name>
     <message numerus="yes">
         <source>%n path(s) differ (JSON compared by structure).</source>
@@ -62,16 +72,6 @@
         <translation>
             <numerusform>%n line differs (the data is not JSON on both sides: compared by line).</numerusform>
             <numerusform>%n lines differ (the data is not JSON on both sides: compared by line).</numerusform>
-        </translation>
-    </message>
-</context>
-<context>
-    <name>DiagnosticsView</name>
-    <message numerus="yes">
-        <source>Checking %1… %Ln event(s) seen</source>
-        <translation>
-            <numerusform>Checking %1… %Ln event seen</numerusform>
-            <numerusform>Checking %1… %Ln events seen</numerusform>
         </translation>
     </message>
 </context>
