@@ -89,9 +89,9 @@
     <name>LlmTimingChart</name>
     <message numerus="yes">
         <source>All %n chunk(s) so far arrived within one millisecond: no gaps to chart</source>
-        <translation type="unfinished">
-            <numerusform></numerusform>
-            <numerusform></numerusform>
+        <translation>
+            <numerusform>The one chunk so far arrived within one millisecond: no gaps to chart</numerusform>
+            <numerusform>All %n chunks so far arrived within one millisecond: no gaps to chart</numerusform>
         </translation>
     </message>
 </context>
