@@ -139,8 +139,13 @@ void TestHealthView::verdictsShown()
     const int last = log->rowCount() - 1;
     QCOMPARE(log->index(last, ConnectionLogModel::StateColumn).data().toString(),
              QStringLiteral("health: Stalled"));
-    QCOMPARE(log->index(last, ConnectionLogModel::DetailColumn).data().toString(),
-             QStringLiteral("heartbeats only for 70 s"));
+    // The row is written when the verdict changes: a health check that ran after the clock's
+    // jump but before the next heartbeat arrived saw no bytes at all yet (both are Stalled;
+    // seen under ctest -j8).
+    const QString detail = log->index(last, ConnectionLogModel::DetailColumn).data().toString();
+    QVERIFY2(detail == QStringLiteral("heartbeats only for 70 s")
+                     || detail == QStringLiteral("no bytes for 70 s"),
+             qPrintable(detail));
     QVERIFY(std::any_of(changed.cbegin(), changed.cend(), [&](const QList<QVariant> &args) {
         return args.at(0).value<quint16>() == beats
             && args.at(1).value<Sse::Health>().verdict == Verdict::Stalled;
