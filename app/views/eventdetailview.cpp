@@ -799,9 +799,10 @@ void EventDetailView::updateButtons()
 QString EventDetailView::pathStep(const QString &key)
 {
     // `.name` when the filter language reads it back as one name, else `["…"]` with escapes.
+    // ('-' is not a name character there: `.content-type` would not parse.)
     bool plain = !key.isEmpty() && !key.at(0).isDigit();
     for (QChar c : key) {
-        if (!(c.isLetterOrNumber() || c == u'_' || c == u'-' || c == u'$'))
+        if (!(c.isLetterOrNumber() || c == u'_' || c == u'$'))
             plain = false;
     }
     if (plain)
