@@ -13,12 +13,6 @@ namespace Sse::JsonLines {
 
 namespace {
 
-// Bytes that need escaping inside a JSON string: '"', '\\' and controls below 0x20.
-bool needsEscape(unsigned char c)
-{
-    return c < 0x20 || c == '"' || c == '\\';
-}
-
 char *writeNumber(char *out, qint64 value)
 {
     char buffer[24];
@@ -55,25 +49,15 @@ void appendTwo(char *p, int value)
     p[1] = char('0' + value % 10);
 }
 
-// Index of the first byte in [p, end) that needs escaping, checking eight bytes
-// per step (SWAR): most event data has none, so the common case is a plain copy.
-const char *findEscape(const char *p, const char *end)
+// Whether any of the eight bytes of \a word needs escaping (SWAR): a control (below 0x20),
+// a quote or a backslash.
+inline bool wordNeedsEscape(quint64 word)
 {
     constexpr quint64 ones = 0x0101010101010101ULL;
     constexpr quint64 highs = 0x8080808080808080ULL;
     auto hasZero = [](quint64 x) { return (x - ones) & ~x & highs; };
-    for (; p + 8 <= end; p += 8) {
-        quint64 word;
-        std::memcpy(&word, p, 8);
-        const quint64 control = (word - ones * 0x20) & ~word & highs; // bytes < 0x20
-        if (control | hasZero(word ^ (ones * '"')) | hasZero(word ^ (ones * '\\')))
-            break;
-    }
-    for (; p < end; ++p) {
-        if (needsEscape(static_cast<unsigned char>(*p)))
-            return p;
-    }
-    return end;
+    const quint64 control = (word - ones * 0x20) & ~word & highs;
+    return (control | hasZero(word ^ (ones * '"')) | hasZero(word ^ (ones * '\\'))) != 0;
 }
 
 } // namespace
@@ -107,39 +91,45 @@ struct EscapeTable
 constexpr EscapeTable Escapes;
 
 // Writes \a text as a JSON string literal at \a out (escapedBound() bytes free), returns
-// the end. Words of eight bytes without anything to escape are copied whole; the others
-// byte by byte without a branch for quotes and backslashes, which JSON data held in a
-// string is full of (a branch taken every few bytes at random costs more than the copy).
+// the end. Words of eight bytes without anything to escape are stored whole as they are
+// scanned; the others, and the tail, byte by byte without a branch for quotes and
+// backslashes, which JSON data held in a string is full of (a branch taken every few bytes
+// at random costs more than the copy). No library copy: for the short runs between two
+// quotes a call to memcpy cost more than the whole record (measured in the CLI).
 char *writeString(char *out, QByteArrayView text)
 {
     static const char hex[] = "0123456789abcdef";
     *out++ = '"';
     const char *p = text.data();
     const char *const end = p + text.size();
-    while (p < end) {
-        const char *stop = findEscape(p, end);
-        std::memcpy(out, p, size_t(stop - p));
-        out += stop - p;
-        p = stop;
-        // Up to the end of the word that held the escape (or the end of the text).
-        const char *const wordEnd = end - p > 8 ? p + 8 : end;
-        for (; p < wordEnd; ++p) {
-            const unsigned char c = static_cast<unsigned char>(*p);
-            const unsigned kind = Escapes.kind[c];
-            if (Q_LIKELY(kind < 2)) {
-                out[0] = '\\';
-                out[kind] = kind ? Escapes.letter[c] : char(c);
-                out += 1 + kind;
-            } else {
-                *out++ = '\\';
-                *out++ = 'u';
-                *out++ = '0';
-                *out++ = '0';
-                *out++ = hex[c >> 4];
-                *out++ = hex[c & 15];
-            }
+    auto writeByte = [&out](unsigned char c) {
+        const unsigned kind = Escapes.kind[c];
+        if (Q_LIKELY(kind < 2)) {
+            out[0] = '\\';
+            out[kind] = kind ? Escapes.letter[c] : char(c);
+            out += 1 + kind;
+        } else {
+            *out++ = '\\';
+            *out++ = 'u';
+            *out++ = '0';
+            *out++ = '0';
+            *out++ = hex[c >> 4];
+            *out++ = hex[c & 15];
         }
+    };
+    for (; end - p >= 8; p += 8) {
+        quint64 word;
+        std::memcpy(&word, p, 8);
+        if (Q_LIKELY(!wordNeedsEscape(word))) {
+            std::memcpy(out, &word, 8); // at least 6 * 8 bytes are free for these 8
+            out += 8;
+            continue;
+        }
+        for (int i = 0; i < 8; ++i)
+            writeByte(static_cast<unsigned char>(p[i]));
     }
+    for (; p < end; ++p)
+        writeByte(static_cast<unsigned char>(*p));
     *out++ = '"';
     return out;
 }
@@ -174,11 +164,18 @@ char *TimeFormatter::write(char *out, qint64 msSinceEpoch)
     if (second != m_cachedSecond) {
         m_cachedSecond = second;
         const QDateTime time = QDateTime::fromSecsSinceEpoch(second, QTimeZone::utc());
-        m_prefix = time.toString(QStringLiteral("yyyy-MM-ddTHH:mm:ss.")).toLatin1();
+        const QByteArray prefix =
+            time.toString(QStringLiteral("yyyy-MM-ddTHH:mm:ss.")).toLatin1().left(sizeof m_prefix);
+        std::memcpy(m_prefix, prefix.constData(), size_t(prefix.size()));
+        m_prefixSize = int(prefix.size());
     }
     const int ms = int(msSinceEpoch - second * 1000);
-    std::memcpy(out, m_prefix.constData(), size_t(m_prefix.size()));
-    out += m_prefix.size();
+    // Years 1000-9999 give 20 bytes: a copy of a fixed size, which the compiler inlines.
+    if (m_prefixSize == 20)
+        std::memcpy(out, m_prefix, 20);
+    else
+        std::memcpy(out, m_prefix, size_t(m_prefixSize));
+    out += m_prefixSize;
     *out++ = char('0' + ms / 100);
     appendTwo(out, ms % 100);
     out += 2;
@@ -199,9 +196,8 @@ qsizetype Writer::commonBound() const
 char *Writer::writeCommon(char *out, const char *kind, qint64 seq, qint64 timeMs)
 {
     out = writeLiteral(out, "{\"kind\":\"");
-    const size_t kindLength = std::strlen(kind);
-    std::memcpy(out, kind, kindLength);
-    out += kindLength;
+    while (*kind) // "event" or "state": a byte loop beats a library call here
+        *out++ = *kind++;
     out = writeLiteral(out, "\",\"seq\":");
     out = writeNumber(out, seq);
     out = writeLiteral(out, ",\"time\":\"");

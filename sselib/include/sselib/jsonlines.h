@@ -40,7 +40,8 @@ public:
 
 private:
     qint64 m_cachedSecond = -1;
-    QByteArray m_prefix; // "2026-11-23T20:01:02."
+    char m_prefix[24] = {}; // "2026-11-23T20:01:02."
+    int m_prefixSize = 0;
 };
 
 struct StateRecord

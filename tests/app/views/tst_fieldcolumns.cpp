@@ -582,7 +582,7 @@ void TestFieldColumns::screenshot()
         view->setColumnWidth(column, 75);
     view->setCurrentIndex(view->model()->index(1, 0));
     QCOMPARE(view->model()->index(1, EventLogModel::ColumnCount + 2).data().toString(), u"[3]"_s);
-    QTest::qWaitForWindowExposed(&window);
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
     // Sorted by tokens, largest first.
     QHeaderView *header = view->horizontalHeader();
     const QPoint tokens(header->sectionViewportPosition(EventLogModel::ColumnCount) + 10,
