@@ -493,6 +493,97 @@
     </message>
 </context>
 <context>
+    <name>ConnectionCommands</name>
+    <message>
+        <source>&amp;New Connection…</source>
+        <translation>新建连接(&amp;N)…</translation>
+    </message>
+    <message>
+        <source>Connect to a new SSE URL</source>
+        <translation>连接到新的 SSE URL</translation>
+    </message>
+    <message>
+        <source>Connect to the &amp;Demo Stream</source>
+        <translation>连接演示流(&amp;D)</translation>
+    </message>
+    <message>
+        <source>Start the built-in demo server and connect to it</source>
+        <translation>启动内置演示服务器并连接</translation>
+    </message>
+    <message>
+        <source>E&amp;xport Connections…</source>
+        <translation>导出连接(&amp;X)…</translation>
+    </message>
+    <message>
+        <source>Save the connections as a JSON profiles file (also read by sse-monitor-cli)</source>
+        <translation>将连接保存为 JSON 配置文件（sse-monitor-cli 也可读取）</translation>
+    </message>
+    <message>
+        <source>&amp;Import Connections…</source>
+        <translation>导入连接(&amp;I)…</translation>
+    </message>
+    <message>
+        <source>Add the connections of a JSON profiles file</source>
+        <translation>添加 JSON 配置文件中的连接</translation>
+    </message>
+    <message>
+        <source>Store Secrets in &amp;Plain Text If No Keychain…</source>
+        <translation>无密钥环时以明文存储机密(&amp;P)…</translation>
+    </message>
+    <message>
+        <source>Without a system keychain, keep secret header values unencrypted in the settings file</source>
+        <translation>没有系统密钥环时，将机密请求头的值以未加密形式保存在设置文件中</translation>
+    </message>
+    <message>
+        <source>New Connection</source>
+        <translation>新建连接</translation>
+    </message>
+    <message>
+        <source>Edit Connection</source>
+        <translation>编辑连接</translation>
+    </message>
+    <message>
+        <source>&amp;Save</source>
+        <translation>保存(&amp;S)</translation>
+    </message>
+    <message>
+        <source>Export Connections</source>
+        <translation>导出连接</translation>
+    </message>
+    <message>
+        <source>JSON profiles (*.json);;All files (*)</source>
+        <translation>JSON 配置文件 (*.json);;所有文件 (*)</translation>
+    </message>
+    <message>
+        <source>Connections exported to %1</source>
+        <translation>连接已导出到 %1</translation>
+    </message>
+    <message>
+        <source>Import Connections</source>
+        <translation>导入连接</translation>
+    </message>
+    <message>
+        <source>%1: %2 connections added (not started), %3 renamed, %4 skipped.</source>
+        <translation>%1：已添加 %2 个连接（未启动），%3 个已重命名，%4 个已跳过。</translation>
+    </message>
+    <message>
+        <source>Not imported:</source>
+        <translation>未导入：</translation>
+    </message>
+    <message>
+        <source>Store Secrets in Plain Text</source>
+        <translation>以明文存储机密</translation>
+    </message>
+    <message>
+        <source>When no system keychain is available, secret header values (tokens, passwords, cookies) will be written unencrypted to %1. Anyone who can read that file can use them.
+
+Store them in plain text?</source>
+        <translation>没有可用的系统密钥环时，机密请求头的值（令牌、密码、Cookie）将以未加密形式写入 %1。任何能读取该文件的人都可以使用它们。
+
+要以明文存储吗？</translation>
+    </message>
+</context>
+<context>
     <name>ConnectionDetailTabs</name>
     <message>
         <source>Details</source>
@@ -3284,88 +3375,12 @@ New: %2</source>
         <translation>SSE Monitor</translation>
     </message>
     <message>
-        <source>&amp;New Connection…</source>
-        <translation>新建连接(&amp;N)…</translation>
-    </message>
-    <message>
-        <source>Connect to a new SSE URL</source>
-        <translation>连接到新的 SSE URL</translation>
-    </message>
-    <message>
-        <source>&amp;Open Recording…</source>
-        <translation>打开录制文件(&amp;O)…</translation>
-    </message>
-    <message>
-        <source>Open a JSON Lines recording or a raw SSE capture</source>
-        <translation>打开 JSON Lines 录制文件或原始 SSE 抓取文件</translation>
-    </message>
-    <message>
-        <source>&amp;Export Events…</source>
-        <translation>导出事件(&amp;E)…</translation>
-    </message>
-    <message>
-        <source>Ctrl+E</source>
-        <translation>Ctrl+E</translation>
-    </message>
-    <message>
-        <source>Export all, filtered or selected events</source>
-        <translation>导出全部、筛选后或所选的事件</translation>
-    </message>
-    <message>
-        <source>&amp;Record</source>
-        <translation>录制(&amp;R)</translation>
-    </message>
-    <message>
-        <source>Ctrl+R</source>
-        <translation>Ctrl+R</translation>
-    </message>
-    <message>
-        <source>Record every event and state change to a file</source>
-        <translation>将所有事件和状态变化录制到文件</translation>
-    </message>
-    <message>
-        <source>Record &amp;Selected Connection…</source>
-        <translation>录制所选连接(&amp;S)…</translation>
-    </message>
-    <message>
-        <source>Record only the selected connection</source>
-        <translation>仅录制所选的连接</translation>
-    </message>
-    <message>
-        <source>Also Record &amp;Raw Bytes</source>
-        <translation>同时录制原始字节(&amp;R)</translation>
-    </message>
-    <message>
-        <source>Write the raw stream bytes beside the recording (FILE.raw.sse), for byte-exact replay</source>
-        <translation>在录制文件旁写入原始流字节（FILE.raw.sse），用于逐字节精确回放</translation>
-    </message>
-    <message>
-        <source>Re&amp;play Recording…</source>
-        <translation>回放录制文件(&amp;P)…</translation>
-    </message>
-    <message>
-        <source>Ctrl+Shift+P</source>
-        <translation>Ctrl+Shift+P</translation>
-    </message>
-    <message>
-        <source>Replay a recording into the window at its original timing or faster</source>
-        <translation>按原始时间或更快的速度将录制文件回放到窗口中</translation>
-    </message>
-    <message>
         <source>&amp;Quit</source>
         <translation>退出(&amp;Q)</translation>
     </message>
     <message>
         <source>Quit SSE Monitor</source>
         <translation>退出 SSE Monitor</translation>
-    </message>
-    <message>
-        <source>Connect to the &amp;Demo Stream</source>
-        <translation>连接演示流(&amp;D)</translation>
-    </message>
-    <message>
-        <source>Start the built-in demo server and connect to it</source>
-        <translation>启动内置演示服务器并连接</translation>
     </message>
     <message>
         <source>Log &amp;Capacity…</source>
@@ -3424,108 +3439,12 @@ New: %2</source>
         <translation>演示服务器无法启动：%1</translation>
     </message>
     <message>
-        <source>New Connection</source>
-        <translation>新建连接</translation>
-    </message>
-    <message>
-        <source>Edit Connection</source>
-        <translation>编辑连接</translation>
-    </message>
-    <message>
         <source>About SSE Monitor</source>
         <translation>关于 SSE Monitor</translation>
     </message>
     <message>
         <source>&lt;h3&gt;SSE Monitor %1&lt;/h3&gt;&lt;p&gt;A monitor for Server-Sent Events streams: live event log, type filters, search, JSON detail, numeric charts, reconnect state, recording and export.&lt;/p&gt;&lt;p&gt;Built with Qt %2.&lt;/p&gt;</source>
         <translation>&lt;h3&gt;SSE Monitor %1&lt;/h3&gt;&lt;p&gt;Server-Sent Events 流监视器：实时事件日志、类型筛选、搜索、JSON 详情、数值图表、重连状态、录制和导出。&lt;/p&gt;&lt;p&gt;基于 Qt %2 构建。&lt;/p&gt;</translation>
-    </message>
-    <message>
-        <source>Record</source>
-        <translation>录制</translation>
-    </message>
-    <message>
-        <source>Cannot record to %1: %2</source>
-        <translation>无法录制到 %1：%2</translation>
-    </message>
-    <message>
-        <source>Record to</source>
-        <translation>录制到</translation>
-    </message>
-    <message>
-        <source>JSON Lines (*.jsonl);;All files (*)</source>
-        <translation>JSON Lines (*.jsonl);;所有文件 (*)</translation>
-    </message>
-    <message>
-        <source>Export to</source>
-        <translation>导出到</translation>
-    </message>
-    <message>
-        <source>Export</source>
-        <translation>导出</translation>
-    </message>
-    <message>
-        <source>An export is already running.</source>
-        <translation>已有导出正在进行。</translation>
-    </message>
-    <message>
-        <source>Open Recording</source>
-        <translation>打开录制文件</translation>
-    </message>
-    <message>
-        <source>Recordings (*.jsonl *.ndjson *.txt *.sse);;All files (*)</source>
-        <translation>录制文件 (*.jsonl *.ndjson *.txt *.sse);;所有文件 (*)</translation>
-    </message>
-    <message>
-        <source>Replay Recording</source>
-        <translation>回放录制文件</translation>
-    </message>
-    <message>
-        <source>Original timing (1×)</source>
-        <translation>原始时间（1×）</translation>
-    </message>
-    <message>
-        <source>2×</source>
-        <translation>2×</translation>
-    </message>
-    <message>
-        <source>10×</source>
-        <translation>10×</translation>
-    </message>
-    <message>
-        <source>As fast as possible</source>
-        <translation>尽可能快</translation>
-    </message>
-    <message>
-        <source>Replay speed</source>
-        <translation>回放速度</translation>
-    </message>
-    <message>
-        <source>Speed:</source>
-        <translation>速度：</translation>
-    </message>
-    <message>
-        <source>E&amp;xport Connections…</source>
-        <translation>导出连接(&amp;X)…</translation>
-    </message>
-    <message>
-        <source>Save the connections as a JSON profiles file (also read by sse-monitor-cli)</source>
-        <translation>将连接保存为 JSON 配置文件（sse-monitor-cli 也可读取）</translation>
-    </message>
-    <message>
-        <source>&amp;Import Connections…</source>
-        <translation>导入连接(&amp;I)…</translation>
-    </message>
-    <message>
-        <source>Add the connections of a JSON profiles file</source>
-        <translation>添加 JSON 配置文件中的连接</translation>
-    </message>
-    <message>
-        <source>Store Secrets in &amp;Plain Text If No Keychain…</source>
-        <translation>无密钥环时以明文存储机密(&amp;P)…</translation>
-    </message>
-    <message>
-        <source>Without a system keychain, keep secret header values unencrypted in the settings file</source>
-        <translation>没有系统密钥环时，将机密请求头的值以未加密形式保存在设置文件中</translation>
     </message>
     <message>
         <source>Go to &amp;Connections</source>
@@ -3572,42 +3491,6 @@ New: %2</source>
         <translation>新的语言将在 SSE Monitor 重新启动后生效。</translation>
     </message>
     <message>
-        <source>Export Connections</source>
-        <translation>导出连接</translation>
-    </message>
-    <message>
-        <source>JSON profiles (*.json);;All files (*)</source>
-        <translation>JSON 配置文件 (*.json);;所有文件 (*)</translation>
-    </message>
-    <message>
-        <source>Connections exported to %1</source>
-        <translation>连接已导出到 %1</translation>
-    </message>
-    <message>
-        <source>Import Connections</source>
-        <translation>导入连接</translation>
-    </message>
-    <message>
-        <source>%1: %2 connections added (not started), %3 renamed, %4 skipped.</source>
-        <translation>%1：已添加 %2 个连接（未启动），%3 个已重命名，%4 个已跳过。</translation>
-    </message>
-    <message>
-        <source>Not imported:</source>
-        <translation>未导入：</translation>
-    </message>
-    <message>
-        <source>Store Secrets in Plain Text</source>
-        <translation>以明文存储机密</translation>
-    </message>
-    <message>
-        <source>When no system keychain is available, secret header values (tokens, passwords, cookies) will be written unencrypted to %1. Anyone who can read that file can use them.
-
-Store them in plain text?</source>
-        <translation>没有可用的系统密钥环时，机密请求头的值（令牌、密码、Cookie）将以未加密形式写入 %1。任何能读取该文件的人都可以使用它们。
-
-要以明文存储吗？</translation>
-    </message>
-    <message>
         <source>Log &amp;Memory Budget…</source>
         <translation>日志内存上限(&amp;M)…</translation>
     </message>
@@ -3624,14 +3507,6 @@ Store them in plain text?</source>
         <translation>日志中保留的事件大小（MiB，超出时移除最早的事件）：</translation>
     </message>
     <message>
-        <source>&amp;Mock Server…</source>
-        <translation>模拟服务器(&amp;M)…</translation>
-    </message>
-    <message>
-        <source>Serve an SSE endpoint on loopback and send events to its clients by hand</source>
-        <translation>在本机回环地址上提供 SSE 端点，并手动向其客户端发送事件</translation>
-    </message>
-    <message>
         <source>Alerts</source>
         <translation>警报</translation>
     </message>
@@ -3642,10 +3517,6 @@ Store them in plain text?</source>
     <message>
         <source>&amp;Keyboard Shortcuts</source>
         <translation>键盘快捷键(&amp;K)</translation>
-    </message>
-    <message>
-        <source>&amp;Save</source>
-        <translation>保存(&amp;S)</translation>
     </message>
     <message>
         <source>Secrets can&apos;t be saved: no keychain service is running. They stay in memory for this session.</source>
@@ -4030,6 +3901,141 @@ Connection &gt; Store Secrets in Plain Text If No Keychain keeps them in the set
     <message>
         <source>%1 was removed or replaced while recording</source>
         <translation>录制期间 %1 被删除或替换</translation>
+    </message>
+</context>
+<context>
+    <name>RecordingCommands</name>
+    <message>
+        <source>&amp;Open Recording…</source>
+        <translation>打开录制文件(&amp;O)…</translation>
+    </message>
+    <message>
+        <source>Open a JSON Lines recording or a raw SSE capture</source>
+        <translation>打开 JSON Lines 录制文件或原始 SSE 抓取文件</translation>
+    </message>
+    <message>
+        <source>&amp;Export Events…</source>
+        <translation>导出事件(&amp;E)…</translation>
+    </message>
+    <message>
+        <source>Ctrl+E</source>
+        <translation>Ctrl+E</translation>
+    </message>
+    <message>
+        <source>Export all, filtered or selected events</source>
+        <translation>导出全部、筛选后或所选的事件</translation>
+    </message>
+    <message>
+        <source>&amp;Record</source>
+        <translation>录制(&amp;R)</translation>
+    </message>
+    <message>
+        <source>Ctrl+R</source>
+        <translation>Ctrl+R</translation>
+    </message>
+    <message>
+        <source>Record every event and state change to a file</source>
+        <translation>将所有事件和状态变化录制到文件</translation>
+    </message>
+    <message>
+        <source>Record &amp;Selected Connection…</source>
+        <translation>录制所选连接(&amp;S)…</translation>
+    </message>
+    <message>
+        <source>Record only the selected connection</source>
+        <translation>仅录制所选的连接</translation>
+    </message>
+    <message>
+        <source>Also Record &amp;Raw Bytes</source>
+        <translation>同时录制原始字节(&amp;R)</translation>
+    </message>
+    <message>
+        <source>Write the raw stream bytes beside the recording (FILE.raw.sse), for byte-exact replay</source>
+        <translation>在录制文件旁写入原始流字节（FILE.raw.sse），用于逐字节精确回放</translation>
+    </message>
+    <message>
+        <source>Re&amp;play Recording…</source>
+        <translation>回放录制文件(&amp;P)…</translation>
+    </message>
+    <message>
+        <source>Ctrl+Shift+P</source>
+        <translation>Ctrl+Shift+P</translation>
+    </message>
+    <message>
+        <source>Replay a recording into the window at its original timing or faster</source>
+        <translation>按原始时间或更快的速度将录制文件回放到窗口中</translation>
+    </message>
+    <message>
+        <source>&amp;Mock Server…</source>
+        <translation>模拟服务器(&amp;M)…</translation>
+    </message>
+    <message>
+        <source>Serve an SSE endpoint on loopback and send events to its clients by hand</source>
+        <translation>在本机回环地址上提供 SSE 端点，并手动向其客户端发送事件</translation>
+    </message>
+    <message>
+        <source>Record to</source>
+        <translation>录制到</translation>
+    </message>
+    <message>
+        <source>JSON Lines (*.jsonl);;All files (*)</source>
+        <translation>JSON Lines (*.jsonl);;所有文件 (*)</translation>
+    </message>
+    <message>
+        <source>Record</source>
+        <translation>录制</translation>
+    </message>
+    <message>
+        <source>Cannot record to %1: %2</source>
+        <translation>无法录制到 %1：%2</translation>
+    </message>
+    <message>
+        <source>Export to</source>
+        <translation>导出到</translation>
+    </message>
+    <message>
+        <source>Export</source>
+        <translation>导出</translation>
+    </message>
+    <message>
+        <source>An export is already running.</source>
+        <translation>已有导出正在进行。</translation>
+    </message>
+    <message>
+        <source>Open Recording</source>
+        <translation>打开录制文件</translation>
+    </message>
+    <message>
+        <source>Recordings (*.jsonl *.ndjson *.txt *.sse);;All files (*)</source>
+        <translation>录制文件 (*.jsonl *.ndjson *.txt *.sse);;所有文件 (*)</translation>
+    </message>
+    <message>
+        <source>Replay Recording</source>
+        <translation>回放录制文件</translation>
+    </message>
+    <message>
+        <source>Original timing (1×)</source>
+        <translation>原始时间（1×）</translation>
+    </message>
+    <message>
+        <source>2×</source>
+        <translation>2×</translation>
+    </message>
+    <message>
+        <source>10×</source>
+        <translation>10×</translation>
+    </message>
+    <message>
+        <source>As fast as possible</source>
+        <translation>尽可能快</translation>
+    </message>
+    <message>
+        <source>Replay speed</source>
+        <translation>回放速度</translation>
+    </message>
+    <message>
+        <source>Speed:</source>
+        <translation>速度：</translation>
     </message>
 </context>
 <context>

@@ -5,36 +5,27 @@
 #include "views/alertspane.h"
 #include "views/traynotifier.h"
 
-#include "charts/seriescatalog.h"
 #include "models/eventlogmodel.h"
 #include "models/eventstore.h"
 #include "models/secretstore.h"
-#include "recording/exportjob.h"
-#include "recording/replayer.h"
 #include "session/workspace.h"
 #include "views/actions.h"
 #include "views/apptheme.h"
+#include "views/connectioncommands.h"
 #include "views/connectiondetailtabs.h"
-#include "views/connectiondialog.h"
-#include "views/mockserverdialog.h"
 #include "views/connectionspane.h"
 #include "views/eventdetailview.h"
 #include "views/eventlogpane.h"
-#include "views/exportconnectionsdialog.h"
-#include "views/exporteventsdialog.h"
 #include "views/helpdialogs.h"
 #include "views/mainstatusbar.h"
 #include "views/noticebar.h"
+#include "views/recordingcommands.h"
 #include "views/shortcutpassthrough.h"
 #include "views/uilanguage.h"
 #include "views/welcomepage.h"
 
 #include <QActionGroup>
 #include <QCloseEvent>
-#include <QDateTime>
-#include <QDir>
-#include <QFileDialog>
-#include <QFileInfo>
 #include <QInputDialog>
 #include <QListView>
 #include <QMenuBar>
@@ -42,7 +33,6 @@
 #include <QSettings>
 #include <QSplitter>
 #include <QStackedWidget>
-#include <QStandardPaths>
 #include <QSystemTrayIcon>
 #include <QTableView>
 #include <QTimer>
@@ -50,19 +40,6 @@
 #include <QVBoxLayout>
 
 namespace {
-
-QString documentsDirectory()
-{
-    const QString directory = QStandardPaths::writableLocation(QStandardPaths::DocumentsLocation);
-    return directory.isEmpty() ? QDir::homePath() : directory;
-}
-
-QString defaultRecordingPath()
-{
-    return documentsDirectory() + QStringLiteral("/sse-monitor-")
-        + QDateTime::currentDateTime().toString(QStringLiteral("yyyyMMdd-HHmmss"))
-        + QStringLiteral(".jsonl");
-}
 
 // Adds \a actions to \a menu; a null action stands for a separator.
 void fillMenu(QMenu *menu, const QList<QAction *> &actions)
@@ -97,6 +74,8 @@ MainWindow::~MainWindow()
     // window stops listening.
     m_workspace->connections()->disconnect(this);
     m_workspace->disconnect(this);
+    m_workspace->disconnect(m_recordingCommands);
+    m_workspace->disconnect(m_connectionCommands);
     delete takeCentralWidget();
     delete m_statusBar;
     delete m_workspace;
@@ -129,7 +108,8 @@ void MainWindow::createPanes()
     // The welcome page while there is no connection.
     auto *welcome = new WelcomePage;
     connect(welcome, &WelcomePage::demoRequested, this, &MainWindow::openDemo);
-    connect(welcome, &WelcomePage::newConnectionRequested, this, &MainWindow::newConnection);
+    connect(welcome, &WelcomePage::newConnectionRequested, this,
+            [this] { m_connectionCommands->newAction()->trigger(); });
     m_centerStack = new QStackedWidget;
     m_centerStack->addWidget(welcome);
     m_centerStack->addWidget(m_centerSplitter);
@@ -196,7 +176,6 @@ void MainWindow::connectPanes()
             &MainStatusBar::setConnection);
     connect(m_connectionsPane, &ConnectionsPane::currentConnectionChanged, m_alertsPane,
             &AlertsPane::setConnection);
-    connect(m_connectionsPane, &ConnectionsPane::editRequested, this, &MainWindow::editConnection);
     // An opened recording is its own view: the log shows its connections, under the chip.
     connect(m_workspace, &Workspace::recordingOpened, m_connectionsPane,
             [this](const QString &, const QList<quint16> &ids) {
@@ -231,15 +210,6 @@ void MainWindow::connectPanes()
     };
     connect(m_workspace->connections(), &ConnectionManager::connectionAdded, this, showPage);
     connect(m_workspace->connections(), &ConnectionManager::connectionRemoved, this, showPage);
-    connect(m_workspace, &Workspace::recordingChanged, this,
-            [this] {
-                const bool recording = m_workspace->isRecording();
-                m_recordAction->setChecked(recording);
-                // Red while recording: the bundled icon, whatever the desktop theme has.
-                m_recordAction->setIcon(recording
-                                            ? QIcon(QStringLiteral(":/icons/recording.svg"))
-                                            : AppTheme::icon("media-record", "record"));
-            });
     connect(m_workspace, &Workspace::demoFailed, this, [this](const QString &error) {
         QMessageBox::warning(this, tr("Demo stream"),
                              tr("The demo server could not start: %1").arg(error));
@@ -248,39 +218,10 @@ void MainWindow::connectPanes()
 
 void MainWindow::createActions()
 {
-    m_newAction = makeAction(this, tr("&New Connection…"), QKeySequence::New,
-                             tr("Connect to a new SSE URL"), &MainWindow::newConnection);
-    m_openAction = makeAction(this, tr("&Open Recording…"), QKeySequence::Open,
-                              tr("Open a JSON Lines recording or a raw SSE capture"),
-                              &MainWindow::openRecording);
-    m_exportAction =
-        makeAction(this, tr("&Export Events…"), QKeySequence(tr("Ctrl+E")),
-                   tr("Export all, filtered or selected events"), &MainWindow::exportEvents);
-    m_recordAction = makeAction(this, tr("&Record"), QKeySequence(tr("Ctrl+R")),
-                                tr("Record every event and state change to a file"),
-                                &MainWindow::toggleRecording);
-    m_recordAction->setCheckable(true);
-    m_recordSelectedAction =
-        makeAction(this, tr("Record &Selected Connection…"), QKeySequence(),
-                   tr("Record only the selected connection"), &MainWindow::recordSelected);
-    m_rawCaptureAction = makeAction(this, tr("Also Record &Raw Bytes"), QKeySequence(),
-                                    tr("Write the raw stream bytes beside the recording "
-                                       "(FILE.raw.sse), for byte-exact replay"),
-                                    [](bool) {});
-    m_rawCaptureAction->setCheckable(true);
-    m_replayAction =
-        makeAction(this, tr("Re&play Recording…"), QKeySequence(tr("Ctrl+Shift+P")),
-                   tr("Replay a recording into the window at its original timing or faster"),
-                   &MainWindow::replayRecording);
-    m_mockServerAction =
-        makeAction(this, tr("&Mock Server…"), QKeySequence(),
-                   tr("Serve an SSE endpoint on loopback and send events to its clients by hand"),
-                   &MainWindow::openMockServer);
+    m_connectionCommands = new ConnectionCommands(m_workspace, m_connectionsPane, m_statusBar, this);
+    m_recordingCommands = new RecordingCommands(m_workspace, m_connectionsPane, m_eventLogPane, this);
     m_quitAction =
         makeAction(this, tr("&Quit"), QKeySequence::Quit, tr("Quit SSE Monitor"), &QWidget::close);
-    m_demoAction =
-        makeAction(this, tr("Connect to the &Demo Stream"), QKeySequence(),
-                   tr("Start the built-in demo server and connect to it"), &MainWindow::openDemo);
     m_capacityAction = makeAction(this, tr("Log &Capacity…"), QKeySequence(),
                                   tr("How many events the log keeps before evicting the oldest"),
                                   &MainWindow::chooseCapacity);
@@ -288,20 +229,6 @@ void MainWindow::createActions()
         this, tr("Log &Memory Budget…"), QKeySequence(),
         tr("How many megabytes of events the log keeps before evicting the oldest"),
         &MainWindow::chooseByteBudget);
-    m_exportConnectionsAction = makeAction(
-        this, tr("E&xport Connections…"), QKeySequence(),
-        tr("Save the connections as a JSON profiles file (also read by sse-monitor-cli)"),
-        &MainWindow::exportConnections);
-    m_importConnectionsAction = makeAction(this, tr("&Import Connections…"), QKeySequence(),
-                                           tr("Add the connections of a JSON profiles file"),
-                                           &MainWindow::importConnections);
-    m_plainSecretsAction =
-        makeAction(this, tr("Store Secrets in &Plain Text If No Keychain…"), QKeySequence(),
-                   tr("Without a system keychain, keep secret header values unencrypted in "
-                      "the settings file"),
-                   &MainWindow::setPlainTextSecrets);
-    m_plainSecretsAction->setCheckable(true);
-    m_plainSecretsAction->setChecked(m_workspace->secretStore()->plainTextFallback());
     m_aboutAction = makeAction(this, tr("&About SSE Monitor"), QKeySequence(),
                                tr("Version and credits"), &MainWindow::showAbout);
 }
@@ -309,11 +236,15 @@ void MainWindow::createActions()
 void MainWindow::createMenus()
 {
     QMenu *file = menuBar()->addMenu(tr("&File"));
+    const ConnectionCommands *connections = m_connectionCommands;
+    const RecordingCommands *recordings = m_recordingCommands;
     fillMenu(file,
-             {m_newAction, m_demoAction, m_openAction, m_replayAction, m_mockServerAction,
-              nullptr, m_recordAction,
-              m_recordSelectedAction, m_rawCaptureAction, m_exportAction, nullptr,
-              m_importConnectionsAction, m_exportConnectionsAction, nullptr, m_quitAction});
+             {connections->newAction(), connections->demoAction(), recordings->openAction(),
+              recordings->replayAction(), recordings->mockServerAction(), nullptr,
+              recordings->recordAction(), recordings->recordSelectedAction(),
+              recordings->rawCaptureAction(), recordings->exportAction(), nullptr,
+              connections->importConnectionsAction(), connections->exportConnectionsAction(),
+              nullptr, m_quitAction});
 
     QMenu *edit = menuBar()->addMenu(tr("&Edit"));
     fillMenu(edit, m_eventLogPane->editActions());
@@ -335,10 +266,10 @@ void MainWindow::createMenus()
     view->addMenu(AppTheme::createMenu(view));
 
     QMenu *connection = menuBar()->addMenu(tr("&Connection"));
-    connection->addAction(m_newAction);
+    connection->addAction(m_connectionCommands->newAction());
     fillMenu(connection, m_connectionsPane->connectionActions());
     connection->addSeparator();
-    connection->addAction(m_plainSecretsAction);
+    connection->addAction(m_connectionCommands->plainSecretsAction());
 
     QMenu *help = menuBar()->addMenu(tr("&Help"));
     help->addAction(tr("&User Guide"), QKeySequence::HelpContents, this,
@@ -396,9 +327,6 @@ void MainWindow::createToolBar()
     toolBar->setObjectName(QStringLiteral("MainToolBar"));
     toolBar->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
     // Icons from the desktop theme, with bundled SVGs where it has none.
-    m_newAction->setIcon(AppTheme::icon("list-add", "new-connection"));
-    m_recordAction->setIcon(AppTheme::icon("media-record", "record"));
-    m_exportAction->setIcon(AppTheme::icon("document-save-as", "export"));
     m_eventLogPane->clearAction()->setIcon(AppTheme::icon("edit-clear", "clear"));
     const QList<QAction *> display = m_eventLogPane->displayActions();
     display.at(0)->setIcon(AppTheme::icon("media-playback-pause", "pause"));
@@ -411,11 +339,11 @@ void MainWindow::createToolBar()
     };
     for (int i = 0; i < connectionActions.size() && i < 3; ++i)
         connectionActions.at(i)->setIcon(AppTheme::icon(connectionIcons[i][0], connectionIcons[i][1]));
-    toolBar->addAction(m_newAction);
+    toolBar->addAction(m_connectionCommands->newAction());
     toolBar->addActions(m_connectionsPane->toolBarActions());
     toolBar->addSeparator();
-    toolBar->addAction(m_recordAction);
-    toolBar->addAction(m_exportAction);
+    toolBar->addAction(m_recordingCommands->recordAction());
+    toolBar->addAction(m_recordingCommands->exportAction());
     toolBar->addSeparator();
     toolBar->addActions(m_eventLogPane->displayActions());
     toolBar->addAction(m_eventLogPane->clearAction());
@@ -423,172 +351,17 @@ void MainWindow::createToolBar()
 
 quint16 MainWindow::addConnection(const QString &name, const Sse::ClientOptions &options)
 {
-    const quint16 id = m_workspace->addConnection(name, options);
-    m_connectionsPane->selectConnection(id);
-    return id;
+    return m_connectionCommands->addConnection(name, options);
 }
 
 quint16 MainWindow::openDemo()
 {
-    const quint16 id = m_workspace->openDemo();
-    m_connectionsPane->selectConnection(id);
-    return id;
+    return m_connectionCommands->openDemo();
 }
 
 int MainWindow::restoreConnections()
 {
     return m_workspace->restoreConnections();
-}
-
-void MainWindow::newConnection()
-{
-    ConnectionDialog dialog(this);
-    dialog.setWindowTitle(tr("New Connection"));
-    if (dialog.exec() == QDialog::Accepted) {
-        // A default name (host and path) gets a number when another connection has it.
-        const QString name = dialog.hasTypedName()
-            ? dialog.name()
-            : m_workspace->uniqueConnectionName(dialog.name());
-        if (dialog.kind() == ConnectionDialog::Kind::Proxy)
-            m_connectionsPane->selectConnection(m_workspace->addProxy(name, dialog.proxySettings()));
-        else
-            addConnection(name, dialog.options());
-        m_workspace->saveConnections(); // secrets reach the keychain now, not only at exit
-    }
-}
-
-void MainWindow::editConnection(quint16 id)
-{
-    const ConnectionEntry *entry = m_workspace->connections()->entry(id);
-    if (!entry || entry->offline)
-        return;
-    const QList<QByteArray> missing = entry->missingSecrets;
-    ConnectionDialog dialog(this);
-    dialog.setWindowTitle(tr("Edit Connection"));
-    dialog.setAcceptText(tr("&Save"));
-    dialog.setKindEditable(false);
-    if (entry->proxyListener) {
-        dialog.setProxy(entry->name, *entry->proxyListener);
-        if (dialog.exec() == QDialog::Accepted)
-            m_workspace->updateProxy(id, dialog.name(), dialog.proxySettings());
-        return;
-    }
-    if (entry->parentId != 0)
-        return; // an exchange is what the application sent: nothing to edit
-    dialog.setConnection(entry->name, entry->options);
-    if (!missing.isEmpty()) {
-        // Straight to the value the keychain could not give, once the dialog shows.
-        const QString first = QString::fromUtf8(missing.first());
-        QTimer::singleShot(0, &dialog, [&dialog, first] { dialog.focusHeaderValue(first); });
-    }
-    if (dialog.exec() == QDialog::Accepted)
-        m_workspace->updateConnection(id, dialog.name(), dialog.options());
-    else
-        m_workspace->cancelPendingStart(id);
-}
-
-void MainWindow::toggleRecording()
-{
-    if (m_workspace->isRecording()) {
-        m_workspace->stopRecording();
-        return;
-    }
-    m_recordAction->setChecked(false);
-    recordTo(0);
-}
-
-void MainWindow::recordSelected()
-{
-    const quint16 id = m_connectionsPane->currentConnection();
-    if (id != 0)
-        recordTo(id);
-}
-
-void MainWindow::recordTo(quint16 onlyConnection)
-{
-    const QString path = QFileDialog::getSaveFileName(this, tr("Record to"), defaultRecordingPath(),
-                                                      tr("JSON Lines (*.jsonl);;All files (*)"));
-    if (path.isEmpty())
-        return;
-    const auto raw =
-        m_rawCaptureAction->isChecked() ? Workspace::RawCapture::On : Workspace::RawCapture::Off;
-    if (!m_workspace->startRecording(path, raw, onlyConnection)) {
-        QMessageBox::warning(
-            this, tr("Record"),
-            tr("Cannot record to %1: %2").arg(path, m_workspace->recordingError()));
-    }
-}
-
-void MainWindow::exportEvents()
-{
-    const EventLogModel *log = m_workspace->logModel();
-    ExportEventsDialog dialog(log->totalCount(), log->visibleCount(),
-                              m_eventLogPane->selectedCount(), this);
-    dialog.setMarkedCount(log->annotations().markedCount());
-    QStringList knownPaths;
-    for (const SeriesKey &key : m_workspace->seriesCatalog()->discoveredSeries()) {
-        if (!key.path.isEmpty() && !key.isSplit())
-            knownPaths.append(QString::fromUtf8(key.path));
-    }
-    knownPaths.removeDuplicates();
-    dialog.setKnownPaths(knownPaths);
-    if (dialog.exec() != QDialog::Accepted)
-        return;
-    QString suggested = defaultRecordingPath();
-    suggested.replace(QStringLiteral(".jsonl"), dialog.suffix());
-    const QString path =
-        QFileDialog::getSaveFileName(this, tr("Export to"), suggested, dialog.fileFilter());
-    if (path.isEmpty())
-        return;
-    QList<qint64> sequences;
-    switch (dialog.scope()) {
-    case ExportEventsDialog::Scope::All:
-        sequences = ExportJob::allSequences(log->store());
-        break;
-    case ExportEventsDialog::Scope::Filtered:
-        sequences = ExportJob::visibleSequences(*log);
-        break;
-    case ExportEventsDialog::Scope::Selected:
-        sequences = m_eventLogPane->selectedSequences();
-        break;
-    case ExportEventsDialog::Scope::Marked:
-        sequences = ExportJob::markedSequences(*log);
-        break;
-    }
-    const auto rules = dialog.ruleColumn() ? Workspace::RuleColumn::With
-                                           : Workspace::RuleColumn::Without;
-    if (!m_workspace->exportEvents(dialog.format(), path, sequences, dialog.jsonPaths(), rules))
-        QMessageBox::information(this, tr("Export"), tr("An export is already running."));
-}
-
-void MainWindow::openRecording()
-{
-    const QString path = QFileDialog::getOpenFileName(
-        this, tr("Open Recording"), QString(),
-        tr("Recordings (*.jsonl *.ndjson *.txt *.sse);;All files (*)"));
-    if (!path.isEmpty())
-        m_workspace->openRecording(path);
-}
-
-void MainWindow::replayRecording()
-{
-    const QString path = QFileDialog::getOpenFileName(
-        this, tr("Replay Recording"), QString(),
-        tr("Recordings (*.jsonl *.ndjson *.txt *.sse);;All files (*)"));
-    if (path.isEmpty())
-        return;
-    const QStringList speeds = {tr("Original timing (1×)"), tr("2×"), tr("10×"),
-                                tr("As fast as possible")};
-    bool ok = false;
-    const QString choice =
-        QInputDialog::getItem(this, tr("Replay speed"), tr("Speed:"), speeds, 0, false, &ok);
-    if (!ok)
-        return;
-    const double speed = choice == speeds.at(1) ? 2.0
-        : choice == speeds.at(2)                ? 10.0
-        : choice == speeds.at(3)                ? Replayer::AsFastAsPossible
-                                                : 1.0;
-    m_workspace->replayRecording(path, speed);
 }
 
 void MainWindow::chooseCapacity()
@@ -611,67 +384,6 @@ void MainWindow::chooseByteBudget()
         int(log->byteBudget() >> 20), 16, 1024 * 1024, 64, &ok);
     if (ok)
         log->setByteBudget(qsizetype(mebibytes) << 20);
-}
-
-void MainWindow::exportConnections()
-{
-    ExportConnectionsDialog dialog(this);
-    if (dialog.exec() != QDialog::Accepted)
-        return;
-    const QString path = QFileDialog::getSaveFileName(
-        this, tr("Export Connections"),
-        documentsDirectory() + QStringLiteral("/sse-monitor-connections.json"),
-        tr("JSON profiles (*.json);;All files (*)"));
-    if (path.isEmpty())
-        return;
-    QString error;
-    if (m_workspace->exportConnections(path, dialog.secretHandling(), &error))
-        m_statusBar->showMessage(tr("Connections exported to %1").arg(path), 10000);
-    else
-        QMessageBox::warning(this, tr("Export Connections"), error);
-}
-
-void MainWindow::importConnections()
-{
-    const QString path = QFileDialog::getOpenFileName(this, tr("Import Connections"), QString(),
-                                                      tr("JSON profiles (*.json);;All files (*)"));
-    if (path.isEmpty())
-        return;
-    const SavedConnections::Import result = m_workspace->importConnections(path);
-    if (!result.error.isEmpty()) {
-        QMessageBox::warning(this, tr("Import Connections"), result.error);
-        return;
-    }
-    QString text = tr("%1: %2 connections added (not started), %3 renamed, %4 skipped.")
-                       .arg(QFileInfo(path).fileName())
-                       .arg(result.added.size())
-                       .arg(result.renamed)
-                       .arg(result.skipped);
-    if (result.problems.isEmpty()) {
-        m_statusBar->showMessage(text, 15000);
-        return;
-    }
-    text += QLatin1Char('\n') + tr("Not imported:") + QLatin1Char('\n')
-        + result.problems.join(QLatin1Char('\n'));
-    QMessageBox::warning(this, tr("Import Connections"), text);
-}
-
-void MainWindow::setPlainTextSecrets(bool enabled)
-{
-    if (enabled) {
-        const auto answer = QMessageBox::warning(
-            this, tr("Store Secrets in Plain Text"),
-            tr("When no system keychain is available, secret header values (tokens, "
-               "passwords, cookies) will be written unencrypted to %1. Anyone who can read "
-               "that file can use them.\n\nStore them in plain text?")
-                .arg(QSettings().fileName()),
-            QMessageBox::Yes | QMessageBox::No, QMessageBox::No);
-        if (answer != QMessageBox::Yes) {
-            m_plainSecretsAction->setChecked(false);
-            return;
-        }
-    }
-    m_workspace->setPlainTextSecrets(enabled);
 }
 
 void MainWindow::focusPane(QWidget *pane)
@@ -707,17 +419,6 @@ void MainWindow::chooseLanguage(QAction *action)
     box->open();
 }
 
-void MainWindow::openMockServer()
-{
-    // One dialog, kept (with its server) until the window closes.
-    auto *dialog = findChild<MockServerDialog *>();
-    if (!dialog)
-        dialog = new MockServerDialog(this);
-    dialog->show();
-    dialog->raise();
-    dialog->activateWindow();
-}
-
 void MainWindow::showAbout()
 {
     QMessageBox::about(
@@ -739,7 +440,7 @@ void MainWindow::saveSettings()
     settings.setValue(QStringLiteral("window/eventColumns"), m_eventLogPane->headerState());
     settings.setValue(QStringLiteral("window/bottomTab"), m_detailTabs->currentIndex());
     settings.setValue(QStringLiteral("view/follow"), m_eventLogPane->followAction()->isChecked());
-    settings.setValue(QStringLiteral("record/raw"), m_rawCaptureAction->isChecked());
+    settings.setValue(QStringLiteral("record/raw"), m_recordingCommands->rawCaptureAction()->isChecked());
     settings.setValue(QStringLiteral("view/capacity"), qint64(m_workspace->logModel()->capacity()));
     settings.setValue(QStringLiteral("view/byteBudget"),
                       qint64(m_workspace->logModel()->byteBudget()));
@@ -761,7 +462,7 @@ void MainWindow::restoreLayout()
     m_detailTabs->setCurrentIndex(settings.value(QStringLiteral("window/bottomTab"), 0).toInt());
     m_eventLogPane->followAction()->setChecked(
         settings.value(QStringLiteral("view/follow"), true).toBool());
-    m_rawCaptureAction->setChecked(settings.value(QStringLiteral("record/raw"), false).toBool());
+    m_recordingCommands->rawCaptureAction()->setChecked(settings.value(QStringLiteral("record/raw"), false).toBool());
     const qint64 capacity = settings.value(QStringLiteral("view/capacity"), 0).toLongLong();
     if (capacity > 0)
         m_workspace->logModel()->setCapacity(capacity);

@@ -14,11 +14,13 @@ class QStackedWidget;
 QT_END_NAMESPACE
 
 class AlertsPane;
+class ConnectionCommands;
 class ConnectionDetailTabs;
 class ConnectionsPane;
 class EventLogPane;
 class MainStatusBar;
 class Notifier;
+class RecordingCommands;
 class Workspace;
 
 /// The window a user works in. It assembles: the workspace (connections, log, recording and
@@ -61,20 +63,8 @@ private:
     /// An alert was activated: its event, selected and in view in the event log.
     void showAlertEvent(qint64 sequence);
 
-    void newConnection();
-    void editConnection(quint16 id);
-    void openRecording();
-    void exportEvents();
-    void toggleRecording();
-    void recordSelected();
-    void recordTo(quint16 onlyConnection);
-    void replayRecording();
-    void openMockServer();
     void chooseCapacity();
     void chooseByteBudget();
-    void exportConnections();
-    void importConnections();
-    void setPlainTextSecrets(bool enabled);
     void focusPane(QWidget *pane);
     void chooseLanguage(QAction *action);
     void showAbout();
@@ -89,21 +79,11 @@ private:
     QStackedWidget *m_centerStack = nullptr;
     QSplitter *m_mainSplitter = nullptr;
     QSplitter *m_centerSplitter = nullptr;
+    ConnectionCommands *m_connectionCommands = nullptr;
+    RecordingCommands *m_recordingCommands = nullptr;
 
-    QAction *m_newAction = nullptr;
-    QAction *m_demoAction = nullptr;
-    QAction *m_openAction = nullptr;
-    QAction *m_replayAction = nullptr;
-    QAction *m_mockServerAction = nullptr;
-    QAction *m_recordAction = nullptr;
-    QAction *m_recordSelectedAction = nullptr;
-    QAction *m_rawCaptureAction = nullptr;
-    QAction *m_exportAction = nullptr;
-    QAction *m_importConnectionsAction = nullptr;
-    QAction *m_exportConnectionsAction = nullptr;
     QAction *m_quitAction = nullptr;
     QAction *m_capacityAction = nullptr;
     QAction *m_byteBudgetAction = nullptr;
-    QAction *m_plainSecretsAction = nullptr;
     QAction *m_aboutAction = nullptr;
 };

@@ -128,8 +128,10 @@ void TestTranslations::chineseMenusAndActions()
     {
         const char *context;
         const char *source;
-    } sources[] = {{"MainWindow", "&New Connection…"}, {"MainWindow", "&Open Recording…"},
-                   {"MainWindow", "&Quit"},           {"EventLogPane", "&Find…"},
+    } sources[] = {{"ConnectionCommands", "&New Connection…"},
+                   {"RecordingCommands", "&Open Recording…"},
+                   {"MainWindow", "&Quit"},
+                   {"EventLogPane", "&Find…"},
                    {"ConnectionsPane", "&Reconnect Now"}, {"MainWindow", "&Language"}};
     for (const auto &[context, source] : sources) {
         const QString text = translated(source, context);
