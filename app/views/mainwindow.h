@@ -2,6 +2,7 @@
 
 #include "sselib/sseclient.h"
 
+#include <QList>
 #include <QMainWindow>
 
 #include <memory>
@@ -58,6 +59,8 @@ private:
     void addLanguageMenu(QMenu *view);
     void createToolBar();
     void connectPanes();
+    /// The log shows the connections the user selected, a proxy's exchanges with the proxy.
+    void scopeLogToSelection();
     /// An alert was activated: its event, selected and in view in the event log.
     void showAlertEvent(qint64 sequence);
 
@@ -89,6 +92,7 @@ private:
     QStackedWidget *m_centerStack = nullptr;
     QSplitter *m_mainSplitter = nullptr;
     QSplitter *m_centerSplitter = nullptr;
+    QList<quint16> m_scopeSelection; // what the user selected in the Connections pane
 
     QAction *m_newAction = nullptr;
     QAction *m_demoAction = nullptr;
