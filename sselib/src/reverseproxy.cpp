@@ -535,7 +535,11 @@ private:
 
     void parse(const char *bytes, qint64 size)
     {
-        EventBatch batch;
+        // One batch reused slice after slice: a fresh one per 256 KiB slice cost an arena
+        // allocation and a page fault per 4 KiB written into it (a receiver that keeps a copy,
+        // like the GUI's inbox, keeps the old buffers; clear() then starts new ones).
+        EventBatch &batch = m_batch;
+        batch.clear();
         m_parser.setReceiveTime(QDateTime::currentMSecsSinceEpoch());
         Parser::Status status = Parser::Status::Ok;
         if (m_inflater) {
@@ -742,6 +746,7 @@ private:
     bool m_parse = false;
     QString m_parseNote; // why an event stream is not (or no longer) parsed
     Parser m_parser;
+    EventBatch m_batch; // parse()'s, reused
     std::unique_ptr<BodyInflater> m_inflater;
     QByteArray m_inflated;
     bool m_released = false;
