@@ -295,6 +295,23 @@ void EventLogModel::setFilter(const EventFilter &filter)
     m_rescanTimer.start();
 }
 
+void EventLogModel::addFilterConnection(quint16 connection)
+{
+    QSet<quint16> connections = m_filter.connections();
+    if (connections.isEmpty() || connections.contains(connection))
+        return; // every connection shown, or this one already
+    connections.insert(connection);
+    EventFilter filter = m_filter;
+    filter.setConnections(connections);
+    if (m_store->connectionEventCount(connection) > 0) {
+        setFilter(filter);
+        return;
+    }
+    // Nothing stored is decided differently: the rows stay (no reset), a rescan under way
+    // goes on with the wider filter, and the connection's events pass from now on.
+    m_filter = filter;
+}
+
 void EventLogModel::rescanSlice()
 {
     QElapsedTimer clock;

@@ -113,6 +113,10 @@ public:
 
     const EventFilter &filter() const { return m_filter; }
     void setFilter(const EventFilter &filter);
+    // Adds \a connection to a filter that shows only some connections, without a rescan: for
+    // a connection just added, with nothing stored yet (a selected proxy's new exchange). A
+    // connection with stored events gets the full setFilter().
+    void addFilterConnection(quint16 connection);
     bool isRescanning() const { return m_rescanning; }
     // Caps the events tested per rescan slice (0 = only the time budget applies). For tests.
     void setRescanSliceLimit(int events) { m_rescanSliceLimit = qMax(0, events); }

@@ -314,6 +314,15 @@ void EventLogPane::setConnectionScope(const QList<quint16> &connections)
     updateScopeChip();
 }
 
+void EventLogPane::addToConnectionScope(quint16 connection)
+{
+    if (m_scope.isEmpty() || m_scope.contains(connection))
+        return;
+    m_scope.insert(std::lower_bound(m_scope.begin(), m_scope.end(), connection), connection);
+    m_log->addFilterConnection(connection);
+    updateScopeChip();
+}
+
 QList<quint16> EventLogPane::connectionScope() const
 {
     return m_scope;

@@ -68,6 +68,9 @@ public:
 
     /// Shows only the events of `connections` (empty: all connections).
     void setConnectionScope(const QList<quint16> &connections);
+    /// Adds a connection just created (a selected proxy's new exchange) to a scope that is
+    /// set, without rescanning the log: the rows and the current event stay.
+    void addToConnectionScope(quint16 connection);
     QList<quint16> connectionScope() const;
     /// The chip's text, empty while it is hidden (all connections shown).
     QString scopeChipText() const;

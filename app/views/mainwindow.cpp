@@ -184,15 +184,17 @@ void MainWindow::connectPanes()
     // One notion of "current": the selection in the Connections pane scopes the log.
     connect(m_connectionsPane, &ConnectionsPane::selectedConnectionsChanged, m_eventLogPane,
             [this](const QList<quint16> &ids) {
-                // A selected proxy stands for its exchanges (those there now).
-                QList<quint16> scope = ids;
-                for (const ConnectionEntry &entry : m_workspace->connections()->model()->entries()) {
-                    if (entry.parentId != 0 && ids.contains(entry.parentId)
-                        && !scope.contains(entry.id)) {
-                        scope.append(entry.id);
-                    }
-                }
-                m_eventLogPane->setConnectionScope(scope);
+                m_scopeSelection = ids;
+                scopeLogToSelection();
+            });
+    // An exchange that starts under a selected proxy joins the scope as it appears, and the
+    // selection stays where the user put it (a removed one leaves: the pane reports the
+    // selection again).
+    connect(m_workspace->connections(), &ConnectionManager::connectionAdded, m_eventLogPane,
+            [this](quint16 id) {
+                const ConnectionEntry *entry = m_workspace->connections()->entry(id);
+                if (entry && entry->parentId != 0 && m_scopeSelection.contains(entry->parentId))
+                    m_eventLogPane->addToConnectionScope(id);
             });
     connect(m_eventLogPane, &EventLogPane::scopeDismissRequested, m_connectionsPane,
             &ConnectionsPane::clearConnectionSelection);
@@ -214,6 +216,19 @@ void MainWindow::connectPanes()
         QMessageBox::warning(this, tr("Demo stream"),
                              tr("The demo server could not start: %1").arg(error));
     });
+}
+
+void MainWindow::scopeLogToSelection()
+{
+    // A selected proxy stands for its exchanges.
+    QList<quint16> scope = m_scopeSelection;
+    for (const ConnectionEntry &entry : m_workspace->connections()->model()->entries()) {
+        if (entry.parentId != 0 && m_scopeSelection.contains(entry.parentId)
+            && !scope.contains(entry.id)) {
+            scope.append(entry.id);
+        }
+    }
+    m_eventLogPane->setConnectionScope(scope);
 }
 
 void MainWindow::createActions()

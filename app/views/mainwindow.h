@@ -2,6 +2,7 @@
 
 #include "sselib/sseclient.h"
 
+#include <QList>
 #include <QMainWindow>
 
 #include <memory>
@@ -60,6 +61,8 @@ private:
     void addLanguageMenu(QMenu *view);
     void createToolBar();
     void connectPanes();
+    /// The log shows the connections the user selected, a proxy's exchanges with the proxy.
+    void scopeLogToSelection();
     /// An alert was activated: its event, selected and in view in the event log.
     void showAlertEvent(qint64 sequence);
 
@@ -81,6 +84,7 @@ private:
     QSplitter *m_centerSplitter = nullptr;
     ConnectionCommands *m_connectionCommands = nullptr;
     RecordingCommands *m_recordingCommands = nullptr;
+    QList<quint16> m_scopeSelection; // what the user selected in the Connections pane
 
     QAction *m_quitAction = nullptr;
     QAction *m_capacityAction = nullptr;

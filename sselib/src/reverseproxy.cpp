@@ -15,6 +15,7 @@
 
 #include <QScopeGuard>
 
+#include <algorithm>
 #include <cstring>
 
 #include <zlib.h>
@@ -152,7 +153,11 @@ public:
     QTcpServer server;
     ReverseProxyOptions options;
     quint64 nextNumber = 1;
-    int active = 0;
+    int active = 0; // connections with a request or an exchange under way
+    int connections = 0; // every accepted client socket not closed yet (the cap counts these)
+    // Kept-alive connections between two requests, the longest idle first: at the cap, a new
+    // client takes the place of the first quiet one (makeRoom()).
+    QList<Connection *> idle;
 };
 
 // One client connection and the single exchange it carries. Owns the client socket and the
@@ -169,10 +174,11 @@ public:
         // Events are small writes: no Nagle delay between them.
         client->setSocketOption(QAbstractSocket::LowDelayOption, 1);
         ++m_proxy->d->active;
+        ++m_proxy->d->connections;
         m_requestTimer.setSingleShot(true);
         connect(&m_requestTimer, &QTimer::timeout, this, [this] {
             // A kept-alive connection that stays quiet is closed without a word (RFC 9112
-            // §9.8: a client must be ready for that); a request begun and not finished is not.
+            // §9.5: a client must be ready for that); a request begun and not finished is not.
             if (m_idle && m_in.isEmpty()) {
                 m_client->disconnectFromHost();
                 return;
@@ -195,8 +201,30 @@ public:
 
     ~Connection() override
     {
+        leaveIdle();
+        uncount();
         if (m_upstream)
             m_upstream->abort();
+    }
+
+    // Idle between two requests with nothing on its way in or out: closing it loses nothing
+    // (RFC 9112 §9.5: any side may close an idle connection, and clients recover from that).
+    bool isQuiet() const
+    {
+        return m_idle && m_in.isEmpty() && m_client && m_client->bytesAvailable() == 0
+            && m_client->bytesToWrite() == 0;
+    }
+
+    // Makes room for a new client at the cap, as nginx does with its keepalive connections.
+    void closeIdle()
+    {
+        qCDebug(lcReverseProxy) << "at the connection cap: closing the longest-idle kept-alive"
+                                << "connection for a new one";
+        m_requestTimer.stop();
+        m_phase = Phase::Done; // a request that comes now is not read
+        leaveIdle();
+        uncount(); // now, even if the socket reports its close later
+        m_client->disconnectFromHost();
     }
 
 private:
@@ -212,7 +240,7 @@ private:
             return;
         if (m_idle) {
             // A new request on a kept-alive connection: it counts again.
-            m_idle = false;
+            leaveIdle();
             m_released = false;
             ++m_proxy->d->active;
         }
@@ -507,7 +535,11 @@ private:
 
     void parse(const char *bytes, qint64 size)
     {
-        EventBatch batch;
+        // One batch reused slice after slice: a fresh one per 256 KiB slice cost an arena
+        // allocation and a page fault per 4 KiB written into it (a receiver that keeps a copy,
+        // like the GUI's inbox, keeps the old buffers; clear() then starts new ones).
+        EventBatch &batch = m_batch;
+        batch.clear();
         m_parser.setReceiveTime(QDateTime::currentMSecsSinceEpoch());
         Parser::Status status = Parser::Status::Ok;
         if (m_inflater) {
@@ -586,6 +618,7 @@ private:
             return;
         m_phase = Phase::Head;
         m_idle = true;
+        m_proxy->d->idle.append(this);
         m_exchange = ProxyExchange();
         m_clientHeaders.clear();
         m_body.clear();
@@ -607,6 +640,8 @@ private:
 
     void clientGone()
     {
+        leaveIdle();
+        uncount();
         if (m_phase == Phase::Done) {
             deleteLater();
             return;
@@ -674,6 +709,23 @@ private:
         --m_proxy->d->active;
     }
 
+    void leaveIdle()
+    {
+        if (!m_idle)
+            return;
+        m_idle = false;
+        m_proxy->d->idle.removeOne(this);
+    }
+
+    // The socket no longer counts against maximumConnections.
+    void uncount()
+    {
+        if (!m_counted)
+            return;
+        m_counted = false;
+        --m_proxy->d->connections;
+    }
+
     ReverseProxy *m_proxy;
     QPointer<QTcpSocket> m_client;
     HttpStream *m_upstream = nullptr; // child; deleted when its response is over
@@ -694,20 +746,32 @@ private:
     bool m_parse = false;
     QString m_parseNote; // why an event stream is not (or no longer) parsed
     Parser m_parser;
+    EventBatch m_batch; // parse()'s, reused
     std::unique_ptr<BodyInflater> m_inflater;
     QByteArray m_inflated;
     bool m_released = false;
     bool m_http10 = false; // the request said HTTP/1.0: its connection closes after it
     bool m_keepAlive = false; // the connection carries another request after this one
-    bool m_idle = false; // between two requests on a persistent connection
+    bool m_idle = false; // between two requests on a persistent connection (in d->idle)
+    bool m_counted = true; // in d->connections
 };
 
 ReverseProxy::ReverseProxy(QObject *parent) : QObject(parent), d(std::make_unique<Private>())
 {
-    connect(&d->server, &QTcpServer::newConnection, this, [this] {
+    // At the cap, the longest-idle quiet kept-alive connection is closed for the newcomer;
+    // false when every connection is busy.
+    const auto makeRoom = [this] {
+        const auto quiet = std::find_if(d->idle.cbegin(), d->idle.cend(),
+                                        [](const Connection *idle) { return idle->isQuiet(); });
+        if (quiet == d->idle.cend())
+            return false;
+        (*quiet)->closeIdle();
+        return true;
+    };
+    connect(&d->server, &QTcpServer::newConnection, this, [this, makeRoom] {
         while (QTcpSocket *socket = d->server.nextPendingConnection()) {
-            if (d->active >= d->options.maximumConnections) {
-                qCDebug(lcReverseProxy) << "connection cap reached - 503";
+            if (d->connections >= d->options.maximumConnections && !makeRoom()) {
+                qCDebug(lcReverseProxy) << "connection cap reached, every connection busy - 503";
                 socket->setParent(this);
                 connect(socket, &QTcpSocket::disconnected, socket, &QObject::deleteLater);
                 socket->write("HTTP/1.1 503 Service Unavailable\r\nRetry-After: 1\r\n"
@@ -759,6 +823,10 @@ quint16 ReverseProxy::port() const
 int ReverseProxy::activeExchanges() const
 {
     return d->active;
+}
+int ReverseProxy::openConnections() const
+{
+    return d->connections;
 }
 
 QUrl ReverseProxy::url() const

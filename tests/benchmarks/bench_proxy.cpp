@@ -10,7 +10,10 @@
 // the proxy's percentile minus the direct one.
 // P2 throughput: a 64 MiB event-stream body written as fast as the socket takes it, drained
 // by a blocking client, direct and through the proxy (which parses every event, and prints
-// them as JSON Lines to /dev/null, or with -q prints nothing).
+// them as JSON Lines to /dev/null, or with -q prints nothing). The clock stops at the end of
+// the body: the close of the upstream's close-delimited one, the last chunk of the proxy's
+// chunked one (the proxy keeps client connections alive, so its close would come only after
+// its idle timeout).
 //
 // The upstream is plain POSIX sockets on a thread of its own; the proxy is the CLI in a child
 // process. Exit code 0 when every byte and event arrived, 1 otherwise; timing is reported,
@@ -26,8 +29,10 @@
 #include <arpa/inet.h>
 #include <atomic>
 #include <chrono>
+#include <cctype>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -239,7 +244,74 @@ bool readPaced(quint16 port, int events, std::vector<Clock::time_point> *arrival
     return seen == events;
 }
 
-// Drains the bulk stream; returns the bytes received after the head, -1 on failure.
+// The body of one response as it arrives: through a chunked framing (what the proxy sends
+// for a body without a length) or until the close (what the upstream sends).
+class BodyReader
+{
+public:
+    // Feeds received bytes; true once the body is complete (the last chunk was read).
+    bool feed(const char *data, size_t size)
+    {
+        while (size > 0) {
+            if (m_inHead) {
+                m_head.append(data, size);
+                const size_t end = m_head.find("\r\n\r\n");
+                if (end == std::string::npos)
+                    return false;
+                std::string head = m_head.substr(0, end);
+                std::transform(head.begin(), head.end(), head.begin(),
+                               [](unsigned char c) { return char(std::tolower(c)); });
+                m_chunked = head.find("\r\ntransfer-encoding: chunked") != std::string::npos;
+                m_inHead = false;
+                const std::string rest = m_head.substr(end + 4);
+                m_head.clear();
+                return feed(rest.data(), rest.size());
+            }
+            if (!m_chunked) {
+                m_bodyBytes += qint64(size);
+                return false;
+            }
+            if (m_chunkLeft > 0) { // chunk data, then its CRLF
+                const size_t take = size_t(std::min<qint64>(m_chunkLeft, qint64(size)));
+                if (m_chunkLeft > 2) // the last two are the CRLF after the data
+                    m_bodyBytes += std::min<qint64>(qint64(take), m_chunkLeft - 2);
+                m_chunkLeft -= qint64(take);
+                data += take;
+                size -= take;
+                continue;
+            }
+            const char *newline = static_cast<const char *>(std::memchr(data, '\n', size));
+            const size_t take = newline ? size_t(newline - data) + 1 : size;
+            m_sizeLine.append(data, take);
+            data += take;
+            size -= take;
+            if (!newline)
+                continue;
+            const qint64 chunk = std::strtoll(m_sizeLine.c_str(), nullptr, 16);
+            m_sizeLine.clear();
+            if (chunk == 0)
+                return true; // the last chunk: the body is complete ("\r\n" follows)
+            m_chunkLeft = chunk + 2;
+        }
+        return false;
+    }
+    // Body bytes without the framing.
+    qint64 bodyBytes() const { return m_bodyBytes; }
+    bool chunked() const { return m_chunked; }
+
+private:
+    bool m_inHead = true;
+    bool m_chunked = false;
+    std::string m_head;
+    std::string m_sizeLine;
+    qint64 m_chunkLeft = 0; // chunk data + CRLF still to come
+    qint64 m_bodyBytes = 0;
+};
+
+// Drains the bulk stream; returns its body bytes, -1 on failure. The clock stops when the
+// body is complete: at the close for the upstream's close-delimited body, at the last chunk
+// for the proxy's chunked one (the proxy keeps the connection open for the next request, as
+// HTTP/1.1 has it, so waiting for its close would time its idle timeout, not the stream).
 qint64 drain(quint16 port, double *ms)
 {
     const auto start = Clock::now();
@@ -247,16 +319,22 @@ qint64 drain(quint16 port, double *ms)
     if (fd < 0 || !writeAll(fd, RequestHead, sizeof RequestHead - 1))
         return -1;
     std::vector<char> buffer(1 << 20);
-    qint64 total = 0;
+    BodyReader body;
+    bool complete = false;
     for (;;) {
         const ssize_t n = ::recv(fd, buffer.data(), buffer.size(), 0);
-        if (n <= 0)
+        if (n <= 0) {
+            complete = !body.chunked(); // a chunked body cut before its last chunk is not
             break;
-        total += n;
+        }
+        if (body.feed(buffer.data(), size_t(n))) {
+            complete = true;
+            break;
+        }
     }
-    ::close(fd);
     *ms = msSince(start, Clock::now());
-    return total;
+    ::close(fd);
+    return complete ? body.bodyBytes() : -1;
 }
 
 // CPU time (user + system) of process \a pid so far, in seconds.
@@ -277,6 +355,24 @@ double cpuSeconds(qint64 pid)
     std::sscanf(fields + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &utime,
                 &stime);
     return double(utime + stime) / double(sysconf(_SC_CLK_TCK));
+}
+
+// The first three fields of /proc/loadavg (1, 5 and 15 minutes): the machine is shared.
+std::string loadAverage()
+{
+    FILE *file = std::fopen("/proc/loadavg", "r");
+    if (!file)
+        return "?";
+    double one = 0;
+    double five = 0;
+    double fifteen = 0;
+    const int read = std::fscanf(file, "%lf %lf %lf", &one, &five, &fifteen);
+    std::fclose(file);
+    if (read != 3)
+        return "?";
+    char text[64];
+    std::snprintf(text, sizeof text, "%.2f %.2f %.2f", one, five, fifteen);
+    return text;
 }
 
 // `sse-monitor-cli proxy --listen 127.0.0.1:0 --upstream ... [EXTRA]`, stdout to /dev/null.
@@ -344,6 +440,7 @@ int main(int argc, char *argv[])
         return 1;
     }
     int status = 0;
+    std::printf("load average at the start: %s\n", loadAverage().c_str());
 
     // --- P1: latency, 5 ms apart ---
     std::printf("P1: added latency per event, %d events 5 ms apart, direct vs through "
@@ -424,8 +521,8 @@ int main(int argc, char *argv[])
                 const qint64 bytes = drain(through ? proxy.port : upstream.port(), &ms);
                 if (through)
                     proxyCpu += cpuSeconds(proxy.process.processId()) - cpuBefore;
-                if (bytes < qint64(body.size())) {
-                    std::fprintf(stderr, "bench_proxy: P2 %s: %lld bytes, expected at least %zu\n",
+                if (bytes != qint64(body.size())) {
+                    std::fprintf(stderr, "bench_proxy: P2 %s: %lld body bytes, expected %zu\n",
                                  through ? "proxy" : "direct", static_cast<long long>(bytes),
                                  body.size());
                     status = 1;
@@ -446,5 +543,6 @@ int main(int argc, char *argv[])
         std::printf("  proxy CPU: %.3f s per %d MiB run = %.0f MiB per CPU second\n",
                     proxyCpu / runs, mib, proxyCpu > 0 ? double(mib) * runs / proxyCpu : 0.0);
     }
+    std::printf("load average at the end: %s\n", loadAverage().c_str());
     return status;
 }

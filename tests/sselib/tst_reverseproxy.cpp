@@ -274,6 +274,8 @@ private Q_SLOTS:
     void clientCloseAbortsTheUpstream();
     void slowClientSlowsTheUpstream();
     void connectionCap();
+    void connectionCapClosesTheLongestIdle_data();
+    void connectionCapClosesTheLongestIdle();
     void keepAlive_data();
     void keepAlive();
     void pipelinedRequestsInOrder();
@@ -942,6 +944,99 @@ void tst_ReverseProxy::connectionCap()
     QCOMPARE(upstream.requestCount(), 0);
     first.abort();
     QTRY_COMPARE(proxy.activeExchanges(), 1);
+}
+
+void tst_ReverseProxy::connectionCapClosesTheLongestIdle_data()
+{
+    QTest::addColumn<int>("busy");
+    QTest::addColumn<QByteArray>("busyRequest"); // what each busy client sent
+    QTest::addColumn<int>("idle");
+    const QByteArray halfHead = "GET /json HTTP/1.1\r\n";
+    const QByteArray stream = "GET /open HTTP/1.1\r\nHost: p\r\n\r\n";
+    QTest::newRow("3 idle") << 0 << QByteArray() << 3;
+    QTest::newRow("2 half-sent requests, 1 idle") << 2 << halfHead << 1;
+    QTest::newRow("1 open stream, 2 idle") << 1 << stream << 2;
+    QTest::newRow("3 half-sent requests") << 3 << halfHead << 0;
+    QTest::newRow("3 open streams") << 3 << stream << 0;
+}
+
+// Idle kept-alive connections count against maximumConnections. At the cap a new client closes
+// the longest-idle one and is served (nginx does the same with its keepalive connections);
+// only when every connection is busy does it get 503.
+void tst_ReverseProxy::connectionCapClosesTheLongestIdle()
+{
+    QFETCH(int, busy);
+    QFETCH(QByteArray, busyRequest);
+    QFETCH(int, idle);
+    const int cap = busy + idle;
+    TestServer upstream;
+    upstream.route("/json", [](TestHttp::Exchange *exchange) {
+        exchange->respond(200, {{"Content-Type", "application/json"}}, "{}");
+    });
+    upstream.route("/open", [](TestHttp::Exchange *exchange) {
+        exchange->sseHead(TestHttp::Framing::Chunked);
+        exchange->send("data: first\n\n"); // and stays open
+    });
+    Sse::ReverseProxy proxy;
+    Sse::ReverseProxyOptions options;
+    options.upstream = upstream.url();
+    options.maximumConnections = cap;
+    proxy.setOptions(options);
+    QVERIFY(proxy.listen());
+    const QByteArray json = "GET /json HTTP/1.1\r\nHost: p\r\n\r\n";
+
+    std::vector<std::unique_ptr<QTcpSocket>> busySockets;
+    for (int n = 0; n < busy; ++n) {
+        auto &socket = busySockets.emplace_back(std::make_unique<QTcpSocket>());
+        socket->connectToHost(QHostAddress::LocalHost, proxy.port());
+        QVERIFY(socket->waitForConnected(5000));
+        socket->write(busyRequest);
+        QTRY_COMPARE(proxy.openConnections(), n + 1);
+    }
+    if (busyRequest.endsWith("\r\n\r\n")) { // streams: under way once their event came
+        for (const auto &socket : busySockets)
+            QTRY_VERIFY(socket->bytesAvailable() > 0);
+    }
+    // One request each, one after the other: the first is the longest idle.
+    std::vector<std::unique_ptr<QTcpSocket>> idleSockets;
+    std::vector<QByteArray> buffers(static_cast<size_t>(idle));
+    for (int n = 0; n < idle; ++n) {
+        auto &socket = idleSockets.emplace_back(std::make_unique<QTcpSocket>());
+        socket->connectToHost(QHostAddress::LocalHost, proxy.port());
+        QVERIFY(socket->waitForConnected(5000));
+        socket->write(json);
+        QCOMPARE(bodyOf(readResponse(*socket, buffers[size_t(n)])), QByteArray("{}"));
+    }
+    QTRY_COMPARE(proxy.openConnections(), cap);
+    QTRY_COMPARE(proxy.activeExchanges(), busy);
+    const int requestsBefore = upstream.requestCount();
+
+    const QByteArray response = exchangeRaw(proxy.port(), json);
+    if (idle == 0) {
+        QVERIFY2(response.startsWith("HTTP/1.1 503 Service Unavailable\r\n"),
+                 response.constData());
+        QCOMPARE(headerOf(response, "retry-after"), QByteArray("1"));
+        QCOMPARE(upstream.requestCount(), requestsBefore);
+        for (const auto &socket : busySockets)
+            QCOMPARE(socket->state(), QAbstractSocket::ConnectedState);
+        QCOMPARE(proxy.openConnections(), cap);
+        return;
+    }
+    QVERIFY2(response.startsWith("HTTP/1.1 200 OK\r\n"), response.constData());
+    QCOMPARE(bodyOf(response), QByteArray("{}"));
+    // The longest-idle one was closed, without a word; the others stay and still work.
+    QTRY_COMPARE(idleSockets.front()->state(), QAbstractSocket::UnconnectedState);
+    QCOMPARE(buffers.front() + idleSockets.front()->readAll(), QByteArray());
+    for (const auto &socket : busySockets)
+        QCOMPARE(socket->state(), QAbstractSocket::ConnectedState);
+    for (int n = 1; n < idle; ++n) {
+        QTcpSocket &socket = *idleSockets[size_t(n)];
+        QCOMPARE(socket.state(), QAbstractSocket::ConnectedState);
+        socket.write(json);
+        QCOMPARE(bodyOf(readResponse(socket, buffers[size_t(n)])), QByteArray("{}"));
+    }
+    // The newcomer asked for close: one place is free again.
+    QTRY_COMPARE(proxy.openConnections(), cap - 1);
 }
 
 // 50 streams at once through one proxy, 20 events each 20 ms apart: every client gets every

@@ -30,7 +30,9 @@ struct ReverseProxyOptions
     /// A client that has not sent its whole request after this long gets 408; a persistent
     /// connection idle for this long between requests is closed.
     int requestTimeoutMs = 30000;
-    /// Client connections at a time (each may hold a request body); one more gets 503.
+    /// Client connections open at a time, kept-alive idle ones included (each may hold a
+    /// request body). At the cap a new client closes the longest-idle kept-alive connection
+    /// and takes its place; when every connection is busy it gets 503.
     int maximumConnections = 512;
 };
 
@@ -80,7 +82,10 @@ struct ProxyExchange
 /// connections persist as HTTP/1.1 has them (several requests one after the other, as SDKs
 /// send them, pipelined ones answered in order) unless the request is HTTP/1.0 or says
 /// `Connection: close`, or the proxy answered itself; between requests requestTimeoutMs is
-/// the idle timeout, after which the connection is closed without a response.
+/// the idle timeout, after which the connection is closed without a response. Idle
+/// connections count against maximumConnections; at the cap the longest-idle one is closed
+/// for a new client (as nginx does with keepalive connections), so idle SDK pools never lock
+/// new clients out.
 ///
 /// Event streams are also fed to a Parser (a gzip or deflate body is inflated for that,
 /// the client still gets it compressed): eventsReceived() per read.
@@ -110,8 +115,10 @@ public:
     /// `http://ADDRESS:PORT`
     QUrl url() const;
 
-    /// Exchanges under way.
+    /// Connections with a request or an exchange under way (not the idle kept-alive ones).
     int activeExchanges() const;
+    /// Client connections open, idle kept-alive ones included: what maximumConnections caps.
+    int openConnections() const;
 
 Q_SIGNALS:
     /// A complete request is being forwarded.

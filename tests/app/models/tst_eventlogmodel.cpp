@@ -85,6 +85,8 @@ private slots:
     void pauseHoldsRowsBack();
     void evictionWhilePaused();
     void ingestFiltersNewEvents();
+    void addFilterConnection_data();
+    void addFilterConnection();
     void filterRescan_data();
     void filterRescan();
     void rescanWhileIngesting_data();
@@ -377,6 +379,58 @@ void tst_EventLogModel::filterRescan_data()
     QTest::newRow("regex") << -1 << QByteArray() << QStringLiteral(":\\d\\d}") << true << 90;
     QTest::newRow("regex, connection 2, hide even")
             << 2 << QByteArray("even") << QStringLiteral("[05]}$") << true << 10;
+}
+
+void tst_EventLogModel::addFilterConnection_data()
+{
+    QTest::addColumn<bool>("stored"); // the added connection has events in the store already
+    QTest::newRow("new connection") << false;
+    QTest::newRow("connection with stored events") << true;
+}
+
+// A connection added to a filter that shows some connections: a new one joins without a rescan
+// or a reset (its events pass from then on); one with stored events gets the full rescan.
+void tst_EventLogModel::addFilterConnection()
+{
+    QFETCH(bool, stored);
+    EventLogModel model;
+    Tester tester(&model, Tester::FailureReportingMode::QtTest);
+    model.ingest(0, makeEvents(10));
+    model.ingest(1, makeEvents(10, 10));
+    if (stored)
+        model.ingest(2, makeEvents(5, 20));
+    EventFilter filter;
+    filter.setConnections({0});
+    QSignalSpy finished(&model, &EventLogModel::rescanFinished);
+    model.setFilter(filter);
+    QVERIFY(finished.wait());
+    QCOMPARE(model.rowCount(), 10);
+
+    QSignalSpy reset(&model, &QAbstractItemModel::modelReset);
+    model.addFilterConnection(2);
+    QCOMPARE(model.filter().connections(), QSet<quint16>({0, 2}));
+    QCOMPARE(model.isRescanning(), stored);
+    if (stored) {
+        QVERIFY(finished.wait());
+        QCOMPARE(reset.count(), 1);
+        QCOMPARE(model.rowCount(), 15);
+    } else {
+        QCOMPARE(reset.count(), 0);
+        QCOMPARE(model.rowCount(), 10);
+    }
+    model.ingest(2, makeEvents(3, 30));
+    model.ingest(1, makeEvents(3, 33)); // still out
+    model.flush();
+    QCOMPARE(model.rowCount(), stored ? 18 : 13);
+    QCOMPARE(visibleSequences(model), expectedSequences(model.store(), model.filter()));
+    QCOMPARE(reset.count(), stored ? 1 : 0);
+
+    // A filter that shows every connection stays so.
+    model.setFilter(EventFilter());
+    QVERIFY(finished.wait());
+    model.addFilterConnection(7);
+    QVERIFY(model.filter().connections().isEmpty());
+    QCOMPARE(model.rowCount(), stored ? 31 : 26);
 }
 
 void tst_EventLogModel::filterRescan()

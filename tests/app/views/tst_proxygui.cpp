@@ -11,6 +11,7 @@
 #include "session/workspace.h"
 #include "views/connectiondialog.h"
 #include "views/connectionspane.h"
+#include "views/eventlogpane.h"
 #include "views/mainwindow.h"
 
 #include "testserver.h"
@@ -72,6 +73,17 @@ const ConnectionEntry *exchangeNamed(const ConnectionManager &connections, const
     return nullptr;
 }
 
+// Rows of the event log under the connection \a name (the log shows them on its timer).
+int logRowsOf(const EventLogModel *log, const QString &name)
+{
+    int rows = 0;
+    for (int row = 0; row < log->rowCount(); ++row) {
+        if (log->index(row, EventLogModel::ConnectionColumn).data().toString() == name)
+            ++rows;
+    }
+    return rows;
+}
+
 // POSTs a chat request through the proxy with our own client and keeps what arrives.
 struct AppClient
 {
@@ -104,6 +116,7 @@ private slots:
     void init();
 
     void exchangesBecomeConnections();
+    void selectedProxyScopesNewExchanges();
     void otherExchangesAreListed();
     void dialogCreatesProxy_data();
     void dialogCreatesProxy();
@@ -226,14 +239,7 @@ void tst_ProxyGui::exchangesBecomeConnections()
 
     // The events are in the log under the exchange's name (the log shows them on its timer).
     EventLogModel *log = workspace->logModel();
-    const auto logRows = [log, &name] {
-        int rows = 0;
-        for (int row = 0; row < log->rowCount(); ++row) {
-            if (log->index(row, EventLogModel::ConnectionColumn).data().toString() == name)
-                ++rows;
-        }
-        return rows;
-    };
+    const auto logRows = [log, &name] { return logRowsOf(log, name); };
     QTRY_COMPARE(workspace->logModel()->store().connectionEventCount(id), qint64(5));
     // Selecting the exchange's row shows them in the log, as for any connection.
     window.connectionsPane()->selectConnection(id);
@@ -269,6 +275,79 @@ void tst_ProxyGui::exchangesBecomeConnections()
     if (events != 5)
         qDebug().noquote() << written;
     QCOMPARE(events, 5);
+}
+
+// With the proxy's row selected, an exchange that starts later joins the log's scope as it
+// appears, without reselecting, and leaves it when removed; the selection stays on the proxy
+// and the log is not rescanned for it.
+void tst_ProxyGui::selectedProxyScopesNewExchanges()
+{
+    MainWindow window;
+    window.resize(1280, 820);
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    Workspace *workspace = window.workspace();
+    const quint16 proxy = startProxy(*workspace);
+    QVERIFY(proxy != 0);
+    // A stream of its own, outside the proxy: the scope keeps its event out.
+    Sse::ClientOptions other;
+    other.url = m_upstream.url("/v1/open");
+    const quint16 stream = window.addConnection(QStringLiteral("other"), other);
+    EventLogModel *log = workspace->logModel();
+    QTRY_COMPARE(log->store().connectionEventCount(stream), qint64(1));
+
+    AppClient first(proxyUrl(*workspace, proxy));
+    const QString firstName = QStringLiteral("POST /v1/chat/completions #1");
+    QTRY_VERIFY(exchangeNamed(*workspace->connections(), firstName));
+    QTRY_COMPARE(log->store().connectionEventCount(
+                     exchangeNamed(*workspace->connections(), firstName)->id),
+                 qint64(5));
+
+    // The user selects the proxy's row.
+    const ConnectionListModel *model = workspace->connections()->model();
+    ConnectionsPane *pane = window.connectionsPane();
+    pane->connectionView()->selectRow(model->rowOf(proxy));
+    QTRY_COMPARE(log->rowCount(), 5);
+    QCOMPARE(logRowsOf(log, firstName), 5);
+    const int currentRow = 2;
+    window.eventLogPane()->eventView()->setCurrentIndex(log->index(currentRow, 0));
+    const qint64 currentSequence =
+        log->index(currentRow, 0).data(EventLogModel::SequenceRole).toLongLong();
+
+    // A second exchange starts: its event shows up under the scope at once.
+    QSignalSpy resets(log, &QAbstractItemModel::modelReset);
+    AppClient second(proxyUrl(*workspace, proxy), "/v1/open");
+    const QString secondName = QStringLiteral("POST /v1/open #2");
+    QTRY_VERIFY(exchangeNamed(*workspace->connections(), secondName));
+    const quint16 secondId = exchangeNamed(*workspace->connections(), secondName)->id;
+    QTRY_COMPARE(logRowsOf(log, secondName), 1);
+    QCOMPARE(log->rowCount(), 6);
+    QCOMPARE(logRowsOf(log, QStringLiteral("other")), 0);
+    QVERIFY(window.eventLogPane()->connectionScope().contains(secondId));
+    // Not stolen: the proxy's row is still the selection and the current row; the log kept
+    // its rows and its current event (no rescan, no reset).
+    QCOMPARE(pane->selectedConnections(), QList<quint16> {proxy});
+    QCOMPARE(pane->currentConnection(), proxy);
+    QCOMPARE(resets.size(), 0);
+    QCOMPARE(window.eventLogPane()->eventView()->currentIndex().data(EventLogModel::SequenceRole)
+                 .toLongLong(),
+             currentSequence);
+    QVERIFY2(window.eventLogPane()->scopeChipText().startsWith(QStringLiteral("Only ")),
+             qPrintable(window.eventLogPane()->scopeChipText()));
+
+    const QByteArray directory = qgetenv("SSE_SCREENSHOT_DIR");
+    if (!directory.isEmpty()) {
+        workspace->connections()->model()->refresh();
+        QVERIFY(window.grab().save(QString::fromLocal8Bit(directory)
+                                   + QStringLiteral("/screenshot-proxy-live-scope.png")));
+    }
+
+    // Removed, it leaves the scope and the log; the proxy stays selected.
+    workspace->removeConnection(secondId);
+    QVERIFY(!window.eventLogPane()->connectionScope().contains(secondId));
+    QTRY_COMPARE(log->rowCount(), 5);
+    QCOMPARE(logRowsOf(log, firstName), 5);
+    QCOMPARE(pane->selectedConnections(), QList<quint16> {proxy});
 }
 
 void tst_ProxyGui::otherExchangesAreListed()
