@@ -801,7 +801,7 @@ ExportJob *Workspace::exportEvents(ExportFormat format, const QString &path,
         for (const ColouringRule &rule : m_colouringRules->rules()) {
             const Sse::FilterExpression expression = Sse::FilterExpression::parse(rule.expression);
             if (rule.enabled && expression.isValid() && !expression.isEmpty())
-                options.rules.append({rule.name, expression});
+                options.rules.append({rule.name, expression, rule.background, rule.foreground});
         }
     }
     for (const ConnectionEntry &entry : m_connections.model()->entries()) {
