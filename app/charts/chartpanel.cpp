@@ -76,7 +76,8 @@ double magnitude(double minimum, double maximum)
 } // namespace
 
 ChartPanel::ChartPanel(SeriesCatalog *catalog, const EventStore *store, QWidget *parent)
-    : QWidget(parent), m_catalog(catalog)
+    : QWidget(parent)
+    , m_catalog(catalog)
 {
     Q_ASSERT(catalog);
 
@@ -87,12 +88,12 @@ ChartPanel::ChartPanel(SeriesCatalog *catalog, const EventStore *store, QWidget 
     m_filterBar->statusLabel()->setObjectName(QStringLiteral("chartFilterStatus"));
     m_filterBar->filtersButton()->setObjectName(QStringLiteral("chartFiltersButton"));
     m_filterBar->edit()->setPlaceholderText(
-            tr("Only matching events feed the chart, e.g. type == \"trade\""));
+        tr("Only matching events feed the chart, e.g. type == \"trade\""));
     m_filterBar->edit()->setAccessibleName(tr("Chart filter"));
     // A narrower error label than the log's (the full error is in its tooltip), so the entry
     // keeps room in a bottom tab.
     m_filterBar->statusLabel()->setFixedWidth(
-            m_filterBar->statusLabel()->fontMetrics().averageCharWidth() * 30);
+        m_filterBar->statusLabel()->fontMetrics().averageCharWidth() * 30);
     // Its own label, without the log filter's Alt+L (the bar's label is the edit's buddy).
     for (QLabel *label : m_filterBar->findChildren<QLabel *>()) {
         if (label->buddy() == m_filterBar->edit())
@@ -849,7 +850,7 @@ void ChartPanel::updateEmptyState()
             text = tr("No events match the chart filter.");
         else
             text = tr("No values yet for %1. They appear as events arrive.")
-                           .arg(waiting.join(QStringLiteral(", ")));
+                       .arg(waiting.join(QStringLiteral(", ")));
     }
     m_emptyLabel->setText(text);
     m_emptyLabel->show();

@@ -76,14 +76,12 @@ SeriesCatalog::TypeState *SeriesCatalog::typeState(quint16 connection, const QBy
     return &state.types.insert(type, TypeState()).value();
 }
 
-void SeriesCatalog::ingest(quint16 connection, const Sse::EventList &events,
-                           qint64 firstSequence)
+void SeriesCatalog::ingest(quint16 connection, const Sse::EventList &events, qint64 firstSequence)
 {
     ingestEvents(connection, events, firstSequence);
 }
 
-void SeriesCatalog::ingest(quint16 connection, const Sse::EventBatch &events,
-                           qint64 firstSequence)
+void SeriesCatalog::ingest(quint16 connection, const Sse::EventBatch &events, qint64 firstSequence)
 {
     ingestEvents(connection, events, firstSequence);
 }
@@ -182,10 +180,9 @@ void SeriesCatalog::ingestEvents(quint16 connection, const Events &events, qint6
             continue;
 
         const bool plot = !state->plotted.isEmpty()
-                && (!filtered
-                    || passesFilter(filterFields, connection, type, event.lastEventId, event.data,
-                                    event.receivedMs,
-                                    firstSequence >= 0 ? firstSequence + index : 0));
+            && (!filtered
+                || passesFilter(filterFields, connection, type, event.lastEventId, event.data,
+                                event.receivedMs, firstSequence >= 0 ? firstSequence + index : 0));
         for (const PlottedPath &plotted : std::as_const(state->plotted)) {
             if (!plot)
                 break;
@@ -322,34 +319,33 @@ bool SeriesCatalog::walkHistory(PlottedSeries *series, qint64 budgetMs)
     clock.start();
     int sinceClock = 0;
     bool complete = true;
-    m_history(key.connection, key.eventType, series->rebuildBefore,
-              [&](const HistoryEvent &event) {
-                  if (budgetMs >= 0 && ++sinceClock >= ClockStride) {
-                      sinceClock = 0;
-                      if (clock.elapsed() >= budgetMs) {
-                          complete = false; // this event is read again by the next slice
-                          return false;
-                      }
-                  }
-                  series->rebuildBefore = event.sequence;
-                  // The span counts back from the newest stored event of the type, not from
-                  // now, so a stream that stopped a while ago still shows its last window.
-                  if (series->rebuildFromMs == NoTime && m_backfillSpanMs > 0)
-                      series->rebuildFromMs = event.timeMs - m_backfillSpanMs;
-                  if (event.timeMs < series->rebuildFromMs)
-                      return false;
-                  if (event.sequence >= liveFrom)
-                      return true;
-                  double value = 0;
-                  if (matchesSplit(event.data, key.splitField, key.splitValue)
-                      && (!filtered
-                          || passesFilter(filterFields, key.connection, key.eventType, event.id,
-                                          event.data, event.timeMs, event.sequence))
-                      && JsonNumbers::extractNumber(event.data, key.path, &value)) {
-                      series->rebuilt.push_back({ event.timeMs, value });
-                  }
-                  return series->rebuilt.size() < capacity;
-              });
+    m_history(key.connection, key.eventType, series->rebuildBefore, [&](const HistoryEvent &event) {
+        if (budgetMs >= 0 && ++sinceClock >= ClockStride) {
+            sinceClock = 0;
+            if (clock.elapsed() >= budgetMs) {
+                complete = false; // this event is read again by the next slice
+                return false;
+            }
+        }
+        series->rebuildBefore = event.sequence;
+        // The span counts back from the newest stored event of the type, not from
+        // now, so a stream that stopped a while ago still shows its last window.
+        if (series->rebuildFromMs == NoTime && m_backfillSpanMs > 0)
+            series->rebuildFromMs = event.timeMs - m_backfillSpanMs;
+        if (event.timeMs < series->rebuildFromMs)
+            return false;
+        if (event.sequence >= liveFrom)
+            return true;
+        double value = 0;
+        if (matchesSplit(event.data, key.splitField, key.splitValue)
+            && (!filtered
+                || passesFilter(filterFields, key.connection, key.eventType, event.id, event.data,
+                                event.timeMs, event.sequence))
+            && JsonNumbers::extractNumber(event.data, key.path, &value)) {
+            series->rebuilt.push_back({event.timeMs, value});
+        }
+        return series->rebuilt.size() < capacity;
+    });
     return complete;
 }
 

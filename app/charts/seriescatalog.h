@@ -112,8 +112,8 @@ public:
     using HistoryVisitor = std::function<bool(const HistoryEvent &event)>;
     /// Walks the stored events of `connection` and `type` whose sequence number is below
     /// `before`, from the newest back, calling `visit` for each until it returns false.
-    using History = std::function<void(quint16 connection, const QByteArray &type,
-                                       qint64 before, const HistoryVisitor &visit)>;
+    using History = std::function<void(quint16 connection, const QByteArray &type, qint64 before,
+                                       const HistoryVisitor &visit)>;
 
     explicit SeriesCatalog(QObject *parent = nullptr);
     ~SeriesCatalog() override;
@@ -243,9 +243,8 @@ private:
     static void finishRebuild(PlottedSeries *series);
     void rebuildSlice();
     /// True when the filter lets the event through (the fields it reads only are filled).
-    bool passesFilter(Sse::FilterExpression::Fields fields, quint16 connection,
-                      QByteArrayView type, QByteArrayView id, QByteArrayView data, qint64 timeMs,
-                      qint64 sequence) const;
+    bool passesFilter(Sse::FilterExpression::Fields fields, quint16 connection, QByteArrayView type,
+                      QByteArrayView id, QByteArrayView data, qint64 timeMs, qint64 sequence) const;
 
     TypeState *typeState(quint16 connection, const QByteArray &type, TypeLookup lookup);
     void rebuildPlottedPaths(quint16 connection, const QByteArray &type);

@@ -102,8 +102,7 @@ bool looksLikeJsonContainer(QByteArrayView data)
 
 // The value of one JSON path in data (see ExportOptions::jsonPaths). `document` is the data
 // parsed, filled on first need, so an event's data is parsed at most once for all its paths.
-QByteArray pathValue(QByteArrayView data, QByteArrayView path,
-                     std::optional<QJsonValue> *document)
+QByteArray pathValue(QByteArrayView data, QByteArrayView path, std::optional<QJsonValue> *document)
 {
     double number = 0;
     if (JsonNumbers::extractNumber(data, path, &number))
@@ -113,7 +112,7 @@ QByteArray pathValue(QByteArrayView data, QByteArrayView path,
     if (!*document) {
         const QJsonDocument parsed = QJsonDocument::fromJson(data.toByteArray());
         *document = parsed.isObject() ? QJsonValue(parsed.object())
-                : parsed.isArray()    ? QJsonValue(parsed.array())
+            : parsed.isArray()        ? QJsonValue(parsed.array())
                                       : QJsonValue(QJsonValue::Undefined);
     }
     return fromJsonValue(walk(**document, path));
@@ -121,22 +120,22 @@ QByteArray pathValue(QByteArrayView data, QByteArrayView path,
 
 // The head of the HTML export: a document that needs nothing but itself.
 constexpr char HtmlHead[] =
-        "<!DOCTYPE html>\n"
-        "<html xmlns=\"http://www.w3.org/1999/xhtml\" lang=\"en\">\n"
-        "<head>\n"
-        "<meta charset=\"utf-8\" />\n"
-        "<title>SSE Monitor events</title>\n"
-        "<style>\n"
-        "body { font-family: sans-serif; font-size: 13px; margin: 8px; }\n"
-        "table { border-collapse: collapse; }\n"
-        "th, td { border: 1px solid #c8c8c8; padding: 2px 6px; text-align: left;"
-        " vertical-align: top; }\n"
-        "th { background: #eeeeee; position: sticky; top: 0; }\n"
-        "td.data { font-family: monospace; white-space: pre-wrap; word-break: break-all; }\n"
-        "</style>\n"
-        "</head>\n"
-        "<body>\n"
-        "<table>\n";
+    "<!DOCTYPE html>\n"
+    "<html xmlns=\"http://www.w3.org/1999/xhtml\" lang=\"en\">\n"
+    "<head>\n"
+    "<meta charset=\"utf-8\" />\n"
+    "<title>SSE Monitor events</title>\n"
+    "<style>\n"
+    "body { font-family: sans-serif; font-size: 13px; margin: 8px; }\n"
+    "table { border-collapse: collapse; }\n"
+    "th, td { border: 1px solid #c8c8c8; padding: 2px 6px; text-align: left;"
+    " vertical-align: top; }\n"
+    "th { background: #eeeeee; position: sticky; top: 0; }\n"
+    "td.data { font-family: monospace; white-space: pre-wrap; word-break: break-all; }\n"
+    "</style>\n"
+    "</head>\n"
+    "<body>\n"
+    "<table>\n";
 
 void appendHtmlCell(QByteArray &out, QByteArrayView text, const char *open = "<td>")
 {
@@ -364,7 +363,7 @@ void ExportFormatter::appendHtmlText(QByteArray &out, QByteArrayView text)
         }
         if (c < 0x20) {
             // Not allowed in XML 1.0 even as a reference: its control picture, U+2400 + c.
-            const char picture[] = { char(0xE2), char(0x90), char(0x80 + c) };
+            const char picture[] = {char(0xE2), char(0x90), char(0x80 + c)};
             replace(i, 1, QByteArrayView(picture, 3));
         } else if (c == 0xEF && i + 2 < text.size() && uchar(text.at(i + 1)) == 0xBF
                    && (uchar(text.at(i + 2)) == 0xBE || uchar(text.at(i + 2)) == 0xBF)) {

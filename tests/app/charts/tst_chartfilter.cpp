@@ -141,6 +141,8 @@ void TestChartFilter::filterLimitsChartToMatchingEvents()
     QCOMPARE(catalog->filter().text(), u"type == \"a\""_s);
     // Rebuilt from the stored events on the event loop, not inside the key press.
     QVERIFY(catalog->isRebuilding());
+    chart->refresh();
+    QCOMPARE(chart->emptyStateText(), u"Applying the chart filter to the stored events…"_s);
     QTRY_VERIFY(!catalog->isRebuilding());
     QCOMPARE(rebuilding.size(), 2);
     QCOMPARE(catalog->buffer(a)->size(), 20);

@@ -268,7 +268,7 @@ void TestSeriesCatalog::filterLimitsLiveEvents()
     catalog.setFilter(Sse::FilterExpression::parse(QStringLiteral("data.x >")));
     QVERIFY(catalog.filter().isEmpty());
     catalog.setFilter(Sse::FilterExpression::parse(
-            QStringLiteral("connection == \"Feed\" && data.x >= 2 && seq != 12")));
+        QStringLiteral("connection == \"Feed\" && data.x >= 2 && seq != 12")));
     QVERIFY(!catalog.isRebuilding()); // no history: nothing to rebuild from
     Sse::EventList events;
     for (int n = 0; n < 5; ++n)
@@ -291,8 +291,7 @@ void TestSeriesCatalog::filterRebuildIsSlicedAndLosesNothing()
     std::vector<QByteArray> stored;
     stored.reserve(Stored + 10);
     auto eventData = [](int n) -> QByteArray {
-        return "{\"v\":" + QByteArray::number(n) + ",\"even\":" + (n % 2 ? "false" : "true")
-                + "}";
+        return "{\"v\":" + QByteArray::number(n) + ",\"even\":" + (n % 2 ? "false" : "true") + "}";
     };
     for (int n = 0; n < Stored; ++n)
         stored.push_back(eventData(n));
@@ -303,9 +302,8 @@ void TestSeriesCatalog::filterRebuildIsSlicedAndLosesNothing()
                                  const SeriesCatalog::HistoryVisitor &visit) {
         if (connection != 0 || type != "t")
             return;
-        for (qint64 sequence = qMin(before, qint64(stored.size())) - 1; sequence >= 0;
-             --sequence) {
-            if (!visit({ sequence, sequence, {}, stored[size_t(sequence)] }))
+        for (qint64 sequence = qMin(before, qint64(stored.size())) - 1; sequence >= 0; --sequence) {
+            if (!visit({sequence, sequence, {}, stored[size_t(sequence)]}))
                 return;
         }
     });

@@ -36,7 +36,7 @@ struct HtmlTable
     QStringList header;
     QList<QStringList> rows;
     QStringList rowStyles; // the style attribute of each body row ("" when none)
-    QString error;         // the reader's error, or a rule of the export broken
+    QString error; // the reader's error, or a rule of the export broken
 };
 
 HtmlTable readTable(const QByteArray &bytes)
@@ -155,20 +155,26 @@ void TestHtmlExport::escapesText_data()
     QTest::newRow("script") << QByteArray("<script>alert(1)</script>")
                             << QByteArray("&lt;script&gt;alert(1)&lt;/script&gt;");
     QTest::newRow("ampersand") << QByteArray("a & b &amp;") << QByteArray("a &amp; b &amp;amp;");
-    QTest::newRow("quotes") << QByteArray("\"q\" 'a'")
-                            << QByteArray("&quot;q&quot; &#39;a&#39;");
+    QTest::newRow("quotes") << QByteArray("\"q\" 'a'") << QByteArray("&quot;q&quot; &#39;a&#39;");
     QTest::newRow("tab and line feed kept") << QByteArray("a\tb\nc") << QByteArray("a\tb\nc");
     QTest::newRow("carriage return") << QByteArray("a\rb") << QByteArray("a&#13;b");
-    QTest::newRow("control characters") << QByteArray("x\x01y\x1f", 4)
-                                        << QByteArray("x\xE2\x90\x81y\xE2\x90\x9F");
-    QTest::newRow("nul") << QByteArray("a\0b", 3) << QByteArray("a\xE2\x90\x80" "b");
-    QTest::newRow("invalid byte") << QByteArray("a\xff" "b") << QByteArray("a\xEF\xBF\xBD" "b");
+    QTest::newRow("control characters")
+        << QByteArray("x\x01y\x1f", 4) << QByteArray("x\xE2\x90\x81y\xE2\x90\x9F");
+    QTest::newRow("nul") << QByteArray("a\0b", 3)
+                         << QByteArray("a\xE2\x90\x80"
+                                       "b");
+    QTest::newRow("invalid byte") << QByteArray("a\xff"
+                                                "b")
+                                  << QByteArray("a\xEF\xBF\xBD"
+                                                "b");
     QTest::newRow("truncated sequence at the end")
-            << QByteArray("caf\xc3") << QByteArray("caf\xEF\xBF\xBD");
-    QTest::newRow("overlong slash") << QByteArray("\xc0\xaf") << QByteArray("\xEF\xBF\xBD\xEF\xBF\xBD");
+        << QByteArray("caf\xc3") << QByteArray("caf\xEF\xBF\xBD");
+    QTest::newRow("overlong slash")
+        << QByteArray("\xc0\xaf") << QByteArray("\xEF\xBF\xBD\xEF\xBF\xBD");
     QTest::newRow("invalid and markup")
-            << QByteArray("\xfe<i>") << QByteArray("\xEF\xBF\xBD&lt;i&gt;");
-    QTest::newRow("noncharacter U+FFFF") << QByteArray("a\xEF\xBF\xBF") << QByteArray("a\xEF\xBF\xBD");
+        << QByteArray("\xfe<i>") << QByteArray("\xEF\xBF\xBD&lt;i&gt;");
+    QTest::newRow("noncharacter U+FFFF")
+        << QByteArray("a\xEF\xBF\xBF") << QByteArray("a\xEF\xBF\xBD");
     QTest::newRow("multibyte kept") << QByteArray("\xE2\x82\xAC \xF0\x9F\x98\x80 \xE4\xB8\xAD")
                                     << QByteArray("\xE2\x82\xAC \xF0\x9F\x98\x80 \xE4\xB8\xAD");
 }
@@ -196,10 +202,10 @@ void TestHtmlExport::documentIsWellFormed()
     QByteArray out;
     formatter.appendPrologue(out);
     const QList<QPair<QByteArray, QByteArray>> events = {
-            {"error", R"({"n":1,"s":"<script>alert('x')</script>"})"},
-            {"tick", QByteArray("raw \xff\xfe\0 bytes", 13)},
-            {"tick", R"({"n":9,"s":"a & b"})"},
-            {"<i>", "plain"}};
+        {"error", R"({"n":1,"s":"<script>alert('x')</script>"})"},
+        {"tick", QByteArray("raw \xff\xfe\0 bytes", 13)},
+        {"tick", R"({"n":9,"s":"a & b"})"},
+        {"<i>", "plain"}};
     for (int i = 0; i < events.size(); ++i) {
         ExportEvent event;
         event.sequence = i;
@@ -214,8 +220,9 @@ void TestHtmlExport::documentIsWellFormed()
 
     const HtmlTable table = readTable(out);
     QVERIFY2(table.error.isEmpty(), qPrintable(table.error));
-    QCOMPARE(table.header, (QStringList {u"time"_s, u"connection"_s, u"type"_s, u"id"_s,
-                                         u"data"_s, u"n"_s, u"s"_s, u"rule"_s}));
+    QCOMPARE(table.header,
+             (QStringList {u"time"_s, u"connection"_s, u"type"_s, u"id"_s, u"data"_s, u"n"_s,
+                           u"s"_s, u"rule"_s}));
     QCOMPARE(table.rows.size(), 4);
     for (const QStringList &row : table.rows)
         QCOMPARE(row.size(), table.header.size());
@@ -265,22 +272,23 @@ void TestHtmlExport::withoutRulesNoColumnNoColours()
 bool TestHtmlExport::openWorkspace(Workspace *workspace)
 {
     workspace->colouringRules()->setRules(
-            {{u"Errors <&>"_s, u"type == \"error\""_s, QColor(0xff, 0xdd, 0xdd),
-              QColor(0x99, 0, 0), true},
-             {u"Off"_s, u"type == \"tick\""_s, Qt::green, QColor(), false},
-             {u"Ticks"_s, u"type == \"tick\""_s, QColor(0xee, 0xee, 0xff), QColor(), true}});
+        {{u"Errors <&>"_s, u"type == \"error\""_s, QColor(0xff, 0xdd, 0xdd), QColor(0x99, 0, 0),
+          true},
+         {u"Off"_s, u"type == \"tick\""_s, Qt::green, QColor(), false},
+         {u"Ticks"_s, u"type == \"tick\""_s, QColor(0xee, 0xee, 0xff), QColor(), true}});
     Sse::ClientOptions options;
     QUrl url = m_server.url("/hostile");
     url.setQuery(u"token=s3cr3t-t0ken"_s);
     options.url = url;
-    options.headers.append(qMakePair(QByteArray("Authorization"), QByteArray("Bearer h3ad3r-s3cr3t")));
+    options.headers.append(
+        qMakePair(QByteArray("Authorization"), QByteArray("Bearer h3ad3r-s3cr3t")));
     workspace->addConnection(u"Hostile"_s, options);
     return QTest::qWaitFor([workspace] { return workspace->logModel()->rowCount() == 6; }, 10000);
 }
 
 HtmlTable TestHtmlExport::exportTable(Workspace *workspace, const QList<qint64> &sequences,
-                                      const QList<QByteArray> &paths,
-                                      Workspace::RuleColumn rules, QByteArray *bytes)
+                                      const QList<QByteArray> &paths, Workspace::RuleColumn rules,
+                                      QByteArray *bytes)
 {
     static int exports = 0;
     const QString path = m_dir.filePath(u"events-%1.html"_s.arg(++exports));
@@ -316,15 +324,15 @@ void TestHtmlExport::workspaceExportsRulesAndColours()
     Workspace workspace;
     QVERIFY(openWorkspace(&workspace));
     QByteArray bytes;
-    const HtmlTable table = exportTable(&workspace,
-                                        ExportJob::allSequences(workspace.logModel()->store()),
-                                        {"n"}, Workspace::RuleColumn::With, &bytes);
+    const HtmlTable table =
+        exportTable(&workspace, ExportJob::allSequences(workspace.logModel()->store()), {"n"},
+                    Workspace::RuleColumn::With, &bytes);
     QVERIFY2(table.error.isEmpty(), qPrintable(table.error));
     QCOMPARE(table.header.last(), u"rule"_s);
     QCOMPARE(table.header.at(5), u"n"_s);
     QCOMPARE(table.rows.size(), 6);
-    const QStringList rules = {u"Errors <&>"_s, u"Ticks"_s, u"Ticks"_s, u"Errors <&>"_s,
-                               u"Ticks"_s, QString()};
+    const QStringList rules = {u"Errors <&>"_s, u"Ticks"_s, u"Ticks"_s,
+                               u"Errors <&>"_s, u"Ticks"_s, QString()};
     for (int i = 0; i < 6; ++i)
         QCOMPARE(table.rows.at(i).last(), rules.at(i));
     QCOMPARE(table.rowStyles.at(0), u"background-color: #ffdddd; color: #990000;"_s);
@@ -363,8 +371,8 @@ void TestHtmlExport::scopesFilteredAndMarked()
     log->setFilter(filter);
     QTRY_VERIFY(!log->isRescanning());
     QCOMPARE(log->rowCount(), 2);
-    HtmlTable table = exportTable(&workspace, ExportJob::visibleSequences(*log), {},
-                                  Workspace::RuleColumn::With);
+    HtmlTable table =
+        exportTable(&workspace, ExportJob::visibleSequences(*log), {}, Workspace::RuleColumn::With);
     QVERIFY2(table.error.isEmpty(), qPrintable(table.error));
     QCOMPARE(table.rows.size(), 2);
     QCOMPARE(table.rows.at(0).at(3), u"4"_s);
