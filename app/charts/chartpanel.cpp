@@ -1,5 +1,7 @@
 #include "chartpanel.h"
 
+#include "views/filterbar.h"
+
 #include <QBoxLayout>
 #include <QChart>
 #include <QChartView>
@@ -16,6 +18,7 @@
 #include <QLoggingCategory>
 #include <QRegularExpression>
 #include <QScopedValueRollback>
+#include <QSettings>
 #include <QSplitter>
 #include <QTimer>
 #include <QToolButton>
@@ -72,10 +75,30 @@ double magnitude(double minimum, double maximum)
 
 } // namespace
 
-ChartPanel::ChartPanel(SeriesCatalog *catalog, QWidget *parent)
-    : QWidget(parent), m_catalog(catalog)
+ChartPanel::ChartPanel(SeriesCatalog *catalog, const EventStore *store, QWidget *parent)
+    : QWidget(parent)
+    , m_catalog(catalog)
 {
     Q_ASSERT(catalog);
+
+    m_filterBar = new FilterBar(store, this);
+    // Names of its own: the event log's filter bar keeps the display filter names.
+    m_filterBar->setObjectName(QStringLiteral("chartFilterBar"));
+    m_filterBar->edit()->setObjectName(QStringLiteral("chartFilterEdit"));
+    m_filterBar->statusLabel()->setObjectName(QStringLiteral("chartFilterStatus"));
+    m_filterBar->filtersButton()->setObjectName(QStringLiteral("chartFiltersButton"));
+    m_filterBar->edit()->setPlaceholderText(
+        tr("Only matching events feed the chart, e.g. type == \"trade\""));
+    m_filterBar->edit()->setAccessibleName(tr("Chart filter"));
+    // A narrower error label than the log's (the full error is in its tooltip), so the entry
+    // keeps room in a bottom tab.
+    m_filterBar->statusLabel()->setFixedWidth(
+        m_filterBar->statusLabel()->fontMetrics().averageCharWidth() * 30);
+    // Its own label, without the log filter's Alt+L (the bar's label is the edit's buddy).
+    for (QLabel *label : m_filterBar->findChildren<QLabel *>()) {
+        if (label->buddy() == m_filterBar->edit())
+            label->setText(tr("Chart filter:"));
+    }
 
     m_filter = new QLineEdit(this);
     m_filter->setPlaceholderText(tr("Filter series"));
@@ -165,7 +188,9 @@ ChartPanel::ChartPanel(SeriesCatalog *catalog, QWidget *parent)
     splitter->setSizes({ 260, 740 });
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
-    layout->addWidget(splitter);
+    m_filterBar->setSizePolicy(QSizePolicy::Preferred, QSizePolicy::Fixed);
+    layout->addWidget(m_filterBar); // across the panel: it applies to every series
+    layout->addWidget(splitter, 1);
 
     m_refreshTimer = new QTimer(this);
     m_refreshTimer->setSingleShot(true);
@@ -181,6 +206,9 @@ ChartPanel::ChartPanel(SeriesCatalog *catalog, QWidget *parent)
         if (!m_paused)
             scheduleRefresh();
     });
+    // Even while paused: the hint says what the filter is doing.
+    connect(m_catalog, &SeriesCatalog::rebuildingChanged, this, &ChartPanel::scheduleRefresh);
+    connect(m_filterBar, &FilterBar::expressionApplied, this, &ChartPanel::applyChartFilter);
 
     connect(m_list, &QListWidget::itemChanged, this, &ChartPanel::handleItemChanged);
     connect(m_filter, &QLineEdit::textChanged, this, &ChartPanel::applyFilter);
@@ -200,16 +228,47 @@ ChartPanel::ChartPanel(SeriesCatalog *catalog, QWidget *parent)
     const QList<SeriesKey> plotted = m_catalog->plottedSeries();
     for (const SeriesKey &key : plotted)
         handlePlottedChanged(key, true);
+    restoreSettings();
     updateEmptyState();
 }
 
 ChartPanel::~ChartPanel() = default;
+
+void ChartPanel::restoreSettings()
+{
+    const QSettings settings;
+    const int window = settings.value(QLatin1String(WindowKey), 0).toInt();
+    if (window > 0)
+        setWindowSeconds(window);
+    else if (window < 0)
+        setWindowPoints(-window);
+    const QString text = settings.value(QLatin1String(FilterKey)).toString();
+    const Sse::FilterExpression expression = Sse::FilterExpression::parse(text);
+    if (text.isEmpty() || !expression.isValid())
+        return;
+    // The bar applies the same text again after its typing pause; the catalog ignores that.
+    m_catalog->setFilter(expression);
+    m_filterBar->edit()->setText(text);
+}
+
+void ChartPanel::setFilterText(const QString &text)
+{
+    m_filterBar->setText(text);
+}
+
+void ChartPanel::applyChartFilter(const Sse::FilterExpression &expression)
+{
+    QSettings().setValue(QLatin1String(FilterKey), expression.text().trimmed());
+    m_catalog->setFilter(expression);
+    scheduleRefresh();
+}
 
 void ChartPanel::setConnectionName(quint16 connection, const QString &name)
 {
     if (m_connectionNames.value(connection) == name)
         return;
     m_connectionNames.insert(connection, name);
+    m_catalog->setConnectionName(connection, name); // the chart filter's `connection` field
     // Another connection's label may change too (it gains or loses its number).
     renameAll();
 }
@@ -552,6 +611,7 @@ void ChartPanel::handleItemChanged(QListWidgetItem *item)
 void ChartPanel::handleWindowActivated(int index)
 {
     const int data = m_windowCombo->itemData(index).toInt();
+    QSettings().setValue(QLatin1String(WindowKey), data);
     if (data > 0)
         setWindowSeconds(data);
     else if (data < 0)
@@ -784,7 +844,12 @@ void ChartPanel::updateEmptyState()
             }
             waiting.append(seriesDisplayName(plot.key));
         }
-        text = tr("No values yet for %1. They appear as events arrive.")
+        if (m_catalog->isRebuilding())
+            text = tr("Applying the chart filter to the stored events…");
+        else if (!m_catalog->filter().isEmpty())
+            text = tr("No events match the chart filter.");
+        else
+            text = tr("No values yet for %1. They appear as events arrive.")
                        .arg(waiting.join(QStringLiteral(", ")));
     }
     m_emptyLabel->setText(text);

@@ -25,6 +25,9 @@ class QToolButton;
 class QValueAxis;
 QT_END_NAMESPACE
 
+class EventStore;
+class FilterBar;
+
 // The numeric charts: a checkable list of the series a SeriesCatalog discovered, and a
 // chart of the checked ones over a rolling window.
 //
@@ -49,6 +52,12 @@ QT_END_NAMESPACE
 // A series ticked in the list is back-filled by the catalog from the stored events, up to
 // the window (SeriesCatalog::setBackfillSpanMs() follows it). The chart and the legend
 // follow the widget palette (light or dark).
+//
+// The chart filter above the plot (a FilterBar, the event log's filter entry: the same
+// language, colours, error label, completion, recent and saved filters) limits which events
+// feed the plotted series (SeriesCatalog::setFilter()). An invalid text turns red and the chart
+// keeps the filter in force. The filter and the window choice are kept in the settings
+// (FilterKey, WindowKey) and restored by the next panel.
 class ChartPanel : public QWidget
 {
     Q_OBJECT
@@ -57,9 +66,13 @@ class ChartPanel : public QWidget
 public:
     static constexpr int DefaultWindowSeconds = 60;
     static constexpr int MaximumValueAxes = 4;
+    static constexpr const char *FilterKey = "chart/filter";
+    static constexpr const char *WindowKey = "chart/window"; // seconds > 0, points < 0
 
-    /// `catalog` must outlive the panel.
-    explicit ChartPanel(SeriesCatalog *catalog, QWidget *parent = nullptr);
+    /// `catalog` must outlive the panel; so must `store`, which offers the chart filter the
+    /// JSON paths of its newest events for completion (optional).
+    explicit ChartPanel(SeriesCatalog *catalog, const EventStore *store = nullptr,
+                        QWidget *parent = nullptr);
     ~ChartPanel() override;
 
     /// Name shown for `connection` in the series list and legend.
@@ -86,6 +99,10 @@ public:
     QString seriesDisplayName(const SeriesKey &key) const;
     /// The hint shown over the chart (empty when the chart has something to show).
     QString emptyStateText() const;
+    /// The chart filter entry.
+    FilterBar *filterBar() const { return m_filterBar; }
+    /// Sets the chart filter's text and applies it at once when it is valid.
+    void setFilterText(const QString &text);
 
     /// The wall clock the window follows (for tests); ms since the epoch.
     void setClock(std::function<qint64()> clock);
@@ -140,6 +157,8 @@ private:
     void handleWindowActivated(int index);
     void handleAxisRangeChanged();
     void applyFilter(const QString &text);
+    void applyChartFilter(const Sse::FilterExpression &expression);
+    void restoreSettings();
     void syncWindowCombo();
     void assignAxes();
     void moveToAxis(Plot &plot, int axis);
@@ -157,7 +176,8 @@ private:
 
     SeriesCatalog *m_catalog;
     QListWidget *m_list = nullptr;
-    QLineEdit *m_filter = nullptr;
+    QLineEdit *m_filter = nullptr; // filters the series list by name
+    FilterBar *m_filterBar = nullptr; // the chart filter
     QComboBox *m_windowCombo = nullptr;
     QToolButton *m_pauseButton = nullptr;
     QToolButton *m_resetZoomButton = nullptr;

@@ -2,6 +2,7 @@
 
 #include "jsonnumbers.h"
 
+#include <QElapsedTimer>
 #include <QHashFunctions>
 
 #include <algorithm>
@@ -36,6 +37,10 @@ constexpr qsizetype MaximumSplitValueLength = 64;
 constexpr int MaximumWatchedFields = 32;
 // A type whose sampled events gave no split field after this many samples is never split.
 constexpr int SplitDecisionSamples = 200;
+// The history walk looks at the clock once per this many events.
+constexpr int ClockStride = 256;
+constexpr qint64 NoTime = std::numeric_limits<qint64>::min();
+constexpr qint64 NoSequence = std::numeric_limits<qint64>::max();
 
 bool matchesSplit(QByteArrayView data, const QByteArray &field, const QByteArray &value)
 {
@@ -50,6 +55,8 @@ bool matchesSplit(QByteArrayView data, const QByteArray &field, const QByteArray
 SeriesCatalog::SeriesCatalog(QObject *parent)
     : QObject(parent)
 {
+    m_rebuildTimer.setInterval(0);
+    connect(&m_rebuildTimer, &QTimer::timeout, this, &SeriesCatalog::rebuildSlice);
 }
 
 SeriesCatalog::~SeriesCatalog() = default;
@@ -69,22 +76,55 @@ SeriesCatalog::TypeState *SeriesCatalog::typeState(quint16 connection, const QBy
     return &state.types.insert(type, TypeState()).value();
 }
 
-void SeriesCatalog::ingest(quint16 connection, const Sse::EventList &events)
+void SeriesCatalog::ingest(quint16 connection, const Sse::EventList &events, qint64 firstSequence)
 {
-    ingestEvents(connection, events);
+    ingestEvents(connection, events, firstSequence);
 }
 
-void SeriesCatalog::ingest(quint16 connection, const Sse::EventBatch &events)
+void SeriesCatalog::ingest(quint16 connection, const Sse::EventBatch &events, qint64 firstSequence)
 {
-    ingestEvents(connection, events);
+    ingestEvents(connection, events, firstSequence);
+}
+
+void SeriesCatalog::setConnectionName(quint16 connection, const QString &name)
+{
+    m_connectionNames.insert(connection, name.toUtf8());
+}
+
+bool SeriesCatalog::passesFilter(Sse::FilterExpression::Fields fields, quint16 connection,
+                                 QByteArrayView type, QByteArrayView id, QByteArrayView data,
+                                 qint64 timeMs, qint64 sequence) const
+{
+    using Field = Sse::FilterExpression::Field;
+    Sse::FilterFields event;
+    event.type = type;
+    if (fields & Field::Id)
+        event.id = id;
+    if (fields & Field::Data)
+        event.data = data;
+    if (fields & Field::Connection) {
+        const auto name = m_connectionNames.constFind(connection);
+        if (name != m_connectionNames.cend())
+            event.connection = *name;
+    }
+    event.timeMs = timeMs;
+    event.sequence = sequence;
+    return m_filter.matches(event);
 }
 
 // Events are Sse::Event (QByteArray fields) or Sse::EventView (read in place in a batch).
 template<typename Events>
-void SeriesCatalog::ingestEvents(quint16 connection, const Events &events)
+void SeriesCatalog::ingestEvents(quint16 connection, const Events &events, qint64 firstSequence)
 {
     if (events.isEmpty())
         return;
+    if (isRebuilding() && firstSequence >= 0 && m_rebuildLiveFrom == NoSequence)
+        m_rebuildLiveFrom = firstSequence;
+    // The compiled filter is looked at once per batch; per event only matches() runs, and
+    // only for events of a plotted type.
+    const bool filtered = !m_filter.isEmpty();
+    const Sse::FilterExpression::Fields filterFields = m_filter.fields();
+    qint64 index = -1;
 
     ConnectionState &connectionState = m_connections[connection];
     QList<SeriesKey> discovered;
@@ -128,6 +168,7 @@ void SeriesCatalog::ingestEvents(quint16 connection, const Events &events)
     };
 
     for (const auto &event : events) {
+        ++index;
         const QByteArrayView type(event.type);
         if (!looked || type.size() != currentType.size()
             || std::memcmp(type.data(), currentType.constData(), size_t(type.size())) != 0) {
@@ -138,7 +179,13 @@ void SeriesCatalog::ingestEvents(quint16 connection, const Events &events)
         if (!state)
             continue;
 
+        const bool plot = !state->plotted.isEmpty()
+            && (!filtered
+                || passesFilter(filterFields, connection, type, event.lastEventId, event.data,
+                                event.receivedMs, firstSequence >= 0 ? firstSequence + index : 0));
         for (const PlottedPath &plotted : std::as_const(state->plotted)) {
+            if (!plot)
+                break;
             double value = 0;
             if (matchesSplit(event.data, plotted.splitField, plotted.splitValue)
                 && JsonNumbers::extractNumber(event.data, plotted.path, &value)) {
@@ -254,26 +301,112 @@ void SeriesCatalog::backfill(PlottedSeries *series)
 {
     if (!m_history)
         return;
+    series->rebuildBefore = NoSequence;
+    series->rebuildFromMs = NoTime;
+    walkHistory(series, -1);
+    finishRebuild(series);
+}
+
+bool SeriesCatalog::walkHistory(PlottedSeries *series, qint64 budgetMs)
+{
     const SeriesKey &key = series->key;
-    const int capacity = series->buffer.capacity();
-    std::vector<SeriesBuffer::Sample> samples; // newest first
-    qint64 fromMs = std::numeric_limits<qint64>::min();
-    m_history(key.connection, key.eventType, [&](qint64 timeMs, QByteArrayView data) {
-        // The span counts back from the newest stored event of the type, not from now, so
-        // a stream that stopped a while ago still shows its last window.
-        if (fromMs == std::numeric_limits<qint64>::min() && m_backfillSpanMs > 0)
-            fromMs = timeMs - m_backfillSpanMs;
-        if (timeMs < fromMs)
-            return false;
-        double value = 0;
-        if (matchesSplit(data, key.splitField, key.splitValue)
-            && JsonNumbers::extractNumber(data, key.path, &value)) {
-            samples.push_back({ timeMs, value });
+    const size_t capacity = size_t(series->buffer.capacity());
+    const bool filtered = !m_filter.isEmpty();
+    const Sse::FilterExpression::Fields filterFields = m_filter.fields();
+    // Events ingested live since a filter change are in the buffer already.
+    const qint64 liveFrom = series->rebuilding ? m_rebuildLiveFrom : NoSequence;
+    QElapsedTimer clock;
+    clock.start();
+    int sinceClock = 0;
+    bool complete = true;
+    m_history(key.connection, key.eventType, series->rebuildBefore, [&](const HistoryEvent &event) {
+        if (budgetMs >= 0 && ++sinceClock >= ClockStride) {
+            sinceClock = 0;
+            if (clock.elapsed() >= budgetMs) {
+                complete = false; // this event is read again by the next slice
+                return false;
+            }
         }
-        return int(samples.size()) < capacity;
+        series->rebuildBefore = event.sequence;
+        // The span counts back from the newest stored event of the type, not from
+        // now, so a stream that stopped a while ago still shows its last window.
+        if (series->rebuildFromMs == NoTime && m_backfillSpanMs > 0)
+            series->rebuildFromMs = event.timeMs - m_backfillSpanMs;
+        if (event.timeMs < series->rebuildFromMs)
+            return false;
+        if (event.sequence >= liveFrom)
+            return true;
+        double value = 0;
+        if (matchesSplit(event.data, key.splitField, key.splitValue)
+            && (!filtered
+                || passesFilter(filterFields, key.connection, key.eventType, event.id, event.data,
+                                event.timeMs, event.sequence))
+            && JsonNumbers::extractNumber(event.data, key.path, &value)) {
+            series->rebuilt.push_back({event.timeMs, value});
+        }
+        return series->rebuilt.size() < capacity;
     });
-    for (auto it = samples.crbegin(); it != samples.crend(); ++it)
-        series->buffer.append(it->timeMs, it->value);
+    return complete;
+}
+
+void SeriesCatalog::finishRebuild(PlottedSeries *series)
+{
+    SeriesBuffer buffer(series->buffer.capacity());
+    for (auto it = series->rebuilt.crbegin(); it != series->rebuilt.crend(); ++it)
+        buffer.append(it->timeMs, it->value);
+    for (int i = 0; i < series->buffer.size(); ++i) {
+        const SeriesBuffer::Sample sample = series->buffer.at(i);
+        buffer.append(sample.timeMs, sample.value);
+    }
+    series->buffer = std::move(buffer); // same address: the plotted paths point at it
+    std::vector<SeriesBuffer::Sample>().swap(series->rebuilt);
+    series->rebuilding = false;
+}
+
+void SeriesCatalog::setFilter(const Sse::FilterExpression &expression)
+{
+    if (!expression.isValid() || expression == m_filter)
+        return;
+    m_filter = expression;
+    for (const auto &series : m_plotted) {
+        series->buffer.clear();
+        std::vector<SeriesBuffer::Sample>().swap(series->rebuilt);
+        series->rebuilding = bool(m_history);
+        series->rebuildBefore = NoSequence;
+        series->rebuildFromMs = NoTime;
+    }
+    m_rebuildLiveFrom = NoSequence;
+    if (!m_history || m_plotted.empty()) {
+        emit samplesAppended(); // the buffers are empty now
+        return;
+    }
+    const bool wasRebuilding = isRebuilding();
+    m_rebuildTimer.start();
+    if (!wasRebuilding)
+        emit rebuildingChanged(true);
+}
+
+void SeriesCatalog::rebuildSlice()
+{
+    QElapsedTimer clock;
+    clock.start();
+    bool finished = false;
+    for (const auto &series : m_plotted) {
+        if (!series->rebuilding)
+            continue;
+        const qint64 left = RebuildSliceMs - clock.elapsed();
+        if (left <= 0 || !walkHistory(series.get(), left)) {
+            if (finished)
+                emit samplesAppended();
+            return; // the next slice goes on
+        }
+        finishRebuild(series.get());
+        finished = true;
+    }
+    m_rebuildTimer.stop();
+    m_rebuildLiveFrom = NoSequence;
+    emit samplesAppended();
+    emit rebuildingChanged(false);
 }
 
 void SeriesCatalog::setPlotted(const SeriesKey &key, bool plotted)
@@ -336,10 +469,15 @@ void SeriesCatalog::setBufferCapacity(int samples)
 
 void SeriesCatalog::clear()
 {
+    const bool wasRebuilding = isRebuilding();
+    m_rebuildTimer.stop();
+    m_rebuildLiveFrom = NoSequence;
     m_connections.clear();
     m_discovered.clear();
     m_plotted.clear();
     emit cleared();
+    if (wasRebuilding)
+        emit rebuildingChanged(false);
 }
 
 void SeriesCatalog::rebuildPlottedPaths(quint16 connection, const QByteArray &type)

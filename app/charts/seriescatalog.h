@@ -2,6 +2,7 @@
 
 #include "seriesbuffer.h"
 
+#include "sselib/filterexpression.h"
 #include "sselib/sseevent.h"
 
 #include <QByteArray>
@@ -11,8 +12,10 @@
 #include <QObject>
 #include <QSet>
 #include <QString>
+#include <QTimer>
 
 #include <functional>
+#include <limits>
 #include <memory>
 #include <vector>
 
@@ -64,6 +67,15 @@ Q_DECLARE_METATYPE(SeriesKey)
 // stored, through the History callback (setHistory()), newest first back to
 // backfillSpanMs() before the newest stored event and at most bufferCapacity() samples.
 //
+// Chart filter: setFilter() limits which events feed the plotted series (a filter language
+// expression, Sse::FilterExpression; empty = every event). Discovery still sees every event, so
+// the list keeps offering the series the filter leaves empty. Live events of a plotted type are
+// tested with the compiled expression (one copy per batch, no parse per event). Changing the
+// filter rebuilds every plotted series from the stored events in slices on the event loop (at
+// most RebuildSliceMs of work per turn, newest first as the back-fill); live events arriving
+// meanwhile go into the emptied buffers and the rebuilt older samples are put in front of them
+// when the walk ends, so none is lost or counted twice.
+//
 // Discovery scans only a sample of the events: at most discoveryEventsPerSecond() events
 // per (connection, type) and per second of event time (Sse::Event::receivedMs), so its
 // cost does not grow with the event rate. Plotted series read every event of their
@@ -86,20 +98,40 @@ public:
     static constexpr int MinimumSplitSamples = 10;
     static constexpr qint64 DefaultBackfillSpanMs = 15 * 60 * 1000;
 
+    static constexpr int RebuildSliceMs = 8;
+
+    /// One stored event as the history walk hands it over; the views live for the call.
+    struct HistoryEvent
+    {
+        qint64 sequence = 0;
+        qint64 timeMs = 0;
+        QByteArrayView id;
+        QByteArrayView data;
+    };
     /// Called with one stored event, newest first; returns false to stop the walk.
-    using HistoryVisitor = std::function<bool(qint64 timeMs, QByteArrayView data)>;
-    /// Walks the stored events of `connection` and `type` from the newest back, calling
-    /// `visit` for each until it returns false.
-    using History = std::function<void(quint16 connection, const QByteArray &type,
+    using HistoryVisitor = std::function<bool(const HistoryEvent &event)>;
+    /// Walks the stored events of `connection` and `type` whose sequence number is below
+    /// `before`, from the newest back, calling `visit` for each until it returns false.
+    using History = std::function<void(quint16 connection, const QByteArray &type, qint64 before,
                                        const HistoryVisitor &visit)>;
 
     explicit SeriesCatalog(QObject *parent = nullptr);
     ~SeriesCatalog() override;
 
     /// Feeds one batch of events from `connection`. Emits seriesDiscovered() and
-    /// samplesAppended() at most once each.
-    void ingest(quint16 connection, const Sse::EventList &events);
-    void ingest(quint16 connection, const Sse::EventBatch &events);
+    /// samplesAppended() at most once each. `firstSequence` is the store's sequence number of
+    /// the first event (for the filter's `seq` field and the rebuild); -1 when not stored.
+    void ingest(quint16 connection, const Sse::EventList &events, qint64 firstSequence = -1);
+    void ingest(quint16 connection, const Sse::EventBatch &events, qint64 firstSequence = -1);
+
+    /// Only events \a expression matches feed the plotted series (an invalid expression is
+    /// ignored: the filter in force stays). A change rebuilds the plotted series (see above).
+    void setFilter(const Sse::FilterExpression &expression);
+    Sse::FilterExpression filter() const { return m_filter; }
+    /// The name the filter's `connection` field reads for `connection`.
+    void setConnectionName(quint16 connection, const QString &name);
+    /// True while a filter change is being applied to the stored events.
+    bool isRebuilding() const { return m_rebuildTimer.isActive(); }
 
     /// All discovered series, in discovery order.
     QList<SeriesKey> discoveredSeries() const { return m_discovered; }
@@ -144,15 +176,23 @@ Q_SIGNALS:
     /// At least one plotted series received samples during the last ingest().
     void samplesAppended();
     void cleared();
+    /// A filter change started (true) or finished (false) rebuilding the plotted series.
+    void rebuildingChanged(bool rebuilding);
 
 private:
     template<typename Events>
-    void ingestEvents(quint16 connection, const Events &events);
+    void ingestEvents(quint16 connection, const Events &events, qint64 firstSequence);
 
     struct PlottedSeries
     {
         SeriesKey key;
         SeriesBuffer buffer;
+        // While a filter change is rebuilding the series: where the walk goes on (it reads
+        // sequences below this), how far back it goes, and the samples found, newest first.
+        bool rebuilding = false;
+        qint64 rebuildBefore = 0;
+        qint64 rebuildFromMs = 0;
+        std::vector<SeriesBuffer::Sample> rebuilt;
     };
 
     struct PlottedPath
@@ -196,6 +236,15 @@ private:
 
     void sampleStringFields(TypeState *state, QByteArrayView data);
     void backfill(PlottedSeries *series);
+    /// Walks the history of `series` on from where it stopped, for at most `budgetMs` (no
+    /// limit when negative); true when the walk is complete.
+    bool walkHistory(PlottedSeries *series, qint64 budgetMs);
+    /// Puts the samples the walk found in front of those in the buffer.
+    static void finishRebuild(PlottedSeries *series);
+    void rebuildSlice();
+    /// True when the filter lets the event through (the fields it reads only are filled).
+    bool passesFilter(Sse::FilterExpression::Fields fields, quint16 connection, QByteArrayView type,
+                      QByteArrayView id, QByteArrayView data, qint64 timeMs, qint64 sequence) const;
 
     TypeState *typeState(quint16 connection, const QByteArray &type, TypeLookup lookup);
     void rebuildPlottedPaths(quint16 connection, const QByteArray &type);
@@ -208,4 +257,10 @@ private:
     int m_bufferCapacity = SeriesBuffer::DefaultCapacity;
     History m_history;
     qint64 m_backfillSpanMs = DefaultBackfillSpanMs;
+    Sse::FilterExpression m_filter; // valid; empty = every event
+    QHash<quint16, QByteArray> m_connectionNames; // UTF-8, for the filter's connection field
+    QTimer m_rebuildTimer;
+    // The first stored event ingested live since the rebuild started: the walk leaves it and
+    // the later ones alone (they are in the buffers already).
+    qint64 m_rebuildLiveFrom = std::numeric_limits<qint64>::max();
 };

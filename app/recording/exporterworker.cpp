@@ -62,6 +62,7 @@ void ExporterWorker::finish()
         emit done(false, m_error);
         return;
     }
+    m_formatter.appendEpilogue(m_buffer);
     if (!m_buffer.isEmpty() && m_file->write(m_buffer) != m_buffer.size()) {
         const QString message = tr("Cannot write %1: %2")
                                         .arg(QDir::toNativeSeparators(m_path),

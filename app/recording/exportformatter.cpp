@@ -100,6 +100,50 @@ bool looksLikeJsonContainer(QByteArrayView data)
     return false;
 }
 
+// The value of one JSON path in data (see ExportOptions::jsonPaths). `document` is the data
+// parsed, filled on first need, so an event's data is parsed at most once for all its paths.
+QByteArray pathValue(QByteArrayView data, QByteArrayView path, std::optional<QJsonValue> *document)
+{
+    double number = 0;
+    if (JsonNumbers::extractNumber(data, path, &number))
+        return formatNumber(number);
+    if (!looksLikeJsonContainer(data))
+        return {};
+    if (!*document) {
+        const QJsonDocument parsed = QJsonDocument::fromJson(data.toByteArray());
+        *document = parsed.isObject() ? QJsonValue(parsed.object())
+            : parsed.isArray()        ? QJsonValue(parsed.array())
+                                      : QJsonValue(QJsonValue::Undefined);
+    }
+    return fromJsonValue(walk(**document, path));
+}
+
+// The head of the HTML export: a document that needs nothing but itself.
+constexpr char HtmlHead[] =
+    "<!DOCTYPE html>\n"
+    "<html xmlns=\"http://www.w3.org/1999/xhtml\" lang=\"en\">\n"
+    "<head>\n"
+    "<meta charset=\"utf-8\" />\n"
+    "<title>SSE Monitor events</title>\n"
+    "<style>\n"
+    "body { font-family: sans-serif; font-size: 13px; margin: 8px; }\n"
+    "table { border-collapse: collapse; }\n"
+    "th, td { border: 1px solid #c8c8c8; padding: 2px 6px; text-align: left;"
+    " vertical-align: top; }\n"
+    "th { background: #eeeeee; position: sticky; top: 0; }\n"
+    "td.data { font-family: monospace; white-space: pre-wrap; word-break: break-all; }\n"
+    "</style>\n"
+    "</head>\n"
+    "<body>\n"
+    "<table>\n";
+
+void appendHtmlCell(QByteArray &out, QByteArrayView text, const char *open = "<td>")
+{
+    out.append(open);
+    ExportFormatter::appendHtmlText(out, text);
+    out.append("</td>");
+}
+
 } // namespace
 
 ExportFormatter::ExportFormatter(ExportFormat format, const ExportOptions &options)
@@ -120,6 +164,20 @@ QString ExportFormatter::connectionName(quint16 connection) const
 
 void ExportFormatter::appendPrologue(QByteArray &out)
 {
+    if (m_format == ExportFormat::Html) {
+        out.append(HtmlHead);
+        out.append("<thead><tr><th>time</th><th>connection</th><th>type</th><th>id</th>"
+                   "<th>data</th>");
+        for (const QByteArray &path : std::as_const(m_options.jsonPaths)) {
+            out.append("<th>");
+            appendHtmlText(out, path);
+            out.append("</th>");
+        }
+        if (m_options.ruleColumn)
+            out.append("<th>rule</th>");
+        out.append("</tr></thead>\n<tbody>\n");
+        return;
+    }
     if (m_format != ExportFormat::Csv)
         return;
     out.append("time,connection,type,id,data");
@@ -140,6 +198,9 @@ void ExportFormatter::append(QByteArray &out, const ExportEvent &event)
         break;
     case ExportFormat::Csv:
         appendCsv(out, event);
+        break;
+    case ExportFormat::Html:
+        appendHtml(out, event);
         break;
     case ExportFormat::SseText:
         if (!Sse::appendWireEvent(out, event.event, &m_currentId)) {
@@ -194,32 +255,126 @@ void ExportFormatter::appendCsv(QByteArray &out, const ExportEvent &event)
     appendCsvField(out, event.event.lastEventId);
     out.append(',');
     appendCsvField(out, event.event.data);
-    std::optional<QJsonValue> document; // parsed at most once per event, only if needed
-    for (const QByteArray &path : std::as_const(m_options.jsonPaths)) {
+    const QList<QByteArray> values = pathValues(event);
+    for (const QByteArray &value : values) {
         out.append(',');
-        double number = 0;
-        if (JsonNumbers::extractNumber(event.event.data, path, &number)) {
-            out.append(formatNumber(number));
-            continue;
-        }
-        if (!looksLikeJsonContainer(event.event.data))
-            continue;
-        if (!document) {
-            const QJsonDocument parsed = QJsonDocument::fromJson(event.event.data);
-            document = parsed.isObject()  ? QJsonValue(parsed.object())
-                     : parsed.isArray() ? QJsonValue(parsed.array())
-                                        : QJsonValue(QJsonValue::Undefined);
-        }
-        appendCsvField(out, fromJsonValue(walk(*document, path)));
+        appendCsvField(out, value);
     }
     if (m_options.ruleColumn) {
         out.append(',');
-        appendCsvField(out, ruleName(event).toUtf8());
+        if (const ExportRule *rule = matchingRule(event))
+            appendCsvField(out, rule->name.toUtf8());
     }
     out.append("\r\n");
 }
 
-QString ExportFormatter::ruleName(const ExportEvent &event) const
+QList<QByteArray> ExportFormatter::pathValues(const ExportEvent &event) const
+{
+    QList<QByteArray> values;
+    values.reserve(m_options.jsonPaths.size());
+    std::optional<QJsonValue> document; // parsed at most once per event, only if needed
+    for (const QByteArray &path : std::as_const(m_options.jsonPaths))
+        values.append(pathValue(event.event.data, path, &document));
+    return values;
+}
+
+void ExportFormatter::appendHtml(QByteArray &out, const ExportEvent &event)
+{
+    const ExportRule *rule = m_options.ruleColumn ? matchingRule(event) : nullptr;
+    out.append("<tr");
+    if (rule && (rule->background.isValid() || rule->foreground.isValid())) {
+        // QColor::name() is "#rrggbb": nothing in it needs escaping.
+        out.append(" style=\"");
+        if (rule->background.isValid()) {
+            out.append("background-color: ");
+            out.append(rule->background.name().toLatin1());
+            out.append(rule->foreground.isValid() ? "; " : ";");
+        }
+        if (rule->foreground.isValid()) {
+            out.append("color: ");
+            out.append(rule->foreground.name().toLatin1());
+            out.append(';');
+        }
+        out.append('"');
+    }
+    out.append('>');
+    QByteArray time;
+    m_time.append(time, event.event.receivedMs);
+    appendHtmlCell(out, time);
+    appendHtmlCell(out, connectionName(event.connection).toUtf8());
+    appendHtmlCell(out, event.event.type);
+    appendHtmlCell(out, event.event.lastEventId);
+    appendHtmlCell(out, event.event.data, "<td class=\"data\">");
+    const QList<QByteArray> values = pathValues(event);
+    for (const QByteArray &value : values)
+        appendHtmlCell(out, value);
+    if (m_options.ruleColumn)
+        appendHtmlCell(out, rule ? rule->name.toUtf8() : QByteArray());
+    out.append("</tr>\n");
+}
+
+void ExportFormatter::appendEpilogue(QByteArray &out)
+{
+    if (m_format == ExportFormat::Html)
+        out.append("</tbody>\n</table>\n</body>\n</html>\n");
+}
+
+void ExportFormatter::appendHtmlText(QByteArray &out, QByteArrayView text)
+{
+    // Bytes that are not UTF-8 would make the whole file unreadable as XML: each bad
+    // sequence becomes U+FFFD first.
+    QByteArray repaired;
+    if (!text.isValidUtf8()) {
+        repaired = QString::fromUtf8(text).toUtf8();
+        text = repaired;
+    }
+    qsizetype run = 0; // start of the bytes not yet copied
+    auto replace = [&](qsizetype at, qsizetype length, QByteArrayView with) {
+        out.append(text.sliced(run, at - run));
+        out.append(with);
+        run = at + length;
+    };
+    for (qsizetype i = 0; i < text.size(); ++i) {
+        const auto c = uchar(text.at(i));
+        switch (c) {
+        case '&':
+            replace(i, 1, "&amp;");
+            continue;
+        case '<':
+            replace(i, 1, "&lt;");
+            continue;
+        case '>':
+            replace(i, 1, "&gt;");
+            continue;
+        case '"':
+            replace(i, 1, "&quot;");
+            continue;
+        case '\'':
+            replace(i, 1, "&#39;");
+            continue;
+        case '\r':
+            replace(i, 1, "&#13;"); // a parser would turn a plain CR into LF
+            continue;
+        case '\t':
+        case '\n':
+            continue;
+        default:
+            break;
+        }
+        if (c < 0x20) {
+            // Not allowed in XML 1.0 even as a reference: its control picture, U+2400 + c.
+            const char picture[] = {char(0xE2), char(0x90), char(0x80 + c)};
+            replace(i, 1, QByteArrayView(picture, 3));
+        } else if (c == 0xEF && i + 2 < text.size() && uchar(text.at(i + 1)) == 0xBF
+                   && (uchar(text.at(i + 2)) == 0xBE || uchar(text.at(i + 2)) == 0xBF)) {
+            replace(i, 3, "\xEF\xBF\xBD"); // U+FFFE and U+FFFF are not XML characters
+            i += 2;
+        }
+    }
+    out.append(text.sliced(run));
+}
+
+const ExportRule *ExportFormatter::matchingRule(const ExportEvent &event) const
 {
     Sse::FilterFields fields;
     fields.type = event.event.type;
@@ -231,9 +386,9 @@ QString ExportFormatter::ruleName(const ExportEvent &event) const
     fields.sequence = event.sequence;
     for (const ExportRule &rule : m_options.rules) {
         if (rule.expression.matches(fields))
-            return rule.name;
+            return &rule;
     }
-    return QString();
+    return nullptr;
 }
 
 void ExportFormatter::appendCsvField(QByteArray &out, QByteArrayView field)
@@ -264,13 +419,6 @@ void ExportFormatter::appendCsvField(QByteArray &out, QByteArrayView field)
 
 QByteArray ExportFormatter::jsonValue(QByteArrayView data, QByteArrayView path)
 {
-    double number = 0;
-    if (JsonNumbers::extractNumber(data, path, &number))
-        return formatNumber(number);
-    if (!looksLikeJsonContainer(data))
-        return {};
-    const QJsonDocument parsed = QJsonDocument::fromJson(data.toByteArray());
-    const QJsonValue root = parsed.isObject() ? QJsonValue(parsed.object())
-                                              : QJsonValue(parsed.array());
-    return fromJsonValue(walk(root, path));
+    std::optional<QJsonValue> document;
+    return pathValue(data, path, &document);
 }

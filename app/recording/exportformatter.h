@@ -6,6 +6,7 @@
 
 #include <QByteArray>
 #include <QByteArrayView>
+#include <QColor>
 #include <QHash>
 #include <QList>
 #include <QString>
@@ -30,6 +31,13 @@ enum class ExportFormat {
     /// LF or NUL, cannot be written as such fields: it is left out, with a comment line
     /// (`: event N left out: ...`) in its place.
     SseText,
+    /// One self-contained XHTML document (well-formed XML, served as HTML): a table with the
+    /// columns of CSV (time, connection, type, id, data, one per ExportOptions::jsonPaths entry
+    /// and, with ExportOptions::ruleColumn, "rule"), where the rule also gives the row its colours
+    /// as an inline style. All text is escaped (& < > " '), bytes that are not UTF-8 become
+    /// U+FFFD and control characters XML cannot hold are shown as their U+2400 pictures. No
+    /// script, no external resources, no URLs or headers (so no secrets).
+    Html,
 };
 
 /// A colouring rule as the export sees it: the first matching one names the event's rule.
@@ -37,6 +45,8 @@ struct ExportRule
 {
     QString name;
     Sse::FilterExpression expression;
+    QColor background; // HTML row colours; invalid = none
+    QColor foreground;
 };
 
 /// One event to export, with what the event log knows about it.
@@ -56,12 +66,12 @@ struct ExportOptions
     QHash<quint16, QString> connectionNames;
     /// URL per connection id, for the JSON Lines header records (optional).
     QHash<quint16, QUrl> connectionUrls;
-    /// CSV only: one extra column per path, in JsonNumbers path syntax (`a.b[2].c`). A number
+    /// CSV and HTML: one extra column per path, in JsonNumbers path syntax (`a.b[2].c`). A number
     /// is written in the shortest form that reads back exactly; a string or boolean value is
     /// written as it is; anything else (missing, null, object, array, data not JSON) is empty.
     QList<QByteArray> jsonPaths;
-    /// CSV only: a last column "rule" with the name of the first of `rules` the event matches
-    /// (empty when none does).
+    /// CSV and HTML: a last column "rule" with the name of the first of `rules` the event
+    /// matches (empty when none does); HTML also gives the row that rule's colours.
     bool ruleColumn = false;
     QList<ExportRule> rules;
     /// Events that will be added in all, for Exporter::progress(); 0 = unknown.
@@ -74,9 +84,11 @@ class ExportFormatter
 public:
     ExportFormatter(ExportFormat format, const ExportOptions &options);
 
-    /// What comes before the first event (the CSV header row).
+    /// What comes before the first event (the CSV header row, the HTML head and table head).
     void appendPrologue(QByteArray &out);
     void append(QByteArray &out, const ExportEvent &event);
+    /// What comes after the last event (the end of the HTML table and document).
+    void appendEpilogue(QByteArray &out);
     void setConnectionName(quint16 connection, const QString &name);
     /// SSE text: events left out because their type or id cannot be an SSE field value.
     qint64 skippedEvents() const { return m_skippedEvents; }
@@ -85,12 +97,18 @@ public:
     static void appendCsvField(QByteArray &out, QByteArrayView field);
     /// The value of \a path in JSON \a data as CSV would show it (see ExportOptions::jsonPaths).
     static QByteArray jsonValue(QByteArrayView data, QByteArrayView path);
+    /// \a text as HTML/XML character data or attribute value (see ExportFormat::Html).
+    static void appendHtmlText(QByteArray &out, QByteArrayView text);
 
 private:
     QString connectionName(quint16 connection) const;
     void appendJsonLines(QByteArray &out, const ExportEvent &event);
     void appendCsv(QByteArray &out, const ExportEvent &event);
-    QString ruleName(const ExportEvent &event) const;
+    void appendHtml(QByteArray &out, const ExportEvent &event);
+    /// The value of each ExportOptions::jsonPaths entry in the event's data, in order.
+    QList<QByteArray> pathValues(const ExportEvent &event) const;
+    /// The first of the rules the event matches, or nullptr.
+    const ExportRule *matchingRule(const ExportEvent &event) const;
 
     ExportFormat m_format;
     ExportOptions m_options;

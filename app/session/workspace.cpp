@@ -115,19 +115,19 @@ Workspace::Workspace(QObject *parent)
     m_connections.setIdInUse(
         [this](quint16 id) { return m_log->store().connectionEventCount(id) > 0; });
     // Back-fill for the chart: a newly ticked series starts with the events already stored.
-    m_catalog->setHistory([this](quint16 connection, const QByteArray &type,
+    m_catalog->setHistory([this](quint16 connection, const QByteArray &type, qint64 before,
                                  const SeriesCatalog::HistoryVisitor &visit) {
         const EventStore &store = m_log->store();
         const int typeIndex = store.findType(type);
         if (typeIndex < 0)
             return;
-        for (qint64 sequence = store.endSequence() - 1; sequence >= store.firstSequence();
-             --sequence) {
+        for (qint64 sequence = qMin(before, store.endSequence()) - 1;
+             sequence >= store.firstSequence(); --sequence) {
             if (store.connection(sequence) != connection || store.typeIndex(sequence) != typeIndex
                 || store.isMarker(sequence)) {
                 continue;
             }
-            if (!visit(store.time(sequence), store.data(sequence)))
+            if (!visit({sequence, store.time(sequence), store.id(sequence), store.data(sequence)}))
                 return;
         }
     });
@@ -164,7 +164,8 @@ void Workspace::routeConnectionSignals()
     connect(&m_connections, &ConnectionManager::eventsReceived, this,
             [this](quint16 id, const Sse::EventBatch &events) {
                 m_log->ingest(id, events);
-                m_catalog->ingest(id, events);
+                // The log stores every event of the batch: they end the store.
+                m_catalog->ingest(id, events, m_log->store().endSequence() - events.size());
                 if (const ConnectionEntry *entry = m_connections.entry(id);
                     entry && entry->llmAnalysis) {
                     m_llm->ingest(id, events);
@@ -800,7 +801,7 @@ ExportJob *Workspace::exportEvents(ExportFormat format, const QString &path,
         for (const ColouringRule &rule : m_colouringRules->rules()) {
             const Sse::FilterExpression expression = Sse::FilterExpression::parse(rule.expression);
             if (rule.enabled && expression.isValid() && !expression.isEmpty())
-                options.rules.append({rule.name, expression});
+                options.rules.append({rule.name, expression, rule.background, rule.foreground});
         }
     }
     for (const ConnectionEntry &entry : m_connections.model()->entries()) {

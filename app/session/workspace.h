@@ -125,7 +125,8 @@ public:
     QString recordingError() const { return m_recordingError; }
 
     // --- export, open, replay, check ---
-    /// With: CSV gets a "rule" column naming the colouring rule each event matches.
+    /// With: CSV and HTML get a "rule" column naming the colouring rule each event matches;
+    /// HTML rows also get that rule's colours.
     enum class RuleColumn { Without, With };
     /// Exports the events \a sequences of the log; null while another export runs.
     ExportJob *exportEvents(ExportFormat format, const QString &path,

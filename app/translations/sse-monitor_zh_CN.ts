@@ -330,6 +330,26 @@
         <source>No values yet for %1. They appear as events arrive.</source>
         <translation>%1 尚无数值。事件到达后即会显示。</translation>
     </message>
+    <message>
+        <source>Only matching events feed the chart, e.g. type == &quot;trade&quot;</source>
+        <translation>只有匹配的事件进入图表，例如 type == &quot;trade&quot;</translation>
+    </message>
+    <message>
+        <source>Chart filter</source>
+        <translation>图表筛选器</translation>
+    </message>
+    <message>
+        <source>Chart filter:</source>
+        <translation>图表筛选：</translation>
+    </message>
+    <message>
+        <source>Applying the chart filter to the stored events…</source>
+        <translation>正在将图表筛选应用到已存储的事件…</translation>
+    </message>
+    <message>
+        <source>No events match the chart filter.</source>
+        <translation>没有事件匹配图表筛选。</translation>
+    </message>
 </context>
 <context>
     <name>ClientMessages</name>
@@ -2736,10 +2756,6 @@ New: %2</source>
         <translation>列(&amp;C)：</translation>
     </message>
     <message>
-        <source>CSV only: JSON paths as extra columns, e.g. usage.output_tokens, price</source>
-        <translation>仅限 CSV：作为额外列的 JSON 路径，例如 usage.output_tokens, price</translation>
-    </message>
-    <message>
         <source>Not seen in the events so far (the column stays empty): %1</source>
         <translation>目前的事件中尚未出现（该列将为空）：%1</translation>
     </message>
@@ -2766,6 +2782,22 @@ New: %2</source>
     <message>
         <source>Marked events (%1)</source>
         <translation>已标记的事件（%1）</translation>
+    </message>
+    <message>
+        <source>HTML table (.html)</source>
+        <translation>HTML 表格 (.html)</translation>
+    </message>
+    <message>
+        <source>CSV and HTML: JSON paths as extra columns, e.g. usage.output_tokens, price</source>
+        <translation>CSV 和 HTML：作为额外列的 JSON 路径，例如 usage.output_tokens, price</translation>
+    </message>
+    <message>
+        <source>Colouring &amp;rules: name column and row colours</source>
+        <translation>着色规则(&amp;R)：名称列和行颜色</translation>
+    </message>
+    <message>
+        <source>HTML (*.html *.htm)</source>
+        <translation>HTML (*.html *.htm)</translation>
     </message>
 </context>
 <context>

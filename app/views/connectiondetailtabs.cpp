@@ -24,7 +24,7 @@ ConnectionDetailTabs::ConnectionDetailTabs(Workspace *workspace, QWidget *parent
     setObjectName(QStringLiteral("bottomTabs"));
     setAccessibleName(tr("Details"));
     m_detail = new EventDetailView;
-    m_chart = new ChartPanel(workspace->seriesCatalog());
+    m_chart = new ChartPanel(workspace->seriesCatalog(), &workspace->logModel()->store());
     m_response = new QPlainTextEdit;
     m_response->setObjectName(QStringLiteral("response"));
     m_response->setReadOnly(true);

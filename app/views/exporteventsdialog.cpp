@@ -24,10 +24,11 @@ ExportEventsDialog::ExportEventsDialog(qint64 all, qint64 filtered, qint64 selec
     m_format->addItem(tr("JSON Lines (.jsonl)"), int(ExportFormat::JsonLines));
     m_format->addItem(tr("CSV (.csv)"), int(ExportFormat::Csv));
     m_format->addItem(tr("SSE text (.txt)"), int(ExportFormat::SseText));
+    m_format->addItem(tr("HTML table (.html)"), int(ExportFormat::Html));
     m_paths = new QLineEdit;
     m_paths->setObjectName(QStringLiteral("pathsEdit"));
     m_paths->setPlaceholderText(
-        tr("CSV only: JSON paths as extra columns, e.g. usage.output_tokens, price"));
+        tr("CSV and HTML: JSON paths as extra columns, e.g. usage.output_tokens, price"));
     m_pathsHint = new QLabel;
     m_pathsHint->setObjectName(QStringLiteral("pathsHint"));
     m_pathsHint->setWordWrap(true);
@@ -40,7 +41,12 @@ ExportEventsDialog::ExportEventsDialog(qint64 all, qint64 filtered, qint64 selec
     m_ruleColumn = new QCheckBox(tr("Add a &rule column (the colouring rule each event matches)"));
     m_ruleColumn->setObjectName(QStringLiteral("ruleColumnCheck"));
     const auto enableCsvOptions = [this] {
-        m_ruleColumn->setEnabled(format() == ExportFormat::Csv);
+        const bool html = format() == ExportFormat::Html;
+        m_ruleColumn->setEnabled(format() == ExportFormat::Csv || html);
+        // HTML also colours the rows, so the option says so.
+        m_ruleColumn->setText(
+            html ? tr("Colouring &rules: name column and row colours")
+                 : tr("Add a &rule column (the colouring rule each event matches)"));
     };
     connect(m_format, &QComboBox::currentIndexChanged, this, enableCsvOptions);
     enableCsvOptions();
@@ -119,6 +125,8 @@ QString ExportEventsDialog::fileFilter() const
         return tr("CSV (*.csv)") + QStringLiteral(";;") + all;
     case ExportFormat::SseText:
         return tr("SSE text (*.txt *.sse)") + QStringLiteral(";;") + all;
+    case ExportFormat::Html:
+        return tr("HTML (*.html *.htm)") + QStringLiteral(";;") + all;
     case ExportFormat::JsonLines:
         break;
     }
@@ -132,6 +140,8 @@ QString ExportEventsDialog::suffix() const
         return QStringLiteral(".csv");
     case ExportFormat::SseText:
         return QStringLiteral(".txt");
+    case ExportFormat::Html:
+        return QStringLiteral(".html");
     case ExportFormat::JsonLines:
         break;
     }

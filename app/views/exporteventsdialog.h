@@ -12,7 +12,7 @@ class QLineEdit;
 QT_END_NAMESPACE
 
 /// File > Export Events: which events (all, filtered, selected, with their counts), the format
-/// and, for CSV, JSON paths as extra columns.
+/// and, for CSV and HTML, JSON paths as extra columns and the colouring rules.
 class ExportEventsDialog : public QDialog
 {
     Q_OBJECT
@@ -27,7 +27,8 @@ public:
     ExportFormat format() const;
     /// The Columns field, split at commas and spaces ("temperature, humidity").
     QList<QByteArray> jsonPaths() const;
-    /// CSV only: a "rule" column with the name of each event's colouring rule.
+    /// CSV and HTML: a "rule" column with the name of each event's colouring rule (HTML: and
+    /// its colours on the row).
     bool ruleColumn() const;
     /// Paths seen in the events: offered while typing, and a path not among them is pointed
     /// out (still exported: the column is then empty).

@@ -1,9 +1,13 @@
 #include "charts/seriescatalog.h"
 
+#include <QElapsedTimer>
 #include <QRegularExpression>
 #include <QSet>
 #include <QSignalSpy>
 #include <QTest>
+#include <QTimer>
+
+#include <vector>
 
 namespace {
 
@@ -48,6 +52,8 @@ private Q_SLOTS:
     void longPathsAreIgnored();
     void unplotReleasesBuffer();
     void clearForgetsEverything();
+    void filterLimitsLiveEvents();
+    void filterRebuildIsSlicedAndLosesNothing();
 };
 
 void TestSeriesCatalog::init()
@@ -250,6 +256,106 @@ void TestSeriesCatalog::clearForgetsEverything()
     QSignalSpy discoveredSpy(&catalog, &SeriesCatalog::seriesDiscovered);
     catalog.ingest(0, { makeEvent("t", R"({"a":1})", 2) });
     QCOMPARE(discoveredSpy.count(), 1);
+}
+
+void TestSeriesCatalog::filterLimitsLiveEvents()
+{
+    SeriesCatalog catalog;
+    catalog.setConnectionName(3, QStringLiteral("Feed"));
+    const SeriesKey x = key(3, "t", "x");
+    catalog.setPlotted(x, true);
+    // An invalid filter is ignored; a valid one reads the fields of each live event.
+    catalog.setFilter(Sse::FilterExpression::parse(QStringLiteral("data.x >")));
+    QVERIFY(catalog.filter().isEmpty());
+    catalog.setFilter(Sse::FilterExpression::parse(
+        QStringLiteral("connection == \"Feed\" && data.x >= 2 && seq != 12")));
+    QVERIFY(!catalog.isRebuilding()); // no history: nothing to rebuild from
+    Sse::EventList events;
+    for (int n = 0; n < 5; ++n)
+        events << makeEvent("t", "{\"x\":" + QByteArray::number(n) + "}", n);
+    catalog.ingest(3, events, 10); // sequences 10..14: x = 2 is seq 12
+    const SeriesBuffer *buffer = catalog.buffer(x);
+    QCOMPARE(buffer->size(), 2);
+    QCOMPARE(buffer->first().value, 3.0);
+    QCOMPARE(buffer->last().value, 4.0);
+    // Another connection's name does not match.
+    catalog.setPlotted(key(4, "t", "x"), true);
+    catalog.ingest(4, events, 20);
+    QCOMPARE(catalog.buffer(key(4, "t", "x"))->size(), 0);
+}
+
+void TestSeriesCatalog::filterRebuildIsSlicedAndLosesNothing()
+{
+    // 400,000 stored events; the filter keeps the even ones.
+    constexpr int Stored = 400000;
+    std::vector<QByteArray> stored;
+    stored.reserve(Stored + 10);
+    auto eventData = [](int n) -> QByteArray {
+        return "{\"v\":" + QByteArray::number(n) + ",\"even\":" + (n % 2 ? "false" : "true") + "}";
+    };
+    for (int n = 0; n < Stored; ++n)
+        stored.push_back(eventData(n));
+    SeriesCatalog catalog;
+    catalog.setBufferCapacity(Stored);
+    catalog.setBackfillSpanMs(0);
+    catalog.setHistory([&stored](quint16 connection, const QByteArray &type, qint64 before,
+                                 const SeriesCatalog::HistoryVisitor &visit) {
+        if (connection != 0 || type != "t")
+            return;
+        for (qint64 sequence = qMin(before, qint64(stored.size())) - 1; sequence >= 0; --sequence) {
+            if (!visit({sequence, sequence, {}, stored[size_t(sequence)]}))
+                return;
+        }
+    });
+    const SeriesKey v = key(0, "t", "v");
+    catalog.setPlotted(v, true);
+    QCOMPARE(catalog.buffer(v)->size(), Stored);
+
+    QSignalSpy rebuilding(&catalog, &SeriesCatalog::rebuildingChanged);
+    QElapsedTimer clock;
+    clock.start();
+    catalog.setFilter(Sse::FilterExpression::parse(QStringLiteral("data.even")));
+    const qint64 setFilterMs = clock.elapsed();
+    QVERIFY(catalog.isRebuilding());
+    QCOMPARE(rebuilding.size(), 1);
+
+    // The event loop keeps turning: a 0 ms timer measures the longest gap between turns.
+    // Ten live events arrive (stored first, as the workspace does) during the rebuild.
+    qint64 longestGapMs = 0;
+    qint64 lastTurnMs = clock.elapsed();
+    int turns = 0;
+    QTimer probe;
+    probe.setInterval(0);
+    connect(&probe, &QTimer::timeout, this, [&] {
+        const qint64 now = clock.elapsed();
+        longestGapMs = qMax(longestGapMs, now - lastTurnMs);
+        lastTurnMs = now;
+        if (++turns == 2) {
+            Sse::EventList live;
+            for (int n = Stored; n < Stored + 10; ++n) {
+                stored.push_back(eventData(n));
+                live << makeEvent("t", stored.back(), n);
+            }
+            catalog.ingest(0, live, Stored);
+        }
+    });
+    probe.start();
+    QVERIFY(rebuilding.wait(30000));
+    probe.stop();
+    const qint64 totalMs = clock.elapsed();
+    qInfo("rebuild of %d stored events: %lld ms in all, %d event loop turns, longest gap "
+          "%lld ms, setFilter() %lld ms",
+          Stored, totalMs, turns, longestGapMs, setFilterMs);
+    QCOMPARE(rebuilding.size(), 2);
+    QVERIFY(turns >= 2);
+    QVERIFY2(longestGapMs < 100, qPrintable(QString::number(longestGapMs)));
+
+    const SeriesBuffer *buffer = catalog.buffer(v);
+    QCOMPARE(buffer->size(), Stored / 2 + 5);
+    for (int i = 0; i < buffer->size(); ++i) {
+        if (buffer->at(i).value != 2.0 * i)
+            QFAIL(qPrintable(QStringLiteral("sample %1 is %2").arg(i).arg(buffer->at(i).value)));
+    }
 }
 
 QTEST_GUILESS_MAIN(TestSeriesCatalog)
