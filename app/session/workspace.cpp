@@ -376,11 +376,9 @@ void Workspace::updateConnection(quint16 id, const QString &name, const Sse::Cli
         return;
     const QList<QByteArray> missing = entry->missingSecrets;
     QList<QByteArray> stillMissing;
-    for (const QByteArray &header : missing) {
-        for (const auto &given : options.headers) {
-            if (given.first.compare(header, Qt::CaseInsensitive) == 0 && given.second.isEmpty())
-                stillMissing.append(header);
-        }
+    for (const QByteArray &secret : missing) {
+        if (Sse::secretMissing(secret, options))
+            stillMissing.append(secret);
     }
     if (isDemo(id) && m_demo && options.url != m_demo->streamUrl())
         m_demoConnection = 0; // pointed elsewhere, it is an ordinary connection now

@@ -107,8 +107,8 @@ void ConnectionCommands::editConnection(quint16 id)
     dialog.setConnection(entry->name, entry->options);
     if (!missing.isEmpty()) {
         // Straight to the value the keychain could not give, once the dialog shows.
-        const QString first = QString::fromUtf8(missing.first());
-        QTimer::singleShot(0, &dialog, [&dialog, first] { dialog.focusHeaderValue(first); });
+        const QByteArray first = missing.first();
+        QTimer::singleShot(0, &dialog, [&dialog, first] { dialog.focusSecret(first); });
     }
     if (dialog.exec() == QDialog::Accepted)
         m_workspace->updateConnection(id, dialog.name(), dialog.options());

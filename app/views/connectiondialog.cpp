@@ -832,7 +832,7 @@ void ConnectionDialog::setConnection(const QString &name, const Sse::ClientOptio
 
     m_nameEdit->setText(name);
     m_methodCombo->setCurrentText(QString::fromLatin1(options.method));
-    m_urlEdit->setText(options.url.toString());
+    m_urlEdit->setText(Sse::urlText(options.url));
 
     {
         QScopedValueRollback guard(m_updatingHeaders, true);
@@ -1275,6 +1275,34 @@ bool ConnectionDialog::focusHeaderValue(const QString &headerName)
         return true;
     }
     return false;
+}
+
+bool ConnectionDialog::focusSecret(const QByteArray &name)
+{
+    QLineEdit *edit = nullptr;
+    if (name == Sse::UrlSecret)
+        edit = m_urlEdit;
+    else if (name == Sse::ProxyPasswordSecret)
+        edit = m_proxyPasswordEdit;
+    else if (name == Sse::KeyPassphraseSecret)
+        edit = m_passphraseEdit;
+    else
+        return focusHeaderValue(QString::fromUtf8(name));
+    for (QWidget *page = edit; page; page = page->parentWidget()) {
+        const int index = m_tabs->indexOf(page);
+        if (index >= 0) {
+            m_tabs->setCurrentIndex(index);
+            break;
+        }
+    }
+    edit->setFocus(Qt::OtherFocusReason);
+    const QString mask = QStringLiteral("<redacted>");
+    const qsizetype at = edit == m_urlEdit ? edit->text().indexOf(mask) : -1;
+    if (at >= 0)
+        edit->setSelection(int(at), int(mask.size()));
+    else
+        edit->selectAll();
+    return true;
 }
 
 void ConnectionDialog::addHeaderRow(const QString &name, const QString &value)

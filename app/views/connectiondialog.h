@@ -79,6 +79,10 @@ public:
     // Shows the Headers tab with the value of header \a headerName (case-insensitive) being
     // edited, e.g. a secret the keychain could not supply. False when there is no such row.
     bool focusHeaderValue(const QString &headerName);
+    // Shows where the secret \a name (a header name or Sse::UrlSecret, ProxyPasswordSecret,
+    // KeyPassphraseSecret) is entered, with the focus in it: for the stream URL, the mask that
+    // stands for its credentials is selected. False when the form has no place for it.
+    bool focusSecret(const QByteArray &name);
 
     // Fills the whole form with a preset (other options at their defaults).
     void applyPreset(Preset preset);

@@ -4,6 +4,8 @@
 
 #include <QUrlQuery>
 
+#include <algorithm>
+
 #include <QJsonArray>
 
 namespace Sse {
@@ -44,10 +46,15 @@ QString redactedUrl(const QUrl &url)
             shown.setQuery(rebuilt);
         }
     }
-    // toDisplayString() would drop the password part (and so the sign that there was one);
-    // the mask's angle brackets stay readable instead of percent-encoded.
-    return shown.toString(QUrl::PrettyDecoded)
-        .replace(QLatin1String("%3Credacted%3E"), mask, Qt::CaseInsensitive);
+    // toDisplayString() would drop the password part (and so the sign that there was one).
+    return urlText(shown);
+}
+
+QString urlText(const QUrl &url)
+{
+    return url.toString(QUrl::PrettyDecoded)
+        .replace(QLatin1String("%3Credacted%3E"), QLatin1String(redactedValue),
+                 Qt::CaseInsensitive);
 }
 
 bool urlHasSecrets(const QUrl &url)
@@ -174,6 +181,26 @@ ClientOptions withoutNonHeaderSecrets(ClientOptions options)
     if (urlHasSecrets(options.url))
         options.url = QUrl(redactedUrl(options.url));
     return options;
+}
+
+bool secretMissing(QByteArrayView name, const ClientOptions &options)
+{
+    if (name == UrlSecret) {
+        const QLatin1String mask(redactedValue);
+        return options.url.userName(QUrl::FullyDecoded).contains(mask)
+            || options.url.password(QUrl::FullyDecoded).contains(mask)
+            || options.url.query(QUrl::FullyDecoded).contains(mask);
+    }
+    if (name == ProxyPasswordSecret)
+        return proxyUrlPassword(options.proxy).isEmpty();
+    if (name == KeyPassphraseSecret)
+        return options.clientKeyPassphrase.isEmpty();
+    return std::any_of(options.headers.cbegin(), options.headers.cend(),
+                       [name](const QPair<QByteArray, QByteArray> &header) {
+                           return header.second.isEmpty()
+                               && QByteArrayView(header.first).compare(name, Qt::CaseInsensitive)
+                               == 0;
+                       });
 }
 
 void applyNonHeaderSecrets(ClientOptions *options)

@@ -18,6 +18,8 @@ private Q_SLOTS:
     void redactedUrl();
     void checkReportHidesUrlSecrets_data();
     void checkReportHidesUrlSecrets();
+    void secretMissing_data();
+    void secretMissing();
 };
 
 void TestRedaction::redactedUrl_data()
@@ -92,6 +94,61 @@ void TestRedaction::checkReportHidesUrlSecrets()
              output.constData());
     // The request itself carried the real token.
     QVERIFY(server.requests("/stream").constFirst().path.contains("SECRET-TOKEN-42"));
+}
+
+// A connection whose secrets the keychain could not give waits until each is entered: the URL
+// counts as given only once the mask that stood for its credentials is gone.
+void TestRedaction::secretMissing_data()
+{
+    QTest::addColumn<QByteArray>("name");
+    QTest::addColumn<QString>("url");
+    QTest::addColumn<QString>("proxy");
+    QTest::addColumn<QByteArray>("passphrase");
+    QTest::addColumn<QByteArray>("headerValue");
+    QTest::addColumn<bool>("missing");
+
+    const QString masked = u"http://user:<redacted>@h/s?x=1"_s;
+    const QString maskedQuery = u"http://h/s?api_key=<redacted>&x=1"_s;
+    const QString plain = u"http://user:pw@h/s?api_key=K&x=1"_s;
+    QTest::newRow("URL still masked") << QByteArray(Sse::UrlSecret) << masked << QString()
+                                      << QByteArray() << QByteArray() << true;
+    QTest::newRow("URL query still masked") << QByteArray(Sse::UrlSecret) << maskedQuery
+                                            << QString() << QByteArray() << QByteArray() << true;
+    QTest::newRow("URL given") << QByteArray(Sse::UrlSecret) << plain << QString() << QByteArray()
+                               << QByteArray() << false;
+    QTest::newRow("URL without credentials now")
+        << QByteArray(Sse::UrlSecret) << u"http://h/s"_s << QString() << QByteArray()
+        << QByteArray() << false;
+    QTest::newRow("proxy password empty")
+        << QByteArray(Sse::ProxyPasswordSecret) << plain << u"http://u@proxy:3128"_s << QByteArray()
+        << QByteArray() << true;
+    QTest::newRow("proxy password given")
+        << QByteArray(Sse::ProxyPasswordSecret) << plain << u"http://u:p@proxy:3128"_s
+        << QByteArray() << QByteArray() << false;
+    QTest::newRow("passphrase empty") << QByteArray(Sse::KeyPassphraseSecret) << plain << QString()
+                                      << QByteArray() << QByteArray() << true;
+    QTest::newRow("passphrase given") << QByteArray(Sse::KeyPassphraseSecret) << plain << QString()
+                                      << QByteArray("pp") << QByteArray() << false;
+    QTest::newRow("header empty") << QByteArray("authorization") << plain << QString()
+                                  << QByteArray() << QByteArray() << true;
+    QTest::newRow("header given") << QByteArray("authorization") << plain << QString()
+                                  << QByteArray() << QByteArray("Bearer t") << false;
+}
+
+void TestRedaction::secretMissing()
+{
+    QFETCH(QByteArray, name);
+    QFETCH(QString, url);
+    QFETCH(QString, proxy);
+    QFETCH(QByteArray, passphrase);
+    QFETCH(QByteArray, headerValue);
+    QFETCH(bool, missing);
+    Sse::ClientOptions options;
+    options.url = QUrl(url);
+    options.proxy = proxy;
+    options.clientKeyPassphrase = passphrase;
+    options.headers = {{"Authorization", headerValue}, {"Accept", "text/event-stream"}};
+    QCOMPARE(Sse::secretMissing(name, options), missing);
 }
 
 QTEST_GUILESS_MAIN(TestRedaction)

@@ -26,6 +26,9 @@ bool isSecretHeader(QByteArrayView name);
 /// rule matches (access_token, api_key, ...) replaced by the mask; no fragment. EventSource
 /// cannot set headers, so credentials often travel in the URL.
 QString redactedUrl(const QUrl &url);
+/// \a url as text for a person to read or edit: where the mask of redactedUrl() stands, its
+/// angle brackets stay readable instead of percent-encoded.
+QString urlText(const QUrl &url);
 /// Whether redactedUrl() would mask anything in \a url.
 bool urlHasSecrets(const QUrl &url);
 
@@ -55,6 +58,11 @@ QList<QPair<QByteArray, QByteArray>> nonHeaderSecrets(const ClientOptions &optio
 /// \a options without its proxy password and key passphrase, and with the stream URL as
 /// redactedUrl() shows it (the mask stands where the credentials were).
 ClientOptions withoutNonHeaderSecrets(ClientOptions options);
+/// Whether the secret named \a name (a header name or one of the names above) still has no
+/// value in \a options: a header present with an empty value, a proxy URL without its password,
+/// no key passphrase, or a stream URL that still shows the mask where its credentials were.
+/// A header the user removed is no longer asked for.
+bool secretMissing(QByteArrayView name, const ClientOptions &options);
 /// Moves entries named ProxyPasswordSecret, KeyPassphraseSecret or UrlSecret out of
 /// \a options->headers into the proxy URL, the passphrase and the stream URL (where secrets
 /// were restored as headers). An empty UrlSecret leaves the masked URL as it is.

@@ -95,6 +95,7 @@ private Q_SLOTS:
     void secretsComeBackFromTheStore();
     void urlSecretsStayInTheKeychain();
     void urlSecretsWithoutKeychain();
+    void urlSecretsGivenBackByEditing();
     void demoIsAFlagNotAName();
     void exportKeepsTypesPastTheTypeTable();
     void stateRecordsMatchTheCli_data();
@@ -355,6 +356,49 @@ void TestWorkspace::urlSecretsWithoutKeychain()
                  .toString(),
              u"Secret missing: the credentials in the URL (Edit to enter it)"_s);
     QCOMPARE(m_server.requestCount("/secure"), before + 1); // not started without them
+}
+
+// A connection waiting for the credentials of its URL starts only once they are typed in: a
+// save that keeps the mask (a changed name, say) leaves it waiting, and nothing is sent.
+void TestWorkspace::urlSecretsGivenBackByEditing()
+{
+    auto keychain = std::make_shared<MemorySecretBackend>();
+    keychain->setAvailable(false);
+    QUrl url = m_server.url("/secure");
+    url.setQuery(u"access_token=XYZ"_s);
+    const int before = m_server.requestCount("/secure");
+    {
+        Workspace workspace;
+        workspace.secretStore()->setBackend(keychain);
+        Sse::ClientOptions options;
+        options.url = url;
+        workspace.addConnection(u"secure"_s, options);
+        QTRY_COMPARE(m_server.requestCount("/secure"), before + 1);
+        workspace.saveConnections();
+        QVERIFY(workspace.secretStore()->waitForIdle(5000));
+    }
+    Workspace restored;
+    restored.secretStore()->setBackend(keychain);
+    QCOMPARE(restored.restoreConnections(), 1);
+    QTRY_COMPARE(restored.connections()->model()->entries().first().missingSecrets,
+                 QList<QByteArray> {Sse::UrlSecret});
+    const ConnectionEntry &entry = restored.connections()->model()->entries().first();
+    const quint16 id = entry.id;
+    Sse::ClientOptions masked = entry.options;
+    QVERIFY(masked.url.query(QUrl::FullyDecoded).contains(u"<redacted>"_s));
+
+    restored.updateConnection(id, u"renamed"_s, masked);
+    const ConnectionEntry *edited = restored.connections()->entry(id);
+    QCOMPARE(edited->missingSecrets, QList<QByteArray> {Sse::UrlSecret});
+    QCOMPARE(edited->state, Sse::Client::State::Idle);
+
+    Sse::ClientOptions given = masked;
+    given.url = url;
+    restored.updateConnection(id, u"renamed"_s, given);
+    QVERIFY(restored.connections()->entry(id)->missingSecrets.isEmpty());
+    QTRY_COMPARE(m_server.requestCount("/secure"), before + 2);
+    const QByteArray path = m_server.requests("/secure").last().path;
+    QVERIFY2(path.contains("access_token=XYZ"), path.constData());
 }
 
 void TestWorkspace::demoIsAFlagNotAName()
