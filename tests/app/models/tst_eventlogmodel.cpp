@@ -71,7 +71,7 @@ class tst_EventLogModel : public QObject
 {
     Q_OBJECT
 
-private slots:
+private Q_SLOTS:
     void init();
 
     void startsEmpty();
