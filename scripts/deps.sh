@@ -25,8 +25,9 @@ packages=(
     curl
     # node for tst_reverseproxy's npm eventsource client (the image's nodejs brings npm)
     nodejs
-    # real proxies for tests/sselib/tst_proxy.cpp (HTTP, CONNECT, SOCKS5)
-    tinyproxy dante-server
+    # real proxies for tests/sselib/tst_proxy.cpp (HTTP, CONNECT, SOCKS5; microsocks for
+    # SOCKS5 with a user name and password, which dante only takes for system accounts)
+    tinyproxy dante-server microsocks
     "$@"
 )
 

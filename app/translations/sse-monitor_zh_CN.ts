@@ -4922,6 +4922,10 @@ Result: %1 failure(s), %2 warning(s), %3 passed
         <source>proxy %1 wants other credentials: HTTP 407 %2</source>
         <translation>代理 %1 需要其他凭据：HTTP 407 %2</translation>
     </message>
+    <message>
+        <source>proxy %1 asks for a user name and password: give them in the proxy URL (socks5://user:password@host:port)</source>
+        <translation>代理 %1 要求用户名和密码：请在代理 URL 中给出（socks5://user:password@host:port）</translation>
+    </message>
 </context>
 <context>
     <name>TableEditor</name>

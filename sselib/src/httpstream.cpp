@@ -427,6 +427,13 @@ bool HttpStream::reportProxyError(QAbstractSocket::SocketError code)
         setError(Error::Connect, StreamMessages::tr("Proxy host %1 not found").arg(proxy.host));
         return true;
     case QAbstractSocket::ProxyAuthenticationRequiredError:
+        if (proxy.user.isEmpty()) {
+            setError(Error::Proxy,
+                     StreamMessages::tr("proxy %1 asks for a user name and password: give them "
+                                        "in the proxy URL (socks5://user:password@host:port)")
+                         .arg(where));
+            return true;
+        }
         setError(Error::Proxy, StreamMessages::tr("proxy %1 refused the credentials: SOCKS5 "
                                                   "authentication failed").arg(where));
         return true;
