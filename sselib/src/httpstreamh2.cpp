@@ -45,8 +45,10 @@ bool HttpStream::routeHttp2()
         return false;
     QByteArray tlsOptions;
     if (tls) {
-        tlsOptions = m_request.caCertificatesPem + '\0' + m_request.acceptedCertificatePem
-            + (m_request.allowInsecureTls ? "\0insecure" : "");
+        // A literal "\0insecure" would end at its NUL and add nothing, letting a request that
+        // checks certificates join a connection made without checking them.
+        tlsOptions = m_request.caCertificatesPem + '\0' + m_request.acceptedCertificatePem + '\0'
+            + (m_request.allowInsecureTls ? QByteArrayLiteral("insecure") : QByteArray());
     }
     m_h2Key = H2Pool::key(m_request.url, tlsOptions, !tls);
     H2Connection *connection = nullptr;

@@ -365,6 +365,54 @@ private Q_SLOTS:
         QCOMPARE(connections.size(), expectedConnections);
     }
 
+    // Streams share an h2 connection only when they trust the server alike: one that checks
+    // the certificate never joins a connection made without checking it.
+    void trustDecidesSharing_data()
+    {
+        QTest::addColumn<bool>("firstInsecure");
+        QTest::addColumn<bool>("secondInsecure");
+        QTest::addColumn<int>("expectedConnections");
+        QTest::newRow("both check the certificate") << false << false << 1;
+        QTest::newRow("unchecked, then checked") << true << false << 2;
+        QTest::newRow("checked, then unchecked") << false << true << 2;
+    }
+    void trustDecidesSharing()
+    {
+        QFETCH(bool, firstInsecure);
+        QFETCH(bool, secondInsecure);
+        QFETCH(int, expectedConnections);
+        m_backend->route("/trust", [](Exchange *exchange) {
+            exchange->sseHead(Framing::Chunked);
+            exchange->send(TestServer::formatEvent("hi " + exchange->path()));
+        });
+        const int logBefore = int(m_nginx->accessLog().size());
+        std::vector<std::unique_ptr<Sse::Client>> clients;
+        int open = 0;
+        for (const bool insecure : {firstInsecure, secondInsecure}) {
+            auto client = std::make_unique<Sse::Client>();
+            Sse::ClientOptions options =
+                optionsFor(Protocol::Http2Tls, QStringLiteral("/trust?n=%1").arg(clients.size()));
+            options.allowInsecureTls = insecure;
+            client->setOptions(options);
+            QObject::connect(client.get(), &Sse::Client::stateChanged, client.get(),
+                             [&open](State state) { open += state == State::Open ? 1 : 0; });
+            client->open();
+            // The second starts once the first has its connection, so it could join it.
+            QTRY_COMPARE_WITH_TIMEOUT(open, int(clients.size()) + 1, 10000);
+            clients.push_back(std::move(client));
+        }
+        for (const auto &client : clients)
+            QVERIFY(client->http2Used());
+        clients.clear();
+        QTRY_VERIFY_WITH_TIMEOUT(m_nginx->accessLog().size() - logBefore >= 2, 10000);
+        QSet<QString> connections;
+        for (const QString &line : m_nginx->accessLog().mid(logBefore)) {
+            if (line.contains(QLatin1String("/trust?n=")))
+                connections.insert(line.section(QLatin1Char(' '), 0, 0));
+        }
+        QCOMPARE(connections.size(), expectedConnections);
+    }
+
     // An https server without h2: ALPN offers it, the server chooses http/1.1, and every
     // stream goes on over HTTP/1.1 (the ones that waited for the first answer included).
     void serverWithoutHttp2GetsHttp1()
