@@ -18,15 +18,15 @@ H2Pool &H2Pool::forThread()
     return *pools.localData();
 }
 
-QByteArray H2Pool::key(const QUrl &url, const QByteArray &tlsOptions, bool priorKnowledge)
+QByteArray H2Pool::key(const QUrl &url, const QByteArray &shape, bool priorKnowledge)
 {
     const bool tls = url.scheme() == QLatin1String("https");
     QByteArray key = url.scheme().toLatin1() + "://" + url.host().toLower().toUtf8() + ':'
         + QByteArray::number(url.port(tls ? 443 : 80));
     if (priorKnowledge)
         key += " prior-knowledge";
-    if (!tlsOptions.isEmpty())
-        key += ' ' + QCryptographicHash::hash(tlsOptions, QCryptographicHash::Sha256).toHex();
+    if (!shape.isEmpty())
+        key += ' ' + QCryptographicHash::hash(shape, QCryptographicHash::Sha256).toHex();
     return key;
 }
 

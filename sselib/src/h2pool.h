@@ -30,8 +30,10 @@ public:
 
     /// The pool of the calling thread (created on first use, deleted with the thread).
     static H2Pool &forThread();
-    /// What requests must have in common to share a connection.
-    static QByteArray key(const QUrl &url, const QByteArray &tlsOptions, bool priorKnowledge);
+    /// What requests must have in common to share a connection: the origin of \a url, prior
+    /// knowledge or not, and \a shape, everything else that made the connection (trust
+    /// settings, client certificate, proxy route and credentials), kept only as a hash.
+    static QByteArray key(const QUrl &url, const QByteArray &shape, bool priorKnowledge);
 
     Route route(const QByteArray &key, HttpStream *stream, H2Connection **connection);
     /// The prober negotiated h2 on \a connection: waiters attach to it.

@@ -7,7 +7,9 @@
 #include "h2pool.h"
 #include "httpstream.h"
 
+#include <QSslCertificate>
 #include <QSslConfiguration>
+#include <QSslKey>
 #include <QSslSocket>
 #include <QTimer>
 
@@ -39,18 +41,36 @@ bool HttpStream::routeHttp2()
     const bool tls = m_request.url.scheme() == QLatin1String("https");
     if (m_h2Declined || (tls && m_request.http1Only) || (!tls && !m_request.http2PriorKnowledge))
         return false;
-    // The pool keys connections by origin and TLS trust only: a request through a proxy or
-    // with a client certificate must not share another's connection, so it speaks HTTP/1.1.
-    if (m_request.proxy.type != Proxy::Type::None || !m_request.clientCertificateChain.isEmpty())
+    const Proxy &proxy = m_request.proxy;
+    // Cleartext through an HTTP proxy goes as absolute-form HTTP/1.1 requests to the proxy.
+    if (!tls && proxy.type == Proxy::Type::Http)
         return false;
-    QByteArray tlsOptions;
+    // Streams share a connection only when everything that shaped it is the same: the trust
+    // settings, the client certificate and key, and the route (the proxy and its credentials).
+    // A literal "\0insecure" would end at its NUL and add nothing, so each part is appended on
+    // its own after a NUL separator.
+    QByteArray shape;
+    const auto part = [&shape](const QByteArray &bytes) {
+        shape += '\0';
+        shape += bytes;
+    };
     if (tls) {
-        // A literal "\0insecure" would end at its NUL and add nothing, letting a request that
-        // checks certificates join a connection made without checking them.
-        tlsOptions = m_request.caCertificatesPem + '\0' + m_request.acceptedCertificatePem + '\0'
-            + (m_request.allowInsecureTls ? QByteArrayLiteral("insecure") : QByteArray());
+        part(m_request.caCertificatesPem);
+        part(m_request.acceptedCertificatePem);
+        part(m_request.allowInsecureTls ? QByteArrayLiteral("insecure") : QByteArray());
+        for (const QSslCertificate &certificate : m_request.clientCertificateChain)
+            part(certificate.toDer());
+        if (!m_request.clientKey.isNull())
+            part(m_request.clientKey.toDer());
     }
-    m_h2Key = H2Pool::key(m_request.url, tlsOptions, !tls);
+    if (!proxy.isNone()) {
+        part(QByteArray::number(int(proxy.type)));
+        part(proxy.host.toUtf8());
+        part(QByteArray::number(proxy.port));
+        part(proxy.user.toUtf8());
+        part(proxy.password.toUtf8());
+    }
+    m_h2Key = H2Pool::key(m_request.url, shape, !tls);
     H2Connection *connection = nullptr;
     switch (H2Pool::forThread().route(m_h2Key, this, &connection)) {
     case H2Pool::Route::Attach:

@@ -35,7 +35,9 @@ public:
     QUrl tlsUrl(const QString &path = QStringLiteral("/stream")) const;
     QUrl cleartextUrl(const QString &path = QStringLiteral("/stream")) const;
     QUrl tlsHttp1Url(const QString &path = QStringLiteral("/stream")) const;
-    /// Access log lines, "CONNECTION STATUS URI", each written when its request ends.
+    /// Access log lines, "CONNECTION STATUS URI CLIENT-VERIFY" (SUCCESS, NONE or FAILED:...,
+    /// for the TLS h2 port, which asks for an optional client certificate from the test CA;
+    /// "-" elsewhere), each written when its request ends.
     QStringList accessLog() const;
 
 private:

@@ -4,10 +4,11 @@
 // the idle watchdog; and many streams share one connection, queued past the server's
 // SETTINGS_MAX_CONCURRENT_STREAMS. With proxy_buffering on, `check` finds the buffering.
 
+#include "nginxserver.h"
+#include "proxydaemon.h"
+#include "testserver.h"
 #include "sselib/profile.h"
 #include "sselib/sseclient.h"
-#include "nginxserver.h"
-#include "testserver.h"
 
 #include <QElapsedTimer>
 #include <QFile>
@@ -29,6 +30,8 @@
 using State = Sse::Client::State;
 using Exchange = TestServer::Exchange;
 using Framing = TestServer::Framing;
+
+using namespace Qt::StringLiterals;
 
 namespace {
 
@@ -411,6 +414,133 @@ private Q_SLOTS:
                 connections.insert(line.section(QLatin1Char(' '), 0, 0));
         }
         QCOMPARE(connections.size(), expectedConnections);
+    }
+
+    // Through a proxy (a CONNECT tunnel, SOCKS5) streams speak h2 too, and share one
+    // connection through that proxy; a direct stream to the same origin takes its own.
+    void throughProxy_data()
+    {
+        QTest::addColumn<QString>("daemon");
+        QTest::addColumn<QString>("scheme");
+        QTest::newRow("CONNECT tunnel (tinyproxy)") << "tinyproxy"
+                                                    << "http";
+        QTest::newRow("SOCKS5 (danted)") << "danted"
+                                         << "socks5h";
+        QTest::newRow("SOCKS5 with a password (microsocks)") << "microsocks"
+                                                             << "socks5";
+    }
+    void throughProxy()
+    {
+        QFETCH(QString, daemon);
+        QFETCH(QString, scheme);
+        const QString program = findDaemon(daemon);
+        QVERIFY2(!program.isEmpty(),
+                 qPrintable(daemon + u" missing: scripts/deps.sh installs it"_s));
+        ProxyDaemon proxy;
+        QString credentials;
+        bool started = false;
+        if (daemon == u"tinyproxy"_s) {
+            started = proxy.start(program, {u"-d"_s, u"-c"_s, u"@CONFIG@"_s},
+                                  tinyproxyConfig(proxy.port(), quint16(m_nginx->tlsUrl().port())));
+        } else if (daemon == u"danted"_s) {
+            started = proxy.start(program, {u"-f"_s, u"@CONFIG@"_s, u"-N"_s, u"1"_s},
+                                  danteConfig(proxy.port()));
+        } else {
+            started = proxy.start(program,
+                                  {u"-i"_s, u"127.0.0.1"_s, u"-p"_s, QString::number(proxy.port()),
+                                   u"-u"_s, u"user"_s, u"-P"_s, u"s3cret"_s},
+                                  QByteArray());
+            credentials = u"user:s3cret@"_s;
+        }
+        QVERIFY2(started, qPrintable(proxy.output()));
+        m_backend->route("/via", [](Exchange *exchange) {
+            exchange->sseHead(Framing::Chunked);
+            exchange->send(TestServer::formatEvent("hi " + exchange->path()));
+        });
+        const int logBefore = int(m_nginx->accessLog().size());
+        std::vector<std::unique_ptr<Sse::Client>> clients;
+        int open = 0;
+        for (const QString &path : {u"/via?p=0"_s, u"/via?p=1"_s, u"/via?d=2"_s}) {
+            auto client = std::make_unique<Sse::Client>();
+            Sse::ClientOptions options = optionsFor(Protocol::Http2Tls, path);
+            if (path.contains(u"?p="_s)) {
+                options.proxy =
+                    scheme + u"://"_s + credentials + u"127.0.0.1:%1"_s.arg(proxy.port());
+            }
+            client->setOptions(options);
+            QObject::connect(client.get(), &Sse::Client::stateChanged, client.get(),
+                             [&open](State state) { open += state == State::Open ? 1 : 0; });
+            client->open();
+            Sse::Client *opening = client.get();
+            QTRY_VERIFY2_WITH_TIMEOUT(
+                open == int(clients.size()) + 1,
+                qPrintable(opening->failure().message + u"; "_s + proxy.output()), 10000);
+            clients.push_back(std::move(client));
+        }
+        for (const auto &client : clients)
+            QVERIFY(client->http2Used());
+        clients.clear();
+        QTRY_VERIFY_WITH_TIMEOUT(m_nginx->accessLog().size() - logBefore >= 3, 10000);
+        QSet<QString> proxied;
+        QSet<QString> direct;
+        for (const QString &line : m_nginx->accessLog().mid(logBefore)) {
+            const QString connection = line.section(QLatin1Char(' '), 0, 0);
+            if (line.contains(u"/via?p="_s))
+                proxied.insert(connection);
+            else if (line.contains(u"/via?d="_s))
+                direct.insert(connection);
+        }
+        QCOMPARE(proxied.size(), 1);
+        QCOMPARE(direct.size(), 1);
+        QVERIFY(!proxied.intersects(direct));
+    }
+
+    // A client certificate goes with h2 as with HTTP/1.1; streams with it share a connection,
+    // and a stream without it never joins theirs (nor the other way round).
+    void clientCertificateOverHttp2()
+    {
+        m_backend->route("/cert", [](Exchange *exchange) {
+            exchange->sseHead(Framing::Chunked);
+            exchange->send(TestServer::formatEvent("hi " + exchange->path()));
+        });
+        const int logBefore = int(m_nginx->accessLog().size());
+        std::vector<std::unique_ptr<Sse::Client>> clients;
+        int open = 0;
+        for (const QString &path : {u"/cert?c=0"_s, u"/cert?c=1"_s, u"/cert?n=2"_s}) {
+            auto client = std::make_unique<Sse::Client>();
+            Sse::ClientOptions options = optionsFor(Protocol::Http2Tls, path);
+            if (path.contains(u"?c="_s)) {
+                options.clientCertificateFile = QStringLiteral(TLS_DATA_DIR "/client.pem");
+                options.clientKeyFile = QStringLiteral(TLS_DATA_DIR "/client.key");
+            }
+            client->setOptions(options);
+            QObject::connect(client.get(), &Sse::Client::stateChanged, client.get(),
+                             [&open](State state) { open += state == State::Open ? 1 : 0; });
+            client->open();
+            QTRY_COMPARE_WITH_TIMEOUT(open, int(clients.size()) + 1, 10000);
+            clients.push_back(std::move(client));
+        }
+        for (const auto &client : clients)
+            QVERIFY(client->http2Used());
+        clients.clear();
+        QTRY_VERIFY_WITH_TIMEOUT(m_nginx->accessLog().size() - logBefore >= 3, 10000);
+        QSet<QString> withCertificate;
+        QSet<QString> without;
+        const QStringList lines = m_nginx->accessLog().mid(logBefore);
+        for (const QString &line : lines) {
+            const QString connection = line.section(QLatin1Char(' '), 0, 0);
+            const QString verify = line.section(QLatin1Char(' '), 3, 3);
+            if (line.contains(u"/cert?c="_s)) {
+                withCertificate.insert(connection);
+                QCOMPARE(verify, u"SUCCESS"_s);
+            } else if (line.contains(u"/cert?n="_s)) {
+                without.insert(connection);
+                QCOMPARE(verify, u"NONE"_s);
+            }
+        }
+        QCOMPARE(withCertificate.size(), 1);
+        QCOMPARE(without.size(), 1);
+        QVERIFY2(!withCertificate.intersects(without), qPrintable(lines.join(u'\n')));
     }
 
     // An https server without h2: ALPN offers it, the server chooses http/1.1, and every

@@ -3,6 +3,7 @@
 // a temporary directory, in front of loopback SSE servers (plain TestServer, TLS with the test
 // CA). Also the proxy choice from curl's environment variables, without any process.
 
+#include "proxydaemon.h"
 #include "testserver.h"
 #include "tlssseserver.h"
 
@@ -25,104 +26,6 @@
 using namespace Qt::StringLiterals;
 
 namespace {
-
-QString findDaemon(const QString &name)
-{
-    return QStandardPaths::findExecutable(
-        name, {QStringLiteral("/usr/sbin"), QStringLiteral("/usr/bin"), QStringLiteral("/sbin"),
-               QStringLiteral("/usr/local/sbin"), QStringLiteral("/usr/local/bin")});
-}
-
-// A port that was free a moment ago: neither daemon can listen on port 0 and report it.
-quint16 freePort()
-{
-    QTcpServer probe;
-    probe.listen(QHostAddress::LocalHost, 0);
-    return probe.serverPort();
-}
-
-/// A proxy daemon run for one test: its config written to a temporary directory, its
-/// stderr kept for the failure message.
-class ProxyDaemon
-{
-public:
-    ~ProxyDaemon()
-    {
-        if (m_process.state() != QProcess::NotRunning) {
-            m_process.terminate();
-            if (!m_process.waitForFinished(3000))
-                m_process.kill();
-            m_process.waitForFinished(3000);
-        }
-    }
-
-    bool start(const QString &program, const QStringList &arguments, const QByteArray &config)
-    {
-        QFile file(m_directory.filePath(QStringLiteral("proxy.conf")));
-        if (!file.open(QIODevice::WriteOnly) || file.write(config) != config.size())
-            return false;
-        file.close();
-        QStringList withConfig = arguments;
-        withConfig.replaceInStrings(QStringLiteral("@CONFIG@"), file.fileName());
-        m_process.setProcessChannelMode(QProcess::MergedChannels);
-        m_process.start(program, withConfig);
-        if (!m_process.waitForStarted(5000))
-            return false;
-        // Listening once a connection is accepted (the daemon needs a few milliseconds).
-        QElapsedTimer clock;
-        clock.start();
-        while (clock.elapsed() < 10000 && m_process.state() == QProcess::Running) {
-            QTcpSocket probe;
-            probe.connectToHost(QHostAddress::LocalHost, m_port);
-            if (probe.waitForConnected(200))
-                return true;
-            QTest::qWait(20); // the daemon's own start-up; nothing of ours to wait on
-        }
-        return false;
-    }
-
-    quint16 port() const { return m_port; }
-    void setPort(quint16 port) { m_port = port; }
-    QString url(const QString &scheme = QStringLiteral("http")) const
-    {
-        return QStringLiteral("%1://127.0.0.1:%2").arg(scheme).arg(m_port);
-    }
-    /// Everything the daemon logged so far.
-    QString output()
-    {
-        m_output += QString::fromLocal8Bit(m_process.readAll());
-        return m_output;
-    }
-
-private:
-    QTemporaryDir m_directory;
-    QProcess m_process;
-    QString m_output;
-    quint16 m_port = freePort();
-};
-
-/// tinyproxy, allowing CONNECT to \a connectPort; Basic authentication when \a user is set.
-QByteArray tinyproxyConfig(quint16 port, quint16 connectPort, const QByteArray &user = {},
-                           const QByteArray &password = {})
-{
-    QByteArray config = "Port " + QByteArray::number(port) + "\n"
-                        "Listen 127.0.0.1\nAllow 127.0.0.1\nTimeout 600\nLogLevel Connect\n"
-                        "MaxClients 50\n"
-                        "ConnectPort " + QByteArray::number(connectPort) + "\n";
-    if (!user.isEmpty())
-        config += "BasicAuth " + user + " " + password + "\n";
-    return config;
-}
-
-QByteArray danteConfig(quint16 port)
-{
-    return "logoutput: stderr\n"
-           "internal: 127.0.0.1 port = " + QByteArray::number(port) + "\n"
-           "external: 127.0.0.1\n"
-           "clientmethod: none\nsocksmethod: none\n"
-           "client pass { from: 127.0.0.1/32 to: 0.0.0.0/0 log: connect }\n"
-           "socks pass { from: 127.0.0.1/32 to: 0.0.0.0/0 log: connect }\n";
-}
 
 QString dataDirectory()
 {
