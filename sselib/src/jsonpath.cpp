@@ -3,6 +3,8 @@
 #include "sselib/jsonscan.h"
 #include "sselib/textpreview.h"
 
+#include <QCoreApplication>
+
 #include <cstring>
 
 namespace Sse {
@@ -91,9 +93,10 @@ class Walker
 {
 public:
     Walker(const Tree &tree, JsonPath::Value *values, int slotCount)
-        : m_tree(tree), m_values(values), m_slotCount(slotCount)
-    {
-    }
+        : m_tree(tree)
+        , m_values(values)
+        , m_slotCount(slotCount)
+    { }
 
     void resolve(QByteArrayView data)
     {
@@ -134,8 +137,9 @@ private:
             return walk;
         // A path that ends at a container, with longer paths below it or not: the walk went
         // through the whole container (every slot cannot be filled before this one).
-        return record(slot, {first == '{' ? JsonPath::Kind::Object : JsonPath::Kind::Array,
-                             QByteArrayView(start, cursor.position() - start)});
+        return record(slot,
+                      {first == '{' ? JsonPath::Kind::Object : JsonPath::Kind::Array,
+                       QByteArrayView(start, cursor.position() - start)});
     }
 
     Walk walkObject(Cursor &cursor, int node, int depth)
@@ -162,8 +166,7 @@ private:
             }
             const int child = m_tree.member(node, key);
             const Walk walk = child >= 0 ? walkValue(cursor, child, depth)
-                                         : (cursor.skipValue(depth) ? Walk::Continue
-                                                                    : Walk::Error);
+                                         : (cursor.skipValue(depth) ? Walk::Continue : Walk::Error);
             if (walk != Walk::Continue)
                 return walk;
             cursor.skipWhitespace();
@@ -185,8 +188,7 @@ private:
             cursor.skipWhitespace();
             const int child = m_tree.element(node, index);
             const Walk walk = child >= 0 ? walkValue(cursor, child, depth)
-                                         : (cursor.skipValue(depth) ? Walk::Continue
-                                                                    : Walk::Error);
+                                         : (cursor.skipValue(depth) ? Walk::Continue : Walk::Error);
             if (walk != Walk::Continue)
                 return walk;
             cursor.skipWhitespace();
@@ -278,7 +280,8 @@ JsonPath JsonPath::parse(QStringView text)
     if (position < t.size()) {
         path.m_valid = false;
         path.m_steps.clear();
-        path.m_error = tr("unexpected '%1' in the path").arg(t.at(position));
+        path.m_error = QCoreApplication::translate("Sse::JsonPath", "unexpected '%1' in the path")
+                           .arg(t.at(position));
         return path;
     }
     path.m_steps.insert(path.m_steps.begin(), first.begin(), first.end());
@@ -304,7 +307,8 @@ JsonPath JsonPath::parseSteps(QStringView text, qsizetype *position)
             while (i < n && isNameCharacter(text.at(i)))
                 ++i;
             if (i == begin)
-                return fail(i, tr("expected a name after '.'"));
+                return fail(
+                    i, QCoreApplication::translate("Sse::JsonPath", "expected a name after '.'"));
             step.name = text.sliced(begin, i - begin).toUtf8();
         } else {
             ++i;
@@ -322,21 +326,27 @@ JsonPath JsonPath::parseSteps(QStringView text, qsizetype *position)
                 bool ok = false;
                 step.index = text.sliced(at, i - at).toLongLong(&ok);
                 if (i == at || !ok)
-                    return fail(at, tr("expected an index or a quoted name after '['"));
+                    return fail(
+                        at,
+                        QCoreApplication::translate(
+                            "Sse::JsonPath", "expected an index or a quoted name after '['"));
             }
             while (i < n && text.at(i).isSpace())
                 ++i;
             if (i >= n || text.at(i) != u']') {
-                QString found = tr("the end of the text");
+                QString found = QCoreApplication::translate("Sse::JsonPath", "the end of the text");
                 if (i < n) {
                     qsizetype end = i;
                     while (end < n && isNameCharacter(text.at(end)))
                         ++end;
                     found = QLatin1Char('\'')
-                            + (end > i ? text.sliced(i, end - i) : text.sliced(i, 1)).toString()
-                            + QLatin1Char('\'');
+                        + (end > i ? text.sliced(i, end - i) : text.sliced(i, 1)).toString()
+                        + QLatin1Char('\'');
                 }
-                return fail(i, tr("expected ']' after the index, found %1").arg(found));
+                return fail(i,
+                            QCoreApplication::translate("Sse::JsonPath",
+                                                        "expected ']' after the index, found %1")
+                                .arg(found));
             }
             ++i;
         }
@@ -356,7 +366,7 @@ bool JsonPath::parseQuoted(QStringView text, qsizetype *position, QByteArray *ou
     for (;;) {
         if (i >= text.size()) {
             *errorPosition = start;
-            *error = tr("unterminated string");
+            *error = QCoreApplication::translate("Sse::JsonPath", "unterminated string");
             return false;
         }
         const QChar c = text.at(i);
@@ -369,13 +379,13 @@ bool JsonPath::parseQuoted(QStringView text, qsizetype *position, QByteArray *ou
         }
         if (i + 1 >= text.size()) {
             *errorPosition = start;
-            *error = tr("unterminated string");
+            *error = QCoreApplication::translate("Sse::JsonPath", "unterminated string");
             return false;
         }
         const QChar escape = text.at(i + 1);
         static constexpr char16_t simple[][2] = {
-            {u'"', u'"'}, {u'\\', u'\\'}, {u'/', u'/'}, {u'b', u'\b'},
-            {u'f', u'\f'}, {u'n', u'\n'}, {u'r', u'\r'}, {u't', u'\t'},
+            {u'"', u'"'},  {u'\\', u'\\'}, {u'/', u'/'},  {u'b', u'\b'},
+            {u'f', u'\f'}, {u'n', u'\n'},  {u'r', u'\r'}, {u't', u'\t'},
         };
         bool done = false;
         for (const auto &pair : simple) {
@@ -392,7 +402,9 @@ bool JsonPath::parseQuoted(QStringView text, qsizetype *position, QByteArray *ou
         const ushort unit = escape == u'u' ? text.mid(i + 2, 4).toUShort(&ok, 16) : 0;
         if (!ok || i + 6 > text.size()) {
             *errorPosition = i;
-            *error = tr("invalid escape '\\%1' in a string").arg(escape);
+            *error =
+                QCoreApplication::translate("Sse::JsonPath", "invalid escape '\\%1' in a string")
+                    .arg(escape);
             return false;
         }
         decoded.append(QChar(unit));
@@ -459,13 +471,27 @@ void JsonPath::appendKey(QString &path, QStringView key)
     path += QLatin1String("[\"");
     for (QChar c : key) {
         switch (c.unicode()) {
-        case u'"': path += QLatin1String("\\\""); break;
-        case u'\\': path += QLatin1String("\\\\"); break;
-        case u'\b': path += QLatin1String("\\b"); break;
-        case u'\f': path += QLatin1String("\\f"); break;
-        case u'\n': path += QLatin1String("\\n"); break;
-        case u'\r': path += QLatin1String("\\r"); break;
-        case u'\t': path += QLatin1String("\\t"); break;
+        case u'"':
+            path += QLatin1String("\\\"");
+            break;
+        case u'\\':
+            path += QLatin1String("\\\\");
+            break;
+        case u'\b':
+            path += QLatin1String("\\b");
+            break;
+        case u'\f':
+            path += QLatin1String("\\f");
+            break;
+        case u'\n':
+            path += QLatin1String("\\n");
+            break;
+        case u'\r':
+            path += QLatin1String("\\r");
+            break;
+        case u'\t':
+            path += QLatin1String("\\t");
+            break;
         default:
             if (c.unicode() < 0x20)
                 path += QStringLiteral("\\u%1").arg(c.unicode(), 4, 16, QLatin1Char('0'));

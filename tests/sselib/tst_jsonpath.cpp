@@ -45,43 +45,36 @@ void TestJsonPath::resolves_data()
     using Kind = JsonPath::Kind;
     QTest::newRow("number") << Document << u"data.usage.output_tokens"_s << Kind::Number
                             << "512"_ba;
-    QTest::newRow("no data prefix") << Document << u"usage.ratio"_s << Kind::Number
-                                    << "-1.5e3"_ba;
+    QTest::newRow("no data prefix") << Document << u"usage.ratio"_s << Kind::Number << "-1.5e3"_ba;
     QTest::newRow("element") << Document << u"data.choices[0].delta.content"_s << Kind::String
                              << "SSE!"_ba;
-    QTest::newRow("blanks in brackets") << Document << u"data.choices[ 1 ]"_s << Kind::Number
-                                        << "2"_ba;
+    QTest::newRow("blanks in brackets")
+        << Document << u"data.choices[ 1 ]"_s << Kind::Number << "2"_ba;
     QTest::newRow("array") << Document << u"choices[2]"_s << Kind::Number << "3"_ba;
     QTest::newRow("object") << Document << u"data[\"a b\"]"_s << Kind::Object
                             << R"({"c": true})"_ba;
-    QTest::newRow("quoted then name") << Document << u"data[\"a b\"].c"_s << Kind::Boolean
-                                      << "true"_ba;
+    QTest::newRow("quoted then name")
+        << Document << u"data[\"a b\"].c"_s << Kind::Boolean << "true"_ba;
     QTest::newRow("null") << Document << u"n"_s << Kind::Null << "null"_ba;
-    QTest::newRow("escaped key") << Document << u"data.escAped"_s << Kind::String
-                                 << R"(x\ny)"_ba;
-    QTest::newRow("unicode name") << Document << u"data.名前"_s << Kind::String
-                                  << "München"_ba;
-    QTest::newRow("quote in a name") << Document << uR"(data["q\""])"_s << Kind::Number
-                                     << "1"_ba;
-    QTest::newRow("repeated name: the first") << Document << u"first"_s << Kind::Number
-                                              << "1"_ba;
+    QTest::newRow("escaped key") << Document << u"data.escAped"_s << Kind::String << R"(x\ny)"_ba;
+    QTest::newRow("unicode name") << Document << u"data.名前"_s << Kind::String << "München"_ba;
+    QTest::newRow("quote in a name") << Document << uR"(data["q\""])"_s << Kind::Number << "1"_ba;
+    QTest::newRow("repeated name: the first") << Document << u"first"_s << Kind::Number << "1"_ba;
     QTest::newRow("missing") << Document << u"data.usage.input_tokens"_s << Kind::Missing
                              << QByteArray();
-    QTest::newRow("index past the end") << Document << u"choices[7]"_s << Kind::Missing
-                                        << QByteArray();
-    QTest::newRow("index into an object") << Document << u"usage[0]"_s << Kind::Missing
-                                          << QByteArray();
+    QTest::newRow("index past the end")
+        << Document << u"choices[7]"_s << Kind::Missing << QByteArray();
+    QTest::newRow("index into an object")
+        << Document << u"usage[0]"_s << Kind::Missing << QByteArray();
     QTest::newRow("not JSON") << "usage 512"_ba << u"usage"_s << Kind::Missing << QByteArray();
-    QTest::newRow("broken before the value") << R"({"a" 5})"_ba << u"a"_s << Kind::Missing
-                                             << QByteArray();
+    QTest::newRow("broken before the value")
+        << R"({"a" 5})"_ba << u"a"_s << Kind::Missing << QByteArray();
     QTest::newRow("whole data") << " 42 "_ba << u"data"_s << Kind::Number << "42"_ba;
     QTest::newRow("whole data, empty path") << "[1]"_ba << QString() << Kind::Array << "[1]"_ba;
-    QTest::newRow("whole data, trailing text") << "42 x"_ba << u"data"_s << Kind::Missing
-                                               << QByteArray();
-    QTest::newRow("top-level array") << "[1, [2, 3]]"_ba << u"[1][0]"_s << Kind::Number
-                                     << "2"_ba;
-    QTest::newRow("invalid path") << Document << u"data..usage"_s << Kind::Missing
-                                  << QByteArray();
+    QTest::newRow("whole data, trailing text")
+        << "42 x"_ba << u"data"_s << Kind::Missing << QByteArray();
+    QTest::newRow("top-level array") << "[1, [2, 3]]"_ba << u"[1][0]"_s << Kind::Number << "2"_ba;
+    QTest::newRow("invalid path") << Document << u"data..usage"_s << Kind::Missing << QByteArray();
 }
 
 void TestJsonPath::resolves()
@@ -103,8 +96,9 @@ void TestJsonPath::rejects_data()
 
     QTest::newRow("empty step") << u"data..a"_s << u"expected a name after '.'"_s;
     QTest::newRow("bad index") << u"a[x]"_s << u"expected an index or a quoted name after '['"_s;
-    QTest::newRow("unclosed") << u"a[1"_s << u"expected ']' after the index, found the end of "
-                                            "the text"_s;
+    QTest::newRow("unclosed") << u"a[1"_s
+                              << u"expected ']' after the index, found the end of "
+                                 "the text"_s;
     QTest::newRow("unterminated name") << u"a[\"b]"_s << u"unterminated string"_s;
     // A name is the filter language's: a dash ends it.
     QTest::newRow("dash") << u"content-type"_s << u"unexpected '-' in the path"_s;

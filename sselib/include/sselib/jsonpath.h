@@ -2,7 +2,6 @@
 
 #include <QByteArray>
 #include <QByteArrayView>
-#include <QCoreApplication>
 #include <QString>
 #include <QStringView>
 
@@ -24,8 +23,6 @@ namespace Sse {
 /// and stops at the value; a repeated member name gives its first value.
 class JsonPath
 {
-    Q_DECLARE_TR_FUNCTIONS(Sse::JsonPath)
-
 public:
     enum class Kind : quint8 { Missing, Null, Boolean, Number, String, Object, Array };
 
@@ -39,7 +36,7 @@ public:
 
     struct Step
     {
-        QByteArray name;   ///< a member's decoded UTF-8 name, when index < 0
+        QByteArray name; ///< a member's decoded UTF-8 name, when index < 0
         qint64 index = -1; ///< an array element
         friend bool operator==(const Step &a, const Step &b)
         {
@@ -77,7 +74,7 @@ public:
     {
         const char16_t u = c.unicode();
         return (u >= 'a' && u <= 'z') || (u >= 'A' && u <= 'Z') || (u >= '0' && u <= '9')
-                || u == '_' || u == '$' || u >= 0x80;
+            || u == '_' || u == '$' || u >= 0x80;
     }
     /// The one rule for writing a step: appends `.key` when the key is a name, else
     /// `["key"]` with JSON escapes.
@@ -123,7 +120,7 @@ public:
     };
 
 private:
-    std::vector<Node> m_nodes{Node()}; // [0] is the data itself
+    std::vector<Node> m_nodes {Node()}; // [0] is the data itself
     int m_slotCount = 0;
 };
 
