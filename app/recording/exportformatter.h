@@ -122,6 +122,6 @@ private:
     // the event_index of annotation records.
     QHash<quint16, std::pair<qint64, int>> m_timeRuns;
     qint64 m_skippedEvents = 0;
-    Sse::JsonPathSet m_paths;     // the jsonPaths, resolved together
+    Sse::JsonPathSet m_paths; // the jsonPaths, resolved together
     std::vector<int> m_pathSlots; // per jsonPaths entry its slot in m_paths, -1 if invalid
 };

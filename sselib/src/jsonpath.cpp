@@ -5,7 +5,9 @@
 
 #include <QCoreApplication>
 
+#include <algorithm>
 #include <cstring>
+#include <iterator>
 
 namespace Sse {
 
@@ -253,6 +255,12 @@ qint64 arrayLength(QByteArrayView array)
     }
 }
 
+// JSON's short escapes: the letter after the backslash, the character it stands for.
+constexpr char16_t Escapes[][2] = {
+    {u'"', u'"'},  {u'\\', u'\\'}, {u'/', u'/'},  {u'b', u'\b'},
+    {u'f', u'\f'}, {u'n', u'\n'},  {u'r', u'\r'}, {u't', u'\t'},
+};
+
 bool isAsciiDigit(QChar c)
 {
     return c.unicode() >= '0' && c.unicode() <= '9';
@@ -383,12 +391,8 @@ bool JsonPath::parseQuoted(QStringView text, qsizetype *position, QByteArray *ou
             return false;
         }
         const QChar escape = text.at(i + 1);
-        static constexpr char16_t simple[][2] = {
-            {u'"', u'"'},  {u'\\', u'\\'}, {u'/', u'/'},  {u'b', u'\b'},
-            {u'f', u'\f'}, {u'n', u'\n'},  {u'r', u'\r'}, {u't', u'\t'},
-        };
         bool done = false;
-        for (const auto &pair : simple) {
+        for (const auto &pair : Escapes) {
             if (escape == pair[0]) {
                 decoded.append(QChar(pair[1]));
                 i += 2;
@@ -470,33 +474,15 @@ void JsonPath::appendKey(QString &path, QStringView key)
     }
     path += QLatin1String("[\"");
     for (QChar c : key) {
-        switch (c.unicode()) {
-        case u'"':
-            path += QLatin1String("\\\"");
-            break;
-        case u'\\':
-            path += QLatin1String("\\\\");
-            break;
-        case u'\b':
-            path += QLatin1String("\\b");
-            break;
-        case u'\f':
-            path += QLatin1String("\\f");
-            break;
-        case u'\n':
-            path += QLatin1String("\\n");
-            break;
-        case u'\r':
-            path += QLatin1String("\\r");
-            break;
-        case u'\t':
-            path += QLatin1String("\\t");
-            break;
-        default:
-            if (c.unicode() < 0x20)
-                path += QStringLiteral("\\u%1").arg(c.unicode(), 4, 16, QLatin1Char('0'));
-            else
-                path += c;
+        const auto escape = std::find_if(std::begin(Escapes), std::end(Escapes),
+                                         [c](const char16_t *pair) { return pair[1] == c; });
+        if (escape != std::end(Escapes) && (*escape)[0] != u'/') { // '/' needs no escape
+            path += QLatin1Char('\\');
+            path += QChar((*escape)[0]);
+        } else if (c.unicode() < 0x20) {
+            path += QStringLiteral("\\u%1").arg(c.unicode(), 4, 16, QLatin1Char('0'));
+        } else {
+            path += c;
         }
     }
     path += QLatin1String("\"]");

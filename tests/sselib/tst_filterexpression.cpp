@@ -291,7 +291,7 @@ void TestFilterExpression::readsMarks()
     QFETCH(bool, expected);
 
     const FilterExpression filter =
-            FilterExpression::parse(expression, FilterExpression::Marks::Available);
+        FilterExpression::parse(expression, FilterExpression::Marks::Available);
     QVERIFY2(filter.isValid(), qPrintable(filter.errorString()));
     QVERIFY(filter.fields().testFlag(FilterExpression::Field::Marked));
     FilterFields event;

@@ -33,8 +33,8 @@ struct FilterFields
 /// Fields: type, id, data (the whole text), size (data bytes), connection, time (ms since the
 /// epoch), seq, marked (true when the user marked the event in the event log), and
 /// data.<path> with `.name`, `[n]` and `["any name"]` steps into the data's JSON (the syntax of
-/// Sse::JsonPath). Literals: JSON numbers, double-quoted strings with JSON escapes, true, false, null.
-/// Operators: == != < <= > >=, contains (substring, case-sensitive), matches (a
+/// Sse::JsonPath). Literals: JSON numbers, double-quoted strings with JSON escapes, true, false,
+/// null. Operators: == != < <= > >=, contains (substring, case-sensitive), matches (a
 /// QRegularExpression), in {...}; && and, || or, ! not, parentheses. A field alone is true when
 /// it exists and is not false, null, "" or 0.
 ///

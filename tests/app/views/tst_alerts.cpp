@@ -137,8 +137,7 @@ void TestAlerts::rulesRoundTrip_data()
     QTest::newRow("bad expression")
         << QStringLiteral(R"({"kind":"match","expression":"type =="})") << false;
     // Alert rules test live events, which nobody can have marked yet.
-    QTest::newRow("marked") << QStringLiteral(R"({"kind":"match","expression":"marked"})")
-                            << false;
+    QTest::newRow("marked") << QStringLiteral(R"({"kind":"match","expression":"marked"})") << false;
     QTest::newRow("zero seconds") << QStringLiteral(R"({"kind":"stall","seconds":0})") << false;
     QTest::newRow("negative count")
         << QStringLiteral(R"({"kind":"reconnects","seconds":5,"count":-1})") << false;

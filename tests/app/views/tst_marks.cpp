@@ -12,9 +12,9 @@
 #include "views/connectiondetailtabs.h"
 #include "views/eventdetailview.h"
 #include "views/eventdiffdialog.h"
+#include "views/eventlogpane.h"
 #include "views/exporteventsdialog.h"
 #include "views/filterbar.h"
-#include "views/eventlogpane.h"
 #include "views/mainwindow.h"
 
 #include "charts/chartpanel.h"
