@@ -2,7 +2,7 @@
 
 #include "models/eventstore.h"
 
-#include <sselib/filterexpression.h>
+#include "sselib/filterexpression.h"
 
 #include <QSettings>
 

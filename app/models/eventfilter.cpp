@@ -1,5 +1,6 @@
 #include "models/eventfilter.h"
 
+#include "models/eventannotations.h"
 #include "models/eventstore.h"
 
 #include <QByteArrayView>
@@ -318,6 +319,8 @@ bool EventFilter::accepts(const EventStore &store, qint64 sequence) const
     if (m_expressionFields & Field::Time)
         fields.timeMs = store.time(sequence);
     fields.sequence = sequence;
+    if (m_expressionFields & Field::Marked)
+        fields.marked = m_marks && m_marks->isMarked(sequence);
     return m_expression.matches(fields);
 }
 

@@ -10,6 +10,7 @@
 #include <memory>
 #include <vector>
 
+class EventAnnotations;
 class EventStore;
 
 // Value type describing which stored events the event log shows: one connection or all, the
@@ -69,6 +70,14 @@ public:
     // UTF-8 names by connection index, for the expression's `connection` field. Context, not a
     // criterion: operator== ignores them.
     void setConnectionNames(const QHash<quint16, QByteArray> &names) { m_connectionNames = names; }
+    // The user's marks, for the expression's `marked` field (none: nothing is marked). Context
+    // like the names; the annotations must outlive the filter's use.
+    void setMarks(const EventAnnotations *marks) { m_marks = marks; }
+    // True when the expression reads `marked`, so a change of marks changes what passes.
+    bool readsMarks() const
+    {
+        return m_expressionFields.testFlag(Sse::FilterExpression::Field::Marked);
+    }
 
     bool isValid() const { return m_errorString.isEmpty(); }
     QString errorString() const { return m_errorString; }
@@ -104,4 +113,5 @@ private:
     Sse::FilterExpression m_expression; // only a valid, non-empty one is kept
     Sse::FilterExpression::Fields m_expressionFields;
     QHash<quint16, QByteArray> m_connectionNames;
+    const EventAnnotations *m_marks = nullptr;
 };

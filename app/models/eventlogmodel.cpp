@@ -3,7 +3,8 @@
 #include "models/colouringrules.h"
 #include "models/eventstore.h"
 
-#include <sselib/jsonscan.h>
+#include "sselib/jsonscan.h"
+#include "sselib/textpreview.h"
 
 #include <QColor>
 #include <QDateTime>
@@ -35,43 +36,11 @@ void eraseBelow(Container &sequences, qint64 first)
     sequences.erase(sequences.begin(), end);
 }
 
-// Decodes at most maxBytes of UTF-8, cutting at a character boundary.
-QString decodePrefix(QByteArrayView bytes, qsizetype maxBytes, bool *truncated)
-{
-    if (bytes.size() <= maxBytes) {
-        *truncated = false;
-        return QString::fromUtf8(bytes);
-    }
-    qsizetype cut = maxBytes;
-    while (cut > 0 && (uchar(bytes.at(cut)) & 0xc0) == 0x80) // continuation byte
-        --cut;
-    *truncated = true;
-    return QString::fromUtf8(bytes.first(cut));
-}
-
 } // namespace
 
 QString EventLogModel::linePreview(QByteArrayView bytes, qsizetype maxCharacters)
 {
-    bool truncated = false;
-    // Up to 4 bytes per character, so this many bytes always give enough characters.
-    QString text = decodePrefix(bytes, maxCharacters * 4, &truncated);
-    if (text.size() > maxCharacters) {
-        qsizetype keep = maxCharacters;
-        if (text.at(keep - 1).isHighSurrogate())
-            --keep;
-        text.truncate(keep);
-        truncated = true;
-    }
-    for (QChar &c : text) {
-        if (c == u'\n' || c == u'\r')
-            c = QChar(u'\u23ce');
-        else if (c == u'\t')
-            c = QChar(u' ');
-    }
-    if (truncated)
-        text.append(QChar(u'\u2026'));
-    return text;
+    return Sse::linePreview(bytes, maxCharacters);
 }
 
 namespace {
@@ -79,7 +48,7 @@ namespace {
 QString toolTipText(QByteArrayView bytes, qsizetype maxBytes)
 {
     bool truncated = false;
-    QString text = decodePrefix(bytes, maxBytes, &truncated);
+    QString text = Sse::utf8Prefix(bytes, maxBytes, &truncated);
     if (truncated)
         text.append(QChar(u'\u2026'));
     // Tool tips render anything that looks like markup as rich text; keep payloads literal.
@@ -282,6 +251,7 @@ void EventLogModel::setFilter(const EventFilter &filter)
 {
     m_filter = filter;
     m_filter.setConnectionNames(connectionNamesUtf8());
+    m_filter.setMarks(&m_annotations);
     // Queued events were accepted by the old filter; they lie inside the rescanned range.
     m_pending.clear();
     m_rescanRows.clear();
@@ -293,6 +263,13 @@ void EventLogModel::setFilter(const EventFilter &filter)
     m_countsDirty = true;
     qCDebug(lcEventLog) << "rescanning" << (m_rescanEnd - m_rescanBegin) << "events";
     m_rescanTimer.start();
+}
+
+void EventLogModel::refilterForMarks()
+{
+    // A filter on `marked` decides again: the marked events come and the unmarked go.
+    if (m_filter.readsMarks())
+        setFilter(EventFilter(m_filter));
 }
 
 void EventLogModel::addFilterConnection(quint16 connection)
@@ -677,7 +654,7 @@ void EventLogModel::setFieldColumns(const FieldColumnList &columns)
         beginInsertColumns(QModelIndex(), ColumnCount, ColumnCount + int(limited.size()) - 1);
         m_fieldColumns = limited;
         for (const FieldColumn &column : limited)
-            m_fieldPaths.push_back(FieldPath::parse(column.path));
+            m_fieldPaths.push_back(Sse::JsonPath::parse(column.path));
         endInsertColumns();
     }
     emit fieldColumnsChanged();
@@ -690,7 +667,7 @@ void EventLogModel::addFieldColumn(const FieldColumn &column)
     setFieldColumns(columns);
 }
 
-FieldPath::Value EventLogModel::fieldValue(qint64 sequence, int fieldIndex) const
+Sse::JsonPath::Value EventLogModel::fieldValue(qint64 sequence, int fieldIndex) const
 {
     if (fieldIndex < 0 || size_t(fieldIndex) >= m_fieldPaths.size()
         || !m_store->contains(sequence) || m_store->isMarker(sequence)) {
@@ -707,14 +684,14 @@ QVariant EventLogModel::fieldData(qint64 sequence, int fieldIndex, int role) con
     if (role != Qt::DisplayRole && role != Qt::ToolTipRole && role != Qt::TextAlignmentRole)
         return QVariant();
     if (role == Qt::TextAlignmentRole) {
-        const FieldPath::Value value = fieldValue(sequence, fieldIndex);
-        if (value.kind == FieldPath::Kind::Number)
+        const Sse::JsonPath::Value value = fieldValue(sequence, fieldIndex);
+        if (value.kind == Sse::JsonPath::Kind::Number)
             return QVariant::fromValue(Qt::Alignment(Qt::AlignRight | Qt::AlignVCenter));
         return QVariant();
     }
     if (role == Qt::ToolTipRole) {
-        const FieldPath::Value value = fieldValue(sequence, fieldIndex);
-        if (value.kind == FieldPath::Kind::Missing)
+        const Sse::JsonPath::Value value = fieldValue(sequence, fieldIndex);
+        if (value.kind == Sse::JsonPath::Kind::Missing)
             return QVariant();
         return toolTipText(value.token, ToolTipBytes);
     }
@@ -722,7 +699,7 @@ QVariant EventLogModel::fieldData(qint64 sequence, int fieldIndex, int role) con
     const quint64 key = (quint64(sequence) << 5) | quint64(fieldIndex);
     if (const QString *cached = m_fieldCache.object(key))
         return *cached;
-    auto *text = new QString(FieldPath::compactText(fieldValue(sequence, fieldIndex)));
+    auto *text = new QString(Sse::JsonPath::compactText(fieldValue(sequence, fieldIndex)));
     const QString result = *text;
     m_fieldCache.insert(key, text, qsizetype(sizeof(QString)) + text->size() * 2 + 32);
     return result;
@@ -784,21 +761,21 @@ EventLogModel::SortKey EventLogModel::sortKey(qint64 sequence) const
     SortKey key;
     key.sequence = sequence;
     key.rank = 3;
-    const FieldPath::Value value = fieldValue(sequence, m_sortColumn - ColumnCount);
+    const Sse::JsonPath::Value value = fieldValue(sequence, m_sortColumn - ColumnCount);
     switch (value.kind) {
-    case FieldPath::Kind::Missing:
+    case Sse::JsonPath::Kind::Missing:
         break;
-    case FieldPath::Kind::Number:
+    case Sse::JsonPath::Kind::Number:
         if (Sse::JsonScan::convertNumber(value.token, &key.number))
             key.rank = 0;
         break;
-    case FieldPath::Kind::String:
+    case Sse::JsonPath::Kind::String:
         key.rank = 1;
-        key.text = FieldPath::compactText(value, SortTextCharacters);
+        key.text = Sse::JsonPath::compactText(value, SortTextCharacters);
         break;
     default:
         key.rank = 2;
-        key.text = FieldPath::compactText(value, SortTextCharacters);
+        key.text = Sse::JsonPath::compactText(value, SortTextCharacters);
         break;
     }
     return key;
@@ -986,6 +963,7 @@ bool EventLogModel::setMarked(qint64 sequence, bool marked)
         return false;
     emitRowChanged(sequence);
     emit annotationsChanged();
+    refilterForMarks();
     return true;
 }
 
@@ -1015,8 +993,10 @@ QList<qint64> EventLogModel::setMarked(const QList<qint64> &sequences, bool mark
         *refused = notStored;
     if (lastRow >= 0)
         emit dataChanged(index(firstRow, 0), index(lastRow, ColumnCount - 1));
-    if (!changed.isEmpty())
+    if (!changed.isEmpty()) {
         emit annotationsChanged();
+        refilterForMarks();
+    }
     return changed;
 }
 

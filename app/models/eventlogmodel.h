@@ -4,7 +4,8 @@
 #include "models/eventfilter.h"
 #include "models/fieldcolumn.h"
 
-#include <sselib/sseevent.h>
+#include "sselib/jsonpath.h"
+#include "sselib/sseevent.h"
 
 #include <QAbstractTableModel>
 #include <QCache>
@@ -170,7 +171,7 @@ public:
     void setFieldColumns(const FieldColumnList &columns);
     void addFieldColumn(const FieldColumn &column);
     // The field value of event \a sequence for field column \a fieldIndex (0-based).
-    FieldPath::Value fieldValue(qint64 sequence, int fieldIndex) const;
+    Sse::JsonPath::Value fieldValue(qint64 sequence, int fieldIndex) const;
     // Colours rows by the first matching rule; null (the default) colours nothing. Not owned.
     void setColouringRules(ColouringRules *rules);
     ColouringRules *colouringRules() const { return m_colouringRules; }
@@ -210,6 +211,7 @@ private:
     void rescanSlice();
     void finishRescan();
     void stopRescan();
+    void refilterForMarks();
     void emitCountsIfDirty();
     QHash<quint16, QByteArray> connectionNamesUtf8() const;
     QVariant displayData(qint64 sequence, int column) const;
@@ -270,7 +272,7 @@ private:
     void changeLayout(Change &&change);
 
     FieldColumnList m_fieldColumns;
-    std::vector<FieldPath> m_fieldPaths;
+    std::vector<Sse::JsonPath> m_fieldPaths;
     mutable QCache<quint64, QString> m_fieldCache{FieldCacheBytes};
     ColouringRules *m_colouringRules = nullptr;
     int m_sortColumn = -1;

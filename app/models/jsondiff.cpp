@@ -1,11 +1,12 @@
 #include "models/jsondiff.h"
 
+#include "sselib/jsonpath.h"
+
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QJsonParseError>
 #include <QJsonValue>
-#include <QRegularExpression>
 #include <QStringList>
 
 #include <algorithm>
@@ -56,15 +57,10 @@ public:
     Result &result() { return m_result; }
 
 private:
-    static QString memberPath(const QString &path, const QString &name)
+    static QString memberPath(QString path, const QString &name)
     {
-        static const QRegularExpression plain(QStringLiteral("^[A-Za-z_][A-Za-z0-9_]*$"));
-        if (plain.match(name).hasMatch())
-            return path + QLatin1Char('.') + name;
-        const QByteArray quoted = QJsonDocument(QJsonArray {name}).toJson(QJsonDocument::Compact);
-        // [ "name" ] -> "name": the JSON string form with its escapes
-        return path + QLatin1Char('[') + QString::fromUtf8(quoted.mid(1, quoted.size() - 2))
-            + QLatin1Char(']');
+        Sse::JsonPath::appendKey(path, name);
+        return path;
     }
 
     static QString compact(const QJsonValue &value)
@@ -112,7 +108,8 @@ private:
     {
         const qsizetype common = qMin(a.size(), b.size());
         for (qsizetype i = 0; i < qMax(a.size(), b.size()) && !full(); ++i) {
-            const QString child = path + QLatin1Char('[') + QString::number(i) + QLatin1Char(']');
+            QString child = path;
+            Sse::JsonPath::appendIndex(child, i);
             if (i < common) {
                 compareValues(child, a.at(i), b.at(i));
             } else if (i < a.size()) {

@@ -1,6 +1,6 @@
 #include "recording/annotationrecord.h"
 
-#include <sselib/jsonlines.h>
+#include "sselib/jsonlines.h"
 
 #include <QJsonDocument>
 #include <QJsonObject>

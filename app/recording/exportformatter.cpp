@@ -2,19 +2,15 @@
 
 #include "recording/annotationrecord.h"
 
-#include "charts/jsonnumbers.h"
+#include "sselib/jsonpath.h"
+#include "sselib/jsonscan.h"
 #include "sselib/profile.h"
 
 #include "sselib/replayserver.h"
 
-#include <QJsonArray>
-#include <QJsonDocument>
-#include <QJsonObject>
-#include <QJsonValue>
 #include <QLocale>
 #include <QRegularExpression>
-
-#include <optional>
+#include <QVarLengthArray>
 
 namespace {
 
@@ -43,79 +39,27 @@ QByteArray formatNumber(double value)
     return QByteArray::number(value, 'g', QLocale::FloatingPointShortest);
 }
 
-// Follows a JsonNumbers-style path (`a.b[2].c`, `[0]`) through a parsed document.
-QJsonValue walk(QJsonValue value, QByteArrayView path)
+// A JSON path's value as a cell: a number in its shortest exact form, a string decoded, a
+// boolean as it is; null, objects, arrays and missing values are empty.
+QByteArray cellText(const Sse::JsonPath::Value &value)
 {
-    qsizetype i = 0;
-    while (i < path.size()) {
-        if (path.at(i) == '[') {
-            const qsizetype close = path.indexOf(']', i);
-            if (close < 0 || !value.isArray())
-                return QJsonValue(QJsonValue::Undefined);
-            bool ok = false;
-            const int index = path.sliced(i + 1, close - i - 1).toInt(&ok);
-            const QJsonArray array = value.toArray();
-            if (!ok || index < 0 || index >= array.size())
-                return QJsonValue(QJsonValue::Undefined);
-            value = array.at(index);
-            i = close + 1;
-        } else {
-            qsizetype end = i;
-            while (end < path.size() && path.at(end) != '.' && path.at(end) != '[')
-                ++end;
-            if (!value.isObject())
-                return QJsonValue(QJsonValue::Undefined);
-            value = value.toObject().value(QString::fromUtf8(path.sliced(i, end - i)));
-            if (value.isUndefined())
-                return value;
-            i = end;
-        }
-        if (i < path.size() && path.at(i) == '.')
-            ++i;
+    switch (value.kind) {
+    case Sse::JsonPath::Kind::Number: {
+        double number = 0;
+        if (!Sse::JsonScan::convertNumber(value.token, &number))
+            return value.token.toByteArray();
+        return formatNumber(number);
     }
-    return value;
-}
-
-QByteArray fromJsonValue(const QJsonValue &value)
-{
-    switch (value.type()) {
-    case QJsonValue::String:
-        return value.toString().toUtf8();
-    case QJsonValue::Bool:
-        return value.toBool() ? QByteArrayLiteral("true") : QByteArrayLiteral("false");
-    case QJsonValue::Double:
-        return formatNumber(value.toDouble());
+    case Sse::JsonPath::Kind::String: {
+        QByteArray text;
+        Sse::JsonScan::appendDecodedString(value.token, &text);
+        return text;
+    }
+    case Sse::JsonPath::Kind::Boolean:
+        return value.token.toByteArray();
     default:
         return {};
     }
-}
-
-bool looksLikeJsonContainer(QByteArrayView data)
-{
-    for (const char c : data) {
-        if (c == ' ' || c == '\t' || c == '\r' || c == '\n')
-            continue;
-        return c == '{' || c == '[';
-    }
-    return false;
-}
-
-// The value of one JSON path in data (see ExportOptions::jsonPaths). `document` is the data
-// parsed, filled on first need, so an event's data is parsed at most once for all its paths.
-QByteArray pathValue(QByteArrayView data, QByteArrayView path, std::optional<QJsonValue> *document)
-{
-    double number = 0;
-    if (JsonNumbers::extractNumber(data, path, &number))
-        return formatNumber(number);
-    if (!looksLikeJsonContainer(data))
-        return {};
-    if (!*document) {
-        const QJsonDocument parsed = QJsonDocument::fromJson(data.toByteArray());
-        *document = parsed.isObject() ? QJsonValue(parsed.object())
-            : parsed.isArray()        ? QJsonValue(parsed.array())
-                                      : QJsonValue(QJsonValue::Undefined);
-    }
-    return fromJsonValue(walk(**document, path));
 }
 
 // The head of the HTML export: a document that needs nothing but itself.
@@ -149,6 +93,11 @@ void appendHtmlCell(QByteArray &out, QByteArrayView text, const char *open = "<t
 ExportFormatter::ExportFormatter(ExportFormat format, const ExportOptions &options)
     : m_format(format), m_options(options)
 {
+    // Every column's path in one set, so an event's data is read once for all of them.
+    for (const QByteArray &text : std::as_const(m_options.jsonPaths)) {
+        const Sse::JsonPath path = Sse::JsonPath::parse(QString::fromUtf8(text));
+        m_pathSlots.push_back(path.isValid() ? m_paths.add(path) : -1);
+    }
 }
 
 void ExportFormatter::setConnectionName(quint16 connection, const QString &name)
@@ -270,11 +219,12 @@ void ExportFormatter::appendCsv(QByteArray &out, const ExportEvent &event)
 
 QList<QByteArray> ExportFormatter::pathValues(const ExportEvent &event) const
 {
+    QVarLengthArray<Sse::JsonPath::Value, 8> found(m_paths.size());
+    m_paths.resolve(event.event.data, found.data());
     QList<QByteArray> values;
-    values.reserve(m_options.jsonPaths.size());
-    std::optional<QJsonValue> document; // parsed at most once per event, only if needed
-    for (const QByteArray &path : std::as_const(m_options.jsonPaths))
-        values.append(pathValue(event.event.data, path, &document));
+    values.reserve(qsizetype(m_pathSlots.size()));
+    for (int slot : m_pathSlots)
+        values.append(slot >= 0 ? cellText(found[slot]) : QByteArray());
     return values;
 }
 
@@ -419,6 +369,5 @@ void ExportFormatter::appendCsvField(QByteArray &out, QByteArrayView field)
 
 QByteArray ExportFormatter::jsonValue(QByteArrayView data, QByteArrayView path)
 {
-    std::optional<QJsonValue> document;
-    return pathValue(data, path, &document);
+    return cellText(Sse::JsonPath::parse(QString::fromUtf8(path)).resolve(data));
 }

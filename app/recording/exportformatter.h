@@ -2,6 +2,7 @@
 
 #include "sselib/filterexpression.h"
 #include "sselib/jsonlines.h"
+#include "sselib/jsonpath.h"
 #include "sselib/sseevent.h"
 
 #include <QByteArray>
@@ -13,6 +14,7 @@
 #include <QUrl>
 
 #include <utility>
+#include <vector>
 
 enum class ExportFormat {
     /// The project's log format (sselib/jsonlines.h): a header record per connection, then one
@@ -66,7 +68,8 @@ struct ExportOptions
     QHash<quint16, QString> connectionNames;
     /// URL per connection id, for the JSON Lines header records (optional).
     QHash<quint16, QUrl> connectionUrls;
-    /// CSV and HTML: one extra column per path, in JsonNumbers path syntax (`a.b[2].c`). A number
+    /// CSV and HTML: one extra column per path, in Sse::JsonPath syntax (`a.b[2].c`,
+    /// `data["a b"]`). A number
     /// is written in the shortest form that reads back exactly; a string or boolean value is
     /// written as it is; anything else (missing, null, object, array, data not JSON) is empty.
     QList<QByteArray> jsonPaths;
@@ -119,4 +122,6 @@ private:
     // the event_index of annotation records.
     QHash<quint16, std::pair<qint64, int>> m_timeRuns;
     qint64 m_skippedEvents = 0;
+    Sse::JsonPathSet m_paths; // the jsonPaths, resolved together
+    std::vector<int> m_pathSlots; // per jsonPaths entry its slot in m_paths, -1 if invalid
 };

@@ -4191,18 +4191,6 @@ Connection &gt; Store Secrets in Plain Text If No Keychain keeps them in the set
         <translation>只有 data 可以带路径，“%1”不能</translation>
     </message>
     <message>
-        <source>expected a name after &apos;.&apos;</source>
-        <translation>&apos;.&apos; 之后应为名称</translation>
-    </message>
-    <message>
-        <source>expected an index or a quoted name after &apos;[&apos;</source>
-        <translation>&apos;[&apos; 之后应为索引或带引号的名称</translation>
-    </message>
-    <message>
-        <source>expected &apos;]&apos; after the index, found %1</source>
-        <translation>索引之后应为 &apos;]&apos;，实际为 %1</translation>
-    </message>
-    <message>
         <source>expected a value after &apos;%1&apos;</source>
         <translation>“%1”之后应为值</translation>
     </message>
@@ -4215,16 +4203,12 @@ Connection &gt; Store Secrets in Plain Text If No Keychain keeps them in the set
         <translation>无效的数字“%1”</translation>
     </message>
     <message>
-        <source>unterminated string</source>
-        <translation>字符串未结束</translation>
-    </message>
-    <message>
-        <source>invalid escape &apos;\%1&apos; in a string</source>
-        <translation>字符串中有无效的转义“\%1”</translation>
-    </message>
-    <message>
         <source>column %1: %2</source>
         <translation>第 %1 列：%2</translation>
+    </message>
+    <message>
+        <source>&apos;marked&apos; is not available here: only the events of the event log can be marked</source>
+        <translation>此处不能使用 &apos;marked&apos;：只有事件日志中的事件可以被标记</translation>
     </message>
 </context>
 <context>
@@ -4232,6 +4216,37 @@ Connection &gt; Store Secrets in Plain Text If No Keychain keeps them in the set
     <message>
         <source>The server ended the HTTP/2 stream without a response</source>
         <translation>服务器未发送响应就结束了 HTTP/2 流</translation>
+    </message>
+</context>
+<context>
+    <name>Sse::JsonPath</name>
+    <message>
+        <source>unexpected &apos;%1&apos; in the path</source>
+        <translation>路径中有意外的 &apos;%1&apos;</translation>
+    </message>
+    <message>
+        <source>expected a name after &apos;.&apos;</source>
+        <translation>&apos;.&apos; 之后应为名称</translation>
+    </message>
+    <message>
+        <source>expected an index or a quoted name after &apos;[&apos;</source>
+        <translation>&apos;[&apos; 之后应为索引或带引号的名称</translation>
+    </message>
+    <message>
+        <source>the end of the text</source>
+        <translation>文本末尾</translation>
+    </message>
+    <message>
+        <source>expected &apos;]&apos; after the index, found %1</source>
+        <translation>索引之后应为 &apos;]&apos;，实际为 %1</translation>
+    </message>
+    <message>
+        <source>unterminated string</source>
+        <translation>字符串未结束</translation>
+    </message>
+    <message>
+        <source>invalid escape &apos;\%1&apos; in a string</source>
+        <translation>字符串中有无效的转义“\%1”</translation>
     </message>
 </context>
 <context>

@@ -2,7 +2,7 @@
 
 #include "views/tableeditor.h"
 
-#include <sselib/filterexpression.h>
+#include "sselib/filterexpression.h"
 
 #include <QColorDialog>
 #include <QDialogButtonBox>

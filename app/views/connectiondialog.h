@@ -2,7 +2,7 @@
 
 #include "session/proxysettings.h"
 
-#include <sselib/sseclient.h>
+#include "sselib/sseclient.h"
 
 #include <QDialog>
 #include <QString>

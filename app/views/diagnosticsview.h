@@ -1,6 +1,6 @@
 #pragma once
 
-#include <sselib/diagnostics.h>
+#include "sselib/diagnostics.h"
 
 #include <QElapsedTimer>
 #include <QTimer>

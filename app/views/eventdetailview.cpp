@@ -3,6 +3,8 @@
 #include "views/jsonhighlighter.h"
 #include "views/jsontext.h"
 
+#include "sselib/jsonpath.h"
+
 #include <QClipboard>
 #include <QDateTime>
 #include <QEvent>
@@ -622,8 +624,11 @@ void EventDetailView::addTreeChildren(QTreeWidgetItem *parent, qsizetype begin, 
             : parent->data(KeyColumn, PathRole).toString();
     for (const JsonText::Member &member : members) {
         auto *item = new QTreeWidgetItem;
-        const QString path = parentPath
-                + (isArray ? QStringLiteral("[%1]").arg(index) : pathStep(member.key));
+        QString path = parentPath;
+        if (isArray)
+            Sse::JsonPath::appendIndex(path, index);
+        else
+            Sse::JsonPath::appendKey(path, member.key);
         item->setData(KeyColumn, PathRole, path);
         item->setText(KeyColumn,
                       isArray ? QStringLiteral("[%1]").arg(index) : cellText(member.key));
@@ -794,29 +799,6 @@ void EventDetailView::updateButtons()
     m_copyDataButton->setEnabled(m_hasEvent);
     m_copyJsonButton->setEnabled(m_hasEvent);
     m_copyPrettyButton->setEnabled(m_isJson);
-}
-
-QString EventDetailView::pathStep(const QString &key)
-{
-    // `.name` when the filter language reads it back as one name, else `["…"]` with escapes.
-    // ('-' is not a name character there: `.content-type` would not parse.)
-    bool plain = !key.isEmpty() && !key.at(0).isDigit();
-    for (QChar c : key) {
-        if (!(c.isLetterOrNumber() || c == u'_' || c == u'$'))
-            plain = false;
-    }
-    if (plain)
-        return QLatin1Char('.') + key;
-    QString escaped;
-    for (QChar c : key) {
-        if (c == u'"' || c == u'\\')
-            escaped += QLatin1Char('\\') + QString(c);
-        else if (c.unicode() < 0x20)
-            escaped += QStringLiteral("\\u%1").arg(c.unicode(), 4, 16, QLatin1Char('0'));
-        else
-            escaped += c;
-    }
-    return QStringLiteral("[\"") + escaped + QStringLiteral("\"]");
 }
 
 QString EventDetailView::treePath(const QTreeWidgetItem *item) const

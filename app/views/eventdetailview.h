@@ -1,6 +1,6 @@
 #pragma once
 
-#include <sselib/sseevent.h>
+#include "sselib/sseevent.h"
 
 #include <QString>
 #include <QWidget>
@@ -88,7 +88,6 @@ public:
     // The JSON path of a tree item (`data.usage.output_tokens`); empty for none.
     QString treePath(const QTreeWidgetItem *item) const;
     QTreeWidget *tree() const { return m_tree; }
-    static QString pathStep(const QString &key);
 
 Q_SIGNALS:
     // "Apply as Column" in the tree's context menu; \a type is empty for every event type.

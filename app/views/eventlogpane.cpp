@@ -56,6 +56,7 @@ EventLogPane::EventLogPane(Workspace *workspace, QWidget *parent)
     layout->addLayout(createFilterBar());
     // The display filter combines with the search, type ticks and connection by AND.
     m_displayFilter = new FilterBar(&m_log->store(), this);
+    m_displayFilter->setMarks(Sse::FilterExpression::Marks::Available);
     connect(m_displayFilter, &FilterBar::expressionApplied, this, &EventLogPane::applyFilter);
     layout->addWidget(m_displayFilter);
     createEventView();

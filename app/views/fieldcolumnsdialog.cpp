@@ -2,6 +2,8 @@
 
 #include "views/tableeditor.h"
 
+#include "sselib/jsonpath.h"
+
 #include <QDialogButtonBox>
 #include <QHeaderView>
 #include <QLabel>
@@ -79,7 +81,7 @@ void FieldColumnsDialog::check()
         QTableWidgetItem *item = table->item(row, PathColumn);
         if (!item)
             continue;
-        const bool valid = FieldPath::parse(item->text()).isValid();
+        const bool valid = Sse::JsonPath::parse(item->text()).isValid();
         item->setForeground(valid ? palette().brush(QPalette::Text)
                                   : QBrush(QColor(0xd9, 0x35, 0x35)));
         item->setToolTip(valid ? QString()

@@ -2,6 +2,8 @@
 
 #include "models/eventstore.h"
 
+#include "sselib/jsonpath.h"
+
 #include <QAbstractItemView>
 #include <QCompleter>
 #include <QHBoxLayout>
@@ -13,7 +15,6 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QMenu>
-#include <QRegularExpression>
 #include <QScrollBar>
 #include <QSettings>
 #include <QSet>
@@ -35,20 +36,6 @@ constexpr int MaximumPathDepth = 8;
 const QString ValidStyle = QStringLiteral("QLineEdit { background: #dcf5dc; color: black; }");
 const QString InvalidStyle = QStringLiteral("QLineEdit { background: #f9dcdc; color: black; }");
 
-bool isPlainName(const QString &name)
-{
-    static const QRegularExpression plain(QStringLiteral("^[A-Za-z0-9_$\\x{80}-\\x{10FFFF}]+$"));
-    return plain.match(name).hasMatch();
-}
-
-QString quoted(const QString &name)
-{
-    QString text = name;
-    text.replace(QLatin1Char('\\'), QStringLiteral("\\\\"));
-    text.replace(QLatin1Char('"'), QStringLiteral("\\\""));
-    return QLatin1Char('"') + text + QLatin1Char('"');
-}
-
 // Adds the path of every member and element under `value` (prefix already names it).
 void collectPaths(const QJsonValue &value, const QString &prefix, int depth, QSet<QString> *paths)
 {
@@ -57,9 +44,8 @@ void collectPaths(const QJsonValue &value, const QString &prefix, int depth, QSe
     if (value.isObject()) {
         const QJsonObject object = value.toObject();
         for (auto it = object.begin(); it != object.end(); ++it) {
-            const QString path = isPlainName(it.key())
-                    ? QString(prefix + QLatin1Char('.') + it.key())
-                    : QString(prefix + QLatin1Char('[') + quoted(it.key()) + QLatin1Char(']'));
+            QString path = prefix;
+            Sse::JsonPath::appendKey(path, it.key());
             paths->insert(path);
             collectPaths(it.value(), path, depth + 1, paths);
         }
@@ -67,7 +53,8 @@ void collectPaths(const QJsonValue &value, const QString &prefix, int depth, QSe
         const QJsonArray array = value.toArray();
         // The first elements show the shape; a long array would only repeat it.
         for (qsizetype i = 0; i < qMin<qsizetype>(array.size(), 3); ++i) {
-            const QString path = prefix + QLatin1Char('[') + QString::number(i) + QLatin1Char(']');
+            QString path = prefix;
+            Sse::JsonPath::appendIndex(path, i);
             paths->insert(path);
             collectPaths(array.at(i), path, depth + 1, paths);
         }
@@ -153,9 +140,15 @@ void FilterBar::setText(const QString &text)
     apply(true);
 }
 
+void FilterBar::setMarks(Sse::FilterExpression::Marks marks)
+{
+    m_marks = marks;
+    validate();
+}
+
 void FilterBar::validate()
 {
-    m_current = Sse::FilterExpression::parse(m_edit->text());
+    m_current = Sse::FilterExpression::parse(m_edit->text(), m_marks);
     if (m_current.isEmpty()) {
         m_edit->setStyleSheet(QString());
         m_status->clear();
@@ -281,6 +274,8 @@ QStringList FilterBar::completionCandidates() const
         }
     }
     QStringList candidates = Sse::FilterExpression::fieldNames();
+    if (m_marks == Sse::FilterExpression::Marks::Unavailable)
+        candidates.removeOne(QStringLiteral("marked"));
     for (const char *word : {"contains", "matches", "in", "and", "or", "not", "true", "false",
                              "null"}) {
         candidates.append(QLatin1StringView(word));

@@ -40,6 +40,11 @@ public:
     /// Sets the text and applies it at once when valid.
     void setText(const QString &text);
 
+    /// Whether `marked` may be used: the event log's bar tests stored events, which can be
+    /// marked; the chart's tests events as they arrive, so it rejects `marked`. Unavailable by
+    /// default.
+    void setMarks(Sse::FilterExpression::Marks marks);
+
     QLineEdit *edit() const { return m_edit; }
     QLabel *statusLabel() const { return m_status; }
     QToolButton *filtersButton() const { return m_filtersButton; }
@@ -77,6 +82,7 @@ private:
     QCompleter *m_completer = nullptr;
     QStringListModel *m_completions = nullptr;
     Sse::FilterExpression m_current; // what the text compiles to now
+    Sse::FilterExpression::Marks m_marks = Sse::FilterExpression::Marks::Unavailable;
     Sse::FilterExpression m_applied;
     QTimer m_applyDelay;
 };

@@ -1,5 +1,6 @@
 #include "sselib/filterexpression.h"
 
+#include "sselib/jsonpath.h"
 #include "sselib/jsonscan.h"
 
 #include <QRegularExpression>
@@ -39,7 +40,7 @@ struct Literal
     double stringNumber = 0;
 };
 
-enum class FieldKind : quint8 { Type, Id, Data, Size, Connection, Time, Sequence, Path };
+enum class FieldKind : quint8 { Type, Id, Data, Size, Connection, Time, Sequence, Marked, Path };
 
 struct FieldRef
 {
@@ -57,15 +58,6 @@ struct Node
     Operator op = Operator::Truthy;
     std::vector<Literal> literals; // one, or the set of `in`
     QRegularExpression expression; // matches
-};
-
-// One step tree for all the data paths of an expression, so one walk resolves them all.
-struct PathNode
-{
-    QByteArray name;   // an object member's decoded name, when index < 0
-    qint64 index = -1; // an array element
-    int slot = -1;     // a path of the expression ends here
-    std::vector<int> children;
 };
 
 bool parseWholeNumber(QByteArrayView text, double *value)
@@ -210,8 +202,7 @@ class FilterExpression::Program
 public:
     std::vector<Node> nodes;
     int root = -1;
-    std::vector<PathNode> paths{PathNode()}; // [0] is the data itself
-    int slotCount = 0;
+    JsonPathSet paths; // every data path of the expression, resolved in one pass
     Fields fields;
 
     bool matches(const FilterFields &event) const;
@@ -221,27 +212,19 @@ private:
     struct State
     {
         const FilterFields &event;
-        QVarLengthArray<Value, 8> values;
+        QVarLengthArray<JsonPath::Value, 8> values;
         bool resolved = false;
-        int found = 0;
         QByteArray scratch;
     };
-    enum class Walk { Error, Continue, Done };
 
     bool evaluate(int index, State &state) const;
     Value fieldValue(const FieldRef &field, State &state) const;
-    void resolvePaths(State &state) const;
-    Walk walkValue(Cursor &cursor, int node, int depth, State &state) const;
-    Walk walkObject(Cursor &cursor, int node, int depth, State &state) const;
-    Walk walkArray(Cursor &cursor, int node, int depth, State &state) const;
-    Walk record(int slot, const Value &value, State &state) const;
-    bool readScalar(Cursor &cursor, Value *value) const;
 };
 
 bool FilterExpression::Program::matches(const FilterFields &event) const
 {
-    State state{event, {}, false, 0, {}};
-    state.values.resize(slotCount);
+    State state{event, {}, false, {}};
+    state.values.resize(paths.size());
     return evaluate(root, state);
 }
 
@@ -300,170 +283,41 @@ Value FilterExpression::Program::fieldValue(const FieldRef &field, State &state)
     case FieldKind::Size: return numberValue(double(event.data.size()));
     case FieldKind::Time: return numberValue(double(event.timeMs));
     case FieldKind::Sequence: return numberValue(double(event.sequence));
+    case FieldKind::Marked: {
+        Value value;
+        value.kind = event.marked ? Value::Kind::True : Value::Kind::False;
+        return value;
+    }
     case FieldKind::Path: break;
     }
-    if (!state.resolved)
-        resolvePaths(state);
-    return state.values[field.slot];
-}
-
-void FilterExpression::Program::resolvePaths(State &state) const
-{
-    state.resolved = true;
-    Cursor cursor(state.event.data);
-    cursor.skipWhitespace();
-    walkValue(cursor, 0, 0, state);
-}
-
-// The cursor is at a value whose path is the one of `node`.
-FilterExpression::Program::Walk
-FilterExpression::Program::walkValue(Cursor &cursor, int node, int depth, State &state) const
-{
-    if (cursor.atEnd())
-        return Walk::Error;
-    const PathNode &path = paths[size_t(node)];
-    const char first = cursor.peek();
-    const bool container = first == '{' || first == '[';
-    if (!container) {
-        if (path.slot < 0)
-            return cursor.skipValue(depth) ? Walk::Continue : Walk::Error;
-        Value value;
-        if (!readScalar(cursor, &value))
-            return Walk::Error;
-        return record(path.slot, value, state);
+    if (!state.resolved) {
+        state.resolved = true;
+        paths.resolve(event.data, state.values.data());
     }
-    const char *start = cursor.position();
-    Walk walk = Walk::Continue;
-    if (path.children.empty())
-        walk = cursor.skipValue(depth) ? Walk::Continue : Walk::Error;
-    else if (first == '{')
-        walk = walkObject(cursor, node, depth + 1, state);
-    else
-        walk = walkArray(cursor, node, depth + 1, state);
-    if (walk == Walk::Error || path.slot < 0)
-        return walk;
-    // A path that ends at a container and has longer paths below it: the walk went through the
-    // whole container (found cannot reach slotCount before this slot is filled).
+    // The walker keeps JSON text; a number is converted when it is read.
+    const JsonPath::Value &found = state.values[field.slot];
     Value value;
-    value.kind = Value::Kind::Container;
-    value.text = QByteArrayView(start, cursor.position() - start);
-    return record(path.slot, value, state);
-}
-
-// A repeated member name keeps its first value.
-FilterExpression::Program::Walk FilterExpression::Program::record(int slot, const Value &value,
-                                                                  State &state) const
-{
-    if (state.values[slot].kind != Value::Kind::Missing)
-        return Walk::Continue;
-    state.values[slot] = value;
-    return ++state.found == slotCount ? Walk::Done : Walk::Continue;
-}
-
-FilterExpression::Program::Walk
-FilterExpression::Program::walkObject(Cursor &cursor, int node, int depth, State &state) const
-{
-    if (depth > JsonScan::MaximumDepth)
-        return Walk::Error;
-    const std::vector<int> &children = paths[size_t(node)].children;
-    cursor.consume('{');
-    cursor.skipWhitespace();
-    if (cursor.consume('}'))
-        return Walk::Continue;
-    QByteArray decoded;
-    for (;;) {
-        cursor.skipWhitespace();
-        QByteArrayView key;
-        if (cursor.atEnd() || cursor.peek() != '"' || !cursor.scanString(&key))
-            return Walk::Error;
-        cursor.skipWhitespace();
-        if (!cursor.consume(':'))
-            return Walk::Error;
-        cursor.skipWhitespace();
-        if (std::memchr(key.data(), '\\', size_t(key.size()))) {
-            decoded.clear();
-            JsonScan::appendDecodedString(key, &decoded);
-            key = decoded;
-        }
-        int child = -1;
-        for (int candidate : children) {
-            const PathNode &step = paths[size_t(candidate)];
-            if (step.index < 0 && step.name.size() == key.size()
-                && std::memcmp(step.name.constData(), key.data(), size_t(key.size())) == 0) {
-                child = candidate;
-                break;
-            }
-        }
-        const Walk walk = child >= 0 ? walkValue(cursor, child, depth, state)
-                                     : (cursor.skipValue(depth) ? Walk::Continue : Walk::Error);
-        if (walk != Walk::Continue)
-            return walk;
-        cursor.skipWhitespace();
-        if (cursor.consume(','))
-            continue;
-        return cursor.consume('}') ? Walk::Continue : Walk::Error;
+    value.text = found.token;
+    switch (found.kind) {
+    case JsonPath::Kind::Missing: break;
+    case JsonPath::Kind::Null: value.kind = Value::Kind::Null; break;
+    case JsonPath::Kind::Boolean:
+        value.kind = found.token.front() == 't' ? Value::Kind::True : Value::Kind::False;
+        break;
+    case JsonPath::Kind::Number:
+        value.kind = Value::Kind::Number;
+        if (!JsonScan::convertNumber(found.token, &value.number))
+            value.number = found.token.front() == '-' ? -HUGE_VAL : HUGE_VAL;
+        break;
+    case JsonPath::Kind::String:
+        value.kind = Value::Kind::String;
+        value.escaped = std::memchr(found.token.data(), '\\', size_t(found.token.size()))
+                != nullptr;
+        break;
+    case JsonPath::Kind::Object:
+    case JsonPath::Kind::Array: value.kind = Value::Kind::Container; break;
     }
-}
-
-FilterExpression::Program::Walk
-FilterExpression::Program::walkArray(Cursor &cursor, int node, int depth, State &state) const
-{
-    if (depth > JsonScan::MaximumDepth)
-        return Walk::Error;
-    const std::vector<int> &children = paths[size_t(node)].children;
-    cursor.consume('[');
-    cursor.skipWhitespace();
-    if (cursor.consume(']'))
-        return Walk::Continue;
-    for (qint64 index = 0;; ++index) {
-        cursor.skipWhitespace();
-        int child = -1;
-        for (int candidate : children) {
-            if (paths[size_t(candidate)].index == index) {
-                child = candidate;
-                break;
-            }
-        }
-        const Walk walk = child >= 0 ? walkValue(cursor, child, depth, state)
-                                     : (cursor.skipValue(depth) ? Walk::Continue : Walk::Error);
-        if (walk != Walk::Continue)
-            return walk;
-        cursor.skipWhitespace();
-        if (cursor.consume(','))
-            continue;
-        return cursor.consume(']') ? Walk::Continue : Walk::Error;
-    }
-}
-
-bool FilterExpression::Program::readScalar(Cursor &cursor, Value *value) const
-{
-    const char first = cursor.peek();
-    const char *start = cursor.position();
-    if (first == '"') {
-        QByteArrayView content;
-        if (!cursor.scanString(&content))
-            return false;
-        value->kind = Value::Kind::String;
-        value->text = content;
-        value->escaped = std::memchr(content.data(), '\\', size_t(content.size())) != nullptr;
-        return true;
-    }
-    if (first == 't' || first == 'f' || first == 'n') {
-        if (!cursor.scanLiteral())
-            return false;
-        value->kind = first == 't' ? Value::Kind::True
-                : first == 'f'     ? Value::Kind::False
-                                   : Value::Kind::Null;
-        return true;
-    }
-    QByteArrayView token;
-    if (!cursor.scanNumber(&token))
-        return false;
-    value->kind = Value::Kind::Number;
-    value->text = QByteArrayView(start, cursor.position() - start);
-    if (!JsonScan::convertNumber(token, &value->number))
-        value->number = first == '-' ? -HUGE_VAL : HUGE_VAL;
-    return true;
+    return value;
 }
 
 // --- parsing ---
@@ -485,6 +339,7 @@ constexpr FieldName fieldTable[] = {
     {"connection", FieldKind::Connection, FilterExpression::Field::Connection},
     {"time", FieldKind::Time, FilterExpression::Field::Time},
     {"seq", FieldKind::Sequence, FilterExpression::Field::Sequence},
+    {"marked", FieldKind::Marked, FilterExpression::Field::Marked},
 };
 
 struct ParseError
@@ -495,9 +350,7 @@ struct ParseError
 
 bool isNameCharacter(QChar c)
 {
-    const char16_t u = c.unicode();
-    return (u >= 'a' && u <= 'z') || (u >= 'A' && u <= 'Z') || (u >= '0' && u <= '9') || u == '_'
-            || u == '$' || u >= 0x80;
+    return JsonPath::isNameCharacter(c);
 }
 
 class Parser
@@ -505,8 +358,8 @@ class Parser
     Q_DECLARE_TR_FUNCTIONS(Sse::FilterExpression)
 
 public:
-    Parser(const QString &text, FilterExpression::Program *program)
-        : m_text(text), m_program(program)
+    Parser(const QString &text, FilterExpression::Marks marks, FilterExpression::Program *program)
+        : m_text(text), m_marks(marks), m_program(program)
     {
     }
 
@@ -771,6 +624,11 @@ private:
                                 .arg(name.toString()));
             return false;
         }
+        if (known->kind == FieldKind::Marked && m_marks == FilterExpression::Marks::Unavailable) {
+            fail(start, tr("'marked' is not available here: only the events of the event log "
+                           "can be marked"));
+            return false;
+        }
         m_position += name.size();
         m_program->fields |= known->field;
         field->kind = known->kind;
@@ -789,71 +647,15 @@ private:
     // Steps follow the field without blanks: data.a.b[0]["c d"].
     bool parsePath(FieldRef *field, qsizetype start)
     {
-        int node = 0;
-        while (m_position < m_text.size()
-               && (m_text.at(m_position) == u'.' || m_text.at(m_position) == u'[')) {
-            PathNode step;
-            if (m_text.at(m_position) == u'.') {
-                ++m_position;
-                qsizetype end = m_position;
-                while (end < m_text.size() && isNameCharacter(m_text.at(end)))
-                    ++end;
-                if (end == m_position) {
-                    fail(m_position, tr("expected a name after '.'"));
-                    return false;
-                }
-                step.name = QStringView(m_text).mid(m_position, end - m_position).toUtf8();
-                m_position = end;
-            } else {
-                ++m_position;
-                skipSpace();
-                const qsizetype at = m_position;
-                if (peekChar() == u'"') {
-                    Literal literal;
-                    if (!parseString(&literal))
-                        return false;
-                    step.name = literal.bytes;
-                } else {
-                    qsizetype end = m_position;
-                    while (end < m_text.size() && m_text.at(end).isDigit()
-                           && m_text.at(end).unicode() < 0x80) {
-                        ++end;
-                    }
-                    bool ok = false;
-                    step.index = QStringView(m_text).mid(at, end - at).toLongLong(&ok);
-                    if (end == at || !ok) {
-                        fail(at, tr("expected an index or a quoted name after '['"));
-                        return false;
-                    }
-                    m_position = end;
-                }
-                if (!acceptSymbol(QLatin1StringView("]"))) {
-                    fail(m_position, tr("expected ']' after the index, found %1").arg(found()));
-                    return false;
-                }
-            }
-            node = addStep(node, std::move(step));
+        const JsonPath path = JsonPath::parseSteps(m_text, &m_position);
+        if (!path.isValid()) {
+            fail(m_position, path.errorString());
+            return false;
         }
-        PathNode &end = m_program->paths[size_t(node)];
-        if (end.slot < 0)
-            end.slot = m_program->slotCount++;
         field->kind = FieldKind::Path;
-        field->slot = end.slot;
+        field->slot = m_program->paths.add(path);
         m_lastToken = m_text.mid(start, m_position - start);
         return true;
-    }
-
-    int addStep(int parent, PathNode step)
-    {
-        for (int child : m_program->paths[size_t(parent)].children) {
-            const PathNode &existing = m_program->paths[size_t(child)];
-            if (existing.index == step.index && (step.index >= 0 || existing.name == step.name))
-                return child;
-        }
-        m_program->paths.push_back(std::move(step));
-        const int index = int(m_program->paths.size()) - 1;
-        m_program->paths[size_t(parent)].children.push_back(index);
-        return index;
     }
 
     bool parseLiteral(Literal *literal)
@@ -915,54 +717,13 @@ private:
     bool parseString(Literal *literal)
     {
         const qsizetype start = m_position;
-        QString text;
-        qsizetype i = start + 1;
-        for (;;) {
-            if (i >= m_text.size()) {
-                fail(start, tr("unterminated string"));
-                return false;
-            }
-            const QChar c = m_text.at(i);
-            if (c == u'"')
-                break;
-            if (c != u'\\') {
-                text.append(c);
-                ++i;
-                continue;
-            }
-            if (i + 1 >= m_text.size()) {
-                fail(start, tr("unterminated string"));
-                return false;
-            }
-            const QChar escape = m_text.at(i + 1);
-            static constexpr char16_t simple[][2] = {
-                {u'"', u'"'}, {u'\\', u'\\'}, {u'/', u'/'}, {u'b', u'\b'},
-                {u'f', u'\f'}, {u'n', u'\n'}, {u'r', u'\r'}, {u't', u'\t'},
-            };
-            bool done = false;
-            for (const auto &pair : simple) {
-                if (escape == pair[0]) {
-                    text.append(QChar(pair[1]));
-                    i += 2;
-                    done = true;
-                    break;
-                }
-            }
-            if (done)
-                continue;
-            bool ok = false;
-            const ushort unit = escape == u'u' ? QStringView(m_text).mid(i + 2, 4).toUShort(&ok, 16)
-                                               : 0;
-            if (!ok || i + 6 > m_text.size()) {
-                fail(i, tr("invalid escape '\\%1' in a string").arg(escape));
-                return false;
-            }
-            text.append(QChar(unit));
-            i += 6;
+        qsizetype errorPosition = 0;
+        QString error;
+        if (!JsonPath::parseQuoted(m_text, &m_position, &literal->bytes, &errorPosition,
+                                   &error)) {
+            fail(errorPosition, error);
+            return false;
         }
-        // A lone surrogate from \uD800 becomes U+FFFD in the conversion, like in event data.
-        literal->bytes = text.toUtf8();
-        m_position = i + 1;
         m_lastToken = m_text.mid(start, m_position - start);
         return true;
     }
@@ -985,6 +746,7 @@ public:
 
 private:
     const QString &m_text;
+    FilterExpression::Marks m_marks;
     FilterExpression::Program *m_program;
     qsizetype m_position = 0;
     qsizetype m_literalStart = 0;
@@ -999,14 +761,14 @@ FilterExpression::~FilterExpression() = default;
 FilterExpression::FilterExpression(const FilterExpression &other) = default;
 FilterExpression &FilterExpression::operator=(const FilterExpression &other) = default;
 
-FilterExpression FilterExpression::parse(const QString &text)
+FilterExpression FilterExpression::parse(const QString &text, Marks marks)
 {
     FilterExpression expression;
     expression.m_text = text;
     if (text.trimmed().isEmpty())
         return expression;
     auto program = std::make_shared<Program>();
-    Parser parser(text, program.get());
+    Parser parser(text, marks, program.get());
     if (!parser.parse()) {
         const ParseError &error = parser.error();
         expression.m_errorColumn = Parser::column(text, error.position);

@@ -18,6 +18,8 @@ private Q_SLOTS:
     void evaluates();
     void rejects_data();
     void rejects();
+    void readsMarks_data();
+    void readsMarks();
     void emptyMatchesEverything();
     void invalidMatchesNothing();
     void reportsFieldsUsed();
@@ -239,6 +241,10 @@ void TestFilterExpression::rejects_data()
                                 << "column 12: expected '&&', '||' or the end of the filter "
                                    "after '\"a\"'";
     // Columns count characters, a character outside the BMP as one.
+    // Parsed without marks (the default: the command line, alert rules, the chart).
+    QTest::newRow("marked without marks") << "type == \"a\" && marked" << 16
+                                          << "column 16: 'marked' is not available here: only "
+                                             "the events of the event log can be marked";
     QTest::newRow("column after emoji") << "data.x == \"😀\" &&" << 17
                                         << "column 17: expected a field after '&&', found the "
                                            "end of the filter";
@@ -255,6 +261,43 @@ void TestFilterExpression::rejects()
     QVERIFY(!filter.isEmpty());
     QCOMPARE(filter.errorString(), message);
     QCOMPARE(filter.errorColumn(), column);
+}
+
+void TestFilterExpression::readsMarks_data()
+{
+    QTest::addColumn<QString>("expression");
+    QTest::addColumn<bool>("marked");
+    QTest::addColumn<bool>("expected");
+
+    QTest::newRow("bare, marked") << "marked" << true << true;
+    QTest::newRow("bare, not marked") << "marked" << false << false;
+    QTest::newRow("negated, marked") << "!marked" << true << false;
+    QTest::newRow("negated, not marked") << "!marked" << false << true;
+    QTest::newRow("not word") << "not marked" << false << true;
+    QTest::newRow("== true") << "marked == true" << true << true;
+    QTest::newRow("== true, not marked") << "marked == true" << false << false;
+    QTest::newRow("== false") << "marked == false" << false << true;
+    QTest::newRow("!= true") << "marked != true" << true << false;
+    QTest::newRow("with a path") << "marked && data.x > 1" << true << true;
+    QTest::newRow("with a path, not marked") << "marked || data.x > 5" << false << false;
+    QTest::newRow("in") << "marked in {true}" << true << true;
+    QTest::newRow("not a number") << "marked == 1" << true << false;
+}
+
+void TestFilterExpression::readsMarks()
+{
+    QFETCH(QString, expression);
+    QFETCH(bool, marked);
+    QFETCH(bool, expected);
+
+    const FilterExpression filter =
+        FilterExpression::parse(expression, FilterExpression::Marks::Available);
+    QVERIFY2(filter.isValid(), qPrintable(filter.errorString()));
+    QVERIFY(filter.fields().testFlag(FilterExpression::Field::Marked));
+    FilterFields event;
+    event.data = R"({"x": 2})";
+    event.marked = marked;
+    QCOMPARE(filter.matches(event), expected);
 }
 
 void TestFilterExpression::emptyMatchesEverything()

@@ -20,6 +20,7 @@ struct FilterFields
     QByteArrayView connection; ///< the connection's name
     qint64 timeMs = 0;         ///< receive time, ms since the Unix epoch
     qint64 sequence = 0;
+    bool marked = false; ///< the user marked the event (only where the expression allows marks)
 };
 
 /// A compiled display filter, the one filter language of the GUI's filter bar, the CLI's
@@ -30,9 +31,10 @@ struct FilterFields
 ///     data["a b"] in {1, 2, "three"} || not data.sensor
 ///
 /// Fields: type, id, data (the whole text), size (data bytes), connection, time (ms since the
-/// epoch), seq, and data.<path> with `.name`, `[n]` and `["any name"]` steps into the data's
-/// JSON. Literals: JSON numbers, double-quoted strings with JSON escapes, true, false, null.
-/// Operators: == != < <= > >=, contains (substring, case-sensitive), matches (a
+/// epoch), seq, marked (true when the user marked the event in the event log), and
+/// data.<path> with `.name`, `[n]` and `["any name"]` steps into the data's JSON (the syntax of
+/// Sse::JsonPath). Literals: JSON numbers, double-quoted strings with JSON escapes, true, false,
+/// null. Operators: == != < <= > >=, contains (substring, case-sensitive), matches (a
 /// QRegularExpression), in {...}; && and, || or, ! not, parentheses. A field alone is true when
 /// it exists and is not false, null, "" or 0.
 ///
@@ -60,6 +62,7 @@ public:
         Connection = 0x8,
         Time = 0x10,
         Sequence = 0x20,
+        Marked = 0x40,
     };
     Q_DECLARE_FLAGS(Fields, Field)
 
@@ -69,8 +72,13 @@ public:
     FilterExpression(const FilterExpression &other);
     FilterExpression &operator=(const FilterExpression &other);
 
+    /// Whether the events the expression will test can be marked. Only the event log's stored
+    /// events carry marks; a filter on live events (the command line, the replay server, alert
+    /// rules, the chart) rejects `marked` with an error rather than never matching it.
+    enum class Marks { Unavailable, Available };
+
     /// Compiles \a text. An empty or all-blank text gives the empty expression.
-    static FilterExpression parse(const QString &text);
+    static FilterExpression parse(const QString &text, Marks marks = Marks::Unavailable);
 
     QString text() const { return m_text; }
     bool isEmpty() const;

@@ -142,6 +142,14 @@ void TestCliFilter::invalidFilterIsAUsageError_data()
     QTest::newRow("unknown field")
             << QStringList{u"--filter"_s, u"price > 1"_s, u"http://127.0.0.1:1/"_s}
             << QByteArray("--filter: column 1: unknown field 'price'");
+    // Events on the command line are never marked: `marked` is an error, not always false.
+    const QByteArray noMarks = "--filter: column 1: 'marked' is not available here: only the "
+                               "events of the event log can be marked";
+    QTest::newRow("marked") << QStringList {u"--filter"_s, u"marked"_s, u"http://127.0.0.1:1/"_s}
+                            << noMarks;
+    QTest::newRow("replay marked")
+        << QStringList {u"replay"_s, u"/nonexistent.jsonl"_s, u"--filter"_s, u"marked || seq > 1"_s}
+        << noMarks;
 }
 
 void TestCliFilter::invalidFilterIsAUsageError()

@@ -136,6 +136,8 @@ void TestAlerts::rulesRoundTrip_data()
     QTest::newRow("unknown kind") << QStringLiteral(R"({"kind":"telepathy"})") << false;
     QTest::newRow("bad expression")
         << QStringLiteral(R"({"kind":"match","expression":"type =="})") << false;
+    // Alert rules test live events, which nobody can have marked yet.
+    QTest::newRow("marked") << QStringLiteral(R"({"kind":"match","expression":"marked"})") << false;
     QTest::newRow("zero seconds") << QStringLiteral(R"({"kind":"stall","seconds":0})") << false;
     QTest::newRow("negative count")
         << QStringLiteral(R"({"kind":"reconnects","seconds":5,"count":-1})") << false;
@@ -328,6 +330,11 @@ void TestAlerts::ruleEditor()
     value->setText(QStringLiteral("type =="));
     add->click();
     QVERIFY2(error->text().contains(QStringLiteral("column 8")), qPrintable(error->text()));
+    QCOMPARE(list->count(), 0);
+    value->setText(QStringLiteral("data.level > 2 && marked"));
+    add->click();
+    QVERIFY2(error->text().contains(QStringLiteral("column 19: 'marked' is not available here")),
+             qPrintable(error->text()));
     QCOMPARE(list->count(), 0);
     value->setText(QStringLiteral("data.level > 2"));
     add->click();

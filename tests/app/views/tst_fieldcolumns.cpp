@@ -202,8 +202,8 @@ void TestFieldColumns::compactValues()
     QFETCH(QByteArray, data);
     QFETCH(QString, path);
     QFETCH(QString, shown);
-    const FieldPath parsed = FieldPath::parse(path);
-    QCOMPARE(FieldPath::compactText(parsed.resolve(data)), shown);
+    const Sse::JsonPath parsed = Sse::JsonPath::parse(path);
+    QCOMPARE(Sse::JsonPath::compactText(parsed.resolve(data)), shown);
 }
 
 void TestFieldColumns::columnsOnlyForTheirType()

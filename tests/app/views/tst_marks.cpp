@@ -12,9 +12,12 @@
 #include "views/connectiondetailtabs.h"
 #include "views/eventdetailview.h"
 #include "views/eventdiffdialog.h"
-#include "views/exporteventsdialog.h"
 #include "views/eventlogpane.h"
+#include "views/exporteventsdialog.h"
+#include "views/filterbar.h"
 #include "views/mainwindow.h"
+
+#include "charts/chartpanel.h"
 
 #include <QAbstractItemModelTester>
 #include <QApplication>
@@ -48,6 +51,7 @@ private Q_SLOTS:
     void init();
     void marksWithCtrlM();
     void goesToNextAndPreviousMark();
+    void displayFilterSelectsMarked();
     void timeReferenceWithCtrlT();
     void timeDisplayFormats_data();
     void timeDisplayFormats();
@@ -223,6 +227,54 @@ void TestMarks::marksWithCtrlM()
             inEditMenu = menu->actions().contains(mark);
     }
     QVERIFY(inEditMenu);
+}
+
+// `marked` in the log's filter bar shows the marked events; a change of marks re-filters. The
+// chart's bar tests events as they arrive, which cannot be marked, so it rejects `marked`.
+void TestMarks::displayFilterSelectsMarked()
+{
+    MainWindow window;
+    openWindow(&window);
+    EventLogModel *log = window.workspace()->logModel();
+    QAbstractItemModelTester tester(log, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    QTableView *view = window.eventLogPane()->eventView();
+    selectRows(&window, {3, 8});
+    QTest::keyClick(view, Qt::Key_M, Qt::ControlModifier);
+    QCOMPARE(log->annotations().markedCount(), 2);
+
+    FilterBar *bar = window.eventLogPane()->findChild<FilterBar *>();
+    QVERIFY(bar);
+    bar->setText(u"marked"_s);
+    QVERIFY2(bar->statusLabel()->text().isEmpty(), qPrintable(bar->statusLabel()->text()));
+    QTRY_COMPARE(log->rowCount(), 2);
+    QTRY_VERIFY(!log->isRescanning());
+    QCOMPARE(log->index(0, EventLogModel::IdColumn).data().toString(), u"3"_s);
+    QCOMPARE(log->index(1, EventLogModel::IdColumn).data().toString(), u"8"_s);
+
+    bar->setText(u"marked && data.price > 105"_s);
+    QTRY_COMPARE(log->rowCount(), 1);
+    bar->setText(u"!marked"_s);
+    QTRY_COMPARE(log->rowCount(), 28);
+    QTRY_VERIFY(!log->isRescanning());
+    // Marking one of the shown events takes it out of `!marked`.
+    selectRows(&window, {0});
+    QTest::keyClick(view, Qt::Key_M, Qt::ControlModifier);
+    QCOMPARE(log->annotations().markedCount(), 3);
+    QTRY_COMPARE(log->rowCount(), 27);
+    bar->setText(u"marked == true"_s);
+    QTRY_COMPARE(log->rowCount(), 3);
+
+    const QString directory = qEnvironmentVariable("SSE_MONITOR_SCREENSHOT_DIR", QDir::tempPath());
+    QVERIFY(window.grab().save(directory + u"/marks-filter.png"_s));
+
+    ChartPanel *chart = window.findChild<ChartPanel *>();
+    QVERIFY(chart);
+    FilterBar *chartBar = chart->findChild<FilterBar *>();
+    QVERIFY(chartBar);
+    chartBar->setText(u"marked"_s);
+    QTRY_VERIFY2(chartBar->edit()->toolTip().contains(u"'marked' is not available here"_s),
+                 qPrintable(chartBar->edit()->toolTip()));
+    QVERIFY(chartBar->appliedExpression().isEmpty());
 }
 
 void TestMarks::goesToNextAndPreviousMark()

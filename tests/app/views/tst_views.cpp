@@ -8,7 +8,6 @@
 #include "views/jsontext.h"
 #include "views/secretvaluedelegate.h"
 
-#include "sselib/filterexpression.h"
 #include "sselib/profile.h"
 
 #include <QAction>
@@ -132,8 +131,6 @@ class TestViews : public QObject
     Q_OBJECT
 
 private Q_SLOTS:
-    void pathStepsReadBackInTheFilterLanguage_data();
-    void pathStepsReadBackInTheFilterLanguage();
     void init();
 
     // JsonText
@@ -1037,28 +1034,6 @@ void TestViews::caCertificatesFromFile()
 
     child<QPushButton>(dialog, u"caClearButton"_s)->click();
     QVERIFY(dialog.options().caCertificatesPem.isEmpty());
-}
-
-void TestViews::pathStepsReadBackInTheFilterLanguage_data()
-{
-    QTest::addColumn<QString>("key");
-    QTest::addColumn<QString>("step");
-    QTest::newRow("plain") << QStringLiteral("output_tokens") << QStringLiteral(".output_tokens");
-    QTest::newRow("dash") << QStringLiteral("content-type")
-                          << QStringLiteral("[\"content-type\"]");
-    QTest::newRow("blank") << QStringLiteral("a b") << QStringLiteral("[\"a b\"]");
-    QTest::newRow("quote") << QStringLiteral("q\"") << QStringLiteral("[\"q\\\"\"]");
-}
-
-// "Copy Path" and "Apply as Column" write steps the filter bar parses: `data.STEP` is valid.
-void TestViews::pathStepsReadBackInTheFilterLanguage()
-{
-    QFETCH(QString, key);
-    QFETCH(QString, step);
-    QCOMPARE(EventDetailView::pathStep(key), step);
-    const Sse::FilterExpression filter =
-        Sse::FilterExpression::parse(QStringLiteral("data") + step + QStringLiteral(" == 1"));
-    QVERIFY2(filter.isValid(), qPrintable(filter.errorString()));
 }
 
 QTEST_MAIN(TestViews)
