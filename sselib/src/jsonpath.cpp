@@ -277,7 +277,8 @@ JsonPath JsonPath::parse(QStringView text)
     if (t.startsWith(u"data") && (t.size() == 4 || t.at(4) == u'.' || t.at(4) == u'[')) {
         position = 4;
     } else if (!t.isEmpty() && isNameCharacter(t.at(0))) {
-        while (position < t.size() && isNameCharacter(t.at(position)))
+        ++position;
+        while (position < t.size() && isNameContinuation(t.at(position)))
             ++position;
         first.push_back({t.first(position).toUtf8(), -1});
     }
@@ -312,8 +313,11 @@ JsonPath JsonPath::parseSteps(QStringView text, qsizetype *position)
         Step step;
         if (text.at(i) == u'.') {
             const qsizetype begin = ++i;
-            while (i < n && isNameCharacter(text.at(i)))
+            if (i < n && isNameCharacter(text.at(i))) {
                 ++i;
+                while (i < n && isNameContinuation(text.at(i)))
+                    ++i;
+            }
             if (i == begin)
                 return fail(
                     i, QCoreApplication::translate("Sse::JsonPath", "expected a name after '.'"));
@@ -456,10 +460,10 @@ QString JsonPath::compactText(const Value &value, int maxCharacters)
 
 bool JsonPath::isName(QStringView key)
 {
-    if (key.isEmpty())
+    if (key.isEmpty() || !isNameCharacter(key.front()))
         return false;
-    for (QChar c : key) {
-        if (!isNameCharacter(c))
+    for (QChar c : key.sliced(1)) {
+        if (!isNameContinuation(c))
             return false;
     }
     return true;

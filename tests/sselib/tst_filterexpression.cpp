@@ -41,7 +41,8 @@ void TestFilterExpression::evaluates_data()
                              R"( "none": null, "empty": "", "tags": ["a", "b"], "nested":)"
                              R"( {"deep": {"x": -3}}, "a b": 7, "num": "1500",)"
                              R"( "esc\"key": "q", "caf\u00e9": "é", "smile": "\ud83d\ude00",)"
-                             R"( "text": "line\nnext", "dup": 1, "dup": 2})";
+                             R"( "text": "line\nnext", "dup": 1, "dup": 2,)"
+                             R"( "x-request-id": "r-9"})";
     const QByteArray choices = R"({"choices":[{"delta":{"content":"Hello SSE world"}}],)"
                                R"("usage":{"output_tokens":512}})";
 
@@ -70,6 +71,9 @@ void TestFilterExpression::evaluates_data()
     QTest::newRow("string < by code point") << "data.symbol < \"ACMF\"" << trade << true;
     QTest::newRow("string > lower case") << "data.symbol > \"acme\"" << trade << false;
     QTest::newRow("nested") << "data.nested.deep.x == -3" << trade << true;
+    QTest::newRow("dashed name") << "data.x-request-id == \"r-9\"" << trade << true;
+    QTest::newRow("dashed name, no blank before a number")
+        << "data.nested.deep.x==-3" << trade << true;
     QTest::newRow("array index") << "data.tags[1] == \"b\"" << trade << true;
     QTest::newRow("array index out of range") << "data.tags[2] == \"b\"" << trade << false;
     QTest::newRow("array index on object") << "data.nested[0]" << trade << false;

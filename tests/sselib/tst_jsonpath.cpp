@@ -31,7 +31,8 @@ namespace {
 
 const QByteArray Document = R"({"usage": {"output_tokens": 512, "ratio": -1.5e3},
     "choices": [{"delta": {"content": "SSE!"}}, 2, 3], "a b": {"c": true}, "n": null,
-    "esc\u0041ped": "x\ny", "名前": "München", "q\"": 1, "first": 1, "first": 2})";
+    "esc\u0041ped": "x\ny", "名前": "München", "q\"": 1, "first": 1, "first": 2,
+    "x-request-id": "r-1"})";
 
 } // namespace
 
@@ -57,6 +58,10 @@ void TestJsonPath::resolves_data()
         << Document << u"data[\"a b\"].c"_s << Kind::Boolean << "true"_ba;
     QTest::newRow("null") << Document << u"n"_s << Kind::Null << "null"_ba;
     QTest::newRow("escaped key") << Document << u"data.escAped"_s << Kind::String << R"(x\ny)"_ba;
+    QTest::newRow("dashed names") << Document << u"data.x-request-id"_s << Kind::String
+                                  << "r-1"_ba;
+    QTest::newRow("dashed first name") << Document << u"x-request-id"_s << Kind::String
+                                       << "r-1"_ba;
     QTest::newRow("unicode name") << Document << u"data.名前"_s << Kind::String << "München"_ba;
     QTest::newRow("quote in a name") << Document << uR"(data["q\""])"_s << Kind::Number << "1"_ba;
     QTest::newRow("repeated name: the first") << Document << u"first"_s << Kind::Number << "1"_ba;
@@ -100,8 +105,8 @@ void TestJsonPath::rejects_data()
                               << u"expected ']' after the index, found the end of "
                                  "the text"_s;
     QTest::newRow("unterminated name") << u"a[\"b]"_s << u"unterminated string"_s;
-    // A name is the filter language's: a dash ends it.
-    QTest::newRow("dash") << u"content-type"_s << u"unexpected '-' in the path"_s;
+    // A dash goes on a name but does not start one.
+    QTest::newRow("dash first") << u"a.-b"_s << u"expected a name after '.'"_s;
     QTest::newRow("blank") << u"a b"_s << u"unexpected ' ' in the path"_s;
 }
 
@@ -147,7 +152,8 @@ void TestJsonPath::writtenKeysReadBack_data()
     QTest::newRow("dollar") << u"$ref"_s << u".$ref"_s;
     QTest::newRow("digits first") << u"0abc"_s << u".0abc"_s;
     QTest::newRow("unicode letters") << u"名前"_s << u".名前"_s;
-    QTest::newRow("dash") << u"content-type"_s << uR"(["content-type"])"_s;
+    QTest::newRow("dash") << u"content-type"_s << u".content-type"_s;
+    QTest::newRow("dash first") << u"-x"_s << uR"(["-x"])"_s;
     QTest::newRow("blank") << u"a b"_s << uR"(["a b"])"_s;
     QTest::newRow("quote") << u"q\""_s << uR"(["q\""])"_s;
     QTest::newRow("backslash") << u"a\\b"_s << uR"(["a\\b"])"_s;

@@ -70,12 +70,16 @@ public:
 
     /// True when \a key can be written as `.key`.
     static bool isName(QStringView key);
+    /// What a name starts with (and a filter's words are made of).
     static bool isNameCharacter(QChar c)
     {
         const char16_t u = c.unicode();
         return (u >= 'a' && u <= 'z') || (u >= 'A' && u <= 'Z') || (u >= '0' && u <= '9')
             || u == '_' || u == '$' || u >= 0x80;
     }
+    /// What a name goes on with: a dash too (`content-type`, `x-request-id`). The filter
+    /// language has no subtraction, so a dash after a name character cannot mean anything else.
+    static bool isNameContinuation(QChar c) { return isNameCharacter(c) || c == u'-'; }
     /// The one rule for writing a step: appends `.key` when the key is a name, else
     /// `["key"]` with JSON escapes.
     static void appendKey(QString &path, QStringView key);
