@@ -169,6 +169,15 @@ void EventLogModel::setFlushInterval(int milliseconds)
     m_flushTimer.setInterval(qMax(0, milliseconds));
 }
 
+void EventLogModel::setFlushMode(FlushMode mode)
+{
+    m_flushMode = mode;
+    if (mode == FlushMode::WhenAsked)
+        m_flushTimer.stop();
+    else if (!m_pending.empty() || m_countsDirty)
+        m_flushTimer.start();
+}
+
 void EventLogModel::ingest(quint16 connection, const Sse::EventList &events)
 {
     if (events.isEmpty())
@@ -211,7 +220,7 @@ void EventLogModel::queueAppended(qint64 begin)
     }
 
     m_countsDirty = true;
-    if (!m_flushTimer.isActive())
+    if (m_flushMode == FlushMode::OnTimer && !m_flushTimer.isActive())
         m_flushTimer.start();
 }
 

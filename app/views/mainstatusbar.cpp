@@ -111,7 +111,7 @@ void MainStatusBar::updateTotals()
     int open = 0;
     int unhealthy = 0;
     for (const ConnectionEntry &entry : m_workspace->connections()->model()->entries()) {
-        events += entry.events;
+        events += entry.shownEvents; // the list's count, as of the same tick
         rate += entry.rate;
         if (entry.state == Sse::Client::State::Open)
             ++open;

@@ -34,6 +34,7 @@
 #include <QLineEdit>
 #include <QListView>
 #include <QLocale>
+#include <QMainWindow>
 #include <QProgressBar>
 #include <QPushButton>
 #include <QSettings>
@@ -45,6 +46,8 @@
 #include <QToolBar>
 #include <QToolButton>
 #include <QTreeView>
+
+#include <functional>
 
 namespace {
 
@@ -131,6 +134,35 @@ QLabel *label(const QWidget *window, const char *name)
     return window->findChild<QLabel *>(QLatin1String(name));
 }
 
+// The status bar's totals label ("1 open · 3,000 events · ..."), null if none.
+QLabel *totalsLabel(const QMainWindow &window)
+{
+    for (QLabel *candidate : window.statusBar()->findChildren<QLabel *>()) {
+        if (candidate->text().contains(QStringLiteral(" open \u00b7 ")))
+            return candidate;
+    }
+    return nullptr;
+}
+
+// Calls a function before each paint of the watched widgets.
+class PaintWatcher : public QObject
+{
+public:
+    explicit PaintWatcher(std::function<void()> onPaint) : m_onPaint(std::move(onPaint)) { }
+    void watch(QWidget *widget) { widget->installEventFilter(this); }
+
+protected:
+    bool eventFilter(QObject *watched, QEvent *event) override
+    {
+        if (event->type() == QEvent::Paint)
+            m_onPaint();
+        return QObject::eventFilter(watched, event);
+    }
+
+private:
+    std::function<void()> m_onPaint;
+};
+
 } // namespace
 
 class TestPolish : public QObject
@@ -144,6 +176,7 @@ private Q_SLOTS:
     void messageLeavesStateVisible();
     void keychainBannerOnce();
     void totalsAgree();
+    void logAgreesWithTotalsAtEveryPaint();
     void diagnosticsBySeverity();
     void togglesShowTheirState_data();
     void togglesShowTheirState();
@@ -351,6 +384,63 @@ void TestPolish::totalsAgree()
     QTRY_COMPARE(statisticsCount(), all);
     QVERIFY2(disagreements.isEmpty(), qPrintable(disagreements.join(QStringLiteral(", "))));
     QVERIFY(ticks >= 3);
+    window.workspace()->connections()->close(id);
+}
+
+// The log's rows, the status bar's total and the connection list's count are one number at
+// every paint while a fast stream comes in: the log inserts its rows on the counters' tick.
+void TestPolish::logAgreesWithTotalsAtEveryPaint()
+{
+    MainWindow window;
+    window.resize(1280, 800);
+    window.show();
+    const ConnectionListModel *list = window.workspace()->connections()->model();
+    const EventLogModel *log = window.workspace()->logModel();
+    QLabel *totals = totalsLabel(window);
+    QVERIFY(totals);
+    QVERIFY(log->filter().acceptsEverything());
+    auto statusBarCount = [totals] {
+        const QStringList parts = totals->text().split(QStringLiteral(" \u00b7 "));
+        return parts.size() > 1 ? QLocale().toLongLong(parts.at(1).section(QLatin1Char(' '), 0, 0))
+                                : qint64(-1);
+    };
+    auto listCount = [list] {
+        return QLocale().toLongLong(
+            list->index(0, ConnectionListModel::EventsColumn).data().toString());
+    };
+
+    int samples = 0;
+    int moving = 0; // samples taken with some, but not all, of the events in
+    QStringList disagreements;
+    auto sample = [&] {
+        if (list->rowCount() == 0)
+            return;
+        ++samples;
+        const qint64 rows = log->rowCount();
+        if (rows > 0 && rows < 3000)
+            ++moving;
+        const qint64 bar = statusBarCount();
+        const qint64 listed = listCount();
+        if (rows != bar || bar != listed)
+            disagreements.append(QStringLiteral("%1/%2/%3").arg(rows).arg(bar).arg(listed));
+    };
+    PaintWatcher watcher(sample);
+    watcher.watch(totals);
+    watcher.watch(window.connectionsPane()->connectionView()->viewport());
+    watcher.watch(window.eventLogPane()->eventView()->viewport());
+    connect(window.workspace()->connections(), &ConnectionManager::countersRefreshed, this, sample);
+    // Between ticks too: every batch that reaches the window.
+    connect(window.workspace()->connections(), &ConnectionManager::eventsReceived, this, sample);
+
+    Sse::ClientOptions options;
+    options.url = m_server.url("/burst");
+    const quint16 id = window.addConnection(QStringLiteral("burst"), options);
+    QTRY_COMPARE(log->rowCount(), 3000);
+    QTRY_COMPARE(statusBarCount(), qint64(3000));
+    QTRY_COMPARE(listCount(), qint64(3000));
+    QVERIFY2(disagreements.isEmpty(), qPrintable(disagreements.join(QStringLiteral(", "))));
+    QVERIFY2(samples >= 20, qPrintable(QString::number(samples)));
+    QVERIFY2(moving >= 3, qPrintable(QString::number(moving)));
     window.workspace()->connections()->close(id);
 }
 
