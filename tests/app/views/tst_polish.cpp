@@ -40,6 +40,7 @@
 #include <QSettings>
 #include <QSignalSpy>
 #include <QStandardPaths>
+#include <QTableView>
 #include <QTableWidget>
 #include <QTemporaryDir>
 #include <QTest>
@@ -177,6 +178,7 @@ private Q_SLOTS:
     void keychainBannerOnce();
     void totalsAgree();
     void logAgreesWithTotalsAtEveryPaint();
+    void scopeChipElidesLongName();
     void diagnosticsBySeverity();
     void togglesShowTheirState_data();
     void togglesShowTheirState();
@@ -442,6 +444,59 @@ void TestPolish::logAgreesWithTotalsAtEveryPaint()
     QVERIFY2(samples >= 20, qPrintable(QString::number(samples)));
     QVERIFY2(moving >= 3, qPrintable(QString::number(moving)));
     window.workspace()->connections()->close(id);
+}
+
+// A connection with a 200-character name in scope: the chip cuts the name, keeps the hidden
+// count and the close mark, has the whole name in its tool tip, and the pane keeps its width.
+void TestPolish::scopeChipElidesLongName()
+{
+    MainWindow window;
+    window.resize(1280, 800);
+    window.show();
+    Sse::ClientOptions options;
+    options.url = m_server.url("/ten");
+    const QString longName = QStringLiteral("sensor-") + QString(200, QLatin1Char('x'))
+        + QStringLiteral("-end");
+    const quint16 named = window.addConnection(longName, options);
+    const quint16 other = window.addConnection(QStringLiteral("other"), options);
+    EventLogModel *log = window.workspace()->logModel();
+    QTRY_COMPARE(log->rowCount(), 20);
+    EventLogPane *pane = window.eventLogPane();
+    auto *chip = pane->findChild<QToolButton *>(QStringLiteral("scopeChip"));
+    QVERIFY(chip);
+    const int paneWidth = pane->width();
+    const int paneMinimum = pane->minimumSizeHint().width();
+
+    // A click on it in the Connections pane, as the user selects it.
+    QTableView *connections = window.connectionsPane()->connectionView();
+    const int row = window.workspace()->connections()->model()->rowOf(named);
+    const QRect cell = connections->visualRect(
+        connections->model()->index(row, ConnectionListModel::NameColumn));
+    QTest::mouseClick(connections->viewport(), Qt::LeftButton, {}, cell.center());
+    QCOMPARE(pane->connectionScope(), QList<quint16>{named});
+    QTRY_VERIFY2(pane->scopeChipText().contains(QStringLiteral("10 hidden")),
+                 qPrintable(pane->scopeChipText()));
+    QCoreApplication::processEvents(); // the layout with the chip
+    const QString text = pane->scopeChipText();
+    QVERIFY2(text.startsWith(QStringLiteral("Only sens")), qPrintable(text));
+    QVERIFY2(text.contains(QStringLiteral("\u2026")), qPrintable(text));
+    QVERIFY2(!text.contains(QStringLiteral("-end")), qPrintable(text));
+    QVERIFY(text.endsWith(QStringLiteral("\u2715")));
+    QVERIFY(chip->toolTip().contains(longName));
+    // Whole on screen, and the pane neither wider nor with a larger minimum than before.
+    QVERIFY(chip->isVisible());
+    QVERIFY(chip->fontMetrics().horizontalAdvance(chip->text()) < chip->width());
+    QVERIFY(pane->rect().contains(QRect(chip->mapTo(pane, QPoint(0, 0)), chip->size())));
+    QVERIFY2(pane->width() == paneWidth,
+             qPrintable(QStringLiteral("%1 -> %2").arg(paneWidth).arg(pane->width())));
+    QVERIFY2(pane->minimumSizeHint().width() <= paneMinimum + chip->width(),
+             qPrintable(QStringLiteral("%1 -> %2").arg(paneMinimum).arg(
+                 pane->minimumSizeHint().width())));
+    QVERIFY2(chip->width() < chip->fontMetrics().averageCharWidth() * 60,
+             qPrintable(QString::number(chip->width())));
+    window.grab().save(shotDirectory + QStringLiteral("/scope-chip-long-name.png"));
+    window.workspace()->connections()->close(named);
+    window.workspace()->connections()->close(other);
 }
 
 void TestPolish::diagnosticsBySeverity()
