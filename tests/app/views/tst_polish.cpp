@@ -33,6 +33,8 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QListView>
+#include <QListWidget>
+#include <QScrollBar>
 #include <QLocale>
 #include <QMainWindow>
 #include <QProgressBar>
@@ -179,6 +181,7 @@ private Q_SLOTS:
     void totalsAgree();
     void logAgreesWithTotalsAtEveryPaint();
     void scopeChipElidesLongName();
+    void chartSeriesNamesElide();
     void diagnosticsBySeverity();
     void togglesShowTheirState_data();
     void togglesShowTheirState();
@@ -497,6 +500,43 @@ void TestPolish::scopeChipElidesLongName()
     window.grab().save(shotDirectory + QStringLiteral("/scope-chip-long-name.png"));
     window.workspace()->connections()->close(named);
     window.workspace()->connections()->close(other);
+}
+
+// Series of a connection with a long name: every row of the chart's series list fits the
+// list (no horizontal scroll bar, the names cut in the middle), the tool tip has the whole name.
+void TestPolish::chartSeriesNamesElide()
+{
+    MainWindow window;
+    window.resize(1280, 820);
+    window.show();
+    Sse::ClientOptions options;
+    options.url = m_server.url("/quotes");
+    const QString name = QStringLiteral("market-data-feed-") + QString(60, QLatin1Char('q'));
+    const quint16 id = window.addConnection(name, options);
+    ChartPanel *chart = window.detailTabs()->chartPanel();
+    window.detailTabs()->setCurrentWidget(chart);
+    auto *list = chart->findChild<QListWidget *>();
+    QVERIFY(list);
+    QTRY_VERIFY(list->count() >= 4);
+    QCoreApplication::processEvents();
+    QVERIFY(!list->horizontalScrollBar()->isVisible());
+    const int room = list->viewport()->width();
+    int cut = 0;
+    for (int row = 0; row < list->count(); ++row) {
+        QListWidgetItem *item = list->item(row);
+        const QRect rect = list->visualItemRect(item);
+        QVERIFY2(rect.left() >= 0 && rect.right() < room,
+                 qPrintable(QStringLiteral("%1: %2..%3 of %4")
+                                .arg(item->text()).arg(rect.left()).arg(rect.right()).arg(room)));
+        QCOMPARE(item->toolTip(), item->text());
+        QVERIFY(item->text().startsWith(name));
+        if (list->fontMetrics().horizontalAdvance(item->text()) > rect.width())
+            ++cut;
+    }
+    QVERIFY(cut > 0); // the names are longer than the list is wide: the rows cut them
+    QCOMPARE(list->textElideMode(), Qt::ElideMiddle);
+    window.grab().save(shotDirectory + QStringLiteral("/chart-long-series-names.png"));
+    window.workspace()->connections()->close(id);
 }
 
 void TestPolish::diagnosticsBySeverity()
