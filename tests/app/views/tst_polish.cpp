@@ -182,6 +182,7 @@ private Q_SLOTS:
     void logAgreesWithTotalsAtEveryPaint();
     void scopeChipElidesLongName();
     void chartSeriesNamesElide();
+    void recordingIndicatorMovesOnTheTick();
     void diagnosticsBySeverity();
     void togglesShowTheirState_data();
     void togglesShowTheirState();
@@ -536,6 +537,50 @@ void TestPolish::chartSeriesNamesElide()
     QVERIFY(cut > 0); // the names are longer than the list is wide: the rows cut them
     QCOMPARE(list->textElideMode(), Qt::ElideMiddle);
     window.grab().save(shotDirectory + QStringLiteral("/chart-long-series-names.png"));
+    window.workspace()->connections()->close(id);
+}
+
+// While a fast stream is recorded, the REC indicator's counters change only on the counters'
+// tick (not on the recorder's own status timer), and show all events in the end.
+void TestPolish::recordingIndicatorMovesOnTheTick()
+{
+    QTemporaryDir directory;
+    QVERIFY(directory.isValid());
+    MainWindow window;
+    window.resize(1280, 800);
+    window.show();
+    QLabel *indicator = label(&window, "recordingIndicator");
+    QVERIFY(indicator);
+    Workspace *workspace = window.workspace();
+    QVERIFY(workspace->startRecording(directory.filePath(QStringLiteral("burst.jsonl")),
+                                      Workspace::RawCapture::Off));
+    QTRY_VERIFY(indicator->text().startsWith(QStringLiteral("\u25cf REC burst.jsonl")));
+
+    // After the status bar's own slots: what the indicator says when each signal is done.
+    QString atTick = indicator->text();
+    int ticks = 0;
+    int statusChanges = 0;
+    QStringList offTick;
+    connect(workspace->connections(), &ConnectionManager::countersRefreshed, this, [&] {
+        atTick = indicator->text();
+        ++ticks;
+    });
+    connect(workspace, &Workspace::recordingChanged, this, [&] {
+        ++statusChanges;
+        if (workspace->recorder()->isRecording() && indicator->text() != atTick)
+            offTick.append(atTick + QStringLiteral(" -> ") + indicator->text());
+    });
+    Sse::ClientOptions options;
+    options.url = m_server.url("/burst");
+    const quint16 id = window.addConnection(QStringLiteral("burst"), options);
+    QTRY_VERIFY2(indicator->text().contains(QLocale().toString(3000) + QStringLiteral(" event")),
+                 qPrintable(indicator->text()));
+    QVERIFY2(offTick.isEmpty(), qPrintable(offTick.join(QStringLiteral(", "))));
+    QVERIFY(statusChanges >= 2); // the recorder did report in between
+    QVERIFY(ticks >= 3);
+    workspace->stopRecording();
+    QTRY_VERIFY(!workspace->recorder()->isRecording());
+    QTRY_VERIFY(indicator->text().isEmpty());
     window.workspace()->connections()->close(id);
 }
 
