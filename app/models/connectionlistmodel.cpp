@@ -305,7 +305,7 @@ QVariant ConnectionListModel::data(const QModelIndex &index, int role) const
     case BytesColumn:
         return formatBytes(entry.bytes);
     case LastIdColumn:
-        return QString::fromUtf8(entry.lastEventId.left(64));
+        return QString::fromUtf8(entry.shownLastEventId.left(64));
     case UrlColumn:
         if (entry.proxyListener)
             return tr("%1 \u2192 %2", "proxy: listen URL -> upstream")
@@ -413,6 +413,7 @@ void ConnectionListModel::refresh()
     for (int row = 0; row < m_entries.size(); ++row) {
         ConnectionEntry &entry = m_entries[row];
         entry.shownEvents = entry.events;
+        entry.shownLastEventId = entry.lastEventId;
         if (m_touched.contains(entry.id) || entry.state == Sse::Client::State::Reconnecting)
             emit dataChanged(index(row, 0), index(row, ColumnCount - 1));
     }

@@ -91,6 +91,7 @@ struct ConnectionEntry
     double rate = 0.0;        ///< events per second over the last second
     qint64 eventsAtLastTick = 0;
     QByteArray lastEventId;
+    QByteArray shownLastEventId; ///< lastEventId as of the last refresh(), like shownEvents
     qint64 lastByteMs = 0;
     qint64 lastEventMs = 0;
     qint64 intervalSumMs = 0;

@@ -11,6 +11,7 @@
 #include "models/eventstore.h"
 #include "models/secretstore.h"
 #include "models/statisticsmodel.h"
+#include "models/typelistmodel.h"
 #include "recording/logimporter.h"
 #include "recording/recorder.h"
 #include "session/workspace.h"
@@ -402,6 +403,7 @@ void TestPolish::logAgreesWithTotalsAtEveryPaint()
     window.show();
     const ConnectionListModel *list = window.workspace()->connections()->model();
     const EventLogModel *log = window.workspace()->logModel();
+    const TypeListModel *types = window.workspace()->typeModel();
     QLabel *totals = totalsLabel(window);
     QVERIFY(totals);
     QVERIFY(log->filter().acceptsEverything());
@@ -427,13 +429,25 @@ void TestPolish::logAgreesWithTotalsAtEveryPaint()
             ++moving;
         const qint64 bar = statusBarCount();
         const qint64 listed = listCount();
-        if (rows != bar || bar != listed)
-            disagreements.append(QStringLiteral("%1/%2/%3").arg(rows).arg(bar).arg(listed));
+        // The event types pane and the Last id column (the ids count from 1) as well.
+        const qint64 typed = types->rowCount() == 0
+            ? 0
+            : types->index(0).data(TypeListModel::CountRole).toLongLong();
+        const qint64 lastId =
+            list->index(0, ConnectionListModel::LastIdColumn).data().toString().toLongLong();
+        if (rows != bar || bar != listed || listed != typed || typed != lastId) {
+            disagreements.append(QStringLiteral("%1/%2/%3/%4/%5")
+                                     .arg(rows).arg(bar).arg(listed).arg(typed).arg(lastId));
+        }
     };
     PaintWatcher watcher(sample);
     watcher.watch(totals);
     watcher.watch(window.connectionsPane()->connectionView()->viewport());
     watcher.watch(window.eventLogPane()->eventView()->viewport());
+    for (QAbstractItemView *view : window.findChildren<QAbstractItemView *>()) {
+        if (view->model() == types)
+            watcher.watch(view->viewport());
+    }
     connect(window.workspace()->connections(), &ConnectionManager::countersRefreshed, this, sample);
     // Between ticks too: every batch that reaches the window.
     connect(window.workspace()->connections(), &ConnectionManager::eventsReceived, this, sample);
