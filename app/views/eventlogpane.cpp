@@ -350,8 +350,8 @@ void EventLogPane::updateScopeChip()
     // has them whole.
     const QString joined = names.join(QStringLiteral(", "));
     const qint64 hidden = qint64(m_log->store().size() - m_log->store().markerCount()) - inScope;
-    const QString after = (hidden > 0 ? tr(" · %1 hidden").arg(QLocale().toString(hidden))
-                                      : QString())
+    const QString after =
+        (hidden > 0 ? tr(" · %1 hidden").arg(QLocale().toString(hidden)) : QString())
         + QStringLiteral("  \u2715");
     if (names.size() <= 2) {
         // "Only %1", split around the names.

@@ -139,9 +139,9 @@ QString MainStatusBar::recordingKey() const
     const Recorder *recorder = m_workspace->recorder();
     if (recorder->isRecording())
         return QStringLiteral("recording:") + recorder->fileName();
-    return m_workspace->recordingError().isEmpty() ? QString()
-                                                   : QStringLiteral("failed:")
-            + m_workspace->recordingError();
+    return m_workspace->recordingError().isEmpty()
+        ? QString()
+        : QStringLiteral("failed:") + m_workspace->recordingError();
 }
 
 void MainStatusBar::updateRecording()

@@ -25,7 +25,8 @@ void ScopeChip::setParts(const QString &before, const QString &names, const QStr
 int ScopeChip::widthFor(const QString &text) const
 {
     // QToolButton::sizeHint() measures text(): the rest is the style's frame and padding.
-    const int chrome = QToolButton::sizeHint().width() - fontMetrics().horizontalAdvance(this->text());
+    const int chrome =
+        QToolButton::sizeHint().width() - fontMetrics().horizontalAdvance(this->text());
     return chrome + fontMetrics().horizontalAdvance(text);
 }
 

@@ -5,8 +5,8 @@
 #include <QDateTime>
 #include <QRegularExpression>
 #include <QSignalSpy>
-#include <QTimer>
 #include <QTest>
+#include <QTimer>
 
 namespace {
 
