@@ -20,6 +20,7 @@
 #include <QScopedValueRollback>
 #include <QSettings>
 #include <QSplitter>
+#include <QStyledItemDelegate>
 #include <QTimer>
 #include <QToolButton>
 #include <QValueAxis>
@@ -31,6 +32,19 @@
 namespace {
 
 Q_LOGGING_CATEGORY(lcCharts, "ssemonitor.charts")
+
+// Series list rows never wider than the list: a list view that flows top to bottom draws each
+// row across the whole viewport, so long names are cut there ("…") rather than clipped past a
+// horizontal scroll bar.
+class FitWidthDelegate : public QStyledItemDelegate
+{
+public:
+    using QStyledItemDelegate::QStyledItemDelegate;
+    QSize sizeHint(const QStyleOptionViewItem &option, const QModelIndex &index) const override
+    {
+        return {1, QStyledItemDelegate::sizeHint(option, index).height()};
+    }
+};
 
 // 40 ms: at most 25 chart updates per second.
 constexpr int RefreshIntervalMs = 40;
@@ -107,6 +121,10 @@ ChartPanel::ChartPanel(SeriesCatalog *catalog, const EventStore *store, QWidget 
 
     m_list = new QListWidget(this);
     m_list->setUniformItemSizes(true);
+    m_list->setItemDelegate(new FitWidthDelegate(m_list));
+    // The middle goes: the connection and the split value at the end tell series apart.
+    m_list->setTextElideMode(Qt::ElideMiddle);
+    m_list->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
     m_list->setSortingEnabled(true);
     m_list->setToolTip(tr("Tick a series to plot it"));
     m_list->setAccessibleName(tr("Series"));
@@ -276,8 +294,10 @@ void ChartPanel::setConnectionName(quint16 connection, const QString &name)
 void ChartPanel::renameAll()
 {
     const QScopedValueRollback<bool> guard(m_updatingList, true);
-    for (auto it = m_items.cbegin(); it != m_items.cend(); ++it)
+    for (auto it = m_items.cbegin(); it != m_items.cend(); ++it) {
         it.value()->setText(seriesDisplayName(it.key()));
+        it.value()->setToolTip(it.value()->text());
+    }
     for (const Plot &plot : std::as_const(m_plots))
         plot.series->setName(seriesName(plot));
     updateEmptyState();
@@ -527,6 +547,7 @@ void ChartPanel::addListItems(const QList<SeriesKey> &keys)
         if (m_items.contains(key))
             continue;
         auto *item = new QListWidgetItem(seriesDisplayName(key));
+        item->setToolTip(item->text()); // the whole name, also when the row cuts it
         item->setFlags(Qt::ItemIsEnabled | Qt::ItemIsSelectable | Qt::ItemIsUserCheckable);
         item->setCheckState(m_catalog->isPlotted(key) ? Qt::Checked : Qt::Unchecked);
         item->setData(Qt::UserRole, int(m_itemKeys.size()));

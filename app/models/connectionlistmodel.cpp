@@ -298,14 +298,14 @@ QVariant ConnectionListModel::data(const QModelIndex &index, int role) const
     case HealthColumn:
         return entry.offline || entry.proxyListener ? QString() : healthText(entry.health);
     case EventsColumn:
-        return QLocale().toString(entry.events);
+        return QLocale().toString(entry.shownEvents);
     case RateColumn:
         return entry.rate >= 100 ? QString::number(entry.rate, 'f', 0)
                                  : QString::number(entry.rate, 'f', 1);
     case BytesColumn:
         return formatBytes(entry.bytes);
     case LastIdColumn:
-        return QString::fromUtf8(entry.lastEventId.left(64));
+        return QString::fromUtf8(entry.shownLastEventId.left(64));
     case UrlColumn:
         if (entry.proxyListener)
             return tr("%1 \u2192 %2", "proxy: listen URL -> upstream")
@@ -411,7 +411,9 @@ void ConnectionListModel::touch(quint16 id)
 void ConnectionListModel::refresh()
 {
     for (int row = 0; row < m_entries.size(); ++row) {
-        const ConnectionEntry &entry = m_entries.at(row);
+        ConnectionEntry &entry = m_entries[row];
+        entry.shownEvents = entry.events;
+        entry.shownLastEventId = entry.lastEventId;
         if (m_touched.contains(entry.id) || entry.state == Sse::Client::State::Reconnecting)
             emit dataChanged(index(row, 0), index(row, ColumnCount - 1));
     }

@@ -78,6 +78,9 @@ struct ConnectionEntry
     int llmVerdictKind = 0;
 
     qint64 events = 0;
+    /// events as of the last refresh(): the count every view paints (the list, the status
+    /// bar), taken on the tick that also inserts the event log's rows, so that they agree.
+    qint64 shownEvents = 0;
     qint64 bytes = 0;
     qint64 reconnects = 0;
     bool throttled = false;       ///< the client stopped reading: the window is behind
@@ -88,6 +91,7 @@ struct ConnectionEntry
     double rate = 0.0;        ///< events per second over the last second
     qint64 eventsAtLastTick = 0;
     QByteArray lastEventId;
+    QByteArray shownLastEventId; ///< lastEventId as of the last refresh(), like shownEvents
     qint64 lastByteMs = 0;
     qint64 lastEventMs = 0;
     qint64 intervalSumMs = 0;
@@ -159,7 +163,8 @@ public:
 
     /// Marks a row for repaint; repaints are coalesced by refresh().
     void touch(quint16 id);
-    /// Emits dataChanged for touched rows and for rows counting down.
+    /// Emits dataChanged for touched rows and for rows counting down; takes the counts the
+    /// views show (ConnectionEntry::shownEvents).
     void refresh();
     /// Rates over the time since the previous call.
     void updateRates(qint64 elapsedMs);

@@ -138,6 +138,15 @@ void EventLogModel::setFlushInterval(int milliseconds)
     m_flushTimer.setInterval(qMax(0, milliseconds));
 }
 
+void EventLogModel::setFlushMode(FlushMode mode)
+{
+    m_flushMode = mode;
+    if (mode == FlushMode::WhenAsked)
+        m_flushTimer.stop();
+    else if (!m_pending.empty() || m_countsDirty)
+        m_flushTimer.start();
+}
+
 void EventLogModel::ingest(quint16 connection, const Sse::EventList &events)
 {
     if (events.isEmpty())
@@ -180,7 +189,7 @@ void EventLogModel::queueAppended(qint64 begin)
     }
 
     m_countsDirty = true;
-    if (!m_flushTimer.isActive())
+    if (m_flushMode == FlushMode::OnTimer && !m_flushTimer.isActive())
         m_flushTimer.start();
 }
 
@@ -333,9 +342,11 @@ void EventLogModel::finishRescan()
 
     beginResetModel();
     stopSort(); // the sorted order belongs to the old rows; sorted again below
-    if (m_paused) {
+    if (m_paused || m_flushMode == FlushMode::WhenAsked) {
         // Keep the frozen boundary: accepted events after it go back to pending, ahead of those
-        // queued during the rescan (which all have larger sequence numbers).
+        // queued during the rescan (which all have larger sequence numbers). Without a pause,
+        // in FlushMode::WhenAsked the boundary is the last flush: what came since waits for the
+        // next one, as it would have without the rescan.
         const auto split = std::lower_bound(m_rescanRows.begin(), m_rescanRows.end(), m_visibleEnd);
         std::vector<qint64> pending(split, m_rescanRows.end());
         pending.insert(pending.end(), m_pending.cbegin(), m_pending.cend());

@@ -26,7 +26,9 @@ class EventStore;
 // the accepted sequence numbers. Only flush() touches the rows: one beginRemoveRows(0, k-1) for
 // events the store evicted and one beginInsertRows for everything queued. A single-shot timer
 // started by ingest() calls flush() after flushInterval() ms (40 ms = 25 Hz by default), so an
-// idle model does not wake up.
+// idle model does not wake up. In FlushMode::WhenAsked there is no timer: the owner calls
+// flush() on its own tick (the window's, on the tick that repaints the connection counters, so
+// that the log and the totals on screen never disagree).
 //
 // Pause freezes the visible rows: events are still stored, filtered and counted, and queue up
 // as pendingCount() until setPaused(false) inserts them in one batch. Evicted rows are removed
@@ -73,6 +75,13 @@ public:
     };
     Q_ENUM(TimeFormat)
 
+    // Who inserts the queued rows: the model's own timer, or the owner calling flush().
+    enum class FlushMode {
+        OnTimer,
+        WhenAsked,
+    };
+    Q_ENUM(FlushMode)
+
     static constexpr int DefaultFlushInterval = 40;
     static constexpr int PreviewLength = 200;        // characters shown in the Data column
     static constexpr qsizetype ToolTipBytes = 2048;  // data bytes shown in the Data tooltip
@@ -106,6 +115,8 @@ public:
     void flush();
     int flushInterval() const { return m_flushTimer.interval(); }
     void setFlushInterval(int milliseconds);
+    FlushMode flushMode() const { return m_flushMode; }
+    void setFlushMode(FlushMode mode);
 
     bool isPaused() const { return m_paused; }
     void setPaused(bool paused);
@@ -236,6 +247,7 @@ private:
     qint64 m_visibleEnd = 0;
 
     QTimer m_flushTimer;
+    FlushMode m_flushMode = FlushMode::OnTimer;
     bool m_paused = false;
     bool m_countsDirty = false;
 

@@ -49,8 +49,11 @@ void TypeListModel::refresh(const EventStore &store)
         store.firstSequence() != m_seenFirst || store.endSequence() != m_seenEnd;
     m_seenFirst = store.firstSequence();
     m_seenEnd = store.endSequence();
-    if (countsChanged && !m_rows.isEmpty())
+    if (countsChanged && !m_rows.isEmpty()) {
+        for (Row &row : m_rows)
+            row.count = store.connectionTypeCount(connectionOf(row.key), typeOf(row.key));
         emit dataChanged(index(0), index(rowCount() - 1), {Qt::DisplayRole, CountRole});
+    }
 
     for (size_t i = m_pairsSeen; i < pairs.size(); ++i)
         insertPair(pairs[i], Notify::Yes);
@@ -75,7 +78,8 @@ void TypeListModel::insertPair(quint32 key, Notify notify)
             }
         }
     }
-    Row entry { key, EventLogModel::linePreview(m_store->typeName(typeOf(key))) };
+    Row entry {key, EventLogModel::linePreview(m_store->typeName(typeOf(key))),
+               m_store->connectionTypeCount(connectionOf(key), typeOf(key))};
     if (notify == Notify::Yes)
         beginInsertRows(QModelIndex(), row, row);
     m_rows.insert(row, entry);
@@ -95,8 +99,7 @@ void TypeListModel::setConnectionName(quint16 connection, const QString &name)
 
 qint64 TypeListModel::countOf(int row) const
 {
-    const quint32 key = m_rows.at(row).key;
-    return m_store ? m_store->connectionTypeCount(connectionOf(key), typeOf(key)) : 0;
+    return m_rows.at(row).count;
 }
 
 QString TypeListModel::labelOf(int row) const

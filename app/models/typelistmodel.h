@@ -67,6 +67,9 @@ private:
     {
         quint32 key = 0;
         QString name;
+        // The count as of the last refresh(): what the list shows, taken when the log
+        // inserts its rows, so that the list and the log agree at every paint.
+        qint64 count = 0;
     };
 
     enum class Notify { No, Yes }; // No inside a model reset

@@ -131,6 +131,9 @@ Workspace::Workspace(QObject *parent)
                 return;
         }
     });
+    // The log inserts its rows on the tick that repaints the counters: one count on screen.
+    m_log->setFlushMode(EventLogModel::FlushMode::WhenAsked);
+    connect(&m_connections, &ConnectionManager::countersRefreshed, m_log, &EventLogModel::flush);
     routeConnectionSignals();
     routeRecorderSignals();
     setUpFieldTools();

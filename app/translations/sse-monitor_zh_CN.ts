@@ -2524,10 +2524,6 @@ New: %2</source>
         <translation>暂停</translation>
     </message>
     <message>
-        <source>The log shows only the connections selected in the Connections pane. Click to show all connections.</source>
-        <translation>日志仅显示在“连接”窗格中选中的连接。单击以显示全部连接。</translation>
-    </message>
-    <message>
         <source>Only %1</source>
         <translation>仅 %1</translation>
     </message>
@@ -2692,6 +2688,10 @@ New: %2</source>
     <message>
         <source>The note could not be kept: the marks and notes are using all the memory set aside for them.</source>
         <translation>无法保存备注：标记和备注已用尽为它们预留的内存。</translation>
+    </message>
+    <message>
+        <source>The log shows only %1, selected in the Connections pane. Click to show all connections.</source>
+        <translation>日志仅显示在“连接”窗格中选中的 %1。单击以显示全部连接。</translation>
     </message>
 </context>
 <context>

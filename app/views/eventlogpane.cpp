@@ -10,6 +10,7 @@
 #include "views/fieldcolumnsdialog.h"
 #include "views/eventdiffdialog.h"
 #include "views/filterbar.h"
+#include "views/scopechip.h"
 #include "models/colouringrules.h"
 #include "models/connectionlistmodel.h"
 
@@ -153,12 +154,9 @@ QLayout *EventLogPane::createFilterBar()
     m_caseSensitive->setToolTip(tr("Case sensitive search"));
     m_caseSensitive->setAccessibleName(tr("Case sensitive"));
     connect(m_caseSensitive, &QCheckBox::toggled, this, &EventLogPane::applyFilter);
-    m_scopeChip = new QToolButton;
+    m_scopeChip = new ScopeChip;
     m_scopeChip->setObjectName(QStringLiteral("scopeChip"));
     m_scopeChip->setAccessibleName(tr("Connection filter"));
-    m_scopeChip->setToolTip(tr("The log shows only the connections selected in the Connections "
-                               "pane. Click to show all connections."));
-    m_scopeChip->setToolButtonStyle(Qt::ToolButtonTextOnly);
     // A rounded, tinted chip: visibly a filter, not a plain label.
     m_scopeChip->setStyleSheet(QStringLiteral(
         "QToolButton#scopeChip { border: 1px solid palette(highlight); border-radius: 9px;"
@@ -349,13 +347,24 @@ void EventLogPane::updateScopeChip()
             names.append(entry->name);
         inScope += m_log->store().connectionEventCount(id);
     }
-    QString text = names.size() <= 2
-            ? tr("Only %1").arg(names.join(QStringLiteral(", ")))
-            : tr("Only %n connection(s)", nullptr, int(names.size()));
+    // The chip cuts long names to the room it gets (it never widens the pane); the tool tip
+    // has them whole.
+    const QString joined = names.join(QStringLiteral(", "));
     const qint64 hidden = qint64(m_log->store().size() - m_log->store().markerCount()) - inScope;
-    if (hidden > 0)
-        text += tr(" · %1 hidden").arg(QLocale().toString(hidden));
-    m_scopeChip->setText(text + QStringLiteral("  \u2715"));
+    const QString after =
+        (hidden > 0 ? tr(" · %1 hidden").arg(QLocale().toString(hidden)) : QString())
+        + QStringLiteral("  \u2715");
+    if (names.size() <= 2) {
+        // "Only %1", split around the names.
+        const QStringList around = tr("Only %1").split(QStringLiteral("%1"));
+        m_scopeChip->setParts(around.value(0), joined, around.value(1) + after);
+    } else {
+        m_scopeChip->setParts(tr("Only %n connection(s)", nullptr, int(names.size())), QString(),
+                              after);
+    }
+    m_scopeChip->setToolTip(tr("The log shows only %1, selected in the Connections pane. Click "
+                               "to show all connections.")
+                                .arg(joined));
     m_scopeChip->show();
 }
 

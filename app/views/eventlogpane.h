@@ -17,6 +17,7 @@ QT_END_NAMESPACE
 
 class EventLogModel;
 class FilterBar;
+class ScopeChip;
 class Workspace;
 
 /// The middle pane: the filter bar (search, regex, case, connection scope chip, counts, pause)
@@ -116,7 +117,7 @@ private:
     FilterBar *m_displayFilter = nullptr;
     QCheckBox *m_regex = nullptr;
     QCheckBox *m_caseSensitive = nullptr;
-    QToolButton *m_scopeChip = nullptr;
+    ScopeChip *m_scopeChip = nullptr;
     QList<quint16> m_scope;
     QLabel *m_countLabel = nullptr;
     QToolButton *m_pauseButton = nullptr;

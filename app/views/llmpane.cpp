@@ -2,6 +2,7 @@
 
 #include "charts/llmtimingchart.h"
 #include "models/llmresponsemodel.h"
+#include "views/elidedlabel.h"
 
 #include <QCheckBox>
 #include <QClipboard>
@@ -67,9 +68,9 @@ LlmPane::LlmPane(LlmResponseModel *model, QWidget *parent) : QWidget(parent), m_
     m_badge = new QLabel;
     m_badge->setObjectName(QStringLiteral("llmVerdict"));
     m_badge->setSizePolicy(QSizePolicy::Fixed, QSizePolicy::Fixed);
-    // Long lines wrap rather than widen the pane past the window.
-    m_heading = new QLabel;
-    m_heading->setWordWrap(true);
+    // One line whatever the model's name: cut rather than wrap or widen the pane.
+    m_heading = new ElidedLabel;
+    m_heading->setObjectName(QStringLiteral("llmHeading"));
     m_heading->setTextInteractionFlags(Qt::TextSelectableByMouse);
     m_timing = new QLabel;
     m_timing->setObjectName(QStringLiteral("llmTiming"));
@@ -303,7 +304,7 @@ void LlmPane::showSummary(const Sse::Llm::Summary &summary, bool live)
         heading.append(*summary.responseId);
     heading.append(tr("finish reason: %1")
                        .arg(summary.finishReason ? *summary.finishReason : tr("none")));
-    m_heading->setText(heading.join(QStringLiteral(" · ")));
+    m_heading->setFullText(heading.join(QStringLiteral(" · ")));
 
     const Sse::Llm::Timing &t = summary.timing;
     const std::optional<double> rate = summary.outputTokensPerSecond();

@@ -17,6 +17,7 @@ class QToolButton;
 class QTreeView;
 QT_END_NAMESPACE
 
+class ElidedLabel;
 class LlmResponseModel;
 class LlmTimingChart;
 
@@ -39,6 +40,8 @@ public:
 
     QTreeView *list() const { return m_list; }
     QLabel *badge() const { return m_badge; }
+    /// Provider · model · response id · finish reason, on one line (cut, with a tool tip).
+    ElidedLabel *heading() const { return m_heading; }
     QTextBrowser *textView() const { return m_text; }
     QCheckBox *rawToggle() const { return m_raw; }
     LlmTimingChart *timingChart() const { return m_timingChart; }
@@ -69,7 +72,7 @@ private:
     QStackedWidget *m_stack = nullptr;
     QTreeView *m_list = nullptr;
     QLabel *m_badge = nullptr;
-    QLabel *m_heading = nullptr;
+    ElidedLabel *m_heading = nullptr;
     QLabel *m_timing = nullptr;
     LlmTimingChart *m_timingChart = nullptr;
     QLabel *m_usage = nullptr;

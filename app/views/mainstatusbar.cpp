@@ -40,7 +40,12 @@ MainStatusBar::MainStatusBar(Workspace *workspace, QWidget *parent)
     // QStatusBar keeps the text and its time-out; the label shows it.
     connect(this, &QStatusBar::messageChanged, this, &MainStatusBar::showMessageText);
     connect(workspace, &Workspace::message, this, &QStatusBar::showMessage);
-    connect(workspace, &Workspace::recordingChanged, this, &MainStatusBar::updateRecording);
+    // The REC indicator changes at once when a recording starts, stops, fails or moves to a new
+    // file; its counters move on the tick below, with every other counter on screen.
+    connect(workspace, &Workspace::recordingChanged, this, [this] {
+        if (recordingKey() != m_recordingShown)
+            updateRecording();
+    });
     connect(workspace, &Workspace::exportStarted, this, &MainStatusBar::showExport);
     connect(workspace->connections(), &ConnectionManager::stateChanged, this, [this](quint16 id) {
         if (id == m_connection)
@@ -57,6 +62,8 @@ MainStatusBar::MainStatusBar(Workspace *workspace, QWidget *parent)
     connect(workspace->connections(), &ConnectionManager::countersRefreshed, this, [this] {
         updateState();
         updateTotals();
+        if (m_workspace->recorder()->isRecording())
+            updateRecording();
     });
     updateState();
     updateTotals();
@@ -111,7 +118,7 @@ void MainStatusBar::updateTotals()
     int open = 0;
     int unhealthy = 0;
     for (const ConnectionEntry &entry : m_workspace->connections()->model()->entries()) {
-        events += entry.events;
+        events += entry.shownEvents; // the list's count, as of the same tick
         rate += entry.rate;
         if (entry.state == Sse::Client::State::Open)
             ++open;
@@ -127,8 +134,19 @@ void MainStatusBar::updateTotals()
     m_totals->setText(text);
 }
 
+QString MainStatusBar::recordingKey() const
+{
+    const Recorder *recorder = m_workspace->recorder();
+    if (recorder->isRecording())
+        return QStringLiteral("recording:") + recorder->fileName();
+    return m_workspace->recordingError().isEmpty()
+        ? QString()
+        : QStringLiteral("failed:") + m_workspace->recordingError();
+}
+
 void MainStatusBar::updateRecording()
 {
+    m_recordingShown = recordingKey();
     const Recorder *recorder = m_workspace->recorder();
     if (recorder->isRecording()) {
         m_recording->setStyleSheet(QStringLiteral("color: #d93535; font-weight: bold"));

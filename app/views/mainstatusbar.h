@@ -30,6 +30,9 @@ private:
     void updateState();
     void updateTotals();
     void updateRecording();
+    // What the REC indicator is about (recording to a file, failed, nothing), without its
+    // counters: a change of it is shown at once, counters on the next tick.
+    QString recordingKey() const;
     void showExport(ExportJob *job);
     void showMessageText(const QString &text);
 
@@ -39,4 +42,5 @@ private:
     QLabel *m_message = nullptr;
     QLabel *m_totals = nullptr;
     QLabel *m_recording = nullptr;
+    QString m_recordingShown;
 };

@@ -6,6 +6,7 @@
 #include <QRegularExpression>
 #include <QSignalSpy>
 #include <QTest>
+#include <QTimer>
 
 namespace {
 
@@ -79,6 +80,7 @@ private Q_SLOTS:
     void oneInsertPerFlush();
     void timerFlushes();
     void flushWithoutNewsIsQuiet();
+    void flushWhenAskedWaitsForTheOwner();
     void evictionRemovesFromTheFront();
     void evictionBatchLargerThanCapacity();
     void setCapacityEvicts();
@@ -188,6 +190,50 @@ void tst_EventLogModel::timerFlushes()
     model.ingest(1, makeEvents(200, 300));
     QTRY_COMPARE(model.rowCount(), 500);
     QCOMPARE(inserted.count(), 1);
+}
+
+// FlushMode::WhenAsked: no timer inserts rows, only flush() does, and a finished rescan shows
+// what the last flush showed (under the new filter); later events wait for the next flush.
+void tst_EventLogModel::flushWhenAskedWaitsForTheOwner()
+{
+    EventLogModel model;
+    Tester tester(&model, Tester::FailureReportingMode::QtTest);
+    model.setFlushInterval(1);
+    model.setFlushMode(EventLogModel::FlushMode::WhenAsked);
+    QCOMPARE(model.flushMode(), EventLogModel::FlushMode::WhenAsked);
+    QSignalSpy inserted(&model, &QAbstractItemModel::rowsInserted);
+    model.ingest(0, makeEvents(10));
+    model.ingest(1, makeEvents(10, 10));
+    // A timer would have flushed within a few loop turns; the rows wait for the owner.
+    QTimer later;
+    later.setSingleShot(true);
+    later.start(20);
+    QSignalSpy fired(&later, &QTimer::timeout);
+    QVERIFY(fired.wait());
+    QCOMPARE(model.rowCount(), 0);
+    QCOMPARE(model.pendingCount(), 20);
+    model.flush();
+    QCOMPARE(model.rowCount(), 20);
+    QCOMPARE(inserted.count(), 1);
+
+    // Ten more after that flush, then a filter on connection 1: the swap shows the ten of
+    // connection 1 that were on screen; its five new ones come with the next flush.
+    model.ingest(1, makeEvents(5, 20));
+    EventFilter filter;
+    filter.setConnection(1);
+    QSignalSpy finished(&model, &EventLogModel::rescanFinished);
+    model.setFilter(filter);
+    QVERIFY(finished.wait());
+    QCOMPARE(model.rowCount(), 10);
+    QCOMPARE(model.pendingCount(), 5);
+    model.flush();
+    QCOMPARE(model.rowCount(), 15);
+    QCOMPARE(model.pendingCount(), 0);
+
+    // Back on its own timer, queued rows go in without the owner.
+    model.ingest(1, makeEvents(3, 25));
+    model.setFlushMode(EventLogModel::FlushMode::OnTimer);
+    QTRY_COMPARE(model.rowCount(), 18);
 }
 
 void tst_EventLogModel::flushWithoutNewsIsQuiet()

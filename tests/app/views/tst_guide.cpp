@@ -271,6 +271,10 @@ void TestGuide::recordExportReplay()
         auto *indicator = window.findChild<QLabel *>(QStringLiteral("recordingIndicator"));
         QVERIFY(indicator);
         QTRY_VERIFY(indicator->text().contains(QStringLiteral("sensors.jsonl")));
+        // The indicator, the log and the counters move together, on the counters' tick.
+        QTRY_VERIFY2(indicator->text().contains(QStringLiteral(" 60 event")),
+                     qPrintable(indicator->text()));
+        QTRY_COMPARE(window.workspace()->logModel()->rowCount(), 60);
         save(&window, "guide-record.png");
 
         // Export what the filter shows, as CSV with a JSON path column.

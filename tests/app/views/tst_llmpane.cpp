@@ -13,6 +13,7 @@
 #include "views/apptheme.h"
 #include "views/connectiondetailtabs.h"
 #include "views/connectionspane.h"
+#include "views/elidedlabel.h"
 #include "views/llmpane.h"
 #include "views/mainwindow.h"
 
@@ -33,6 +34,7 @@
 #include <QMenu>
 #include <QPlainTextEdit>
 #include <QPointer>
+#include <QScopeGuard>
 #include <QSettings>
 #include <QSignalSpy>
 #include <QStandardPaths>
@@ -121,6 +123,9 @@ private Q_SLOTS:
     void exportWritesSummaryAndText();
     void timingChartFollowsTheTheme();
     void openedRecordingShowsTheChart();
+    void badgeFitsItsText_data();
+    void badgeFitsItsText();
+    void longModelNameKeepsTheHeadingOnOneLine();
     void screenshot();
 
 private:
@@ -458,6 +463,87 @@ void TestLlmPane::openedRecordingShowsTheChart()
     QTRY_COMPARE(opened->timingChart()->pointCount(), points);
     QVERIFY(opened->timingChart()->isChartShown());
     QCOMPARE(reader.workspace()->llmModel()->summary(0).timing.points, live.timing.points);
+}
+
+void TestLlmPane::badgeFitsItsText_data()
+{
+    QTest::addColumn<QString>("name");
+    QTest::addColumn<int>("pointSize");
+    const QString streams[] = {u"anthropic-tools"_s, u"anthropic-error"_s, u"chat-tools-cut"_s};
+    for (const QString &name : streams) {
+        for (int pointSize : {8, 10, 12, 16})
+            QTest::addRow("%s %dpt", qPrintable(name), pointSize) << name << pointSize;
+    }
+}
+
+// The verdict badge is as wide and as high as its bold text and padding, at any font size.
+void TestLlmPane::badgeFitsItsText()
+{
+    QFETCH(QString, name);
+    QFETCH(int, pointSize);
+    const QFont before = QApplication::font();
+    QFont font = before;
+    font.setPointSize(pointSize);
+    QApplication::setFont(font);
+    const auto restore = qScopeGuard([&before] { QApplication::setFont(before); });
+    TestServer server;
+    serveWhole(server, "/llm", stream(name));
+    const std::unique_ptr<MainWindow> window = openWindow(server, "/llm");
+    QVERIFY(window);
+    LlmPane *pane = window->detailTabs()->llmPane();
+    QTRY_COMPARE(pane->list()->model()->rowCount(), 1);
+    QTRY_VERIFY(!window->workspace()->llmModel()->isLive(0));
+    QLabel *badge = pane->badge();
+    QTRY_VERIFY(!badge->text().isEmpty() && !badge->text().startsWith(u"Streaming"_s));
+    QCoreApplication::processEvents(); // the layout after the last text
+    QVERIFY(badge->isVisible());
+    QVERIFY(badge->font().bold());
+    const QFontMetrics metrics(badge->font());
+    const QRect text = badge->contentsRect();
+    QVERIFY2(text.width() >= metrics.horizontalAdvance(badge->text()),
+             qPrintable(u"%1 px for %2 px of \"%3\""_s.arg(text.width())
+                            .arg(metrics.horizontalAdvance(badge->text()))
+                            .arg(badge->text())));
+    QVERIFY2(text.height() >= metrics.height(),
+             qPrintable(u"%1 px high for %2"_s.arg(text.height()).arg(metrics.height())));
+    // Padding on both sides, and the whole badge inside the pane.
+    QVERIFY(text.left() > 0 && text.right() < badge->width() - 1);
+    QVERIFY(badge->width() >= badge->sizeHint().width());
+    QVERIFY(pane->rect().contains(QRect(badge->mapTo(pane, QPoint(0, 0)), badge->size())));
+}
+
+// A model name of a hundred characters: the heading stays one line, cut, with the whole
+// text in its tool tip, and the pane is no wider than the window.
+void TestLlmPane::longModelNameKeepsTheHeadingOnOneLine()
+{
+    const QByteArray longModel = "gpt-4o-mini-2024-07-18-" + QByteArray(100, 'x') + "-preview";
+    QByteArray wire = stream(u"chat-text"_s);
+    QVERIFY(!wire.isEmpty());
+    wire.replace("gpt-4o-mini-2024-07-18", longModel);
+    TestServer server;
+    serveWhole(server, "/llm", wire);
+    const std::unique_ptr<MainWindow> window = openWindow(server, "/llm");
+    QVERIFY(window);
+    LlmPane *pane = window->detailTabs()->llmPane();
+    QTRY_COMPARE(pane->badge()->text(), u"Complete"_s);
+    ElidedLabel *heading = pane->heading();
+    QVERIFY(heading->fullText().contains(QString::fromLatin1(longModel)));
+    QCoreApplication::processEvents();
+    QVERIFY(heading->isElided());
+    QVERIFY(heading->text().endsWith(u"\u2026"_s));
+    QCOMPARE(heading->toolTip(), heading->fullText());
+    QVERIFY(!heading->wordWrap());
+    // One line: as high as one line of its font, and the text on screen fits its width.
+    const QFontMetrics metrics(heading->font());
+    QVERIFY2(heading->contentsRect().height() < 2 * metrics.lineSpacing(),
+             qPrintable(QString::number(heading->height())));
+    QVERIFY(metrics.horizontalAdvance(heading->text()) <= heading->contentsRect().width());
+    QVERIFY(pane->width() <= window->width());
+    QVERIFY(window->width() == 1280);
+    // The badge and the buttons beside it keep their room.
+    QVERIFY(pane->badge()->width() >= pane->badge()->sizeHint().width());
+    QVERIFY(pane->rawToggle()->isVisible());
+    QVERIFY(pane->rawToggle()->width() >= pane->rawToggle()->minimumSizeHint().width());
 }
 
 void TestLlmPane::screenshot()

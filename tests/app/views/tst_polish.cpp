@@ -11,6 +11,7 @@
 #include "models/eventstore.h"
 #include "models/secretstore.h"
 #include "models/statisticsmodel.h"
+#include "models/typelistmodel.h"
 #include "recording/logimporter.h"
 #include "recording/recorder.h"
 #include "session/workspace.h"
@@ -33,18 +34,24 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QListView>
+#include <QListWidget>
+#include <QScrollBar>
 #include <QLocale>
+#include <QMainWindow>
 #include <QProgressBar>
 #include <QPushButton>
 #include <QSettings>
 #include <QSignalSpy>
 #include <QStandardPaths>
+#include <QTableView>
 #include <QTableWidget>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QToolBar>
 #include <QToolButton>
 #include <QTreeView>
+
+#include <functional>
 
 namespace {
 
@@ -131,6 +138,35 @@ QLabel *label(const QWidget *window, const char *name)
     return window->findChild<QLabel *>(QLatin1String(name));
 }
 
+// The status bar's totals label ("1 open · 3,000 events · ..."), null if none.
+QLabel *totalsLabel(const QMainWindow &window)
+{
+    for (QLabel *candidate : window.statusBar()->findChildren<QLabel *>()) {
+        if (candidate->text().contains(QStringLiteral(" open \u00b7 ")))
+            return candidate;
+    }
+    return nullptr;
+}
+
+// Calls a function before each paint of the watched widgets.
+class PaintWatcher : public QObject
+{
+public:
+    explicit PaintWatcher(std::function<void()> onPaint) : m_onPaint(std::move(onPaint)) { }
+    void watch(QWidget *widget) { widget->installEventFilter(this); }
+
+protected:
+    bool eventFilter(QObject *watched, QEvent *event) override
+    {
+        if (event->type() == QEvent::Paint)
+            m_onPaint();
+        return QObject::eventFilter(watched, event);
+    }
+
+private:
+    std::function<void()> m_onPaint;
+};
+
 } // namespace
 
 class TestPolish : public QObject
@@ -144,6 +180,10 @@ private Q_SLOTS:
     void messageLeavesStateVisible();
     void keychainBannerOnce();
     void totalsAgree();
+    void logAgreesWithTotalsAtEveryPaint();
+    void scopeChipElidesLongName();
+    void chartSeriesNamesElide();
+    void recordingIndicatorMovesOnTheTick();
     void diagnosticsBySeverity();
     void togglesShowTheirState_data();
     void togglesShowTheirState();
@@ -351,6 +391,210 @@ void TestPolish::totalsAgree()
     QTRY_COMPARE(statisticsCount(), all);
     QVERIFY2(disagreements.isEmpty(), qPrintable(disagreements.join(QStringLiteral(", "))));
     QVERIFY(ticks >= 3);
+    window.workspace()->connections()->close(id);
+}
+
+// The log's rows, the status bar's total and the connection list's count are one number at
+// every paint while a fast stream comes in: the log inserts its rows on the counters' tick.
+void TestPolish::logAgreesWithTotalsAtEveryPaint()
+{
+    MainWindow window;
+    window.resize(1280, 800);
+    window.show();
+    const ConnectionListModel *list = window.workspace()->connections()->model();
+    const EventLogModel *log = window.workspace()->logModel();
+    const TypeListModel *types = window.workspace()->typeModel();
+    QLabel *totals = totalsLabel(window);
+    QVERIFY(totals);
+    QVERIFY(log->filter().acceptsEverything());
+    auto statusBarCount = [totals] {
+        const QStringList parts = totals->text().split(QStringLiteral(" \u00b7 "));
+        return parts.size() > 1 ? QLocale().toLongLong(parts.at(1).section(QLatin1Char(' '), 0, 0))
+                                : qint64(-1);
+    };
+    auto listCount = [list] {
+        return QLocale().toLongLong(
+            list->index(0, ConnectionListModel::EventsColumn).data().toString());
+    };
+
+    int samples = 0;
+    int moving = 0; // samples taken with some, but not all, of the events in
+    QStringList disagreements;
+    auto sample = [&] {
+        if (list->rowCount() == 0)
+            return;
+        ++samples;
+        const qint64 rows = log->rowCount();
+        if (rows > 0 && rows < 3000)
+            ++moving;
+        const qint64 bar = statusBarCount();
+        const qint64 listed = listCount();
+        // The event types pane and the Last id column (the ids count from 1) as well.
+        const qint64 typed = types->rowCount() == 0
+            ? 0
+            : types->index(0).data(TypeListModel::CountRole).toLongLong();
+        const qint64 lastId =
+            list->index(0, ConnectionListModel::LastIdColumn).data().toString().toLongLong();
+        if (rows != bar || bar != listed || listed != typed || typed != lastId) {
+            disagreements.append(QStringLiteral("%1/%2/%3/%4/%5")
+                                     .arg(rows).arg(bar).arg(listed).arg(typed).arg(lastId));
+        }
+    };
+    PaintWatcher watcher(sample);
+    watcher.watch(totals);
+    watcher.watch(window.connectionsPane()->connectionView()->viewport());
+    watcher.watch(window.eventLogPane()->eventView()->viewport());
+    for (QAbstractItemView *view : window.findChildren<QAbstractItemView *>()) {
+        if (view->model() == types)
+            watcher.watch(view->viewport());
+    }
+    connect(window.workspace()->connections(), &ConnectionManager::countersRefreshed, this, sample);
+    // Between ticks too: every batch that reaches the window.
+    connect(window.workspace()->connections(), &ConnectionManager::eventsReceived, this, sample);
+
+    Sse::ClientOptions options;
+    options.url = m_server.url("/burst");
+    const quint16 id = window.addConnection(QStringLiteral("burst"), options);
+    QTRY_COMPARE(log->rowCount(), 3000);
+    QTRY_COMPARE(statusBarCount(), qint64(3000));
+    QTRY_COMPARE(listCount(), qint64(3000));
+    QVERIFY2(disagreements.isEmpty(), qPrintable(disagreements.join(QStringLiteral(", "))));
+    QVERIFY2(samples >= 20, qPrintable(QString::number(samples)));
+    QVERIFY2(moving >= 3, qPrintable(QString::number(moving)));
+    window.workspace()->connections()->close(id);
+}
+
+// A connection with a 200-character name in scope: the chip cuts the name, keeps the hidden
+// count and the close mark, has the whole name in its tool tip, and the pane keeps its width.
+void TestPolish::scopeChipElidesLongName()
+{
+    MainWindow window;
+    window.resize(1280, 800);
+    window.show();
+    Sse::ClientOptions options;
+    options.url = m_server.url("/ten");
+    const QString longName = QStringLiteral("sensor-") + QString(200, QLatin1Char('x'))
+        + QStringLiteral("-end");
+    const quint16 named = window.addConnection(longName, options);
+    const quint16 other = window.addConnection(QStringLiteral("other"), options);
+    EventLogModel *log = window.workspace()->logModel();
+    QTRY_COMPARE(log->rowCount(), 20);
+    EventLogPane *pane = window.eventLogPane();
+    auto *chip = pane->findChild<QToolButton *>(QStringLiteral("scopeChip"));
+    QVERIFY(chip);
+    const int paneWidth = pane->width();
+    const int paneMinimum = pane->minimumSizeHint().width();
+
+    // A click on it in the Connections pane, as the user selects it.
+    QTableView *connections = window.connectionsPane()->connectionView();
+    const int row = window.workspace()->connections()->model()->rowOf(named);
+    const QRect cell = connections->visualRect(
+        connections->model()->index(row, ConnectionListModel::NameColumn));
+    QTest::mouseClick(connections->viewport(), Qt::LeftButton, {}, cell.center());
+    QCOMPARE(pane->connectionScope(), QList<quint16>{named});
+    QTRY_VERIFY2(pane->scopeChipText().contains(QStringLiteral("10 hidden")),
+                 qPrintable(pane->scopeChipText()));
+    QCoreApplication::processEvents(); // the layout with the chip
+    const QString text = pane->scopeChipText();
+    QVERIFY2(text.startsWith(QStringLiteral("Only sens")), qPrintable(text));
+    QVERIFY2(text.contains(QStringLiteral("\u2026")), qPrintable(text));
+    QVERIFY2(!text.contains(QStringLiteral("-end")), qPrintable(text));
+    QVERIFY(text.endsWith(QStringLiteral("\u2715")));
+    QVERIFY(chip->toolTip().contains(longName));
+    // Whole on screen, and the pane neither wider nor with a larger minimum than before.
+    QVERIFY(chip->isVisible());
+    QVERIFY(chip->fontMetrics().horizontalAdvance(chip->text()) < chip->width());
+    QVERIFY(pane->rect().contains(QRect(chip->mapTo(pane, QPoint(0, 0)), chip->size())));
+    QVERIFY2(pane->width() == paneWidth,
+             qPrintable(QStringLiteral("%1 -> %2").arg(paneWidth).arg(pane->width())));
+    QVERIFY2(pane->minimumSizeHint().width() <= paneMinimum + chip->width(),
+             qPrintable(QStringLiteral("%1 -> %2").arg(paneMinimum).arg(
+                 pane->minimumSizeHint().width())));
+    QVERIFY2(chip->width() < chip->fontMetrics().averageCharWidth() * 60,
+             qPrintable(QString::number(chip->width())));
+    window.grab().save(shotDirectory + QStringLiteral("/scope-chip-long-name.png"));
+    window.workspace()->connections()->close(named);
+    window.workspace()->connections()->close(other);
+}
+
+// Series of a connection with a long name: every row of the chart's series list fits the
+// list (no horizontal scroll bar, the names cut in the middle), the tool tip has the whole name.
+void TestPolish::chartSeriesNamesElide()
+{
+    MainWindow window;
+    window.resize(1280, 820);
+    window.show();
+    Sse::ClientOptions options;
+    options.url = m_server.url("/quotes");
+    const QString name = QStringLiteral("market-data-feed-") + QString(60, QLatin1Char('q'));
+    const quint16 id = window.addConnection(name, options);
+    ChartPanel *chart = window.detailTabs()->chartPanel();
+    window.detailTabs()->setCurrentWidget(chart);
+    auto *list = chart->findChild<QListWidget *>();
+    QVERIFY(list);
+    QTRY_VERIFY(list->count() >= 4);
+    QCoreApplication::processEvents();
+    QVERIFY(!list->horizontalScrollBar()->isVisible());
+    const int room = list->viewport()->width();
+    int cut = 0;
+    for (int row = 0; row < list->count(); ++row) {
+        QListWidgetItem *item = list->item(row);
+        const QRect rect = list->visualItemRect(item);
+        QVERIFY2(rect.left() >= 0 && rect.right() < room,
+                 qPrintable(QStringLiteral("%1: %2..%3 of %4")
+                                .arg(item->text()).arg(rect.left()).arg(rect.right()).arg(room)));
+        QCOMPARE(item->toolTip(), item->text());
+        QVERIFY(item->text().startsWith(name));
+        if (list->fontMetrics().horizontalAdvance(item->text()) > rect.width())
+            ++cut;
+    }
+    QVERIFY(cut > 0); // the names are longer than the list is wide: the rows cut them
+    QCOMPARE(list->textElideMode(), Qt::ElideMiddle);
+    window.grab().save(shotDirectory + QStringLiteral("/chart-long-series-names.png"));
+    window.workspace()->connections()->close(id);
+}
+
+// While a fast stream is recorded, the REC indicator's counters change only on the counters'
+// tick (not on the recorder's own status timer), and show all events in the end.
+void TestPolish::recordingIndicatorMovesOnTheTick()
+{
+    QTemporaryDir directory;
+    QVERIFY(directory.isValid());
+    MainWindow window;
+    window.resize(1280, 800);
+    window.show();
+    QLabel *indicator = label(&window, "recordingIndicator");
+    QVERIFY(indicator);
+    Workspace *workspace = window.workspace();
+    QVERIFY(workspace->startRecording(directory.filePath(QStringLiteral("burst.jsonl")),
+                                      Workspace::RawCapture::Off));
+    QTRY_VERIFY(indicator->text().startsWith(QStringLiteral("\u25cf REC burst.jsonl")));
+
+    // After the status bar's own slots: what the indicator says when each signal is done.
+    QString atTick = indicator->text();
+    int ticks = 0;
+    int statusChanges = 0;
+    QStringList offTick;
+    connect(workspace->connections(), &ConnectionManager::countersRefreshed, this, [&] {
+        atTick = indicator->text();
+        ++ticks;
+    });
+    connect(workspace, &Workspace::recordingChanged, this, [&] {
+        ++statusChanges;
+        if (workspace->recorder()->isRecording() && indicator->text() != atTick)
+            offTick.append(atTick + QStringLiteral(" -> ") + indicator->text());
+    });
+    Sse::ClientOptions options;
+    options.url = m_server.url("/burst");
+    const quint16 id = window.addConnection(QStringLiteral("burst"), options);
+    QTRY_VERIFY2(indicator->text().contains(QLocale().toString(3000) + QStringLiteral(" event")),
+                 qPrintable(indicator->text()));
+    QVERIFY2(offTick.isEmpty(), qPrintable(offTick.join(QStringLiteral(", "))));
+    QVERIFY(statusChanges >= 2); // the recorder did report in between
+    QVERIFY(ticks >= 3);
+    workspace->stopRecording();
+    QTRY_VERIFY(!workspace->recorder()->isRecording());
+    QTRY_VERIFY(indicator->text().isEmpty());
     window.workspace()->connections()->close(id);
 }
 
