@@ -19,6 +19,7 @@
 #include "recording/replayer.h"
 #include "views/shortcutpassthrough.h"
 #include "views/apptheme.h"
+#include "views/uilanguage.h"
 
 #include <QAbstractSpinBox>
 #include <QApplication>
@@ -823,6 +824,10 @@ static QAction *menuAction(const MainWindow &window, const QString &objectName)
 void TestFirstMinutes::themeCoversChartAndJson()
 {
     const QByteArray directory = qgetenv("SSE_MONITOR_SCREENSHOT_DIR");
+    // The README's pictures read as the app does: with its English catalogue ("380 events",
+    // not the source text's "380 event(s)").
+    if (!directory.isEmpty())
+        QVERIFY(UiLanguage::install(QStringLiteral("en")));
     for (const QString &theme : { QStringLiteral("light"), QStringLiteral("dark") }) {
         MainWindow window;
         window.resize(1280, 820);

@@ -14,6 +14,7 @@
 #include "views/connectionspane.h"
 #include "views/eventlogpane.h"
 #include "views/mainwindow.h"
+#include "views/uilanguage.h"
 #include "sselib/diagnostics.h"
 #include "recording/exportjob.h"
 #include "recording/logimporter.h"
@@ -436,6 +437,10 @@ void TestMainWindow::diagnosticsTab()
 void TestMainWindow::screenshot()
 {
     const QByteArray directory = qgetenv("SSE_MONITOR_SCREENSHOT_DIR");
+    // The README's pictures read as the app does: with its English catalogue ("380 events",
+    // not the source text's "380 event(s)").
+    if (!directory.isEmpty())
+        QVERIFY(UiLanguage::install(QStringLiteral("en")));
     MainWindow window;
     window.resize(1280, 820);
     window.show();
