@@ -118,6 +118,56 @@ private:
         return error.isEmpty();
     }
 
+    // Opens one h2 client per entry of \a list, each once the ones before are open, so it
+    // could join their connection; closes them all, then returns nginx's connection number of
+    // each request, in order (empty with a failure recorded when one did not open or log).
+    QStringList connectionsOneAfterAnother(const QList<Sse::ClientOptions> &list)
+    {
+        const int logBefore = int(m_nginx->accessLog().size());
+        std::vector<std::unique_ptr<Sse::Client>> clients;
+        int open = 0;
+        for (const Sse::ClientOptions &options : list) {
+            auto client = std::make_unique<Sse::Client>();
+            client->setOptions(options);
+            QObject::connect(client.get(), &Sse::Client::stateChanged, client.get(),
+                             [&open](State state) { open += state == State::Open ? 1 : 0; });
+            client->open();
+            Sse::Client *opening = client.get();
+            clients.push_back(std::move(client));
+            [&] {
+                QTRY_VERIFY2_WITH_TIMEOUT(open == int(clients.size()),
+                                          qPrintable(opening->failure().message), 10000);
+                QVERIFY(opening->http2Used());
+            }();
+            if (QTest::currentTestFailed())
+                return {};
+        }
+        clients.clear(); // each stream is reset: nginx logs it with its connection number
+        QStringList connections;
+        [&] {
+            QTRY_VERIFY_WITH_TIMEOUT(m_nginx->accessLog().size() - logBefore >= list.size(), 10000);
+        }();
+        const QStringList lines = m_nginx->accessLog().mid(logBefore);
+        for (const Sse::ClientOptions &options : list) {
+            const QByteArray target =
+                options.url.toEncoded(QUrl::RemoveScheme | QUrl::RemoveAuthority);
+            for (const QString &line : lines) {
+                if (line.section(QLatin1Char(' '), 2, 2) == QString::fromLatin1(target))
+                    connections.append(line.section(QLatin1Char(' '), 0, 0));
+            }
+        }
+        return connections;
+    }
+    // The verify result nginx logged for \a path (SUCCESS, NONE, FAILED:...).
+    QString clientVerifyOf(const QString &path) const
+    {
+        for (const QString &line : m_nginx->accessLog()) {
+            if (line.section(QLatin1Char(' '), 2, 2) == path)
+                return line.section(QLatin1Char(' '), 3, 3);
+        }
+        return QString();
+    }
+
     std::unique_ptr<TestServer> m_backend;
     std::unique_ptr<NginxServer> m_nginx;
 
@@ -388,32 +438,16 @@ private Q_SLOTS:
             exchange->sseHead(Framing::Chunked);
             exchange->send(TestServer::formatEvent("hi " + exchange->path()));
         });
-        const int logBefore = int(m_nginx->accessLog().size());
-        std::vector<std::unique_ptr<Sse::Client>> clients;
-        int open = 0;
+        QList<Sse::ClientOptions> list;
         for (const bool insecure : {firstInsecure, secondInsecure}) {
-            auto client = std::make_unique<Sse::Client>();
-            Sse::ClientOptions options =
-                optionsFor(Protocol::Http2Tls, QStringLiteral("/trust?n=%1").arg(clients.size()));
-            options.allowInsecureTls = insecure;
-            client->setOptions(options);
-            QObject::connect(client.get(), &Sse::Client::stateChanged, client.get(),
-                             [&open](State state) { open += state == State::Open ? 1 : 0; });
-            client->open();
-            // The second starts once the first has its connection, so it could join it.
-            QTRY_COMPARE_WITH_TIMEOUT(open, int(clients.size()) + 1, 10000);
-            clients.push_back(std::move(client));
+            list.append(
+                optionsFor(Protocol::Http2Tls, QStringLiteral("/trust?n=%1").arg(list.size())));
+            list.last().allowInsecureTls = insecure;
         }
-        for (const auto &client : clients)
-            QVERIFY(client->http2Used());
-        clients.clear();
-        QTRY_VERIFY_WITH_TIMEOUT(m_nginx->accessLog().size() - logBefore >= 2, 10000);
-        QSet<QString> connections;
-        for (const QString &line : m_nginx->accessLog().mid(logBefore)) {
-            if (line.contains(QLatin1String("/trust?n=")))
-                connections.insert(line.section(QLatin1Char(' '), 0, 0));
-        }
-        QCOMPARE(connections.size(), expectedConnections);
+        const QStringList connections = connectionsOneAfterAnother(list);
+        QCOMPARE(connections.size(), 2);
+        QCOMPARE(QSet<QString>(connections.cbegin(), connections.cend()).size(),
+                 expectedConnections);
     }
 
     // Through a proxy (a CONNECT tunnel, SOCKS5) streams speak h2 too, and share one
@@ -457,42 +491,17 @@ private Q_SLOTS:
             exchange->sseHead(Framing::Chunked);
             exchange->send(TestServer::formatEvent("hi " + exchange->path()));
         });
-        const int logBefore = int(m_nginx->accessLog().size());
-        std::vector<std::unique_ptr<Sse::Client>> clients;
-        int open = 0;
-        for (const QString &path : {u"/via?p=0"_s, u"/via?p=1"_s, u"/via?d=2"_s}) {
-            auto client = std::make_unique<Sse::Client>();
-            Sse::ClientOptions options = optionsFor(Protocol::Http2Tls, path);
-            if (path.contains(u"?p="_s)) {
-                options.proxy =
-                    scheme + u"://"_s + credentials + u"127.0.0.1:%1"_s.arg(proxy.port());
-            }
-            client->setOptions(options);
-            QObject::connect(client.get(), &Sse::Client::stateChanged, client.get(),
-                             [&open](State state) { open += state == State::Open ? 1 : 0; });
-            client->open();
-            Sse::Client *opening = client.get();
-            QTRY_VERIFY2_WITH_TIMEOUT(
-                open == int(clients.size()) + 1,
-                qPrintable(opening->failure().message + u"; "_s + proxy.output()), 10000);
-            clients.push_back(std::move(client));
-        }
-        for (const auto &client : clients)
-            QVERIFY(client->http2Used());
-        clients.clear();
-        QTRY_VERIFY_WITH_TIMEOUT(m_nginx->accessLog().size() - logBefore >= 3, 10000);
-        QSet<QString> proxied;
-        QSet<QString> direct;
-        for (const QString &line : m_nginx->accessLog().mid(logBefore)) {
-            const QString connection = line.section(QLatin1Char(' '), 0, 0);
-            if (line.contains(u"/via?p="_s))
-                proxied.insert(connection);
-            else if (line.contains(u"/via?d="_s))
-                direct.insert(connection);
-        }
-        QCOMPARE(proxied.size(), 1);
-        QCOMPARE(direct.size(), 1);
-        QVERIFY(!proxied.intersects(direct));
+        QList<Sse::ClientOptions> list;
+        for (const QString &path : {u"/via?p=0"_s, u"/via?p=1"_s, u"/via?d=2"_s})
+            list.append(optionsFor(Protocol::Http2Tls, path));
+        const QString proxyUrl =
+            scheme + u"://"_s + credentials + u"127.0.0.1:%1"_s.arg(proxy.port());
+        list[0].proxy = proxyUrl;
+        list[1].proxy = proxyUrl;
+        const QStringList connections = connectionsOneAfterAnother(list);
+        QVERIFY2(connections.size() == 3, qPrintable(proxy.output()));
+        QCOMPARE(connections.at(0), connections.at(1)); // the proxied ones share one
+        QVERIFY(connections.at(2) != connections.at(0)); // the direct one has its own
     }
 
     // A client certificate goes with h2 as with HTTP/1.1; streams with it share a connection,
@@ -503,44 +512,20 @@ private Q_SLOTS:
             exchange->sseHead(Framing::Chunked);
             exchange->send(TestServer::formatEvent("hi " + exchange->path()));
         });
-        const int logBefore = int(m_nginx->accessLog().size());
-        std::vector<std::unique_ptr<Sse::Client>> clients;
-        int open = 0;
-        for (const QString &path : {u"/cert?c=0"_s, u"/cert?c=1"_s, u"/cert?n=2"_s}) {
-            auto client = std::make_unique<Sse::Client>();
-            Sse::ClientOptions options = optionsFor(Protocol::Http2Tls, path);
-            if (path.contains(u"?c="_s)) {
-                options.clientCertificateFile = QStringLiteral(TLS_DATA_DIR "/client.pem");
-                options.clientKeyFile = QStringLiteral(TLS_DATA_DIR "/client.key");
-            }
-            client->setOptions(options);
-            QObject::connect(client.get(), &Sse::Client::stateChanged, client.get(),
-                             [&open](State state) { open += state == State::Open ? 1 : 0; });
-            client->open();
-            QTRY_COMPARE_WITH_TIMEOUT(open, int(clients.size()) + 1, 10000);
-            clients.push_back(std::move(client));
+        QList<Sse::ClientOptions> list;
+        for (const QString &path : {u"/cert?c=0"_s, u"/cert?c=1"_s, u"/cert?n=2"_s})
+            list.append(optionsFor(Protocol::Http2Tls, path));
+        for (int i : {0, 1}) {
+            list[i].clientCertificateFile = QStringLiteral(TLS_DATA_DIR "/client.pem");
+            list[i].clientKeyFile = QStringLiteral(TLS_DATA_DIR "/client.key");
         }
-        for (const auto &client : clients)
-            QVERIFY(client->http2Used());
-        clients.clear();
-        QTRY_VERIFY_WITH_TIMEOUT(m_nginx->accessLog().size() - logBefore >= 3, 10000);
-        QSet<QString> withCertificate;
-        QSet<QString> without;
-        const QStringList lines = m_nginx->accessLog().mid(logBefore);
-        for (const QString &line : lines) {
-            const QString connection = line.section(QLatin1Char(' '), 0, 0);
-            const QString verify = line.section(QLatin1Char(' '), 3, 3);
-            if (line.contains(u"/cert?c="_s)) {
-                withCertificate.insert(connection);
-                QCOMPARE(verify, u"SUCCESS"_s);
-            } else if (line.contains(u"/cert?n="_s)) {
-                without.insert(connection);
-                QCOMPARE(verify, u"NONE"_s);
-            }
-        }
-        QCOMPARE(withCertificate.size(), 1);
-        QCOMPARE(without.size(), 1);
-        QVERIFY2(!withCertificate.intersects(without), qPrintable(lines.join(u'\n')));
+        const QStringList connections = connectionsOneAfterAnother(list);
+        QCOMPARE(connections.size(), 3);
+        QCOMPARE(connections.at(0), connections.at(1)); // the ones with it share one
+        QVERIFY(connections.at(2) != connections.at(0)); // the one without has its own
+        QCOMPARE(clientVerifyOf(u"/cert?c=0"_s), u"SUCCESS"_s);
+        QCOMPARE(clientVerifyOf(u"/cert?c=1"_s), u"SUCCESS"_s);
+        QCOMPARE(clientVerifyOf(u"/cert?n=2"_s), u"NONE"_s);
     }
 
     // An https server without h2: ALPN offers it, the server chooses http/1.1, and every
