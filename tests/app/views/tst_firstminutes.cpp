@@ -717,6 +717,10 @@ void TestFirstMinutes::removeAsksFirst()
     answer(QStringLiteral("removeButton"), &text);
     remove->trigger();
     QVERIFY(!window.workspace()->connections()->entry(id));
+    // What the question said: its events leave the log.
+    EventLogModel *log = window.workspace()->logModel();
+    log->flush();
+    QTRY_COMPARE(log->rowCount(), 0);
 }
 
 void TestFirstMinutes::newConnectionDialogOpensReady()
