@@ -40,8 +40,11 @@ void StatisticsModel::setConnection(quint16 id)
     m_types.clear();
     m_hiddenTypes = 0;
     m_hiddenEvents = 0;
-    if (m_connection != 0)
+    m_totalEvents = 0;
+    if (m_connection != 0) {
         m_types = topTypes(&m_hiddenTypes);
+        m_totalEvents = m_connections->entry(id)->events;
+    }
     endResetModel();
 }
 
@@ -72,6 +75,7 @@ void StatisticsModel::refresh()
         return;
     int hidden = 0;
     QList<TypeRow> types = topTypes(&hidden);
+    m_totalEvents = entry->events;
     const bool hadMore = m_hiddenTypes > 0;
     // The type rows start at row 1; the "more" row, if any, follows them.
     const int oldTypes = int(m_types.size());
@@ -155,7 +159,7 @@ QVariant StatisticsModel::data(const QModelIndex &index, int role) const
     case RowKind::Total:
         return totalText(index.column());
     case RowKind::Type:
-        return typeText(m_types.at(index.row() - 1).name, index.column());
+        return typeText(m_types.at(index.row() - 1), index.column());
     case RowKind::MoreTypes:
         return moreText(index.column());
     case RowKind::Reconnects:
@@ -174,7 +178,9 @@ QString StatisticsModel::totalText(int column) const
     case TypeColumn:
         return tr("All types");
     case EventsColumn:
-        return QLocale().toString(entry->events);
+        // As of the last refresh(), which the window runs on the tick that refreshes the
+        // connection list and the status bar beside it: the same numbers at the same moment.
+        return QLocale().toString(m_totalEvents);
     case RateColumn:
         return QString::number(entry->rate, 'f', 1);
     case BytesColumn:
@@ -191,8 +197,9 @@ QString StatisticsModel::totalText(int column) const
     return {};
 }
 
-QString StatisticsModel::typeText(const QByteArray &type, int column) const
+QString StatisticsModel::typeText(const TypeRow &row, int column) const
 {
+    const QByteArray &type = row.name;
     const ConnectionEntry *entry = m_connections->entry(m_connection);
     const auto it =
         entry ? entry->types.constFind(type) : QHash<QByteArray, TypeStatistics>::const_iterator();
@@ -203,7 +210,7 @@ QString StatisticsModel::typeText(const QByteArray &type, int column) const
     case TypeColumn:
         return QString::fromUtf8(type);
     case EventsColumn:
-        return QLocale().toString(stats.count);
+        return QLocale().toString(row.count); // as of the last refresh(), on the tick
     case BytesColumn:
         return formatBytes(stats.bytes);
     case MeanGapColumn:

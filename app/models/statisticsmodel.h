@@ -56,7 +56,7 @@ private:
     };
     QList<TypeRow> topTypes(int *hidden) const;
     QString totalText(int column) const;
-    QString typeText(const QByteArray &type, int column) const;
+    QString typeText(const TypeRow &row, int column) const;
     QString moreText(int column) const;
     QString reconnectsText(int column) const;
     int fixedRowCount() const;
@@ -66,4 +66,5 @@ private:
     QList<TypeRow> m_types; ///< shown, most frequent first
     int m_hiddenTypes = 0;
     qint64 m_hiddenEvents = 0;
+    qint64 m_totalEvents = 0; ///< as of the last refresh(), like the type rows' counts
 };

@@ -407,6 +407,17 @@ void TestPolish::logAgreesWithTotalsAtEveryPaint()
     QLabel *totals = totalsLabel(window);
     QVERIFY(totals);
     QVERIFY(log->filter().acceptsEverything());
+    // The Statistics tab shown: its total and its type row count too.
+    auto *statisticsView =
+        window.detailTabs()->findChild<QTreeView *>(QStringLiteral("statistics"));
+    QVERIFY(statisticsView);
+    window.detailTabs()->setCurrentWidget(statisticsView);
+    const QAbstractItemModel *statistics = statisticsView->model();
+    auto statisticsCount = [statistics](int row) {
+        return statistics->rowCount() > row ? QLocale().toLongLong(
+                   statistics->index(row, StatisticsModel::EventsColumn).data().toString())
+                                            : qint64(0);
+    };
     auto statusBarCount = [totals] {
         const QStringList parts = totals->text().split(QStringLiteral(" \u00b7 "));
         return parts.size() > 1 ? QLocale().toLongLong(parts.at(1).section(QLatin1Char(' '), 0, 0))
@@ -435,15 +446,25 @@ void TestPolish::logAgreesWithTotalsAtEveryPaint()
             : types->index(0).data(TypeListModel::CountRole).toLongLong();
         const qint64 lastId =
             list->index(0, ConnectionListModel::LastIdColumn).data().toString().toLongLong();
-        if (rows != bar || bar != listed || listed != typed || typed != lastId) {
-            disagreements.append(QStringLiteral("%1/%2/%3/%4/%5")
-                                     .arg(rows).arg(bar).arg(listed).arg(typed).arg(lastId));
+        const qint64 statisticsTotal = statisticsCount(0);
+        const qint64 statisticsType = statisticsCount(1);
+        if (rows != bar || bar != listed || listed != typed || typed != lastId
+            || lastId != statisticsTotal || statisticsTotal != statisticsType) {
+            disagreements.append(QStringLiteral("%1/%2/%3/%4/%5/%6/%7")
+                                     .arg(rows)
+                                     .arg(bar)
+                                     .arg(listed)
+                                     .arg(typed)
+                                     .arg(lastId)
+                                     .arg(statisticsTotal)
+                                     .arg(statisticsType));
         }
     };
     PaintWatcher watcher(sample);
     watcher.watch(totals);
     watcher.watch(window.connectionsPane()->connectionView()->viewport());
     watcher.watch(window.eventLogPane()->eventView()->viewport());
+    watcher.watch(statisticsView->viewport());
     for (QAbstractItemView *view : window.findChildren<QAbstractItemView *>()) {
         if (view->model() == types)
             watcher.watch(view->viewport());
