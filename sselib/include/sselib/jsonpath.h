@@ -13,7 +13,8 @@ namespace Sse {
 /// language's `data.usage.output_tokens`, `data.choices[0].delta.content`, `data["a b"].c`,
 /// and the same text in log columns, colouring rules, alerts, the chart filter and CSV export.
 ///
-/// Steps: `.name` (a name is one or more of A-Z a-z 0-9 _ $ and any character from U+0080),
+/// Steps: `.name` (a name starts with one of A-Z a-z 0-9 _ $ or any character from U+0080 and
+/// goes on with those and `-`),
 /// `[n]` (an array index, decimal) and `["any name"]` (a quoted name with JSON escapes);
 /// blanks are allowed inside the brackets. Written alone (a log column, an export path) the
 /// leading `data` is optional and the first step may be a name without its dot:
