@@ -80,12 +80,16 @@ EventLogPane::EventLogPane(Workspace *workspace, QWidget *parent)
     m_searchDebounce.setSingleShot(true);
     m_searchDebounce.setInterval(200);
     connect(&m_searchDebounce, &QTimer::timeout, this, &EventLogPane::applyFilter);
-    // Follow-tail scrolls on a timer, never per batch.
+    // Follow-tail scrolls on a timer, never per batch of the stream; and with the rows that the
+    // counters' tick inserts (five times a second at most), so that a paint never shows new
+    // rows with the view still where it was.
     m_tailTimer.setInterval(100);
-    connect(&m_tailTimer, &QTimer::timeout, this, [this] {
+    auto followTail = [this] {
         if (m_followAction->isChecked() && !m_log->isPaused())
             m_eventView->scrollToBottom();
-    });
+    };
+    connect(&m_tailTimer, &QTimer::timeout, this, followTail);
+    connect(m_log, &QAbstractItemModel::rowsInserted, this, followTail);
     m_tailTimer.start();
     updateCounts();
     updateMarkActions();

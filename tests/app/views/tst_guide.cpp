@@ -5,6 +5,7 @@
 #include "testserver.h"
 
 #include "charts/chartpanel.h"
+#include "charts/llmtimingchart.h"
 #include "charts/seriescatalog.h"
 #include "models/connectionlistmodel.h"
 #include "models/connectionmanager.h"
@@ -13,13 +14,13 @@
 #include "recording/exportjob.h"
 #include "recording/recorder.h"
 #include "session/workspace.h"
-#include "views/connectiondialog.h"
-#include "charts/llmtimingchart.h"
 #include "views/connectiondetailtabs.h"
+#include "views/connectiondialog.h"
 #include "views/connectionspane.h"
 #include "views/eventlogpane.h"
 #include "views/llmpane.h"
 #include "views/mainwindow.h"
+#include "views/uilanguage.h"
 
 #include <QLabel>
 #include <QLineEdit>
@@ -108,6 +109,10 @@ void TestGuide::initTestCase()
     QStandardPaths::setTestModeEnabled(true);
     QCoreApplication::setOrganizationName(QStringLiteral("SSE Monitor Tests"));
     QCoreApplication::setApplicationName(QStringLiteral("tst_guide"));
+    // The guide's pictures read as the app does: with its English catalogue ("60 events", not
+    // the source text's "60 event(s)").
+    if (!qEnvironmentVariableIsEmpty("SSE_MONITOR_SCREENSHOT_DIR"))
+        QVERIFY(UiLanguage::install(QStringLiteral("en")));
     QVERIFY(m_server.isListening());
     QVERIFY(m_directory.isValid());
     m_server.route("/sensors", [](TestServer::Exchange *exchange) {

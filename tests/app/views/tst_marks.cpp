@@ -16,6 +16,7 @@
 #include "views/exporteventsdialog.h"
 #include "views/filterbar.h"
 #include "views/mainwindow.h"
+#include "views/uilanguage.h"
 
 #include "charts/chartpanel.h"
 
@@ -753,8 +754,13 @@ void TestMarks::bulkFigures()
 
 void TestMarks::screenshot()
 {
+    // Pictures for the docs read as the app does, with its English catalogue.
+    if (!qEnvironmentVariableIsEmpty("SSE_MONITOR_SCREENSHOT_DIR"))
+        QVERIFY(UiLanguage::install(QStringLiteral("en")));
     MainWindow window;
-    window.resize(1200, 700);
+    // Tall enough for the log to show the marks, the note and the reference together (the
+    // detail tabs take at least 464 px: the LLM page's timing chart).
+    window.resize(1200, 820);
     window.show();
     Sse::ClientOptions options;
     options.url = m_server.url("/paced");

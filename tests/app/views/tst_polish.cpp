@@ -184,6 +184,7 @@ private Q_SLOTS:
     void scopeChipElidesLongName();
     void chartSeriesNamesElide();
     void recordingIndicatorMovesOnTheTick();
+    void followTailMovesWithTheInsert();
     void diagnosticsBySeverity();
     void togglesShowTheirState_data();
     void togglesShowTheirState();
@@ -487,6 +488,38 @@ void TestPolish::logAgreesWithTotalsAtEveryPaint()
 
 // A connection with a 200-character name in scope: the chip cuts the name, keeps the hidden
 // count and the close mark, has the whole name in its tool tip, and the pane keeps its width.
+// With Follow Tail on, the rows the tick inserts are in view at once: the next paint never shows
+// them below the view (the tail timer alone left up to 100 ms of that).
+void TestPolish::followTailMovesWithTheInsert()
+{
+    MainWindow window;
+    window.resize(1280, 800);
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    QAbstractItemView *view = window.eventLogPane()->eventView();
+    const EventLogModel *log = window.workspace()->logModel();
+    int paints = 0;
+    QStringList behind;
+    // At every paint of the log: is its newest row in view?
+    PaintWatcher watcher([&] {
+        const int rows = log->rowCount();
+        if (rows == 0)
+            return;
+        ++paints;
+        const QRect last = view->visualRect(log->index(rows - 1, 0));
+        if (!view->viewport()->rect().contains(last.center()))
+            behind.append(QStringLiteral("row %1 at y %2").arg(rows - 1).arg(last.center().y()));
+    });
+    watcher.watch(view->viewport());
+    Sse::ClientOptions options;
+    options.url = m_server.url("/burst");
+    const quint16 id = window.addConnection(QStringLiteral("burst"), options);
+    QTRY_COMPARE(log->rowCount(), 3000);
+    QVERIFY2(paints >= 3, qPrintable(QString::number(paints)));
+    QVERIFY2(behind.isEmpty(), qPrintable(behind.join(QStringLiteral(", "))));
+    window.workspace()->connections()->close(id);
+}
+
 void TestPolish::scopeChipElidesLongName()
 {
     MainWindow window;
