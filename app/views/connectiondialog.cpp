@@ -1296,7 +1296,7 @@ bool ConnectionDialog::focusSecret(const QByteArray &name)
         }
     }
     edit->setFocus(Qt::OtherFocusReason);
-    const QString mask = QStringLiteral("<redacted>");
+    const QString mask = QString::fromLatin1(Sse::RedactedMask);
     const qsizetype at = edit == m_urlEdit ? edit->text().indexOf(mask) : -1;
     if (at >= 0)
         edit->setSelection(int(at), int(mask.size()));

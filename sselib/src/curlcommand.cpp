@@ -700,7 +700,7 @@ bool CurlCommand::parse(const QString &commandLine, CurlCommand *command, QStrin
 QString CurlCommand::format(const ClientOptions &o, SecretHandling secrets)
 {
     const bool withSecrets = secrets == SecretHandling::Include;
-    const QString mask = QStringLiteral("<redacted>");
+    const QString mask = QString::fromLatin1(RedactedMask);
     QStringList parts{QStringLiteral("curl"), QStringLiteral("-N")};
     parts.append(quote(withSecrets ? o.url.toString(QUrl::FullyEncoded) : redactedUrl(o.url)));
     const QByteArray method = o.method.isEmpty() ? QByteArrayLiteral("GET") : o.method.toUpper();

@@ -11,7 +11,7 @@
 namespace Sse {
 
 namespace {
-const QByteArray redactedValue = QByteArrayLiteral("<redacted>");
+const QByteArray redactedValue(RedactedMask);
 }
 
 bool isSecretHeader(QByteArrayView name)

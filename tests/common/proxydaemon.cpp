@@ -7,6 +7,36 @@
 #include <QTcpSocket>
 #include <QTest>
 
+namespace {
+
+QByteArray tinyproxyConfig(quint16 port, quint16 connectPort, const QByteArray &user,
+                           const QByteArray &password)
+{
+    QByteArray config = "Port " + QByteArray::number(port)
+        + "\n"
+          "Listen 127.0.0.1\nAllow 127.0.0.1\nTimeout 600\nLogLevel Connect\n"
+          "MaxClients 50\n"
+          "ConnectPort "
+        + QByteArray::number(connectPort) + "\n";
+    if (!user.isEmpty())
+        config += "BasicAuth " + user + " " + password + "\n";
+    return config;
+}
+
+QByteArray danteConfig(quint16 port)
+{
+    return "logoutput: stderr\n"
+           "internal: 127.0.0.1 port = "
+        + QByteArray::number(port)
+        + "\n"
+          "external: 127.0.0.1\n"
+          "clientmethod: none\nsocksmethod: none\n"
+          "client pass { from: 127.0.0.1/32 to: 0.0.0.0/0 log: connect }\n"
+          "socks pass { from: 127.0.0.1/32 to: 0.0.0.0/0 log: connect }\n";
+}
+
+} // namespace
+
 QString findDaemon(const QString &name)
 {
     return QStandardPaths::findExecutable(
@@ -73,24 +103,27 @@ QString ProxyDaemon::output()
     return m_output;
 }
 
-QByteArray tinyproxyConfig(quint16 port, quint16 connectPort, const QByteArray &user,
-                           const QByteArray &password)
+bool ProxyDaemon::startTinyproxy(quint16 connectPort, const QByteArray &user,
+                                 const QByteArray &password)
 {
-    QByteArray config = "Port " + QByteArray::number(port) + "\n"
-                        "Listen 127.0.0.1\nAllow 127.0.0.1\nTimeout 600\nLogLevel Connect\n"
-                        "MaxClients 50\n"
-                        "ConnectPort " + QByteArray::number(connectPort) + "\n";
-    if (!user.isEmpty())
-        config += "BasicAuth " + user + " " + password + "\n";
-    return config;
+    return start(findDaemon(QStringLiteral("tinyproxy")),
+                 {QStringLiteral("-d"), QStringLiteral("-c"), QStringLiteral("@CONFIG@")},
+                 tinyproxyConfig(m_port, connectPort, user, password));
 }
 
-QByteArray danteConfig(quint16 port)
+bool ProxyDaemon::startDante()
 {
-    return "logoutput: stderr\n"
-           "internal: 127.0.0.1 port = " + QByteArray::number(port) + "\n"
-           "external: 127.0.0.1\n"
-           "clientmethod: none\nsocksmethod: none\n"
-           "client pass { from: 127.0.0.1/32 to: 0.0.0.0/0 log: connect }\n"
-           "socks pass { from: 127.0.0.1/32 to: 0.0.0.0/0 log: connect }\n";
+    return start(findDaemon(QStringLiteral("danted")),
+                 {QStringLiteral("-f"), QStringLiteral("@CONFIG@"), QStringLiteral("-N"),
+                  QStringLiteral("1")},
+                 danteConfig(m_port));
+}
+
+bool ProxyDaemon::startMicrosocks(const QString &user, const QString &password)
+{
+    return start(findDaemon(QStringLiteral("microsocks")),
+                 {QStringLiteral("-i"), QStringLiteral("127.0.0.1"), QStringLiteral("-p"),
+                  QString::number(m_port), QStringLiteral("-u"), user, QStringLiteral("-P"),
+                  password},
+                 QByteArray());
 }

@@ -29,6 +29,14 @@ public:
     /// holding \a config; true once the daemon accepts connections on port().
     bool start(const QString &program, const QStringList &arguments, const QByteArray &config);
 
+    /// tinyproxy, allowing CONNECT to \a connectPort; Basic authentication when \a user is set.
+    bool startTinyproxy(quint16 connectPort, const QByteArray &user = {},
+                        const QByteArray &password = {});
+    /// danted: SOCKS5 without authentication, from and to loopback.
+    bool startDante();
+    /// microsocks: SOCKS5 with a user name and password (RFC 1929).
+    bool startMicrosocks(const QString &user, const QString &password);
+
     quint16 port() const { return m_port; }
     void setPort(quint16 port) { m_port = port; }
     /// "SCHEME://127.0.0.1:PORT".
@@ -42,11 +50,3 @@ private:
     QString m_output;
     quint16 m_port = 0;
 };
-
-/// tinyproxy on \a port, allowing CONNECT to \a connectPort; Basic authentication when \a user
-/// is set.
-QByteArray tinyproxyConfig(quint16 port, quint16 connectPort, const QByteArray &user = {},
-                           const QByteArray &password = {});
-
-/// danted on \a port: SOCKS5 without authentication, from and to loopback.
-QByteArray danteConfig(quint16 port);

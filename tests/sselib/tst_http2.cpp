@@ -467,23 +467,17 @@ private Q_SLOTS:
     {
         QFETCH(QString, daemon);
         QFETCH(QString, scheme);
-        const QString program = findDaemon(daemon);
-        QVERIFY2(!program.isEmpty(),
+        QVERIFY2(!findDaemon(daemon).isEmpty(),
                  qPrintable(daemon + u" missing: scripts/deps.sh installs it"_s));
         ProxyDaemon proxy;
         QString credentials;
         bool started = false;
         if (daemon == u"tinyproxy"_s) {
-            started = proxy.start(program, {u"-d"_s, u"-c"_s, u"@CONFIG@"_s},
-                                  tinyproxyConfig(proxy.port(), quint16(m_nginx->tlsUrl().port())));
+            started = proxy.startTinyproxy(quint16(m_nginx->tlsUrl().port()));
         } else if (daemon == u"danted"_s) {
-            started = proxy.start(program, {u"-f"_s, u"@CONFIG@"_s, u"-N"_s, u"1"_s},
-                                  danteConfig(proxy.port()));
+            started = proxy.startDante();
         } else {
-            started = proxy.start(program,
-                                  {u"-i"_s, u"127.0.0.1"_s, u"-p"_s, QString::number(proxy.port()),
-                                   u"-u"_s, u"user"_s, u"-P"_s, u"s3cret"_s},
-                                  QByteArray());
+            started = proxy.startMicrosocks(u"user"_s, u"s3cret"_s);
             credentials = u"user:s3cret@"_s;
         }
         QVERIFY2(started, qPrintable(proxy.output()));

@@ -105,22 +105,13 @@ private Q_SLOTS:
     void cliEnvironment();
     void checkAndProbeThroughProxy_data();
     void checkAndProbeThroughProxy();
-
-private:
-    bool startTinyproxy(ProxyDaemon *daemon, quint16 connectPort, const QByteArray &user = {},
-                        const QByteArray &password = {});
-    bool startDante(ProxyDaemon *daemon);
-    QString m_tinyproxy;
-    QString m_danted;
-    QString m_microsocks;
 };
 
 void TestProxy::initTestCase()
 {
-    m_tinyproxy = findDaemon(QStringLiteral("tinyproxy"));
-    m_danted = findDaemon(QStringLiteral("danted"));
-    m_microsocks = findDaemon(QStringLiteral("microsocks"));
-    if (m_tinyproxy.isEmpty() || m_danted.isEmpty() || m_microsocks.isEmpty()) {
+    if (findDaemon(QStringLiteral("tinyproxy")).isEmpty()
+        || findDaemon(QStringLiteral("danted")).isEmpty()
+        || findDaemon(QStringLiteral("microsocks")).isEmpty()) {
         const QByteArray message = "tinyproxy, danted or microsocks missing: install them with "
                                    "scripts/deps.sh (Debian packages tinyproxy, dante-server, "
                                    "microsocks)";
@@ -128,21 +119,6 @@ void TestProxy::initTestCase()
             QFAIL(message.constData());
         QSKIP(message.constData());
     }
-}
-
-bool TestProxy::startTinyproxy(ProxyDaemon *daemon, quint16 connectPort, const QByteArray &user,
-                               const QByteArray &password)
-{
-    return daemon->start(m_tinyproxy, {QStringLiteral("-d"), QStringLiteral("-c"),
-                                       QStringLiteral("@CONFIG@")},
-                         tinyproxyConfig(daemon->port(), connectPort, user, password));
-}
-
-bool TestProxy::startDante(ProxyDaemon *daemon)
-{
-    return daemon->start(m_danted, {QStringLiteral("-f"), QStringLiteral("@CONFIG@"),
-                                    QStringLiteral("-N"), QStringLiteral("1")},
-                         danteConfig(daemon->port()));
 }
 
 void TestProxy::environment_data()
@@ -309,7 +285,7 @@ void TestProxy::httpForwardIsUnbuffered()
         exchange->sendLater(300, TestServer::formatEvent("two"));
     });
     ProxyDaemon proxy;
-    QVERIFY2(startTinyproxy(&proxy, 443), qPrintable(proxy.output()));
+    QVERIFY2(proxy.startTinyproxy(443), qPrintable(proxy.output()));
 
     Sse::ClientOptions options;
     options.url = server.url("/events");
@@ -332,7 +308,7 @@ void TestProxy::httpsTunnel()
     QVERIFY(server.listen(dataDirectory(), TlsSseServer::ClientCertificates::NotAsked));
     server.setScript({{0, "data: one\n\n"}, {300, "data: two\n\n"}});
     ProxyDaemon proxy;
-    QVERIFY2(startTinyproxy(&proxy, server.port()), qPrintable(proxy.output()));
+    QVERIFY2(proxy.startTinyproxy(server.port()), qPrintable(proxy.output()));
 
     Sse::ClientOptions options;
     options.url = server.url();
@@ -353,7 +329,7 @@ void TestProxy::tunnelRefused()
     QVERIFY(server.listen(dataDirectory(), TlsSseServer::ClientCertificates::NotAsked));
     ProxyDaemon proxy;
     // CONNECT is allowed to port 443 only.
-    QVERIFY2(startTinyproxy(&proxy, 443), qPrintable(proxy.output()));
+    QVERIFY2(proxy.startTinyproxy(443), qPrintable(proxy.output()));
     Sse::ClientOptions options;
     options.url = server.url();
     options.proxy = proxy.url();
@@ -405,7 +381,7 @@ void TestProxy::authentication()
     QVERIFY(secure.listen(dataDirectory(), TlsSseServer::ClientCertificates::NotAsked));
     secure.setScript({{0, "data: one\n\n"}});
     ProxyDaemon proxy;
-    QVERIFY2(startTinyproxy(&proxy, secure.port(), "user", "s3cret"), qPrintable(proxy.output()));
+    QVERIFY2(proxy.startTinyproxy(secure.port(), "user", "s3cret"), qPrintable(proxy.output()));
 
     Sse::ClientOptions options;
     options.url = tls ? secure.url() : plain.url("/events");
@@ -474,7 +450,7 @@ void TestProxy::socks()
     QVERIFY(secure.listen(dataDirectory(), TlsSseServer::ClientCertificates::NotAsked));
     secure.setScript({{0, "data: one\n\n"}, {300, "data: two\n\n"}});
     ProxyDaemon proxy;
-    QVERIFY2(startDante(&proxy), qPrintable(proxy.output()));
+    QVERIFY2(proxy.startDante(), qPrintable(proxy.output()));
 
     Sse::ClientOptions options;
     // localhost: with socks5h the proxy resolves it, with socks5 the client does.
@@ -528,11 +504,7 @@ void TestProxy::socksAuthentication()
         exchange->send(TestServer::formatEvent("one"));
     });
     ProxyDaemon proxy;
-    QVERIFY2(proxy.start(m_microsocks,
-                         {u"-i"_s, u"127.0.0.1"_s, u"-p"_s, QString::number(proxy.port()), u"-u"_s,
-                          u"user"_s, u"-P"_s, u"s3cret"_s},
-                         QByteArray()),
-             qPrintable(proxy.output()));
+    QVERIFY2(proxy.startMicrosocks(u"user"_s, u"s3cret"_s), qPrintable(proxy.output()));
 
     Sse::ClientOptions options;
     options.url = server.url("/events");
@@ -580,7 +552,7 @@ void TestProxy::cliProxyOption()
         exchange->send(TestServer::formatEvent("one"));
     });
     ProxyDaemon proxy;
-    QVERIFY2(startTinyproxy(&proxy, 443, "user", "s3cret"), qPrintable(proxy.output()));
+    QVERIFY2(proxy.startTinyproxy(443, "user", "s3cret"), qPrintable(proxy.output()));
     const QString port = QString::number(proxy.port());
     arguments.replaceInStrings(u"@PORT@"_s, port);
     named.replace(u"@PORT@"_s, port);
@@ -648,7 +620,7 @@ void TestProxy::cliEnvironment()
         });
     });
     ProxyDaemon proxy;
-    QVERIFY2(startTinyproxy(&proxy, 443), qPrintable(proxy.output()));
+    QVERIFY2(proxy.startTinyproxy(443), qPrintable(proxy.output()));
     QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
     for (const QString &name : {u"http_proxy"_s, u"HTTP_PROXY"_s, u"https_proxy"_s,
                                 u"HTTPS_PROXY"_s, u"all_proxy"_s, u"ALL_PROXY"_s, u"no_proxy"_s,
@@ -699,7 +671,7 @@ void TestProxy::checkAndProbeThroughProxy()
         exchange->send(TestServer::formatEvent("one"));
     });
     ProxyDaemon proxy;
-    QVERIFY2(startTinyproxy(&proxy, 443, "user", "s3cret"), qPrintable(proxy.output()));
+    QVERIFY2(proxy.startTinyproxy(443, "user", "s3cret"), qPrintable(proxy.output()));
     arguments.replaceInStrings(u"@PORT@"_s, QString::number(proxy.port()));
     arguments.replaceInStrings(u"@URL@"_s, server.url("/events").toString());
     QProcess process;

@@ -26,6 +26,8 @@ bool isSecretHeader(QByteArrayView name);
 /// rule matches (access_token, api_key, ...) replaced by the mask; no fragment. EventSource
 /// cannot set headers, so credentials often travel in the URL.
 QString redactedUrl(const QUrl &url);
+/// What stands where a secret was: in URLs, redacted headers and the curl command.
+inline constexpr char RedactedMask[] = "<redacted>";
 /// \a url as text for a person to read or edit: where the mask of redactedUrl() stands, its
 /// angle brackets stay readable instead of percent-encoded.
 QString urlText(const QUrl &url);
